@@ -1,0 +1,114 @@
+#include "core/crypto.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace backpack {
+
+static_assert(sizeof(crypto_hash_sha256_state) <= 128);
+
+Status CryptoInit() {
+  if (sodium_init() < 0) return InternalError("libsodium failed to initialise");
+  return OkStatus();
+}
+
+Hash256 Sha256(ByteView data) {
+  Hash256 out;
+  crypto_hash_sha256(out.data(), data.data(), data.size());
+  return out;
+}
+
+Sha256Builder::Sha256Builder() {
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()));
+}
+
+Sha256Builder& Sha256Builder::Add(ByteView data) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()),
+                            data.data(), data.size());
+  return *this;
+}
+
+Sha256Builder& Sha256Builder::Add(uint8_t byte) { return Add(ByteView(&byte, 1)); }
+
+Hash256 Sha256Builder::Finish() {
+  Hash256 out;
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()), out.data());
+  return out;
+}
+
+void RandomFill(std::span<uint8_t> out) { randombytes_buf(out.data(), out.size()); }
+
+Bytes RandomBytes(size_t n) {
+  Bytes out(n);
+  RandomFill(out);
+  return out;
+}
+
+SigningKey SigningKey::Generate() {
+  SigningKey key;
+  crypto_sign_keypair(key.public_key_.data(), key.secret_.data());
+  return key;
+}
+
+Result<SigningKey> SigningKey::FromSecret(ByteView secret) {
+  if (secret.size() != kEd25519SecretKeySize) {
+    return Err(InvalidArgumentError("an Ed25519 secret key is 64 bytes"));
+  }
+  SigningKey key;
+  std::memcpy(key.secret_.data(), secret.data(), secret.size());
+  crypto_sign_ed25519_sk_to_pk(key.public_key_.data(), key.secret_.data());
+  return key;
+}
+
+SigningKey::~SigningKey() { sodium_memzero(secret_.data(), secret_.size()); }
+
+Ed25519Signature SigningKey::Sign(ByteView message) const {
+  Ed25519Signature sig;
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), secret_.data());
+  return sig;
+}
+
+bool VerifyEd25519(const Ed25519PublicKey& key, ByteView message, ByteView signature) {
+  if (signature.size() != kEd25519SignatureSize) return false;
+  return crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
+                                     key.data()) == 0;
+}
+
+Bytes AeadSeal(const AeadKey& key, ByteView plaintext, ByteView associated_data) {
+  Bytes out(kAeadNonceSize + plaintext.size() + kAeadTagSize);
+  randombytes_buf(out.data(), kAeadNonceSize);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kAeadNonceSize, &written,
+                                             plaintext.data(), plaintext.size(),
+                                             associated_data.data(), associated_data.size(),
+                                             nullptr, out.data(), key.data());
+  out.resize(kAeadNonceSize + written);
+  return out;
+}
+
+Result<Bytes> AeadOpen(const AeadKey& key, ByteView sealed, ByteView associated_data) {
+  if (sealed.size() < kAeadNonceSize + kAeadTagSize) {
+    return Err(DataLossError("ciphertext is too short"));
+  }
+  Bytes out(sealed.size() - kAeadNonceSize - kAeadTagSize);
+  unsigned long long written = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          out.data(), &written, nullptr, sealed.data() + kAeadNonceSize,
+          sealed.size() - kAeadNonceSize, associated_data.data(), associated_data.size(),
+          sealed.data(), key.data()) != 0) {
+    return Err(DataLossError("ciphertext failed authentication"));
+  }
+  out.resize(written);
+  return out;
+}
+
+Hash256 KeyedHash(const AeadKey& key, ByteView data) {
+  Hash256 out;
+  crypto_generichash(out.data(), out.size(), data.data(), data.size(), key.data(), key.size());
+  return out;
+}
+
+void SecureWipe(std::span<uint8_t> bytes) { sodium_memzero(bytes.data(), bytes.size()); }
+
+}  // namespace backpack

@@ -1,0 +1,81 @@
+// Cryptographic primitives, all from libsodium: SHA-256, Ed25519,
+// XChaCha20-Poly1305, keyed BLAKE2b and the system CSPRNG.
+//
+// Thread-safety: every function here is safe to call concurrently.
+// CryptoInit() must run once before any other function (Store::Open and the
+// CLI do this).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "core/bytes.h"
+#include "core/status.h"
+
+namespace backpack {
+
+Status CryptoInit();
+
+Hash256 Sha256(ByteView data);
+
+// Incremental SHA-256, for hashing several pieces without concatenating.
+class Sha256Builder {
+ public:
+  Sha256Builder();
+  Sha256Builder& Add(ByteView data);
+  Sha256Builder& Add(uint8_t byte);
+  Hash256 Finish();
+
+ private:
+  alignas(64) std::array<uint8_t, 128> state_;  // crypto_hash_sha256_state
+};
+
+void RandomFill(std::span<uint8_t> out);
+Bytes RandomBytes(size_t n);
+
+constexpr size_t kEd25519PublicKeySize = 32;
+constexpr size_t kEd25519SecretKeySize = 64;
+constexpr size_t kEd25519SignatureSize = 64;
+using Ed25519PublicKey = std::array<uint8_t, kEd25519PublicKeySize>;
+using Ed25519Signature = std::array<uint8_t, kEd25519SignatureSize>;
+
+// An Ed25519 key pair. The secret half is wiped on destruction.
+class SigningKey {
+ public:
+  static SigningKey Generate();
+  // `secret` is libsodium's 64-byte secret key (seed || public key).
+  static Result<SigningKey> FromSecret(ByteView secret);
+  SigningKey(const SigningKey&) = default;
+  SigningKey& operator=(const SigningKey&) = default;
+  ~SigningKey();
+
+  Ed25519Signature Sign(ByteView message) const;
+  const Ed25519PublicKey& public_key() const { return public_key_; }
+  ByteView secret() const { return secret_; }
+
+ private:
+  SigningKey() = default;
+  std::array<uint8_t, kEd25519SecretKeySize> secret_{};
+  Ed25519PublicKey public_key_{};
+};
+
+bool VerifyEd25519(const Ed25519PublicKey& key, ByteView message, ByteView signature);
+
+constexpr size_t kAeadKeySize = 32;
+constexpr size_t kAeadNonceSize = 24;
+constexpr size_t kAeadTagSize = 16;
+using AeadKey = std::array<uint8_t, kAeadKeySize>;
+
+// XChaCha20-Poly1305 with a random nonce. Returns nonce || ciphertext || tag.
+Bytes AeadSeal(const AeadKey& key, ByteView plaintext, ByteView associated_data);
+// Inverse of AeadSeal; kDataLoss if the bytes or associated data were changed
+// or the key is wrong.
+Result<Bytes> AeadOpen(const AeadKey& key, ByteView sealed, ByteView associated_data);
+
+// Keyed BLAKE2b-256, for opaque index keys (e.g. lookups by SIS id).
+Hash256 KeyedHash(const AeadKey& key, ByteView data);
+
+// Overwrites `bytes` with zeros in a way the compiler will not elide.
+void SecureWipe(std::span<uint8_t> bytes);
+
+}  // namespace backpack

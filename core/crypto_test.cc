@@ -1,0 +1,56 @@
+#include "core/crypto.h"
+
+#include <catch2/catch.hpp>
+
+using namespace backpack;
+
+TEST_CASE("SHA-256 of the empty string matches FIPS 180-4") {
+  REQUIRE(CryptoInit().ok());
+  CHECK(ToHex(Sha256({})) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("Sha256Builder equals one-shot hashing") {
+  REQUIRE(CryptoInit().ok());
+  CHECK(Sha256Builder().Add(AsBytes("ab")).Add('c').Finish() == Sha256(AsBytes("abc")));
+}
+
+TEST_CASE("Ed25519 signatures verify only for the signed message and key") {
+  REQUIRE(CryptoInit().ok());
+  SigningKey key = SigningKey::Generate();
+  auto sig = key.Sign(AsBytes("event"));
+  CHECK(VerifyEd25519(key.public_key(), AsBytes("event"), sig));
+  CHECK_FALSE(VerifyEd25519(key.public_key(), AsBytes("Event"), sig));
+  CHECK_FALSE(VerifyEd25519(SigningKey::Generate().public_key(), AsBytes("event"), sig));
+  auto reloaded = SigningKey::FromSecret(key.secret());
+  REQUIRE(reloaded);
+  CHECK(reloaded->public_key() == key.public_key());
+}
+
+TEST_CASE("AEAD rejects changed ciphertext, changed associated data and wrong keys") {
+  REQUIRE(CryptoInit().ok());
+  AeadKey key{}, other{};
+  RandomFill(key);
+  RandomFill(other);
+  Bytes sealed = AeadSeal(key, AsBytes("secret note"), AsBytes("ad"));
+  auto opened = AeadOpen(key, sealed, AsBytes("ad"));
+  REQUIRE(opened);
+  CHECK(AsChars(*opened) == "secret note");
+  CHECK_FALSE(AeadOpen(key, sealed, AsBytes("AD")));
+  CHECK_FALSE(AeadOpen(other, sealed, AsBytes("ad")));
+  sealed[sealed.size() / 2] ^= 1;
+  auto tampered = AeadOpen(key, sealed, AsBytes("ad"));
+  REQUIRE_FALSE(tampered);
+  CHECK(tampered.error().code() == StatusCode::kDataLoss);
+  CHECK_FALSE(AeadOpen(key, Bytes(5), {}));
+}
+
+TEST_CASE("hex and base64 round-trip and reject garbage") {
+  Bytes data = {0, 1, 2, 0xfe, 0xff};
+  CHECK(*FromHex(ToHex(data)) == data);
+  CHECK(*FromBase64(ToBase64(data)) == data);
+  CHECK_FALSE(FromHex("abc"));
+  CHECK_FALSE(FromHex("zz"));
+  CHECK_FALSE(FromBase64("@@@@"));
+  CHECK(DecodeBigEndian64(EncodeBigEndian64(0x0102030405060708ull)) == 0x0102030405060708ull);
+  CHECK(EncodeBigEndian64(1)[7] == 1);
+}

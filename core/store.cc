@@ -1,0 +1,254 @@
+#include "core/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+namespace backpack {
+namespace {
+
+rocksdb::Slice ToSlice(ByteView b) {
+  return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
+}
+ByteView FromSlice(const rocksdb::Slice& s) {
+  return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+// Converts a RocksDB status at the module boundary.
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return OkStatus();
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return NotFoundError(message);
+  if (s.IsCorruption()) return DataLossError(message);
+  if (s.IsIOError() || s.IsNoSpace() || s.IsBusy() || s.IsTimedOut() || s.IsAborted()) {
+    return UnavailableError(message);
+  }
+  if (s.IsInvalidArgument()) return InvalidArgumentError(message);
+  return UnavailableError(message);
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions() {
+  rocksdb::ColumnFamilyOptions options;
+  options.compression = rocksdb::kNoCompression;
+  return options;
+}
+
+class RocksIterator final : public StoreIterator {
+ public:
+  explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(ByteView key) override { it_->Seek(ToSlice(key)); }
+  bool Valid() const override { return it_->Valid(); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  ByteView key() const override { return FromSlice(it_->key()); }
+  ByteView value() const override { return FromSlice(it_->value()); }
+  Status status() const override { return FromRocks(it_->status(), "iterator"); }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RocksStore final : public Store {
+ public:
+  RocksStore(std::string path, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : path_(std::move(path)), db_(db) {
+    for (auto* h : handles) families_[h->GetName()] = h;
+  }
+
+  ~RocksStore() override {
+    for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
+    db_->Close().PermitUncheckedError();
+  }
+
+  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key) override {
+    std::shared_lock lock(families_mu_);
+    ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle, ToSlice(key), &value);
+    if (s.IsNotFound()) return std::optional<Bytes>();
+    RETURN_IF_ERROR(FromRocks(s, "read"));
+    ByteView v = FromSlice(value);
+    return std::optional<Bytes>(Bytes(v.begin(), v.end()));
+  }
+
+  Status Write(WriteBatch& batch, bool sync) override;
+
+  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family) override {
+    std::shared_lock lock(families_mu_);
+    ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    return std::unique_ptr<StoreIterator>(
+        new RocksIterator(db_->NewIterator(rocksdb::ReadOptions(), handle)));
+  }
+
+  Status EnsureColumnFamily(std::string_view name) override {
+    std::unique_lock lock(families_mu_);
+    if (families_.count(std::string(name))) return OkStatus();
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(FamilyOptions(), std::string(name), &handle),
+                              "create column family"));
+    families_[std::string(name)] = handle;
+    return OkStatus();
+  }
+
+  Status ResetColumnFamily(std::string_view name) override {
+    std::unique_lock lock(families_mu_);
+    auto it = families_.find(std::string(name));
+    if (it != families_.end()) {
+      RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(it->second), "drop column family"));
+      db_->DestroyColumnFamilyHandle(it->second);
+      families_.erase(it);
+    }
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(FamilyOptions(), std::string(name), &handle),
+                              "create column family"));
+    families_[std::string(name)] = handle;
+    return OkStatus();
+  }
+
+  std::vector<std::string> ColumnFamilyNames() const override {
+    std::shared_lock lock(families_mu_);
+    std::vector<std::string> names;
+    for (auto& [name, handle] : families_) names.push_back(name);
+    return names;
+  }
+
+  Status FlushAndCompact(std::string_view name) override {
+    std::shared_lock lock(families_mu_);
+    ASSIGN_OR_RETURN(auto* handle, Handle(name));
+    std::vector<rocksdb::ColumnFamilyHandle*> all;
+    for (auto& [n, h] : families_) all.push_back(h);
+    // Flushing every family lets RocksDB delete write-ahead log files that
+    // still hold the deleted values.
+    RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), all), "flush"));
+    rocksdb::CompactRangeOptions compact;
+    compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact, handle, nullptr, nullptr), "compact"));
+    return FromRocks(db_->FlushWAL(true), "flush wal");
+  }
+
+  Status Resume() override { return FromRocks(db_->Resume(), "resume"); }
+
+  const std::string& path() const override { return path_; }
+
+ private:
+  // Requires families_mu_ held (shared or exclusive).
+  Result<rocksdb::ColumnFamilyHandle*> Handle(std::string_view name) const {
+    auto it = families_.find(std::string(name));
+    if (it == families_.end()) {
+      return Err(NotFoundError("no column family '" + std::string(name) + "'"));
+    }
+    return it->second;
+  }
+
+  std::string path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  mutable std::shared_mutex families_mu_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;  // guarded by families_mu_
+};
+
+}  // namespace
+
+struct WriteBatch::Rep {
+  // Writes are recorded by family name and bound to handles at Write time,
+  // so a batch never holds a handle that ResetColumnFamily could invalidate.
+  struct Op {
+    std::string family;
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete
+  };
+  std::vector<Op> ops;
+  size_t bytes = 0;
+};
+
+WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
+
+void WriteBatch::Put(std::string_view family, ByteView key, ByteView value) {
+  rep_->ops.push_back({std::string(family), std::string(AsChars(key)), std::string(AsChars(value))});
+  rep_->bytes += key.size() + value.size();
+}
+
+void WriteBatch::Delete(std::string_view family, ByteView key) {
+  rep_->ops.push_back({std::string(family), std::string(AsChars(key)), std::nullopt});
+  rep_->bytes += key.size();
+}
+
+size_t WriteBatch::Count() const { return rep_->ops.size(); }
+size_t WriteBatch::ByteSize() const { return rep_->bytes; }
+void WriteBatch::Clear() {
+  rep_->ops.clear();
+  rep_->bytes = 0;
+}
+
+void WriteBatch::ForEach(const std::function<void(std::string_view, std::string_view,
+                                                   const std::string*)>& visit) const {
+  for (const auto& op : rep_->ops) visit(op.family, op.key, op.value ? &*op.value : nullptr);
+}
+
+Status RocksStore::Write(WriteBatch& batch, bool sync) {
+  std::shared_lock lock(families_mu_);
+  rocksdb::WriteBatch rocks_batch;
+  Status status;
+  batch.ForEach([&](std::string_view family, std::string_view key, const std::string* value) {
+    if (!status.ok()) return;
+    auto handle = Handle(family);
+    if (!handle) {
+      status = handle.error();
+      return;
+    }
+    rocksdb::Status s = value ? rocks_batch.Put(*handle, key, *value)
+                              : rocks_batch.Delete(*handle, key);
+    status = FromRocks(s, "batch");
+  });
+  RETURN_IF_ERROR(status);
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(db_->Write(options, &rocks_batch), "write");
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec) && !options.create_if_missing) {
+    return Err(NotFoundError("no store at " + dir + " (run `backpack init`)"));
+  }
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.WAL_ttl_seconds = 0;
+  db_options.WAL_size_limit_MB = 0;
+
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+  if (!listed.ok()) names = {rocksdb::kDefaultColumnFamilyName};
+  for (const auto& wanted : options.column_families) {
+    if (std::find(names.begin(), names.end(), wanted) == names.end()) {
+      if (options.read_only) return Err(NotFoundError("store lacks column family " + wanted));
+      names.push_back(wanted);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions());
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &db)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db);
+  RETURN_IF_ERROR(FromRocks(s, "open " + dir));
+  return std::unique_ptr<Store>(new RocksStore(dir, db, std::move(handles)));
+}
+
+}  // namespace backpack

@@ -1,0 +1,107 @@
+// Store: Backpack's handle on its RocksDB database at DATA/db.
+//
+// Column families are addressed by name; docs/storage-format.md documents
+// every family and its key layout. RocksDB types never leave core/.
+//
+// Thread-safety: Store, Get, Write and iterators are safe to use concurrently
+// (RocksDB's guarantees). A WriteBatch belongs to one thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/status.h"
+
+namespace backpack {
+
+// Column families that core/ and events/ own.
+namespace cf {
+inline constexpr std::string_view kLog = "log";                 // seq(8 BE) -> signed event bytes
+inline constexpr std::string_view kMerkle = "merkle";           // level(1) seq-index(8 BE) -> hash
+inline constexpr std::string_view kCheckpoints = "checkpoints"; // size(8 BE) -> signed note
+inline constexpr std::string_view kDataKeys = "data_keys";      // subject id -> wrapped key
+inline constexpr std::string_view kMeta = "meta";               // name -> value
+}  // namespace cf
+
+// A set of writes applied atomically by Store::Write.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+
+  void Put(std::string_view column_family, ByteView key, ByteView value);
+  void Delete(std::string_view column_family, ByteView key);
+  size_t Count() const;
+  size_t ByteSize() const;
+  void Clear();
+
+  // Visits each write in order; `value` is null for a delete.
+  void ForEach(const std::function<void(std::string_view family, std::string_view key,
+                                        const std::string* value)>& visit) const;
+
+ private:
+  struct Rep;
+  std::unique_ptr<Rep> rep_;
+};
+
+// Iterates one column family in key order. Positioned at nothing until a Seek.
+class StoreIterator {
+ public:
+  virtual ~StoreIterator() = default;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  virtual void Seek(ByteView key) = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual ByteView key() const = 0;
+  virtual ByteView value() const = 0;
+  // Non-ok if iteration stopped because of an I/O or corruption error.
+  virtual Status status() const = 0;
+};
+
+struct StoreOptions {
+  bool create_if_missing = false;
+  // Families to create if absent. Families already in the database are always opened.
+  std::vector<std::string> column_families;
+  // Open without taking the write lock (for `backpack verify` beside a server).
+  bool read_only = false;
+};
+
+class Store {
+ public:
+  // Opens the database in `dir` (normally DATA/db). kNotFound if it does not
+  // exist and create_if_missing is false.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
+  virtual ~Store() = default;
+
+  // The value under `key`, or nullopt if absent.
+  virtual Result<std::optional<Bytes>> Get(std::string_view column_family, ByteView key) = 0;
+  // Applies `batch` atomically. With `sync`, returns only after the write-ahead
+  // log is fsync'd. kUnavailable on I/O errors (disk full included).
+  virtual Status Write(WriteBatch& batch, bool sync) = 0;
+  virtual Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view column_family) = 0;
+
+  // Creates `name` if absent.
+  virtual Status EnsureColumnFamily(std::string_view name) = 0;
+  // Drops `name` and its data, then recreates it empty.
+  virtual Status ResetColumnFamily(std::string_view name) = 0;
+  virtual std::vector<std::string> ColumnFamilyNames() const = 0;
+
+  // Flushes memtables of every family to SST files and compacts `name`, so
+  // that deleted values no longer exist in any file (used by shredding).
+  virtual Status FlushAndCompact(std::string_view name) = 0;
+  // Clears a sticky background error (e.g. after the disk had filled up and
+  // space has returned). kUnavailable if the store still cannot write.
+  virtual Status Resume() = 0;
+  virtual const std::string& path() const = 0;
+};
+
+}  // namespace backpack
