@@ -37,8 +37,9 @@ class Frontier {
   // Rebuilds the frontier of a tree of `size` leaves from stored nodes.
   static Result<Frontier> Load(uint64_t size, const NodeSource& nodes);
 
-  // Appends `leaf_hash`; calls `sink` for the leaf (level 0) and for each
-  // perfect subtree it completes, in increasing level.
+  // Appends `leaf_hash`; calls `sink` (which may be empty) for the leaf
+  // (level 0) and for each perfect subtree it completes, in increasing level.
+  // Requires size() < UINT64_MAX.
   void Append(const Hash256& leaf_hash, const NodeSink& sink);
   Hash256 Root() const;
   uint64_t size() const { return size_; }

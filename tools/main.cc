@@ -1,1 +1,59 @@
-int main() { return 0; }
+// backpack: the one command-line binary (SPEC §5).
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "tools/commands.h"
+
+namespace backpack {
+
+// Key directory: --keys, else the one `init --keys` recorded in DATA/keys.path,
+// else DATA/keys.
+DataPaths GlobalOptions::paths() const {
+  DataPaths paths;
+  paths.data = data;
+  if (!keys.empty()) {
+    paths.keys = keys;
+  } else if (std::ifstream recorded(paths.data / "keys.path"); recorded) {
+    std::string line;
+    std::getline(recorded, line);
+    paths.keys = line;
+  } else {
+    paths.keys = paths.data / "keys";
+  }
+  return paths;
+}
+
+std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code) {
+  auto app = App::Open(global.paths());
+  if (!app) {
+    std::cerr << "backpack: cannot open " << global.data << ": " << app.error().message() << "\n";
+    *exit_code = kExitStoreError;
+    return nullptr;
+  }
+  return std::move(*app);
+}
+
+}  // namespace backpack
+
+int main(int argc, char** argv) {
+  using namespace backpack;
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::warn);
+  CLI::App cli{"Backpack: an audit-first student record store"};
+  cli.require_subcommand(1);
+  GlobalOptions global;
+  cli.add_option("--data", global.data, "data directory")->capture_default_str();
+  cli.add_option("--keys", global.keys, "key directory (default DATA/keys)");
+  int exit_code = kExitOk;
+  AddLogCommands(cli, global, &exit_code);
+  AddBenchCommands(cli, global, &exit_code);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = cli.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+  return exit_code;
+}

@@ -1,0 +1,115 @@
+#include "core/data_keys.h"
+
+namespace backpack {
+namespace {
+
+constexpr uint8_t kTombstone[] = {'S', 'H', 'R', 'E', 'D', 'D', 'E', 'D'};
+
+Bytes WrapAd(const std::string& subject) {
+  std::string ad = "backpack data key v1:" + subject;
+  return Bytes(ad.begin(), ad.end());
+}
+
+}  // namespace
+
+DataKeyRing::DataKeyRing(Store& store, const AeadKey& kek, size_t cache_capacity)
+    : store_(store), kek_(kek), cache_capacity_(cache_capacity) {}
+
+DataKeyRing::~DataKeyRing() {
+  for (auto& [subject, entry] : cache_) SecureWipe(entry.key);
+  SecureWipe(kek_);
+}
+
+ByteView DataKeyRing::Tombstone() { return ByteView(kTombstone, sizeof(kTombstone)); }
+
+Result<std::optional<AeadKey>> DataKeyRing::LoadLocked(const std::string& subject) {
+  ASSIGN_OR_RETURN(auto stored, store_.Get(cf::kDataKeys, AsBytes(subject)));
+  if (!stored) return std::optional<AeadKey>();
+  ByteView value(*stored);
+  if (value.size() == sizeof(kTombstone) &&
+      std::equal(value.begin(), value.end(), Tombstone().begin())) {
+    return Err(GoneError("the record was shredded"));
+  }
+  ASSIGN_OR_RETURN(Bytes plain, AeadOpen(kek_, value, WrapAd(subject)));
+  if (plain.size() != kAeadKeySize) return Err(DataLossError("wrapped data key has wrong size"));
+  AeadKey key;
+  std::copy(plain.begin(), plain.end(), key.begin());
+  SecureWipe(plain);
+  InsertLocked(subject, Entry{key, true});
+  return std::optional<AeadKey>(key);
+}
+
+void DataKeyRing::InsertLocked(const std::string& subject, Entry entry) {
+  if (cache_.size() >= cache_capacity_) {
+    // Evict durable keys only; pending ones must stay until committed.
+    for (auto it = cache_.begin(); it != cache_.end() && cache_.size() >= cache_capacity_ / 2;) {
+      if (it->second.durable) {
+        SecureWipe(it->second.key);
+        it = cache_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  cache_[subject] = entry;
+}
+
+Result<DataKey> DataKeyRing::GetOrCreate(const std::string& subject) {
+  std::lock_guard lock(mu_);
+  if (auto it = cache_.find(subject); it != cache_.end()) {
+    DataKey found{it->second.key, std::nullopt};
+    if (!it->second.durable) found.wrapped_to_persist = AeadSeal(kek_, found.key, WrapAd(subject));
+    return found;
+  }
+  ASSIGN_OR_RETURN(auto loaded, LoadLocked(subject));
+  if (loaded) return DataKey{*loaded, std::nullopt};
+  Entry entry;
+  RandomFill(entry.key);
+  InsertLocked(subject, entry);
+  return DataKey{entry.key, AeadSeal(kek_, entry.key, WrapAd(subject))};
+}
+
+Result<AeadKey> DataKeyRing::Get(const std::string& subject) {
+  std::lock_guard lock(mu_);
+  if (auto it = cache_.find(subject); it != cache_.end()) return it->second.key;
+  ASSIGN_OR_RETURN(auto loaded, LoadLocked(subject));
+  if (!loaded) return Err(NotFoundError("no data key for this subject"));
+  return *loaded;
+}
+
+void DataKeyRing::MarkDurable(const std::string& subject) {
+  std::lock_guard lock(mu_);
+  if (auto it = cache_.find(subject); it != cache_.end()) it->second.durable = true;
+}
+
+void DataKeyRing::ForgetPending(const std::string& subject) {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(subject);
+  if (it != cache_.end() && !it->second.durable) {
+    SecureWipe(it->second.key);
+    cache_.erase(it);
+  }
+}
+
+Status DataKeyRing::Shred(const std::string& subject) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(subject); it != cache_.end()) {
+      SecureWipe(it->second.key);
+      cache_.erase(it);
+    }
+    WriteBatch batch;
+    batch.Put(cf::kDataKeys, AsBytes(subject), Tombstone());
+    RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+  }
+  return store_.FlushAndCompact(cf::kDataKeys);
+}
+
+bool DataKeyRing::IsShredded(const std::string& subject) {
+  std::lock_guard lock(mu_);
+  if (cache_.count(subject)) return false;
+  auto loaded = LoadLocked(subject);
+  return !loaded && loaded.error().code() == StatusCode::kGone;
+}
+
+}  // namespace backpack

@@ -1,0 +1,69 @@
+// Per-subject data keys: each student (data subject) has one random
+// XChaCha20-Poly1305 key that encrypts every personal payload about them, in
+// the log and in projections. Keys are stored wrapped by the KEK in column
+// family `data_keys` (subject id -> nonce || sealed key); destroying that one
+// entry crypto-shreds the subject.
+//
+// Thread-safety: all methods are safe to call concurrently.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/crypto.h"
+#include "core/store.h"
+
+namespace backpack {
+
+// A subject's key and, if it was just created and is not yet durable, the
+// (family, key, value) write that persists it. Whoever commits the first
+// ciphertext under a new key must include that write in the same batch.
+struct DataKey {
+  AeadKey key{};
+  std::optional<Bytes> wrapped_to_persist;
+};
+
+class DataKeyRing {
+ public:
+  // `store` and `kek` must outlive the ring. Caches at most `cache_capacity`
+  // unwrapped keys in memory; evicted keys are wiped.
+  DataKeyRing(Store& store, const AeadKey& kek, size_t cache_capacity = 200'000);
+  ~DataKeyRing();
+
+  // The subject's key, created on first use. kGone if the subject was shredded.
+  Result<DataKey> GetOrCreate(const std::string& subject);
+  // The subject's key; kNotFound if it never had one, kGone if shredded.
+  Result<AeadKey> Get(const std::string& subject);
+  // Records that the wrapped key of `subject` is now durable.
+  void MarkDurable(const std::string& subject);
+  // Forgets a not-yet-durable key whose commit failed, so a retry persists
+  // a fresh one.
+  void ForgetPending(const std::string& subject);
+
+  // Crypto-shreds `subject`: replaces its wrapped key with a tombstone,
+  // flushes and compacts so no file keeps the old value, and wipes the cache.
+  Status Shred(const std::string& subject);
+  bool IsShredded(const std::string& subject);
+
+  // The value stored for a shredded subject.
+  static ByteView Tombstone();
+
+ private:
+  struct Entry {
+    AeadKey key{};
+    bool durable = false;
+  };
+  Result<std::optional<AeadKey>> LoadLocked(const std::string& subject);
+  void InsertLocked(const std::string& subject, Entry entry);
+
+  Store& store_;
+  AeadKey kek_;
+  size_t cache_capacity_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
+};
+
+}  // namespace backpack

@@ -1,0 +1,36 @@
+// The store's long-lived keys and their files.
+//
+// `backpack init` creates, in the key directory (default DATA/keys):
+//   signing.key  Ed25519 secret key (hex), signs every event and checkpoint
+//   kek.key      key-encryption key (hex, 32 bytes), wraps per-subject data keys
+// Both files are created 0600 and refused at load if group or world can read
+// them. Production keys belong outside the data directory.
+#pragma once
+
+#include <filesystem>
+
+#include "core/crypto.h"
+#include "core/status.h"
+
+namespace backpack {
+
+struct StoreKeys {
+  SigningKey signing;
+  AeadKey kek{};
+  // Derived from the KEK: keys opaque index lookups (e.g. by SIS id).
+  AeadKey index_key{};
+  // "hex of the first 8 bytes of SHA-256(public key)", stored in each event.
+  std::string signing_key_id;
+};
+
+// Writes fresh key files into `dir` (created 0700 if absent). kAlreadyExists
+// if either file is already there: keys are never overwritten.
+Status CreateKeyFiles(const std::filesystem::path& dir);
+
+// Loads both keys. kPermissionDenied if a file is readable by group or world,
+// kNotFound if missing, kDataLoss if malformed.
+Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir);
+
+std::string SigningKeyId(const Ed25519PublicKey& public_key);
+
+}  // namespace backpack

@@ -1,0 +1,70 @@
+// Value types of the event log, shared by writers, projections and readers.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "core/bytes.h"
+#include "core/status.h"
+#include "core/store.h"
+#include "events/schema/event_type_generated.h"
+
+namespace backpack {
+
+using EventType = fb::EventType;
+
+// The readable name of an event type, e.g. "NoteWritten".
+std::string_view EventTypeName(EventType type);
+
+// An event as its author submits it. The log assigns seq and time.
+struct NewEvent {
+  EventType type = EventType::Unknown;
+  std::string actor_id;    // user id, or "system"
+  std::string subject_id;  // the student the event is about; "" if none
+  std::string request_id;
+  Bytes payload;           // the FlatBuffers payload table of `type`, plaintext
+  // Encrypt the payload under the subject's data key. Must be true whenever
+  // the payload holds personal data; requires a subject_id.
+  bool personal = true;
+};
+
+struct EventHeader {
+  uint64_t seq = 0;
+  int64_t recorded_at_us = 0;
+  EventType type = EventType::Unknown;
+  std::string actor_id;
+  std::string subject_id;
+  std::string request_id;
+  bool payload_encrypted = false;
+};
+
+// A committed (or committing) event with its plaintext payload.
+struct LoggedEvent {
+  EventHeader header;
+  Bytes payload;          // plaintext; empty if shredded
+  bool shredded = false;  // the subject's key was destroyed: payload unreadable
+};
+
+// Projections attach here. Called on the writer thread for every commit
+// group, in sequence order, before the group's batch is written, so
+// projection updates commit atomically with their events.
+class CommitHook {
+ public:
+  virtual ~CommitHook() = default;
+  // Adds projection writes for `events` to `batch`. A non-ok status fails the
+  // whole group: none of its events is written and every caller gets it.
+  virtual Status OnGroup(std::span<const LoggedEvent> events, WriteBatch& batch) = 0;
+  // The group's batch was written and is durable.
+  virtual void OnGroupCommitted() {}
+  // The group's batch failed to write; discard state staged by OnGroup.
+  virtual void OnGroupFailed() {}
+};
+
+struct AppendResult {
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  int64_t recorded_at_us = 0;
+};
+
+}  // namespace backpack

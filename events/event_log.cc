@@ -1,0 +1,446 @@
+#include "events/event_log.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "events/checkpoint.h"
+#include "events/codec.h"
+#include "events/log_layout.h"
+#include "events/merkle.h"
+#include "events/signing_pool.h"
+
+namespace backpack {
+namespace {
+
+// One event after the caller-side work (validation, encryption).
+struct PreparedEvent {
+  EventHeader header;
+  Bytes stored_payload;  // ciphertext if header.payload_encrypted
+  Bytes plaintext;
+};
+
+// One caller's append, waiting for the writer.
+struct PendingAppend {
+  std::vector<PreparedEvent> events;
+  std::vector<std::pair<std::string, Bytes>> new_keys;  // subject -> wrapped key
+  std::function<void(Result<AppendResult>)> done;
+};
+
+// Everything the writer computes for one group before writing it.
+struct GroupWork {
+  std::vector<LoggedEvent> logged;
+  std::vector<Bytes> bodies;
+  std::vector<Hash256> hashes;
+  std::vector<Ed25519Signature> signatures;
+};
+
+// State advanced by each group; restored if the group's write fails.
+struct ChainState {
+  uint64_t next_seq = 0;
+  Hash256 last_hash{};
+  int64_t last_time_us = 0;
+  merkle::Frontier frontier;
+};
+
+class EventLogImpl final : public EventLog {
+ public:
+  EventLogImpl(Store& store, const StoreKeys& keys, DataKeyRing& data_keys,
+               const EventLogOptions& options, std::string origin, ChainState state)
+      : store_(store),
+        keys_(keys),
+        data_keys_(data_keys),
+        options_(options),
+        origin_(std::move(origin)),
+        state_(std::move(state)),
+        committed_size_(state_.next_seq),
+        pool_(options.signing_threads > 0 ? options.signing_threads
+                                          : std::max(1u, std::thread::hardware_concurrency())) {
+    writer_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~EventLogImpl() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    writer_.join();
+    WriteCheckpoint().IgnoreError();
+  }
+
+  Result<AppendResult> Append(std::vector<NewEvent> events) override {
+    std::promise<Result<AppendResult>> promise;
+    auto future = promise.get_future();
+    AppendAsync(std::move(events),
+                [&promise](Result<AppendResult> r) { promise.set_value(std::move(r)); });
+    return future.get();
+  }
+
+  void AppendAsync(std::vector<NewEvent> events,
+                   std::function<void(Result<AppendResult>)> done) override {
+    auto pending = Prepare(std::move(events));
+    if (!pending) return done(Err(pending.error()));
+    pending->done = std::move(done);
+    {
+      std::lock_guard lock(queue_mu_);
+      if (stopping_) {
+        return pending->done(Err(UnavailableError("the event log is shutting down")));
+      }
+      queue_.push_back(std::move(*pending));
+    }
+    queue_cv_.notify_one();
+  }
+
+  uint64_t size() const override { return committed_size_.load(); }
+
+  Result<Bytes> ReadStored(uint64_t seq) override {
+    ASSIGN_OR_RETURN(auto stored, store_.Get(cf::kLog, layout::LogKey(seq)));
+    if (!stored) return Err(NotFoundError("no event " + std::to_string(seq)));
+    return std::move(*stored);
+  }
+
+  Result<LoggedEvent> Read(uint64_t seq) override;
+  Result<std::string> LatestCheckpoint() override;
+  Status WriteCheckpoint() override;
+
+  Result<std::vector<Hash256>> InclusionProof(uint64_t seq, uint64_t tree_size) override {
+    RETURN_IF_ERROR(CheckTreeSize(tree_size));
+    return merkle::InclusionProof(seq, tree_size, layout::StoredNodes(store_));
+  }
+  Result<std::vector<Hash256>> ConsistencyProof(uint64_t old_size, uint64_t new_size) override {
+    RETURN_IF_ERROR(CheckTreeSize(new_size));
+    return merkle::ConsistencyProof(old_size, new_size, layout::StoredNodes(store_));
+  }
+  Result<Hash256> RootAt(uint64_t tree_size) override {
+    RETURN_IF_ERROR(CheckTreeSize(tree_size));
+    return merkle::RootAt(tree_size, layout::StoredNodes(store_));
+  }
+
+  const std::string& origin() const override { return origin_; }
+  const Ed25519PublicKey& public_key() const override { return keys_.signing.public_key(); }
+  EventLogStats stats() const override {
+    std::lock_guard lock(stats_mu_);
+    return stats_;
+  }
+
+ private:
+  Status CheckTreeSize(uint64_t tree_size) const {
+    if (tree_size > size()) {
+      return InvalidArgumentError("tree size " + std::to_string(tree_size) +
+                                  " exceeds the log size " + std::to_string(size()));
+    }
+    return OkStatus();
+  }
+
+  Result<PendingAppend> Prepare(std::vector<NewEvent> events);
+  void WriterLoop();
+  std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
+  void CommitGroup(std::vector<PendingAppend> group, bool more_waiting);
+  GroupWork ChainAndSign(std::vector<PendingAppend>& group);
+  Status StageGroup(const GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
+  void StageCheckpoint(WriteBatch& batch);
+  void FinishGroup(std::vector<PendingAppend>& group, const GroupWork& work, const Status& status);
+
+  Store& store_;
+  const StoreKeys& keys_;
+  DataKeyRing& data_keys_;
+  EventLogOptions options_;
+  const std::string origin_;
+
+  // Writer-thread state. Also read by WriteCheckpoint under checkpoint_mu_.
+  ChainState state_;
+  std::atomic<uint64_t> committed_size_;
+  int64_t last_checkpoint_us_ = 0;
+  bool last_write_failed_ = false;
+  std::mutex checkpoint_mu_;  // serialises checkpoint writes with group commits
+  uint64_t checkpointed_size_ = UINT64_MAX;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingAppend> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;            // guarded by queue_mu_
+
+  mutable std::mutex stats_mu_;
+  EventLogStats stats_;  // guarded by stats_mu_
+
+  SigningPool pool_;
+  std::thread writer_;
+};
+
+Result<PendingAppend> EventLogImpl::Prepare(std::vector<NewEvent> events) {
+  if (events.empty()) return Err(InvalidArgumentError("nothing to append"));
+  PendingAppend pending;
+  pending.events.reserve(events.size());
+  std::unordered_map<std::string, AeadKey> keys;  // per-append cache of subject keys
+  for (NewEvent& e : events) {
+    if (e.type == EventType::Unknown) return Err(InvalidArgumentError("event has no type"));
+    PreparedEvent p;
+    p.header = EventHeader{0, 0, e.type, std::move(e.actor_id), std::move(e.subject_id),
+                           std::move(e.request_id), e.personal};
+    if (e.personal) {
+      if (p.header.subject_id.empty()) {
+        return Err(InvalidArgumentError("a personal payload needs a subject"));
+      }
+      auto it = keys.find(p.header.subject_id);
+      if (it == keys.end()) {
+        ASSIGN_OR_RETURN(DataKey key, data_keys_.GetOrCreate(p.header.subject_id));
+        if (key.wrapped_to_persist) {
+          pending.new_keys.emplace_back(p.header.subject_id, std::move(*key.wrapped_to_persist));
+        }
+        it = keys.emplace(p.header.subject_id, key.key).first;
+      }
+      p.stored_payload = AeadSeal(it->second, e.payload, codec::PayloadAssociatedData(p.header));
+    } else {
+      p.stored_payload = e.payload;
+    }
+    p.plaintext = std::move(e.payload);
+    pending.events.push_back(std::move(p));
+  }
+  for (auto& [subject, key] : keys) SecureWipe(key);
+  return pending;
+}
+
+void EventLogImpl::WriterLoop() {
+  std::unique_lock lock(queue_mu_);
+  while (true) {
+    queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping and drained
+    std::vector<PendingAppend> group = TakeGroup(lock);
+    bool more_waiting = !queue_.empty();
+    lock.unlock();
+    CommitGroup(std::move(group), more_waiting);
+    lock.lock();
+  }
+}
+
+// Takes whole appends from the queue until max_group_events would be
+// exceeded (but always at least one). Requires queue_mu_ held.
+std::vector<PendingAppend> EventLogImpl::TakeGroup(std::unique_lock<std::mutex>&) {
+  std::vector<PendingAppend> group;
+  size_t events = 0;
+  while (!queue_.empty()) {
+    size_t next = queue_.front().events.size();
+    if (!group.empty() && events + next > options_.max_group_events) break;
+    events += next;
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return group;
+}
+
+// Assigns seq and time, builds each body chained to the previous hash, then
+// signs all hashes in parallel. Advances state_.
+GroupWork EventLogImpl::ChainAndSign(std::vector<PendingAppend>& group) {
+  GroupWork work;
+  int64_t now = std::max(options_.clock->NowMicros(), state_.last_time_us);
+  state_.last_time_us = now;
+  for (PendingAppend& append : group) {
+    for (PreparedEvent& e : append.events) {
+      e.header.seq = state_.next_seq++;
+      e.header.recorded_at_us = now;
+      work.bodies.push_back(
+          codec::EncodeBody(e.header, keys_.signing_key_id, state_.last_hash, e.stored_payload));
+      state_.last_hash = Sha256(work.bodies.back());
+      work.hashes.push_back(state_.last_hash);
+      work.logged.push_back(LoggedEvent{e.header, std::move(e.plaintext), false});
+    }
+  }
+  work.signatures.resize(work.hashes.size());
+  pool_.ParallelFor(work.hashes.size(),
+                    [&](size_t i) { work.signatures[i] = keys_.signing.Sign(work.hashes[i]); });
+  return work;
+}
+
+Status EventLogImpl::StageGroup(const GroupWork& work, std::vector<PendingAppend>& group,
+                                WriteBatch& batch) {
+  for (size_t i = 0; i < work.bodies.size(); ++i) {
+    Bytes stored = codec::EncodeSignedEvent(work.bodies[i], work.signatures[i]);
+    uint64_t seq = work.logged[i].header.seq;
+    batch.Put(cf::kLog, layout::LogKey(seq), stored);
+    state_.frontier.Append(merkle::LeafHash(stored), [&](uint8_t level, uint64_t index,
+                                                         const Hash256& hash) {
+      batch.Put(cf::kMerkle, layout::MerkleKey(level, index), hash);
+    });
+  }
+  for (auto& append : group) {
+    for (auto& [subject, wrapped] : append.new_keys) {
+      batch.Put(cf::kDataKeys, AsBytes(subject), wrapped);
+    }
+  }
+  batch.Put(cf::kMeta, AsBytes(layout::kMetaSize), EncodeBigEndian64(state_.next_seq));
+  if (options_.hook) return options_.hook->OnGroup(work.logged, batch);
+  return OkStatus();
+}
+
+void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
+  Checkpoint checkpoint{origin_, state_.frontier.size(), state_.frontier.Root()};
+  std::string note = SignCheckpoint(checkpoint, origin_, keys_.signing);
+  batch.Put(cf::kCheckpoints, layout::CheckpointKey(checkpoint.size), AsBytes(note));
+}
+
+void EventLogImpl::CommitGroup(std::vector<PendingAppend> group, bool more_waiting) {
+  std::lock_guard checkpoint_lock(checkpoint_mu_);
+  ChainState rollback = state_;
+  GroupWork work = ChainAndSign(group);
+  WriteBatch batch;
+  Status status = StageGroup(work, group, batch);
+  int64_t now = options_.clock->NowMicros();
+  bool checkpoint = !more_waiting || now - last_checkpoint_us_ >= kMicrosPerSecond;
+  if (status.ok() && checkpoint) StageCheckpoint(batch);
+  auto started = std::chrono::steady_clock::now();
+  if (status.ok()) {
+    if (last_write_failed_) store_.Resume().IgnoreError();
+    status = store_.Write(batch, /*sync=*/true);
+  }
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+  last_write_failed_ = !status.ok();
+  if (status.ok()) {
+    if (checkpoint) {
+      last_checkpoint_us_ = now;
+      checkpointed_size_ = state_.next_seq;
+    }
+    committed_size_.store(state_.next_seq);
+  } else {
+    state_ = std::move(rollback);
+    spdlog::error("event log: commit of {} events failed: {}", work.logged.size(),
+                  status.ToString());
+  }
+  {
+    std::lock_guard lock(stats_mu_);
+    (status.ok() ? stats_.groups_committed : stats_.groups_failed)++;
+    if (status.ok()) stats_.events_appended += work.logged.size();
+    stats_.last_group_events = work.logged.size();
+    stats_.sync_write_micros_total += micros;
+  }
+  FinishGroup(group, work, status);
+}
+
+void EventLogImpl::FinishGroup(std::vector<PendingAppend>& group, const GroupWork& work,
+                               const Status& status) {
+  if (options_.hook) {
+    status.ok() ? options_.hook->OnGroupCommitted() : options_.hook->OnGroupFailed();
+  }
+  size_t offset = 0;
+  for (PendingAppend& append : group) {
+    for (auto& [subject, wrapped] : append.new_keys) {
+      status.ok() ? data_keys_.MarkDurable(subject) : data_keys_.ForgetPending(subject);
+    }
+    if (status.ok()) {
+      const EventHeader& first = work.logged[offset].header;
+      const EventHeader& last = work.logged[offset + append.events.size() - 1].header;
+      append.done(AppendResult{first.seq, last.seq, first.recorded_at_us});
+    } else {
+      append.done(Err(UnavailableError("the event could not be written durably: " +
+                                       status.message())));
+    }
+    offset += append.events.size();
+  }
+}
+
+Status EventLogImpl::WriteCheckpoint() {
+  std::lock_guard lock(checkpoint_mu_);
+  if (state_.frontier.size() == 0 || checkpointed_size_ == state_.frontier.size()) {
+    return OkStatus();
+  }
+  WriteBatch batch;
+  StageCheckpoint(batch);
+  RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+  checkpointed_size_ = state_.frontier.size();
+  last_checkpoint_us_ = options_.clock->NowMicros();
+  return OkStatus();
+}
+
+Result<std::string> EventLogImpl::LatestCheckpoint() {
+  ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kCheckpoints));
+  it->SeekToLast();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return Err(NotFoundError("no checkpoint yet"));
+  return std::string(AsChars(it->value()));
+}
+
+Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
+  ASSIGN_OR_RETURN(Bytes stored, ReadStored(seq));
+  ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(stored));
+  if (decoded.header.seq != seq) return Err(DataLossError("event claims another seq"));
+  if (!VerifyEd25519(keys_.signing.public_key(), Sha256(decoded.body), decoded.signature)) {
+    return Err(DataLossError("event " + std::to_string(seq) + " has a bad signature"));
+  }
+  LoggedEvent out{decoded.header, {}, false};
+  if (!decoded.header.payload_encrypted) {
+    out.payload.assign(decoded.payload.begin(), decoded.payload.end());
+    return out;
+  }
+  auto key = data_keys_.Get(decoded.header.subject_id);
+  if (!key && key.error().code() == StatusCode::kGone) {
+    out.shredded = true;
+    return out;
+  }
+  if (!key) return Err(key.error());
+  ASSIGN_OR_RETURN(out.payload,
+                   AeadOpen(*key, decoded.payload, codec::PayloadAssociatedData(decoded.header)));
+  return out;
+}
+
+// Restores the writer's chain state from the last committed event.
+Result<ChainState> LoadChainState(Store& store) {
+  ChainState state;
+  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog));
+  it->SeekToLast();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return state;
+  ASSIGN_OR_RETURN(codec::DecodedEvent last, codec::DecodeSignedEvent(it->value()));
+  state.next_seq = last.header.seq + 1;
+  state.last_hash = Sha256(last.body);
+  state.last_time_us = last.header.recorded_at_us;
+  ASSIGN_OR_RETURN(state.frontier, merkle::Frontier::Load(state.next_seq, layout::StoredNodes(store)));
+  return state;
+}
+
+}  // namespace
+
+merkle::NodeSource layout::StoredNodes(Store& store) {
+  return [&store](uint8_t level, uint64_t index) -> Result<Hash256> {
+    ASSIGN_OR_RETURN(auto value, store.Get(cf::kMerkle, MerkleKey(level, index)));
+    if (!value || value->size() != 32) {
+      return Err(DataLossError("missing Merkle node " + std::to_string(level) + "/" +
+                               std::to_string(index)));
+    }
+    Hash256 hash;
+    std::copy(value->begin(), value->end(), hash.begin());
+    return hash;
+  };
+}
+
+std::vector<std::string> EventLog::ColumnFamilies() {
+  return {std::string(cf::kLog), std::string(cf::kMerkle), std::string(cf::kCheckpoints),
+          std::string(cf::kDataKeys), std::string(cf::kMeta)};
+}
+
+Status EventLog::InitializeLog(Store& store, std::string_view origin) {
+  ASSIGN_OR_RETURN(auto existing, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
+  if (existing) return AlreadyExistsError("the log is already initialised");
+  WriteBatch batch;
+  batch.Put(cf::kMeta, AsBytes(layout::kMetaOrigin), AsBytes(origin));
+  return store.Write(batch, /*sync=*/true);
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(Store& store, const StoreKeys& keys,
+                                                 DataKeyRing& data_keys,
+                                                 const EventLogOptions& options) {
+  ASSIGN_OR_RETURN(auto origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
+  if (!origin) return Err(FailedPreconditionError("the store has no log (run `backpack init`)"));
+  ASSIGN_OR_RETURN(ChainState state, LoadChainState(store));
+  return std::unique_ptr<EventLog>(new EventLogImpl(store, keys, data_keys, options,
+                                                    std::string(AsChars(*origin)),
+                                                    std::move(state)));
+}
+
+}  // namespace backpack

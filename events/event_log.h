@@ -1,0 +1,91 @@
+// EventLog: the append-only, signed, encrypted, Merkle-verifiable log.
+//
+// Appends go through one writer thread (group commit): it takes every
+// pending append, assigns sequence numbers and times, chains each event to
+// the previous one's hash, signs (in parallel on all cores), lets the
+// CommitHook add projection writes, and writes the whole group as one
+// RocksDB batch with sync=true. An append is acknowledged only after that
+// write is durable; if it fails, no event of the group exists and every
+// caller gets kUnavailable.
+//
+// Signed checkpoints are written in the same batch whenever a second has
+// passed since the last one or the writer found no further work waiting,
+// and once more at shutdown.
+//
+// Thread-safety: every public method is safe to call from any thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/data_keys.h"
+#include "core/keys.h"
+#include "core/store.h"
+#include "events/event.h"
+
+namespace backpack {
+
+struct EventLogOptions {
+  Clock* clock = &SystemClock();
+  CommitHook* hook = nullptr;       // not owned; may be null
+  size_t max_group_events = 8192;   // separate appends combined into one group, at most
+  int signing_threads = 0;          // 0: one per core
+};
+
+// Counters for /metrics and benchmarks. Monotonic unless noted.
+struct EventLogStats {
+  uint64_t events_appended = 0;
+  uint64_t groups_committed = 0;
+  uint64_t groups_failed = 0;
+  uint64_t last_group_events = 0;   // gauge
+  uint64_t sync_write_micros_total = 0;
+};
+
+class EventLog {
+ public:
+  // Opens the log in `store` (which must outlive it). Requires the store to
+  // have been initialised (origin recorded by InitializeLog).
+  static Result<std::unique_ptr<EventLog>> Open(Store& store, const StoreKeys& keys,
+                                                DataKeyRing& data_keys,
+                                                const EventLogOptions& options = {});
+  // Records the log's origin line for checkpoints. Done once by `backpack init`.
+  static Status InitializeLog(Store& store, std::string_view origin);
+  // Column families the log needs.
+  static std::vector<std::string> ColumnFamilies();
+
+  // Drains pending appends, writes a final checkpoint, stops the writer.
+  virtual ~EventLog() = default;
+
+  // Appends `events` atomically, in order, in one commit group; blocks until
+  // durable. kInvalidArgument for bad events (nothing appended), kGone if a
+  // subject was shredded, kUnavailable if the write failed.
+  virtual Result<AppendResult> Append(std::vector<NewEvent> events) = 0;
+  // As Append, but returns at once; `done` runs on the writer thread after
+  // the group is durable or has failed. `done` must not block.
+  virtual void AppendAsync(std::vector<NewEvent> events,
+                           std::function<void(Result<AppendResult>)> done) = 0;
+
+  // Number of durable events (the next sequence number).
+  virtual uint64_t size() const = 0;
+  // Reads one event, checks its signature and decrypts its payload.
+  virtual Result<LoggedEvent> Read(uint64_t seq) = 0;
+  // The exact stored bytes of one event (the Merkle leaf input).
+  virtual Result<Bytes> ReadStored(uint64_t seq) = 0;
+
+  // The newest signed checkpoint note; kNotFound if none yet.
+  virtual Result<std::string> LatestCheckpoint() = 0;
+  // Signs and stores a checkpoint for the current size if none exists for it.
+  virtual Status WriteCheckpoint() = 0;
+  virtual Result<std::vector<Hash256>> InclusionProof(uint64_t seq, uint64_t tree_size) = 0;
+  virtual Result<std::vector<Hash256>> ConsistencyProof(uint64_t old_size, uint64_t new_size) = 0;
+  virtual Result<Hash256> RootAt(uint64_t tree_size) = 0;
+
+  virtual const std::string& origin() const = 0;
+  virtual const Ed25519PublicKey& public_key() const = 0;
+  virtual EventLogStats stats() const = 0;
+};
+
+}  // namespace backpack

@@ -1,0 +1,56 @@
+#include "events/signing_pool.h"
+
+namespace backpack {
+
+SigningPool::SigningPool(int threads) {
+  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+}
+
+SigningPool::~SigningPool() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+// Worker k of T handles indexes i with i % T == k; the caller is worker 0.
+void SigningPool::WorkerLoop(size_t worker) {
+  uint64_t seen = 0;
+  std::unique_lock lock(mu_);
+  while (true) {
+    work_cv_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+    if (stopping_) return;
+    seen = generation_;
+    const auto* fn = fn_;
+    size_t n = n_;
+    size_t stride = workers_.size() + 1;
+    lock.unlock();
+    for (size_t i = worker; i < n; i += stride) (*fn)(i);
+    lock.lock();
+    if (--busy_ == 0) done_cv_.notify_one();
+  }
+}
+
+void SigningPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
+  size_t stride = workers_.size() + 1;
+  if (workers_.empty() || n < 2 * stride) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    fn_ = &fn;
+    n_ = n;
+    busy_ = workers_.size();
+    ++generation_;
+  }
+  work_cv_.notify_all();
+  for (size_t i = 0; i < n; i += stride) fn(i);
+  std::unique_lock lock(mu_);
+  done_cv_.wait(lock, [&] { return busy_ == 0; });
+  fn_ = nullptr;
+}
+
+}  // namespace backpack

@@ -1,0 +1,28 @@
+// Full verification of a stored log: every signature, the hash chain, the
+// sequence numbering, the stored Merkle nodes, and the tree against the
+// latest signed checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/crypto.h"
+#include "core/store.h"
+
+namespace backpack {
+
+struct VerifyReport {
+  uint64_t events = 0;       // entries that verified, from seq 0
+  Hash256 root{};            // root of the verified tree
+  bool ok = false;
+  uint64_t first_bad_seq = 0;  // when !ok
+  std::string why;             // when !ok
+};
+
+// Verifies the log in `store` against `public_key`, using `threads` threads
+// for signatures. A Status error means verification could not run (e.g. I/O);
+// tampering is reported in the VerifyReport.
+Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads);
+
+}  // namespace backpack

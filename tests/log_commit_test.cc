@@ -1,0 +1,117 @@
+// Group commit: dense sequence numbers, atomic multi-event appends, failed
+// groups leave no trace, and proofs verify against signed checkpoints.
+#include <catch2/catch.hpp>
+#include <set>
+#include <thread>
+
+#include "events/checkpoint.h"
+#include "events/merkle.h"
+#include "tests/test_util.h"
+
+using namespace backpack;
+using namespace backpack::testing;
+
+namespace {
+
+// Fails every group while `fail` is set.
+class FailingHook : public CommitHook {
+ public:
+  bool fail = false;
+  int failed_groups = 0;
+  Status OnGroup(std::span<const LoggedEvent>, WriteBatch&) override {
+    return fail ? UnavailableError("projection refused") : OkStatus();
+  }
+  void OnGroupFailed() override { ++failed_groups; }
+};
+
+}  // namespace
+
+TEST_CASE("concurrent appends get dense, unique sequence numbers") {
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  std::mutex mu;
+  std::set<uint64_t> seqs;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 16; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 50; ++i) {
+        auto r = t->log->Append({NoteEvent("stu_" + std::to_string(w), "x"),
+                                 NoteEvent("stu_" + std::to_string(w), "y")});
+        REQUIRE(r);
+        REQUIRE(r->last_seq == r->first_seq + 1);  // one append stays contiguous
+        std::lock_guard lock(mu);
+        seqs.insert(r->first_seq);
+        seqs.insert(r->last_seq);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(seqs.size() == 1600);
+  CHECK(*seqs.rbegin() == 1599);
+  CHECK(t->log->size() == 1600);
+}
+
+TEST_CASE("a failed commit group appends nothing and the log continues densely") {
+  TempDir dir;
+  FailingHook hook;
+  EventLogOptions options;
+  options.hook = &hook;
+  auto t = TestLog::Open(dir.path(), options);
+  REQUIRE(t->log->Append({NoteEvent("stu_a", "one")}));
+  hook.fail = true;
+  auto failed = t->log->Append({NoteEvent("stu_new", "never stored"), NoteEvent("stu_a", "no")});
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code() == StatusCode::kUnavailable);
+  CHECK(hook.failed_groups == 1);
+  CHECK(t->log->size() == 1);
+  CHECK_FALSE(t->log->ReadStored(1));
+  hook.fail = false;
+  auto next = t->log->Append({NoteEvent("stu_new", "stored")});
+  REQUIRE(next);
+  CHECK(next->first_seq == 1);
+  auto read = t->log->Read(1);
+  REQUIRE(read);  // the new subject's key was persisted with this group
+  t->Close();
+  t = TestLog::Open(dir.path());
+  CHECK(t->log->Read(1));
+}
+
+TEST_CASE("events append in order and survive reopening with the chain intact") {
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  REQUIRE(t->log->Append({NoteEvent("stu_a", "before restart")}));
+  t->Close();
+  t = TestLog::Open(dir.path());
+  auto r = t->log->Append({NoteEvent("stu_a", "after restart")});
+  REQUIRE(r);
+  CHECK(r->first_seq == 1);
+  auto first = t->log->Read(0), second = t->log->Read(1);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(second->header.recorded_at_us >= first->header.recorded_at_us);
+}
+
+TEST_CASE("inclusion and consistency proofs verify against signed checkpoints") {
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  for (int i = 0; i < 37; ++i) REQUIRE(t->log->Append({NoteEvent("stu_p", "n")}));
+  REQUIRE(t->log->WriteCheckpoint().ok());
+  auto note = t->log->LatestCheckpoint();
+  REQUIRE(note);
+  auto checkpoint = VerifyCheckpoint(*note, t->log->origin(), t->log->public_key());
+  REQUIRE(checkpoint);
+  CHECK(checkpoint->size == 37);
+  for (uint64_t seq = 0; seq < 37; ++seq) {
+    auto proof = t->log->InclusionProof(seq, 37);
+    REQUIRE(proof);
+    auto stored = t->log->ReadStored(seq);
+    REQUIRE(stored);
+    CHECK(merkle::VerifyInclusion(seq, 37, merkle::LeafHash(*stored), *proof, checkpoint->root).ok());
+  }
+  auto old_root = t->log->RootAt(20);
+  auto consistency = t->log->ConsistencyProof(20, 37);
+  REQUIRE(old_root);
+  REQUIRE(consistency);
+  CHECK(merkle::VerifyConsistency(20, 37, *old_root, checkpoint->root, *consistency).ok());
+  CHECK_FALSE(t->log->InclusionProof(0, 38));  // beyond the log
+}

@@ -1,0 +1,93 @@
+// Durability: a process appending with many concurrent callers is SIGKILLed
+// at random moments; on reopen every acknowledged append is present, intact
+// and verifiable.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "events/verifier.h"
+#include "tests/test_util.h"
+
+using namespace backpack;
+using namespace backpack::testing;
+
+namespace {
+
+// Runs the appender for `millis`, SIGKILLs it, returns everything it printed.
+std::string RunAndKill(const std::filesystem::path& dir, int round, int millis) {
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    std::string r = std::to_string(round);
+    execl(CRASH_APPENDER, CRASH_APPENDER, dir.c_str(), r.c_str(), nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
+  std::string output;
+  char buf[65536];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(millis);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ssize_t n = read(out[0], buf, sizeof buf);
+    if (n > 0) output.append(buf, n);
+    else std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  fcntl(out[0], F_SETFL, 0);
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) output.append(buf, n);
+  close(out[0]);
+  REQUIRE(WIFSIGNALED(status));
+  return output;
+}
+
+std::map<uint64_t, std::string> ParseAcks(const std::string& output) {
+  std::map<uint64_t, std::string> acks;
+  std::istringstream in(output);
+  std::string word, request_id;
+  uint64_t seq;
+  while (in >> word >> seq >> request_id) {
+    if (word == "ack") acks[seq] = request_id;
+  }
+  return acks;
+}
+
+}  // namespace
+
+TEST_CASE("every acknowledged append survives SIGKILL and the log still verifies") {
+  TempDir dir;
+  std::mt19937 rng(std::random_device{}());
+  size_t total_acks = 0;
+  for (int round = 0; round < 6; ++round) {
+    int millis = 150 + rng() % 600;
+    auto acks = ParseAcks(RunAndKill(dir.path(), round, millis));
+    total_acks += acks.size();
+    auto t = TestLog::Open(dir.path());
+    for (const auto& [seq, request_id] : acks) {
+      auto e = t->log->Read(seq);
+      INFO("round " << round << " seq " << seq);
+      REQUIRE(e);
+      REQUIRE(e->header.request_id == request_id);
+    }
+    auto report = VerifyLog(*t->store, t->keys->signing.public_key(), 2);
+    REQUIRE(report);
+    INFO(report->why);
+    REQUIRE(report->ok);
+    REQUIRE(report->events == t->log->size());
+    t->Close();
+  }
+  CHECK(total_acks > 0);
+}

@@ -1,0 +1,78 @@
+#include "tests/test_util.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include "events/schema/payloads_generated.h"
+
+namespace backpack::testing {
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() /
+          ("backpack-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::unique_ptr<TestLog> TestLog::Open(const std::filesystem::path& dir,
+                                       const EventLogOptions& options) {
+  REQUIRE(CryptoInit().ok());
+  auto t = std::make_unique<TestLog>();
+  t->dir = dir;
+  bool fresh = !std::filesystem::exists(dir / "keys");
+  if (fresh) REQUIRE(CreateKeyFiles(dir / "keys").ok());
+  auto keys = LoadKeyFiles(dir / "keys");
+  REQUIRE(keys);
+  t->keys = std::make_unique<StoreKeys>(std::move(*keys));
+  StoreOptions store_options;
+  store_options.create_if_missing = true;
+  store_options.column_families = EventLog::ColumnFamilies();
+  auto store = Store::Open((dir / "db").string(), store_options);
+  REQUIRE(store);
+  t->store = std::move(*store);
+  if (fresh) REQUIRE(EventLog::InitializeLog(*t->store, "backpack.test/log").ok());
+  t->data_keys = std::make_unique<DataKeyRing>(*t->store, t->keys->kek);
+  auto log = EventLog::Open(*t->store, *t->keys, *t->data_keys, options);
+  REQUIRE(log);
+  t->log = std::move(*log);
+  return t;
+}
+
+void TestLog::Close() {
+  log.reset();
+  data_keys.reset();
+  store.reset();
+}
+
+NewEvent NoteEvent(const std::string& subject, const std::string& text) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateNoteWrittenPayloadDirect(fbb, "note_1", "other", text.c_str(), false));
+  NewEvent e;
+  e.type = EventType::NoteWritten;
+  e.actor_id = "usr_test";
+  e.subject_id = subject;
+  e.request_id = "req_test";
+  e.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  return e;
+}
+
+bool AnyFileContains(const std::filesystem::path& root, std::string_view needle) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (content.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace backpack::testing

@@ -1,0 +1,47 @@
+// Helpers shared by tests: temporary directories, an opened log, file scans.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/data_keys.h"
+#include "core/keys.h"
+#include "core/store.h"
+#include "events/event_log.h"
+
+namespace backpack::testing {
+
+// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A store with keys, a data key ring and an event log, in `dir`.
+struct TestLog {
+  std::filesystem::path dir;
+  std::unique_ptr<StoreKeys> keys;  // stable address: the log refers to it
+  std::unique_ptr<Store> store;
+  std::unique_ptr<DataKeyRing> data_keys;
+  std::unique_ptr<EventLog> log;
+
+  // Creates (first time) or reopens the log in `dir`.
+  static std::unique_ptr<TestLog> Open(const std::filesystem::path& dir,
+                                       const EventLogOptions& options = {});
+  // Stops the log and closes the store (keeps keys).
+  void Close();
+};
+
+// A NoteWritten event about `subject` whose text is `text`.
+NewEvent NoteEvent(const std::string& subject, const std::string& text);
+
+// True if any file under `root` contains `needle` (binary search of bytes).
+bool AnyFileContains(const std::filesystem::path& root, std::string_view needle);
+
+}  // namespace backpack::testing

@@ -1,0 +1,74 @@
+#include "tools/app.h"
+
+#include <iostream>
+
+namespace backpack {
+
+std::vector<std::string> AllColumnFamilies() { return EventLog::ColumnFamilies(); }
+
+App::~App() {
+  log_.reset();  // drains appends and writes the final checkpoint first
+  data_keys_.reset();
+  store_.reset();
+}
+
+Result<std::unique_ptr<App>> App::Open(const DataPaths& paths,
+                                       const EventLogOptions& log_options) {
+  RETURN_IF_ERROR(CryptoInit());
+  ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
+  std::unique_ptr<App> app(new App(std::move(keys)));
+  StoreOptions options;
+  options.column_families = AllColumnFamilies();
+  ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), options));
+  app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
+  ASSIGN_OR_RETURN(app->log_,
+                   EventLog::Open(*app->store_, app->keys_, *app->data_keys_, log_options));
+  return app;
+}
+
+Result<std::unique_ptr<App>> App::OpenReadOnly(const DataPaths& paths) {
+  RETURN_IF_ERROR(CryptoInit());
+  ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
+  std::unique_ptr<App> app(new App(std::move(keys)));
+  StoreOptions options;
+  options.read_only = true;
+  ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), options));
+  app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
+  return app;
+}
+
+Status InitDataDir(const DataPaths& paths) {
+  RETURN_IF_ERROR(CryptoInit());
+  std::error_code ec;
+  if (std::filesystem::exists(paths.db(), ec)) {
+    return AlreadyExistsError("a store already exists at " + paths.db().string());
+  }
+  if (!std::filesystem::exists(paths.keys / "signing.key", ec)) {
+    RETURN_IF_ERROR(CreateKeyFiles(paths.keys));
+  }
+  ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
+  StoreOptions options;
+  options.create_if_missing = true;
+  options.column_families = AllColumnFamilies();
+  ASSIGN_OR_RETURN(auto store, Store::Open(paths.db().string(), options));
+  std::string origin = "backpack.local/" + ToHex(RandomBytes(8));
+  return EventLog::InitializeLog(*store, origin);
+}
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument: return kExitUsage;
+    case StatusCode::kDataLoss:
+    case StatusCode::kUnavailable:
+    case StatusCode::kInternal: return kExitStoreError;
+    default: return kExitRefused;
+  }
+}
+
+int Fail(const Status& status) {
+  std::cerr << "backpack: " << status.message() << "\n";
+  return ExitCodeFor(status);
+}
+
+}  // namespace backpack

@@ -1,0 +1,64 @@
+// App: everything a `backpack` command needs from an opened data directory
+// (keys, store, data keys, event log), opened in one place.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/data_keys.h"
+#include "core/keys.h"
+#include "core/store.h"
+#include "events/event_log.h"
+
+namespace backpack {
+
+// Exit codes of SPEC §5.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitRefused = 1,  // verification failed or request refused
+  kExitUsage = 2,
+  kExitStoreError = 3,
+};
+
+struct DataPaths {
+  std::filesystem::path data;
+  std::filesystem::path keys;  // default data/keys
+  std::filesystem::path db() const { return data / "db"; }
+};
+
+// Every column family the product uses, created by `init` and on open.
+std::vector<std::string> AllColumnFamilies();
+
+class App {
+ public:
+  // Opens the store, loads the keys and starts the event log.
+  static Result<std::unique_ptr<App>> Open(const DataPaths& paths,
+                                           const EventLogOptions& log_options = {});
+  // Opens the store read-only and loads the keys; no event log (for verify).
+  static Result<std::unique_ptr<App>> OpenReadOnly(const DataPaths& paths);
+
+  Store& store() { return *store_; }
+  const StoreKeys& keys() const { return keys_; }
+  DataKeyRing& data_keys() { return *data_keys_; }
+  EventLog& log() { return *log_; }
+
+  ~App();
+
+ private:
+  App(StoreKeys keys) : keys_(std::move(keys)) {}
+  StoreKeys keys_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<DataKeyRing> data_keys_;
+  std::unique_ptr<EventLog> log_;
+};
+
+// Creates a data directory: keys (unless present in `paths.keys`), store and log.
+Status InitDataDir(const DataPaths& paths);
+
+// Maps a Status to the CLI exit code.
+int ExitCodeFor(const Status& status);
+// Prints "backpack: <message>" to stderr and returns ExitCodeFor(status).
+int Fail(const Status& status);
+
+}  // namespace backpack

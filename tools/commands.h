@@ -1,0 +1,23 @@
+// The `backpack` subcommands. Each registers itself on the CLI11 app and
+// sets `*exit_code` when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "tools/app.h"
+
+namespace backpack {
+
+struct GlobalOptions {
+  std::string data = "backpack-data";
+  std::string keys;  // "" means DATA/keys
+  DataPaths paths() const;
+};
+
+void AddLogCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+void AddBenchCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+
+// Opens the data directory or prints why not; exit code 3 on failure.
+std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);
+
+}  // namespace backpack
