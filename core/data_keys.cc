@@ -82,15 +82,6 @@ void DataKeyRing::MarkDurable(const std::string& subject) {
   if (auto it = cache_.find(subject); it != cache_.end()) it->second.durable = true;
 }
 
-void DataKeyRing::ForgetPending(const std::string& subject) {
-  std::lock_guard lock(mu_);
-  auto it = cache_.find(subject);
-  if (it != cache_.end() && !it->second.durable) {
-    SecureWipe(it->second.key);
-    cache_.erase(it);
-  }
-}
-
 Status DataKeyRing::Shred(const std::string& subject) {
   {
     std::lock_guard lock(mu_);

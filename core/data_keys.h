@@ -37,11 +37,10 @@ class DataKeyRing {
   Result<DataKey> GetOrCreate(const std::string& subject);
   // The subject's key; kNotFound if it never had one, kGone if shredded.
   Result<AeadKey> Get(const std::string& subject);
-  // Records that the wrapped key of `subject` is now durable.
+  // Records that the wrapped key of `subject` is now durable. Until then every
+  // GetOrCreate returns the same key with its wrapped form to persist, so a
+  // failed commit never strands ciphertext under a lost key.
   void MarkDurable(const std::string& subject);
-  // Forgets a not-yet-durable key whose commit failed, so a retry persists
-  // a fresh one.
-  void ForgetPending(const std::string& subject);
 
   // Crypto-shreds `subject`: replaces its wrapped key with a tombstone,
   // flushes and compacts so no file keeps the old value, and wipes the cache.

@@ -106,6 +106,8 @@ class EventLogImpl final : public EventLog {
   }
 
   Result<LoggedEvent> Read(uint64_t seq) override;
+  Status Replay(uint64_t from, size_t batch_size,
+                const std::function<Status(std::span<const LoggedEvent>)>& visit) override;
   Result<std::string> LatestCheckpoint() override;
   Status WriteCheckpoint() override;
 
@@ -331,7 +333,7 @@ void EventLogImpl::FinishGroup(std::vector<PendingAppend>& group, const GroupWor
   size_t offset = 0;
   for (PendingAppend& append : group) {
     for (auto& [subject, wrapped] : append.new_keys) {
-      status.ok() ? data_keys_.MarkDurable(subject) : data_keys_.ForgetPending(subject);
+      if (status.ok()) data_keys_.MarkDurable(subject);
     }
     if (status.ok()) {
       const EventHeader& first = work.logged[offset].header;
@@ -366,6 +368,25 @@ Result<std::string> EventLogImpl::LatestCheckpoint() {
   return std::string(AsChars(it->value()));
 }
 
+// Decrypts `decoded`'s payload into `out`, marking it shredded if the
+// subject's key is gone.
+Status DecryptPayload(DataKeyRing& data_keys, const codec::DecodedEvent& decoded,
+                      LoggedEvent& out) {
+  if (!decoded.header.payload_encrypted) {
+    out.payload.assign(decoded.payload.begin(), decoded.payload.end());
+    return OkStatus();
+  }
+  auto key = data_keys.Get(decoded.header.subject_id);
+  if (!key && key.error().code() == StatusCode::kGone) {
+    out.shredded = true;
+    return OkStatus();
+  }
+  if (!key) return key.error();
+  ASSIGN_OR_RETURN(out.payload,
+                   AeadOpen(*key, decoded.payload, codec::PayloadAssociatedData(decoded.header)));
+  return OkStatus();
+}
+
 Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
   ASSIGN_OR_RETURN(Bytes stored, ReadStored(seq));
   ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(stored));
@@ -374,19 +395,29 @@ Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
     return Err(DataLossError("event " + std::to_string(seq) + " has a bad signature"));
   }
   LoggedEvent out{decoded.header, {}, false};
-  if (!decoded.header.payload_encrypted) {
-    out.payload.assign(decoded.payload.begin(), decoded.payload.end());
-    return out;
-  }
-  auto key = data_keys_.Get(decoded.header.subject_id);
-  if (!key && key.error().code() == StatusCode::kGone) {
-    out.shredded = true;
-    return out;
-  }
-  if (!key) return Err(key.error());
-  ASSIGN_OR_RETURN(out.payload,
-                   AeadOpen(*key, decoded.payload, codec::PayloadAssociatedData(decoded.header)));
+  RETURN_IF_ERROR(DecryptPayload(data_keys_, decoded, out));
   return out;
+}
+
+Status EventLogImpl::Replay(uint64_t from, size_t batch_size,
+                            const std::function<Status(std::span<const LoggedEvent>)>& visit) {
+  uint64_t end = size();
+  ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kLog));
+  std::vector<LoggedEvent> batch;
+  for (it->Seek(layout::LogKey(from)); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(it->value()));
+    if (decoded.header.seq >= end) break;
+    LoggedEvent event{decoded.header, {}, false};
+    RETURN_IF_ERROR(DecryptPayload(data_keys_, decoded, event));
+    batch.push_back(std::move(event));
+    if (batch.size() >= batch_size) {
+      RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+  }
+  RETURN_IF_ERROR(it->status());
+  if (!batch.empty()) RETURN_IF_ERROR(visit(batch));
+  return OkStatus();
 }
 
 // Restores the writer's chain state from the last committed event.

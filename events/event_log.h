@@ -72,6 +72,12 @@ class EventLog {
   virtual uint64_t size() const = 0;
   // Reads one event, checks its signature and decrypts its payload.
   virtual Result<LoggedEvent> Read(uint64_t seq) = 0;
+  // Replays events [from, size()) in order, in batches of up to `batch_size`,
+  // decrypting payloads (shredded ones are marked, not an error). Signatures
+  // are not checked here: `backpack verify` does that. Stops at the first
+  // error `visit` returns.
+  virtual Status Replay(uint64_t from, size_t batch_size,
+                        const std::function<Status(std::span<const LoggedEvent>)>& visit) = 0;
   // The exact stored bytes of one event (the Merkle leaf input).
   virtual Result<Bytes> ReadStored(uint64_t seq) = 0;
 

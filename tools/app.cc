@@ -4,10 +4,15 @@
 
 namespace backpack {
 
-std::vector<std::string> AllColumnFamilies() { return EventLog::ColumnFamilies(); }
+std::vector<std::string> AllColumnFamilies(const Domain& domain) {
+  std::vector<std::string> all = EventLog::ColumnFamilies();
+  for (auto& family : domain.ColumnFamilies()) all.push_back(family);
+  return all;
+}
 
 App::~App() {
   log_.reset();  // drains appends and writes the final checkpoint first
+  domain_.reset();
   data_keys_.reset();
   store_.reset();
 }
@@ -17,12 +22,17 @@ Result<std::unique_ptr<App>> App::Open(const DataPaths& paths,
   RETURN_IF_ERROR(CryptoInit());
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
   std::unique_ptr<App> app(new App(std::move(keys)));
-  StoreOptions options;
-  options.column_families = AllColumnFamilies();
-  ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), options));
+  ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), StoreOptions{}));
   app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
-  ASSIGN_OR_RETURN(app->log_,
-                   EventLog::Open(*app->store_, app->keys_, *app->data_keys_, log_options));
+  Clock* clock = log_options.clock ? log_options.clock : &SystemClock();
+  app->domain_ = std::make_unique<Domain>(*app->store_, *app->data_keys_, app->keys_, *clock);
+  for (const auto& family : AllColumnFamilies(*app->domain_)) {
+    RETURN_IF_ERROR(app->store_->EnsureColumnFamily(family));
+  }
+  EventLogOptions options = log_options;
+  options.hook = &app->domain_->projector();
+  ASSIGN_OR_RETURN(app->log_, EventLog::Open(*app->store_, app->keys_, *app->data_keys_, options));
+  RETURN_IF_ERROR(app->domain_->Start(*app->log_));
   return app;
 }
 
@@ -49,7 +59,7 @@ Status InitDataDir(const DataPaths& paths) {
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
   StoreOptions options;
   options.create_if_missing = true;
-  options.column_families = AllColumnFamilies();
+  options.column_families = EventLog::ColumnFamilies();
   ASSIGN_OR_RETURN(auto store, Store::Open(paths.db().string(), options));
   std::string origin = "backpack.local/" + ToHex(RandomBytes(8));
   return EventLog::InitializeLog(*store, origin);

@@ -10,6 +10,7 @@
 #include "core/keys.h"
 #include "core/store.h"
 #include "events/event_log.h"
+#include "projections/domain.h"
 
 namespace backpack {
 
@@ -28,7 +29,7 @@ struct DataPaths {
 };
 
 // Every column family the product uses, created by `init` and on open.
-std::vector<std::string> AllColumnFamilies();
+std::vector<std::string> AllColumnFamilies(const Domain& domain);
 
 class App {
  public:
@@ -42,6 +43,8 @@ class App {
   const StoreKeys& keys() const { return keys_; }
   DataKeyRing& data_keys() { return *data_keys_; }
   EventLog& log() { return *log_; }
+  Domain& domain() { return *domain_; }
+  Services& services() { return domain_->services(); }
 
   ~App();
 
@@ -50,6 +53,7 @@ class App {
   StoreKeys keys_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<DataKeyRing> data_keys_;
+  std::unique_ptr<Domain> domain_;
   std::unique_ptr<EventLog> log_;
 };
 

@@ -16,6 +16,8 @@ struct GlobalOptions {
 
 void AddLogCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 void AddBenchCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// Requires AddBenchCommands first (adds `bench rebuild`).
+void AddRebuildCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 
 // Opens the data directory or prints why not; exit code 3 on failure.
 std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   AddLogCommands(cli, global, &exit_code);
   AddBenchCommands(cli, global, &exit_code);
+  AddRebuildCommands(cli, global, &exit_code);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

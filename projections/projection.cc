@@ -1,0 +1,133 @@
+#include "projections/projection.h"
+
+#include "projections/sealed.h"
+
+namespace backpack {
+
+ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch)
+    : store_(store), data_keys_(data_keys), batch_(batch) {}
+
+Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteView key) {
+  auto it = staged_.find(Slot(family, AsChars(key)));
+  if (it != staged_.end()) {
+    if (!it->second) return std::optional<Bytes>();
+    return std::optional<Bytes>(Bytes(it->second->begin(), it->second->end()));
+  }
+  return store_.Get(family, key);
+}
+
+void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
+  staged_[Slot(family, AsChars(key))] = std::string(AsChars(value));
+  batch_.Put(family, key, value);
+}
+
+void ProjectionTxn::Delete(std::string_view family, ByteView key) {
+  staged_[Slot(family, AsChars(key))] = std::nullopt;
+  batch_.Delete(family, key);
+}
+
+Status ProjectionTxn::Scan(std::string_view family, ByteView prefix,
+                           const std::function<bool(ByteView, ByteView)>& visit) {
+  std::string prefix_text(AsChars(prefix));
+  // Merge: committed entries, overridden or hidden by staged ones.
+  std::map<std::string, std::string> merged;
+  ASSIGN_OR_RETURN(auto it, store_.NewIterator(family));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    std::string_view key = AsChars(it->key());
+    if (key.substr(0, prefix_text.size()) != prefix_text) break;
+    merged.emplace(std::string(key), std::string(AsChars(it->value())));
+  }
+  RETURN_IF_ERROR(it->status());
+  for (auto s = staged_.lower_bound(Slot(family, prefix_text));
+       s != staged_.end() && s->first.first == family &&
+       s->first.second.compare(0, prefix_text.size(), prefix_text) == 0;
+       ++s) {
+    if (s->second) merged[s->first.second] = *s->second;
+    else merged.erase(s->first.second);
+  }
+  for (const auto& [key, value] : merged) {
+    if (!visit(AsBytes(key), AsBytes(value))) break;
+  }
+  return OkStatus();
+}
+
+Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std::string& owner,
+                                ByteView plaintext) {
+  ASSIGN_OR_RETURN(DataKey data_key, data_keys_.GetOrCreate(owner));
+  if (data_key.wrapped_to_persist) {
+    batch_.Put(cf::kDataKeys, AsBytes(owner), *data_key.wrapped_to_persist);
+    new_key_subjects_.push_back(owner);
+  }
+  Put(family, key, SealValue(data_key.key, owner, family, key, plaintext));
+  SecureWipe(data_key.key);
+  return OkStatus();
+}
+
+Result<std::optional<Bytes>> ProjectionTxn::GetSealed(std::string_view family, ByteView key) {
+  ASSIGN_OR_RETURN(auto sealed, Get(family, key));
+  if (!sealed) return std::optional<Bytes>();
+  ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(*sealed));
+  ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(std::string(owner)));
+  auto plain = OpenValue(data_key, family, key, *sealed);
+  SecureWipe(data_key);
+  if (!plain) return Err(plain.error());
+  return std::optional<Bytes>(std::move(*plain));
+}
+
+Status ProjectionTxn::DeleteOwnedBy(std::string_view family, const std::string& owner) {
+  std::vector<std::string> doomed;
+  RETURN_IF_ERROR(Scan(family, {}, [&](ByteView key, ByteView value) {
+    auto value_owner = SealedOwner(value);
+    if (value_owner && *value_owner == owner) doomed.emplace_back(AsChars(key));
+    return true;
+  }));
+  for (const auto& key : doomed) Delete(family, AsBytes(key));
+  return OkStatus();
+}
+
+Projector::Projector(Store& store, DataKeyRing& data_keys)
+    : store_(store), data_keys_(data_keys) {}
+
+void Projector::Add(Projection* projection) { projections_.push_back(projection); }
+
+std::vector<std::string> Projector::ColumnFamilies() const {
+  std::vector<std::string> all;
+  for (auto* p : projections_) {
+    for (auto& family : p->ColumnFamilies()) all.push_back(family);
+  }
+  return all;
+}
+
+Status Projector::ApplyAll(std::span<const LoggedEvent> events, ProjectionTxn& txn) {
+  for (const LoggedEvent& event : events) {
+    if (event.shredded) continue;
+    for (auto* p : projections_) {
+      Status s = p->Apply(event, txn);
+      if (!s.ok()) {
+        return Status(s.code(), std::string(p->name()) + " projection, event " +
+                                    std::to_string(event.header.seq) + ": " + s.message());
+      }
+    }
+  }
+  return OkStatus();
+}
+
+Status Projector::OnGroup(std::span<const LoggedEvent> events, WriteBatch& batch) {
+  ProjectionTxn txn(store_, data_keys_, batch);
+  Status s = ApplyAll(events, txn);
+  pending_new_keys_ = txn.new_key_subjects();
+  return s;
+}
+
+void Projector::OnGroupCommitted() {
+  for (const auto& subject : pending_new_keys_) data_keys_.MarkDurable(subject);
+  pending_new_keys_.clear();
+  for (auto* p : projections_) p->Committed();
+}
+
+void Projector::OnGroupFailed() {
+  pending_new_keys_.clear();  // they stay pending in the ring and are re-persisted
+  for (auto* p : projections_) p->Discarded();
+}
+
+}  // namespace backpack

@@ -1,0 +1,106 @@
+// Projections: derived state built from the log (invariant 6).
+//
+// A Projection owns some column families and turns each committed event into
+// writes to them. The Projector runs every projection inside the event
+// log's commit hook, so projection writes commit atomically with their
+// events. `backpack rebuild` replays the whole log through the same code into
+// empty families; the result must be byte-for-byte the same, so Apply must be
+// deterministic: it may read only the event and the transaction, never the
+// clock or a random source.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/data_keys.h"
+#include "core/store.h"
+#include "events/event.h"
+
+namespace backpack {
+
+// The writes of one commit group (or one rebuild batch), readable before
+// they are committed.
+//
+// Thread-safety: one thread at a time (the log's writer thread).
+class ProjectionTxn {
+ public:
+  // Reads from and stages writes for `store`; writes go into `batch`.
+  ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch);
+
+  // Reads see this transaction's own earlier writes.
+  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key);
+  void Put(std::string_view family, ByteView key, ByteView value);
+  void Delete(std::string_view family, ByteView key);
+  // Visits every live entry whose key starts with `prefix`, in key order,
+  // merging staged writes with the store. Stops early if `visit` returns false.
+  Status Scan(std::string_view family, ByteView prefix,
+              const std::function<bool(ByteView key, ByteView value)>& visit);
+
+  // Personal values, sealed under `owner`'s data key (projections/sealed.h).
+  // kGone if the owner was shredded.
+  Status PutSealed(std::string_view family, ByteView key, const std::string& owner,
+                   ByteView plaintext);
+  // nullopt if absent; kGone if the owner was shredded.
+  Result<std::optional<Bytes>> GetSealed(std::string_view family, ByteView key);
+
+  // Deletes every sealed value owned by `owner` in `family` (for shredding).
+  Status DeleteOwnedBy(std::string_view family, const std::string& owner);
+
+  DataKeyRing& data_keys() { return data_keys_; }
+  // Subjects whose new data keys this transaction persisted.
+  const std::vector<std::string>& new_key_subjects() const { return new_key_subjects_; }
+
+ private:
+  using Slot = std::pair<std::string, std::string>;  // family, key
+  Store& store_;
+  DataKeyRing& data_keys_;
+  WriteBatch& batch_;
+  std::map<Slot, std::optional<std::string>> staged_;  // nullopt: deleted
+  std::vector<std::string> new_key_subjects_;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // A short name for messages, e.g. "profile".
+  virtual std::string_view name() const = 0;
+  // The column families this projection owns; `rebuild` resets them.
+  virtual std::vector<std::string> ColumnFamilies() const = 0;
+  // Applies one event. Events whose payload was shredded are never passed.
+  virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) = 0;
+  // In-memory state staged by Apply since the last call becomes visible.
+  virtual void Committed() {}
+  // In-memory state staged by Apply since the last call is dropped.
+  virtual void Discarded() {}
+  // Reloads in-memory state from the (committed) families at startup.
+  virtual Status Load(Store&, DataKeyRing&) { return OkStatus(); }
+};
+
+// Runs every registered projection for each committed event.
+class Projector final : public CommitHook {
+ public:
+  Projector(Store& store, DataKeyRing& data_keys);
+  // `projection` must outlive the Projector.
+  void Add(Projection* projection);
+  std::vector<std::string> ColumnFamilies() const;
+  const std::vector<Projection*>& projections() const { return projections_; }
+
+  // Applies `events` to every projection, staging writes into `txn`.
+  Status ApplyAll(std::span<const LoggedEvent> events, ProjectionTxn& txn);
+
+  Status OnGroup(std::span<const LoggedEvent> events, WriteBatch& batch) override;
+  void OnGroupCommitted() override;
+  void OnGroupFailed() override;
+
+ private:
+  Store& store_;
+  DataKeyRing& data_keys_;
+  std::vector<Projection*> projections_;
+  std::vector<std::string> pending_new_keys_;
+};
+
+}  // namespace backpack

@@ -1,0 +1,30 @@
+// `backpack rebuild`: projections are derived (invariant 6). Dropping them
+// and replaying the log must give byte-for-byte the incrementally built state.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/data_keys.h"
+#include "core/store.h"
+#include "events/event_log.h"
+#include "projections/projection.h"
+
+namespace backpack {
+
+struct RebuildStats {
+  uint64_t events = 0;
+  double seconds = 0;
+};
+
+// Resets every family of `projector` in `target` and replays `log` into it.
+// `target` may be the live store or a scratch store with the same families.
+Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog& log,
+                                Projector& projector);
+
+// The first difference between the projector's families in `a` and `b`, or
+// nullopt if they are byte-for-byte equal.
+Result<std::optional<std::string>> FirstDifference(Store& a, Store& b,
+                                                   const std::vector<std::string>& families);
+
+}  // namespace backpack

@@ -1,0 +1,70 @@
+#include "projections/sealed.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace backpack {
+namespace {
+
+Bytes AssociatedData(std::string_view owner, std::string_view family, ByteView key) {
+  Bytes ad;
+  for (std::string_view part : {std::string_view("backpack projection v1"), owner, family}) {
+    auto length = EncodeBigEndian64(part.size());
+    ad.insert(ad.end(), length.begin(), length.end());
+    ad.insert(ad.end(), part.begin(), part.end());
+  }
+  ad.insert(ad.end(), key.begin(), key.end());
+  return ad;
+}
+
+}  // namespace
+
+Bytes SealValue(const AeadKey& data_key, std::string_view owner, std::string_view family,
+                ByteView key, ByteView plaintext) {
+  Bytes ad = AssociatedData(owner, family, key);
+  Bytes nonce_input = ad;
+  nonce_input.insert(nonce_input.end(), plaintext.begin(), plaintext.end());
+  uint8_t nonce[kAeadNonceSize];
+  crypto_generichash(nonce, sizeof nonce, nonce_input.data(), nonce_input.size(), data_key.data(),
+                     data_key.size());
+
+  Bytes out;
+  out.reserve(1 + owner.size() + kAeadNonceSize + plaintext.size() + kAeadTagSize);
+  out.push_back(static_cast<uint8_t>(owner.size()));
+  out.insert(out.end(), owner.begin(), owner.end());
+  out.insert(out.end(), nonce, nonce + kAeadNonceSize);
+  size_t header = out.size();
+  out.resize(header + plaintext.size() + kAeadTagSize);
+  unsigned long long written = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + header, &written, plaintext.data(),
+                                             plaintext.size(), ad.data(), ad.size(), nullptr,
+                                             nonce, data_key.data());
+  out.resize(header + written);
+  return out;
+}
+
+Result<std::string_view> SealedOwner(ByteView sealed) {
+  if (sealed.empty() || sealed.size() < 1 + sealed[0] + kAeadNonceSize + kAeadTagSize) {
+    return Err(DataLossError("sealed value is malformed"));
+  }
+  return AsChars(sealed.subspan(1, sealed[0]));
+}
+
+Result<Bytes> OpenValue(const AeadKey& data_key, std::string_view family, ByteView key,
+                        ByteView sealed) {
+  ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(sealed));
+  ByteView rest = sealed.subspan(1 + owner.size());
+  Bytes ad = AssociatedData(owner, family, key);
+  Bytes out(rest.size() - kAeadNonceSize - kAeadTagSize);
+  unsigned long long written = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          out.data(), &written, nullptr, rest.data() + kAeadNonceSize,
+          rest.size() - kAeadNonceSize, ad.data(), ad.size(), rest.data(), data_key.data()) != 0) {
+    return Err(DataLossError("sealed value failed authentication"));
+  }
+  out.resize(written);
+  return out;
+}
+
+}  // namespace backpack

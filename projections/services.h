@@ -1,0 +1,52 @@
+// Services: the handles every domain module needs, owned by the App
+// (tools/app.h) and filled in as the store opens. Modules keep a reference to
+// the Services and read its members when they run, never at construction,
+// since `log` is set only after the projections are registered.
+//
+// Modules (one folder each under projections/, one owner each):
+//   roster/   Roster:   orgs, classes, students, guardians, users and
+//                       credentials, the in-memory AccessState, access
+//                       decisions, grants, break-glass, imports, search
+//   records/  Records:  attendance, assessments, grades, services, teams,
+//                       student voice, notes; profile and home feed
+//   audit/    Audit:    access events (RecordViewed / AccessDenied), audit
+//                       indexes and queries, breach reports, alerts, logins
+//   family/   Family:   per-student history, FERPA §99.32 disclosures,
+//                       inspection / correction / deletion requests,
+//                       history export bundles, shredding
+#pragma once
+
+#include "core/clock.h"
+#include "core/data_keys.h"
+#include "core/keys.h"
+#include "core/store.h"
+#include "events/event_log.h"
+
+namespace backpack {
+
+class Roster;
+class Records;
+class Audit;
+class Family;
+
+struct Services {
+  Store* store = nullptr;
+  DataKeyRing* data_keys = nullptr;
+  const StoreKeys* keys = nullptr;
+  Clock* clock = &SystemClock();
+  EventLog* log = nullptr;  // set once the log is open
+
+  Roster* roster = nullptr;
+  Records* records = nullptr;
+  Audit* audit = nullptr;
+  Family* family = nullptr;
+};
+
+// Who is acting, for commands and audited reads.
+struct Actor {
+  std::string user_id;     // "system" for CLI maintenance without a user
+  std::string request_id;  // random per HTTP request or CLI invocation
+  std::string client_ip;   // "" for the CLI
+};
+
+}  // namespace backpack
