@@ -1,0 +1,54 @@
+#include "tests/domain_fixture.h"
+
+#include <catch2/catch.hpp>
+
+namespace backpack::testing {
+
+DomainFixture::DomainFixture(const std::filesystem::path& dir, int64_t now_us)
+    : dir_(dir), clock_(now_us) {
+  Open();
+}
+
+DomainFixture::~DomainFixture() { Close(); }
+
+void DomainFixture::Reopen() {
+  Close();
+  Open();
+}
+
+void DomainFixture::Open() {
+  REQUIRE(CryptoInit().ok());
+  bool fresh = !std::filesystem::exists(dir_ / "keys");
+  if (fresh) REQUIRE(CreateKeyFiles(dir_ / "keys").ok());
+  auto keys = LoadKeyFiles(dir_ / "keys");
+  REQUIRE(keys);
+  keys_ = std::make_unique<StoreKeys>(std::move(*keys));
+  StoreOptions options;
+  options.create_if_missing = true;
+  options.column_families = EventLog::ColumnFamilies();
+  auto store = Store::Open((dir_ / "db").string(), options);
+  REQUIRE(store);
+  store_ = std::move(*store);
+  if (fresh) REQUIRE(EventLog::InitializeLog(*store_, "backpack.test/domain").ok());
+  data_keys_ = std::make_unique<DataKeyRing>(*store_, keys_->kek);
+  domain_ = std::make_unique<Domain>(*store_, *data_keys_, *keys_, clock_);
+  for (const auto& family : domain_->ColumnFamilies()) {
+    REQUIRE(store_->EnsureColumnFamily(family).ok());
+  }
+  EventLogOptions log_options;
+  log_options.clock = &clock_;
+  log_options.hook = &domain_->projector();
+  auto log = EventLog::Open(*store_, *keys_, *data_keys_, log_options);
+  REQUIRE(log);
+  log_ = std::move(*log);
+  REQUIRE(domain_->Start(*log_).ok());
+}
+
+void DomainFixture::Close() {
+  log_.reset();
+  domain_.reset();
+  data_keys_.reset();
+  store_.reset();
+}
+
+}  // namespace backpack::testing
