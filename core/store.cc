@@ -5,8 +5,11 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -40,9 +43,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions() {
   return options;
 }
 
+// Holds the store's shared lock for its lifetime, so the database cannot be
+// reopened under it.
 class RocksIterator final : public StoreIterator {
  public:
-  explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
+  RocksIterator(std::shared_lock<std::shared_mutex> lock, rocksdb::Iterator* it)
+      : lock_(std::move(lock)), it_(it) {}
   void SeekToFirst() override { it_->SeekToFirst(); }
   void SeekToLast() override { it_->SeekToLast(); }
   void Seek(ByteView key) override { it_->Seek(ToSlice(key)); }
@@ -54,20 +60,55 @@ class RocksIterator final : public StoreIterator {
   Status status() const override { return FromRocks(it_->status(), "iterator"); }
 
  private:
+  std::shared_lock<std::shared_mutex> lock_;
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+struct OpenedDb {
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+};
+
+Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
+                           const std::vector<std::string>& extra_families) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.WAL_ttl_seconds = 0;
+  db_options.WAL_size_limit_MB = 0;
+
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+  if (!listed.ok()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<std::string> wanted = options.column_families;
+  wanted.insert(wanted.end(), extra_families.begin(), extra_families.end());
+  for (const auto& name : wanted) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      if (options.read_only) return Err(NotFoundError("store lacks column family " + name));
+      names.push_back(name);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions());
+
+  OpenedDb opened;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &opened.handles, &opened.db)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &opened.handles, &opened.db);
+  RETURN_IF_ERROR(FromRocks(s, "open " + dir));
+  return opened;
+}
+
 class RocksStore final : public Store {
  public:
-  RocksStore(std::string path, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : path_(std::move(path)), db_(db) {
-    for (auto* h : handles) families_[h->GetName()] = h;
+  RocksStore(std::string path, StoreOptions options, OpenedDb opened)
+      : path_(std::move(path)), options_(std::move(options)) {
+    Adopt(opened);
   }
 
-  ~RocksStore() override {
-    for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
-    db_->Close().PermitUncheckedError();
-  }
+  ~RocksStore() override { CloseDb(); }
 
   Result<std::optional<Bytes>> Get(std::string_view family, ByteView key) override {
     std::shared_lock lock(families_mu_);
@@ -85,8 +126,8 @@ class RocksStore final : public Store {
   Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
-    return std::unique_ptr<StoreIterator>(
-        new RocksIterator(db_->NewIterator(rocksdb::ReadOptions(), handle)));
+    rocksdb::Iterator* it = db_->NewIterator(rocksdb::ReadOptions(), handle);
+    return std::unique_ptr<StoreIterator>(new RocksIterator(std::move(lock), it));
   }
 
   Status EnsureColumnFamily(std::string_view name) override {
@@ -135,11 +176,52 @@ class RocksStore final : public Store {
     return FromRocks(db_->FlushWAL(true), "flush wal");
   }
 
-  Status Resume() override { return FromRocks(db_->Resume(), "resume"); }
+  Status Resume() override {
+    std::unique_lock lock(families_mu_);
+    return ReopenLocked();
+  }
 
   const std::string& path() const override { return path_; }
 
  private:
+  void Adopt(OpenedDb& opened) {
+    db_.reset(opened.db);
+    for (auto* h : opened.handles) families_[h->GetName()] = h;
+  }
+
+  // Requires families_mu_ held exclusively.
+  void CloseDb() {
+    for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
+    families_.clear();
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+
+  // Closes and reopens the database: RocksDB cannot write again after a
+  // write-ahead log error. Requires families_mu_ held exclusively.
+  Status ReopenLocked() {
+    if (!broken_) return OkStatus();
+    std::vector<std::string> names;
+    for (auto& [name, handle] : families_) names.push_back(name);
+    CloseDb();
+    auto opened = OpenRocks(path_, options_, names);
+    if (!opened) return UnavailableError("cannot reopen the store: " + opened.error().message());
+    Adopt(*opened);
+    broken_ = false;
+    return OkStatus();
+  }
+
+  Status CheckFreeSpace() const {
+    struct statvfs fs;
+    if (options_.min_free_bytes == 0 || ::statvfs(path_.c_str(), &fs) != 0) return OkStatus();
+    uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < options_.min_free_bytes) {
+      return UnavailableError("the disk is full (" + std::to_string(free_bytes >> 10) +
+                              " KiB free); writes are refused until space returns");
+    }
+    return OkStatus();
+  }
+
   // Requires families_mu_ held (shared or exclusive).
   Result<rocksdb::ColumnFamilyHandle*> Handle(std::string_view name) const {
     auto it = families_.find(std::string(name));
@@ -150,6 +232,8 @@ class RocksStore final : public Store {
   }
 
   std::string path_;
+  StoreOptions options_;
+  std::atomic<bool> broken_{false};  // a write failed; reopen before the next
   std::unique_ptr<rocksdb::DB> db_;
   mutable std::shared_mutex families_mu_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;  // guarded by families_mu_
@@ -197,6 +281,11 @@ void WriteBatch::ForEach(const std::function<void(std::string_view, std::string_
 }
 
 Status RocksStore::Write(WriteBatch& batch, bool sync) {
+  RETURN_IF_ERROR(CheckFreeSpace());
+  if (broken_) {
+    std::unique_lock exclusive(families_mu_);
+    RETURN_IF_ERROR(ReopenLocked());
+  }
   std::shared_lock lock(families_mu_);
   rocksdb::WriteBatch rocks_batch;
   Status status;
@@ -214,7 +303,9 @@ Status RocksStore::Write(WriteBatch& batch, bool sync) {
   RETURN_IF_ERROR(status);
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(db_->Write(options, &rocks_batch), "write");
+  Status written = FromRocks(db_->Write(options, &rocks_batch), "write");
+  if (written.code() == StatusCode::kUnavailable) broken_ = true;
+  return written;
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
@@ -222,33 +313,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   if (!std::filesystem::exists(dir, ec) && !options.create_if_missing) {
     return Err(NotFoundError("no store at " + dir + " (run `backpack init`)"));
   }
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;
-  db_options.WAL_ttl_seconds = 0;
-  db_options.WAL_size_limit_MB = 0;
-
-  std::vector<std::string> names;
-  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
-  if (!listed.ok()) names = {rocksdb::kDefaultColumnFamilyName};
-  for (const auto& wanted : options.column_families) {
-    if (std::find(names.begin(), names.end(), wanted) == names.end()) {
-      if (options.read_only) return Err(NotFoundError("store lacks column family " + wanted));
-      names.push_back(wanted);
-    }
-  }
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions());
-
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles, &db)
-          : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &db);
-  RETURN_IF_ERROR(FromRocks(s, "open " + dir));
-  return std::unique_ptr<Store>(new RocksStore(dir, db, std::move(handles)));
+  ASSIGN_OR_RETURN(OpenedDb opened, OpenRocks(dir, options, {}));
+  return std::unique_ptr<Store>(new RocksStore(dir, options, opened));
 }
 
 }  // namespace backpack

@@ -73,6 +73,10 @@ struct StoreOptions {
   std::vector<std::string> column_families;
   // Open without taking the write lock (for `backpack verify` beside a server).
   bool read_only = false;
+  // Writes fail with kUnavailable, before reaching RocksDB, while the
+  // filesystem has less free space than this (fail closed early: RocksDB
+  // cannot keep writing after its write-ahead log hit ENOSPC).
+  uint64_t min_free_bytes = 16ull << 20;
 };
 
 class Store {
@@ -98,8 +102,9 @@ class Store {
   // Flushes memtables of every family to SST files and compacts `name`, so
   // that deleted values no longer exist in any file (used by shredding).
   virtual Status FlushAndCompact(std::string_view name) = 0;
-  // Clears a sticky background error (e.g. after the disk had filled up and
-  // space has returned). kUnavailable if the store still cannot write.
+  // Recovers from a failed write (e.g. the disk had filled up and space has
+  // returned) by reopening the database. Write does this by itself on the
+  // next call after a failure. kUnavailable if the store still cannot write.
   virtual Status Resume() = 0;
   virtual const std::string& path() const = 0;
 };

@@ -159,7 +159,6 @@ class EventLogImpl final : public EventLog {
   ChainState state_;
   std::atomic<uint64_t> committed_size_;
   int64_t last_checkpoint_us_ = 0;
-  bool last_write_failed_ = false;
   std::mutex checkpoint_mu_;  // serialises checkpoint writes with group commits
   uint64_t checkpointed_size_ = UINT64_MAX;
 
@@ -297,13 +296,12 @@ void EventLogImpl::CommitGroup(std::vector<PendingAppend> group, bool more_waiti
   if (status.ok() && checkpoint) StageCheckpoint(batch);
   auto started = std::chrono::steady_clock::now();
   if (status.ok()) {
-    if (last_write_failed_) store_.Resume().IgnoreError();
+
     status = store_.Write(batch, /*sync=*/true);
   }
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - started)
                     .count();
-  last_write_failed_ = !status.ok();
   if (status.ok()) {
     if (checkpoint) {
       last_checkpoint_us_ = now;

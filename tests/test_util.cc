@@ -24,7 +24,7 @@ TempDir::~TempDir() {
 }
 
 std::unique_ptr<TestLog> TestLog::Open(const std::filesystem::path& dir,
-                                       const EventLogOptions& options) {
+                                       const EventLogOptions& options, uint64_t min_free_bytes) {
   REQUIRE(CryptoInit().ok());
   auto t = std::make_unique<TestLog>();
   t->dir = dir;
@@ -35,6 +35,7 @@ std::unique_ptr<TestLog> TestLog::Open(const std::filesystem::path& dir,
   t->keys = std::make_unique<StoreKeys>(std::move(*keys));
   StoreOptions store_options;
   store_options.create_if_missing = true;
+  store_options.min_free_bytes = min_free_bytes;
   store_options.column_families = EventLog::ColumnFamilies();
   auto store = Store::Open((dir / "db").string(), store_options);
   REQUIRE(store);

@@ -33,7 +33,8 @@ struct TestLog {
 
   // Creates (first time) or reopens the log in `dir`.
   static std::unique_ptr<TestLog> Open(const std::filesystem::path& dir,
-                                       const EventLogOptions& options = {});
+                                       const EventLogOptions& options = {},
+                                       uint64_t min_free_bytes = StoreOptions().min_free_bytes);
   // Stops the log and closes the store (keeps keys).
   void Close();
 };
