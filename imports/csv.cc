@@ -1,0 +1,180 @@
+#include "imports/csv.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+namespace backpack::imports {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// Length of the UTF-8 sequence starting with `lead`, or 0 if `lead` cannot start one.
+size_t SequenceLength(uint8_t lead) {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+// Checks the continuation bytes of the sequence at `s`, including the
+// restrictions on the second byte that exclude overlong forms, surrogates
+// and code points above U+10FFFF.
+bool ValidContinuation(const uint8_t* s, size_t length) {
+  uint8_t low = 0x80, high = 0xBF;
+  if (s[0] == 0xE0) low = 0xA0;
+  if (s[0] == 0xED) high = 0x9F;
+  if (s[0] == 0xF0) low = 0x90;
+  if (s[0] == 0xF4) high = 0x8F;
+  if (s[1] < low || s[1] > high) return false;
+  for (size_t i = 2; i < length; ++i) {
+    if (s[i] < 0x80 || s[i] > 0xBF) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t length = SequenceLength(bytes[i]);
+    if (length == 0 || i + length > text.size()) return false;
+    if (length > 1 && !ValidContinuation(bytes + i, length)) return false;
+    i += length;
+  }
+  return true;
+}
+
+CsvReader::CsvReader(std::string_view text, const CsvLimits& limits)
+    : text_(text), limits_(limits) {
+  if (text_.starts_with(kBom)) pos_ = kBom.size();
+}
+
+tl::unexpected<CsvError> CsvReader::Error(std::string message) const {
+  return tl::unexpected<CsvError>(CsvError{record_line_, std::move(message)});
+}
+
+tl::expected<bool, CsvError> CsvReader::Fail(std::string message) {
+  failed_ = true;
+  error_ = CsvError{record_line_, std::move(message)};
+  return tl::unexpected<CsvError>(error_);
+}
+
+void CsvReader::SkipBlankLines() {
+  while (pos_ < text_.size()) {
+    if (text_[pos_] == '\n') {
+      pos_ += 1;
+    } else if (text_.substr(pos_, 2) == "\r\n") {
+      pos_ += 2;
+    } else {
+      return;
+    }
+    ++line_;
+  }
+}
+
+tl::expected<bool, CsvError> CsvReader::Next(CsvRecord* record) {
+  if (failed_) return tl::unexpected<CsvError>(error_);
+  SkipBlankLines();
+  if (pos_ >= text_.size()) return false;
+  record_line_ = line_;
+  record->line = line_;
+  size_t count = 0;
+  while (true) {
+    if (count == limits_.max_fields_per_record) {
+      return Fail("more than " + std::to_string(limits_.max_fields_per_record) +
+                  " fields in one record");
+    }
+    if (count == record->fields.size()) record->fields.emplace_back();
+    std::string& field = record->fields[count++];
+    field.clear();
+    auto end = ReadField(&field);
+    if (!end) return Fail(std::move(end.error().message));
+    if (field.find('\0') != std::string::npos)
+      return Fail("NUL byte in field " + std::to_string(count));
+    if (!IsValidUtf8(field)) return Fail("invalid UTF-8 in field " + std::to_string(count));
+    if (*end == FieldEnd::kRecordEnd) break;
+  }
+  record->fields.resize(count);
+  return true;
+}
+
+tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadField(std::string* out) {
+  if (pos_ < text_.size() && text_[pos_] == '"') return ReadQuoted(out);
+  return ReadUnquoted(out);
+}
+
+tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadUnquoted(std::string* out) {
+  size_t end = text_.find_first_of(",\r\n\"", pos_);
+  if (end == std::string_view::npos) end = text_.size();
+  if (end - pos_ > limits_.max_field_bytes) {
+    return Error("field longer than " + std::to_string(limits_.max_field_bytes) + " bytes");
+  }
+  if (end < text_.size() && text_[end] == '"') return Error("quote inside an unquoted field");
+  out->assign(text_.substr(pos_, end - pos_));
+  pos_ = end;
+  return ReadTerminator();
+}
+
+tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadQuoted(std::string* out) {
+  ++pos_;  // opening quote
+  while (true) {
+    size_t quote = text_.find('"', pos_);
+    if (quote == std::string_view::npos) return Error("unterminated quoted field");
+    std::string_view segment = text_.substr(pos_, quote - pos_);
+    line_ += std::count(segment.begin(), segment.end(), '\n');
+    if (out->size() + segment.size() > limits_.max_field_bytes) {
+      return Error("field longer than " + std::to_string(limits_.max_field_bytes) + " bytes");
+    }
+    out->append(segment);
+    pos_ = quote + 1;
+    if (pos_ < text_.size() && text_[pos_] == '"') {  // doubled quote
+      if (out->size() + 1 > limits_.max_field_bytes) {
+        return Error("field longer than " + std::to_string(limits_.max_field_bytes) + " bytes");
+      }
+      out->push_back('"');
+      ++pos_;
+      continue;
+    }
+    return ReadTerminator();
+  }
+}
+
+// Consumes what follows a field: a comma, a line end, or the end of input.
+tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadTerminator() {
+  if (pos_ >= text_.size()) return FieldEnd::kRecordEnd;
+  char c = text_[pos_];
+  if (c == ',') {
+    ++pos_;
+    return FieldEnd::kComma;
+  }
+  if (c == '\n' || text_.substr(pos_, 2) == "\r\n") {
+    pos_ += (c == '\n') ? 1 : 2;
+    ++line_;
+    return FieldEnd::kRecordEnd;
+  }
+  if (c == '\r') return Error("carriage return without a line feed");
+  return Error("unexpected text after a closing quote");
+}
+
+tl::expected<CsvTable, CsvError> ParseCsv(std::string_view text, const CsvLimits& limits) {
+  CsvReader reader(text, limits);
+  CsvTable table;
+  CsvRecord record;
+  auto got = reader.Next(&record);
+  if (!got) return tl::unexpected<CsvError>(std::move(got.error()));
+  if (!*got) return tl::unexpected<CsvError>(CsvError{1, "missing header row"});
+  table.header = std::move(record.fields);
+  while (true) {
+    got = reader.Next(&record);
+    if (!got) return tl::unexpected<CsvError>(std::move(got.error()));
+    if (!*got) return table;
+    table.records.push_back(std::move(record));
+    record = CsvRecord();
+  }
+}
+
+}  // namespace backpack::imports

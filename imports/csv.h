@@ -1,0 +1,80 @@
+// RFC 4180 CSV reading for untrusted input.
+//
+// Accepts CRLF and LF line ends, quoted fields holding commas, line breaks and
+// doubled quotes, and skips a leading UTF-8 byte order mark and blank lines.
+// Rejects, with the physical line where the offending record starts: invalid
+// UTF-8, NUL bytes, an unterminated quoted field, a quote inside an unquoted
+// field, text after a closing quote, a bare carriage return, a field longer
+// than CsvLimits::max_field_bytes and a record with more than
+// CsvLimits::max_fields_per_record fields.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+#include <vector>
+
+namespace backpack::imports {
+
+struct CsvLimits {
+  size_t max_field_bytes = 64 * 1024;
+  size_t max_fields_per_record = 256;
+};
+
+// Why a document was rejected. Messages never repeat field contents.
+struct CsvError {
+  size_t line = 0;  // 1-based physical line where the offending record starts
+  std::string message;
+};
+
+struct CsvRecord {
+  size_t line = 0;                  // 1-based physical line where the record starts
+  std::vector<std::string> fields;  // unescaped; each is valid UTF-8 without NUL
+};
+
+// Reads records one at a time, so memory stays proportional to one record.
+// Not thread-safe; cheap to construct.
+class CsvReader {
+ public:
+  // `text` must outlive the reader.
+  CsvReader(std::string_view text, const CsvLimits& limits);
+
+  // Reads the next record into `*record`, reusing its storage. Returns true if
+  // a record was read and false at the end of input. After an error every
+  // later call returns the same error.
+  tl::expected<bool, CsvError> Next(CsvRecord* record);
+
+ private:
+  enum class FieldEnd { kComma, kRecordEnd };
+  tl::expected<FieldEnd, CsvError> ReadField(std::string* out);
+  tl::expected<FieldEnd, CsvError> ReadQuoted(std::string* out);
+  tl::expected<FieldEnd, CsvError> ReadUnquoted(std::string* out);
+  tl::expected<FieldEnd, CsvError> ReadTerminator();
+  tl::expected<bool, CsvError> Fail(std::string message);
+  tl::unexpected<CsvError> Error(std::string message) const;
+  void SkipBlankLines();
+
+  std::string_view text_;
+  CsvLimits limits_;
+  size_t pos_ = 0;
+  size_t line_ = 1;         // physical line at pos_
+  size_t record_line_ = 1;  // line where the current record started
+  bool failed_ = false;
+  CsvError error_;
+};
+
+// A whole document whose first record is the header.
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<CsvRecord> records;
+};
+
+// Reads a whole document; an empty document is an error (a header is required).
+tl::expected<CsvTable, CsvError> ParseCsv(std::string_view text, const CsvLimits& limits = {});
+
+// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or code
+// points above U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+}  // namespace backpack::imports
