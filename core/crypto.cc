@@ -1,12 +1,12 @@
 #include "core/crypto.h"
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <sodium.h>
 
 #include <cstring>
 
 namespace backpack {
-
-static_assert(sizeof(crypto_hash_sha256_state) <= 128);
 
 Status CryptoInit() {
   if (sodium_init() < 0) return InternalError("libsodium failed to initialise");
@@ -15,17 +15,18 @@ Status CryptoInit() {
 
 Hash256 Sha256(ByteView data) {
   Hash256 out;
-  crypto_hash_sha256(out.data(), data.data(), data.size());
+  SHA256(data.data(), data.size(), out.data());
   return out;
 }
 
-Sha256Builder::Sha256Builder() {
-  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()));
+Sha256Builder::Sha256Builder() : context_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr);
 }
 
+Sha256Builder::~Sha256Builder() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
+
 Sha256Builder& Sha256Builder::Add(ByteView data) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()),
-                            data.data(), data.size());
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), data.data(), data.size());
   return *this;
 }
 
@@ -33,7 +34,8 @@ Sha256Builder& Sha256Builder::Add(uint8_t byte) { return Add(ByteView(&byte, 1))
 
 Hash256 Sha256Builder::Finish() {
   Hash256 out;
-  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_.data()), out.data());
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), out.data(), &length);
   return out;
 }
 
