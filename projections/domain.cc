@@ -1,5 +1,11 @@
 #include "projections/domain.h"
 
+#include "projections/audit/audit.h"
+#include "projections/family/family.h"
+#include "projections/intake/intake.h"
+#include "projections/records/records.h"
+#include "projections/roster/roster.h"
+
 namespace backpack {
 
 Domain::Domain(Store& store, DataKeyRing& data_keys, const StoreKeys& keys, Clock& clock) {
@@ -12,6 +18,21 @@ Domain::Domain(Store& store, DataKeyRing& data_keys, const StoreKeys& keys, Cloc
   //   roster_ = std::make_unique<Roster>(services_);
   //   services_.roster = roster_.get();
   //   projector_->Add(roster_->projection());
+  intake_ = std::make_unique<Intake>(services_);
+  services_.intake = intake_.get();
+  projector_->Add(intake_->projection());
+  roster_ = std::make_unique<Roster>(services_);
+  services_.roster = roster_.get();
+  projector_->Add(roster_->projection());
+  records_ = std::make_unique<Records>(services_);
+  services_.records = records_.get();
+  projector_->Add(records_->projection());
+  audit_ = std::make_unique<Audit>(services_);
+  services_.audit = audit_.get();
+  projector_->Add(audit_->projection());
+  family_ = std::make_unique<Family>(services_);
+  services_.family = family_.get();
+  projector_->Add(family_->projection());
 }
 
 Domain::~Domain() = default;

@@ -32,6 +32,11 @@ class Domain {
   std::unique_ptr<Projector> projector_;
   // Modules, one per folder of projections/; each adds its projection to the
   // projector in the constructor. (Owners: add yours here and in domain.cc.)
+  std::unique_ptr<Intake> intake_;
+  std::unique_ptr<Roster> roster_;
+  std::unique_ptr<Records> records_;
+  std::unique_ptr<Audit> audit_;
+  std::unique_ptr<Family> family_;
 };
 
 }  // namespace backpack

@@ -28,6 +28,7 @@ class Roster;
 class Records;
 class Audit;
 class Family;
+class Intake;
 
 struct Services {
   Store* store = nullptr;
@@ -40,6 +41,7 @@ struct Services {
   Records* records = nullptr;
   Audit* audit = nullptr;
   Family* family = nullptr;
+  Intake* intake = nullptr;  // imports (projections/intake/intake.h)
 };
 
 // Who is acting, for commands and audited reads.

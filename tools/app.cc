@@ -1,5 +1,7 @@
 #include "tools/app.h"
 
+#include "projections/roster/roster_commands.h"
+
 #include <iostream>
 
 namespace backpack {
@@ -7,6 +9,7 @@ namespace backpack {
 std::vector<std::string> AllColumnFamilies(const Domain& domain) {
   std::vector<std::string> all = EventLog::ColumnFamilies();
   for (auto& family : domain.ColumnFamilies()) all.push_back(family);
+  for (auto& family : RosterMutableColumnFamilies()) all.push_back(family);
   return all;
 }
 

@@ -18,6 +18,16 @@ void AddLogCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 void AddBenchCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // Requires AddBenchCommands first (adds `bench rebuild`).
 void AddRebuildCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// user add, grant (projections/roster).
+void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// serve: the HTTP API (http/api).
+void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// audit query, audit breach-report, audit alerts (projections/audit).
+void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// export-history, verify-export, shred (projections/family).
+void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// import, demo, bench import (projections/intake). Requires AddBenchCommands first.
+void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 
 // Opens the data directory or prints why not; exit code 3 on failure.
 std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);

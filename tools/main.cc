@@ -50,6 +50,11 @@ int main(int argc, char** argv) {
   AddLogCommands(cli, global, &exit_code);
   AddBenchCommands(cli, global, &exit_code);
   AddRebuildCommands(cli, global, &exit_code);
+  AddRosterCommands(cli, global, &exit_code);
+  AddServeCommands(cli, global, &exit_code);
+  AddAuditCommands(cli, global, &exit_code);
+  AddFamilyCommands(cli, global, &exit_code);
+  AddIntakeCommands(cli, global, &exit_code);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -69,6 +69,8 @@ class Roster {
   Result<std::string> ResolveStudent(std::string_view id_or_sourced_id) const;
   Result<UserInfo> FindUser(std::string_view user_id) const;
   Result<UserInfo> FindUserByUsername(std::string_view username) const;
+  // Accepts a user id or a username; kNotFound if neither names an account.
+  Result<std::string> ResolveUser(std::string_view id_or_username) const;
   std::vector<GuardianInfo> GuardiansOf(std::string_view student_id) const;
 
   // SPEC §1 decisions on the committed AccessState at `now_us`.
@@ -85,6 +87,7 @@ class Roster {
   // --- Commands: see roster_commands.h.
 
  private:
+  friend struct RosterInternals;  // roster_commands.cc
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,66 @@
+// The Backpack HTTP API (SPEC §6): the routes, and what they share.
+//
+// Owners: api_auth.* / api_system.* / server wiring (the "platform" engineer);
+// api_students.*, api_audit.*, api_family.*, api_admin.* (the "endpoints"
+// engineer). Heavy Beast/Asio headers never appear here: handlers see only
+// http::HttpRequest / HttpResponse (http/request.h) and the domain modules.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "http/metrics.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "projections/roster/roster.h"
+#include "projections/services.h"
+
+namespace backpack::api {
+
+class SessionStore;   // api_auth.h: tokens (stored only as hashes), 30-minute idle expiry
+class LoginLimiter;   // api_auth.h: failed-login rate limits per username and per IP
+class BlockingPool;   // api_auth.h: runs slow work (argon2id) off the I/O threads
+
+struct ApiContext {
+  Services* services = nullptr;
+  Clock* clock = &SystemClock();
+  http::Metrics* metrics = nullptr;
+  SessionStore* sessions = nullptr;
+  LoginLimiter* login_limiter = nullptr;
+  BlockingPool* blocking = nullptr;
+};
+
+// The authenticated caller of a request.
+struct Caller {
+  UserInfo user;
+  Actor actor;  // user id, the request id, the client address
+};
+
+// Resolves the caller from `Authorization: Bearer TOKEN` or the session
+// cookie, refreshing the session's idle timer. kUnauthenticated for a missing,
+// unknown or expired session or a disabled user. For a state-changing method
+// (POST, PUT, PATCH, DELETE) authenticated by cookie, requires a JSON (or,
+// for imports, zip) Content-Type: kPermissionDenied otherwise (CSRF defence).
+Result<Caller> Authenticate(ApiContext& context, const http::HttpRequest& request);
+
+// Route registration, one function per area.
+void RegisterSessionRoutes(http::Router& router, ApiContext& context);   // /api/session, /api/me
+void RegisterSystemRoutes(http::Router& router, ApiContext& context);    // /healthz, /metrics, /api/log/*
+void RegisterStudentRoutes(http::Router& router, ApiContext& context);   // students, profile, notes, feed, break-glass
+void RegisterAdminRoutes(http::Router& router, ApiContext& context);     // grants, access list, imports
+void RegisterAuditRoutes(http::Router& router, ApiContext& context);     // /api/audit/*
+void RegisterFamilyRoutes(http::Router& router, ApiContext& context);    // history, export, requests
+
+// Every route of SPEC §6.
+inline void RegisterAllRoutes(http::Router& router, ApiContext& context) {
+  RegisterSessionRoutes(router, context);
+  RegisterSystemRoutes(router, context);
+  RegisterStudentRoutes(router, context);
+  RegisterAdminRoutes(router, context);
+  RegisterAuditRoutes(router, context);
+  RegisterFamilyRoutes(router, context);
+}
+
+}  // namespace backpack::api

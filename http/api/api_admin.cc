@@ -1,0 +1,180 @@
+// District administration routes (SPEC §6): access grants, who has access
+// to a student, and OneRoster imports.
+#include <boost/json/array.hpp>
+#include <cctype>
+#include <memory>
+
+#include "http/api/audited.h"
+#include "http/api/json_util.h"
+#include "http/api/route.h"
+#include "imports/import_set.h"
+#include "projections/audit/audit_time.h"
+#include "projections/intake/intake.h"
+#include "projections/roster/roster_commands.h"
+
+namespace backpack::api {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxReasonChars = 2000;
+constexpr size_t kMaxGrantGrades = 16;
+
+bool IsUserId(std::string_view v) { return IsOpaqueId(v, "usr"); }
+bool IsStudentId(std::string_view v) { return IsOpaqueId(v, "stu"); }
+bool IsGrade(std::string_view v) { return IsSourcedId(v) && v.size() <= 8; }
+
+// The `scope` object of a grant: exactly one of student_id, class_id or
+// school_id (with grades).
+std::optional<GrantScope> ReadGrantScope(BodyFields& fields) {
+  const json::object* object = fields.Object("scope");
+  if (!object) return std::nullopt;
+  BodyFields scope(*object, "scope.");
+  int kinds = scope.Has("student_id") + scope.Has("class_id") + scope.Has("school_id");
+  std::optional<GrantScope> out;
+  if (kinds != 1) {
+    fields.Problem("scope", "must name exactly one of student_id, class_id, school_id");
+  } else if (scope.Has("student_id")) {
+    if (auto id = scope.Token("student_id", IsStudentId)) out = GrantScope::ForStudent(*id);
+  } else if (scope.Has("class_id")) {
+    if (auto id = scope.Token("class_id", IsSourcedId)) out = GrantScope::ForClass(*id);
+  } else {
+    auto school = scope.Token("school_id", IsSourcedId);
+    auto grades = scope.Strings("grades", kMaxGrantGrades, IsGrade);
+    if (school && grades) {
+      out = GrantScope::ForSchoolGrades(*school, IdSet(grades->begin(), grades->end()));
+    }
+  }
+  fields.Merge(scope);
+  return fields.problems().empty() ? out : std::nullopt;
+}
+
+// POST /api/grants {educator_id, scope, expires_at, reason} -> 201 {id}.
+void CreateGrant(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  if (!HasRole(ex, {Role::kDistrictAdmin})) {
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""});
+  }
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  GrantRequest grant;
+  auto educator = fields.Token("educator_id", IsUserId);
+  std::optional<GrantScope> scope = ReadGrantScope(fields);
+  if (auto expires = fields.Text("expires_at", 64, /*required=*/false)) {
+    auto parsed = ParseIsoTime(*expires);
+    if (!parsed) fields.Problem("expires_at", "must be an ISO 8601 time");
+    if (parsed) grant.expires_at_us = *parsed;
+  }
+  auto reason = fields.Text("reason", kMaxReasonChars, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  grant.educator_id = *educator;
+  grant.scope = std::move(*scope);
+  grant.reason = *reason;
+  Offload(ex, [ex, grant = std::move(grant)] {
+    auto id = RosterCommands(ex.services()).Grant(ex.caller.actor, grant);
+    if (id) return Created(json::object{{"id", *id}});
+    StatusCode code = id.error().code();
+    if (code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument) {
+      return http::JsonError(422, "unprocessable", id.error().message());
+    }
+    return ApiError(id.error());
+  });
+}
+
+// DELETE /api/grants/{id}: revokes the grant.
+void RevokeGrant(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "grant", "grant")) return;
+  if (!HasRole(ex, {Role::kDistrictAdmin})) {
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id});
+  }
+  Offload(ex, [ex, id] {
+    Status revoked = RosterCommands(ex.services()).Revoke(ex.caller.actor, id);
+    if (!revoked.ok()) return ApiError(revoked);
+    return Ok(json::object{{"id", id}, {"revoked", true}});
+  });
+}
+
+// GET /api/students/{id}/access: who may read the student now, and why.
+void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "stu", "student")) return;
+  if (!HasRole(ex, {Role::kDistrictAdmin, Role::kPrivacyOfficer})) {
+    return Deny(ex,
+                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""});
+  }
+  Roster& roster = *ex.services().roster;
+  if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
+  json::array access;
+  for (const AccessListEntry& entry : roster.AccessList(id, ex.now_us)) {
+    json::object o{{"user_id", entry.user_id}, {"reason", entry.reason}};
+    if (auto user = roster.FindUser(entry.user_id)) {
+      o["username"] = user->username;
+      o["display_name"] = user->display_name;
+      o["role"] = RoleName(user->role);
+    }
+    access.push_back(std::move(o));
+  }
+  ex.Reply(Ok(json::object{
+      {"student_id", id}, {"as_of", FormatIsoTime(ex.now_us)}, {"access", std::move(access)}}));
+}
+
+bool IsZipContentType(const http::HttpRequest& request) {
+  auto type = request.headers.Get("Content-Type");
+  if (!type) return false;
+  std::string_view media = type->substr(0, type->find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  std::string lower(media);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/zip" || lower == "application/x-zip-compressed";
+}
+
+// 422 (or 413 when a limit was exceeded) with every problem of the set.
+http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
+  json::array details;
+  for (const imports::ImportError& e : errors.errors()) {
+    details.push_back(json::object{{"file", e.file}, {"line", e.line}, {"message", e.message}});
+  }
+  std::string message = "the import set has " + std::to_string(errors.total()) + " problem(s)";
+  if (errors.limit_exceeded()) {
+    return http::JsonError(413, "payload_too_large", message, std::move(details));
+  }
+  return http::JsonError(422, "unprocessable", message, std::move(details));
+}
+
+// POST /api/imports (application/zip): one atomic, idempotent import.
+void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  if (!HasRole(ex, {Role::kDistrictAdmin})) {
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""});
+  }
+  if (!IsZipContentType(request)) {
+    return ex.Reply(http::JsonError(400, "bad_request", "Content-Type must be application/zip"));
+  }
+  if (request.body.empty()) {
+    return ex.Reply(http::JsonError(400, "bad_request", "the request body is empty"));
+  }
+  auto zip = std::make_shared<const std::string>(request.body);
+  Offload(ex, [ex, zip] {
+    imports::ImportOutcome set = imports::ParseImportZip(AsBytes(*zip));
+    if (!set) return ImportRejected(set.error());
+    auto report = ex.services().intake->Import(*set, ex.caller.actor);
+    if (!report) return ApiError(report.error());
+    json::value import_id =
+        report->import_id.empty() ? json::value(nullptr) : json::value(report->import_id);
+    return Created(json::object{{"import_id", import_id},
+                                {"events_appended", report->events_appended},
+                                {"unchanged", report->unchanged},
+                                {"retracted", report->retracted},
+                                {"skipped_shredded", report->skipped_shredded}});
+  });
+}
+
+}  // namespace
+
+void RegisterAdminRoutes(http::Router& router, ApiContext& context) {
+  AddRoute(router, context, "POST", "/api/grants", CreateGrant);
+  AddRoute(router, context, "DELETE", "/api/grants/{id}", RevokeGrant);
+  AddRoute(router, context, "GET", "/api/students/{id}/access", GetAccessList);
+  AddRoute(router, context, "POST", "/api/imports", PostImport);
+}
+
+}  // namespace backpack::api

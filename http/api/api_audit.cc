@@ -1,0 +1,170 @@
+// The privacy officer's routes (SPEC §6): the audit trail, breach reports
+// and alerts. Each read is itself audited (`audit_query` or
+// `breach_report`), naming every student in the answer.
+#include <cctype>
+
+#include "http/api/audited.h"
+#include "http/api/json_util.h"
+#include "http/api/route.h"
+#include "projections/audit/audit_csv.h"
+#include "projections/audit/audit_time.h"
+
+namespace backpack::api {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kOfficerReason = "privacy_officer";
+constexpr size_t kMaxCursorChars = 64;
+constexpr size_t kMaxActionChars = 40;
+constexpr size_t kMaxReviewNoteChars = 2000;
+constexpr int64_t kMaxAlertsLimit = 1000;
+
+bool WantsCsv(const http::HttpRequest& request) {
+  auto accept = request.headers.Get("Accept");
+  if (!accept) return false;
+  std::string lower(*accept);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("text/csv") != std::string::npos;
+}
+
+http::HttpResponse CsvResponse(std::string body, std::string_view filename) {
+  http::HttpResponse response;
+  response.content_type = "text/csv; charset=utf-8";
+  response.body = std::move(body);
+  response.headers.emplace_back("Content-Disposition",
+                                "attachment; filename=\"" + std::string(filename) + "\"");
+  return response;
+}
+
+// The `actor_id` parameter: a user id or a username, as a user id.
+std::optional<std::string> ActorParam(const Exchange& ex, QueryFields& query) {
+  std::optional<std::string> actor = query.Text("actor_id", 64);
+  if (!actor) return std::nullopt;
+  if (!IsOpaqueId(*actor, "usr") && !IsUsername(*actor)) {
+    query.Problem("actor_id", "must be a user id or a username");
+    return std::nullopt;
+  }
+  auto resolved = ex.services().audit->ResolveActor(*actor);
+  if (!resolved) {
+    query.Problem("actor_id", "names no account");
+    return std::nullopt;
+  }
+  return *resolved;
+}
+
+// Refuses callers other than privacy officers; true if refused.
+bool RefuseNonOfficer(const Exchange& ex, AccessScope scope) {
+  if (HasRole(ex, {Role::kPrivacyOfficer})) return false;
+  Deny(ex, {scope, "", std::string(kDeniedWrongRole), ""});
+  return true;
+}
+
+// GET /api/audit/events?student_id=&actor_id=&since=&until=&action=&limit=&cursor=
+void GetEvents(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  if (RefuseNonOfficer(ex, AccessScope::kAuditQuery)) return;
+  QueryFields query(request);
+  AuditQuery q;
+  q.student_id = query.Id("student_id", "stu").value_or("");
+  q.actor_id = ActorParam(ex, query).value_or("");
+  q.since_us = query.Time("since", false);
+  q.until_us = query.Time("until", true);
+  q.action = query.Text("action", kMaxActionChars).value_or("");
+  q.limit = static_cast<size_t>(query.Int("limit", 1, kMaxQueryLimit).value_or(100));
+  q.cursor = query.Text("cursor", kMaxCursorChars).value_or("");
+  if (!query.ok()) return ex.Reply(query.BadRequest());
+  auto page = ex.services().audit->Query(q);
+  if (!page) return ex.ReplyError(page.error());
+  const json::value* events = page->if_contains("events");
+  AuditedRead read{AccessScope::kAuditQuery,
+                   StudentsInResult(*page, kOfficerReason),
+                   AccessOutcome::kAllowed,
+                   {}};
+  read.extra.reason = kOfficerReason;
+  read.extra.query = QueryFilterString(q);
+  read.extra.result_count = events && events->is_array() ? events->get_array().size() : 0;
+  http::HttpResponse response =
+      WantsCsv(request) ? CsvResponse(AuditEventsCsv(*page), "audit-events.csv") : Ok(*page);
+  SendAfterAudit(ex, std::move(read), std::move(response));
+}
+
+// GET /api/audit/breach-report?actor_id=&since=&until= (all required).
+void GetBreachReport(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  if (RefuseNonOfficer(ex, AccessScope::kBreachReport)) return;
+  QueryFields query(request);
+  for (std::string_view key : {"actor_id", "since", "until"}) query.Require(key);
+  std::optional<std::string> actor = ActorParam(ex, query);
+  std::optional<int64_t> since = query.Time("since", false);
+  std::optional<int64_t> until = query.Time("until", true);
+  if (since && until && *until <= *since) query.Problem("until", "must be after since");
+  if (!query.ok()) return ex.Reply(query.BadRequest());
+  auto report = ex.services().audit->BreachReport(*actor, *since, *until);
+  if (!report) return ex.ReplyError(report.error());
+  const json::value* students = report->if_contains("students");
+  AuditedRead read{AccessScope::kBreachReport,
+                   StudentsInResult(*report, kOfficerReason),
+                   AccessOutcome::kAllowed,
+                   {}};
+  read.extra.reason = kOfficerReason;
+  read.extra.query =
+      "actor_id=" + *actor + "&since=" + FormatIsoTime(*since) + "&until=" + FormatIsoTime(*until);
+  read.extra.result_count = students && students->is_array() ? students->get_array().size() : 0;
+  http::HttpResponse response =
+      WantsCsv(request) ? CsvResponse(BreachReportCsv(*report), "breach-report.csv") : Ok(*report);
+  SendAfterAudit(ex, std::move(read), std::move(response));
+}
+
+// GET /api/audit/alerts[?unreviewed=true&limit=]: audited as an
+// `audit_query` (break-glass alerts name students and their reasons).
+void GetAlerts(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  if (RefuseNonOfficer(ex, AccessScope::kAuditQuery)) return;
+  QueryFields query(request);
+  std::optional<std::string> unreviewed = query.Text("unreviewed", 5);
+  if (unreviewed && *unreviewed != "true" && *unreviewed != "false") {
+    query.Problem("unreviewed", "must be true or false");
+  }
+  std::optional<int64_t> limit = query.Int("limit", 1, kMaxAlertsLimit);
+  if (!query.ok()) return ex.Reply(query.BadRequest());
+  const bool only_unreviewed = unreviewed && *unreviewed == "true";
+  auto alerts =
+      ex.services().audit->Alerts(only_unreviewed, static_cast<size_t>(limit.value_or(100)));
+  if (!alerts) return ex.ReplyError(alerts.error());
+  const json::value* items = alerts->if_contains("alerts");
+  AuditedRead read{AccessScope::kAuditQuery,
+                   StudentsInResult(*alerts, kOfficerReason),
+                   AccessOutcome::kAllowed,
+                   {}};
+  read.extra.reason = kOfficerReason;
+  read.extra.query = std::string("view=alerts") + (only_unreviewed ? "&unreviewed=true" : "");
+  read.extra.result_count = items && items->is_array() ? items->get_array().size() : 0;
+  SendAfterAudit(ex, std::move(read), Ok(*alerts));
+}
+
+// POST /api/audit/alerts/{id}/review {note}.
+void ReviewAlert(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "alr", "alert")) return;
+  if (!HasRole(ex, {Role::kPrivacyOfficer})) {
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id});
+  }
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  auto note = fields.Text("note", kMaxReviewNoteChars, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  Offload(ex, [ex, id, note = *note] {
+    Status reviewed = ex.services().audit->ReviewAlert(ex.caller.actor, id, note);
+    if (!reviewed.ok()) return ApiError(reviewed);
+    return Created(json::object{{"id", id}, {"reviewed", true}});
+  });
+}
+
+}  // namespace
+
+void RegisterAuditRoutes(http::Router& router, ApiContext& context) {
+  AddRoute(router, context, "GET", "/api/audit/events", GetEvents);
+  AddRoute(router, context, "GET", "/api/audit/breach-report", GetBreachReport);
+  AddRoute(router, context, "GET", "/api/audit/alerts", GetAlerts);
+  AddRoute(router, context, "POST", "/api/audit/alerts/{id}/review", ReviewAlert);
+}
+
+}  // namespace backpack::api

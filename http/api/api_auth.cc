@@ -1,0 +1,257 @@
+// Authenticate() and the session routes: POST/DELETE /api/session, GET /api/me.
+//
+// Password verification (argon2id) and the durable LoginSucceeded /
+// LoginFailed appends run on the BlockingPool, never on an I/O thread.
+#include <spdlog/spdlog.h>
+
+#include <boost/json/array.hpp>
+#include <cstdlib>
+#include <memory>
+
+#include "core/crypto.h"
+#include "http/api/api.h"
+#include "http/api/api_auth.h"
+#include "projections/audit/audit.h"
+#include "projections/roster/roster_commands.h"
+
+namespace backpack::api {
+namespace {
+
+namespace json = boost::json;
+using http::HttpRequest;
+using http::HttpResponse;
+using http::Responder;
+
+constexpr size_t kMaxUsernameBytes = 256;
+
+bool IsStateChanging(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+// The media type of Content-Type, lowercased, without parameters.
+std::string MediaType(const HttpRequest& request) {
+  std::string_view value = request.headers.Get("Content-Type").value_or("");
+  value = value.substr(0, value.find(';'));
+  std::string out;
+  for (char c : value) {
+    if (c != ' ' && c != '\t') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// CSRF defence: a browser cannot send these types cross-site without a
+// CORS preflight, which this server never grants.
+bool HasApiContentType(const HttpRequest& request) {
+  const std::string type = MediaType(request);
+  return type == "application/json" || (type == "application/zip" && request.path == "/api/imports");
+}
+
+json::array ToArray(const IdSet& ids) {
+  json::array out;
+  for (const auto& id : ids) out.emplace_back(id);
+  return out;
+}
+
+// The account as /api/me and POST /api/session show it to its owner.
+json::object UserJson(const UserInfo& user) {
+  json::object out;
+  out["id"] = user.id;
+  out["username"] = user.username;
+  out["display_name"] = user.display_name;
+  out["role"] = RoleName(user.role);
+  out["flags"] = ToArray(user.flags);
+  out["schools"] = ToArray(user.schools);
+  out["grades"] = ToArray(user.grades);
+  json::array students;
+  for (const auto& id : user.guardian_of) students.emplace_back(id);
+  out["students"] = std::move(students);
+  return out;
+}
+
+HttpResponse Unavailable(std::string_view message) {
+  HttpResponse response = http::JsonError(503, "audit_unavailable", message);
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+// One login attempt, carried to the pool. The password is wiped when done.
+struct LoginAttempt {
+  std::string username;
+  std::string password;
+  std::string ip;
+  std::string request_id;
+  ~LoginAttempt() {
+    SecureWipe({reinterpret_cast<uint8_t*>(password.data()), password.size()});
+  }
+};
+
+LoginFailure FailureFor(std::string_view message) {
+  if (message == kLoginNoSuchUser) return LoginFailure::kNoSuchUser;
+  if (message == kLoginDisabled) return LoginFailure::kDisabled;
+  return LoginFailure::kBadPassword;
+}
+
+Status RecordLogin(ApiContext& context, const LoginAttempt& attempt,
+                   std::optional<std::string> user_id, bool success, LoginFailure failure) {
+  if (context.services->audit == nullptr) return UnavailableError("audit is not available");
+  return context.services->audit->RecordLogin(attempt.username, std::move(user_id), attempt.ip,
+                                              success, failure, attempt.request_id);
+}
+
+HttpResponse SignedIn(ApiContext& context, const UserInfo& user) {
+  const std::string token = context.sessions->Create(user.id);
+  json::object body;
+  body["token"] = token;
+  body["user"] = UserJson(user);
+  HttpResponse response = http::JsonResponse(201, body);
+  response.headers.emplace_back("Set-Cookie", SessionCookie(token, context.sessions->options()));
+  response.log_user_id = user.id;
+  return response;
+}
+
+// Runs on the pool: verify, record, answer.
+HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
+  RosterCommands commands(*context.services);
+  Result<UserInfo> user = commands.Authenticate(attempt.username, attempt.password);
+  if (user) {
+    if (!RecordLogin(context, attempt, user->id, true, LoginFailure::kNone).ok()) {
+      context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kAbandoned);
+      return Unavailable("the sign-in could not be recorded; try again later");
+    }
+    context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kSucceeded);
+    return SignedIn(context, *user);
+  }
+  if (user.error().code() != StatusCode::kUnauthenticated) {
+    context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kAbandoned);
+    return Unavailable("sign-in is unavailable; try again later");
+  }
+  context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kFailed);
+  std::optional<std::string> user_id;
+  if (auto known = context.services->roster->FindUserByUsername(attempt.username)) {
+    user_id = known->id;
+  }
+  if (!RecordLogin(context, attempt, user_id, false, FailureFor(user.error().message())).ok()) {
+    return Unavailable("the sign-in attempt could not be recorded; try again later");
+  }
+  return http::JsonError(401, "unauthenticated", "wrong username or password");
+}
+
+// Runs on the pool: record the refused attempt, answer 429.
+HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt, int64_t retry_after) {
+  if (!RecordLogin(context, attempt, std::nullopt, false, LoginFailure::kRateLimited).ok()) {
+    return Unavailable("the sign-in attempt could not be recorded; try again later");
+  }
+  HttpResponse response =
+      http::JsonError(429, "too_many_requests", "too many failed sign-ins; try again later");
+  response.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return response;
+}
+
+Result<std::shared_ptr<LoginAttempt>> ParseLogin(const HttpRequest& request) {
+  if (MediaType(request) != "application/json") {
+    return Err(InvalidArgumentError("Content-Type must be application/json"));
+  }
+  ASSIGN_OR_RETURN(json::object body, http::ParseJsonObject(request.body));
+  const json::value* username = body.if_contains("username");
+  const json::value* password = body.if_contains("password");
+  if (!username || !username->is_string() || !password || !password->is_string()) {
+    return Err(InvalidArgumentError("username and password must be strings"));
+  }
+  auto attempt = std::make_shared<LoginAttempt>();
+  attempt->username = std::string(username->as_string());
+  attempt->password = std::string(password->as_string());
+  if (attempt->username.empty() || attempt->username.size() > kMaxUsernameBytes ||
+      attempt->password.empty() || attempt->password.size() > kMaxPasswordLength) {
+    return Err(InvalidArgumentError("username or password has an invalid length"));
+  }
+  attempt->ip = request.client_ip;
+  attempt->request_id = request.request_id;
+  return attempt;
+}
+
+void HandleLogin(ApiContext& context, const HttpRequest& request, Responder respond) {
+  auto attempt = ParseLogin(request);
+  if (!attempt) return respond(http::ErrorResponse(attempt.error()));
+  std::shared_ptr<LoginAttempt> shared = std::move(*attempt);
+  LoginLimiter::Admission admission = context.login_limiter->Admit(shared->username, shared->ip);
+  std::function<void()> work;
+  if (admission.admitted) {
+    work = [&context, shared, respond] { respond(VerifyLogin(context, *shared)); };
+  } else {
+    int64_t retry = admission.retry_after_seconds;
+    work = [&context, shared, respond, retry] { respond(RateLimited(context, *shared, retry)); };
+  }
+  if (context.blocking->Submit(std::move(work))) return;
+  if (admission.admitted) {
+    context.login_limiter->Finish(shared->username, shared->ip, LoginLimiter::Outcome::kAbandoned);
+  }
+  respond(Unavailable("the server is busy; try again later"));
+}
+
+void HandleLogout(ApiContext& context, const HttpRequest& request, Responder respond) {
+  auto caller = Authenticate(context, request);
+  if (!caller) return respond(http::ErrorResponse(caller.error()));
+  bool from_cookie = false;
+  auto token = SessionToken(request.headers.Get("Authorization").value_or(""),
+                            request.headers.Get("Cookie").value_or(""), &from_cookie);
+  if (token) context.sessions->End(*token);
+  HttpResponse response;
+  response.status = 204;
+  response.content_type.clear();
+  response.headers.emplace_back("Set-Cookie", ExpiredSessionCookie(context.sessions->options()));
+  response.log_user_id = caller->user.id;
+  respond(std::move(response));
+}
+
+void HandleMe(ApiContext& context, const HttpRequest& request, Responder respond) {
+  auto caller = Authenticate(context, request);
+  if (!caller) return respond(http::ErrorResponse(caller.error()));
+  HttpResponse response = http::JsonResponse(200, UserJson(caller->user));
+  response.log_user_id = caller->user.id;
+  respond(std::move(response));
+}
+
+}  // namespace
+
+Result<Caller> Authenticate(ApiContext& context, const HttpRequest& request) {
+  bool from_cookie = false;
+  auto token = SessionToken(request.headers.Get("Authorization").value_or(""),
+                            request.headers.Get("Cookie").value_or(""), &from_cookie);
+  if (!token) return Err(UnauthenticatedError("sign in first"));
+  std::optional<std::string> user_id = context.sessions->Touch(*token);
+  if (!user_id) return Err(UnauthenticatedError("the session is unknown or has expired"));
+  Result<UserInfo> user = context.services->roster->FindUser(*user_id);
+  if (!user || user->disabled) {
+    context.sessions->End(*token);
+    return Err(UnauthenticatedError("the account is not active"));
+  }
+  if (from_cookie && IsStateChanging(request.method) && !HasApiContentType(request)) {
+    return Err(PermissionDeniedError(
+        "requests that change state with the session cookie must send Content-Type: "
+        "application/json"));
+  }
+  Caller caller;
+  caller.user = std::move(*user);
+  caller.actor = Actor{caller.user.id, request.request_id, request.client_ip};
+  return caller;
+}
+
+void RegisterSessionRoutes(http::Router& router, ApiContext& context) {
+  auto add = [&](std::string_view method, std::string_view pattern,
+                 void (*handler)(ApiContext&, const HttpRequest&, Responder)) {
+    Status added = router.Add(method, pattern,
+                              [&context, handler](const HttpRequest& request,
+                                                  const http::RouteParams&, Responder respond) {
+                                handler(context, request, std::move(respond));
+                              });
+    if (!added.ok()) {  // a programming error, found at startup
+      spdlog::critical("cannot register {} {}: {}", method, pattern, added.message());
+      std::abort();
+    }
+  };
+  add("POST", "/api/session", HandleLogin);
+  add("DELETE", "/api/session", HandleLogout);
+  add("GET", "/api/me", HandleMe);
+}
+
+}  // namespace backpack::api

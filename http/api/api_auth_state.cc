@@ -1,0 +1,256 @@
+// SessionStore, LoginLimiter, BlockingPool and the cookie helpers.
+#include <algorithm>
+#include <cctype>
+
+#include <spdlog/spdlog.h>
+
+#include "core/bytes.h"
+#include "core/crypto.h"
+#include "http/api/api_auth.h"
+
+namespace backpack::api {
+namespace {
+
+constexpr size_t kTokenBytes = 32;
+constexpr int64_t kSweepEveryMicros = 60 * kMicrosPerSecond;
+
+std::string TokenDigest(std::string_view token) {
+  Hash256 digest = Sha256(AsBytes(token));
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// A token is exactly what Create() hands out; anything else is not looked up.
+bool LooksLikeToken(std::string_view token) {
+  return token.size() == 2 * kTokenBytes &&
+         std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+// ---- SessionStore -----------------------------------------------------------
+
+SessionStore::SessionStore(Clock& clock, SessionOptions options)
+    : clock_(clock), options_(options) {}
+
+std::string SessionStore::Create(std::string_view user_id) {
+  std::string token = ToHex(RandomBytes(kTokenBytes));
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(mu_);
+  SweepLocked(now);
+  sessions_[TokenDigest(token)] = Entry{std::string(user_id), now};
+  return token;
+}
+
+std::optional<std::string> SessionStore::Touch(std::string_view token) {
+  if (!LooksLikeToken(token)) return std::nullopt;
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(TokenDigest(token));
+  if (it == sessions_.end()) return std::nullopt;
+  if (now - it->second.last_used_us >= options_.idle_micros) {
+    sessions_.erase(it);
+    return std::nullopt;
+  }
+  it->second.last_used_us = now;
+  return it->second.user_id;
+}
+
+bool SessionStore::End(std::string_view token) {
+  if (!LooksLikeToken(token)) return false;
+  std::lock_guard lock(mu_);
+  return sessions_.erase(TokenDigest(token)) > 0;
+}
+
+void SessionStore::EndAllFor(std::string_view user_id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(sessions_, [&](const auto& entry) { return entry.second.user_id == user_id; });
+}
+
+size_t SessionStore::size() {
+  std::lock_guard lock(mu_);
+  last_sweep_us_ = 0;  // force a sweep
+  SweepLocked(clock_.NowMicros());
+  return sessions_.size();
+}
+
+void SessionStore::SweepLocked(int64_t now_us) {
+  if (last_sweep_us_ != 0 && now_us - last_sweep_us_ < kSweepEveryMicros) return;
+  last_sweep_us_ = now_us;
+  std::erase_if(sessions_, [&](const auto& entry) {
+    return now_us - entry.second.last_used_us >= options_.idle_micros;
+  });
+}
+
+std::string SessionCookie(std::string_view token, const SessionOptions& options) {
+  std::string cookie = std::string(kSessionCookie) + "=" + std::string(token) +
+                       "; HttpOnly; SameSite=Strict; Path=/";
+  if (options.secure_cookie) cookie += "; Secure";
+  return cookie;
+}
+
+std::string ExpiredSessionCookie(const SessionOptions& options) {
+  std::string cookie =
+      std::string(kSessionCookie) + "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/";
+  if (options.secure_cookie) cookie += "; Secure";
+  return cookie;
+}
+
+std::optional<std::string> SessionToken(std::string_view authorization,
+                                        std::string_view cookie_header, bool* from_cookie) {
+  *from_cookie = false;
+  authorization = Trim(authorization);
+  if (authorization.size() > 7 && Lowercase(authorization.substr(0, 7)) == "bearer ") {
+    return std::string(Trim(authorization.substr(7)));
+  }
+  while (!cookie_header.empty()) {
+    size_t end = cookie_header.find(';');
+    std::string_view pair = Trim(cookie_header.substr(0, end));
+    cookie_header = end == std::string_view::npos ? "" : cookie_header.substr(end + 1);
+    size_t eq = pair.find('=');
+    if (eq == std::string_view::npos || Trim(pair.substr(0, eq)) != kSessionCookie) continue;
+    *from_cookie = true;
+    return std::string(Trim(pair.substr(eq + 1)));
+  }
+  return std::nullopt;
+}
+
+// ---- LoginLimiter -----------------------------------------------------------
+
+LoginLimiter::LoginLimiter(Clock& clock, LoginLimits limits) : clock_(clock), limits_(limits) {}
+
+bool LoginLimiter::Prune(Key& key, int64_t now_us) const {
+  while (!key.failures.empty() && now_us - key.failures.front() >= limits_.window_micros) {
+    key.failures.pop_front();
+  }
+  return !key.failures.empty() || key.in_flight > 0;
+}
+
+int64_t LoginLimiter::RetryAfterSeconds(const Key& key, int64_t now_us) const {
+  if (key.failures.empty()) return 1;  // only attempts in flight: try again shortly
+  int64_t wait_us = key.failures.front() + limits_.window_micros - now_us;
+  return std::max<int64_t>(1, (wait_us + kMicrosPerSecond - 1) / kMicrosPerSecond);
+}
+
+LoginLimiter::Key* LoginLimiter::FindOrAdd(std::unordered_map<std::string, Key>& map,
+                                           const std::string& name, int64_t now_us) {
+  auto it = map.find(name);
+  if (it != map.end()) return &it->second;
+  if (map.size() >= limits_.max_tracked_keys) {
+    for (auto it = map.begin(); it != map.end();) {
+      it = Prune(it->second, now_us) ? std::next(it) : map.erase(it);
+    }
+    if (map.size() >= limits_.max_tracked_keys) return nullptr;
+  }
+  return &map[name];
+}
+
+LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::string_view ip) {
+  const int64_t now = clock_.NowMicros();
+  const std::string user_key = Lowercase(username);
+  const std::string ip_key(ip);
+  std::lock_guard lock(mu_);
+  Key* user = FindOrAdd(by_username_, user_key, now);
+  Key* address = FindOrAdd(by_ip_, ip_key, now);
+  // Untrackable (table full of live keys): refuse rather than go unlimited.
+  if (user == nullptr || address == nullptr) return Admission{false, 60};
+  Prune(*user, now);
+  Prune(*address, now);
+  int64_t retry = 0;
+  if (user->failures.size() + user->in_flight >= limits_.max_failures_per_username) {
+    retry = RetryAfterSeconds(*user, now);
+  }
+  if (address->failures.size() + address->in_flight >= limits_.max_failures_per_ip) {
+    retry = std::max(retry, RetryAfterSeconds(*address, now));
+  }
+  if (retry > 0) return Admission{false, retry};
+  ++user->in_flight;
+  ++address->in_flight;
+  return Admission{true, 0};
+}
+
+void LoginLimiter::Finish(std::string_view username, std::string_view ip, Outcome outcome) {
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(mu_);
+  auto finish = [&](std::unordered_map<std::string, Key>& map, const std::string& name,
+                    bool clear_on_success) {
+    auto it = map.find(name);
+    if (it == map.end()) return;
+    Key& key = it->second;
+    if (key.in_flight > 0) --key.in_flight;
+    if (outcome == Outcome::kFailed) key.failures.push_back(now);
+    if (outcome == Outcome::kSucceeded && clear_on_success) key.failures.clear();
+    if (!Prune(key, now)) map.erase(it);
+  };
+  finish(by_username_, Lowercase(username), /*clear_on_success=*/true);
+  finish(by_ip_, std::string(ip), /*clear_on_success=*/false);
+}
+
+// ---- BlockingPool -----------------------------------------------------------
+
+BlockingPool::BlockingPool(size_t threads, size_t max_queued) : max_queued_(max_queued) {
+  threads = std::max<size_t>(1, threads);
+  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+BlockingPool::~BlockingPool() { Shutdown(); }
+
+bool BlockingPool::Submit(std::function<void()> work) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= max_queued_) return false;
+    queue_.push_back(std::move(work));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void BlockingPool::Shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (std::thread& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+size_t BlockingPool::queued() {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+void BlockingPool::Loop() {
+  for (;;) {
+    std::function<void()> work;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      work = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      work();
+    } catch (...) {
+      spdlog::error("blocking pool: a task threw; dropped");
+    }
+  }
+}
+
+}  // namespace backpack::api

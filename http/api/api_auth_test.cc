@@ -1,0 +1,199 @@
+#include "http/api/api_auth.h"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "core/crypto.h"
+
+namespace backpack::api {
+namespace {
+
+constexpr int64_t kMinute = 60 * kMicrosPerSecond;
+constexpr int64_t kStart = 1'790'000'000'000'000;
+
+TEST_CASE("session tokens are 64 hex characters and unique") {
+  REQUIRE(CryptoInit().ok());
+  ManualClock clock(kStart);
+  SessionStore sessions(clock);
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string token = sessions.Create("usr_a");
+    REQUIRE(token.size() == 64);
+    REQUIRE(token.find_first_not_of("0123456789abcdef") == std::string::npos);
+    REQUIRE(seen.insert(token).second);
+  }
+  REQUIRE(sessions.size() == 100);
+}
+
+TEST_CASE("a session ends after 30 idle minutes and use keeps it alive") {
+  REQUIRE(CryptoInit().ok());
+  ManualClock clock(kStart);
+  SessionStore sessions(clock);
+  std::string token = sessions.Create("usr_a");
+  clock.Advance(29 * kMinute);
+  REQUIRE(sessions.Touch(token) == std::optional<std::string>("usr_a"));
+  clock.Advance(29 * kMinute);  // 58 minutes in, 29 idle
+  REQUIRE(sessions.Touch(token).has_value());
+  clock.Advance(30 * kMinute);
+  REQUIRE_FALSE(sessions.Touch(token).has_value());
+  REQUIRE(sessions.size() == 0);
+}
+
+TEST_CASE("ended sessions and unknown or malformed tokens authenticate nobody") {
+  REQUIRE(CryptoInit().ok());
+  ManualClock clock(kStart);
+  SessionStore sessions(clock);
+  std::string token = sessions.Create("usr_a");
+  std::string other = sessions.Create("usr_a");
+  std::string third = sessions.Create("usr_b");
+  REQUIRE_FALSE(sessions.Touch(std::string(64, '0')).has_value());
+  REQUIRE_FALSE(sessions.Touch("").has_value());
+  REQUIRE_FALSE(sessions.Touch(token + "0").has_value());
+  std::string upper = token;
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  if (upper != token) REQUIRE_FALSE(sessions.Touch(upper).has_value());
+  REQUIRE(sessions.End(token));
+  REQUIRE_FALSE(sessions.End(token));
+  REQUIRE_FALSE(sessions.Touch(token).has_value());
+  sessions.EndAllFor("usr_a");
+  REQUIRE_FALSE(sessions.Touch(other).has_value());
+  REQUIRE(sessions.Touch(third) == std::optional<std::string>("usr_b"));
+}
+
+TEST_CASE("cookies are HttpOnly, SameSite=Strict, and Secure only when configured") {
+  SessionOptions plain;
+  REQUIRE(SessionCookie("abc", plain) == "backpack_session=abc; HttpOnly; SameSite=Strict; Path=/");
+  SessionOptions secure;
+  secure.secure_cookie = true;
+  REQUIRE(SessionCookie("abc", secure).ends_with("; Secure"));
+  REQUIRE(ExpiredSessionCookie(plain).find("Max-Age=0") != std::string::npos);
+}
+
+TEST_CASE("the token comes from a bearer header before the cookie") {
+  bool from_cookie = true;
+  REQUIRE(SessionToken("Bearer abc", "backpack_session=def", &from_cookie) ==
+          std::optional<std::string>("abc"));
+  REQUIRE_FALSE(from_cookie);
+  REQUIRE(SessionToken("bearer  abc ", "", &from_cookie) == std::optional<std::string>("abc"));
+  REQUIRE(SessionToken("", "a=1; backpack_session=def; b=2", &from_cookie) ==
+          std::optional<std::string>("def"));
+  REQUIRE(from_cookie);
+  REQUIRE_FALSE(SessionToken("Basic abc", "x_backpack_session=1", &from_cookie).has_value());
+  REQUIRE_FALSE(from_cookie);
+}
+
+TEST_CASE("five failed logins lock the username for the rest of the window") {
+  ManualClock clock(kStart);
+  LoginLimiter limiter(clock);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(limiter.Admit("Teacher1", "10.0.0.1").admitted);
+    limiter.Finish("Teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
+    clock.Advance(kMinute);
+  }
+  // Usernames are case-insensitive, and another address does not help.
+  auto refused = limiter.Admit("teacher1", "10.0.0.2");
+  REQUIRE_FALSE(refused.admitted);
+  REQUIRE(refused.retry_after_seconds == 10 * 60);  // first failure leaves at minute 15
+  REQUIRE(limiter.Admit("teacher2", "10.0.0.1").admitted);
+  clock.Advance(10 * kMinute);
+  REQUIRE(limiter.Admit("teacher1", "10.0.0.2").admitted);
+}
+
+TEST_CASE("a success clears the username's failures but not the address's") {
+  ManualClock clock(kStart);
+  LoginLimits limits;
+  limits.max_failures_per_ip = 6;
+  LoginLimiter limiter(clock, limits);
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(limiter.Admit("u", "ip").admitted);
+    limiter.Finish("u", "ip", LoginLimiter::Outcome::kFailed);
+  }
+  REQUIRE(limiter.Admit("u", "ip").admitted);
+  limiter.Finish("u", "ip", LoginLimiter::Outcome::kSucceeded);
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(limiter.Admit("u", "ip").admitted);
+    limiter.Finish("u", "ip", LoginLimiter::Outcome::kFailed);
+  }
+  REQUIRE_FALSE(limiter.Admit("someone_else", "ip").admitted);
+}
+
+TEST_CASE("attempts in flight count, so a concurrent burst cannot overshoot the limit") {
+  ManualClock clock(kStart);
+  LoginLimiter limiter(clock);
+  for (int i = 0; i < 5; ++i) REQUIRE(limiter.Admit("u", "ip").admitted);
+  REQUIRE_FALSE(limiter.Admit("u", "ip").admitted);
+  for (int i = 0; i < 5; ++i) limiter.Finish("u", "ip", LoginLimiter::Outcome::kAbandoned);
+  REQUIRE(limiter.Admit("u", "ip").admitted);
+}
+
+TEST_CASE("failures from one address across many usernames lock the address") {
+  ManualClock clock(kStart);
+  LoginLimits limits;
+  limits.max_failures_per_ip = 20;
+  LoginLimiter limiter(clock, limits);
+  for (int i = 0; i < 20; ++i) {
+    std::string user = "user" + std::to_string(i);
+    REQUIRE(limiter.Admit(user, "10.9.9.9").admitted);
+    limiter.Finish(user, "10.9.9.9", LoginLimiter::Outcome::kFailed);
+  }
+  REQUIRE_FALSE(limiter.Admit("fresh", "10.9.9.9").admitted);
+  REQUIRE(limiter.Admit("fresh", "10.9.9.10").admitted);
+}
+
+TEST_CASE("the limiter's memory is bounded under a flood of usernames") {
+  ManualClock clock(kStart);
+  LoginLimits limits;
+  limits.max_tracked_keys = 100;
+  limits.max_failures_per_ip = 1'000'000;
+  LoginLimiter limiter(clock, limits);
+  int admitted = 0;
+  for (int i = 0; i < 1000; ++i) {
+    std::string user = "flood" + std::to_string(i);
+    if (limiter.Admit(user, "ip").admitted) {
+      ++admitted;
+      limiter.Finish(user, "ip", LoginLimiter::Outcome::kFailed);
+    }
+  }
+  REQUIRE(admitted < 200);  // untrackable attempts are refused, not waved through
+  clock.Advance(16 * kMinute);
+  REQUIRE(limiter.Admit("later", "ip").admitted);
+}
+
+TEST_CASE("the blocking pool runs work off the caller's thread and drains on shutdown") {
+  BlockingPool pool(2);
+  std::atomic<int> done{0};
+  const auto caller = std::this_thread::get_id();
+  std::atomic<bool> ran_elsewhere{true};
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE(pool.Submit([&] {
+      if (std::this_thread::get_id() == caller) ran_elsewhere = false;
+      ++done;
+    }));
+  }
+  pool.Shutdown();
+  REQUIRE(done == 50);
+  REQUIRE(ran_elsewhere);
+  REQUIRE_FALSE(pool.Submit([] {}));
+}
+
+TEST_CASE("the blocking pool refuses work beyond its queue bound") {
+  BlockingPool pool(1, 2);
+  std::atomic<bool> release{false};
+  std::atomic<bool> started{false};
+  REQUIRE(pool.Submit([&] {
+    started = true;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }));
+  for (int i = 0; i < 1000 && !started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(started);
+  REQUIRE(pool.Submit([] {}));
+  REQUIRE(pool.Submit([] {}));
+  REQUIRE_FALSE(pool.Submit([] {}));
+  release = true;
+}
+
+}  // namespace
+}  // namespace backpack::api

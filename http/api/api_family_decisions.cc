@@ -1,0 +1,125 @@
+// Decisions on family requests (SPEC §6): a privacy officer amends or
+// refuses a correction, a guardian attaches a statement to a refused one,
+// a privacy officer approves a deletion (which shreds the record).
+#include "http/api/audited.h"
+#include "http/api/json_util.h"
+#include "http/api/route.h"
+#include "projections/family/family.h"
+#include "projections/roster/roster.h"
+
+namespace backpack::api {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxDecisionChars = 10;
+
+// The request `id` names (validated by `prefix`), or an answer already sent.
+std::optional<FamilyRequest> FindRequest(const Exchange& ex, const std::string& id,
+                                         std::string_view prefix, FamilyRequestKind kind) {
+  if (!CheckPathId(ex, id, prefix, "request")) return std::nullopt;
+  auto found = ex.services().family->FindRequest(id);
+  if (found && found->kind != kind) found = Err(NotFoundError("no such request"));
+  if (!found) {
+    ex.ReplyError(found.error());
+    return std::nullopt;
+  }
+  return *found;
+}
+
+// Answers a command's failure; refusals are denials about the request's student.
+void ReplyDecisionError(const Exchange& ex, const Status& status, const FamilyRequest& request,
+                        std::string_view reason) {
+  if (status.code() == StatusCode::kInvalidArgument) {
+    return ex.Reply(http::JsonError(422, "unprocessable", status.message()));
+  }
+  ReplyCommandError(ex, status,
+                    {AccessScope::kUnknown, request.student_id, std::string(reason), request.id});
+}
+
+// Refuses a caller without `role`; true if refused.
+bool RefuseUnless(const Exchange& ex, Role role, const FamilyRequest& request) {
+  if (ex.role() == role) return false;
+  Deny(ex, {AccessScope::kUnknown, request.student_id, std::string(kDeniedWrongRole), request.id});
+  return true;
+}
+
+// POST /api/correction-requests/{id}/decision {decision: amend|refuse, reason}.
+void DecideCorrection(const http::HttpRequest& request, const http::RouteParams& params,
+                      Exchange ex) {
+  std::string id(params.Get("id"));
+  auto found = FindRequest(ex, id, "corr", FamilyRequestKind::kCorrection);
+  if (!found || RefuseUnless(ex, Role::kPrivacyOfficer, *found)) return;
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  auto decision = fields.Text("decision", kMaxDecisionChars);
+  if (decision && *decision != "amend" && *decision != "refuse") {
+    fields.Problem("decision", "must be amend or refuse");
+  }
+  auto reason = fields.Text("reason", kMaxFamilyTextBytes, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  CorrectionDecision choice =
+      *decision == "amend" ? CorrectionDecision::kAmend : CorrectionDecision::kRefuse;
+  OffloadRaw(ex, [ex, request = *found, choice, reason = *reason, name = *decision] {
+    Status decided =
+        ex.services().family->DecideCorrection(ex.caller.actor, request.id, choice, reason);
+    if (!decided.ok()) return ReplyDecisionError(ex, decided, request, kDeniedWrongRole);
+    ex.Reply(
+        Ok(json::object{{"id", request.id},
+                        {"status", choice == CorrectionDecision::kAmend ? "amended" : "refused"},
+                        {"decision", name}}));
+  });
+}
+
+// POST /api/correction-requests/{id}/statement {text}: a guardian of the
+// student, after a refusal.
+void AttachStatement(const http::HttpRequest& request, const http::RouteParams& params,
+                     Exchange ex) {
+  std::string id(params.Get("id"));
+  auto found = FindRequest(ex, id, "corr", FamilyRequestKind::kCorrection);
+  if (!found || RefuseUnless(ex, Role::kGuardian, *found)) return;
+  if (!ex.services().roster->IsGuardianOf(ex.user_id(), found->student_id)) {
+    return Deny(ex,
+                {AccessScope::kUnknown, found->student_id, std::string(kDeniedNoRelationship), id});
+  }
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  auto text = fields.Text("text", kMaxFamilyTextBytes, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  OffloadRaw(ex, [ex, request = *found, text = *text] {
+    Status attached = ex.services().family->AttachStatement(ex.caller.actor, request.id, text);
+    if (!attached.ok()) return ReplyDecisionError(ex, attached, request, kDeniedNoRelationship);
+    ex.Reply(Created(json::object{{"id", request.id}, {"statement", true}}));
+  });
+}
+
+// POST /api/deletion-requests/{id}/approve: shreds the record; 409 during
+// a legal hold (a pending inspection request).
+void ApproveDeletion(const http::HttpRequest& request, const http::RouteParams& params,
+                     Exchange ex) {
+  std::string id(params.Get("id"));
+  auto found = FindRequest(ex, id, "del", FamilyRequestKind::kDeletion);
+  if (!found || RefuseUnless(ex, Role::kPrivacyOfficer, *found)) return;
+  auto body = ParseBody(request, /*empty_ok=*/true);
+  if (!body) return ex.ReplyError(body.error());
+  if (BodyFields fields(*body); !fields.Finish()) return ex.Reply(fields.Unprocessable());
+  OffloadRaw(ex, [ex, request = *found] {
+    Status approved = ex.services().family->ApproveDeletion(ex.caller.actor, request.id);
+    if (!approved.ok()) return ReplyDecisionError(ex, approved, request, kDeniedWrongRole);
+    ex.Reply(Ok(json::object{{"id", request.id},
+                             {"student_id", request.student_id},
+                             {"status", "approved"},
+                             {"shredded", true}}));
+  });
+}
+
+}  // namespace
+
+void RegisterFamilyDecisionRoutes(http::Router& router, ApiContext& context) {
+  AddRoute(router, context, "POST", "/api/correction-requests/{id}/decision", DecideCorrection);
+  AddRoute(router, context, "POST", "/api/correction-requests/{id}/statement", AttachStatement);
+  AddRoute(router, context, "POST", "/api/deletion-requests/{id}/approve", ApproveDeletion);
+}
+
+}  // namespace backpack::api

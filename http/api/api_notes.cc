@@ -1,0 +1,151 @@
+// Notes and the home feed (SPEC §6): restricted note text (audited
+// separately), writing and revising notes, the educator's feed.
+#include <boost/json/array.hpp>
+
+#include "http/api/audited.h"
+#include "http/api/json_util.h"
+#include "http/api/route.h"
+#include "projections/audit/audit_time.h"
+#include "projections/records/records.h"
+
+namespace backpack::api {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxNoteKindChars = 40;
+constexpr size_t kMaxCursorChars = 256;
+
+std::string TimeOrEmpty(int64_t us) { return us ? FormatIsoTime(us) : ""; }
+
+// A note's metadata, never its text.
+json::object NoteJson(const NoteInfo& info) {
+  return json::object{{"id", info.id},
+                      {"student_id", info.student_id},
+                      {"kind", info.kind},
+                      {"author_id", info.author_id},
+                      {"restricted", info.restricted},
+                      {"seq", info.seq},
+                      {"written_at", TimeOrEmpty(info.written_at_us)},
+                      {"revised_at", TimeOrEmpty(info.revised_at_us)},
+                      {"revised_by", info.revised_by}};
+}
+
+// The student `note_id` is about, or "" if unknown: for denials.
+std::string NoteStudentOrEmpty(const Exchange& ex, const std::string& note_id) {
+  auto student = ex.services().records->NoteStudent(note_id);
+  return student ? *student : "";
+}
+
+// GET /api/notes/{id}/restricted: educators with access to the student and
+// the can_view_restricted_notes flag; audited as `restricted_note`.
+void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
+  std::string note_id(params.Get("id"));
+  if (!CheckPathId(ex, note_id, "note", "note")) return;
+  if (!HasRole(ex, {Role::kEducator})) {
+    return Deny(ex, {AccessScope::kRestrictedNote, NoteStudentOrEmpty(ex, note_id),
+                     std::string(kDeniedNotEducator), note_id});
+  }
+  Records& records = *ex.services().records;
+  auto student = records.NoteStudent(note_id);
+  if (!student) return ex.ReplyError(student.error());
+  AccessDecision decision =
+      ex.services().roster->DecideRestricted(ex.user_id(), *student, ex.now_us);
+  StudentRead read{AccessScope::kRestrictedNote, *student, note_id, AccessOutcome::kAllowed, {}};
+  read.extra.note_id = note_id;
+  ServeDecided(ex, decision, std::move(read), [&]() -> Result<http::HttpResponse> {
+    ASSIGN_OR_RETURN(NoteText note, records.RestrictedNoteText(note_id));
+    json::object body = NoteJson(note.info);
+    body["text"] = note.text;
+    return Ok(body);
+  });
+}
+
+// POST /api/students/{id}/notes {kind, text, restricted}: educators with
+// access to the student.
+void WriteNote(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "stu", "student")) return;
+  if (!HasRole(ex, {Role::kEducator})) {
+    return Deny(ex,
+                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
+  }
+  Roster& roster = *ex.services().roster;
+  if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
+  AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
+  if (!decision.allowed) return Deny(ex, {AccessScope::kUnknown, id, decision.reason, ""});
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  std::optional<std::string> kind = fields.Text("kind", kMaxNoteKindChars);
+  if (kind && !IsValidNoteKind(*kind)) {
+    fields.Problem("kind", "must be one of sst, mtss, parent_conversation, counselor, other");
+  }
+  std::optional<std::string> text = fields.Text("text", kNoteMaxChars, true, /*multiline=*/true);
+  std::optional<bool> restricted = fields.Bool("restricted", false);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  Offload(ex, [ex, id, kind = *kind, text = *text, restricted = *restricted] {
+    auto note = ex.services().records->WriteNote(ex.caller.actor, id, kind, text, restricted);
+    return note ? Created(NoteJson(*note)) : ApiError(note.error());
+  });
+}
+
+// POST /api/notes/{id}/revisions {text}: the note's author only; the
+// NoteRevised event records the reviser.
+void ReviseNote(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  std::string note_id(params.Get("id"));
+  if (!CheckPathId(ex, note_id, "note", "note")) return;
+  if (!HasRole(ex, {Role::kEducator})) {
+    return Deny(ex, {AccessScope::kUnknown, NoteStudentOrEmpty(ex, note_id),
+                     std::string(kDeniedNotEducator), note_id});
+  }
+  auto note = ex.services().records->FindNote(note_id);
+  if (!note) return ex.ReplyError(note.error());
+  Denial not_author{AccessScope::kUnknown, note->student_id, std::string(kDeniedNotAuthor),
+                    note_id};
+  if (note->author_id != ex.user_id()) return Deny(ex, not_author);
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  std::optional<std::string> text = fields.Text("text", kNoteMaxChars, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  OffloadRaw(ex, [ex, note_id, text = *text, not_author] {
+    auto revised = ex.services().records->ReviseNote(ex.caller.actor, note_id, text);
+    if (!revised) return ReplyCommandError(ex, revised.error(), not_author);
+    ex.Reply(Created(NoteJson(*revised)));
+  });
+}
+
+// GET /api/feed?limit=&before=: audited as one `search` read (query
+// "view=feed") naming every student on the page, since the page shows
+// their notes, services and voice.
+void GetFeed(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  QueryFields query(request);
+  std::optional<int64_t> limit = query.Int("limit", 1, kFeedMaxLimit);
+  std::optional<std::string> before = query.Text("before", kMaxCursorChars);
+  if (!query.ok()) return ex.Reply(query.BadRequest());
+  if (!HasRole(ex, {Role::kEducator})) {
+    return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedNotEducator), ""});
+  }
+  auto page =
+      ex.services().records->Feed(ex.user_id(), static_cast<int>(limit.value_or(kFeedDefaultLimit)),
+                                  before.value_or(""), ex.now_us);
+  if (!page) return ex.ReplyError(page.error());
+  AuditedRead read;
+  read.scope = AccessScope::kSearch;
+  read.extra.reason = "educator";
+  read.extra.query = "view=feed";
+  read.extra.result_count = page->items.size();
+  for (const FeedStudent& s : page->students) read.students.push_back({s.student_id, s.reason});
+  SendAfterAudit(ex, std::move(read), Ok(page->ToJson()));
+}
+
+}  // namespace
+
+void RegisterNoteRoutes(http::Router& router, ApiContext& context) {
+  AddRoute(router, context, "GET", "/api/notes/{id}/restricted", GetRestrictedNote);
+  AddRoute(router, context, "POST", "/api/students/{id}/notes", WriteNote);
+  AddRoute(router, context, "POST", "/api/notes/{id}/revisions", ReviseNote);
+  AddRoute(router, context, "GET", "/api/feed", GetFeed);
+}
+
+}  // namespace backpack::api

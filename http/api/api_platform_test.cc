@@ -1,0 +1,164 @@
+// Authenticate() and the system routes, in-process over a DomainFixture:
+// the rules that a real client on 127.0.0.1 cannot reach (non-loopback
+// addresses, disabled accounts, the injected clock).
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "http/api/api.h"
+#include "http/api/api_auth.h"
+#include "projections/roster/roster_commands.h"
+#include "tests/domain_fixture.h"
+
+namespace backpack::api {
+namespace {
+
+constexpr std::string_view kPassword = "synthetic password 1";
+
+struct World {
+  World()
+      : fx(dir.path()),
+        sessions(fx.clock()),
+        limiter(fx.clock()),
+        pool(1) {
+    context.services = &fx.services();
+    context.clock = &fx.clock();
+    context.metrics = &metrics;
+    context.sessions = &sessions;
+    context.login_limiter = &limiter;
+    context.blocking = &pool;
+    AddUserRequest request;
+    request.username = "teacher";
+    request.role = Role::kEducator;
+    request.password_cost = PasswordCost::kMinimal;
+    auto id = RosterCommands(fx.services()).AddUser(Actor{"system", "req", ""}, request, kPassword);
+    REQUIRE(id);
+    user_id = *id;
+    RegisterSystemRoutes(router, context);
+  }
+
+  // Runs the route for `request` synchronously (system routes answer inline).
+  http::HttpResponse Route(http::HttpRequest request) {
+    http::RouteMatch match = router.Match(request.method, request.path);
+    if (match.error) return *match.error;
+    std::optional<http::HttpResponse> answer;
+    (*match.handler)(request, match.params, [&](http::HttpResponse r) { answer = std::move(r); });
+    REQUIRE(answer);
+    return *answer;
+  }
+
+  testing::TempDir dir;
+  testing::DomainFixture fx;
+  http::Metrics metrics;
+  SessionStore sessions;
+  LoginLimiter limiter;
+  BlockingPool pool;
+  ApiContext context;
+  http::Router router;
+  std::string user_id;
+};
+
+http::HttpRequest Request(std::string method, std::string path, std::string ip = "127.0.0.1") {
+  http::HttpRequest request;
+  request.method = std::move(method);
+  request.path = std::move(path);
+  request.target = request.path;
+  request.client_ip = std::move(ip);
+  request.request_id = "0123456789abcdef0123456789abcdef";
+  return request;
+}
+
+TEST_CASE("healthz and metrics answer loopback clients only") {
+  World w;
+  for (const char* ip : {"127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"}) {
+    INFO(ip);
+    CHECK(w.Route(Request("GET", "/healthz", ip)).status == 200);
+    CHECK(w.Route(Request("GET", "/metrics", ip)).status == 200);
+  }
+  for (const char* ip : {"10.0.0.7", "192.168.1.127", "::ffff:10.0.0.1", "fe80::1", ""}) {
+    INFO(ip);
+    CHECK(w.Route(Request("GET", "/healthz", ip)).status == 403);
+    CHECK(w.Route(Request("GET", "/metrics", ip)).status == 403);
+  }
+  // The transparency-log routes are public.
+  CHECK(w.Route(Request("GET", "/api/log/public-key", "10.0.0.7")).status == 200);
+}
+
+TEST_CASE("healthz reports the last sequence number") {
+  World w;
+  auto body = boost::json::parse(w.Route(Request("GET", "/healthz")).body).as_object();
+  CHECK(body.at("status") == "ok");
+  CHECK(body.at("last_seq").to_number<uint64_t>() == w.fx.log().size() - 1);
+}
+
+TEST_CASE("Authenticate accepts bearer and cookie tokens and refreshes the idle timer") {
+  World w;
+  std::string token = w.sessions.Create(w.user_id);
+  auto bearer = Request("GET", "/api/me");
+  bearer.headers.Add("Authorization", "Bearer " + token);
+  auto caller = Authenticate(w.context, bearer);
+  REQUIRE(caller);
+  CHECK(caller->user.id == w.user_id);
+  CHECK(caller->actor.user_id == w.user_id);
+  CHECK(caller->actor.client_ip == "127.0.0.1");
+  CHECK(caller->actor.request_id == bearer.request_id);
+
+  auto cookie = Request("GET", "/api/me");
+  cookie.headers.Add("Cookie", "theme=dark; backpack_session=" + token);
+  for (int i = 0; i < 3; ++i) {
+    w.fx.clock().Advance(20 * 60 * kMicrosPerSecond);
+    REQUIRE(Authenticate(w.context, cookie));
+  }
+  w.fx.clock().Advance(30 * 60 * kMicrosPerSecond);
+  auto expired = Authenticate(w.context, cookie);
+  REQUIRE_FALSE(expired);
+  CHECK(expired.error().code() == StatusCode::kUnauthenticated);
+}
+
+TEST_CASE("cookie-authenticated state changes need a JSON (or import zip) content type") {
+  World w;
+  std::string token = w.sessions.Create(w.user_id);
+  for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
+    auto request = Request(method, "/api/students/stu_1/notes");
+    request.headers.Add("Cookie", "backpack_session=" + token);
+    INFO(method);
+    auto refused = Authenticate(w.context, request);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code() == StatusCode::kPermissionDenied);
+    request.headers.Add("Content-Type", "text/plain");
+    CHECK_FALSE(Authenticate(w.context, request));
+  }
+  auto json = Request("POST", "/api/students/stu_1/notes");
+  json.headers.Add("Cookie", "backpack_session=" + token);
+  json.headers.Add("Content-Type", "Application/JSON; charset=utf-8");
+  CHECK(Authenticate(w.context, json));
+
+  auto zip_elsewhere = Request("POST", "/api/students/stu_1/notes");
+  zip_elsewhere.headers.Add("Cookie", "backpack_session=" + token);
+  zip_elsewhere.headers.Add("Content-Type", "application/zip");
+  CHECK_FALSE(Authenticate(w.context, zip_elsewhere));
+  auto import = Request("POST", "/api/imports");
+  import.headers.Add("Cookie", "backpack_session=" + token);
+  import.headers.Add("Content-Type", "application/zip");
+  CHECK(Authenticate(w.context, import));
+
+  auto bearer = Request("DELETE", "/api/session");
+  bearer.headers.Add("Authorization", "Bearer " + token);
+  CHECK(Authenticate(w.context, bearer));
+}
+
+TEST_CASE("a disabled account's sessions stop authenticating") {
+  World w;
+  std::string token = w.sessions.Create(w.user_id);
+  auto request = Request("GET", "/api/me");
+  request.headers.Add("Authorization", "Bearer " + token);
+  REQUIRE(Authenticate(w.context, request));
+  REQUIRE(RosterCommands(w.fx.services()).DisableUser(Actor{"system", "r", ""}, w.user_id, "left")
+              .ok());
+  auto refused = Authenticate(w.context, request);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == StatusCode::kUnauthenticated);
+  CHECK_FALSE(w.sessions.Touch(token));  // and the session is gone
+}
+
+}  // namespace
+}  // namespace backpack::api

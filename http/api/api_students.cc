@@ -1,0 +1,141 @@
+// Educators' student routes (SPEC §6): search, profile, break-glass. The
+// note routes and the feed are in api_notes.cc.
+#include <boost/json/array.hpp>
+
+#include "http/api/audited.h"
+#include "http/api/json_util.h"
+#include "http/api/route.h"
+#include "projections/audit/audit_time.h"
+#include "projections/records/records.h"
+#include "projections/roster/roster_commands.h"
+
+namespace backpack::api {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxSearchChars = 100;
+constexpr int64_t kSearchDefaultLimit = 50;
+constexpr int64_t kSearchMaxLimit = 200;
+constexpr size_t kMaxBreakGlassReasonChars = 2000;
+
+json::object HitJson(const StudentSearchHit& hit) {
+  return json::object{{"id", hit.id},
+                      {"name", hit.name},
+                      {"grade", hit.grade},
+                      {"school", hit.school_name},
+                      {"school_id", hit.school_id},
+                      {"reason", hit.reason}};
+}
+
+// GET /api/students?q=&limit=: audited as one `search` read naming every
+// student returned (the typed text only as a keyed digest).
+void SearchStudents(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  QueryFields query(request);
+  std::optional<std::string> q = query.Text("q", kMaxSearchChars);
+  std::optional<int64_t> limit = query.Int("limit", 1, kSearchMaxLimit);
+  if (!query.ok()) return ex.Reply(query.BadRequest());
+  if (!HasRole(ex, {Role::kEducator})) {
+    return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedNotEducator), ""});
+  }
+  RosterCommands commands(ex.services());
+  auto hits = commands.Search(ex.user_id(), q.value_or(""), ex.now_us,
+                              static_cast<size_t>(limit.value_or(kSearchDefaultLimit)));
+  if (!hits) return ex.ReplyError(hits.error());
+  AuditedRead read;
+  read.scope = AccessScope::kSearch;
+  read.extra.reason = "educator";
+  read.extra.search_digest = ex.services().audit->DigestSearchText(q.value_or(""));
+  read.extra.result_count = hits->size();
+  json::array students;
+  for (const StudentSearchHit& hit : *hits) {
+    students.push_back(HitJson(hit));
+    read.students.push_back({hit.id, hit.reason});
+  }
+  SendAfterAudit(ex, std::move(read), Ok(json::object{{"students", std::move(students)}}));
+}
+
+// GET /api/students/{id}/profile[?history=all]: audited as `profile`, or
+// `profile_history` with the older data.
+void GetProfile(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "stu", "student")) return;
+  QueryFields query(request);
+  std::optional<std::string> history = query.Text("history", 8);
+  if (history && *history != "all") query.Problem("history", "must be \"all\" when given");
+  if (!query.ok()) return ex.Reply(query.BadRequest());
+  const bool all = history.has_value();
+  const AccessScope scope = all ? AccessScope::kProfileHistory : AccessScope::kProfile;
+  if (!HasRole(ex, {Role::kEducator})) {
+    return Deny(ex, {scope, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
+  }
+  Roster& roster = *ex.services().roster;
+  if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
+  AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
+  ServeDecided(ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
+               [&]() -> Result<http::HttpResponse> {
+                 ASSIGN_OR_RETURN(json::object profile,
+                                  ex.services().records->Profile(id, all, ex.now_us,
+                                                                 decision.reason, ex.caller.user));
+                 return Ok(profile);
+               });
+}
+
+// Why `reason` is too short for a break-glass, or "".
+std::string BreakGlassReasonProblem(const std::string& reason) {
+  size_t first = reason.find_first_not_of(" \t\r\n");
+  size_t last = reason.find_last_not_of(" \t\r\n");
+  std::string_view trimmed =
+      first == std::string::npos ? "" : std::string_view(reason).substr(first, last - first + 1);
+  if (CodePoints(trimmed) < kMinBreakGlassReasonLength) {
+    return "must be at least " + std::to_string(kMinBreakGlassReasonLength) + " characters";
+  }
+  return "";
+}
+
+// POST /api/students/{id}/break-glass {reason}: one hour of access; the
+// audit projection raises the alert from the BreakGlassStarted event.
+void StartBreakGlass(const http::HttpRequest& request, const http::RouteParams& params,
+                     Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "stu", "student")) return;
+  if (!HasRole(ex, {Role::kEducator})) {
+    return Deny(ex,
+                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
+  }
+  if (auto found = ex.services().roster->FindStudent(id); !found) {
+    return ex.ReplyError(found.error());
+  }
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  std::optional<std::string> reason =
+      fields.Text("reason", kMaxBreakGlassReasonChars, /*required=*/true, /*multiline=*/true);
+  if (reason) {
+    if (std::string why = BreakGlassReasonProblem(*reason); !why.empty()) {
+      fields.Problem("reason", why);
+    }
+  }
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  OffloadRaw(ex, [ex, id, reason = *reason] {
+    auto started =
+        RosterCommands(ex.services()).StartBreakGlass(ex.caller.actor, ex.user_id(), id, reason);
+    if (!started) {
+      return ReplyCommandError(ex, started.error(),
+                               {AccessScope::kUnknown, id, std::string(kDeniedNotEducator), ""});
+    }
+    ex.Reply(Created(json::object{{"id", started->id},
+                                  {"student_id", id},
+                                  {"expires_at", FormatIsoTime(started->expires_at_us)}}));
+  });
+}
+
+}  // namespace
+
+void RegisterStudentRoutes(http::Router& router, ApiContext& context) {
+  AddRoute(router, context, "GET", "/api/students", SearchStudents);
+  AddRoute(router, context, "GET", "/api/students/{id}/profile", GetProfile);
+  AddRoute(router, context, "POST", "/api/students/{id}/break-glass", StartBreakGlass);
+  RegisterNoteRoutes(router, context);
+}
+
+}  // namespace backpack::api

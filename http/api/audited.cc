@@ -1,0 +1,82 @@
+#include "http/api/audited.h"
+
+#include <memory>
+
+#include "projections/roster/roster.h"
+
+namespace backpack::api {
+namespace {
+
+http::HttpResponse AuditUnavailable() {
+  return http::JsonError(503, "audit_unavailable",
+                         "the access could not be recorded; no data was sent");
+}
+
+http::HttpResponse Forbidden() { return http::JsonError(403, "forbidden", "you may not do this"); }
+
+}  // namespace
+
+void Deny(const Exchange& exchange, Denial denial) {
+  Audit* audit = exchange.services().audit;
+  if (!audit) {
+    exchange.Reply(AuditUnavailable());
+    return;
+  }
+  audit->RecordDeniedAsync(exchange.caller.actor, denial.scope, denial.student_id, denial.reason,
+                           exchange.route, denial.target_id, [exchange](Status recorded) {
+                             exchange.Reply(recorded.ok() ? Forbidden() : AuditUnavailable());
+                           });
+}
+
+void SendAfterAudit(const Exchange& exchange, AuditedRead read, http::HttpResponse response) {
+  Audit* audit = exchange.services().audit;
+  if (!audit) {
+    exchange.Reply(AuditUnavailable());
+    return;
+  }
+  // The Responder is a std::function (copyable), so the held response is
+  // shared rather than moved into the completion.
+  auto held = std::make_shared<http::HttpResponse>(std::move(response));
+  audit->RecordAccessAsync(exchange.caller.actor, read.scope, std::move(read.students),
+                           read.outcome, read.extra, [exchange, held](Status recorded) {
+                             if (recorded.ok()) {
+                               exchange.Reply(std::move(*held));
+                             } else {
+                               exchange.Reply(AuditUnavailable());
+                             }
+                           });
+}
+
+void ServeDecided(const Exchange& exchange, const AccessDecision& decision, StudentRead read,
+                  const Producer& produce) {
+  if (!decision.allowed) {
+    Deny(exchange, Denial{read.scope, read.student_id, decision.reason, read.target_id});
+    return;
+  }
+  Result<http::HttpResponse> response = produce();
+  if (!response) {
+    exchange.ReplyError(response.error());
+    return;
+  }
+  AuditedRead audited{
+      read.scope, {{read.student_id, decision.reason}}, read.outcome, std::move(read.extra)};
+  SendAfterAudit(exchange, std::move(audited), std::move(*response));
+}
+
+void ReplyCommandError(const Exchange& exchange, const Status& status, Denial denial) {
+  if (status.code() == StatusCode::kPermissionDenied) {
+    Deny(exchange, std::move(denial));
+  } else {
+    exchange.ReplyError(status);
+  }
+}
+
+std::string KnownStudent(const Exchange& exchange, std::string_view id) {
+  Roster* roster = exchange.services().roster;
+  if (!roster) return "";
+  Result<StudentInfo> found = roster->FindStudent(id);
+  if (found || found.error().code() == StatusCode::kGone) return std::string(id);
+  return "";
+}
+
+}  // namespace backpack::api

@@ -1,0 +1,80 @@
+// Audit-first answers (SPEC §2 invariant 3): every read of student data is
+// recorded durably (RecordViewed) before its first byte is sent, and every
+// refusal is recorded (AccessDenied) before the 403 goes out. If the record
+// cannot be made, the answer is 503 audit_unavailable and no data.
+//
+// The data of a read is produced on the calling (I/O) thread *before* the
+// append, held in memory, and sent only from the append's completion: the
+// completion runs on the log's writer thread and must not block, and the
+// event can then name exactly the students the answer holds (search, audit
+// queries). Nothing is sent if the append fails.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/api/route.h"
+#include "projections/access_policy.h"
+#include "projections/audit/audit.h"
+
+namespace backpack::api {
+
+// Denial reasons decided by the API itself (the policy's are kDenied* in
+// projections/access_policy.h).
+inline constexpr std::string_view kDeniedWrongRole = "denied:wrong_role";
+inline constexpr std::string_view kDeniedNotAuthor = "denied:not_author";
+
+// A refused request, for its AccessDenied event.
+struct Denial {
+  AccessScope scope = AccessScope::kUnknown;  // the read refused; kUnknown for writes
+  std::string student_id;                     // the known student it concerns (opaque id), or ""
+  std::string reason;                         // a machine reason: kDenied*
+  std::string target_id;  // the validated id in the path (note, grant, request), or ""
+};
+
+// Appends AccessDenied (by the caller, on the exchange's route) and, once it
+// is durable, answers 403 forbidden; 503 audit_unavailable if it failed.
+void Deny(const Exchange& exchange, Denial denial);
+
+// A read about to be served.
+struct AuditedRead {
+  AccessScope scope = AccessScope::kUnknown;
+  std::vector<StudentAccess> students;
+  AccessOutcome outcome = AccessOutcome::kAllowed;
+  AccessExtra extra;
+};
+
+// Appends RecordViewed for `read`; sends `response` only once that is
+// durable, else answers 503 audit_unavailable and drops `response`.
+void SendAfterAudit(const Exchange& exchange, AuditedRead read, http::HttpResponse response);
+
+// A read of one student's data, as the access decision admits it.
+struct StudentRead {
+  AccessScope scope = AccessScope::kUnknown;
+  std::string student_id;
+  std::string target_id;  // for the denial: e.g. the note id; "" for the student itself
+  AccessOutcome outcome = AccessOutcome::kAllowed;
+  AccessExtra extra;
+};
+
+// Produces the answer to an allowed read. An error is answered as it is
+// (ErrorResponse) and, since nothing was read, nothing is recorded.
+using Producer = std::function<Result<http::HttpResponse>()>;
+
+// The whole audited flow of a single-student read: a denied `decision` ->
+// Deny (its reason in the event); allowed -> `produce`, then
+// SendAfterAudit with the decision's reason as the student's access reason.
+void ServeDecided(const Exchange& exchange, const AccessDecision& decision, StudentRead read,
+                  const Producer& produce);
+
+// Answers a failed command: kPermissionDenied is a refusal (Deny with
+// `denial`), anything else goes out through ErrorResponse.
+void ReplyCommandError(const Exchange& exchange, const Status& status, Denial denial);
+
+// The student `id` names if the roster knows it (even shredded), else "":
+// for denials decided before the student's existence is checked.
+std::string KnownStudent(const Exchange& exchange, std::string_view id);
+
+}  // namespace backpack::api

@@ -1,0 +1,86 @@
+#include "http/api/route.h"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "http/api/api_auth.h"
+#include "http/api/json_util.h"
+
+namespace backpack::api {
+
+void Exchange::Reply(http::HttpResponse response) const {
+  response.log_user_id = caller.user.id;
+  respond(std::move(response));
+}
+
+http::HttpResponse ApiError(const Status& status) {
+  StatusCode code = status.code();
+  if (code == StatusCode::kInternal || code == StatusCode::kDataLoss || code == StatusCode::kOk) {
+    spdlog::error("request failed: {}", StatusCodeName(code));
+    return http::JsonError(500, "internal", "internal error");
+  }
+  return http::ErrorResponse(status);
+}
+
+void Exchange::ReplyError(const Status& status) const { Reply(ApiError(status)); }
+
+bool CheckPathId(const Exchange& exchange, std::string_view id, std::string_view prefix,
+                 std::string_view what) {
+  if (IsOpaqueId(id, prefix)) return true;
+  exchange.Reply(http::JsonError(400, "bad_request", "malformed " + std::string(what) + " id"));
+  return false;
+}
+
+void AddRoute(http::Router& router, ApiContext& context, std::string_view method,
+              std::string_view pattern, RouteFn fn) {
+  std::string route = std::string(method) + " " + std::string(pattern);
+  http::Handler handler = [&context, route, fn = std::move(fn)](const http::HttpRequest& request,
+                                                                const http::RouteParams& params,
+                                                                http::Responder respond) {
+    const Services* s = context.services;
+    if (!s || !s->log || !s->roster || !s->records || !s->audit || !s->family || !s->intake) {
+      respond(http::JsonError(503, "audit_unavailable", "the store is not open"));
+      return;
+    }
+    Result<Caller> caller = Authenticate(context, request);
+    if (!caller) {
+      respond(ApiError(caller.error()));
+      return;
+    }
+    Exchange exchange{&context, std::move(*caller), route, context.clock->NowMicros(),
+                      std::move(respond)};
+    fn(request, params, std::move(exchange));
+  };
+  Status added = router.Add(method, pattern, std::move(handler));
+  if (!added.ok()) spdlog::error("route {} not registered: {}", route, added.ToString());
+}
+
+bool HasRole(const Exchange& exchange, std::initializer_list<Role> roles) {
+  for (Role role : roles) {
+    if (exchange.role() == role) return true;
+  }
+  return false;
+}
+
+void OffloadRaw(const Exchange& exchange, std::function<void()> work) {
+  BlockingPool* pool = exchange.context->blocking;
+  if (!pool) {
+    work();
+    return;
+  }
+  auto shared = std::make_shared<std::function<void()>>(std::move(work));
+  if (!pool->Submit([shared] { (*shared)(); })) {
+    exchange.Reply(http::JsonError(429, "too_many_requests", "the server is busy; retry shortly"));
+  }
+}
+
+void Offload(const Exchange& exchange, std::function<http::HttpResponse()> work) {
+  OffloadRaw(exchange, [exchange, work = std::move(work)] { exchange.Reply(work()); });
+}
+
+http::HttpResponse Created(const boost::json::value& body) { return http::JsonResponse(201, body); }
+
+http::HttpResponse Ok(const boost::json::value& body) { return http::JsonResponse(200, body); }
+
+}  // namespace backpack::api

@@ -1,0 +1,253 @@
+// HttpServer under hostile or unlucky clients: oversized and malformed
+// requests, stalled connections, the connection cap and graceful Stop().
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/server.h"
+#include "http/test_client.h"
+#include "http/test_server.h"
+
+namespace backpack::http {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using testing::BuildRequest;
+using testing::ClientResponse;
+using testing::RoundTrip;
+using testing::TestClient;
+
+struct Fixture {
+  explicit Fixture(ServerOptions options = testing::TestOptions())
+      : server(std::move(options), testing::MakeTestRouter(routes)) {
+    REQUIRE(server.Start().ok());
+  }
+  testing::TestRouteState routes;
+  HttpServer server;
+};
+
+std::string ErrorCode(const ClientResponse& response) {
+  return std::string(boost::json::parse(response.body).at("error").at("code").as_string());
+}
+
+TEST_CASE("a body over the limit gets 413 before it is sent") {
+  Fixture f;
+  TestClient client(f.server.port());
+  REQUIRE(client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n"));
+  auto response = client.ReadResponse();
+  REQUIRE(response);
+  CHECK(response->status == 413);
+  CHECK(ErrorCode(*response) == "payload_too_large");
+  CHECK(response->Header("connection") == "close");
+  CHECK(client.WaitForClose(milliseconds(3000)));
+}
+
+TEST_CASE("a chunked body over the limit gets 413") {
+  Fixture f;
+  TestClient client(f.server.port());
+  const std::string chunk(600 * 1024, 'x');
+  std::string request = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 2; ++i) request += "96000\r\n" + chunk + "\r\n";
+  REQUIRE(client.Send(request));
+  auto response = client.ReadResponse();
+  REQUIRE(response);
+  CHECK(response->status == 413);
+}
+
+TEST_CASE("the imports route has its own larger body limit") {
+  Fixture f;
+  const std::string two_mib(2 * 1024 * 1024, 'z');
+  auto accepted = RoundTrip(f.server.port(), BuildRequest("POST", "/api/imports", two_mib));
+  REQUIRE(accepted);
+  CHECK(accepted->status == 201);
+  CHECK(accepted->body == R"({"bytes":2097152})");
+  auto elsewhere = RoundTrip(f.server.port(), BuildRequest("POST", "/echo", two_mib));
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->status == 413);
+  auto too_big = RoundTrip(
+      f.server.port(), "POST /api/imports HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n");
+  REQUIRE(too_big);
+  CHECK(too_big->status == 413);
+}
+
+TEST_CASE("Expect: 100-continue gets an interim response before the answer") {
+  Fixture f;
+  TestClient client(f.server.port());
+  REQUIRE(
+      client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n"
+                  "Expect: 100-continue\r\n\r\n"));
+  REQUIRE(client.Send(R"({"a":1})"));
+  REQUIRE(client.Send(" "));
+  auto response = client.ReadResponse();
+  REQUIRE(response);
+  CHECK(response->status == 200);
+}
+
+TEST_CASE("a header block over 16 KiB gets 431 and the connection closes") {
+  Fixture f;
+  TestClient client(f.server.port());
+  const std::string huge(20 * 1024, 'h');
+  REQUIRE(client.Send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + huge + "\r\n\r\n"));
+  auto response = client.ReadResponse();
+  REQUIRE(response);
+  CHECK(response->status == 431);
+  CHECK(client.WaitForClose(milliseconds(3000)));
+}
+
+TEST_CASE("a huge URL is refused and never routed") {
+  Fixture f;
+  const std::string target = "/api/students/" + std::string(40 * 1024, 'a') + "/profile";
+  auto response = RoundTrip(f.server.port(), BuildRequest("GET", target));
+  REQUIRE(response);
+  CHECK((response->status == 431 || response->status == 414 || response->status == 400));
+}
+
+TEST_CASE("malformed requests get 400 and the connection closes") {
+  Fixture f;
+  for (const char* raw :
+       {"GARBAGE\r\n\r\n", "GET /hello HTTP/9.9\r\n\r\n", "GET  /hello HTTP/1.1\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n",
+        "GET http://evil/x HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello"}) {
+    CAPTURE(raw);
+    TestClient client(f.server.port());
+    REQUIRE(client.Send(raw));
+    auto response = client.ReadResponse();
+    REQUIRE(response);
+    CHECK(response->status == 400);
+    CHECK(ErrorCode(*response) == "bad_request");
+    CHECK(client.WaitForClose(milliseconds(3000)));
+  }
+}
+
+TEST_CASE("a stalled header is cut off by the header timeout") {
+  Fixture f;
+  TestClient client(f.server.port());
+  const auto start = steady_clock::now();
+  REQUIRE(client.Send("GET /hello HTTP/1.1\r\nHost: x\r\n"));
+  CHECK(client.WaitForClose(milliseconds(4000)));
+  CHECK(steady_clock::now() - start >= milliseconds(800));
+}
+
+TEST_CASE("an idle keep-alive connection is closed after the idle timeout") {
+  ServerOptions options = testing::TestOptions();
+  options.idle_timeout = milliseconds(500);
+  Fixture f(options);
+  TestClient client(f.server.port());
+  REQUIRE(client.Send(BuildRequest("GET", "/hello")));
+  REQUIRE(client.ReadResponse());
+  CHECK(client.WaitForClose(milliseconds(3000)));
+}
+
+TEST_CASE("200 stalled connections do not starve a real client") {
+  Fixture f;
+  std::vector<std::unique_ptr<TestClient>> stalled;
+  for (int i = 0; i < 200; ++i) {
+    stalled.push_back(std::make_unique<TestClient>(f.server.port()));
+    REQUIRE(stalled.back()->Send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  }
+  for (int i = 0; i < 3; ++i) {
+    const auto start = steady_clock::now();
+    auto response = RoundTrip(f.server.port(), BuildRequest("GET", "/hello"));
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    CHECK(steady_clock::now() - start < milliseconds(500));
+  }
+  for (auto& client : stalled) CHECK(client->WaitForClose(milliseconds(4000)));
+}
+
+TEST_CASE("connections over the cap get 503 and are closed") {
+  ServerOptions options = testing::TestOptions();
+  options.max_connections = 3;
+  options.header_timeout = milliseconds(5000);
+  options.idle_timeout = milliseconds(5000);
+  Fixture f(options);
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<TestClient>(f.server.port()));
+    REQUIRE(held.back()->Send(BuildRequest("GET", "/hello")));
+    REQUIRE(held.back()->ReadResponse());  // Accepted and registered.
+  }
+  TestClient extra(f.server.port());
+  auto refused = extra.ReadResponse();
+  REQUIRE(refused);
+  CHECK(refused->status == 503);
+  CHECK(extra.WaitForClose(milliseconds(2000)));
+
+  held.pop_back();  // Frees a slot once the server notices the close.
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    auto response = RoundTrip(f.server.port(), BuildRequest("GET", "/hello"));
+    served = response && response->status == 200;
+    if (!served) std::this_thread::sleep_for(milliseconds(50));
+  }
+  CHECK(served);
+  CHECK(f.server.metrics().RenderPrometheus().find("backpack_http_rejected_connections_total") !=
+        std::string::npos);
+}
+
+TEST_CASE("Stop lets an in-flight async request finish and then refuses connections") {
+  auto routes = std::make_unique<testing::TestRouteState>();
+  HttpServer server(testing::TestOptions(), testing::MakeTestRouter(*routes));
+  REQUIRE(server.Start().ok());
+  const uint16_t port = server.port();
+  TestClient idle(port);  // Connected, no request: closed by Stop().
+  TestClient client(port);
+  REQUIRE(client.Send(BuildRequest("GET", "/slow")));
+  for (int i = 0; i < 200 && routes->slow_started.load() == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  REQUIRE(routes->slow_started.load() == 1);
+  const auto start = steady_clock::now();
+  server.Stop();
+  CHECK(steady_clock::now() - start < milliseconds(1500));
+  auto response = client.ReadResponse();
+  REQUIRE(response);
+  CHECK(response->status == 200);
+  CHECK(response->body == R"({"slow":true})");
+  CHECK(response->Header("connection") == "close");
+  CHECK(idle.WaitForClose(milliseconds(1000)));
+  TestClient after(port);
+  CHECK((!after.connected() || after.WaitForClose(milliseconds(1000))));
+}
+
+TEST_CASE("Stop gives up on a handler that never answers after stop_timeout") {
+  ServerOptions options = testing::TestOptions();
+  options.stop_timeout = milliseconds(300);
+  testing::TestRouteState routes;
+  std::mutex kept_mu;
+  Responder kept;  // Guarded by kept_mu.
+  std::atomic<bool> handler_ran{false};
+  Router router = testing::MakeTestRouter(routes);
+  REQUIRE(router
+              .Add("GET", "/hang",
+                   [&](const HttpRequest&, const RouteParams&, Responder respond) {
+                     std::lock_guard lock(kept_mu);
+                     kept = std::move(respond);
+                     handler_ran = true;
+                   })
+              .ok());
+  HttpServer server(options, std::move(router));
+  REQUIRE(server.Start().ok());
+  TestClient client(server.port());
+  REQUIRE(client.Send(BuildRequest("GET", "/hang")));
+  for (int i = 0; i < 200 && !handler_ran; ++i) std::this_thread::sleep_for(milliseconds(5));
+  REQUIRE(handler_ran);
+  const auto start = steady_clock::now();
+  server.Stop();
+  CHECK(steady_clock::now() - start < milliseconds(1500));
+  CHECK(client.WaitForClose(milliseconds(1000)));
+  std::lock_guard lock(kept_mu);
+  kept(JsonResponse(200, boost::json::object{}));  // Late: dropped, must not crash.
+  kept = nullptr;
+}
+
+}  // namespace
+}  // namespace backpack::http

@@ -1,0 +1,118 @@
+// Audit::Alerts and Audit::ReviewAlert.
+#include <flatbuffers/flatbuffers.h>
+
+#include "events/schema/payloads_generated.h"
+#include "projections/audit/audit.h"
+#include "projections/audit/audit_time.h"
+#include "projections/audit/internal/reading.h"
+#include "projections/sealed.h"
+
+namespace backpack {
+namespace json = boost::json;
+using namespace audit_internal;
+
+namespace {
+
+constexpr size_t kMaxReviewNoteBytes = 4000;
+
+// The sealed text at `key` of a_alert_text: null if absent or shredded.
+Result<json::value> SealedText(const Services& services, const std::string& key) {
+  ASSIGN_OR_RETURN(auto sealed, services.store->Get(kAlertTextFamily, AsBytes(key)));
+  if (!sealed) return json::value(nullptr);
+  ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(*sealed));
+  auto data_key = services.data_keys->Get(std::string(owner));
+  if (!data_key) {
+    if (data_key.error().code() == StatusCode::kGone) return json::value(nullptr);
+    return Err(data_key.error());
+  }
+  auto plain = OpenValue(*data_key, kAlertTextFamily, AsBytes(key), *sealed);
+  SecureWipe(*data_key);
+  if (!plain) return Err(plain.error());
+  return json::value(std::string(AsChars(*plain)));
+}
+
+void AddKindFields(const Alert& a, json::object& o) {
+  if (a.kind == kBreakGlassAlert) {
+    o["student_id"] = a.student_id;
+    o["break_glass_id"] = a.break_glass_id;
+    o["expires_at"] = FormatIsoTime(a.expires_at_us);
+  } else {
+    o[a.kind == kBulkAccessAlert ? "distinct_students" : "denials"] = a.count;
+    o["window_start"] = FormatIsoTime(a.window_start_us);
+  }
+}
+
+Result<json::object> AlertJson(const Services& services, const Alert& a,
+                               std::map<std::string, json::object>& actors) {
+  json::object o;
+  o["id"] = AlertId(a.seq);
+  o["kind"] = a.kind;
+  o["at"] = FormatIsoTime(a.at_us);
+  o["actor"] = ActorJson(services, a.actor_id, actors);
+  AddKindFields(a, o);
+  if (a.kind == kBreakGlassAlert) {
+    ASSIGN_OR_RETURN(o["reason"], SealedText(services, AlertTextKey(a.seq, kReasonField)));
+  }
+  o["reviewed"] = a.reviewed;
+  json::value review = nullptr;
+  if (a.reviewed) {
+    ASSIGN_OR_RETURN(json::value note, SealedText(services, AlertTextKey(a.seq, kReviewNoteField)));
+    review = json::object{{"by", ActorJson(services, a.reviewed_by, actors)},
+                          {"at", FormatIsoTime(a.reviewed_at_us)},
+                          {"seq", a.review_seq},
+                          {"note", std::move(note)}};
+  }
+  o["review"] = std::move(review);
+  return o;
+}
+
+Result<Alert> LoadAlert(Store& store, std::string_view alert_id) {
+  std::optional<uint64_t> seq = ParseAlertId(alert_id);
+  if (!seq) return Err(NotFoundError("no such alert"));
+  ASSIGN_OR_RETURN(auto stored, store.Get(kAlertsFamily, AsBytes(SeqKey(*seq))));
+  if (!stored) return Err(NotFoundError("no such alert"));
+  return DecodeAlert(*stored);
+}
+
+}  // namespace
+
+Result<json::object> Audit::Alerts(bool unreviewed_only, size_t limit) const {
+  if (limit == 0) return Err(InvalidArgumentError("limit must be at least 1"));
+  limit = std::min(limit, kMaxQueryLimit);
+  ASSIGN_OR_RETURN(auto it, services_.store->NewIterator(kAlertsFamily));
+  std::map<std::string, json::object> actors;
+  json::array alerts;
+  for (it->SeekToFirst(); it->Valid() && alerts.size() < limit; it->Next()) {
+    ASSIGN_OR_RETURN(Alert alert, DecodeAlert(it->value()));
+    if (unreviewed_only && alert.reviewed) continue;
+    ASSIGN_OR_RETURN(json::object o, AlertJson(services_, alert, actors));
+    alerts.push_back(std::move(o));
+  }
+  RETURN_IF_ERROR(it->status());
+  return json::object{{"alerts", std::move(alerts)}};
+}
+
+Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note) {
+  if (note.empty()) return InvalidArgumentError("a review needs a note");
+  if (note.size() > kMaxReviewNoteBytes) return InvalidArgumentError("the note is too long");
+  ASSIGN_OR_RETURN(Alert alert, LoadAlert(*services_.store, alert_id));
+  if (alert.reviewed) return AlreadyExistsError("the alert was already reviewed");
+  if (!services_.log) return UnavailableError("the audit log is not open");
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateAlertReviewedPayloadDirect(fbb, std::string(alert_id).c_str(),
+                                                  std::string(note).c_str()));
+  // The note is free text: encrypted under the student when the alert has one.
+  NewEvent event{EventType::AlertReviewed,
+                 actor.user_id,
+                 alert.student_id,
+                 actor.request_id,
+                 Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
+                 /*personal=*/!alert.student_id.empty()};
+  std::vector<NewEvent> events;
+  events.push_back(std::move(event));
+  auto appended = services_.log->Append(std::move(events));
+  if (!appended) return appended.error();
+  return OkStatus();
+}
+
+}  // namespace backpack

@@ -1,0 +1,204 @@
+// Audit: the audit-first primitive every read of student data goes through
+// (invariant 3), and the privacy officer's view of it.
+//
+// Writers (HTTP handlers, the CLI) call RecordAccess *before* sending any
+// student data: it appends a RecordViewed event and returns only once the
+// event is durable. If it fails the caller gets kUnavailable and must answer
+// 503 without data. Refused requests append AccessDenied via RecordDenied.
+//
+// The audit projection (column families "a_*", docs/storage/audit.md)
+// indexes those events by student, by actor and by action, and derives
+// alerts (break-glass uses, bulk access, denial bursts) deterministically
+// from the log. Queries and breach reports read the committed projection;
+// names and guardian contacts come from the Roster and are decrypted only
+// while a breach report is built.
+//
+// Thread-safety: every method is safe to call concurrently. Audit holds no
+// mutable in-memory state; reads see committed events only.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/status.h"
+#include "projections/projection.h"
+#include "projections/services.h"
+
+namespace backpack {
+
+// The audited read scopes (SPEC §3 RecordViewed). kUnknown only for denials
+// of requests that were not reads.
+enum class AccessScope : uint8_t {
+  kUnknown = 0,
+  kProfile,
+  kProfileHistory,
+  kRestrictedNote,
+  kHistory,
+  kExport,
+  kSearch,
+  kAuditQuery,
+  kBreachReport,
+};
+
+// "profile", "profile_history", ...; "" for kUnknown.
+std::string_view AccessScopeName(AccessScope scope);
+// The scope spelled exactly as AccessScopeName does; nullopt otherwise.
+std::optional<AccessScope> ParseAccessScope(std::string_view name);
+
+// What the caller is about to receive. Denials go through RecordDenied.
+enum class AccessOutcome : uint8_t {
+  kAllowed,  // the data is served
+  kGone,     // the record was shredded; only non-personal history is served
+};
+
+// One student a read covers, with the access reason (SPEC §1 reason string,
+// or a role such as "guardian" or "privacy_officer").
+struct StudentAccess {
+  std::string student_id;  // opaque id (stu_...)
+  std::string reason;
+};
+
+// Optional details of a read. Never free text typed by a user.
+struct AccessExtra {
+  // The reason of the read as a whole (e.g. the caller's role for audit
+  // queries). Single-student reads default to the student's reason.
+  std::string reason;
+  std::string note_id;  // scope kRestrictedNote
+  // Filters of an audit query or breach report, made only of ids and times,
+  // e.g. "actor_id=usr_..&since=2026-09-01T00:00:00.000Z".
+  std::string query;
+  Bytes search_digest;  // scope kSearch: Audit::DigestSearchText(query text)
+  uint64_t result_count = 0;
+};
+
+// Why a login failed. Never shown to the caller.
+enum class LoginFailure : uint8_t { kNone, kNoSuchUser, kBadPassword, kDisabled, kRateLimited };
+
+// Derived-alert thresholds. They are part of the projection's definition:
+// changing them changes what a rebuild derives (rebuild --check then differs
+// until `backpack rebuild` is run).
+struct AuditOptions {
+  // Bulk access: an actor reading more than this many distinct students
+  // within a sliding hour raises one alert per actor-hour.
+  size_t bulk_access_threshold = 50;
+  // Denial burst: this many AccessDenied by one actor within the window.
+  size_t denial_burst_threshold = 10;
+  int64_t denial_burst_window_us = 10 * 60 * 1'000'000LL;
+};
+
+// Filters of an audit query (GET /api/audit/events, `backpack audit query`).
+// Every filter is optional; results are newest first.
+struct AuditQuery {
+  std::string student_id;           // opaque id
+  std::string actor_id;             // user id (resolve usernames with ResolveActor)
+  std::optional<int64_t> since_us;  // inclusive
+  std::optional<int64_t> until_us;  // exclusive
+  // "RecordViewed", "AccessDenied", or a scope name ("profile", ...) which
+  // matches both actions of that scope.
+  std::string action;
+  size_t limit = 100;  // clamped to kMaxQueryLimit; 0 is invalid
+  std::string cursor;  // next_cursor of the previous page, or ""
+};
+inline constexpr size_t kMaxQueryLimit = 1000;
+
+class Audit {
+ public:
+  // `services` must outlive the Audit; its members are read when used.
+  explicit Audit(Services& services, AuditOptions options = {});
+  ~Audit();
+  // The projection to register with the Projector.
+  Projection* projection();
+
+  // --- Audit-first primitives (the events they append are in the header
+  // comment). Each returns ok only once its event is durable; append
+  // failures come back as kUnavailable; misuse as kInvalidArgument.
+
+  // Records a read. kSearch, kAuditQuery and kBreachReport may cover any
+  // number of students (subject ""); every other scope exactly one (subject
+  // that student).
+  Status RecordAccess(const Actor& actor, AccessScope scope, std::vector<StudentAccess> students,
+                      AccessOutcome outcome, const AccessExtra& extra = {});
+  // As RecordAccess, but returns at once. `done` runs exactly once: on the
+  // log's writer thread once the event is durable or failed, or on the
+  // calling thread if the arguments are invalid. `done` must not block.
+  void RecordAccessAsync(const Actor& actor, AccessScope scope, std::vector<StudentAccess> students,
+                         AccessOutcome outcome, const AccessExtra& extra,
+                         std::function<void(Status)> done);
+
+  // Records a refused request. `student_id` is an opaque id or "" (never a
+  // raw path segment); `reason` a machine reason (e.g. denied:no_relationship);
+  // `route` the method and path pattern; `target_id` the id in the path.
+  Status RecordDenied(const Actor& actor, AccessScope scope, std::string_view student_id,
+                      std::string_view reason, std::string_view route,
+                      std::string_view target_id = "");
+  void RecordDeniedAsync(const Actor& actor, AccessScope scope, std::string_view student_id,
+                         std::string_view reason, std::string_view route,
+                         std::string_view target_id, std::function<void(Status)> done);
+
+  // Records a login attempt: LoginSucceeded (requires `user_id`) or
+  // LoginFailed, where the typed username is kept only as a keyed digest.
+  Status RecordLogin(std::string_view username, std::optional<std::string> user_id,
+                     std::string_view client_ip, bool success, LoginFailure failure,
+                     std::string_view request_id = "");
+
+  // The keyed digest of a search query's text for AccessExtra::search_digest.
+  Bytes DigestSearchText(std::string_view text) const;
+
+  // --- Queries over committed events (see audit_query.cc, breach_report.cc).
+
+  // {"events":[{seq,at,actor{id,username,role},action,scope,student_id,
+  // reason,outcome,request_id,ip,...}], "next_cursor": "..." or null}.
+  // kInvalidArgument for a bad limit, cursor or action.
+  Result<boost::json::object> Query(const AuditQuery& query) const;
+  // {actor, window{since,until}, students:[{id,name,guardians:[{name,email}],
+  // accesses:[{seq,at,scope,reason}]}], totals{students,accesses,guardians}}:
+  // every student `actor_id` read in [since, until).
+  Result<boost::json::object> BreachReport(std::string_view actor_id, int64_t since_us,
+                                           int64_t until_us) const;
+  // Alerts newest first: {"alerts":[{id,kind,at,actor{...},...,reviewed}]}.
+  // Break-glass reasons are decrypted (a read about those students).
+  Result<boost::json::object> Alerts(bool unreviewed_only, size_t limit = 100) const;
+
+  // Query / BreachReport / Alerts, then RecordAccess by `actor` (scope
+  // kAuditQuery or kBreachReport, listing the students in the result with
+  // `reason`); the result is returned only if that record is durable.
+  Result<boost::json::object> QueryAudited(const Actor& actor, const AuditQuery& query,
+                                           std::string_view reason);
+  Result<boost::json::object> BreachReportAudited(const Actor& actor, std::string_view actor_id,
+                                                  int64_t since_us, int64_t until_us,
+                                                  std::string_view reason);
+  Result<boost::json::object> AlertsAudited(const Actor& actor, bool unreviewed_only, size_t limit,
+                                            std::string_view reason);
+
+  // Appends AlertReviewed. kNotFound for an unknown alert, kAlreadyExists if
+  // it was reviewed, kInvalidArgument for an empty or over-long note.
+  Status ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note);
+
+  // The user id for a username or user id. Ids of accounts unknown to the
+  // roster ("cli", "system", usr_...) are accepted as they are.
+  Result<std::string> ResolveActor(std::string_view username_or_id) const;
+
+  const AuditOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  Services& services_;
+  AuditOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The ids of the students a Query page or BreachReport covers, with `reason`,
+// for the RecordAccess that must precede sending it.
+std::vector<StudentAccess> StudentsInResult(const boost::json::object& result,
+                                            std::string_view reason);
+// The ids-and-times filter string of `query` for AccessExtra::query.
+std::string QueryFilterString(const AuditQuery& query);
+
+}  // namespace backpack

@@ -1,0 +1,210 @@
+// Derived alerts (break-glass, bulk access, denial bursts), reviews,
+// shredding and rebuild equality of the audit families.
+#include <boost/json/serialize.hpp>
+
+#include "projections/audit/audit_test_util.h"
+#include "projections/rebuild.h"
+#include "projections/roster/roster_commands.h"
+
+using namespace backpack;
+using namespace backpack::testing;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kBreakGlassReason = "Student fainted in class; nurse needs the care plan";
+
+const json::array& AlertsOf(AuditWorld& w, bool unreviewed_only = false) {
+  static json::object last;
+  auto alerts = w.audit().Alerts(unreviewed_only);
+  REQUIRE(alerts);
+  last = std::move(*alerts);
+  return last.at("alerts").as_array();
+}
+
+std::vector<std::string> AddStudents(AuditWorld& w, int n) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    ids.push_back(w.AddStudent("sis-" + std::to_string(i), "Given" + std::to_string(i), "Family"));
+  }
+  return ids;
+}
+
+std::string StartBreakGlass(AuditWorld& w, const std::string& educator,
+                            const std::string& student) {
+  RosterCommands commands(w.fx().services());
+  auto started =
+      commands.StartBreakGlass(w.ActorFor(educator), educator, student, kBreakGlassReason);
+  REQUIRE(started);
+  return started->id;
+}
+
+std::vector<std::string> AuditFamilies() {
+  return {"a_events", "a_by_student", "a_by_actor", "a_by_action",
+          "a_alerts", "a_alert_text", "a_windows"};
+}
+
+}  // namespace
+
+TEST_CASE("a break-glass raises an alert whose reason only the alert view decrypts") {
+  AuditWorld w;
+  std::string student = w.AddStudent("sis-1", "Avery", "Quill");
+  std::string educator = w.AddUser("teacher.one", Role::kEducator);
+  std::string break_glass = StartBreakGlass(w, educator, student);
+
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 1);
+  const json::object& alert = alerts[0].as_object();
+  CHECK(TextOf(alert, "kind") == "break_glass");
+  CHECK(TextOf(alert, "student_id") == student);
+  CHECK(TextOf(alert, "break_glass_id") == break_glass);
+  CHECK(TextOf(alert, "reason") == kBreakGlassReason);
+  CHECK(TextOf(alert.at("actor").as_object(), "username") == "teacher.one");
+  CHECK_FALSE(alert.at("reviewed").as_bool());
+  CHECK(w.Dump("a_alert_text").find(ToHex(AsBytes("fainted"))) == std::string::npos);
+  CHECK(w.Dump("a_alerts").find(ToHex(AsBytes("fainted"))) == std::string::npos);
+}
+
+TEST_CASE("51 distinct students in an hour raise one bulk alert, 50 raise none") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 60);
+  for (int i = 0; i < 50; ++i) {
+    w.View("usr_fifty", students[i]);
+    w.View("usr_many", students[i]);
+    w.Advance(kMinute);
+  }
+  CHECK(AlertsOf(w).empty());
+  w.View("usr_fifty", students[0]);  // a re-read is not a new student
+  for (int i = 50; i < 60; ++i) w.View("usr_many", students[i]);
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 1);
+  CHECK(TextOf(alerts[0].as_object(), "kind") == "bulk_access");
+  CHECK(TextOf(alerts[0].as_object().at("actor").as_object(), "id") == "usr_many");
+  CHECK(alerts[0].as_object().at("distinct_students").to_number<int>() == 51);
+}
+
+TEST_CASE("reads spread over more than an hour raise no bulk alert") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 60);
+  for (const auto& s : students) {
+    w.View("usr_steady", s);
+    w.Advance(2 * kMinute);
+  }
+  CHECK(AlertsOf(w).empty());
+}
+
+TEST_CASE("ten denials within ten minutes raise one denial-burst alert") {
+  AuditWorld w;
+  auto deny = [&](const std::string& user) {
+    REQUIRE(w.audit()
+                .RecordDenied(w.ActorFor(user), AccessScope::kProfile, "stu_x",
+                              "denied:no_relationship", "GET /api/students/{id}/profile")
+                .ok());
+  };
+  for (int i = 0; i < 9; ++i) {
+    deny("usr_prober");
+    deny("usr_slow");
+    w.Advance(30 * kMicrosPerSecond);
+  }
+  CHECK(AlertsOf(w).empty());
+  deny("usr_prober");
+  deny("usr_prober");  // still the same burst: no second alert
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 1);
+  CHECK(TextOf(alerts[0].as_object(), "kind") == "denial_burst");
+  CHECK(alerts[0].as_object().at("denials").to_number<int>() == 10);
+}
+
+TEST_CASE("reviewing an alert records the note and marks it reviewed once") {
+  AuditWorld w;
+  std::string student = w.AddStudent("sis-1", "Avery", "Quill");
+  std::string educator = w.AddUser("teacher.one", Role::kEducator);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  StartBreakGlass(w, educator, student);
+  std::string id = TextOf(AlertsOf(w)[0].as_object(), "id");
+
+  CHECK(w.audit().ReviewAlert(w.ActorFor(officer), id, "").code() == StatusCode::kInvalidArgument);
+  CHECK(w.audit().ReviewAlert(w.ActorFor(officer), "alr_00000000000000ff", "x").code() ==
+        StatusCode::kNotFound);
+  CHECK(w.audit().ReviewAlert(w.ActorFor(officer), "bogus", "x").code() == StatusCode::kNotFound);
+  uint64_t before = w.fx().log().size();
+  REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), id, "Confirmed with the nurse").ok());
+  auto event = w.fx().log().Read(before);
+  REQUIRE(event);
+  CHECK(event->header.type == EventType::AlertReviewed);
+  CHECK(event->header.subject_id == student);
+  CHECK(event->header.payload_encrypted);
+
+  const json::object& alert = AlertsOf(w)[0].as_object();
+  CHECK(alert.at("reviewed").as_bool());
+  CHECK(TextOf(alert.at("review").as_object(), "note") == "Confirmed with the nurse");
+  CHECK(TextOf(alert.at("review").as_object().at("by").as_object(), "id") == officer);
+  CHECK(AlertsOf(w, /*unreviewed_only=*/true).empty());
+  CHECK(w.audit().ReviewAlert(w.ActorFor(officer), id, "again").code() ==
+        StatusCode::kAlreadyExists);
+}
+
+TEST_CASE("shredding a student removes their index entries and break-glass alerts") {
+  AuditWorld w;
+  std::string a = w.AddStudent("sis-1", "Avery", "Quill");
+  std::string b = w.AddStudent("sis-2", "Blair", "Rook");
+  std::string educator = w.AddUser("teacher.one", Role::kEducator);
+  StartBreakGlass(w, educator, a);
+  StartBreakGlass(w, educator, b);
+  w.View(educator, a);
+  w.View(educator, b);
+  w.Shred(a);
+
+  AuditQuery by_a;
+  by_a.student_id = a;
+  CHECK(EventsOf(w.Query(by_a)).empty());
+  AuditQuery by_b;
+  by_b.student_id = b;
+  CHECK(EventsOf(w.Query(by_b)).size() == 1);
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 1);
+  CHECK(TextOf(alerts[0].as_object(), "student_id") == b);
+  // The actor's own trail keeps the (opaque) access.
+  AuditQuery by_actor;
+  by_actor.actor_id = educator;
+  CHECK(EventsOf(w.Query(by_actor)).size() == 2);
+}
+
+TEST_CASE("a rebuild reproduces the audit families byte for byte") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 55);
+  std::string educator = w.AddUser("teacher.one", Role::kEducator);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  StartBreakGlass(w, educator, students[0]);
+  StartBreakGlass(w, educator, students[1]);
+  for (const auto& s : students) w.View(educator, s);
+  for (int i = 0; i < 12; ++i) {
+    REQUIRE(w.audit()
+                .RecordDenied(w.ActorFor("usr_prober"), AccessScope::kProfile, students[i],
+                              "denied:no_relationship", "GET /api/students/{id}/profile")
+                .ok());
+  }
+  for (const auto& alert : AlertsOf(w)) {
+    REQUIRE(w.audit()
+                .ReviewAlert(w.ActorFor(officer), TextOf(alert.as_object(), "id"), "Looked into it")
+                .ok());
+  }
+  w.Shred(students[0]);
+  w.View(officer, students[0], AccessScope::kHistory, "privacy_officer");
+  REQUIRE(AlertsOf(w).size() == 3);  // b-g for students[1], bulk, denial burst
+
+  TempDir scratch_dir;
+  StoreOptions options;
+  options.create_if_missing = true;
+  auto scratch = Store::Open((scratch_dir.path() / "db").string(), options);
+  REQUIRE(scratch);
+  Domain fresh(**scratch, w.fx().data_keys(), w.fx().keys(), w.fx().clock());
+  for (const auto& family : fresh.ColumnFamilies()) {
+    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
+  }
+  REQUIRE(ReplayInto(**scratch, w.fx().data_keys(), w.fx().log(), fresh.projector()));
+  auto difference = FirstDifference(w.fx().store(), **scratch, AuditFamilies());
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
+  CHECK_FALSE(w.Dump("a_alerts").empty());
+}

@@ -1,0 +1,117 @@
+// Audit::BreachReport: everything one account read in a window, with the
+// guardians to notify. Names and contacts are decrypted only here.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "projections/audit/audit.h"
+#include "projections/audit/audit_time.h"
+#include "projections/audit/internal/reading.h"
+#include "projections/roster/roster.h"
+
+namespace backpack {
+namespace json = boost::json;
+using namespace audit_internal;
+
+namespace {
+
+struct StudentAccesses {
+  std::string student_id;
+  json::array accesses;  // oldest first
+};
+
+// The actor's RecordViewed entries in [since, until), oldest first.
+Result<std::vector<AccessEntry>> ReadsInWindow(Store& store, std::string_view actor_id,
+                                               int64_t since_us, int64_t until_us) {
+  std::vector<AccessEntry> reads;
+  ASSIGN_OR_RETURN(SeqScan scan,
+                   SeqScan::Open(store, kByActorFamily, {ActorPrefix(actor_id)}, std::nullopt));
+  RETURN_IF_ERROR(scan.ForEach([&](uint64_t seq) -> Result<bool> {
+    ASSIGN_OR_RETURN(auto entry, LoadEntry(store, seq));
+    if (!entry || entry->at_us >= until_us || entry->action != kRecordViewed) return true;
+    if (entry->at_us < since_us) return false;  // times ascend with seq
+    reads.push_back(std::move(*entry));
+    return true;
+  }));
+  std::reverse(reads.begin(), reads.end());
+  return reads;
+}
+
+// Students in order of their first access in the window.
+std::vector<StudentAccesses> GroupByStudent(const std::vector<AccessEntry>& reads) {
+  std::vector<StudentAccesses> students;
+  std::map<std::string, size_t> position;
+  for (const auto& read : reads) {
+    for (const auto& covered : read.Covered()) {
+      auto [it, inserted] = position.emplace(covered.student_id, students.size());
+      if (inserted) students.push_back({covered.student_id, {}});
+      students[it->second].accesses.push_back(json::object{{"seq", read.seq},
+                                                           {"at", FormatIsoTime(read.at_us)},
+                                                           {"scope", read.scope},
+                                                           {"reason", covered.reason}});
+    }
+  }
+  return students;
+}
+
+std::string FullName(const std::string& given, const std::string& family) {
+  if (given.empty() || family.empty()) return given + family;
+  return given + " " + family;
+}
+
+// The student's entry of the report; adds its guardians to `guardian_ids`.
+json::object StudentJson(const Services& services, StudentAccesses& s,
+                         std::set<std::string>& guardian_ids) {
+  json::object o;
+  o["id"] = s.student_id;
+  o["name"] = "";
+  json::array guardians;
+  if (services.roster) {
+    auto student = services.roster->FindStudent(s.student_id);
+    if (student) {
+      o["name"] = student->DisplayName();
+    } else if (student.error().code() == StatusCode::kGone) {
+      o["shredded"] = true;  // no name or contacts remain to notify
+    }
+    // Sorted by name and email, so that reports read (and diff) stably.
+    std::set<std::pair<std::string, std::string>> contacts;
+    for (const auto& g : services.roster->GuardiansOf(s.student_id)) {
+      guardian_ids.insert(g.id);
+      contacts.emplace(FullName(g.given_name, g.family_name), g.email);
+    }
+    for (const auto& [name, email] : contacts) {
+      guardians.push_back(json::object{{"name", name}, {"email", email}});
+    }
+  }
+  o["guardians"] = std::move(guardians);
+  o["accesses"] = std::move(s.accesses);
+  return o;
+}
+
+}  // namespace
+
+Result<json::object> Audit::BreachReport(std::string_view actor_id, int64_t since_us,
+                                         int64_t until_us) const {
+  if (actor_id.empty()) return Err(InvalidArgumentError("a breach report needs an actor"));
+  if (since_us > until_us) return Err(InvalidArgumentError("since is after until"));
+  ASSIGN_OR_RETURN(auto reads, ReadsInWindow(*services_.store, actor_id, since_us, until_us));
+  std::vector<StudentAccesses> grouped = GroupByStudent(reads);
+  std::map<std::string, json::object> actors;
+  std::set<std::string> guardian_ids;
+  json::array students;
+  uint64_t accesses = 0;
+  for (auto& s : grouped) {
+    accesses += s.accesses.size();
+    students.push_back(StudentJson(services_, s, guardian_ids));
+  }
+  json::object report;
+  report["actor"] = ActorJson(services_, std::string(actor_id), actors);
+  report["window"] =
+      json::object{{"since", FormatIsoTime(since_us)}, {"until", FormatIsoTime(until_us)}};
+  report["students"] = std::move(students);
+  report["totals"] = json::object{
+      {"students", grouped.size()}, {"accesses", accesses}, {"guardians", guardian_ids.size()}};
+  return report;
+}
+
+}  // namespace backpack

@@ -1,0 +1,134 @@
+#include "projections/audit/internal/audit_projection.h"
+
+#include "projections/audit/internal/payload.h"
+#include "projections/audit/internal/scopes.h"
+
+namespace backpack::audit_internal {
+namespace {
+
+std::string_view OutcomeName(fb::AccessOutcome outcome) {
+  switch (outcome) {
+    case fb::AccessOutcome::Allowed:
+      return "allowed";
+    case fb::AccessOutcome::Gone:
+      return "gone";
+    case fb::AccessOutcome::Denied:
+      return "denied";
+    default:
+      return "unknown";
+  }
+}
+
+AccessEntry EntryHeader(const LoggedEvent& event, std::string_view action) {
+  AccessEntry entry;
+  entry.seq = event.header.seq;
+  entry.at_us = event.header.recorded_at_us;
+  entry.action = action;
+  entry.actor_id = event.header.actor_id;
+  entry.student_id = event.header.subject_id;
+  entry.request_id = event.header.request_id;
+  return entry;
+}
+
+}  // namespace
+
+bool CountsTowardsBulkAccess(std::string_view scope) {
+  return scope == "profile" || scope == "profile_history" || scope == "restricted_note" ||
+         scope == "history" || scope == "export";
+}
+
+std::vector<std::string> AuditProjection::ColumnFamilies() const {
+  return {std::string(kEventsFamily),  std::string(kByStudentFamily),
+          std::string(kByActorFamily), std::string(kByActionFamily),
+          std::string(kAlertsFamily),  std::string(kAlertTextFamily),
+          std::string(kWindowsFamily)};
+}
+
+Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
+  switch (event.header.type) {
+    case EventType::RecordViewed:
+      return ApplyViewed(event, txn);
+    case EventType::AccessDenied:
+      return ApplyDenied(event, txn);
+    case EventType::BreakGlassStarted:
+      return ApplyBreakGlass(event, txn);
+    case EventType::AlertReviewed:
+      return ApplyReviewed(event, txn);
+    case EventType::RecordShredded:
+      return ApplyShredded(event, txn);
+    default:
+      return OkStatus();
+  }
+}
+
+Status AuditProjection::ApplyViewed(const LoggedEvent& event, ProjectionTxn& txn) {
+  const auto* p = Payload<fb::RecordViewedPayload>(event);
+  if (!p) return OkStatus();
+  AccessEntry entry = EntryHeader(event, kRecordViewed);
+  entry.scope = AccessScopeName(FromFb(p->scope()));
+  entry.reason = Str(p->reason());
+  entry.outcome = OutcomeName(p->outcome());
+  entry.ip = Str(p->client_ip());
+  entry.note_id = Str(p->note_id());
+  entry.query = Str(p->query());
+  if (p->students()) {
+    for (const auto* s : *p->students()) {
+      if (s && s->student_id() && s->student_id()->size() > 0) {
+        entry.students.push_back({Str(s->student_id()), Str(s->reason())});
+      }
+    }
+  }
+  entry.result_count = p->result_count();
+  Index(entry, txn);
+  return TrackBulkAccess(entry, txn);
+}
+
+Status AuditProjection::ApplyDenied(const LoggedEvent& event, ProjectionTxn& txn) {
+  const auto* p = Payload<fb::AccessDeniedPayload>(event);
+  if (!p) return OkStatus();
+  AccessEntry entry = EntryHeader(event, kAccessDenied);
+  entry.scope = AccessScopeName(FromFb(p->scope()));
+  entry.reason = Str(p->reason());
+  entry.outcome = "denied";
+  entry.ip = Str(p->client_ip());
+  entry.route = Str(p->route());
+  entry.target_id = Str(p->target_id());
+  Index(entry, txn);
+  return TrackDenials(entry, txn);
+}
+
+void AuditProjection::Index(const AccessEntry& entry, ProjectionTxn& txn) {
+  const std::string seq = SeqKey(entry.seq);
+  const Bytes empty;
+  txn.Put(kEventsFamily, AsBytes(seq), AsBytes(EncodeEntry(entry)));
+  for (const auto& student : entry.Covered()) {
+    txn.Put(kByStudentFamily, AsBytes(StudentPrefix(student.student_id) + seq), empty);
+  }
+  txn.Put(kByActorFamily, AsBytes(ActorPrefix(entry.actor_id) + seq), empty);
+  txn.Put(kByActionFamily, AsBytes(ActionPrefix(entry.action, entry.scope) + seq), empty);
+}
+
+Status AuditProjection::ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn) {
+  const std::string& student = event.header.subject_id;
+  if (student.empty()) return OkStatus();
+  // Per-student index keys.
+  std::vector<std::string> doomed;
+  RETURN_IF_ERROR(
+      txn.Scan(kByStudentFamily, AsBytes(StudentPrefix(student)), [&](ByteView key, ByteView) {
+        doomed.emplace_back(AsChars(key));
+        return true;
+      }));
+  for (const auto& key : doomed) txn.Delete(kByStudentFamily, AsBytes(key));
+  // Alerts derived from the student's personal events (break-glass), which
+  // a replay no longer sees, and every sealed text the student owns.
+  doomed.clear();
+  RETURN_IF_ERROR(txn.Scan(kAlertsFamily, {}, [&](ByteView key, ByteView value) {
+    auto alert = DecodeAlert(value);
+    if (alert && alert->student_id == student) doomed.emplace_back(AsChars(key));
+    return true;
+  }));
+  for (const auto& key : doomed) txn.Delete(kAlertsFamily, AsBytes(key));
+  return txn.DeleteOwnedBy(kAlertTextFamily, student);
+}
+
+}  // namespace backpack::audit_internal

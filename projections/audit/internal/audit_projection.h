@@ -1,0 +1,44 @@
+// AuditProjection: turns RecordViewed, AccessDenied, BreakGlassStarted,
+// AlertReviewed and RecordShredded events into the a_* families
+// (docs/storage/audit.md). Deterministic: reads only the event and the
+// transaction (invariant 6).
+//
+// Thread-safety: Apply runs on the log's writer thread (or a rebuild) only;
+// the projection has no in-memory state.
+#pragma once
+
+#include "projections/audit/audit.h"
+#include "projections/audit/internal/layout.h"
+#include "projections/projection.h"
+
+namespace backpack::audit_internal {
+
+class AuditProjection final : public Projection {
+ public:
+  explicit AuditProjection(const AuditOptions& options) : options_(options) {}
+  std::string_view name() const override { return "audit"; }
+  std::vector<std::string> ColumnFamilies() const override;
+  Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override;
+
+ private:
+  Status ApplyViewed(const LoggedEvent& event, ProjectionTxn& txn);
+  Status ApplyDenied(const LoggedEvent& event, ProjectionTxn& txn);
+  // Writes `entry` to a_events and every index.
+  void Index(const AccessEntry& entry, ProjectionTxn& txn);
+
+  // Alerts (alerts_apply.cc).
+  Status ApplyBreakGlass(const LoggedEvent& event, ProjectionTxn& txn);
+  Status ApplyReviewed(const LoggedEvent& event, ProjectionTxn& txn);
+  Status TrackBulkAccess(const AccessEntry& entry, ProjectionTxn& txn);
+  Status TrackDenials(const AccessEntry& entry, ProjectionTxn& txn);
+  // Deletes what the projection holds about a shredded student.
+  Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn);
+
+  AuditOptions options_;
+};
+
+// The scopes whose reads count towards bulk-access alerts: reads of one
+// student's record (not search listings or audit reads).
+bool CountsTowardsBulkAccess(std::string_view scope);
+
+}  // namespace backpack::audit_internal

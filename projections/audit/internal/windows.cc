@@ -1,0 +1,91 @@
+#include "projections/audit/internal/windows.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace backpack::audit_internal {
+namespace json = boost::json;
+namespace {
+
+int64_t AsInt(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64()) return static_cast<int64_t>(v.get_uint64());
+  return 0;
+}
+
+Result<json::object> ParseObject(ByteView value) {
+  json::error_code ec;
+  json::value v = json::parse(AsChars(value), ec);
+  if (ec || !v.is_object()) return Err(DataLossError("malformed alert window"));
+  return std::move(v.get_object());
+}
+
+int64_t QuietUntil(const json::object& o) {
+  const json::value* v = o.if_contains("quiet_until_us");
+  return v ? AsInt(*v) : 0;
+}
+
+}  // namespace
+
+std::optional<Trigger> AddReads(BulkWindow& window, const std::vector<std::string>& students,
+                                int64_t at_us, size_t threshold) {
+  for (const auto& id : students) window.last_read[id] = at_us;
+  std::erase_if(window.last_read,
+                [&](const auto& entry) { return at_us - entry.second >= kBulkWindowMicros; });
+  if (window.last_read.size() <= threshold || at_us < window.quiet_until_us) return std::nullopt;
+  window.quiet_until_us = at_us + kBulkWindowMicros;
+  return Trigger{window.last_read.size(), at_us - kBulkWindowMicros};
+}
+
+std::optional<Trigger> AddDenial(DenialWindow& window, int64_t at_us, size_t threshold,
+                                 int64_t window_us) {
+  window.times.push_back(at_us);
+  std::erase_if(window.times, [&](int64_t t) { return at_us - t >= window_us; });
+  if (window.times.size() < threshold || at_us < window.quiet_until_us) return std::nullopt;
+  window.quiet_until_us = at_us + window_us;
+  return Trigger{window.times.size(), window.times.front()};
+}
+
+std::string EncodeBulkWindow(const BulkWindow& window) {
+  json::object last_read;
+  for (const auto& [id, at] : window.last_read) last_read[id] = at;  // std::map: sorted
+  json::object o;
+  o["quiet_until_us"] = window.quiet_until_us;
+  o["last_read"] = std::move(last_read);
+  return json::serialize(o);
+}
+
+Result<BulkWindow> DecodeBulkWindow(ByteView value) {
+  ASSIGN_OR_RETURN(json::object o, ParseObject(value));
+  BulkWindow window;
+  window.quiet_until_us = QuietUntil(o);
+  if (const json::value* v = o.if_contains("last_read"); v && v->is_object()) {
+    for (const auto& entry : v->get_object()) {
+      window.last_read[std::string(entry.key())] = AsInt(entry.value());
+    }
+  }
+  return window;
+}
+
+std::string EncodeDenialWindow(const DenialWindow& window) {
+  json::array times;
+  for (int64_t t : window.times) times.push_back(t);
+  json::object o;
+  o["quiet_until_us"] = window.quiet_until_us;
+  o["times"] = std::move(times);
+  return json::serialize(o);
+}
+
+Result<DenialWindow> DecodeDenialWindow(ByteView value) {
+  ASSIGN_OR_RETURN(json::object o, ParseObject(value));
+  DenialWindow window;
+  window.quiet_until_us = QuietUntil(o);
+  if (const json::value* v = o.if_contains("times"); v && v->is_array()) {
+    for (const auto& t : v->get_array()) window.times.push_back(AsInt(t));
+  }
+  return window;
+}
+
+}  // namespace backpack::audit_internal

@@ -1,0 +1,148 @@
+// Family::ExportHistory: the offline-verifiable bundle (docs/history-export.md).
+#include "projections/family/export.h"
+
+#include <boost/json/array.hpp>
+
+#include "events/checkpoint.h"
+#include "events/codec.h"
+#include "projections/family/family.h"
+#include "projections/family/internal/iso_time.h"
+#include "projections/family/internal/manifest.h"
+#include "projections/family/internal/opening.h"
+#include "projections/family/internal/payload_text.h"
+#include "projections/family/internal/reads.h"
+
+namespace backpack {
+namespace {
+
+namespace json = boost::json;
+
+// What every event of one export shares.
+struct ExportContext {
+  EventLog& log;
+  uint64_t tree_size = 0;
+  const AeadKey* data_key = nullptr;  // null: no key (none yet, or shredded)
+  bool shredded = false;
+};
+
+json::value ContentOrNull(EventType type, ByteView payload) {
+  auto content = family::PayloadToJson(type, payload);
+  if (!content) return nullptr;
+  return json::value(std::move(*content));
+}
+
+// Decrypts an encrypted payload with its opening key, recording both.
+Status AddOpenedContent(const ExportContext& ctx, const codec::DecodedEvent& decoded,
+                        json::object& item) {
+  ASSIGN_OR_RETURN(AeadKey opening, family::OpeningKey(*ctx.data_key, decoded.payload));
+  auto plain = family::OpenWithOpeningKey(opening, decoded.payload,
+                                          codec::PayloadAssociatedData(decoded.header));
+  if (!plain) return plain.error();
+  item["opening_key"] = ToHex(opening);
+  item["content"] = ContentOrNull(decoded.header.type, *plain);
+  SecureWipe(opening);
+  return OkStatus();
+}
+
+Result<json::object> ExportEvent(const ExportContext& ctx, uint64_t seq) {
+  ASSIGN_OR_RETURN(Bytes stored, ctx.log.ReadStored(seq));
+  ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(stored));
+  ASSIGN_OR_RETURN(auto proof, ctx.log.InclusionProof(seq, ctx.tree_size));
+  const EventHeader& h = decoded.header;
+  bool unreadable = h.payload_encrypted && (ctx.shredded || ctx.data_key == nullptr);
+  json::object item;
+  item["seq"] = h.seq;
+  item["type"] = EventTypeName(h.type);
+  item["at"] = family::IsoTime(h.recorded_at_us);
+  item["at_us"] = h.recorded_at_us;
+  item["actor_id"] = h.actor_id;
+  item["subject_id"] = h.subject_id;
+  item["encrypted"] = h.payload_encrypted;
+  item["shredded"] = unreadable;
+  item["stored"] = ToBase64(stored);
+  item["opening_key"] = nullptr;
+  item["content"] = nullptr;
+  if (!h.payload_encrypted) {
+    item["content"] = ContentOrNull(h.type, decoded.payload);
+  } else if (!unreadable) {
+    RETURN_IF_ERROR(AddOpenedContent(ctx, decoded, item));
+  }
+  json::array hashes;
+  for (const Hash256& hash : proof) hashes.emplace_back(ToHex(hash));
+  item["proof"] = std::move(hashes);
+  return item;
+}
+
+// The student's data key: nullopt if they never had one or were shredded.
+Result<std::optional<AeadKey>> StudentKey(DataKeyRing& data_keys, const std::string& student,
+                                          bool* shredded) {
+  auto key = data_keys.Get(student);
+  if (key) return std::optional<AeadKey>(*key);
+  if (key.error().code() == StatusCode::kGone) *shredded = true;
+  if (key.error().code() == StatusCode::kGone || key.error().code() == StatusCode::kNotFound) {
+    return std::optional<AeadKey>();
+  }
+  return Err(key.error());
+}
+
+// The student's data key, wiped when the export is done.
+struct ScopedKey {
+  std::optional<AeadKey> key;
+  ~ScopedKey() {
+    if (key) SecureWipe(*key);
+  }
+};
+
+Result<json::array> ExportEvents(const ExportContext& ctx,
+                                 const std::vector<family::IndexEntry>& entries,
+                                 std::vector<uint64_t>& seqs) {
+  json::array events;
+  for (const family::IndexEntry& entry : entries) {
+    ASSIGN_OR_RETURN(json::object item, ExportEvent(ctx, entry.seq));
+    events.emplace_back(std::move(item));
+    seqs.push_back(entry.seq);
+  }
+  return events;
+}
+
+json::object Bundle(EventLog& log, const SigningKey& signing, const std::string& note,
+                    const family::ManifestFields& manifest, json::array events) {
+  std::string manifest_text = family::ManifestText(manifest);
+  json::object bundle;
+  bundle["format"] = kHistoryExportFormat;
+  bundle["origin"] = log.origin();
+  bundle["public_key"] = ToHex(log.public_key());
+  bundle["checkpoint"] = note;
+  bundle["student_id"] = manifest.student_id;
+  bundle["shredded"] = manifest.shredded;
+  bundle["exported_at"] = family::IsoTime(manifest.exported_at_us);
+  bundle["exported_at_us"] = manifest.exported_at_us;
+  bundle["events"] = std::move(events);
+  bundle["manifest"] = manifest_text;
+  bundle["manifest_signature"] = ToBase64(signing.Sign(AsBytes(manifest_text)));
+  return bundle;
+}
+
+}  // namespace
+
+Result<json::object> Family::ExportHistory(std::string_view student_id) const {
+  if (!services_.log) return Err(UnavailableError("the event log is not open"));
+  EventLog& log = *services_.log;
+  std::string student(student_id);
+  RETURN_IF_ERROR(log.WriteCheckpoint());
+  ASSIGN_OR_RETURN(std::string note, log.LatestCheckpoint());
+  ASSIGN_OR_RETURN(Checkpoint checkpoint, VerifyCheckpoint(note, log.origin(), log.public_key()));
+  ASSIGN_OR_RETURN(bool shredded, family::ReadShredded(*services_.store, student));
+  ASSIGN_OR_RETURN(auto entries,
+                   family::ReadSubjectIndex(*services_.store, student, checkpoint.size));
+  if (entries.empty() && !shredded) return Err(NotFoundError("no record of this student"));
+  ScopedKey key;
+  ASSIGN_OR_RETURN(key.key, StudentKey(*services_.data_keys, student, &shredded));
+  ExportContext ctx{log, checkpoint.size, key.key && !shredded ? &*key.key : nullptr, shredded};
+  family::ManifestFields manifest{
+      log.origin(), student, checkpoint.size, shredded, services_.clock->NowMicros(), {}};
+  ASSIGN_OR_RETURN(json::array events, ExportEvents(ctx, entries, manifest.seqs));
+  return Bundle(log, services_.keys->signing, note, manifest, std::move(events));
+}
+
+}  // namespace backpack

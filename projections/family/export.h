@@ -1,0 +1,45 @@
+// History export bundles (docs/history-export.md): the family's copy of
+// every event about a student, verifiable offline against the store's
+// public key, without access to the store.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/crypto.h"
+#include "core/status.h"
+
+namespace backpack {
+
+inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/1";
+
+struct ExportVerification {
+  std::string origin;
+  std::string student_id;
+  uint64_t events = 0;
+  uint64_t tree_size = 0;  // of the signed checkpoint the proofs lead to
+  bool shredded = false;
+};
+
+// Checks a bundle made by Family::ExportHistory: the checkpoint signature;
+// every event's Ed25519 signature, seq, subject and envelope fields; every
+// RFC 9162 inclusion proof against the checkpoint root; that each readable
+// content is exactly what the signed payload says (decrypting encrypted
+// payloads with their per-event opening key); and the store's signed
+// manifest of which events the bundle holds (so a dropped event is caught).
+// `public_key` overrides the key the bundle names (use a key obtained out of
+// band: a bundle's own key only proves consistency).
+// Returns kDataLoss naming the first problem ("event 12: bad signature"),
+// kInvalidArgument if `bundle` is not an export bundle at all.
+Result<ExportVerification> VerifyExport(const boost::json::value& bundle,
+                                        const std::optional<Ed25519PublicKey>& public_key = {});
+// Parses `text` (at most 1 GiB of JSON) and verifies it.
+Result<ExportVerification> VerifyExportText(std::string_view text,
+                                            const std::optional<Ed25519PublicKey>& public_key = {});
+
+}  // namespace backpack

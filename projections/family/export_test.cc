@@ -1,0 +1,207 @@
+#include "projections/family/export.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "projections/family/family_test_util.h"
+
+namespace backpack::family_testing {
+namespace {
+
+namespace json = boost::json;
+
+// Ana with a note, a profile view, a search that lists her and a disclosure.
+json::object ExportedAna(World& w) {
+  w.WriteNote(w.ana, "mtss", "Reads well aloud (synthetic)");
+  w.WriteNote(w.ben, "general", "Ben note (synthetic)");
+  w.ViewProfile(w.ana, "districtwide");
+  w.Append({Viewed("", w.educator, fb::ReadScope::Search, "", {{w.ana, "districtwide"}})});
+  w.Append({Disclosed(w.ana, w.privacy, "State assessment office", "state reporting")});
+  auto bundle = w.family().ExportHistory(w.ana);
+  REQUIRE(bundle);
+  return *bundle;
+}
+
+bool Verifies(const json::object& bundle) { return VerifyExport(json::value(bundle)).has_value(); }
+
+json::object& Event(json::object& bundle, size_t i) {
+  return bundle["events"].as_array()[i].as_object();
+}
+
+std::string FlipBase64Byte(const std::string& text, size_t i) {
+  Bytes bytes = *FromBase64(text);
+  bytes[i % bytes.size()] ^= 0x01;
+  return ToBase64(bytes);
+}
+
+TEST_CASE("an exported history verifies offline") {
+  World w;
+  json::object bundle = ExportedAna(w);
+  auto verified = VerifyExport(json::value(bundle));
+  REQUIRE(verified);
+  CHECK(verified->events == 6);  // imported, linked, note, view, search, disclosure
+  CHECK(verified->student_id == w.ana);
+  CHECK_FALSE(verified->shredded);
+  // Through text, as a family would receive it.
+  CHECK(VerifyExportText(json::serialize(bundle)));
+}
+
+TEST_CASE("an export carries readable content of encrypted and plain payloads") {
+  World w;
+  json::object bundle = ExportedAna(w);
+  const json::object& note = Event(bundle, 2);
+  CHECK(note.at("type").as_string() == "NoteWritten");
+  CHECK(note.at("encrypted").as_bool());
+  CHECK(note.at("content").at("text").as_string() == "Reads well aloud (synthetic)");
+  CHECK(note.at("opening_key").is_string());
+  const json::object& view = Event(bundle, 3);
+  CHECK_FALSE(view.at("encrypted").as_bool());
+  CHECK(view.at("content").at("scope").as_string() == "Profile");
+  CHECK(view.at("opening_key").is_null());
+}
+
+TEST_CASE("flipping a byte of any event's stored bytes fails verification") {
+  World w;
+  json::object bundle = ExportedAna(w);
+  size_t events = bundle["events"].as_array().size();
+  for (size_t e = 0; e < events; ++e) {
+    std::string stored(Event(bundle, e)["stored"].as_string());
+    size_t size = FromBase64(stored)->size();
+    for (size_t i = 0; i < size; i += 5) {
+      json::object tampered = bundle;
+      Event(tampered, e)["stored"] = FlipBase64Byte(stored, i);
+      INFO("event " << e << " byte " << i);
+      CHECK_FALSE(Verifies(tampered));
+    }
+  }
+}
+
+TEST_CASE("changing a proof hash, the checkpoint, the content or the key fails verification") {
+  World w;
+  json::object bundle = ExportedAna(w);
+  SECTION("proof hash") {
+    json::object tampered = bundle;
+    auto& proof = Event(tampered, 1)["proof"].as_array();
+    REQUIRE_FALSE(proof.empty());
+    std::string hash(proof[0].as_string());
+    hash[0] = hash[0] == '0' ? '1' : '0';
+    proof[0] = hash;
+    CHECK_FALSE(Verifies(tampered));
+  }
+  SECTION("checkpoint") {
+    std::string note(bundle["checkpoint"].as_string());
+    for (size_t i = 0; i < note.size(); i += 3) {
+      json::object tampered = bundle;
+      std::string changed = note;
+      changed[i] = changed[i] == 'A' ? 'B' : 'A';
+      tampered["checkpoint"] = changed;
+      INFO("checkpoint byte " << i);
+      CHECK_FALSE(Verifies(tampered));
+    }
+  }
+  SECTION("content of an encrypted payload") {
+    json::object tampered = bundle;
+    Event(tampered, 2)["content"].as_object()["text"] = "Reads poorly (synthetic)";
+    CHECK_FALSE(Verifies(tampered));
+  }
+  SECTION("content of a plain payload") {
+    json::object tampered = bundle;
+    Event(tampered, 3)["content"].as_object()["reason"] = "break_glass:bg_1";
+    CHECK_FALSE(Verifies(tampered));
+  }
+  SECTION("opening key") {
+    json::object tampered = bundle;
+    std::string key(Event(tampered, 2)["opening_key"].as_string());
+    key[5] = key[5] == 'a' ? 'b' : 'a';
+    Event(tampered, 2)["opening_key"] = key;
+    CHECK_FALSE(Verifies(tampered));
+  }
+  SECTION("encrypted content claimed shredded") {
+    json::object tampered = bundle;
+    Event(tampered, 2)["content"] = nullptr;
+    Event(tampered, 2)["opening_key"] = nullptr;
+    Event(tampered, 2)["shredded"] = true;
+    CHECK_FALSE(Verifies(tampered));
+  }
+  SECTION("another public key") {
+    CHECK_FALSE(VerifyExport(json::value(bundle), SigningKey::Generate().public_key()));
+  }
+}
+
+TEST_CASE("dropping, repeating or reordering events fails verification") {
+  World w;
+  json::object bundle = ExportedAna(w);
+  auto& events = bundle["events"].as_array();
+  for (size_t i = 0; i < events.size(); ++i) {
+    json::object dropped = bundle;
+    auto& list = dropped["events"].as_array();
+    list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+    INFO("dropped event #" << i);
+    CHECK_FALSE(Verifies(dropped));
+  }
+  json::object repeated = bundle;
+  repeated["events"].as_array().push_back(events.back());
+  CHECK_FALSE(Verifies(repeated));
+  json::object swapped = bundle;
+  std::swap(swapped["events"].as_array()[1], swapped["events"].as_array()[2]);
+  CHECK_FALSE(Verifies(swapped));
+}
+
+TEST_CASE("changing any character of the bundle text fails verification") {
+  World w;
+  std::string text = json::serialize(ExportedAna(w));
+  for (size_t i = 0; i < text.size(); i += 7) {
+    std::string changed = text;
+    changed[i] = static_cast<char>(changed[i] ^ 0x01);
+    INFO("changed at " << i << ": " << text.substr(i > 20 ? i - 20 : 0, 40));
+    CHECK_FALSE(VerifyExportText(changed));
+  }
+}
+
+TEST_CASE("an export never reads the whole log: events come from the student's index") {
+  World w;
+  for (int i = 0; i < 50; ++i) w.WriteNote(w.ben, "general", "Ben note (synthetic)");
+  auto bundle = w.family().ExportHistory(w.ana);
+  REQUIRE(bundle);
+  CHECK(bundle->at("events").as_array().size() == 2);
+  CHECK(VerifyExport(json::value(*bundle)));
+}
+
+}  // namespace
+}  // namespace backpack::family_testing
+
+namespace backpack::family_testing {
+namespace {
+
+// Hidden (run with "[perf]"): an export's cost follows the student's events,
+// not the log's size.
+TEST_CASE("exporting one student from a large log takes well under 100 ms", "[.][perf]") {
+  World w;
+  for (int i = 0; i < 40; ++i) w.WriteNote(w.ana, "general", "Synthetic note " + std::to_string(i));
+  for (int group = 0; group < 50; ++group) {
+    std::vector<NewEvent> events;
+    for (int i = 0; i < 4000; ++i) {
+      events.push_back(Viewed(w.ben, w.educator, fb::ReadScope::Profile, "districtwide"));
+    }
+    w.Append(std::move(events));
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto bundle = w.family().ExportHistory(w.ana);
+  auto millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  REQUIRE(bundle);
+  WARN("log size " << w.log().size() << ", " << bundle->at("events").as_array().size()
+                   << " events exported in " << millis << " ms");
+  CHECK(millis < 100);
+  started = std::chrono::steady_clock::now();
+  REQUIRE(w.family().ExportHistory(w.ana));  // the checkpoint exists now: no fsync
+  millis =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  WARN("again, without writing a checkpoint: " << millis << " ms");
+  CHECK(millis < 100);
+}
+
+}  // namespace
+}  // namespace backpack::family_testing

@@ -1,0 +1,90 @@
+#include "projections/family/family.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "projections/family/internal/projection.h"
+#include "projections/family/internal/reads.h"
+
+namespace backpack {
+
+struct Family::Impl {
+  family::FamilyProjection projection;
+};
+
+std::string_view FamilyRequestKindName(FamilyRequestKind kind) {
+  switch (kind) {
+    case FamilyRequestKind::kInspection:
+      return "inspection";
+    case FamilyRequestKind::kCorrection:
+      return "correction";
+    case FamilyRequestKind::kDeletion:
+      return "deletion";
+  }
+  return "";
+}
+
+Family::Family(Services& services) : services_(services), impl_(std::make_unique<Impl>()) {
+  // The subject index is not a projection family (internal/projection.h),
+  // so the Domain does not create it; it must exist before the first Apply.
+  if (services_.store) {
+    Status s = family::EnsureSubjectIndex(*services_.store);
+    if (!s.ok()) spdlog::error("family: cannot create the subject index: {}", s.ToString());
+  }
+}
+
+Family::~Family() = default;
+
+Projection* Family::projection() { return &impl_->projection; }
+
+Result<FamilyRequest> Family::FindRequest(std::string_view request_id) const {
+  auto request = family::ReadRequest(*services_.store, *services_.data_keys, request_id);
+  if (!request && request.error().code() == StatusCode::kGone) {
+    return Err(NotFoundError("no such request"));
+  }
+  if (!request) return Err(request.error());
+  if (!*request) return Err(NotFoundError("no such request"));
+  return std::move(**request);
+}
+
+Result<std::vector<FamilyRequest>> Family::Requests(std::string_view student_id) const {
+  std::vector<FamilyRequest> out;
+  ASSIGN_OR_RETURN(auto states, family::ReadRequestStates(*services_.store, student_id));
+  for (const auto& [id, state] : states) {
+    auto request = family::ReadRequest(*services_.store, *services_.data_keys, id);
+    if (!request && request.error().code() == StatusCode::kGone) return out;
+    if (!request) return Err(request.error());
+    if (*request) out.push_back(std::move(**request));
+  }
+  return out;
+}
+
+Result<std::vector<FamilyRequest>> Family::Statements(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto requests, Requests(student_id));
+  std::erase_if(requests, [](const FamilyRequest& r) { return r.statement.empty(); });
+  std::sort(requests.begin(), requests.end(), [](const FamilyRequest& a, const FamilyRequest& b) {
+    return a.statement_seq < b.statement_seq;
+  });
+  return requests;
+}
+
+Result<bool> Family::HasLegalHold(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto states, family::ReadRequestStates(*services_.store, student_id));
+  return std::any_of(states.begin(), states.end(), [](const auto& entry) {
+    return entry.second.kind == "inspection" && entry.second.status == "pending";
+  });
+}
+
+Result<bool> Family::IsShredded(std::string_view student_id) const {
+  return family::ReadShredded(*services_.store, student_id);
+}
+
+Status Family::Recover() {
+  size_t completed = 0;
+  RETURN_IF_ERROR(family::CompleteShreds(*services_.store, *services_.data_keys, &completed));
+  if (completed > 0) spdlog::warn("family: completed {} interrupted shred(s)", completed);
+  return OkStatus();
+}
+
+}  // namespace backpack

@@ -1,0 +1,154 @@
+// Family: a family's rights over a student's record (FERPA §99.10
+// inspection, §99.20 correction, §99.32 record of disclosures) and
+// crypto-shredding (invariant 5).
+//
+// Owns the family projection (column families "f_*", docs/storage/family.md):
+// a per-student index of every event about the record (so history and
+// export are prefix scans, never log scans), the disclosure record, the
+// family requests, and shred markers.
+//
+// Reads are pure: the caller (HTTP handler, CLI) appends the audit event
+// (Audit::RecordAccess) before sending what they return. Commands check the
+// actor's role through the Roster, append their events and return once they
+// are durable.
+//
+// Thread-safety: every method is safe to call concurrently. Commands that
+// depend on the legal hold (inspection requests, shredding) are serialised
+// by an internal mutex so no inspection request slips in between the check
+// and the shred.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "projections/projection.h"
+#include "projections/services.h"
+
+namespace backpack {
+
+// A school must let the family inspect the record within 45 days (§99.10(b)).
+inline constexpr int64_t kInspectionDueMicros = 45 * kMicrosPerDay;
+// Longest family text accepted (correction text, statement, reasons).
+inline constexpr size_t kMaxFamilyTextBytes = 20'000;
+
+enum class FamilyRequestKind { kInspection, kCorrection, kDeletion };
+// "inspection", "correction", "deletion".
+std::string_view FamilyRequestKindName(FamilyRequestKind kind);
+
+enum class CorrectionDecision { kAmend, kRefuse };
+
+// A family request as the projection holds it. `status` is "pending", then
+// "fulfilled" (inspection), "amended" or "refused" (correction), or
+// "approved" (deletion).
+struct FamilyRequest {
+  std::string id;  // insp_..., corr_..., del_...
+  FamilyRequestKind kind = FamilyRequestKind::kInspection;
+  std::string student_id;
+  std::string status;
+  std::string requested_by;  // user id
+  int64_t requested_at_us = 0;
+  uint64_t requested_seq = 0;
+  int64_t due_by_us = 0;   // inspection: requested_at + 45 days
+  uint64_t about_seq = 0;  // correction: the disputed event
+  std::string text;        // correction: the requested change; deletion: the reason
+  std::string decided_by;  // who fulfilled, decided or approved
+  int64_t decided_at_us = 0;
+  uint64_t decided_seq = 0;
+  std::string decision_reason;  // correction decisions
+  uint64_t as_of_seq = 0;       // inspection: the log size the family was shown
+  // The family's statement after a refused correction; "" if none. Shown
+  // with the record from then on.
+  std::string statement;
+  std::string statement_by;
+  int64_t statement_at_us = 0;
+  uint64_t statement_seq = 0;
+};
+
+// What a request command returns.
+struct RequestReceipt {
+  std::string id;
+  uint64_t seq = 0;       // of the request's event
+  int64_t due_by_us = 0;  // inspections: the event's time + 45 days
+};
+
+class Family {
+ public:
+  // `services` must outlive the Family; its members are read when used.
+  explicit Family(Services& services);
+  ~Family();
+  // The projection to register with the Projector. Its Load() completes
+  // interrupted shreds (see Recover).
+  Projection* projection();
+
+  // --- Reads (committed state only).
+
+  // {student_id, shredded, as_of_seq, events:[{seq,type,at,at_us,who{id,role,
+  // name},summary}] oldest first, disclosures:[...], statements:[...],
+  // requests:[...]}. Events of a shredded student are {seq,type,at,at_us,
+  // shredded:true} only. kNotFound if nothing is known about the student.
+  Result<boost::json::object> History(std::string_view student_id) const;
+  // The self-contained, offline-verifiable bundle of every event about the
+  // student (docs/history-export.md; check with VerifyExport in export.h).
+  // Writes a fresh checkpoint first. kNotFound as History.
+  Result<boost::json::object> ExportHistory(std::string_view student_id) const;
+
+  // kNotFound for unknown (or shredded) requests.
+  Result<FamilyRequest> FindRequest(std::string_view request_id) const;
+  // The student's requests, by id.
+  Result<std::vector<FamilyRequest>> Requests(std::string_view student_id) const;
+  // The student's refused corrections that carry a statement, in attach order.
+  Result<std::vector<FamilyRequest>> Statements(std::string_view student_id) const;
+  // True while an inspection request is pending (FERPA §99.10 legal hold).
+  Result<bool> HasLegalHold(std::string_view student_id) const;
+  // True once RecordShredded about the student is committed.
+  Result<bool> IsShredded(std::string_view student_id) const;
+
+  // --- Commands. kPermissionDenied for the wrong role or relationship,
+  // kNotFound / kGone for unknown / shredded students or requests,
+  // kFailedPrecondition when the request is not in the right state,
+  // kInvalidArgument for empty or over-long text, kUnavailable if the
+  // append failed.
+
+  // By a guardian of the student (or a privacy officer on the family's behalf).
+  Result<RequestReceipt> RequestInspection(const Actor& actor, std::string_view student_id);
+  // By a privacy officer; records the log size the family was shown.
+  Status FulfillInspection(const Actor& actor, std::string_view request_id);
+  // By a guardian; `about_seq` must be an event about the student.
+  Result<RequestReceipt> RequestCorrection(const Actor& actor, std::string_view student_id,
+                                           std::string_view text, uint64_t about_seq);
+  // By a privacy officer, once per request.
+  Status DecideCorrection(const Actor& actor, std::string_view request_id,
+                          CorrectionDecision decision, std::string_view reason);
+  // By a guardian, once, after the correction was refused.
+  Status AttachStatement(const Actor& actor, std::string_view request_id, std::string_view text);
+  // By a guardian of the student or a district admin.
+  Result<RequestReceipt> RequestDeletion(const Actor& actor, std::string_view student_id,
+                                         std::string_view reason);
+  // By a privacy officer: appends DeletionApproved and RecordShredded, then
+  // destroys the key. kFailedPrecondition during a legal hold.
+  Status ApproveDeletion(const Actor& actor, std::string_view request_id);
+  // By a privacy officer or district admin: appends RecordShredded (reason:
+  // administrative, no personal details), then destroys the student's data
+  // key (flushed and compacted away). kFailedPrecondition during a legal
+  // hold; kGone if already shredded.
+  Status Shred(const Actor& actor, std::string_view student_id, std::string_view reason);
+
+  // Destroys the data key of every student whose RecordShredded is
+  // committed but whose key survived (the process died in between).
+  // Idempotent; run at startup by the projection's Load().
+  Status Recover();
+
+ private:
+  struct Impl;
+  Services& services_;
+  std::unique_ptr<Impl> impl_;
+  std::mutex hold_mu_;  // serialises RequestInspection with shredding
+};
+
+}  // namespace backpack

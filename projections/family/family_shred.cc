@@ -1,0 +1,79 @@
+// Crypto-shredding (invariant 5): RecordShredded first, then the key.
+//
+// The event is appended before the key is destroyed, so a crash in between
+// leaves a committed shred marker with a live key, which Recover() (run by
+// the projection's Load at startup) completes. The other order could lose
+// the record without any trace in the log.
+#include "events/schema/payloads_generated.h"
+#include "projections/family/family.h"
+#include "projections/family/internal/command_util.h"
+#include "projections/family/internal/reads.h"
+
+namespace backpack {
+namespace {
+
+using family::MakeEvent;
+
+NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string_view student,
+                       std::string_view reason, std::string_view request_id) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, std::string(reason).c_str(),
+                                                   std::string(request_id).c_str(),
+                                                   services.clock->NowMicros()));
+  return MakeEvent(EventType::RecordShredded, actor, student, fbb, /*personal=*/false);
+}
+
+// Appends `events` (the last one RecordShredded) in one commit, then
+// destroys the student's key (flushed and compacted away).
+Status AppendThenDestroyKey(const Services& services, std::string_view student,
+                            std::vector<NewEvent> events) {
+  ASSIGN_OR_RETURN(AppendResult appended, family::AppendAll(services, std::move(events)));
+  (void)appended;
+  return services.data_keys->Shred(std::string(student));
+}
+
+// Requires hold_mu_: no inspection request can commit between this check
+// and the RecordShredded append.
+Status CheckShreddable(const Family& family, const Services& services, std::string_view student) {
+  RETURN_IF_ERROR(family::CheckStudent(services, student));
+  ASSIGN_OR_RETURN(bool hold, family.HasLegalHold(student));
+  if (hold) {
+    return FailedPreconditionError(
+        "the family has a pending inspection request (FERPA §99.10 legal hold); "
+        "fulfil it before shredding");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status Family::ApproveDeletion(const Actor& actor, std::string_view request_id) {
+  std::lock_guard lock(hold_mu_);
+  ASSIGN_OR_RETURN(UserInfo user, family::ActingUser(services_, actor));
+  RETURN_IF_ERROR(family::RequireRole(user, {Role::kPrivacyOfficer}, "approve deletions"));
+  ASSIGN_OR_RETURN(FamilyRequest request,
+                   family::RequestIn(*this, request_id, FamilyRequestKind::kDeletion, "pending"));
+  RETURN_IF_ERROR(CheckShreddable(*this, services_, request.student_id));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateDeletionApprovedPayloadDirect(fbb, request.id.c_str(), user.id.c_str()));
+  std::vector<NewEvent> events;
+  events.push_back(MakeEvent(EventType::DeletionApproved, actor, request.student_id, fbb,
+                             /*personal=*/false));
+  events.push_back(
+      ShreddedEvent(services_, actor, request.student_id, "deletion request approved", request.id));
+  return AppendThenDestroyKey(services_, request.student_id, std::move(events));
+}
+
+Status Family::Shred(const Actor& actor, std::string_view student_id, std::string_view reason) {
+  std::lock_guard lock(hold_mu_);
+  ASSIGN_OR_RETURN(UserInfo user, family::ActingUser(services_, actor));
+  RETURN_IF_ERROR(
+      family::RequireRole(user, {Role::kPrivacyOfficer, Role::kDistrictAdmin}, "shred records"));
+  RETURN_IF_ERROR(family::CheckText(reason, "the reason"));
+  RETURN_IF_ERROR(CheckShreddable(*this, services_, student_id));
+  std::vector<NewEvent> events;
+  events.push_back(ShreddedEvent(services_, actor, student_id, reason, ""));
+  return AppendThenDestroyKey(services_, student_id, std::move(events));
+}
+
+}  // namespace backpack

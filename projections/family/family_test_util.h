@@ -1,0 +1,70 @@
+// A small synthetic district over a DomainFixture for the family tests (no
+// real people): students Ana (S-1) and Ben (S-2) at school SCH-1, Ana's
+// guardian, a guardian of nobody here, a privacy officer, a district admin
+// and a districtwide educator "Ms. Rivera".
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/schema/payloads_generated.h"
+#include "projections/family/family.h"
+#include "tests/domain_fixture.h"
+
+namespace backpack::family_testing {
+
+inline constexpr char kAnaGivenName[] = "Zephyrine";
+inline constexpr char kAnaFamilyName[] = "Quillfeather";
+
+class World {
+ public:
+  World();  // in a fresh temporary directory
+  // In `dir` (a data directory: dir/keys, dir/db), which must be new.
+  explicit World(const std::filesystem::path& dir);
+  ~World();
+
+  testing::DomainFixture& fx() { return *fx_; }
+  Family& family() { return *fx_->services().family; }
+  EventLog& log() { return fx_->log(); }
+  const std::filesystem::path& dir() const { return dir_; }
+  // Closes the store (e.g. to scan its files); Reopen() opens it again.
+  void Close() { fx_.reset(); }
+  void Reopen();
+
+  Actor As(const std::string& user_id) const { return Actor{user_id, "req_test", ""}; }
+  // Appends in one group; returns the first seq.
+  uint64_t Append(std::vector<NewEvent> events);
+  uint64_t WriteNote(const std::string& student, const std::string& kind, const std::string& text);
+  uint64_t ViewProfile(const std::string& student, const std::string& reason);
+
+  std::string ana, ben;                  // student ids
+  std::string guardian, stranger;        // guardian of Ana; guardian of nobody here
+  std::string privacy, admin, educator;  // user ids
+
+ private:
+  void Populate();
+
+  std::unique_ptr<testing::TempDir> temp_;
+  std::filesystem::path dir_;
+  std::unique_ptr<testing::DomainFixture> fx_;
+};
+
+// --- Synthetic events.
+NewEvent StudentImported(const AeadKey& index_key, const std::string& sourced_id,
+                         const std::string& given, const std::string& family);
+NewEvent GuardianLinked(const std::string& student, const std::string& guardian_sourced_id,
+                        const std::string& student_sourced_id);
+NewEvent UserCreated(const std::string& user_id, const std::string& username, fb::UserRole role,
+                     const std::string& display_name, const std::vector<std::string>& flags = {});
+NewEvent Note(const std::string& student, const std::string& author, const std::string& kind,
+              const std::string& text);
+// RecordViewed of `scope` by `actor`; `students` lists multi-student reads.
+NewEvent Viewed(const std::string& subject, const std::string& actor, fb::ReadScope scope,
+                const std::string& reason,
+                const std::vector<std::pair<std::string, std::string>>& students = {});
+NewEvent Denied(const std::string& student, const std::string& actor, const std::string& reason);
+NewEvent Disclosed(const std::string& student, const std::string& actor,
+                   const std::string& recipient, const std::string& interest);
+
+}  // namespace backpack::family_testing

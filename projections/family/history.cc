@@ -1,0 +1,139 @@
+// Family::History: the family's view of every event about the record.
+#include <boost/json/array.hpp>
+
+#include "projections/family/family.h"
+#include "projections/family/internal/iso_time.h"
+#include "projections/family/internal/payload_text.h"
+#include "projections/family/internal/reads.h"
+#include "projections/family/internal/records.h"
+#include "projections/family/internal/summary.h"
+#include "projections/family/internal/who.h"
+
+namespace backpack {
+namespace {
+
+namespace json = boost::json;
+
+json::object Skeleton(const family::IndexEntry& entry) {
+  json::object item;
+  item["seq"] = entry.seq;
+  item["type"] = EventTypeName(entry.type);
+  item["at"] = family::IsoTime(entry.at_us);
+  item["at_us"] = entry.at_us;
+  return item;
+}
+
+bool IsImported(const json::object& content) {
+  const json::value* import_id = content.if_contains("import_id");
+  return import_id && import_id->is_string() && !import_id->as_string().empty();
+}
+
+// One event with who did it and a summary decrypted from its payload.
+Result<json::object> HistoryItem(EventLog& log, const family::IndexEntry& entry,
+                                 const std::string& student, family::WhoResolver& who) {
+  json::object item = Skeleton(entry);
+  ASSIGN_OR_RETURN(LoggedEvent event, log.Read(entry.seq));
+  if (event.shredded) {
+    item["shredded"] = true;
+    return item;
+  }
+  auto content = family::PayloadToJson(event.header.type, event.payload);
+  json::object fields = content ? std::move(*content) : json::object();
+  const std::string& actor = event.header.actor_id;
+  if (IsImported(fields)) {
+    item["who"] = {{"id", actor}, {"role", "system"}, {"name", "SIS import"}};
+  } else {
+    item["who"] = who.Who(actor);
+  }
+  item["summary"] = family::Summarize(event.header.type, fields, who.Name(actor), student);
+  return item;
+}
+
+json::object DisclosureItem(const family::Disclosure& d, family::WhoResolver& who) {
+  json::object item;
+  item["seq"] = d.seq;
+  item["at"] = family::IsoTime(d.at_us);
+  item["at_us"] = d.at_us;
+  item["action"] = d.type == EventType::RecordDisclosed ? "disclosed"
+                   : d.type == EventType::AccessDenied  ? "denied"
+                                                        : "viewed";
+  item["who"] = who.Who(d.actor_id);
+  item["scope"] = d.scope;
+  item["reason"] = d.reason;
+  item["outcome"] = d.outcome;
+  if (d.type == EventType::RecordDisclosed) {
+    item["recipient"] = d.recipient;
+    item["legitimate_interest"] = d.legitimate_interest;
+    item["description"] = d.description;
+  }
+  return item;
+}
+
+json::object StatementItem(const FamilyRequest& r, family::WhoResolver& who) {
+  json::object item;
+  item["request_id"] = r.id;
+  item["about_seq"] = r.about_seq;
+  item["seq"] = r.statement_seq;
+  item["at"] = family::IsoTime(r.statement_at_us);
+  item["by"] = who.Who(r.statement_by);
+  item["text"] = r.statement;
+  return item;
+}
+
+json::object RequestItem(const FamilyRequest& r, family::WhoResolver& who) {
+  json::object item = family::RequestToJson(r);
+  item["requested_by"] = who.Who(r.requested_by);
+  if (!r.decided_by.empty()) item["decided_by"] = who.Who(r.decided_by);
+  return item;
+}
+
+// disclosures, statements and requests; empty once shredded.
+Status AddFamilySections(const Family& family, const Services& services, const std::string& student,
+                         bool shredded, family::WhoResolver& who, json::object& out) {
+  json::array disclosures, statements, requests;
+  if (!shredded) {
+    ASSIGN_OR_RETURN(auto record,
+                     family::ReadDisclosures(*services.store, *services.data_keys, student));
+    for (const auto& d : record) disclosures.emplace_back(DisclosureItem(d, who));
+    ASSIGN_OR_RETURN(auto all, family.Requests(student));
+    for (const auto& r : all) requests.emplace_back(RequestItem(r, who));
+    ASSIGN_OR_RETURN(auto attached, family.Statements(student));
+    for (const auto& r : attached) statements.emplace_back(StatementItem(r, who));
+  }
+  out["disclosures"] = std::move(disclosures);
+  out["statements"] = std::move(statements);
+  out["requests"] = std::move(requests);
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<json::object> Family::History(std::string_view student_id) const {
+  if (!services_.log) return Err(UnavailableError("the event log is not open"));
+  std::string student(student_id);
+  uint64_t as_of = services_.log->size();
+  ASSIGN_OR_RETURN(bool shredded, family::ReadShredded(*services_.store, student));
+  ASSIGN_OR_RETURN(auto entries, family::ReadSubjectIndex(*services_.store, student, as_of));
+  if (entries.empty() && !shredded) return Err(NotFoundError("no record of this student"));
+  family::WhoResolver who(services_.roster);
+  json::array events;
+  for (const family::IndexEntry& entry : entries) {
+    if (shredded) {
+      json::object item = Skeleton(entry);
+      item["shredded"] = true;
+      events.emplace_back(std::move(item));
+      continue;
+    }
+    ASSIGN_OR_RETURN(json::object item, HistoryItem(*services_.log, entry, student, who));
+    events.emplace_back(std::move(item));
+  }
+  json::object out;
+  out["student_id"] = student;
+  out["shredded"] = shredded;
+  out["as_of_seq"] = as_of;
+  out["events"] = std::move(events);
+  RETURN_IF_ERROR(AddFamilySections(*this, services_, student, shredded, who, out));
+  return out;
+}
+
+}  // namespace backpack

@@ -1,0 +1,122 @@
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "events/schema/payloads_generated.h"
+#include "projections/family/family_test_util.h"
+
+namespace backpack::family_testing {
+namespace {
+
+namespace json = boost::json;
+
+std::vector<uint64_t> Seqs(const json::object& history) {
+  std::vector<uint64_t> seqs;
+  for (const auto& e : history.at("events").as_array())
+    seqs.push_back(e.at("seq").to_number<uint64_t>());
+  return seqs;
+}
+
+const json::object& EventAt(const json::object& history, uint64_t seq) {
+  for (const auto& e : history.at("events").as_array()) {
+    if (e.at("seq").to_number<uint64_t>() == seq) return e.as_object();
+  }
+  FAIL("no event " << seq);
+  throw std::logic_error("unreachable");
+}
+
+TEST_CASE("history lists every event about the student oldest first and nothing about others") {
+  World w;
+  std::vector<uint64_t> expected{0, 2};  // Ana's StudentImported and GuardianLinked
+  expected.push_back(w.WriteNote(w.ana, "mtss", "Reads well aloud (synthetic)"));
+  uint64_t ben_note = w.WriteNote(w.ben, "general", "Ben note (synthetic)");
+  expected.push_back(w.ViewProfile(w.ana, "districtwide"));
+  uint64_t ben_view = w.ViewProfile(w.ben, "districtwide");
+  expected.push_back(w.Append({Denied(w.ana, w.stranger, "denied:no_relationship")}));
+
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  CHECK(Seqs(*history) == expected);
+  CHECK(history->at("shredded").as_bool() == false);
+  auto seqs = Seqs(*history);
+  CHECK(std::find(seqs.begin(), seqs.end(), ben_note) == seqs.end());
+  CHECK(std::find(seqs.begin(), seqs.end(), ben_view) == seqs.end());
+  CHECK(EventAt(*history, 0).at("type").as_string() == "StudentImported");
+}
+
+TEST_CASE("history summarizes each event and names who did it") {
+  World w;
+  uint64_t note = w.WriteNote(w.ana, "mtss", "Reads well aloud (synthetic)");
+  uint64_t view = w.ViewProfile(w.ana, "class:CLS-1");
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  const json::object& written = EventAt(*history, note);
+  CHECK(written.at("summary").as_string() == "Note written (mtss)");
+  CHECK(written.at("who").at("role").as_string() == "educator");
+  CHECK(written.at("who").at("name").as_string() == "Ms. Rivera");
+  CHECK(written.at("at").as_string().size() == 20);  // 2026-09-21T..:..:..Z
+  CHECK(EventAt(*history, view).at("summary").as_string() ==
+        "Profile viewed by Ms. Rivera (class:CLS-1)");
+  const json::object& imported = EventAt(*history, 0);
+  CHECK(imported.at("who").at("role").as_string() == "system");
+  CHECK(imported.at("summary").as_string() == "Student record imported (grade 07)");
+}
+
+TEST_CASE("the disclosure record holds every view, denial and outside disclosure") {
+  World w;
+  uint64_t view = w.ViewProfile(w.ana, "grade:SCH-1:7");
+  uint64_t denied = w.Append({Denied(w.ana, w.stranger, "denied:no_relationship")});
+  uint64_t disclosed =
+      w.Append({Disclosed(w.ana, w.privacy, "State assessment office", "state reporting")});
+  w.ViewProfile(w.ben, "districtwide");
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  const json::array& record = history->at("disclosures").as_array();
+  REQUIRE(record.size() == 3);
+  CHECK(record[0].at("seq").to_number<uint64_t>() == view);
+  CHECK(record[0].at("action").as_string() == "viewed");
+  CHECK(record[0].at("scope").as_string() == "profile");
+  CHECK(record[0].at("reason").as_string() == "grade:SCH-1:7");
+  CHECK(record[0].at("who").at("name").as_string() == "Ms. Rivera");
+  CHECK(record[1].at("seq").to_number<uint64_t>() == denied);
+  CHECK(record[1].at("action").as_string() == "denied");
+  CHECK(record[1].at("outcome").as_string() == "denied");
+  CHECK(record[2].at("seq").to_number<uint64_t>() == disclosed);
+  CHECK(record[2].at("recipient").as_string() == "State assessment office");
+  CHECK(record[2].at("legitimate_interest").as_string() == "state reporting");
+}
+
+TEST_CASE("a multi-student read appears in each listed student's history with their reason") {
+  World w;
+  uint64_t search = w.Append({Viewed("", w.educator, fb::ReadScope::Search, "",
+                                     {{w.ana, "class:CLS-1"}, {w.ben, "districtwide"}})});
+  for (const std::string& student : {w.ana, w.ben}) {
+    auto history = w.family().History(student);
+    REQUIRE(history);
+    auto seqs = Seqs(*history);
+    CHECK(std::find(seqs.begin(), seqs.end(), search) != seqs.end());
+  }
+  auto ana = w.family().History(w.ana);
+  CHECK(EventAt(*ana, search).at("summary").as_string() ==
+        "Found in a search by Ms. Rivera (class:CLS-1)");
+  CHECK(ana->at("disclosures").as_array().back().at("reason").as_string() == "class:CLS-1");
+}
+
+TEST_CASE("history of an unknown student is not found") {
+  World w;
+  auto history = w.family().History("stu_00000000000000000000");
+  REQUIRE_FALSE(history);
+  CHECK(history.error().code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("the history index survives a restart") {
+  World w;
+  uint64_t note = w.WriteNote(w.ana, "mtss", "Reads well aloud (synthetic)");
+  w.Reopen();
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  CHECK(Seqs(*history).back() == note);
+}
+
+}  // namespace
+}  // namespace backpack::family_testing

@@ -1,0 +1,150 @@
+// The family projection's request events and RecordShredded.
+
+#include "projections/family/internal/layout.h"
+#include "projections/family/internal/payload_read.h"
+#include "projections/family/internal/records.h"
+#include "projections/projection.h"
+
+namespace backpack::family {
+namespace {
+
+// Writes the request and its plain state entry. A student whose key a later
+// shred destroyed gets nothing (see PutSealedUnlessGone in projection.cc).
+Status PutRequest(ProjectionTxn& txn, const FamilyRequest& r) {
+  Status s = txn.PutSealed(kRequests, AsBytes(r.id), r.student_id, AsBytes(SerializeRequest(r)));
+  if (s.code() == StatusCode::kGone) return OkStatus();
+  RETURN_IF_ERROR(s);
+  txn.Put(kStudentRequests, IdSuffixKey(r.student_id, r.id), AsBytes(SerializeRequestState(r)));
+  return OkStatus();
+}
+
+// The request `id` of `student`, or nullopt if unknown, shredded or another
+// student's (the log is the truth; commands refuse such events up front).
+Result<std::optional<FamilyRequest>> GetRequest(ProjectionTxn& txn, const std::string& id,
+                                                const std::string& student) {
+  auto plain = txn.GetSealed(kRequests, AsBytes(id));
+  if (!plain && plain.error().code() == StatusCode::kGone) return std::optional<FamilyRequest>();
+  if (!plain) return Err(plain.error());
+  if (!*plain) return std::optional<FamilyRequest>();
+  ASSIGN_OR_RETURN(FamilyRequest r, ParseRequest(**plain));
+  if (r.student_id != student) return std::optional<FamilyRequest>();
+  return std::optional<FamilyRequest>(std::move(r));
+}
+
+FamilyRequest NewRequest(const EventHeader& h, std::string id, FamilyRequestKind kind,
+                         std::string requested_by) {
+  FamilyRequest r;
+  r.id = std::move(id);
+  r.kind = kind;
+  r.student_id = h.subject_id;
+  r.status = "pending";
+  r.requested_by = std::move(requested_by);
+  r.requested_at_us = h.recorded_at_us;
+  r.requested_seq = h.seq;
+  return r;
+}
+
+void MarkDecided(const EventHeader& h, std::string by, FamilyRequest& r) {
+  r.decided_by = std::move(by);
+  r.decided_at_us = h.recorded_at_us;
+  r.decided_seq = h.seq;
+}
+
+// Applies an update to an existing request; unknown requests are ignored.
+template <typename Payload, typename Update>
+Status UpdateRequest(const LoggedEvent& e, ProjectionTxn& txn, Update update) {
+  ASSIGN_OR_RETURN(auto* p, ReadPayload<Payload>(e));
+  ASSIGN_OR_RETURN(auto r, GetRequest(txn, Str(p->request_id()), e.header.subject_id));
+  if (!r) return OkStatus();
+  update(*p, *r);
+  return PutRequest(txn, *r);
+}
+
+Status ApplyNewRequest(const LoggedEvent& e, ProjectionTxn& txn) {
+  const EventHeader& h = e.header;
+  if (h.type == EventType::InspectionRequested) {
+    ASSIGN_OR_RETURN(auto* p, ReadPayload<fb::InspectionRequestedPayload>(e));
+    FamilyRequest r =
+        NewRequest(h, Str(p->request_id()), FamilyRequestKind::kInspection, Str(p->requested_by()));
+    r.due_by_us = h.recorded_at_us + kInspectionDueMicros;
+    return PutRequest(txn, r);
+  }
+  if (h.type == EventType::CorrectionRequested) {
+    ASSIGN_OR_RETURN(auto* p, ReadPayload<fb::CorrectionRequestedPayload>(e));
+    FamilyRequest r =
+        NewRequest(h, Str(p->request_id()), FamilyRequestKind::kCorrection, Str(p->requested_by()));
+    r.text = Str(p->text());
+    r.about_seq = p->about_seq();
+    return PutRequest(txn, r);
+  }
+  ASSIGN_OR_RETURN(auto* p, ReadPayload<fb::DeletionRequestedPayload>(e));
+  FamilyRequest r =
+      NewRequest(h, Str(p->request_id()), FamilyRequestKind::kDeletion, Str(p->requested_by()));
+  r.text = Str(p->reason());
+  return PutRequest(txn, r);
+}
+
+}  // namespace
+
+Status ApplyRequestEvent(const LoggedEvent& e, ProjectionTxn& txn) {
+  const EventHeader& h = e.header;
+  ASSIGN_OR_RETURN(auto marker, txn.Get(kShredded, AsBytes(h.subject_id)));
+  if (marker) return OkStatus();
+  switch (h.type) {
+    case EventType::InspectionFulfilled:
+      return UpdateRequest<fb::InspectionFulfilledPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
+        r.status = "fulfilled";
+        r.as_of_seq = p.as_of_seq();
+        MarkDecided(h, Str(p.fulfilled_by()), r);
+      });
+    case EventType::CorrectionDecided:
+      return UpdateRequest<fb::CorrectionDecidedPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
+        r.status = p.decision() == fb::CorrectionDecision::Refuse ? "refused" : "amended";
+        r.decision_reason = Str(p.reason());
+        MarkDecided(h, Str(p.decided_by()), r);
+      });
+    case EventType::StatementAttached:
+      return UpdateRequest<fb::StatementAttachedPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
+        r.statement = Str(p.text());
+        r.statement_by = Str(p.attached_by());
+        r.statement_at_us = h.recorded_at_us;
+        r.statement_seq = h.seq;
+      });
+    case EventType::DeletionApproved:
+      return UpdateRequest<fb::DeletionApprovedPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
+        r.status = "approved";
+        MarkDecided(h, Str(p.approved_by()), r);
+      });
+    default:
+      return ApplyNewRequest(e, txn);
+  }
+}
+
+// Deletes everything the projection holds about the student except the
+// subject index (envelope fields the log keeps anyway), then marks the
+// student shredded; Family::Shred and Recover destroy the key.
+Status ApplyShredded(const LoggedEvent& e, ProjectionTxn& txn) {
+  ASSIGN_OR_RETURN(auto* p, ReadPayload<fb::RecordShreddedPayload>(e));
+  const std::string& student = e.header.subject_id;
+  Bytes prefix = IdPrefix(student);
+  std::vector<Bytes> request_keys;
+  std::vector<Bytes> disclosure_keys;
+  RETURN_IF_ERROR(txn.Scan(kStudentRequests, prefix, [&](ByteView key, ByteView) {
+    request_keys.emplace_back(key.begin(), key.end());
+    return true;
+  }));
+  RETURN_IF_ERROR(txn.Scan(kDisclosures, prefix, [&](ByteView key, ByteView) {
+    disclosure_keys.emplace_back(key.begin(), key.end());
+    return true;
+  }));
+  for (const Bytes& key : request_keys) {
+    txn.Delete(kRequests, AsBytes(SuffixOfKey(key, prefix.size())));
+    txn.Delete(kStudentRequests, key);
+  }
+  for (const Bytes& key : disclosure_keys) txn.Delete(kDisclosures, key);
+  ShredMarker marker{e.header.seq, e.header.recorded_at_us, Str(p->reason()), Str(p->request_id())};
+  txn.Put(kShredded, AsBytes(student), AsBytes(SerializeShredMarker(marker)));
+  return OkStatus();
+}
+
+}  // namespace backpack::family

@@ -1,0 +1,30 @@
+// Reads of the committed family projection. Internal to projections/family/.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/data_keys.h"
+#include "core/store.h"
+#include "projections/family/family.h"
+#include "projections/family/internal/layout.h"
+#include "projections/family/internal/records.h"
+
+namespace backpack::family {
+
+// The subject's index entries with seq < `below_seq`, oldest first.
+Result<std::vector<IndexEntry>> ReadSubjectIndex(Store& store, std::string_view subject,
+                                                 uint64_t below_seq);
+// True if a RecordShredded about `student` is committed.
+Result<bool> ReadShredded(Store& store, std::string_view student);
+// The student's requests (kind and status only), keyed by request id.
+Result<std::vector<std::pair<std::string, RequestState>>> ReadRequestStates(
+    Store& store, std::string_view student);
+// One request; nullopt if absent. kGone if its student was shredded.
+Result<std::optional<FamilyRequest>> ReadRequest(Store& store, DataKeyRing& data_keys,
+                                                 std::string_view request_id);
+// The student's disclosure record, oldest first.
+Result<std::vector<Disclosure>> ReadDisclosures(Store& store, DataKeyRing& data_keys,
+                                                std::string_view student);
+
+}  // namespace backpack::family

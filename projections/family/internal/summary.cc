@@ -1,0 +1,170 @@
+#include "projections/family/internal/summary.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "projections/family/internal/iso_time.h"
+#include "projections/family/internal/records.h"
+
+namespace backpack::family {
+namespace {
+
+namespace json = boost::json;
+
+std::string Field(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+bool Flag(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_bool() && v->as_bool();
+}
+
+// " (a)", " (a, b)" or "" for the non-empty parts.
+std::string Paren(std::initializer_list<std::string> parts) {
+  std::string inside;
+  for (const auto& part : parts) {
+    if (part.empty()) continue;
+    if (!inside.empty()) inside += ", ";
+    inside += part;
+  }
+  return inside.empty() ? "" : " (" + inside + ")";
+}
+
+std::string By(std::string_view name) { return name.empty() ? "" : " by " + std::string(name); }
+
+std::string ViewPhrase(const std::string& scope) {
+  if (scope == "profile") return "Profile viewed";
+  if (scope == "profile_history") return "Profile history viewed";
+  if (scope == "restricted_note") return "Restricted note viewed";
+  if (scope == "history") return "History viewed";
+  if (scope == "export") return "History exported";
+  if (scope == "search") return "Found in a search";
+  if (scope == "audit_query") return "Included in an audit query";
+  if (scope == "breach_report") return "Included in a breach report";
+  return "Record viewed";
+}
+
+// The reason a multi-student read gives for `student_id`, else the overall one.
+std::string ReasonFor(const json::object& content, std::string_view student_id) {
+  if (const json::value* list = content.if_contains("students"); list && list->is_array()) {
+    for (const json::value& entry : list->as_array()) {
+      if (entry.is_object() && Field(entry.as_object(), "student_id") == student_id) {
+        std::string reason = Field(entry.as_object(), "reason");
+        if (!reason.empty()) return reason;
+      }
+    }
+  }
+  return Field(content, "reason");
+}
+
+std::string SummarizeViewed(const json::object& c, std::string_view actor,
+                            std::string_view student) {
+  std::string outcome = SnakeCase(Field(c, "outcome"));
+  return ViewPhrase(SnakeCase(Field(c, "scope"))) + By(actor) +
+         Paren({ReasonFor(c, student), outcome == "gone" ? "record shredded" : ""});
+}
+
+std::string SummarizeRecord(EventType type, const json::object& c) {
+  switch (type) {
+    case EventType::StudentImported:
+      return "Student record imported" +
+             Paren({Field(c, "grade").empty() ? "" : "grade " + Field(c, "grade")});
+    case EventType::GuardianLinked:
+      return "Guardian linked" + Paren({Field(c, "relationship")});
+    case EventType::EnrollmentImported:
+      return "Enrollment imported" + Paren({Field(c, "class_sourced_id"), Field(c, "role")});
+    case EventType::RecordRetracted:
+      return "Row missing from a later import flagged" + Paren({SnakeCase(Field(c, "kind"))});
+    case EventType::AttendanceRecorded:
+      return "Attendance recorded: " + SnakeCase(Field(c, "status")) + " on " + Field(c, "date") +
+             (Flag(c, "excused") ? " (excused)" : "");
+    case EventType::AssessmentRecorded:
+      return "Assessment recorded: " + Field(c, "assessment") + Paren({Field(c, "date")});
+    case EventType::GradeRecorded:
+      return "Grade recorded" + Paren({Field(c, "class_sourced_id"), Field(c, "term")});
+    case EventType::ServiceRecorded:
+      return "Service recorded: " + Field(c, "service");
+    case EventType::ServiceDiscontinued:
+      return "Service discontinued: " + Field(c, "service");
+    case EventType::TeamMembershipRecorded:
+      return "Team membership recorded: " + Field(c, "activity") + Paren({Field(c, "season")});
+    case EventType::StudentVoiceSubmitted:
+      return "Student voice submitted";
+    case EventType::NoteWritten:
+      return std::string(Flag(c, "restricted") ? "Restricted note written" : "Note written") +
+             Paren({Field(c, "kind")});
+    case EventType::NoteRevised:
+      return "Note revised";
+    case EventType::NoteRestricted:
+      return "Note marked restricted";
+    default:
+      return "";
+  }
+}
+
+std::string SummarizeAccess(EventType type, const json::object& c, std::string_view actor) {
+  switch (type) {
+    case EventType::AccessGranted:
+      return "Access granted" + By(actor) + Paren({SnakeCase(Field(c, "scope"))});
+    case EventType::AccessRevoked:
+      return "Access revoked" + By(actor);
+    case EventType::BreakGlassStarted:
+      return "Emergency access started" + By(actor);
+    case EventType::AccessDenied:
+      return "Access denied to " + std::string(actor.empty() ? "someone" : actor) +
+             Paren({Field(c, "reason")});
+    case EventType::RecordDisclosed:
+      return "Record disclosed to " + Field(c, "recipient") +
+             Paren({Field(c, "legitimate_interest")});
+    case EventType::AlertReviewed:
+      return "Alert reviewed" + By(actor);
+    default:
+      return "";
+  }
+}
+
+std::string SummarizeFamily(EventType type, const json::object& c, std::string_view actor) {
+  switch (type) {
+    case EventType::InspectionRequested: {
+      const json::value* due = c.if_contains("due_by_us");
+      std::string date = due && due->is_int64() ? IsoDate(due->as_int64()) : "";
+      return "Inspection requested" + By(actor) + Paren({date.empty() ? "" : "due " + date});
+    }
+    case EventType::InspectionFulfilled:
+      return "Inspection fulfilled" + By(actor);
+    case EventType::CorrectionRequested: {
+      const json::value* about = c.if_contains("about_seq");
+      std::string seq = about ? json::serialize(*about) : "";
+      return "Correction requested" + By(actor) + Paren({seq.empty() ? "" : "about event " + seq});
+    }
+    case EventType::CorrectionDecided:
+      return std::string(Field(c, "decision") == "Refuse" ? "Correction refused"
+                                                          : "Correction amended") +
+             By(actor);
+    case EventType::StatementAttached:
+      return "Statement attached" + By(actor);
+    case EventType::DeletionRequested:
+      return "Deletion requested" + By(actor);
+    case EventType::DeletionApproved:
+      return "Deletion approved" + By(actor);
+    case EventType::RecordShredded:
+      return "Record shredded";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+std::string Summarize(EventType type, const json::object& content, std::string_view actor_name,
+                      std::string_view student_id) {
+  if (type == EventType::RecordViewed) return SummarizeViewed(content, actor_name, student_id);
+  std::string text = SummarizeRecord(type, content);
+  if (text.empty()) text = SummarizeAccess(type, content, actor_name);
+  if (text.empty()) text = SummarizeFamily(type, content, actor_name);
+  if (text.empty()) text = std::string(EventTypeName(type));
+  return text;
+}
+
+}  // namespace backpack::family

@@ -1,0 +1,42 @@
+#include "projections/family/internal/who.h"
+
+#include "projections/roster/roster.h"
+
+namespace backpack::family {
+namespace {
+
+boost::json::object MakeWho(std::string_view id, std::string_view role, std::string_view name) {
+  boost::json::object who;
+  who["id"] = id;
+  who["role"] = role;
+  who["name"] = name;
+  return who;
+}
+
+}  // namespace
+
+const boost::json::object& WhoResolver::Who(const std::string& actor_id) {
+  auto it = cache_.find(actor_id);
+  if (it != cache_.end()) return it->second;
+  boost::json::object who;
+  if (actor_id.empty() || actor_id == "system") {
+    who = MakeWho(actor_id, "system", "system");
+  } else if (actor_id == "cli") {
+    who = MakeWho(actor_id, "system", "command line");
+  } else if (auto user =
+                 roster_ ? roster_->FindUser(actor_id) : Result<UserInfo>(Err(NotFoundError("")));
+             user) {
+    who = MakeWho(actor_id, RoleName(user->role),
+                  user->display_name.empty() ? user->username : user->display_name);
+  } else {
+    who = MakeWho(actor_id, "unknown", actor_id);
+  }
+  return cache_.emplace(actor_id, std::move(who)).first->second;
+}
+
+std::string WhoResolver::Name(const std::string& actor_id) {
+  const boost::json::value* name = Who(actor_id).if_contains("name");
+  return name && name->is_string() ? std::string(name->as_string()) : actor_id;
+}
+
+}  // namespace backpack::family

@@ -1,0 +1,167 @@
+#include <catch2/catch.hpp>
+
+#include "projections/family/family_test_util.h"
+
+namespace backpack::family_testing {
+namespace {
+
+namespace json = boost::json;
+
+TEST_CASE("an inspection request is due 45 days after it was recorded and is listed") {
+  World w;
+  int64_t now = w.fx().clock().NowMicros();
+  auto receipt = w.family().RequestInspection(w.As(w.guardian), w.ana);
+  REQUIRE(receipt);
+  CHECK(receipt->due_by_us == now + 45 * kMicrosPerDay);
+  auto request = w.family().FindRequest(receipt->id);
+  REQUIRE(request);
+  CHECK(request->status == "pending");
+  CHECK(request->student_id == w.ana);
+  CHECK(request->due_by_us == receipt->due_by_us);
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  const json::array& requests = history->at("requests").as_array();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].at("kind").as_string() == "inspection");
+  CHECK(requests[0].at("requested_by").at("name").as_string() == "Marisol Q.");
+}
+
+TEST_CASE("only the student's guardian or a privacy officer may request an inspection") {
+  World w;
+  CHECK(w.family().RequestInspection(w.As(w.stranger), w.ana).error().code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(w.family().RequestInspection(w.As(w.educator), w.ana).error().code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(w.family().RequestInspection(w.As("usr_nobody"), w.ana).error().code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(w.family().RequestInspection(w.As(w.privacy), w.ana));
+  CHECK(w.family().RequestInspection(w.As(w.guardian), "stu_00000000000000000000").error().code() ==
+        StatusCode::kNotFound);
+}
+
+TEST_CASE("shredding is refused during a pending inspection and allowed after fulfilment") {
+  World w;
+  auto receipt = w.family().RequestInspection(w.As(w.guardian), w.ana);
+  REQUIRE(receipt);
+  CHECK(*w.family().HasLegalHold(w.ana));
+  Status refused = w.family().Shred(w.As(w.privacy), w.ana, "retention schedule");
+  CHECK(refused.code() == StatusCode::kFailedPrecondition);
+  CHECK_FALSE(*w.family().IsShredded(w.ana));
+  CHECK(w.fx().data_keys().Get(w.ana));
+  CHECK(w.family().FulfillInspection(w.As(w.guardian), receipt->id).code() ==
+        StatusCode::kPermissionDenied);
+  REQUIRE(w.family().FulfillInspection(w.As(w.privacy), receipt->id).ok());
+  CHECK(w.family().FindRequest(receipt->id)->status == "fulfilled");
+  CHECK(w.family().FulfillInspection(w.As(w.privacy), receipt->id).code() ==
+        StatusCode::kFailedPrecondition);
+  CHECK_FALSE(*w.family().HasLegalHold(w.ana));
+  REQUIRE(w.family().Shred(w.As(w.privacy), w.ana, "retention schedule").ok());
+  CHECK(*w.family().IsShredded(w.ana));
+}
+
+TEST_CASE("a refused correction lets the guardian attach a statement shown with the record") {
+  World w;
+  uint64_t note = w.WriteNote(w.ana, "behavior", "Left class early (synthetic)");
+  auto request =
+      w.family().RequestCorrection(w.As(w.guardian), w.ana, "She had a dentist appointment", note);
+  REQUIRE(request);
+  CHECK(w.family().AttachStatement(w.As(w.guardian), request->id, "Too early").code() ==
+        StatusCode::kFailedPrecondition);
+  CHECK(w.family()
+            .DecideCorrection(w.As(w.guardian), request->id, CorrectionDecision::kRefuse, "no")
+            .code() == StatusCode::kPermissionDenied);
+  REQUIRE(w.family()
+              .DecideCorrection(w.As(w.privacy), request->id, CorrectionDecision::kRefuse,
+                                "The note records what the teacher saw")
+              .ok());
+  CHECK(w.family()
+            .DecideCorrection(w.As(w.privacy), request->id, CorrectionDecision::kAmend, "again")
+            .code() == StatusCode::kFailedPrecondition);
+  CHECK(w.family().AttachStatement(w.As(w.stranger), request->id, "Not mine").code() ==
+        StatusCode::kPermissionDenied);
+  REQUIRE(
+      w.family()
+          .AttachStatement(w.As(w.guardian), request->id, "We disagree: the absence was excused")
+          .ok());
+  CHECK(w.family().AttachStatement(w.As(w.guardian), request->id, "Twice").code() ==
+        StatusCode::kAlreadyExists);
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  const json::array& statements = history->at("statements").as_array();
+  REQUIRE(statements.size() == 1);
+  CHECK(statements[0].at("about_seq").to_number<uint64_t>() == note);
+  CHECK(statements[0].at("text").as_string() == "We disagree: the absence was excused");
+  auto found = w.family().FindRequest(request->id);
+  CHECK(found->status == "refused");
+  CHECK(found->decision_reason == "The note records what the teacher saw");
+}
+
+TEST_CASE("an amended correction takes no statement") {
+  World w;
+  uint64_t note = w.WriteNote(w.ana, "behavior", "Left class early (synthetic)");
+  auto request = w.family().RequestCorrection(w.As(w.guardian), w.ana, "Wrong date", note);
+  REQUIRE(request);
+  REQUIRE(w.family()
+              .DecideCorrection(w.As(w.privacy), request->id, CorrectionDecision::kAmend,
+                                "Date corrected")
+              .ok());
+  CHECK(w.family().FindRequest(request->id)->status == "amended");
+  CHECK(w.family().AttachStatement(w.As(w.guardian), request->id, "Thanks").code() ==
+        StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("a correction must name an event about the student and carry text") {
+  World w;
+  uint64_t ben_note = w.WriteNote(w.ben, "general", "Ben note (synthetic)");
+  CHECK(w.family().RequestCorrection(w.As(w.guardian), w.ana, "Wrong", ben_note).error().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(w.family().RequestCorrection(w.As(w.guardian), w.ana, "", 0).error().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(w.family()
+            .RequestCorrection(w.As(w.guardian), w.ana, std::string(30'000, 'x'), 0)
+            .error()
+            .code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("family request texts are never stored in plaintext") {
+  World w;
+  const std::string text = "Correction text Xylophone-Marmalade-42";
+  const std::string statement = "Statement Quokka-Saffron-17";
+  auto request = w.family().RequestCorrection(w.As(w.guardian), w.ana, text, 0);
+  REQUIRE(request);
+  REQUIRE(
+      w.family()
+          .DecideCorrection(w.As(w.privacy), request->id, CorrectionDecision::kRefuse, "Refused")
+          .ok());
+  REQUIRE(w.family().AttachStatement(w.As(w.guardian), request->id, statement).ok());
+  REQUIRE(w.family().FindRequest(request->id)->text == text);
+  w.Close();
+  CHECK_FALSE(testing::AnyFileContains(w.dir(), text));
+  CHECK_FALSE(testing::AnyFileContains(w.dir(), statement));
+}
+
+TEST_CASE("an approved deletion request shreds the record") {
+  World w;
+  CHECK(w.family().RequestDeletion(w.As(w.educator), w.ana, "Moving away").error().code() ==
+        StatusCode::kPermissionDenied);
+  auto by_admin = w.family().RequestDeletion(w.As(w.admin), w.ben, "Duplicate record");
+  REQUIRE(by_admin);
+  auto request = w.family().RequestDeletion(w.As(w.guardian), w.ana, "We are moving away");
+  REQUIRE(request);
+  CHECK(w.family().ApproveDeletion(w.As(w.guardian), request->id).code() ==
+        StatusCode::kPermissionDenied);
+  auto hold = w.family().RequestInspection(w.As(w.guardian), w.ana);
+  REQUIRE(hold);
+  CHECK(w.family().ApproveDeletion(w.As(w.privacy), request->id).code() ==
+        StatusCode::kFailedPrecondition);
+  REQUIRE(w.family().FulfillInspection(w.As(w.privacy), hold->id).ok());
+  REQUIRE(w.family().ApproveDeletion(w.As(w.privacy), request->id).ok());
+  CHECK(*w.family().IsShredded(w.ana));
+  CHECK(w.fx().data_keys().IsShredded(w.ana));
+  CHECK(w.family().FindRequest(request->id).error().code() == StatusCode::kNotFound);
+  CHECK(w.family().FindRequest(by_admin->id));  // Ben's request is untouched
+  CHECK(w.family().RequestInspection(w.As(w.guardian), w.ana).error().code() == StatusCode::kGone);
+}
+
+}  // namespace
+}  // namespace backpack::family_testing

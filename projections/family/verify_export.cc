@@ -1,0 +1,278 @@
+// VerifyExport: offline verification of history export bundles.
+#include <flatbuffers/flatbuffers.h>
+
+#include <boost/json/parse.hpp>
+#include <span>
+
+#include "events/checkpoint.h"
+#include "events/codec.h"
+#include "events/merkle.h"
+#include "events/schema/payloads_generated.h"
+#include "projections/family/export.h"
+#include "projections/family/internal/iso_time.h"
+#include "projections/family/internal/manifest.h"
+#include "projections/family/internal/opening.h"
+#include "projections/family/internal/payload_text.h"
+
+namespace backpack {
+namespace {
+
+namespace json = boost::json;
+
+constexpr size_t kMaxBundleBytes = size_t{1} << 30;
+
+// Field readers: kDataLoss naming the field when missing or of the wrong type.
+Result<std::string> GetString(const json::object& o, std::string_view key,
+                              const std::string& where) {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_string()) return Err(DataLossError(where + std::string(key) + " is missing"));
+  return std::string(v->as_string());
+}
+
+Result<uint64_t> GetUint(const json::object& o, std::string_view key, const std::string& where) {
+  const json::value* v = o.if_contains(key);
+  if (v && v->is_uint64()) return v->as_uint64();
+  if (v && v->is_int64() && v->as_int64() >= 0) return static_cast<uint64_t>(v->as_int64());
+  return Err(DataLossError(where + std::string(key) + " is missing"));
+}
+
+Result<bool> GetBool(const json::object& o, std::string_view key, const std::string& where) {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_bool()) return Err(DataLossError(where + std::string(key) + " is missing"));
+  return v->as_bool();
+}
+
+// Exactly `keys`, no more and no fewer: a renamed or extra field is tampering.
+Status RequireExactKeys(const json::object& o, std::span<const std::string_view> keys,
+                        const std::string& where) {
+  for (std::string_view key : keys) {
+    if (!o.contains(key)) return DataLossError(where + std::string(key) + " is missing");
+  }
+  if (o.size() != keys.size()) return DataLossError(where + "unexpected fields");
+  return OkStatus();
+}
+
+constexpr std::array<std::string_view, 11> kBundleKeys = {
+    "format",      "origin",         "public_key", "checkpoint", "student_id",        "shredded",
+    "exported_at", "exported_at_us", "events",     "manifest",   "manifest_signature"};
+constexpr std::array<std::string_view, 12> kEventKeys = {
+    "seq",       "type",     "at",     "at_us",       "actor_id", "subject_id",
+    "encrypted", "shredded", "stored", "opening_key", "content",  "proof"};
+
+// Bytes from canonical (re-encodes identically) base64 or lowercase hex.
+Result<Bytes> CanonicalBase64(const std::string& text, const std::string& what) {
+  auto bytes = FromBase64(text);
+  if (!bytes || ToBase64(*bytes) != text)
+    return Err(DataLossError(what + " is not canonical base64"));
+  return std::move(*bytes);
+}
+
+template <size_t N>
+Result<std::array<uint8_t, N>> FixedHex(const std::string& text, const std::string& what) {
+  auto bytes = FromHex(text);
+  if (!bytes || bytes->size() != N || ToHex(*bytes) != text) {
+    return Err(DataLossError(what + " is not " + std::to_string(N) + " bytes of lowercase hex"));
+  }
+  std::array<uint8_t, N> out;
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
+
+// What the whole bundle establishes before its events are checked.
+struct BundleContext {
+  std::string origin;
+  std::string student_id;
+  Ed25519PublicKey key{};
+  Checkpoint checkpoint;
+  bool shredded = false;
+};
+
+Result<BundleContext> VerifyHeader(const json::object& b,
+                                   const std::optional<Ed25519PublicKey>& override_key) {
+  ASSIGN_OR_RETURN(std::string format, GetString(b, "format", ""));
+  if (format != kHistoryExportFormat)
+    return Err(InvalidArgumentError("not a " + std::string(kHistoryExportFormat) + " bundle"));
+  RETURN_IF_ERROR(RequireExactKeys(b, kBundleKeys, ""));
+  BundleContext ctx;
+  ASSIGN_OR_RETURN(ctx.origin, GetString(b, "origin", ""));
+  ASSIGN_OR_RETURN(ctx.student_id, GetString(b, "student_id", ""));
+  ASSIGN_OR_RETURN(ctx.shredded, GetBool(b, "shredded", ""));
+  ASSIGN_OR_RETURN(std::string key_hex, GetString(b, "public_key", ""));
+  ASSIGN_OR_RETURN(ctx.key, FixedHex<kEd25519PublicKeySize>(key_hex, "public_key"));
+  if (override_key) ctx.key = *override_key;
+  ASSIGN_OR_RETURN(std::string note, GetString(b, "checkpoint", ""));
+  auto checkpoint = VerifyCheckpoint(note, ctx.origin, ctx.key);
+  if (!checkpoint) return Err(DataLossError("checkpoint: " + checkpoint.error().message()));
+  if (checkpoint->origin != ctx.origin)
+    return Err(DataLossError("checkpoint: origin does not match"));
+  ctx.checkpoint = *checkpoint;
+  return ctx;
+}
+
+// True if the (plaintext) RecordViewed payload lists `student`.
+bool ListsStudent(const codec::DecodedEvent& d, const std::string& student) {
+  if (d.header.type != EventType::RecordViewed || d.header.payload_encrypted) return false;
+  flatbuffers::Verifier verifier(d.payload.data(), d.payload.size());
+  if (d.payload.empty() || !verifier.VerifyBuffer<fb::RecordViewedPayload>(nullptr)) return false;
+  auto* students = flatbuffers::GetRoot<fb::RecordViewedPayload>(d.payload.data())->students();
+  if (!students) return false;
+  for (const fb::AccessedStudent* s : *students) {
+    if (s && s->student_id() && s->student_id()->string_view() == student) return true;
+  }
+  return false;
+}
+
+Status VerifyEnvelope(const json::object& e, const codec::DecodedEvent& d, const BundleContext& ctx,
+                      const std::string& where) {
+  const EventHeader& h = d.header;
+  if (h.subject_id != ctx.student_id && !ListsStudent(d, ctx.student_id)) {
+    return DataLossError(where + "the event is not about " + ctx.student_id);
+  }
+  ASSIGN_OR_RETURN(std::string type, GetString(e, "type", where));
+  ASSIGN_OR_RETURN(uint64_t at_us, GetUint(e, "at_us", where));
+  ASSIGN_OR_RETURN(std::string at, GetString(e, "at", where));
+  ASSIGN_OR_RETURN(std::string actor, GetString(e, "actor_id", where));
+  ASSIGN_OR_RETURN(std::string subject, GetString(e, "subject_id", where));
+  ASSIGN_OR_RETURN(bool encrypted, GetBool(e, "encrypted", where));
+  if (type != EventTypeName(h.type))
+    return DataLossError(where + "type does not match the signed event");
+  if (static_cast<int64_t>(at_us) != h.recorded_at_us || at != family::IsoTime(h.recorded_at_us)) {
+    return DataLossError(where + "time does not match the signed event");
+  }
+  if (actor != h.actor_id) return DataLossError(where + "actor_id does not match the signed event");
+  if (subject != h.subject_id)
+    return DataLossError(where + "subject_id does not match the signed event");
+  if (encrypted != h.payload_encrypted)
+    return DataLossError(where + "encrypted does not match the signed event");
+  return OkStatus();
+}
+
+Status VerifyProof(const json::object& e, uint64_t seq, ByteView stored, const BundleContext& ctx,
+                   const std::string& where) {
+  const json::value* proof = e.if_contains("proof");
+  if (!proof || !proof->is_array()) return DataLossError(where + "proof is missing");
+  std::vector<Hash256> hashes;
+  for (const json::value& h : proof->as_array()) {
+    if (!h.is_string()) return DataLossError(where + "proof holds a non-string");
+    ASSIGN_OR_RETURN(Hash256 hash, FixedHex<32>(std::string(h.as_string()), where + "proof hash"));
+    hashes.push_back(hash);
+  }
+  Status s = merkle::VerifyInclusion(seq, ctx.checkpoint.size, merkle::LeafHash(stored), hashes,
+                                     ctx.checkpoint.root);
+  if (!s.ok()) return DataLossError(where + "inclusion proof does not lead to the checkpoint root");
+  return OkStatus();
+}
+
+// The readable content the signed payload implies: its JSON rendering, or
+// null when there is none (no rendering, or shredded).
+Result<json::value> ExpectedContent(const json::object& e, const codec::DecodedEvent& d,
+                                    const BundleContext& ctx, const std::string& where) {
+  ASSIGN_OR_RETURN(bool shredded, GetBool(e, "shredded", where));
+  const json::value* opening = e.if_contains("opening_key");
+  bool has_opening = opening && !opening->is_null();
+  if (!d.header.payload_encrypted || ctx.shredded) {
+    if (has_opening) return Err(DataLossError(where + "unexpected opening_key"));
+    if (shredded != (d.header.payload_encrypted && ctx.shredded)) {
+      return Err(DataLossError(where + "shredded flag does not match the bundle"));
+    }
+    if (d.header.payload_encrypted) return json::value(nullptr);
+    auto content = family::PayloadToJson(d.header.type, d.payload);
+    return content ? json::value(std::move(*content)) : json::value(nullptr);
+  }
+  if (shredded || !has_opening || !opening->is_string()) {
+    return Err(DataLossError(where + "the opening key is missing"));
+  }
+  ASSIGN_OR_RETURN(AeadKey key, FixedHex<kAeadKeySize>(std::string(opening->as_string()),
+                                                       where + "opening_key"));
+  auto plain = family::OpenWithOpeningKey(key, d.payload, codec::PayloadAssociatedData(d.header));
+  if (!plain) return Err(DataLossError(where + "the opening key does not open the payload"));
+  auto content = family::PayloadToJson(d.header.type, *plain);
+  return content ? json::value(std::move(*content)) : json::value(nullptr);
+}
+
+Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, size_t index) {
+  std::string where = "event #" + std::to_string(index) + ": ";
+  if (!v.is_object()) return Err(DataLossError(where + "not an object"));
+  const json::object& e = v.as_object();
+  ASSIGN_OR_RETURN(uint64_t seq, GetUint(e, "seq", where));
+  where = "event " + std::to_string(seq) + ": ";
+  RETURN_IF_ERROR(RequireExactKeys(e, kEventKeys, where));
+  ASSIGN_OR_RETURN(std::string stored_text, GetString(e, "stored", where));
+  ASSIGN_OR_RETURN(Bytes stored, CanonicalBase64(stored_text, where + "stored"));
+  auto decoded = codec::DecodeSignedEvent(stored);
+  if (!decoded) return Err(DataLossError(where + "stored bytes are not a signed event"));
+  if (decoded->header.seq != seq)
+    return Err(DataLossError(where + "stored bytes hold another seq"));
+  if (seq >= ctx.checkpoint.size) return Err(DataLossError(where + "beyond the checkpoint"));
+  if (!VerifyEd25519(ctx.key, Sha256(decoded->body), decoded->signature)) {
+    return Err(DataLossError(where + "bad signature"));
+  }
+  RETURN_IF_ERROR(VerifyEnvelope(e, *decoded, ctx, where));
+  RETURN_IF_ERROR(VerifyProof(e, seq, stored, ctx, where));
+  ASSIGN_OR_RETURN(json::value expected, ExpectedContent(e, *decoded, ctx, where));
+  const json::value* content = e.if_contains("content");
+  if (!content || *content != expected) {
+    return Err(DataLossError(where + "content does not match the signed payload"));
+  }
+  return seq;
+}
+
+Status VerifyManifest(const json::object& b, const BundleContext& ctx, std::vector<uint64_t> seqs) {
+  ASSIGN_OR_RETURN(std::string text, GetString(b, "manifest", ""));
+  ASSIGN_OR_RETURN(std::string signature_text, GetString(b, "manifest_signature", ""));
+  ASSIGN_OR_RETURN(uint64_t exported_at_us, GetUint(b, "exported_at_us", ""));
+  ASSIGN_OR_RETURN(std::string exported_at, GetString(b, "exported_at", ""));
+  if (exported_at != family::IsoTime(static_cast<int64_t>(exported_at_us))) {
+    return DataLossError("exported_at does not match exported_at_us");
+  }
+  family::ManifestFields fields{ctx.origin,
+                                ctx.student_id,
+                                ctx.checkpoint.size,
+                                ctx.shredded,
+                                static_cast<int64_t>(exported_at_us),
+                                std::move(seqs)};
+  if (text != family::ManifestText(fields)) {
+    return DataLossError(
+        "manifest does not match the bundle's events (an event was added or dropped?)");
+  }
+  ASSIGN_OR_RETURN(Bytes signature, CanonicalBase64(signature_text, "manifest_signature"));
+  if (!VerifyEd25519(ctx.key, AsBytes(text), signature)) {
+    return DataLossError("manifest: bad signature");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ExportVerification> VerifyExport(const json::value& bundle,
+                                        const std::optional<Ed25519PublicKey>& public_key) {
+  if (!bundle.is_object()) return Err(InvalidArgumentError("not a history export bundle"));
+  const json::object& b = bundle.as_object();
+  ASSIGN_OR_RETURN(BundleContext ctx, VerifyHeader(b, public_key));
+  const json::value* events = b.if_contains("events");
+  if (!events || !events->is_array()) return Err(DataLossError("events are missing"));
+  std::vector<uint64_t> seqs;
+  for (const json::value& event : events->as_array()) {
+    ASSIGN_OR_RETURN(uint64_t seq, VerifyEvent(event, ctx, seqs.size()));
+    if (!seqs.empty() && seq <= seqs.back()) {
+      return Err(DataLossError("event " + std::to_string(seq) + ": out of order or repeated"));
+    }
+    seqs.push_back(seq);
+  }
+  size_t count = seqs.size();
+  RETURN_IF_ERROR(VerifyManifest(b, ctx, std::move(seqs)));
+  return ExportVerification{ctx.origin, ctx.student_id, count, ctx.checkpoint.size, ctx.shredded};
+}
+
+Result<ExportVerification> VerifyExportText(std::string_view text,
+                                            const std::optional<Ed25519PublicKey>& public_key) {
+  if (text.size() > kMaxBundleBytes) return Err(InvalidArgumentError("the bundle is too large"));
+  boost::system::error_code ec;
+  json::parse_options options;
+  options.max_depth = 64;
+  json::value bundle = json::parse(text, ec, {}, options);
+  if (ec) return Err(InvalidArgumentError("the bundle is not JSON: " + ec.message()));
+  return VerifyExport(bundle, public_key);
+}
+
+}  // namespace backpack

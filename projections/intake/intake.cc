@@ -1,0 +1,70 @@
+#include "projections/intake/intake.h"
+
+#include <mutex>
+
+#include "projections/ids.h"
+#include "projections/intake/internal/dates.h"
+#include "projections/intake/internal/intake_projection.h"
+#include "projections/intake/internal/planner.h"
+
+namespace backpack {
+namespace {
+
+// Serialises imports in this process, so that what one import plans from
+// in_rows is still true when it appends.
+std::mutex& ImportMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+}  // namespace
+
+Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor) {
+  if (!services.log) return Err(FailedPreconditionError("the event log is not open"));
+  std::lock_guard lock(ImportMutex());
+  intake::EventContext context;
+  context.index_key = &services.keys->index_key;
+  context.import_id = NewId("imp");
+  context.actor_id = actor.user_id;
+  context.request_id = actor.request_id;
+  context.today = intake::UtcDateOf(services.clock->NowMicros());
+
+  std::vector<intake::RowEvent> rows;
+  intake::AppendRosterEvents(set, context, rows);
+  intake::AppendRecordEvents(set, context, rows);
+  intake::Planner planner(services, context);
+  RETURN_IF_ERROR(planner.AddRows(rows));
+  rows.clear();
+  RETURN_IF_ERROR(planner.AddRetractions(set));
+  std::vector<NewEvent> events = planner.Finish(set);
+
+  ImportReport report;
+  report.unchanged = planner.unchanged();
+  report.skipped_shredded = planner.skipped_shredded();
+  if (events.empty()) return report;
+  report.events_appended = events.size();
+  report.retracted = planner.retracted();
+  auto appended = services.log->Append(std::move(events));
+  if (!appended) return Err(appended.error());
+  report.import_id = context.import_id;
+  return report;
+}
+
+Intake::Intake(Services& services)
+    : services_(services), projection_(std::make_unique<intake::IntakeProjection>(services)) {}
+
+Intake::~Intake() = default;
+
+Projection* Intake::projection() { return projection_.get(); }
+
+Result<ImportReport> Intake::Import(const imports::ImportSet& set, const Actor& actor) {
+  return backpack::Import(services_, set, actor);
+}
+
+Result<bool> Intake::HasUsers() const {
+  ASSIGN_OR_RETURN(auto value,
+                   services_.store->Get(intake::kImportsFamily, AsBytes(intake::kUsersExistKey)));
+  return value.has_value();
+}
+
+}  // namespace backpack

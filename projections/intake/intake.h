@@ -1,0 +1,61 @@
+// Intake: turns a parsed OneRoster set (imports/import_set.h) into events,
+// atomically and idempotently (SPEC §4).
+//
+// Every row becomes one event (StudentImported, AttendanceRecorded, ...)
+// unless Backpack already holds that exact version of it: rows are matched by
+// a keyed digest of their identity (sourcedId, or e.g. student and date for
+// attendance) and compared by a keyed digest of their content. A FULL
+// export (manifest: bulk) that lacks a previously imported org, class,
+// student, guardian link or enrollment appends RecordRetracted for it; the
+// log keeps the row. All events of one set go into one EventLog::Append: one
+// commit, or nothing. A set that changes nothing appends nothing at all.
+//
+// Thread-safety: Import() may be called from any thread; imports into one
+// store are serialised.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "imports/import_set.h"
+#include "projections/projection.h"
+#include "projections/services.h"
+
+namespace backpack {
+
+struct ImportReport {
+  std::string import_id;          // "" when nothing was appended
+  uint64_t events_appended = 0;   // including ImportCompleted
+  uint64_t unchanged = 0;         // rows identical to their last imported version
+  uint64_t retracted = 0;         // RecordRetracted events appended
+  uint64_t skipped_shredded = 0;  // rows about crypto-shredded students, never re-imported
+};
+
+// Imports `set` as `actor` (who must be allowed to import: callers check).
+// Errors: kGone or kUnavailable from the log (nothing appended);
+// kFailedPrecondition if services.log is not open.
+Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor);
+
+// The intake module: owns the projection that remembers imported rows
+// (families in_rows and in_imports, docs/storage/intake.md).
+class Intake {
+ public:
+  // `services` must outlive the module.
+  explicit Intake(Services& services);
+  ~Intake();
+  Projection* projection();
+
+  // Imports `set` (see Import above).
+  Result<ImportReport> Import(const imports::ImportSet& set, const Actor& actor);
+  // True once any account exists (a UserCreated event was committed); until
+  // then the CLI lets the "system" actor import.
+  Result<bool> HasUsers() const;
+
+ private:
+  Services& services_;
+  std::unique_ptr<Projection> projection_;
+};
+
+}  // namespace backpack

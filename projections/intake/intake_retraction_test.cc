@@ -1,0 +1,209 @@
+// Full exports retract missing roster rows; shredded students stay gone;
+// an import is one append; the intake projection rebuilds identically.
+#include <catch2/catch.hpp>
+
+#include "projections/ids.h"
+#include "projections/intake/intake_test_util.h"
+#include "projections/intake/internal/rows.h"
+#include "projections/rebuild.h"
+
+using namespace backpack;
+using namespace backpack::intake::testing;
+using Counts = std::map<std::string, int>;
+
+namespace {
+
+// Every file of SmallDistrict() without the lines naming student s-101 (its
+// user row, its guardian's row, its enrollment and its records).
+imports::FileSet WithoutFirstStudent() {
+  imports::FileSet files = SmallDistrict();
+  for (const auto& [name, content] : SmallDistrict()) files = DropLines(files, name, "s-101");
+  return files;
+}
+
+// The in_rows keys owned by `owner`.
+int RowsOwnedBy(Store& store, const std::string& owner) {
+  auto it = store.NewIterator(intake::kRowsFamily);
+  REQUIRE(it);
+  int owned = 0;
+  for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+    if (intake::RowKeyOwner((*it)->key()) == owner) ++owned;
+  }
+  return owned;
+}
+
+// Appends what the family module appends when it shreds `student`.
+void Shred(IntakeFixture& f, const std::string& student) {
+  REQUIRE(f.domain().data_keys().Shred(student).ok());
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "test", "", 0));
+  NewEvent e{EventType::RecordShredded,
+             "system",
+             student,
+             "req_test",
+             Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
+             false};
+  REQUIRE(f.log().Append({e}));
+}
+
+}  // namespace
+
+TEST_CASE("a full export without a student retracts it and keeps its events") {
+  IntakeFixture f;
+  f.ImportOk(SmallDistrict());
+  uint64_t size = f.log().size();
+  ImportReport report = f.ImportOk(WithoutFirstStudent());
+  CHECK(report.retracted == 3);
+  CHECK(f.CountsFrom(size) == Counts{{"RecordRetracted", 3}, {"ImportCompleted", 1}});
+  std::string student = StudentIdFor(f.domain().keys().index_key, "s-101");
+  std::map<fb::RecordKind, std::string> retracted;  // kind -> sourced id
+  for (const auto& e : f.EventsFrom(size)) {
+    if (e.header.type != EventType::RecordRetracted) continue;
+    CHECK(e.header.subject_id == student);
+    CHECK(e.header.payload_encrypted);
+    auto* p = PayloadAs<fb::RecordRetractedPayload>(e);
+    retracted[p->kind()] = p->sourced_id()->str();
+    CHECK(p->import_id()->str() == report.import_id);
+    auto imported = f.log().Read(p->row_seq());  // the original is still there
+    REQUIRE(imported);
+    CHECK_FALSE(imported->payload.empty());
+  }
+  CHECK(retracted == std::map<fb::RecordKind, std::string>{{fb::RecordKind::Student, "s-101"},
+                                                           {fb::RecordKind::Guardian, "g-201"},
+                                                           {fb::RecordKind::Enrollment, "e-1"}});
+  CHECK(f.ImportOk(WithoutFirstStudent()).events_appended == 0);
+
+  size = f.log().size();  // the student returns: re-imported, records unchanged
+  f.ImportOk(SmallDistrict());
+  CHECK(f.CountsFrom(size) == Counts{{"StudentImported", 1},
+                                     {"GuardianLinked", 1},
+                                     {"EnrollmentImported", 1},
+                                     {"ImportCompleted", 1}});
+}
+
+TEST_CASE("orgs and classes missing from a full export are retracted without a subject") {
+  IntakeFixture f;
+  f.ImportOk(SmallDistrict());
+  uint64_t size = f.log().size();
+  auto files = DropLines(SmallDistrict(), "orgs.csv", "Birchfield");
+  files = DropLines(files, "users.csv", "sch-b");  // its student and guardian
+  for (auto name : {"attendance.csv", "services.csv"}) files = DropLines(files, name, "s-103");
+  f.ImportOk(files);
+  int orgs = 0;
+  for (const auto& e : f.EventsFrom(size)) {
+    if (e.header.type != EventType::RecordRetracted) continue;
+    auto* p = PayloadAs<fb::RecordRetractedPayload>(e);
+    if (p->kind() != fb::RecordKind::Org) continue;
+    ++orgs;
+    CHECK(p->sourced_id()->str() == "sch-b");
+    CHECK(e.header.subject_id.empty());
+    CHECK_FALSE(e.header.payload_encrypted);
+  }
+  CHECK(orgs == 1);
+  CHECK(f.CountsFrom(size)["RecordRetracted"] == 3);  // org, student, guardian link
+}
+
+TEST_CASE("files a manifest declares absent retract nothing") {
+  IntakeFixture f;
+  f.ImportOk(SmallDistrict());
+  uint64_t size = f.log().size();
+  auto files =
+      Edit(SmallDistrict(), "manifest.csv", "file.enrollments,bulk", "file.enrollments,absent");
+  files.erase("enrollments.csv");
+  CHECK(f.ImportOk(files).events_appended == 0);
+  CHECK(f.log().size() == size);
+}
+
+TEST_CASE("shredding a student deletes its rows, and later imports skip it") {
+  IntakeFixture f;
+  f.ImportOk(SmallDistrict());
+  std::string student = StudentIdFor(f.domain().keys().index_key, "s-101");
+  CHECK(RowsOwnedBy(f.domain().store(), student) > 0);
+  Shred(f, student);
+  CHECK(RowsOwnedBy(f.domain().store(), student) == 0);
+  uint64_t size = f.log().size();
+  ImportReport report = f.ImportOk(SmallDistrict());
+  CHECK(report.events_appended == 0);
+  CHECK(report.skipped_shredded > 0);
+  CHECK(f.log().size() == size);
+  // A full export without the shredded student retracts nothing either.
+  CHECK(f.ImportOk(WithoutFirstStudent()).events_appended == 0);
+}
+
+namespace {
+
+// An EventLog whose Append fails after recording what it was asked to do.
+class FailingAppendLog final : public EventLog {
+ public:
+  explicit FailingAppendLog(EventLog& real) : real_(real) {}
+  int appends = 0;
+  size_t events = 0;
+
+  Result<AppendResult> Append(std::vector<NewEvent> batch) override {
+    ++appends;
+    events += batch.size();
+    return Err(UnavailableError("disk full"));
+  }
+  void AppendAsync(std::vector<NewEvent>, std::function<void(Result<AppendResult>)> done) override {
+    done(Err(UnavailableError("disk full")));
+  }
+  uint64_t size() const override { return real_.size(); }
+  Result<LoggedEvent> Read(uint64_t seq) override { return real_.Read(seq); }
+  Status Replay(uint64_t from, size_t batch,
+                const std::function<Status(std::span<const LoggedEvent>)>& visit) override {
+    return real_.Replay(from, batch, visit);
+  }
+  Result<Bytes> ReadStored(uint64_t seq) override { return real_.ReadStored(seq); }
+  Result<std::string> LatestCheckpoint() override { return real_.LatestCheckpoint(); }
+  Status WriteCheckpoint() override { return real_.WriteCheckpoint(); }
+  Result<std::vector<Hash256>> InclusionProof(uint64_t seq, uint64_t n) override {
+    return real_.InclusionProof(seq, n);
+  }
+  Result<std::vector<Hash256>> ConsistencyProof(uint64_t a, uint64_t b) override {
+    return real_.ConsistencyProof(a, b);
+  }
+  Result<Hash256> RootAt(uint64_t n) override { return real_.RootAt(n); }
+  const std::string& origin() const override { return real_.origin(); }
+  const Ed25519PublicKey& public_key() const override { return real_.public_key(); }
+  EventLogStats stats() const override { return real_.stats(); }
+
+ private:
+  EventLog& real_;
+};
+
+}  // namespace
+
+TEST_CASE("an import is one append: when it fails nothing is appended and a retry imports all") {
+  IntakeFixture f;
+  FailingAppendLog failing(f.log());
+  Services services = f.domain().services();
+  services.log = &failing;
+  auto report = Import(services, ParseOk(SmallDistrict()), Actor{"system", "req", ""});
+  REQUIRE_FALSE(report);
+  CHECK(report.error().code() == StatusCode::kUnavailable);
+  CHECK(failing.appends == 1);
+  CHECK(failing.events == 25u);
+  CHECK(f.log().size() == 0);
+  CHECK(f.ImportOk(SmallDistrict()).events_appended == 25u);
+}
+
+TEST_CASE("replaying the log rebuilds the intake families byte for byte") {
+  IntakeFixture f;
+  f.ImportOk(SmallDistrict());
+  f.ImportOk(WithoutFirstStudent());
+  f.ImportOk(Edit(SmallDistrict(), "teams.csv", "Coach K", "Coach L"));
+  Shred(f, StudentIdFor(f.domain().keys().index_key, "s-103"));
+  backpack::testing::TempDir scratch_dir;
+  StoreOptions options;
+  options.create_if_missing = true;
+  auto scratch = Store::Open((scratch_dir.path() / "db").string(), options);
+  REQUIRE(scratch);
+  Domain fresh(**scratch, f.domain().data_keys(), f.domain().keys(), f.domain().clock());
+  for (const auto& family : fresh.ColumnFamilies()) {
+    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
+  }
+  REQUIRE(ReplayInto(**scratch, f.domain().data_keys(), f.log(), fresh.projector()));
+  auto difference = FirstDifference(f.domain().store(), **scratch, {"in_rows", "in_imports"});
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
+}

@@ -1,0 +1,58 @@
+// Decides which events an import appends: compares every row of the set
+// with what in_rows remembers and finds the rows a full export dropped.
+//
+// Thread-safety: one Planner per import, on one thread. Reads committed
+// state only; the caller serialises imports so the state cannot change
+// between planning and appending (except by shredding, which makes the
+// append fail with kGone and leaves nothing appended).
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "events/schema/payloads_generated.h"
+#include "imports/import_set.h"
+#include "projections/intake/internal/row_events.h"
+#include "projections/services.h"
+
+namespace backpack::intake {
+
+class Planner {
+ public:
+  // `services` (with its log open) must outlive the planner.
+  Planner(Services& services, EventContext context);
+
+  // Queues the events of rows that are new or changed. Of rows sharing an
+  // identity within the set, the last one counts.
+  Status AddRows(const std::vector<RowEvent>& rows);
+  // Queues RecordRetracted for every remembered org, class, student,
+  // guardian link and enrollment missing from `set`, for each file the
+  // manifest declares a bulk (full) export. Call after AddRows.
+  Status AddRetractions(const imports::ImportSet& set);
+  // Appends ImportCompleted if any event is queued and returns the queue
+  // (empty if the set changes nothing).
+  std::vector<NewEvent> Finish(const imports::ImportSet& set);
+
+  uint64_t unchanged() const { return unchanged_; }
+  uint64_t retracted() const { return retracted_; }
+  uint64_t skipped_shredded() const { return skipped_shredded_; }
+
+ private:
+  Result<bool> IsShredded(const std::string& subject);
+  Status AddRow(const RowEvent& row, const std::string& key, const Hash256& content);
+  Status RetractMissing(fb::RecordKind kind);
+  Result<NewEvent> RetractionEvent(fb::RecordKind kind, const std::string& owner, uint64_t seq);
+
+  Services& services_;
+  EventContext context_;
+  std::vector<NewEvent> events_;
+  std::unordered_set<std::string> present_keys_;    // roster rows in this set
+  std::unordered_map<std::string, bool> shredded_;  // subject -> shredded
+  uint64_t unchanged_ = 0;
+  uint64_t retracted_ = 0;
+  uint64_t skipped_shredded_ = 0;
+};
+
+}  // namespace backpack::intake

@@ -1,0 +1,50 @@
+// The records projection's event handlers: one per event type, each a
+// deterministic function of the event and the transaction (invariant 6).
+//
+// Every handler is called only for events with a student subject. Events
+// that refer to something the projection does not hold (a revision of an
+// unknown note, a retraction of an unknown row) are ignored, so that replay
+// over a log with shredded students never fails.
+#pragma once
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <string>
+
+#include "core/status.h"
+#include "events/event.h"
+#include "projections/projection.h"
+
+namespace backpack::records {
+
+// The verified payload table of `event`, or nullptr if the bytes are not a
+// valid T.
+template <typename T>
+const T* VerifiedPayload(const LoggedEvent& event) {
+  flatbuffers::Verifier verifier(event.payload.data(), event.payload.size());
+  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
+  return flatbuffers::GetRoot<T>(event.payload.data());
+}
+
+inline std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+// Imported records (apply_records.cc).
+Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyAssessment(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyGrade(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyService(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyServiceDiscontinued(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyTeam(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyVoice(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn);
+
+// Notes and shredding (apply_notes.cc).
+Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyNoteRevised(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyNoteRestricted(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn);
+
+// kInvalidArgument naming the event type whose payload failed verification.
+Status MalformedPayload(const LoggedEvent& event);
+
+}  // namespace backpack::records

@@ -1,0 +1,106 @@
+// Handlers for notes and for shredding.
+#include <algorithm>
+
+#include "events/schema/payloads_generated.h"
+#include "projections/records/internal/apply.h"
+#include "projections/records/internal/notes_store.h"
+#include "projections/records/internal/record_store.h"
+
+namespace backpack::records {
+namespace json = boost::json;
+
+Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn) {
+  auto* p = VerifiedPayload<fb::NoteWrittenPayload>(event);
+  if (!p) return MalformedPayload(event);
+  std::string note_id = Str(p->note_id());
+  if (note_id.empty()) return OkStatus();
+  ASSIGN_OR_RETURN(auto existing, txn.Get(kNoteFamily, AsBytes(note_id)));
+  if (existing) return OkStatus();  // a reused id never replaces the first note
+
+  const std::string& student = event.header.subject_id;
+  const uint64_t seq = event.header.seq;
+  const int64_t at = event.header.recorded_at_us;
+  json::object o;
+  o["seq"] = seq;
+  o["id"] = note_id;
+  o["kind"] = Str(p->kind());
+  o["author"] = event.header.actor_id;
+  o["written_at_us"] = at;
+  o["restricted"] = p->restricted();
+  o["restricted_by"] = "";
+  o["revisions"] = json::array();
+  o["text"] = Str(p->text());
+  RETURN_IF_ERROR(PutRecord(txn, RecordKey(student, Tag::kNote, seq), student, o));
+  txn.Put(kNoteFamily, AsBytes(note_id), AsBytes(NoteRef(student, seq)));
+  if (!p->restricted()) txn.Put(kFeedFamily, AsBytes(FeedKey(at, student, Tag::kNote, seq)), {});
+
+  ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, student));
+  summary.note_times_us.insert(
+      std::upper_bound(summary.note_times_us.begin(), summary.note_times_us.end(), at), at);
+  return StoreSummary(txn, student, summary);
+}
+
+Status ApplyNoteRevised(const LoggedEvent& event, ProjectionTxn& txn) {
+  auto* p = VerifiedPayload<fb::NoteRevisedPayload>(event);
+  if (!p) return MalformedPayload(event);
+  ASSIGN_OR_RETURN(auto note, LoadNote(txn, Str(p->note_id())));
+  if (!note) return OkStatus();
+  json::object revision;
+  revision["seq"] = event.header.seq;
+  revision["by"] = Str(p->revised_by());
+  revision["at_us"] = event.header.recorded_at_us;
+  note->value["revisions"].as_array().push_back(std::move(revision));
+  note->value["text"] = Str(p->text());
+  return PutRecord(txn, note->key, note->student_id, note->value);
+}
+
+// Restricting takes the note out of every feed; profiles then show it
+// without text.
+Status ApplyNoteRestricted(const LoggedEvent& event, ProjectionTxn& txn) {
+  auto* p = VerifiedPayload<fb::NoteRestrictedPayload>(event);
+  if (!p) return MalformedPayload(event);
+  ASSIGN_OR_RETURN(auto note, LoadNote(txn, Str(p->note_id())));
+  if (!note || BoolField(note->value, "restricted")) return OkStatus();
+  note->value["restricted"] = true;
+  note->value["restricted_by"] = Str(p->restricted_by());
+  RETURN_IF_ERROR(PutRecord(txn, note->key, note->student_id, note->value));
+  txn.Delete(kFeedFamily, AsBytes(FeedKey(IntField(note->value, "written_at_us"), note->student_id,
+                                          Tag::kNote, note->seq)));
+  return OkStatus();
+}
+
+namespace {
+
+// Deletes every key of `family` starting with `prefix` for which `doomed`
+// holds.
+Status DeleteWhere(ProjectionTxn& txn, std::string_view family, std::string_view prefix,
+                   const std::function<bool(ByteView key, ByteView value)>& doomed) {
+  std::vector<std::string> keys;
+  RETURN_IF_ERROR(txn.Scan(family, AsBytes(prefix), [&](ByteView key, ByteView value) {
+    if (doomed(key, value)) keys.emplace_back(AsChars(key));
+    return true;
+  }));
+  for (const auto& key : keys) txn.Delete(family, AsBytes(key));
+  return OkStatus();
+}
+
+}  // namespace
+
+// Deletes everything the projection holds about the student. Every
+// rec_student value under the student's prefix is sealed for that student,
+// so deleting the prefix equals DeleteOwnedBy without scanning the family.
+Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn) {
+  const std::string& student = event.header.subject_id;
+  RETURN_IF_ERROR(DeleteWhere(txn, kStudentFamily, StudentPrefix(student),
+                              [](ByteView, ByteView) { return true; }));
+  RETURN_IF_ERROR(DeleteWhere(txn, kNoteFamily, "", [&](ByteView, ByteView value) {
+    auto ref = ParseNoteRef(value);
+    return ref && ref->student_id == student;
+  }));
+  return DeleteWhere(txn, kFeedFamily, "", [&](ByteView key, ByteView) {
+    auto parsed = ParseFeedKey(key);
+    return parsed && parsed->student_id == student;
+  });
+}
+
+}  // namespace backpack::records

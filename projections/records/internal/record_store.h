@@ -1,0 +1,75 @@
+// Sealed JSON values of the records module, read and written through a
+// ProjectionTxn (inside Apply, or a read-only txn for queries).
+//
+// Values are Boost.JSON objects built in a fixed field order and serialized
+// compactly, so replaying the log reproduces them byte for byte.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "projections/projection.h"
+#include "projections/records/internal/keys.h"
+
+namespace backpack::records {
+
+// Seals `value` at rec_student `key`, owned by `student_id`.
+Status PutRecord(ProjectionTxn& txn, std::string_view key, const std::string& student_id,
+                 const boost::json::object& value);
+// The record at rec_student `key`; nullopt if absent, kGone if its owner was
+// shredded, kDataLoss if it is not a JSON object.
+Result<std::optional<boost::json::object>> GetRecord(ProjectionTxn& txn, std::string_view key);
+
+struct StoredRecord {
+  ParsedRecordKey key;
+  boost::json::object value;
+};
+// Every record whose rec_student key starts with `prefix`, in key order.
+Result<std::vector<StoredRecord>> ScanRecords(ProjectionTxn& txn, std::string_view prefix);
+
+// Field readers tolerant of absent or mistyped fields.
+std::string StringField(const boost::json::object& o, std::string_view name);
+int64_t IntField(const boost::json::object& o, std::string_view name);
+bool BoolField(const boost::json::object& o, std::string_view name);
+
+// Absence days and note times of one student: all the attendance alert
+// needs, kept in one sealed value (SummaryKey) so the feed reads one value
+// per student.
+struct AttendanceSummary {
+  struct Absence {
+    int64_t day_us = 0;
+    uint64_t seq = 0;  // the AttendanceRecorded event
+    bool operator<(const Absence& o) const {
+      return day_us != o.day_us ? day_us < o.day_us : seq < o.seq;
+    }
+  };
+  std::vector<Absence> absences;       // sorted; retracted rows removed
+  std::vector<int64_t> note_times_us;  // sorted
+
+  boost::json::object ToJson() const;
+  static AttendanceSummary FromJson(const boost::json::object& o);
+};
+
+Result<AttendanceSummary> LoadSummary(ProjectionTxn& txn, const std::string& student_id);
+Status StoreSummary(ProjectionTxn& txn, const std::string& student_id,
+                    const AttendanceSummary& summary);
+
+// The first instant of the recent window ending at `now_us`: midnight UTC
+// of the day 45 days earlier, so that whole dated days are in or out.
+int64_t RecentWindowStart(int64_t now_us);
+
+struct AttendanceAlert {
+  int64_t at_us = 0;     // the latest absence day in the window
+  int64_t since_us = 0;  // start of the window
+  size_t absence_days = 0;
+};
+// The alert rule (SPEC §6): at least kAttendanceAlertAbsences distinct
+// absence days in [RecentWindowStart(now), now] and no note in that window.
+std::optional<AttendanceAlert> ComputeAttendanceAlert(const AttendanceSummary& summary,
+                                                      int64_t now_us);
+
+}  // namespace backpack::records

@@ -1,0 +1,34 @@
+// What readers see of stored records: fixed field order, internal fields
+// (recorded_at_us, feed_at_us, ...) dropped, times as ISO 8601 UTC. Pure.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "projections/records/internal/keys.h"
+
+namespace backpack::records {
+
+// The instant a record belongs to, for ordering and the recent window: the
+// row's date (midnight UTC) if it has a valid one, the time a note was
+// written or a voice answer submitted, a service's start; else the time it
+// was recorded.
+int64_t RecordTime(Tag tag, const boost::json::object& record);
+
+// Whether the record is in focus in a profile whose window starts at
+// `since_us`. Ongoing services and undated team memberships always are.
+bool IsRecent(Tag tag, const boost::json::object& record, int64_t since_us);
+
+// Views of non-note records by tag; unknown tags give an empty object.
+boost::json::object RecordView(Tag tag, const boost::json::object& record);
+
+// How the profile's reader relates to a note.
+struct NoteViewer {
+  std::string user_id;
+  bool can_view_restricted = false;
+};
+// A note in a profile. Restricted notes never carry their text.
+boost::json::object NoteView(const boost::json::object& note, const std::string& author_name,
+                             const NoteViewer& viewer);
+
+}  // namespace backpack::records

@@ -1,0 +1,141 @@
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+
+#include "projections/records/records.h"
+#include "projections/records/records_world_test_util.h"
+
+namespace backpack::records_testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string S(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : "?"; }
+bool B(const json::value& v) { return v.is_bool() && v.as_bool(); }
+int64_t I(const json::value& v) { return v.is_int64() ? v.as_int64() : -1; }
+
+std::vector<std::string> Keys(const json::object& o) {
+  std::vector<std::string> keys;
+  for (const auto& kv : o) keys.emplace_back(kv.key());
+  return keys;
+}
+
+TEST_CASE("profile shows the student, then their voice, then the last 45 days") {
+  World w;
+  AppendOrDie(w.log(),
+              {Voice(w.alex, w.now() - 70 * kMicrosPerDay, "old answer"),
+               Voice(w.alex, w.now() - 5 * kMicrosPerDay, "I like building robots"),
+               Attendance(w.alex, w.Day(-3), fb::AttendanceStatus::Absent, true, "ill"),
+               Attendance(w.alex, w.Day(-2), fb::AttendanceStatus::Tardy),
+               Attendance(w.alex, w.Day(-60), fb::AttendanceStatus::Absent),
+               Assessment(w.alex, w.Day(-100), "MAP Fall", "212"),
+               Assessment(w.alex, w.Day(-10), "MAP Winter", "220"),
+               Grade(w.alex, "cls-1", "T1", "B+", w.Day(-1)),
+               Service(w.alex, "Reading support", w.Day(-200)),
+               Service(w.alex, "Speech", w.Day(-300), w.Day(-100)), Team(w.alex, "Chess club")});
+  auto profile = w.records().Profile(w.alex, false, w.now(), "class:cls-1", w.Viewer(w.teacher));
+  REQUIRE(profile);
+  const json::object& p = *profile;
+  auto keys = Keys(p);
+  REQUIRE(keys.size() >= 2);
+  CHECK(keys[0] == "student");
+  CHECK(keys[1] == "voice");
+
+  CHECK(S(p.at("student").at("id")) == w.alex);
+  CHECK(S(p.at("student").at("name")) == "Alex Testperson");
+  CHECK(S(p.at("student").at("school")) == "sch-1");
+  CHECK(S(p.at("access_reason")) == "class:cls-1");
+  CHECK(p.at("as_of").as_string().starts_with(w.Day(0)));
+
+  const auto& voice = p.at("voice").as_array();
+  REQUIRE(voice.size() == 1);
+  CHECK(S(voice[0].at("answer")) == "I like building robots");
+
+  const auto& attendance = p.at("attendance").as_array();
+  REQUIRE(attendance.size() == 2);  // newest first; the 60-day-old row is older
+  CHECK(S(attendance[0].at("date")) == w.Day(-2));
+  CHECK(S(attendance[0].at("status")) == "tardy");
+  CHECK(S(attendance[1].at("date")) == w.Day(-3));
+  CHECK(B(attendance[1].at("excused")) == true);
+  CHECK(S(attendance[1].at("reason")) == "ill");
+  CHECK(I(p.at("attendance_summary").at("absent")) == 1);
+  CHECK(I(p.at("attendance_summary").at("tardy")) == 1);
+
+  REQUIRE(p.at("assessments").as_array().size() == 1);
+  CHECK(S(p.at("assessments").as_array()[0].at("assessment")) == "MAP Winter");
+  CHECK(p.at("grades").as_array().size() == 1);
+  REQUIRE(p.at("services").as_array().size() == 1);  // ongoing; the ended one is older
+  CHECK(S(p.at("services").as_array()[0].at("service")) == "Reading support");
+  CHECK(p.at("teams").as_array().size() == 1);
+  CHECK_FALSE(p.contains("older"));
+}
+
+TEST_CASE("profile with history_all adds the older data") {
+  World w;
+  AppendOrDie(w.log(), {Voice(w.alex, w.now() - 70 * kMicrosPerDay, "old answer"),
+                        Voice(w.alex, w.now() - 5 * kMicrosPerDay, "new answer"),
+                        Attendance(w.alex, w.Day(-60), fb::AttendanceStatus::Absent),
+                        Assessment(w.alex, w.Day(-100), "MAP Fall", "212"),
+                        Service(w.alex, "Speech", w.Day(-300), w.Day(-100))});
+  auto profile = w.records().Profile(w.alex, true, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(profile);
+  const json::object& older = profile->at("older").as_object();
+  REQUIRE(older.at("voice").as_array().size() == 1);
+  CHECK(S(older.at("voice").as_array()[0].at("answer")) == "old answer");
+  REQUIRE(older.at("attendance").as_array().size() == 1);
+  CHECK(S(older.at("attendance").as_array()[0].at("date")) == w.Day(-60));
+  CHECK(older.at("assessments").as_array().size() == 1);
+  CHECK(older.at("services").as_array().size() == 1);
+  CHECK(profile->at("attendance").as_array().empty());
+  CHECK(S(profile->at("history")) == "all");
+}
+
+TEST_CASE("profile keeps the latest voice answer in focus even when it is old") {
+  World w;
+  AppendOrDie(w.log(), {Voice(w.alex, w.now() - 90 * kMicrosPerDay, "first"),
+                        Voice(w.alex, w.now() - 70 * kMicrosPerDay, "second")});
+  auto profile = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(profile);
+  REQUIRE(profile->at("voice").as_array().size() == 1);
+  CHECK(S(profile->at("voice").as_array()[0].at("answer")) == "second");
+}
+
+TEST_CASE("profile shows restricted notes without their text") {
+  World w;
+  AppendOrDie(w.log(),
+              {Note(w.alex, w.teacher, "note_open", "Met with family, plan agreed"),
+               Note(w.alex, w.teacher, "note_secret", "Confidential counseling detail", true)});
+  for (const auto& viewer : {w.teacher, w.principal}) {
+    auto profile = w.records().Profile(w.alex, true, w.now(), "districtwide", w.Viewer(viewer));
+    REQUIRE(profile);
+    std::string text = json::serialize(*profile);
+    CHECK(text.find("Confidential counseling detail") == std::string::npos);
+    CHECK(text.find("Met with family, plan agreed") != std::string::npos);
+    const auto& notes = profile->at("notes").as_array();
+    REQUIRE(notes.size() == 2);
+    for (const auto& note : notes) {
+      if (S(note.at("id")) != "note_secret") continue;
+      CHECK(B(note.at("restricted")) == true);
+      CHECK_FALSE(note.as_object().contains("text"));
+      CHECK(S(note.at("kind")) == "other");
+      CHECK(S(note.at("author")) == w.teacher);
+      CHECK(B(note.at("can_view")) == (viewer == w.principal));
+    }
+  }
+}
+
+TEST_CASE("profile of a shredded student is gone; of an unknown one, not found") {
+  World w;
+  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent)});
+  REQUIRE(w.fx().data_keys().Shred(w.alex).ok());
+  AppendOrDie(w.log(), {Shredded(w.alex)});
+  auto gone = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code() == StatusCode::kGone);
+  auto unknown =
+      w.records().Profile("stu_nobody", false, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code() == StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace backpack::records_testing

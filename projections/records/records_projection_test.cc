@@ -1,0 +1,135 @@
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+
+#include "projections/rebuild.h"
+#include "projections/records/internal/keys.h"
+#include "projections/records/records.h"
+#include "projections/records/records_world_test_util.h"
+
+namespace backpack::records_testing {
+namespace {
+
+const std::vector<std::string> kFamilies = {"rec_student", "rec_feed", "rec_notes"};
+
+// Every key of the records families that mentions `student`, plus every
+// value sealed for them.
+std::vector<std::string> ValuesAbout(Store& store, const std::string& student) {
+  std::vector<std::string> found;
+  for (const auto& family : kFamilies) {
+    auto it = store.NewIterator(family);
+    REQUIRE(it);
+    for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+      std::string key(AsChars((*it)->key()));
+      std::string value(AsChars((*it)->value()));
+      if (key.find(student) != std::string::npos || value.find(student) != std::string::npos) {
+        found.push_back(family + ":" + key);
+      }
+    }
+  }
+  return found;
+}
+
+void AddEverything(World& w, const std::string& student) {
+  AppendOrDie(w.log(), {Attendance(student, w.Day(-1), fb::AttendanceStatus::Absent),
+                        Assessment(student, w.Day(-2), "MAP", "210"),
+                        Grade(student, "cls-1", "T1", "A", w.Day(-3)),
+                        Service(student, "Tutoring", w.Day(-4)), Team(student, "Soccer"),
+                        Voice(student, w.now(), "Soccer is fun"),
+                        Note(student, w.teacher, "note_" + student, "A note", false)});
+}
+
+TEST_CASE("a retracted row is flagged in the profile, not erased, and leaves the feed") {
+  World w;
+  uint64_t service_seq = AppendOrDie(w.log(), {Service(w.alex, "Tutoring", w.Day(-4))});
+  AppendOrDie(w.log(), {Retracted(w.alex, fb::RecordKind::Service, service_seq)});
+  auto profile = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(profile);
+  const auto& services = profile->at("services").as_array();
+  REQUIRE(services.size() == 1);
+  CHECK(services[0].at("retracted").as_bool());
+  auto feed = w.records().Feed(w.principal, 20, "", w.now());
+  REQUIRE(feed);
+  CHECK(feed->items.empty());
+}
+
+TEST_CASE("a discontinued service shows its end date and reason") {
+  World w;
+  AppendOrDie(w.log(), {Service(w.alex, "Tutoring", w.Day(-40)),
+                        ServiceEnded(w.alex, "Tutoring", w.Day(-40), w.Day(-1))});
+  auto profile = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(profile);
+  const auto& service = profile->at("services").as_array().at(0).as_object();
+  CHECK(service.at("end_date").as_string() == w.Day(-1));
+  CHECK(service.at("discontinued_reason").as_string() == "goals met");
+  CHECK_FALSE(service.at("ongoing").as_bool());
+}
+
+TEST_CASE("shredding a student removes every rec_ value about them and only them") {
+  World w;
+  AddEverything(w, w.alex);
+  AddEverything(w, w.blair);
+  REQUIRE_FALSE(ValuesAbout(w.fx().store(), w.alex).empty());
+  AppendOrDie(w.log(), {Shredded(w.alex)});
+  REQUIRE(w.fx().data_keys().Shred(w.alex).ok());
+  CHECK(ValuesAbout(w.fx().store(), w.alex).empty());
+  CHECK_FALSE(ValuesAbout(w.fx().store(), w.blair).empty());
+  CHECK(w.records().NoteStudent("note_" + w.alex).error().code() == StatusCode::kNotFound);
+  auto feed = w.records().Feed(w.principal, 20, "", w.now());
+  REQUIRE(feed);
+  for (const auto& s : feed->students) CHECK(s.student_id != w.alex);
+}
+
+TEST_CASE("rebuilding the records projection reproduces it byte for byte") {
+  World w;
+  AddEverything(w, w.alex);
+  AddEverything(w, w.blair);
+  uint64_t seq =
+      AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-5), fb::AttendanceStatus::Absent)});
+  AppendOrDie(w.log(), {Retracted(w.alex, fb::RecordKind::Attendance, seq)});
+  auto note = w.records().WriteNote(Actor{w.teacher, "r", ""}, w.alex, "sst", "Draft", false);
+  REQUIRE(note);
+  REQUIRE(w.records().ReviseNote(Actor{w.teacher, "r", ""}, note->id, "Final"));
+  REQUIRE(w.records().RestrictNote(Actor{w.teacher, "r", ""}, note->id));
+  AppendOrDie(w.log(), {Shredded(w.blair)});
+  REQUIRE(w.fx().data_keys().Shred(w.blair).ok());
+
+  testing::TempDir scratch_dir;
+  StoreOptions options;
+  options.create_if_missing = true;
+  auto scratch = Store::Open((scratch_dir.path() / "db").string(), options);
+  REQUIRE(scratch);
+  Domain fresh(**scratch, w.fx().data_keys(), w.fx().keys(), w.fx().clock());
+  for (const auto& family : fresh.ColumnFamilies()) {
+    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
+  }
+  auto stats = ReplayInto(**scratch, w.fx().data_keys(), w.log(), fresh.projector());
+  REQUIRE(stats);
+  auto difference = FirstDifference(w.fx().store(), **scratch, kFamilies);
+  REQUIRE(difference);
+  CHECK(difference->value_or("") == "");
+  CHECK_FALSE(ValuesAbout(**scratch, w.alex).empty());
+}
+
+TEST_CASE("records never hold personal data in plaintext at rest") {
+  World w;
+  AppendOrDie(w.log(), {Voice(w.alex, w.now(), "Zanzibarquux answer")});
+  auto note = w.records().WriteNote(Actor{w.teacher, "r", ""}, w.alex, "other",
+                                    "Plughxyzzy note text", false);
+  REQUIRE(note);
+  w.fx().Reopen();  // flush to files
+  CHECK_FALSE(testing::AnyFileContains(w.fx().store().path(), "Zanzibarquux"));
+  CHECK_FALSE(testing::AnyFileContains(w.fx().store().path(), "Plughxyzzy"));
+}
+
+TEST_CASE("a personal record event that is not encrypted is refused") {
+  World w;
+  NewEvent plain = Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent);
+  plain.personal = false;
+  uint64_t before = w.log().size();
+  auto appended = w.log().Append({std::move(plain)});
+  REQUIRE_FALSE(appended);
+  CHECK(w.log().size() == before);
+}
+
+}  // namespace
+}  // namespace backpack::records_testing

@@ -1,0 +1,189 @@
+// RosterCommands: grants, break-glass and student search.
+#include <algorithm>
+
+#include "events/schema/payloads_generated.h"
+#include "projections/ids.h"
+#include "projections/roster/internal/command_util.h"
+#include "projections/roster/internal/records.h"
+#include "projections/roster/internal/roster_impl.h"
+#include "projections/roster/roster_commands.h"
+
+namespace backpack {
+namespace {
+
+using roster::StoreReader;
+
+constexpr size_t kMaxReasonLength = 2000;
+
+// `unknown` for no such account, `wrong` for one that is not an enabled educator.
+Status RequireEnabledEducator(const Roster& roster, std::string_view user_id, StatusCode unknown,
+                              StatusCode wrong) {
+  auto user = roster.FindUser(user_id);
+  if (!user && user.error().code() != StatusCode::kNotFound) return user.error();
+  if (!user) return Status(unknown, "no such educator account");
+  if (user->role != Role::kEducator || user->disabled) {
+    return Status(wrong, "not an enabled educator account");
+  }
+  return OkStatus();
+}
+
+Status RequireReason(std::string_view reason, size_t min_length) {
+  size_t length = roster::Utf8Length(roster::TrimSpace(reason));
+  if (length < std::max<size_t>(min_length, 1)) {
+    return InvalidArgumentError("the reason needs at least " +
+                                std::to_string(std::max<size_t>(min_length, 1)) + " characters");
+  }
+  if (reason.size() > kMaxReasonLength) return InvalidArgumentError("reason too long");
+  return OkStatus();
+}
+
+// Checks the scope's target exists; a student scope gets the resolved id.
+Status ResolveScope(Services& s, GrantScope& scope) {
+  switch (scope.kind) {
+    case GrantScopeKind::kStudent: {
+      ASSIGN_OR_RETURN(scope.id, s.roster->ResolveStudent(scope.id));
+      return OkStatus();
+    }
+    case GrantScopeKind::kClass: {
+      const auto& shared = RosterInternals::Of(*s.roster).shared;
+      std::shared_lock lock(shared.mu);
+      if (!shared.state.access.FindClass(scope.id)) return NotFoundError("no such class");
+      return OkStatus();
+    }
+    case GrantScopeKind::kSchoolGrades: {
+      IdSet grades;
+      for (const std::string& g : scope.grades) {
+        if (std::string n = NormalizeGrade(g); !n.empty()) grades.insert(n);
+      }
+      if (grades.empty()) return InvalidArgumentError("a school grant needs grades");
+      scope.grades = std::move(grades);
+      StoreReader reader(*s.store, *s.data_keys);
+      ASSIGN_OR_RETURN(auto org, roster::ReadOrg(reader.txn(), scope.id));
+      if (!org) return NotFoundError("no such school");
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError("unknown grant scope");
+}
+
+fb::GrantScope ToFbScope(GrantScopeKind kind) {
+  switch (kind) {
+    case GrantScopeKind::kStudent:
+      return fb::GrantScope::Student;
+    case GrantScopeKind::kClass:
+      return fb::GrantScope::Class;
+    case GrantScopeKind::kSchoolGrades:
+      return fb::GrantScope::SchoolGrades;
+  }
+  return fb::GrantScope::Unknown;
+}
+
+Bytes GrantPayload(const std::string& id, const GrantRequest& r, const GrantScope& scope) {
+  flatbuffers::FlatBufferBuilder fbb;
+  bool student = scope.kind == GrantScopeKind::kStudent;
+  bool klass = scope.kind == GrantScopeKind::kClass;
+  bool school = scope.kind == GrantScopeKind::kSchoolGrades;
+  auto grant_id = fbb.CreateString(id);
+  auto educator = fbb.CreateString(r.educator_id);
+  auto student_id = fbb.CreateString(student ? scope.id : "");
+  auto class_id = fbb.CreateString(klass ? scope.id : "");
+  auto school_id = fbb.CreateString(school ? scope.id : "");
+  auto grades = roster::StringVector(fbb, scope.grades);
+  auto reason = fbb.CreateString(std::string(roster::TrimSpace(r.reason)));
+  fbb.Finish(fb::CreateAccessGrantedPayload(fbb, grant_id, educator, ToFbScope(scope.kind),
+                                            student_id, class_id, school_id, grades,
+                                            r.expires_at_us.value_or(0), reason));
+  return roster::FinishPayload(fbb);
+}
+
+bool Matches(const StudentInfo& s, const std::string& needle) {
+  if (needle.empty()) return true;
+  for (const std::string* field :
+       {&s.given_name, &s.family_name, &s.preferred_name, &s.sourced_id}) {
+    if (roster::ToLowerAscii(*field).find(needle) != std::string::npos) return true;
+  }
+  std::string full = roster::ToLowerAscii(s.given_name + " " + s.family_name);
+  return full.find(needle) != std::string::npos ||
+         roster::ToLowerAscii(s.DisplayName()).find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+Result<std::string> RosterCommands::Grant(const Actor& actor, const GrantRequest& request) {
+  RETURN_IF_ERROR(RequireEnabledEducator(*services_.roster, request.educator_id,
+                                         StatusCode::kNotFound, StatusCode::kInvalidArgument));
+  RETURN_IF_ERROR(RequireReason(request.reason, 1));
+  if (request.expires_at_us && *request.expires_at_us <= services_.clock->NowMicros()) {
+    return Err(InvalidArgumentError("the grant would expire in the past"));
+  }
+  GrantScope scope = request.scope;
+  RETURN_IF_ERROR(ResolveScope(services_, scope));
+  std::string id = NewId("grant");
+  bool about_student = scope.kind == GrantScopeKind::kStudent;
+  RETURN_IF_ERROR(roster::AppendOne(
+      services_, roster::MakeEvent(EventType::AccessGranted, actor, about_student ? scope.id : "",
+                                   GrantPayload(id, request, scope), about_student)));
+  return id;
+}
+
+Status RosterCommands::Revoke(const Actor& actor, std::string_view grant_id,
+                              std::string_view reason) {
+  StoreReader reader(*services_.store, *services_.data_keys);
+  ASSIGN_OR_RETURN(auto grant, roster::ReadGrant(reader.txn(), grant_id));
+  if (!grant) return NotFoundError("no such grant");
+  if (grant->revoked) return OkStatus();
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateAccessRevokedPayloadDirect(fbb, std::string(grant_id).c_str(),
+                                                  std::string(reason).c_str()));
+  return roster::AppendOne(services_, roster::MakeEvent(EventType::AccessRevoked, actor, "",
+                                                        roster::FinishPayload(fbb), false));
+}
+
+Result<BreakGlassStart> RosterCommands::StartBreakGlass(const Actor& actor,
+                                                        std::string_view educator_id,
+                                                        std::string_view student_id,
+                                                        std::string_view reason) {
+  RETURN_IF_ERROR(RequireReason(reason, kMinBreakGlassReasonLength));
+  RETURN_IF_ERROR(RequireEnabledEducator(*services_.roster, educator_id,
+                                         StatusCode::kPermissionDenied,
+                                         StatusCode::kPermissionDenied));
+  ASSIGN_OR_RETURN(std::string student, services_.roster->ResolveStudent(student_id));
+  BreakGlassStart start{NewId("bg"), services_.clock->NowMicros() + kBreakGlassDurationMicros};
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateBreakGlassStartedPayloadDirect(
+      fbb, start.id.c_str(), std::string(educator_id).c_str(), student.c_str(),
+      std::string(roster::TrimSpace(reason)).c_str(), start.expires_at_us));
+  RETURN_IF_ERROR(
+      roster::AppendOne(services_, roster::MakeEvent(EventType::BreakGlassStarted, actor, student,
+                                                     roster::FinishPayload(fbb), true)));
+  return start;
+}
+
+Result<std::vector<StudentSearchHit>> RosterCommands::Search(std::string_view user_id,
+                                                             std::string_view query, int64_t now_us,
+                                                             size_t limit) const {
+  std::string needle = roster::ToLowerAscii(roster::TrimSpace(query));
+  std::vector<std::pair<StudentInfo, std::string>> found;
+  for (auto& [id, reason] : services_.roster->AccessibleStudents(user_id, now_us)) {
+    auto student = services_.roster->FindStudent(id);
+    if (!student) continue;  // shredded since the decision
+    if (Matches(*student, needle)) found.emplace_back(std::move(*student), std::move(reason));
+  }
+  auto order = [](const auto& a, const auto& b) {
+    auto key = [](const StudentInfo& s) {
+      return std::make_tuple(roster::ToLowerAscii(s.family_name),
+                             roster::ToLowerAscii(s.given_name), s.id);
+    };
+    return key(a.first) < key(b.first);
+  };
+  std::sort(found.begin(), found.end(), order);
+  std::vector<StudentSearchHit> hits;
+  for (auto& [s, reason] : found) {
+    if (hits.size() >= limit) break;
+    hits.push_back(StudentSearchHit{s.id, s.DisplayName(), s.grade, s.school_id, s.school_name,
+                                    std::move(reason)});
+  }
+  return hits;
+}
+
+}  // namespace backpack

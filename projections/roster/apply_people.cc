@@ -1,0 +1,245 @@
+// Roster projection: imported people and rosters (OneRoster rows).
+#include "projections/ids.h"
+#include "projections/roster/internal/payload.h"
+#include "projections/roster/internal/records.h"
+#include "projections/roster/internal/roster_projection.h"
+
+namespace backpack::roster {
+namespace {
+
+// True if any row of the membership `key` (member, class, role) is active.
+Result<bool> MembershipActive(ProjectionTxn& txn, const EnrollmentKey& key) {
+  bool active = false;
+  Status decode_status;
+  RETURN_IF_ERROR(
+      txn.Scan(kEnrollments, AsBytes(key.MembershipPrefix()), [&](ByteView, ByteView value) {
+        auto retracted = DecodeRetractedFlag(value);
+        if (!retracted) decode_status = retracted.error();
+        active = retracted && !*retracted;
+        return !active && decode_status.ok();
+      }));
+  RETURN_IF_ERROR(decode_status);
+  return active;
+}
+
+// Removes the in-memory membership of `key` unless another row keeps it.
+Status DropMembershipIfInactive(ApplyContext& c, const EnrollmentKey& key) {
+  ASSIGN_OR_RETURN(bool active, MembershipActive(c.txn, key));
+  if (active) return OkStatus();
+  c.ops.push_back([key](Memory& m) {
+    m.access.RemoveEnrollment(key.class_id, key.member_id, key.role).IgnoreError();
+  });
+  return OkStatus();
+}
+
+// The enrollment row that an earlier event stored under `digest`.
+Result<std::optional<EnrollmentKey>> EnrollmentByDigest(ProjectionTxn& txn,
+                                                        std::string_view digest) {
+  ASSIGN_OR_RETURN(auto key, txn.Get(kEnrollmentIndex, AsBytes(digest)));
+  if (!key) return std::optional<EnrollmentKey>();
+  ASSIGN_OR_RETURN(EnrollmentKey decoded, EnrollmentKey::Decode(*key));
+  return std::optional<EnrollmentKey>(std::move(decoded));
+}
+
+Status RetractEnrollment(ApplyContext& c, std::string_view sourced_id) {
+  ASSIGN_OR_RETURN(auto key, EnrollmentByDigest(c.txn, EnrollmentDigest(c.index_key, sourced_id)));
+  if (!key) return OkStatus();
+  WriteRetractedFlag(c.txn, kEnrollments, key->Encode(), true);
+  return DropMembershipIfInactive(c, *key);
+}
+
+Status RetractGuardianLink(ApplyContext& c, const std::string& student_id,
+                           const std::string& guardian_id) {
+  std::string key = PairKey(student_id, guardian_id);
+  ASSIGN_OR_RETURN(auto retracted, ReadRetractedFlag(c.txn, kGuardianLinks, key));
+  if (!retracted) return OkStatus();
+  WriteRetractedFlag(c.txn, kGuardianLinks, key, true);
+  c.ops.push_back([guardian_id, student_id](Memory& m) {
+    m.access.UnlinkGuardian(guardian_id, student_id).IgnoreError();
+  });
+  return OkStatus();
+}
+
+// A guardian row went missing. With a student subject, only that link is
+// retracted; without one, every link of the guardian.
+Status RetractGuardian(ApplyContext& c, std::string_view sourced_id) {
+  std::string guardian_id = UserIdFor(c.index_key, sourced_id);
+  if (!c.event.header.subject_id.empty()) {
+    return RetractGuardianLink(c, c.event.header.subject_id, guardian_id);
+  }
+  std::vector<std::string> students;
+  std::string suffix = std::string(1, '\0') + guardian_id;
+  RETURN_IF_ERROR(c.txn.Scan(kGuardianLinks, {}, [&](ByteView key, ByteView) {
+    std::string_view k = AsChars(key);
+    if (k.ends_with(suffix)) students.emplace_back(k.substr(0, k.size() - suffix.size()));
+    return true;
+  }));
+  for (const std::string& student_id : students) {
+    RETURN_IF_ERROR(RetractGuardianLink(c, student_id, guardian_id));
+  }
+  return OkStatus();
+}
+
+Status RetractStudent(ApplyContext& c, std::string_view sourced_id) {
+  std::string student_id = StudentIdFor(c.index_key, sourced_id);
+  auto record = ReadStudent(c.txn, student_id);
+  if (!record && record.error().code() == StatusCode::kGone) return OkStatus();
+  if (!record) return record.error();
+  if (!*record) return OkStatus();
+  (*record)->retracted = true;
+  RETURN_IF_ERROR(WriteStudent(c.txn, student_id, **record));
+  c.ops.push_back([student_id](Memory& m) { m.access.RetractStudent(student_id).IgnoreError(); });
+  return OkStatus();
+}
+
+template <typename Record, typename Read, typename Write>
+Status FlagPlain(ApplyContext& c, std::string_view id, Read read, Write write) {
+  ASSIGN_OR_RETURN(std::optional<Record> record, read(c.txn, id));
+  if (!record) return OkStatus();
+  record->retracted = true;
+  write(c.txn, id, *record);
+  return OkStatus();
+}
+
+// Drops the guardian-email index entry of an older contact if it changed.
+void DropStaleEmailIndex(ApplyContext& c, const std::optional<GuardianContact>& old,
+                         const GuardianContact& now, const std::string& student_id,
+                         const std::string& guardian_id) {
+  if (!old || old->email.empty() || ToLowerAscii(old->email) == ToLowerAscii(now.email)) return;
+  c.txn.Delete(kGuardianIndex,
+               AsBytes(GuardianEmailKey(c.index_key, old->email, student_id, guardian_id)));
+}
+
+}  // namespace
+
+Status ApplyOrg(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::OrgImportedPayload>(c.event));
+  std::string id = Str(p->sourced_id());
+  RETURN_IF_ERROR(RequireId(id, "org"));
+  WriteOrg(c.txn, id, {Str(p->name()), Str(p->type()), Str(p->parent_sourced_id()), false});
+  return OkStatus();
+}
+
+Status ApplySession(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::AcademicSessionImportedPayload>(c.event));
+  std::string id = Str(p->sourced_id());
+  RETURN_IF_ERROR(RequireId(id, "academic session"));
+  WriteSession(c.txn, id,
+               {Str(p->title()), Str(p->type()), Str(p->start_date()), Str(p->end_date()),
+                Str(p->parent_sourced_id()), Str(p->school_year()), false});
+  return OkStatus();
+}
+
+Status ApplyClass(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::ClassImportedPayload>(c.event));
+  std::string id = Str(p->sourced_id());
+  RETURN_IF_ERROR(RequireId(id, "class"));
+  std::string school_id = Str(p->school_sourced_id());
+  WriteClass(c.txn, id, {school_id, false});
+  c.ops.push_back(
+      [id, school_id](Memory& m) { m.access.UpsertClass(id, school_id).IgnoreError(); });
+  return OkStatus();
+}
+
+Status ApplyStudent(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::StudentImportedPayload>(c.event));
+  std::string sourced_id = Str(p->sourced_id());
+  RETURN_IF_ERROR(RequireId(sourced_id, "student"));
+  std::string id = StudentIdFor(c.index_key, sourced_id);
+  RETURN_IF_ERROR(RequirePersonalAbout(c.event, id));
+  std::string school_id = Str(p->school_sourced_id());
+  if (school_id.empty() && p->org_sourced_ids() && p->org_sourced_ids()->size() > 0) {
+    school_id = p->org_sourced_ids()->Get(0)->str();
+  }
+  StudentRecord record{sourced_id,
+                       Str(p->given_name()),
+                       Str(p->family_name()),
+                       Str(p->preferred_name()),
+                       Str(p->grade()),
+                       school_id,
+                       false};
+  RETURN_IF_ERROR(WriteStudent(c.txn, id, record));
+  c.ops.push_back([id, school_id, grade = record.grade](Memory& m) {
+    m.students.insert(id);
+    m.access.UpsertStudent(Student{id, school_id, grade, false}).IgnoreError();
+  });
+  return OkStatus();
+}
+
+Status ApplyGuardianLink(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::GuardianLinkedPayload>(c.event));
+  std::string guardian_sourced_id = Str(p->guardian_sourced_id());
+  std::string student_sourced_id = Str(p->student_sourced_id());
+  RETURN_IF_ERROR(RequireId(guardian_sourced_id, "guardian"));
+  RETURN_IF_ERROR(RequireId(student_sourced_id, "student"));
+  std::string student_id = StudentIdFor(c.index_key, student_sourced_id);
+  std::string guardian_id = UserIdFor(c.index_key, guardian_sourced_id);
+  RETURN_IF_ERROR(RequirePersonalAbout(c.event, student_id));
+  GuardianContact contact{guardian_sourced_id, Str(p->given_name()), Str(p->family_name()),
+                          Str(p->email()),     Str(p->phone()),      Str(p->relationship())};
+  ASSIGN_OR_RETURN(auto old, ReadGuardianContact(c.txn, student_id, guardian_id));
+  DropStaleEmailIndex(c, old, contact, student_id, guardian_id);
+  RETURN_IF_ERROR(WriteGuardianContact(c.txn, student_id, guardian_id, contact));
+  WriteRetractedFlag(c.txn, kGuardianLinks, PairKey(student_id, guardian_id), false);
+  if (!contact.email.empty()) {
+    c.txn.Put(kGuardianIndex,
+              AsBytes(GuardianEmailKey(c.index_key, contact.email, student_id, guardian_id)),
+              AsBytes(guardian_id));
+  }
+  c.ops.push_back([guardian_id, student_id](Memory& m) {
+    m.access.LinkGuardian(guardian_id, student_id).IgnoreError();
+  });
+  return OkStatus();
+}
+
+Status ApplyEnrollment(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::EnrollmentImportedPayload>(c.event));
+  std::string role = ToLowerAscii(Str(p->role()));
+  if (role != "student" && role != "teacher") return OkStatus();  // no access meaning
+  std::string sourced_id = Str(p->sourced_id());
+  std::string user_sourced_id = Str(p->user_sourced_id());
+  EnrollmentKey key;
+  key.class_id = Str(p->class_sourced_id());
+  RETURN_IF_ERROR(RequireId(sourced_id, "enrollment"));
+  RETURN_IF_ERROR(RequireId(key.class_id, "class"));
+  RETURN_IF_ERROR(RequireId(user_sourced_id, "user"));
+  key.role = role == "teacher" ? EnrollmentRole::kTeacher : EnrollmentRole::kStudent;
+  key.member_id = key.role == EnrollmentRole::kTeacher ? UserIdFor(c.index_key, user_sourced_id)
+                                                       : StudentIdFor(c.index_key, user_sourced_id);
+  if (key.role == EnrollmentRole::kStudent)
+    RETURN_IF_ERROR(RequirePersonalAbout(c.event, key.member_id));
+  key.digest = EnrollmentDigest(c.index_key, sourced_id);
+  ASSIGN_OR_RETURN(auto previous, EnrollmentByDigest(c.txn, key.digest));
+  if (previous && previous->Encode() != key.Encode()) {
+    c.txn.Delete(kEnrollments, AsBytes(previous->Encode()));
+    RETURN_IF_ERROR(DropMembershipIfInactive(c, *previous));
+  }
+  WriteRetractedFlag(c.txn, kEnrollments, key.Encode(), false);
+  c.txn.Put(kEnrollmentIndex, AsBytes(key.digest), AsBytes(key.Encode()));
+  c.ops.push_back([key](Memory& m) { AddEnrollmentTo(m, key.class_id, key.member_id, key.role); });
+  return OkStatus();
+}
+
+Status ApplyRetraction(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::RecordRetractedPayload>(c.event));
+  std::string id = Str(p->sourced_id());
+  if (id.empty()) return OkStatus();  // supplemental rows: not the roster's
+  switch (p->kind()) {
+    case fb::RecordKind::Org:
+      return FlagPlain<OrgRecord>(c, id, ReadOrg, WriteOrg);
+    case fb::RecordKind::AcademicSession:
+      return FlagPlain<SessionRecord>(c, id, ReadSession, WriteSession);
+    case fb::RecordKind::Class:
+      return FlagPlain<ClassRecord>(c, id, ReadClass, WriteClass);
+    case fb::RecordKind::Student:
+      return RetractStudent(c, id);
+    case fb::RecordKind::Guardian:
+      return RetractGuardian(c, id);
+    case fb::RecordKind::Enrollment:
+      return RetractEnrollment(c, id);
+    default:
+      return OkStatus();
+  }
+}
+
+}  // namespace backpack::roster

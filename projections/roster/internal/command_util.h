@@ -1,0 +1,56 @@
+// Helpers shared by the roster command files. Internal to projections/roster/.
+#pragma once
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "events/event.h"
+#include "projections/access_state.h"
+#include "projections/services.h"
+
+namespace backpack::roster {
+
+// Serializes commands that check uniqueness against the committed roster
+// before appending (one process writes a store).
+std::mutex& CommandMutex();
+
+inline Bytes FinishPayload(flatbuffers::FlatBufferBuilder& fbb) {
+  return Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+}
+
+inline flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
+StringVector(flatbuffers::FlatBufferBuilder& fbb, const IdSet& items) {
+  return fbb.CreateVectorOfStrings(std::vector<std::string>(items.begin(), items.end()));
+}
+
+inline NewEvent MakeEvent(EventType type, const Actor& actor, std::string subject, Bytes payload,
+                          bool personal) {
+  NewEvent e;
+  e.type = type;
+  e.actor_id = actor.user_id.empty() ? "system" : actor.user_id;
+  e.subject_id = std::move(subject);
+  e.request_id = actor.request_id;
+  e.payload = std::move(payload);
+  e.personal = personal;
+  return e;
+}
+
+// Appends one event and waits until it is durable.
+inline Status AppendOne(Services& services, NewEvent event) {
+  if (!services.log) return UnavailableError("the event log is not open");
+  std::vector<NewEvent> events;
+  events.push_back(std::move(event));
+  auto appended = services.log->Append(std::move(events));
+  return appended ? OkStatus() : appended.error();
+}
+
+std::string_view TrimSpace(std::string_view text);
+// Number of UTF-8 code points (continuation bytes are not counted).
+size_t Utf8Length(std::string_view text);
+
+}  // namespace backpack::roster

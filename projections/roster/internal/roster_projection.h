@@ -1,0 +1,92 @@
+// The roster projection: persists the roster families (records.h) and keeps
+// the in-memory AccessState in step with them. Internal to projections/roster/.
+//
+// Apply stages AccessState mutations as operations; Committed() runs them
+// under the write lock, Discarded() drops them. The operations mirror the
+// persisted families exactly, so LoadMemory() over the families yields the
+// same state (same decisions) as the incremental path. A RecordShredded
+// cannot be undone on the in-memory state, so it makes Committed() reload
+// the whole state from the (committed) families instead.
+#pragma once
+
+#include <functional>
+#include <shared_mutex>
+#include <vector>
+
+#include "projections/access_state.h"
+#include "projections/projection.h"
+#include "projections/services.h"
+
+namespace backpack::roster {
+
+// Everything the roster keeps in memory: ids and access attributes only.
+struct Memory {
+  AccessState access;
+  IdSet students;  // every known, unshredded student id
+};
+
+// Memory behind a reader/writer lock. Readers take `mu` shared.
+struct SharedMemory {
+  mutable std::shared_mutex mu;
+  Memory state;  // guarded by mu
+};
+
+using MemoryOp = std::function<void(Memory&)>;
+
+// What one Apply needs; the handlers in apply_*.cc fill `ops` and `reload`.
+struct ApplyContext {
+  const LoggedEvent& event;
+  ProjectionTxn& txn;
+  const AeadKey& index_key;
+  std::vector<MemoryOp>& ops;
+  bool& reload;
+};
+
+// apply_people.cc: orgs, sessions, classes, students, guardians,
+// enrollments, retractions.
+Status ApplyOrg(ApplyContext& c);
+Status ApplySession(ApplyContext& c);
+Status ApplyClass(ApplyContext& c);
+Status ApplyStudent(ApplyContext& c);
+Status ApplyGuardianLink(ApplyContext& c);
+Status ApplyEnrollment(ApplyContext& c);
+Status ApplyRetraction(ApplyContext& c);
+// apply_access.cc: accounts, grants, break-glass, shredding.
+Status ApplyUser(ApplyContext& c);
+Status ApplyUserDisabled(ApplyContext& c);
+Status ApplyGrant(ApplyContext& c);
+Status ApplyRevoke(ApplyContext& c);
+Status ApplyBreakGlass(ApplyContext& c);
+Status ApplyShred(ApplyContext& c);
+
+// Shared by the operations and LoadMemory, so both paths agree.
+void AddEnrollmentTo(Memory& m, const std::string& class_id, const std::string& member_id,
+                     EnrollmentRole role);
+User UserFor(const std::string& id, Role role, bool disabled, const IdSet& flags,
+             const IdSet& schools, const IdSet& grades);
+
+// Builds the in-memory state from the committed families of `store`.
+Result<Memory> LoadMemory(Store& store, DataKeyRing& data_keys);
+
+class RosterProjection final : public Projection {
+ public:
+  // `services` and `shared` must outlive the projection.
+  RosterProjection(Services& services, SharedMemory& shared);
+
+  std::string_view name() const override { return "roster"; }
+  std::vector<std::string> ColumnFamilies() const override;
+  Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override;
+  void Committed() override;
+  void Discarded() override;
+  // Also creates the `credentials` family if absent.
+  Status Load(Store& store, DataKeyRing& data_keys) override;
+
+ private:
+  Services& services_;
+  SharedMemory& shared_;
+  // Staged by Apply on the writer thread; consumed by Committed/Discarded.
+  std::vector<MemoryOp> pending_;
+  bool reload_pending_ = false;
+};
+
+}  // namespace backpack::roster

@@ -1,0 +1,121 @@
+// Roster commands: accounts, credentials, grants, break-glass and search.
+//
+// Each command validates its input against the committed roster, appends
+// its events through services.log (blocking until durable) and returns the
+// new id. Authorization (who may call which command) is the caller's job:
+// the HTTP handlers check roles, the CLI is an administrator's tool.
+//
+// Credentials (argon2id hashes, libsodium crypto_pwhash_str) live in the
+// mutable column family `credentials` (user id -> hash), never in the log.
+//
+// Thread-safety: all methods are safe to call concurrently; commands that
+// check uniqueness before appending are serialized process-wide.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "projections/access_state.h"
+#include "projections/roster/roster.h"
+#include "projections/services.h"
+
+namespace backpack {
+
+inline constexpr size_t kMinPasswordLength = 12;
+inline constexpr size_t kMaxPasswordLength = 1024;
+inline constexpr size_t kMinBreakGlassReasonLength = 20;
+
+// Messages of the kUnauthenticated errors of Authenticate, for the caller's
+// LoginFailed event. Never show them to the person signing in.
+inline constexpr std::string_view kLoginNoSuchUser = "no_such_user";
+inline constexpr std::string_view kLoginBadPassword = "bad_password";
+inline constexpr std::string_view kLoginDisabled = "disabled";
+
+// Cost of the argon2id hash. kMinimal is for tests and synthetic demos only.
+enum class PasswordCost { kInteractive, kMinimal };
+
+struct AddUserRequest {
+  std::string username;  // 1-64 of [A-Za-z0-9._@+-]; unique, case-insensitively
+  Role role = Role::kEducator;
+  std::string display_name;
+  IdSet flags;    // kFlag* names (access_state.h)
+  IdSet schools;  // school sourcedIds
+  IdSet grades;
+  // The OneRoster user (teacher, guardian) this account belongs to. If empty,
+  // a username equal to an imported teacher's or guardian's sourcedId, or to
+  // an imported guardian's email, links the account to that person.
+  std::string sourced_id;
+  PasswordCost password_cost = PasswordCost::kInteractive;
+};
+
+struct GrantRequest {
+  std::string educator_id;  // an enabled educator's user id
+  GrantScope scope;         // student id, class id, or school id + grades
+  std::optional<int64_t> expires_at_us;
+  std::string reason;  // required; stored encrypted for a student scope
+};
+
+struct BreakGlassStart {
+  std::string id;
+  int64_t expires_at_us = 0;
+};
+
+struct StudentSearchHit {
+  std::string id;
+  std::string name;  // StudentInfo::DisplayName()
+  std::string grade;
+  std::string school_id;
+  std::string school_name;
+  std::string reason;  // the access reason (SPEC §1)
+};
+
+// The roster's mutable (non-projection) column families: {"credentials"}.
+// The App creates them; rebuild never resets them.
+std::vector<std::string> RosterMutableColumnFamilies();
+
+class RosterCommands {
+ public:
+  // `services` (with roster, store, log) must outlive this object.
+  explicit RosterCommands(Services& services) : services_(services) {}
+
+  // Creates an account with `password` (kMinPasswordLength..kMaxPasswordLength
+  // bytes); returns its user id. kAlreadyExists if the username or the
+  // account id is taken, kInvalidArgument for bad input.
+  Result<std::string> AddUser(const Actor& actor, const AddUserRequest& request,
+                              std::string_view password);
+  // The account, if `password` is right and it is enabled; else
+  // kUnauthenticated with a kLogin* message. Takes about as long for an
+  // unknown username as for a wrong password.
+  Result<UserInfo> Authenticate(std::string_view username, std::string_view password);
+  // kNotFound for an unknown user; ok if already disabled.
+  Status DisableUser(const Actor& actor, std::string_view user_id, std::string_view reason);
+
+  // Returns the grant id. kNotFound for an unknown educator, student,
+  // class or school; kInvalidArgument for a non-educator, a missing reason
+  // or an expiry in the past.
+  Result<std::string> Grant(const Actor& actor, const GrantRequest& request);
+  // kNotFound for an unknown grant; ok if already revoked.
+  Status Revoke(const Actor& actor, std::string_view grant_id, std::string_view reason = "");
+  // One hour of access for `educator_id` to `student_id`. kInvalidArgument
+  // for a reason shorter than kMinBreakGlassReasonLength (after trimming),
+  // kPermissionDenied unless an enabled educator, kNotFound/kGone for the
+  // student.
+  Result<BreakGlassStart> StartBreakGlass(const Actor& actor, std::string_view educator_id,
+                                          std::string_view student_id, std::string_view reason);
+
+  // Students `user_id` may access at `now_us` whose name or sourcedId
+  // contains `query` (case-insensitive; "" matches all), ordered by family
+  // name, given name and id; at most `limit`. Does not audit: the caller
+  // appends the RecordViewed event.
+  Result<std::vector<StudentSearchHit>> Search(std::string_view user_id, std::string_view query,
+                                               int64_t now_us, size_t limit) const;
+
+ private:
+  Services& services_;
+};
+
+}  // namespace backpack

@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+
+#include "projections/rebuild.h"
+#include "projections/roster/roster_test_world.h"
+
+namespace backpack::testing {
+namespace {
+
+const Actor kAdmin{"usr_admin", "req_1", ""};
+
+std::string ErrorMessage(const Result<UserInfo>& r) { return r ? "" : r.error().message(); }
+
+TEST_CASE("a user added with a password can authenticate, and only with it") {
+  RosterWorld w;
+  std::string id = w.AddUser("casey", Role::kEducator, {"schoolwide"}, {"sch-1"});
+  CHECK(id.starts_with("usr_"));
+  auto cmd = w.commands();
+
+  auto ok = cmd.Authenticate("casey", "correct horse battery");
+  REQUIRE(ok);
+  CHECK(ok->id == id);
+  CHECK(ok->role == Role::kEducator);
+  CHECK(ok->flags == IdSet{"schoolwide"});
+  CHECK(cmd.Authenticate("CASEY", "correct horse battery"));  // usernames ignore case
+
+  auto wrong = cmd.Authenticate("casey", "correct horse batterY");
+  CHECK(wrong.error().code() == StatusCode::kUnauthenticated);
+  CHECK(ErrorMessage(wrong) == kLoginBadPassword);
+  auto unknown = cmd.Authenticate("nobody", "correct horse battery");
+  CHECK(unknown.error().code() == StatusCode::kUnauthenticated);
+  CHECK(ErrorMessage(unknown) == kLoginNoSuchUser);
+
+  REQUIRE(cmd.DisableUser(kAdmin, id, "left").ok());
+  CHECK(ErrorMessage(cmd.Authenticate("casey", "correct horse battery")) == kLoginDisabled);
+  CHECK(w.roster().FindUser(id)->disabled);
+}
+
+TEST_CASE("user add refuses taken usernames, short passwords and bad names") {
+  RosterWorld w;
+  w.AddUser("casey", Role::kEducator);
+  AddUserRequest r{"Casey", Role::kEducator, "", {}, {}, {}, "", PasswordCost::kMinimal};
+  auto cmd = w.commands();
+  CHECK(cmd.AddUser(kAdmin, r, "long enough password").error().code() ==
+        StatusCode::kAlreadyExists);
+  r.username = "drew";
+  CHECK(cmd.AddUser(kAdmin, r, "elevenchars").error().code() == StatusCode::kInvalidArgument);
+  CHECK(cmd.AddUser(kAdmin, r, "twelve chars").has_value());
+  r.username = "has space";
+  CHECK(cmd.AddUser(kAdmin, r, "long enough password").error().code() ==
+        StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("credentials stay out of the log and survive a rebuild") {
+  RosterWorld w;
+  std::string id = w.AddUser("casey", Role::kEducator);
+  auto event = w.fx().log().Read(w.fx().log().size() - 1);
+  REQUIRE(event);
+  CHECK(event->header.type == EventType::UserCreated);
+  CHECK(event->header.payload_encrypted);
+  std::string plain(AsChars(event->payload));
+  CHECK(plain.find("$argon2") == std::string::npos);
+  CHECK(plain.find("correct horse") == std::string::npos);
+
+  REQUIRE(
+      ReplayInto(w.fx().store(), w.fx().data_keys(), w.fx().log(), w.fx().domain().projector()));
+  w.Reopen();
+  CHECK(w.commands().Authenticate("casey", "correct horse battery"));
+}
+
+TEST_CASE("accounts of imported people get their OneRoster ids") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  CHECK(teacher == UserIdFor(w.index_key(), "tch-1"));
+  std::string by_sourced = w.AddUser("ms.jones", Role::kEducator, {}, {}, {}, "tch-2");
+  CHECK(by_sourced == UserIdFor(w.index_key(), "tch-2"));
+  std::string parent = w.AddUser("MORGAN.Q@example.test", Role::kGuardian);
+  CHECK(parent == UserIdFor(w.index_key(), "gdn-1"));
+  CHECK(w.roster().FindUser(parent)->guardian_of == std::vector<std::string>{w.StudentId("stu-a")});
+  AddUserRequest again{"gdn-1", Role::kGuardian, "", {}, {}, {}, "", PasswordCost::kMinimal};
+  CHECK(w.commands().AddUser(kAdmin, again, "long enough password").error().code() ==
+        StatusCode::kAlreadyExists);
+  CHECK(w.AddUser("stranger", Role::kGuardian) != parent);
+}
+
+TEST_CASE("a student grant allows access until it expires or is revoked") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string edu = w.AddUser("helper", Role::kEducator);
+  std::string b = w.StudentId("stu-b");
+  auto cmd = w.commands();
+  CHECK_FALSE(w.roster().Decide(edu, b, w.now()).allowed);
+
+  auto grant = cmd.Grant(kAdmin, GrantRequest{edu, GrantScope::ForStudent("stu-b"),
+                                              w.now() + 24 * kHour, "covering a class"});
+  REQUIRE(grant);
+  CHECK(w.roster().Decide(edu, b, w.now()).reason == "grant:" + *grant);
+  w.fx().clock().Advance(25 * kHour);
+  CHECK_FALSE(w.roster().Decide(edu, b, w.now()).allowed);
+
+  auto open = cmd.Grant(kAdmin, GrantRequest{edu, GrantScope::ForStudent(b), {}, "ongoing"});
+  REQUIRE(open);
+  CHECK(w.roster().Decide(edu, b, w.now()).allowed);
+  REQUIRE(cmd.Revoke(kAdmin, *open).ok());
+  CHECK_FALSE(w.roster().Decide(edu, b, w.now()).allowed);
+  CHECK(cmd.Revoke(kAdmin, *open).ok());
+  CHECK(cmd.Revoke(kAdmin, "grant_nope").code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("class and school-grade grants cover their students") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string edu = w.AddUser("helper", Role::kEducator);
+  auto cmd = w.commands();
+  auto by_class = cmd.Grant(kAdmin, GrantRequest{edu, GrantScope::ForClass("cls-1"), {}, "sub"});
+  REQUIRE(by_class);
+  CHECK(w.roster().Decide(edu, w.StudentId("stu-a"), w.now()).reason == "grant:" + *by_class);
+  auto by_grade = cmd.Grant(
+      kAdmin, GrantRequest{edu, GrantScope::ForSchoolGrades("sch-1", {"08"}), {}, "grade 8 team"});
+  REQUIRE(by_grade);
+  CHECK(w.roster().Decide(edu, w.StudentId("stu-b"), w.now()).reason == "grant:" + *by_grade);
+}
+
+TEST_CASE("grants refuse bad input") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string edu = w.AddUser("helper", Role::kEducator);
+  std::string admin = w.AddUser("boss", Role::kDistrictAdmin);
+  auto cmd = w.commands();
+  auto code = [&](GrantRequest r) { return cmd.Grant(kAdmin, r).error().code(); };
+  CHECK(code({admin, GrantScope::ForStudent("stu-a"), {}, "r"}) == StatusCode::kInvalidArgument);
+  CHECK(code({"usr_unknown", GrantScope::ForStudent("stu-a"), {}, "r"}) == StatusCode::kNotFound);
+  CHECK(code({edu, GrantScope::ForStudent("stu-zzz"), {}, "r"}) == StatusCode::kNotFound);
+  CHECK(code({edu, GrantScope::ForClass("cls-zzz"), {}, "r"}) == StatusCode::kNotFound);
+  CHECK(code({edu, GrantScope::ForSchoolGrades("sch-zzz", {"7"}), {}, "r"}) ==
+        StatusCode::kNotFound);
+  CHECK(code({edu, GrantScope::ForSchoolGrades("sch-1", {}), {}, "r"}) ==
+        StatusCode::kInvalidArgument);
+  CHECK(code({edu, GrantScope::ForStudent("stu-a"), w.now() - 1, "r"}) ==
+        StatusCode::kInvalidArgument);
+  CHECK(code({edu, GrantScope::ForStudent("stu-a"), {}, "  "}) == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("break-glass needs a 20-character reason and lasts one hour") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string edu = w.AddUser("helper", Role::kEducator);
+  std::string guardian = w.AddUser("gdn-1", Role::kGuardian);
+  std::string b = w.StudentId("stu-b");
+  auto cmd = w.commands();
+  CHECK(cmd.StartBreakGlass(kAdmin, edu, b, std::string(19, 'x')).error().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(cmd.StartBreakGlass(kAdmin, edu, b, "   short reason      ").error().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(cmd.StartBreakGlass(kAdmin, guardian, b, std::string(20, 'x')).error().code() ==
+        StatusCode::kPermissionDenied);
+
+  auto started = cmd.StartBreakGlass(kAdmin, edu, b, std::string(20, 'x'));
+  REQUIRE(started);
+  CHECK(started->expires_at_us == w.now() + kHour);
+  CHECK(w.roster().Decide(edu, b, w.now()).reason == "break_glass:" + started->id);
+  w.fx().clock().Advance(kHour - 1);
+  CHECK(w.roster().Decide(edu, b, w.now()).allowed);
+  w.fx().clock().Advance(1);
+  CHECK_FALSE(w.roster().Decide(edu, b, w.now()).allowed);
+}
+
+}  // namespace
+}  // namespace backpack::testing

@@ -1,0 +1,221 @@
+#include <catch2/catch.hpp>
+
+#include "projections/rebuild.h"
+#include "projections/roster/internal/records.h"
+#include "projections/roster/roster_test_world.h"
+
+namespace backpack::testing {
+namespace {
+
+const Actor kAdmin{"usr_admin", "req_1", ""};
+
+// Every (user, student) decision and access list, for comparing states.
+std::vector<std::string> Decisions(Roster& roster, const std::vector<std::string>& users,
+                                   const std::vector<std::string>& students, int64_t now) {
+  std::vector<std::string> out;
+  for (const auto& u : users) {
+    for (const auto& s : students) {
+      AccessDecision d = roster.Decide(u, s, now);
+      out.push_back(u + "/" + s + "=" + (d.allowed ? "allow:" : "deny:") + d.reason);
+      out.push_back(roster.IsGuardianOf(u, s) ? "guardian" : "-");
+    }
+  }
+  for (const auto& s : students) {
+    for (const auto& entry : roster.AccessList(s, now)) out.push_back(entry.user_id + entry.reason);
+  }
+  return out;
+}
+
+// Every key of every roster family that contains `needle`.
+std::vector<std::string> KeysMentioning(Store& store, const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& family : roster::ProjectionFamilies()) {
+    auto it = store.NewIterator(family);
+    REQUIRE(it);
+    for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+      std::string key(AsChars((*it)->key()));
+      std::string value(AsChars((*it)->value()));
+      if (key.find(needle) != std::string::npos || value.find(needle) != std::string::npos) {
+        found.push_back(family + ":" + key);
+      }
+    }
+  }
+  return found;
+}
+
+// Replays the log into a scratch store; the first difference from the live
+// roster families, or "" if byte-for-byte equal.
+std::string RebuildDifference(RosterWorld& w, const std::filesystem::path& scratch_dir) {
+  StoreOptions options;
+  options.create_if_missing = true;
+  auto scratch = Store::Open(scratch_dir.string(), options);
+  REQUIRE(scratch);
+  DomainFixture& fx = w.fx();
+  Domain fresh(**scratch, fx.data_keys(), fx.keys(), fx.clock());
+  for (const auto& family : fresh.ColumnFamilies())
+    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
+  REQUIRE(ReplayInto(**scratch, fx.data_keys(), fx.log(), fresh.projector()));
+  auto diff = FirstDifference(fx.store(), **scratch, roster::ProjectionFamilies());
+  REQUIRE(diff);
+  return diff->value_or("");
+}
+
+TEST_CASE("imported students are readable and teachers see their class") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  CHECK(teacher == UserIdFor(w.index_key(), "tch-1"));
+
+  std::string a = w.StudentId("stu-a");
+  auto info = w.roster().FindStudent(a);
+  REQUIRE(info);
+  CHECK(info->given_name == "Avery");
+  CHECK(info->grade == "07");
+  CHECK(info->school_name == "Synthetic Middle School");
+  CHECK(info->DisplayName() == "Avery Quinlan");
+  CHECK(*w.roster().ResolveStudent("stu-a") == a);
+  CHECK(*w.roster().ResolveStudent(a) == a);
+  CHECK(w.roster().ResolveStudent("nobody").error().code() == StatusCode::kNotFound);
+
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == "class:cls-1");
+  CHECK_FALSE(w.roster().Decide(teacher, w.StudentId("stu-b"), w.now()).allowed);
+  auto accessible = w.roster().AccessibleStudents(teacher, w.now());
+  REQUIRE(accessible.size() == 1);
+  CHECK(accessible[0].first == a);
+}
+
+TEST_CASE("an enrollment imported before its class grants access once recorded") {
+  RosterWorld w;
+  const AeadKey& k = w.index_key();
+  w.Append({StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
+            EnrollmentEvent(k, "enr-t1", "cls-9", "tch-1", "teacher"),
+            EnrollmentEvent(k, "enr-s1", "cls-9", "stu-a", "student")});
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  CHECK(w.roster().Decide(teacher, w.StudentId("stu-a"), w.now()).reason == "class:cls-9");
+  w.Append({ClassEvent("cls-9", "sch-1")});
+  w.Reopen();
+  CHECK(w.roster().Decide(teacher, w.StudentId("stu-a"), w.now()).reason == "class:cls-9");
+}
+
+TEST_CASE("retracted students and enrollments lose access but stay flagged") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  std::string a = w.StudentId("stu-a");
+
+  w.Append({RetractEvent(kKindEnrollment, "enr-s1", a)});
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == std::string(kDeniedNoRelationship));
+  w.Append({EnrollmentEvent(w.index_key(), "enr-s1", "cls-1", "stu-a", "student")});
+  CHECK(w.roster().Decide(teacher, a, w.now()).allowed);
+
+  w.Append({RetractEvent(kKindStudent, "stu-a", a)});
+  CHECK(w.roster().FindStudent(a)->retracted);
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == std::string(kDeniedRetractedStudent));
+  w.Reopen();
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == std::string(kDeniedRetractedStudent));
+}
+
+TEST_CASE("guardians are linked by import and lose the link when retracted") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string a = w.StudentId("stu-a");
+  std::string guardian = w.AddUser("morgan.q@example.test", Role::kGuardian);
+  CHECK(guardian == UserIdFor(w.index_key(), "gdn-1"));
+  CHECK(w.roster().IsGuardianOf(guardian, a));
+  CHECK(w.roster().FindUser(guardian)->guardian_of == std::vector<std::string>{a});
+  auto guardians = w.roster().GuardiansOf(a);
+  REQUIRE(guardians.size() == 1);
+  CHECK(guardians[0].email == "morgan.q@example.test");
+  CHECK(guardians[0].relationship == "parent");
+
+  w.Append({RetractEvent(kKindGuardian, "gdn-1", a)});
+  CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
+  CHECK(w.roster().GuardiansOf(a).empty());
+}
+
+TEST_CASE("Load after reopening gives the same decisions as the live state") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  std::string principal = w.AddUser("principal", Role::kEducator, {"districtwide"});
+  std::string grade_lead = w.AddUser("lead7", Role::kEducator, {}, {"sch-1"}, {"7"});
+  std::string guardian = w.AddUser("gdn-1", Role::kGuardian);
+  std::string other = w.AddUser("helper", Role::kEducator);
+  std::string gone = w.AddUser("leaver", Role::kEducator, {"districtwide"});
+  std::string a = w.StudentId("stu-a"), b = w.StudentId("stu-b");
+  auto cmd = w.commands();
+  REQUIRE(cmd.Grant(
+      kAdmin, GrantRequest{other, GrantScope::ForStudent(b), w.now() + kHour, "covering a class"}));
+  auto revoked = cmd.Grant(kAdmin, GrantRequest{other, GrantScope::ForClass("cls-1"), {}, "x"});
+  REQUIRE(revoked);
+  REQUIRE(cmd.Revoke(kAdmin, *revoked).ok());
+  REQUIRE(cmd.StartBreakGlass(kAdmin, teacher, b, "urgent safeguarding concern raised"));
+  REQUIRE(cmd.DisableUser(kAdmin, gone, "left the district").ok());
+
+  std::vector<std::string> users{teacher, principal, grade_lead, guardian, other, gone};
+  auto before = Decisions(w.roster(), users, {a, b}, w.now());
+  w.Reopen();
+  CHECK(Decisions(w.roster(), users, {a, b}, w.now()) == before);
+  CHECK(w.roster().Decide(other, b, w.now()).reason.starts_with("grant:"));
+  CHECK(w.roster().Decide(teacher, b, w.now()).reason.starts_with("break_glass:"));
+  CHECK(w.roster().Decide(gone, a, w.now()).reason == std::string(kDeniedDisabled));
+}
+
+TEST_CASE("shredding a student removes every roster value about them") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  std::string a = w.StudentId("stu-a");
+  REQUIRE(w.commands().Grant(kAdmin, GrantRequest{teacher, GrantScope::ForStudent(a), {}, "r"}));
+  REQUIRE(w.commands().StartBreakGlass(kAdmin, teacher, a, "a reason of twenty chars+"));
+  CHECK_FALSE(KeysMentioning(w.fx().store(), a).empty());
+
+  REQUIRE(w.fx().data_keys().Shred(a).ok());
+  w.Append({ShredEvent(a)});
+  CHECK(KeysMentioning(w.fx().store(), a).empty());
+  CHECK(w.roster().FindStudent(a).error().code() == StatusCode::kGone);
+  CHECK(w.roster().ResolveStudent("stu-a").error().code() == StatusCode::kGone);
+  CHECK(w.roster().GuardiansOf(a).empty());
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == std::string(kDeniedUnknownStudent));
+  CHECK(w.roster().AccessibleStudents(teacher, w.now()).empty());
+  CHECK(w.roster().FindStudent(w.StudentId("stu-b")));  // others untouched
+  TempDir scratch;
+  CHECK(RebuildDifference(w, scratch.path() / "db") == "");
+}
+
+TEST_CASE("a rebuild reproduces the roster families byte for byte") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  w.AddUser("gdn-1", Role::kGuardian);
+  REQUIRE(w.commands().Grant(
+      kAdmin,
+      GrantRequest{teacher, GrantScope::ForSchoolGrades("sch-1", {"8"}), {}, "grade team"}));
+  w.Append({RetractEvent(kKindStudent, "stu-b", w.StudentId("stu-b"))});
+  TempDir scratch;
+  CHECK(RebuildDifference(w, scratch.path() / "db") == "");
+}
+
+TEST_CASE("roster families hold no plaintext names") {
+  RosterWorld w;
+  w.ImportDistrict();
+  w.AddUser("gdn-1", Role::kGuardian);
+  for (const char* secret : {"Avery", "Quinlan", "Rowntree", "Morgan", "morgan.q@", "stu-a",
+                             "Synthetic gdn-1", "555-0100"}) {
+    INFO(secret);
+    CHECK(KeysMentioning(w.fx().store(), secret).empty());
+  }
+}
+
+TEST_CASE("a malformed roster payload is refused and appends nothing") {
+  RosterWorld w;
+  NewEvent bad = ShredEvent("");
+  bad.type = EventType::AccessRevoked;  // a roster-only event type
+  bad.payload.resize(3);
+  uint64_t size = w.fx().log().size();
+  CHECK_FALSE(w.fx().log().Append({bad}));
+  CHECK(w.fx().log().size() == size);
+}
+
+}  // namespace
+}  // namespace backpack::testing

@@ -1,0 +1,52 @@
+#include <catch2/catch.hpp>
+
+#include "projections/roster/roster_test_world.h"
+
+namespace backpack::testing {
+namespace {
+
+std::vector<std::string> Names(const Result<std::vector<StudentSearchHit>>& hits) {
+  REQUIRE(hits);
+  std::vector<std::string> names;
+  for (const auto& h : *hits) names.push_back(h.name);
+  return names;
+}
+
+TEST_CASE("search finds accessible students by name or sourcedId, case-insensitively") {
+  RosterWorld w;
+  w.ImportDistrict();
+  w.Append({StudentEvent(w.index_key(), "stu-c", "Cameron", "Abbott", "07", "sch-2")});
+  std::string lead = w.AddUser("lead", Role::kEducator, {"schoolwide"}, {"sch-1"});
+  auto cmd = w.commands();
+
+  // Ordered by family name; sch-2's student is not accessible.
+  CHECK(Names(cmd.Search(lead, "", w.now(), 10)) ==
+        std::vector<std::string>{"Avery Quinlan", "Bee Rowntree"});
+  CHECK(Names(cmd.Search(lead, "QUIN", w.now(), 10)) == std::vector<std::string>{"Avery Quinlan"});
+  CHECK(Names(cmd.Search(lead, "bee", w.now(), 10)) == std::vector<std::string>{"Bee Rowntree"});
+  CHECK(Names(cmd.Search(lead, "stu-b", w.now(), 10)) == std::vector<std::string>{"Bee Rowntree"});
+  CHECK(Names(cmd.Search(lead, "cameron", w.now(), 10)).empty());
+  CHECK(Names(cmd.Search(lead, "", w.now(), 1)) == std::vector<std::string>{"Avery Quinlan"});
+
+  auto hits = cmd.Search(lead, "avery", w.now(), 10);
+  REQUIRE(hits);
+  REQUIRE(hits->size() == 1);
+  const StudentSearchHit& hit = hits->front();
+  CHECK(hit.id == w.StudentId("stu-a"));
+  CHECK(hit.grade == "07");
+  CHECK(hit.school_id == "sch-1");
+  CHECK(hit.school_name == "Synthetic Middle School");
+  CHECK(hit.reason == "schoolwide:sch-1");
+}
+
+TEST_CASE("search returns nothing for guardians and unknown users") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string guardian = w.AddUser("gdn-1", Role::kGuardian);
+  auto cmd = w.commands();
+  CHECK(Names(cmd.Search(guardian, "", w.now(), 10)).empty());
+  CHECK(Names(cmd.Search("usr_nobody", "", w.now(), 10)).empty());
+}
+
+}  // namespace
+}  // namespace backpack::testing

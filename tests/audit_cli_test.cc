@@ -1,0 +1,182 @@
+// `backpack audit query` and `backpack audit breach-report` through the real
+// binary: output formats, exit codes, and that the CLI's own reads are
+// audited before anything is printed.
+#include <sys/wait.h>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "events/schema/payloads_generated.h"
+#include "projections/audit/audit.h"
+#include "projections/ids.h"
+#include "projections/roster/roster_commands.h"
+#include "projections/roster/roster_test_events.h"
+#include "tests/domain_fixture.h"
+
+namespace backpack::testing {
+namespace {
+namespace json = boost::json;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs `backpack --data DATA <args>`.
+CliResult RunCli(const TempDir& tmp, const std::string& args) {
+  const char* bin = std::getenv("BACKPACK_BIN");
+  REQUIRE(bin != nullptr);
+  std::string command = std::string(bin) + " --data " + (tmp.path() / "data").string() + " " +
+                        args + " > " + (tmp.path() / "stdout").string() + " 2> " +
+                        (tmp.path() / "stderr").string();
+  int status = std::system(command.c_str());
+  CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(tmp.path() / "stdout");
+  result.err = ReadFile(tmp.path() / "stderr");
+  return result;
+}
+
+std::string AddUser(DomainFixture& fx, const std::string& username) {
+  AddUserRequest r;
+  r.username = username;
+  r.role = Role::kEducator;
+  r.password_cost = PasswordCost::kMinimal;
+  auto id = RosterCommands(fx.services())
+                .AddUser(Actor{"system", "req_1", ""}, r, "correct horse battery");
+  REQUIRE(id);
+  return *id;
+}
+
+// A store where "teacher.one" read stu-a's profile on 2026-09-21 and
+// "teacher.two" read stu-b's. Returns the store's log size.
+uint64_t Seed(const TempDir& tmp) {
+  DomainFixture fx(tmp.path() / "data");
+  const AeadKey& k = fx.keys().index_key;
+  REQUIRE(fx.log().Append(
+      {OrgEvent("sch-1", "Synthetic School"),
+       StudentEvent(k, "stu-a", "Avery", "Quinlan, Jr.", "07", "sch-1"),
+       StudentEvent(k, "stu-b", "Blake", "Rowntree", "08", "sch-1"),
+       GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test")}));
+  std::string one = AddUser(fx, "teacher.one");
+  std::string two = AddUser(fx, "teacher.two");
+  Audit& audit = *fx.services().audit;
+  REQUIRE(audit
+              .RecordAccess(Actor{one, "req_a", "192.0.2.1"}, AccessScope::kProfile,
+                            {{StudentIdFor(k, "stu-a"), "class:cls-1"}}, AccessOutcome::kAllowed)
+              .ok());
+  REQUIRE(audit
+              .RecordAccess(Actor{two, "req_b", "192.0.2.2"}, AccessScope::kProfile,
+                            {{StudentIdFor(k, "stu-b"), "districtwide"}}, AccessOutcome::kAllowed)
+              .ok());
+  return fx.log().size();
+}
+
+// The last event of the store, read after the CLI has exited.
+LoggedEvent LastEvent(const TempDir& tmp) {
+  DomainFixture fx(tmp.path() / "data");
+  auto event = fx.log().Read(fx.log().size() - 1);
+  REQUIRE(event);
+  return *event;
+}
+
+}  // namespace
+
+TEST_CASE("audit query prints the trail as JSON and audits the CLI's read first") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  uint64_t size = Seed(tmp);
+
+  CliResult result = RunCli(tmp, "audit query --student stu-a");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  json::error_code ec;
+  json::value page = json::parse(result.out, ec);
+  REQUIRE_FALSE(ec);
+  const json::array& events = page.at("events").as_array();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].at("actor").at("username").as_string() == "teacher.one");
+  CHECK(events[0].at("scope").as_string() == "profile");
+  CHECK(events[0].at("reason").as_string() == "class:cls-1");
+
+  LoggedEvent audited = LastEvent(tmp);
+  CHECK(audited.header.seq == size);
+  CHECK(audited.header.type == EventType::RecordViewed);
+  CHECK(audited.header.actor_id == "cli");
+  auto* p = flatbuffers::GetRoot<fb::RecordViewedPayload>(audited.payload.data());
+  CHECK(p->scope() == fb::ReadScope::AuditQuery);
+}
+
+TEST_CASE("audit query filters by actor and time and prints CSV") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  Seed(tmp);
+  CliResult csv = RunCli(tmp,
+                         "audit query --actor teacher.two --since 2026-09-21 "
+                         "--until 2026-09-21 --format csv");
+  INFO(csv.err);
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.out.starts_with("seq,at,actor_id,actor_username,actor_role,action,scope,"));
+  CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 2);
+  CHECK(csv.out.find(",teacher.two,educator,RecordViewed,profile,") != std::string::npos);
+
+  CliResult before = RunCli(tmp, "audit query --until 2026-09-20 --format csv");
+  REQUIRE(before.exit_code == 0);
+  CHECK(std::count(before.out.begin(), before.out.end(), '\n') == 1);  // header only
+}
+
+TEST_CASE("audit breach-report lists the students and guardians to notify") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  Seed(tmp);
+  CliResult report = RunCli(tmp,
+                            "audit breach-report --actor teacher.one --since 2026-09-21 "
+                            "--until 2026-09-21T23:59:59Z --format csv");
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  CHECK(report.out.starts_with(
+      "student_id,student_name,guardian_names,guardian_emails,at,scope,reason\r\n"));
+  CHECK(report.out.find(",\"Avery Quinlan, Jr.\",Morgan Quinlan,morgan.q@example.test,") !=
+        std::string::npos);
+  CHECK(report.out.find("Rowntree") == std::string::npos);
+  LoggedEvent audited = LastEvent(tmp);
+  CHECK(audited.header.actor_id == "cli");
+  auto* p = flatbuffers::GetRoot<fb::RecordViewedPayload>(audited.payload.data());
+  CHECK(p->scope() == fb::ReadScope::BreachReport);
+
+  CliResult as_json = RunCli(tmp,
+                             "audit breach-report --actor teacher.one --since 2026-09-21 "
+                             "--until 2026-09-22");
+  REQUIRE(as_json.exit_code == 0);
+  json::value parsed = json::parse(as_json.out);
+  CHECK(parsed.at("totals").at("students").to_number<int>() == 1);
+  CHECK(parsed.at("totals").at("guardians").to_number<int>() == 1);
+}
+
+TEST_CASE("audit commands exit 2 on usage errors and 1 for unknown people") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  Seed(tmp);
+  CHECK(RunCli(tmp, "audit query --since yesterday").exit_code == 2);
+  CHECK(RunCli(tmp, "audit query --format xml").exit_code == 2);
+  CHECK(RunCli(tmp, "audit breach-report --since 2026-09-21 --until 2026-09-22").exit_code == 2);
+  CliResult unknown = RunCli(tmp,
+                             "audit breach-report --actor nobody --since 2026-09-21 "
+                             "--until 2026-09-22");
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("no such user") != std::string::npos);
+  CHECK(RunCli(tmp, "audit query --student sis-unknown").exit_code == 1);
+}
+
+}  // namespace backpack::testing

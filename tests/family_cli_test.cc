@@ -1,0 +1,151 @@
+// `backpack export-history`, `verify-export` and `shred` through the real
+// binary: exit codes, the audit record written before the bundle, offline
+// verification, and the legal hold.
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "projections/family/family_test_util.h"
+
+namespace backpack::family_testing {
+namespace {
+
+namespace json = boost::json;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A store (data dir "data" inside a temporary directory) and the binary.
+class CliWorld {
+ public:
+  CliWorld() : world_(std::make_unique<World>(tmp_.path() / "data")) {
+    ana_note = world_->WriteNote(world_->ana, "counseling", "Synthetic note Tamarind-Gazebo");
+    world_->Close();
+  }
+  World& world() { return *world_; }
+  std::filesystem::path Path(const std::string& name) const { return tmp_.path() / name; }
+
+  // Runs `backpack --data DATA <args>` with the store closed.
+  CliResult Run(const std::string& args) {
+    world_->Close();
+    const char* bin = std::getenv("BACKPACK_BIN");
+    REQUIRE(bin != nullptr);
+    std::string command = std::string(bin) + " --data " + (tmp_.path() / "data").string() + " " +
+                          args + " > " + Path("stdout").string() + " 2> " + Path("stderr").string();
+    int status = std::system(command.c_str());
+    CliResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = ReadFile(Path("stdout"));
+    result.err = ReadFile(Path("stderr"));
+    return result;
+  }
+  // Reopens the store for direct use.
+  World& Open() {
+    world_->Reopen();
+    return *world_;
+  }
+
+  uint64_t ana_note = 0;
+
+ private:
+  testing::TempDir tmp_;
+  std::unique_ptr<World> world_;
+};
+
+TEST_CASE("export-history writes an audited bundle that verify-export accepts offline") {
+  CliWorld cli;
+  std::string out = cli.Path("ana.json").string();
+  CliResult exported = cli.Run("export-history --student S-1 --out " + out);
+  REQUIRE(exported.exit_code == 0);
+  CHECK(exported.out.find("exported 4 events") != std::string::npos);
+  struct stat st {};
+  REQUIRE(::stat(out.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  // The export's own RecordViewed (scope export, by the CLI) is its last event.
+  json::value bundle = json::parse(ReadFile(out));
+  const json::object& last = bundle.at("events").as_array().back().as_object();
+  CHECK(last.at("type").as_string() == "RecordViewed");
+  CHECK(last.at("actor_id").as_string() == "cli");
+  CHECK(last.at("content").at("scope").as_string() == "Export");
+  // Offline: a data directory that does not exist is never opened.
+  std::string bin = std::getenv("BACKPACK_BIN");
+  int status = std::system((bin + " --data " + cli.Path("nowhere").string() + " verify-export " +
+                            out + " > " + cli.Path("offline").string())
+                               .c_str());
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(ReadFile(cli.Path("offline")).starts_with("verified 4 events"));
+  CHECK_FALSE(std::filesystem::exists(cli.Path("nowhere")));
+}
+
+TEST_CASE("verify-export fails with the reason on a changed bundle or another key") {
+  CliWorld cli;
+  std::string out = cli.Path("ana.json").string();
+  REQUIRE(cli.Run("export-history --student S-1 --out " + out).exit_code == 0);
+  std::string text = ReadFile(out);
+  size_t at = text.find("\"stored\":\"") + 20;
+  text[at] = text[at] == 'A' ? 'B' : 'A';
+  std::ofstream(cli.Path("tampered.json"), std::ios::binary) << text;
+  CliResult tampered = cli.Run("verify-export " + cli.Path("tampered.json").string());
+  CHECK(tampered.exit_code == 1);
+  CHECK(tampered.err.find("verification failed: event 0") != std::string::npos);
+  CliResult other_key = cli.Run("verify-export " + out + " --public-key " + std::string(64, '1'));
+  CHECK(other_key.exit_code == 1);
+  CHECK(other_key.err.find("checkpoint") != std::string::npos);
+  CHECK(cli.Run("verify-export " + out + " --public-key xyz").exit_code == 2);
+  CHECK(cli.Run("verify-export " + cli.Path("missing.json").string()).exit_code == 1);
+}
+
+TEST_CASE("export-history of an unknown student writes nothing") {
+  CliWorld cli;
+  CliResult result = cli.Run("export-history --student NOPE --out " + cli.Path("x.json").string());
+  CHECK(result.exit_code == 1);
+  CHECK_FALSE(std::filesystem::exists(cli.Path("x.json")));
+}
+
+TEST_CASE("shred is refused during a pending inspection and works after fulfilment") {
+  CliWorld cli;
+  World& w = cli.Open();
+  auto inspection = w.family().RequestInspection(w.As(w.guardian), w.ana);
+  REQUIRE(inspection);
+  CliResult refused = cli.Run("shred --student S-1 --reason retention --actor privacy");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("legal hold") != std::string::npos);
+  CHECK(cli.Run("shred --student S-1 --reason retention --actor rivera").exit_code == 1);
+  CHECK(cli.Run("shred --student S-1 --reason retention --actor nobody").exit_code == 1);
+  REQUIRE(cli.Open().family().FulfillInspection(w.As(w.privacy), inspection->id).ok());
+  CliResult shredded = cli.Run("shred --student S-1 --reason retention --actor privacy");
+  CHECK(shredded.exit_code == 0);
+  CHECK(shredded.out.find("shredded " + w.ana) != std::string::npos);
+  CHECK(cli.Run("shred --student S-1 --reason again --actor privacy").exit_code == 1);
+  CHECK(cli.Run("verify").exit_code == 0);
+  CliResult check = cli.Run("rebuild --check");
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  // The shredded history stays exportable and verifiable, without content.
+  std::string out = cli.Path("after.json").string();
+  REQUIRE(cli.Run("export-history --student " + w.ana + " --out " + out).exit_code == 0);
+  CliResult verified = cli.Run("verify-export " + out);
+  CHECK(verified.exit_code == 0);
+  CHECK(verified.out.find("(record shredded)") != std::string::npos);
+  CHECK(ReadFile(out).find("Tamarind-Gazebo") == std::string::npos);
+  CHECK_FALSE(testing::AnyFileContains(cli.Path("data"), "Tamarind-Gazebo"));
+  CHECK_FALSE(testing::AnyFileContains(cli.Path("data"), kAnaFamilyName));
+}
+
+}  // namespace
+}  // namespace backpack::family_testing

@@ -1,0 +1,191 @@
+// Role x route authorization matrix over every domain route of SPEC §6:
+// unauthenticated callers get 401 and change nothing; a signed-in caller
+// outside the route's roles (or without access to the student) gets 403 and
+// exactly one AccessDenied event, naming the student when the route is about
+// one, and no RecordViewed; callers inside are never refused.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+
+#include "projections/audit/audit_time.h"
+#include "tests/api_test_world.h"
+
+namespace backpack::api_testing {
+namespace {
+
+namespace json = boost::json;
+
+struct Route {
+  std::string method;
+  std::string target;
+  std::string body;
+  std::set<std::string> allowed;  // identity names
+  std::string student;            // the student a refusal must name, or ""
+  std::string content_type = "application/json";
+};
+
+// Ids the routes need, created through the API by callers who may.
+struct Setup {
+  std::string note, grant, alert, correction, deletion;
+};
+
+std::string IdOf(const ClientResponse& r) {
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  return std::string(ApiWorld::Json(r).at("id").as_string());
+}
+
+Setup MakeSetup(ApiWorld& w) {
+  Setup s;
+  s.note = IdOf(w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token,
+                       R"({"kind":"sst","text":"Synthetic matrix note","restricted":true})"));
+  json::object grant{{"educator_id", w.outsider.user_id},
+                     {"scope", json::object{{"student_id", w.other_student}}},
+                     {"reason", "Synthetic matrix grant"}};
+  s.grant = IdOf(w.Call("POST", "/api/grants", w.admin.token, json::serialize(grant)));
+  IdOf(w.Call("POST", "/api/students/" + w.other_student + "/break-glass", w.principal.token,
+              R"({"reason":"Synthetic matrix emergency, long enough"})"));
+  auto alerts = ApiWorld::Json(w.Call("GET", "/api/audit/alerts", w.privacy.token));
+  s.alert = std::string(alerts.at("alerts").as_array().at(0).at("id").as_string());
+  auto history =
+      ApiWorld::Json(w.Call("GET", "/api/students/" + w.child + "/history", w.guardian.token));
+  json::object ask{{"text", "Synthetic correction"},
+                   {"about_seq", history.at("events").as_array().at(0).at("seq")}};
+  s.correction = IdOf(w.Call("POST", "/api/students/" + w.child + "/correction-requests",
+                             w.guardian.token, json::serialize(ask)));
+  s.deletion = IdOf(w.Call("POST", "/api/students/" + w.spare_student + "/deletion-requests",
+                           w.admin.token, R"({"reason":"Synthetic matrix deletion"})"));
+  return s;
+}
+
+std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
+  const std::string child = "/api/students/" + w.child;
+  const std::string window = "&since=2026-01-01&until=2027-12-31";
+  const std::set<std::string> educators = {"principal", "teacher", "outsider"};
+  const std::set<std::string> with_access = {"principal", "teacher"};
+  return {
+      {"GET", "/api/students?q=a", "", educators, ""},
+      {"GET", child + "/profile", "", with_access, w.child},
+      {"GET", child + "/profile?history=all", "", with_access, w.child},
+      {"GET", "/api/notes/" + s.note + "/restricted", "", {"principal"}, w.child},
+      {"POST", child + "/notes", R"({"kind":"mtss","text":"Synthetic"})", with_access, w.child},
+      {"POST",
+       "/api/notes/" + s.note + "/revisions",
+       R"({"text":"Synthetic v2"})",
+       {"teacher"},
+       w.child},
+      {"GET", "/api/feed", "", educators, ""},
+      {"POST", child + "/break-glass", R"({"reason":"Synthetic reason of enough length"})",
+       educators, w.child},
+      {"POST",
+       "/api/grants",
+       json::serialize(json::object{{"educator_id", w.outsider.user_id},
+                                    {"scope", json::object{{"student_id", w.child}}},
+                                    {"reason", "Synthetic"}}),
+       {"admin"},
+       ""},
+      {"DELETE", "/api/grants/" + s.grant, "", {"admin"}, ""},
+      {"GET", child + "/access", "", {"admin", "privacy"}, w.child},
+      {"POST", "/api/imports", w.DistrictZip(), {"admin"}, "", "application/zip"},
+      {"GET", "/api/audit/events?limit=3", "", {"privacy"}, ""},
+      {"GET",
+       "/api/audit/breach-report?actor_id=" + w.teacher.user_id + window,
+       "",
+       {"privacy"},
+       ""},
+      {"GET", "/api/audit/alerts", "", {"privacy"}, ""},
+      {"POST",
+       "/api/audit/alerts/" + s.alert + "/review",
+       R"({"note":"Synthetic review"})",
+       {"privacy"},
+       ""},
+      {"GET", child + "/history", "", {"guardian", "privacy"}, w.child},
+      {"GET", child + "/history/export", "", {"guardian", "privacy"}, w.child},
+      {"POST",
+       child + "/correction-requests",
+       R"({"text":"Synthetic","about_seq":0})",
+       {"guardian"},
+       w.child},
+      {"POST",
+       "/api/correction-requests/" + s.correction + "/decision",
+       R"({"decision":"refuse","reason":"Synthetic"})",
+       {"privacy"},
+       w.child},
+      {"POST",
+       "/api/correction-requests/" + s.correction + "/statement",
+       R"({"text":"Synthetic statement"})",
+       {"guardian"},
+       w.child},
+      {"POST", child + "/inspection-requests", "", {"guardian"}, w.child},
+      {"POST",
+       child + "/deletion-requests",
+       R"({"reason":"Synthetic"})",
+       {"guardian", "admin"},
+       w.child},
+      {"POST",
+       "/api/deletion-requests/" + s.deletion + "/approve",
+       "",
+       {"privacy"},
+       w.spare_student},
+  };
+}
+
+TEST_CASE("every domain route refuses unauthenticated callers with 401 and no event") {
+  ApiWorld& w = SharedWorld();
+  Setup s = MakeSetup(w);
+  const std::string expired = w.ExpiredToken(w.principal);
+  for (const Route& route : Routes(w, s)) {
+    for (const std::string& token : {std::string(), std::string(64, 'a'), expired}) {
+      INFO(route.method << " " << route.target << " token=" << token.size());
+      uint64_t before = w.LogSize();
+      auto r = w.Call(route.method, route.target, token, route.body, route.content_type);
+      REQUIRE(r.status == 401);
+      REQUIRE(ApiWorld::Json(r).at("error").at("code") == "unauthenticated");
+      REQUIRE(w.LogSize() == before);
+    }
+  }
+}
+
+TEST_CASE(
+    "every domain route admits exactly its roles and records each refusal as one AccessDenied") {
+  ApiWorld& w = SharedWorld();
+  Setup s = MakeSetup(w);
+  const std::vector<std::pair<std::string, Account*>> identities = {
+      {"admin", &w.admin},
+      {"privacy", &w.privacy},
+      {"principal", &w.principal},
+      {"teacher", &w.teacher},
+      {"outsider", &w.outsider},
+      {"guardian", &w.guardian},
+      {"other_guardian", &w.other_guardian}};
+  std::vector<Route> routes = Routes(w, s);
+  for (const Route& route : routes) {
+    // Refusals first: they must not change state; then the admitted callers.
+    for (bool admitted : {false, true}) {
+      for (const auto& [name, account] : identities) {
+        if (route.allowed.contains(name) != admitted) continue;
+        INFO(route.method << " " << route.target << " as " << name);
+        uint64_t before = w.LogSize();
+        auto r = w.Call(route.method, route.target, account->token, route.body, route.content_type);
+        INFO(r.status << " " << r.body.substr(0, 300));
+        if (admitted) {
+          REQUIRE(r.status != 401);
+          REQUIRE(r.status != 403);
+          REQUIRE(r.status < 500);
+          continue;
+        }
+        REQUIRE(r.status == 403);
+        REQUIRE(ApiWorld::Json(r).at("error").at("code") == "forbidden");
+        auto events = w.EventsSince(before);
+        REQUIRE(events.size() == 1);
+        REQUIRE(events[0].header.type == EventType::AccessDenied);
+        REQUIRE(events[0].header.actor_id == account->user_id);
+        REQUIRE(events[0].header.subject_id == route.student);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace backpack::api_testing

@@ -1,0 +1,395 @@
+// The domain routes of SPEC §6 end to end, over a real server: audit-first
+// reads (invariant 3), refusals, family rights and input validation.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "projections/audit/audit_time.h"
+#include "tests/api_test_world.h"
+
+namespace backpack::api_testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : ""; }
+
+std::string Profile(const std::string& id) { return "/api/students/" + id + "/profile"; }
+
+// A new restricted note by the teacher about the child; returns its id.
+std::string WriteRestrictedNote(ApiWorld& w, const std::string& text) {
+  json::object body{{"kind", "counselor"}, {"text", text}, {"restricted", true}};
+  auto r =
+      w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token, json::serialize(body));
+  REQUIRE(r.status == 201);
+  return std::string(ApiWorld::Json(r).at("id").as_string());
+}
+
+TEST_CASE("a profile read is answered only after exactly one RecordViewed naming the reason") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  auto r = w.Call("GET", Profile(w.child), w.teacher.token);
+  REQUIRE(r.status == 200);
+  json::value body = ApiWorld::Json(r);
+  REQUIRE(body.at("student").is_object());
+  REQUIRE(std::string(body.at("access_reason").as_string()).starts_with("class:"));
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  REQUIRE(w.CountSince(before, EventType::AccessDenied) == 0);
+  REQUIRE(viewed[0].header.actor_id == w.teacher.user_id);
+  REQUIRE(viewed[0].header.subject_id == w.child);
+  Viewed decoded = DecodeViewed(viewed[0]);
+  REQUIRE(decoded.scope == "Profile");
+  REQUIRE(decoded.reason.starts_with("class:"));
+}
+
+TEST_CASE("history=all is audited as profile_history") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  auto r = w.Call("GET", Profile(w.child) + "?history=all", w.teacher.token);
+  REQUIRE(r.status == 200);
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  REQUIRE(DecodeViewed(viewed[0]).scope == "ProfileHistory");
+}
+
+TEST_CASE("a refused profile read records AccessDenied and sends no data") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  auto r = w.Call("GET", Profile(w.child), w.outsider.token);
+  REQUIRE(r.status == 403);
+  REQUIRE(ApiWorld::Json(r).at("error").at("code") == "forbidden");
+  REQUIRE(r.body.find("student\"") == std::string::npos);
+  auto denied = w.EventsSince(before, EventType::AccessDenied);
+  REQUIRE(denied.size() == 1);
+  REQUIRE(denied[0].header.subject_id == w.child);
+  REQUIRE(DeniedReason(denied[0]) == "denied:no_relationship");
+  REQUIRE(w.CountSince(before, EventType::RecordViewed) == 0);
+}
+
+TEST_CASE("unknown and malformed student ids get 404 and 400 without events") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  REQUIRE(w.Call("GET", Profile("stu_00000000000000000000"), w.teacher.token).status == 404);
+  REQUIRE(w.Call("GET", Profile("not-an-id"), w.teacher.token).status == 400);
+  REQUIRE(w.Call("GET", Profile("STU_00"), w.teacher.token).status == 400);
+  REQUIRE(w.LogSize() == before);
+}
+
+TEST_CASE("a guardian sees a teacher's read of their child in the history") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
+  uint64_t read_seq = w.EventsSince(before, EventType::RecordViewed).at(0).header.seq;
+  uint64_t before_history = w.LogSize();
+  auto r = w.Call("GET", "/api/students/" + w.child + "/history", w.guardian.token);
+  REQUIRE(r.status == 200);
+  bool found = false;
+  json::value history = ApiWorld::Json(r);
+  for (const json::value& e : history.at("events").as_array()) {
+    if (e.at("seq").to_number<uint64_t>() != read_seq) continue;
+    found = e.at("type") == "RecordViewed" && Str(e.at("who").at("id")) == w.teacher.user_id;
+  }
+  REQUIRE(found);
+  auto viewed = w.EventsSince(before_history, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  Viewed decoded = DecodeViewed(viewed[0]);
+  REQUIRE(decoded.scope == "History");
+  REQUIRE(decoded.reason == "guardian");
+}
+
+TEST_CASE("another family's guardian is refused the history") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  auto r = w.Call("GET", "/api/students/" + w.child + "/history", w.other_guardian.token);
+  REQUIRE(r.status == 403);
+  REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
+  REQUIRE(w.CountSince(before, EventType::RecordViewed) == 0);
+}
+
+TEST_CASE("the breach report lists exactly the students the account read") {
+  ApiWorld& w = SharedWorld();
+  w.clock().Advance(24 * 3600 * kMicrosPerSecond);  // a window of its own
+  int64_t since = w.clock().NowMicros();
+  REQUIRE(w.Call("GET", Profile(w.child), w.principal.token).status == 200);
+  REQUIRE(w.Call("GET", Profile(w.other_student), w.principal.token).status == 200);
+  REQUIRE(w.Call("GET", Profile(w.child), w.principal.token).status == 200);
+  w.clock().Advance(kMicrosPerSecond);
+  std::string target = "/api/audit/breach-report?actor_id=" + w.principal.user_id +
+                       "&since=" + FormatIsoTime(since) +
+                       "&until=" + FormatIsoTime(w.clock().NowMicros());
+  uint64_t before = w.LogSize();
+  auto r = w.Call("GET", target, w.privacy.token);
+  REQUIRE(r.status == 200);
+  std::set<std::string> students;
+  json::value report = ApiWorld::Json(r);
+  for (const json::value& s : report.at("students").as_array()) {
+    students.insert(std::string(s.at("id").as_string()));
+  }
+  REQUIRE(students == std::set<std::string>{w.child, w.other_student});
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  Viewed decoded = DecodeViewed(viewed[0]);
+  REQUIRE(decoded.scope == "BreachReport");
+  REQUIRE(std::set<std::string>(decoded.students.begin(), decoded.students.end()) == students);
+
+  auto csv = w.Call("GET", target, w.privacy.token, "", "", "Accept: text/csv\r\n");
+  REQUIRE(csv.status == 200);
+  REQUIRE(csv.Header("content-type").starts_with("text/csv"));
+  REQUIRE(csv.body.find(w.other_student) != std::string::npos);
+}
+
+TEST_CASE("restricted note text is served only with the flag, and audited separately") {
+  ApiWorld& w = SharedWorld();
+  const std::string text = "Synthetic restricted counselling note 7431";
+  std::string note = WriteRestrictedNote(w, text);
+  auto profile = w.Call("GET", Profile(w.child), w.teacher.token);
+  REQUIRE(profile.status == 200);
+  REQUIRE(profile.body.find(note) != std::string::npos);
+  REQUIRE(profile.body.find(text) == std::string::npos);
+
+  uint64_t before = w.LogSize();
+  auto refused = w.Call("GET", "/api/notes/" + note + "/restricted", w.teacher.token);
+  REQUIRE(refused.status == 403);
+  REQUIRE(refused.body.find(text) == std::string::npos);
+  auto denied = w.EventsSince(before, EventType::AccessDenied);
+  REQUIRE(denied.size() == 1);
+  REQUIRE(DeniedReason(denied[0]) == "denied:no_restricted_notes_flag");
+
+  before = w.LogSize();
+  auto served = w.Call("GET", "/api/notes/" + note + "/restricted", w.principal.token);
+  REQUIRE(served.status == 200);
+  REQUIRE(Str(ApiWorld::Json(served).at("text")) == text);
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  REQUIRE(DecodeViewed(viewed[0]).scope == "RestrictedNote");
+}
+
+TEST_CASE("only a note's author may revise it, and the reviser is recorded") {
+  ApiWorld& w = SharedWorld();
+  std::string note = WriteRestrictedNote(w, "Synthetic note before revision");
+  std::string target = "/api/notes/" + note + "/revisions";
+  uint64_t before = w.LogSize();
+  REQUIRE(w.Call("POST", target, w.principal.token, R"({"text":"not mine"})").status == 403);
+  REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
+  REQUIRE(w.CountSince(before, EventType::NoteRevised) == 0);
+  before = w.LogSize();
+  auto r = w.Call("POST", target, w.teacher.token, R"({"text":"Synthetic revised text"})");
+  REQUIRE(r.status == 201);
+  REQUIRE(Str(ApiWorld::Json(r).at("revised_by")) == w.teacher.user_id);
+  REQUIRE(w.CountSince(before, EventType::NoteRevised) == 1);
+}
+
+TEST_CASE("search and feed are audited naming every student returned") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  auto r = w.Call("GET", "/api/students?q=", w.teacher.token);
+  REQUIRE(r.status == 200);
+  std::set<std::string> returned;
+  json::value found = ApiWorld::Json(r);
+  for (const json::value& s : found.at("students").as_array()) {
+    returned.insert(std::string(s.at("id").as_string()));
+  }
+  REQUIRE(returned.contains(w.child));
+  REQUIRE_FALSE(returned.contains(w.other_student));
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  Viewed decoded = DecodeViewed(viewed[0]);
+  REQUIRE(decoded.scope == "Search");
+  REQUIRE(std::set<std::string>(decoded.students.begin(), decoded.students.end()) == returned);
+
+  before = w.LogSize();
+  auto feed = w.Call("GET", "/api/feed?limit=5", w.teacher.token);
+  REQUIRE(feed.status == 200);
+  REQUIRE(ApiWorld::Json(feed).at("items").as_array().size() <= 5);
+  REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
+}
+
+TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
+  ApiWorld& w = SharedWorld();
+  const std::string notes = "/api/students/" + w.child + "/notes";
+  struct Case {
+    std::string method, target, body;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"POST", notes, "{not json", 400},
+      {"POST", notes, "[1,2]", 400},
+      {"POST", notes, R"({"kind":"sst"})", 422},
+      {"POST", notes, R"({"kind":"gossip","text":"x"})", 422},
+      {"POST", notes, R"({"kind":"sst","text":"x","restricted":"yes"})", 422},
+      {"POST", notes, R"({"kind":"sst","text":"x","colour":"red"})", 422},
+      {"POST", notes, R"({"kind":"sst","text":"   "})", 422},
+      {"GET", "/api/students?q=" + std::string(101, 'a'), "", 400},
+      {"GET", "/api/students?q=%FF%FE", "", 400},
+      {"GET", "/api/feed?limit=0", "", 400},
+      {"GET", "/api/feed?limit=ten", "", 400},
+      {"GET", Profile(w.child) + "?history=some", "", 400},
+      {"POST", "/api/students/" + w.child + "/break-glass", R"({"reason":"too short"})", 422},
+  };
+  uint64_t before = w.LogSize();
+  for (const Case& c : cases) {
+    INFO(c.method << " " << c.target << " " << c.body);
+    auto r = w.Call(c.method, c.target, w.teacher.token, c.body);
+    REQUIRE(r.status == c.status);
+    REQUIRE(ApiWorld::Json(r).at("error").at("code").is_string());
+  }
+  const std::vector<Case> officer_cases = {
+      {"GET", "/api/audit/events?since=yesterday", "", 400},
+      {"GET", "/api/audit/events?limit=1000000", "", 400},
+      {"GET", "/api/audit/events?student_id=bob", "", 400},
+      {"GET", "/api/audit/breach-report?actor_id=" + w.teacher.user_id, "", 400},
+      {"GET", "/api/audit/events?limit=1&limit=2", "", 400},
+  };
+  for (const Case& c : officer_cases) {
+    INFO(c.target);
+    REQUIRE(w.Call(c.method, c.target, w.privacy.token, c.body).status == c.status);
+  }
+  auto grant = w.Call("POST", "/api/grants", w.admin.token,
+                      R"({"educator_id":"usr_zz","scope":{"student_id":"x","class_id":"y"}})");
+  REQUIRE(grant.status == 422);
+  REQUIRE(ApiWorld::Json(grant).at("error").at("details").as_array().size() >= 3);
+  REQUIRE(w.LogSize() == before);
+}
+
+TEST_CASE("break-glass opens an hour of access and raises an alert") {
+  ApiWorld& w = SharedWorld();
+  std::string target = "/api/students/" + w.spare_student + "/break-glass";
+  REQUIRE(w.Call("GET", Profile(w.spare_student), w.outsider.token).status == 403);
+  auto r = w.Call("POST", target, w.outsider.token,
+                  R"({"reason":"Synthetic emergency: student unwell on a field trip"})");
+  REQUIRE(r.status == 201);
+  REQUIRE(ApiWorld::Json(r).at("expires_at").is_string());
+  auto profile = w.Call("GET", Profile(w.spare_student), w.outsider.token);
+  REQUIRE(profile.status == 200);
+  REQUIRE(std::string(ApiWorld::Json(profile).at("access_reason").as_string())
+              .starts_with("break_glass:"));
+  auto alerts = w.Call("GET", "/api/audit/alerts", w.privacy.token);
+  REQUIRE(alerts.status == 200);
+  REQUIRE(alerts.body.find(w.outsider.user_id) != std::string::npos);
+  w.clock().Advance(3601 * kMicrosPerSecond);
+  REQUIRE(w.Call("GET", Profile(w.spare_student), w.outsider.token).status == 403);
+}
+
+TEST_CASE("a grant gives access, shows in the access list, and its revocation ends it") {
+  ApiWorld& w = SharedWorld();
+  json::object body{{"educator_id", w.outsider.user_id},
+                    {"scope", json::object{{"student_id", w.other_student}}},
+                    {"reason", "Synthetic tutoring arrangement"}};
+  auto r = w.Call("POST", "/api/grants", w.admin.token, json::serialize(body));
+  REQUIRE(r.status == 201);
+  std::string grant(ApiWorld::Json(r).at("id").as_string());
+  REQUIRE(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 200);
+  auto access = w.Call("GET", "/api/students/" + w.other_student + "/access", w.privacy.token);
+  REQUIRE(access.status == 200);
+  REQUIRE(access.body.find("grant:" + grant) != std::string::npos);
+  REQUIRE(w.Call("DELETE", "/api/grants/" + grant, w.admin.token).status == 200);
+  REQUIRE(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 403);
+  REQUIRE(w.Call("DELETE", "/api/grants/grant_00000000000000000000", w.admin.token).status == 404);
+}
+
+TEST_CASE("an audit query is itself audited") {
+  ApiWorld& w = SharedWorld();
+  REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
+  uint64_t before = w.LogSize();
+  auto r = w.Call("GET", "/api/audit/events?limit=5&student_id=" + w.child, w.privacy.token);
+  REQUIRE(r.status == 200);
+  json::value page = ApiWorld::Json(r);
+  REQUIRE_FALSE(page.at("events").as_array().empty());
+  REQUIRE(Str(page.at("events").as_array()[0].at("student_id")) == w.child);
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  REQUIRE(DecodeViewed(viewed[0]).scope == "AuditQuery");
+}
+
+TEST_CASE("imports take a zip: a repeated set appends nothing, garbage gets 422 details") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  auto again = w.Call("POST", "/api/imports", w.admin.token, w.DistrictZip(), "application/zip");
+  REQUIRE(again.status == 201);
+  REQUIRE(ApiWorld::Json(again).at("events_appended") == 0);
+  REQUIRE(w.LogSize() == before);
+  auto garbage = w.Call("POST", "/api/imports", w.admin.token, "PK not a zip", "application/zip");
+  REQUIRE(garbage.status == 422);
+  REQUIRE(ApiWorld::Json(garbage).at("error").at("details").as_array().size() >= 1);
+  REQUIRE(w.Call("POST", "/api/imports", w.admin.token, "{}", "application/json").status == 400);
+  REQUIRE(w.LogSize() == before);
+}
+
+TEST_CASE("family requests: inspection holds the record, corrections get a statement") {
+  ApiWorld& w = SharedWorld();
+  const std::string base = "/api/students/" + w.child;
+  auto inspection = w.Call("POST", base + "/inspection-requests", w.guardian.token);
+  REQUIRE(inspection.status == 201);
+  REQUIRE(ApiWorld::Json(inspection).at("due_by").is_string());
+
+  auto history = ApiWorld::Json(w.Call("GET", base + "/history", w.guardian.token));
+  uint64_t about = history.at("events").as_array().at(0).at("seq").to_number<uint64_t>();
+  json::object ask{{"text", "Synthetic: the attendance entry is wrong"}, {"about_seq", about}};
+  auto correction =
+      w.Call("POST", base + "/correction-requests", w.guardian.token, json::serialize(ask));
+  REQUIRE(correction.status == 201);
+  std::string corr(ApiWorld::Json(correction).at("id").as_string());
+  auto decided = w.Call("POST", "/api/correction-requests/" + corr + "/decision", w.privacy.token,
+                        R"({"decision":"refuse","reason":"Synthetic: the entry is right"})");
+  REQUIRE(decided.status == 200);
+  auto statement = w.Call("POST", "/api/correction-requests/" + corr + "/statement",
+                          w.guardian.token, R"({"text":"Synthetic: we disagree"})");
+  REQUIRE(statement.status == 201);
+
+  auto deletion = w.Call("POST", base + "/deletion-requests", w.guardian.token,
+                         R"({"reason":"Synthetic: we are moving away"})");
+  REQUIRE(deletion.status == 201);
+  std::string del(ApiWorld::Json(deletion).at("id").as_string());
+  auto held = w.Call("POST", "/api/deletion-requests/" + del + "/approve", w.privacy.token);
+  REQUIRE(held.status == 409);
+  REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
+}
+
+TEST_CASE("an approved deletion shreds the record: profile 410, history still served") {
+  ApiWorld& w = SharedWorld();
+  const std::string base = "/api/students/" + w.spare_student;
+  auto deletion = w.Call("POST", base + "/deletion-requests", w.admin.token,
+                         R"({"reason":"Synthetic: administrative deletion"})");
+  REQUIRE(deletion.status == 201);
+  std::string del(ApiWorld::Json(deletion).at("id").as_string());
+  REQUIRE(w.Call("POST", "/api/deletion-requests/" + del + "/approve", w.privacy.token).status ==
+          200);
+  REQUIRE(w.Call("GET", Profile(w.spare_student), w.principal.token).status == 410);
+  uint64_t before = w.LogSize();
+  auto history = w.Call("GET", base + "/history", w.privacy.token);
+  REQUIRE(history.status == 200);
+  REQUIRE(ApiWorld::Json(history).at("shredded") == true);
+  REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
+}
+
+TEST_CASE("when the access cannot be recorded the answer is 503 and holds no data") {
+  ApiWorld& w = SharedWorld();
+  auto ok = w.Call("GET", Profile(w.child), w.teacher.token);
+  REQUIRE(ok.status == 200);
+  json::value profile = ApiWorld::Json(ok);
+  const std::string name(profile.at("student").at("name").as_string());
+  REQUIRE_FALSE(name.empty());
+  uint64_t before = w.LogSize();
+  {
+    AppendsFail failing(w);
+    const std::vector<std::string> reads = {Profile(w.child), "/api/students?q=", "/api/feed",
+                                            "/api/students/" + w.child + "/history"};
+    for (const std::string& target : reads) {
+      INFO(target);
+      const Account& caller = target.ends_with("/history") ? w.guardian : w.teacher;
+      auto r = w.Call("GET", target, caller.token);
+      REQUIRE(r.status == 503);
+      REQUIRE(ApiWorld::Json(r).at("error").at("code") == "audit_unavailable");
+      REQUIRE(r.body.find(name) == std::string::npos);
+      REQUIRE(r.body.find(w.child) == std::string::npos);
+    }
+    // A refusal that cannot be recorded is not answered 403 either.
+    REQUIRE(w.Call("GET", Profile(w.child), w.outsider.token).status == 503);
+  }
+  REQUIRE(w.LogSize() == before);
+  REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
+}
+
+}  // namespace
+}  // namespace backpack::api_testing

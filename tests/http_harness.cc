@@ -1,0 +1,283 @@
+#include "tests/http_harness.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace backpack::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string BackpackBin() {
+  const char* bin = std::getenv("BACKPACK_BIN");
+  if (bin == nullptr || *bin == '\0') throw std::runtime_error("BACKPACK_BIN is not set");
+  return bin;
+}
+
+std::vector<char*> Argv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+// Spawns `args` with stdin/stdout/stderr wired to the given fds (-1: leave).
+pid_t Spawn(std::vector<std::string> args, int in_fd, int out_fd, int err_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (in_fd >= 0) posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
+  if (out_fd >= 0) posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  // The child gets default signal dispositions and an empty mask.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> argv = Argv(args);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return pid;
+}
+
+// Waits for `pid` until `deadline`; the exit code, or nullopt on timeout.
+std::optional<int> WaitUntil(pid_t pid, Clock::time_point deadline) {
+  for (;;) {
+    int status = 0;
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (done < 0) return -1;
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Reads `fd` into `out` while data arrives within `timeout_ms`; false at EOF.
+bool Drain(int fd, std::string* out, int timeout_ms) {
+  pollfd pfd{fd, POLLIN, 0};
+  if (poll(&pfd, 1, timeout_ms) <= 0) return true;
+  char chunk[8192];
+  ssize_t n = read(fd, chunk, sizeof(chunk));
+  if (n <= 0) return false;
+  out->append(chunk, static_cast<size_t>(n));
+  return true;
+}
+
+struct SharedDemo {
+  fs::path dir;
+  std::map<std::string, std::string> passwords;
+  std::map<std::string, std::string> roles;
+  ~SharedDemo() {
+    std::error_code ec;
+    if (!dir.empty()) fs::remove_all(dir, ec);
+  }
+};
+
+SharedDemo& Demo() {
+  static SharedDemo demo = [] {
+    SharedDemo created;
+    created.dir = fs::temp_directory_path() / ("backpack-http-demo-" + std::to_string(getpid()));
+    fs::remove_all(created.dir);
+    CliResult made = RunBackpack({"--data", created.dir.string(), "demo", "--students", "60"});
+    if (made.exit_code != 0) throw std::runtime_error("backpack demo failed: " + made.err);
+    std::ifstream in(created.dir / "demo-credentials.txt");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string username, password, role;
+      if (std::getline(fields, username, '\t') && std::getline(fields, password, '\t') &&
+          std::getline(fields, role, '\t')) {
+        created.passwords[username] = password;
+        created.roles[username] = role;
+      }
+    }
+    return created;
+  }();
+  return demo;
+}
+
+}  // namespace
+
+CliResult RunBackpack(const std::vector<std::string>& args, const std::string& input,
+                      std::chrono::seconds timeout) {
+  std::vector<std::string> full = {BackpackBin()};
+  full.insert(full.end(), args.begin(), args.end());
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    return {};
+  }
+  pid_t pid = Spawn(full, in[0], out[1], err[1]);
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  if (pid > 0 && !input.empty()) {
+    ssize_t written = write(in[1], input.data(), input.size());
+    (void)written;
+  }
+  close(in[1]);
+  CliResult result;
+  const auto deadline = Clock::now() + timeout;
+  bool out_open = true, err_open = true;
+  while (pid > 0 && (out_open || err_open) && Clock::now() < deadline) {
+    if (out_open) out_open = Drain(out[0], &result.out, 20);
+    if (err_open) err_open = Drain(err[0], &result.err, 20);
+  }
+  close(out[0]);
+  close(err[0]);
+  if (pid <= 0) return result;
+  std::optional<int> code = WaitUntil(pid, deadline);
+  if (!code) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return result;
+  }
+  result.exit_code = *code;
+  return result;
+}
+
+void DemoStore::CopyTo(const fs::path& dir) {
+  fs::copy(Demo().dir, dir, fs::copy_options::recursive);
+}
+
+const std::map<std::string, std::string>& DemoStore::Passwords() { return Demo().passwords; }
+const std::map<std::string, std::string>& DemoStore::Roles() { return Demo().roles; }
+
+std::string DemoStore::AnyUserWithRole(const std::string& role, const std::string& skip) {
+  for (const auto& [username, user_role] : Roles()) {
+    if (user_role == role && username != skip) return username;
+  }
+  return "";
+}
+
+ServerProcess::ServerProcess(fs::path data, std::vector<std::string> extra_args)
+    : data_(std::move(data)), extra_args_(std::move(extra_args)) {}
+
+ServerProcess::~ServerProcess() { Kill(); }
+
+bool ServerProcess::Start() {
+  std::vector<std::string> args = {BackpackBin(), "--data", data_.string(), "serve", "--listen",
+                                   "127.0.0.1:0", "--threads", "2"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return false;
+  std::string log = data_.string() + ".serve.log";
+  int err = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  pid_ = Spawn(args, -1, out[1], err);
+  close(out[1]);
+  if (err >= 0) close(err);
+  stdout_fd_ = out[0];
+  if (pid_ <= 0) return false;
+  std::string text;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  const std::string marker = "listening on http://127.0.0.1:";
+  while (Clock::now() < deadline) {
+    size_t at = text.find(marker);
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      port_ = static_cast<uint16_t>(std::stoi(text.substr(at + marker.size())));
+      return true;
+    }
+    if (!Drain(stdout_fd_, &text, 100)) break;
+  }
+  Kill();
+  return false;
+}
+
+int ServerProcess::Stop(std::chrono::seconds timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  std::optional<int> code = WaitUntil(pid_, Clock::now() + timeout);
+  if (!code) {
+    Kill();
+    return -1;
+  }
+  pid_ = -1;
+  close(stdout_fd_);
+  stdout_fd_ = -1;
+  return *code;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+  stdout_fd_ = -1;
+}
+
+std::string ServerProcess::Log() const {
+  std::ifstream in(data_.string() + ".serve.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::optional<ClientResponse> ServerProcess::Call(const std::string& method,
+                                                  const std::string& target,
+                                                  const std::string& body,
+                                                  const std::string& headers) const {
+  http::testing::TestClient client(port_, std::chrono::milliseconds(30'000));
+  if (!client.Send(http::testing::BuildRequest(method, target, body,
+                                               headers + "Connection: close\r\n"))) {
+    return std::nullopt;
+  }
+  return client.ReadResponse();
+}
+
+std::optional<ClientResponse> ServerProcess::Json(const std::string& method,
+                                                  const std::string& target,
+                                                  const std::string& token,
+                                                  const std::string& body) const {
+  std::string headers = "Content-Type: application/json\r\n";
+  if (!token.empty()) headers += "Authorization: Bearer " + token + "\r\n";
+  return Call(method, target, body, headers);
+}
+
+std::optional<ClientResponse> ServerProcess::Login(const std::string& username,
+                                                   const std::string& password) const {
+  boost::json::object body{{"username", username}, {"password", password}};
+  return Json("POST", "/api/session", "", boost::json::serialize(body));
+}
+
+std::string ServerProcess::TokenFor(const std::string& username) const {
+  auto it = DemoStore::Passwords().find(username);
+  if (it == DemoStore::Passwords().end()) return "";
+  auto response = Login(username, it->second);
+  if (!response || response->status != 201) return "";
+  return JsonField(response->body, "token");
+}
+
+bool ServerProcess::Healthy() const {
+  auto response = Call("GET", "/healthz");
+  return response && response->status == 200;
+}
+
+std::string JsonField(const std::string& body, const std::string& key) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  if (ec || !value.is_object()) return "";
+  const boost::json::value* field = value.as_object().if_contains(key);
+  if (!field || !field->is_string()) return "";
+  return std::string(field->as_string());
+}
+
+}  // namespace backpack::testing

@@ -1,0 +1,215 @@
+// Sign-in, sessions and their security properties, through a real
+// `backpack serve` over a demo district.
+#include <atomic>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "tests/http_harness.h"
+#include "tests/test_util.h"
+
+namespace backpack::testing {
+namespace {
+
+namespace json = boost::json;
+
+// A private copy of the demo district, served.
+struct Served {
+  explicit Served(std::vector<std::string> extra = {})
+      : data(dir.path() / "data"), server((DemoStore::CopyTo(data), data), std::move(extra)) {
+    REQUIRE(server.Start());
+  }
+  TempDir dir;
+  std::filesystem::path data;
+  ServerProcess server;
+};
+
+json::object Object(const std::optional<ClientResponse>& response) {
+  REQUIRE(response);
+  json::value value = json::parse(response->body);
+  REQUIRE(value.is_object());
+  return value.as_object();
+}
+
+std::string ErrorCode(const std::optional<ClientResponse>& response) {
+  json::object body = Object(response);
+  return std::string(body.at("error").at("code").as_string());
+}
+
+const std::string& Password(const std::string& username) {
+  return DemoStore::Passwords().at(username);
+}
+
+std::string CookieHeader(const std::string& token) {
+  return "Cookie: backpack_session=" + token + "\r\n";
+}
+
+uint64_t LastSeq(const ServerProcess& server) {
+  return Object(server.Call("GET", "/healthz")).at("last_seq").to_number<uint64_t>();
+}
+
+TEST_CASE("signing in returns a token and a strict HttpOnly cookie that both authenticate") {
+  Served s;
+  auto login = s.server.Login("principal", Password("principal"));
+  REQUIRE(login);
+  REQUIRE(login->status == 201);
+  json::object body = Object(login);
+  std::string token(body.at("token").as_string());
+  REQUIRE(token.size() == 64);
+  REQUIRE(body.at("user").at("username") == "principal");
+  REQUIRE(login->Header("set-cookie") ==
+          "backpack_session=" + token + "; HttpOnly; SameSite=Strict; Path=/");
+
+  auto by_bearer = s.server.Json("GET", "/api/me", token);
+  REQUIRE(by_bearer->status == 200);
+  json::object me = Object(by_bearer);
+  CHECK(me.at("role") == "educator");
+  CHECK(me.at("flags").as_array().size() >= 1);
+  for (const char* field : {"id", "username", "display_name", "schools", "grades", "students"}) {
+    CHECK(me.contains(field));
+  }
+  auto by_cookie = s.server.Call("GET", "/api/me", "", CookieHeader(token));
+  REQUIRE(by_cookie->status == 200);
+  CHECK(Object(by_cookie).at("id") == me.at("id"));
+
+  auto anonymous = s.server.Call("GET", "/api/me");
+  REQUIRE(anonymous->status == 401);
+  CHECK(ErrorCode(anonymous) == "unauthenticated");
+  CHECK(s.server.Json("GET", "/api/me", std::string(64, 'a'))->status == 401);
+  CHECK(s.server.Call("GET", "/api/me", "", "Authorization: Basic cHJpbmNpcGFs\r\n")->status == 401);
+}
+
+TEST_CASE("the cookie is Secure only when serve is told so") {
+  Served s({"--secure-cookie"});
+  auto login = s.server.Login("principal", Password("principal"));
+  REQUIRE(login->status == 201);
+  CHECK(login->Header("set-cookie").ends_with("; Secure"));
+}
+
+TEST_CASE("a guardian's /api/me lists their children's ids") {
+  Served s;
+  std::string guardian = DemoStore::AnyUserWithRole("guardian");
+  REQUIRE_FALSE(guardian.empty());
+  std::string token = s.server.TokenFor(guardian);
+  REQUIRE_FALSE(token.empty());
+  json::object me = Object(s.server.Json("GET", "/api/me", token));
+  CHECK(me.at("role") == "guardian");
+  REQUIRE_FALSE(me.at("students").as_array().empty());
+  CHECK(me.at("students").as_array()[0].as_string().starts_with("stu_"));
+}
+
+TEST_CASE("wrong passwords and unknown users get the same 401, and every attempt is logged") {
+  Served s;
+  const uint64_t before = LastSeq(s.server);
+  auto wrong = s.server.Login("principal", "not the password at all");
+  auto unknown = s.server.Login("nobody_by_this_name", "not the password at all");
+  REQUIRE(wrong->status == 401);
+  REQUIRE(unknown->status == 401);
+  CHECK(wrong->body == unknown->body);
+  CHECK(wrong->Header("set-cookie").empty());
+  REQUIRE(s.server.Login("principal", Password("principal"))->status == 201);
+  CHECK(LastSeq(s.server) == before + 3);  // LoginFailed x2, LoginSucceeded
+}
+
+TEST_CASE("five failed sign-ins lock that username: 429 with Retry-After, even for the right password") {
+  Served s;
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(s.server.Login("principal", "wrong password " + std::to_string(i))->status == 401);
+  }
+  auto locked = s.server.Login("principal", Password("principal"));
+  REQUIRE(locked->status == 429);
+  CHECK(ErrorCode(locked) == "too_many_requests");
+  CHECK(std::stoi(locked->Header("retry-after")) > 0);
+  CHECK(s.server.Login("PRINCIPAL", Password("principal"))->status == 429);
+  // Other accounts from the same address are unaffected.
+  CHECK(s.server.Login("privacy", Password("privacy"))->status == 201);
+}
+
+TEST_CASE("failed sign-ins from one address lock the address for every username") {
+  Served s({"--login-ip-limit", "6"});
+  for (int i = 0; i < 6; ++i) {
+    REQUIRE(s.server.Login("stranger" + std::to_string(i), "wrong password")->status == 401);
+  }
+  auto locked = s.server.Login("principal", Password("principal"));
+  REQUIRE(locked->status == 429);
+  CHECK_FALSE(locked->Header("retry-after").empty());
+}
+
+TEST_CASE("a concurrent flood of wrong passwords cannot overshoot the username limit") {
+  Served s;
+  std::atomic<int> unauthorized{0}, limited{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        auto r = s.server.Login("principal", "flood guess");
+        int status = r ? r->status : 0;
+        (status == 401 ? unauthorized : status == 429 ? limited : other)++;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(unauthorized <= 5);
+  CHECK(limited >= 35);
+  CHECK(other == 0);
+  CHECK(s.server.Healthy());
+}
+
+TEST_CASE("cookie-authenticated writes need a JSON content type; bearer writes do not") {
+  Served s;
+  std::string token = s.server.TokenFor("principal");
+  REQUIRE_FALSE(token.empty());
+  const std::string cookie = CookieHeader(token);
+  auto no_type = s.server.Call("DELETE", "/api/session", "", cookie);
+  REQUIRE(no_type->status == 403);
+  CHECK(ErrorCode(no_type) == "forbidden");
+  auto form = s.server.Call("DELETE", "/api/session", "a=b",
+                            cookie + "Content-Type: application/x-www-form-urlencoded\r\n");
+  CHECK(form->status == 403);
+  auto text = s.server.Call("POST", "/api/students/stu_00000000000000000000/notes",
+                            R"({"kind":"other","text":"x","restricted":false})",
+                            cookie + "Content-Type: text/plain\r\n");
+  CHECK(text->status == 403);
+  REQUIRE(s.server.Call("GET", "/api/me", "", cookie)->status == 200);  // still signed in
+
+  auto json_logout = s.server.Call("DELETE", "/api/session", "",
+                                   cookie + "Content-Type: application/json; charset=utf-8\r\n");
+  REQUIRE(json_logout->status == 204);
+  CHECK(json_logout->Header("set-cookie").find("Max-Age=0") != std::string::npos);
+  CHECK(s.server.Call("GET", "/api/me", "", cookie)->status == 401);
+
+  std::string bearer = s.server.TokenFor("principal");
+  auto bearer_logout =
+      s.server.Call("DELETE", "/api/session", "", "Authorization: Bearer " + bearer + "\r\n");
+  REQUIRE(bearer_logout->status == 204);
+  CHECK(s.server.Json("GET", "/api/me", bearer)->status == 401);
+}
+
+TEST_CASE("a session ends after its idle timeout, and each use extends it") {
+  Served s({"--session-idle-seconds", "3"});
+  std::string token = s.server.TokenFor("principal");
+  REQUIRE_FALSE(token.empty());
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    REQUIRE(s.server.Json("GET", "/api/me", token)->status == 200);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  auto expired = s.server.Json("GET", "/api/me", token);
+  REQUIRE(expired->status == 401);
+  CHECK(ErrorCode(expired) == "unauthenticated");
+}
+
+TEST_CASE("sign-in requires a JSON body with string fields") {
+  Served s;
+  CHECK(s.server.Call("POST", "/api/session", R"({"username":"principal","password":"x"})",
+                      "Content-Type: text/plain\r\n")
+            ->status == 400);
+  CHECK(s.server.Json("POST", "/api/session", "", R"({"username":"principal"})")->status == 400);
+  CHECK(s.server.Json("POST", "/api/session", "", R"({"username":1,"password":2})")->status ==
+        400);
+  CHECK(s.server.Json("POST", "/api/session", "", "[1,2]")->status == 400);
+  CHECK(s.server.Json("POST", "/api/session", "", "{")->status == 400);
+}
+
+}  // namespace
+}  // namespace backpack::testing

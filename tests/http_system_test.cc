@@ -1,0 +1,169 @@
+// System routes through a real `backpack serve`: health, metrics, and the
+// public transparency-log routes, whose proofs must verify against the
+// signed checkpoints they serve.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "core/bytes.h"
+#include "core/store.h"
+#include "events/checkpoint.h"
+#include "events/merkle.h"
+#include "tests/http_harness.h"
+#include "tests/test_util.h"
+
+namespace backpack::testing {
+namespace {
+
+namespace json = boost::json;
+
+struct Served {
+  Served() : data(dir.path() / "data"), server((DemoStore::CopyTo(data), data)) {
+    REQUIRE(server.Start());
+  }
+  TempDir dir;
+  std::filesystem::path data;
+  ServerProcess server;
+};
+
+json::object Object(const std::optional<ClientResponse>& response) {
+  REQUIRE(response);
+  json::value value = json::parse(response->body);
+  REQUIRE(value.is_object());
+  return value.as_object();
+}
+
+std::vector<Hash256> Hashes(const std::optional<ClientResponse>& response) {
+  REQUIRE(response);
+  REQUIRE(response->status == 200);
+  std::vector<Hash256> out;
+  const json::object body = Object(response);
+  for (const auto& hex : body.at("hashes").as_array()) {
+    auto bytes = FromHex(std::string(hex.as_string()));
+    REQUIRE(bytes);
+    REQUIRE(bytes->size() == 32);
+    Hash256 hash;
+    std::copy(bytes->begin(), bytes->end(), hash.begin());
+    out.push_back(hash);
+  }
+  return out;
+}
+
+// The served checkpoint, verified with the served public key.
+Checkpoint VerifiedCheckpoint(const ServerProcess& server) {
+  json::object key = Object(server.Call("GET", "/api/log/public-key"));
+  auto public_key = FromHex(std::string(key.at("public_key").as_string()));
+  REQUIRE(public_key);
+  REQUIRE(public_key->size() == kEd25519PublicKeySize);
+  Ed25519PublicKey pk;
+  std::copy(public_key->begin(), public_key->end(), pk.begin());
+  std::string origin(key.at("origin").as_string());
+  CHECK(key.at("verifier_key").as_string() == NoteVerifierKey(origin, pk));
+
+  auto note = server.Call("GET", "/api/log/checkpoint");
+  REQUIRE(note);
+  REQUIRE(note->status == 200);
+  CHECK(note->Header("content-type").starts_with("text/plain"));
+  auto checkpoint = VerifyCheckpoint(note->body, origin, pk);
+  REQUIRE(checkpoint);
+  return *checkpoint;
+}
+
+uint64_t LastSeq(const ServerProcess& server) {
+  return Object(server.Call("GET", "/healthz")).at("last_seq").to_number<uint64_t>();
+}
+
+// The stored bytes of event `seq`, read from the server's store read-only.
+Bytes StoredEvent(const std::filesystem::path& data, uint64_t seq) {
+  StoreOptions options;
+  options.read_only = true;
+  auto store = Store::Open((data / "db").string(), options);
+  REQUIRE(store);
+  auto key = EncodeBigEndian64(seq);
+  auto value = (*store)->Get("log", key);
+  REQUIRE(value);
+  REQUIRE(value->has_value());
+  return **value;
+}
+
+TEST_CASE("healthz reports the last sequence number and metrics include the log's figures") {
+  Served s;
+  auto health = s.server.Call("GET", "/healthz");
+  REQUIRE(health->status == 200);
+  json::object body = Object(health);
+  CHECK(body.at("status") == "ok");
+  const uint64_t before = body.at("last_seq").to_number<uint64_t>();
+  REQUIRE(s.server.Login("principal", DemoStore::Passwords().at("principal"))->status == 201);
+  CHECK(LastSeq(s.server) == before + 1);
+
+  auto metrics = s.server.Call("GET", "/metrics");
+  REQUIRE(metrics->status == 200);
+  CHECK(metrics->Header("content-type").starts_with("text/plain"));
+  for (const char* name :
+       {"backpack_http_request_duration_seconds_count", "backpack_log_events_appended_total",
+        "backpack_log_commit_groups_total", "backpack_log_last_group_events",
+        "backpack_log_sync_write_seconds_total", "backpack_sessions_active 1"}) {
+    INFO(name);
+    CHECK(metrics->body.find(name) != std::string::npos);
+  }
+}
+
+TEST_CASE("the served checkpoint is signed, and inclusion proofs verify against it") {
+  Served s;
+  Checkpoint checkpoint = VerifiedCheckpoint(s.server);
+  REQUIRE(checkpoint.size > 1);
+  for (uint64_t seq : {uint64_t{0}, checkpoint.size / 2, checkpoint.size - 1}) {
+    auto proof = Hashes(s.server.Call("GET", "/api/log/proof/inclusion?seq=" +
+                                                 std::to_string(seq) +
+                                                 "&size=" + std::to_string(checkpoint.size)));
+    Hash256 leaf = merkle::LeafHash(StoredEvent(s.data, seq));
+    INFO("seq " << seq);
+    CHECK(merkle::VerifyInclusion(seq, checkpoint.size, leaf, proof, checkpoint.root).ok());
+    Hash256 wrong_leaf = merkle::LeafHash(StoredEvent(s.data, (seq + 1) % checkpoint.size));
+    CHECK_FALSE(
+        merkle::VerifyInclusion(seq, checkpoint.size, wrong_leaf, proof, checkpoint.root).ok());
+  }
+}
+
+TEST_CASE("consistency proofs link an older checkpoint to a newer one") {
+  Served s;
+  Checkpoint old_checkpoint = VerifiedCheckpoint(s.server);
+  REQUIRE(s.server.Login("principal", DemoStore::Passwords().at("principal"))->status == 201);
+  Checkpoint new_checkpoint = old_checkpoint;
+  for (int i = 0; i < 100 && new_checkpoint.size == old_checkpoint.size; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    new_checkpoint = VerifiedCheckpoint(s.server);
+  }
+  REQUIRE(new_checkpoint.size > old_checkpoint.size);
+  auto proof = Hashes(s.server.Call(
+      "GET", "/api/log/proof/consistency?from=" + std::to_string(old_checkpoint.size) +
+                 "&to=" + std::to_string(new_checkpoint.size)));
+  CHECK(merkle::VerifyConsistency(old_checkpoint.size, new_checkpoint.size, old_checkpoint.root,
+                                  new_checkpoint.root, proof)
+            .ok());
+}
+
+TEST_CASE("proof requests with bad or out-of-range numbers get 400") {
+  Served s;
+  const uint64_t size = LastSeq(s.server) + 1;
+  const std::string n = std::to_string(size);
+  const std::string past = std::to_string(size + 1);
+  for (const std::string& query :
+       {std::string("inclusion"), std::string("inclusion?seq=0"), "inclusion?seq=abc&size=" + n,
+        "inclusion?seq=-1&size=" + n, "inclusion?seq=" + n + "&size=" + n,
+        "inclusion?seq=0&size=" + past, std::string("inclusion?seq=0&size=0"),
+        "inclusion?seq=0x1&size=" + n, "inclusion?seq=1%20&size=" + n,
+        std::string("inclusion?seq=0&size=99999999999999999999999999"),
+        std::string("consistency?from=0&to=1"), std::string("consistency?from=2&to=1"),
+        "consistency?from=1&to=" + past, std::string("consistency?from=&to=")}) {
+    auto response = s.server.Call("GET", "/api/log/proof/" + query);
+    INFO(query);
+    REQUIRE(response);
+    CHECK(response->status == 400);
+    CHECK(Object(response).at("error").at("code") == "bad_request");
+  }
+  CHECK(s.server.Healthy());
+}
+
+}  // namespace
+}  // namespace backpack::testing

@@ -1,0 +1,293 @@
+// `backpack import`, `backpack demo` and `backpack bench import` through the
+// real binary (BACKPACK_BIN).
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "core/crypto.h"
+#include "imports/import_set.h"
+#include "projections/intake/intake_test_data.h"
+#include "tests/test_util.h"
+
+using namespace backpack;
+using namespace backpack::intake::testing;
+
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs `backpack --data TMP/data <args>` with `input` on stdin.
+CliResult RunCli(const backpack::testing::TempDir& tmp, const std::string& args,
+                 const std::string& input = "") {
+  const char* bin = std::getenv("BACKPACK_BIN");
+  REQUIRE(bin != nullptr);
+  std::ofstream(tmp.path() / "stdin") << input;
+  std::string command = std::string(bin) + " --data " + (tmp.path() / "data").string() + " " +
+                        args + " < " + (tmp.path() / "stdin").string() + " > " +
+                        (tmp.path() / "stdout").string() + " 2> " +
+                        (tmp.path() / "stderr").string();
+  int status = std::system(command.c_str());
+  CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(tmp.path() / "stdout");
+  result.err = ReadFile(tmp.path() / "stderr");
+  return result;
+}
+
+// The number of events `backpack verify` counts.
+uint64_t LogSize(const backpack::testing::TempDir& tmp) {
+  CliResult verified = RunCli(tmp, "verify");
+  INFO(verified.out << verified.err);
+  REQUIRE(verified.exit_code == 0);
+  std::smatch m;
+  REQUIRE(std::regex_search(verified.out, m, std::regex("verified (\\d+) events")));
+  return std::stoull(m[1]);
+}
+
+std::string ImportFolder(const backpack::testing::TempDir& tmp, const imports::FileSet& files,
+                         const std::string& name) {
+  std::filesystem::path folder = tmp.path() / name;
+  std::filesystem::remove_all(folder);
+  WriteFolder(folder, files);
+  return folder.string();
+}
+
+struct BadSet {
+  std::string what;
+  imports::FileSet files;
+  std::vector<std::string> errors;  // each must start a line of stderr
+};
+
+std::vector<BadSet> BadSets() {
+  auto base = SmallDistrict();
+  auto with = [&](const std::string& file, const std::string& content) {
+    auto files = SmallDistrict();
+    files[file] = content;
+    return files;
+  };
+  auto without = [&](const std::string& file) {
+    auto files = SmallDistrict();
+    files.erase(file);
+    return files;
+  };
+  auto dup = SmallDistrict();
+  dup["orgs.csv"] += "sch-a,,,Again,school,SX,dist-9\n";
+  auto several =
+      Edit(Edit(base, "attendance.csv", "2025-09-03,absent,true", "2025-09-31,absent,true"),
+           "users.csv", "oh102,,Ottoline,", "oh102,,,");
+  return {
+      {"unknown column",
+       with("teams.csv", "studentSourcedId,activity,season,coach,mascot\n"),
+       {"teams.csv:1: unknown column"}},
+      {"field count",
+       with("teams.csv", "studentSourcedId,activity,season,coach\ns-102,Chess\n"),
+       {"teams.csv:2: expected 4 fields, found 2"}},
+      {"empty required field",
+       Edit(base, "users.csv", "oh102,,Ottoline,", "oh102,,,"),
+       {"users.csv:3: givenName: required field is empty"}},
+      {"bad date",
+       Edit(base, "attendance.csv", "2025-09-04", "2025-02-30"),
+       {"attendance.csv:3: date: not a date"}},
+      {"bad datetime",
+       Edit(base, "student_voice.csv", "2025-09-20T14:05:00Z", "yesterday"),
+       {"student_voice.csv:2: submittedAt: not a datetime"}},
+      {"bad enumeration",
+       Edit(base, "attendance.csv", "absent,true", "away,true"),
+       {"attendance.csv:2: status: unknown value"}},
+      {"bad number",
+       Edit(base, "assessments.csv", "212.5", "lots"),
+       {"assessments.csv:2: score: not a number"}},
+      {"duplicate sourcedId", dup, {"orgs.csv:5: sourcedId: duplicate"}},
+      {"unknown class",
+       Edit(base, "enrollments.csv", "e-1,,,cls-sci7a", "e-1,,,cls-none"),
+       {"enrollments.csv:2: classSourcedId: no class"}},
+      {"record of nobody",
+       Edit(base, "grades.csv", "s-101,", "s-999,"),
+       {"grades.csv:2: studentSourcedId: no user"}},
+      {"missing users.csv", without("users.csv"), {"users.csv: required file is missing"}},
+      {"delta manifest",
+       Edit(base, "manifest.csv", "file.users,bulk", "file.users,delta"),
+       {"manifest.csv:10: file.users: delta files are not supported"}},
+      {"unterminated quote",
+       Edit(base, "teams.csv", "Robotics club", "\"Robotics club"),
+       {"teams.csv:2: unterminated quoted field"}},
+      {"invalid UTF-8",
+       Edit(base, "attendance.csv", "Illness", "Ill\xFFness"),
+       {"attendance.csv:2: invalid UTF-8"}},
+      {"every problem at once",
+       several,
+       {"attendance.csv:2: date: not a date", "users.csv:3: givenName: required field is empty"}},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("import rejects every bad set with file:line, exit 1, and appends nothing") {
+  REQUIRE(CryptoInit().ok());
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  CliResult first =
+      RunCli(tmp, "import --actor system " + ImportFolder(tmp, SmallDistrict(), "ok"));
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(std::regex_match(first.out, std::regex("imported 25 events \\(import imp_[0-9a-f]+\\)\n")));
+  uint64_t size = LogSize(tmp);
+  for (const auto& bad : BadSets()) {
+    INFO(bad.what);
+    CliResult r = RunCli(tmp, "import --actor system " + ImportFolder(tmp, bad.files, "bad"));
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    for (const auto& error : bad.errors)
+      CHECK(("\n" + r.err).find("\n" + error) != std::string::npos);
+    CHECK(r.err.find("nothing was imported") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  std::ofstream(tmp.path() / "bad.zip") << "this is not a zip archive";
+  CliResult zip = RunCli(tmp, "import --actor system " + (tmp.path() / "bad.zip").string());
+  CHECK(zip.exit_code == 1);
+  CHECK(zip.err.find("bad.zip") != std::string::npos);
+  CHECK(LogSize(tmp) == size);
+}
+
+TEST_CASE("import twice: the second appends nothing and says so") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  std::string folder = ImportFolder(tmp, SmallDistrict(), "set");
+  REQUIRE(RunCli(tmp, "import --actor system " + folder).exit_code == 0);
+  uint64_t size = LogSize(tmp);
+  CliResult again = RunCli(tmp, "import --actor system " + folder);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == "nothing to import: identical to a previous import\n");
+  CHECK(LogSize(tmp) == size);
+}
+
+TEST_CASE("import --actor must be an enabled district_admin once accounts exist") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  const std::string password = "a synthetic long password\n";
+  REQUIRE(RunCli(tmp, "user add --username boss --role district_admin", password).exit_code == 0);
+  REQUIRE(RunCli(tmp, "user add --username teach --role educator", password).exit_code == 0);
+  std::string folder = ImportFolder(tmp, SmallDistrict(), "set");
+  uint64_t size = LogSize(tmp);
+  for (std::string actor : {"system", "teach", "nobody"}) {
+    INFO(actor);
+    CliResult refused = RunCli(tmp, "import --actor " + actor + " " + folder);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.starts_with("backpack: "));
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  }
+  CHECK(LogSize(tmp) == size);
+  CHECK(RunCli(tmp, "import --actor boss " + folder).exit_code == 0);
+  CHECK(RunCli(tmp, "import " + folder).exit_code == 2);  // --actor is required
+}
+
+namespace {
+
+// Lines of demo-credentials.txt as {username: {password, role}}.
+std::map<std::string, std::pair<std::string, std::string>> Credentials(
+    const std::filesystem::path& file) {
+  std::map<std::string, std::pair<std::string, std::string>> users;
+  std::istringstream lines(ReadFile(file));
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    REQUIRE(std::regex_match(line, m, std::regex("([^\t]+)\t([^\t]+)\t([a-z_]+)")));
+    REQUIRE(users.emplace(m[1], std::make_pair(m[2], m[3])).second);  // no duplicates
+  }
+  return users;
+}
+
+// Student names (5+ letters, not also a school, course or class name) of a set.
+std::set<std::string> StudentNames(const imports::ImportSet& set) {
+  std::string public_text;
+  for (const auto& org : set.orgs) public_text += org.name + "\n";
+  for (const auto& c : set.courses) public_text += c.title + "\n";
+  for (const auto& c : set.classes) public_text += c.title + "\n" + c.location + "\n";
+  std::set<std::string> names;
+  for (const auto& s : set.students) {
+    for (const auto& name : {s.given_name, s.family_name}) {
+      if (name.size() >= 5 && public_text.find(name) == std::string::npos) names.insert(name);
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("demo creates the district, the SPEC accounts and a 0600 credentials file") {
+  REQUIRE(CryptoInit().ok());
+  backpack::testing::TempDir tmp;
+  std::filesystem::path data = tmp.path() / "data";
+  CliResult demo = RunCli(tmp, "demo --students 60 --seed 7 --keep-files");
+  INFO(demo.out << demo.err);
+  REQUIRE(demo.exit_code == 0);
+  CHECK(std::regex_search(demo.out, std::regex("imported \\d+ events \\(import imp_")));
+  CHECK(demo.out.find("demo-credentials.txt") != std::string::npos);
+
+  std::filesystem::path file = data / "demo-credentials.txt";
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  auto users = Credentials(file);
+  CHECK(users["admin"].second == "district_admin");
+  CHECK(users["privacy"].second == "privacy_officer");
+  CHECK(users["principal"].second == "educator");
+  std::map<std::string, int> roles;
+  for (const auto& [name, entry] : users) {
+    ++roles[entry.second];
+    CHECK(entry.first.size() >= 16);
+  }
+  CHECK(roles["educator"] >= 3);  // the principal and teachers
+  CHECK(roles["guardian"] >= 1);
+
+  // Invariant 4: with the generated CSV files gone, no stored file names a student.
+  auto set = imports::ParseImportSet(data / "demo-import");
+  REQUIRE(set);
+  std::filesystem::remove_all(data / "demo-import");
+  std::set<std::string> names = StudentNames(*set);
+  REQUIRE(names.size() > 20);
+  for (const auto& name : names) {
+    INFO(name);
+    CHECK_FALSE(backpack::testing::AnyFileContains(data, name));
+  }
+
+  CliResult again = RunCli(tmp, "demo --students 60 --seed 7");
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find("nothing to import") != std::string::npos);
+  CHECK(Credentials(file) == users);
+  CHECK_FALSE(std::filesystem::exists(data / "demo-import"));
+  CHECK(RunCli(tmp, "verify").exit_code == 0);
+}
+
+TEST_CASE("bench import ends with events_per_second and leaves no scratch files") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  CliResult bench = RunCli(tmp, "bench import --students 40");
+  INFO(bench.err);
+  REQUIRE(bench.exit_code == 0);
+  std::smatch m;
+  REQUIRE(
+      std::regex_search(bench.out, m, std::regex("events: (\\d+)\nevents_per_second: (\\d+)\n$")));
+  CHECK(std::stoull(m[1]) > 100);
+  CHECK(std::stoull(m[2]) > 0);
+  for (const auto& entry : std::filesystem::directory_iterator(tmp.path() / "data")) {
+    CHECK_FALSE(entry.path().filename().string().starts_with("bench-import-"));
+  }
+}

@@ -1,0 +1,90 @@
+// `backpack user add` and `backpack grant` through the real binary.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "projections/roster/roster.h"
+#include "projections/roster/roster_commands.h"
+#include "projections/roster/roster_test_events.h"
+#include "tests/domain_fixture.h"
+
+namespace backpack::testing {
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+};
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs `backpack --data DATA <args>` with `input` on stdin.
+CliResult RunCli(const TempDir& tmp, const std::string& args, const std::string& input = "") {
+  const char* bin = std::getenv("BACKPACK_BIN");
+  REQUIRE(bin != nullptr);
+  std::ofstream(tmp.path() / "stdin") << input;
+  std::string command = std::string(bin) + " --data " + (tmp.path() / "data").string() + " " +
+                        args + " < " + (tmp.path() / "stdin").string() + " > " +
+                        (tmp.path() / "stdout").string() + " 2> " +
+                        (tmp.path() / "stderr").string();
+  int status = std::system(command.c_str());
+  CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = ReadFile(tmp.path() / "stdout");
+  INFO(ReadFile(tmp.path() / "stderr"));
+  return result;
+}
+
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+TEST_CASE("backpack user add and grant create an account and an explicit grant") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  {
+    DomainFixture seed(tmp.path() / "data");
+    REQUIRE(seed.log().Append(
+        {OrgEvent("sch-1", "Synthetic School"),
+         StudentEvent(seed.keys().index_key, "stu-a", "Avery", "Quinlan", "07", "sch-1")}));
+  }
+  const std::string password = "a synthetic long password\n";
+  auto added =
+      RunCli(tmp, "user add --username alice --role educator --display-name Alice", password);
+  REQUIRE(added.exit_code == 0);
+  std::string alice = FirstLine(added.out);
+  CHECK(alice.starts_with("usr_"));
+
+  CHECK(RunCli(tmp, "user add --username alice --role educator", password).exit_code == 1);
+  CHECK(RunCli(tmp, "user add --username bob --role educator", "short\n").exit_code == 2);
+  CHECK(RunCli(tmp, "user add --username bob --role educator", "").exit_code == 2);
+  CHECK(RunCli(tmp, "user add --username bob --role wizard", password).exit_code == 2);
+
+  auto granted = RunCli(tmp,
+                        "grant --educator alice --student stu-a --reason 'covering a class' "
+                        "--expires 2099-01-01T00:00:00Z");
+  REQUIRE(granted.exit_code == 0);
+  std::string grant = FirstLine(granted.out);
+  CHECK(grant.starts_with("grant_"));
+  CHECK(RunCli(tmp, "grant --educator alice --student stu-a --class c --reason r").exit_code == 2);
+  CHECK(RunCli(tmp, "grant --educator alice --school sch-1 --reason r").exit_code == 2);
+  CHECK(RunCli(tmp, "grant --educator alice --student stu-zz --reason r").exit_code == 1);
+  CHECK(RunCli(tmp, "grant --educator nobody --student stu-a --reason r").exit_code == 1);
+  CHECK(RunCli(tmp, "grant --educator alice --student stu-a --reason r --expires soon").exit_code ==
+        2);
+
+  DomainFixture check(tmp.path() / "data");
+  Roster& roster = *check.services().roster;
+  std::string student = *roster.ResolveStudent("stu-a");
+  CHECK(roster.Decide(alice, student, check.clock().NowMicros()).reason == "grant:" + grant);
+  CHECK(RosterCommands(check.services()).Authenticate("alice", "a synthetic long password"));
+}
+
+}  // namespace
+}  // namespace backpack::testing

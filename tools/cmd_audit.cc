@@ -1,0 +1,189 @@
+// audit query, audit breach-report, audit alerts (SPEC §5). CLI reads are
+// audited like any other: each appends its RecordViewed (actor "cli")
+// durably before printing.
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <iostream>
+
+#include "projections/audit/audit.h"
+#include "projections/audit/audit_csv.h"
+#include "projections/audit/audit_time.h"
+#include "projections/ids.h"
+#include "projections/roster/roster.h"
+#include "tools/commands.h"
+
+namespace backpack {
+namespace {
+namespace json = boost::json;
+
+constexpr std::string_view kCliReason = "cli";
+
+struct AuditCliOptions {
+  std::string student, actor, since, until, action, cursor;
+  std::string format = "json";
+  size_t limit = 100;
+  bool unreviewed = false;
+};
+
+Actor CliActor() { return Actor{"cli", NewId("req"), ""}; }
+
+// Indented JSON for people at a terminal (Boost.JSON prints one line).
+void PrintPretty(std::ostream& out, const json::value& v, int indent = 0) {
+  std::string pad(indent + 2, ' ');
+  if (v.is_object() && !v.get_object().empty()) {
+    out << "{\n";
+    size_t i = 0;
+    for (const auto& [key, value] : v.get_object()) {
+      out << pad << json::serialize(json::string(key)) << ": ";
+      PrintPretty(out, value, indent + 2);
+      out << (++i < v.get_object().size() ? ",\n" : "\n");
+    }
+    out << std::string(indent, ' ') << "}";
+  } else if (v.is_array() && !v.get_array().empty()) {
+    out << "[\n";
+    size_t i = 0;
+    for (const auto& item : v.get_array()) {
+      out << pad;
+      PrintPretty(out, item, indent + 2);
+      out << (++i < v.get_array().size() ? ",\n" : "\n");
+    }
+    out << std::string(indent, ' ') << "]";
+  } else {
+    out << json::serialize(v);
+  }
+}
+
+// A student id from a stu_ id or a OneRoster sourcedId. Ids of shredded or
+// unknown students are still valid filters of the audit trail.
+Result<std::string> ResolveStudentFilter(Services& services, const std::string& text) {
+  if (services.roster) {
+    if (auto id = services.roster->ResolveStudent(text)) return *id;
+  }
+  if (text.rfind("stu_", 0) == 0) return text;
+  return Err(NotFoundError("no such student: " + text));
+}
+
+Result<AuditQuery> BuildQuery(Services& services, const AuditCliOptions& o) {
+  AuditQuery q;
+  if (!o.student.empty()) {
+    ASSIGN_OR_RETURN(q.student_id, ResolveStudentFilter(services, o.student));
+  }
+  if (!o.actor.empty()) {
+    ASSIGN_OR_RETURN(q.actor_id, services.audit->ResolveActor(o.actor));
+  }
+  if (!o.since.empty()) {
+    ASSIGN_OR_RETURN(q.since_us, ParseIsoTime(o.since));
+  }
+  if (!o.until.empty()) {
+    ASSIGN_OR_RETURN(q.until_us, ParseIsoTimeUntil(o.until));
+  }
+  q.action = o.action;
+  q.limit = o.limit;
+  q.cursor = o.cursor;
+  return q;
+}
+
+void Print(const json::object& result, const std::string& format,
+           std::string (*as_csv)(const json::object&)) {
+  if (format == "csv") {
+    std::cout << as_csv(result);
+  } else {
+    PrintPretty(std::cout, result);
+    std::cout << "\n";
+  }
+}
+
+void RunQuery(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  auto query = BuildQuery(app->services(), o);
+  if (!query) {
+    *exit_code = Fail(query.error());
+    return;
+  }
+  auto page = app->services().audit->QueryAudited(CliActor(), *query, kCliReason);
+  if (!page) {
+    *exit_code = Fail(page.error());
+    return;
+  }
+  Print(*page, o.format, &AuditEventsCsv);
+}
+
+void RunBreachReport(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {
+  auto since = ParseIsoTime(o.since);
+  if (!since) {
+    *exit_code = Fail(since.error());
+    return;
+  }
+  auto until = ParseIsoTimeUntil(o.until);
+  if (!until) {
+    *exit_code = Fail(until.error());
+    return;
+  }
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  Audit& audit = *app->services().audit;
+  auto actor = audit.ResolveActor(o.actor);
+  if (!actor) {
+    *exit_code = Fail(actor.error());
+    return;
+  }
+  auto report = audit.BreachReportAudited(CliActor(), *actor, *since, *until, kCliReason);
+  if (!report) {
+    *exit_code = Fail(report.error());
+    return;
+  }
+  Print(*report, o.format, &BreachReportCsv);
+}
+
+void RunAlerts(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  auto alerts = app->services().audit->AlertsAudited(CliActor(), o.unreviewed, o.limit, kCliReason);
+  if (!alerts) {
+    *exit_code = Fail(alerts.error());
+    return;
+  }
+  PrintPretty(std::cout, *alerts);
+  std::cout << "\n";
+}
+
+void AddFormat(CLI::App* command, AuditCliOptions& o) {
+  command->add_option("--format", o.format, "json or csv")
+      ->check(CLI::IsMember({"json", "csv"}))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
+  static AuditCliOptions o;
+  auto* audit = cli.add_subcommand("audit", "audit trail, breach reports and alerts");
+  audit->require_subcommand(1);
+
+  auto* query = audit->add_subcommand("query", "access events, newest first");
+  query->add_option("--student", o.student, "student id (stu_...) or SIS sourcedId");
+  query->add_option("--actor", o.actor, "username or user id");
+  query->add_option("--since", o.since, "ISO 8601 date or datetime (inclusive)");
+  query->add_option("--until", o.until, "ISO 8601 date (inclusive) or datetime (exclusive)");
+  query->add_option("--action", o.action, "RecordViewed, AccessDenied or a scope name");
+  query->add_option("--limit", o.limit, "events per page (max 1000)")->capture_default_str();
+  query->add_option("--cursor", o.cursor, "next_cursor of the previous page");
+  AddFormat(query, o);
+  query->callback([&global, exit_code] { RunQuery(global, o, exit_code); });
+
+  auto* breach = audit->add_subcommand("breach-report", "everything an account read in a window");
+  breach->add_option("--actor", o.actor, "username or user id")->required();
+  breach->add_option("--since", o.since, "ISO 8601 date or datetime (inclusive)")->required();
+  breach->add_option("--until", o.until, "ISO 8601 date (inclusive) or datetime (exclusive)")
+      ->required();
+  AddFormat(breach, o);
+  breach->callback([&global, exit_code] { RunBreachReport(global, o, exit_code); });
+
+  auto* alerts = audit->add_subcommand("alerts", "break-glass uses, bulk access, denial bursts");
+  alerts->add_flag("--unreviewed", o.unreviewed, "only alerts not yet reviewed");
+  alerts->add_option("--limit", o.limit, "alerts to list (max 1000)")->capture_default_str();
+  alerts->callback([&global, exit_code] { RunAlerts(global, o, exit_code); });
+}
+
+}  // namespace backpack

@@ -1,0 +1,186 @@
+// export-history, verify-export, shred (SPEC §5): the family's rights and
+// crypto-shredding from the command line.
+//
+// export-history is an audited read: its RecordViewed (scope export, actor
+// "cli") is durable before the bundle is written, and the bundle includes it.
+// verify-export never opens the store.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "projections/audit/audit.h"
+#include "projections/family/export.h"
+#include "projections/family/family.h"
+#include "projections/ids.h"
+#include "projections/roster/roster.h"
+#include "tools/commands.h"
+
+namespace backpack {
+namespace {
+
+constexpr size_t kMaxBundleFileBytes = size_t{1} << 30;
+
+struct FamilyCliOptions {
+  std::string student, out, file, public_key, reason, actor;
+};
+
+Actor CliActor() { return Actor{"cli", NewId("req"), ""}; }
+
+// A student id from a stu_ id or a OneRoster sourcedId, shredded ones included
+// (their history stays exportable as type and time only).
+Result<std::string> ResolveStudent(App& app, const std::string& text) {
+  auto id = app.services().roster->ResolveStudent(text);
+  if (id) return *id;
+  if (id.error().code() != StatusCode::kGone) return Err(id.error());
+  return text.starts_with("stu_") ? text : StudentIdFor(app.keys().index_key, text);
+}
+
+// The audit record of the export, durable before any byte is written.
+Status RecordExport(App& app, const std::string& student, bool shredded) {
+  AccessOutcome outcome = shredded ? AccessOutcome::kGone : AccessOutcome::kAllowed;
+  return app.services().audit->RecordAccess(CliActor(), AccessScope::kExport,
+                                            {StudentAccess{student, "cli"}}, outcome);
+}
+
+// Writes `text` to `path`, readable by the owner only: it holds personal data.
+Status WritePrivateFile(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return UnavailableError("cannot write " + path + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return UnavailableError("cannot write " + path + ": " + std::strerror(errno));
+    }
+    written += static_cast<size_t>(n);
+  }
+  bool synced = ::fsync(fd) == 0;
+  if (::close(fd) != 0 || !synced) return UnavailableError("cannot write " + path);
+  return OkStatus();
+}
+
+Status ExportHistory(App& app, const FamilyCliOptions& o, size_t* events) {
+  ASSIGN_OR_RETURN(std::string student, ResolveStudent(app, o.student));
+  Family& family = *app.services().family;
+  ASSIGN_OR_RETURN(bool shredded, family.IsShredded(student));
+  RETURN_IF_ERROR(RecordExport(app, student, shredded));
+  ASSIGN_OR_RETURN(auto bundle, family.ExportHistory(student));
+  *events = bundle.at("events").as_array().size();
+  return WritePrivateFile(o.out, boost::json::serialize(bundle));
+}
+
+void RunExport(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  size_t events = 0;
+  if (Status s = ExportHistory(*app, o, &events); !s.ok()) {
+    *exit_code = Fail(s);
+    return;
+  }
+  std::cout << "exported " << events << " events to " << o.out << "\n";
+}
+
+Result<std::string> ReadBundleFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Err(NotFoundError("cannot read " + path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > kMaxBundleFileBytes)
+    return Err(ResourceExhaustedError(path + " is too large"));
+  return text.str();
+}
+
+void RunVerifyExport(const FamilyCliOptions& o, int* exit_code) {
+  std::optional<Ed25519PublicKey> key;
+  if (!o.public_key.empty()) {
+    auto bytes = FromHex(o.public_key);
+    if (!bytes || bytes->size() != kEd25519PublicKeySize) {
+      std::cerr << "backpack: --public-key must be 64 hex digits (an Ed25519 public key)\n";
+      *exit_code = kExitUsage;
+      return;
+    }
+    key.emplace();
+    std::copy(bytes->begin(), bytes->end(), key->begin());
+  }
+  if (Status s = CryptoInit(); !s.ok()) {
+    *exit_code = Fail(s);
+    return;
+  }
+  auto text = ReadBundleFile(o.file);
+  auto verified =
+      text ? VerifyExportText(*text, key) : Result<ExportVerification>(Err(text.error()));
+  if (!verified) {
+    std::cerr << "backpack: verification failed: " << verified.error().message() << "\n";
+    *exit_code = kExitRefused;
+    return;
+  }
+  std::cout << "verified " << verified->events << " events of " << verified->student_id
+            << " against checkpoint " << verified->origin << " at tree size " << verified->tree_size
+            << (verified->shredded ? " (record shredded)" : "") << "\n";
+}
+
+// The user id of a username or user id.
+Result<std::string> ResolveUser(App& app, const std::string& text) {
+  Roster& roster = *app.services().roster;
+  if (auto user = roster.FindUserByUsername(text)) return user->id;
+  if (auto user = roster.FindUser(text)) return user->id;
+  return Err(NotFoundError("no such user: " + text));
+}
+
+void RunShred(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  auto student = app->services().roster->ResolveStudent(o.student);
+  auto actor = student ? ResolveUser(*app, o.actor) : Result<std::string>(Err(student.error()));
+  if (!actor) {
+    *exit_code = Fail(actor.error());
+    return;
+  }
+  Status s = app->services().family->Shred(Actor{*actor, NewId("req"), ""}, *student, o.reason);
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    std::cerr << "backpack: refused: " << s.message() << "\n";
+    *exit_code = kExitRefused;
+    return;
+  }
+  if (!s.ok()) {
+    *exit_code = Fail(s);
+    return;
+  }
+  std::cout << "shredded " << *student << ": data key destroyed, RecordShredded appended\n";
+}
+
+}  // namespace
+
+void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
+  static FamilyCliOptions o;
+  auto* export_history = cli.add_subcommand(
+      "export-history", "write a student's verifiable record history bundle (audited)");
+  export_history->add_option("--student", o.student, "student id (stu_...) or SIS sourcedId")
+      ->required();
+  export_history->add_option("--out", o.out, "bundle file to write (mode 0600)")->required();
+  export_history->callback([&global, exit_code] { RunExport(global, o, exit_code); });
+
+  auto* verify = cli.add_subcommand("verify-export", "check a history bundle offline");
+  verify->add_option("file", o.file, "bundle file")->required();
+  verify->add_option("--public-key", o.public_key,
+                     "the store's Ed25519 public key (hex), obtained out of band");
+  verify->callback([exit_code] { RunVerifyExport(o, exit_code); });
+
+  auto* shred = cli.add_subcommand("shred", "crypto-shred one student's record");
+  shred->add_option("--student", o.student, "student id (stu_...) or SIS sourcedId")->required();
+  shred->add_option("--reason", o.reason, "administrative reason (no personal details)")
+      ->required();
+  shred->add_option("--actor", o.actor, "username or user id (privacy officer or district admin)")
+      ->required();
+  shred->callback([&global, exit_code] { RunShred(global, o, exit_code); });
+}
+
+}  // namespace backpack

@@ -1,0 +1,158 @@
+// import, demo and bench import (SPEC §4-§5): OneRoster sets into the store
+// through intake's Import().
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "demo/demo_district.h"
+#include "projections/ids.h"
+#include "projections/roster/roster.h"
+#include "tools/intake_cli.h"
+
+namespace backpack {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+// The importing account: an enabled district_admin named by username or
+// id, or "system" while the store has no accounts at all.
+Result<Actor> ImportActor(Services& services, const std::string& user) {
+  Actor actor{"", NewId("req"), ""};
+  if (user == "system") {
+    ASSIGN_OR_RETURN(bool has_users, services.intake->HasUsers());
+    if (has_users) {
+      return Err(PermissionDeniedError(
+          "--actor system may import only into a store without accounts; name a district_admin"));
+    }
+    actor.user_id = "system";
+    return actor;
+  }
+  auto id = services.roster->ResolveUser(user);
+  if (!id) return Err(PermissionDeniedError("unknown actor " + user));
+  ASSIGN_OR_RETURN(UserInfo info, services.roster->FindUser(*id));
+  if (info.role != Role::kDistrictAdmin || info.disabled) {
+    return Err(PermissionDeniedError("actor " + user + " is not an enabled district_admin"));
+  }
+  actor.user_id = info.id;
+  return actor;
+}
+
+void RunImport(const GlobalOptions& global, const std::string& user, const std::string& path,
+               int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  auto actor = ImportActor(app->services(), user);
+  if (!actor) {
+    *exit_code = Fail(actor.error());
+    return;
+  }
+  auto set = ParseSetOrReport(path);
+  if (!set) {
+    *exit_code = kExitRefused;
+    return;
+  }
+  auto report = Import(app->services(), *set, *actor);
+  if (!report) {
+    *exit_code = Fail(report.error());
+    return;
+  }
+  PrintImportReport(*report);
+}
+
+// Generates `students` into a scratch folder under --data and times parsing
+// plus importing it (encrypt, sign, commit, project).
+void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  std::filesystem::path scratch =
+      global.paths().data / ("bench-import-" + std::to_string(::getpid()));
+  DemoOptions options;
+  options.students = students;
+  options.seed = DecodeBigEndian64(RandomBytes(8));  // fresh rows on every run
+  auto summary = WriteDemoDistrict(scratch, options);
+  std::error_code ec;
+  if (!summary) {
+    std::filesystem::remove_all(scratch, ec);
+    *exit_code = Fail(summary.error());
+    return;
+  }
+  auto start = SteadyClock::now();
+  auto set = ParseSetOrReport(scratch);
+  double parse_seconds = SecondsSince(start);
+  std::filesystem::remove_all(scratch, ec);
+  if (!set) {
+    *exit_code = kExitRefused;
+    return;
+  }
+  start = SteadyClock::now();
+  auto report = Import(app->services(), *set, Actor{"system", NewId("req"), ""});
+  double import_seconds = SecondsSince(start);
+  if (!report) {
+    *exit_code = Fail(report.error());
+    return;
+  }
+  double total = std::max(parse_seconds + import_seconds, 1e-9);
+  std::cout << "bench import: " << students << " students\n"
+            << "parse seconds: " << parse_seconds << "\n"
+            << "import seconds: " << import_seconds << "\n"
+            << "events: " << report->events_appended << "\n"
+            << "events_per_second: "
+            << static_cast<uint64_t>(static_cast<double>(report->events_appended) / total) << "\n";
+}
+
+}  // namespace
+
+std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path) {
+  auto set = imports::ParseImportSet(path);
+  if (set) return std::move(*set);
+  const imports::ImportErrors& errors = set.error();
+  for (const auto& error : errors.errors()) std::cerr << error.ToString() << "\n";
+  if (errors.dropped() > 0) std::cerr << "... and " << errors.dropped() << " more\n";
+  std::cerr << "backpack: import rejected (" << errors.total()
+            << " problems); nothing was imported\n";
+  return std::nullopt;
+}
+
+void PrintImportReport(const ImportReport& report) {
+  if (report.events_appended == 0) {
+    std::cout << "nothing to import: identical to a previous import\n";
+  } else {
+    std::cout << "imported " << report.events_appended << " events (import " << report.import_id
+              << ")\n";
+  }
+}
+
+void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
+  auto* import = cli.add_subcommand("import", "import a OneRoster 1.1 bulk set (zip or folder)");
+  static std::string actor, path;
+  import->add_option("--actor", actor, "district_admin username or id (\"system\" before any)")
+      ->required();
+  import->add_option("PATH", path, "zip file or folder")->required();
+  import->callback([&global, exit_code] { RunImport(global, actor, path, exit_code);
+});
+
+auto* demo = cli.add_subcommand("demo", "create and import a synthetic district, with accounts");
+static DemoCommandOptions demo_options;
+demo->add_option("--students", demo_options.students, "students")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 500'000));
+demo->add_option("--seed", demo_options.seed, "generator seed")->capture_default_str();
+demo->add_flag("--keep-files", demo_options.keep_files,
+               "keep the generated CSV files in DATA/demo-import (plaintext personal data)");
+demo->callback([&global, exit_code] { RunDemo(global, demo_options, exit_code); });
+
+CLI::App* bench = cli.get_subcommand("bench");
+static int bench_students = 10'000;
+auto* bench_import = bench->add_subcommand("import", "generate, parse and import a district");
+bench_import->add_option("--students", bench_students, "students")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 500'000));
+bench_import->callback([&global, exit_code] { RunBenchImport(global, bench_students, exit_code); });
+}  // namespace backpack
+
+}  // namespace backpack

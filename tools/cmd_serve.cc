@@ -1,0 +1,148 @@
+// serve: the HTTP API over an opened data directory (SPEC §5, §6).
+//
+// SIGINT and SIGTERM are blocked in every thread from the start (threads
+// inherit the mask) and taken with sigwait() by the main thread, so a
+// signal that arrives at any moment, even before the server is up, stops
+// it cleanly: the server finishes in-flight requests, the blocking pool
+// drains, then the App drains the log and writes a final checkpoint.
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+#include "http/api/api.h"
+#include "http/api/api_auth.h"
+#include "http/server.h"
+#include "tools/commands.h"
+
+namespace backpack {
+namespace {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;
+  bool secure_cookie = false;
+  // Hidden, for tests and drills.
+  int64_t session_idle_seconds = 30 * 60;
+  size_t login_user_limit = 5;
+  size_t login_ip_limit = 50;
+  int blocking_threads = 0;
+};
+
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// Request logs are info lines on stderr; stdout carries only the
+// "listening on" line that scripts read.
+void LogToStderr() {
+  auto logger = spdlog::stderr_color_mt("backpack");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::info);
+}
+
+// "http://HOST:PORT" for the bound port (the listen port may be 0).
+std::string ListeningUrl(const std::string& listen, uint16_t port) {
+  return "http://" + listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
+}
+
+// The sign-in state the API shares, owned for the life of the server.
+struct ApiState {
+  ApiState(App& app, const ServeOptions& options)
+      : sessions(SystemClock(),
+                 api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
+                                     options.secure_cookie}),
+        limiter(SystemClock(), LimitsFor(options)),
+        blocking(BlockingThreads(options)) {
+    context.services = &app.services();
+    context.clock = &SystemClock();
+    context.metrics = metrics.get();
+    context.sessions = &sessions;
+    context.login_limiter = &limiter;
+    context.blocking = &blocking;
+  }
+  static api::LoginLimits LimitsFor(const ServeOptions& options) {
+    api::LoginLimits limits;
+    limits.max_failures_per_username = options.login_user_limit;
+    limits.max_failures_per_ip = options.login_ip_limit;
+    return limits;
+  }
+  // Argon2id takes ~64 MiB per verification: a few threads, not one per request.
+  static size_t BlockingThreads(const ServeOptions& options) {
+    if (options.blocking_threads > 0) return static_cast<size_t>(options.blocking_threads);
+    return std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 8);
+  }
+
+  std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
+  api::SessionStore sessions;
+  api::LoginLimiter limiter;
+  api::BlockingPool blocking;
+  api::ApiContext context;
+};
+
+int Serve(App& app, const ServeOptions& options, const sigset_t& signals) {
+  ApiState state(app, options);
+  http::Router router;
+  api::RegisterAllRoutes(router, state.context);
+  http::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.threads = options.threads;
+  http::HttpServer server(server_options, std::move(router), state.metrics);
+  if (Status started = server.Start(); !started.ok()) {
+    std::cerr << "backpack: " << started.message() << "\n";
+    return started.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitStoreError;
+  }
+  std::cout << "listening on " << ListeningUrl(options.listen, server.port()) << std::endl;
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received signal {}; stopping", received);
+  server.Stop();
+  state.blocking.Shutdown();
+  return kExitOk;
+}
+
+void RunServe(const GlobalOptions& global, const ServeOptions& options, int* exit_code) {
+  const sigset_t signals = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+  LogToStderr();
+  if (options.session_idle_seconds <= 0 || options.login_user_limit == 0 ||
+      options.login_ip_limit == 0) {
+    std::cerr << "backpack: session and login limits must be positive\n";
+    *exit_code = kExitUsage;
+    return;
+  }
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  *exit_code = Serve(*app, options, signals);
+  app.reset();  // drains the log and writes the final checkpoint
+  spdlog::info("stopped");
+}
+
+}  // namespace
+
+void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
+  static ServeOptions options;
+  auto* serve = cli.add_subcommand("serve", "run the HTTP server (SIGINT/SIGTERM stop it)");
+  serve->add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--threads", options.threads, "I/O threads (default: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  serve->add_flag("--secure-cookie", options.secure_cookie,
+                  "mark the session cookie Secure (when served behind TLS)");
+  // Hidden: test hooks.
+  serve->add_option("--session-idle-seconds", options.session_idle_seconds)->group("");
+  serve->add_option("--login-user-limit", options.login_user_limit)->group("");
+  serve->add_option("--login-ip-limit", options.login_ip_limit)->group("");
+  serve->add_option("--blocking-threads", options.blocking_threads)->group("");
+  serve->callback([&global, exit_code] { RunServe(global, options, exit_code); });
+}
+
+}  // namespace backpack

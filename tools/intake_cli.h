@@ -1,0 +1,31 @@
+// Helpers shared by the intake commands (cmd_intake.cc, cmd_intake_demo.cc).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "imports/import_set.h"
+#include "projections/intake/intake.h"
+#include "tools/commands.h"
+
+namespace backpack {
+
+// Parses the set at `path` (a folder or a zip). On problems prints every one
+// to stderr as `file:line: message`, then a summary line, and returns
+// nullopt: nothing is imported.
+std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path);
+
+// "imported N events (import ID)" or "nothing to import: identical to a
+// previous import", to stdout.
+void PrintImportReport(const ImportReport& report);
+
+struct DemoCommandOptions {
+  int students = 2000;
+  uint64_t seed = 1;
+  bool keep_files = false;  // keep DATA/demo-import after importing it
+};
+
+// `backpack demo` (cmd_intake_demo.cc).
+void RunDemo(const GlobalOptions& global, const DemoCommandOptions& options, int* exit_code);
+
+}  // namespace backpack
