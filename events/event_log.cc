@@ -144,8 +144,9 @@ class EventLogImpl final : public EventLog {
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
   void CommitGroup(std::vector<PendingAppend> group, bool more_waiting);
-  GroupWork ChainAndSign(std::vector<PendingAppend>& group);
-  Status StageGroup(const GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
+  GroupWork Chain(std::vector<PendingAppend>& group);
+  Status SignAndProject(GroupWork& work, WriteBatch& batch);
+  void StageGroup(const GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
   void StageCheckpoint(WriteBatch& batch);
   void FinishGroup(std::vector<PendingAppend>& group, const GroupWork& work, const Status& status);
 
@@ -235,9 +236,9 @@ std::vector<PendingAppend> EventLogImpl::TakeGroup(std::unique_lock<std::mutex>&
   return group;
 }
 
-// Assigns seq and time, builds each body chained to the previous hash, then
-// signs all hashes in parallel. Advances state_.
-GroupWork EventLogImpl::ChainAndSign(std::vector<PendingAppend>& group) {
+// Assigns seq and time and builds each body chained to the previous hash.
+// Advances state_.
+GroupWork EventLogImpl::Chain(std::vector<PendingAppend>& group) {
   GroupWork work;
   int64_t now = std::max(options_.clock->NowMicros(), state_.last_time_us);
   state_.last_time_us = now;
@@ -252,14 +253,28 @@ GroupWork EventLogImpl::ChainAndSign(std::vector<PendingAppend>& group) {
       work.logged.push_back(LoggedEvent{e.header, std::move(e.plaintext), false});
     }
   }
-  work.signatures.resize(work.hashes.size());
-  pool_.ParallelFor(work.hashes.size(),
-                    [&](size_t i) { work.signatures[i] = keys_.signing.Sign(work.hashes[i]); });
   return work;
 }
 
-Status EventLogImpl::StageGroup(const GroupWork& work, std::vector<PendingAppend>& group,
-                                WriteBatch& batch) {
+// Signs every hash and runs the commit hook at the same time: task 0 is the
+// hook (projections need the events, not their signatures), the others are
+// signatures, shared out among the pool's threads. Only the hook's thread
+// touches `batch` here.
+Status EventLogImpl::SignAndProject(GroupWork& work, WriteBatch& batch) {
+  Status hook_status;
+  work.signatures.resize(work.hashes.size());
+  pool_.ParallelFor(work.hashes.size() + 1, [&](size_t task) {
+    if (task == 0) {
+      if (options_.hook) hook_status = options_.hook->OnGroup(work.logged, batch);
+      return;
+    }
+    work.signatures[task - 1] = keys_.signing.Sign(work.hashes[task - 1]);
+  });
+  return hook_status;
+}
+
+void EventLogImpl::StageGroup(const GroupWork& work, std::vector<PendingAppend>& group,
+                              WriteBatch& batch) {
   for (size_t i = 0; i < work.bodies.size(); ++i) {
     Bytes stored = codec::EncodeSignedEvent(work.bodies[i], work.signatures[i]);
     uint64_t seq = work.logged[i].header.seq;
@@ -275,8 +290,6 @@ Status EventLogImpl::StageGroup(const GroupWork& work, std::vector<PendingAppend
     }
   }
   batch.Put(cf::kMeta, AsBytes(layout::kMetaSize), EncodeBigEndian64(state_.next_seq));
-  if (options_.hook) return options_.hook->OnGroup(work.logged, batch);
-  return OkStatus();
 }
 
 void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
@@ -288,9 +301,10 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
 void EventLogImpl::CommitGroup(std::vector<PendingAppend> group, bool more_waiting) {
   std::lock_guard checkpoint_lock(checkpoint_mu_);
   ChainState rollback = state_;
-  GroupWork work = ChainAndSign(group);
+  GroupWork work = Chain(group);
   WriteBatch batch;
-  Status status = StageGroup(work, group, batch);
+  Status status = SignAndProject(work, batch);
+  if (status.ok()) StageGroup(work, group, batch);
   int64_t now = options_.clock->NowMicros();
   bool checkpoint = !more_waiting || now - last_checkpoint_us_ >= kMicrosPerSecond;
   if (status.ok() && checkpoint) StageCheckpoint(batch);

@@ -15,8 +15,7 @@ SigningPool::~SigningPool() {
   for (auto& t : workers_) t.join();
 }
 
-// Worker k of T handles indexes i with i % T == k; the caller is worker 0.
-void SigningPool::WorkerLoop(size_t worker) {
+void SigningPool::WorkerLoop(size_t) {
   uint64_t seen = 0;
   std::unique_lock lock(mu_);
   while (true) {
@@ -25,17 +24,15 @@ void SigningPool::WorkerLoop(size_t worker) {
     seen = generation_;
     const auto* fn = fn_;
     size_t n = n_;
-    size_t stride = workers_.size() + 1;
     lock.unlock();
-    for (size_t i = worker; i < n; i += stride) (*fn)(i);
+    for (size_t i; (i = next_.fetch_add(1)) < n;) (*fn)(i);
     lock.lock();
     if (--busy_ == 0) done_cv_.notify_one();
   }
 }
 
 void SigningPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
-  size_t stride = workers_.size() + 1;
-  if (workers_.empty() || n < 2 * stride) {
+  if (workers_.empty() || n < 2) {
     for (size_t i = 0; i < n; ++i) fn(i);
     return;
   }
@@ -43,11 +40,12 @@ void SigningPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
     std::lock_guard lock(mu_);
     fn_ = &fn;
     n_ = n;
+    next_ = 0;
     busy_ = workers_.size();
     ++generation_;
   }
   work_cv_.notify_all();
-  for (size_t i = 0; i < n; i += stride) fn(i);
+  for (size_t i; (i = next_.fetch_add(1)) < n;) fn(i);
   std::unique_lock lock(mu_);
   done_cv_.wait(lock, [&] { return busy_ == 0; });
   fn_ = nullptr;

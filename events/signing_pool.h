@@ -2,6 +2,7 @@
 // Internal to events/. The writer uses it to sign a group on every core.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -19,8 +20,9 @@ class SigningPool {
   SigningPool(const SigningPool&) = delete;
   SigningPool& operator=(const SigningPool&) = delete;
 
-  // Calls fn(i) for every i in [0, n), split across the threads; returns when
-  // all calls have returned. Not reentrant: one ParallelFor at a time.
+  // Calls fn(i) for every i in [0, n), each thread taking the next unclaimed
+  // index (so one slow call does not hold up the rest); returns when all calls
+  // have returned. Not reentrant: one ParallelFor at a time.
   void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
 
  private:
@@ -31,6 +33,7 @@ class SigningPool {
   std::condition_variable done_cv_;
   const std::function<void(size_t)>* fn_ = nullptr;  // guarded by mu_
   size_t n_ = 0;
+  std::atomic<size_t> next_{0};  // the next unclaimed index
   uint64_t generation_ = 0;
   size_t busy_ = 0;
   bool stopping_ = false;

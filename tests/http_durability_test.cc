@@ -229,8 +229,8 @@ TEST_CASE("a port already in use exits 3 with a message naming the address") {
   socklen_t length = sizeof(address);
   REQUIRE(::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length) == 0);
   const std::string listen = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
-  CliResult served = RunBackpack({"--data", data.string(), "serve", "--listen", listen},
-                                 "", std::chrono::seconds(60));
+  CliResult served = RunBackpack({"--data", data.string(), "serve", "--listen", listen}, "",
+                                 std::chrono::seconds(60));
   ::close(taken);
   CHECK(served.exit_code == 3);
   CHECK(served.err.find(listen) != std::string::npos);

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,25 +37,24 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
 }
 
 // Spawns `args` with stdin/stdout/stderr wired to the given fds (-1: leave).
+// The child has an empty signal mask and is SIGKILLed if the test process
+// dies, so a crashed test never leaves a server behind. Between fork and
+// exec only async-signal-safe calls are made (the test may have threads).
 pid_t Spawn(std::vector<std::string> args, int in_fd, int out_fd, int err_fd) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (in_fd >= 0) posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
-  if (out_fd >= 0) posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
-  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
-  // The child gets default signal dispositions and an empty mask.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
+  std::vector<char*> argv = Argv(args);
+  const pid_t parent = getpid();
   sigset_t none;
   sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> argv = Argv(args);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  return pid;
+  pid_t pid = fork();
+  if (pid != 0) return pid;  // the parent, or -1 if fork failed
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+  if ((in_fd >= 0 && dup2(in_fd, 0) < 0) || (out_fd >= 0 && dup2(out_fd, 1) < 0) ||
+      (err_fd >= 0 && dup2(err_fd, 2) < 0)) {
+    _exit(127);
+  }
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execve(argv[0], argv.data(), environ);
+  _exit(127);
 }
 
 // Waits for `pid` until `deadline`; the exit code, or nullopt on timeout.
@@ -173,8 +172,8 @@ ServerProcess::ServerProcess(fs::path data, std::vector<std::string> extra_args)
 ServerProcess::~ServerProcess() { Kill(); }
 
 bool ServerProcess::Start() {
-  std::vector<std::string> args = {BackpackBin(), "--data", data_.string(), "serve", "--listen",
-                                   "127.0.0.1:0", "--threads", "2"};
+  std::vector<std::string> args = {BackpackBin(), "--data",      data_.string(), "serve",
+                                   "--listen",    "127.0.0.1:0", "--threads",    "2"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return false;
@@ -236,8 +235,8 @@ std::optional<ClientResponse> ServerProcess::Call(const std::string& method,
                                                   const std::string& body,
                                                   const std::string& headers) const {
   http::testing::TestClient client(port_, std::chrono::milliseconds(30'000));
-  if (!client.Send(http::testing::BuildRequest(method, target, body,
-                                               headers + "Connection: close\r\n"))) {
+  if (!client.Send(
+          http::testing::BuildRequest(method, target, body, headers + "Connection: close\r\n"))) {
     return std::nullopt;
   }
   return client.ReadResponse();

@@ -52,8 +52,9 @@ TEST_CASE("oversized headers, URLs and bodies are refused with 431 or 413") {
   CHECK(RawStatus(s.server, BuildRequest("POST", "/api/session", two_mib,
                                          "Content-Type: application/json\r\n")) == 413);
   // Chunked, so the size is known only while reading.
-  std::string chunked = "POST /api/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                        "Content-Type: application/json\r\n\r\n";
+  std::string chunked =
+      "POST /api/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+      "Content-Type: application/json\r\n\r\n";
   for (int i = 0; i < 40; ++i) chunked += "10000\r\n" + std::string(0x10000, 'y') + "\r\n";
   chunked += "0\r\n\r\n";
   CHECK(RawStatus(s.server, chunked) == 413);
@@ -89,12 +90,18 @@ TEST_CASE("path traversal and hostile paths get 400 or 404, never data") {
   Served s;
   std::string token = s.server.TokenFor("principal");
   REQUIRE_FALSE(token.empty());
-  const std::vector<std::string> targets = {
-       "/api/students/..%2f..%2fetc%2fpasswd/profile", "/api/students/..%2f../profile",
-        "/api/students/%2e%2e/profile", "/api/students/..", "/api/students/../../etc/passwd",
-        "/api/students/%00/profile", "/api/students/stu_1%0d%0aX-Injected:%201/profile",
-        "/api/students/%ff%fe/profile", "/api/students/%zz/profile", "//api//students",
-        "/api/students/" + std::string(300, 'a') + "/profile", "/%2e%2e/%2e%2e/etc/passwd"};
+  const std::vector<std::string> targets = {"/api/students/..%2f..%2fetc%2fpasswd/profile",
+                                            "/api/students/..%2f../profile",
+                                            "/api/students/%2e%2e/profile",
+                                            "/api/students/..",
+                                            "/api/students/../../etc/passwd",
+                                            "/api/students/%00/profile",
+                                            "/api/students/stu_1%0d%0aX-Injected:%201/profile",
+                                            "/api/students/%ff%fe/profile",
+                                            "/api/students/%zz/profile",
+                                            "//api//students",
+                                            "/api/students/" + std::string(300, 'a') + "/profile",
+                                            "/%2e%2e/%2e%2e/etc/passwd"};
   for (const std::string& target : targets) {
     auto response = s.server.Json("GET", target, token);
     INFO(target);

@@ -76,7 +76,8 @@ TEST_CASE("signing in returns a token and a strict HttpOnly cookie that both aut
   REQUIRE(anonymous->status == 401);
   CHECK(ErrorCode(anonymous) == "unauthenticated");
   CHECK(s.server.Json("GET", "/api/me", std::string(64, 'a'))->status == 401);
-  CHECK(s.server.Call("GET", "/api/me", "", "Authorization: Basic cHJpbmNpcGFs\r\n")->status == 401);
+  CHECK(s.server.Call("GET", "/api/me", "", "Authorization: Basic cHJpbmNpcGFs\r\n")->status ==
+        401);
 }
 
 TEST_CASE("the cookie is Secure only when serve is told so") {
@@ -111,7 +112,8 @@ TEST_CASE("wrong passwords and unknown users get the same 401, and every attempt
   CHECK(LastSeq(s.server) == before + 3);  // LoginFailed x2, LoginSucceeded
 }
 
-TEST_CASE("five failed sign-ins lock that username: 429 with Retry-After, even for the right password") {
+TEST_CASE(
+    "five failed sign-ins lock that username: 429 with Retry-After, even for the right password") {
   Served s;
   for (int i = 0; i < 5; ++i) {
     REQUIRE(s.server.Login("principal", "wrong password " + std::to_string(i))->status == 401);
@@ -201,12 +203,12 @@ TEST_CASE("a session ends after its idle timeout, and each use extends it") {
 
 TEST_CASE("sign-in requires a JSON body with string fields") {
   Served s;
-  CHECK(s.server.Call("POST", "/api/session", R"({"username":"principal","password":"x"})",
-                      "Content-Type: text/plain\r\n")
+  CHECK(s.server
+            .Call("POST", "/api/session", R"({"username":"principal","password":"x"})",
+                  "Content-Type: text/plain\r\n")
             ->status == 400);
   CHECK(s.server.Json("POST", "/api/session", "", R"({"username":"principal"})")->status == 400);
-  CHECK(s.server.Json("POST", "/api/session", "", R"({"username":1,"password":2})")->status ==
-        400);
+  CHECK(s.server.Json("POST", "/api/session", "", R"({"username":1,"password":2})")->status == 400);
   CHECK(s.server.Json("POST", "/api/session", "", "[1,2]")->status == 400);
   CHECK(s.server.Json("POST", "/api/session", "", "{")->status == 400);
 }

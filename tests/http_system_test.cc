@@ -113,8 +113,7 @@ TEST_CASE("the served checkpoint is signed, and inclusion proofs verify against 
   Checkpoint checkpoint = VerifiedCheckpoint(s.server);
   REQUIRE(checkpoint.size > 1);
   for (uint64_t seq : {uint64_t{0}, checkpoint.size / 2, checkpoint.size - 1}) {
-    auto proof = Hashes(s.server.Call("GET", "/api/log/proof/inclusion?seq=" +
-                                                 std::to_string(seq) +
+    auto proof = Hashes(s.server.Call("GET", "/api/log/proof/inclusion?seq=" + std::to_string(seq) +
                                                  "&size=" + std::to_string(checkpoint.size)));
     Hash256 leaf = merkle::LeafHash(StoredEvent(s.data, seq));
     INFO("seq " << seq);

@@ -57,9 +57,8 @@ std::string ListeningUrl(const std::string& listen, uint16_t port) {
 // The sign-in state the API shares, owned for the life of the server.
 struct ApiState {
   ApiState(App& app, const ServeOptions& options)
-      : sessions(SystemClock(),
-                 api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
-                                     options.secure_cookie}),
+      : sessions(SystemClock(), api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
+                                                    options.secure_cookie}),
         limiter(SystemClock(), LimitsFor(options)),
         blocking(BlockingThreads(options)) {
     context.services = &app.services();

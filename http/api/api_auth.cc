@@ -2,6 +2,8 @@
 //
 // Password verification (argon2id) and the durable LoginSucceeded /
 // LoginFailed appends run on the BlockingPool, never on an I/O thread.
+#include "http/api/api_auth.h"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/json/array.hpp>
@@ -10,7 +12,6 @@
 
 #include "core/crypto.h"
 #include "http/api/api.h"
-#include "http/api/api_auth.h"
 #include "projections/audit/audit.h"
 #include "projections/roster/roster_commands.h"
 
@@ -34,7 +35,8 @@ std::string MediaType(const HttpRequest& request) {
   value = value.substr(0, value.find(';'));
   std::string out;
   for (char c : value) {
-    if (c != ' ' && c != '\t') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != ' ' && c != '\t')
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return out;
 }
@@ -43,7 +45,8 @@ std::string MediaType(const HttpRequest& request) {
 // CORS preflight, which this server never grants.
 bool HasApiContentType(const HttpRequest& request) {
   const std::string type = MediaType(request);
-  return type == "application/json" || (type == "application/zip" && request.path == "/api/imports");
+  return type == "application/json" ||
+         (type == "application/zip" && request.path == "/api/imports");
 }
 
 json::array ToArray(const IdSet& ids) {
@@ -80,9 +83,7 @@ struct LoginAttempt {
   std::string password;
   std::string ip;
   std::string request_id;
-  ~LoginAttempt() {
-    SecureWipe({reinterpret_cast<uint8_t*>(password.data()), password.size()});
-  }
+  ~LoginAttempt() { SecureWipe({reinterpret_cast<uint8_t*>(password.data()), password.size()}); }
 };
 
 LoginFailure FailureFor(std::string_view message) {
@@ -115,7 +116,8 @@ HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
   Result<UserInfo> user = commands.Authenticate(attempt.username, attempt.password);
   if (user) {
     if (!RecordLogin(context, attempt, user->id, true, LoginFailure::kNone).ok()) {
-      context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kAbandoned);
+      context.login_limiter->Finish(attempt.username, attempt.ip,
+                                    LoginLimiter::Outcome::kAbandoned);
       return Unavailable("the sign-in could not be recorded; try again later");
     }
     context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kSucceeded);
@@ -239,11 +241,10 @@ Result<Caller> Authenticate(ApiContext& context, const HttpRequest& request) {
 void RegisterSessionRoutes(http::Router& router, ApiContext& context) {
   auto add = [&](std::string_view method, std::string_view pattern,
                  void (*handler)(ApiContext&, const HttpRequest&, Responder)) {
-    Status added = router.Add(method, pattern,
-                              [&context, handler](const HttpRequest& request,
-                                                  const http::RouteParams&, Responder respond) {
-                                handler(context, request, std::move(respond));
-                              });
+    Status added = router.Add(
+        method, pattern,
+        [&context, handler](const HttpRequest& request, const http::RouteParams&,
+                            Responder respond) { handler(context, request, std::move(respond)); });
     if (!added.ok()) {  // a programming error, found at startup
       spdlog::critical("cannot register {} {}: {}", method, pattern, added.message());
       std::abort();

@@ -106,7 +106,8 @@ class LoginLimiter {
   // Drops failures older than the window; false if `key` is then unused.
   bool Prune(Key& key, int64_t now_us) const;
   int64_t RetryAfterSeconds(const Key& key, int64_t now_us) const;
-  Key* FindOrAdd(std::unordered_map<std::string, Key>& map, const std::string& name, int64_t now_us);
+  Key* FindOrAdd(std::unordered_map<std::string, Key>& map, const std::string& name,
+                 int64_t now_us);
 
   Clock& clock_;
   const LoginLimits limits_;

@@ -1,8 +1,8 @@
 // SessionStore, LoginLimiter, BlockingPool and the cookie helpers.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <spdlog/spdlog.h>
 
 #include "core/bytes.h"
 #include "core/crypto.h"
@@ -33,8 +33,7 @@ std::string_view Trim(std::string_view text) {
 
 // A token is exactly what Create() hands out; anything else is not looked up.
 bool LooksLikeToken(std::string_view token) {
-  return token.size() == 2 * kTokenBytes &&
-         std::all_of(token.begin(), token.end(), [](char c) {
+  return token.size() == 2 * kTokenBytes && std::all_of(token.begin(), token.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
 }

@@ -187,7 +187,8 @@ TEST_CASE("the blocking pool refuses work beyond its queue bound") {
     started = true;
     while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }));
-  for (int i = 0; i < 1000 && !started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (int i = 0; i < 1000 && !started; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   REQUIRE(started);
   REQUIRE(pool.Submit([] {}));
   REQUIRE(pool.Submit([] {}));

@@ -15,11 +15,7 @@ namespace {
 constexpr std::string_view kPassword = "synthetic password 1";
 
 struct World {
-  World()
-      : fx(dir.path()),
-        sessions(fx.clock()),
-        limiter(fx.clock()),
-        pool(1) {
+  World() : fx(dir.path()), sessions(fx.clock()), limiter(fx.clock()), pool(1) {
     context.services = &fx.services();
     context.clock = &fx.clock();
     context.metrics = &metrics;
@@ -152,7 +148,8 @@ TEST_CASE("a disabled account's sessions stop authenticating") {
   auto request = Request("GET", "/api/me");
   request.headers.Add("Authorization", "Bearer " + token);
   REQUIRE(Authenticate(w.context, request));
-  REQUIRE(RosterCommands(w.fx.services()).DisableUser(Actor{"system", "r", ""}, w.user_id, "left")
+  REQUIRE(RosterCommands(w.fx.services())
+              .DisableUser(Actor{"system", "r", ""}, w.user_id, "left")
               .ok());
   auto refused = Authenticate(w.context, request);
   REQUIRE_FALSE(refused);

@@ -133,8 +133,7 @@ HttpResponse InclusionProof(ApiContext& context, const HttpRequest& request) {
     return http::JsonError(400, "bad_request", "seq and size must be non-negative integers");
   }
   if (*size == 0 || *seq >= *size || *size > log->size()) {
-    return http::JsonError(400, "bad_request",
-                           "need seq < size <= " + std::to_string(log->size()));
+    return http::JsonError(400, "bad_request", "need seq < size <= " + std::to_string(log->size()));
   }
   return HashesResponse(log->InclusionProof(*seq, *size));
 }
@@ -194,13 +193,12 @@ void Checkpoint(ApiContext& context, const HttpRequest&, http::Responder respond
 
 using SyncRoute = HttpResponse (*)(ApiContext&, const HttpRequest&);
 
-void AddSync(http::Router& router, ApiContext& context, std::string_view pattern,
-             SyncRoute route) {
-  Status added = router.Add("GET", pattern,
-                            http::Sync([&context, route](const HttpRequest& request,
-                                                         const http::RouteParams&) {
-                              return route(context, request);
-                            }));
+void AddSync(http::Router& router, ApiContext& context, std::string_view pattern, SyncRoute route) {
+  Status added = router.Add(
+      "GET", pattern,
+      http::Sync([&context, route](const HttpRequest& request, const http::RouteParams&) {
+        return route(context, request);
+      }));
   if (!added.ok()) {  // a programming error, found at startup
     spdlog::critical("cannot register GET {}: {}", pattern, added.message());
     std::abort();
@@ -215,11 +213,11 @@ void RegisterSystemRoutes(http::Router& router, ApiContext& context) {
   AddSync(router, context, "/api/log/proof/inclusion", InclusionProof);
   AddSync(router, context, "/api/log/proof/consistency", ConsistencyProof);
   AddSync(router, context, "/api/log/public-key", PublicKey);
-  Status added = router.Add("GET", "/api/log/checkpoint",
-                            [&context](const HttpRequest& request, const http::RouteParams&,
-                                       http::Responder respond) {
-                              Checkpoint(context, request, std::move(respond));
-                            });
+  Status added = router.Add(
+      "GET", "/api/log/checkpoint",
+      [&context](const HttpRequest& request, const http::RouteParams&, http::Responder respond) {
+        Checkpoint(context, request, std::move(respond));
+      });
   if (!added.ok()) {
     spdlog::critical("cannot register GET /api/log/checkpoint: {}", added.message());
     std::abort();
