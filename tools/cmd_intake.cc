@@ -82,7 +82,7 @@ void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
     return;
   }
   auto start = SteadyClock::now();
-  auto set = ParseSetOrReport(scratch);
+  auto set = ParseSetOrReport(scratch, GeneratedSetLimits());
   double parse_seconds = SecondsSince(start);
   std::filesystem::remove_all(scratch, ec);
   if (!set) {
@@ -107,8 +107,16 @@ void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
 
 }  // namespace
 
-std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path) {
-  auto set = imports::ParseImportSet(path);
+imports::ImportLimits GeneratedSetLimits() {
+  imports::ImportLimits limits;
+  limits.max_total_bytes = uint64_t{2} << 30;
+  limits.max_rows_per_file = 50'000'000;
+  return limits;
+}
+
+std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path,
+                                                   const imports::ImportLimits& limits) {
+  auto set = imports::ParseImportSet(path, limits);
   if (set) return std::move(*set);
   const imports::ImportErrors& errors = set.error();
   for (const auto& error : errors.errors()) std::cerr << error.ToString() << "\n";

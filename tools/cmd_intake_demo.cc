@@ -183,7 +183,7 @@ std::optional<DemoSummary> ImportDemoDistrict(App& app, const DataPaths& paths,
     *exit_code = Fail(summary.error());
     return std::nullopt;
   }
-  auto set = ParseSetOrReport(folder);
+  auto set = ParseSetOrReport(folder, GeneratedSetLimits());
   std::error_code ec;
   if (!options.keep_files) std::filesystem::remove_all(folder, ec);
   if (!set) {

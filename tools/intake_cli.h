@@ -13,7 +13,15 @@ namespace backpack {
 // Parses the set at `path` (a folder or a zip). On problems prints every one
 // to stderr as `file:line: message`, then a summary line, and returns
 // nullopt: nothing is imported.
-std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path);
+// Parses the set at `path`, printing every problem as `file:line: message`.
+// `limits` defaults to SPEC §4's (64 MiB uncompressed); only sets Backpack
+// generated itself (demo, bench) may raise them.
+std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path,
+                                                   const imports::ImportLimits& limits = {});
+
+// Limits for synthetic sets Backpack wrote itself: a 50,000-student demo
+// district is about 180 MB.
+imports::ImportLimits GeneratedSetLimits();
 
 // "imported N events (import ID)" or "nothing to import: identical to a
 // previous import", to stdout.
