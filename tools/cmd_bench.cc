@@ -103,14 +103,8 @@ void RunBenchAppend(const GlobalOptions& global, uint64_t events, int concurrenc
 }
 
 void RunBenchVerify(const GlobalOptions& global, int* exit_code) {
-  auto app = App::OpenReadOnly(global.paths());
-  if (!app) {
-    *exit_code = Fail(app.error());
-    return;
-  }
   auto start = Clock::now();
-  int threads = std::max(1u, std::thread::hardware_concurrency());
-  auto report = VerifyLog((*app)->store(), (*app)->keys().signing.public_key(), threads);
+  auto report = VerifyDataDir(global);
   double seconds = SecondsSince(start);
   if (!report) {
     *exit_code = Fail(report.error());

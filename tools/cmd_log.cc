@@ -29,14 +29,7 @@ void RunInit(const GlobalOptions& global, bool keys_given, int* exit_code) {
 }
 
 void RunVerify(const GlobalOptions& global, int* exit_code) {
-  auto app = App::OpenReadOnly(global.paths());
-  if (!app) {
-    std::cerr << "backpack: cannot open " << global.data << ": " << app.error().message() << "\n";
-    *exit_code = kExitStoreError;
-    return;
-  }
-  int threads = std::max(1u, std::thread::hardware_concurrency());
-  auto report = VerifyLog((*app)->store(), (*app)->keys().signing.public_key(), threads);
+  auto report = VerifyDataDir(global);
   if (!report) {
     *exit_code = Fail(report.error());
     return;
@@ -65,6 +58,15 @@ void RunCheckpoint(const GlobalOptions& global, int* exit_code) {
 }
 
 }  // namespace
+
+Result<VerifyReport> VerifyDataDir(const GlobalOptions& global) {
+  auto app = App::OpenReadOnly(global.paths());
+  if (!app) {
+    return Err(UnavailableError("cannot open " + global.data + ": " + app.error().message()));
+  }
+  int threads = std::max(1u, std::thread::hardware_concurrency());
+  return VerifyLog((*app)->store(), (*app)->keys().signing.public_key(), threads);
+}
 
 void AddLogCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
   auto* init = cli.add_subcommand("init", "create the store, a signing key and a key-encryption key");

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "events/verifier.h"
 #include "tools/app.h"
 
 namespace backpack {
@@ -28,6 +29,10 @@ void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
 void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // import, demo, bench import (projections/intake). Requires AddBenchCommands first.
 void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+
+// Opens --data read-only and verifies the whole log on every core. A store
+// that cannot be opened is kUnavailable (exit 3); tampering is in the report.
+Result<VerifyReport> VerifyDataDir(const GlobalOptions& global);
 
 // Opens the data directory or prints why not; exit code 3 on failure.
 std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);
