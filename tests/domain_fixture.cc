@@ -17,19 +17,9 @@ void DomainFixture::Reopen() {
 }
 
 void DomainFixture::Open() {
-  REQUIRE(CryptoInit().ok());
-  bool fresh = !std::filesystem::exists(dir_ / "keys");
-  if (fresh) REQUIRE(CreateKeyFiles(dir_ / "keys").ok());
-  auto keys = LoadKeyFiles(dir_ / "keys");
-  REQUIRE(keys);
-  keys_ = std::make_unique<StoreKeys>(std::move(*keys));
-  StoreOptions options;
-  options.create_if_missing = true;
-  options.column_families = EventLog::ColumnFamilies();
-  auto store = Store::Open((dir_ / "db").string(), options);
-  REQUIRE(store);
-  store_ = std::move(*store);
-  if (fresh) REQUIRE(EventLog::InitializeLog(*store_, "backpack.test/domain").ok());
+  TestStore opened = OpenTestStore(dir_, "backpack.test/domain");
+  keys_ = std::move(opened.keys);
+  store_ = std::move(opened.store);
   data_keys_ = std::make_unique<DataKeyRing>(*store_, keys_->kek);
   domain_ = std::make_unique<Domain>(*store_, *data_keys_, *keys_, clock_);
   for (const auto& family : domain_->ColumnFamilies()) {

@@ -23,24 +23,33 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::unique_ptr<TestLog> TestLog::Open(const std::filesystem::path& dir,
-                                       const EventLogOptions& options, uint64_t min_free_bytes) {
+TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origin,
+                        uint64_t min_free_bytes) {
   REQUIRE(CryptoInit().ok());
-  auto t = std::make_unique<TestLog>();
-  t->dir = dir;
+  TestStore opened;
   bool fresh = !std::filesystem::exists(dir / "keys");
   if (fresh) REQUIRE(CreateKeyFiles(dir / "keys").ok());
   auto keys = LoadKeyFiles(dir / "keys");
   REQUIRE(keys);
-  t->keys = std::make_unique<StoreKeys>(std::move(*keys));
+  opened.keys = std::make_unique<StoreKeys>(std::move(*keys));
   StoreOptions store_options;
   store_options.create_if_missing = true;
   store_options.min_free_bytes = min_free_bytes;
   store_options.column_families = EventLog::ColumnFamilies();
   auto store = Store::Open((dir / "db").string(), store_options);
   REQUIRE(store);
-  t->store = std::move(*store);
-  if (fresh) REQUIRE(EventLog::InitializeLog(*t->store, "backpack.test/log").ok());
+  opened.store = std::move(*store);
+  if (fresh) REQUIRE(EventLog::InitializeLog(*opened.store, origin).ok());
+  return opened;
+}
+
+std::unique_ptr<TestLog> TestLog::Open(const std::filesystem::path& dir,
+                                       const EventLogOptions& options, uint64_t min_free_bytes) {
+  auto t = std::make_unique<TestLog>();
+  t->dir = dir;
+  TestStore opened = OpenTestStore(dir, "backpack.test/log", min_free_bytes);
+  t->keys = std::move(opened.keys);
+  t->store = std::move(opened.store);
   t->data_keys = std::make_unique<DataKeyRing>(*t->store, t->keys->kek);
   auto log = EventLog::Open(*t->store, *t->keys, *t->data_keys, options);
   REQUIRE(log);

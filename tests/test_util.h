@@ -23,6 +23,15 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Keys and a store with an initialised log, in `dir`: created the first time,
+// reopened afterwards. The log itself is not started.
+struct TestStore {
+  std::unique_ptr<StoreKeys> keys;  // stable address: the log refers to it
+  std::unique_ptr<Store> store;
+};
+TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origin,
+                        uint64_t min_free_bytes = StoreOptions().min_free_bytes);
+
 // A store with keys, a data key ring and an event log, in `dir`.
 struct TestLog {
   std::filesystem::path dir;
