@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   CLI::App cli{"Backpack: an audit-first student record store"};
   cli.require_subcommand(1);
+  // --data and --keys are accepted before or after the subcommand (SPEC §5); subcommands
+  // created below inherit this and pass options they do not know up to `cli`.
+  cli.fallthrough();
   GlobalOptions global;
   cli.add_option("--data", global.data, "data directory")->capture_default_str();
   cli.add_option("--keys", global.keys, "key directory (default DATA/keys)");
