@@ -43,12 +43,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions() {
   return options;
 }
 
+using SnapshotPtr = std::shared_ptr<const rocksdb::Snapshot>;
+
 // Holds the store's shared lock for its lifetime, so the database cannot be
-// reopened under it.
+// reopened under it, and the snapshot it reads at (if any).
 class RocksIterator final : public StoreIterator {
  public:
-  RocksIterator(std::shared_lock<std::shared_mutex> lock, rocksdb::Iterator* it)
-      : lock_(std::move(lock)), it_(it) {}
+  RocksIterator(std::shared_lock<std::shared_mutex> lock, SnapshotPtr snapshot,
+                rocksdb::Iterator* it)
+      : lock_(std::move(lock)), snapshot_(std::move(snapshot)), it_(it) {}
   void SeekToFirst() override { it_->SeekToFirst(); }
   void SeekToLast() override { it_->SeekToLast(); }
   void Seek(ByteView key) override { it_->Seek(ToSlice(key)); }
@@ -61,7 +64,8 @@ class RocksIterator final : public StoreIterator {
 
  private:
   std::shared_lock<std::shared_mutex> lock_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  SnapshotPtr snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it_;  // destroyed before snapshot_ and lock_
 };
 
 struct OpenedDb {
@@ -110,11 +114,15 @@ class RocksStore final : public Store {
 
   ~RocksStore() override { CloseDb(); }
 
-  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key) override {
+  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key,
+                                   ReadView view) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    SnapshotPtr snapshot = SnapshotFor(view);
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot.get();
     rocksdb::PinnableSlice value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle, ToSlice(key), &value);
+    rocksdb::Status s = db_->Get(read, handle, ToSlice(key), &value);
     if (s.IsNotFound()) return std::optional<Bytes>();
     RETURN_IF_ERROR(FromRocks(s, "read"));
     ByteView v = FromSlice(value);
@@ -122,12 +130,18 @@ class RocksStore final : public Store {
   }
 
   Status Write(WriteBatch& batch, bool sync) override;
+  Status SyncWal() override;
 
-  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family) override {
+  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family,
+                                                     ReadView view) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
-    rocksdb::Iterator* it = db_->NewIterator(rocksdb::ReadOptions(), handle);
-    return std::unique_ptr<StoreIterator>(new RocksIterator(std::move(lock), it));
+    SnapshotPtr snapshot = SnapshotFor(view);
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot.get();
+    rocksdb::Iterator* it = db_->NewIterator(read, handle);
+    return std::unique_ptr<StoreIterator>(
+        new RocksIterator(std::move(lock), std::move(snapshot), it));
   }
 
   Status EnsureColumnFamily(std::string_view name) override {
@@ -189,8 +203,43 @@ class RocksStore final : public Store {
     for (auto* h : opened.handles) families_[h->GetName()] = h;
   }
 
+  // The snapshot kDurable reads use; null means "read the latest", either
+  // because `view` is kLatest or because no write is waiting for a sync.
+  SnapshotPtr SnapshotFor(ReadView view) const {
+    if (view == ReadView::kLatest) return nullptr;
+    std::lock_guard lock(durable_mu_);
+    return durable_;
+  }
+
+  // Requires families_mu_ held (shared or exclusive).
+  SnapshotPtr TakeSnapshot() {
+    rocksdb::DB* db = db_.get();
+    return SnapshotPtr(db->GetSnapshot(), [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  }
+
+  // Pins kDurable reads to the current state before the first unsynced write
+  // after a durable point. Requires write_mu_ and families_mu_ (shared).
+  void PinDurableBeforeUnsyncedWrite() {
+    std::lock_guard lock(durable_mu_);
+    if (!durable_) durable_ = TakeSnapshot();
+  }
+
+  // Everything up to `synced` is durable now. Requires write_mu_ and families_mu_ (shared).
+  void PublishDurable(const SnapshotPtr& synced) {
+    std::lock_guard lock(durable_mu_);
+    if (synced->GetSequenceNumber() == db_->GetLatestSequenceNumber()) {
+      durable_ = nullptr;  // nothing unsynced: read the latest
+    } else if (durable_ && durable_->GetSequenceNumber() < synced->GetSequenceNumber()) {
+      durable_ = synced;
+    }
+  }
+
   // Requires families_mu_ held exclusively.
   void CloseDb() {
+    {
+      std::lock_guard lock(durable_mu_);
+      durable_ = nullptr;  // snapshots must go before the database
+    }
     for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
     families_.clear();
     db_->Close().PermitUncheckedError();
@@ -235,6 +284,11 @@ class RocksStore final : public Store {
   StoreOptions options_;
   std::atomic<bool> broken_{false};  // a write failed; reopen before the next
   std::unique_ptr<rocksdb::DB> db_;
+  // Orders writes with the snapshots taken around them, so that a snapshot
+  // never includes an unsynced write by accident.
+  std::mutex write_mu_;
+  mutable std::mutex durable_mu_;
+  SnapshotPtr durable_;  // guarded by durable_mu_; see SnapshotFor
   mutable std::shared_mutex families_mu_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;  // guarded by families_mu_
 };
@@ -303,9 +357,29 @@ Status RocksStore::Write(WriteBatch& batch, bool sync) {
   RETURN_IF_ERROR(status);
   rocksdb::WriteOptions options;
   options.sync = sync;
+  std::lock_guard order(write_mu_);
+  if (!sync) PinDurableBeforeUnsyncedWrite();
   Status written = FromRocks(db_->Write(options, &rocks_batch), "write");
   if (written.code() == StatusCode::kUnavailable) broken_ = true;
+  if (written.ok() && sync) PublishDurable(TakeSnapshot());
   return written;
+}
+
+Status RocksStore::SyncWal() {
+  std::shared_lock lock(families_mu_);
+  SnapshotPtr covered;
+  {
+    std::lock_guard order(write_mu_);
+    covered = TakeSnapshot();  // every write so far is in the log file
+  }
+  Status synced = FromRocks(db_->SyncWAL(), "sync write-ahead log");
+  if (!synced.ok()) {
+    broken_ = true;
+    return synced;
+  }
+  std::lock_guard order(write_mu_);
+  PublishDurable(covered);
+  return OkStatus();
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {

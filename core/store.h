@@ -79,6 +79,13 @@ struct StoreOptions {
   uint64_t min_free_bytes = 16ull << 20;
 };
 
+// What a read sees. kDurable (the default) sees only durable writes: those
+// made with `sync`, and unsynced ones once a later SyncWal succeeded. Nobody
+// can read what a crash could still take away. kLatest also sees unsynced
+// writes; it is for the event log's writer, whose next commit group builds on
+// groups that are still being synced.
+enum class ReadView { kDurable, kLatest };
+
 class Store {
  public:
   // Opens the database in `dir` (normally DATA/db). kNotFound if it does not
@@ -87,11 +94,20 @@ class Store {
   virtual ~Store() = default;
 
   // The value under `key`, or nullopt if absent.
-  virtual Result<std::optional<Bytes>> Get(std::string_view column_family, ByteView key) = 0;
+  virtual Result<std::optional<Bytes>> Get(std::string_view column_family, ByteView key,
+                                           ReadView view = ReadView::kDurable) = 0;
   // Applies `batch` atomically. With `sync`, returns only after the write-ahead
-  // log is fsync'd. kUnavailable on I/O errors (disk full included).
+  // log is fsync'd (and so is every earlier write). Without it the batch is
+  // written to the log file but only kLatest reads see it until SyncWal.
+  // kUnavailable on I/O errors (disk full included).
   virtual Status Write(WriteBatch& batch, bool sync) = 0;
-  virtual Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view column_family) = 0;
+  // Makes every write applied before the call durable (one fsync of the
+  // write-ahead log) and visible to kDurable reads. On failure the store must
+  // be reopened (the next Write or Resume does it) and unsynced writes may or
+  // may not have survived.
+  virtual Status SyncWal() = 0;
+  virtual Result<std::unique_ptr<StoreIterator>> NewIterator(
+      std::string_view column_family, ReadView view = ReadView::kDurable) = 0;
 
   // Creates `name` if absent.
   virtual Status EnsureColumnFamily(std::string_view name) = 0;

@@ -48,17 +48,20 @@ struct LoggedEvent {
 
 // Projections attach here. Called on the writer thread for every commit
 // group, in sequence order, before the group's batch is written, so
-// projection updates commit atomically with their events.
+// projection updates commit atomically with their events. The previous
+// group may still be syncing: reads for it must use ReadView::kLatest.
 class CommitHook {
  public:
   virtual ~CommitHook() = default;
-  // Adds projection writes for `events` to `batch`. A non-ok status fails the
+  // Adds projection writes for `events` to `batch` and returns what to run
+  // (on the syncing thread, in group order) once the batch is durable; it is
+  // dropped if the group fails. Empty if nothing. A non-ok status fails the
   // whole group: none of its events is written and every caller gets it.
-  virtual Status OnGroup(std::span<const LoggedEvent> events, WriteBatch& batch) = 0;
-  // The group's batch was written and is durable.
-  virtual void OnGroupCommitted() {}
-  // The group's batch failed to write; discard state staged by OnGroup.
-  virtual void OnGroupFailed() {}
+  virtual Result<std::function<void()>> OnGroup(std::span<const LoggedEvent> events,
+                                                WriteBatch& batch) = 0;
+  // A sync failed and the store was reopened: groups written after the last
+  // durable one may or may not exist. Reload in-memory state from the store.
+  virtual Status OnStoreRecovered() { return OkStatus(); }
 };
 
 struct AppendResult {

@@ -40,6 +40,13 @@ struct GroupWork {
   std::vector<Ed25519Signature> signatures;
 };
 
+// A group written to the store (unsynced) and waiting for the syncer.
+struct WrittenGroup {
+  std::vector<PendingAppend> appends;
+  GroupWork work;
+  std::function<void()> on_durable;  // the hook's staged in-memory changes
+};
+
 // State advanced by each group; restored if the group's write fails.
 struct ChainState {
   uint64_t next_seq = 0;
@@ -47,6 +54,8 @@ struct ChainState {
   int64_t last_time_us = 0;
   merkle::Frontier frontier;
 };
+
+Result<ChainState> LoadChainState(Store& store);
 
 class EventLogImpl final : public EventLog {
  public:
@@ -61,6 +70,7 @@ class EventLogImpl final : public EventLog {
         committed_size_(state_.next_seq),
         pool_(options.signing_threads > 0 ? options.signing_threads
                                           : std::max(1u, std::thread::hardware_concurrency())) {
+    syncer_ = std::thread([this] { SyncerLoop(); });
     writer_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -70,7 +80,8 @@ class EventLogImpl final : public EventLog {
       stopping_ = true;
     }
     queue_cv_.notify_all();
-    writer_.join();
+    writer_.join();  // the writer stops the syncer once it has drained
+    syncer_.join();
     WriteCheckpoint().IgnoreError();
   }
 
@@ -143,12 +154,17 @@ class EventLogImpl final : public EventLog {
   Result<PendingAppend> Prepare(std::vector<NewEvent> events);
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
-  void CommitGroup(std::vector<PendingAppend> group, bool more_waiting);
+  void WriteGroup(std::vector<PendingAppend> group, bool more_waiting);
   GroupWork Chain(std::vector<PendingAppend>& group);
-  Status SignAndProject(GroupWork& work, WriteBatch& batch);
+  Result<std::function<void()>> SignAndProject(GroupWork& work, WriteBatch& batch);
   void StageGroup(const GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
   void StageCheckpoint(WriteBatch& batch);
-  void FinishGroup(std::vector<PendingAppend>& group, const GroupWork& work, const Status& status);
+  Status RecoverAfterFailure();
+  void SyncerLoop();
+  void SyncGroups(std::vector<WrittenGroup>& groups);
+  void RecordStats(size_t groups, size_t events, bool ok, int64_t micros);
+  void FinishGroup(std::vector<PendingAppend>& appends, const GroupWork& work,
+                   const Status& status);
 
   Store& store_;
   const StoreKeys& keys_;
@@ -156,22 +172,39 @@ class EventLogImpl final : public EventLog {
   EventLogOptions options_;
   const std::string origin_;
 
-  // Writer-thread state. Also read by WriteCheckpoint under checkpoint_mu_.
+  // Writer-thread state (it runs ahead of durability by the groups being
+  // synced). Also used by WriteCheckpoint under checkpoint_mu_.
   ChainState state_;
-  std::atomic<uint64_t> committed_size_;
   int64_t last_checkpoint_us_ = 0;
-  std::mutex checkpoint_mu_;  // serialises checkpoint writes with group commits
+  std::mutex checkpoint_mu_;  // serialises checkpoint writes with group writes
   uint64_t checkpointed_size_ = UINT64_MAX;
+  // The number of durable events; advanced by the syncer.
+  std::atomic<uint64_t> committed_size_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<PendingAppend> queue_;  // guarded by queue_mu_
   bool stopping_ = false;            // guarded by queue_mu_
 
+  // Written groups waiting for their sync, in sequence order.
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;       // the syncer waits for work here
+  std::condition_variable drained_cv_;    // the writer waits for an empty pipeline here
+  std::vector<WrittenGroup> to_sync_;     // guarded by sync_mu_
+  bool syncing_ = false;                  // guarded by sync_mu_: a batch is being synced
+  bool writer_done_ = false;              // guarded by sync_mu_
+  // A write or sync failed: the writer reloads its state from the store
+  // before the next group.
+  std::atomic<bool> needs_recovery_{false};
+  // A sync failed: groups written after the last durable one may or may not
+  // survive, so the syncer fails every group until the writer has recovered.
+  std::atomic<bool> sync_failed_{false};
+
   mutable std::mutex stats_mu_;
   EventLogStats stats_;  // guarded by stats_mu_
 
   SigningPool pool_;
+  std::thread syncer_;
   std::thread writer_;
 };
 
@@ -208,17 +241,23 @@ Result<PendingAppend> EventLogImpl::Prepare(std::vector<NewEvent> events) {
   return pending;
 }
 
+// The first pipeline stage: takes each group, chains, signs and projects it,
+// and writes it unsynced; the syncer makes it durable while the next group
+// is being prepared.
 void EventLogImpl::WriterLoop() {
   std::unique_lock lock(queue_mu_);
   while (true) {
     queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping and drained
+    if (queue_.empty()) break;  // stopping and drained
     std::vector<PendingAppend> group = TakeGroup(lock);
     bool more_waiting = !queue_.empty();
     lock.unlock();
-    CommitGroup(std::move(group), more_waiting);
+    WriteGroup(std::move(group), more_waiting);
     lock.lock();
   }
+  std::lock_guard sync_lock(sync_mu_);
+  writer_done_ = true;
+  sync_cv_.notify_one();
 }
 
 // Takes whole appends from the queue until max_group_events would be
@@ -259,18 +298,18 @@ GroupWork EventLogImpl::Chain(std::vector<PendingAppend>& group) {
 // Signs every hash and runs the commit hook at the same time: task 0 is the
 // hook (projections need the events, not their signatures), the others are
 // signatures, shared out among the pool's threads. Only the hook's thread
-// touches `batch` here.
-Status EventLogImpl::SignAndProject(GroupWork& work, WriteBatch& batch) {
-  Status hook_status;
+// touches `batch` here. Returns what the hook staged for after durability.
+Result<std::function<void()>> EventLogImpl::SignAndProject(GroupWork& work, WriteBatch& batch) {
+  Result<std::function<void()>> staged{std::function<void()>()};
   work.signatures.resize(work.hashes.size());
   pool_.ParallelFor(work.hashes.size() + 1, [&](size_t task) {
     if (task == 0) {
-      if (options_.hook) hook_status = options_.hook->OnGroup(work.logged, batch);
+      if (options_.hook) staged = options_.hook->OnGroup(work.logged, batch);
       return;
     }
     work.signatures[task - 1] = keys_.signing.Sign(work.hashes[task - 1]);
   });
-  return hook_status;
+  return staged;
 }
 
 void EventLogImpl::StageGroup(const GroupWork& work, std::vector<PendingAppend>& group,
@@ -298,56 +337,117 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
   batch.Put(cf::kCheckpoints, layout::CheckpointKey(checkpoint.size), AsBytes(note));
 }
 
-void EventLogImpl::CommitGroup(std::vector<PendingAppend> group, bool more_waiting) {
-  std::lock_guard checkpoint_lock(checkpoint_mu_);
+void EventLogImpl::WriteGroup(std::vector<PendingAppend> group, bool more_waiting) {
+  std::unique_lock checkpoint_lock(checkpoint_mu_);
+  Status status = needs_recovery_ ? RecoverAfterFailure() : OkStatus();
   ChainState rollback = state_;
   GroupWork work = Chain(group);
   WriteBatch batch;
-  Status status = SignAndProject(work, batch);
+  std::function<void()> on_durable;
+  if (status.ok()) {
+    auto staged = SignAndProject(work, batch);
+    if (staged) on_durable = std::move(*staged);
+    else status = staged.error();
+  }
   if (status.ok()) StageGroup(work, group, batch);
   int64_t now = options_.clock->NowMicros();
   bool checkpoint = !more_waiting || now - last_checkpoint_us_ >= kMicrosPerSecond;
   if (status.ok() && checkpoint) StageCheckpoint(batch);
-  auto started = std::chrono::steady_clock::now();
-  if (status.ok()) {
-
-    status = store_.Write(batch, /*sync=*/true);
-  }
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - started)
-                    .count();
-  if (status.ok()) {
-    if (checkpoint) {
-      last_checkpoint_us_ = now;
-      checkpointed_size_ = state_.next_seq;
-    }
-    committed_size_.store(state_.next_seq);
-  } else {
+  if (status.ok()) status = store_.Write(batch, /*sync=*/false);
+  if (!status.ok()) {
     state_ = std::move(rollback);
-    spdlog::error("event log: commit of {} events failed: {}", work.logged.size(),
-                  status.ToString());
+    needs_recovery_ = true;  // the store may have been left broken
+    checkpoint_lock.unlock();
+    spdlog::error("event log: writing {} events failed: {}", work.logged.size(), status.ToString());
+    RecordStats(1, work.logged.size(), false, 0);
+    FinishGroup(group, work, status);
+    return;
   }
-  {
-    std::lock_guard lock(stats_mu_);
-    (status.ok() ? stats_.groups_committed : stats_.groups_failed)++;
-    if (status.ok()) stats_.events_appended += work.logged.size();
-    stats_.last_group_events = work.logged.size();
-    stats_.sync_write_micros_total += micros;
+  if (checkpoint) {
+    last_checkpoint_us_ = now;
+    checkpointed_size_ = state_.next_seq;
   }
-  FinishGroup(group, work, status);
+  checkpoint_lock.unlock();
+  std::lock_guard sync_lock(sync_mu_);
+  to_sync_.push_back(WrittenGroup{std::move(group), std::move(work), std::move(on_durable)});
+  sync_cv_.notify_one();
 }
 
-void EventLogImpl::FinishGroup(std::vector<PendingAppend>& group, const GroupWork& work,
-                               const Status& status) {
-  if (options_.hook) {
-    status.ok() ? options_.hook->OnGroupCommitted() : options_.hook->OnGroupFailed();
+// After a failed write or sync: waits until every written group has been
+// synced or failed, reopens the store if it broke, and reloads the chain
+// state and the projections' memory from what the store really holds.
+// Requires checkpoint_mu_ held.
+Status EventLogImpl::RecoverAfterFailure() {
+  {
+    std::unique_lock sync_lock(sync_mu_);
+    drained_cv_.wait(sync_lock, [&] { return to_sync_.empty() && !syncing_; });
   }
+  RETURN_IF_ERROR(store_.Resume());
+  ASSIGN_OR_RETURN(state_, LoadChainState(store_));
+  if (options_.hook) RETURN_IF_ERROR(options_.hook->OnStoreRecovered());
+  committed_size_.store(state_.next_seq);
+  checkpointed_size_ = UINT64_MAX;
+  sync_failed_ = false;
+  needs_recovery_ = false;
+  spdlog::warn("event log: recovered after a failed write at {} events", state_.next_seq);
+  return OkStatus();
+}
+
+// The second pipeline stage: syncs every written group with one fsync, then
+// acknowledges them in order. Exits once the writer is done and all is synced.
+void EventLogImpl::SyncerLoop() {
+  std::unique_lock lock(sync_mu_);
+  while (true) {
+    sync_cv_.wait(lock, [&] { return writer_done_ || !to_sync_.empty(); });
+    if (to_sync_.empty()) return;  // writer done and drained
+    std::vector<WrittenGroup> groups;
+    groups.swap(to_sync_);
+    syncing_ = true;
+    lock.unlock();
+    SyncGroups(groups);
+    lock.lock();
+    syncing_ = false;
+    if (to_sync_.empty()) drained_cv_.notify_all();
+  }
+}
+
+void EventLogImpl::SyncGroups(std::vector<WrittenGroup>& groups) {
+  auto started = std::chrono::steady_clock::now();
+  // After a failed sync every group still in the pipeline fails too: it was
+  // chained onto events whose fate is unknown until the writer recovers.
+  Status status = sync_failed_ ? UnavailableError("an earlier sync failed") : store_.SyncWal();
+  if (!status.ok()) {
+    sync_failed_ = true;
+    needs_recovery_ = true;
+  }
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started).count();
+  size_t events = 0;
+  for (auto& g : groups) events += g.work.logged.size();
+  if (status.ok()) committed_size_.store(groups.back().work.logged.back().header.seq + 1);
+  else spdlog::error("event log: syncing {} events failed: {}", events, status.ToString());
+  RecordStats(groups.size(), events, status.ok(), micros);
+  for (auto& g : groups) {
+    if (status.ok() && g.on_durable) g.on_durable();
+    FinishGroup(g.appends, g.work, status);
+  }
+}
+
+void EventLogImpl::RecordStats(size_t groups, size_t events, bool ok, int64_t micros) {
+  std::lock_guard lock(stats_mu_);
+  (ok ? stats_.groups_committed : stats_.groups_failed) += groups;
+  if (ok) stats_.events_appended += events;
+  stats_.last_group_events = events / groups;
+  stats_.sync_write_micros_total += micros;
+  stats_.syncs += ok ? 1 : 0;
+}
+
+void EventLogImpl::FinishGroup(std::vector<PendingAppend>& appends, const GroupWork& work,
+                               const Status& status) {
   size_t offset = 0;
-  for (PendingAppend& append : group) {
-    for (auto& [subject, wrapped] : append.new_keys) {
-      if (status.ok()) data_keys_.MarkDurable(subject);
-    }
+  for (PendingAppend& append : appends) {
     if (status.ok()) {
+      for (auto& [subject, wrapped] : append.new_keys) data_keys_.MarkDurable(subject);
       const EventHeader& first = work.logged[offset].header;
       const EventHeader& last = work.logged[offset + append.events.size() - 1].header;
       append.done(AppendResult{first.seq, last.seq, first.recorded_at_us});
@@ -432,10 +532,10 @@ Status EventLogImpl::Replay(uint64_t from, size_t batch_size,
   return OkStatus();
 }
 
-// Restores the writer's chain state from the last committed event.
+// Restores the writer's chain state from the last event written.
 Result<ChainState> LoadChainState(Store& store) {
   ChainState state;
-  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog));
+  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog, ReadView::kLatest));
   it->SeekToLast();
   RETURN_IF_ERROR(it->status());
   if (!it->Valid()) return state;

@@ -1,12 +1,16 @@
 // EventLog: the append-only, signed, encrypted, Merkle-verifiable log.
 //
-// Appends go through one writer thread (group commit): it takes every
-// pending append, assigns sequence numbers and times, chains each event to
-// the previous one's hash, signs (in parallel on all cores), lets the
-// CommitHook add projection writes, and writes the whole group as one
-// RocksDB batch with sync=true. An append is acknowledged only after that
-// write is durable; if it fails, no event of the group exists and every
-// caller gets kUnavailable.
+// Appends go through a two-stage pipeline (group commit). The writer thread
+// takes every pending append, assigns sequence numbers and times, chains
+// each event to the previous one's hash, signs (in parallel on all cores),
+// lets the CommitHook add projection writes, and writes the whole group as
+// one RocksDB batch, unsynced. The syncer thread then makes every group
+// written so far durable with one fsync and acknowledges their callers in
+// order, while the writer prepares the next group. Until then no kDurable
+// read sees the group (core/store.h). An append is acknowledged only after
+// its group is durable. If a write or sync fails, every caller of the
+// affected groups gets kUnavailable; the writer then reloads its state from
+// the store (a group whose sync failed may or may not have survived).
 //
 // Signed checkpoints are written in the same batch whenever a second has
 // passed since the last one or the writer found no further work waiting,
@@ -41,7 +45,8 @@ struct EventLogStats {
   uint64_t groups_committed = 0;
   uint64_t groups_failed = 0;
   uint64_t last_group_events = 0;   // gauge
-  uint64_t sync_write_micros_total = 0;
+  uint64_t syncs = 0;                    // fsyncs; each makes one or more groups durable
+  uint64_t sync_write_micros_total = 0;  // time spent in those fsyncs
 };
 
 class EventLog {

@@ -13,7 +13,7 @@ Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteVie
     if (!it->second) return std::optional<Bytes>();
     return std::optional<Bytes>(Bytes(it->second->begin(), it->second->end()));
   }
-  return store_.Get(family, key);
+  return store_.Get(family, key, ReadView::kLatest);
 }
 
 void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
@@ -31,7 +31,7 @@ Status ProjectionTxn::Scan(std::string_view family, ByteView prefix,
   std::string prefix_text(AsChars(prefix));
   // Merge: committed entries, overridden or hidden by staged ones.
   std::map<std::string, std::string> merged;
-  ASSIGN_OR_RETURN(auto it, store_.NewIterator(family));
+  ASSIGN_OR_RETURN(auto it, store_.NewIterator(family, ReadView::kLatest));
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     std::string_view key = AsChars(it->key());
     if (key.substr(0, prefix_text.size()) != prefix_text) break;
@@ -112,22 +112,40 @@ Status Projector::ApplyAll(std::span<const LoggedEvent> events, ProjectionTxn& t
   return OkStatus();
 }
 
-Status Projector::OnGroup(std::span<const LoggedEvent> events, WriteBatch& batch) {
+// Collects what every projection staged, whether or not ApplyAll succeeded,
+// so that a failed group leaves nothing behind.
+std::function<void()> TakeAllStaged(const std::vector<Projection*>& projections) {
+  std::vector<std::function<void()>> staged;
+  for (auto* p : projections) {
+    if (auto action = p->TakeStaged()) staged.push_back(std::move(action));
+  }
+  if (staged.empty()) return {};
+  return [staged = std::move(staged)] {
+    for (const auto& action : staged) action();
+  };
+}
+
+void Projector::RunStaged() {
+  if (auto staged = TakeAllStaged(projections_)) staged();
+}
+
+Result<std::function<void()>> Projector::OnGroup(std::span<const LoggedEvent> events,
+                                                 WriteBatch& batch) {
   ProjectionTxn txn(store_, data_keys_, batch);
-  Status s = ApplyAll(events, txn);
-  pending_new_keys_ = txn.new_key_subjects();
-  return s;
+  Status applied = ApplyAll(events, txn);
+  std::function<void()> staged = TakeAllStaged(projections_);
+  if (!applied.ok()) return Err(applied);
+  std::vector<std::string> new_keys = txn.new_key_subjects();
+  if (new_keys.empty()) return staged;
+  return [this, new_keys = std::move(new_keys), staged = std::move(staged)] {
+    for (const auto& subject : new_keys) data_keys_.MarkDurable(subject);
+    if (staged) staged();
+  };
 }
 
-void Projector::OnGroupCommitted() {
-  for (const auto& subject : pending_new_keys_) data_keys_.MarkDurable(subject);
-  pending_new_keys_.clear();
-  for (auto* p : projections_) p->Committed();
-}
-
-void Projector::OnGroupFailed() {
-  pending_new_keys_.clear();  // they stay pending in the ring and are re-persisted
-  for (auto* p : projections_) p->Discarded();
+Status Projector::OnStoreRecovered() {
+  for (auto* p : projections_) RETURN_IF_ERROR(p->Load(store_, data_keys_));
+  return OkStatus();
 }
 
 }  // namespace backpack

@@ -31,7 +31,8 @@ class ProjectionTxn {
   // Reads from and stages writes for `store`; writes go into `batch`.
   ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch);
 
-  // Reads see this transaction's own earlier writes.
+  // Reads see this transaction's own earlier writes and those of earlier
+  // commit groups that are written but still being synced (ReadView::kLatest).
   Result<std::optional<Bytes>> Get(std::string_view family, ByteView key);
   void Put(std::string_view family, ByteView key, ByteView value);
   void Delete(std::string_view family, ByteView key);
@@ -72,10 +73,10 @@ class Projection {
   virtual std::vector<std::string> ColumnFamilies() const = 0;
   // Applies one event. Events whose payload was shredded are never passed.
   virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) = 0;
-  // In-memory state staged by Apply since the last call becomes visible.
-  virtual void Committed() {}
-  // In-memory state staged by Apply since the last call is dropped.
-  virtual void Discarded() {}
+  // Hands over the in-memory changes staged by Apply since the last call, as
+  // an action that makes them visible. The caller runs it once their commit
+  // group is durable, or drops it if the group fails. Empty if nothing is staged.
+  virtual std::function<void()> TakeStaged() { return {}; }
   // Reloads in-memory state from the (committed) families at startup.
   virtual Status Load(Store&, DataKeyRing&) { return OkStatus(); }
 };
@@ -92,15 +93,17 @@ class Projector final : public CommitHook {
   // Applies `events` to every projection, staging writes into `txn`.
   Status ApplyAll(std::span<const LoggedEvent> events, ProjectionTxn& txn);
 
-  Status OnGroup(std::span<const LoggedEvent> events, WriteBatch& batch) override;
-  void OnGroupCommitted() override;
-  void OnGroupFailed() override;
+  // Runs every staged in-memory change of every projection.
+  void RunStaged();
+
+  Result<std::function<void()>> OnGroup(std::span<const LoggedEvent> events,
+                                        WriteBatch& batch) override;
+  Status OnStoreRecovered() override;
 
  private:
   Store& store_;
   DataKeyRing& data_keys_;
   std::vector<Projection*> projections_;
-  std::vector<std::string> pending_new_keys_;
 };
 
 }  // namespace backpack

@@ -30,7 +30,7 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
     ProjectionTxn txn(target, data_keys, batch);
     RETURN_IF_ERROR(projector.ApplyAll(events, txn));
     RETURN_IF_ERROR(target.Write(batch, /*sync=*/false));
-    for (auto* p : projector.projections()) p->Committed();
+    projector.RunStaged();
     stats.events += events.size();
     return OkStatus();
   }));

@@ -88,14 +88,15 @@ void RunBenchAppend(const GlobalOptions& global, uint64_t events, int concurrenc
   AppendFigures f = RunAppends(app->log(), events, concurrency);
   EventLogStats after = app->log().stats();
   uint64_t groups = after.groups_committed - before.groups_committed;
+  uint64_t syncs = after.syncs - before.syncs;
   std::cout << "bench append: " << f.events << " events, concurrency " << concurrency << "\n"
             << "seconds: " << f.seconds << "\n"
             << "failures: " << f.failures << "\n"
             << "commit groups: " << groups << " (mean " << (groups ? double(f.events) / groups : 0)
             << " events)\n"
-            << "mean sync write ms: "
-            << (groups ? (after.sync_write_micros_total - before.sync_write_micros_total) / 1000.0 / groups : 0)
-            << "\n"
+            << "fsyncs: " << syncs << " (mean "
+            << (syncs ? (after.sync_write_micros_total - before.sync_write_micros_total) / 1000.0 / syncs : 0)
+            << " ms)\n"
             << "append latency ms p50: " << Percentile(f.latencies_ms, 0.5)
             << " p99: " << Percentile(f.latencies_ms, 0.99) << "\n"
             << "events_per_second: " << static_cast<uint64_t>(f.events / f.seconds) << "\n";

@@ -71,9 +71,12 @@ std::string ServerStateMetrics(ApiContext& context) {
     AppendMetric(&out, "backpack_log_last_group_events", "gauge",
                  "Events in the most recent commit group.",
                  static_cast<double>(stats.last_group_events));
-    AppendMetric(&out, "backpack_log_sync_write_seconds_total", "counter",
-                 "Time spent in synced (fsync'd) group writes; divide by "
-                 "backpack_log_commit_groups_total for the mean latency.",
+    AppendMetric(&out, "backpack_log_syncs_total", "counter",
+                 "fsyncs of the write-ahead log; each makes one or more commit groups durable.",
+                 static_cast<double>(stats.syncs));
+    AppendMetric(&out, "backpack_log_sync_seconds_total", "counter",
+                 "Time spent in those fsyncs; divide by backpack_log_syncs_total for the "
+                 "mean fsync latency.",
                  static_cast<double>(stats.sync_write_micros_total) / 1e6);
   }
   if (context.sessions) {

@@ -61,29 +61,29 @@ Status RosterProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
   }
 }
 
-void RosterProjection::Committed() {
+std::function<void()> RosterProjection::TakeStaged() {
   if (reload_pending_) {
     reload_pending_ = false;
     pending_.clear();
-    auto loaded = LoadMemory(*services_.store, *services_.data_keys);
-    if (!loaded) {
-      spdlog::error("roster: reloading access state after a shred failed: {}",
-                    loaded.error().ToString());
-      return;
-    }
-    std::unique_lock lock(shared_.mu);
-    shared_.state = std::move(*loaded);
-    return;
+    return [this] { ReloadMemory(); };
   }
-  if (pending_.empty()) return;
-  std::unique_lock lock(shared_.mu);
-  for (const MemoryOp& op : pending_) op(shared_.state);
-  pending_.clear();
+  if (pending_.empty()) return {};
+  return [this, ops = std::move(pending_)] {
+    std::unique_lock lock(shared_.mu);
+    for (const MemoryOp& op : ops) op(shared_.state);
+  };
 }
 
-void RosterProjection::Discarded() {
-  pending_.clear();
-  reload_pending_ = false;
+// After a shred, from the durable families (which now include it).
+void RosterProjection::ReloadMemory() {
+  auto loaded = LoadMemory(*services_.store, *services_.data_keys);
+  if (!loaded) {
+    spdlog::error("roster: reloading access state after a shred failed: {}",
+                  loaded.error().ToString());
+    return;
+  }
+  std::unique_lock lock(shared_.mu);
+  shared_.state = std::move(*loaded);
 }
 
 Status RosterProjection::Load(Store& store, DataKeyRing& data_keys) {

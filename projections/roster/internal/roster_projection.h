@@ -1,12 +1,12 @@
 // The roster projection: persists the roster families (records.h) and keeps
 // the in-memory AccessState in step with them. Internal to projections/roster/.
 //
-// Apply stages AccessState mutations as operations; Committed() runs them
-// under the write lock, Discarded() drops them. The operations mirror the
-// persisted families exactly, so LoadMemory() over the families yields the
-// same state (same decisions) as the incremental path. A RecordShredded
-// cannot be undone on the in-memory state, so it makes Committed() reload
-// the whole state from the (committed) families instead.
+// Apply stages AccessState mutations as operations; TakeStaged() hands them
+// over as one action that runs them under the write lock once their group is
+// durable. The operations mirror the persisted families exactly, so
+// LoadMemory() over the families yields the same state (same decisions) as
+// the incremental path. A RecordShredded cannot be undone on the in-memory
+// state, so its action reloads the whole state from the durable families.
 #pragma once
 
 #include <functional>
@@ -76,15 +76,16 @@ class RosterProjection final : public Projection {
   std::string_view name() const override { return "roster"; }
   std::vector<std::string> ColumnFamilies() const override;
   Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override;
-  void Committed() override;
-  void Discarded() override;
+  std::function<void()> TakeStaged() override;
   // Also creates the `credentials` family if absent.
   Status Load(Store& store, DataKeyRing& data_keys) override;
 
  private:
   Services& services_;
   SharedMemory& shared_;
-  // Staged by Apply on the writer thread; consumed by Committed/Discarded.
+  void ReloadMemory();
+
+  // Staged by Apply on the writer thread; handed over by TakeStaged.
   std::vector<MemoryOp> pending_;
   bool reload_pending_ = false;
 };
