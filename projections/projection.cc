@@ -4,8 +4,9 @@
 
 namespace backpack {
 
-ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch)
-    : store_(store), data_keys_(data_keys), batch_(batch) {}
+ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch,
+                             ReadView view)
+    : store_(store), data_keys_(data_keys), batch_(batch), view_(view) {}
 
 Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteView key) {
   auto it = staged_.find(Slot(family, AsChars(key)));
@@ -13,7 +14,7 @@ Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteVie
     if (!it->second) return std::optional<Bytes>();
     return std::optional<Bytes>(Bytes(it->second->begin(), it->second->end()));
   }
-  return store_.Get(family, key, ReadView::kLatest);
+  return store_.Get(family, key, view_);
 }
 
 void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
@@ -28,27 +29,39 @@ void ProjectionTxn::Delete(std::string_view family, ByteView key) {
 
 Status ProjectionTxn::Scan(std::string_view family, ByteView prefix,
                            const std::function<bool(ByteView, ByteView)>& visit) {
-  std::string prefix_text(AsChars(prefix));
-  // Merge: committed entries, overridden or hidden by staged ones.
-  std::map<std::string, std::string> merged;
-  ASSIGN_OR_RETURN(auto it, store_.NewIterator(family, ReadView::kLatest));
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
-    std::string_view key = AsChars(it->key());
-    if (key.substr(0, prefix_text.size()) != prefix_text) break;
-    merged.emplace(std::string(key), std::string(AsChars(it->value())));
+  return ScanFrom(family, prefix, prefix, visit);
+}
+
+Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteView start,
+                               const std::function<bool(ByteView, ByteView)>& visit) {
+  // Walks the store and the staged writes side by side, in key order; a
+  // staged write hides the stored value under the same key. Reads only as
+  // far as `visit` wants.
+  std::string_view prefix_text = AsChars(prefix);
+  auto in_prefix = [&](std::string_view key) { return key.substr(0, prefix_text.size()) == prefix_text; };
+  ASSIGN_OR_RETURN(auto stored, store_.NewIterator(family, view_));
+  stored->Seek(start);
+  auto staged = staged_.lower_bound(Slot(family, AsChars(start)));
+  auto staged_valid = [&] {
+    return staged != staged_.end() && staged->first.first == family && in_prefix(staged->first.second);
+  };
+  while (true) {
+    bool have_stored = stored->Valid() && in_prefix(AsChars(stored->key()));
+    bool have_staged = staged_valid();
+    if (!have_stored && !have_staged) break;
+    int order = !have_stored ? 1 : !have_staged ? -1 : AsChars(stored->key()).compare(staged->first.second);
+    bool keep_going = true;
+    if (order < 0) {
+      keep_going = visit(stored->key(), stored->value());
+      stored->Next();
+    } else {
+      if (staged->second) keep_going = visit(AsBytes(staged->first.second), AsBytes(*staged->second));
+      if (order == 0) stored->Next();
+      ++staged;
+    }
+    if (!keep_going) return OkStatus();
   }
-  RETURN_IF_ERROR(it->status());
-  for (auto s = staged_.lower_bound(Slot(family, prefix_text));
-       s != staged_.end() && s->first.first == family &&
-       s->first.second.compare(0, prefix_text.size(), prefix_text) == 0;
-       ++s) {
-    if (s->second) merged[s->first.second] = *s->second;
-    else merged.erase(s->first.second);
-  }
-  for (const auto& [key, value] : merged) {
-    if (!visit(AsBytes(key), AsBytes(value))) break;
-  }
-  return OkStatus();
+  return stored->status();
 }
 
 Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std::string& owner,

@@ -29,7 +29,10 @@ namespace backpack {
 class ProjectionTxn {
  public:
   // Reads from and stages writes for `store`; writes go into `batch`.
-  ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch);
+  // Commit hooks read kLatest (earlier groups may still be syncing); a
+  // read-only txn serving a query reads kDurable.
+  ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch,
+                ReadView view = ReadView::kLatest);
 
   // Reads see this transaction's own earlier writes and those of earlier
   // commit groups that are written but still being synced (ReadView::kLatest).
@@ -37,9 +40,15 @@ class ProjectionTxn {
   void Put(std::string_view family, ByteView key, ByteView value);
   void Delete(std::string_view family, ByteView key);
   // Visits every live entry whose key starts with `prefix`, in key order,
-  // merging staged writes with the store. Stops early if `visit` returns false.
+  // merging staged writes with the store, reading only as far as needed: stops
+  // early if `visit` returns false. `visit` must not write to this transaction
+  // (collect the keys, then write).
   Status Scan(std::string_view family, ByteView prefix,
               const std::function<bool(ByteView key, ByteView value)>& visit);
+  // As Scan, but starts at the first key >= `start` (which must begin with
+  // `prefix`): skips, without reading them, deleted entries below it.
+  Status ScanFrom(std::string_view family, ByteView prefix, ByteView start,
+                  const std::function<bool(ByteView key, ByteView value)>& visit);
 
   // Personal values, sealed under `owner`'s data key (projections/sealed.h).
   // kGone if the owner was shredded.
@@ -60,6 +69,7 @@ class ProjectionTxn {
   Store& store_;
   DataKeyRing& data_keys_;
   WriteBatch& batch_;
+  const ReadView view_;
   std::map<Slot, std::optional<std::string>> staged_;  // nullopt: deleted
   std::vector<std::string> new_key_subjects_;
 };

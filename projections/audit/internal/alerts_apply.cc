@@ -22,6 +22,67 @@ Alert RaisedBy(const AccessEntry& entry, std::string_view kind, const Trigger& t
   return alert;
 }
 
+// A bulk window's entries in a_windows, under the window's header key H:
+//   H \0 'r' student          -> 8-byte big-endian time of the latest read
+//   H \0 't' time(8 BE) student -> empty (expiry order)
+class StoredBulkEntries final : public BulkWindowEntries {
+ public:
+  StoredBulkEntries(ProjectionTxn& txn, const std::string& header_key)
+      : txn_(txn),
+        read_prefix_(header_key + std::string(1, '\0') + 'r'),
+        time_prefix_(header_key + std::string(1, '\0') + 't') {}
+
+  Result<std::optional<int64_t>> LastRead(const std::string& student) override {
+    ASSIGN_OR_RETURN(auto stored, txn_.Get(kWindowsFamily, AsBytes(read_prefix_ + student)));
+    if (!stored || stored->size() != 8) return std::optional<int64_t>();
+    return std::optional<int64_t>(static_cast<int64_t>(DecodeBigEndian64(*stored)));
+  }
+
+  Status SetLastRead(const std::string& student, std::optional<int64_t> previous_us,
+                     int64_t at_us) override {
+    if (previous_us) txn_.Delete(kWindowsFamily, AsBytes(TimeKey(*previous_us, student)));
+    txn_.Put(kWindowsFamily, AsBytes(read_prefix_ + student), EncodeBigEndian64(at_us));
+    txn_.Put(kWindowsFamily, AsBytes(TimeKey(at_us, student)), {});
+    return OkStatus();
+  }
+
+  // Starts at header.oldest_us, so the deletions left by earlier re-reads
+  // and expiries (all older) are never walked again.
+  Result<uint64_t> ForgetUpTo(int64_t cutoff_us, BulkWindowHeader& header) override {
+    std::vector<std::string> expired;  // time keys, oldest first
+    std::optional<int64_t> first_kept;
+    std::string start = TimeKey(std::max<int64_t>(header.oldest_us, 0), "");
+    RETURN_IF_ERROR(txn_.ScanFrom(kWindowsFamily, AsBytes(time_prefix_), AsBytes(start),
+                                  [&](ByteView key, ByteView) {
+      if (key.size() < time_prefix_.size() + 8) return true;
+      int64_t at = static_cast<int64_t>(DecodeBigEndian64(key.subspan(time_prefix_.size(), 8)));
+      if (at > cutoff_us) {
+        first_kept = at;
+        return false;
+      }
+      expired.emplace_back(AsChars(key));
+      return true;
+    }));
+    header.oldest_us = first_kept.value_or(cutoff_us);
+    for (const auto& key : expired) {
+      std::string student = key.substr(time_prefix_.size() + 8);
+      txn_.Delete(kWindowsFamily, AsBytes(read_prefix_ + student));
+      txn_.Delete(kWindowsFamily, AsBytes(key));
+    }
+    return static_cast<uint64_t>(expired.size());
+  }
+
+ private:
+  std::string TimeKey(int64_t at_us, const std::string& student) const {
+    auto be = EncodeBigEndian64(static_cast<uint64_t>(at_us));
+    return time_prefix_ + std::string(be.begin(), be.end()) + student;
+  }
+
+  ProjectionTxn& txn_;
+  const std::string read_prefix_;
+  const std::string time_prefix_;
+};
+
 }  // namespace
 
 Status AuditProjection::ApplyBreakGlass(const LoggedEvent& event, ProjectionTxn& txn) {
@@ -74,14 +135,16 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
   for (const auto& s : entry.Covered()) students.push_back(s.student_id);
   if (students.empty()) return OkStatus();
   const std::string key = WindowKey(kBulkAccessAlert, entry.actor_id);
-  BulkWindow window;
+  BulkWindowHeader header;
   ASSIGN_OR_RETURN(auto stored, txn.Get(kWindowsFamily, AsBytes(key)));
   if (stored) {
-    // A malformed window restarts empty rather than failing every commit.
-    if (auto decoded = DecodeBulkWindow(*stored)) window = std::move(*decoded);
+    // A malformed header restarts the count rather than failing every commit.
+    if (auto decoded = DecodeBulkWindowHeader(*stored)) header = *decoded;
   }
-  auto trigger = AddReads(window, students, entry.at_us, options_.bulk_access_threshold);
-  txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeBulkWindow(window)));
+  StoredBulkEntries entries(txn, key);
+  ASSIGN_OR_RETURN(auto trigger, AddReads(header, entries, students, entry.at_us,
+                                          options_.bulk_access_threshold));
+  txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeBulkWindowHeader(header)));
   if (trigger) PutAlert(RaisedBy(entry, kBulkAccessAlert, *trigger), txn);
   return OkStatus();
 }

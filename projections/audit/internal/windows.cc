@@ -29,14 +29,22 @@ int64_t QuietUntil(const json::object& o) {
 
 }  // namespace
 
-std::optional<Trigger> AddReads(BulkWindow& window, const std::vector<std::string>& students,
-                                int64_t at_us, size_t threshold) {
-  for (const auto& id : students) window.last_read[id] = at_us;
-  std::erase_if(window.last_read,
-                [&](const auto& entry) { return at_us - entry.second >= kBulkWindowMicros; });
-  if (window.last_read.size() <= threshold || at_us < window.quiet_until_us) return std::nullopt;
-  window.quiet_until_us = at_us + kBulkWindowMicros;
-  return Trigger{window.last_read.size(), at_us - kBulkWindowMicros};
+Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntries& entries,
+                                        const std::vector<std::string>& students, int64_t at_us,
+                                        size_t threshold) {
+  for (const auto& id : students) {
+    ASSIGN_OR_RETURN(std::optional<int64_t> previous, entries.LastRead(id));
+    if (previous == at_us) continue;
+    RETURN_IF_ERROR(entries.SetLastRead(id, previous, at_us));
+    if (!previous) header.students++;
+  }
+  ASSIGN_OR_RETURN(uint64_t forgotten, entries.ForgetUpTo(at_us - kBulkWindowMicros, header));
+  header.students -= std::min(forgotten, header.students);
+  if (header.students <= threshold || at_us < header.quiet_until_us) {
+    return std::optional<Trigger>();
+  }
+  header.quiet_until_us = at_us + kBulkWindowMicros;
+  return std::optional<Trigger>(Trigger{header.students, at_us - kBulkWindowMicros});
 }
 
 std::optional<Trigger> AddDenial(DenialWindow& window, int64_t at_us, size_t threshold,
@@ -48,25 +56,21 @@ std::optional<Trigger> AddDenial(DenialWindow& window, int64_t at_us, size_t thr
   return Trigger{window.times.size(), window.times.front()};
 }
 
-std::string EncodeBulkWindow(const BulkWindow& window) {
-  json::object last_read;
-  for (const auto& [id, at] : window.last_read) last_read[id] = at;  // std::map: sorted
+std::string EncodeBulkWindowHeader(const BulkWindowHeader& header) {
   json::object o;
-  o["quiet_until_us"] = window.quiet_until_us;
-  o["last_read"] = std::move(last_read);
+  o["quiet_until_us"] = header.quiet_until_us;
+  o["students"] = header.students;
+  o["oldest_us"] = header.oldest_us;
   return json::serialize(o);
 }
 
-Result<BulkWindow> DecodeBulkWindow(ByteView value) {
+Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value) {
   ASSIGN_OR_RETURN(json::object o, ParseObject(value));
-  BulkWindow window;
-  window.quiet_until_us = QuietUntil(o);
-  if (const json::value* v = o.if_contains("last_read"); v && v->is_object()) {
-    for (const auto& entry : v->get_object()) {
-      window.last_read[std::string(entry.key())] = AsInt(entry.value());
-    }
-  }
-  return window;
+  BulkWindowHeader header;
+  header.quiet_until_us = QuietUntil(o);
+  if (const json::value* v = o.if_contains("students")) header.students = AsInt(*v);
+  if (const json::value* v = o.if_contains("oldest_us")) header.oldest_us = AsInt(*v);
+  return header;
 }
 
 std::string EncodeDenialWindow(const DenialWindow& window) {

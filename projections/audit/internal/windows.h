@@ -22,17 +22,35 @@ struct Trigger {
   int64_t window_start_us = 0;  // the start of the counted window
 };
 
-// Distinct students one actor read within the last hour.
-struct BulkWindow {
-  int64_t quiet_until_us = 0;                // no new alert before this time
-  std::map<std::string, int64_t> last_read;  // student id -> latest read time
+// Distinct students one actor read within the last hour: a small header
+// plus one entry per student, kept apart so that a read costs O(log n), not
+// a rewrite of the whole window (an account may read thousands an hour).
+struct BulkWindowHeader {
+  int64_t quiet_until_us = 0;  // no new alert before this time
+  uint64_t students = 0;       // entries in the window
+  int64_t oldest_us = 0;       // no entry was read earlier: where expiry starts looking
+};
+
+// Where a bulk window keeps its per-student entries.
+class BulkWindowEntries {
+ public:
+  virtual ~BulkWindowEntries() = default;
+  // The student's latest read time in the window, if any.
+  virtual Result<std::optional<int64_t>> LastRead(const std::string& student) = 0;
+  // Records a read at `at_us`, replacing the entry read at `previous_us`.
+  virtual Status SetLastRead(const std::string& student, std::optional<int64_t> previous_us,
+                             int64_t at_us) = 0;
+  // Removes every entry last read at or before `cutoff_us`, looking no
+  // earlier than `header.oldest_us`, and advances it; returns how many.
+  virtual Result<uint64_t> ForgetUpTo(int64_t cutoff_us, BulkWindowHeader& header) = 0;
 };
 
 // Adds reads of `students` at `at_us` and forgets reads an hour or more
 // older. Raises when more than `threshold` distinct students remain and no
 // alert was raised for this actor within the past hour.
-std::optional<Trigger> AddReads(BulkWindow& window, const std::vector<std::string>& students,
-                                int64_t at_us, size_t threshold);
+Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntries& entries,
+                                        const std::vector<std::string>& students, int64_t at_us,
+                                        size_t threshold);
 
 // Times of one actor's recent AccessDenied events.
 struct DenialWindow {
@@ -46,8 +64,8 @@ struct DenialWindow {
 std::optional<Trigger> AddDenial(DenialWindow& window, int64_t at_us, size_t threshold,
                                  int64_t window_us);
 
-std::string EncodeBulkWindow(const BulkWindow& window);
-Result<BulkWindow> DecodeBulkWindow(ByteView value);
+std::string EncodeBulkWindowHeader(const BulkWindowHeader& header);
+Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value);
 std::string EncodeDenialWindow(const DenialWindow& window);
 Result<DenialWindow> DecodeDenialWindow(ByteView value);
 

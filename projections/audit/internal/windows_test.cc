@@ -1,7 +1,9 @@
 #include "projections/audit/internal/windows.h"
 
 #include <catch2/catch.hpp>
+#include <set>
 
+using namespace backpack;
 using namespace backpack::audit_internal;
 
 namespace {
@@ -9,37 +11,88 @@ constexpr int64_t kMinute = 60'000'000;
 constexpr int64_t kStart = 1'790'000'000'000'000;
 
 std::string Student(int i) { return "stu_" + std::to_string(i); }
+
+// A bulk window whose entries live in memory, indexed like a_windows's.
+class MemoryWindow final : public BulkWindowEntries {
+ public:
+  BulkWindowHeader header;
+  std::map<std::string, int64_t> last_read;
+  std::set<std::pair<int64_t, std::string>> by_time;
+
+  // The window's AddReads; true if it raised.
+  bool Add(const std::vector<std::string>& students, int64_t at_us,
+           std::optional<Trigger>* trigger = nullptr) {
+    auto raised = AddReads(header, *this, students, at_us, 50);
+    REQUIRE(raised);
+    CHECK(header.students == last_read.size());
+    if (trigger) *trigger = *raised;
+    return raised->has_value();
+  }
+
+  Result<std::optional<int64_t>> LastRead(const std::string& student) override {
+    auto it = last_read.find(student);
+    return it == last_read.end() ? std::optional<int64_t>() : std::optional<int64_t>(it->second);
+  }
+  Status SetLastRead(const std::string& student, std::optional<int64_t> previous,
+                     int64_t at) override {
+    if (previous) by_time.erase({*previous, student});
+    last_read[student] = at;
+    by_time.insert({at, student});
+    return OkStatus();
+  }
+  Result<uint64_t> ForgetUpTo(int64_t cutoff, BulkWindowHeader&) override {
+    uint64_t forgotten = 0;
+    while (!by_time.empty() && by_time.begin()->first <= cutoff) {
+      last_read.erase(by_time.begin()->second);
+      by_time.erase(by_time.begin());
+      ++forgotten;
+    }
+    return forgotten;
+  }
+};
 }  // namespace
 
 TEST_CASE("bulk window raises only above the threshold of distinct students") {
-  BulkWindow window;
+  MemoryWindow window;
   int raised = 0;
   for (int i = 0; i < 50; ++i) {
-    if (AddReads(window, {Student(i)}, kStart + i * kMinute / 2, 50)) ++raised;
+    if (window.Add({Student(i)}, kStart + i * kMinute / 2)) ++raised;
   }
   CHECK(raised == 0);
   // Re-reading the same students does not count them twice.
-  CHECK_FALSE(AddReads(window, {Student(0), Student(1)}, kStart + 30 * kMinute, 50));
-  auto trigger = AddReads(window, {Student(50)}, kStart + 31 * kMinute, 50);
-  REQUIRE(trigger);
+  CHECK_FALSE(window.Add({Student(0), Student(1)}, kStart + 30 * kMinute));
+  std::optional<Trigger> trigger;
+  REQUIRE(window.Add({Student(50)}, kStart + 31 * kMinute, &trigger));
   CHECK(trigger->count == 51);
   // One alert per actor-hour.
-  CHECK_FALSE(AddReads(window, {Student(51)}, kStart + 40 * kMinute, 50));
+  CHECK_FALSE(window.Add({Student(51)}, kStart + 40 * kMinute));
 }
 
 TEST_CASE("bulk window forgets reads an hour old") {
-  BulkWindow window;
-  for (int i = 0; i < 50; ++i) CHECK_FALSE(AddReads(window, {Student(i)}, kStart, 50));
+  MemoryWindow window;
+  for (int i = 0; i < 50; ++i) CHECK_FALSE(window.Add({Student(i)}, kStart));
   // An hour later the first 50 no longer count.
-  CHECK_FALSE(AddReads(window, {Student(50)}, kStart + 60 * kMinute, 50));
+  CHECK_FALSE(window.Add({Student(50)}, kStart + 60 * kMinute));
   CHECK(window.last_read.size() == 1);
+  CHECK(window.header.students == 1);
+}
+
+TEST_CASE("bulk window: a re-read moves the student's expiry") {
+  MemoryWindow window;
+  window.Add({Student(0)}, kStart);
+  window.Add({Student(0)}, kStart + 50 * kMinute);
+  window.Add({Student(1)}, kStart + 70 * kMinute);
+  CHECK(window.last_read.count(Student(0)) == 1);  // read 20 minutes ago
+  window.Add({Student(1)}, kStart + 111 * kMinute);
+  CHECK(window.last_read.count(Student(0)) == 0);
+  CHECK(window.header.students == 1);
 }
 
 TEST_CASE("bulk window raises again after a quiet hour") {
-  BulkWindow window;
+  MemoryWindow window;
   int raised = 0;
   for (int i = 0; i < 300; ++i) {
-    if (AddReads(window, {Student(i)}, kStart + i * kMinute / 2, 50)) ++raised;
+    if (window.Add({Student(i)}, kStart + i * kMinute / 2)) ++raised;
   }
   // 150 minutes of 120 distinct students an hour: alerts at ~25, ~85, ~145 min.
   CHECK(raised == 3);
@@ -64,15 +117,16 @@ TEST_CASE("denials spread over more than ten minutes raise nothing") {
 }
 
 TEST_CASE("windows survive their encoding") {
-  BulkWindow bulk;
-  (void)AddReads(bulk, {"stu_b", "stu_a"}, kStart, 50);
-  auto decoded = DecodeBulkWindow(backpack::AsBytes(EncodeBulkWindow(bulk)));
+  BulkWindowHeader bulk{kStart + kMinute, 7, kStart};
+  auto decoded = DecodeBulkWindowHeader(backpack::AsBytes(EncodeBulkWindowHeader(bulk)));
   REQUIRE(decoded);
-  CHECK(decoded->last_read == bulk.last_read);
+  CHECK(decoded->quiet_until_us == bulk.quiet_until_us);
+  CHECK(decoded->students == 7);
+  CHECK(decoded->oldest_us == kStart);
   DenialWindow denials;
   (void)AddDenial(denials, kStart, 10, kMinute);
   auto decoded_denials = DecodeDenialWindow(backpack::AsBytes(EncodeDenialWindow(denials)));
   REQUIRE(decoded_denials);
   CHECK(decoded_denials->times == denials.times);
-  CHECK_FALSE(DecodeBulkWindow(backpack::AsBytes("not json")));
+  CHECK_FALSE(DecodeBulkWindowHeader(backpack::AsBytes("not json")));
 }

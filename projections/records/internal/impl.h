@@ -21,7 +21,7 @@ namespace records {
 class ReadTxn {
  public:
   explicit ReadTxn(Services& services)
-      : txn_(*services.store, *services.data_keys, unused_batch_) {}
+      : txn_(*services.store, *services.data_keys, unused_batch_, ReadView::kDurable) {}
   ProjectionTxn& txn() { return txn_; }
 
  private:

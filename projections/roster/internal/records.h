@@ -147,7 +147,8 @@ Result<bool> DecodeRetractedFlag(ByteView value);
 // writes (none expected) are discarded.
 class StoreReader {
  public:
-  StoreReader(Store& store, DataKeyRing& data_keys) : txn_(store, data_keys, scratch_) {}
+  StoreReader(Store& store, DataKeyRing& data_keys)
+      : txn_(store, data_keys, scratch_, ReadView::kDurable) {}
   ProjectionTxn& txn() { return txn_; }
 
  private:
