@@ -35,8 +35,7 @@ Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn) {
   if (!p->restricted()) txn.Put(kFeedFamily, AsBytes(FeedKey(at, student, Tag::kNote, seq)), {});
 
   ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, student));
-  summary.note_times_us.insert(
-      std::upper_bound(summary.note_times_us.begin(), summary.note_times_us.end(), at), at);
+  if (!summary.AddNoteTime(at)) return OkStatus();
   return StoreSummary(txn, student, summary);
 }
 

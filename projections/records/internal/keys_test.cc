@@ -75,5 +75,34 @@ TEST_CASE("attendance alert needs four distinct absence days in the window and n
   CHECK(ComputeAttendanceAlert(s, now));
 }
 
+TEST_CASE("note times keep the earliest note of each day, for recent days only") {
+  const int64_t noon = ParseDate("2026-09-21").value() + 12 * 3600 * kMicrosPerSecond;
+  AttendanceSummary s;
+  CHECK(s.AddNoteTime(noon));
+  CHECK_FALSE(s.AddNoteTime(noon + kMicrosPerSecond));  // later the same day: nothing new
+  CHECK(s.AddNoteTime(noon - kMicrosPerSecond));        // earlier the same day replaces it
+  CHECK(s.note_times_us == std::vector<int64_t>{noon - kMicrosPerSecond});
+  CHECK(s.AddNoteTime(noon + kMicrosPerDay));
+  CHECK(s.note_times_us.size() == 2);
+  // Days that cannot fall in the newest note's recent window are dropped.
+  CHECK(s.AddNoteTime(noon + 60 * kMicrosPerDay));
+  CHECK(s.note_times_us == std::vector<int64_t>{noon + 60 * kMicrosPerDay});
+  // Whatever "now" a query uses at or after the notes, the answer is the same
+  // as with every note kept.
+  for (int later = 0; later < 120; ++later) {
+    const int64_t now = noon + 60 * kMicrosPerDay + later * kMicrosPerDay / 2;
+    AttendanceSummary every_note;
+    every_note.absences = {{DayStart(now), 1}, {DayStart(now) - kMicrosPerDay, 2},
+                           {DayStart(now) - 2 * kMicrosPerDay, 3},
+                           {DayStart(now) - 3 * kMicrosPerDay, 4}};
+    every_note.note_times_us = {noon - kMicrosPerSecond, noon + kMicrosPerDay,
+                                noon + 60 * kMicrosPerDay};
+    AttendanceSummary kept = every_note;
+    kept.note_times_us = s.note_times_us;
+    CHECK(ComputeAttendanceAlert(kept, now).has_value() ==
+          ComputeAttendanceAlert(every_note, now).has_value());
+  }
+}
+
 }  // namespace
 }  // namespace backpack::records

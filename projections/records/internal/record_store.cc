@@ -108,6 +108,23 @@ Status StoreSummary(ProjectionTxn& txn, const std::string& student_id,
   return PutRecord(txn, SummaryKey(student_id), student_id, summary.ToJson());
 }
 
+bool AttendanceSummary::AddNoteTime(int64_t at_us) {
+  const int64_t day = DayStart(at_us);
+  auto same_day = std::find_if(note_times_us.begin(), note_times_us.end(),
+                               [&](int64_t t) { return DayStart(t) == day; });
+  if (same_day != note_times_us.end()) {
+    if (*same_day <= at_us) return false;
+    *same_day = at_us;
+    return true;
+  }
+  note_times_us.insert(std::upper_bound(note_times_us.begin(), note_times_us.end(), at_us), at_us);
+  // Days before the newest note's recent window can never decide an alert
+  // again (the clock only moves forward).
+  const int64_t keep_from = RecentWindowStart(note_times_us.back()) - kMicrosPerDay;
+  std::erase_if(note_times_us, [&](int64_t t) { return t < keep_from; });
+  return true;
+}
+
 int64_t RecentWindowStart(int64_t now_us) { return DayStart(now_us - kRecentWindowMicros); }
 
 std::optional<AttendanceAlert> ComputeAttendanceAlert(const AttendanceSummary& summary,

@@ -48,7 +48,13 @@ struct AttendanceSummary {
     }
   };
   std::vector<Absence> absences;       // sorted; retracted rows removed
-  std::vector<int64_t> note_times_us;  // sorted
+  // The earliest note of each UTC day, sorted, for the days that can still
+  // fall in a recent window: the alert asks only whether some note lies in
+  // [a day start, now], which the earliest of each day answers exactly.
+  std::vector<int64_t> note_times_us;
+
+  // Records a note written at `at_us`; false if that changed nothing.
+  bool AddNoteTime(int64_t at_us);
 
   boost::json::object ToJson() const;
   static AttendanceSummary FromJson(const boost::json::object& o);
