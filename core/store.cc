@@ -329,6 +329,26 @@ void WriteBatch::Clear() {
   rep_->bytes = 0;
 }
 
+// Sorted writes reach RocksDB's memtables in key order, so each insert
+// starts where the previous one ended instead of descending the skip list
+// from the top (several times cheaper for the scattered keys projections
+// write). A stable sort keeps writes to the same key in order: the last wins.
+Status WriteBatch::AppendSortedTo(
+    const std::function<Status(std::string_view family, std::string_view key,
+                               const std::string* value)>& append) const {
+  std::vector<const Rep::Op*> order;
+  order.reserve(rep_->ops.size());
+  for (const auto& op : rep_->ops) order.push_back(&op);
+  std::stable_sort(order.begin(), order.end(), [](const Rep::Op* a, const Rep::Op* b) {
+    int by_family = a->family.compare(b->family);
+    return by_family != 0 ? by_family < 0 : a->key < b->key;
+  });
+  for (const Rep::Op* op : order) {
+    RETURN_IF_ERROR(append(op->family, op->key, op->value ? &*op->value : nullptr));
+  }
+  return OkStatus();
+}
+
 void WriteBatch::ForEach(const std::function<void(std::string_view, std::string_view,
                                                    const std::string*)>& visit) const {
   for (const auto& op : rep_->ops) visit(op.family, op.key, op.value ? &*op.value : nullptr);
@@ -342,19 +362,12 @@ Status RocksStore::Write(WriteBatch& batch, bool sync) {
   }
   std::shared_lock lock(families_mu_);
   rocksdb::WriteBatch rocks_batch;
-  Status status;
-  batch.ForEach([&](std::string_view family, std::string_view key, const std::string* value) {
-    if (!status.ok()) return;
-    auto handle = Handle(family);
-    if (!handle) {
-      status = handle.error();
-      return;
-    }
-    rocksdb::Status s = value ? rocks_batch.Put(*handle, key, *value)
-                              : rocks_batch.Delete(*handle, key);
-    status = FromRocks(s, "batch");
-  });
-  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(batch.AppendSortedTo([&](std::string_view family, std::string_view key,
+                                           const std::string* value) -> Status {
+    ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    return FromRocks(value ? rocks_batch.Put(handle, key, *value) : rocks_batch.Delete(handle, key),
+                     "batch");
+  }));
   rocksdb::WriteOptions options;
   options.sync = sync;
   std::lock_guard order(write_mu_);

@@ -42,6 +42,11 @@ class WriteBatch {
   size_t ByteSize() const;
   void Clear();
 
+  // Calls `append` for each write in (family, key) order, writes to the same
+  // key in the order they were made; stops at the first error. Applying the
+  // result has the same effect as applying the writes in order.
+  Status AppendSortedTo(const std::function<Status(std::string_view family, std::string_view key,
+                                                   const std::string* value)>& append) const;
   // Visits each write in order; `value` is null for a delete.
   void ForEach(const std::function<void(std::string_view family, std::string_view key,
                                         const std::string* value)>& visit) const;

@@ -1,4 +1,4 @@
-// Durable reads (core/store.h ReadView): an unsynced write is invisible to
+// Store semantics: batch order, and durable reads (core/store.h ReadView): an unsynced write is invisible to
 // kDurable readers until SyncWal, visible to kLatest at once; a synced write
 // is visible to both; and a reopen (after a crash or a failure) reads what
 // the disk really holds.
@@ -78,4 +78,26 @@ TEST_CASE("a SyncWal covers only the writes made before it") {
   CHECK_FALSE(Sees(store, "b", ReadView::kDurable));
   REQUIRE(store.SyncWal().ok());
   CHECK(Sees(store, "b", ReadView::kDurable));
+}
+
+TEST_CASE("a batch applies in key order but writes to one key keep their order") {
+  TempDir dir;
+  TestStore t = OpenTestStore(dir.path(), "visibility.test");
+  Store& store = *t.store;
+  WriteBatch batch;
+  batch.Put(cf::kMeta, AsBytes(std::string_view("k")), AsBytes(std::string_view("1")));
+  batch.Put(cf::kMeta, AsBytes(std::string_view("gone")), AsBytes(std::string_view("x")));
+  batch.Delete(cf::kMeta, AsBytes(std::string_view("k")));
+  batch.Put(cf::kMeta, AsBytes(std::string_view("a")), AsBytes(std::string_view("first")));
+  batch.Put(cf::kMeta, AsBytes(std::string_view("k")), AsBytes(std::string_view("2")));
+  batch.Delete(cf::kMeta, AsBytes(std::string_view("gone")));
+  REQUIRE(store.Write(batch, /*sync=*/true).ok());
+  auto k = store.Get(cf::kMeta, AsBytes(std::string_view("k")));
+  REQUIRE(k);
+  REQUIRE(k->has_value());
+  CHECK(AsChars(**k) == "2");
+  auto gone = store.Get(cf::kMeta, AsBytes(std::string_view("gone")));
+  REQUIRE(gone);
+  CHECK_FALSE(gone->has_value());
+  CHECK(Sees(store, "a", ReadView::kDurable));
 }
