@@ -79,12 +79,16 @@ Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std
 Result<std::optional<Bytes>> ProjectionTxn::GetSealed(std::string_view family, ByteView key) {
   ASSIGN_OR_RETURN(auto sealed, Get(family, key));
   if (!sealed) return std::optional<Bytes>();
-  ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(*sealed));
+  ASSIGN_OR_RETURN(Bytes plain, OpenSealed(family, key, *sealed));
+  return std::optional<Bytes>(std::move(plain));
+}
+
+Result<Bytes> ProjectionTxn::OpenSealed(std::string_view family, ByteView key, ByteView sealed) {
+  ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(sealed));
   ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(std::string(owner)));
-  auto plain = OpenValue(data_key, family, key, *sealed);
+  auto plain = OpenValue(data_key, family, key, sealed);
   SecureWipe(data_key);
-  if (!plain) return Err(plain.error());
-  return std::optional<Bytes>(std::move(*plain));
+  return plain;
 }
 
 Status ProjectionTxn::DeleteOwnedBy(std::string_view family, const std::string& owner) {

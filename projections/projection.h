@@ -56,6 +56,9 @@ class ProjectionTxn {
                    ByteView plaintext);
   // nullopt if absent; kGone if the owner was shredded.
   Result<std::optional<Bytes>> GetSealed(std::string_view family, ByteView key);
+  // Opens `sealed`, read from (`family`, `key`) by a Scan. kGone if the owner
+  // was shredded; kDataLoss if the value was changed or moved.
+  Result<Bytes> OpenSealed(std::string_view family, ByteView key, ByteView sealed);
 
   // Deletes every sealed value owned by `owner` in `family` (for shredding).
   Status DeleteOwnedBy(std::string_view family, const std::string& owner);

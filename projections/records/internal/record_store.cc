@@ -35,19 +35,24 @@ Result<std::optional<json::object>> GetRecord(ProjectionTxn& txn, std::string_vi
 }
 
 Result<std::vector<StoredRecord>> ScanRecords(ProjectionTxn& txn, std::string_view prefix) {
-  std::vector<std::string> keys;
-  RETURN_IF_ERROR(txn.Scan(kStudentFamily, AsBytes(prefix), [&](ByteView key, ByteView) {
-    keys.emplace_back(AsChars(key));
+  std::vector<StoredRecord> out;
+  Status status;
+  RETURN_IF_ERROR(txn.Scan(kStudentFamily, AsBytes(prefix), [&](ByteView key, ByteView sealed) {
+    auto parsed = ParseRecordKey(key);
+    if (!parsed) {
+      status = DataLossError("records: malformed key in rec_student");
+      return false;
+    }
+    auto value = txn.OpenSealed(kStudentFamily, key, sealed).and_then(
+        [](const Bytes& plain) { return ParseObject(plain); });
+    if (!value) {
+      status = value.error();
+      return false;
+    }
+    out.push_back({std::move(*parsed), std::move(*value)});
     return true;
   }));
-  std::vector<StoredRecord> out;
-  out.reserve(keys.size());
-  for (const auto& key : keys) {
-    auto parsed = ParseRecordKey(AsBytes(key));
-    if (!parsed) return Err(DataLossError("records: malformed key in rec_student"));
-    ASSIGN_OR_RETURN(auto value, GetRecord(txn, key));
-    if (value) out.push_back({std::move(*parsed), std::move(*value)});
-  }
+  RETURN_IF_ERROR(status);
   return out;
 }
 
