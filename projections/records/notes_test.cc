@@ -103,5 +103,26 @@ TEST_CASE("the author can restrict a note later; others cannot") {
   CHECK(boost::json::serialize(*profile).find("Sensitive after all") == std::string::npos);
 }
 
+TEST_CASE("a profile read twice reflects every change committed in between (record cache)") {
+  World w;
+  auto read = [&] {
+    auto profile = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+    REQUIRE(profile);
+    return boost::json::serialize(*profile);
+  };
+  CHECK(read().find("First words") == std::string::npos);  // fills the cache
+  auto note = w.records().WriteNote(As(w.teacher), w.alex, "other", "First words", false);
+  REQUIRE(note);
+  CHECK(read().find("First words") != std::string::npos);
+  REQUIRE(w.records().ReviseNote(As(w.teacher), note->id, "Better words"));
+  std::string revised = read();
+  CHECK(revised.find("Better words") != std::string::npos);
+  CHECK(revised.find("First words") == std::string::npos);
+  REQUIRE(w.records().RestrictNote(As(w.teacher), note->id));
+  CHECK(read().find("Better words") == std::string::npos);
+  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent, true, "dentist")});
+  CHECK(read().find("dentist") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace backpack::records_testing

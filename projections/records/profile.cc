@@ -155,6 +155,19 @@ json::object OlderSections(Sections older) {
   return o;
 }
 
+// The student's records, from the cache or else read and cached.
+Result<CachedRecords> CachedStudentRecords(Services& services, RecordCache& cache,
+                                           std::string_view student_id) {
+  std::string id(student_id);
+  if (CachedRecords hit = cache.Find(id)) return hit;
+  const uint64_t read_at = cache.generation();
+  ReadTxn read(services);
+  ASSIGN_OR_RETURN(auto stored, ScanRecords(read.txn(), StudentPrefix(student_id)));
+  auto records = std::make_shared<const std::vector<StoredRecord>>(std::move(stored));
+  cache.Insert(id, read_at, records);
+  return records;
+}
+
 }  // namespace
 }  // namespace records
 
@@ -167,8 +180,8 @@ Result<json::object> Records::Profile(std::string_view student_id, bool history_
     return Err(GoneError("the student's record was deleted"));
   }
   ASSIGN_OR_RETURN(json::object student, StudentSection(s, student_id));
-  ReadTxn read(s);
-  ASSIGN_OR_RETURN(auto stored, ScanRecords(read.txn(), StudentPrefix(student_id)));
+  ASSIGN_OR_RETURN(CachedRecords cached, CachedStudentRecords(s, impl_->projection.cache(), student_id));
+  std::vector<StoredRecord> stored = *cached;
   const int64_t since = RecentWindowStart(now_us);
   AuthorNames names(s.roster);
   NoteViewer note_viewer{

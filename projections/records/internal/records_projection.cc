@@ -45,6 +45,10 @@ Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
     return InvalidArgumentError(std::string(EventTypeName(event.header.type)) +
                                 " holds personal data and must be encrypted");
   }
+  if (IsPersonal(event.header.type) || event.header.type == EventType::NoteRestricted ||
+      event.header.type == EventType::RecordShredded) {
+    changed_records_ = true;
+  }
   switch (event.header.type) {
     case EventType::AttendanceRecorded:
       return ApplyAttendance(event, txn);
@@ -73,6 +77,12 @@ Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
     default:
       return OkStatus();
   }
+}
+
+std::function<void()> RecordsProjection::TakeStaged() {
+  if (!changed_records_) return {};
+  changed_records_ = false;
+  return [this] { cache_.Invalidate(); };
 }
 
 }  // namespace backpack::records
