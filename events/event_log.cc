@@ -374,8 +374,9 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group, bool more_waitin
 }
 
 // After a failed write or sync: waits until every written group has been
-// synced or failed, reopens the store if it broke, and reloads the chain
-// state and the projections' memory from what the store really holds.
+// synced or failed, reopens the store if it broke, syncs what survived, and
+// reloads the chain state and the projections' memory from what the store
+// really holds.
 // Requires checkpoint_mu_ held.
 Status EventLogImpl::RecoverAfterFailure() {
   {
@@ -383,6 +384,8 @@ Status EventLogImpl::RecoverAfterFailure() {
     drained_cv_.wait(sync_lock, [&] { return to_sync_.empty() && !syncing_; });
   }
   RETURN_IF_ERROR(store_.Resume());
+  // Whatever survived is kept: make it durable (and visible) before going on.
+  RETURN_IF_ERROR(store_.SyncWal());
   ASSIGN_OR_RETURN(state_, LoadChainState(store_));
   if (options_.hook) RETURN_IF_ERROR(options_.hook->OnStoreRecovered());
   committed_size_.store(state_.next_seq);
@@ -543,15 +546,16 @@ Result<ChainState> LoadChainState(Store& store) {
   state.next_seq = last.header.seq + 1;
   state.last_hash = Sha256(last.body);
   state.last_time_us = last.header.recorded_at_us;
-  ASSIGN_OR_RETURN(state.frontier, merkle::Frontier::Load(state.next_seq, layout::StoredNodes(store)));
+  ASSIGN_OR_RETURN(state.frontier, merkle::Frontier::Load(
+                                       state.next_seq, layout::StoredNodes(store, ReadView::kLatest)));
   return state;
 }
 
 }  // namespace
 
-merkle::NodeSource layout::StoredNodes(Store& store) {
-  return [&store](uint8_t level, uint64_t index) -> Result<Hash256> {
-    ASSIGN_OR_RETURN(auto value, store.Get(cf::kMerkle, MerkleKey(level, index)));
+merkle::NodeSource layout::StoredNodes(Store& store, ReadView view) {
+  return [&store, view](uint8_t level, uint64_t index) -> Result<Hash256> {
+    ASSIGN_OR_RETURN(auto value, store.Get(cf::kMerkle, MerkleKey(level, index), view));
     if (!value || value->size() != 32) {
       return Err(DataLossError("missing Merkle node " + std::to_string(level) + "/" +
                                std::to_string(index)));

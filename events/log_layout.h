@@ -30,6 +30,6 @@ inline constexpr std::string_view kMetaOrigin = "origin";
 inline constexpr std::string_view kMetaSize = "log_size";  // 8 bytes BE, committed with each group
 
 // Reads perfect subtree hashes from the merkle column family.
-merkle::NodeSource StoredNodes(Store& store);
+merkle::NodeSource StoredNodes(Store& store, ReadView view = ReadView::kDurable);
 
 }  // namespace backpack::layout
