@@ -45,6 +45,23 @@ CliResult RunCli(const TempDir& tmp, const std::string& args, const std::string&
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+TEST_CASE("the data option is accepted after the subcommand too") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  const std::string data = (tmp.path() / "data").string();
+  const std::string out = (tmp.path() / "after.out").string();
+  int status = std::system((std::string(std::getenv("BACKPACK_BIN")) + " verify --data " + data +
+                            " > " + out + " 2>/dev/null").c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(ReadFile(out).starts_with("verified "));
+  // An unknown option is still refused, after the subcommand or before it.
+  status = std::system((std::string(std::getenv("BACKPACK_BIN")) + " verify --dta " + data +
+                        " > /dev/null 2>&1").c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+}
+
 TEST_CASE("backpack user add and grant create an account and an explicit grant") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
