@@ -1,6 +1,7 @@
 #include "events/verifier.h"
 
 #include <atomic>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -33,83 +34,144 @@ class Findings {
   std::string why_;
 };
 
-struct SignatureCheck {
-  uint64_t seq;
-  Hash256 hash;
-  Ed25519Signature signature;
+// Events are verified in chunks, so memory stays bounded whatever the log's
+// size: the raw entries of a chunk are read in key order, everything that
+// needs no neighbour (decoding, hashes, the signature) runs in parallel, and
+// then numbering, the chain and the tree are checked in order.
+constexpr size_t kChunkEvents = 16'384;
+
+using NodeList = std::vector<std::pair<std::array<uint8_t, 9>, Hash256>>;
+
+// What one entry yields on its own.
+struct CheckedEntry {
+  std::optional<std::string> malformed;      // not a well-formed entry
+  std::optional<std::string> bad_signature;  // well-formed, but the signature fails
+  EventHeader header;
+  Hash256 prev_hash{};                 // as the entry claims it
+  bool prev_hash_ok = false;           // 32 bytes
+  Hash256 body_hash{};
+  Hash256 leaf_hash{};
 };
 
-// Walks the log in key order, checking framing, numbering and the chain.
-// Collects signature checks and Merkle leaves for later stages.
-Status WalkLog(Store& store, Findings& findings, std::vector<SignatureCheck>& signatures,
-               merkle::Frontier& frontier, std::vector<std::pair<std::array<uint8_t, 9>, Hash256>>& nodes) {
-  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog));
-  uint64_t expected = 0;
-  Hash256 prev{};
-  for (it->SeekToFirst(); it->Valid() && !findings.bad(); it->Next(), ++expected) {
-    if (it->key().size() != 8) return findings.Report(expected, "malformed log key"), OkStatus();
-    uint64_t key_seq = DecodeBigEndian64(it->key());
-    if (key_seq != expected) {
-      findings.Report(expected, key_seq > expected ? "event missing" : "unexpected entry");
-      break;
-    }
-    auto decoded = codec::DecodeSignedEvent(it->value());
-    if (!decoded) return findings.Report(expected, decoded.error().message()), OkStatus();
-    if (decoded->header.seq != expected) {
-      findings.Report(expected, "event claims seq " + std::to_string(decoded->header.seq));
-      break;
-    }
-    if (decoded->prev_hash.size() != 32 ||
-        !std::equal(prev.begin(), prev.end(), decoded->prev_hash.begin())) {
-      findings.Report(expected, "previous-hash chain broken");
-      break;
-    }
-    prev = Sha256(decoded->body);
-    if (decoded->signature.size() != kEd25519SignatureSize) {
-      findings.Report(expected, "signature has the wrong length");
-      break;
-    }
-    SignatureCheck check{expected, prev, {}};
-    std::copy(decoded->signature.begin(), decoded->signature.end(), check.signature.begin());
-    signatures.push_back(check);
-    frontier.Append(merkle::LeafHash(it->value()),
-                    [&](uint8_t level, uint64_t index, const Hash256& hash) {
-                      nodes.emplace_back(layout::MerkleKey(level, index), hash);
-                    });
+CheckedEntry CheckEntry(ByteView stored, const Ed25519PublicKey& key) {
+  CheckedEntry out;
+  auto decoded = codec::DecodeSignedEvent(stored);
+  if (!decoded) {
+    out.malformed = decoded.error().message();
+    return out;
   }
-  return it->status();
+  out.header = decoded->header;
+  out.prev_hash_ok = decoded->prev_hash.size() == 32;
+  if (out.prev_hash_ok) {
+    std::copy(decoded->prev_hash.begin(), decoded->prev_hash.end(), out.prev_hash.begin());
+  }
+  out.body_hash = Sha256(decoded->body);
+  out.leaf_hash = merkle::LeafHash(stored);
+  if (decoded->signature.size() != kEd25519SignatureSize) {
+    out.bad_signature = "signature has the wrong length";
+    return out;
+  }
+  Ed25519Signature signature;
+  std::copy(decoded->signature.begin(), decoded->signature.end(), signature.begin());
+  if (!VerifyEd25519(key, out.body_hash, signature)) out.bad_signature = "bad signature";
+  return out;
 }
 
-void CheckSignatures(const std::vector<SignatureCheck>& checks, const Ed25519PublicKey& key,
-                     int threads, Findings& findings) {
-  std::vector<uint8_t> bad(checks.size(), 0);
-  SigningPool pool(threads);
-  pool.ParallelFor(checks.size(), [&](size_t i) {
-    bad[i] = !VerifyEd25519(key, checks[i].hash, checks[i].signature);
-  });
-  for (size_t i = 0; i < checks.size(); ++i) {
-    if (bad[i]) return findings.Report(checks[i].seq, "bad signature");
-  }
-}
+// The walk over the log, one chunk at a time.
+class LogWalk {
+ public:
+  LogWalk(Store& store, const Ed25519PublicKey& key, int threads)
+      : store_(store), key_(key), pool_(threads) {}
 
-// Stored Merkle nodes serve proofs; each must equal the recomputed one.
-Status CheckStoredNodes(Store& store,
-                        const std::vector<std::pair<std::array<uint8_t, 9>, Hash256>>& nodes,
-                        Findings& findings) {
-  for (const auto& [key, hash] : nodes) {
-    ASSIGN_OR_RETURN(auto stored, store.Get(cf::kMerkle, key));
-    if (!stored || !std::equal(hash.begin(), hash.end(), stored->begin(), stored->end())) {
-      uint64_t first_leaf = DecodeBigEndian64(ByteView(key).subspan(1)) << key[0];
-      findings.Report(first_leaf, "stored Merkle node differs from the events");
-      return OkStatus();
+  // Verifies every entry; stops at the first chunk with a finding.
+  Status Run(Findings& findings) {
+    ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kLog));
+    it->SeekToFirst();
+    std::vector<Bytes> values;
+    std::vector<uint64_t> key_seqs;
+    while (!findings.bad()) {
+      values.clear();
+      key_seqs.clear();
+      for (; it->Valid() && values.size() < kChunkEvents; it->Next()) {
+        key_seqs.push_back(it->key().size() == 8 ? DecodeBigEndian64(it->key()) : UINT64_MAX);
+        values.emplace_back(it->value().begin(), it->value().end());
+      }
+      RETURN_IF_ERROR(it->status());
+      if (values.empty()) break;
+      std::vector<CheckedEntry> checked(values.size());
+      pool_.ParallelFor(values.size(), [&](size_t i) { checked[i] = CheckEntry(values[i], key_); });
+      NodeList nodes;
+      CheckInOrder(key_seqs, checked, nodes, findings);
+      RETURN_IF_ERROR(CheckStoredNodes(nodes, findings));
+    }
+    return OkStatus();
+  }
+
+  const merkle::Frontier& frontier() const { return frontier_; }
+
+ private:
+  // Numbering, the chain and the tree, entry by entry.
+  void CheckInOrder(const std::vector<uint64_t>& key_seqs, const std::vector<CheckedEntry>& checked,
+                    NodeList& nodes, Findings& findings) {
+    for (size_t i = 0; i < checked.size(); ++i) {
+      const uint64_t expected = frontier_.size();
+      const CheckedEntry& e = checked[i];
+      if (key_seqs[i] == UINT64_MAX) return findings.Report(expected, "malformed log key");
+      if (key_seqs[i] != expected) {
+        return findings.Report(expected, key_seqs[i] > expected ? "event missing" : "unexpected entry");
+      }
+      if (e.malformed) return findings.Report(expected, *e.malformed);
+      if (e.header.seq != expected) {
+        return findings.Report(expected, "event claims seq " + std::to_string(e.header.seq));
+      }
+      if (!e.prev_hash_ok || e.prev_hash != prev_) {
+        return findings.Report(expected, "previous-hash chain broken");
+      }
+      if (e.bad_signature) return findings.Report(expected, *e.bad_signature);
+      prev_ = e.body_hash;
+      frontier_.Append(e.leaf_hash, [&](uint8_t level, uint64_t index, const Hash256& hash) {
+        nodes.emplace_back(layout::MerkleKey(level, index), hash);
+      });
     }
   }
-  return OkStatus();
-}
+
+  // Stored Merkle nodes serve proofs; each must equal the recomputed one.
+  // Read in parallel; the first mismatch in node order is reported.
+  Status CheckStoredNodes(const NodeList& nodes, Findings& findings) {
+    std::vector<Status> errors(nodes.size());
+    std::vector<uint8_t> differs(nodes.size(), 0);
+    pool_.ParallelFor(nodes.size(), [&](size_t i) {
+      const auto& [key, hash] = nodes[i];
+      auto stored = store_.Get(cf::kMerkle, key);
+      if (!stored) {
+        errors[i] = stored.error();
+        return;
+      }
+      differs[i] = !*stored || !std::equal(hash.begin(), hash.end(), (*stored)->begin(), (*stored)->end());
+    });
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      RETURN_IF_ERROR(errors[i]);
+      if (differs[i]) {
+        const auto& key = nodes[i].first;
+        uint64_t first_leaf = DecodeBigEndian64(ByteView(key).subspan(1)) << key[0];
+        findings.Report(first_leaf, "stored Merkle node differs from the events");
+        return OkStatus();
+      }
+    }
+    return OkStatus();
+  }
+
+  Store& store_;
+  const Ed25519PublicKey& key_;
+  SigningPool pool_;
+  merkle::Frontier frontier_;
+  Hash256 prev_{};
+};
 
 Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t events,
                              Findings& findings) {
-  ASSIGN_OR_RETURN(auto origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
+  ASSIGN_OR_RETURN(auto stored_origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
+  const std::string origin = stored_origin ? std::string(AsChars(*stored_origin)) : std::string();
   ASSIGN_OR_RETURN(auto size, store.Get(cf::kMeta, AsBytes(layout::kMetaSize)));
   if (size && DecodeBigEndian64(*size) > events) {
     findings.Report(events, "log ends before its recorded size " +
@@ -119,8 +181,7 @@ Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t
   it->SeekToLast();
   RETURN_IF_ERROR(it->status());
   if (!it->Valid()) return OkStatus();
-  auto checkpoint = VerifyCheckpoint(AsChars(it->value()),
-                                     origin ? AsChars(*origin) : std::string_view(), key);
+  auto checkpoint = VerifyCheckpoint(AsChars(it->value()), origin, key);
   if (!checkpoint) {
     findings.Report(events, "latest checkpoint invalid: " + checkpoint.error().message());
     return OkStatus();
@@ -142,12 +203,9 @@ Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t
 
 Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads) {
   Findings findings;
-  std::vector<SignatureCheck> signatures;
-  merkle::Frontier frontier;
-  std::vector<std::pair<std::array<uint8_t, 9>, Hash256>> nodes;
-  RETURN_IF_ERROR(WalkLog(store, findings, signatures, frontier, nodes));
-  CheckSignatures(signatures, public_key, threads, findings);
-  if (!findings.bad()) RETURN_IF_ERROR(CheckStoredNodes(store, nodes, findings));
+  LogWalk walk(store, public_key, threads);
+  RETURN_IF_ERROR(walk.Run(findings));
+  const merkle::Frontier& frontier = walk.frontier();
   if (!findings.bad()) {
     RETURN_IF_ERROR(CheckLatestCheckpoint(store, public_key, frontier.size(), findings));
   }

@@ -166,3 +166,40 @@ TEST_CASE("stored events are never rewritten by later appends") {
   REQUIRE(after);
   CHECK(*before == *after);
 }
+
+TEST_CASE("verify streams long logs in chunks and still names the first bad seq") {
+  // More events than one verification chunk (16,384), in appends of 100.
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  constexpr uint64_t kLong = 17'000;
+  for (uint64_t i = 0; i < kLong; i += 100) {
+    std::vector<NewEvent> batch;
+    for (uint64_t j = i; j < i + 100; ++j) batch.push_back(NoteEvent("stu_" + std::to_string(j % 50), "n"));
+    REQUIRE(t->log->Append(std::move(batch)));
+  }
+  Ed25519PublicKey key = t->keys->signing.public_key();
+  t->log.reset();
+  auto clean = VerifyLog(*t->store, key, 2);
+  REQUIRE(clean);
+  CHECK(clean->ok);
+  CHECK(clean->events == kLong);
+
+  for (uint64_t seq : {uint64_t{16'383}, uint64_t{16'384}, uint64_t{16'900}}) {
+    auto stored = t->store->Get(cf::kLog, layout::LogKey(seq));
+    REQUIRE(stored);
+    REQUIRE(*stored);
+    Bytes original = **stored;
+    Bytes changed = original;
+    changed[changed.size() / 2] ^= 0x01;
+    WriteBatch tamper;
+    tamper.Put(cf::kLog, layout::LogKey(seq), changed);
+    REQUIRE(t->store->Write(tamper, true).ok());
+    auto report = VerifyLog(*t->store, key, 2);
+    REQUIRE(report);
+    CHECK_FALSE(report->ok);
+    CHECK(report->first_bad_seq == seq);
+    WriteBatch restore;
+    restore.Put(cf::kLog, layout::LogKey(seq), original);
+    REQUIRE(t->store->Write(restore, true).ok());
+  }
+}
