@@ -96,6 +96,10 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // Flush the families that pin the oldest write-ahead log once the logs
+  // pass 256 MiB; otherwise (about 30 families x 64 MiB memtables) gigabytes
+  // of log could pile up and be replayed at every open.
+  db_options.max_total_wal_size = 256ull << 20;
   db_options.WAL_ttl_seconds = 0;
   db_options.WAL_size_limit_MB = 0;
 
