@@ -1,6 +1,10 @@
 #include "projections/rebuild.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 namespace backpack {
 namespace {
@@ -16,6 +20,67 @@ std::string Printable(ByteView key) {
   return out;
 }
 
+// Batches of decoded, decrypted events from a reader thread, at most two
+// ahead of the applier, so that reading the next batch overlaps applying
+// this one.
+class ReplayQueue {
+ public:
+  // Runs on the reader thread; fails (stopping the replay) once closed.
+  Status Push(std::span<const LoggedEvent> events) {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return closed_ || batches_.size() < 2; });
+    if (closed_) return FailedPreconditionError("the rebuild stopped");
+    batches_.emplace_back(events.begin(), events.end());
+    changed_.notify_all();
+    return OkStatus();
+  }
+  // The reader is done; `status` is how the replay ended.
+  void Finish(Status status) {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    status_ = std::move(status);
+    changed_.notify_all();
+  }
+  // The next batch, or nullopt at the end (then see status()).
+  std::optional<std::vector<LoggedEvent>> Pop() {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return finished_ || !batches_.empty(); });
+    if (batches_.empty()) return std::nullopt;
+    std::vector<LoggedEvent> batch = std::move(batches_.front());
+    batches_.pop_front();
+    changed_.notify_all();
+    return batch;
+  }
+  // The applier stops early: the reader's next Push fails.
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::vector<LoggedEvent>> batches_;
+  bool finished_ = false;
+  bool closed_ = false;
+  Status status_;
+};
+
+Status ApplyBatch(Store& target, DataKeyRing& data_keys, Projector& projector,
+                  std::span<const LoggedEvent> events) {
+  WriteBatch batch;
+  ProjectionTxn txn(target, data_keys, batch);
+  RETURN_IF_ERROR(projector.ApplyAll(events, txn));
+  RETURN_IF_ERROR(target.Write(batch, /*sync=*/false));
+  projector.RunStaged();
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog& log,
@@ -25,15 +90,22 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
     RETURN_IF_ERROR(target.ResetColumnFamily(family));
   }
   RebuildStats stats;
-  RETURN_IF_ERROR(log.Replay(0, kReplayBatch, [&](std::span<const LoggedEvent> events) -> Status {
-    WriteBatch batch;
-    ProjectionTxn txn(target, data_keys, batch);
-    RETURN_IF_ERROR(projector.ApplyAll(events, txn));
-    RETURN_IF_ERROR(target.Write(batch, /*sync=*/false));
-    projector.RunStaged();
-    stats.events += events.size();
-    return OkStatus();
-  }));
+  ReplayQueue queue;
+  std::thread reader([&] {
+    queue.Finish(log.Replay(0, kReplayBatch, [&](std::span<const LoggedEvent> events) {
+      return queue.Push(events);
+    }));
+  });
+  Status applied;
+  while (auto events = queue.Pop()) {
+    applied = ApplyBatch(target, data_keys, projector, *events);
+    if (!applied.ok()) break;
+    stats.events += events->size();
+  }
+  queue.Close();
+  reader.join();
+  RETURN_IF_ERROR(applied);
+  RETURN_IF_ERROR(queue.status());
   WriteBatch empty;
   RETURN_IF_ERROR(target.Write(empty, /*sync=*/true));
   stats.seconds =
