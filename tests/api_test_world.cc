@@ -19,17 +19,11 @@
 #include "projections/roster/roster_commands.h"
 
 namespace backpack::api_testing {
+using backpack::testing::ReadFile;
 namespace {
 
 constexpr std::string_view kPassword = "correct horse battery staple";
 constexpr int64_t kSessionIdleMicros = 30 * 60 * kMicrosPerSecond;
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // A zip of `files` (names relative to `dir`), written with libzip.
 std::string ZipFolder(const std::filesystem::path& dir, const std::vector<std::string>& files,

@@ -1,13 +1,9 @@
 // `backpack audit query` and `backpack audit breach-report` through the real
 // binary: output formats, exit codes, and that the CLI's own reads are
 // audited before anything is printed.
-#include <sys/wait.h>
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "events/schema/payloads_generated.h"
 #include "projections/audit/audit.h"
@@ -20,32 +16,9 @@ namespace backpack::testing {
 namespace {
 namespace json = boost::json;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Runs `backpack --data DATA <args>`.
 CliResult RunCli(const TempDir& tmp, const std::string& args) {
-  const char* bin = std::getenv("BACKPACK_BIN");
-  REQUIRE(bin != nullptr);
-  std::string command = std::string(bin) + " --data " + (tmp.path() / "data").string() + " " +
-                        args + " > " + (tmp.path() / "stdout").string() + " 2> " +
-                        (tmp.path() / "stderr").string();
-  int status = std::system(command.c_str());
-  CliResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = ReadFile(tmp.path() / "stdout");
-  result.err = ReadFile(tmp.path() / "stderr");
-  return result;
+  return RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args);
 }
 
 std::string AddUser(DomainFixture& fx, const std::string& username) {

@@ -2,13 +2,11 @@
 // binary: exit codes, the audit record written before the bundle, offline
 // verification, and the legal hold.
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "projections/family/family_test_util.h"
 
@@ -17,18 +15,8 @@ namespace {
 
 namespace json = boost::json;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using backpack::testing::CliResult;
+using backpack::testing::ReadFile;
 
 // A store (data dir "data" inside a temporary directory) and the binary.
 class CliWorld {
@@ -43,16 +31,8 @@ class CliWorld {
   // Runs `backpack --data DATA <args>` with the store closed.
   CliResult Run(const std::string& args) {
     world_->Close();
-    const char* bin = std::getenv("BACKPACK_BIN");
-    REQUIRE(bin != nullptr);
-    std::string command = std::string(bin) + " --data " + (tmp_.path() / "data").string() + " " +
-                          args + " > " + Path("stdout").string() + " 2> " + Path("stderr").string();
-    int status = std::system(command.c_str());
-    CliResult result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = ReadFile(Path("stdout"));
-    result.err = ReadFile(Path("stderr"));
-    return result;
+    return backpack::testing::RunBackpackWords("--data " + (tmp_.path() / "data").string() + " " +
+                                               args);
   }
   // Reopens the store for direct use.
   World& Open() {

@@ -16,20 +16,11 @@
 #include <vector>
 
 #include "http/test_client.h"
+#include "tests/process.h"
 
 namespace backpack::testing {
 
 using http::testing::ClientResponse;
-
-struct CliResult {
-  int exit_code = -1;  // -1 if it did not exit normally within the timeout
-  std::string out;
-  std::string err;
-};
-
-// Runs `backpack ARGS...` with `input` on stdin, waiting at most `timeout`.
-CliResult RunBackpack(const std::vector<std::string>& args, const std::string& input = "",
-                      std::chrono::seconds timeout = std::chrono::seconds(300));
 
 // A demo district (`backpack demo --students 60`) created once per test
 // process; each test takes a private copy of it.

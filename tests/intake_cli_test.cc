@@ -1,11 +1,9 @@
 // `backpack import`, `backpack demo` and `backpack bench import` through the
 // real binary (BACKPACK_BIN).
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -21,34 +19,14 @@ using namespace backpack::intake::testing;
 
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using backpack::testing::CliResult;
+using backpack::testing::ReadFile;
 
 // Runs `backpack --data TMP/data <args>` with `input` on stdin.
 CliResult RunCli(const backpack::testing::TempDir& tmp, const std::string& args,
                  const std::string& input = "") {
-  const char* bin = std::getenv("BACKPACK_BIN");
-  REQUIRE(bin != nullptr);
-  std::ofstream(tmp.path() / "stdin") << input;
-  std::string command = std::string(bin) + " --data " + (tmp.path() / "data").string() + " " +
-                        args + " < " + (tmp.path() / "stdin").string() + " > " +
-                        (tmp.path() / "stdout").string() + " 2> " +
-                        (tmp.path() / "stderr").string();
-  int status = std::system(command.c_str());
-  CliResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = ReadFile(tmp.path() / "stdout");
-  result.err = ReadFile(tmp.path() / "stderr");
-  return result;
+  return backpack::testing::RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args,
+                                             input);
 }
 
 // The number of events `backpack verify` counts.

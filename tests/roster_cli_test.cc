@@ -1,10 +1,6 @@
 // `backpack user add` and `backpack grant` through the real binary.
-#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
@@ -14,33 +10,9 @@
 namespace backpack::testing {
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Runs `backpack --data DATA <args>` with `input` on stdin.
 CliResult RunCli(const TempDir& tmp, const std::string& args, const std::string& input = "") {
-  const char* bin = std::getenv("BACKPACK_BIN");
-  REQUIRE(bin != nullptr);
-  std::ofstream(tmp.path() / "stdin") << input;
-  std::string command = std::string(bin) + " --data " + (tmp.path() / "data").string() + " " +
-                        args + " < " + (tmp.path() / "stdin").string() + " > " +
-                        (tmp.path() / "stdout").string() + " 2> " +
-                        (tmp.path() / "stderr").string();
-  int status = std::system(command.c_str());
-  CliResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = ReadFile(tmp.path() / "stdout");
-  INFO(ReadFile(tmp.path() / "stderr"));
-  return result;
+  return RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args, input);
 }
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
@@ -49,17 +21,11 @@ TEST_CASE("the data option is accepted after the subcommand too") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
   const std::string data = (tmp.path() / "data").string();
-  const std::string out = (tmp.path() / "after.out").string();
-  int status = std::system((std::string(std::getenv("BACKPACK_BIN")) + " verify --data " + data +
-                            " > " + out + " 2>/dev/null").c_str());
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  CHECK(ReadFile(out).starts_with("verified "));
+  CliResult after = RunBackpackWords("verify --data " + data);
+  CHECK(after.exit_code == 0);
+  CHECK(after.out.starts_with("verified "));
   // An unknown option is still refused, after the subcommand or before it.
-  status = std::system((std::string(std::getenv("BACKPACK_BIN")) + " verify --dta " + data +
-                        " > /dev/null 2>&1").c_str());
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 2);
+  CHECK(RunBackpackWords("verify --dta " + data).exit_code == 2);
 }
 
 TEST_CASE("backpack user add and grant create an account and an explicit grant") {
@@ -83,9 +49,9 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CHECK(RunCli(tmp, "user add --username bob --role educator", "").exit_code == 2);
   CHECK(RunCli(tmp, "user add --username bob --role wizard", password).exit_code == 2);
 
-  auto granted = RunCli(tmp,
-                        "grant --educator alice --student stu-a --reason 'covering a class' "
-                        "--expires 2099-01-01T00:00:00Z");
+  auto granted = RunBackpack({"--data", (tmp.path() / "data").string(), "grant", "--educator",
+                              "alice", "--student", "stu-a", "--reason", "covering a class",
+                              "--expires", "2099-01-01T00:00:00Z"});
   REQUIRE(granted.exit_code == 0);
   std::string grant = FirstLine(granted.out);
   CHECK(grant.starts_with("grant_"));

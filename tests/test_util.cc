@@ -23,6 +23,11 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origin,
                         uint64_t min_free_bytes) {
   REQUIRE(CryptoInit().ok());

@@ -9,6 +9,7 @@
 #include "core/keys.h"
 #include "core/store.h"
 #include "events/event_log.h"
+#include "tests/process.h"
 
 namespace backpack::testing {
 
@@ -50,6 +51,9 @@ struct TestLog {
 
 // A NoteWritten event about `subject` whose text is `text`.
 NewEvent NoteEvent(const std::string& subject, const std::string& text);
+
+// The whole file as bytes; "" if it cannot be read.
+std::string ReadFile(const std::filesystem::path& path);
 
 // True if any file under `root` contains `needle` (binary search of bytes).
 bool AnyFileContains(const std::filesystem::path& root, std::string_view needle);
