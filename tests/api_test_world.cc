@@ -17,6 +17,7 @@
 #include "projections/intake/intake.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
+#include "tests/forwarding_log.h"
 
 namespace backpack::api_testing {
 using backpack::testing::ReadFile;
@@ -243,36 +244,17 @@ std::string DeniedReason(const LoggedEvent& event) {
 }
 
 // The store's log, except that every append fails as a full disk would.
-class AppendsFail::FailingLog final : public EventLog {
+class AppendsFail::FailingLog final : public testing::ForwardingEventLog {
  public:
-  explicit FailingLog(EventLog& real) : real_(real) {}
+  using ForwardingEventLog::ForwardingEventLog;
   Result<AppendResult> Append(std::vector<NewEvent>) override { return Err(Refusal()); }
   void AppendAsync(std::vector<NewEvent>, std::function<void(Result<AppendResult>)> done) override {
     done(Err(Refusal()));
   }
-  uint64_t size() const override { return real_.size(); }
-  Result<LoggedEvent> Read(uint64_t seq) override { return real_.Read(seq); }
-  Status Replay(uint64_t from, size_t batch,
-                const std::function<Status(std::span<const LoggedEvent>)>& visit) override {
-    return real_.Replay(from, batch, visit);
-  }
-  Result<Bytes> ReadStored(uint64_t seq) override { return real_.ReadStored(seq); }
-  Result<std::string> LatestCheckpoint() override { return real_.LatestCheckpoint(); }
   Status WriteCheckpoint() override { return Refusal(); }
-  Result<std::vector<Hash256>> InclusionProof(uint64_t seq, uint64_t size) override {
-    return real_.InclusionProof(seq, size);
-  }
-  Result<std::vector<Hash256>> ConsistencyProof(uint64_t from, uint64_t to) override {
-    return real_.ConsistencyProof(from, to);
-  }
-  Result<Hash256> RootAt(uint64_t size) override { return real_.RootAt(size); }
-  const std::string& origin() const override { return real_.origin(); }
-  const Ed25519PublicKey& public_key() const override { return real_.public_key(); }
-  EventLogStats stats() const override { return real_.stats(); }
 
  private:
   static Status Refusal() { return UnavailableError("disk full (simulated)"); }
-  EventLog& real_;
 };
 
 AppendsFail::AppendsFail(ApiWorld& world)

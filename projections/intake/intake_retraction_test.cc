@@ -6,6 +6,7 @@
 #include "projections/intake/intake_test_util.h"
 #include "projections/intake/internal/rows.h"
 #include "projections/rebuild.h"
+#include "tests/forwarding_log.h"
 
 using namespace backpack;
 using namespace backpack::intake::testing;
@@ -133,9 +134,9 @@ TEST_CASE("shredding a student deletes its rows, and later imports skip it") {
 namespace {
 
 // An EventLog whose Append fails after recording what it was asked to do.
-class FailingAppendLog final : public EventLog {
+class FailingAppendLog final : public backpack::testing::ForwardingEventLog {
  public:
-  explicit FailingAppendLog(EventLog& real) : real_(real) {}
+  using ForwardingEventLog::ForwardingEventLog;
   int appends = 0;
   size_t events = 0;
 
@@ -147,28 +148,6 @@ class FailingAppendLog final : public EventLog {
   void AppendAsync(std::vector<NewEvent>, std::function<void(Result<AppendResult>)> done) override {
     done(Err(UnavailableError("disk full")));
   }
-  uint64_t size() const override { return real_.size(); }
-  Result<LoggedEvent> Read(uint64_t seq) override { return real_.Read(seq); }
-  Status Replay(uint64_t from, size_t batch,
-                const std::function<Status(std::span<const LoggedEvent>)>& visit) override {
-    return real_.Replay(from, batch, visit);
-  }
-  Result<Bytes> ReadStored(uint64_t seq) override { return real_.ReadStored(seq); }
-  Result<std::string> LatestCheckpoint() override { return real_.LatestCheckpoint(); }
-  Status WriteCheckpoint() override { return real_.WriteCheckpoint(); }
-  Result<std::vector<Hash256>> InclusionProof(uint64_t seq, uint64_t n) override {
-    return real_.InclusionProof(seq, n);
-  }
-  Result<std::vector<Hash256>> ConsistencyProof(uint64_t a, uint64_t b) override {
-    return real_.ConsistencyProof(a, b);
-  }
-  Result<Hash256> RootAt(uint64_t n) override { return real_.RootAt(n); }
-  const std::string& origin() const override { return real_.origin(); }
-  const Ed25519PublicKey& public_key() const override { return real_.public_key(); }
-  EventLogStats stats() const override { return real_.stats(); }
-
- private:
-  EventLog& real_;
 };
 
 }  // namespace
