@@ -16,6 +16,10 @@
 //                       history export bundles, shredding
 #pragma once
 
+#include <flatbuffers/flatbuffers.h>
+
+#include <string_view>
+
 #include "core/clock.h"
 #include "core/data_keys.h"
 #include "core/keys.h"
@@ -50,5 +54,20 @@ struct Actor {
   std::string request_id;  // random per HTTP request or CLI invocation
   std::string client_ip;   // "" for the CLI
 };
+
+// An event by `actor` about `subject` ("" for none) whose payload is the
+// finished `fbb`. A `personal` payload is encrypted under the subject's key
+// when appended; otherwise it must hold only ids, codes and times.
+inline NewEvent MakeEvent(EventType type, const Actor& actor, std::string_view subject,
+                          const flatbuffers::FlatBufferBuilder& fbb, bool personal) {
+  NewEvent e;
+  e.type = type;
+  e.actor_id = actor.user_id;
+  e.subject_id = std::string(subject);
+  e.request_id = actor.request_id;
+  e.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  e.personal = personal;
+  return e;
+}
 
 }  // namespace backpack

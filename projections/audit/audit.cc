@@ -29,19 +29,6 @@ fb::AccessOutcome ToFb(AccessOutcome outcome) {
   return outcome == AccessOutcome::kGone ? fb::AccessOutcome::Gone : fb::AccessOutcome::Allowed;
 }
 
-// A plaintext audit event: its payload holds only ids, codes and times.
-NewEvent AuditEvent(EventType type, const Actor& actor, std::string subject_id,
-                    const flatbuffers::FlatBufferBuilder& fbb) {
-  NewEvent event;
-  event.type = type;
-  event.actor_id = actor.user_id;
-  event.subject_id = std::move(subject_id);
-  event.request_id = actor.request_id;
-  event.payload = Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  event.personal = false;
-  return event;
-}
-
 Result<NewEvent> ViewedEvent(const Actor& actor, AccessScope scope,
                              const std::vector<StudentAccess>& students, AccessOutcome outcome,
                              const AccessExtra& extra) {
@@ -66,7 +53,8 @@ Result<NewEvent> ViewedEvent(const Actor& actor, AccessScope scope,
       extra.search_digest.empty() ? nullptr : &extra.search_digest, multi ? &listed : nullptr,
       extra.result_count);
   fbb.Finish(payload);
-  return AuditEvent(EventType::RecordViewed, actor, multi ? "" : students[0].student_id, fbb);
+  return MakeEvent(EventType::RecordViewed, actor, multi ? "" : students[0].student_id, fbb,
+                   /*personal=*/false);  // ids, codes and times only
 }
 
 NewEvent DeniedEvent(const Actor& actor, AccessScope scope, std::string_view student_id,
@@ -76,7 +64,7 @@ NewEvent DeniedEvent(const Actor& actor, AccessScope scope, std::string_view stu
       fbb, ToFb(scope), std::string(reason).c_str(), std::string(route).c_str(),
       std::string(target_id).c_str(), actor.client_ip.c_str());
   fbb.Finish(payload);
-  return AuditEvent(EventType::AccessDenied, actor, std::string(student_id), fbb);
+  return MakeEvent(EventType::AccessDenied, actor, student_id, fbb, /*personal=*/false);
 }
 
 // Every append failure is reported as kUnavailable: the caller must not

@@ -15,7 +15,6 @@ using family::AppendOne;
 using family::AppendStatus;
 using family::CheckStudent;
 using family::CheckText;
-using family::MakeEvent;
 using family::RequestIn;
 using family::RequireGuardianOr;
 using family::RequireRole;

@@ -54,18 +54,6 @@ Status ValidateNoteText(std::string_view text) {
   return OkStatus();
 }
 
-NewEvent MakeEvent(EventType type, const Actor& actor, const std::string& student,
-                   flatbuffers::FlatBufferBuilder& fbb, bool personal) {
-  NewEvent e;
-  e.type = type;
-  e.actor_id = actor.user_id;
-  e.subject_id = student;
-  e.request_id = actor.request_id;
-  e.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  e.personal = personal;
-  return e;
-}
-
 Status CheckAuthor(const NoteInfo& note, const Actor& actor) {
   if (actor.user_id.empty() || note.author_id != actor.user_id) {
     return PermissionDeniedError("only the note's author may change it");

@@ -44,18 +44,6 @@ Status CheckText(std::string_view text, std::string_view what) {
   return OkStatus();
 }
 
-NewEvent MakeEvent(EventType type, const Actor& actor, std::string_view student,
-                   flatbuffers::FlatBufferBuilder& fbb, bool personal) {
-  NewEvent e;
-  e.type = type;
-  e.actor_id = actor.user_id;
-  e.subject_id = std::string(student);
-  e.request_id = actor.request_id;
-  e.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  e.personal = personal;
-  return e;
-}
-
 Result<AppendResult> AppendAll(const Services& services, std::vector<NewEvent> events) {
   if (!services.log) return Err(UnavailableError("the event log is not open"));
   return services.log->Append(std::move(events));

@@ -31,9 +31,6 @@ Status CheckText(std::string_view text, std::string_view what);
 Result<FamilyRequest> RequestIn(const Family& family, std::string_view id, FamilyRequestKind kind,
                                 std::string_view status);
 
-// An event of `type` about `student` by `actor` with `fbb`'s finished payload.
-NewEvent MakeEvent(EventType type, const Actor& actor, std::string_view student,
-                   flatbuffers::FlatBufferBuilder& fbb, bool personal);
 // Appends `events` in one commit; kUnavailable if the log is not open.
 Result<AppendResult> AppendAll(const Services& services, std::vector<NewEvent> events);
 Result<AppendResult> AppendOne(const Services& services, NewEvent event);
