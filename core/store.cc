@@ -135,8 +135,7 @@ class RocksStore final : public Store {
 
   ~RocksStore() override { CloseDb(); }
 
-  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key,
-                                   ReadView view) override {
+  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key, ReadView view) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
     SnapshotPtr snapshot = SnapshotFor(view);
@@ -235,7 +234,8 @@ class RocksStore final : public Store {
   // Requires families_mu_ held (shared or exclusive).
   SnapshotPtr TakeSnapshot() {
     rocksdb::DB* db = db_.get();
-    return SnapshotPtr(db->GetSnapshot(), [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
+    return SnapshotPtr(db->GetSnapshot(),
+                       [db](const rocksdb::Snapshot* s) { db->ReleaseSnapshot(s); });
   }
 
   // Pins kDurable reads to the current state before the first unsynced write
@@ -334,7 +334,8 @@ WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
 WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
 void WriteBatch::Put(std::string_view family, ByteView key, ByteView value) {
-  rep_->ops.push_back({std::string(family), std::string(AsChars(key)), std::string(AsChars(value))});
+  rep_->ops.push_back(
+      {std::string(family), std::string(AsChars(key)), std::string(AsChars(value))});
   rep_->bytes += key.size() + value.size();
 }
 
@@ -368,11 +369,6 @@ Status WriteBatch::AppendSortedTo(
     RETURN_IF_ERROR(append(op->family, op->key, op->value ? &*op->value : nullptr));
   }
   return OkStatus();
-}
-
-void WriteBatch::ForEach(const std::function<void(std::string_view, std::string_view,
-                                                   const std::string*)>& visit) const {
-  for (const auto& op : rep_->ops) visit(op.family, op.key, op.value ? &*op.value : nullptr);
 }
 
 Status RocksStore::Write(WriteBatch& batch, bool sync) {

@@ -47,9 +47,6 @@ class WriteBatch {
   // result has the same effect as applying the writes in order.
   Status AppendSortedTo(const std::function<Status(std::string_view family, std::string_view key,
                                                    const std::string* value)>& append) const;
-  // Visits each write in order; `value` is null for a delete.
-  void ForEach(const std::function<void(std::string_view family, std::string_view key,
-                                        const std::string* value)>& visit) const;
 
  private:
   struct Rep;
