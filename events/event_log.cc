@@ -162,7 +162,8 @@ class EventLogImpl final : public EventLog {
   Status RecoverAfterFailure();
   void SyncerLoop();
   void SyncGroups(std::vector<WrittenGroup>& groups);
-  void RecordStats(size_t groups, size_t events, bool ok, int64_t micros);
+  void RecordStats(size_t groups, size_t events, size_t last_group_events, bool ok,
+                   int64_t micros);
   void FinishGroup(std::vector<PendingAppend>& appends, const GroupWork& work,
                    const Status& status);
 
@@ -188,11 +189,11 @@ class EventLogImpl final : public EventLog {
 
   // Written groups waiting for their sync, in sequence order.
   std::mutex sync_mu_;
-  std::condition_variable sync_cv_;       // the syncer waits for work here
-  std::condition_variable drained_cv_;    // the writer waits for an empty pipeline here
-  std::vector<WrittenGroup> to_sync_;     // guarded by sync_mu_
-  bool syncing_ = false;                  // guarded by sync_mu_: a batch is being synced
-  bool writer_done_ = false;              // guarded by sync_mu_
+  std::condition_variable sync_cv_;     // the syncer waits for work here
+  std::condition_variable drained_cv_;  // the writer waits for an empty pipeline here
+  std::vector<WrittenGroup> to_sync_;   // guarded by sync_mu_
+  bool syncing_ = false;                // guarded by sync_mu_: a batch is being synced
+  bool writer_done_ = false;            // guarded by sync_mu_
   // A write or sync failed: the writer reloads its state from the store
   // before the next group.
   std::atomic<bool> needs_recovery_{false};
@@ -346,8 +347,11 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group, bool more_waitin
   std::function<void()> on_durable;
   if (status.ok()) {
     auto staged = SignAndProject(work, batch);
-    if (staged) on_durable = std::move(*staged);
-    else status = staged.error();
+    if (staged) {
+      on_durable = std::move(*staged);
+    } else {
+      status = staged.error();
+    }
   }
   if (status.ok()) StageGroup(work, group, batch);
   int64_t now = options_.clock->NowMicros();
@@ -359,7 +363,7 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group, bool more_waitin
     needs_recovery_ = true;  // the store may have been left broken
     checkpoint_lock.unlock();
     spdlog::error("event log: writing {} events failed: {}", work.logged.size(), status.ToString());
-    RecordStats(1, work.logged.size(), false, 0);
+    RecordStats(1, work.logged.size(), work.logged.size(), false, 0);
     FinishGroup(group, work, status);
     return;
   }
@@ -427,20 +431,24 @@ void EventLogImpl::SyncGroups(std::vector<WrittenGroup>& groups) {
                     std::chrono::steady_clock::now() - started).count();
   size_t events = 0;
   for (auto& g : groups) events += g.work.logged.size();
-  if (status.ok()) committed_size_.store(groups.back().work.logged.back().header.seq + 1);
-  else spdlog::error("event log: syncing {} events failed: {}", events, status.ToString());
-  RecordStats(groups.size(), events, status.ok(), micros);
+  if (status.ok()) {
+    committed_size_.store(groups.back().work.logged.back().header.seq + 1);
+  } else {
+    spdlog::error("event log: syncing {} events failed: {}", events, status.ToString());
+  }
+  RecordStats(groups.size(), events, groups.back().work.logged.size(), status.ok(), micros);
   for (auto& g : groups) {
     if (status.ok() && g.on_durable) g.on_durable();
     FinishGroup(g.appends, g.work, status);
   }
 }
 
-void EventLogImpl::RecordStats(size_t groups, size_t events, bool ok, int64_t micros) {
+void EventLogImpl::RecordStats(size_t groups, size_t events, size_t last_group_events, bool ok,
+                               int64_t micros) {
   std::lock_guard lock(stats_mu_);
   (ok ? stats_.groups_committed : stats_.groups_failed) += groups;
   if (ok) stats_.events_appended += events;
-  stats_.last_group_events = events / groups;
+  stats_.last_group_events = last_group_events;
   stats_.sync_write_micros_total += micros;
   stats_.syncs += ok ? 1 : 0;
 }
@@ -546,8 +554,9 @@ Result<ChainState> LoadChainState(Store& store) {
   state.next_seq = last.header.seq + 1;
   state.last_hash = Sha256(last.body);
   state.last_time_us = last.header.recorded_at_us;
-  ASSIGN_OR_RETURN(state.frontier, merkle::Frontier::Load(
-                                       state.next_seq, layout::StoredNodes(store, ReadView::kLatest)));
+  ASSIGN_OR_RETURN(
+      state.frontier,
+      merkle::Frontier::Load(state.next_seq, layout::StoredNodes(store, ReadView::kLatest)));
   return state;
 }
 
