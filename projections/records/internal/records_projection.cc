@@ -37,6 +37,44 @@ bool IsPersonal(EventType type) {
 
 }  // namespace
 
+namespace {
+
+using Handler = Status (*)(const LoggedEvent&, ProjectionTxn&);
+
+// The handler of each event type that changes records; null for the others.
+Handler HandlerFor(EventType type) {
+  switch (type) {
+    case EventType::AttendanceRecorded:
+      return ApplyAttendance;
+    case EventType::AssessmentRecorded:
+      return ApplyAssessment;
+    case EventType::GradeRecorded:
+      return ApplyGrade;
+    case EventType::ServiceRecorded:
+      return ApplyService;
+    case EventType::ServiceDiscontinued:
+      return ApplyServiceDiscontinued;
+    case EventType::TeamMembershipRecorded:
+      return ApplyTeam;
+    case EventType::StudentVoiceSubmitted:
+      return ApplyVoice;
+    case EventType::RecordRetracted:
+      return ApplyRetracted;
+    case EventType::NoteWritten:
+      return ApplyNoteWritten;
+    case EventType::NoteRevised:
+      return ApplyNoteRevised;
+    case EventType::NoteRestricted:
+      return ApplyNoteRestricted;
+    case EventType::RecordShredded:
+      return ApplyShredded;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
 Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
   if (event.header.subject_id.empty()) return OkStatus();  // never about one of ours
   // Invariant 4: refuse (and so keep out of the log) a personal payload
@@ -45,38 +83,10 @@ Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
     return InvalidArgumentError(std::string(EventTypeName(event.header.type)) +
                                 " holds personal data and must be encrypted");
   }
-  if (IsPersonal(event.header.type) || event.header.type == EventType::NoteRestricted ||
-      event.header.type == EventType::RecordShredded) {
-    changed_records_ = true;
-  }
-  switch (event.header.type) {
-    case EventType::AttendanceRecorded:
-      return ApplyAttendance(event, txn);
-    case EventType::AssessmentRecorded:
-      return ApplyAssessment(event, txn);
-    case EventType::GradeRecorded:
-      return ApplyGrade(event, txn);
-    case EventType::ServiceRecorded:
-      return ApplyService(event, txn);
-    case EventType::ServiceDiscontinued:
-      return ApplyServiceDiscontinued(event, txn);
-    case EventType::TeamMembershipRecorded:
-      return ApplyTeam(event, txn);
-    case EventType::StudentVoiceSubmitted:
-      return ApplyVoice(event, txn);
-    case EventType::RecordRetracted:
-      return ApplyRetracted(event, txn);
-    case EventType::NoteWritten:
-      return ApplyNoteWritten(event, txn);
-    case EventType::NoteRevised:
-      return ApplyNoteRevised(event, txn);
-    case EventType::NoteRestricted:
-      return ApplyNoteRestricted(event, txn);
-    case EventType::RecordShredded:
-      return ApplyShredded(event, txn);
-    default:
-      return OkStatus();
-  }
+  Handler handler = HandlerFor(event.header.type);
+  if (!handler) return OkStatus();
+  changed_records_ = true;  // the record cache goes once this group is durable
+  return handler(event, txn);
 }
 
 std::function<void()> RecordsProjection::TakeStaged() {
