@@ -118,7 +118,8 @@ class LogWalk {
       const CheckedEntry& e = checked[i];
       if (key_seqs[i] == UINT64_MAX) return findings.Report(expected, "malformed log key");
       if (key_seqs[i] != expected) {
-        return findings.Report(expected, key_seqs[i] > expected ? "event missing" : "unexpected entry");
+        return findings.Report(expected,
+                               key_seqs[i] > expected ? "event missing" : "unexpected entry");
       }
       if (e.malformed) return findings.Report(expected, *e.malformed);
       if (e.header.seq != expected) {
@@ -147,7 +148,8 @@ class LogWalk {
         errors[i] = stored.error();
         return;
       }
-      differs[i] = !*stored || !std::equal(hash.begin(), hash.end(), (*stored)->begin(), (*stored)->end());
+      differs[i] =
+          !*stored || !std::equal(hash.begin(), hash.end(), (*stored)->begin(), (*stored)->end());
     });
     for (size_t i = 0; i < nodes.size(); ++i) {
       RETURN_IF_ERROR(errors[i]);

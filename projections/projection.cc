@@ -38,24 +38,30 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
   // staged write hides the stored value under the same key. Reads only as
   // far as `visit` wants.
   std::string_view prefix_text = AsChars(prefix);
-  auto in_prefix = [&](std::string_view key) { return key.substr(0, prefix_text.size()) == prefix_text; };
+  auto in_prefix = [&](std::string_view key) {
+    return key.substr(0, prefix_text.size()) == prefix_text;
+  };
   ASSIGN_OR_RETURN(auto stored, store_.NewIterator(family, view_));
   stored->Seek(start);
   auto staged = staged_.lower_bound(Slot(family, AsChars(start)));
   auto staged_valid = [&] {
-    return staged != staged_.end() && staged->first.first == family && in_prefix(staged->first.second);
+    return staged != staged_.end() && staged->first.first == family &&
+           in_prefix(staged->first.second);
   };
   while (true) {
     bool have_stored = stored->Valid() && in_prefix(AsChars(stored->key()));
     bool have_staged = staged_valid();
     if (!have_stored && !have_staged) break;
-    int order = !have_stored ? 1 : !have_staged ? -1 : AsChars(stored->key()).compare(staged->first.second);
+    int order = !have_stored   ? 1
+                : !have_staged ? -1
+                               : AsChars(stored->key()).compare(staged->first.second);
     bool keep_going = true;
     if (order < 0) {
       keep_going = visit(stored->key(), stored->value());
       stored->Next();
     } else {
-      if (staged->second) keep_going = visit(AsBytes(staged->first.second), AsBytes(*staged->second));
+      if (staged->second)
+        keep_going = visit(AsBytes(staged->first.second), AsBytes(*staged->second));
       if (order == 0) stored->Next();
       ++staged;
     }

@@ -99,10 +99,10 @@ TEST_CASE("healthz reports the last sequence number and metrics include the log'
   auto metrics = s.server.Call("GET", "/metrics");
   REQUIRE(metrics->status == 200);
   CHECK(metrics->Header("content-type").starts_with("text/plain"));
-  for (const char* name :
-       {"backpack_http_request_duration_seconds_count", "backpack_log_events_appended_total",
-        "backpack_log_commit_groups_total", "backpack_log_last_group_events",
-        "backpack_log_syncs_total", "backpack_log_sync_seconds_total", "backpack_sessions_active 1"}) {
+  for (const char* name : {"backpack_http_request_duration_seconds_count",
+                           "backpack_log_events_appended_total", "backpack_log_commit_groups_total",
+                           "backpack_log_last_group_events", "backpack_log_syncs_total",
+                           "backpack_log_sync_seconds_total", "backpack_sessions_active 1"}) {
     INFO(name);
     CHECK(metrics->body.find(name) != std::string::npos);
   }

@@ -25,8 +25,8 @@ using backpack::testing::ReadFile;
 // Runs `backpack --data TMP/data <args>` with `input` on stdin.
 CliResult RunCli(const backpack::testing::TempDir& tmp, const std::string& args,
                  const std::string& input = "") {
-  return backpack::testing::RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args,
-                                             input);
+  return backpack::testing::RunBackpackWords(
+      "--data " + (tmp.path() / "data").string() + " " + args, input);
 }
 
 // The number of events `backpack verify` counts.

@@ -107,7 +107,8 @@ TEST_CASE("inclusion and consistency proofs verify against signed checkpoints") 
     REQUIRE(proof);
     auto stored = t->log->ReadStored(seq);
     REQUIRE(stored);
-    CHECK(merkle::VerifyInclusion(seq, 37, merkle::LeafHash(*stored), *proof, checkpoint->root).ok());
+    CHECK(
+        merkle::VerifyInclusion(seq, 37, merkle::LeafHash(*stored), *proof, checkpoint->root).ok());
   }
   auto old_root = t->log->RootAt(20);
   auto consistency = t->log->ConsistencyProof(20, 37);

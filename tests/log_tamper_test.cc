@@ -24,7 +24,8 @@ struct TamperFixture {
   TamperFixture() {
     t = TestLog::Open(dir.path());
     for (uint64_t i = 0; i < kEvents; ++i) {
-      REQUIRE(t->log->Append({NoteEvent("stu_" + std::to_string(i % 5), "note " + std::to_string(i))}));
+      REQUIRE(
+          t->log->Append({NoteEvent("stu_" + std::to_string(i % 5), "note " + std::to_string(i))}));
     }
     public_key = t->keys->signing.public_key();
     t->log.reset();  // writes the final checkpoint
@@ -174,7 +175,8 @@ TEST_CASE("verify streams long logs in chunks and still names the first bad seq"
   constexpr uint64_t kLong = 17'000;
   for (uint64_t i = 0; i < kLong; i += 100) {
     std::vector<NewEvent> batch;
-    for (uint64_t j = i; j < i + 100; ++j) batch.push_back(NoteEvent("stu_" + std::to_string(j % 50), "n"));
+    for (uint64_t j = i; j < i + 100; ++j)
+      batch.push_back(NoteEvent("stu_" + std::to_string(j % 50), "n"));
     REQUIRE(t->log->Append(std::move(batch)));
   }
   Ed25519PublicKey key = t->keys->signing.public_key();

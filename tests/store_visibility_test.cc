@@ -1,7 +1,6 @@
-// Store semantics: batch order, and durable reads (core/store.h ReadView): an unsynced write is invisible to
-// kDurable readers until SyncWal, visible to kLatest at once; a synced write
-// is visible to both; and a reopen (after a crash or a failure) reads what
-// the disk really holds.
+// Store semantics: batch order, and durable reads (core/store.h ReadView): an
+// unsynced write is invisible to kDurable readers until SyncWal and visible to
+// kLatest at once; a synced write makes it and every earlier write durable.
 #include <catch2/catch.hpp>
 
 #include "tests/test_util.h"

@@ -163,7 +163,9 @@ void RunBenchAppend(const GlobalOptions& global, uint64_t events, int concurrenc
             << "commit groups: " << groups << " (mean " << (groups ? double(f.events) / groups : 0)
             << " events)\n"
             << "fsyncs: " << syncs << " (mean "
-            << (syncs ? (after.sync_write_micros_total - before.sync_write_micros_total) / 1000.0 / syncs : 0)
+            << (syncs ? (after.sync_write_micros_total - before.sync_write_micros_total) / 1000.0 /
+                            syncs
+                      : 0)
             << " ms)\n"
             << "append latency ms p50: " << Percentile(f.latencies_ms, 0.5)
             << " p99: " << Percentile(f.latencies_ms, 0.99) << "\n"
@@ -203,7 +205,8 @@ void AddBenchCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
       ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}));
   append->add_option("--concurrency", concurrency, "concurrent appenders")->capture_default_str()
       ->check(CLI::Range(1, 4096));
-  append->callback([&global, exit_code] { RunBenchAppend(global, events, concurrency, exit_code); });
+  append->callback(
+      [&global, exit_code] { RunBenchAppend(global, events, concurrency, exit_code); });
 
   bench->add_subcommand("verify", "full verification of the log")
       ->callback([&global, exit_code] { RunBenchVerify(global, exit_code); });

@@ -106,7 +106,8 @@ TEST_CASE("the author can restrict a note later; others cannot") {
 TEST_CASE("a profile read twice reflects every change committed in between (record cache)") {
   World w;
   auto read = [&] {
-    auto profile = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+    auto profile =
+        w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
     REQUIRE(profile);
     return boost::json::serialize(*profile);
   };
@@ -120,7 +121,8 @@ TEST_CASE("a profile read twice reflects every change committed in between (reco
   CHECK(revised.find("First words") == std::string::npos);
   REQUIRE(w.records().RestrictNote(As(w.teacher), note->id));
   CHECK(read().find("Better words") == std::string::npos);
-  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent, true, "dentist")});
+  AppendOrDie(w.log(),
+              {Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent, true, "dentist")});
   CHECK(read().find("dentist") != std::string::npos);
 }
 

@@ -180,7 +180,8 @@ Result<json::object> Records::Profile(std::string_view student_id, bool history_
     return Err(GoneError("the student's record was deleted"));
   }
   ASSIGN_OR_RETURN(json::object student, StudentSection(s, student_id));
-  ASSIGN_OR_RETURN(CachedRecords cached, CachedStudentRecords(s, impl_->projection.cache(), student_id));
+  ASSIGN_OR_RETURN(CachedRecords cached,
+                   CachedStudentRecords(s, impl_->projection.cache(), student_id));
   std::vector<StoredRecord> stored = *cached;
   const int64_t since = RecentWindowStart(now_us);
   AuthorNames names(s.roster);
