@@ -8,23 +8,74 @@ ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& b
                              ReadView view)
     : store_(store), data_keys_(data_keys), batch_(batch), view_(view) {}
 
-Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteView key) {
-  auto it = staged_.find(Slot(family, AsChars(key)));
-  if (it != staged_.end()) {
-    if (!it->second) return std::optional<Bytes>();
-    return std::optional<Bytes>(Bytes(it->second->begin(), it->second->end()));
+namespace {
+
+// Memory a staged entry holds beyond its key (map node and strings).
+size_t StagedSize(const std::optional<std::string>& value, const std::optional<Bytes>& plain) {
+  return 96 + (value ? value->size() : 0) + (plain ? plain->size() : 0);
+}
+
+}  // namespace
+
+ProjectionTxn::FamilyWrites& ProjectionTxn::Writes(std::string_view family) {
+  auto it = staged_.find(family);
+  if (it == staged_.end()) it = staged_.emplace(std::string(family), FamilyWrites()).first;
+  return it->second;
+}
+
+ProjectionTxn::Staged* ProjectionTxn::Find(std::string_view family, std::string_view key) {
+  auto writes = staged_.find(family);
+  if (writes == staged_.end()) return nullptr;
+  auto it = writes->second.find(key);
+  return it == writes->second.end() ? nullptr : &it->second;
+}
+
+ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string_view key) {
+  FamilyWrites& writes = Writes(family);
+  auto it = writes.find(key);
+  if (it == writes.end()) {
+    it = writes.emplace(std::string(key), Staged()).first;
+    staged_bytes_ += key.size();
+  } else {
+    staged_bytes_ -= StagedSize(it->second.value, it->second.plain);
   }
-  return store_.Get(family, key, view_);
+  return it->second;
+}
+
+Result<const std::string*> ProjectionTxn::Sealed(std::string_view family, std::string_view key,
+                                                 Staged& s) {
+  if (!s.value && s.plain) {
+    ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(s.owner));
+    Bytes sealed = SealValue(data_key, s.owner, family, AsBytes(key), *s.plain);
+    SecureWipe(data_key);
+    s.value = std::string(AsChars(sealed));
+    staged_bytes_ += s.value->size();
+  }
+  return &*s.value;
+}
+
+Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteView key) {
+  Staged* s = Find(family, AsChars(key));
+  if (!s) return store_.Get(family, key, view_);
+  if (s->deleted()) return std::optional<Bytes>();
+  ASSIGN_OR_RETURN(const std::string* value, Sealed(family, AsChars(key), *s));
+  return std::optional<Bytes>(Bytes(value->begin(), value->end()));
 }
 
 void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
-  staged_[Slot(family, AsChars(key))] = std::string(AsChars(value));
-  batch_.Put(family, key, value);
+  Staged& s = Stage(family, AsChars(key));
+  s.value = std::string(AsChars(value));
+  s.plain.reset();
+  s.owner.clear();
+  staged_bytes_ += StagedSize(s.value, s.plain);
 }
 
 void ProjectionTxn::Delete(std::string_view family, ByteView key) {
-  staged_[Slot(family, AsChars(key))] = std::nullopt;
-  batch_.Delete(family, key);
+  Staged& s = Stage(family, AsChars(key));
+  s.value.reset();
+  s.plain.reset();
+  s.owner.clear();
+  staged_bytes_ += StagedSize(s.value, s.plain);
 }
 
 Status ProjectionTxn::Scan(std::string_view family, ByteView prefix,
@@ -43,25 +94,25 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
   };
   ASSIGN_OR_RETURN(auto stored, store_.NewIterator(family, view_));
   stored->Seek(start);
-  auto staged = staged_.lower_bound(Slot(family, AsChars(start)));
-  auto staged_valid = [&] {
-    return staged != staged_.end() && staged->first.first == family &&
-           in_prefix(staged->first.second);
-  };
+  FamilyWrites& writes = Writes(family);
+  auto staged = writes.lower_bound(AsChars(start));
+  auto staged_valid = [&] { return staged != writes.end() && in_prefix(staged->first); };
   while (true) {
     bool have_stored = stored->Valid() && in_prefix(AsChars(stored->key()));
     bool have_staged = staged_valid();
     if (!have_stored && !have_staged) break;
     int order = !have_stored   ? 1
                 : !have_staged ? -1
-                               : AsChars(stored->key()).compare(staged->first.second);
+                               : AsChars(stored->key()).compare(staged->first);
     bool keep_going = true;
     if (order < 0) {
       keep_going = visit(stored->key(), stored->value());
       stored->Next();
     } else {
-      if (staged->second)
-        keep_going = visit(AsBytes(staged->first.second), AsBytes(*staged->second));
+      if (!staged->second.deleted()) {
+        ASSIGN_OR_RETURN(const std::string* value, Sealed(family, staged->first, staged->second));
+        keep_going = visit(AsBytes(staged->first), AsBytes(*value));
+      }
       if (order == 0) stored->Next();
       ++staged;
     }
@@ -73,16 +124,22 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
 Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std::string& owner,
                                 ByteView plaintext) {
   ASSIGN_OR_RETURN(DataKey data_key, data_keys_.GetOrCreate(owner));
+  SecureWipe(data_key.key);
   if (data_key.wrapped_to_persist) {
     batch_.Put(cf::kDataKeys, AsBytes(owner), *data_key.wrapped_to_persist);
     new_key_subjects_.push_back(owner);
   }
-  Put(family, key, SealValue(data_key.key, owner, family, key, plaintext));
-  SecureWipe(data_key.key);
+  Staged& s = Stage(family, AsChars(key));
+  s.value.reset();
+  s.plain = Bytes(plaintext.begin(), plaintext.end());
+  s.owner = owner;
+  staged_bytes_ += StagedSize(s.value, s.plain);
   return OkStatus();
 }
 
 Result<std::optional<Bytes>> ProjectionTxn::GetSealed(std::string_view family, ByteView key) {
+  Staged* s = Find(family, AsChars(key));
+  if (s && s->plain) return std::optional<Bytes>(*s->plain);
   ASSIGN_OR_RETURN(auto sealed, Get(family, key));
   if (!sealed) return std::optional<Bytes>();
   ASSIGN_OR_RETURN(Bytes plain, OpenSealed(family, key, *sealed));
@@ -90,6 +147,10 @@ Result<std::optional<Bytes>> ProjectionTxn::GetSealed(std::string_view family, B
 }
 
 Result<Bytes> ProjectionTxn::OpenSealed(std::string_view family, ByteView key, ByteView sealed) {
+  // A value this transaction sealed (handed out by Scan) opens to the
+  // plaintext it was sealed from.
+  Staged* s = Find(family, AsChars(key));
+  if (s && s->plain && s->value && AsBytes(*s->value).data() == sealed.data()) return *s->plain;
   ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(sealed));
   ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(std::string(owner)));
   auto plain = OpenValue(data_key, family, key, sealed);
@@ -105,6 +166,26 @@ Status ProjectionTxn::DeleteOwnedBy(std::string_view family, const std::string& 
     return true;
   }));
   for (const auto& key : doomed) Delete(family, AsBytes(key));
+  return OkStatus();
+}
+
+Status ProjectionTxn::Finish() {
+  // Seal everything first, so that a failure leaves the batch untouched.
+  for (auto& [family, writes] : staged_) {
+    for (auto& [key, s] : writes) {
+      if (s.deleted()) continue;
+      auto sealed = Sealed(family, key, s);
+      if (!sealed) return sealed.error();
+    }
+  }
+  for (const auto& [family, writes] : staged_) {
+    for (const auto& [key, s] : writes) {
+      if (s.deleted()) batch_.Delete(family, AsBytes(key));
+      else batch_.Put(family, AsBytes(key), AsBytes(*s.value));
+    }
+  }
+  staged_.clear();
+  staged_bytes_ = 0;
   return OkStatus();
 }
 
@@ -158,6 +239,7 @@ Result<std::function<void()>> Projector::OnGroup(std::span<const LoggedEvent> ev
   Status applied = ApplyAll(events, txn);
   std::function<void()> staged = TakeAllStaged(projections_);
   if (!applied.ok()) return Err(applied);
+  RETURN_IF_ERROR(txn.Finish());
   std::vector<std::string> new_keys = txn.new_key_subjects();
   if (new_keys.empty()) return staged;
   return [this, new_keys = std::move(new_keys), staged = std::move(staged)] {

@@ -25,10 +25,16 @@ namespace backpack {
 // The writes of one commit group (or one rebuild batch), readable before
 // they are committed.
 //
+// Writes are staged in memory, once per key (the last write wins), and reach
+// the batch only through Finish, in (family, key) order. A sealed value is
+// kept as plaintext until something needs its bytes (a raw Get, a Scan, or
+// Finish), so a value rewritten many times in one transaction is sealed once,
+// and GetSealed of a value this transaction wrote decrypts nothing.
+//
 // Thread-safety: one thread at a time (the log's writer thread).
 class ProjectionTxn {
  public:
-  // Reads from and stages writes for `store`; writes go into `batch`.
+  // Reads from and stages writes for `store`; Finish puts them into `batch`.
   // Commit hooks read kLatest (earlier groups may still be syncing); a
   // read-only txn serving a query reads kDurable.
   ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch,
@@ -63,17 +69,41 @@ class ProjectionTxn {
   // Deletes every sealed value owned by `owner` in `family` (for shredding).
   Status DeleteOwnedBy(std::string_view family, const std::string& owner);
 
+  // Puts every staged write into the batch, in (family, key) order, and
+  // empties the transaction (reads then go to the store alone, which must by
+  // then hold the batch for them to see it). Fails, writing nothing more, if
+  // a pending value cannot be sealed (its owner was shredded meanwhile).
+  Status Finish();
+  // The approximate memory held by staged writes.
+  size_t StagedBytes() const { return staged_bytes_; }
+
   DataKeyRing& data_keys() { return data_keys_; }
   // Subjects whose new data keys this transaction persisted.
   const std::vector<std::string>& new_key_subjects() const { return new_key_subjects_; }
 
  private:
-  using Slot = std::pair<std::string, std::string>;  // family, key
+  struct Staged {
+    std::optional<std::string> value;  // nullopt: deleted (or not sealed yet)
+    // For a sealed value this transaction wrote: its plaintext and owner.
+    // `value` is empty until Sealed() fills it.
+    std::optional<Bytes> plain;
+    std::string owner;
+    bool deleted() const { return !value && !plain; }
+  };
+  using FamilyWrites = std::map<std::string, Staged, std::less<>>;
+
+  FamilyWrites& Writes(std::string_view family);
+  Staged* Find(std::string_view family, std::string_view key);
+  Staged& Stage(std::string_view family, std::string_view key);
+  // The stored bytes of a live staged value, sealing it first if needed.
+  Result<const std::string*> Sealed(std::string_view family, std::string_view key, Staged& s);
+
   Store& store_;
   DataKeyRing& data_keys_;
   WriteBatch& batch_;
   const ReadView view_;
-  std::map<Slot, std::optional<std::string>> staged_;  // nullopt: deleted
+  std::map<std::string, FamilyWrites, std::less<>> staged_;
+  size_t staged_bytes_ = 0;
   std::vector<std::string> new_key_subjects_;
 };
 

@@ -10,6 +10,8 @@ namespace backpack {
 namespace {
 
 constexpr size_t kReplayBatch = 20'000;
+// Staged projection writes held in memory before they are written out.
+constexpr size_t kStagedBudget = 256u << 20;
 
 std::string Printable(ByteView key) {
   std::string out;
@@ -71,13 +73,12 @@ class ReplayQueue {
   Status status_;
 };
 
-Status ApplyBatch(Store& target, DataKeyRing& data_keys, Projector& projector,
-                  std::span<const LoggedEvent> events) {
-  WriteBatch batch;
-  ProjectionTxn txn(target, data_keys, batch);
-  RETURN_IF_ERROR(projector.ApplyAll(events, txn));
+// Writes what `txn` staged into the target (unsynced; the replay syncs once
+// at the end).
+Status WriteStaged(Store& target, ProjectionTxn& txn, WriteBatch& batch) {
+  RETURN_IF_ERROR(txn.Finish());
   RETURN_IF_ERROR(target.Write(batch, /*sync=*/false));
-  projector.RunStaged();
+  batch.Clear();
   return OkStatus();
 }
 
@@ -96,12 +97,21 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
       return queue.Push(events);
     }));
   });
+  // One transaction spans many batches: a value rewritten by many events
+  // (a student's summary) is read, sealed and written once per flush.
+  WriteBatch batch;
+  ProjectionTxn txn(target, data_keys, batch);
   Status applied;
   while (auto events = queue.Pop()) {
-    applied = ApplyBatch(target, data_keys, projector, *events);
+    applied = projector.ApplyAll(*events, txn);
+    if (applied.ok() && txn.StagedBytes() >= kStagedBudget) {
+      applied = WriteStaged(target, txn, batch);
+    }
     if (!applied.ok()) break;
+    projector.RunStaged();
     stats.events += events->size();
   }
+  if (applied.ok()) applied = WriteStaged(target, txn, batch);
   queue.Close();
   reader.join();
   RETURN_IF_ERROR(applied);

@@ -1,0 +1,137 @@
+// ProjectionTxn: staged writes reach the batch once, at Finish, and sealed
+// values stay readable (and sealed at rest) however they are read back.
+#include <catch2/catch.hpp>
+
+#include "projections/projection.h"
+#include "projections/sealed.h"
+#include "tests/test_util.h"
+
+using namespace backpack;
+using backpack::testing::TempDir;
+using backpack::testing::TestLog;
+
+namespace {
+
+constexpr std::string_view kFamily = "rec_student";
+
+void Must(const Status& status) {
+  INFO(status.ToString());
+  REQUIRE(status.ok());
+}
+
+std::string Text(const std::optional<Bytes>& bytes) {
+  REQUIRE(bytes.has_value());
+  return std::string(AsChars(*bytes));
+}
+
+// Every write in `batch`, as "family/key=value" (or "family/key deleted").
+std::vector<std::string> Writes(const WriteBatch& batch) {
+  std::vector<std::string> out;
+  Must(batch.AppendSortedTo([&](std::string_view family, std::string_view key,
+                                const std::string* value) {
+    out.push_back(std::string(family) + "/" + std::string(key) +
+                  (value ? "=" + *value : std::string(" deleted")));
+    return OkStatus();
+  }));
+  return out;
+}
+
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<TestLog> log = TestLog::Open(dir.path());
+  WriteBatch batch;
+  ProjectionTxn txn{*log->store, *log->data_keys, batch};
+
+  Fixture() { Must(log->store->EnsureColumnFamily(kFamily)); }
+};
+
+}  // namespace
+
+TEST_CASE("staged writes reach the batch only at Finish, once per key, last write wins") {
+  Fixture f;
+  f.txn.Put(kFamily, AsBytes("b"), AsBytes("1"));
+  f.txn.Put(kFamily, AsBytes("a"), AsBytes("1"));
+  f.txn.Put(kFamily, AsBytes("b"), AsBytes("2"));
+  f.txn.Put(kFamily, AsBytes("c"), AsBytes("1"));
+  f.txn.Delete(kFamily, AsBytes("c"));
+  CHECK(f.batch.Count() == 0);
+  CHECK(Text(*f.txn.Get(kFamily, AsBytes("b"))) == "2");
+  CHECK_FALSE(f.txn.Get(kFamily, AsBytes("c"))->has_value());
+  CHECK(f.txn.StagedBytes() > 0);
+
+  Must(f.txn.Finish());
+  CHECK(Writes(f.batch) ==
+        std::vector<std::string>{"rec_student/a=1", "rec_student/b=2", "rec_student/c deleted"});
+  CHECK(f.txn.StagedBytes() == 0);
+
+  // After Finish the transaction reads the store, which now holds the batch.
+  Must(f.log->store->Write(f.batch, /*sync=*/true));
+  CHECK(Text(*f.txn.Get(kFamily, AsBytes("b"))) == "2");
+}
+
+TEST_CASE("a sealed value reads back as plaintext and is stored sealed, however it is read") {
+  Fixture f;
+  const std::string marker = "MARKER-sealed-in-txn";
+  Must(f.txn.PutSealed(kFamily, AsBytes("stu_1/x"), "stu_1", AsBytes("draft")));
+  Must(f.txn.PutSealed(kFamily, AsBytes("stu_1/x"), "stu_1", AsBytes(marker)));
+  CHECK(Text(*f.txn.GetSealed(kFamily, AsBytes("stu_1/x"))) == marker);
+
+  // The raw bytes are sealed for their owner, and open to the plaintext.
+  auto raw = f.txn.Get(kFamily, AsBytes("stu_1/x"));
+  REQUIRE(raw);
+  REQUIRE(raw->has_value());
+  CHECK(std::string(AsChars(**raw)).find(marker) == std::string::npos);
+  CHECK(*SealedOwner(**raw) == "stu_1");
+
+  // A Scan hands out the sealed bytes; OpenSealed opens them.
+  int visited = 0;
+  Must(f.txn.Scan(kFamily, AsBytes("stu_1/"), [&](ByteView key, ByteView sealed) {
+    ++visited;
+    auto plain = f.txn.OpenSealed(kFamily, key, sealed);
+    REQUIRE(plain);
+    CHECK(std::string(AsChars(*plain)) == marker);
+    CHECK(std::string(AsChars(sealed)).find(marker) == std::string::npos);
+    return true;
+  }));
+  CHECK(visited == 1);
+
+  Must(f.txn.Finish());
+  auto writes = Writes(f.batch);
+  for (const auto& w : writes) CHECK(w.find(marker) == std::string::npos);
+  Must(f.log->store->Write(f.batch, /*sync=*/true));
+  CHECK(Text(*f.txn.GetSealed(kFamily, AsBytes("stu_1/x"))) == marker);
+}
+
+TEST_CASE("sealing at Finish is byte-identical to sealing at once") {
+  Fixture f;
+  Must(f.txn.PutSealed(kFamily, AsBytes("stu_2/x"), "stu_2", AsBytes("value")));
+  Must(f.txn.Finish());
+  auto key = f.log->data_keys->Get("stu_2");
+  REQUIRE(key);
+  Bytes expected = SealValue(*key, "stu_2", kFamily, AsBytes("stu_2/x"), AsBytes("value"));
+  std::vector<std::string> writes;
+  Must(f.batch.AppendSortedTo([&](std::string_view family, std::string_view k,
+                                  const std::string* value) {
+    if (family == kFamily && k == "stu_2/x") writes.push_back(*value);
+    return OkStatus();
+  }));
+  REQUIRE(writes.size() == 1);
+  CHECK(writes[0] == std::string(AsChars(expected)));
+}
+
+TEST_CASE("Finish fails and writes nothing if a pending value's owner was shredded") {
+  Fixture f;
+  // The owner's key must be durable before it can be shredded.
+  Must(f.txn.PutSealed(kFamily, AsBytes("stu_3/a"), "stu_3", AsBytes("first")));
+  Must(f.txn.Finish());
+  Must(f.log->store->Write(f.batch, /*sync=*/true));
+  f.log->data_keys->MarkDurable("stu_3");
+  f.batch.Clear();
+
+  Must(f.txn.PutSealed(kFamily, AsBytes("stu_3/b"), "stu_3", AsBytes("second")));
+  f.txn.Put(kFamily, AsBytes("plain"), AsBytes("v"));
+  Must(f.log->data_keys->Shred("stu_3"));
+  Status finished = f.txn.Finish();
+  CHECK(finished.code() == StatusCode::kGone);
+  CHECK(f.batch.Count() == 0);
+}
