@@ -174,18 +174,24 @@ class RocksStore final : public Store {
     return OkStatus();
   }
 
-  Status ResetColumnFamily(std::string_view name) override {
+  Status ResetColumnFamilies(const std::vector<std::string>& names) override {
     std::unique_lock lock(families_mu_);
-    auto it = families_.find(std::string(name));
-    if (it != families_.end()) {
-      RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(it->second), "drop column family"));
-      db_->DestroyColumnFamilyHandle(it->second);
-      families_.erase(it);
+    std::vector<rocksdb::ColumnFamilyHandle*> existing;
+    for (const auto& name : names) {
+      auto it = families_.find(name);
+      if (it != families_.end()) existing.push_back(it->second);
     }
-    rocksdb::ColumnFamilyHandle* handle = nullptr;
-    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(FamilyOptions(), std::string(name), &handle),
-                              "create column family"));
-    families_[std::string(name)] = handle;
+    if (!existing.empty()) {
+      RETURN_IF_ERROR(FromRocks(db_->DropColumnFamilies(existing), "drop column families"));
+      for (auto* handle : existing) {
+        families_.erase(handle->GetName());
+        db_->DestroyColumnFamilyHandle(handle);
+      }
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> created;
+    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamilies(FamilyOptions(), names, &created),
+                              "create column families"));
+    for (auto* handle : created) families_[handle->GetName()] = handle;
     return OkStatus();
   }
 
@@ -318,7 +324,7 @@ class RocksStore final : public Store {
 
 struct WriteBatch::Rep {
   // Writes are recorded by family name and bound to handles at Write time,
-  // so a batch never holds a handle that ResetColumnFamily could invalidate.
+  // so a batch never holds a handle that ResetColumnFamilies could invalidate.
   struct Op {
     std::string family;
     std::string key;
@@ -337,6 +343,11 @@ void WriteBatch::Put(std::string_view family, ByteView key, ByteView value) {
   rep_->ops.push_back(
       {std::string(family), std::string(AsChars(key)), std::string(AsChars(value))});
   rep_->bytes += key.size() + value.size();
+}
+
+void WriteBatch::Put(std::string_view family, std::string&& key, std::string&& value) {
+  rep_->bytes += key.size() + value.size();
+  rep_->ops.push_back({std::string(family), std::move(key), std::move(value)});
 }
 
 void WriteBatch::Delete(std::string_view family, ByteView key) {

@@ -37,6 +37,8 @@ class WriteBatch {
   WriteBatch& operator=(WriteBatch&&) noexcept;
 
   void Put(std::string_view column_family, ByteView key, ByteView value);
+  // As Put, taking over `key` and `value` instead of copying them.
+  void Put(std::string_view column_family, std::string&& key, std::string&& value);
   void Delete(std::string_view column_family, ByteView key);
   size_t Count() const;
   size_t ByteSize() const;
@@ -113,8 +115,9 @@ class Store {
 
   // Creates `name` if absent.
   virtual Status EnsureColumnFamily(std::string_view name) = 0;
-  // Drops `name` and its data, then recreates it empty.
-  virtual Status ResetColumnFamily(std::string_view name) = 0;
+  // Drops each of `names` (those that exist) with its data, then recreates
+  // them all empty, in one change of the database's options.
+  virtual Status ResetColumnFamilies(const std::vector<std::string>& names) = 0;
   virtual std::vector<std::string> ColumnFamilyNames() const = 0;
 
   // Flushes memtables of every family to SST files and compacts `name`, so

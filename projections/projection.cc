@@ -178,10 +178,11 @@ Status ProjectionTxn::Finish() {
       if (!sealed) return sealed.error();
     }
   }
-  for (const auto& [family, writes] : staged_) {
-    for (const auto& [key, s] : writes) {
-      if (s.deleted()) batch_.Delete(family, AsBytes(key));
-      else batch_.Put(family, AsBytes(key), AsBytes(*s.value));
+  for (auto& [family, writes] : staged_) {
+    while (!writes.empty()) {
+      auto node = writes.extract(writes.begin());
+      if (node.mapped().deleted()) batch_.Delete(family, AsBytes(node.key()));
+      else batch_.Put(family, std::move(node.key()), std::move(*node.mapped().value));
     }
   }
   staged_.clear();

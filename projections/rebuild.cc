@@ -87,9 +87,7 @@ Status WriteStaged(Store& target, ProjectionTxn& txn, WriteBatch& batch) {
 Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog& log,
                                 Projector& projector) {
   auto started = std::chrono::steady_clock::now();
-  for (const auto& family : projector.ColumnFamilies()) {
-    RETURN_IF_ERROR(target.ResetColumnFamily(family));
-  }
+  RETURN_IF_ERROR(target.ResetColumnFamilies(projector.ColumnFamilies()));
   RebuildStats stats;
   ReplayQueue queue;
   std::thread reader([&] {

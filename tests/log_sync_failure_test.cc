@@ -39,8 +39,8 @@ class FailingSyncStore final : public Store {
   Status EnsureColumnFamily(std::string_view name) override {
     return real_.EnsureColumnFamily(name);
   }
-  Status ResetColumnFamily(std::string_view name) override {
-    return real_.ResetColumnFamily(name);
+  Status ResetColumnFamilies(const std::vector<std::string>& names) override {
+    return real_.ResetColumnFamilies(names);
   }
   std::vector<std::string> ColumnFamilyNames() const override { return real_.ColumnFamilyNames(); }
   Status FlushAndCompact(std::string_view name) override { return real_.FlushAndCompact(name); }
