@@ -300,7 +300,7 @@ class RocksStore final : public Store {
 
   // Requires families_mu_ held (shared or exclusive).
   Result<rocksdb::ColumnFamilyHandle*> Handle(std::string_view name) const {
-    auto it = families_.find(std::string(name));
+    auto it = families_.find(name);
     if (it == families_.end()) {
       return Err(NotFoundError("no column family '" + std::string(name) + "'"));
     }
@@ -317,21 +317,49 @@ class RocksStore final : public Store {
   mutable std::mutex durable_mu_;
   SnapshotPtr durable_;  // guarded by durable_mu_; see SnapshotFor
   mutable std::shared_mutex families_mu_;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> families_;  // guarded by families_mu_
+  // guarded by families_mu_
+  std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
 };
 
 }  // namespace
 
+// Every key and value of a batch lives in one buffer, so that building and
+// dropping a batch of a million writes costs a few allocations, not three per
+// write. Writes name their family by index into a short list of names, and
+// are bound to handles at Write time, so a batch never holds a handle that
+// ResetColumnFamilies could invalidate.
 struct WriteBatch::Rep {
-  // Writes are recorded by family name and bound to handles at Write time,
-  // so a batch never holds a handle that ResetColumnFamilies could invalidate.
   struct Op {
-    std::string family;
-    std::string key;
-    std::optional<std::string> value;  // nullopt: delete
+    uint32_t family;  // index into `families`
+    uint32_t key_size;
+    uint32_t value_size;
+    bool is_delete;
+    size_t key_at;  // offset into `data`; the value follows the key
   };
+  std::vector<std::string> families;
+  std::string data;
   std::vector<Op> ops;
-  size_t bytes = 0;
+
+  uint32_t FamilyIndex(std::string_view family) {
+    // Consecutive writes usually share a family; there are only a few.
+    if (!ops.empty() && families[ops.back().family] == family) return ops.back().family;
+    for (uint32_t i = 0; i < families.size(); ++i) {
+      if (families[i] == family) return i;
+    }
+    families.emplace_back(family);
+    return static_cast<uint32_t>(families.size() - 1);
+  }
+  void Add(std::string_view family, ByteView key, std::optional<ByteView> value) {
+    Op op{FamilyIndex(family), static_cast<uint32_t>(key.size()),
+          static_cast<uint32_t>(value ? value->size() : 0), !value, data.size()};
+    data.append(AsChars(key));
+    if (value) data.append(AsChars(*value));
+    ops.push_back(op);
+  }
+  std::string_view Key(const Op& op) const { return {data.data() + op.key_at, op.key_size}; }
+  std::string_view Value(const Op& op) const {
+    return {data.data() + op.key_at + op.key_size, op.value_size};
+  }
 };
 
 WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
@@ -340,44 +368,49 @@ WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
 WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
 void WriteBatch::Put(std::string_view family, ByteView key, ByteView value) {
-  rep_->ops.push_back(
-      {std::string(family), std::string(AsChars(key)), std::string(AsChars(value))});
-  rep_->bytes += key.size() + value.size();
-}
-
-void WriteBatch::Put(std::string_view family, std::string&& key, std::string&& value) {
-  rep_->bytes += key.size() + value.size();
-  rep_->ops.push_back({std::string(family), std::move(key), std::move(value)});
+  rep_->Add(family, key, value);
 }
 
 void WriteBatch::Delete(std::string_view family, ByteView key) {
-  rep_->ops.push_back({std::string(family), std::string(AsChars(key)), std::nullopt});
-  rep_->bytes += key.size();
+  rep_->Add(family, key, std::nullopt);
 }
 
 size_t WriteBatch::Count() const { return rep_->ops.size(); }
-size_t WriteBatch::ByteSize() const { return rep_->bytes; }
+size_t WriteBatch::ByteSize() const { return rep_->data.size(); }
 void WriteBatch::Clear() {
+  rep_->families.clear();
+  rep_->data.clear();
   rep_->ops.clear();
-  rep_->bytes = 0;
 }
 
 // Sorted writes reach RocksDB's memtables in key order, so each insert
 // starts where the previous one ended instead of descending the skip list
 // from the top (several times cheaper for the scattered keys projections
-// write). A stable sort keeps writes to the same key in order: the last wins.
+// write). Writes are grouped by family first; a family whose writes were
+// made in key order (the log, a projection transaction's Finish) is not
+// sorted again. A stable sort keeps writes to the same key in order: the
+// last wins.
 Status WriteBatch::AppendSortedTo(
     const std::function<Status(std::string_view family, std::string_view key,
-                               const std::string* value)>& append) const {
-  std::vector<const Rep::Op*> order;
-  order.reserve(rep_->ops.size());
-  for (const auto& op : rep_->ops) order.push_back(&op);
-  std::stable_sort(order.begin(), order.end(), [](const Rep::Op* a, const Rep::Op* b) {
-    int by_family = a->family.compare(b->family);
-    return by_family != 0 ? by_family < 0 : a->key < b->key;
-  });
-  for (const Rep::Op* op : order) {
-    RETURN_IF_ERROR(append(op->family, op->key, op->value ? &*op->value : nullptr));
+                               std::optional<std::string_view> value)>& append) const {
+  const Rep& rep = *rep_;
+  std::vector<std::vector<const Rep::Op*>> by_family(rep.families.size());
+  for (const auto& op : rep.ops) by_family[op.family].push_back(&op);
+  std::vector<uint32_t> family_order(rep.families.size());
+  for (uint32_t i = 0; i < family_order.size(); ++i) family_order[i] = i;
+  std::sort(family_order.begin(), family_order.end(),
+            [&](uint32_t a, uint32_t b) { return rep.families[a] < rep.families[b]; });
+  auto by_key = [&](const Rep::Op* a, const Rep::Op* b) { return rep.Key(*a) < rep.Key(*b); };
+  for (uint32_t family : family_order) {
+    auto& ops = by_family[family];
+    if (!std::is_sorted(ops.begin(), ops.end(), by_key)) {
+      std::stable_sort(ops.begin(), ops.end(), by_key);
+    }
+    for (const Rep::Op* op : ops) {
+      RETURN_IF_ERROR(append(rep.families[family], rep.Key(*op),
+                             op->is_delete ? std::nullopt
+                                           : std::optional<std::string_view>(rep.Value(*op))));
+    }
   }
   return OkStatus();
 }
@@ -389,9 +422,10 @@ Status RocksStore::Write(WriteBatch& batch, bool sync) {
     RETURN_IF_ERROR(ReopenLocked());
   }
   std::shared_lock lock(families_mu_);
-  rocksdb::WriteBatch rocks_batch;
+  // Room for every key and value plus RocksDB's per-write header.
+  rocksdb::WriteBatch rocks_batch(batch.ByteSize() + 24 * batch.Count());
   RETURN_IF_ERROR(batch.AppendSortedTo([&](std::string_view family, std::string_view key,
-                                           const std::string* value) -> Status {
+                                           std::optional<std::string_view> value) -> Status {
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
     return FromRocks(value ? rocks_batch.Put(handle, key, *value) : rocks_batch.Delete(handle, key),
                      "batch");

@@ -37,8 +37,6 @@ class WriteBatch {
   WriteBatch& operator=(WriteBatch&&) noexcept;
 
   void Put(std::string_view column_family, ByteView key, ByteView value);
-  // As Put, taking over `key` and `value` instead of copying them.
-  void Put(std::string_view column_family, std::string&& key, std::string&& value);
   void Delete(std::string_view column_family, ByteView key);
   size_t Count() const;
   size_t ByteSize() const;
@@ -46,9 +44,11 @@ class WriteBatch {
 
   // Calls `append` for each write in (family, key) order, writes to the same
   // key in the order they were made; stops at the first error. Applying the
-  // result has the same effect as applying the writes in order.
-  Status AppendSortedTo(const std::function<Status(std::string_view family, std::string_view key,
-                                                   const std::string* value)>& append) const;
+  // result has the same effect as applying the writes in order. `value` is
+  // nullopt for a delete.
+  Status AppendSortedTo(
+      const std::function<Status(std::string_view family, std::string_view key,
+                                 std::optional<std::string_view> value)>& append) const;
 
  private:
   struct Rep;

@@ -182,7 +182,7 @@ Status ProjectionTxn::Finish() {
     while (!writes.empty()) {
       auto node = writes.extract(writes.begin());
       if (node.mapped().deleted()) batch_.Delete(family, AsBytes(node.key()));
-      else batch_.Put(family, std::move(node.key()), std::move(*node.mapped().value));
+      else batch_.Put(family, AsBytes(node.key()), AsBytes(*node.mapped().value));
     }
   }
   staged_.clear();

@@ -28,9 +28,12 @@ std::string Text(const std::optional<Bytes>& bytes) {
 std::vector<std::string> Writes(const WriteBatch& batch) {
   std::vector<std::string> out;
   Must(batch.AppendSortedTo([&](std::string_view family, std::string_view key,
-                                const std::string* value) {
-    out.push_back(std::string(family) + "/" + std::string(key) +
-                  (value ? "=" + *value : std::string(" deleted")));
+                                std::optional<std::string_view> value) {
+    std::string line(family);
+    line.append("/").append(key);
+    if (value) line.append("=").append(*value);
+    else line.append(" deleted");
+    out.push_back(std::move(line));
     return OkStatus();
   }));
   return out;
@@ -111,8 +114,8 @@ TEST_CASE("sealing at Finish is byte-identical to sealing at once") {
   Bytes expected = SealValue(*key, "stu_2", kFamily, AsBytes("stu_2/x"), AsBytes("value"));
   std::vector<std::string> writes;
   Must(f.batch.AppendSortedTo([&](std::string_view family, std::string_view k,
-                                  const std::string* value) {
-    if (family == kFamily && k == "stu_2/x") writes.push_back(*value);
+                                  std::optional<std::string_view> value) {
+    if (family == kFamily && k == "stu_2/x") writes.push_back(std::string(*value));
     return OkStatus();
   }));
   REQUIRE(writes.size() == 1);
