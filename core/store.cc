@@ -150,6 +150,8 @@ class RocksStore final : public Store {
   }
 
   Status Write(WriteBatch& batch, bool sync) override;
+  Status WriteUnlogged(WriteBatch& batch) override;
+  Status FlushUnlogged() override;
   Status SyncWal() override;
 
   Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family,
@@ -298,6 +300,10 @@ class RocksStore final : public Store {
     return OkStatus();
   }
 
+  // `batch` bound to this database's handles, in key order. Requires
+  // families_mu_ held (shared or exclusive).
+  Result<rocksdb::WriteBatch> ToRocksBatch(const WriteBatch& batch) const;
+
   // Requires families_mu_ held (shared or exclusive).
   Result<rocksdb::ColumnFamilyHandle*> Handle(std::string_view name) const {
     auto it = families_.find(name);
@@ -415,13 +421,7 @@ Status WriteBatch::AppendSortedTo(
   return OkStatus();
 }
 
-Status RocksStore::Write(WriteBatch& batch, bool sync) {
-  RETURN_IF_ERROR(CheckFreeSpace());
-  if (broken_) {
-    std::unique_lock exclusive(families_mu_);
-    RETURN_IF_ERROR(ReopenLocked());
-  }
-  std::shared_lock lock(families_mu_);
+Result<rocksdb::WriteBatch> RocksStore::ToRocksBatch(const WriteBatch& batch) const {
   // Room for every key and value plus RocksDB's per-write header.
   rocksdb::WriteBatch rocks_batch(batch.ByteSize() + 24 * batch.Count());
   RETURN_IF_ERROR(batch.AppendSortedTo([&](std::string_view family, std::string_view key,
@@ -430,6 +430,17 @@ Status RocksStore::Write(WriteBatch& batch, bool sync) {
     return FromRocks(value ? rocks_batch.Put(handle, key, *value) : rocks_batch.Delete(handle, key),
                      "batch");
   }));
+  return rocks_batch;
+}
+
+Status RocksStore::Write(WriteBatch& batch, bool sync) {
+  RETURN_IF_ERROR(CheckFreeSpace());
+  if (broken_) {
+    std::unique_lock exclusive(families_mu_);
+    RETURN_IF_ERROR(ReopenLocked());
+  }
+  std::shared_lock lock(families_mu_);
+  ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
   rocksdb::WriteOptions options;
   options.sync = sync;
   std::lock_guard order(write_mu_);
@@ -438,6 +449,45 @@ Status RocksStore::Write(WriteBatch& batch, bool sync) {
   if (written.code() == StatusCode::kUnavailable) broken_ = true;
   if (written.ok() && sync) PublishDurable(TakeSnapshot());
   return written;
+}
+
+Status RocksStore::WriteUnlogged(WriteBatch& batch) {
+  RETURN_IF_ERROR(CheckFreeSpace());
+  if (broken_) {
+    std::unique_lock exclusive(families_mu_);
+    RETURN_IF_ERROR(ReopenLocked());
+  }
+  std::shared_lock lock(families_mu_);
+  ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  std::lock_guard order(write_mu_);
+  PinDurableBeforeUnsyncedWrite();
+  Status written = FromRocks(db_->Write(options, &rocks_batch), "write");
+  if (written.code() == StatusCode::kUnavailable) broken_ = true;
+  return written;
+}
+
+Status RocksStore::FlushUnlogged() {
+  std::shared_lock lock(families_mu_);
+  SnapshotPtr covered;
+  {
+    std::lock_guard order(write_mu_);
+    covered = TakeSnapshot();  // every write so far is in a memtable or the log file
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+  for (auto& [name, handle] : families_) all.push_back(handle);
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  Status flushed = FromRocks(db_->Flush(flush, all), "flush");
+  if (flushed.ok()) flushed = FromRocks(db_->SyncWAL(), "sync write-ahead log");
+  if (!flushed.ok()) {
+    broken_ = true;
+    return flushed;
+  }
+  std::lock_guard order(write_mu_);
+  PublishDurable(covered);
+  return OkStatus();
 }
 
 Status RocksStore::SyncWal() {

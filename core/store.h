@@ -105,6 +105,14 @@ class Store {
   // written to the log file but only kLatest reads see it until SyncWal.
   // kUnavailable on I/O errors (disk full included).
   virtual Status Write(WriteBatch& batch, bool sync) = 0;
+  // Applies `batch` atomically without the write-ahead log: for bulk writes
+  // that can be redone from the event log (a rebuild). kLatest reads see them
+  // at once; they become durable, and visible to kDurable reads, only when
+  // FlushUnlogged returns. A crash before that loses them.
+  virtual Status WriteUnlogged(WriteBatch& batch) = 0;
+  // Flushes every family's memtables to files, which makes unlogged writes
+  // durable, then syncs the write-ahead log (as SyncWal).
+  virtual Status FlushUnlogged() = 0;
   // Makes every write applied before the call durable (one fsync of the
   // write-ahead log) and visible to kDurable reads. On failure the store must
   // be reopened (the next Write or Resume does it) and unsynced writes may or

@@ -10,6 +10,8 @@ namespace backpack {
 namespace {
 
 constexpr size_t kReplayBatch = 20'000;
+// In the meta family while a rebuild is under way.
+constexpr std::string_view kRebuildMarker = "rebuild_incomplete";
 // Staged projection writes held in memory before they are written out.
 constexpr size_t kStagedBudget = 256u << 20;
 
@@ -73,13 +75,21 @@ class ReplayQueue {
   Status status_;
 };
 
-// Writes what `txn` staged into the target (unsynced; the replay syncs once
-// at the end).
+// Writes what `txn` staged into the target, unlogged (the replay flushes
+// once at the end).
 Status WriteStaged(Store& target, ProjectionTxn& txn, WriteBatch& batch) {
   RETURN_IF_ERROR(txn.Finish());
-  RETURN_IF_ERROR(target.Write(batch, /*sync=*/false));
+  RETURN_IF_ERROR(target.WriteUnlogged(batch));
   batch.Clear();
   return OkStatus();
+}
+
+// Durably sets or clears the interrupted-rebuild marker.
+Status SetRebuildMarker(Store& target, bool under_way) {
+  WriteBatch batch;
+  if (under_way) batch.Put(cf::kMeta, AsBytes(kRebuildMarker), AsBytes("1"));
+  else batch.Delete(cf::kMeta, AsBytes(kRebuildMarker));
+  return target.Write(batch, /*sync=*/true);
 }
 
 }  // namespace
@@ -87,6 +97,8 @@ Status WriteStaged(Store& target, ProjectionTxn& txn, WriteBatch& batch) {
 Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog& log,
                                 Projector& projector) {
   auto started = std::chrono::steady_clock::now();
+  RETURN_IF_ERROR(target.EnsureColumnFamily(cf::kMeta));
+  RETURN_IF_ERROR(SetRebuildMarker(target, true));
   RETURN_IF_ERROR(target.ResetColumnFamilies(projector.ColumnFamilies()));
   RebuildStats stats;
   ReplayQueue queue;
@@ -114,11 +126,16 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   reader.join();
   RETURN_IF_ERROR(applied);
   RETURN_IF_ERROR(queue.status());
-  WriteBatch empty;
-  RETURN_IF_ERROR(target.Write(empty, /*sync=*/true));
+  RETURN_IF_ERROR(target.FlushUnlogged());
+  RETURN_IF_ERROR(SetRebuildMarker(target, false));
   stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return stats;
+}
+
+Result<bool> RebuildInterrupted(Store& store) {
+  ASSIGN_OR_RETURN(auto marker, store.Get(cf::kMeta, AsBytes(kRebuildMarker)));
+  return marker.has_value();
 }
 
 Result<std::optional<std::string>> FirstDifference(Store& a, Store& b,

@@ -19,8 +19,17 @@ struct RebuildStats {
 
 // Resets every family of `projector` in `target` and replays `log` into it.
 // `target` may be the live store or a scratch store with the same families.
+//
+// The replay writes without the write-ahead log and flushes at the end. A
+// marker in the meta family, written (durably) before the families are reset
+// and deleted once the result is durable, tells a later open that a rebuild
+// was interrupted and its projections are incomplete (RebuildInterrupted).
 Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog& log,
                                 Projector& projector);
+
+// True if a rebuild of `store` began and did not finish: its projections
+// must be rebuilt before anything reads them.
+Result<bool> RebuildInterrupted(Store& store);
 
 // The first difference between the projector's families in `a` and `b`, or
 // nullopt if they are byte-for-byte equal.

@@ -39,6 +39,8 @@ class FailingSyncStore final : public Store {
   Status EnsureColumnFamily(std::string_view name) override {
     return real_.EnsureColumnFamily(name);
   }
+  Status WriteUnlogged(WriteBatch& batch) override { return real_.WriteUnlogged(batch); }
+  Status FlushUnlogged() override { return real_.FlushUnlogged(); }
   Status ResetColumnFamilies(const std::vector<std::string>& names) override {
     return real_.ResetColumnFamilies(names);
   }

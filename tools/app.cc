@@ -2,7 +2,11 @@
 
 #include "projections/roster/roster_commands.h"
 
+#include <spdlog/spdlog.h>
+
 #include <iostream>
+
+#include "projections/rebuild.h"
 
 namespace backpack {
 
@@ -35,8 +39,23 @@ Result<std::unique_ptr<App>> App::Open(const DataPaths& paths,
   EventLogOptions options = log_options;
   options.hook = &app->domain_->projector();
   ASSIGN_OR_RETURN(app->log_, EventLog::Open(*app->store_, app->keys_, *app->data_keys_, options));
+  RETURN_IF_ERROR(app->FinishInterruptedRebuild());
   RETURN_IF_ERROR(app->domain_->Start(*app->log_));
   return app;
+}
+
+// Projections are derived from the log, so a rebuild that a crash or a kill
+// interrupted is simply done again before anything reads them.
+Status App::FinishInterruptedRebuild() {
+  ASSIGN_OR_RETURN(bool interrupted, RebuildInterrupted(*store_));
+  if (!interrupted) return OkStatus();
+  spdlog::warn("projections are incomplete (a rebuild was interrupted); rebuilding them from "
+               "the log's {} events",
+               log_->size());
+  ASSIGN_OR_RETURN(RebuildStats stats,
+                   ReplayInto(*store_, *data_keys_, *log_, domain_->projector()));
+  spdlog::warn("rebuilt projections from {} events in {:.1f} s", stats.events, stats.seconds);
+  return OkStatus();
 }
 
 Result<std::unique_ptr<App>> App::OpenReadOnly(const DataPaths& paths) {

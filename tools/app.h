@@ -50,6 +50,7 @@ class App {
 
  private:
   App(StoreKeys keys) : keys_(std::move(keys)) {}
+  Status FinishInterruptedRebuild();
   StoreKeys keys_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<DataKeyRing> data_keys_;
