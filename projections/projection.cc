@@ -203,16 +203,29 @@ std::vector<std::string> Projector::ColumnFamilies() const {
   return all;
 }
 
+namespace {
+
+Status ApplyEvent(Projection& projection, const LoggedEvent& event, ProjectionTxn& txn) {
+  Status s = projection.Apply(event, txn);
+  if (s.ok()) return s;
+  return Status(s.code(), std::string(projection.name()) + " projection, event " +
+                              std::to_string(event.header.seq) + ": " + s.message());
+}
+
+}  // namespace
+
+Status ApplyEvents(Projection& projection, std::span<const LoggedEvent> events,
+                   ProjectionTxn& txn) {
+  for (const LoggedEvent& event : events) {
+    if (!event.shredded) RETURN_IF_ERROR(ApplyEvent(projection, event, txn));
+  }
+  return OkStatus();
+}
+
 Status Projector::ApplyAll(std::span<const LoggedEvent> events, ProjectionTxn& txn) {
   for (const LoggedEvent& event : events) {
     if (event.shredded) continue;
-    for (auto* p : projections_) {
-      Status s = p->Apply(event, txn);
-      if (!s.ok()) {
-        return Status(s.code(), std::string(p->name()) + " projection, event " +
-                                    std::to_string(event.header.seq) + ": " + s.message());
-      }
-    }
+    for (auto* p : projections_) RETURN_IF_ERROR(ApplyEvent(*p, event, txn));
   }
   return OkStatus();
 }

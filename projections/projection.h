@@ -124,6 +124,11 @@ class Projection {
   virtual Status Load(Store&, DataKeyRing&) { return OkStatus(); }
 };
 
+// Applies `events`, in order, to one projection (skipping shredded ones);
+// errors name the projection and the event.
+Status ApplyEvents(Projection& projection, std::span<const LoggedEvent> events,
+                   ProjectionTxn& txn);
+
 // Runs every registered projection for each committed event.
 class Projector final : public CommitHook {
  public:

@@ -1,5 +1,7 @@
 #include "projections/rebuild.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -75,14 +77,73 @@ class ReplayQueue {
   Status status_;
 };
 
-// Writes what `txn` staged into the target, unlogged (the replay flushes
-// once at the end).
-Status WriteStaged(Store& target, ProjectionTxn& txn, WriteBatch& batch) {
-  RETURN_IF_ERROR(txn.Finish());
-  RETURN_IF_ERROR(target.WriteUnlogged(batch));
-  batch.Clear();
-  return OkStatus();
-}
+// Each projection reads and writes only its own families, so projections
+// replay side by side: each has its own transaction, and for every batch the
+// projections are shared out among threads (one per core), each thread taking
+// the next projection nobody has claimed. Batches stay in log order.
+//
+// A transaction spans many batches, so a value rewritten by many events (a
+// student's summary) is read, sealed and written once per flush.
+class ProjectionLanes {
+ public:
+  ProjectionLanes(Store& target, DataKeyRing& data_keys,
+                  const std::vector<Projection*>& projections)
+      : target_(target) {
+    for (Projection* p : projections) lanes_.push_back(std::make_unique<Lane>(p, target, data_keys));
+  }
+
+  // Applies `events` to every projection and makes their in-memory changes visible.
+  Status Apply(std::span<const LoggedEvent> events) {
+    return ForEachLane([&](Lane& lane) -> Status {
+      RETURN_IF_ERROR(ApplyEvents(*lane.projection, events, lane.txn));
+      if (auto staged = lane.projection->TakeStaged()) staged();
+      return OkStatus();
+    });
+  }
+
+  // Writes every lane's staged writes, unlogged, if together they hold at
+  // least `budget` bytes (0: always).
+  Status WriteIfOver(size_t budget) {
+    size_t staged = 0;
+    for (const auto& lane : lanes_) staged += lane->txn.StagedBytes();
+    if (staged < budget) return OkStatus();
+    return ForEachLane([&](Lane& lane) -> Status {
+      RETURN_IF_ERROR(lane.txn.Finish());
+      RETURN_IF_ERROR(target_.WriteUnlogged(lane.batch));
+      lane.batch.Clear();
+      return OkStatus();
+    });
+  }
+
+ private:
+  struct Lane {
+    Lane(Projection* p, Store& target, DataKeyRing& data_keys)
+        : projection(p), txn(target, data_keys, batch) {}
+    Projection* projection;
+    WriteBatch batch;
+    ProjectionTxn txn;
+  };
+
+  // Runs `fn` on every lane, at most one thread per core; the first failure
+  // in lane order.
+  Status ForEachLane(const std::function<Status(Lane&)>& fn) {
+    std::vector<Status> results(lanes_.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < lanes_.size();) results[i] = fn(*lanes_[i]);
+    };
+    size_t threads = std::min<size_t>(lanes_.size(), std::thread::hardware_concurrency());
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+    for (auto& helper : helpers) helper.join();
+    for (auto& result : results) RETURN_IF_ERROR(result);
+    return OkStatus();
+  }
+
+  Store& target_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+};
 
 // Durably sets or clears the interrupted-rebuild marker.
 Status SetRebuildMarker(Store& target, bool under_way) {
@@ -107,21 +168,15 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
       return queue.Push(events);
     }));
   });
-  // One transaction spans many batches: a value rewritten by many events
-  // (a student's summary) is read, sealed and written once per flush.
-  WriteBatch batch;
-  ProjectionTxn txn(target, data_keys, batch);
+  ProjectionLanes lanes(target, data_keys, projector.projections());
   Status applied;
   while (auto events = queue.Pop()) {
-    applied = projector.ApplyAll(*events, txn);
-    if (applied.ok() && txn.StagedBytes() >= kStagedBudget) {
-      applied = WriteStaged(target, txn, batch);
-    }
+    applied = lanes.Apply(*events);
+    if (applied.ok()) applied = lanes.WriteIfOver(kStagedBudget);
     if (!applied.ok()) break;
-    projector.RunStaged();
     stats.events += events->size();
   }
-  if (applied.ok()) applied = WriteStaged(target, txn, batch);
+  if (applied.ok()) applied = lanes.WriteIfOver(0);
   queue.Close();
   reader.join();
   RETURN_IF_ERROR(applied);
