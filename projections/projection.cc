@@ -1,5 +1,7 @@
 #include "projections/projection.h"
 
+#include <algorithm>
+
 #include "projections/sealed.h"
 
 namespace backpack {
@@ -30,7 +32,16 @@ ProjectionTxn::Staged* ProjectionTxn::Find(std::string_view family, std::string_
   return it == writes->second.end() ? nullptr : &it->second;
 }
 
+Status ProjectionTxn::CheckAllowed(std::string_view family) const {
+  if (!allowed_ || std::find(allowed_->begin(), allowed_->end(), family) != allowed_->end()) {
+    return OkStatus();
+  }
+  return FailedPreconditionError("a projection touched the column family '" + std::string(family) +
+                                 "', which is not one of its own");
+}
+
 ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string_view key) {
+  if (disallowed_write_.ok()) disallowed_write_ = CheckAllowed(family);
   FamilyWrites& writes = Writes(family);
   auto it = writes.find(key);
   if (it == writes.end()) {
@@ -55,6 +66,7 @@ Result<const std::string*> ProjectionTxn::Sealed(std::string_view family, std::s
 }
 
 Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteView key) {
+  RETURN_IF_ERROR(CheckAllowed(family));
   Staged* s = Find(family, AsChars(key));
   if (!s) return store_.Get(family, key, view_);
   if (s->deleted()) return std::optional<Bytes>();
@@ -88,6 +100,7 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
   // Walks the store and the staged writes side by side, in key order; a
   // staged write hides the stored value under the same key. Reads only as
   // far as `visit` wants.
+  RETURN_IF_ERROR(CheckAllowed(family));
   std::string_view prefix_text = AsChars(prefix);
   auto in_prefix = [&](std::string_view key) {
     return key.substr(0, prefix_text.size()) == prefix_text;
@@ -170,6 +183,7 @@ Status ProjectionTxn::DeleteOwnedBy(std::string_view family, const std::string& 
 }
 
 Status ProjectionTxn::Finish() {
+  RETURN_IF_ERROR(disallowed_write_);
   // Seal everything first, so that a failure leaves the batch untouched.
   for (auto& [family, writes] : staged_) {
     for (auto& [key, s] : writes) {

@@ -69,6 +69,10 @@ class ProjectionTxn {
   // Deletes every sealed value owned by `owner` in `family` (for shredding).
   Status DeleteOwnedBy(std::string_view family, const std::string& owner);
 
+  // From now on, reading a family not in `families` fails, and so does
+  // Finish after a write to one (for a projection's own transaction).
+  void RestrictTo(std::vector<std::string> families) { allowed_ = std::move(families); }
+
   // Puts every staged write into the batch, in (family, key) order, and
   // empties the transaction (reads then go to the store alone, which must by
   // then hold the batch for them to see it). Fails, writing nothing more, if
@@ -98,10 +102,15 @@ class ProjectionTxn {
   // The stored bytes of a live staged value, sealing it first if needed.
   Result<const std::string*> Sealed(std::string_view family, std::string_view key, Staged& s);
 
+  // kFailedPrecondition if RestrictTo excludes `family`.
+  Status CheckAllowed(std::string_view family) const;
+
   Store& store_;
   DataKeyRing& data_keys_;
   WriteBatch& batch_;
   const ReadView view_;
+  std::optional<std::vector<std::string>> allowed_;
+  Status disallowed_write_;  // the first write RestrictTo excludes
   std::map<std::string, FamilyWrites, std::less<>> staged_;
   size_t staged_bytes_ = 0;
   std::vector<std::string> new_key_subjects_;
@@ -114,6 +123,10 @@ class Projection {
   virtual std::string_view name() const = 0;
   // The column families this projection owns; `rebuild` resets them.
   virtual std::vector<std::string> ColumnFamilies() const = 0;
+  // Every family Apply may read or write: those it owns and any it writes
+  // but a rebuild keeps. No two projections share one, which lets a rebuild
+  // replay them side by side (a transaction restricted to these enforces it).
+  virtual std::vector<std::string> TouchedFamilies() const { return ColumnFamilies(); }
   // Applies one event. Events whose payload was shredded are never passed.
   virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) = 0;
   // Hands over the in-memory changes staged by Apply since the last call, as

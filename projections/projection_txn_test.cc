@@ -138,3 +138,21 @@ TEST_CASE("Finish fails and writes nothing if a pending value's owner was shredd
   CHECK(finished.code() == StatusCode::kGone);
   CHECK(f.batch.Count() == 0);
 }
+
+TEST_CASE("a transaction restricted to a projection's families refuses the others") {
+  Fixture f;
+  Must(f.log->store->EnsureColumnFamily("other"));
+  f.txn.RestrictTo({std::string(kFamily)});
+  f.txn.Put(kFamily, AsBytes("mine"), AsBytes("1"));
+  CHECK(f.txn.Get(kFamily, AsBytes("mine")));
+  auto read = f.txn.Get("other", AsBytes("theirs"));
+  REQUIRE_FALSE(read);
+  CHECK(read.error().code() == StatusCode::kFailedPrecondition);
+  CHECK(read.error().message().find("'other'") != std::string::npos);
+  CHECK(f.txn.Scan("other", {}, [](ByteView, ByteView) { return true; }).code() ==
+        StatusCode::kFailedPrecondition);
+
+  f.txn.Put("other", AsBytes("theirs"), AsBytes("1"));
+  CHECK(f.txn.Finish().code() == StatusCode::kFailedPrecondition);
+  CHECK(f.batch.Count() == 0);
+}

@@ -118,7 +118,9 @@ class ProjectionLanes {
  private:
   struct Lane {
     Lane(Projection* p, Store& target, DataKeyRing& data_keys)
-        : projection(p), txn(target, data_keys, batch) {}
+        : projection(p), txn(target, data_keys, batch) {
+      txn.RestrictTo(p->TouchedFamilies());
+    }
     Projection* projection;
     WriteBatch batch;
     ProjectionTxn txn;

@@ -102,6 +102,12 @@ std::vector<std::string> FamilyProjection::ColumnFamilies() const {
           std::string(kShredded)};
 }
 
+std::vector<std::string> FamilyProjection::TouchedFamilies() const {
+  std::vector<std::string> families = ColumnFamilies();
+  families.emplace_back(kSubjectEvents);
+  return families;
+}
+
 Status FamilyProjection::Apply(const LoggedEvent& e, ProjectionTxn& txn) {
   const std::string& subject = e.header.subject_id;
   if (!subject.empty()) IndexEvent(e.header, subject, /*listed=*/false, txn);

@@ -23,6 +23,8 @@ class FamilyProjection final : public Projection {
  public:
   std::string_view name() const override { return "family"; }
   std::vector<std::string> ColumnFamilies() const override;
+  // ColumnFamilies() and kSubjectEvents.
+  std::vector<std::string> TouchedFamilies() const override;
   Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override;
   // Completes interrupted shreds (CompleteShreds).
   Status Load(Store& store, DataKeyRing& data_keys) override;
