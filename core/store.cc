@@ -424,9 +424,15 @@ Status WriteBatch::AppendSortedTo(
 Result<rocksdb::WriteBatch> RocksStore::ToRocksBatch(const WriteBatch& batch) const {
   // Room for every key and value plus RocksDB's per-write header.
   rocksdb::WriteBatch rocks_batch(batch.ByteSize() + 24 * batch.Count());
+  // Writes come grouped by family: look each family up once.
+  std::string_view family_name;
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
   RETURN_IF_ERROR(batch.AppendSortedTo([&](std::string_view family, std::string_view key,
                                            std::optional<std::string_view> value) -> Status {
-    ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    if (!handle || family != family_name) {
+      ASSIGN_OR_RETURN(handle, Handle(family));
+      family_name = family;
+    }
     return FromRocks(value ? rocks_batch.Put(handle, key, *value) : rocks_batch.Delete(handle, key),
                      "batch");
   }));
