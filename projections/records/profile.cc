@@ -159,7 +159,7 @@ json::object OlderSections(Sections older) {
 Result<CachedRecords> CachedStudentRecords(Services& services, RecordCache& cache,
                                            std::string_view student_id) {
   std::string id(student_id);
-  if (CachedRecords hit = cache.Find(id)) return hit;
+  if (auto hit = cache.Find(id)) return *hit;
   const uint64_t read_at = cache.generation();
   ReadTxn read(services);
   ASSIGN_OR_RETURN(auto stored, ScanRecords(read.txn(), StudentPrefix(student_id)));

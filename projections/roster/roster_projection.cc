@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <mutex>
+#include <utility>
 
 #include "projections/roster/internal/records.h"
 
@@ -26,51 +27,58 @@ RosterProjection::RosterProjection(Services& services, SharedMemory& shared)
 
 std::vector<std::string> RosterProjection::ColumnFamilies() const { return ProjectionFamilies(); }
 
-Status RosterProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
-  ApplyContext c{event, txn, services_.keys->index_key, pending_, reload_pending_};
-  switch (event.header.type) {
-    case EventType::OrgImported:
-      return ApplyOrg(c);
-    case EventType::AcademicSessionImported:
-      return ApplySession(c);
-    case EventType::ClassImported:
-      return ApplyClass(c);
-    case EventType::StudentImported:
-      return ApplyStudent(c);
-    case EventType::GuardianLinked:
-      return ApplyGuardianLink(c);
-    case EventType::EnrollmentImported:
-      return ApplyEnrollment(c);
-    case EventType::RecordRetracted:
-      return ApplyRetraction(c);
+namespace {
+
+using Handler = Status (*)(ApplyContext&);
+
+// The handler of each event type the roster projects; null for the rest.
+Handler HandlerFor(EventType type) {
+  switch (type) {
+    case EventType::OrgImported: return ApplyOrg;
+    case EventType::AcademicSessionImported: return ApplySession;
+    case EventType::ClassImported: return ApplyClass;
+    case EventType::StudentImported: return ApplyStudent;
+    case EventType::GuardianLinked: return ApplyGuardianLink;
+    case EventType::EnrollmentImported: return ApplyEnrollment;
+    case EventType::RecordRetracted: return ApplyRetraction;
     case EventType::UserCreated:
-    case EventType::UserUpdated:
-      return ApplyUser(c);
-    case EventType::UserDisabled:
-      return ApplyUserDisabled(c);
-    case EventType::AccessGranted:
-      return ApplyGrant(c);
-    case EventType::AccessRevoked:
-      return ApplyRevoke(c);
-    case EventType::BreakGlassStarted:
-      return ApplyBreakGlass(c);
-    case EventType::RecordShredded:
-      return ApplyShred(c);
-    default:
-      return OkStatus();
+    case EventType::UserUpdated: return ApplyUser;
+    case EventType::UserDisabled: return ApplyUserDisabled;
+    case EventType::AccessGranted: return ApplyGrant;
+    case EventType::AccessRevoked: return ApplyRevoke;
+    case EventType::BreakGlassStarted: return ApplyBreakGlass;
+    case EventType::RecordShredded: return ApplyShred;
+    default: return nullptr;
   }
 }
 
+}  // namespace
+
+Status RosterProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
+  Handler handler = HandlerFor(event.header.type);
+  if (!handler) return OkStatus();
+  info_changed_ = true;
+  ApplyContext c{event, txn, services_.keys->index_key, pending_, reload_pending_};
+  return handler(c);
+}
+
 std::function<void()> RosterProjection::TakeStaged() {
+  std::function<void()> memory;
   if (reload_pending_) {
     reload_pending_ = false;
     pending_.clear();
-    return [this] { ReloadMemory(); };
+    memory = [this] { ReloadMemory(); };
+  } else if (!pending_.empty()) {
+    memory = [this, ops = std::move(pending_)] {
+      std::unique_lock lock(shared_.mu);
+      for (const MemoryOp& op : ops) op(shared_.state);
+    };
+    pending_.clear();
   }
-  if (pending_.empty()) return {};
-  return [this, ops = std::move(pending_)] {
-    std::unique_lock lock(shared_.mu);
-    for (const MemoryOp& op : ops) op(shared_.state);
+  if (!std::exchange(info_changed_, false)) return memory;
+  return [this, memory = std::move(memory)] {
+    if (memory) memory();
+    shared_.InvalidateInfo();
   };
 }
 
@@ -84,6 +92,7 @@ void RosterProjection::ReloadMemory() {
   }
   std::unique_lock lock(shared_.mu);
   shared_.state = std::move(*loaded);
+  shared_.InvalidateInfo();
 }
 
 Status RosterProjection::Load(Store& store, DataKeyRing& data_keys) {
@@ -91,6 +100,7 @@ Status RosterProjection::Load(Store& store, DataKeyRing& data_keys) {
   ASSIGN_OR_RETURN(Memory loaded, LoadMemory(store, data_keys));
   std::unique_lock lock(shared_.mu);
   shared_.state = std::move(loaded);
+  shared_.InvalidateInfo();
   return OkStatus();
 }
 

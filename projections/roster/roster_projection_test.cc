@@ -84,6 +84,23 @@ TEST_CASE("imported students are readable and teachers see their class") {
   CHECK(accessible[0].first == a);
 }
 
+TEST_CASE("a cached student or school read gives way to a later import") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string a = w.StudentId("stu-a");
+  REQUIRE(w.roster().FindStudent(a)->given_name == "Avery");  // now cached
+  REQUIRE(w.roster().FindStudent(a)->school_name == "Synthetic Middle School");
+
+  w.Append({StudentEvent(w.index_key(), "stu-a", "Avery", "Quinlan", "08", "sch-1", "Ave")});
+  auto info = w.roster().FindStudent(a);
+  REQUIRE(info);
+  CHECK(info->grade == "08");
+  CHECK(info->DisplayName() == "Ave Quinlan");
+
+  w.Append({OrgEvent("sch-1", "Renamed Middle School")});
+  CHECK(w.roster().FindStudent(a)->school_name == "Renamed Middle School");
+}
+
 TEST_CASE("an enrollment imported before its class grants access once recorded") {
   RosterWorld w;
   const AeadKey& k = w.index_key();

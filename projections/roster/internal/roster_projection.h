@@ -7,6 +7,9 @@
 // LoadMemory() over the families yields the same state (same decisions) as
 // the incremental path. A RecordShredded cannot be undone on the in-memory
 // state, so its action reloads the whole state from the durable families.
+//
+// It also keeps the decrypted StudentInfo and UserInfo of recent reads
+// (GenerationCache); any roster event drops them once its group is durable.
 #pragma once
 
 #include <functional>
@@ -14,7 +17,9 @@
 #include <vector>
 
 #include "projections/access_state.h"
+#include "projections/generation_cache.h"
 #include "projections/projection.h"
+#include "projections/roster/roster.h"
 #include "projections/services.h"
 
 namespace backpack::roster {
@@ -27,8 +32,16 @@ struct Memory {
 
 // Memory behind a reader/writer lock. Readers take `mu` shared.
 struct SharedMemory {
+  static constexpr size_t kInfoCacheCapacity = 4096;
   mutable std::shared_mutex mu;
   Memory state;  // guarded by mu
+  // What FindStudent and FindUser (without guardian_of) last read.
+  GenerationCache<StudentInfo> students{kInfoCacheCapacity};
+  GenerationCache<UserInfo> users{kInfoCacheCapacity};
+  void InvalidateInfo() {
+    students.Invalidate();
+    users.Invalidate();
+  }
 };
 
 using MemoryOp = std::function<void(Memory&)>;
@@ -88,6 +101,7 @@ class RosterProjection final : public Projection {
   // Staged by Apply on the writer thread; handed over by TakeStaged.
   std::vector<MemoryOp> pending_;
   bool reload_pending_ = false;
+  bool info_changed_ = false;  // a roster event was applied: drop the info caches
 };
 
 }  // namespace backpack::roster
