@@ -115,16 +115,19 @@ struct Split {
   AttendanceSummary summary;
 };
 
-Split SplitRecords(std::vector<StoredRecord> stored, int64_t since_us, AuthorNames& names,
-                   const NoteViewer& viewer) {
+// Views of the recent records, and of the older ones if `with_older` (the
+// older student voice always: it may stand in for a missing recent one).
+Split SplitRecords(const std::vector<StoredRecord>& stored, int64_t since_us, bool with_older,
+                   AuthorNames& names, const NoteViewer& viewer) {
   Split split;
-  for (auto& [key, value] : stored) {
+  for (const auto& [key, value] : stored) {
     if (key.tag == Tag::kSummary) {
       split.summary = AttendanceSummary::FromJson(value);
       continue;
     }
-    Section* section =
-        (IsRecent(key.tag, value, since_us) ? split.recent : split.older).For(key.tag);
+    const bool recent = IsRecent(key.tag, value, since_us);
+    if (!recent && !with_older && key.tag != Tag::kVoice) continue;
+    Section* section = (recent ? split.recent : split.older).For(key.tag);
     if (!section) continue;
     json::object view = key.tag == Tag::kNote
                             ? NoteView(value, names.Get(StringField(value, "author")), viewer)
@@ -182,13 +185,12 @@ Result<json::object> Records::Profile(std::string_view student_id, bool history_
   ASSIGN_OR_RETURN(json::object student, StudentSection(s, student_id));
   ASSIGN_OR_RETURN(CachedRecords cached,
                    CachedStudentRecords(s, impl_->projection.cache(), student_id));
-  std::vector<StoredRecord> stored = *cached;
   const int64_t since = RecentWindowStart(now_us);
   AuthorNames names(s.roster);
   NoteViewer note_viewer{
       viewer.id, CanViewRestrictedNotes(User{viewer.id, viewer.role, viewer.disabled, viewer.flags,
                                              viewer.schools, viewer.grades})};
-  Split split = SplitRecords(std::move(stored), since, names, note_viewer);
+  Split split = SplitRecords(*cached, since, history_all, names, note_viewer);
   bool alert = ComputeAttendanceAlert(split.summary, now_us).has_value();
 
   json::object out;
