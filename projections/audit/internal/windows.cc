@@ -38,8 +38,13 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
     RETURN_IF_ERROR(entries.SetLastRead(id, previous, at_us));
     if (!previous) header.students++;
   }
-  ASSIGN_OR_RETURN(uint64_t forgotten, entries.ForgetUpTo(at_us - kBulkWindowMicros, header));
-  header.students -= std::min(forgotten, header.students);
+  // header.oldest_us is a lower bound on every entry's read time: while it
+  // is inside the window nothing can have expired, and no scan is needed.
+  const int64_t cutoff_us = at_us - kBulkWindowMicros;
+  if (header.oldest_us <= cutoff_us) {
+    ASSIGN_OR_RETURN(uint64_t forgotten, entries.ForgetUpTo(cutoff_us, header));
+    header.students -= std::min(forgotten, header.students);
+  }
   if (header.students <= threshold || at_us < header.quiet_until_us) {
     return std::optional<Trigger>();
   }

@@ -40,13 +40,17 @@ class MemoryWindow final : public BulkWindowEntries {
     by_time.insert({at, student});
     return OkStatus();
   }
-  Result<uint64_t> ForgetUpTo(int64_t cutoff, BulkWindowHeader&) override {
+  int scans = 0;
+  // As StoredBulkEntries: advances header.oldest_us to the oldest kept read.
+  Result<uint64_t> ForgetUpTo(int64_t cutoff, BulkWindowHeader& h) override {
+    ++scans;
     uint64_t forgotten = 0;
     while (!by_time.empty() && by_time.begin()->first <= cutoff) {
       last_read.erase(by_time.begin()->second);
       by_time.erase(by_time.begin());
       ++forgotten;
     }
+    h.oldest_us = by_time.empty() ? cutoff : by_time.begin()->first;
     return forgotten;
   }
 };
@@ -129,4 +133,24 @@ TEST_CASE("windows survive their encoding") {
   REQUIRE(decoded_denials);
   CHECK(decoded_denials->times == denials.times);
   CHECK_FALSE(DecodeBulkWindowHeader(backpack::AsBytes("not json")));
+}
+
+TEST_CASE("bulk window looks for expired reads only once the oldest may have expired") {
+  MemoryWindow window;
+  window.Add({Student(0)}, kStart);
+  CHECK(window.scans == 1);  // a new window knows no oldest read yet
+  for (int i = 1; i < 59; ++i) window.Add({Student(i)}, kStart + i * kMinute);
+  CHECK(window.scans == 1);  // every read is within the hour
+  window.Add({Student(0)}, kStart + 59 * kMinute);
+  CHECK(window.scans == 1);
+  // An hour after the first read the oldest may expire: Student(0) was read
+  // again, so nothing does, and the lower bound moves up to Student(1).
+  window.Add({Student(60)}, kStart + 60 * kMinute);
+  CHECK(window.scans == 2);
+  CHECK(window.header.students == 60);
+  CHECK(window.header.oldest_us == kStart + kMinute);
+  window.Add({Student(61)}, kStart + 61 * kMinute);
+  CHECK(window.scans == 3);
+  CHECK(window.header.students == 60);  // Student(1) expired
+  CHECK(window.last_read.count(Student(1)) == 0);
 }
