@@ -257,10 +257,6 @@ std::function<void()> TakeAllStaged(const std::vector<Projection*>& projections)
   };
 }
 
-void Projector::RunStaged() {
-  if (auto staged = TakeAllStaged(projections_)) staged();
-}
-
 Result<std::function<void()>> Projector::OnGroup(std::span<const LoggedEvent> events,
                                                  WriteBatch& batch) {
   ProjectionTxn txn(store_, data_keys_, batch);

@@ -154,9 +154,6 @@ class Projector final : public CommitHook {
   // Applies `events` to every projection, staging writes into `txn`.
   Status ApplyAll(std::span<const LoggedEvent> events, ProjectionTxn& txn);
 
-  // Runs every staged in-memory change of every projection.
-  void RunStaged();
-
   Result<std::function<void()>> OnGroup(std::span<const LoggedEvent> events,
                                         WriteBatch& batch) override;
   Status OnStoreRecovered() override;

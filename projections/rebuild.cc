@@ -89,7 +89,9 @@ class ProjectionLanes {
   ProjectionLanes(Store& target, DataKeyRing& data_keys,
                   const std::vector<Projection*>& projections)
       : target_(target) {
-    for (Projection* p : projections) lanes_.push_back(std::make_unique<Lane>(p, target, data_keys));
+    for (Projection* p : projections) {
+      lanes_.push_back(std::make_unique<Lane>(p, target, data_keys));
+    }
   }
 
   // Applies `events` to every projection and makes their in-memory changes visible.
