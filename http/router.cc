@@ -207,6 +207,9 @@ bool Router::MoreSpecific(const Route& a, const Route& b) {
 }
 
 RouteMatch Router::Match(std::string_view method, std::string_view encoded_path) const {
+  // HEAD is GET without the body (RFC 9110 §9.3.2): the same handler, the
+  // same access decision and audit; the session drops the body.
+  const std::string_view route_method = method == "HEAD" ? "GET" : method;
   RouteMatch match;
   Result<std::vector<std::string>> segments = DecodePath(encoded_path);
   if (!segments) {
@@ -219,7 +222,8 @@ RouteMatch Router::Match(std::string_view method, std::string_view encoded_path)
     RouteParams params;
     if (!PathMatches(route, *segments, &params)) continue;
     allowed.push_back(route.method);
-    if (route.method != method) continue;
+    if (route.method == "GET") allowed.push_back("HEAD");
+    if (route.method != route_method) continue;
     if (best == nullptr || MoreSpecific(route, *best)) {
       best = &route;
       match.params = std::move(params);

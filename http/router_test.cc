@@ -82,6 +82,20 @@ TEST_CASE("router answers 405 with an Allow header for a known path") {
   CHECK(match.error->headers[0].second == "DELETE, POST");
 }
 
+TEST_CASE("router sends HEAD to the GET route and lists HEAD wherever GET is allowed") {
+  Router router = SampleRouter();
+  RouteMatch head = router.Match("HEAD", "/api/students/stu-42/profile");
+  CHECK(CallMatched(head) == "profile");
+  CHECK(head.params.Get("id") == "stu-42");
+  RouteMatch post_only = router.Match("HEAD", "/api/students/stu-42/notes");
+  REQUIRE(post_only.error.has_value());
+  CHECK(post_only.error->status == 405);
+  CHECK(post_only.error->headers[0].second == "POST");
+  RouteMatch wrong = router.Match("PUT", "/api/students/stu-42/profile");
+  REQUIRE(wrong.error.has_value());
+  CHECK(wrong.error->headers[0].second == "GET, HEAD");
+}
+
 TEST_CASE("router rejects traversal and odd bytes in the path with 400") {
   Router router = SampleRouter();
   const std::string long_segment(kMaxPathSegment + 1, 'a');

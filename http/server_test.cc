@@ -69,8 +69,30 @@ TEST_CASE("server answers a wrong method with 405 and Allow") {
   auto response = RoundTrip(f.server.port(), BuildRequest("DELETE", "/hello"));
   REQUIRE(response);
   CHECK(response->status == 405);
-  CHECK(response->Header("allow") == "GET");
+  CHECK(response->Header("allow") == "GET, HEAD");
   CHECK(ErrorCode(*response) == "method_not_allowed");
+}
+
+TEST_CASE("server answers HEAD like GET, with the length and without the body") {
+  Fixture f;
+  auto get = RoundTrip(f.server.port(), BuildRequest("GET", "/hello"));
+  REQUIRE(get);
+  REQUIRE(get->status == 200);
+  REQUIRE_FALSE(get->body.empty());
+
+  TestClient client(f.server.port());
+  REQUIRE(client.Send(BuildRequest("HEAD", "/hello")));
+  auto head = client.ReadResponse(/*to_head=*/true);
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->Header("content-length") == std::to_string(get->body.size()));
+  CHECK(head->Header("content-type") == get->Header("content-type"));
+  // Nothing of the body followed: the next reply on the connection parses.
+  REQUIRE(client.Send(BuildRequest("GET", "/hello")));
+  auto next = client.ReadResponse();
+  REQUIRE(next);
+  CHECK(next->status == 200);
+  CHECK(next->body == get->body);
 }
 
 TEST_CASE("server rejects path traversal attempts without routing them") {

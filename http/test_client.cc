@@ -96,14 +96,15 @@ std::optional<size_t> TestClient::ReadHeaderBlock() {
   return pending_.find("\r\n\r\n") + 4;
 }
 
-std::optional<ClientResponse> TestClient::ReadResponse() {
+std::optional<ClientResponse> TestClient::ReadResponse(bool to_head) {
   std::optional<size_t> head_size = ReadHeaderBlock();
   if (!head_size) return std::nullopt;
   std::optional<ClientResponse> response =
       ParseHead(std::string_view(pending_).substr(0, *head_size));
   if (!response) return std::nullopt;
   pending_.erase(0, *head_size);
-  if (response->status == 100) return ReadResponse();  // Interim; read the final one.
+  if (response->status == 100) return ReadResponse(to_head);  // Interim; read the final one.
+  if (to_head) return response;
   std::string length = response->Header("content-length");
   if (length.empty()) {
     while (ReceiveMore()) {
@@ -147,7 +148,7 @@ std::string BuildRequest(std::string_view method, std::string_view target, std::
 std::optional<ClientResponse> RoundTrip(uint16_t port, std::string_view request) {
   TestClient client(port);
   if (!client.Send(request)) return std::nullopt;
-  return client.ReadResponse();
+  return client.ReadResponse(/*to_head=*/request.starts_with("HEAD "));
 }
 
 }  // namespace backpack::http::testing

@@ -31,9 +31,10 @@ class TestClient {
   bool connected() const { return fd_ >= 0; }
   // Sends all of `bytes`; false on error.
   bool Send(std::string_view bytes);
-  // Reads one response (Content-Length or read-to-close bodies). Nullopt on
-  // timeout, close before a complete response, or garbage.
-  std::optional<ClientResponse> ReadResponse();
+  // Reads one response (Content-Length or read-to-close bodies; none at all
+  // for the reply to a HEAD). Nullopt on timeout, close before a complete
+  // response, or garbage.
+  std::optional<ClientResponse> ReadResponse(bool to_head = false);
   // True if the server closes the connection (EOF or reset) within `timeout`;
   // data received meanwhile is discarded.
   bool WaitForClose(std::chrono::milliseconds timeout);
@@ -54,7 +55,7 @@ class TestClient {
 std::string BuildRequest(std::string_view method, std::string_view target,
                          std::string_view body = {}, std::string_view extra_headers = {});
 
-// Connects, sends `request`, reads one response.
+// Connects, sends `request`, reads one response (bodiless if `request` is a HEAD).
 std::optional<ClientResponse> RoundTrip(uint16_t port, std::string_view request);
 
 }  // namespace backpack::http::testing

@@ -257,6 +257,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     state_->RecordRequest(request_.method, match_.pattern, response.status, seconds,
                           request_.request_id, response.log_user_id);
     response_ = ToBeastResponse(std::move(response), request_.request_id, keep_alive);
+    // A HEAD reply keeps the Content-Length a GET would have had, without the body.
+    if (request_.method == "HEAD") response_->body().clear();
     request_ = HttpRequest{};
     match_ = RouteMatch{};
     started_ = {};
