@@ -207,11 +207,9 @@ class RocksStore final : public Store {
   Status FlushAndCompact(std::string_view name) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(name));
-    std::vector<rocksdb::ColumnFamilyHandle*> all;
-    for (auto& [n, h] : families_) all.push_back(h);
     // Flushing every family lets RocksDB delete write-ahead log files that
     // still hold the deleted values.
-    RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), all), "flush"));
+    RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), AllHandles()), "flush"));
     rocksdb::CompactRangeOptions compact;
     compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact, handle, nullptr, nullptr), "compact"));
@@ -303,6 +301,19 @@ class RocksStore final : public Store {
   // `batch` bound to this database's handles, in key order. Requires
   // families_mu_ held (shared or exclusive).
   Result<rocksdb::WriteBatch> ToRocksBatch(const WriteBatch& batch) const;
+  // Write and WriteUnlogged: applies `batch` with `options`, keeping kDurable
+  // reads to what a sync (or a later SyncWal/FlushUnlogged) made durable.
+  Status ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptions& options);
+  // SyncWal and FlushUnlogged: syncs the log (after flushing every memtable
+  // if `flush_memtables`) and publishes what that made durable.
+  Status MakeDurable(bool flush_memtables);
+
+  // Requires families_mu_ held (shared or exclusive).
+  std::vector<rocksdb::ColumnFamilyHandle*> AllHandles() const {
+    std::vector<rocksdb::ColumnFamilyHandle*> all;
+    for (const auto& [name, handle] : families_) all.push_back(handle);
+    return all;
+  }
 
   // Requires families_mu_ held (shared or exclusive).
   Result<rocksdb::ColumnFamilyHandle*> Handle(std::string_view name) const {
@@ -440,24 +451,18 @@ Result<rocksdb::WriteBatch> RocksStore::ToRocksBatch(const WriteBatch& batch) co
 }
 
 Status RocksStore::Write(WriteBatch& batch, bool sync) {
-  RETURN_IF_ERROR(CheckFreeSpace());
-  if (broken_) {
-    std::unique_lock exclusive(families_mu_);
-    RETURN_IF_ERROR(ReopenLocked());
-  }
-  std::shared_lock lock(families_mu_);
-  ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
   rocksdb::WriteOptions options;
   options.sync = sync;
-  std::lock_guard order(write_mu_);
-  if (!sync) PinDurableBeforeUnsyncedWrite();
-  Status written = FromRocks(db_->Write(options, &rocks_batch), "write");
-  if (written.code() == StatusCode::kUnavailable) broken_ = true;
-  if (written.ok() && sync) PublishDurable(TakeSnapshot());
-  return written;
+  return ApplyBatch(batch, options);
 }
 
 Status RocksStore::WriteUnlogged(WriteBatch& batch) {
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  return ApplyBatch(batch, options);
+}
+
+Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptions& options) {
   RETURN_IF_ERROR(CheckFreeSpace());
   if (broken_) {
     std::unique_lock exclusive(families_mu_);
@@ -465,48 +470,35 @@ Status RocksStore::WriteUnlogged(WriteBatch& batch) {
   }
   std::shared_lock lock(families_mu_);
   ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
-  rocksdb::WriteOptions options;
-  options.disableWAL = true;
   std::lock_guard order(write_mu_);
-  PinDurableBeforeUnsyncedWrite();
+  if (!options.sync) PinDurableBeforeUnsyncedWrite();
   Status written = FromRocks(db_->Write(options, &rocks_batch), "write");
   if (written.code() == StatusCode::kUnavailable) broken_ = true;
+  if (written.ok() && options.sync) PublishDurable(TakeSnapshot());
   return written;
 }
 
-Status RocksStore::FlushUnlogged() {
-  std::shared_lock lock(families_mu_);
-  SnapshotPtr covered;
-  {
-    std::lock_guard order(write_mu_);
-    covered = TakeSnapshot();  // every write so far is in a memtable or the log file
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> all;
-  for (auto& [name, handle] : families_) all.push_back(handle);
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  Status flushed = FromRocks(db_->Flush(flush, all), "flush");
-  if (flushed.ok()) flushed = FromRocks(db_->SyncWAL(), "sync write-ahead log");
-  if (!flushed.ok()) {
-    broken_ = true;
-    return flushed;
-  }
-  std::lock_guard order(write_mu_);
-  PublishDurable(covered);
-  return OkStatus();
-}
+Status RocksStore::SyncWal() { return MakeDurable(/*flush_memtables=*/false); }
 
-Status RocksStore::SyncWal() {
+Status RocksStore::FlushUnlogged() { return MakeDurable(/*flush_memtables=*/true); }
+
+Status RocksStore::MakeDurable(bool flush_memtables) {
   std::shared_lock lock(families_mu_);
   SnapshotPtr covered;
   {
     std::lock_guard order(write_mu_);
-    covered = TakeSnapshot();  // every write so far is in the log file
+    covered = TakeSnapshot();  // every write so far is in a memtable and, if logged, the log file
   }
-  Status synced = FromRocks(db_->SyncWAL(), "sync write-ahead log");
-  if (!synced.ok()) {
+  Status done;
+  if (flush_memtables) {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    done = FromRocks(db_->Flush(flush, AllHandles()), "flush");
+  }
+  if (done.ok()) done = FromRocks(db_->SyncWAL(), "sync write-ahead log");
+  if (!done.ok()) {
     broken_ = true;
-    return synced;
+    return done;
   }
   std::lock_guard order(write_mu_);
   PublishDurable(covered);

@@ -107,7 +107,10 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
   };
   ASSIGN_OR_RETURN(auto stored, store_.NewIterator(family, view_));
   stored->Seek(start);
-  FamilyWrites& writes = Writes(family);
+  // A read stages nothing: a family without staged writes walks an empty map.
+  FamilyWrites none;
+  auto found = staged_.find(family);
+  FamilyWrites& writes = found == staged_.end() ? none : found->second;
   auto staged = writes.lower_bound(AsChars(start));
   auto staged_valid = [&] { return staged != writes.end() && in_prefix(staged->first); };
   while (true) {
