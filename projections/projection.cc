@@ -139,11 +139,15 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
 
 Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std::string& owner,
                                 ByteView plaintext) {
-  ASSIGN_OR_RETURN(DataKey data_key, data_keys_.GetOrCreate(owner));
-  SecureWipe(data_key.key);
-  if (data_key.wrapped_to_persist) {
-    batch_.Put(cf::kDataKeys, AsBytes(owner), *data_key.wrapped_to_persist);
-    new_key_subjects_.push_back(owner);
+  // A new key goes into the batch with the first value sealed under it; a
+  // shred after that makes Finish fail, since sealing needs the key.
+  if (!new_key_subjects_.contains(owner)) {
+    ASSIGN_OR_RETURN(DataKey data_key, data_keys_.GetOrCreate(owner));
+    SecureWipe(data_key.key);
+    if (data_key.wrapped_to_persist) {
+      batch_.Put(cf::kDataKeys, AsBytes(owner), *data_key.wrapped_to_persist);
+      new_key_subjects_.insert(owner);
+    }
   }
   Staged& s = Stage(family, AsChars(key));
   s.value.reset();
@@ -267,7 +271,8 @@ Result<std::function<void()>> Projector::OnGroup(std::span<const LoggedEvent> ev
   std::function<void()> staged = TakeAllStaged(projections_);
   if (!applied.ok()) return Err(applied);
   RETURN_IF_ERROR(txn.Finish());
-  std::vector<std::string> new_keys = txn.new_key_subjects();
+  std::vector<std::string> new_keys(txn.new_key_subjects().begin(),
+                                    txn.new_key_subjects().end());
   if (new_keys.empty()) return staged;
   return [this, new_keys = std::move(new_keys), staged = std::move(staged)] {
     for (const auto& subject : new_keys) data_keys_.MarkDurable(subject);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/data_keys.h"
@@ -82,8 +83,9 @@ class ProjectionTxn {
   size_t StagedBytes() const { return staged_bytes_; }
 
   DataKeyRing& data_keys() { return data_keys_; }
-  // Subjects whose new data keys this transaction persisted.
-  const std::vector<std::string>& new_key_subjects() const { return new_key_subjects_; }
+  // Subjects whose new data keys this transaction put into the batch (once
+  // each, however many values it sealed for them).
+  const std::unordered_set<std::string>& new_key_subjects() const { return new_key_subjects_; }
 
  private:
   struct Staged {
@@ -113,7 +115,7 @@ class ProjectionTxn {
   Status disallowed_write_;  // the first write RestrictTo excludes
   std::map<std::string, FamilyWrites, std::less<>> staged_;
   size_t staged_bytes_ = 0;
-  std::vector<std::string> new_key_subjects_;
+  std::unordered_set<std::string> new_key_subjects_;
 };
 
 class Projection {

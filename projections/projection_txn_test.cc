@@ -156,3 +156,29 @@ TEST_CASE("a transaction restricted to a projection's families refuses the other
   CHECK(f.txn.Finish().code() == StatusCode::kFailedPrecondition);
   CHECK(f.batch.Count() == 0);
 }
+
+TEST_CASE("a new subject's wrapped key enters the batch once, however many values it seals") {
+  Fixture f;
+  for (const char* key : {"stu_9/a", "stu_9/b", "stu_9/c"}) {
+    Must(f.txn.PutSealed(kFamily, AsBytes(key), "stu_9", AsBytes("value")));
+  }
+  CHECK(f.batch.Count() == 1);  // the wrapped key; the values wait for Finish
+  CHECK(f.txn.new_key_subjects().size() == 1);
+  Must(f.txn.Finish());
+  size_t key_writes = 0;
+  for (const auto& write : Writes(f.batch)) {
+    if (write.starts_with(std::string(cf::kDataKeys) + "/stu_9")) ++key_writes;
+  }
+  CHECK(key_writes == 1);
+  CHECK(f.batch.Count() == 4);
+
+  // Once durable, later transactions put no key at all.
+  Must(f.log->store->Write(f.batch, /*sync=*/true));
+  f.log->data_keys->MarkDurable("stu_9");
+  WriteBatch later_batch;
+  ProjectionTxn later(*f.log->store, *f.log->data_keys, later_batch);
+  Must(later.PutSealed(kFamily, AsBytes("stu_9/d"), "stu_9", AsBytes("value")));
+  CHECK(later.new_key_subjects().empty());
+  Must(later.Finish());
+  CHECK(later_batch.Count() == 1);
+}
