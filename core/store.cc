@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -45,11 +46,27 @@ std::shared_ptr<rocksdb::Cache> SharedBlockCache() {
   return cache;
 }
 
+// The prefix of a key in a sequenced family (StoreOptions): all but its
+// last 8 bytes, the number that grows within the group.
+class SequenceGroup final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "backpack.SequenceGroup"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
+
 // Bloom filters let a point read skip every file that cannot hold the key:
 // projections look up keys that usually do not exist yet (a new note id, a
 // first read of a student), which without filters searches each level.
-rocksdb::ColumnFamilyOptions FamilyOptions() {
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const StoreOptions& store) {
   rocksdb::ColumnFamilyOptions options;
+  const auto& sequenced = store.sequenced_families;
+  if (std::find(sequenced.begin(), sequenced.end(), name) != sequenced.end()) {
+    static const auto group = std::make_shared<const SequenceGroup>();
+    options.memtable_insert_with_hint_prefix_extractor = group;
+  }
   options.compression = rocksdb::kNoCompression;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = SharedBlockCache();
@@ -115,7 +132,7 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions());
+  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name, options));
 
   OpenedDb opened;
   rocksdb::Status s =
@@ -170,7 +187,8 @@ class RocksStore final : public Store {
     std::unique_lock lock(families_mu_);
     if (families_.count(std::string(name))) return OkStatus();
     rocksdb::ColumnFamilyHandle* handle = nullptr;
-    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamily(FamilyOptions(), std::string(name), &handle),
+    RETURN_IF_ERROR(FromRocks(
+        db_->CreateColumnFamily(FamilyOptions(name, options_), std::string(name), &handle),
                               "create column family"));
     families_[std::string(name)] = handle;
     return OkStatus();
@@ -191,7 +209,9 @@ class RocksStore final : public Store {
       }
     }
     std::vector<rocksdb::ColumnFamilyHandle*> created;
-    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamilies(FamilyOptions(), names, &created),
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name, options_));
+    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamilies(descriptors, &created),
                               "create column families"));
     for (auto* handle : created) families_[handle->GetName()] = handle;
     return OkStatus();

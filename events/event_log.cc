@@ -580,6 +580,11 @@ std::vector<std::string> EventLog::ColumnFamilies() {
           std::string(cf::kDataKeys), std::string(cf::kMeta)};
 }
 
+std::vector<std::string> EventLog::SequencedFamilies() {
+  // Merkle keys are level || index: each level is a group.
+  return {std::string(cf::kLog), std::string(cf::kMerkle), std::string(cf::kCheckpoints)};
+}
+
 Status EventLog::InitializeLog(Store& store, std::string_view origin) {
   ASSIGN_OR_RETURN(auto existing, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
   if (existing) return AlreadyExistsError("the log is already initialised");

@@ -60,6 +60,8 @@ class EventLog {
   static Status InitializeLog(Store& store, std::string_view origin);
   // Column families the log needs.
   static std::vector<std::string> ColumnFamilies();
+  // Those of them keyed by growing numbers (StoreOptions::sequenced_families).
+  static std::vector<std::string> SequencedFamilies();
 
   // Drains pending appends, writes a final checkpoint, stops the writer.
   virtual ~EventLog() = default;

@@ -37,6 +37,12 @@ Domain::Domain(Store& store, DataKeyRing& data_keys, const StoreKeys& keys, Cloc
 
 Domain::~Domain() = default;
 
+std::vector<std::string> Domain::SequencedFamilies() {
+  std::vector<std::string> all = Audit::SequencedFamilies();
+  for (auto& family : Family::SequencedFamilies()) all.push_back(std::move(family));
+  return all;
+}
+
 Status Domain::Start(EventLog& log) {
   services_.log = &log;
   for (auto* p : projector_->projections()) {

@@ -21,6 +21,9 @@ class Domain {
 
   // Every projection column family (created on open, reset by rebuild).
   std::vector<std::string> ColumnFamilies() const { return projector_->ColumnFamilies(); }
+  // Those of them keyed by growing numbers (StoreOptions::sequenced_families);
+  // known before any Domain exists, since the store is opened first.
+  static std::vector<std::string> SequencedFamilies();
   Projector& projector() { return *projector_; }
   // Attaches the opened log and loads in-memory projection state.
   Status Start(EventLog& log);

@@ -41,6 +41,7 @@ TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origi
   store_options.create_if_missing = true;
   store_options.min_free_bytes = min_free_bytes;
   store_options.column_families = EventLog::ColumnFamilies();
+  store_options.sequenced_families = EventLog::SequencedFamilies();
   auto store = Store::Open((dir / "db").string(), store_options);
   REQUIRE(store);
   opened.store = std::move(*store);

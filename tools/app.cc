@@ -17,6 +17,15 @@ std::vector<std::string> AllColumnFamilies(const Domain& domain) {
   return all;
 }
 
+StoreOptions AppStoreOptions() {
+  StoreOptions options;
+  options.sequenced_families = EventLog::SequencedFamilies();
+  for (auto& family : Domain::SequencedFamilies()) {
+    options.sequenced_families.push_back(std::move(family));
+  }
+  return options;
+}
+
 App::~App() {
   log_.reset();  // drains appends and writes the final checkpoint first
   domain_.reset();
@@ -29,7 +38,7 @@ Result<std::unique_ptr<App>> App::Open(const DataPaths& paths,
   RETURN_IF_ERROR(CryptoInit());
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
   std::unique_ptr<App> app(new App(std::move(keys)));
-  ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), StoreOptions{}));
+  ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), AppStoreOptions()));
   app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
   Clock* clock = log_options.clock ? log_options.clock : &SystemClock();
   app->domain_ = std::make_unique<Domain>(*app->store_, *app->data_keys_, app->keys_, *clock);
@@ -79,7 +88,7 @@ Status InitDataDir(const DataPaths& paths) {
     RETURN_IF_ERROR(CreateKeyFiles(paths.keys));
   }
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
-  StoreOptions options;
+  StoreOptions options = AppStoreOptions();
   options.create_if_missing = true;
   options.column_families = EventLog::ColumnFamilies();
   ASSIGN_OR_RETURN(auto store, Store::Open(paths.db().string(), options));

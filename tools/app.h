@@ -30,6 +30,8 @@ struct DataPaths {
 
 // Every column family the product uses, created by `init` and on open.
 std::vector<std::string> AllColumnFamilies(const Domain& domain);
+// Options for opening a store of Backpack's (tuned for its families' keys).
+StoreOptions AppStoreOptions();
 
 class App {
  public:

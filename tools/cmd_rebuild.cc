@@ -26,7 +26,7 @@ Result<std::optional<std::string>> CheckRebuild(App& app, const DataPaths& paths
   std::filesystem::remove_all(scratch, ec);
   Result<std::optional<std::string>> difference = std::optional<std::string>();
   {
-    StoreOptions options;
+    StoreOptions options = AppStoreOptions();
     options.create_if_missing = true;
     ASSIGN_OR_RETURN(auto scratch_store, Store::Open(scratch.string(), options));
     auto stats = ReplayWithFreshDomain(app, *scratch_store);

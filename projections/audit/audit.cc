@@ -100,6 +100,12 @@ Audit::~Audit() = default;
 
 Projection* Audit::projection() { return &impl_->projection; }
 
+std::vector<std::string> Audit::SequencedFamilies() {
+  using namespace audit_internal;
+  return {std::string(kEventsFamily), std::string(kByStudentFamily),
+          std::string(kByActorFamily), std::string(kByActionFamily), std::string(kAlertsFamily)};
+}
+
 Status Audit::RecordAccess(const Actor& actor, AccessScope scope,
                            std::vector<StudentAccess> students, AccessOutcome outcome,
                            const AccessExtra& extra) {

@@ -115,6 +115,9 @@ class Audit {
   ~Audit();
   // The projection to register with the Projector.
   Projection* projection();
+  // The families keyed by a group and an event's sequence number
+  // (StoreOptions::sequenced_families).
+  static std::vector<std::string> SequencedFamilies();
 
   // --- Audit-first primitives (the events they append are in the header
   // comment). Each returns ok only once its event is durable; append

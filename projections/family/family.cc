@@ -38,6 +38,10 @@ Family::~Family() = default;
 
 Projection* Family::projection() { return &impl_->projection; }
 
+std::vector<std::string> Family::SequencedFamilies() {
+  return {std::string(family::kSubjectEvents), std::string(family::kDisclosures)};
+}
+
 Result<FamilyRequest> Family::FindRequest(std::string_view request_id) const {
   auto request = family::ReadRequest(*services_.store, *services_.data_keys, request_id);
   if (!request && request.error().code() == StatusCode::kGone) {

@@ -85,6 +85,9 @@ class Family {
   // The projection to register with the Projector. Its Load() completes
   // interrupted shreds (see Recover).
   Projection* projection();
+  // The families keyed by a subject and an event's sequence number
+  // (StoreOptions::sequenced_families).
+  static std::vector<std::string> SequencedFamilies();
 
   // --- Reads (committed state only).
 
