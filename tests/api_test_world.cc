@@ -180,7 +180,7 @@ ClientResponse ApiWorld::Call(std::string_view method, std::string_view target,
   if (!body.empty()) headers += "Content-Type: " + std::string(content_type) + "\r\n";
   http::testing::TestClient client(impl_->server->port(), std::chrono::seconds(120));
   REQUIRE(client.Send(http::testing::BuildRequest(method, target, body, headers)));
-  auto response = client.ReadResponse();
+  auto response = client.ReadResponse(/*to_head=*/method == "HEAD");
   REQUIRE(response);
   return *response;
 }

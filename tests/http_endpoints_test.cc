@@ -43,6 +43,26 @@ TEST_CASE("a profile read is answered only after exactly one RecordViewed naming
   REQUIRE(decoded.reason.starts_with("class:"));
 }
 
+TEST_CASE("a HEAD of a profile is decided and audited like a GET, and sends no data") {
+  ApiWorld& w = SharedWorld();
+  uint64_t before = w.LogSize();
+  auto r = w.Call("HEAD", Profile(w.child), w.teacher.token);
+  REQUIRE(r.status == 200);
+  CHECK(r.body.empty());
+  CHECK(std::stoul(r.Header("content-length")) > 0);
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  CHECK(viewed[0].header.subject_id == w.child);
+  CHECK(DecodeViewed(viewed[0]).scope == "Profile");
+
+  before = w.LogSize();
+  auto refused = w.Call("HEAD", Profile(w.child), w.outsider.token);
+  REQUIRE(refused.status == 403);
+  CHECK(refused.body.empty());
+  CHECK(w.CountSince(before, EventType::RecordViewed) == 0);
+  CHECK(w.CountSince(before, EventType::AccessDenied) == 1);
+}
+
 TEST_CASE("history=all is audited as profile_history") {
   ApiWorld& w = SharedWorld();
   uint64_t before = w.LogSize();
