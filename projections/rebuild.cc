@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -26,38 +27,47 @@ std::string Printable(ByteView key) {
   return out;
 }
 
-// Batches of decoded, decrypted events from a reader thread, at most two
-// ahead of the applier, so that reading the next batch overlaps applying
-// this one.
-class ReplayQueue {
+using SharedBatch = std::shared_ptr<const std::vector<LoggedEvent>>;
+
+// Batches of decoded, decrypted events from a reader thread, read by every
+// lane in log order, each lane at its own pace. A batch is dropped once every
+// lane has applied it; the reader stays at most kBatchesAhead batches ahead of
+// the slowest lane.
+class SharedBatches {
  public:
+  static constexpr size_t kBatchesAhead = 3;
+
+  explicit SharedBatches(size_t lanes) : applied_(lanes, 0) {}
+
   // Runs on the reader thread; fails (stopping the replay) once closed.
   Status Push(std::span<const LoggedEvent> events) {
     std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return closed_ || batches_.size() < 2; });
+    if (applied_.empty()) return OkStatus();  // no projections: nobody reads
+    changed_.wait(lock, [&] { return closed_ || batches_.size() < kBatchesAhead; });
     if (closed_) return FailedPreconditionError("the rebuild stopped");
-    batches_.emplace_back(events.begin(), events.end());
+    batches_.push_back(
+        std::make_shared<const std::vector<LoggedEvent>>(events.begin(), events.end()));
     changed_.notify_all();
     return OkStatus();
   }
-  // The reader is done; `status` is how the replay ended.
+  // The reader is done; `status` is how reading ended.
   void Finish(Status status) {
     std::lock_guard lock(mu_);
     finished_ = true;
     status_ = std::move(status);
     changed_.notify_all();
   }
-  // The next batch, or nullopt at the end (then see status()).
-  std::optional<std::vector<LoggedEvent>> Pop() {
+  // Batch number `index` (counted from 0) for `lane`, which has applied every
+  // earlier one; nullptr once there are no more (the end, or Close).
+  SharedBatch Get(size_t lane, size_t index) {
     std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return finished_ || !batches_.empty(); });
-    if (batches_.empty()) return std::nullopt;
-    std::vector<LoggedEvent> batch = std::move(batches_.front());
-    batches_.pop_front();
-    changed_.notify_all();
-    return batch;
+    applied_[lane] = index;
+    DropApplied();
+    changed_.wait(lock, [&] { return closed_ || finished_ || index < first_ + batches_.size(); });
+    if (closed_ || index >= first_ + batches_.size()) return nullptr;
+    return batches_[index - first_];
   }
-  // The applier stops early: the reader's next Push fails.
+  // A lane failed: the reader's next Push fails and every Get ends.
   void Close() {
     std::lock_guard lock(mu_);
     closed_ = true;
@@ -69,18 +79,32 @@ class ReplayQueue {
   }
 
  private:
+  // Drops the batches every lane has applied.
+  void DropApplied() {
+    const size_t slowest = *std::min_element(applied_.begin(), applied_.end());
+    bool dropped = false;
+    while (first_ < slowest && !batches_.empty()) {
+      batches_.pop_front();
+      ++first_;
+      dropped = true;
+    }
+    if (dropped) changed_.notify_all();
+  }
+
   std::mutex mu_;
   std::condition_variable changed_;
-  std::deque<std::vector<LoggedEvent>> batches_;
+  std::deque<SharedBatch> batches_;  // batch numbers [first_, first_ + size)
+  size_t first_ = 0;
+  std::vector<size_t> applied_;  // per lane: how many batches it has applied
   bool finished_ = false;
   bool closed_ = false;
   Status status_;
 };
 
 // Each projection reads and writes only its own families, so projections
-// replay side by side: each has its own transaction, and for every batch the
-// projections are shared out among threads (one per core), each thread taking
-// the next projection nobody has claimed. Batches stay in log order.
+// replay side by side: each has its own transaction and its own thread, and
+// goes through the batches in log order at its own pace (the slowest, usually
+// the records projection, sets the pace; the others fill the idle cores).
 //
 // A transaction spans many batches, so a value rewritten by many events (a
 // student's summary) is read, sealed and written once per flush.
@@ -94,27 +118,26 @@ class ProjectionLanes {
     }
   }
 
-  // Applies `events` to every projection and makes their in-memory changes visible.
-  Status Apply(std::span<const LoggedEvent> events) {
-    return ForEachLane([&](Lane& lane) -> Status {
-      RETURN_IF_ERROR(ApplyEvents(*lane.projection, events, lane.txn));
-      if (auto staged = lane.projection->TakeStaged()) staged();
-      return OkStatus();
-    });
-  }
+  size_t size() const { return lanes_.size(); }
 
-  // Writes every lane's staged writes, unlogged, if together they hold at
-  // least `budget` bytes (0: always).
-  Status WriteIfOver(size_t budget) {
-    size_t staged = 0;
-    for (const auto& lane : lanes_) staged += lane->txn.StagedBytes();
-    if (staged < budget) return OkStatus();
-    return ForEachLane([&](Lane& lane) -> Status {
-      RETURN_IF_ERROR(lane.txn.Finish());
-      RETURN_IF_ERROR(target_.WriteUnlogged(lane.batch));
-      lane.batch.Clear();
-      return OkStatus();
-    });
+  // Applies every batch of `batches` to every projection, one thread per
+  // projection, writing each one's staged changes, unlogged, whenever they
+  // pass its share of `staged_budget` and at the end. The first failure in
+  // projection order; a failure stops every lane.
+  Status ApplyAll(SharedBatches& batches, size_t staged_budget) {
+    if (lanes_.empty()) return OkStatus();
+    const size_t lane_budget = staged_budget / lanes_.size();
+    std::vector<Status> results(lanes_.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < lanes_.size(); ++i) {
+      threads.emplace_back([&, i] {
+        results[i] = RunLane(i, batches, lane_budget);
+        if (!results[i].ok()) batches.Close();
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    for (auto& result : results) RETURN_IF_ERROR(result);
+    return OkStatus();
   }
 
  private:
@@ -128,20 +151,24 @@ class ProjectionLanes {
     ProjectionTxn txn;
   };
 
-  // Runs `fn` on every lane, at most one thread per core; the first failure
-  // in lane order.
-  Status ForEachLane(const std::function<Status(Lane&)>& fn) {
-    std::vector<Status> results(lanes_.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < lanes_.size();) results[i] = fn(*lanes_[i]);
-    };
-    size_t threads = std::min<size_t>(lanes_.size(), std::thread::hardware_concurrency());
-    std::vector<std::thread> helpers;
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
-    work();
-    for (auto& helper : helpers) helper.join();
-    for (auto& result : results) RETURN_IF_ERROR(result);
+  // One projection through every batch. Stops without error when another
+  // lane failed (Get returns nullptr early; that lane reports).
+  Status RunLane(size_t index, SharedBatches& batches, size_t budget) {
+    Lane& lane = *lanes_[index];
+    for (size_t n = 0;; ++n) {
+      SharedBatch events = batches.Get(index, n);
+      if (!events) break;
+      RETURN_IF_ERROR(ApplyEvents(*lane.projection, *events, lane.txn));
+      if (auto staged = lane.projection->TakeStaged()) staged();
+      if (lane.txn.StagedBytes() >= budget) RETURN_IF_ERROR(Write(lane));
+    }
+    return Write(lane);
+  }
+
+  Status Write(Lane& lane) {
+    RETURN_IF_ERROR(lane.txn.Finish());
+    RETURN_IF_ERROR(target_.WriteUnlogged(lane.batch));
+    lane.batch.Clear();
     return OkStatus();
   }
 
@@ -165,26 +192,21 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   RETURN_IF_ERROR(target.EnsureColumnFamily(cf::kMeta));
   RETURN_IF_ERROR(SetRebuildMarker(target, true));
   RETURN_IF_ERROR(target.ResetColumnFamilies(projector.ColumnFamilies()));
+  ProjectionLanes lanes(target, data_keys, projector.projections());
+  SharedBatches batches(lanes.size());
   RebuildStats stats;
-  ReplayQueue queue;
   std::thread reader([&] {
-    queue.Finish(log.Replay(0, kReplayBatch, [&](std::span<const LoggedEvent> events) {
-      return queue.Push(events);
+    batches.Finish(log.Replay(0, kReplayBatch, [&](std::span<const LoggedEvent> events) {
+      stats.events += events.size();
+      return batches.Push(events);
     }));
   });
-  ProjectionLanes lanes(target, data_keys, projector.projections());
-  Status applied;
-  while (auto events = queue.Pop()) {
-    applied = lanes.Apply(*events);
-    if (applied.ok()) applied = lanes.WriteIfOver(kStagedBudget);
-    if (!applied.ok()) break;
-    stats.events += events->size();
-  }
-  if (applied.ok()) applied = lanes.WriteIfOver(0);
-  queue.Close();
+  // Lanes return once the reader has finished, or after one failed and
+  // closed the batches (which stops the reader too).
+  Status applied = lanes.ApplyAll(batches, kStagedBudget);
   reader.join();
   RETURN_IF_ERROR(applied);
-  RETURN_IF_ERROR(queue.status());
+  RETURN_IF_ERROR(batches.status());
   RETURN_IF_ERROR(target.FlushUnlogged());
   RETURN_IF_ERROR(SetRebuildMarker(target, false));
   stats.seconds =

@@ -1,0 +1,95 @@
+// ReplayInto: projections replay side by side, each at its own pace; a
+// projection that fails stops the whole replay with its error, and leaves
+// the rebuild marked unfinished.
+#include <catch2/catch.hpp>
+
+#include "projections/rebuild.h"
+#include "tests/test_util.h"
+
+using namespace backpack;
+using backpack::testing::NoteEvent;
+using backpack::testing::TempDir;
+using backpack::testing::TestLog;
+
+namespace {
+
+// Counts the events it is given into its own family, one key per event;
+// fails on the event numbered `fail_at`, if any.
+class CountingProjection final : public Projection {
+ public:
+  CountingProjection(std::string family, std::optional<uint64_t> fail_at)
+      : family_(std::move(family)), fail_at_(fail_at) {}
+  std::string_view name() const override { return family_; }
+  std::vector<std::string> ColumnFamilies() const override { return {family_}; }
+  Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override {
+    if (fail_at_ && event.header.seq == *fail_at_) return DataLossError("cannot apply this one");
+    txn.Put(family_, EncodeBigEndian64(event.header.seq), AsBytes("seen"));
+    return OkStatus();
+  }
+
+ private:
+  std::string family_;
+  std::optional<uint64_t> fail_at_;
+};
+
+size_t CountKeys(Store& store, std::string_view family) {
+  auto it = store.NewIterator(family);
+  REQUIRE(it);
+  size_t n = 0;
+  for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) ++n;
+  return n;
+}
+
+// A log of `events` notes, enough for several replay batches.
+std::unique_ptr<TestLog> LogOfNotes(const TempDir& dir, size_t events) {
+  auto log = TestLog::Open(dir.path());
+  for (size_t done = 0; done < events;) {
+    std::vector<NewEvent> group;
+    for (size_t i = 0; i < 1000 && done < events; ++i, ++done) {
+      group.push_back(NoteEvent("stu_" + std::to_string(done % 50), "note"));
+    }
+    REQUIRE(log->log->Append(std::move(group)));
+  }
+  return log;
+}
+
+}  // namespace
+
+TEST_CASE("every projection sees every event once, however far apart their paces") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 70'000);
+  CountingProjection first("p_first", std::nullopt), second("p_second", std::nullopt);
+  Projector projector(*log->store, *log->data_keys);
+  projector.Add(&first);
+  projector.Add(&second);
+  for (const auto& family : projector.ColumnFamilies()) {
+    REQUIRE(log->store->EnsureColumnFamily(family).ok());
+  }
+  auto stats = ReplayInto(*log->store, *log->data_keys, *log->log, projector);
+  REQUIRE(stats);
+  CHECK(stats->events == 70'000);
+  CHECK(CountKeys(*log->store, "p_first") == 70'000);
+  CHECK(CountKeys(*log->store, "p_second") == 70'000);
+  auto unfinished = RebuildInterrupted(*log->store);
+  REQUIRE(unfinished);
+  CHECK_FALSE(*unfinished);
+}
+
+TEST_CASE("a projection that fails stops the replay with its error and leaves it unfinished") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 70'000);
+  CountingProjection healthy("p_healthy", std::nullopt), failing("p_failing", 45'000);
+  Projector projector(*log->store, *log->data_keys);
+  projector.Add(&healthy);
+  projector.Add(&failing);
+  for (const auto& family : projector.ColumnFamilies()) {
+    REQUIRE(log->store->EnsureColumnFamily(family).ok());
+  }
+  auto stats = ReplayInto(*log->store, *log->data_keys, *log->log, projector);
+  REQUIRE_FALSE(stats);
+  CHECK(stats.error().code() == StatusCode::kDataLoss);
+  CHECK(stats.error().message().find("p_failing projection, event 45000") != std::string::npos);
+  auto unfinished = RebuildInterrupted(*log->store);
+  REQUIRE(unfinished);
+  CHECK(*unfinished);
+}
