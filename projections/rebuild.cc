@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace backpack {
 namespace {
@@ -121,17 +122,16 @@ class ProjectionLanes {
   size_t size() const { return lanes_.size(); }
 
   // Applies every batch of `batches` to every projection, one thread per
-  // projection, writing each one's staged changes, unlogged, whenever they
-  // pass its share of `staged_budget` and at the end. The first failure in
+  // projection. Whenever the lanes together stage `staged_budget` bytes or
+  // more, the next lane to finish a batch writes its staged changes
+  // (unlogged); each lane writes the rest at the end. The first failure in
   // projection order; a failure stops every lane.
   Status ApplyAll(SharedBatches& batches, size_t staged_budget) {
-    if (lanes_.empty()) return OkStatus();
-    const size_t lane_budget = staged_budget / lanes_.size();
     std::vector<Status> results(lanes_.size());
     std::vector<std::thread> threads;
     for (size_t i = 0; i < lanes_.size(); ++i) {
       threads.emplace_back([&, i] {
-        results[i] = RunLane(i, batches, lane_budget);
+        results[i] = RunLane(i, batches, staged_budget);
         if (!results[i].ok()) batches.Close();
       });
     }
@@ -149,6 +149,7 @@ class ProjectionLanes {
     Projection* projection;
     WriteBatch batch;
     ProjectionTxn txn;
+    size_t counted_bytes = 0;  // txn.StagedBytes() as last added to total_staged_
   };
 
   // One projection through every batch. Stops without error when another
@@ -160,19 +161,28 @@ class ProjectionLanes {
       if (!events) break;
       RETURN_IF_ERROR(ApplyEvents(*lane.projection, *events, lane.txn));
       if (auto staged = lane.projection->TakeStaged()) staged();
-      if (lane.txn.StagedBytes() >= budget) RETURN_IF_ERROR(Write(lane));
+      if (CountStaged(lane) >= budget) RETURN_IF_ERROR(Write(lane));
     }
     return Write(lane);
   }
 
+  // Updates the lanes' total with `lane`'s staged bytes; returns the total.
+  size_t CountStaged(Lane& lane) {
+    const size_t now = lane.txn.StagedBytes();
+    const size_t before = std::exchange(lane.counted_bytes, now);
+    return total_staged_.fetch_add(now - before) + (now - before);
+  }
+
   Status Write(Lane& lane) {
     RETURN_IF_ERROR(lane.txn.Finish());
+    total_staged_.fetch_sub(std::exchange(lane.counted_bytes, 0));
     RETURN_IF_ERROR(target_.WriteUnlogged(lane.batch));
     lane.batch.Clear();
     return OkStatus();
   }
 
   Store& target_;
+  std::atomic<size_t> total_staged_{0};  // the sum of the lanes' counted_bytes
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
