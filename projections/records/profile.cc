@@ -117,22 +117,19 @@ struct Split {
 
 // Views of the recent records, and of the older ones if `with_older` (the
 // older student voice always: it may stand in for a missing recent one).
-Split SplitRecords(const std::vector<StoredRecord>& stored, int64_t since_us, bool with_older,
+Split SplitRecords(const ProfileSource& source, int64_t since_us, bool with_older,
                    AuthorNames& names, const NoteViewer& viewer) {
   Split split;
-  for (const auto& [key, value] : stored) {
-    if (key.tag == Tag::kSummary) {
-      split.summary = AttendanceSummary::FromJson(value);
-      continue;
-    }
-    const bool recent = IsRecent(key.tag, value, since_us);
-    if (!recent && !with_older && key.tag != Tag::kVoice) continue;
-    Section* section = (recent ? split.recent : split.older).For(key.tag);
-    if (!section) continue;
-    json::object view = key.tag == Tag::kNote
-                            ? NoteView(value, names.Get(StringField(value, "author")), viewer)
-                            : RecordView(key.tag, value);
-    section->push_back({RecordTime(key.tag, value), key.seq, std::move(view)});
+  split.summary = source.summary;
+  for (const ProfileRecord& record : source.records) {
+    const bool recent = since_us <= record.recent_through_us;
+    if (!recent && !with_older && record.tag != Tag::kVoice) continue;
+    Section* section = (recent ? split.recent : split.older).For(record.tag);
+    json::object view =
+        record.tag == Tag::kNote
+            ? NoteView(record.data, names.Get(StringField(record.data, "author")), viewer)
+            : record.data;
+    section->push_back({record.time_us, record.seq, std::move(view)});
   }
   // The student's own voice is never missing: without a recent answer, the
   // latest older one is shown.
@@ -158,7 +155,28 @@ json::object OlderSections(Sections older) {
   return o;
 }
 
-// The student's records, from the cache or else read and cached.
+// What profiles need of a student's stored records: the summary, and each
+// record a profile section shows with its view prepared.
+ProfileSource PrepareForProfiles(std::vector<StoredRecord> stored) {
+  ProfileSource source;
+  for (auto& [key, value] : stored) {
+    if (key.tag == Tag::kSummary) {
+      source.summary = AttendanceSummary::FromJson(value);
+      continue;
+    }
+    if (!Sections().For(key.tag)) continue;  // not shown in profiles
+    ProfileRecord record;
+    record.tag = key.tag;
+    record.seq = key.seq;
+    record.time_us = RecordTime(key.tag, value);
+    record.recent_through_us = RecentThrough(key.tag, value);
+    record.data = key.tag == Tag::kNote ? std::move(value) : RecordView(key.tag, value);
+    source.records.push_back(std::move(record));
+  }
+  return source;
+}
+
+// The student's records, from the cache or else read, prepared and cached.
 Result<CachedRecords> CachedStudentRecords(Services& services, RecordCache& cache,
                                            std::string_view student_id) {
   std::string id(student_id);
@@ -166,7 +184,7 @@ Result<CachedRecords> CachedStudentRecords(Services& services, RecordCache& cach
   const uint64_t read_at = cache.generation();
   ReadTxn read(services);
   ASSIGN_OR_RETURN(auto stored, ScanRecords(read.txn(), StudentPrefix(student_id)));
-  auto records = std::make_shared<const std::vector<StoredRecord>>(std::move(stored));
+  auto records = std::make_shared<const ProfileSource>(PrepareForProfiles(std::move(stored)));
   cache.Insert(id, read_at, records);
   return records;
 }

@@ -1,6 +1,8 @@
 #include "projections/records/internal/views.h"
 
+#include <algorithm>
 #include <initializer_list>
+#include <limits>
 
 #include "projections/records/internal/record_store.h"
 
@@ -47,15 +49,18 @@ int64_t RecordTime(Tag tag, const json::object& record) {
   }
 }
 
-bool IsRecent(Tag tag, const json::object& record, int64_t since_us) {
-  if (tag == Tag::kTeam) return true;
+int64_t RecentThrough(Tag tag, const json::object& record) {
+  constexpr int64_t kAlways = std::numeric_limits<int64_t>::max();
+  if (tag == Tag::kTeam) return kAlways;
+  const int64_t time = RecordTime(tag, record);
   if (tag == Tag::kService) {
     std::string end = StringField(record, "end_date");
-    if (end.empty()) return true;
+    if (end.empty()) return kAlways;
     auto end_day = ParseDate(end);
-    if (!end_day || *end_day >= since_us) return true;
+    if (!end_day) return kAlways;
+    return std::max(*end_day, time);
   }
-  return RecordTime(tag, record) >= since_us;
+  return time;
 }
 
 json::object RecordView(Tag tag, const json::object& r) {

@@ -15,9 +15,11 @@ namespace backpack::records {
 // was recorded.
 int64_t RecordTime(Tag tag, const boost::json::object& record);
 
-// Whether the record is in focus in a profile whose window starts at
-// `since_us`. Ongoing services and undated team memberships always are.
-bool IsRecent(Tag tag, const boost::json::object& record, int64_t since_us);
+// The latest window start for which the record is in focus in a profile:
+// it is recent in a window starting at `since_us` iff since_us <= this.
+// Ongoing services and team memberships always are (the maximum int64_t); a
+// service that ended is until its end or its start, whichever is later.
+int64_t RecentThrough(Tag tag, const boost::json::object& record);
 
 // Views of non-note records by tag; unknown tags give an empty object.
 boost::json::object RecordView(Tag tag, const boost::json::object& record);
