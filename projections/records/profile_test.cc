@@ -1,5 +1,6 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "projections/records/records.h"
 #include "projections/records/records_world_test_util.h"
@@ -87,6 +88,25 @@ TEST_CASE("profile with history_all adds the older data") {
   CHECK(older.at("services").as_array().size() == 1);
   CHECK(profile->at("attendance").as_array().empty());
   CHECK(S(profile->at("history")) == "all");
+}
+
+TEST_CASE("a service is in focus while ongoing and until 45 days after it ended") {
+  World w;
+  AppendOrDie(w.log(), {Service(w.alex, "Ongoing", w.Day(-300)),
+                        Service(w.alex, "Ended lately", w.Day(-300), w.Day(-10)),
+                        Service(w.alex, "Ended long ago", w.Day(-300), w.Day(-100)),
+                        Service(w.alex, "Started lately", w.Day(-5), w.Day(-200)),
+                        Service(w.alex, "Bad end date", w.Day(-300), "someday")});
+  auto profile = w.records().Profile(w.alex, true, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(profile);
+  std::set<std::string> recent, older;
+  for (const auto& s : profile->at("services").as_array()) recent.insert(S(s.at("service")));
+  for (const auto& s : profile->at("older").at("services").as_array()) {
+    older.insert(S(s.at("service")));
+  }
+  CHECK(recent ==
+        std::set<std::string>{"Ongoing", "Ended lately", "Started lately", "Bad end date"});
+  CHECK(older == std::set<std::string>{"Ended long ago"});
 }
 
 TEST_CASE("profile keeps the latest voice answer in focus even when it is old") {
