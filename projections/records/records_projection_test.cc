@@ -29,6 +29,25 @@ std::vector<std::string> ValuesAbout(Store& store, const std::string& student) {
   return found;
 }
 
+// Rebuilds the records into a scratch store and requires them equal to w's.
+void RequireRebuildIdentical(World& w) {
+  testing::TempDir scratch_dir;
+  StoreOptions options;
+  options.create_if_missing = true;
+  auto scratch = Store::Open((scratch_dir.path() / "db").string(), options);
+  REQUIRE(scratch);
+  Domain fresh(**scratch, w.fx().data_keys(), w.fx().keys(), w.fx().clock());
+  for (const auto& family : fresh.ColumnFamilies()) {
+    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
+  }
+  auto stats = ReplayInto(**scratch, w.fx().data_keys(), w.log(), fresh.projector());
+  REQUIRE(stats);
+  auto difference = FirstDifference(w.fx().store(), **scratch, kFamilies);
+  REQUIRE(difference);
+  CHECK(difference->value_or("") == "");
+  CHECK_FALSE(ValuesAbout(**scratch, w.alex).empty());
+}
+
 void AddEverything(World& w, const std::string& student) {
   AppendOrDie(w.log(), {Attendance(student, w.Day(-1), fb::AttendanceStatus::Absent),
                         Assessment(student, w.Day(-2), "MAP", "210"),
@@ -92,22 +111,32 @@ TEST_CASE("rebuilding the records projection reproduces it byte for byte") {
   REQUIRE(w.records().RestrictNote(Actor{w.teacher, "r", ""}, note->id));
   AppendOrDie(w.log(), {Shredded(w.blair)});
   REQUIRE(w.fx().data_keys().Shred(w.blair).ok());
+  RequireRebuildIdentical(w);
+}
 
-  testing::TempDir scratch_dir;
-  StoreOptions options;
-  options.create_if_missing = true;
-  auto scratch = Store::Open((scratch_dir.path() / "db").string(), options);
-  REQUIRE(scratch);
-  Domain fresh(**scratch, w.fx().data_keys(), w.fx().keys(), w.fx().clock());
-  for (const auto& family : fresh.ColumnFamilies()) {
-    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
+TEST_CASE("a note on a new day reaches the summary, and later ones that day change nothing") {
+  World w;
+  const Actor teacher{w.teacher, "r", ""};
+  auto alert = [&] {
+    auto profile =
+        w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+    REQUIRE(profile);
+    return profile->at("attendance_summary").at("alert").as_bool();
+  };
+  for (int i = 0; i < 3; ++i) {  // three notes on day 0, each its own commit
+    REQUIRE(w.records().WriteNote(teacher, w.alex, "sst", "Same day", false));
   }
-  auto stats = ReplayInto(**scratch, w.fx().data_keys(), w.log(), fresh.projector());
-  REQUIRE(stats);
-  auto difference = FirstDifference(w.fx().store(), **scratch, kFamilies);
-  REQUIRE(difference);
-  CHECK(difference->value_or("") == "");
-  CHECK_FALSE(ValuesAbout(**scratch, w.alex).empty());
+  w.fx().clock().Advance(60 * kMicrosPerDay);
+  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-4), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-3), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-2), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent)});
+  CHECK(alert());  // four absences and no note in the window
+  REQUIRE(w.records().WriteNote(teacher, w.alex, "sst", "Called home", false));
+  CHECK_FALSE(alert());  // the note of the new day is in the summary
+  REQUIRE(w.records().WriteNote(teacher, w.alex, "sst", "Again", false));
+  CHECK_FALSE(alert());
+  RequireRebuildIdentical(w);
 }
 
 TEST_CASE("records never hold personal data in plaintext at rest") {
