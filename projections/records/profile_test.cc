@@ -143,6 +143,32 @@ TEST_CASE("profile shows restricted notes without their text") {
   }
 }
 
+TEST_CASE("a cached profile follows every change to the student, and only theirs") {
+  World w;
+  const Actor teacher{w.teacher, "r", ""};
+  auto notes_of = [&](const std::string& student) {
+    auto profile =
+        w.records().Profile(student, false, w.now(), "districtwide", w.Viewer(w.principal));
+    REQUIRE(profile);
+    return json::serialize(profile->at("notes"));
+  };
+  auto note = w.records().WriteNote(teacher, w.alex, "sst", "First draft", false);
+  REQUIRE(note);
+  CHECK(notes_of(w.alex).find("First draft") != std::string::npos);  // now cached
+  REQUIRE(w.records().WriteNote(teacher, w.blair, "sst", "About Blair", false));
+  CHECK(notes_of(w.blair).find("About Blair") != std::string::npos);
+  CHECK(notes_of(w.alex).find("About Blair") == std::string::npos);
+
+  REQUIRE(w.records().ReviseNote(teacher, note->id, "Second draft"));
+  CHECK(notes_of(w.alex).find("Second draft") != std::string::npos);
+  REQUIRE(w.records().RestrictNote(teacher, note->id));
+  CHECK(notes_of(w.alex).find("Second draft") == std::string::npos);
+  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent)});
+  auto profile = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(profile);
+  CHECK(profile->at("attendance").as_array().size() == 1);
+}
+
 TEST_CASE("profile of a shredded student is gone; of an unknown one, not found") {
   World w;
   AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent)});

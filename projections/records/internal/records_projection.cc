@@ -1,5 +1,7 @@
 #include "projections/records/internal/records_projection.h"
 
+#include <utility>
+
 #include "projections/records/internal/apply.h"
 #include "projections/records/internal/keys.h"
 
@@ -85,14 +87,28 @@ Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
   }
   Handler handler = HandlerFor(event.header.type);
   if (!handler) return OkStatus();
-  changed_records_ = true;  // the record cache goes once this group is durable
+  // The cache drops what this changes once the group is durable.
+  if (event.header.type == EventType::NoteRevised ||
+      event.header.type == EventType::NoteRestricted) {
+    changed_all_ = true;
+  } else {
+    changed_students_.push_back(event.header.subject_id);
+  }
   return handler(event, txn);
 }
 
 std::function<void()> RecordsProjection::TakeStaged() {
-  if (!changed_records_) return {};
-  changed_records_ = false;
-  return [this] { cache_.Invalidate(); };
+  if (std::exchange(changed_all_, false)) {
+    changed_students_.clear();
+    return [this] { cache_.Invalidate(); };
+  }
+  if (changed_students_.empty()) return {};
+  return [this, students = std::exchange(changed_students_, {})] { cache_.Invalidate(students); };
+}
+
+Status RecordsProjection::Load(Store&, DataKeyRing&) {
+  cache_.Invalidate();
+  return OkStatus();
 }
 
 }  // namespace backpack::records

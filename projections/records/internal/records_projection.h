@@ -1,6 +1,7 @@
 // The records projection: column families rec_student, rec_feed, rec_notes
-// (docs/storage-format.md). Its only in-memory state is the RecordCache it
-// invalidates when a durable commit changed records.
+// (docs/storage-format.md). Its only in-memory state is the RecordCache,
+// from which it drops the students whose records a commit changed once the
+// commit is durable.
 #pragma once
 
 #include <string>
@@ -16,14 +17,22 @@ class RecordsProjection final : public Projection {
   std::string_view name() const override { return "records"; }
   std::vector<std::string> ColumnFamilies() const override;
   Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override;
-  // Invalidates the cache if anything applied since the last call changed records.
+  // Drops from the cache the students whose records the events applied
+  // since the last call changed.
   std::function<void()> TakeStaged() override;
+  // Empties the cache: the store was opened, or reopened after a failed
+  // write or sync whose writes may have survived without their TakeStaged.
+  Status Load(Store&, DataKeyRing&) override;
 
   RecordCache& cache() { return cache_; }
 
  private:
   RecordCache cache_;
-  bool changed_records_ = false;  // writer thread only
+  // Writer thread only: the students changed since the last TakeStaged, or
+  // all of them (a note revision or restriction, which finds its student
+  // through the note index rather than the event).
+  std::vector<std::string> changed_students_;
+  bool changed_all_ = false;
 };
 
 }  // namespace backpack::records
