@@ -74,6 +74,10 @@ class SharedBatches {
     closed_ = true;
     changed_.notify_all();
   }
+  bool closed() {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
   Status status() {
     std::lock_guard lock(mu_);
     return status_;
@@ -152,8 +156,8 @@ class ProjectionLanes {
     size_t counted_bytes = 0;  // txn.StagedBytes() as last added to total_staged_
   };
 
-  // One projection through every batch. Stops without error when another
-  // lane failed (Get returns nullptr early; that lane reports).
+  // One projection through every batch. Stops without error, writing
+  // nothing more, when another lane failed (that lane reports).
   Status RunLane(size_t index, SharedBatches& batches, size_t budget) {
     Lane& lane = *lanes_[index];
     for (size_t n = 0;; ++n) {
@@ -163,6 +167,7 @@ class ProjectionLanes {
       if (auto staged = lane.projection->TakeStaged()) staged();
       if (CountStaged(lane) >= budget) RETURN_IF_ERROR(Write(lane));
     }
+    if (batches.closed()) return OkStatus();
     return Write(lane);
   }
 
