@@ -189,7 +189,7 @@ class RocksStore final : public Store {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     RETURN_IF_ERROR(FromRocks(
         db_->CreateColumnFamily(FamilyOptions(name, options_), std::string(name), &handle),
-                              "create column family"));
+        "create column family"));
     families_[std::string(name)] = handle;
     return OkStatus();
   }
