@@ -159,6 +159,8 @@ class EventLogImpl final : public EventLog {
   Result<std::function<void()>> SignAndProject(GroupWork& work, WriteBatch& batch);
   void StageGroup(const GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
   void StageCheckpoint(WriteBatch& batch);
+  // Whether appends are waiting for the writer.
+  bool WorkQueued();
   Status RecoverAfterFailure();
   void SyncerLoop();
   void SyncGroups(std::vector<WrittenGroup>& groups);
@@ -332,6 +334,11 @@ void EventLogImpl::StageGroup(const GroupWork& work, std::vector<PendingAppend>&
   batch.Put(cf::kMeta, AsBytes(layout::kMetaSize), EncodeBigEndian64(state_.next_seq));
 }
 
+bool EventLogImpl::WorkQueued() {
+  std::lock_guard lock(queue_mu_);
+  return !queue_.empty();
+}
+
 void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
   Checkpoint checkpoint{origin_, state_.frontier.size(), state_.frontier.Root()};
   std::string note = SignCheckpoint(checkpoint, origin_, keys_.signing);
@@ -355,7 +362,11 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group, bool more_waitin
   }
   if (status.ok()) StageGroup(work, group, batch);
   int64_t now = options_.clock->NowMicros();
-  bool checkpoint = !more_waiting || now - last_checkpoint_us_ >= kMicrosPerSecond;
+  // Checkpoint when no more work waits now that this group is ready (under
+  // load, appends arrive while a group is signed and projected), or once a
+  // second: one signature per group would cost about as much as projecting it.
+  bool checkpoint =
+      !(more_waiting || WorkQueued()) || now - last_checkpoint_us_ >= kMicrosPerSecond;
   if (status.ok() && checkpoint) StageCheckpoint(batch);
   if (status.ok()) status = store_.Write(batch, /*sync=*/false);
   if (!status.ok()) {
