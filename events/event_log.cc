@@ -12,6 +12,7 @@
 #include "events/checkpoint.h"
 #include "events/codec.h"
 #include "events/log_layout.h"
+#include "events/log_reading.h"
 #include "events/merkle.h"
 #include "events/signing_pool.h"
 
@@ -502,56 +503,13 @@ Result<std::string> EventLogImpl::LatestCheckpoint() {
   return std::string(AsChars(it->value()));
 }
 
-// Decrypts `decoded`'s payload into `out`, marking it shredded if the
-// subject's key is gone.
-Status DecryptPayload(DataKeyRing& data_keys, const codec::DecodedEvent& decoded,
-                      LoggedEvent& out) {
-  if (!decoded.header.payload_encrypted) {
-    out.payload.assign(decoded.payload.begin(), decoded.payload.end());
-    return OkStatus();
-  }
-  auto key = data_keys.Get(decoded.header.subject_id);
-  if (!key && key.error().code() == StatusCode::kGone) {
-    out.shredded = true;
-    return OkStatus();
-  }
-  if (!key) return key.error();
-  ASSIGN_OR_RETURN(out.payload,
-                   AeadOpen(*key, decoded.payload, codec::PayloadAssociatedData(decoded.header)));
-  return OkStatus();
-}
-
 Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
-  ASSIGN_OR_RETURN(Bytes stored, ReadStored(seq));
-  ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(stored));
-  if (decoded.header.seq != seq) return Err(DataLossError("event claims another seq"));
-  if (!VerifyEd25519(keys_.signing.public_key(), Sha256(decoded.body), decoded.signature)) {
-    return Err(DataLossError("event " + std::to_string(seq) + " has a bad signature"));
-  }
-  LoggedEvent out{decoded.header, {}, false};
-  RETURN_IF_ERROR(DecryptPayload(data_keys_, decoded, out));
-  return out;
+  return log_reading::ReadEvent(store_, data_keys_, keys_.signing.public_key(), seq);
 }
 
 Status EventLogImpl::Replay(uint64_t from, size_t batch_size,
                             const std::function<Status(std::span<const LoggedEvent>)>& visit) {
-  uint64_t end = size();
-  ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kLog));
-  std::vector<LoggedEvent> batch;
-  for (it->Seek(layout::LogKey(from)); it->Valid(); it->Next()) {
-    ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(it->value()));
-    if (decoded.header.seq >= end) break;
-    LoggedEvent event{decoded.header, {}, false};
-    RETURN_IF_ERROR(DecryptPayload(data_keys_, decoded, event));
-    batch.push_back(std::move(event));
-    if (batch.size() >= batch_size) {
-      RETURN_IF_ERROR(visit(batch));
-      batch.clear();
-    }
-  }
-  RETURN_IF_ERROR(it->status());
-  if (!batch.empty()) RETURN_IF_ERROR(visit(batch));
-  return OkStatus();
+  return log_reading::ReplayEvents(store_, data_keys_, from, size(), batch_size, visit);
 }
 
 // Restores the writer's chain state from the last event written.
@@ -572,19 +530,6 @@ Result<ChainState> LoadChainState(Store& store) {
 }
 
 }  // namespace
-
-merkle::NodeSource layout::StoredNodes(Store& store, ReadView view) {
-  return [&store, view](uint8_t level, uint64_t index) -> Result<Hash256> {
-    ASSIGN_OR_RETURN(auto value, store.Get(cf::kMerkle, MerkleKey(level, index), view));
-    if (!value || value->size() != 32) {
-      return Err(DataLossError("missing Merkle node " + std::to_string(level) + "/" +
-                               std::to_string(index)));
-    }
-    Hash256 hash;
-    std::copy(value->begin(), value->end(), hash.begin());
-    return hash;
-  };
-}
 
 std::vector<std::string> EventLog::ColumnFamilies() {
   return {std::string(cf::kLog), std::string(cf::kMerkle), std::string(cf::kCheckpoints),

@@ -1,0 +1,82 @@
+#include "events/log_reading.h"
+
+#include "events/codec.h"
+#include "events/log_layout.h"
+
+namespace backpack {
+namespace log_reading {
+namespace {
+
+// Decrypts `decoded`'s payload into `out`, marking it shredded if the
+// subject's key is gone.
+Status DecryptPayload(DataKeyRing& data_keys, const codec::DecodedEvent& decoded,
+                      LoggedEvent& out) {
+  if (!decoded.header.payload_encrypted) {
+    out.payload.assign(decoded.payload.begin(), decoded.payload.end());
+    return OkStatus();
+  }
+  auto key = data_keys.Get(decoded.header.subject_id);
+  if (!key && key.error().code() == StatusCode::kGone) {
+    out.shredded = true;
+    return OkStatus();
+  }
+  if (!key) return key.error();
+  ASSIGN_OR_RETURN(out.payload,
+                   AeadOpen(*key, decoded.payload, codec::PayloadAssociatedData(decoded.header)));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
+                              const Ed25519PublicKey& public_key, uint64_t seq) {
+  ASSIGN_OR_RETURN(auto stored, store.Get(cf::kLog, layout::LogKey(seq)));
+  if (!stored) return Err(NotFoundError("no event " + std::to_string(seq)));
+  ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(*stored));
+  if (decoded.header.seq != seq) return Err(DataLossError("event claims another seq"));
+  if (!VerifyEd25519(public_key, Sha256(decoded.body), decoded.signature)) {
+    return Err(DataLossError("event " + std::to_string(seq) + " has a bad signature"));
+  }
+  LoggedEvent out{decoded.header, {}, false};
+  RETURN_IF_ERROR(DecryptPayload(data_keys, decoded, out));
+  return out;
+}
+
+Status ReplayEvents(Store& store, DataKeyRing& data_keys, uint64_t from, uint64_t end,
+                    size_t batch_size,
+                    const std::function<Status(std::span<const LoggedEvent>)>& visit) {
+  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog));
+  std::vector<LoggedEvent> batch;
+  for (it->Seek(layout::LogKey(from)); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(it->value()));
+    if (decoded.header.seq >= end) break;
+    LoggedEvent event{decoded.header, {}, false};
+    RETURN_IF_ERROR(DecryptPayload(data_keys, decoded, event));
+    batch.push_back(std::move(event));
+    if (batch.size() >= batch_size) {
+      RETURN_IF_ERROR(visit(batch));
+      batch.clear();
+    }
+  }
+  RETURN_IF_ERROR(it->status());
+  if (!batch.empty()) RETURN_IF_ERROR(visit(batch));
+  return OkStatus();
+}
+
+}  // namespace log_reading
+
+merkle::NodeSource layout::StoredNodes(Store& store, ReadView view) {
+  return [&store, view](uint8_t level, uint64_t index) -> Result<Hash256> {
+    Result<std::optional<Bytes>> value = store.Get(cf::kMerkle, MerkleKey(level, index), view);
+    if (!value) return Err(value.error());
+    if (!value->has_value() || (*value)->size() != 32) {
+      return Err(DataLossError("missing Merkle node " + std::to_string(level) + "/" +
+                               std::to_string(index)));
+    }
+    Hash256 hash;
+    std::copy((*value)->begin(), (*value)->end(), hash.begin());
+    return hash;
+  };
+}
+
+}  // namespace backpack

@@ -1,0 +1,29 @@
+// Reading events back from the log family: decoding, checking the
+// signature where asked, decrypting the payload under the subject's key.
+// Used by EventLog's Read and Replay.
+#pragma once
+
+#include <functional>
+#include <span>
+
+#include "core/crypto.h"
+#include "core/data_keys.h"
+#include "core/store.h"
+#include "events/event.h"
+
+namespace backpack::log_reading {
+
+// Event `seq`, its signature checked against `public_key`. kNotFound if
+// absent; kDataLoss if its bytes, sequence number or signature are wrong. A
+// shredded subject's event comes back marked shredded, without payload.
+Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
+                              const Ed25519PublicKey& public_key, uint64_t seq);
+
+// Visits events [from, end) in order, in batches of up to `batch_size`
+// (signatures are not checked: `backpack verify` does that); stops at the
+// first error, from the store or from `visit`.
+Status ReplayEvents(Store& store, DataKeyRing& data_keys, uint64_t from, uint64_t end,
+                    size_t batch_size,
+                    const std::function<Status(std::span<const LoggedEvent>)>& visit);
+
+}  // namespace backpack::log_reading
