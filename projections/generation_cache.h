@@ -6,7 +6,7 @@
 // the values were read from invalidates the keys it changed (or the whole
 // cache) once it is durable (from its projection's TakeStaged action), and a
 // reader may insert what it read only if its key was not invalidated since
-// it started reading:
+// it started reading. FindOrRead follows that protocol:
 //
 //   if (auto hit = cache.Find(key)) return *hit;
 //   uint64_t read_at = cache.generation();   // before reading the store
@@ -23,6 +23,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/status.h"
+
 namespace backpack {
 
 template <typename V>
@@ -36,6 +38,17 @@ class GenerationCache {
     auto it = entries_.find(key);
     if (it == entries_.end()) return std::nullopt;
     return it->second;
+  }
+  // The value under `key`: the cached one, or else what `read()` returns,
+  // cached unless `key` was invalidated while it was read. A failed read is
+  // returned, not cached.
+  template <typename Read>
+  Result<V> FindOrRead(const std::string& key, const Read& read) {
+    if (auto hit = Find(key)) return *hit;
+    const uint64_t read_at = generation();
+    Result<V> value = read();
+    if (value) Insert(key, read_at, *value);
+    return value;
   }
   // The generation to pass to Insert; read it before reading the store.
   uint64_t generation() const {

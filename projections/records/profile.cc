@@ -179,14 +179,11 @@ ProfileSource PrepareForProfiles(std::vector<StoredRecord> stored) {
 // The student's records, from the cache or else read, prepared and cached.
 Result<CachedRecords> CachedStudentRecords(Services& services, RecordCache& cache,
                                            std::string_view student_id) {
-  std::string id(student_id);
-  if (auto hit = cache.Find(id)) return *hit;
-  const uint64_t read_at = cache.generation();
-  ReadTxn read(services);
-  ASSIGN_OR_RETURN(auto stored, ScanRecords(read.txn(), StudentPrefix(student_id)));
-  auto records = std::make_shared<const ProfileSource>(PrepareForProfiles(std::move(stored)));
-  cache.Insert(id, read_at, records);
-  return records;
+  return cache.FindOrRead(std::string(student_id), [&]() -> Result<CachedRecords> {
+    ReadTxn read(services);
+    ASSIGN_OR_RETURN(auto stored, ScanRecords(read.txn(), StudentPrefix(student_id)));
+    return std::make_shared<const ProfileSource>(PrepareForProfiles(std::move(stored)));
+  });
 }
 
 }  // namespace

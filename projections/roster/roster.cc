@@ -37,22 +37,13 @@ Roster::~Roster() = default;
 
 Projection* Roster::projection() { return &impl_->projection; }
 
-Result<StudentInfo> Roster::FindStudent(std::string_view student_id) const {
-  Services& s = impl_->services;
-  auto& cache = impl_->shared.students;
-  const std::string id(student_id);
-  if (auto hit = cache.Find(id)) {
-    // A shred commits (and so empties the cache) before the key is destroyed;
-    // checked again anyway, so no cached name outlives its key.
-    if (!s.data_keys->IsShredded(id)) return *hit;
-  }
-  const uint64_t read_at = cache.generation();
+namespace {
+
+Result<StudentInfo> ReadStudentInfo(Services& s, const std::string& id) {
   StoreReader reader(*s.store, *s.data_keys);
-  ASSIGN_OR_RETURN(auto record, roster::ReadStudent(reader.txn(), student_id));
+  ASSIGN_OR_RETURN(auto record, roster::ReadStudent(reader.txn(), id));
   if (!record) {
-    if (s.data_keys->IsShredded(std::string(student_id))) {
-      return Err(GoneError("the student's record was deleted"));
-    }
+    if (s.data_keys->IsShredded(id)) return Err(GoneError("the student's record was deleted"));
     return Err(NotFoundError("no such student"));
   }
   std::string school_name;
@@ -60,9 +51,34 @@ Result<StudentInfo> Roster::FindStudent(std::string_view student_id) const {
     ASSIGN_OR_RETURN(auto org, roster::ReadOrg(reader.txn(), record->school_id));
     if (org) school_name = org->name;
   }
-  StudentInfo info = ToStudentInfo(id, std::move(*record), std::move(school_name));
-  cache.Insert(id, read_at, info);
-  return info;
+  return ToStudentInfo(id, std::move(*record), std::move(school_name));
+}
+
+Result<UserInfo> ReadUserInfo(Services& s, const std::string& id) {
+  StoreReader reader(*s.store, *s.data_keys);
+  ASSIGN_OR_RETURN(auto record, roster::ReadUser(reader.txn(), id));
+  if (!record) return Err(NotFoundError("no such user"));
+  return UserInfo{id,
+                  record->username,
+                  record->display_name,
+                  record->role,
+                  record->flags,
+                  record->schools,
+                  record->grades,
+                  record->disabled,
+                  {}};
+}
+
+}  // namespace
+
+Result<StudentInfo> Roster::FindStudent(std::string_view student_id) const {
+  Services& s = impl_->services;
+  const std::string id(student_id);
+  // A shred commits (and so empties the cache) before the key is destroyed;
+  // a shredded student is read from the store anyway, so no cached name
+  // outlives its key.
+  if (s.data_keys->IsShredded(id)) return ReadStudentInfo(s, id);
+  return impl_->shared.students.FindOrRead(id, [&] { return ReadStudentInfo(s, id); });
 }
 
 Result<std::string> Roster::ResolveStudent(std::string_view id_or_sourced_id) const {
@@ -82,26 +98,9 @@ Result<std::string> Roster::ResolveStudent(std::string_view id_or_sourced_id) co
 
 Result<UserInfo> Roster::FindUser(std::string_view user_id) const {
   Services& s = impl_->services;
-  auto& cache = impl_->shared.users;
   const std::string id(user_id);
-  std::optional<UserInfo> cached = cache.Find(id);
-  if (!cached) {
-    const uint64_t read_at = cache.generation();
-    StoreReader reader(*s.store, *s.data_keys);
-    ASSIGN_OR_RETURN(auto record, roster::ReadUser(reader.txn(), user_id));
-    if (!record) return Err(NotFoundError("no such user"));
-    cached = UserInfo{id,
-                      record->username,
-                      record->display_name,
-                      record->role,
-                      record->flags,
-                      record->schools,
-                      record->grades,
-                      record->disabled,
-                      {}};
-    cache.Insert(id, read_at, *cached);
-  }
-  UserInfo info = std::move(*cached);
+  ASSIGN_OR_RETURN(UserInfo info,
+                   impl_->shared.users.FindOrRead(id, [&] { return ReadUserInfo(s, id); }));
   std::shared_lock lock(impl_->shared.mu);
   for (const std::string& student : impl_->shared.state.access.StudentsOfGuardian(user_id)) {
     info.guardian_of.push_back(student);
