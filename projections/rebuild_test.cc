@@ -53,19 +53,23 @@ std::unique_ptr<TestLog> LogOfNotes(const TempDir& dir, size_t events) {
   return log;
 }
 
+// Replays `log` into `projections`, in their own families of its store.
+Result<RebuildStats> Replay(TestLog& log, std::initializer_list<Projection*> projections) {
+  Projector projector(*log.store, *log.data_keys);
+  for (Projection* p : projections) projector.Add(p);
+  for (const auto& family : projector.ColumnFamilies()) {
+    REQUIRE(log.store->EnsureColumnFamily(family).ok());
+  }
+  return ReplayInto(*log.store, *log.data_keys, *log.log, projector);
+}
+
 }  // namespace
 
 TEST_CASE("every projection sees every event once, however far apart their paces") {
   TempDir dir;
   auto log = LogOfNotes(dir, 70'000);
   CountingProjection first("p_first", std::nullopt), second("p_second", std::nullopt);
-  Projector projector(*log->store, *log->data_keys);
-  projector.Add(&first);
-  projector.Add(&second);
-  for (const auto& family : projector.ColumnFamilies()) {
-    REQUIRE(log->store->EnsureColumnFamily(family).ok());
-  }
-  auto stats = ReplayInto(*log->store, *log->data_keys, *log->log, projector);
+  auto stats = Replay(*log, {&first, &second});
   REQUIRE(stats);
   CHECK(stats->events == 70'000);
   CHECK(CountKeys(*log->store, "p_first") == 70'000);
@@ -79,13 +83,7 @@ TEST_CASE("a projection that fails stops the replay with its error and leaves it
   TempDir dir;
   auto log = LogOfNotes(dir, 70'000);
   CountingProjection healthy("p_healthy", std::nullopt), failing("p_failing", 45'000);
-  Projector projector(*log->store, *log->data_keys);
-  projector.Add(&healthy);
-  projector.Add(&failing);
-  for (const auto& family : projector.ColumnFamilies()) {
-    REQUIRE(log->store->EnsureColumnFamily(family).ok());
-  }
-  auto stats = ReplayInto(*log->store, *log->data_keys, *log->log, projector);
+  auto stats = Replay(*log, {&healthy, &failing});
   REQUIRE_FALSE(stats);
   CHECK(stats.error().code() == StatusCode::kDataLoss);
   CHECK(stats.error().message().find("p_failing projection, event 45000") != std::string::npos);

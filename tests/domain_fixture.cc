@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "projections/rebuild.h"
+
 namespace backpack::testing {
 
 DomainFixture::DomainFixture(const std::filesystem::path& dir, int64_t now_us)
@@ -14,6 +16,19 @@ DomainFixture::~DomainFixture() { Close(); }
 void DomainFixture::Reopen() {
   Close();
   Open();
+}
+
+std::unique_ptr<Store> DomainFixture::Rebuilt(const std::filesystem::path& dir) {
+  StoreOptions options;
+  options.create_if_missing = true;
+  auto scratch = Store::Open(dir.string(), options);
+  REQUIRE(scratch);
+  Domain fresh(**scratch, *data_keys_, *keys_, clock_);
+  for (const auto& family : fresh.ColumnFamilies()) {
+    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
+  }
+  REQUIRE(ReplayInto(**scratch, *data_keys_, *log_, fresh.projector()));
+  return std::move(*scratch);
 }
 
 void DomainFixture::Open() {

@@ -20,6 +20,9 @@ class DomainFixture {
 
   // Closes everything and opens it again from disk (same clock).
   void Reopen();
+  // Replays the whole log, through a fresh Domain, into a new store at `dir`
+  // (for comparing a rebuild with the live projections) and returns it.
+  std::unique_ptr<Store> Rebuilt(const std::filesystem::path& dir);
 
   Services& services() { return domain_->services(); }
   Domain& domain() { return *domain_; }

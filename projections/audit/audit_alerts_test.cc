@@ -194,16 +194,8 @@ TEST_CASE("a rebuild reproduces the audit families byte for byte") {
   REQUIRE(AlertsOf(w).size() == 3);  // b-g for students[1], bulk, denial burst
 
   TempDir scratch_dir;
-  StoreOptions options;
-  options.create_if_missing = true;
-  auto scratch = Store::Open((scratch_dir.path() / "db").string(), options);
-  REQUIRE(scratch);
-  Domain fresh(**scratch, w.fx().data_keys(), w.fx().keys(), w.fx().clock());
-  for (const auto& family : fresh.ColumnFamilies()) {
-    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
-  }
-  REQUIRE(ReplayInto(**scratch, w.fx().data_keys(), w.fx().log(), fresh.projector()));
-  auto difference = FirstDifference(w.fx().store(), **scratch, AuditFamilies());
+  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
+  auto difference = FirstDifference(w.fx().store(), *scratch, AuditFamilies());
   REQUIRE(difference);
   CHECK(*difference == std::nullopt);
   CHECK_FALSE(w.Dump("a_alerts").empty());

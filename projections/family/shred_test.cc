@@ -133,19 +133,6 @@ TEST_CASE("a shred interrupted before the key was destroyed completes on the nex
   CHECK(w.family().Recover().ok());  // idempotent
 }
 
-// Replays the whole log into a scratch store with a fresh domain.
-std::unique_ptr<Store> Rebuilt(World& w, const std::filesystem::path& dir) {
-  StoreOptions options;
-  options.create_if_missing = true;
-  auto scratch = Store::Open(dir.string(), options);
-  REQUIRE(scratch);
-  Domain fresh(**scratch, w.fx().data_keys(), w.fx().keys(), w.fx().clock());
-  for (const auto& family : fresh.ColumnFamilies())
-    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
-  REQUIRE(ReplayInto(**scratch, w.fx().data_keys(), w.log(), fresh.projector()));
-  return std::move(*scratch);
-}
-
 TEST_CASE("a rebuild reproduces the family projection byte for byte, shreds included") {
   World w;
   uint64_t note = w.WriteNote(w.ana, "behavior", "Left class early (synthetic)");
@@ -165,7 +152,7 @@ TEST_CASE("a rebuild reproduces the family projection byte for byte, shreds incl
   REQUIRE(w.family().ApproveDeletion(w.As(w.privacy), deletion->id).ok());
   w.ViewProfile(w.ana, "districtwide");  // a read after the shred (outcome would be gone)
   testing::TempDir scratch_dir;
-  auto scratch = Rebuilt(w, scratch_dir.path());
+  auto scratch = w.fx().Rebuilt(scratch_dir.path());
   std::vector<std::string> families = w.family().projection()->ColumnFamilies();
   auto difference = FirstDifference(w.fx().store(), *scratch, families);
   REQUIRE(difference);

@@ -32,20 +32,11 @@ std::vector<std::string> ValuesAbout(Store& store, const std::string& student) {
 // Rebuilds the records into a scratch store and requires them equal to w's.
 void RequireRebuildIdentical(World& w) {
   testing::TempDir scratch_dir;
-  StoreOptions options;
-  options.create_if_missing = true;
-  auto scratch = Store::Open((scratch_dir.path() / "db").string(), options);
-  REQUIRE(scratch);
-  Domain fresh(**scratch, w.fx().data_keys(), w.fx().keys(), w.fx().clock());
-  for (const auto& family : fresh.ColumnFamilies()) {
-    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
-  }
-  auto stats = ReplayInto(**scratch, w.fx().data_keys(), w.log(), fresh.projector());
-  REQUIRE(stats);
-  auto difference = FirstDifference(w.fx().store(), **scratch, kFamilies);
+  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
+  auto difference = FirstDifference(w.fx().store(), *scratch, kFamilies);
   REQUIRE(difference);
   CHECK(difference->value_or("") == "");
-  CHECK_FALSE(ValuesAbout(**scratch, w.alex).empty());
+  CHECK_FALSE(ValuesAbout(*scratch, w.alex).empty());
 }
 
 void AddEverything(World& w, const std::string& student) {

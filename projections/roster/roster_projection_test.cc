@@ -46,16 +46,8 @@ std::vector<std::string> KeysMentioning(Store& store, const std::string& needle)
 // Replays the log into a scratch store; the first difference from the live
 // roster families, or "" if byte-for-byte equal.
 std::string RebuildDifference(RosterWorld& w, const std::filesystem::path& scratch_dir) {
-  StoreOptions options;
-  options.create_if_missing = true;
-  auto scratch = Store::Open(scratch_dir.string(), options);
-  REQUIRE(scratch);
-  DomainFixture& fx = w.fx();
-  Domain fresh(**scratch, fx.data_keys(), fx.keys(), fx.clock());
-  for (const auto& family : fresh.ColumnFamilies())
-    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
-  REQUIRE(ReplayInto(**scratch, fx.data_keys(), fx.log(), fresh.projector()));
-  auto diff = FirstDifference(fx.store(), **scratch, roster::ProjectionFamilies());
+  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir);
+  auto diff = FirstDifference(w.fx().store(), *scratch, roster::ProjectionFamilies());
   REQUIRE(diff);
   return diff->value_or("");
 }
