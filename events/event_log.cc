@@ -155,7 +155,7 @@ class EventLogImpl final : public EventLog {
   Result<PendingAppend> Prepare(std::vector<NewEvent> events);
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
-  void WriteGroup(std::vector<PendingAppend> group, bool more_waiting);
+  void WriteGroup(std::vector<PendingAppend> group);
   GroupWork Chain(std::vector<PendingAppend>& group);
   Result<std::function<void()>> SignAndProject(GroupWork& work, WriteBatch& batch);
   void StageGroup(const GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
@@ -254,9 +254,8 @@ void EventLogImpl::WriterLoop() {
     queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) break;  // stopping and drained
     std::vector<PendingAppend> group = TakeGroup(lock);
-    bool more_waiting = !queue_.empty();
     lock.unlock();
-    WriteGroup(std::move(group), more_waiting);
+    WriteGroup(std::move(group));
     lock.lock();
   }
   std::lock_guard sync_lock(sync_mu_);
@@ -346,7 +345,7 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
   batch.Put(cf::kCheckpoints, layout::CheckpointKey(checkpoint.size), AsBytes(note));
 }
 
-void EventLogImpl::WriteGroup(std::vector<PendingAppend> group, bool more_waiting) {
+void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
   Status status = needs_recovery_ ? RecoverAfterFailure() : OkStatus();
   ChainState rollback = state_;
@@ -366,8 +365,7 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group, bool more_waitin
   // Checkpoint when no more work waits now that this group is ready (under
   // load, appends arrive while a group is signed and projected), or once a
   // second: one signature per group would cost about as much as projecting it.
-  bool checkpoint =
-      !(more_waiting || WorkQueued()) || now - last_checkpoint_us_ >= kMicrosPerSecond;
+  bool checkpoint = !WorkQueued() || now - last_checkpoint_us_ >= kMicrosPerSecond;
   if (status.ok() && checkpoint) StageCheckpoint(batch);
   if (status.ok()) status = store_.Write(batch, /*sync=*/false);
   if (!status.ok()) {
