@@ -92,6 +92,19 @@ TEST_CASE("events append in order and survive reopening with the chain intact") 
   CHECK(second->header.recorded_at_us >= first->header.recorded_at_us);
 }
 
+TEST_CASE("a group with no appends waiting behind it is checkpointed as it is written") {
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  for (uint64_t size = 1; size <= 5; ++size) {
+    REQUIRE(t->log->Append({NoteEvent("stu_c", "n")}));
+    auto note = t->log->LatestCheckpoint();
+    REQUIRE(note);
+    auto checkpoint = VerifyCheckpoint(*note, t->log->origin(), t->log->public_key());
+    REQUIRE(checkpoint);
+    CHECK(checkpoint->size == size);
+  }
+}
+
 TEST_CASE("inclusion and consistency proofs verify against signed checkpoints") {
   TempDir dir;
   auto t = TestLog::Open(dir.path());
