@@ -1,0 +1,102 @@
+#include "core/internal/rocks_open.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace backpack::rocks {
+namespace {
+
+// One block cache for every family of every store in the process.
+std::shared_ptr<rocksdb::Cache> SharedBlockCache() {
+  static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(256ull << 20);
+  return cache;
+}
+
+// The prefix of a key in a sequenced family (StoreOptions): all but its
+// last 8 bytes, the number that grows within the group.
+class SequenceGroup final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "backpack.SequenceGroup"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= 8; }
+};
+
+}  // namespace
+
+// Bloom filters let a point read skip every file that cannot hold the key:
+// projections look up keys that usually do not exist yet (a new note id, a
+// first read of a student), which without filters searches each level.
+rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const StoreOptions& store) {
+  rocksdb::ColumnFamilyOptions options;
+  const auto& sequenced = store.sequenced_families;
+  if (std::find(sequenced.begin(), sequenced.end(), name) != sequenced.end()) {
+    static const auto group = std::make_shared<const SequenceGroup>();
+    options.memtable_insert_with_hint_prefix_extractor = group;
+  }
+  options.compression = rocksdb::kNoCompression;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = SharedBlockCache();
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return OkStatus();
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return NotFoundError(message);
+  if (s.IsCorruption()) return DataLossError(message);
+  if (s.IsIOError() || s.IsNoSpace() || s.IsBusy() || s.IsTimedOut() || s.IsAborted()) {
+    return UnavailableError(message);
+  }
+  if (s.IsInvalidArgument()) return InvalidArgumentError(message);
+  return UnavailableError(message);
+}
+
+Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
+                           const std::vector<std::string>& extra_families) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  // Flush the families that pin the oldest write-ahead log once the logs
+  // pass 256 MiB; otherwise (about 30 families x 64 MiB memtables) gigabytes
+  // of log could pile up and be replayed at every open.
+  db_options.max_total_wal_size = 256ull << 20;
+  db_options.WAL_ttl_seconds = 0;
+  db_options.WAL_size_limit_MB = 0;
+
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+  if (!listed.ok()) names = {rocksdb::kDefaultColumnFamilyName};
+  std::vector<std::string> wanted = options.column_families;
+  wanted.insert(wanted.end(), extra_families.begin(), extra_families.end());
+  for (const auto& name : wanted) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      if (options.read_only) return Err(NotFoundError("store lacks column family " + name));
+      names.push_back(name);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name, options));
+
+  OpenedDb opened;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &opened.handles, &opened.db)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &opened.handles, &opened.db);
+  RETURN_IF_ERROR(FromRocks(s, "open " + dir));
+  return opened;
+}
+
+}  // namespace backpack::rocks
