@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -11,6 +10,8 @@
 
 #include "events/checkpoint.h"
 #include "events/codec.h"
+#include "events/internal/log_pipeline.h"
+#include "events/internal/log_syncer.h"
 #include "events/log_layout.h"
 #include "events/log_reading.h"
 #include "events/merkle.h"
@@ -19,44 +20,15 @@
 namespace backpack {
 namespace {
 
-// One event after the caller-side work (validation, encryption).
-struct PreparedEvent {
-  EventHeader header;
-  Bytes stored_payload;  // ciphertext if header.payload_encrypted
-  Bytes plaintext;
-};
-
-// One caller's append, waiting for the writer.
-struct PendingAppend {
-  std::vector<PreparedEvent> events;
-  std::vector<std::pair<std::string, Bytes>> new_keys;  // subject -> wrapped key
-  std::function<void(Result<AppendResult>)> done;
-};
-
-// Everything the writer computes for one group before writing it.
-struct GroupWork {
-  std::vector<LoggedEvent> logged;
-  std::vector<Bytes> bodies;
-  std::vector<Hash256> hashes;
-  std::vector<Ed25519Signature> signatures;
-};
-
-// A group written to the store (unsynced) and waiting for the syncer.
-struct WrittenGroup {
-  std::vector<PendingAppend> appends;
-  GroupWork work;
-  std::function<void()> on_durable;  // the hook's staged in-memory changes
-};
-
-// State advanced by each group; restored if the group's write fails.
-struct ChainState {
-  uint64_t next_seq = 0;
-  Hash256 last_hash{};
-  int64_t last_time_us = 0;
-  merkle::Frontier frontier;
-};
-
-Result<ChainState> LoadChainState(Store& store);
+using log_pipeline::ChainState;
+using log_pipeline::CompleteAppends;
+using log_pipeline::GroupWork;
+using log_pipeline::LoadChainState;
+using log_pipeline::LogStats;
+using log_pipeline::LogSyncer;
+using log_pipeline::PendingAppend;
+using log_pipeline::PreparedEvent;
+using log_pipeline::WrittenGroup;
 
 class EventLogImpl final : public EventLog {
  public:
@@ -68,10 +40,9 @@ class EventLogImpl final : public EventLog {
         options_(options),
         origin_(std::move(origin)),
         state_(std::move(state)),
-        committed_size_(state_.next_seq),
         pool_(options.signing_threads > 0 ? options.signing_threads
-                                          : std::max(1u, std::thread::hardware_concurrency())) {
-    syncer_ = std::thread([this] { SyncerLoop(); });
+                                          : std::max(1u, std::thread::hardware_concurrency())),
+        syncer_(store, data_keys, stats_, state_.next_seq) {
     writer_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -81,8 +52,8 @@ class EventLogImpl final : public EventLog {
       stopping_ = true;
     }
     queue_cv_.notify_all();
-    writer_.join();  // the writer stops the syncer once it has drained
-    syncer_.join();
+    writer_.join();  // it drains the queue first
+    syncer_.Stop();  // syncs every group the writer wrote
     WriteCheckpoint().IgnoreError();
   }
 
@@ -96,7 +67,7 @@ class EventLogImpl final : public EventLog {
 
   void AppendAsync(std::vector<NewEvent> events,
                    std::function<void(Result<AppendResult>)> done) override {
-    auto pending = Prepare(std::move(events));
+    auto pending = log_pipeline::PrepareAppend(std::move(events), data_keys_);
     if (!pending) return done(Err(pending.error()));
     pending->done = std::move(done);
     {
@@ -109,7 +80,7 @@ class EventLogImpl final : public EventLog {
     queue_cv_.notify_one();
   }
 
-  uint64_t size() const override { return committed_size_.load(); }
+  uint64_t size() const override { return syncer_.committed_size(); }
 
   Result<Bytes> ReadStored(uint64_t seq) override {
     ASSIGN_OR_RETURN(auto stored, store_.Get(cf::kLog, layout::LogKey(seq)));
@@ -138,10 +109,7 @@ class EventLogImpl final : public EventLog {
 
   const std::string& origin() const override { return origin_; }
   const Ed25519PublicKey& public_key() const override { return keys_.signing.public_key(); }
-  EventLogStats stats() const override {
-    std::lock_guard lock(stats_mu_);
-    return stats_;
-  }
+  EventLogStats stats() const override { return stats_.Get(); }
 
  private:
   Status CheckTreeSize(uint64_t tree_size) const {
@@ -152,7 +120,6 @@ class EventLogImpl final : public EventLog {
     return OkStatus();
   }
 
-  Result<PendingAppend> Prepare(std::vector<NewEvent> events);
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
   void WriteGroup(std::vector<PendingAppend> group);
@@ -163,12 +130,6 @@ class EventLogImpl final : public EventLog {
   // Whether appends are waiting for the writer.
   bool WorkQueued();
   Status RecoverAfterFailure();
-  void SyncerLoop();
-  void SyncGroups(std::vector<WrittenGroup>& groups);
-  void RecordStats(size_t groups, size_t events, size_t last_group_events, bool ok,
-                   int64_t micros);
-  void FinishGroup(std::vector<PendingAppend>& appends, const GroupWork& work,
-                   const Status& status);
 
   Store& store_;
   const StoreKeys& keys_;
@@ -182,68 +143,20 @@ class EventLogImpl final : public EventLog {
   int64_t last_checkpoint_us_ = 0;
   std::mutex checkpoint_mu_;  // serialises checkpoint writes with group writes
   uint64_t checkpointed_size_ = UINT64_MAX;
-  // The number of durable events; advanced by the syncer.
-  std::atomic<uint64_t> committed_size_;
+  // A write failed: the writer reloads its state from the store before the
+  // next group (as it does once the syncer has failed()).
+  bool needs_recovery_ = false;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<PendingAppend> queue_;  // guarded by queue_mu_
   bool stopping_ = false;            // guarded by queue_mu_
 
-  // Written groups waiting for their sync, in sequence order.
-  std::mutex sync_mu_;
-  std::condition_variable sync_cv_;     // the syncer waits for work here
-  std::condition_variable drained_cv_;  // the writer waits for an empty pipeline here
-  std::vector<WrittenGroup> to_sync_;   // guarded by sync_mu_
-  bool syncing_ = false;                // guarded by sync_mu_: a batch is being synced
-  bool writer_done_ = false;            // guarded by sync_mu_
-  // A write or sync failed: the writer reloads its state from the store
-  // before the next group.
-  std::atomic<bool> needs_recovery_{false};
-  // A sync failed: groups written after the last durable one may or may not
-  // survive, so the syncer fails every group until the writer has recovered.
-  std::atomic<bool> sync_failed_{false};
-
-  mutable std::mutex stats_mu_;
-  EventLogStats stats_;  // guarded by stats_mu_
-
+  LogStats stats_;
   SigningPool pool_;
-  std::thread syncer_;
+  LogSyncer syncer_;  // the second pipeline stage
   std::thread writer_;
 };
-
-Result<PendingAppend> EventLogImpl::Prepare(std::vector<NewEvent> events) {
-  if (events.empty()) return Err(InvalidArgumentError("nothing to append"));
-  PendingAppend pending;
-  pending.events.reserve(events.size());
-  std::unordered_map<std::string, AeadKey> keys;  // per-append cache of subject keys
-  for (NewEvent& e : events) {
-    if (e.type == EventType::Unknown) return Err(InvalidArgumentError("event has no type"));
-    PreparedEvent p;
-    p.header = EventHeader{0, 0, e.type, std::move(e.actor_id), std::move(e.subject_id),
-                           std::move(e.request_id), e.personal};
-    if (e.personal) {
-      if (p.header.subject_id.empty()) {
-        return Err(InvalidArgumentError("a personal payload needs a subject"));
-      }
-      auto it = keys.find(p.header.subject_id);
-      if (it == keys.end()) {
-        ASSIGN_OR_RETURN(DataKey key, data_keys_.GetOrCreate(p.header.subject_id));
-        if (key.wrapped_to_persist) {
-          pending.new_keys.emplace_back(p.header.subject_id, std::move(*key.wrapped_to_persist));
-        }
-        it = keys.emplace(p.header.subject_id, key.key).first;
-      }
-      p.stored_payload = AeadSeal(it->second, e.payload, codec::PayloadAssociatedData(p.header));
-    } else {
-      p.stored_payload = e.payload;
-    }
-    p.plaintext = std::move(e.payload);
-    pending.events.push_back(std::move(p));
-  }
-  for (auto& [subject, key] : keys) SecureWipe(key);
-  return pending;
-}
 
 // The first pipeline stage: takes each group, chains, signs and projects it,
 // and writes it unsynced; the syncer makes it durable while the next group
@@ -258,9 +171,6 @@ void EventLogImpl::WriterLoop() {
     WriteGroup(std::move(group));
     lock.lock();
   }
-  std::lock_guard sync_lock(sync_mu_);
-  writer_done_ = true;
-  sync_cv_.notify_one();
 }
 
 // Takes whole appends from the queue until max_group_events would be
@@ -347,7 +257,7 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
 
 void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
-  Status status = needs_recovery_ ? RecoverAfterFailure() : OkStatus();
+  Status status = needs_recovery_ || syncer_.failed() ? RecoverAfterFailure() : OkStatus();
   ChainState rollback = state_;
   GroupWork work = Chain(group);
   WriteBatch batch;
@@ -373,8 +283,8 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
     needs_recovery_ = true;  // the store may have been left broken
     checkpoint_lock.unlock();
     spdlog::error("event log: writing {} events failed: {}", work.logged.size(), status.ToString());
-    RecordStats(1, work.logged.size(), work.logged.size(), false, 0);
-    FinishGroup(group, work, status);
+    stats_.Record(1, work.logged.size(), work.logged.size(), false, 0);
+    CompleteAppends(group, work, status, data_keys_);
     return;
   }
   if (checkpoint) {
@@ -382,9 +292,7 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
     checkpointed_size_ = state_.next_seq;
   }
   checkpoint_lock.unlock();
-  std::lock_guard sync_lock(sync_mu_);
-  to_sync_.push_back(WrittenGroup{std::move(group), std::move(work), std::move(on_durable)});
-  sync_cv_.notify_one();
+  syncer_.Submit(WrittenGroup{std::move(group), std::move(work), std::move(on_durable)});
 }
 
 // After a failed write or sync: waits until every written group has been
@@ -393,91 +301,17 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
 // really holds.
 // Requires checkpoint_mu_ held.
 Status EventLogImpl::RecoverAfterFailure() {
-  {
-    std::unique_lock sync_lock(sync_mu_);
-    drained_cv_.wait(sync_lock, [&] { return to_sync_.empty() && !syncing_; });
-  }
+  syncer_.WaitDrained();
   RETURN_IF_ERROR(store_.Resume());
   // Whatever survived is kept: make it durable (and visible) before going on.
   RETURN_IF_ERROR(store_.SyncWal());
   ASSIGN_OR_RETURN(state_, LoadChainState(store_));
   if (options_.hook) RETURN_IF_ERROR(options_.hook->OnStoreRecovered());
-  committed_size_.store(state_.next_seq);
+  syncer_.Recovered(state_.next_seq);
   checkpointed_size_ = UINT64_MAX;
-  sync_failed_ = false;
   needs_recovery_ = false;
   spdlog::warn("event log: recovered after a failed write at {} events", state_.next_seq);
   return OkStatus();
-}
-
-// The second pipeline stage: syncs every written group with one fsync, then
-// acknowledges them in order. Exits once the writer is done and all is synced.
-void EventLogImpl::SyncerLoop() {
-  std::unique_lock lock(sync_mu_);
-  while (true) {
-    sync_cv_.wait(lock, [&] { return writer_done_ || !to_sync_.empty(); });
-    if (to_sync_.empty()) return;  // writer done and drained
-    std::vector<WrittenGroup> groups;
-    groups.swap(to_sync_);
-    syncing_ = true;
-    lock.unlock();
-    SyncGroups(groups);
-    lock.lock();
-    syncing_ = false;
-    if (to_sync_.empty()) drained_cv_.notify_all();
-  }
-}
-
-void EventLogImpl::SyncGroups(std::vector<WrittenGroup>& groups) {
-  auto started = std::chrono::steady_clock::now();
-  // After a failed sync every group still in the pipeline fails too: it was
-  // chained onto events whose fate is unknown until the writer recovers.
-  Status status = sync_failed_ ? UnavailableError("an earlier sync failed") : store_.SyncWal();
-  if (!status.ok()) {
-    sync_failed_ = true;
-    needs_recovery_ = true;
-  }
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - started).count();
-  size_t events = 0;
-  for (auto& g : groups) events += g.work.logged.size();
-  if (status.ok()) {
-    committed_size_.store(groups.back().work.logged.back().header.seq + 1);
-  } else {
-    spdlog::error("event log: syncing {} events failed: {}", events, status.ToString());
-  }
-  RecordStats(groups.size(), events, groups.back().work.logged.size(), status.ok(), micros);
-  for (auto& g : groups) {
-    if (status.ok() && g.on_durable) g.on_durable();
-    FinishGroup(g.appends, g.work, status);
-  }
-}
-
-void EventLogImpl::RecordStats(size_t groups, size_t events, size_t last_group_events, bool ok,
-                               int64_t micros) {
-  std::lock_guard lock(stats_mu_);
-  (ok ? stats_.groups_committed : stats_.groups_failed) += groups;
-  if (ok) stats_.events_appended += events;
-  stats_.last_group_events = last_group_events;
-  stats_.sync_write_micros_total += micros;
-  stats_.syncs += ok ? 1 : 0;
-}
-
-void EventLogImpl::FinishGroup(std::vector<PendingAppend>& appends, const GroupWork& work,
-                               const Status& status) {
-  size_t offset = 0;
-  for (PendingAppend& append : appends) {
-    if (status.ok()) {
-      for (auto& [subject, wrapped] : append.new_keys) data_keys_.MarkDurable(subject);
-      const EventHeader& first = work.logged[offset].header;
-      const EventHeader& last = work.logged[offset + append.events.size() - 1].header;
-      append.done(AppendResult{first.seq, last.seq, first.recorded_at_us});
-    } else {
-      append.done(Err(UnavailableError("the event could not be written durably: " +
-                                       status.message())));
-    }
-    offset += append.events.size();
-  }
 }
 
 Status EventLogImpl::WriteCheckpoint() {
@@ -508,23 +342,6 @@ Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
 Status EventLogImpl::Replay(uint64_t from, size_t batch_size,
                             const std::function<Status(std::span<const LoggedEvent>)>& visit) {
   return log_reading::ReplayEvents(store_, data_keys_, from, size(), batch_size, visit);
-}
-
-// Restores the writer's chain state from the last event written.
-Result<ChainState> LoadChainState(Store& store) {
-  ChainState state;
-  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog, ReadView::kLatest));
-  it->SeekToLast();
-  RETURN_IF_ERROR(it->status());
-  if (!it->Valid()) return state;
-  ASSIGN_OR_RETURN(codec::DecodedEvent last, codec::DecodeSignedEvent(it->value()));
-  state.next_seq = last.header.seq + 1;
-  state.last_hash = Sha256(last.body);
-  state.last_time_us = last.header.recorded_at_us;
-  ASSIGN_OR_RETURN(
-      state.frontier,
-      merkle::Frontier::Load(state.next_seq, layout::StoredNodes(store, ReadView::kLatest)));
-  return state;
 }
 
 }  // namespace

@@ -1,0 +1,92 @@
+#include "events/internal/log_pipeline.h"
+
+#include <unordered_map>
+
+#include "core/crypto.h"
+#include "events/codec.h"
+#include "events/log_layout.h"
+
+namespace backpack::log_pipeline {
+
+Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& data_keys) {
+  if (events.empty()) return Err(InvalidArgumentError("nothing to append"));
+  PendingAppend pending;
+  pending.events.reserve(events.size());
+  std::unordered_map<std::string, AeadKey> keys;  // per-append cache of subject keys
+  for (NewEvent& e : events) {
+    if (e.type == EventType::Unknown) return Err(InvalidArgumentError("event has no type"));
+    PreparedEvent p;
+    p.header = EventHeader{0, 0, e.type, std::move(e.actor_id), std::move(e.subject_id),
+                           std::move(e.request_id), e.personal};
+    if (e.personal) {
+      if (p.header.subject_id.empty()) {
+        return Err(InvalidArgumentError("a personal payload needs a subject"));
+      }
+      auto it = keys.find(p.header.subject_id);
+      if (it == keys.end()) {
+        ASSIGN_OR_RETURN(DataKey key, data_keys.GetOrCreate(p.header.subject_id));
+        if (key.wrapped_to_persist) {
+          pending.new_keys.emplace_back(p.header.subject_id, std::move(*key.wrapped_to_persist));
+        }
+        it = keys.emplace(p.header.subject_id, key.key).first;
+      }
+      p.stored_payload = AeadSeal(it->second, e.payload, codec::PayloadAssociatedData(p.header));
+    } else {
+      p.stored_payload = e.payload;
+    }
+    p.plaintext = std::move(e.payload);
+    pending.events.push_back(std::move(p));
+  }
+  for (auto& [subject, key] : keys) SecureWipe(key);
+  return pending;
+}
+
+Result<ChainState> LoadChainState(Store& store) {
+  ChainState state;
+  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog, ReadView::kLatest));
+  it->SeekToLast();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return state;
+  ASSIGN_OR_RETURN(codec::DecodedEvent last, codec::DecodeSignedEvent(it->value()));
+  state.next_seq = last.header.seq + 1;
+  state.last_hash = Sha256(last.body);
+  state.last_time_us = last.header.recorded_at_us;
+  ASSIGN_OR_RETURN(
+      state.frontier,
+      merkle::Frontier::Load(state.next_seq, layout::StoredNodes(store, ReadView::kLatest)));
+  return state;
+}
+
+void CompleteAppends(std::vector<PendingAppend>& appends, const GroupWork& work,
+                     const Status& status, DataKeyRing& data_keys) {
+  size_t offset = 0;
+  for (PendingAppend& append : appends) {
+    if (status.ok()) {
+      for (auto& [subject, wrapped] : append.new_keys) data_keys.MarkDurable(subject);
+      const EventHeader& first = work.logged[offset].header;
+      const EventHeader& last = work.logged[offset + append.events.size() - 1].header;
+      append.done(AppendResult{first.seq, last.seq, first.recorded_at_us});
+    } else {
+      append.done(Err(UnavailableError("the event could not be written durably: " +
+                                       status.message())));
+    }
+    offset += append.events.size();
+  }
+}
+
+void LogStats::Record(size_t groups, size_t events, size_t last_group_events, bool ok,
+                      int64_t micros) {
+  std::lock_guard lock(mu_);
+  (ok ? stats_.groups_committed : stats_.groups_failed) += groups;
+  if (ok) stats_.events_appended += events;
+  stats_.last_group_events = last_group_events;
+  stats_.sync_write_micros_total += micros;
+  stats_.syncs += ok ? 1 : 0;
+}
+
+EventLogStats LogStats::Get() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+}  // namespace backpack::log_pipeline

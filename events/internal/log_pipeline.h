@@ -1,0 +1,86 @@
+// The event log's units of work, shared by its two pipeline stages: the
+// writer (events/event_log.cc) chains, signs, projects and writes groups;
+// the syncer (log_syncer.h) makes them durable and completes their appends.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/data_keys.h"
+#include "core/store.h"
+#include "events/event.h"
+#include "events/event_log.h"
+#include "events/merkle.h"
+
+namespace backpack::log_pipeline {
+
+// One event after the caller-side work (validation, encryption).
+struct PreparedEvent {
+  EventHeader header;
+  Bytes stored_payload;  // ciphertext if header.payload_encrypted
+  Bytes plaintext;
+};
+
+// One caller's append, waiting for the writer.
+struct PendingAppend {
+  std::vector<PreparedEvent> events;
+  std::vector<std::pair<std::string, Bytes>> new_keys;  // subject -> wrapped key
+  std::function<void(Result<AppendResult>)> done;
+};
+
+// Everything the writer computes for one group before writing it.
+struct GroupWork {
+  std::vector<LoggedEvent> logged;
+  std::vector<Bytes> bodies;
+  std::vector<Hash256> hashes;
+  std::vector<Ed25519Signature> signatures;
+};
+
+// A group written to the store (unsynced) and waiting for the syncer.
+struct WrittenGroup {
+  std::vector<PendingAppend> appends;
+  GroupWork work;
+  std::function<void()> on_durable;  // the hook's staged in-memory changes
+};
+
+// State advanced by each group; restored if the group's write fails.
+struct ChainState {
+  uint64_t next_seq = 0;
+  Hash256 last_hash{};
+  int64_t last_time_us = 0;
+  merkle::Frontier frontier;
+};
+
+// The caller-side work of an append, done on the caller's thread: checks
+// `events` and seals each personal payload under its subject's data key,
+// creating keys on first use (their wrapped forms travel with the append, to
+// be written in its group's batch).
+Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& data_keys);
+
+// Restores the writer's chain state from the last event written (kLatest:
+// groups written but not yet synced count).
+Result<ChainState> LoadChainState(Store& store);
+
+// Answers every append of a group: its sequence numbers if `status` is ok
+// (the group is durable, and so are the data keys it created), else
+// kUnavailable with `status`'s message.
+void CompleteAppends(std::vector<PendingAppend>& appends, const GroupWork& work,
+                     const Status& status, DataKeyRing& data_keys);
+
+// The counters behind EventLog::stats(); safe to use from any thread.
+class LogStats {
+ public:
+  // `groups` groups of `events` events in all were committed (`ok`) or
+  // failed; `micros` is the fsync's time (0 if none was attempted).
+  void Record(size_t groups, size_t events, size_t last_group_events, bool ok, int64_t micros);
+  EventLogStats Get() const;
+
+ private:
+  mutable std::mutex mu_;
+  EventLogStats stats_;  // guarded by mu_
+};
+
+}  // namespace backpack::log_pipeline
