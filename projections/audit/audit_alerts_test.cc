@@ -93,6 +93,31 @@ TEST_CASE("reads spread over more than an hour raise no bulk alert") {
   CHECK(AlertsOf(w).empty());
 }
 
+TEST_CASE("a student read again stays in the bulk window after the first read's hour") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 51);
+  for (int i = 0; i < 50; ++i) {
+    w.View("usr_again", students[i]);
+    w.View("usr_once", students[i]);
+  }
+  w.Advance(40 * kMinute);
+  for (int i = 0; i < 50; ++i) w.View("usr_again", students[i]);
+  w.Advance(30 * kMinute);  // the first reads are now 70 minutes old
+  w.View("usr_once", students[50]);
+  CHECK(AlertsOf(w).empty());  // usr_once's 50 earlier reads have expired
+  w.View("usr_again", students[50]);
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 1);
+  CHECK(TextOf(alerts[0].as_object().at("actor").as_object(), "id") == "usr_again");
+  CHECK(alerts[0].as_object().at("distinct_students").to_number<int>() == 51);
+
+  TempDir scratch_dir;
+  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
+  auto difference = FirstDifference(w.fx().store(), *scratch, AuditFamilies());
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
+}
+
 TEST_CASE("ten denials within ten minutes raise one denial-burst alert") {
   AuditWorld w;
   auto deny = [&](const std::string& user) {

@@ -23,8 +23,12 @@ Alert RaisedBy(const AccessEntry& entry, std::string_view kind, const Trigger& t
 }
 
 // A bulk window's entries in a_windows, under the window's header key H:
-//   H \0 'r' student          -> 8-byte big-endian time of the latest read
-//   H \0 't' time(8 BE) student -> empty (expiry order)
+//   H \0 'r' student            -> 8-byte big-endian time of the latest read
+//   H \0 't' time(8 BE) student -> empty: the student's expiry key
+// A student's expiry key is written when it enters the window and is not
+// moved by later reads (a re-read costs one write, not three): its time is a
+// lower bound on the latest read. Expiry moves the key forward to the latest
+// read when it finds the student read again since.
 class StoredBulkEntries final : public BulkWindowEntries {
  public:
   StoredBulkEntries(ProjectionTxn& txn, const std::string& header_key)
@@ -40,16 +44,15 @@ class StoredBulkEntries final : public BulkWindowEntries {
 
   Status SetLastRead(const std::string& student, std::optional<int64_t> previous_us,
                      int64_t at_us) override {
-    if (previous_us) txn_.Delete(kWindowsFamily, AsBytes(TimeKey(*previous_us, student)));
     txn_.Put(kWindowsFamily, AsBytes(read_prefix_ + student), EncodeBigEndian64(at_us));
-    txn_.Put(kWindowsFamily, AsBytes(TimeKey(at_us, student)), {});
+    if (!previous_us) txn_.Put(kWindowsFamily, AsBytes(TimeKey(at_us, student)), {});
     return OkStatus();
   }
 
-  // Starts at header.oldest_us, so the deletions left by earlier re-reads
-  // and expiries (all older) are never walked again.
+  // Starts at header.oldest_us, so the deletions left by earlier expiries
+  // (all older) are never walked again.
   Result<uint64_t> ForgetUpTo(int64_t cutoff_us, BulkWindowHeader& header) override {
-    std::vector<std::string> expired;  // time keys, oldest first
+    std::vector<std::string> due;  // expiry keys at or before the cutoff, oldest first
     std::optional<int64_t> first_kept;
     std::string start = TimeKey(std::max<int64_t>(header.oldest_us, 0), "");
     RETURN_IF_ERROR(txn_.ScanFrom(kWindowsFamily, AsBytes(time_prefix_), AsBytes(start),
@@ -60,16 +63,24 @@ class StoredBulkEntries final : public BulkWindowEntries {
         first_kept = at;
         return false;
       }
-      expired.emplace_back(AsChars(key));
+      due.emplace_back(AsChars(key));
       return true;
     }));
-    header.oldest_us = first_kept.value_or(cutoff_us);
-    for (const auto& key : expired) {
+    uint64_t forgotten = 0;
+    for (const auto& key : due) {
       std::string student = key.substr(time_prefix_.size() + 8);
-      txn_.Delete(kWindowsFamily, AsBytes(read_prefix_ + student));
+      ASSIGN_OR_RETURN(std::optional<int64_t> latest, LastRead(student));
       txn_.Delete(kWindowsFamily, AsBytes(key));
+      if (latest && *latest > cutoff_us) {  // read again since: still in the window
+        txn_.Put(kWindowsFamily, AsBytes(TimeKey(*latest, student)), {});
+        first_kept = std::min(first_kept.value_or(*latest), *latest);
+        continue;
+      }
+      txn_.Delete(kWindowsFamily, AsBytes(read_prefix_ + student));
+      ++forgotten;
     }
-    return static_cast<uint64_t>(expired.size());
+    header.oldest_us = first_kept.value_or(cutoff_us);
+    return forgotten;
   }
 
  private:

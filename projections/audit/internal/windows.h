@@ -37,7 +37,7 @@ class BulkWindowEntries {
   virtual ~BulkWindowEntries() = default;
   // The student's latest read time in the window, if any.
   virtual Result<std::optional<int64_t>> LastRead(const std::string& student) = 0;
-  // Records a read at `at_us`, replacing the entry read at `previous_us`.
+  // Records a read at `at_us`; `previous_us` is the student's LastRead.
   virtual Status SetLastRead(const std::string& student, std::optional<int64_t> previous_us,
                              int64_t at_us) = 0;
   // Removes every entry last read at or before `cutoff_us`, looking no
