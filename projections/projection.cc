@@ -43,9 +43,10 @@ Status ProjectionTxn::CheckAllowed(std::string_view family) const {
 ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string_view key) {
   if (disallowed_write_.ok()) disallowed_write_ = CheckAllowed(family);
   FamilyWrites& writes = Writes(family);
-  auto it = writes.find(key);
-  if (it == writes.end()) {
-    it = writes.emplace(std::string(key), Staged()).first;
+  // One descent of the tree, whether the key is new (most are) or not.
+  auto it = writes.lower_bound(key);
+  if (it == writes.end() || it->first != key) {
+    it = writes.emplace_hint(it, std::string(key), Staged());
     staged_bytes_ += key.size();
   } else {
     staged_bytes_ -= StagedSize(it->second.value, it->second.plain);
