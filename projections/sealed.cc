@@ -23,11 +23,14 @@ Bytes AssociatedData(std::string_view owner, std::string_view family, ByteView k
 Bytes SealValue(const AeadKey& data_key, std::string_view owner, std::string_view family,
                 ByteView key, ByteView plaintext) {
   Bytes ad = AssociatedData(owner, family, key);
-  Bytes nonce_input = ad;
-  nonce_input.insert(nonce_input.end(), plaintext.begin(), plaintext.end());
+  // The nonce is a keyed hash of the associated data and the plaintext.
   uint8_t nonce[kAeadNonceSize];
-  crypto_generichash(nonce, sizeof nonce, nonce_input.data(), nonce_input.size(), data_key.data(),
-                     data_key.size());
+  crypto_generichash_state hash;
+  crypto_generichash_init(&hash, data_key.data(), data_key.size(), sizeof nonce);
+  crypto_generichash_update(&hash, ad.data(), ad.size());
+  crypto_generichash_update(&hash, plaintext.data(), plaintext.size());
+  crypto_generichash_final(&hash, nonce, sizeof nonce);
+  sodium_memzero(&hash, sizeof hash);  // derived from the data key
 
   Bytes out;
   out.reserve(1 + owner.size() + kAeadNonceSize + plaintext.size() + kAeadTagSize);
