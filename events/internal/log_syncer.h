@@ -25,8 +25,8 @@ class LogSyncer {
   void Submit(WrittenGroup group);
   // Blocks until every submitted group has been synced or failed.
   void WaitDrained();
-  // Syncs every submitted group, then ends the thread. Call once, after the
-  // last Submit.
+  // Syncs every submitted group, then ends the thread. Call after the last
+  // Submit; calling it again does nothing.
   void Stop();
 
   // The number of durable events.
