@@ -82,11 +82,7 @@ class EventLogImpl final : public EventLog {
 
   uint64_t size() const override { return syncer_.committed_size(); }
 
-  Result<Bytes> ReadStored(uint64_t seq) override {
-    ASSIGN_OR_RETURN(auto stored, store_.Get(cf::kLog, layout::LogKey(seq)));
-    if (!stored) return Err(NotFoundError("no event " + std::to_string(seq)));
-    return std::move(*stored);
-  }
+  Result<Bytes> ReadStored(uint64_t seq) override { return log_reading::ReadStored(store_, seq); }
 
   Result<LoggedEvent> Read(uint64_t seq) override;
   Status Replay(uint64_t from, size_t batch_size,

@@ -28,11 +28,16 @@ Status DecryptPayload(DataKeyRing& data_keys, const codec::DecodedEvent& decoded
 
 }  // namespace
 
-Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
-                              const Ed25519PublicKey& public_key, uint64_t seq) {
+Result<Bytes> ReadStored(Store& store, uint64_t seq) {
   ASSIGN_OR_RETURN(auto stored, store.Get(cf::kLog, layout::LogKey(seq)));
   if (!stored) return Err(NotFoundError("no event " + std::to_string(seq)));
-  ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(*stored));
+  return std::move(*stored);
+}
+
+Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
+                              const Ed25519PublicKey& public_key, uint64_t seq) {
+  ASSIGN_OR_RETURN(Bytes stored, ReadStored(store, seq));
+  ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(stored));
   if (decoded.header.seq != seq) return Err(DataLossError("event claims another seq"));
   if (!VerifyEd25519(public_key, Sha256(decoded.body), decoded.signature)) {
     return Err(DataLossError("event " + std::to_string(seq) + " has a bad signature"));

@@ -13,6 +13,10 @@
 
 namespace backpack::log_reading {
 
+// The stored bytes of event `seq` (as the log family holds them); kNotFound
+// if absent.
+Result<Bytes> ReadStored(Store& store, uint64_t seq);
+
 // Event `seq`, its signature checked against `public_key`. kNotFound if
 // absent; kDataLoss if its bytes, sequence number or signature are wrong. A
 // shredded subject's event comes back marked shredded, without payload.

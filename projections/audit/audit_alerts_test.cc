@@ -44,6 +44,16 @@ std::vector<std::string> AuditFamilies() {
           "a_alerts", "a_alert_text", "a_windows"};
 }
 
+// Rebuilds every projection into a scratch store and requires the audit
+// families equal to w's, byte for byte.
+void RequireRebuildIdentical(AuditWorld& w) {
+  TempDir scratch_dir;
+  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
+  auto difference = FirstDifference(w.fx().store(), *scratch, AuditFamilies());
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
+}
+
 }  // namespace
 
 TEST_CASE("a break-glass raises an alert whose reason only the alert view decrypts") {
@@ -111,11 +121,7 @@ TEST_CASE("a student read again stays in the bulk window after the first read's 
   CHECK(TextOf(alerts[0].as_object().at("actor").as_object(), "id") == "usr_again");
   CHECK(alerts[0].as_object().at("distinct_students").to_number<int>() == 51);
 
-  TempDir scratch_dir;
-  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
-  auto difference = FirstDifference(w.fx().store(), *scratch, AuditFamilies());
-  REQUIRE(difference);
-  CHECK(*difference == std::nullopt);
+  RequireRebuildIdentical(w);
 }
 
 TEST_CASE("ten denials within ten minutes raise one denial-burst alert") {
@@ -218,10 +224,6 @@ TEST_CASE("a rebuild reproduces the audit families byte for byte") {
   w.View(officer, students[0], AccessScope::kHistory, "privacy_officer");
   REQUIRE(AlertsOf(w).size() == 3);  // b-g for students[1], bulk, denial burst
 
-  TempDir scratch_dir;
-  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
-  auto difference = FirstDifference(w.fx().store(), *scratch, AuditFamilies());
-  REQUIRE(difference);
-  CHECK(*difference == std::nullopt);
+  RequireRebuildIdentical(w);
   CHECK_FALSE(w.Dump("a_alerts").empty());
 }
