@@ -12,6 +12,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "core/internal/rocks_ingest.h"
 #include "core/internal/rocks_open.h"
 
 namespace backpack {
@@ -25,6 +26,10 @@ using rocks::OpenRocks;
 using rocks::ToSlice;
 
 using SnapshotPtr = std::shared_ptr<const rocksdb::Snapshot>;
+
+// Where IngestBatch writes its table files before they are moved into the
+// database in `db_dir`; a crash may leave some there, which opening removes.
+std::string IngestDirOf(const std::string& db_dir) { return db_dir + "/bulk-ingest"; }
 
 // Holds the store's shared lock for its lifetime, so the database cannot be
 // reopened under it, and the snapshot it reads at (if any).
@@ -230,6 +235,14 @@ class RocksStore final : public Store {
   // Write and WriteUnlogged: applies `batch` with `options`, keeping kDurable
   // reads to what a sync (or a later SyncWal/FlushUnlogged) made durable.
   Status ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptions& options);
+  // ApplyBatch for a batch of at least bulk_write_bytes: syncs the log (so
+  // that no earlier write can be lost while this one survives), then ingests
+  // the batch as table files. Durable and visible to kDurable reads on return.
+  // Requires families_mu_ held (shared).
+  Status IngestBatch(const WriteBatch& batch);
+  bool IsBulk(const WriteBatch& batch) const {
+    return options_.bulk_write_bytes > 0 && batch.ByteSize() >= options_.bulk_write_bytes;
+  }
   // SyncWal and FlushUnlogged: syncs the log (after flushing every memtable
   // if `flush_memtables`) and publishes what that made durable.
   Status MakeDurable(bool flush_memtables);
@@ -303,6 +316,7 @@ Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptio
     RETURN_IF_ERROR(ReopenLocked());
   }
   std::shared_lock lock(families_mu_);
+  if (IsBulk(batch)) return IngestBatch(batch);
   ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
   std::lock_guard order(write_mu_);
   if (!options.sync) PinDurableBeforeUnsyncedWrite();
@@ -310,6 +324,29 @@ Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptio
   if (written.code() == StatusCode::kUnavailable) broken_ = true;
   if (written.ok() && options.sync) PublishDurable(TakeSnapshot());
   return written;
+}
+
+Status RocksStore::IngestBatch(const WriteBatch& batch) {
+  const std::string dir = IngestDirOf(path_);
+  std::error_code ec;
+  auto lookup = [this](std::string_view family) -> Result<rocks::FamilyRef> {
+    ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    return rocks::FamilyRef{handle, FamilyOptions(family, options_)};
+  };
+  auto files = rocks::WriteTableFiles(batch, dir, lookup);
+  Status ingested = files.has_value() ? OkStatus() : files.error();
+  if (ingested.ok()) {
+    std::lock_guard order(write_mu_);
+    // kDurable reads keep their snapshot until every file is in: ingestion
+    // may show one family's files before another's.
+    PinDurableBeforeUnsyncedWrite();
+    ingested = FromRocks(db_->SyncWAL(), "sync write-ahead log");
+    if (ingested.ok()) ingested = FromRocks(db_->IngestExternalFiles(*files), "ingest");
+    if (ingested.code() == StatusCode::kUnavailable) broken_ = true;
+    if (ingested.ok()) PublishDurable(TakeSnapshot());
+  }
+  std::filesystem::remove_all(dir, ec);
+  return ingested;
 }
 
 Status RocksStore::SyncWal() { return MakeDurable(/*flush_memtables=*/false); }
@@ -345,6 +382,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     return Err(NotFoundError("no store at " + dir + " (run `backpack init`)"));
   }
   ASSIGN_OR_RETURN(OpenedDb opened, OpenRocks(dir, options, {}));
+  if (!options.read_only) std::filesystem::remove_all(IngestDirOf(dir), ec);
   return std::unique_ptr<Store>(new RocksStore(dir, options, opened));
 }
 

@@ -89,6 +89,12 @@ struct StoreOptions {
   // writing it: an unlisted one is slower to write, a wrongly listed one
   // holds about 250 bytes of memtable per distinct prefix.
   std::vector<std::string> sequenced_families;
+  // A batch of at least this many bytes (an import's one atomic group, a
+  // rebuild's flush) is written as table files and ingested instead of going
+  // through the write-ahead log and the memtables: one sequential write per
+  // family, and durable when Write returns, whether or not `sync` asked for
+  // it. 0: never.
+  uint64_t bulk_write_bytes = 64ull << 20;
 };
 
 // What a read sees. kDurable (the default) sees only durable writes: those
@@ -110,13 +116,14 @@ class Store {
                                            ReadView view = ReadView::kDurable) = 0;
   // Applies `batch` atomically. With `sync`, returns only after the write-ahead
   // log is fsync'd (and so is every earlier write). Without it the batch is
-  // written to the log file but only kLatest reads see it until SyncWal.
+  // written to the log file but only kLatest reads see it until SyncWal (a
+  // bulk write, see StoreOptions::bulk_write_bytes, is durable on return).
   // kUnavailable on I/O errors (disk full included).
   virtual Status Write(WriteBatch& batch, bool sync) = 0;
   // Applies `batch` atomically without the write-ahead log: for bulk writes
   // that can be redone from the event log (a rebuild). kLatest reads see them
   // at once; they become durable, and visible to kDurable reads, only when
-  // FlushUnlogged returns. A crash before that loses them.
+  // FlushUnlogged returns (a bulk write, at once). A crash before that loses them.
   virtual Status WriteUnlogged(WriteBatch& batch) = 0;
   // Flushes every family's memtables to files, which makes unlogged writes
   // durable, then syncs the write-ahead log (as SyncWal).

@@ -1,6 +1,7 @@
 // A child process for the crash test: appends from many threads to the log
 // in argv[1] until killed, printing "ack SEQ REQUEST_ID" after each append is
-// acknowledged (durable). The parent SIGKILLs it at a random moment.
+// acknowledged (durable). The parent SIGKILLs it at a random moment. With a
+// third argument "bulk", every commit group is written as ingested table files.
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -17,7 +18,7 @@
 using namespace backpack;
 
 int main(int argc, char** argv) {
-  if (argc != 3 || !CryptoInit().ok()) return 2;
+  if (argc < 3 || argc > 4 || !CryptoInit().ok()) return 2;
   std::filesystem::path dir = argv[1];
   std::string round = argv[2];
   bool fresh = !std::filesystem::exists(dir / "keys");
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   StoreOptions options;
   options.create_if_missing = true;
   options.column_families = EventLog::ColumnFamilies();
+  if (argc == 4 && std::string_view(argv[3]) == "bulk") options.bulk_write_bytes = 1;
   auto store = Store::Open((dir / "db").string(), options);
   if (!keys || !store) return 3;
   if (fresh && !EventLog::InitializeLog(**store, "backpack.test/crash").ok()) return 3;

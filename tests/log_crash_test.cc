@@ -22,7 +22,8 @@ using namespace backpack::testing;
 namespace {
 
 // Runs the appender for `millis`, SIGKILLs it, returns everything it printed.
-std::string RunAndKill(const std::filesystem::path& dir, int round, int millis) {
+// `bulk`: the appender writes each group as ingested table files.
+std::string RunAndKill(const std::filesystem::path& dir, int round, int millis, bool bulk) {
   int out[2];
   REQUIRE(pipe(out) == 0);
   pid_t pid = fork();
@@ -31,7 +32,8 @@ std::string RunAndKill(const std::filesystem::path& dir, int round, int millis) 
     dup2(out[1], 1);
     close(out[0]);
     std::string r = std::to_string(round);
-    execl(CRASH_APPENDER, CRASH_APPENDER, dir.c_str(), r.c_str(), nullptr);
+    execl(CRASH_APPENDER, CRASH_APPENDER, dir.c_str(), r.c_str(), bulk ? "bulk" : nullptr,
+          nullptr);
     _exit(127);
   }
   close(out[1]);
@@ -68,12 +70,15 @@ std::map<uint64_t, std::string> ParseAcks(const std::string& output) {
 }  // namespace
 
 TEST_CASE("every acknowledged append survives SIGKILL and the log still verifies") {
+  // Through the write-ahead log, and as ingested table files (large imports).
+  const bool bulk = GENERATE(false, true);
+  INFO("bulk " << bulk);
   TempDir dir;
   std::mt19937 rng(std::random_device{}());
   size_t total_acks = 0;
   for (int round = 0; round < 6; ++round) {
     int millis = 150 + rng() % 600;
-    auto acks = ParseAcks(RunAndKill(dir.path(), round, millis));
+    auto acks = ParseAcks(RunAndKill(dir.path(), round, millis, bulk));
     total_acks += acks.size();
     auto t = TestLog::Open(dir.path());
     for (const auto& [seq, request_id] : acks) {

@@ -81,8 +81,12 @@ TEST_CASE("a SyncWal covers only the writes made before it") {
 }
 
 TEST_CASE("a batch applies in key order but writes to one key keep their order") {
+  // Through the write-ahead log, and as ingested table files.
+  const uint64_t bulk_write_bytes = GENERATE(StoreOptions().bulk_write_bytes, uint64_t{1});
+  INFO("bulk_write_bytes " << bulk_write_bytes);
   TempDir dir;
-  TestStore t = OpenTestStore(dir.path(), "visibility.test");
+  TestStore t = OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes,
+                              bulk_write_bytes);
   Store& store = *t.store;
   WriteBatch batch;
   batch.Put(cf::kMeta, AsBytes(std::string_view("k")), AsBytes(std::string_view("1")));
@@ -102,14 +106,65 @@ TEST_CASE("a batch applies in key order but writes to one key keep their order")
   CHECK(Sees(store, "a", ReadView::kDurable));
 }
 
+// A batch of at least StoreOptions::bulk_write_bytes is ingested as table
+// files: it must be as atomic as a logged write, and durable on return
+// together with every write made before it.
+TEST_CASE("a bulk write is durable on return with every earlier write, or writes nothing") {
+  TempDir dir;
+  constexpr uint64_t kBulkBytes = 4096;
+  auto reopen = [&] {
+    return OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, kBulkBytes);
+  };
+  TestStore t = reopen();
+  PutMeta(*t.store, "old", "to be deleted", /*sync=*/true);
+  PutMeta(*t.store, "earlier", "unsynced", /*sync=*/false);
+  const std::string big(kBulkBytes, 'b');
+
+  WriteBatch failing;  // a family that does not exist fails the whole batch
+  failing.Put(cf::kMeta, AsBytes(std::string_view("never")), AsBytes(big));
+  failing.Put("no_such_family", AsBytes(std::string_view("k")), AsBytes(std::string_view("v")));
+  CHECK_FALSE(t.store->Write(failing, /*sync=*/false).ok());
+  CHECK_FALSE(Sees(*t.store, "never", ReadView::kLatest));
+  CHECK_FALSE(Sees(*t.store, "earlier", ReadView::kDurable));
+
+  WriteBatch bulk;
+  bulk.Put(cf::kMeta, AsBytes(std::string_view("big")), AsBytes(std::string_view("first")));
+  bulk.Put(cf::kMeta, AsBytes(std::string_view("big")), AsBytes(big));  // the last write wins
+  bulk.Delete(cf::kMeta, AsBytes(std::string_view("old")));
+  bulk.Put(cf::kCheckpoints, AsBytes(std::string_view("other family")), AsBytes(big));
+  REQUIRE(t.store->Write(bulk, /*sync=*/false).ok());
+  for (int opened = 0; opened < 2; ++opened) {
+    INFO((opened ? "after reopening" : "on return"));
+    Store& store = *t.store;
+    CHECK(Sees(store, "earlier", ReadView::kDurable));
+    CHECK_FALSE(Sees(store, "old", ReadView::kDurable));
+    auto value = store.Get(cf::kMeta, AsBytes(std::string_view("big")));
+    REQUIRE(value);
+    REQUIRE(value->has_value());
+    CHECK(AsChars(**value) == big);
+    auto other = store.Get(cf::kCheckpoints, AsBytes(std::string_view("other family")));
+    REQUIRE(other);
+    CHECK(other->has_value());
+    t.store.reset();
+    t = reopen();
+  }
+  // The table files were moved into the database; nothing is left beside it.
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "db" / "bulk-ingest"));
+}
+
 // Insert hints (StoreOptions::sequenced_families) only change where RocksDB
 // starts looking: whatever order keys come in, and whatever their shape, a
-// sequenced family must read back exactly like any other.
+// sequenced family must read back exactly like any other. So must the same
+// writes ingested as table files, which RocksDB accepts only in its own key
+// order (bytes compared unsigned, as WriteBatch sorts them).
 TEST_CASE("a sequenced family holds exactly what was written, in key order") {
+  const uint64_t bulk_write_bytes = GENERATE(StoreOptions().bulk_write_bytes, uint64_t{1});
+  INFO("bulk_write_bytes " << bulk_write_bytes);
   TempDir dir;
   constexpr std::string_view kFamily = "seq_test";
   StoreOptions options;
   options.create_if_missing = true;
+  options.bulk_write_bytes = bulk_write_bytes;
   options.sequenced_families = {std::string(kFamily)};
   auto opened = Store::Open((dir.path() / "db").string(), options);
   REQUIRE(opened);

@@ -31,7 +31,8 @@ struct TestStore {
   std::unique_ptr<Store> store;
 };
 TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origin,
-                        uint64_t min_free_bytes = StoreOptions().min_free_bytes);
+                        uint64_t min_free_bytes = StoreOptions().min_free_bytes,
+                        uint64_t bulk_write_bytes = StoreOptions().bulk_write_bytes);
 
 // A store with keys, a data key ring and an event log, in `dir`.
 struct TestLog {
@@ -44,7 +45,8 @@ struct TestLog {
   // Creates (first time) or reopens the log in `dir`.
   static std::unique_ptr<TestLog> Open(const std::filesystem::path& dir,
                                        const EventLogOptions& options = {},
-                                       uint64_t min_free_bytes = StoreOptions().min_free_bytes);
+                                       uint64_t min_free_bytes = StoreOptions().min_free_bytes,
+                                       uint64_t bulk_write_bytes = StoreOptions().bulk_write_bytes);
   // Stops the log and closes the store (keeps keys).
   void Close();
 };
