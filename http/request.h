@@ -78,8 +78,10 @@ std::string NewRequestId();
 
 // ---- Responses -------------------------------------------------------------
 
-// `value` serialized as the body, with Content-Type application/json.
+// `value` serialized as the body, with Content-Type application/json. The
+// object overload serializes without copying the object into a value first.
 HttpResponse JsonResponse(int status, const boost::json::value& value);
+HttpResponse JsonResponse(int status, const boost::json::object& object);
 
 // SPEC §6 error shape: {"error":{"code":code,"message":message}}; `details`
 // (e.g. [{file,line,message}] for 422) is added as error.details.

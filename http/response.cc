@@ -5,12 +5,25 @@
 
 namespace backpack::http {
 
-HttpResponse JsonResponse(int status, const boost::json::value& value) {
+namespace {
+
+template <class Json>
+HttpResponse Serialized(int status, const Json& json) {
   HttpResponse response;
   response.status = status;
   response.content_type = "application/json";
-  response.body = boost::json::serialize(value);
+  response.body = boost::json::serialize(json);
   return response;
+}
+
+}  // namespace
+
+HttpResponse JsonResponse(int status, const boost::json::value& value) {
+  return Serialized(status, value);
+}
+
+HttpResponse JsonResponse(int status, const boost::json::object& object) {
+  return Serialized(status, object);
 }
 
 HttpResponse JsonError(int status, std::string_view code, std::string_view message) {

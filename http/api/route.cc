@@ -79,8 +79,8 @@ void Offload(const Exchange& exchange, std::function<http::HttpResponse()> work)
   OffloadRaw(exchange, [exchange, work = std::move(work)] { exchange.Reply(work()); });
 }
 
-http::HttpResponse Created(const boost::json::value& body) { return http::JsonResponse(201, body); }
+http::HttpResponse Created(const boost::json::object& body) { return http::JsonResponse(201, body); }
 
-http::HttpResponse Ok(const boost::json::value& body) { return http::JsonResponse(200, body); }
+http::HttpResponse Ok(const boost::json::object& body) { return http::JsonResponse(200, body); }
 
 }  // namespace backpack::api

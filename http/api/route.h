@@ -68,8 +68,8 @@ void RegisterNoteRoutes(http::Router& router, ApiContext& context);
 void RegisterFamilyDecisionRoutes(http::Router& router, ApiContext& context);
 
 // 201 Created with `body`.
-http::HttpResponse Created(const boost::json::value& body);
+http::HttpResponse Created(const boost::json::object& body);
 // 200 OK with `body`.
-http::HttpResponse Ok(const boost::json::value& body);
+http::HttpResponse Ok(const boost::json::object& body);
 
 }  // namespace backpack::api
