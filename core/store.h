@@ -50,6 +50,22 @@ class WriteBatch {
       const std::function<Status(std::string_view family, std::string_view key,
                                  std::optional<std::string_view> value)>& append) const;
 
+  // One write, viewing the batch's bytes (valid while the batch lives unchanged).
+  struct View {
+    std::string_view key;
+    std::optional<std::string_view> value;  // nullopt for a delete
+  };
+  struct FamilyViews {
+    std::string_view family;
+    std::vector<View> writes;
+  };
+  // Each family's writes in the order they were made, families in name order.
+  std::vector<FamilyViews> ByFamily() const;
+  // Sorts one family's writes by key (bytes compared unsigned); writes to one
+  // key keep the order they were made in, so applying them in the new order
+  // has the same effect. Cheap for writes already in key order.
+  static void SortByKey(std::vector<View>& writes);
+
  private:
   struct Rep;
   std::unique_ptr<Rep> rep_;

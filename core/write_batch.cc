@@ -1,26 +1,35 @@
 // WriteBatch (core/store.h): writes collected for one atomic Store::Write.
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "core/store.h"
 
 namespace backpack {
 
-// Every key and value of a batch lives in one buffer, so that building and
-// dropping a batch of a million writes costs a few allocations, not three per
-// write. Writes name their family by index into a short list of names, and
+// Keys and values live in a few large chunks, so that building and dropping
+// a batch of a million writes costs a few dozen allocations, not three per
+// write, and growing it never copies what it already holds (the chunks grow
+// geometrically, from 4 KiB for the small batches of single appends to
+// 16 MiB). Writes name their family by index into a short list of names, and
 // are bound to handles at Write time, so a batch never holds a handle that
 // ResetColumnFamilies could invalidate.
 struct WriteBatch::Rep {
+  static constexpr size_t kFirstChunk = 4 << 10;
+  static constexpr size_t kLargestChunk = 16 << 20;
   struct Op {
     uint32_t family;  // index into `families`
     uint32_t key_size;
     uint32_t value_size;
     bool is_delete;
-    size_t key_at;  // offset into `data`; the value follows the key
+    const char* key;  // in one of `chunks`; the value follows the key
   };
   std::vector<std::string> families;
-  std::string data;
+  std::vector<std::unique_ptr<char[]>> chunks;
+  char* free_at = nullptr;  // the unused end of the last chunk
+  size_t free_bytes = 0;
+  size_t next_chunk = kFirstChunk;
+  size_t byte_size = 0;  // keys and values
   std::vector<Op> ops;
 
   uint32_t FamilyIndex(std::string_view family) {
@@ -32,17 +41,30 @@ struct WriteBatch::Rep {
     families.emplace_back(family);
     return static_cast<uint32_t>(families.size() - 1);
   }
+  char* Allocate(size_t size) {
+    if (size > free_bytes) {
+      size_t chunk = std::max(size, next_chunk);
+      chunks.push_back(std::make_unique_for_overwrite<char[]>(chunk));
+      free_at = chunks.back().get();
+      free_bytes = chunk;
+      next_chunk = std::min(next_chunk * 2, kLargestChunk);
+    }
+    char* at = free_at;
+    free_at += size;
+    free_bytes -= size;
+    return at;
+  }
   void Add(std::string_view family, ByteView key, std::optional<ByteView> value) {
-    Op op{FamilyIndex(family), static_cast<uint32_t>(key.size()),
-          static_cast<uint32_t>(value ? value->size() : 0), !value, data.size()};
-    data.append(AsChars(key));
-    if (value) data.append(AsChars(*value));
-    ops.push_back(op);
+    const size_t value_size = value ? value->size() : 0;
+    char* at = Allocate(key.size() + value_size);
+    std::copy(key.begin(), key.end(), at);
+    if (value) std::copy(value->begin(), value->end(), at + key.size());
+    byte_size += key.size() + value_size;
+    ops.push_back(Op{FamilyIndex(family), static_cast<uint32_t>(key.size()),
+                     static_cast<uint32_t>(value_size), !value, at});
   }
-  std::string_view Key(const Op& op) const { return {data.data() + op.key_at, op.key_size}; }
-  std::string_view Value(const Op& op) const {
-    return {data.data() + op.key_at + op.key_size, op.value_size};
-  }
+  std::string_view Key(const Op& op) const { return {op.key, op.key_size}; }
+  std::string_view Value(const Op& op) const { return {op.key + op.key_size, op.value_size}; }
 };
 
 WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
@@ -59,40 +81,43 @@ void WriteBatch::Delete(std::string_view family, ByteView key) {
 }
 
 size_t WriteBatch::Count() const { return rep_->ops.size(); }
-size_t WriteBatch::ByteSize() const { return rep_->data.size(); }
-void WriteBatch::Clear() {
-  rep_->families.clear();
-  rep_->data.clear();
-  rep_->ops.clear();
+size_t WriteBatch::ByteSize() const { return rep_->byte_size; }
+void WriteBatch::Clear() { *rep_ = Rep(); }
+
+std::vector<WriteBatch::FamilyViews> WriteBatch::ByFamily() const {
+  const Rep& rep = *rep_;
+  std::vector<FamilyViews> by_family(rep.families.size());
+  for (uint32_t i = 0; i < rep.families.size(); ++i) by_family[i].family = rep.families[i];
+  for (const auto& op : rep.ops) {
+    by_family[op.family].writes.push_back(
+        {rep.Key(op), op.is_delete ? std::nullopt : std::optional<std::string_view>(rep.Value(op))});
+  }
+  std::sort(by_family.begin(), by_family.end(),
+            [](const FamilyViews& a, const FamilyViews& b) { return a.family < b.family; });
+  return by_family;
+}
+
+// A family whose writes were made in key order (the log, a projection
+// transaction's Finish) is not sorted again. A stable sort keeps writes to
+// the same key in order: the last wins.
+void WriteBatch::SortByKey(std::vector<View>& writes) {
+  auto by_key = [](const View& a, const View& b) { return a.key < b.key; };
+  if (!std::is_sorted(writes.begin(), writes.end(), by_key)) {
+    std::stable_sort(writes.begin(), writes.end(), by_key);
+  }
 }
 
 // Sorted writes reach RocksDB's memtables in key order, so each insert
 // starts where the previous one ended instead of descending the skip list
 // from the top (several times cheaper for the scattered keys projections
-// write). Writes are grouped by family first; a family whose writes were
-// made in key order (the log, a projection transaction's Finish) is not
-// sorted again. A stable sort keeps writes to the same key in order: the
-// last wins.
+// write).
 Status WriteBatch::AppendSortedTo(
     const std::function<Status(std::string_view family, std::string_view key,
                                std::optional<std::string_view> value)>& append) const {
-  const Rep& rep = *rep_;
-  std::vector<std::vector<const Rep::Op*>> by_family(rep.families.size());
-  for (const auto& op : rep.ops) by_family[op.family].push_back(&op);
-  std::vector<uint32_t> family_order(rep.families.size());
-  for (uint32_t i = 0; i < family_order.size(); ++i) family_order[i] = i;
-  std::sort(family_order.begin(), family_order.end(),
-            [&](uint32_t a, uint32_t b) { return rep.families[a] < rep.families[b]; });
-  auto by_key = [&](const Rep::Op* a, const Rep::Op* b) { return rep.Key(*a) < rep.Key(*b); };
-  for (uint32_t family : family_order) {
-    auto& ops = by_family[family];
-    if (!std::is_sorted(ops.begin(), ops.end(), by_key)) {
-      std::stable_sort(ops.begin(), ops.end(), by_key);
-    }
-    for (const Rep::Op* op : ops) {
-      RETURN_IF_ERROR(append(rep.families[family], rep.Key(*op),
-                             op->is_delete ? std::nullopt
-                                           : std::optional<std::string_view>(rep.Value(*op))));
+  for (FamilyViews& family : ByFamily()) {
+    SortByKey(family.writes);
+    for (const View& write : family.writes) {
+      RETURN_IF_ERROR(append(family.family, write.key, write.value));
     }
   }
   return OkStatus();

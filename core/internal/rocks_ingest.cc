@@ -2,96 +2,77 @@
 
 #include <rocksdb/sst_file_writer.h>
 
+#include <atomic>
 #include <filesystem>
-#include <memory>
-#include <optional>
+#include <thread>
 
 #include "core/internal/rocks_open.h"
 
 namespace backpack::rocks {
 namespace {
 
-// Streams sorted writes into one SST file per family. A write is held back
-// until the next one shows it was the last to its key.
-class TableFilesWriter {
- public:
-  TableFilesWriter(std::string dir, const FamilyLookup& lookup)
-      : dir_(std::move(dir)), lookup_(lookup) {}
+rocksdb::IngestExternalFileOptions IngestOptions() {
+  rocksdb::IngestExternalFileOptions options;
+  options.move_files = true;
+  options.snapshot_consistency = true;  // open snapshots do not see the files
+  options.allow_global_seqno = true;
+  options.allow_blocking_flush = true;  // a memtable holding any of the keys is flushed first
+  options.write_global_seqno = false;   // kept in the MANIFEST, not written into the file
+  return options;
+}
 
-  Status Add(std::string_view family, std::string_view key, std::optional<std::string_view> value) {
-    if (held_ && (family != family_ || key != held_key_)) RETURN_IF_ERROR(EmitHeld());
-    if (!writer_ || family != family_) RETURN_IF_ERROR(StartFamily(family));
-    held_ = true;
-    held_key_.assign(key);
-    held_delete_ = !value.has_value();
-    if (value) held_value_.assign(*value);
-    return OkStatus();
+// Sorts one family's writes and writes them to `path` (synced when
+// finished), the last write to each key winning.
+Status WriteFamilyFile(WriteBatch::FamilyViews& family, const std::string& path,
+                       const FamilyRef& ref) {
+  WriteBatch::SortByKey(family.writes);
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(),
+                                rocksdb::Options(rocksdb::DBOptions(), ref.options), ref.handle);
+  RETURN_IF_ERROR(FromRocks(writer.Open(path), "open table file"));
+  const auto& writes = family.writes;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (i + 1 < writes.size() && writes[i + 1].key == writes[i].key) continue;  // overwritten
+    rocksdb::Slice key(writes[i].key);
+    auto written = writes[i].value ? writer.Put(key, *writes[i].value) : writer.Delete(key);
+    RETURN_IF_ERROR(FromRocks(written, "write table file"));
   }
-
-  Result<std::vector<rocksdb::IngestExternalFileArg>> Finish() {
-    if (held_) RETURN_IF_ERROR(EmitHeld());
-    RETURN_IF_ERROR(FinishFamily());
-    return std::move(files_);
-  }
-
- private:
-  Status StartFamily(std::string_view family) {
-    RETURN_IF_ERROR(FinishFamily());
-    ASSIGN_OR_RETURN(FamilyRef ref, lookup_(family));
-    rocksdb::Options options(rocksdb::DBOptions(), ref.options);
-    writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), options, ref.handle);
-    family_.assign(family);
-    rocksdb::IngestExternalFileArg arg;
-    arg.column_family = ref.handle;
-    arg.external_files.push_back(dir_ + "/" + std::to_string(files_.size()) + ".sst");
-    arg.options.move_files = true;
-    arg.options.snapshot_consistency = true;  // open snapshots do not see the files
-    arg.options.allow_global_seqno = true;
-    arg.options.allow_blocking_flush = true;  // a memtable holding any of the keys is flushed first
-    arg.options.write_global_seqno = false;   // kept in the MANIFEST, not written into the file
-    files_.push_back(std::move(arg));
-    return FromRocks(writer_->Open(files_.back().external_files.front()), "open table file");
-  }
-
-  Status EmitHeld() {
-    held_ = false;
-    rocksdb::Slice key(held_key_);
-    return FromRocks(held_delete_ ? writer_->Delete(key) : writer_->Put(key, held_value_),
-                     "write table file");
-  }
-
-  // Finishing syncs the file.
-  Status FinishFamily() {
-    if (!writer_) return OkStatus();
-    auto writer = std::move(writer_);
-    return FromRocks(writer->Finish(), "finish table file");
-  }
-
-  const std::string dir_;
-  const FamilyLookup& lookup_;
-  std::vector<rocksdb::IngestExternalFileArg> files_;
-  std::unique_ptr<rocksdb::SstFileWriter> writer_;
-  std::string family_;
-  bool held_ = false;
-  bool held_delete_ = false;
-  std::string held_key_;
-  std::string held_value_;
-};
+  return FromRocks(writer.Finish(), "finish table file");
+}
 
 }  // namespace
 
 Result<std::vector<rocksdb::IngestExternalFileArg>> WriteTableFiles(const WriteBatch& batch,
                                                                     const std::string& dir,
-                                                                    const FamilyLookup& lookup) {
+                                                                    const FamilyLookup& lookup,
+                                                                    size_t threads) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Err(UnavailableError("cannot create " + dir + ": " + ec.message()));
-  TableFilesWriter writer(dir, lookup);
-  RETURN_IF_ERROR(batch.AppendSortedTo(
-      [&](std::string_view family, std::string_view key, std::optional<std::string_view> value) {
-        return writer.Add(family, key, value);
-      }));
-  return writer.Finish();
+  std::vector<WriteBatch::FamilyViews> families = batch.ByFamily();
+  std::vector<rocksdb::IngestExternalFileArg> files(families.size());
+  std::vector<FamilyRef> refs;
+  for (size_t i = 0; i < families.size(); ++i) {
+    ASSIGN_OR_RETURN(FamilyRef ref, lookup(families[i].family));
+    refs.push_back(std::move(ref));
+    files[i].column_family = refs[i].handle;
+    files[i].external_files.push_back(dir + "/" + std::to_string(i) + ".sst");
+    files[i].options = IngestOptions();
+  }
+  // Families are sorted and written side by side, each by whichever thread
+  // takes it next.
+  std::vector<Status> written(families.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < families.size();) {
+      written[i] = WriteFamilyFile(families[i], files[i].external_files.front(), refs[i]);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < std::min(threads, families.size()); ++t) helpers.emplace_back(work);
+  work();
+  for (auto& helper : helpers) helper.join();
+  for (const Status& status : written) RETURN_IF_ERROR(status);
+  return files;
 }
 
 }  // namespace backpack::rocks

@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 
 #include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -24,11 +25,13 @@ using FamilyLookup = std::function<Result<FamilyRef>(std::string_view family)>;
 
 // Writes `batch` into `dir` (created, and expected empty) as one SST file
 // per family it touches, the last write to each key winning (a delete
-// becomes a tombstone). Returns what IngestExternalFiles needs to add them
-// to the database with sequence numbers after every existing write, moving
-// (hard-linking) the files rather than copying them.
+// becomes a tombstone), on up to `threads` threads (one family each at a
+// time). Returns what IngestExternalFiles needs to add them to the database
+// with sequence numbers after every existing write, moving (hard-linking)
+// the files rather than copying them.
 Result<std::vector<rocksdb::IngestExternalFileArg>> WriteTableFiles(const WriteBatch& batch,
                                                                     const std::string& dir,
-                                                                    const FamilyLookup& lookup);
+                                                                    const FamilyLookup& lookup,
+                                                                    size_t threads);
 
 }  // namespace backpack::rocks
