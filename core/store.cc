@@ -29,7 +29,8 @@ using rocks::ToSlice;
 using SnapshotPtr = std::shared_ptr<const rocksdb::Snapshot>;
 
 // Where IngestBatch writes its table files before they are moved into the
-// database in `db_dir`; a crash may leave some there, which opening removes.
+// database in `db_dir`, each call in a directory of its own; a crash may leave
+// some there, which opening removes.
 std::string IngestDirOf(const std::string& db_dir) { return db_dir + "/bulk-ingest"; }
 
 // Holds the store's shared lock for its lifetime, so the database cannot be
@@ -267,6 +268,7 @@ class RocksStore final : public Store {
   std::string path_;
   StoreOptions options_;
   std::atomic<bool> broken_{false};  // a write failed; reopen before the next
+  std::atomic<uint64_t> ingests_{0};  // IngestBatch calls so far, naming their directories
   std::unique_ptr<rocksdb::DB> db_;
   // Orders writes with the snapshots taken around them, so that a snapshot
   // never includes an unsynced write by accident.
@@ -328,7 +330,8 @@ Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptio
 }
 
 Status RocksStore::IngestBatch(const WriteBatch& batch) {
-  const std::string dir = IngestDirOf(path_);
+  // Lanes of a rebuild write side by side: each call has its own directory.
+  const std::string dir = IngestDirOf(path_) + "/" + std::to_string(ingests_++);
   std::error_code ec;
   auto lookup = [this](std::string_view family) -> Result<rocks::FamilyRef> {
     ASSIGN_OR_RETURN(auto* handle, Handle(family));

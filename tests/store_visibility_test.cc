@@ -2,7 +2,9 @@
 // unsynced write is invisible to kDurable readers until SyncWal and visible to
 // kLatest at once; a synced write makes it and every earlier write durable.
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "tests/test_util.h"
 
@@ -150,6 +152,37 @@ TEST_CASE("a bulk write is durable on return with every earlier write, or writes
   }
   // The table files were moved into the database; nothing is left beside it.
   CHECK_FALSE(std::filesystem::exists(dir.path() / "db" / "bulk-ingest"));
+}
+
+// A rebuild's lanes write out their bulk batches side by side.
+TEST_CASE("bulk writes from several threads at once all land") {
+  TempDir dir;
+  TestStore t = OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, 1);
+  constexpr int kThreads = 4, kBatches = 15, kKeys = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int thread = 0; thread < kThreads; ++thread) {
+    threads.emplace_back([&, thread] {
+      for (int b = 0; b < kBatches; ++b) {
+        WriteBatch batch;
+        for (int k = 0; k < kKeys; ++k) {
+          std::string key = std::to_string(thread) + "/" + std::to_string(b) + "/" +
+                            std::to_string(k);
+          batch.Put(cf::kMeta, AsBytes(key), AsBytes(key));
+        }
+        if (!t.store->WriteUnlogged(batch).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(failures == 0);
+  auto it = t.store->NewIterator(cf::kMeta);
+  REQUIRE(it);
+  int found = 0;
+  for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+    if (AsChars((*it)->key()) == AsChars((*it)->value())) ++found;
+  }
+  CHECK(found == kThreads * kBatches * kKeys);
 }
 
 // Insert hints (StoreOptions::sequenced_families) only change where RocksDB
