@@ -237,13 +237,15 @@ class RocksStore final : public Store {
   // Write and WriteUnlogged: applies `batch` with `options`, keeping kDurable
   // reads to what a sync (or a later SyncWal/FlushUnlogged) made durable.
   Status ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptions& options);
-  // ApplyBatch for a batch of at least bulk_write_bytes: syncs the log (so
+  // ApplyBatch for a bulk batch (StoreOptions::bulk_write_bytes): syncs the log (so
   // that no earlier write can be lost while this one survives), then ingests
   // the batch as table files. Durable and visible to kDurable reads on return.
   // Requires families_mu_ held (shared).
   Status IngestBatch(const WriteBatch& batch);
-  bool IsBulk(const WriteBatch& batch) const {
-    return options_.bulk_write_bytes > 0 && batch.ByteSize() >= options_.bulk_write_bytes;
+  bool IsBulk(const WriteBatch& batch, const rocksdb::WriteOptions& options) const {
+    uint64_t threshold =
+        options.disableWAL ? options_.bulk_unlogged_bytes : options_.bulk_write_bytes;
+    return threshold > 0 && batch.ByteSize() >= threshold;
   }
   // SyncWal and FlushUnlogged: syncs the log (after flushing every memtable
   // if `flush_memtables`) and publishes what that made durable.
@@ -319,7 +321,7 @@ Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptio
     RETURN_IF_ERROR(ReopenLocked());
   }
   std::shared_lock lock(families_mu_);
-  if (IsBulk(batch)) return IngestBatch(batch);
+  if (IsBulk(batch, options)) return IngestBatch(batch);
   ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
   std::lock_guard order(write_mu_);
   if (!options.sync) PinDurableBeforeUnsyncedWrite();

@@ -105,12 +105,15 @@ struct StoreOptions {
   // writing it: an unlisted one is slower to write, a wrongly listed one
   // holds about 250 bytes of memtable per distinct prefix.
   std::vector<std::string> sequenced_families;
-  // A batch of at least this many bytes (an import's one atomic group, a
-  // rebuild's flush) is written as table files and ingested instead of going
-  // through the write-ahead log and the memtables: one sequential write per
-  // family, and durable when Write returns, whether or not `sync` asked for
-  // it. 0: never.
+  // A batch of at least this many bytes (an import's one atomic group) is
+  // written as table files and ingested instead of going through the
+  // write-ahead log and the memtables: one sequential write per family, and
+  // durable when Write returns, whether or not `sync` asked for it. 0: never.
   uint64_t bulk_write_bytes = 64ull << 20;
+  // The same for WriteUnlogged, whose batches (a rebuild's lanes writing out
+  // what they staged) are all bulk and would otherwise be written twice, to
+  // the memtables and then flushed to files.
+  uint64_t bulk_unlogged_bytes = 4ull << 20;
 };
 
 // What a read sees. kDurable (the default) sees only durable writes: those

@@ -118,6 +118,24 @@ class ProjectionTxn {
   std::unordered_set<std::string> new_key_subjects_;
 };
 
+// Splits one projection's replay across lanes that run side by side (see
+// Projection::NewRebuildPartitioner). The lanes write disjoint keys, so their
+// results together equal one lane's.
+class RebuildPartitioner {
+ public:
+  virtual ~RebuildPartitioner() = default;
+  // Called for every event of the log, in order, on one thread, before any
+  // lane applies it: the key (e.g. a student id) of the lane that must apply
+  // it, or nullopt if from this event on the lanes can no longer be kept
+  // apart (one lane then applies it and everything after it, once the others
+  // have written everything they applied before it).
+  virtual std::optional<std::string_view> LaneKey(const LoggedEvent& event) = 0;
+  // Applies one event as the projection's Apply does, except for in-memory
+  // state (the projection's Load follows the replay). Called by several lanes
+  // at once.
+  virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) const = 0;
+};
+
 class Projection {
  public:
   virtual ~Projection() = default;
@@ -137,6 +155,9 @@ class Projection {
   virtual std::function<void()> TakeStaged() { return {}; }
   // Reloads in-memory state from the (committed) families at startup.
   virtual Status Load(Store&, DataKeyRing&) { return OkStatus(); }
+  // A rebuild may replay the projection in several lanes, if it can tell which
+  // lane each event belongs to; nullptr (the default) replays it in one.
+  virtual std::unique_ptr<RebuildPartitioner> NewRebuildPartitioner() const { return nullptr; }
 };
 
 // Applies `events`, in order, to one projection (skipping shredded ones);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -28,7 +29,31 @@ std::string Printable(ByteView key) {
   return out;
 }
 
-using SharedBatch = std::shared_ptr<const std::vector<LoggedEvent>>;
+// In ReplayBatch::parts: the first lane of a split projection applies this
+// event and all after it, once the projection's other lanes are done.
+constexpr uint8_t kMerged = 0xff;
+
+// Events read from the log, and for each projection replayed in several lanes
+// (ProjectionLanes::Split) the lane that applies each event.
+struct ReplayBatch {
+  std::vector<LoggedEvent> events;
+  std::vector<std::vector<uint8_t>> parts;  // [split projection][event]: a part, or kMerged
+};
+using SharedBatch = std::shared_ptr<const ReplayBatch>;
+
+// Counts a latch down when it goes out of scope (if there is one).
+class CountDownOnExit {
+ public:
+  explicit CountDownOnExit(std::latch* latch) : latch_(latch) {}
+  CountDownOnExit(const CountDownOnExit&) = delete;
+  CountDownOnExit& operator=(const CountDownOnExit&) = delete;
+  ~CountDownOnExit() {
+    if (latch_) latch_->count_down();
+  }
+
+ private:
+  std::latch* latch_;
+};
 
 // Batches of decoded, decrypted events from a reader thread, read by every
 // lane in log order, each lane at its own pace. A batch is dropped once every
@@ -41,13 +66,12 @@ class SharedBatches {
   explicit SharedBatches(size_t lanes) : applied_(lanes, 0) {}
 
   // Runs on the reader thread; fails (stopping the replay) once closed.
-  Status Push(std::span<const LoggedEvent> events) {
+  Status Push(ReplayBatch batch) {
     std::unique_lock lock(mu_);
     if (applied_.empty()) return OkStatus();  // no projections: nobody reads
     changed_.wait(lock, [&] { return closed_ || batches_.size() < kBatchesAhead; });
     if (closed_) return FailedPreconditionError("the rebuild stopped");
-    batches_.push_back(
-        std::make_shared<const std::vector<LoggedEvent>>(events.begin(), events.end()));
+    batches_.push_back(std::make_shared<const ReplayBatch>(std::move(batch)));
     changed_.notify_all();
     return OkStatus();
   }
@@ -67,6 +91,12 @@ class SharedBatches {
     changed_.wait(lock, [&] { return closed_ || finished_ || index < first_ + batches_.size(); });
     if (closed_ || index >= first_ + batches_.size()) return nullptr;
     return batches_[index - first_];
+  }
+  // `lane` reads no more batches (its projection's first lane applies the rest).
+  void Leave(size_t lane) {
+    std::lock_guard lock(mu_);
+    applied_[lane] = SIZE_MAX;
+    DropApplied();
   }
   // A lane failed: the reader's next Push fails and every Get ends.
   void Close() {
@@ -108,8 +138,10 @@ class SharedBatches {
 
 // Each projection reads and writes only its own families, so projections
 // replay side by side: each has its own transaction and its own thread, and
-// goes through the batches in log order at its own pace (the slowest, usually
-// the records projection, sets the pace; the others fill the idle cores).
+// goes through the batches in log order at its own pace (the slowest sets the
+// pace; the others fill the idle cores). A projection that can say which
+// lane each event belongs to (Projection::NewRebuildPartitioner: the records
+// projection, by student) is split across several lanes of its own.
 //
 // A transaction spans many batches, so a value rewritten by many events (a
 // student's summary) is read, sealed and written once per flush.
@@ -118,19 +150,47 @@ class ProjectionLanes {
   ProjectionLanes(Store& target, DataKeyRing& data_keys,
                   const std::vector<Projection*>& projections)
       : target_(target) {
+    const size_t parts = std::clamp(std::thread::hardware_concurrency(), 2u, 8u);
     for (Projection* p : projections) {
-      lanes_.push_back(std::make_unique<Lane>(p, target, data_keys));
+      auto partitioner = p->NewRebuildPartitioner();
+      if (!partitioner) {
+        lanes_.push_back(std::make_unique<Lane>(p, target, data_keys));
+        continue;
+      }
+      auto& split = splits_.emplace_back(std::make_unique<Split>(p, std::move(partitioner), parts));
+      for (size_t part = 0; part < parts; ++part) {
+        auto& lane = lanes_.emplace_back(std::make_unique<Lane>(p, target, data_keys));
+        lane->split = split.get();
+        lane->split_index = splits_.size() - 1;
+        lane->part = part;
+      }
     }
   }
 
   size_t size() const { return lanes_.size(); }
 
+  // `events` with the lane of each event for every split projection. Runs on
+  // the reader thread, in log order.
+  ReplayBatch Assign(std::span<const LoggedEvent> events) {
+    ReplayBatch batch{{events.begin(), events.end()}, {}};
+    for (auto& split : splits_) {
+      auto& parts = batch.parts.emplace_back(events.size(), 0);
+      for (size_t i = 0; i < events.size() && !split->merged; ++i) {
+        std::optional<std::string_view> key = split->partitioner->LaneKey(events[i]);
+        split->merged = !key;
+        parts[i] = key ? std::hash<std::string_view>()(*key) % split->parts : kMerged;
+      }
+    }
+    return batch;
+  }
+
   // Applies every batch of `batches` to every projection, one thread per
-  // projection. Whenever the lanes together stage `staged_budget` bytes or
-  // more, the next lane to finish a batch writes its staged changes
-  // (unlogged); each lane writes the rest at the end. The first failure in
-  // projection order; a failure stops every lane.
-  Status ApplyAll(SharedBatches& batches, size_t staged_budget) {
+  // lane. Whenever the lanes together stage `staged_budget` bytes or more,
+  // the next lane to finish a batch writes its staged changes (unlogged);
+  // each lane writes the rest at the end. The first failure in projection
+  // order; a failure stops every lane. Split projections then reload their
+  // in-memory state (their lanes kept none).
+  Status ApplyAll(SharedBatches& batches, size_t staged_budget, DataKeyRing& data_keys) {
     std::vector<Status> results(lanes_.size());
     std::vector<std::thread> threads;
     for (size_t i = 0; i < lanes_.size(); ++i) {
@@ -141,34 +201,88 @@ class ProjectionLanes {
     }
     for (auto& thread : threads) thread.join();
     for (auto& result : results) RETURN_IF_ERROR(result);
+    for (auto& split : splits_) RETURN_IF_ERROR(split->projection->Load(target_, data_keys));
     return OkStatus();
   }
 
  private:
+  // A projection replayed in `parts` lanes.
+  struct Split {
+    Split(Projection* p, std::unique_ptr<RebuildPartitioner> partitioner, size_t parts)
+        : projection(p), partitioner(std::move(partitioner)), parts(parts), others_done(parts - 1) {}
+    Projection* projection;
+    std::unique_ptr<RebuildPartitioner> partitioner;
+    size_t parts;
+    bool merged = false;  // reader thread only: the first lane applies the rest
+    std::latch others_done;  // each lane but the first, once it has written all it applied
+  };
+
   struct Lane {
     Lane(Projection* p, Store& target, DataKeyRing& data_keys)
         : projection(p), txn(target, data_keys, batch) {
       txn.RestrictTo(p->TouchedFamilies());
     }
     Projection* projection;
+    Split* split = nullptr;  // with the lane's index in splits_ and its part
+    size_t split_index = 0;
+    size_t part = 0;
     WriteBatch batch;
     ProjectionTxn txn;
     size_t counted_bytes = 0;  // txn.StagedBytes() as last added to total_staged_
   };
 
-  // One projection through every batch. Stops without error, writing
-  // nothing more, when another lane failed (that lane reports).
+  // One projection (or one part of a split one) through every batch. Stops
+  // without error, writing nothing more, when another lane failed (that lane
+  // reports).
   Status RunLane(size_t index, SharedBatches& batches, size_t budget) {
     Lane& lane = *lanes_[index];
+    // A lane other than its split's first tells the first when it is done,
+    // however it ends.
+    CountDownOnExit done(lane.split && lane.part > 0 ? &lane.split->others_done : nullptr);
     for (size_t n = 0;; ++n) {
-      SharedBatch events = batches.Get(index, n);
-      if (!events) break;
-      RETURN_IF_ERROR(ApplyEvents(*lane.projection, *events, lane.txn));
-      if (auto staged = lane.projection->TakeStaged()) staged();
+      SharedBatch batch = batches.Get(index, n);
+      if (!batch) break;
+      if (lane.split) {
+        bool merged = false;
+        RETURN_IF_ERROR(ApplyPart(lane, *batch, &merged));
+        if (merged) {  // the first lane applies the rest, after what this one wrote
+          RETURN_IF_ERROR(Write(lane));
+          batches.Leave(index);
+          return OkStatus();
+        }
+      } else {
+        RETURN_IF_ERROR(ApplyEvents(*lane.projection, batch->events, lane.txn));
+        if (auto staged = lane.projection->TakeStaged()) staged();
+      }
       if (CountStaged(lane) >= budget) RETURN_IF_ERROR(Write(lane));
     }
     if (batches.closed()) return OkStatus();
     return Write(lane);
+  }
+
+  // Applies the events of `batch` that are `lane`'s part. At the split's
+  // merge point the first lane waits for the others to be done, and any other
+  // lane stops there (*merged).
+  Status ApplyPart(Lane& lane, const ReplayBatch& batch, bool* merged) {
+    const auto& parts = batch.parts[lane.split_index];
+    for (size_t i = 0; i < batch.events.size(); ++i) {
+      if (parts[i] == kMerged && lane.part > 0) {
+        *merged = true;
+        return OkStatus();
+      }
+      if (parts[i] == kMerged) lane.split->others_done.wait();
+      else if (parts[i] != lane.part) continue;
+      const LoggedEvent& event = batch.events[i];
+      if (event.shredded) continue;
+      Status applied = lane.split->partitioner->Apply(event, lane.txn);
+      if (!applied.ok()) {
+        return Status(applied.code(), std::string(lane.projection->name()) +
+                                          " projection, event " +
+                                          std::to_string(event.header.seq) + ": " +
+                                          applied.message());
+      }
+    }
+    return OkStatus();
   }
 
   // Updates the lanes' total with `lane`'s staged bytes; returns the total.
@@ -188,6 +302,7 @@ class ProjectionLanes {
 
   Store& target_;
   std::atomic<size_t> total_staged_{0};  // the sum of the lanes' counted_bytes
+  std::vector<std::unique_ptr<Split>> splits_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
@@ -213,12 +328,12 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   std::thread reader([&] {
     batches.Finish(log.Replay(0, kReplayBatch, [&](std::span<const LoggedEvent> events) {
       stats.events += events.size();
-      return batches.Push(events);
+      return batches.Push(lanes.Assign(events));
     }));
   });
   // Lanes return once the reader has finished, or after one failed and
   // closed the batches (which stops the reader too).
-  Status applied = lanes.ApplyAll(batches, kStagedBudget);
+  Status applied = lanes.ApplyAll(batches, kStagedBudget, data_keys);
   reader.join();
   RETURN_IF_ERROR(applied);
   RETURN_IF_ERROR(batches.status());

@@ -32,6 +32,52 @@ class CountingProjection final : public Projection {
   std::optional<uint64_t> fail_at_;
 };
 
+// CountingProjection replayed in lanes by subject, until the event numbered
+// `merge_at` (if any), from which one lane applies everything. Its lanes
+// fail on the event numbered `fail_at`, if any. Counts its Load calls.
+class SplitCountingProjection final : public Projection {
+ public:
+  SplitCountingProjection(std::optional<uint64_t> merge_at, std::optional<uint64_t> fail_at)
+      : merge_at_(merge_at), fail_at_(fail_at) {}
+  std::string_view name() const override { return "p_split"; }
+  std::vector<std::string> ColumnFamilies() const override { return {"p_split"}; }
+  Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override {
+    return ApplyOne(event, txn);
+  }
+  Status Load(Store&, DataKeyRing&) override {
+    ++loads;
+    return OkStatus();
+  }
+  std::unique_ptr<RebuildPartitioner> NewRebuildPartitioner() const override {
+    return std::make_unique<Partitioner>(*this);
+  }
+  int loads = 0;
+
+ private:
+  class Partitioner final : public RebuildPartitioner {
+   public:
+    explicit Partitioner(const SplitCountingProjection& p) : p_(p) {}
+    std::optional<std::string_view> LaneKey(const LoggedEvent& event) override {
+      if (p_.merge_at_ && event.header.seq == *p_.merge_at_) return std::nullopt;
+      return event.header.subject_id;
+    }
+    Status Apply(const LoggedEvent& event, ProjectionTxn& txn) const override {
+      return p_.ApplyOne(event, txn);
+    }
+
+   private:
+    const SplitCountingProjection& p_;
+  };
+
+  Status ApplyOne(const LoggedEvent& event, ProjectionTxn& txn) const {
+    if (fail_at_ && event.header.seq == *fail_at_) return DataLossError("cannot apply this one");
+    txn.Put("p_split", EncodeBigEndian64(event.header.seq), AsBytes("seen"));
+    return OkStatus();
+  }
+
+  std::optional<uint64_t> merge_at_, fail_at_;
+};
+
 size_t CountKeys(Store& store, std::string_view family) {
   auto it = store.NewIterator(family);
   REQUIRE(it);
@@ -77,6 +123,34 @@ TEST_CASE("every projection sees every event once, however far apart their paces
   auto unfinished = RebuildInterrupted(*log->store);
   REQUIRE(unfinished);
   CHECK_FALSE(*unfinished);
+}
+
+TEST_CASE("a projection replayed in lanes applies every event once, lanes merging or not") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 70'000);
+  // Never merged, merged in the third batch, merged on the very first event.
+  const std::optional<uint64_t> merge_at =
+      GENERATE(std::optional<uint64_t>(), std::optional<uint64_t>(45'000),
+               std::optional<uint64_t>(0));
+  INFO("merge at " << merge_at.value_or(UINT64_MAX));
+  SplitCountingProjection split(merge_at, std::nullopt);
+  CountingProjection whole("p_whole", std::nullopt);
+  auto stats = Replay(*log, {&split, &whole});
+  REQUIRE(stats);
+  CHECK(CountKeys(*log->store, "p_split") == 70'000);
+  CHECK(CountKeys(*log->store, "p_whole") == 70'000);
+  CHECK(split.loads == 1);  // its lanes kept no in-memory state: reloaded once
+}
+
+TEST_CASE("a failing lane of a split projection stops the replay with its error") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 70'000);
+  const uint64_t fail_at = GENERATE(uint64_t{21'000}, uint64_t{50'000});
+  SplitCountingProjection split(uint64_t{45'000}, fail_at);
+  auto stats = Replay(*log, {&split});
+  REQUIRE_FALSE(stats);
+  CHECK(stats.error().message().find("p_split projection, event " + std::to_string(fail_at)) !=
+        std::string::npos);
 }
 
 TEST_CASE("a projection that fails stops the replay with its error and leaves it unfinished") {

@@ -54,11 +54,12 @@ TEST_CASE("a full disk fails appends closed and the log recovers when space retu
   // With the free-space guard, with RocksDB itself hitting ENOSPC, and with
   // every group written as ingested table files (the path of large imports)
   // that hit ENOSPC.
-  auto [min_free_bytes, bulk_write_bytes] = GENERATE(
-      std::pair{StoreOptions().min_free_bytes, StoreOptions().bulk_write_bytes},
-      std::pair{uint64_t{0}, StoreOptions().bulk_write_bytes}, std::pair{uint64_t{0}, uint64_t{1}});
-  INFO("min_free_bytes " << min_free_bytes << ", bulk_write_bytes " << bulk_write_bytes);
-  auto t = TestLog::Open(disk.path() / "store", {}, min_free_bytes, bulk_write_bytes);
+  auto [min_free_bytes, every_write_bulk] = GENERATE(std::pair{StoreOptions().min_free_bytes, false},
+                                                     std::pair{uint64_t{0}, false},
+                                                     std::pair{uint64_t{0}, true});
+  INFO("min_free_bytes " << min_free_bytes << ", every write bulk " << every_write_bulk);
+  const auto bulk_bytes = every_write_bulk ? std::optional<uint64_t>(1) : std::nullopt;
+  auto t = TestLog::Open(disk.path() / "store", {}, min_free_bytes, bulk_bytes);
   std::vector<uint64_t> acknowledged;
   for (int i = 0; i < 20; ++i) {
     auto r = t->log->Append({NoteEvent("stu_a", "before the disk fills")});
@@ -93,7 +94,7 @@ TEST_CASE("a full disk fails appends closed and the log recovers when space retu
   CHECK(recovered->first_seq == size_before);  // dense: no gap left by the failures
 
   t->Close();
-  t = TestLog::Open(disk.path() / "store", {}, min_free_bytes, bulk_write_bytes);
+  t = TestLog::Open(disk.path() / "store", {}, min_free_bytes, bulk_bytes);
   for (uint64_t seq : acknowledged) CHECK(t->log->Read(seq));
   auto report = VerifyLog(*t->store, t->keys->signing.public_key(), 2);
   REQUIRE(report);

@@ -84,11 +84,11 @@ TEST_CASE("a SyncWal covers only the writes made before it") {
 
 TEST_CASE("a batch applies in key order but writes to one key keep their order") {
   // Through the write-ahead log, and as ingested table files.
-  const uint64_t bulk_write_bytes = GENERATE(StoreOptions().bulk_write_bytes, uint64_t{1});
-  INFO("bulk_write_bytes " << bulk_write_bytes);
+  const bool bulk = GENERATE(false, true);
+  INFO("bulk " << bulk);
   TempDir dir;
   TestStore t = OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes,
-                              bulk_write_bytes);
+                              bulk ? std::optional<uint64_t>(1) : std::nullopt);
   Store& store = *t.store;
   WriteBatch batch;
   batch.Put(cf::kMeta, AsBytes(std::string_view("k")), AsBytes(std::string_view("1")));

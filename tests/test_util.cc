@@ -29,7 +29,7 @@ std::string ReadFile(const std::filesystem::path& path) {
 }
 
 TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origin,
-                        uint64_t min_free_bytes, uint64_t bulk_write_bytes) {
+                        uint64_t min_free_bytes, std::optional<uint64_t> bulk_bytes) {
   REQUIRE(CryptoInit().ok());
   TestStore opened;
   bool fresh = !std::filesystem::exists(dir / "keys");
@@ -40,7 +40,7 @@ TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origi
   StoreOptions store_options;
   store_options.create_if_missing = true;
   store_options.min_free_bytes = min_free_bytes;
-  store_options.bulk_write_bytes = bulk_write_bytes;
+  if (bulk_bytes) store_options.bulk_write_bytes = store_options.bulk_unlogged_bytes = *bulk_bytes;
   store_options.column_families = EventLog::ColumnFamilies();
   store_options.sequenced_families = EventLog::SequencedFamilies();
   auto store = Store::Open((dir / "db").string(), store_options);
@@ -52,10 +52,10 @@ TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origi
 
 std::unique_ptr<TestLog> TestLog::Open(const std::filesystem::path& dir,
                                        const EventLogOptions& options, uint64_t min_free_bytes,
-                                       uint64_t bulk_write_bytes) {
+                                       std::optional<uint64_t> bulk_bytes) {
   auto t = std::make_unique<TestLog>();
   t->dir = dir;
-  TestStore opened = OpenTestStore(dir, "backpack.test/log", min_free_bytes, bulk_write_bytes);
+  TestStore opened = OpenTestStore(dir, "backpack.test/log", min_free_bytes, bulk_bytes);
   t->keys = std::move(opened.keys);
   t->store = std::move(opened.store);
   t->data_keys = std::make_unique<DataKeyRing>(*t->store, t->keys->kek);

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/data_keys.h"
@@ -25,14 +26,15 @@ class TempDir {
 };
 
 // Keys and a store with an initialised log, in `dir`: created the first time,
-// reopened afterwards. The log itself is not started.
+// reopened afterwards. The log itself is not started. `bulk_bytes`, if given,
+// sets both bulk-write thresholds of StoreOptions (1: every write is bulk).
 struct TestStore {
   std::unique_ptr<StoreKeys> keys;  // stable address: the log refers to it
   std::unique_ptr<Store> store;
 };
 TestStore OpenTestStore(const std::filesystem::path& dir, std::string_view origin,
                         uint64_t min_free_bytes = StoreOptions().min_free_bytes,
-                        uint64_t bulk_write_bytes = StoreOptions().bulk_write_bytes);
+                        std::optional<uint64_t> bulk_bytes = std::nullopt);
 
 // A store with keys, a data key ring and an event log, in `dir`.
 struct TestLog {
@@ -46,7 +48,7 @@ struct TestLog {
   static std::unique_ptr<TestLog> Open(const std::filesystem::path& dir,
                                        const EventLogOptions& options = {},
                                        uint64_t min_free_bytes = StoreOptions().min_free_bytes,
-                                       uint64_t bulk_write_bytes = StoreOptions().bulk_write_bytes);
+                                       std::optional<uint64_t> bulk_bytes = std::nullopt);
   // Stops the log and closes the store (keeps keys).
   void Close();
 };

@@ -105,6 +105,33 @@ TEST_CASE("rebuilding the records projection reproduces it byte for byte") {
   RequireRebuildIdentical(w);
 }
 
+// A rebuild replays records in lanes by student (rebuild_partitioner.cc);
+// these note events reach across students, in every pair of lanes.
+TEST_CASE("a rebuild in lanes by student reproduces notes that name other students' notes") {
+  World w;
+  std::vector<std::string> students = {w.alex, w.blair};
+  for (int i = 0; i < 6; ++i) students.push_back("stu_lane" + std::to_string(i));
+  const size_t n = students.size();
+  auto note_of = [&](size_t i) { return "note_" + students[i % n]; };
+  for (size_t i = 0; i < n; ++i) {
+    AppendOrDie(w.log(), {Note(students[i], w.teacher, note_of(i), "first", false)});
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& other = students[(i + 1) % n];
+    AppendOrDie(w.log(), {Note(other, w.teacher, note_of(i), "id taken: ignored", false),
+                          NoteRevised(other, note_of(i), "revised via another student", w.teacher),
+                          NoteRestricted(students[(i + 2) % n], note_of(i), w.teacher)});
+  }
+  // The shred's event without its key destroyed (a crash in between): the
+  // student's note ids are free again, and the next to use one gets it.
+  AppendOrDie(w.log(), {Shredded(students[2])});
+  for (size_t i = 3; i < n; ++i) {
+    AppendOrDie(w.log(), {Note(students[i], w.teacher, note_of(2), "reused after a shred", false),
+                          Attendance(students[i], w.Day(-1), fb::AttendanceStatus::Absent)});
+  }
+  RequireRebuildIdentical(w);
+}
+
 TEST_CASE("a note on a new day reaches the summary, and later ones that day change nothing") {
   World w;
   const Actor teacher{w.teacher, "r", ""};

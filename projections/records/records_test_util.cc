@@ -90,6 +90,20 @@ NewEvent Note(const std::string& student, const std::string& author, const std::
   return Make(EventType::NoteWritten, student, fbb, true, author);
 }
 
+NewEvent NoteRevised(const std::string& student, const std::string& note_id,
+                     const std::string& text, const std::string& by) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateNoteRevisedPayloadDirect(fbb, note_id.c_str(), text.c_str(), by.c_str()));
+  return Make(EventType::NoteRevised, student, fbb, true, by);
+}
+
+NewEvent NoteRestricted(const std::string& student, const std::string& note_id,
+                        const std::string& by) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateNoteRestrictedPayloadDirect(fbb, note_id.c_str(), by.c_str()));
+  return Make(EventType::NoteRestricted, student, fbb, false, by);
+}
+
 NewEvent Shredded(const std::string& student) {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "test", "", 0));

@@ -29,6 +29,12 @@ NewEvent Voice(const std::string& student, int64_t submitted_at_us, const std::s
 NewEvent Retracted(const std::string& student, fb::RecordKind kind, uint64_t row_seq);
 NewEvent Note(const std::string& student, const std::string& author, const std::string& note_id,
               const std::string& text, bool restricted = false);
+// A revision or restriction of note `note_id`, whose event names `student`
+// (normally the note's student; the projection follows the note id).
+NewEvent NoteRevised(const std::string& student, const std::string& note_id,
+                     const std::string& text, const std::string& by);
+NewEvent NoteRestricted(const std::string& student, const std::string& note_id,
+                        const std::string& by);
 NewEvent Shredded(const std::string& student);
 
 // --- Roster facts: a school `school`, a student, a class with a teacher.

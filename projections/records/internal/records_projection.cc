@@ -77,7 +77,7 @@ Handler HandlerFor(EventType type) {
 
 }  // namespace
 
-Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyRecordEvent(const LoggedEvent& event, ProjectionTxn& txn) {
   if (event.header.subject_id.empty()) return OkStatus();  // never about one of ours
   // Invariant 4: refuse (and so keep out of the log) a personal payload
   // that was not encrypted under the student's key.
@@ -86,15 +86,17 @@ Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
                                 " holds personal data and must be encrypted");
   }
   Handler handler = HandlerFor(event.header.type);
-  if (!handler) return OkStatus();
+  return handler ? handler(event, txn) : OkStatus();
+}
+
+Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
   // The cache drops what this changes once the group is durable.
-  if (event.header.type == EventType::NoteRevised ||
-      event.header.type == EventType::NoteRestricted) {
-    changed_all_ = true;
-  } else {
-    changed_students_.push_back(event.header.subject_id);
-  }
-  return handler(event, txn);
+  const bool changes = !event.header.subject_id.empty() && HandlerFor(event.header.type);
+  const bool finds_student_by_note = event.header.type == EventType::NoteRevised ||
+                                     event.header.type == EventType::NoteRestricted;
+  if (changes && finds_student_by_note) changed_all_ = true;
+  else if (changes) changed_students_.push_back(event.header.subject_id);
+  return ApplyRecordEvent(event, txn);
 }
 
 std::function<void()> RecordsProjection::TakeStaged() {

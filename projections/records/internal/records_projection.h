@@ -12,6 +12,10 @@
 
 namespace backpack::records {
 
+// What RecordsProjection::Apply does to the store, without its in-memory
+// bookkeeping; safe to call from several threads.
+Status ApplyRecordEvent(const LoggedEvent& event, ProjectionTxn& txn);
+
 class RecordsProjection final : public Projection {
  public:
   std::string_view name() const override { return "records"; }
@@ -23,6 +27,9 @@ class RecordsProjection final : public Projection {
   // Empties the cache: the store was opened, or reopened after a failed
   // write or sync whose writes may have survived without their TakeStaged.
   Status Load(Store&, DataKeyRing&) override;
+  // Lanes by student: a note revision goes to the lane of the note's student
+  // (rebuild_partitioner.cc).
+  std::unique_ptr<RebuildPartitioner> NewRebuildPartitioner() const override;
 
   RecordCache& cache() { return cache_; }
 
