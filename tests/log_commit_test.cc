@@ -92,6 +92,28 @@ TEST_CASE("events append in order and survive reopening with the chain intact") 
   CHECK(second->header.recorded_at_us >= first->header.recorded_at_us);
 }
 
+// An append this large (an import's) seals its payloads on every core.
+TEST_CASE("a large append seals each payload under its own subject's key") {
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  constexpr size_t kEvents = 9000;
+  std::vector<NewEvent> events;
+  for (size_t i = 0; i < kEvents; ++i) {
+    events.push_back(NoteEvent("stu_" + std::to_string(i % 7), "payload " + std::to_string(i)));
+  }
+  const std::vector<NewEvent> sent = events;
+  auto r = t->log->Append(std::move(events));
+  REQUIRE(r);
+  for (size_t i = 0; i < kEvents; ++i) {
+    auto e = t->log->Read(r->first_seq + i);
+    INFO("event " << i);
+    REQUIRE(e);  // opens only under its subject's key, with its own header as associated data
+    CHECK(e->header.payload_encrypted);
+    CHECK(e->header.subject_id == sent[i].subject_id);
+    CHECK(e->payload == sent[i].payload);
+  }
+}
+
 TEST_CASE("a group with no appends waiting behind it is checkpointed as it is written") {
   TempDir dir;
   auto t = TestLog::Open(dir.path());

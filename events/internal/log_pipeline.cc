@@ -1,5 +1,7 @@
 #include "events/internal/log_pipeline.h"
 
+#include <algorithm>
+#include <thread>
 #include <unordered_map>
 
 #include "core/crypto.h"
@@ -8,11 +10,43 @@
 
 namespace backpack::log_pipeline {
 
+namespace {
+
+// Appends at least this large (an import) seal their payloads on every core.
+constexpr size_t kParallelSealEvents = 4096;
+
+// Seals each personal payload of `events` (those with a key in `keys`, the
+// same index) in place: the stored payload replaces the plaintext copy.
+void SealPayloads(std::vector<PreparedEvent>& events, const std::vector<const AeadKey*>& keys) {
+  auto seal_range = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      if (!keys[i]) continue;
+      events[i].stored_payload = AeadSeal(*keys[i], events[i].plaintext,
+                                          codec::PayloadAssociatedData(events[i].header));
+    }
+  };
+  const size_t threads = events.size() < kParallelSealEvents
+                             ? 1
+                             : std::max(1u, std::thread::hardware_concurrency());
+  const size_t per_thread = (events.size() + threads - 1) / threads;
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) {
+    helpers.emplace_back(seal_range, t * per_thread,
+                         std::min(events.size(), (t + 1) * per_thread));
+  }
+  seal_range(0, std::min(events.size(), per_thread));
+  for (auto& helper : helpers) helper.join();
+}
+
+}  // namespace
+
 Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& data_keys) {
   if (events.empty()) return Err(InvalidArgumentError("nothing to append"));
   PendingAppend pending;
   pending.events.reserve(events.size());
   std::unordered_map<std::string, AeadKey> keys;  // per-append cache of subject keys
+  std::vector<const AeadKey*> key_of_event;       // null for a payload stored as it is
+  key_of_event.reserve(events.size());
   for (NewEvent& e : events) {
     if (e.type == EventType::Unknown) return Err(InvalidArgumentError("event has no type"));
     PreparedEvent p;
@@ -30,13 +64,15 @@ Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& d
         }
         it = keys.emplace(p.header.subject_id, key.key).first;
       }
-      p.stored_payload = AeadSeal(it->second, e.payload, codec::PayloadAssociatedData(p.header));
+      key_of_event.push_back(&it->second);
     } else {
       p.stored_payload = e.payload;
+      key_of_event.push_back(nullptr);
     }
     p.plaintext = std::move(e.payload);
     pending.events.push_back(std::move(p));
   }
+  SealPayloads(pending.events, key_of_event);
   for (auto& [subject, key] : keys) SecureWipe(key);
   return pending;
 }

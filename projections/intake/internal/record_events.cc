@@ -3,6 +3,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <charconv>
+#include <unordered_map>
 
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
@@ -118,13 +119,21 @@ class RecordBuilder {
 
  private:
   void Push(EventType type, const std::string& student_sourced_id, Bytes payload) {
-    out_.push_back({MakeEvent(c_, type, StudentIdFor(*c_.index_key, student_sourced_id),
-                              std::move(payload), true),
+    out_.push_back({MakeEvent(c_, type, StudentId(student_sourced_id), std::move(payload), true),
                     {}});
+  }
+
+  // Each student's id is a keyed hash of their sourcedId: computed once per
+  // student rather than once per row (a school year of attendance).
+  const std::string& StudentId(const std::string& sourced_id) {
+    auto [it, added] = student_ids_.try_emplace(sourced_id);
+    if (added) it->second = StudentIdFor(*c_.index_key, sourced_id);
+    return it->second;
   }
 
   const EventContext& c_;
   std::vector<RowEvent>& out_;
+  std::unordered_map<std::string, std::string> student_ids_;
 };
 
 }  // namespace
