@@ -38,14 +38,42 @@ void SealPayloads(std::vector<PreparedEvent>& events, const std::vector<const Ae
   for (auto& helper : helpers) helper.join();
 }
 
+// The data keys of one append's subjects, each looked up once, and wiped
+// when the append is prepared, however that ends.
+class SubjectKeys {
+ public:
+  explicit SubjectKeys(DataKeyRing& ring) : ring_(ring) {}
+  SubjectKeys(const SubjectKeys&) = delete;
+  SubjectKeys& operator=(const SubjectKeys&) = delete;
+  ~SubjectKeys() {
+    for (auto& [subject, key] : keys_) SecureWipe(key);
+  }
+  // The key of `subject` (stable until destruction); a key created for it
+  // goes to `new_keys` wrapped, to be stored with the events.
+  Result<const AeadKey*> Get(const std::string& subject,
+                             std::vector<std::pair<std::string, Bytes>>& new_keys) {
+    auto it = keys_.find(subject);
+    if (it != keys_.end()) return &it->second;
+    ASSIGN_OR_RETURN(DataKey key, ring_.GetOrCreate(subject));
+    if (key.wrapped_to_persist) new_keys.emplace_back(subject, std::move(*key.wrapped_to_persist));
+    it = keys_.emplace(subject, key.key).first;
+    SecureWipe(key.key);
+    return &it->second;
+  }
+
+ private:
+  DataKeyRing& ring_;
+  std::unordered_map<std::string, AeadKey> keys_;
+};
+
 }  // namespace
 
 Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& data_keys) {
   if (events.empty()) return Err(InvalidArgumentError("nothing to append"));
   PendingAppend pending;
   pending.events.reserve(events.size());
-  std::unordered_map<std::string, AeadKey> keys;  // per-append cache of subject keys
-  std::vector<const AeadKey*> key_of_event;       // null for a payload stored as it is
+  SubjectKeys keys(data_keys);
+  std::vector<const AeadKey*> key_of_event;  // null for a payload stored as it is
   key_of_event.reserve(events.size());
   for (NewEvent& e : events) {
     if (e.type == EventType::Unknown) return Err(InvalidArgumentError("event has no type"));
@@ -56,15 +84,8 @@ Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& d
       if (p.header.subject_id.empty()) {
         return Err(InvalidArgumentError("a personal payload needs a subject"));
       }
-      auto it = keys.find(p.header.subject_id);
-      if (it == keys.end()) {
-        ASSIGN_OR_RETURN(DataKey key, data_keys.GetOrCreate(p.header.subject_id));
-        if (key.wrapped_to_persist) {
-          pending.new_keys.emplace_back(p.header.subject_id, std::move(*key.wrapped_to_persist));
-        }
-        it = keys.emplace(p.header.subject_id, key.key).first;
-      }
-      key_of_event.push_back(&it->second);
+      ASSIGN_OR_RETURN(const AeadKey* key, keys.Get(p.header.subject_id, pending.new_keys));
+      key_of_event.push_back(key);
     } else {
       p.stored_payload = e.payload;
       key_of_event.push_back(nullptr);
@@ -73,7 +94,6 @@ Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& d
     pending.events.push_back(std::move(p));
   }
   SealPayloads(pending.events, key_of_event);
-  for (auto& [subject, key] : keys) SecureWipe(key);
   return pending;
 }
 
