@@ -1,10 +1,9 @@
 #include "events/internal/log_pipeline.h"
 
-#include <algorithm>
-#include <thread>
 #include <unordered_map>
 
 #include "core/crypto.h"
+#include "core/parallel.h"
 #include "events/codec.h"
 #include "events/log_layout.h"
 
@@ -12,30 +11,20 @@ namespace backpack::log_pipeline {
 
 namespace {
 
-// Appends at least this large (an import) seal their payloads on every core.
-constexpr size_t kParallelSealEvents = 4096;
+// Appends of at least this many events per core (an import) seal their
+// payloads on every core.
+constexpr size_t kSealEventsPerThread = 2048;
 
 // Seals each personal payload of `events` (those with a key in `keys`, the
-// same index) in place: the stored payload replaces the plaintext copy.
+// same index).
 void SealPayloads(std::vector<PreparedEvent>& events, const std::vector<const AeadKey*>& keys) {
-  auto seal_range = [&](size_t begin, size_t end) {
+  ForEachRange(events.size(), kSealEventsPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       if (!keys[i]) continue;
       events[i].stored_payload = AeadSeal(*keys[i], events[i].plaintext,
                                           codec::PayloadAssociatedData(events[i].header));
     }
-  };
-  const size_t threads = events.size() < kParallelSealEvents
-                             ? 1
-                             : std::max(1u, std::thread::hardware_concurrency());
-  const size_t per_thread = (events.size() + threads - 1) / threads;
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) {
-    helpers.emplace_back(seal_range, t * per_thread,
-                         std::min(events.size(), (t + 1) * per_thread));
-  }
-  seal_range(0, std::min(events.size(), per_thread));
-  for (auto& helper : helpers) helper.join();
+  });
 }
 
 // The data keys of one append's subjects, each looked up once, and wiped

@@ -2,11 +2,15 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include "core/parallel.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/intake/internal/rows.h"
 
 namespace backpack::intake {
 namespace {
+
+// Imports of at least this many rows per core digest their rows on every core.
+constexpr size_t kDigestRowsPerThread = 2048;
 
 // Roster kinds a full export retracts, with the manifest entry of their file.
 struct RetractableKind {
@@ -78,12 +82,21 @@ Result<bool> Planner::IsShredded(const std::string& subject) {
 
 Status Planner::AddRows(const std::vector<RowEvent>& rows) {
   const AeadKey& index_key = services_.keys->index_key;
+  // Digesting is a keyed hash per row, independent of the others: a school
+  // year of rows is digested on every core.
+  std::vector<Result<std::optional<RowDigest>>> digested(rows.size());
+  ForEachRange(rows.size(), kDigestRowsPerThread, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const NewEvent& e = rows[i].event;
+      digested[i] = DigestOf(index_key, e.type, e.subject_id, e.payload);
+    }
+  });
   std::vector<RowDigest> digests;
   digests.reserve(rows.size());
   std::unordered_map<std::string, size_t> last_of_key;
   for (size_t i = 0; i < rows.size(); ++i) {
     const NewEvent& e = rows[i].event;
-    ASSIGN_OR_RETURN(auto digest, DigestOf(index_key, e.type, e.subject_id, e.payload));
+    ASSIGN_OR_RETURN(auto digest, std::move(digested[i]));
     if (!digest) return InternalError("not an import event: " + std::string(EventTypeName(e.type)));
     last_of_key[digest->key] = i;
     digests.push_back(std::move(*digest));

@@ -1,0 +1,22 @@
+#include "core/parallel.h"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace backpack {
+
+void ForEachRange(size_t n, size_t min_per_thread,
+                  const std::function<void(size_t begin, size_t end)>& work) {
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = std::clamp<size_t>(n / std::max<size_t>(min_per_thread, 1), 1, cores);
+  const size_t per_thread = (n + threads - 1) / threads;
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) {
+    helpers.emplace_back(work, t * per_thread, std::min(n, (t + 1) * per_thread));
+  }
+  work(0, std::min(n, per_thread));
+  for (auto& helper : helpers) helper.join();
+}
+
+}  // namespace backpack
