@@ -1,6 +1,7 @@
 #include "core/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -16,6 +17,18 @@ void ForEachRange(size_t n, size_t min_per_thread,
     helpers.emplace_back(work, t * per_thread, std::min(n, (t + 1) * per_thread));
   }
   work(0, std::min(n, per_thread));
+  for (auto& helper : helpers) helper.join();
+}
+
+void ForEachItem(size_t n, const std::function<void(size_t item)>& work) {
+  std::atomic<size_t> next{0};
+  auto take = [&] {
+    for (size_t i; (i = next++) < n;) work(i);
+  };
+  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(take);
+  take();
   for (auto& helper : helpers) helper.join();
 }
 

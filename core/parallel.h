@@ -15,4 +15,9 @@ namespace backpack {
 void ForEachRange(size_t n, size_t min_per_thread,
                   const std::function<void(size_t begin, size_t end)>& work);
 
+// Calls `work(i)` for every i in [0, n), on one thread per core (at most n),
+// each taking the next item as it finishes one: for a few items of uneven
+// size. Returns when all have returned.
+void ForEachItem(size_t n, const std::function<void(size_t item)>& work);
+
 }  // namespace backpack

@@ -24,3 +24,14 @@ TEST_CASE("ForEachRange covers every index exactly once, in ranges, however it s
     }
   }
 }
+
+TEST_CASE("ForEachItem calls work for every item exactly once") {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{5000}}) {
+    INFO("n " << n);
+    std::vector<std::atomic<int>> seen(n);
+    ForEachItem(n, [&](size_t i) { ++seen[i]; });
+    size_t once = 0;
+    for (auto& count : seen) once += count == 1;
+    CHECK(once == n);
+  }
+}

@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 #include <shared_mutex>
-#include <thread>
 
 #include "core/internal/rocks_ingest.h"
 #include "core/internal/rocks_open.h"
@@ -339,7 +338,7 @@ Status RocksStore::IngestBatch(const WriteBatch& batch) {
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
     return rocks::FamilyRef{handle, FamilyOptions(family, options_)};
   };
-  auto files = rocks::WriteTableFiles(batch, dir, lookup, std::thread::hardware_concurrency());
+  auto files = rocks::WriteTableFiles(batch, dir, lookup);
   Status ingested = files.has_value() ? OkStatus() : files.error();
   if (ingested.ok()) {
     std::lock_guard order(write_mu_);

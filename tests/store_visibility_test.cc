@@ -154,6 +154,36 @@ TEST_CASE("a bulk write is durable on return with every earlier write, or writes
   CHECK_FALSE(std::filesystem::exists(dir.path() / "db" / "bulk-ingest"));
 }
 
+// An import-sized bulk write: the last write to each key wins, and deletes
+// delete, across tens of megabytes in one family.
+TEST_CASE("a large bulk write keeps the last write to every key and every delete") {
+  TempDir dir;
+  TestStore t = OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, 1);
+  constexpr int kKeys = 12'000;
+  const std::string old_value(3000, 'o'), new_value(3000, 'n');
+  WriteBatch batch;  // about 72 MB: every key written twice, every tenth then deleted
+  auto key_of = [](int k) {
+    char key[16];
+    std::snprintf(key, sizeof key, "k%08d", k);
+    return std::string(key);
+  };
+  for (int k = 0; k < kKeys; ++k) {
+    batch.Put(cf::kMeta, AsBytes(key_of(k)), AsBytes(old_value));
+    batch.Put(cf::kMeta, AsBytes(key_of(k)), AsBytes(new_value));
+    if (k % 10 == 0) batch.Delete(cf::kMeta, AsBytes(key_of(k)));
+  }
+  REQUIRE(t.store->Write(batch, /*sync=*/false).ok());
+  int wrong = 0;
+  for (int k = 0; k < kKeys; ++k) {
+    auto value = t.store->Get(cf::kMeta, AsBytes(key_of(k)));
+    REQUIRE(value);
+    const bool right = k % 10 == 0 ? !value->has_value()
+                                   : value->has_value() && AsChars(**value) == new_value;
+    wrong += !right;
+  }
+  CHECK(wrong == 0);
+}
+
 // A rebuild's lanes write out their bulk batches side by side.
 TEST_CASE("bulk writes from several threads at once all land") {
   TempDir dir;

@@ -2,11 +2,10 @@
 
 #include <rocksdb/sst_file_writer.h>
 
-#include <atomic>
 #include <filesystem>
-#include <thread>
 
 #include "core/internal/rocks_open.h"
+#include "core/parallel.h"
 
 namespace backpack::rocks {
 namespace {
@@ -43,8 +42,7 @@ Status WriteFamilyFile(WriteBatch::FamilyViews& family, const std::string& path,
 
 Result<std::vector<rocksdb::IngestExternalFileArg>> WriteTableFiles(const WriteBatch& batch,
                                                                     const std::string& dir,
-                                                                    const FamilyLookup& lookup,
-                                                                    size_t threads) {
+                                                                    const FamilyLookup& lookup) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Err(UnavailableError("cannot create " + dir + ": " + ec.message()));
@@ -58,19 +56,11 @@ Result<std::vector<rocksdb::IngestExternalFileArg>> WriteTableFiles(const WriteB
     files[i].external_files.push_back(dir + "/" + std::to_string(i) + ".sst");
     files[i].options = IngestOptions();
   }
-  // Families are sorted and written side by side, each by whichever thread
-  // takes it next.
+  // Families are sorted and written side by side.
   std::vector<Status> written(families.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < families.size();) {
-      written[i] = WriteFamilyFile(families[i], files[i].external_files.front(), refs[i]);
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < std::min(threads, families.size()); ++t) helpers.emplace_back(work);
-  work();
-  for (auto& helper : helpers) helper.join();
+  ForEachItem(families.size(), [&](size_t i) {
+    written[i] = WriteFamilyFile(families[i], files[i].external_files.front(), refs[i]);
+  });
   for (const Status& status : written) RETURN_IF_ERROR(status);
   return files;
 }

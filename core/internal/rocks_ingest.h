@@ -23,15 +23,13 @@ struct FamilyRef {
 };
 using FamilyLookup = std::function<Result<FamilyRef>(std::string_view family)>;
 
-// Writes `batch` into `dir` (created, and expected empty) as one SST file
-// per family it touches, the last write to each key winning (a delete
-// becomes a tombstone), on up to `threads` threads (one family each at a
-// time). Returns what IngestExternalFiles needs to add them to the database
-// with sequence numbers after every existing write, moving (hard-linking)
-// the files rather than copying them.
+// Writes `batch` into `dir` (created, and expected empty) as one SST file per
+// family, families side by side on every core; the last write to each key
+// wins (a delete becomes a tombstone). Returns what IngestExternalFiles needs to add them to
+// the database with sequence numbers after every existing write, moving
+// (hard-linking) the files rather than copying them.
 Result<std::vector<rocksdb::IngestExternalFileArg>> WriteTableFiles(const WriteBatch& batch,
                                                                     const std::string& dir,
-                                                                    const FamilyLookup& lookup,
-                                                                    size_t threads);
+                                                                    const FamilyLookup& lookup);
 
 }  // namespace backpack::rocks
