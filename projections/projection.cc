@@ -225,13 +225,17 @@ std::vector<std::string> Projector::ColumnFamilies() const {
   return all;
 }
 
+Status ProjectionError(std::string_view projection, const LoggedEvent& event,
+                       const Status& failed) {
+  return Status(failed.code(), std::string(projection) + " projection, event " +
+                                   std::to_string(event.header.seq) + ": " + failed.message());
+}
+
 namespace {
 
 Status ApplyEvent(Projection& projection, const LoggedEvent& event, ProjectionTxn& txn) {
   Status s = projection.Apply(event, txn);
-  if (s.ok()) return s;
-  return Status(s.code(), std::string(projection.name()) + " projection, event " +
-                              std::to_string(event.header.seq) + ": " + s.message());
+  return s.ok() ? s : ProjectionError(projection.name(), event, s);
 }
 
 }  // namespace

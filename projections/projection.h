@@ -160,6 +160,10 @@ class Projection {
   virtual std::unique_ptr<RebuildPartitioner> NewRebuildPartitioner() const { return nullptr; }
 };
 
+// `failed` with the projection and the event it failed on named first.
+Status ProjectionError(std::string_view projection, const LoggedEvent& event,
+                       const Status& failed);
+
 // Applies `events`, in order, to one projection (skipping shredded ones);
 // errors name the projection and the event.
 Status ApplyEvents(Projection& projection, std::span<const LoggedEvent> events,

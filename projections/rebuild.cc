@@ -275,12 +275,7 @@ class ProjectionLanes {
       const LoggedEvent& event = batch.events[i];
       if (event.shredded) continue;
       Status applied = lane.split->partitioner->Apply(event, lane.txn);
-      if (!applied.ok()) {
-        return Status(applied.code(), std::string(lane.projection->name()) +
-                                          " projection, event " +
-                                          std::to_string(event.header.seq) + ": " +
-                                          applied.message());
-      }
+      if (!applied.ok()) return ProjectionError(lane.projection->name(), event, applied);
     }
     return OkStatus();
   }
