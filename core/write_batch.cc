@@ -89,8 +89,9 @@ std::vector<WriteBatch::FamilyViews> WriteBatch::ByFamily() const {
   std::vector<FamilyViews> by_family(rep.families.size());
   for (uint32_t i = 0; i < rep.families.size(); ++i) by_family[i].family = rep.families[i];
   for (const auto& op : rep.ops) {
-    by_family[op.family].writes.push_back(
-        {rep.Key(op), op.is_delete ? std::nullopt : std::optional<std::string_view>(rep.Value(op))});
+    std::optional<std::string_view> value;
+    if (!op.is_delete) value = rep.Value(op);
+    by_family[op.family].writes.push_back({rep.Key(op), value});
   }
   std::sort(by_family.begin(), by_family.end(),
             [](const FamilyViews& a, const FamilyViews& b) { return a.family < b.family; });

@@ -209,7 +209,10 @@ class ProjectionLanes {
   // A projection replayed in `parts` lanes.
   struct Split {
     Split(Projection* p, std::unique_ptr<RebuildPartitioner> partitioner, size_t parts)
-        : projection(p), partitioner(std::move(partitioner)), parts(parts), others_done(parts - 1) {}
+        : projection(p),
+          partitioner(std::move(partitioner)),
+          parts(parts),
+          others_done(static_cast<std::ptrdiff_t>(parts - 1)) {}
     Projection* projection;
     std::unique_ptr<RebuildPartitioner> partitioner;
     size_t parts;

@@ -54,9 +54,9 @@ TEST_CASE("a full disk fails appends closed and the log recovers when space retu
   // With the free-space guard, with RocksDB itself hitting ENOSPC, and with
   // every group written as ingested table files (the path of large imports)
   // that hit ENOSPC.
-  auto [min_free_bytes, every_write_bulk] = GENERATE(std::pair{StoreOptions().min_free_bytes, false},
-                                                     std::pair{uint64_t{0}, false},
-                                                     std::pair{uint64_t{0}, true});
+  auto [min_free_bytes, every_write_bulk] =
+      GENERATE(std::pair{StoreOptions().min_free_bytes, false}, std::pair{uint64_t{0}, false},
+               std::pair{uint64_t{0}, true});
   INFO("min_free_bytes " << min_free_bytes << ", every write bulk " << every_write_bulk);
   const auto bulk_bytes = every_write_bulk ? std::optional<uint64_t>(1) : std::nullopt;
   auto t = TestLog::Open(disk.path() / "store", {}, min_free_bytes, bulk_bytes);

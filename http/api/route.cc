@@ -79,7 +79,9 @@ void Offload(const Exchange& exchange, std::function<http::HttpResponse()> work)
   OffloadRaw(exchange, [exchange, work = std::move(work)] { exchange.Reply(work()); });
 }
 
-http::HttpResponse Created(const boost::json::object& body) { return http::JsonResponse(201, body); }
+http::HttpResponse Created(const boost::json::object& body) {
+  return http::JsonResponse(201, body);
+}
 
 http::HttpResponse Ok(const boost::json::object& body) { return http::JsonResponse(200, body); }
 

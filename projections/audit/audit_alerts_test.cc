@@ -30,6 +30,16 @@ std::vector<std::string> AddStudents(AuditWorld& w, int n) {
   return ids;
 }
 
+// Requires exactly one alert: bulk access by `actor` of `distinct_students`.
+void RequireOneBulkAlert(AuditWorld& w, const std::string& actor, int distinct_students) {
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 1);
+  const json::object& alert = alerts[0].as_object();
+  CHECK(TextOf(alert, "kind") == "bulk_access");
+  CHECK(TextOf(alert.at("actor").as_object(), "id") == actor);
+  CHECK(alert.at("distinct_students").to_number<int>() == distinct_students);
+}
+
 std::string StartBreakGlass(AuditWorld& w, const std::string& educator,
                             const std::string& student) {
   RosterCommands commands(w.fx().services());
@@ -86,11 +96,7 @@ TEST_CASE("51 distinct students in an hour raise one bulk alert, 50 raise none")
   CHECK(AlertsOf(w).empty());
   w.View("usr_fifty", students[0]);  // a re-read is not a new student
   for (int i = 50; i < 60; ++i) w.View("usr_many", students[i]);
-  const json::array& alerts = AlertsOf(w);
-  REQUIRE(alerts.size() == 1);
-  CHECK(TextOf(alerts[0].as_object(), "kind") == "bulk_access");
-  CHECK(TextOf(alerts[0].as_object().at("actor").as_object(), "id") == "usr_many");
-  CHECK(alerts[0].as_object().at("distinct_students").to_number<int>() == 51);
+  RequireOneBulkAlert(w, "usr_many", 51);
 }
 
 TEST_CASE("reads spread over more than an hour raise no bulk alert") {
@@ -116,10 +122,7 @@ TEST_CASE("a student read again stays in the bulk window after the first read's 
   w.View("usr_once", students[50]);
   CHECK(AlertsOf(w).empty());  // usr_once's 50 earlier reads have expired
   w.View("usr_again", students[50]);
-  const json::array& alerts = AlertsOf(w);
-  REQUIRE(alerts.size() == 1);
-  CHECK(TextOf(alerts[0].as_object().at("actor").as_object(), "id") == "usr_again");
-  CHECK(alerts[0].as_object().at("distinct_students").to_number<int>() == 51);
+  RequireOneBulkAlert(w, "usr_again", 51);
 
   RequireRebuildIdentical(w);
 }

@@ -1,7 +1,7 @@
 // RecordCache: recently profiled students' rec_student records, decrypted,
-// parsed and prepared for profiles. Every durable commit that changes any
-// student's records invalidates it (RecordsProjection::TakeStaged). See
-// generation_cache.h.
+// parsed and prepared for profiles. A durable commit drops the students whose
+// records it changed, or every student for a note revision or restriction
+// (RecordsProjection::TakeStaged). See generation_cache.h.
 #pragma once
 
 #include <boost/json/object.hpp>
