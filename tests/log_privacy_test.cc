@@ -35,12 +35,20 @@ std::string AllValues(Store& store) {
   return all;
 }
 
+// Both ways a group reaches the store: through the write-ahead log, and as
+// ingested table files (StoreOptions::bulk_write_bytes, here for every group).
+std::optional<uint64_t> BulkBytes(bool every_write_bulk) {
+  return every_write_bulk ? std::optional<uint64_t>(1) : std::nullopt;
+}
+
 }  // namespace
 
 TEST_CASE("personal payloads appear in no file and no stored value") {
   const std::string marker = "ZEBRA-MARKER-7f3a-Whitfield";
+  const bool bulk = GENERATE(false, true);
+  INFO("every write bulk " << bulk);
   TempDir dir;
-  auto t = TestLog::Open(dir.path());
+  auto t = TestLog::Open(dir.path(), {}, StoreOptions().min_free_bytes, BulkBytes(bulk));
   for (int i = 0; i < 200; ++i) {
     REQUIRE(t->log->Append({NoteEvent("stu_" + std::to_string(i % 7), marker + " said hello")}));
   }
@@ -54,8 +62,10 @@ TEST_CASE("personal payloads appear in no file and no stored value") {
 }
 
 TEST_CASE("shredding a subject makes its payloads unreadable forever and leaves others intact") {
+  const bool bulk = GENERATE(false, true);
+  INFO("every write bulk " << bulk);
   TempDir dir;
-  auto t = TestLog::Open(dir.path());
+  auto t = TestLog::Open(dir.path(), {}, StoreOptions().min_free_bytes, BulkBytes(bulk));
   REQUIRE(t->log->Append({NoteEvent("stu_shred", "about the shredded student")}));
   REQUIRE(t->log->Append({NoteEvent("stu_keep", "about another student")}));
   REQUIRE(t->log->Append({NoteEvent("stu_shred", "second note")}));
