@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -119,9 +121,11 @@ class EventLogImpl final : public EventLog {
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
   void WriteGroup(std::vector<PendingAppend> group);
-  GroupWork Chain(std::vector<PendingAppend>& group);
-  Result<std::function<void()>> SignAndProject(GroupWork& work, WriteBatch& batch);
-  void StageGroup(const GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
+  GroupWork Sequence(std::vector<PendingAppend>& group);
+  Result<std::function<void()>> ChainSignAndProject(GroupWork& work, WriteBatch& batch);
+  void Chain(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained);
+  void SignRun(GroupWork& work, size_t begin, size_t end) const;
+  void StageGroup(GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
   void StageCheckpoint(WriteBatch& batch);
   // Whether appends are waiting for the writer.
   bool WorkQueued();
@@ -184,54 +188,101 @@ std::vector<PendingAppend> EventLogImpl::TakeGroup(std::unique_lock<std::mutex>&
   return group;
 }
 
-// Assigns seq and time and builds each body chained to the previous hash.
-// Advances state_.
-GroupWork EventLogImpl::Chain(std::vector<PendingAppend>& group) {
+// Assigns each event its sequence number and time and moves it into the
+// group's work. Advances next_seq and last_time_us.
+GroupWork EventLogImpl::Sequence(std::vector<PendingAppend>& group) {
   GroupWork work;
+  size_t events = 0;
+  for (const PendingAppend& append : group) events += append.events.size();
+  work.logged.reserve(events);
+  work.payloads.reserve(events);
   int64_t now = std::max(options_.clock->NowMicros(), state_.last_time_us);
   state_.last_time_us = now;
   for (PendingAppend& append : group) {
     for (PreparedEvent& e : append.events) {
       e.header.seq = state_.next_seq++;
       e.header.recorded_at_us = now;
-      work.bodies.push_back(
-          codec::EncodeBody(e.header, keys_.signing_key_id, state_.last_hash, e.stored_payload));
-      state_.last_hash = Sha256(work.bodies.back());
-      work.hashes.push_back(state_.last_hash);
-      work.logged.push_back(LoggedEvent{e.header, std::move(e.plaintext), false});
+      work.logged.push_back(LoggedEvent{std::move(e.header), std::move(e.plaintext), false});
+      work.payloads.push_back(std::move(e.stored_payload));
     }
   }
   return work;
 }
 
-// Signs every hash and runs the commit hook at the same time: task 0 is the
-// hook (projections need the events, not their signatures), the others are
-// signatures, shared out among the pool's threads. Only the hook's thread
-// touches `batch` here. Returns what the hook staged for after durability.
-Result<std::function<void()>> EventLogImpl::SignAndProject(GroupWork& work, WriteBatch& batch) {
+// Chains, signs and runs the commit hook at the same time on the pool:
+// task 0 is the hook (projections need the sequenced events, not their
+// hashes or signatures), task 1 chains, and each later task signs a run of
+// events once chaining has passed it. Only the hook's thread touches
+// `batch` here. Returns what the hook staged for after durability.
+Result<std::function<void()>> EventLogImpl::ChainSignAndProject(GroupWork& work,
+                                                                WriteBatch& batch) {
+  const size_t n = work.logged.size();
+  work.bodies.resize(n);
+  work.hashes.resize(n);
+  work.stored.resize(n);
+  work.leaf_hashes.resize(n);
+  // Runs small enough to share a commit group's signing among the threads,
+  // large enough that waiting for the chain is rare.
+  const size_t run = std::clamp<size_t>(n / 16, 1, 512);
+  const size_t runs = (n + run - 1) / run;
+  std::atomic<size_t> chained{0};
   Result<std::function<void()>> staged{std::function<void()>()};
-  work.signatures.resize(work.hashes.size());
-  pool_.ParallelFor(work.hashes.size() + 1, [&](size_t task) {
+  pool_.ParallelFor(2 + runs, [&](size_t task) {
     if (task == 0) {
       if (options_.hook) staged = options_.hook->OnGroup(work.logged, batch);
       return;
     }
-    work.signatures[task - 1] = keys_.signing.Sign(work.hashes[task - 1]);
+    if (task == 1) return Chain(work, run, chained);
+    size_t begin = (task - 2) * run;
+    size_t end = std::min(n, begin + run);
+    // Tasks are claimed in order, so the chain has started by now.
+    for (size_t done; (done = chained.load(std::memory_order_acquire)) < end;) {
+      chained.wait(done, std::memory_order_acquire);
+    }
+    SignRun(work, begin, end);
   });
   return staged;
 }
 
-void EventLogImpl::StageGroup(const GroupWork& work, std::vector<PendingAppend>& group,
+// Encodes each body chained to the previous event's hash and hashes it,
+// publishing in `chained`, every `publish_every` events and at the end, how
+// many are done. Advances state_.last_hash.
+void EventLogImpl::Chain(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained) {
+  const size_t n = work.logged.size();
+  for (size_t i = 0; i < n; ++i) {
+    work.bodies[i] = codec::EncodeBody(work.logged[i].header, keys_.signing_key_id,
+                                       state_.last_hash, work.payloads[i]);
+    Bytes().swap(work.payloads[i]);  // the body holds it now
+    state_.last_hash = Sha256(work.bodies[i]);
+    work.hashes[i] = state_.last_hash;
+    if ((i + 1) % publish_every == 0 || i + 1 == n) {
+      chained.store(i + 1, std::memory_order_release);
+      chained.notify_all();
+    }
+  }
+}
+
+// Signs events [begin, end) and encodes each as stored, with its leaf hash.
+void EventLogImpl::SignRun(GroupWork& work, size_t begin, size_t end) const {
+  for (size_t i = begin; i < end; ++i) {
+    work.stored[i] = codec::EncodeSignedEvent(work.bodies[i], keys_.signing.Sign(work.hashes[i]));
+    Bytes().swap(work.bodies[i]);  // the stored event holds it now
+    work.leaf_hashes[i] = merkle::LeafHash(work.stored[i]);
+  }
+}
+
+// Puts the group's stored events, Merkle nodes and new data keys into
+// `batch`, and releases the stored events (the batch holds them now).
+void EventLogImpl::StageGroup(GroupWork& work, std::vector<PendingAppend>& group,
                               WriteBatch& batch) {
-  for (size_t i = 0; i < work.bodies.size(); ++i) {
-    Bytes stored = codec::EncodeSignedEvent(work.bodies[i], work.signatures[i]);
-    uint64_t seq = work.logged[i].header.seq;
-    batch.Put(cf::kLog, layout::LogKey(seq), stored);
-    state_.frontier.Append(merkle::LeafHash(stored), [&](uint8_t level, uint64_t index,
-                                                         const Hash256& hash) {
+  for (size_t i = 0; i < work.stored.size(); ++i) {
+    batch.Put(cf::kLog, layout::LogKey(work.logged[i].header.seq), work.stored[i]);
+    state_.frontier.Append(work.leaf_hashes[i], [&](uint8_t level, uint64_t index,
+                                                    const Hash256& hash) {
       batch.Put(cf::kMerkle, layout::MerkleKey(level, index), hash);
     });
   }
+  work.stored = {};
   for (auto& append : group) {
     for (auto& [subject, wrapped] : append.new_keys) {
       batch.Put(cf::kDataKeys, AsBytes(subject), wrapped);
@@ -255,11 +306,11 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
   Status status = needs_recovery_ || syncer_.failed() ? RecoverAfterFailure() : OkStatus();
   ChainState rollback = state_;
-  GroupWork work = Chain(group);
+  GroupWork work = Sequence(group);
   WriteBatch batch;
   std::function<void()> on_durable;
   if (status.ok()) {
-    auto staged = SignAndProject(work, batch);
+    auto staged = ChainSignAndProject(work, batch);
     if (staged) {
       on_durable = std::move(*staged);
     } else {

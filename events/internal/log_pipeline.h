@@ -31,12 +31,16 @@ struct PendingAppend {
   std::function<void(Result<AppendResult>)> done;
 };
 
-// Everything the writer computes for one group before writing it.
+// Everything the writer computes for one group before writing it, index by
+// index. Chaining turns payloads into bodies and hashes; signing turns those
+// into the stored events and their Merkle leaf hashes.
 struct GroupWork {
-  std::vector<LoggedEvent> logged;
+  std::vector<LoggedEvent> logged;  // headers with seq and time, plaintexts
+  std::vector<Bytes> payloads;      // as stored (ciphertext if encrypted)
   std::vector<Bytes> bodies;
   std::vector<Hash256> hashes;
-  std::vector<Ed25519Signature> signatures;
+  std::vector<Bytes> stored;  // signed events, as the log family holds them
+  std::vector<Hash256> leaf_hashes;
 };
 
 // A group written to the store (unsynced) and waiting for the syncer.
