@@ -33,8 +33,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   intake::AppendRosterEvents(set, context, rows);
   intake::AppendRecordEvents(set, context, rows);
   intake::Planner planner(services, context);
-  RETURN_IF_ERROR(planner.AddRows(rows));
-  rows.clear();
+  RETURN_IF_ERROR(planner.AddRows(std::move(rows)));
   RETURN_IF_ERROR(planner.AddRetractions(set));
   std::vector<NewEvent> events = planner.Finish(set);
 

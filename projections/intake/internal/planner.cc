@@ -2,6 +2,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <unordered_map>
+
 #include "core/parallel.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/intake/internal/rows.h"
@@ -9,8 +11,12 @@
 namespace backpack::intake {
 namespace {
 
-// Imports of at least this many rows per core digest their rows on every core.
-constexpr size_t kDigestRowsPerThread = 2048;
+// Imports of at least this many rows per core digest their rows and compare
+// them with in_rows on every core.
+constexpr size_t kRowsPerThread = 2048;
+
+// What a row needs, compared with what in_rows remembers.
+enum class RowPlan : uint8_t { kShredded, kUnchanged, kNew, kChanged };
 
 // Roster kinds a full export retracts, with the manifest entry of their file.
 struct RetractableKind {
@@ -66,26 +72,12 @@ std::optional<std::string> RetractedSourcedId(const LoggedEvent& event) {
   }
 }
 
-}  // namespace
-
-Planner::Planner(Services& services, EventContext context)
-    : services_(services), context_(std::move(context)) {}
-
-Result<bool> Planner::IsShredded(const std::string& subject) {
-  if (subject.empty()) return false;
-  auto cached = shredded_.find(subject);
-  if (cached != shredded_.end()) return cached->second;
-  bool shredded = services_.data_keys->IsShredded(subject);
-  shredded_.emplace(subject, shredded);
-  return shredded;
-}
-
-Status Planner::AddRows(const std::vector<RowEvent>& rows) {
-  const AeadKey& index_key = services_.keys->index_key;
-  // Digesting is a keyed hash per row, independent of the others: a school
-  // year of rows is digested on every core.
+// The digest of every row, computed on every core; the first error in row
+// order if any.
+Result<std::vector<RowDigest>> DigestRows(const AeadKey& index_key,
+                                          const std::vector<RowEvent>& rows) {
   std::vector<Result<std::optional<RowDigest>>> digested(rows.size());
-  ForEachRange(rows.size(), kDigestRowsPerThread, [&](size_t begin, size_t end) {
+  ForEachRange(rows.size(), kRowsPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       const NewEvent& e = rows[i].event;
       digested[i] = DigestOf(index_key, e.type, e.subject_id, e.payload);
@@ -93,40 +85,101 @@ Status Planner::AddRows(const std::vector<RowEvent>& rows) {
   });
   std::vector<RowDigest> digests;
   digests.reserve(rows.size());
-  std::unordered_map<std::string, size_t> last_of_key;
   for (size_t i = 0; i < rows.size(); ++i) {
-    const NewEvent& e = rows[i].event;
     ASSIGN_OR_RETURN(auto digest, std::move(digested[i]));
-    if (!digest) return InternalError("not an import event: " + std::string(EventTypeName(e.type)));
-    last_of_key[digest->key] = i;
+    if (!digest) {
+      EventType type = rows[i].event.type;
+      return Err(InternalError("not an import event: " + std::string(EventTypeName(type))));
+    }
     digests.push_back(std::move(*digest));
   }
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (last_of_key[digests[i].key] != i) continue;
-    if (IsRetractable(digests[i].kind)) present_keys_.insert(digests[i].key);
-    RETURN_IF_ERROR(AddRow(rows[i], digests[i].key, digests[i].content));
-  }
-  return OkStatus();
+  return digests;
 }
 
-Status Planner::AddRow(const RowEvent& row, const std::string& key, const Hash256& content) {
-  ASSIGN_OR_RETURN(bool shredded, IsShredded(row.event.subject_id));
-  if (shredded) {
-    ++skipped_shredded_;
-    return OkStatus();
+// For each row, whether a later row of the set has the same in_rows key (and
+// so replaces it).
+std::vector<char> SupersededRows(const std::vector<RowDigest>& digests) {
+  std::vector<char> superseded(digests.size(), 0);
+  std::unordered_map<std::string_view, size_t> last_of_key;
+  last_of_key.reserve(digests.size());
+  for (size_t i = 0; i < digests.size(); ++i) {
+    auto [it, inserted] = last_of_key.try_emplace(digests[i].key, i);
+    if (!inserted) {
+      superseded[it->second] = 1;
+      it->second = i;
+    }
   }
-  ASSIGN_OR_RETURN(auto value, services_.store->Get(kRowsFamily, AsBytes(key)));
-  std::optional<RowState> stored;
-  if (value) {
-    stored = DecodeRowState(*value);
-    if (!stored) return DataLossError("malformed in_rows value");
+  return superseded;
+}
+
+// Whether subjects were shredded, asking the key ring once per subject.
+// One per thread.
+class ShreddedSubjects {
+ public:
+  explicit ShreddedSubjects(DataKeyRing& data_keys) : data_keys_(data_keys) {}
+  bool Contains(const std::string& subject) {
+    if (subject.empty()) return false;
+    auto cached = shredded_.find(subject);
+    if (cached != shredded_.end()) return cached->second;
+    bool shredded = data_keys_.IsShredded(subject);
+    shredded_.emplace(subject, shredded);
+    return shredded;
   }
-  if (stored && !stored->retracted && stored->content == content) {
-    ++unchanged_;
-    return OkStatus();
+
+ private:
+  DataKeyRing& data_keys_;
+  std::unordered_map<std::string, bool> shredded_;
+};
+
+// Compares one row with what in_rows remembers of its key.
+Result<RowPlan> PlanRow(Store& store, bool shredded, const RowDigest& digest) {
+  if (shredded) return RowPlan::kShredded;
+  ASSIGN_OR_RETURN(auto value, store.Get(kRowsFamily, AsBytes(digest.key)));
+  if (!value) return RowPlan::kNew;
+  std::optional<RowState> stored = DecodeRowState(*value);
+  if (!stored) return Err(DataLossError("malformed in_rows value"));
+  if (!stored->retracted && stored->content == digest.content) return RowPlan::kUnchanged;
+  return RowPlan::kChanged;
+}
+
+}  // namespace
+
+Planner::Planner(Services& services, EventContext context)
+    : services_(services), context_(std::move(context)) {}
+
+Status Planner::AddRows(std::vector<RowEvent> rows) {
+  ASSIGN_OR_RETURN(std::vector<RowDigest> digests, DigestRows(services_.keys->index_key, rows));
+  std::vector<char> superseded = SupersededRows(digests);
+  // Comparing a row with in_rows is a point read, independent of the others.
+  std::vector<Result<RowPlan>> plans(rows.size());
+  ForEachRange(rows.size(), kRowsPerThread, [&](size_t begin, size_t end) {
+    ShreddedSubjects shredded(*services_.data_keys);
+    for (size_t i = begin; i < end; ++i) {
+      if (superseded[i]) continue;
+      plans[i] = PlanRow(*services_.store, shredded.Contains(rows[i].event.subject_id),
+                         digests[i]);
+    }
+  });
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (superseded[i]) continue;
+    ASSIGN_OR_RETURN(RowPlan plan, std::move(plans[i]));
+    if (IsRetractable(digests[i].kind)) present_keys_.insert(std::move(digests[i].key));
+    switch (plan) {
+      case RowPlan::kShredded:
+        ++skipped_shredded_;
+        break;
+      case RowPlan::kUnchanged:
+        ++unchanged_;
+        break;
+      case RowPlan::kNew:
+        if (rows[i].first_if_new) events_.push_back(std::move(*rows[i].first_if_new));
+        events_.push_back(std::move(rows[i].event));
+        break;
+      case RowPlan::kChanged:
+        events_.push_back(std::move(rows[i].event));
+        break;
+    }
   }
-  if (!stored && row.first_if_new) events_.push_back(*row.first_if_new);
-  events_.push_back(row.event);
   return OkStatus();
 }
 

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -24,9 +23,9 @@ class Planner {
   // `services` (with its log open) must outlive the planner.
   Planner(Services& services, EventContext context);
 
-  // Queues the events of rows that are new or changed. Of rows sharing an
-  // identity within the set, the last one counts.
-  Status AddRows(const std::vector<RowEvent>& rows);
+  // Queues the events of rows that are new or changed (moving them out of
+  // `rows`). Of rows sharing an identity within the set, the last one counts.
+  Status AddRows(std::vector<RowEvent> rows);
   // Queues RecordRetracted for every remembered org, class, student,
   // guardian link and enrollment missing from `set`, for each file the
   // manifest declares a bulk (full) export. Call after AddRows.
@@ -40,16 +39,13 @@ class Planner {
   uint64_t skipped_shredded() const { return skipped_shredded_; }
 
  private:
-  Result<bool> IsShredded(const std::string& subject);
-  Status AddRow(const RowEvent& row, const std::string& key, const Hash256& content);
   Status RetractMissing(fb::RecordKind kind);
   Result<NewEvent> RetractionEvent(fb::RecordKind kind, const std::string& owner, uint64_t seq);
 
   Services& services_;
   EventContext context_;
   std::vector<NewEvent> events_;
-  std::unordered_set<std::string> present_keys_;    // roster rows in this set
-  std::unordered_map<std::string, bool> shredded_;  // subject -> shredded
+  std::unordered_set<std::string> present_keys_;  // roster rows in this set
   uint64_t unchanged_ = 0;
   uint64_t retracted_ = 0;
   uint64_t skipped_shredded_ = 0;
