@@ -8,6 +8,9 @@
 
 namespace backpack {
 
+// The number of cores this process may use (at least 1), read once.
+size_t CoreCount();
+
 // Calls `work(begin, end)` on consecutive ranges that together cover [0, n),
 // one range per core, side by side, and returns when all have returned. Below
 // `min_per_thread` items per core it calls work(0, n) on the calling thread.
