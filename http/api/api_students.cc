@@ -73,10 +73,10 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
   AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
   ServeDecided(ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
                [&]() -> Result<http::HttpResponse> {
-                 ASSIGN_OR_RETURN(json::object profile,
-                                  ex.services().records->Profile(id, all, ex.now_us,
-                                                                 decision.reason, ex.caller.user));
-                 return Ok(profile);
+                 ASSIGN_OR_RETURN(std::string profile,
+                                  ex.services().records->ProfileText(
+                                      id, all, ex.now_us, decision.reason, ex.caller.user));
+                 return OkJsonText(std::move(profile));
                });
 }
 

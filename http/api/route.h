@@ -71,5 +71,7 @@ void RegisterFamilyDecisionRoutes(http::Router& router, ApiContext& context);
 http::HttpResponse Created(const boost::json::object& body);
 // 200 OK with `body`.
 http::HttpResponse Ok(const boost::json::object& body);
+// 200 OK with `json_text`, a body already serialized as JSON.
+http::HttpResponse OkJsonText(std::string json_text);
 
 }  // namespace backpack::api

@@ -1,5 +1,9 @@
 // Records::Profile: the educator's view of one student (SPEC §6).
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "projections/records/internal/impl.h"
@@ -13,10 +17,12 @@ namespace json = boost::json;
 namespace records {
 namespace {
 
+// One record of a profile section.
 struct Entry {
   int64_t time = 0;
   uint64_t seq = 0;
-  json::object view;
+  const json::object* view = nullptr;  // the record's fields; null for a note
+  std::string_view text;               // what the profile shows, as JSON text
 };
 using Section = std::vector<Entry>;
 
@@ -45,14 +51,25 @@ struct Sections {
   }
 };
 
-// Newest first; equal times by descending sequence number.
-json::array Sorted(Section section) {
+// Appends `,"name":` (without the comma for the first field of an object).
+void AppendKey(std::string_view name, std::string& out) {
+  if (out.back() != '{') out.push_back(',');
+  out += json::serialize(json::string_view(name));
+  out.push_back(':');
+}
+
+// Appends the section as a JSON array: newest first, equal times by
+// descending sequence number.
+void AppendSorted(Section section, std::string& out) {
   std::sort(section.begin(), section.end(), [](const Entry& a, const Entry& b) {
     return a.time != b.time ? a.time > b.time : a.seq > b.seq;
   });
-  json::array out;
-  for (auto& e : section) out.push_back(std::move(e.view));
-  return out;
+  out.push_back('[');
+  for (size_t i = 0; i < section.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += section[i].text;
+  }
+  out.push_back(']');
 }
 
 // Staff display names, looked up once per profile.
@@ -91,13 +108,13 @@ Result<json::object> StudentSection(Services& s, std::string_view student_id) {
 json::object AttendanceSummaryOf(const Section& recent, int64_t since_us, bool alert) {
   int64_t present = 0, absent = 0, excused = 0, tardy = 0;
   for (const auto& e : recent) {
-    if (BoolField(e.view, "retracted")) continue;
-    std::string status = StringField(e.view, "status");
+    if (BoolField(*e.view, "retracted")) continue;
+    std::string status = StringField(*e.view, "status");
     if (status == "present") ++present;
     if (status == "tardy") ++tardy;
     if (status == "absent") {
       ++absent;
-      if (BoolField(e.view, "excused")) ++excused;
+      if (BoolField(*e.view, "excused")) ++excused;
     }
   }
   json::object o;
@@ -110,9 +127,12 @@ json::object AttendanceSummaryOf(const Section& recent, int64_t since_us, bool a
   return o;
 }
 
+// Entries point into `source` (which must outlive the split) and into
+// `note_texts`.
 struct Split {
   Sections recent, older;
   AttendanceSummary summary;
+  std::deque<std::string> note_texts;  // each note as this reader sees it
 };
 
 // Views of the recent records, and of the older ones if `with_older` (the
@@ -125,11 +145,13 @@ Split SplitRecords(const ProfileSource& source, int64_t since_us, bool with_olde
     const bool recent = since_us <= record.recent_through_us;
     if (!recent && !with_older && record.tag != Tag::kVoice) continue;
     Section* section = (recent ? split.recent : split.older).For(record.tag);
-    json::object view =
-        record.tag == Tag::kNote
-            ? NoteView(record.data, names.Get(StringField(record.data, "author")), viewer)
-            : record.data;
-    section->push_back({record.time_us, record.seq, std::move(view)});
+    if (record.tag == Tag::kNote) {
+      const std::string& author = names.Get(StringField(record.data, "author"));
+      split.note_texts.push_back(json::serialize(NoteView(record.data, author, viewer)));
+      section->push_back({record.time_us, record.seq, nullptr, split.note_texts.back()});
+    } else {
+      section->push_back({record.time_us, record.seq, &record.data, record.view_text});
+    }
   }
   // The student's own voice is never missing: without a recent answer, the
   // latest older one is shown.
@@ -144,15 +166,21 @@ Split SplitRecords(const ProfileSource& source, int64_t since_us, bool with_olde
   return split;
 }
 
-json::object OlderSections(Sections older) {
-  json::object o;
-  o["voice"] = Sorted(std::move(older.voice));
-  o["notes"] = Sorted(std::move(older.notes));
-  o["attendance"] = Sorted(std::move(older.attendance));
-  o["assessments"] = Sorted(std::move(older.assessments));
-  o["grades"] = Sorted(std::move(older.grades));
-  o["services"] = Sorted(std::move(older.services));
-  return o;
+void AppendOlderSections(Sections older, std::string& out) {
+  out.push_back('{');
+  AppendKey("voice", out);
+  AppendSorted(std::move(older.voice), out);
+  AppendKey("notes", out);
+  AppendSorted(std::move(older.notes), out);
+  AppendKey("attendance", out);
+  AppendSorted(std::move(older.attendance), out);
+  AppendKey("assessments", out);
+  AppendSorted(std::move(older.assessments), out);
+  AppendKey("grades", out);
+  AppendSorted(std::move(older.grades), out);
+  AppendKey("services", out);
+  AppendSorted(std::move(older.services), out);
+  out.push_back('}');
 }
 
 // What profiles need of a student's stored records: the summary, and each
@@ -171,6 +199,7 @@ ProfileSource PrepareForProfiles(std::vector<StoredRecord> stored) {
     record.time_us = RecordTime(key.tag, value);
     record.recent_through_us = RecentThrough(key.tag, value);
     record.data = key.tag == Tag::kNote ? std::move(value) : RecordView(key.tag, value);
+    if (key.tag != Tag::kNote) record.view_text = json::serialize(record.data);
     source.records.push_back(std::move(record));
   }
   return source;
@@ -191,6 +220,17 @@ Result<CachedRecords> CachedStudentRecords(Services& services, RecordCache& cach
 
 Result<json::object> Records::Profile(std::string_view student_id, bool history_all, int64_t now_us,
                                       std::string access_reason, const UserInfo& viewer) const {
+  ASSIGN_OR_RETURN(std::string text,
+                   ProfileText(student_id, history_all, now_us, access_reason, viewer));
+  boost::system::error_code error;
+  json::value parsed = json::parse(text, error);
+  if (error || !parsed.is_object()) return Err(InternalError("profile text is not a JSON object"));
+  return std::move(parsed.as_object());
+}
+
+Result<std::string> Records::ProfileText(std::string_view student_id, bool history_all,
+                                         int64_t now_us, std::string_view access_reason,
+                                         const UserInfo& viewer) const {
   using namespace records;
   Services& s = impl_->services;
   if (student_id.empty()) return Err(NotFoundError("no such student"));
@@ -208,21 +248,39 @@ Result<json::object> Records::Profile(std::string_view student_id, bool history_
   Split split = SplitRecords(*cached, since, history_all, names, note_viewer);
   bool alert = ComputeAttendanceAlert(split.summary, now_us).has_value();
 
-  json::object out;
-  out["student"] = std::move(student);
-  out["voice"] = Sorted(std::move(split.recent.voice));
-  out["notes"] = Sorted(std::move(split.recent.notes));
-  out["attendance_summary"] = AttendanceSummaryOf(split.recent.attendance, since, alert);
-  out["attendance"] = Sorted(std::move(split.recent.attendance));
-  out["assessments"] = Sorted(std::move(split.recent.assessments));
-  out["grades"] = Sorted(std::move(split.recent.grades));
-  out["services"] = Sorted(std::move(split.recent.services));
-  out["teams"] = Sorted(std::move(split.recent.teams));
-  if (history_all) out["older"] = OlderSections(std::move(split.older));
-  out["history"] = history_all ? "all" : "recent";
-  out["window"] = json::object{{"since", FormatDate(since)}, {"days", 45}};
-  out["access_reason"] = std::move(access_reason);
-  out["as_of"] = FormatTime(now_us);
+  std::string out = "{";
+  out.reserve(8192);
+  AppendKey("student", out);
+  out += json::serialize(student);
+  AppendKey("voice", out);
+  AppendSorted(std::move(split.recent.voice), out);
+  AppendKey("notes", out);
+  AppendSorted(std::move(split.recent.notes), out);
+  AppendKey("attendance_summary", out);
+  out += json::serialize(AttendanceSummaryOf(split.recent.attendance, since, alert));
+  AppendKey("attendance", out);
+  AppendSorted(std::move(split.recent.attendance), out);
+  AppendKey("assessments", out);
+  AppendSorted(std::move(split.recent.assessments), out);
+  AppendKey("grades", out);
+  AppendSorted(std::move(split.recent.grades), out);
+  AppendKey("services", out);
+  AppendSorted(std::move(split.recent.services), out);
+  AppendKey("teams", out);
+  AppendSorted(std::move(split.recent.teams), out);
+  if (history_all) {
+    AppendKey("older", out);
+    AppendOlderSections(std::move(split.older), out);
+  }
+  AppendKey("history", out);
+  out += history_all ? "\"all\"" : "\"recent\"";
+  AppendKey("window", out);
+  out += json::serialize(json::object{{"since", FormatDate(since)}, {"days", 45}});
+  AppendKey("access_reason", out);
+  out += json::serialize(json::string_view(access_reason));
+  AppendKey("as_of", out);
+  out += json::serialize(json::string_view(FormatTime(now_us)));
+  out.push_back('}');
   return out;
 }
 

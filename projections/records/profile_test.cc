@@ -1,3 +1,4 @@
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 #include <set>
@@ -88,6 +89,40 @@ TEST_CASE("profile with history_all adds the older data") {
   CHECK(older.at("services").as_array().size() == 1);
   CHECK(profile->at("attendance").as_array().empty());
   CHECK(S(profile->at("history")) == "all");
+}
+
+// The profile's text is assembled from record views serialized ahead of time:
+// it must still be one JSON object with every section once, in SPEC order.
+TEST_CASE("the profile's text is one JSON object with every section in order") {
+  World w;
+  AppendOrDie(w.log(), {Voice(w.alex, w.now() - 70 * kMicrosPerDay, "old \"quoted\" answer"),
+                        Attendance(w.alex, w.Day(-3), fb::AttendanceStatus::Absent, true, "ill"),
+                        Attendance(w.alex, w.Day(-60), fb::AttendanceStatus::Absent),
+                        Grade(w.alex, "cls-1", "T1", "B+", w.Day(-1)), Team(w.alex, "Chess club")});
+  for (bool all : {false, true}) {
+    auto text = w.records().ProfileText(w.alex, all, w.now(), "reason with \"quotes\"",
+                                        w.Viewer(w.principal));
+    REQUIRE(text);
+    boost::system::error_code error;
+    json::value parsed = json::parse(*text, error);
+    REQUIRE_FALSE(error);
+    REQUIRE(parsed.is_object());
+    const json::object& p = parsed.as_object();
+    std::vector<std::string> expected = {"student",  "voice",    "notes",       "attendance_summary",
+                                         "attendance", "assessments", "grades", "services", "teams"};
+    if (all) expected.push_back("older");
+    for (const char* key : {"history", "window", "access_reason", "as_of"}) expected.push_back(key);
+    CHECK(Keys(p) == expected);
+    CHECK(S(p.at("access_reason")) == "reason with \"quotes\"");
+    CHECK(p.at("voice").as_array().size() == 1);  // the older answer stands in
+    CHECK(p.at("attendance").as_array().size() == 1);
+    if (all) {
+      CHECK(Keys(p.at("older").as_object()) ==
+            std::vector<std::string>{"voice", "notes", "attendance", "assessments", "grades",
+                                     "services"});
+      CHECK(p.at("older").at("attendance").as_array().size() == 1);
+    }
+  }
 }
 
 TEST_CASE("a service is in focus while ongoing and until 45 days after it ended") {

@@ -104,6 +104,10 @@ class Records {
   // kGone if the student was shredded, kNotFound if unknown.
   Result<boost::json::object> Profile(std::string_view student_id, bool history_all, int64_t now_us,
                                       std::string access_reason, const UserInfo& viewer) const;
+  // The same profile as JSON text, assembled from record views serialized
+  // when their student was cached (what the HTTP layer sends).
+  Result<std::string> ProfileText(std::string_view student_id, bool history_all, int64_t now_us,
+                                  std::string_view access_reason, const UserInfo& viewer) const;
 
   // The educator's home feed: notes (not restricted), services, student
   // voice and attendance alerts of the students `educator_id` may access at

@@ -24,6 +24,8 @@ struct ProfileRecord {
   // The reader's view (RecordView); for a note, the stored note itself,
   // since what a reader sees of a note depends on the reader (NoteView).
   boost::json::object data;
+  // `data` as JSON text, except for a note (empty): what a profile sends.
+  std::string view_text;
 };
 
 // A cached student: the records a profile shows, in key order, and the
