@@ -40,6 +40,7 @@ Domain::~Domain() = default;
 std::vector<std::string> Domain::SequencedFamilies() {
   std::vector<std::string> all = Audit::SequencedFamilies();
   for (auto& family : Family::SequencedFamilies()) all.push_back(std::move(family));
+  for (auto& family : Records::SequencedFamilies()) all.push_back(std::move(family));
   return all;
 }
 

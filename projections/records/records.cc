@@ -31,6 +31,10 @@ Records::~Records() = default;
 
 Projection* Records::projection() { return &impl_->projection; }
 
+std::vector<std::string> Records::SequencedFamilies() {
+  return {std::string(records::kStudentFamily)};
+}
+
 Result<bool> Records::HasAttendanceAlert(std::string_view student_id, int64_t now_us) const {
   Services& s = impl_->services;
   if (s.data_keys->IsShredded(std::string(student_id))) {

@@ -92,6 +92,9 @@ class Records {
 
   // The projection to register with the Projector.
   Projection* projection();
+  // The families keyed by a group and an event's sequence number
+  // (StoreOptions::sequenced_families): a student's records of one kind.
+  static std::vector<std::string> SequencedFamilies();
 
   // --- Read models.
 
