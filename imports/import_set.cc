@@ -1,6 +1,7 @@
 #include "imports/import_set.h"
 
 #include "core/crypto.h"
+#include "core/parallel.h"
 #include "imports/internal/readers.h"
 
 namespace backpack::imports {
@@ -35,8 +36,17 @@ ImportOutcome ParseImportFiles(const FileSet& files, const ImportLimits& limits)
   ImportErrors errors(limits.max_errors);
   internal::ReadContext context{files, limits, &set, &errors, {}};
   internal::ReadManifest(&context);
-  internal::ReadOneRosterFiles(&context);
-  internal::ReadSupplementalFiles(&context);
+  // The OneRoster and the supplemental files fill different parts of the
+  // set: they are read side by side, each into its own context, and merged
+  // in the order a single reader would have met their errors.
+  ImportSet supplemental_set;
+  ImportErrors supplemental_errors(limits.max_errors);
+  internal::ReadContext supplemental{files, limits, &supplemental_set, &supplemental_errors, {}};
+  ForEachItem(2, [&](size_t part) {
+    if (part == 0) internal::ReadOneRosterFiles(&context);
+    if (part == 1) internal::ReadSupplementalFiles(&supplemental);
+  });
+  internal::MergeSupplemental(std::move(supplemental), &context);
   internal::CheckReferences(context);
   if (!errors.empty()) {
     errors.Sort();

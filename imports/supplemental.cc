@@ -114,5 +114,19 @@ void ReadSupplementalFiles(ReadContext* context) {
              [&](const Row& row) { set->student_voice.push_back(ReadStudentVoice(row)); });
 }
 
+void MergeSupplemental(ReadContext from, ReadContext* to) {
+  ImportSet& source = *from.set;
+  ImportSet& target = *to->set;
+  target.attendance = std::move(source.attendance);
+  target.assessments = std::move(source.assessments);
+  target.grades = std::move(source.grades);
+  target.services = std::move(source.services);
+  target.teams = std::move(source.teams);
+  target.student_voice = std::move(source.student_voice);
+  target.row_counts.merge(source.row_counts);
+  to->incomplete_files.merge(from.incomplete_files);
+  to->errors->Append(*from.errors);
+}
+
 }  // namespace internal
 }  // namespace backpack::imports

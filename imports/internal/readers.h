@@ -31,6 +31,9 @@ void ReadOneRosterFiles(ReadContext* context);
 
 // attendance, assessments, grades, services, teams, student_voice.
 void ReadSupplementalFiles(ReadContext* context);
+// Moves what ReadSupplementalFiles read into `from` (its rows, row counts,
+// incomplete files and errors, which follow those already in `to`) into `to`.
+void MergeSupplemental(ReadContext from, ReadContext* to);
 
 // Duplicate sourcedIds within files and references between files.
 void CheckReferences(const ReadContext& context);
