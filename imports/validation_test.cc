@@ -281,6 +281,25 @@ TEST_CASE("error reports are bounded") {
   CHECK(set.error().ToStatus().message().ends_with("\n... and 3 more"));
 }
 
+// The OneRoster and the supplemental files are read side by side: the errors
+// kept must still be the first ones in reading order (OneRoster files first).
+TEST_CASE("a bounded report keeps the OneRoster errors before the supplemental ones") {
+  FileSet files = Edit("users.csv", "guardian,guard1", "wizard,guard1");
+  files = Edit(files, "users.csv", "stu2,,Sample,", "stu2,,,");
+  files = Edit(files, "attendance.csv", "2024-09-03", "2024-09-31");
+  files = Edit(files, "assessments.csv", "212.5", "A lot");
+  ImportLimits limits;
+  limits.max_errors = 2;
+  REQUIRE(CryptoInit().ok());
+  auto set = ParseImportFiles(files, limits);
+  REQUIRE_FALSE(set);
+  CHECK(set.error().total() == 4);
+  CHECK(Messages(set.error()) ==
+        Strings{"users.csv:3: givenName: required field is empty",
+                "users.csv:5: role: unknown value (expected one of administrator, aide, guardian, "
+                "parent, proctor, relative, student, teacher)"});
+}
+
 TEST_CASE("too many rows in a file is a limit") {
   ImportLimits limits;
   limits.max_rows_per_file = 4;
