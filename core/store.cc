@@ -67,6 +67,7 @@ class RocksStore final : public Store {
   Result<std::optional<Bytes>> Get(std::string_view family, ByteView key, ReadView view) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    if (KnownEmpty(family)) return std::optional<Bytes>();
     SnapshotPtr snapshot = SnapshotFor(view);
     rocksdb::ReadOptions read;
     read.snapshot = snapshot.get();
@@ -103,6 +104,7 @@ class RocksStore final : public Store {
         db_->CreateColumnFamily(FamilyOptions(name, options_), std::string(name), &handle),
         "create column family"));
     families_[std::string(name)] = handle;
+    known_empty_[std::string(name)] = true;
     return OkStatus();
   }
 
@@ -125,7 +127,10 @@ class RocksStore final : public Store {
     for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name, options_));
     RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamilies(descriptors, &created),
                               "create column families"));
-    for (auto* handle : created) families_[handle->GetName()] = handle;
+    for (auto* handle : created) {
+      families_[handle->GetName()] = handle;
+      known_empty_[handle->GetName()] = true;
+    }
     return OkStatus();
   }
 
@@ -156,9 +161,31 @@ class RocksStore final : public Store {
   const std::string& path() const override { return path_; }
 
  private:
+  // Requires families_mu_ held exclusively (or no other user yet).
   void Adopt(OpenedDb& opened) {
     db_.reset(opened.db);
-    for (auto* h : opened.handles) families_[h->GetName()] = h;
+    for (auto* h : opened.handles) {
+      families_[h->GetName()] = h;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
+      it->SeekToFirst();
+      known_empty_[h->GetName()] = !it->Valid() && it->status().ok();
+    }
+  }
+
+  // Whether `family` has held nothing since it was found empty. Requires
+  // families_mu_ held (shared or exclusive).
+  bool KnownEmpty(std::string_view family) const {
+    auto it = known_empty_.find(family);
+    return it != known_empty_.end() && it->second.load(std::memory_order_acquire);
+  }
+
+  // Called before `batch` reaches the database, so that no reader can find a
+  // family known empty once it holds anything. Requires families_mu_ held.
+  void ForgetEmptiness(const WriteBatch& batch) {
+    for (const std::string& family : batch.Families()) {
+      auto it = known_empty_.find(family);
+      if (it != known_empty_.end()) it->second.store(false, std::memory_order_release);
+    }
   }
 
   // The snapshot kDurable reads use; null means "read the latest", either
@@ -201,6 +228,7 @@ class RocksStore final : public Store {
     }
     for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
     families_.clear();
+    known_empty_.clear();
     db_->Close().PermitUncheckedError();
     db_.reset();
   }
@@ -279,6 +307,12 @@ class RocksStore final : public Store {
   mutable std::shared_mutex families_mu_;
   // guarded by families_mu_
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
+  // Families found empty when opened (or created or reset since) and not
+  // written since: a point read of one needs no lookup. A first import reads
+  // hundreds of thousands of keys that cannot exist yet, and so does a
+  // rebuild until its lanes write out. The map is guarded by families_mu_;
+  // a flag is cleared, under the shared lock, before a write reaches its family.
+  std::map<std::string, std::atomic<bool>, std::less<>> known_empty_;
 };
 
 }  // namespace
@@ -320,6 +354,7 @@ Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptio
     RETURN_IF_ERROR(ReopenLocked());
   }
   std::shared_lock lock(families_mu_);
+  ForgetEmptiness(batch);
   if (IsBulk(batch, options)) return IngestBatch(batch);
   ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
   std::lock_guard order(write_mu_);

@@ -61,6 +61,8 @@ class WriteBatch {
   };
   // Each family's writes in the order they were made, families in name order.
   std::vector<FamilyViews> ByFamily() const;
+  // The families this batch writes, each once.
+  const std::vector<std::string>& Families() const;
   // Sorts one family's writes by key (bytes compared unsigned); writes to one
   // key keep the order they were made in, so applying them in the new order
   // has the same effect. Cheap for writes already in key order.

@@ -84,6 +84,8 @@ size_t WriteBatch::Count() const { return rep_->ops.size(); }
 size_t WriteBatch::ByteSize() const { return rep_->byte_size; }
 void WriteBatch::Clear() { *rep_ = Rep(); }
 
+const std::vector<std::string>& WriteBatch::Families() const { return rep_->families; }
+
 std::vector<WriteBatch::FamilyViews> WriteBatch::ByFamily() const {
   const Rep& rep = *rep_;
   std::vector<FamilyViews> by_family(rep.families.size());

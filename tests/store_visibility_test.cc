@@ -267,3 +267,52 @@ TEST_CASE("a sequenced family holds exactly what was written, in key order") {
   }
   CHECK(actual == expected);
 }
+
+// A family found empty answers point reads without looking them up until it
+// is written (Store::Get's shortcut for first imports and rebuilds): every
+// way of writing must end the shortcut before the write can be read.
+TEST_CASE("a family that was empty sees every write made to it since") {
+  TempDir dir;
+  constexpr uint64_t kBulkBytes = 4096;
+  auto reopen = [&] {
+    return OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, kBulkBytes);
+  };
+  TestStore t = reopen();
+  auto read = [&](std::string_view family, std::string_view key, ReadView view) {
+    auto value = t.store->Get(family, AsBytes(key), view);
+    REQUIRE(value);
+    return value->has_value() ? std::string(AsChars(**value)) : std::string("(none)");
+  };
+  CHECK(read(cf::kMeta, "a", ReadView::kLatest) == "(none)");
+
+  PutMeta(*t.store, "a", "logged", /*sync=*/false);
+  CHECK(read(cf::kMeta, "a", ReadView::kLatest) == "logged");
+  CHECK(read(cf::kMeta, "a", ReadView::kDurable) == "(none)");  // not synced yet
+  REQUIRE(t.store->SyncWal().ok());
+  CHECK(read(cf::kMeta, "a", ReadView::kDurable) == "logged");
+
+  WriteBatch unlogged;
+  unlogged.Put(cf::kCheckpoints, AsBytes(std::string_view("b")), AsBytes(std::string_view("u")));
+  REQUIRE(t.store->WriteUnlogged(unlogged).ok());
+  CHECK(read(cf::kCheckpoints, "b", ReadView::kLatest) == "u");
+
+  REQUIRE(t.store->EnsureColumnFamily("created_later").ok());
+  CHECK(read("created_later", "c", ReadView::kLatest) == "(none)");
+  WriteBatch bulk;  // ingested as a table file
+  bulk.Put("created_later", AsBytes(std::string_view("c")), AsBytes(std::string(kBulkBytes, 'c')));
+  REQUIRE(t.store->Write(bulk, /*sync=*/false).ok());
+  CHECK(read("created_later", "c", ReadView::kDurable).size() == kBulkBytes);
+
+  REQUIRE(t.store->ResetColumnFamilies({"created_later"}).ok());
+  CHECK(read("created_later", "c", ReadView::kLatest) == "(none)");
+  WriteBatch again;
+  again.Put("created_later", AsBytes(std::string_view("d")), AsBytes(std::string_view("again")));
+  REQUIRE(t.store->Write(again, /*sync=*/true).ok());
+  CHECK(read("created_later", "d", ReadView::kDurable) == "again");
+
+  // Reopened, families that hold something are not taken for empty.
+  t.store.reset();
+  t = reopen();
+  CHECK(read(cf::kMeta, "a", ReadView::kDurable) == "logged");
+  CHECK(read("created_later", "d", ReadView::kDurable) == "again");
+}
