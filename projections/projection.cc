@@ -19,17 +19,32 @@ size_t StagedSize(const std::optional<std::string>& value, const std::optional<B
 
 }  // namespace
 
-ProjectionTxn::FamilyWrites& ProjectionTxn::Writes(std::string_view family) {
+ProjectionTxn::FamilyWrites* ProjectionTxn::Readable(std::string_view family) {
   auto it = staged_.find(family);
-  if (it == staged_.end()) it = staged_.emplace(std::string(family), FamilyWrites()).first;
-  return it->second;
+  if (it == staged_.end()) return nullptr;
+  if (!it->second.unread.empty()) Fold(it->second);
+  return &it->second.ordered;
+}
+
+void ProjectionTxn::Fold(FamilyStage& stage) {
+  for (auto& [key, staged] : stage.unread) {
+    // One descent of the tree, whether the key is new (most are) or not.
+    auto it = stage.ordered.lower_bound(key);
+    if (it != stage.ordered.end() && it->first == key) {
+      staged_bytes_ -= key.size() + StagedSize(it->second.value, it->second.plain);
+      it->second = std::move(staged);
+    } else {
+      stage.ordered.emplace_hint(it, std::move(key), std::move(staged));
+    }
+  }
+  stage.unread.clear();
 }
 
 ProjectionTxn::Staged* ProjectionTxn::Find(std::string_view family, std::string_view key) {
-  auto writes = staged_.find(family);
-  if (writes == staged_.end()) return nullptr;
-  auto it = writes->second.find(key);
-  return it == writes->second.end() ? nullptr : &it->second;
+  FamilyWrites* writes = Readable(family);
+  if (!writes) return nullptr;
+  auto it = writes->find(key);
+  return it == writes->end() ? nullptr : &it->second;
 }
 
 Status ProjectionTxn::CheckAllowed(std::string_view family) const {
@@ -42,16 +57,10 @@ Status ProjectionTxn::CheckAllowed(std::string_view family) const {
 
 ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string_view key) {
   if (disallowed_write_.ok()) disallowed_write_ = CheckAllowed(family);
-  FamilyWrites& writes = Writes(family);
-  // One descent of the tree, whether the key is new (most are) or not.
-  auto it = writes.lower_bound(key);
-  if (it == writes.end() || it->first != key) {
-    it = writes.emplace_hint(it, std::string(key), Staged());
-    staged_bytes_ += key.size();
-  } else {
-    staged_bytes_ -= StagedSize(it->second.value, it->second.plain);
-  }
-  return it->second;
+  auto it = staged_.find(family);
+  if (it == staged_.end()) it = staged_.emplace(std::string(family), FamilyStage()).first;
+  staged_bytes_ += key.size();
+  return it->second.unread.emplace_back(std::string(key), Staged()).second;
 }
 
 Result<const std::string*> ProjectionTxn::Sealed(std::string_view family, std::string_view key,
@@ -110,8 +119,8 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
   stored->Seek(start);
   // A read stages nothing: a family without staged writes walks an empty map.
   FamilyWrites none;
-  auto found = staged_.find(family);
-  FamilyWrites& writes = found == staged_.end() ? none : found->second;
+  FamilyWrites* readable = Readable(family);
+  FamilyWrites& writes = readable ? *readable : none;
   auto staged = writes.lower_bound(AsChars(start));
   auto staged_valid = [&] { return staged != writes.end() && in_prefix(staged->first); };
   while (true) {
@@ -193,23 +202,64 @@ Status ProjectionTxn::DeleteOwnedBy(std::string_view family, const std::string& 
 Status ProjectionTxn::Finish() {
   RETURN_IF_ERROR(disallowed_write_);
   // Seal everything first, so that a failure leaves the batch untouched.
-  for (auto& [family, writes] : staged_) {
-    for (auto& [key, s] : writes) {
-      if (s.deleted()) continue;
+  for (auto& [family, stage] : staged_) {
+    if (!stage.ordered.empty()) Fold(stage);
+    auto seal = [&](const std::string& key, Staged& s) -> Status {
+      if (s.deleted()) return OkStatus();
       auto sealed = Sealed(family, key, s);
-      if (!sealed) return sealed.error();
-    }
+      return sealed ? OkStatus() : sealed.error();
+    };
+    for (auto& [key, s] : stage.ordered) RETURN_IF_ERROR(seal(key, s));
+    for (auto& [key, s] : stage.unread) RETURN_IF_ERROR(seal(key, s));
   }
-  for (auto& [family, writes] : staged_) {
-    while (!writes.empty()) {
-      auto node = writes.extract(writes.begin());
-      if (node.mapped().deleted()) batch_.Delete(family, AsBytes(node.key()));
-      else batch_.Put(family, AsBytes(node.key()), AsBytes(*node.mapped().value));
-    }
-  }
+  for (auto& [family, stage] : staged_) WriteOut(family, stage);
   staged_.clear();
   staged_bytes_ = 0;
   return OkStatus();
+}
+
+namespace {
+
+// The first 8 bytes of `key`, big-endian (zero-padded): ordering keys by it
+// first settles most comparisons without reading the rest of either key.
+uint64_t KeyHead(std::string_view key) {
+  uint64_t head = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    head = (head << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
+  }
+  return head;
+}
+
+}  // namespace
+
+void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
+  auto put = [&](const std::string& key, const Staged& s) {
+    if (s.deleted()) batch_.Delete(family, AsBytes(key));
+    else batch_.Put(family, AsBytes(key), AsBytes(*s.value));
+  };
+  // A family that was read has everything in its map (Finish folded it).
+  while (!stage.ordered.empty()) {
+    auto node = stage.ordered.extract(stage.ordered.begin());
+    put(node.key(), node.mapped());
+  }
+  // A family only written: its writes sorted by key, later writes to a key
+  // after earlier ones (the index breaks ties), and only the last one put.
+  std::vector<std::pair<uint64_t, uint32_t>> order;  // key head, index
+  order.reserve(stage.unread.size());
+  for (uint32_t i = 0; i < stage.unread.size(); ++i) {
+    order.emplace_back(KeyHead(stage.unread[i].first), i);
+  }
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    int by_key = stage.unread[a.second].first.compare(stage.unread[b.second].first);
+    return by_key != 0 ? by_key < 0 : a.second < b.second;
+  });
+  for (size_t i = 0; i < order.size(); ++i) {
+    const auto& [key, s] = stage.unread[order[i].second];
+    if (i + 1 < order.size() && stage.unread[order[i + 1].second].first == key) continue;
+    put(key, s);
+  }
+  stage.unread.clear();
 }
 
 Projector::Projector(Store& store, DataKeyRing& data_keys)

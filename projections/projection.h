@@ -26,8 +26,11 @@ namespace backpack {
 // The writes of one commit group (or one rebuild batch), readable before
 // they are committed.
 //
-// Writes are staged in memory, once per key (the last write wins), and reach
-// the batch only through Finish, in (family, key) order. A sealed value is
+// Writes are staged in memory (the last write to a key wins) and reach the
+// batch only through Finish, in (family, key) order. A family's writes are
+// kept in the order they were made until something reads the family, and
+// only then ordered by key: a family that is only written (an index of
+// events, say) is sorted once, by Finish. A sealed value is
 // kept as plaintext until something needs its bytes (a raw Get, a Scan, or
 // Finish), so a value rewritten many times in one transaction is sealed once,
 // and GetSealed of a value this transaction wrote decrypts nothing.
@@ -97,10 +100,23 @@ class ProjectionTxn {
     bool deleted() const { return !value && !plain; }
   };
   using FamilyWrites = std::map<std::string, Staged, std::less<>>;
+  // One family's staged writes: `ordered` holds each key once; `unread`
+  // holds the writes made since the family was last read, oldest first.
+  struct FamilyStage {
+    FamilyWrites ordered;
+    std::vector<std::pair<std::string, Staged>> unread;
+  };
 
-  FamilyWrites& Writes(std::string_view family);
+  // `family`'s staged writes, each key once, for reading (nullptr if none):
+  // moves its unread writes into the ordered map first.
+  FamilyWrites* Readable(std::string_view family);
+  void Fold(FamilyStage& stage);
   Staged* Find(std::string_view family, std::string_view key);
+  // A new write to `key`, to be filled in by the caller.
   Staged& Stage(std::string_view family, std::string_view key);
+  // Puts one family's writes into the batch in key order, the last write to
+  // a key winning, and empties it.
+  void WriteOut(std::string_view family, FamilyStage& stage);
   // The stored bytes of a live staged value, sealing it first if needed.
   Result<const std::string*> Sealed(std::string_view family, std::string_view key, Staged& s);
 
@@ -113,7 +129,7 @@ class ProjectionTxn {
   const ReadView view_;
   std::optional<std::vector<std::string>> allowed_;
   Status disallowed_write_;  // the first write RestrictTo excludes
-  std::map<std::string, FamilyWrites, std::less<>> staged_;
+  std::map<std::string, FamilyStage, std::less<>> staged_;
   size_t staged_bytes_ = 0;
   std::unordered_set<std::string> new_key_subjects_;
 };

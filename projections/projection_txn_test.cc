@@ -72,6 +72,50 @@ TEST_CASE("staged writes reach the batch only at Finish, once per key, last writ
   CHECK(Text(*f.txn.Get(kFamily, AsBytes("b"))) == "2");
 }
 
+// Each key once, in the order Finish put them into the batch.
+std::vector<std::string> PutInOrder(const WriteBatch& batch, std::string_view family) {
+  std::vector<std::string> out;
+  for (const auto& views : batch.ByFamily()) {
+    if (views.family != family) continue;
+    for (const auto& w : views.writes) {
+      std::string line(w.key);
+      if (w.value) line.append("=").append(*w.value);
+      else line.append(" deleted");
+      out.push_back(std::move(line));
+    }
+  }
+  return out;
+}
+
+// A family nobody reads keeps its writes in the order they were made, and
+// Finish sorts them (by unsigned bytes, as RocksDB does); a family read in
+// between keeps them in its ordered map. Either way each key reaches the
+// batch once, in key order, with its last write.
+TEST_CASE("written-only and read families reach the batch in key order, last write winning") {
+  Fixture f;
+  constexpr std::string_view kOther = "other_family";
+  Must(f.log->store->EnsureColumnFamily(kOther));
+  for (std::string_view family : {kFamily, kOther}) {
+    f.txn.Put(family, AsBytes("prefix12-b"), AsBytes("1"));
+    f.txn.Put(family, AsBytes("\xff-high"), AsBytes("1"));
+    f.txn.Put(family, AsBytes("prefix12-a"), AsBytes("1"));
+    if (family == kOther) CHECK(Text(*f.txn.Get(family, AsBytes("prefix12-b"))) == "1");
+    f.txn.Put(family, AsBytes("prefix12-b"), AsBytes("2"));
+    f.txn.Put(family, AsBytes("z"), AsBytes("1"));
+    f.txn.Put(family, AsBytes(std::string_view("z\0", 2)), AsBytes("1"));
+    f.txn.Delete(family, AsBytes("z"));
+    f.txn.Put(family, AsBytes("\x80"), AsBytes("1"));
+    f.txn.Put(family, AsBytes("\xff-high"), AsBytes("3"));
+  }
+  Must(f.txn.Finish());
+  const std::vector<std::string> expected = {
+      "prefix12-a=1", "prefix12-b=2", "z deleted", std::string("z\0=1", 4), "\x80=1",
+      "\xff-high=3"};
+  CHECK(PutInOrder(f.batch, kFamily) == expected);
+  CHECK(PutInOrder(f.batch, kOther) == expected);
+  CHECK(f.batch.Count() == 2 * expected.size());
+}
+
 TEST_CASE("a sealed value reads back as plaintext and is stored sealed, however it is read") {
   Fixture f;
   const std::string marker = "MARKER-sealed-in-txn";
