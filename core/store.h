@@ -61,8 +61,10 @@ class WriteBatch {
   };
   // Each family's writes in the order they were made, families in name order.
   std::vector<FamilyViews> ByFamily() const;
-  // The families this batch writes, each once.
+  // The families this batch writes, each once, in the order first written.
   const std::vector<std::string>& Families() const;
+  // The writes of Families()[family], in the order they were made.
+  FamilyViews FamilyWrites(size_t family) const;
   // Sorts one family's writes by key (bytes compared unsigned); writes to one
   // key keep the order they were made in, so applying them in the new order
   // has the same effect. Cheap for writes already in key order.

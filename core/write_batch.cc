@@ -11,35 +11,38 @@ namespace backpack {
 // a batch of a million writes costs a few dozen allocations, not three per
 // write, and growing it never copies what it already holds (the chunks grow
 // geometrically, from 4 KiB for the small batches of single appends to
-// 16 MiB). Writes name their family by index into a short list of names, and
-// are bound to handles at Write time, so a batch never holds a handle that
-// ResetColumnFamilies could invalidate.
+// 16 MiB). Writes are listed per family (a bulk write gathers each family's
+// on its own core), name their family only by name, and are bound to handles
+// at Write time, so a batch never holds a handle that ResetColumnFamilies
+// could invalidate.
 struct WriteBatch::Rep {
   static constexpr size_t kFirstChunk = 4 << 10;
   static constexpr size_t kLargestChunk = 16 << 20;
   struct Op {
-    uint32_t family;  // index into `families`
     uint32_t key_size;
     uint32_t value_size;
     bool is_delete;
     const char* key;  // in one of `chunks`; the value follows the key
   };
   std::vector<std::string> families;
+  std::vector<std::vector<Op>> ops;  // each family's writes, as made
+  size_t count = 0;
+  uint32_t last_family = 0;          // the family of the latest write
   std::vector<std::unique_ptr<char[]>> chunks;
   char* free_at = nullptr;  // the unused end of the last chunk
   size_t free_bytes = 0;
   size_t next_chunk = kFirstChunk;
   size_t byte_size = 0;  // keys and values
-  std::vector<Op> ops;
 
   uint32_t FamilyIndex(std::string_view family) {
     // Consecutive writes usually share a family; there are only a few.
-    if (!ops.empty() && families[ops.back().family] == family) return ops.back().family;
+    if (count > 0 && families[last_family] == family) return last_family;
     for (uint32_t i = 0; i < families.size(); ++i) {
-      if (families[i] == family) return i;
+      if (families[i] == family) return last_family = i;
     }
     families.emplace_back(family);
-    return static_cast<uint32_t>(families.size() - 1);
+    ops.emplace_back();
+    return last_family = static_cast<uint32_t>(families.size() - 1);
   }
   char* Allocate(size_t size) {
     if (size > free_bytes) {
@@ -60,8 +63,9 @@ struct WriteBatch::Rep {
     std::copy(key.begin(), key.end(), at);
     if (value) std::copy(value->begin(), value->end(), at + key.size());
     byte_size += key.size() + value_size;
-    ops.push_back(Op{FamilyIndex(family), static_cast<uint32_t>(key.size()),
-                     static_cast<uint32_t>(value_size), !value, at});
+    ops[FamilyIndex(family)].push_back(
+        Op{static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value_size), !value, at});
+    ++count;
   }
   std::string_view Key(const Op& op) const { return {op.key, op.key_size}; }
   std::string_view Value(const Op& op) const { return {op.key + op.key_size, op.value_size}; }
@@ -80,21 +84,28 @@ void WriteBatch::Delete(std::string_view family, ByteView key) {
   rep_->Add(family, key, std::nullopt);
 }
 
-size_t WriteBatch::Count() const { return rep_->ops.size(); }
+size_t WriteBatch::Count() const { return rep_->count; }
 size_t WriteBatch::ByteSize() const { return rep_->byte_size; }
 void WriteBatch::Clear() { *rep_ = Rep(); }
 
 const std::vector<std::string>& WriteBatch::Families() const { return rep_->families; }
 
-std::vector<WriteBatch::FamilyViews> WriteBatch::ByFamily() const {
+WriteBatch::FamilyViews WriteBatch::FamilyWrites(size_t family) const {
   const Rep& rep = *rep_;
-  std::vector<FamilyViews> by_family(rep.families.size());
-  for (uint32_t i = 0; i < rep.families.size(); ++i) by_family[i].family = rep.families[i];
-  for (const auto& op : rep.ops) {
+  FamilyViews views;
+  views.family = rep.families[family];
+  views.writes.reserve(rep.ops[family].size());
+  for (const Rep::Op& op : rep.ops[family]) {
     std::optional<std::string_view> value;
     if (!op.is_delete) value = rep.Value(op);
-    by_family[op.family].writes.push_back({rep.Key(op), value});
+    views.writes.push_back({rep.Key(op), value});
   }
+  return views;
+}
+
+std::vector<WriteBatch::FamilyViews> WriteBatch::ByFamily() const {
+  std::vector<FamilyViews> by_family;
+  for (size_t i = 0; i < rep_->families.size(); ++i) by_family.push_back(FamilyWrites(i));
   std::sort(by_family.begin(), by_family.end(),
             [](const FamilyViews& a, const FamilyViews& b) { return a.family < b.family; });
   return by_family;

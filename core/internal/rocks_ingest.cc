@@ -46,20 +46,21 @@ Result<std::vector<rocksdb::IngestExternalFileArg>> WriteTableFiles(const WriteB
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Err(UnavailableError("cannot create " + dir + ": " + ec.message()));
-  std::vector<WriteBatch::FamilyViews> families = batch.ByFamily();
+  const std::vector<std::string>& families = batch.Families();
   std::vector<rocksdb::IngestExternalFileArg> files(families.size());
   std::vector<FamilyRef> refs;
   for (size_t i = 0; i < families.size(); ++i) {
-    ASSIGN_OR_RETURN(FamilyRef ref, lookup(families[i].family));
+    ASSIGN_OR_RETURN(FamilyRef ref, lookup(families[i]));
     refs.push_back(std::move(ref));
     files[i].column_family = refs[i].handle;
     files[i].external_files.push_back(dir + "/" + std::to_string(i) + ".sst");
     files[i].options = IngestOptions();
   }
-  // Families are sorted and written side by side.
+  // Families are gathered, sorted and written side by side.
   std::vector<Status> written(families.size());
   ForEachItem(families.size(), [&](size_t i) {
-    written[i] = WriteFamilyFile(families[i], files[i].external_files.front(), refs[i]);
+    WriteBatch::FamilyViews writes = batch.FamilyWrites(i);
+    written[i] = WriteFamilyFile(writes, files[i].external_files.front(), refs[i]);
   });
   for (const Status& status : written) RETURN_IF_ERROR(status);
   return files;
