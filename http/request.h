@@ -82,6 +82,8 @@ std::string NewRequestId();
 // object overload serializes without copying the object into a value first.
 HttpResponse JsonResponse(int status, const boost::json::value& value);
 HttpResponse JsonResponse(int status, const boost::json::object& object);
+// `json_text`, already serialized as JSON, as the body.
+HttpResponse JsonTextResponse(int status, std::string json_text);
 
 // SPEC §6 error shape: {"error":{"code":code,"message":message}}; `details`
 // (e.g. [{file,line,message}] for 422) is added as error.details.

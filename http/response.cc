@@ -5,25 +5,20 @@
 
 namespace backpack::http {
 
-namespace {
-
-template <class Json>
-HttpResponse Serialized(int status, const Json& json) {
+HttpResponse JsonTextResponse(int status, std::string json_text) {
   HttpResponse response;
   response.status = status;
   response.content_type = "application/json";
-  response.body = boost::json::serialize(json);
+  response.body = std::move(json_text);
   return response;
 }
 
-}  // namespace
-
 HttpResponse JsonResponse(int status, const boost::json::value& value) {
-  return Serialized(status, value);
+  return JsonTextResponse(status, boost::json::serialize(value));
 }
 
 HttpResponse JsonResponse(int status, const boost::json::object& object) {
-  return Serialized(status, object);
+  return JsonTextResponse(status, boost::json::serialize(object));
 }
 
 HttpResponse JsonError(int status, std::string_view code, std::string_view message) {

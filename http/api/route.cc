@@ -86,11 +86,7 @@ http::HttpResponse Created(const boost::json::object& body) {
 http::HttpResponse Ok(const boost::json::object& body) { return http::JsonResponse(200, body); }
 
 http::HttpResponse OkJsonText(std::string json_text) {
-  http::HttpResponse response;
-  response.status = 200;
-  response.content_type = "application/json";
-  response.body = std::move(json_text);
-  return response;
+  return http::JsonTextResponse(200, std::move(json_text));
 }
 
 }  // namespace backpack::api

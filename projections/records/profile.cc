@@ -58,9 +58,10 @@ void AppendKey(std::string_view name, std::string& out) {
   out.push_back(':');
 }
 
-// Appends the section as a JSON array: newest first, equal times by
-// descending sequence number.
-void AppendSorted(Section section, std::string& out) {
+// Appends `"name":` and the section as a JSON array: newest first, equal
+// times by descending sequence number.
+void AppendSection(std::string_view name, Section section, std::string& out) {
+  AppendKey(name, out);
   std::sort(section.begin(), section.end(), [](const Entry& a, const Entry& b) {
     return a.time != b.time ? a.time > b.time : a.seq > b.seq;
   });
@@ -168,18 +169,12 @@ Split SplitRecords(const ProfileSource& source, int64_t since_us, bool with_olde
 
 void AppendOlderSections(Sections older, std::string& out) {
   out.push_back('{');
-  AppendKey("voice", out);
-  AppendSorted(std::move(older.voice), out);
-  AppendKey("notes", out);
-  AppendSorted(std::move(older.notes), out);
-  AppendKey("attendance", out);
-  AppendSorted(std::move(older.attendance), out);
-  AppendKey("assessments", out);
-  AppendSorted(std::move(older.assessments), out);
-  AppendKey("grades", out);
-  AppendSorted(std::move(older.grades), out);
-  AppendKey("services", out);
-  AppendSorted(std::move(older.services), out);
+  AppendSection("voice", std::move(older.voice), out);
+  AppendSection("notes", std::move(older.notes), out);
+  AppendSection("attendance", std::move(older.attendance), out);
+  AppendSection("assessments", std::move(older.assessments), out);
+  AppendSection("grades", std::move(older.grades), out);
+  AppendSection("services", std::move(older.services), out);
   out.push_back('}');
 }
 
@@ -252,22 +247,15 @@ Result<std::string> Records::ProfileText(std::string_view student_id, bool histo
   out.reserve(8192);
   AppendKey("student", out);
   out += json::serialize(student);
-  AppendKey("voice", out);
-  AppendSorted(std::move(split.recent.voice), out);
-  AppendKey("notes", out);
-  AppendSorted(std::move(split.recent.notes), out);
+  AppendSection("voice", std::move(split.recent.voice), out);
+  AppendSection("notes", std::move(split.recent.notes), out);
   AppendKey("attendance_summary", out);
   out += json::serialize(AttendanceSummaryOf(split.recent.attendance, since, alert));
-  AppendKey("attendance", out);
-  AppendSorted(std::move(split.recent.attendance), out);
-  AppendKey("assessments", out);
-  AppendSorted(std::move(split.recent.assessments), out);
-  AppendKey("grades", out);
-  AppendSorted(std::move(split.recent.grades), out);
-  AppendKey("services", out);
-  AppendSorted(std::move(split.recent.services), out);
-  AppendKey("teams", out);
-  AppendSorted(std::move(split.recent.teams), out);
+  AppendSection("attendance", std::move(split.recent.attendance), out);
+  AppendSection("assessments", std::move(split.recent.assessments), out);
+  AppendSection("grades", std::move(split.recent.grades), out);
+  AppendSection("services", std::move(split.recent.services), out);
+  AppendSection("teams", std::move(split.recent.teams), out);
   if (history_all) {
     AppendKey("older", out);
     AppendOlderSections(std::move(split.older), out);
