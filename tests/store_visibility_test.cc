@@ -25,6 +25,12 @@ bool Sees(Store& store, std::string_view key, ReadView view) {
   return value->has_value();
 }
 
+// A store in `dir` that writes batches of kBulkBytes or more as table files.
+constexpr uint64_t kBulkBytes = 4096;
+TestStore OpenBulkStore(const TempDir& dir) {
+  return OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, kBulkBytes);
+}
+
 bool IteratorSees(Store& store, std::string_view key, ReadView view) {
   auto it = store.NewIterator(cf::kMeta, view);
   REQUIRE(it);
@@ -113,11 +119,7 @@ TEST_CASE("a batch applies in key order but writes to one key keep their order")
 // together with every write made before it.
 TEST_CASE("a bulk write is durable on return with every earlier write, or writes nothing") {
   TempDir dir;
-  constexpr uint64_t kBulkBytes = 4096;
-  auto reopen = [&] {
-    return OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, kBulkBytes);
-  };
-  TestStore t = reopen();
+  TestStore t = OpenBulkStore(dir);
   PutMeta(*t.store, "old", "to be deleted", /*sync=*/true);
   PutMeta(*t.store, "earlier", "unsynced", /*sync=*/false);
   const std::string big(kBulkBytes, 'b');
@@ -148,7 +150,7 @@ TEST_CASE("a bulk write is durable on return with every earlier write, or writes
     REQUIRE(other);
     CHECK(other->has_value());
     t.store.reset();
-    t = reopen();
+    t = OpenBulkStore(dir);
   }
   // The table files were moved into the database; nothing is left beside it.
   CHECK_FALSE(std::filesystem::exists(dir.path() / "db" / "bulk-ingest"));
@@ -273,11 +275,7 @@ TEST_CASE("a sequenced family holds exactly what was written, in key order") {
 // way of writing must end the shortcut before the write can be read.
 TEST_CASE("a family that was empty sees every write made to it since") {
   TempDir dir;
-  constexpr uint64_t kBulkBytes = 4096;
-  auto reopen = [&] {
-    return OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, kBulkBytes);
-  };
-  TestStore t = reopen();
+  TestStore t = OpenBulkStore(dir);
   auto read = [&](std::string_view family, std::string_view key, ReadView view) {
     auto value = t.store->Get(family, AsBytes(key), view);
     REQUIRE(value);
@@ -312,7 +310,7 @@ TEST_CASE("a family that was empty sees every write made to it since") {
 
   // Reopened, families that hold something are not taken for empty.
   t.store.reset();
-  t = reopen();
+  t = OpenBulkStore(dir);
   CHECK(read(cf::kMeta, "a", ReadView::kDurable) == "logged");
   CHECK(read("created_later", "d", ReadView::kDurable) == "again");
 }
