@@ -11,6 +11,8 @@
 #include <thread>
 #include <utility>
 
+#include "core/parallel.h"
+
 namespace backpack {
 namespace {
 
@@ -150,7 +152,7 @@ class ProjectionLanes {
   ProjectionLanes(Store& target, DataKeyRing& data_keys,
                   const std::vector<Projection*>& projections)
       : target_(target) {
-    const size_t parts = std::clamp(std::thread::hardware_concurrency(), 2u, 8u);
+    const size_t parts = std::clamp<size_t>(CoreCount(), 2, 8);
     for (Projection* p : projections) {
       auto partitioner = p->NewRebuildPartitioner();
       if (!partitioner) {
