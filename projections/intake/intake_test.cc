@@ -1,5 +1,7 @@
 // Import: one commit per set, idempotent re-imports, changed rows only.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
 
 #include "projections/ids.h"
 #include "projections/intake/intake_test_util.h"
@@ -163,6 +165,34 @@ TEST_CASE("rows sharing an identity within one set count once, the last one winn
   f.ImportOk(files);
   CHECK(f.CountsFrom(0)["AttendanceRecorded"] == 3);
   CHECK(f.ImportOk(files).events_appended == 0);
+}
+
+TEST_CASE("a long attendance file is appended in file order, row for row") {
+  IntakeFixture f;
+  auto files = SmallDistrict();
+  // Far more rows than one core builds alone, each on its own day.
+  constexpr int kRows = 3 * 4096 + 7;
+  const auto first_day = std::chrono::sys_days(std::chrono::year(2000) / 1 / 1);
+  for (int i = 0; i < kRows; ++i) {
+    std::chrono::year_month_day day(first_day + std::chrono::days(i));
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(day.year()),
+                  static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+    files["attendance.csv"] += "s-102," + std::string(date) + ",tardy,false,row " +
+                               std::to_string(i) + "\n";
+  }
+  f.ImportOk(files);
+  std::vector<std::string> reasons;
+  for (const auto& e : f.EventsFrom(0)) {
+    if (e.header.type != EventType::AttendanceRecorded) continue;
+    auto* p = PayloadAs<fb::AttendanceRecordedPayload>(e);
+    if (p->reason()->str().rfind("row ", 0) == 0) reasons.push_back(p->reason()->str());
+  }
+  REQUIRE(reasons.size() == kRows);
+  for (int i = 0; i < kRows; ++i) {
+    INFO("row " << i);
+    REQUIRE(reasons[i] == "row " + std::to_string(i));
+  }
 }
 
 TEST_CASE("a service is discontinued once its end date has come") {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "core/parallel.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
 #include "projections/intake/internal/dates.h"
@@ -49,78 +50,74 @@ fb::AttendanceStatus StatusOf(imports::AttendanceStatus status) {
   return fb::AttendanceStatus::Unknown;
 }
 
+// Builds each row's event. One builder per thread.
 class RecordBuilder {
  public:
-  RecordBuilder(const EventContext& context, std::vector<RowEvent>& out) : c_(context), out_(out) {}
+  explicit RecordBuilder(const EventContext& context) : c_(context) {}
 
-  void Add(const imports::Attendance& a) {
+  RowEvent Build(const imports::Attendance& a) {
     FlatBufferBuilder fbb(256);
     auto root = fb::CreateAttendanceRecordedPayload(
         fbb, S(fbb, a.date), StatusOf(a.status), a.excused, S(fbb, a.reason), S(fbb, c_.import_id));
-    Push(EventType::AttendanceRecorded, a.student_sourced_id, Finish(fbb, root));
+    return Row(EventType::AttendanceRecorded, a.student_sourced_id, Finish(fbb, root));
   }
 
-  void Add(const imports::Assessment& a) {
+  RowEvent Build(const imports::Assessment& a) {
     FlatBufferBuilder fbb(256);
     flatbuffers::Optional<uint8_t> percentile;
     if (a.percentile) percentile = static_cast<uint8_t>(*a.percentile);
     auto root = fb::CreateAssessmentRecordedPayload(
         fbb, S(fbb, a.date), S(fbb, a.assessment), S(fbb, a.subject), S(fbb, ScoreText(a.score)),
         percentile, S(fbb, a.performance_level), S(fbb, c_.import_id));
-    Push(EventType::AssessmentRecorded, a.student_sourced_id, Finish(fbb, root));
+    return Row(EventType::AssessmentRecorded, a.student_sourced_id, Finish(fbb, root));
   }
 
-  void Add(const imports::Grade& g) {
+  RowEvent Build(const imports::Grade& g) {
     FlatBufferBuilder fbb(256);
     auto root =
         fb::CreateGradeRecordedPayload(fbb, S(fbb, g.class_sourced_id), S(fbb, g.term),
                                        S(fbb, g.grade), S(fbb, g.date), S(fbb, c_.import_id));
-    Push(EventType::GradeRecorded, g.student_sourced_id, Finish(fbb, root));
+    return Row(EventType::GradeRecorded, g.student_sourced_id, Finish(fbb, root));
   }
 
   // An ongoing service is recorded; one whose end date has come is
   // discontinued (and first recorded, if Backpack never saw it).
-  void Add(const imports::Service& s) {
+  RowEvent Build(const imports::Service& s) {
     FlatBufferBuilder fbb(256);
     auto root = fb::CreateServiceRecordedPayload(fbb, S(fbb, s.service), S(fbb, s.provider),
                                                  S(fbb, s.start_date), S(fbb, s.end_date),
                                                  S(fbb, c_.import_id));
-    Push(EventType::ServiceRecorded, s.student_sourced_id, Finish(fbb, root));
-    if (s.end_date.empty() || s.end_date > c_.today) return;
+    RowEvent row = Row(EventType::ServiceRecorded, s.student_sourced_id, Finish(fbb, root));
+    if (s.end_date.empty() || s.end_date > c_.today) return row;
     FlatBufferBuilder ended(256);
     auto end_root = fb::CreateServiceDiscontinuedPayload(
         ended, S(ended, s.service), S(ended, s.provider), S(ended, s.start_date),
         S(ended, s.end_date), S(ended, kEndDateReached), S(ended, c_.import_id));
-    RowEvent& row = out_.back();
     row.first_if_new = std::move(row.event);
     row.event = MakeEvent(c_, EventType::ServiceDiscontinued, row.first_if_new->subject_id,
                           Finish(ended, end_root), true);
+    return row;
   }
 
-  void Add(const imports::TeamMembership& t) {
+  RowEvent Build(const imports::TeamMembership& t) {
     FlatBufferBuilder fbb(256);
     auto root = fb::CreateTeamMembershipRecordedPayload(fbb, S(fbb, t.activity), S(fbb, t.season),
                                                         S(fbb, t.coach), S(fbb, c_.import_id));
-    Push(EventType::TeamMembershipRecorded, t.student_sourced_id, Finish(fbb, root));
+    return Row(EventType::TeamMembershipRecorded, t.student_sourced_id, Finish(fbb, root));
   }
 
-  void Add(const imports::StudentVoice& v) {
+  RowEvent Build(const imports::StudentVoice& v) {
     FlatBufferBuilder fbb(512);
     auto root = fb::CreateStudentVoiceSubmittedPayload(
         fbb, ParseDateTimeMicros(v.submitted_at).value_or(0), S(fbb, v.prompt), S(fbb, v.answer),
         S(fbb, c_.import_id));
-    Push(EventType::StudentVoiceSubmitted, v.student_sourced_id, Finish(fbb, root));
+    return Row(EventType::StudentVoiceSubmitted, v.student_sourced_id, Finish(fbb, root));
   }
 
-  template <typename Row>
-  void AddAll(const std::vector<Row>& rows) {
-    for (const Row& row : rows) Add(row);
-  }
 
  private:
-  void Push(EventType type, const std::string& student_sourced_id, Bytes payload) {
-    out_.push_back({MakeEvent(c_, type, StudentId(student_sourced_id), std::move(payload), true),
-                    {}});
+  RowEvent Row(EventType type, const std::string& student_sourced_id, Bytes payload) {
+    return {MakeEvent(c_, type, StudentId(student_sourced_id), std::move(payload), true), {}};
   }
 
   // Each student's id is a keyed hash of their sourcedId: computed once per
@@ -132,21 +129,32 @@ class RecordBuilder {
   }
 
   const EventContext& c_;
-  std::vector<RowEvent>& out_;
   std::unordered_map<std::string, std::string> student_ids_;
 };
+
+// Appends one event per row of `rows` to `out`, in row order, building
+// them on every core (a school year of attendance is most of an import).
+template <typename Row>
+void AppendAll(const std::vector<Row>& rows, const EventContext& context,
+               std::vector<RowEvent>& out) {
+  const size_t first = out.size();
+  out.resize(first + rows.size());
+  ForEachRange(rows.size(), 4096, [&](size_t begin, size_t end) {
+    RecordBuilder builder(context);
+    for (size_t i = begin; i < end; ++i) out[first + i] = builder.Build(rows[i]);
+  });
+}
 
 }  // namespace
 
 void AppendRecordEvents(const imports::ImportSet& set, const EventContext& context,
                         std::vector<RowEvent>& out) {
-  RecordBuilder builder(context, out);
-  builder.AddAll(set.attendance);
-  builder.AddAll(set.assessments);
-  builder.AddAll(set.grades);
-  builder.AddAll(set.services);
-  builder.AddAll(set.teams);
-  builder.AddAll(set.student_voice);
+  AppendAll(set.attendance, context, out);
+  AppendAll(set.assessments, context, out);
+  AppendAll(set.grades, context, out);
+  AppendAll(set.services, context, out);
+  AppendAll(set.teams, context, out);
+  AppendAll(set.student_voice, context, out);
 }
 
 }  // namespace backpack::intake
