@@ -37,6 +37,9 @@ class WriteBatch {
   WriteBatch& operator=(WriteBatch&&) noexcept;
 
   void Put(std::string_view column_family, ByteView key, ByteView value);
+  // Put, keeping `value` itself instead of a copy (for large values the
+  // caller no longer needs: the log's signed events).
+  void PutOwned(std::string_view column_family, ByteView key, Bytes value);
   void Delete(std::string_view column_family, ByteView key);
   size_t Count() const;
   size_t ByteSize() const;

@@ -22,13 +22,15 @@ struct WriteBatch::Rep {
     uint32_t key_size;
     uint32_t value_size;
     bool is_delete;
-    const char* key;  // in one of `chunks`; the value follows the key
+    const char* key;    // in one of `chunks`
+    const char* value;  // after the key, or in one of `owned`
   };
   std::vector<std::string> families;
   std::vector<std::vector<Op>> ops;  // each family's writes, as made
   size_t count = 0;
   uint32_t last_family = 0;          // the family of the latest write
   std::vector<std::unique_ptr<char[]>> chunks;
+  std::vector<Bytes> owned;  // values handed over by PutOwned
   char* free_at = nullptr;  // the unused end of the last chunk
   size_t free_bytes = 0;
   size_t next_chunk = kFirstChunk;
@@ -62,13 +64,24 @@ struct WriteBatch::Rep {
     char* at = Allocate(key.size() + value_size);
     std::copy(key.begin(), key.end(), at);
     if (value) std::copy(value->begin(), value->end(), at + key.size());
-    byte_size += key.size() + value_size;
-    ops[FamilyIndex(family)].push_back(
-        Op{static_cast<uint32_t>(key.size()), static_cast<uint32_t>(value_size), !value, at});
+    Push(family, key.size(), at, value_size, at + key.size(), !value);
+  }
+  void AddOwned(std::string_view family, ByteView key, Bytes value) {
+    char* at = Allocate(key.size());
+    std::copy(key.begin(), key.end(), at);
+    owned.push_back(std::move(value));  // moving keeps the bytes where they are
+    const Bytes& kept = owned.back();
+    Push(family, key.size(), at, kept.size(), reinterpret_cast<const char*>(kept.data()), false);
+  }
+  void Push(std::string_view family, size_t key_size, const char* key, size_t value_size,
+            const char* value, bool is_delete) {
+    byte_size += key_size + value_size;
+    ops[FamilyIndex(family)].push_back(Op{static_cast<uint32_t>(key_size),
+                                          static_cast<uint32_t>(value_size), is_delete, key, value});
     ++count;
   }
   std::string_view Key(const Op& op) const { return {op.key, op.key_size}; }
-  std::string_view Value(const Op& op) const { return {op.key + op.key_size, op.value_size}; }
+  std::string_view Value(const Op& op) const { return {op.value, op.value_size}; }
 };
 
 WriteBatch::WriteBatch() : rep_(std::make_unique<Rep>()) {}
@@ -78,6 +91,10 @@ WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
 
 void WriteBatch::Put(std::string_view family, ByteView key, ByteView value) {
   rep_->Add(family, key, value);
+}
+
+void WriteBatch::PutOwned(std::string_view family, ByteView key, Bytes value) {
+  rep_->AddOwned(family, key, std::move(value));
 }
 
 void WriteBatch::Delete(std::string_view family, ByteView key) {

@@ -326,14 +326,14 @@ void EventLogImpl::SignRun(GroupWork& work, size_t begin, size_t end) const {
 }
 
 // Puts the group's stored events, Merkle nodes and new data keys into
-// `batch`, each family in key order, and releases the stored events (the
-// batch holds them now).
+// `batch`, each family in key order, handing the stored events over to it.
 void EventLogImpl::StageGroup(GroupWork& work, std::vector<PendingAppend>& group,
                               WriteBatch& batch) {
   // Merkle keys are level || index: nodes are put level by level.
   std::vector<std::vector<std::pair<uint64_t, Hash256>>> nodes_by_level;
   for (size_t i = 0; i < work.stored.size(); ++i) {
-    batch.Put(cf::kLog, layout::LogKey(work.logged[i].header.seq), work.stored[i]);
+    batch.PutOwned(cf::kLog, layout::LogKey(work.logged[i].header.seq),
+                   std::move(work.stored[i]));
     state_.frontier.Append(work.leaf_hashes[i], [&](uint8_t level, uint64_t index,
                                                     const Hash256& hash) {
       if (level >= nodes_by_level.size()) nodes_by_level.resize(level + 1);
