@@ -76,8 +76,8 @@ struct WriteBatch::Rep {
   void Push(std::string_view family, size_t key_size, const char* key, size_t value_size,
             const char* value, bool is_delete) {
     byte_size += key_size + value_size;
-    ops[FamilyIndex(family)].push_back(Op{static_cast<uint32_t>(key_size),
-                                          static_cast<uint32_t>(value_size), is_delete, key, value});
+    ops[FamilyIndex(family)].push_back(Op{
+        static_cast<uint32_t>(key_size), static_cast<uint32_t>(value_size), is_delete, key, value});
     ++count;
   }
   std::string_view Key(const Op& op) const { return {op.key, op.key_size}; }

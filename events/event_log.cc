@@ -41,7 +41,7 @@ struct StagedGroup {
   GroupWork work;
   WriteBatch batch;
   std::function<void()> on_durable;
-  ChainState rollback;      // the writer's state before the group
+  ChainState rollback;        // the writer's state before the group
   bool checkpointed = false;  // the batch holds a checkpoint
   int64_t staged_at_us = 0;
   Status write_status;  // of the write, once tried
@@ -332,8 +332,7 @@ void EventLogImpl::StageGroup(GroupWork& work, std::vector<PendingAppend>& group
   // Merkle keys are level || index: nodes are put level by level.
   std::vector<std::vector<std::pair<uint64_t, Hash256>>> nodes_by_level;
   for (size_t i = 0; i < work.stored.size(); ++i) {
-    batch.PutOwned(cf::kLog, layout::LogKey(work.logged[i].header.seq),
-                   std::move(work.stored[i]));
+    batch.PutOwned(cf::kLog, layout::LogKey(work.logged[i].header.seq), std::move(work.stored[i]));
     state_.frontier.Append(work.leaf_hashes[i], [&](uint8_t level, uint64_t index,
                                                     const Hash256& hash) {
       if (level >= nodes_by_level.size()) nodes_by_level.resize(level + 1);

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
       for (int i = 0;; ++i) {
         std::string request_id = "r" + round + "-w" + std::to_string(w) + "-" + std::to_string(i);
         flatbuffers::FlatBufferBuilder fbb;
-        fbb.Finish(fb::CreateNoteWrittenPayloadDirect(fbb, "n", "other", request_id.c_str(), false));
+        fbb.Finish(
+            fb::CreateNoteWrittenPayloadDirect(fbb, "n", "other", request_id.c_str(), false));
         NewEvent e;
         e.type = EventType::NoteWritten;
         e.actor_id = "usr_crash";

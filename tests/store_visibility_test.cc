@@ -190,8 +190,8 @@ TEST_CASE("values handed over with PutOwned land like copied ones, in memtables 
   for (uint64_t bulk_bytes : {StoreOptions().bulk_write_bytes, uint64_t{1}}) {
     INFO("bulk write bytes: " << bulk_bytes);
     TempDir dir;
-    TestStore t = OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes,
-                                bulk_bytes);
+    TestStore t =
+        OpenTestStore(dir.path(), "visibility.test", StoreOptions().min_free_bytes, bulk_bytes);
     WriteBatch batch;
     for (int k = 0; k < 200; ++k) {
       const std::string key = "owned" + std::to_string(k);

@@ -178,8 +178,8 @@ TEST_CASE("a long attendance file is appended in file order, row for row") {
     char date[16];
     std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(day.year()),
                   static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-    files["attendance.csv"] += "s-102," + std::string(date) + ",tardy,false,row " +
-                               std::to_string(i) + "\n";
+    files["attendance.csv"] +=
+        "s-102," + std::string(date) + ",tardy,false,row " + std::to_string(i) + "\n";
   }
   f.ImportOk(files);
   std::vector<std::string> reasons;

@@ -114,7 +114,6 @@ class RecordBuilder {
     return Row(EventType::StudentVoiceSubmitted, v.student_sourced_id, Finish(fbb, root));
   }
 
-
  private:
   RowEvent Row(EventType type, const std::string& student_sourced_id, Bytes payload) {
     return {MakeEvent(c_, type, StudentId(student_sourced_id), std::move(payload), true), {}};
