@@ -8,7 +8,6 @@
 #include <deque>
 #include <future>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "events/checkpoint.h"
@@ -33,28 +32,6 @@ using log_pipeline::PendingAppend;
 using log_pipeline::PreparedEvent;
 using log_pipeline::WrittenGroup;
 
-// A group chained, signed, projected and staged whose batch is not written
-// yet: under load the writer writes it while the next group is chained and
-// signed (the next group's projections wait for it; they read its writes).
-struct StagedGroup {
-  std::vector<PendingAppend> appends;
-  GroupWork work;
-  WriteBatch batch;
-  std::function<void()> on_durable;
-  ChainState rollback;        // the writer's state before the group
-  bool checkpointed = false;  // the batch holds a checkpoint
-  int64_t staged_at_us = 0;
-  Status write_status;  // of the write, once tried
-};
-
-// A group that failed while checkpoint_mu_ was held; its appends complete
-// once the lock is released (their callbacks may append again).
-struct FailedGroup {
-  std::vector<PendingAppend> appends;
-  GroupWork work;
-  Status status;
-};
-
 class EventLogImpl final : public EventLog {
  public:
   EventLogImpl(Store& store, const StoreKeys& keys, DataKeyRing& data_keys,
@@ -77,7 +54,7 @@ class EventLogImpl final : public EventLog {
       stopping_ = true;
     }
     queue_cv_.notify_all();
-    writer_.join();  // it drains the queue and writes what it staged first
+    writer_.join();  // it drains the queue first
     syncer_.Stop();  // syncs every group the writer wrote
     WriteCheckpoint().IgnoreError();
   }
@@ -144,16 +121,8 @@ class EventLogImpl final : public EventLog {
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
   void WriteGroup(std::vector<PendingAppend> group);
-  void PrepareGroup(std::vector<PendingAppend> group);
-  Status WriteCheckpointLocked();
-  void UnlockAndCompleteFailed(std::unique_lock<std::mutex>& checkpoint_lock);
   GroupWork Sequence(std::vector<PendingAppend>& group);
   Result<std::function<void()>> ChainSignAndProject(GroupWork& work, WriteBatch& batch);
-  Result<std::function<void()>> WriteStagedThenProject(GroupWork& work, WriteBatch& batch);
-  bool WriteStaged(StagedGroup& staged);
-  void FailStaged(StagedGroup& staged);
-  void WriteOrFailStaged();
-  void FailGroup(std::vector<PendingAppend>& group, GroupWork& work, const Status& status);
   void Chain(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained);
   void SignRun(GroupWork& work, size_t begin, size_t end) const;
   void StageGroup(GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
@@ -177,12 +146,6 @@ class EventLogImpl final : public EventLog {
   // A write failed: the writer reloads its state from the store before the
   // next group (as it does once the syncer has failed()).
   bool needs_recovery_ = false;
-  // The group staged last, if its batch waits to be written by the next
-  // group's task 0. Written or failed before anything else uses the store's
-  // log state (the next group's projections, a checkpoint, recovery, stop).
-  // Guarded by checkpoint_mu_.
-  std::optional<StagedGroup> staged_;
-  std::vector<FailedGroup> failed_;  // guarded by checkpoint_mu_
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -208,10 +171,6 @@ void EventLogImpl::WriterLoop() {
     WriteGroup(std::move(group));
     lock.lock();
   }
-  lock.unlock();
-  std::unique_lock checkpoint_lock(checkpoint_mu_);
-  WriteOrFailStaged();  // a group is staged only while work waits, but to be sure
-  UnlockAndCompleteFailed(checkpoint_lock);
 }
 
 // Takes whole appends from the queue until max_group_events would be
@@ -270,7 +229,7 @@ Result<std::function<void()>> EventLogImpl::ChainSignAndProject(GroupWork& work,
   Result<std::function<void()>> staged{std::function<void()>()};
   pool_.ParallelFor(2 + runs, [&](size_t task) {
     if (task == 0) {
-      staged = WriteStagedThenProject(work, batch);
+      if (options_.hook) staged = options_.hook->OnGroup(work.logged, batch);
       return;
     }
     if (task == 1) return Chain(work, run, chained);
@@ -283,19 +242,6 @@ Result<std::function<void()>> EventLogImpl::ChainSignAndProject(GroupWork& work,
     SignRun(work, begin, end);
   });
   return staged;
-}
-
-// Task 0 of a group: writes the group staged before it, if any (its writes
-// are what the projections read), then runs the hook. Fails without running
-// the hook if that write fails; staged_ then still holds the earlier group.
-Result<std::function<void()>> EventLogImpl::WriteStagedThenProject(GroupWork& work,
-                                                                   WriteBatch& batch) {
-  if (staged_) {
-    if (!WriteStaged(*staged_)) return Err(staged_->write_status);
-    staged_.reset();
-  }
-  if (!options_.hook) return std::function<void()>();
-  return options_.hook->OnGroup(work.logged, batch);
 }
 
 // Encodes each body chained to the previous event's hash and hashes it,
@@ -366,96 +312,42 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
 
 void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
-  PrepareGroup(std::move(group));
-  UnlockAndCompleteFailed(checkpoint_lock);
-}
-
-// Chains, signs, projects and stages `group`. Under load (appends wait
-// behind it) its batch is left staged for the next group to write beside its
-// own chaining and signing (or for a checkpoint to write first); otherwise
-// it is written now. Requires checkpoint_mu_ held.
-void EventLogImpl::PrepareGroup(std::vector<PendingAppend> group) {
-  // After a failed sync, the staged group is written as it would have been
-  // without the pipeline; recovery keeps whatever of it survives.
-  if (syncer_.failed()) WriteOrFailStaged();
   Status status = needs_recovery_ || syncer_.failed() ? RecoverAfterFailure() : OkStatus();
-  StagedGroup next;
-  next.rollback = state_;
+  ChainState rollback = state_;
   GroupWork work = Sequence(group);
+  WriteBatch batch;
+  std::function<void()> on_durable;
   if (status.ok()) {
-    auto projected = ChainSignAndProject(work, next.batch);
-    if (projected) {
-      next.on_durable = std::move(*projected);
+    auto staged = ChainSignAndProject(work, batch);
+    if (staged) {
+      on_durable = std::move(*staged);
     } else {
-      status = projected.error();
+      status = staged.error();
     }
   }
-  if (staged_) {  // its write failed in task 0: it and this group fail
-    FailStaged(*staged_);
-    staged_.reset();
-    return FailGroup(group, work, status);
-  }
-  if (!status.ok()) {
-    state_ = std::move(next.rollback);
-    needs_recovery_ = true;  // the store may have been left broken
-    return FailGroup(group, work, status);
-  }
-  StageGroup(work, group, next.batch);
-  next.staged_at_us = options_.clock->NowMicros();
+  if (status.ok()) StageGroup(work, group, batch);
+  int64_t now = options_.clock->NowMicros();
   // Checkpoint when no more work waits now that this group is ready (under
   // load, appends arrive while a group is signed and projected), or once a
   // second: one signature per group would cost about as much as projecting it.
-  const bool more = WorkQueued();
-  next.checkpointed = !more || next.staged_at_us - last_checkpoint_us_ >= kMicrosPerSecond;
-  if (next.checkpointed) StageCheckpoint(next.batch);
-  next.appends = std::move(group);
-  next.work = std::move(work);
-  staged_ = std::move(next);
-  if (!more) WriteOrFailStaged();
-}
-
-// Writes a staged group unsynced and hands it to the syncer; false (with
-// write_status set, the group untouched) if the write fails.
-bool EventLogImpl::WriteStaged(StagedGroup& staged) {
-  staged.write_status = store_.Write(staged.batch, /*sync=*/false);
-  if (!staged.write_status.ok()) return false;
-  if (staged.checkpointed) {
-    last_checkpoint_us_ = staged.staged_at_us;
-    checkpointed_size_ = staged.rollback.next_seq + staged.work.logged.size();
+  bool checkpoint = !WorkQueued() || now - last_checkpoint_us_ >= kMicrosPerSecond;
+  if (status.ok() && checkpoint) StageCheckpoint(batch);
+  if (status.ok()) status = store_.Write(batch, /*sync=*/false);
+  if (!status.ok()) {
+    state_ = std::move(rollback);
+    needs_recovery_ = true;  // the store may have been left broken
+    checkpoint_lock.unlock();
+    spdlog::error("event log: writing {} events failed: {}", work.logged.size(), status.ToString());
+    stats_.Record(1, work.logged.size(), work.logged.size(), false, 0);
+    CompleteAppends(group, work, status, data_keys_);
+    return;
   }
-  syncer_.Submit(WrittenGroup{std::move(staged.appends), std::move(staged.work),
-                              std::move(staged.on_durable)});
-  return true;
-}
-
-// A staged group's write failed: the writer goes back to its state before
-// the group (which no later group survives) and recovers before the next.
-void EventLogImpl::FailStaged(StagedGroup& staged) {
-  state_ = std::move(staged.rollback);
-  needs_recovery_ = true;  // the store may have been left broken
-  FailGroup(staged.appends, staged.work, staged.write_status);
-}
-
-// Writes the staged group, if any, or fails it. Requires checkpoint_mu_ held.
-void EventLogImpl::WriteOrFailStaged() {
-  if (!staged_) return;
-  if (!WriteStaged(*staged_)) FailStaged(*staged_);
-  staged_.reset();
-}
-
-// Requires checkpoint_mu_ held: the appends complete once it is released.
-void EventLogImpl::FailGroup(std::vector<PendingAppend>& group, GroupWork& work,
-                             const Status& status) {
-  spdlog::error("event log: writing {} events failed: {}", work.logged.size(), status.ToString());
-  stats_.Record(1, work.logged.size(), work.logged.size(), false, 0);
-  failed_.push_back(FailedGroup{std::move(group), std::move(work), status});
-}
-
-void EventLogImpl::UnlockAndCompleteFailed(std::unique_lock<std::mutex>& checkpoint_lock) {
-  std::vector<FailedGroup> failed;
-  failed.swap(failed_);
+  if (checkpoint) {
+    last_checkpoint_us_ = now;
+    checkpointed_size_ = state_.next_seq;
+  }
   checkpoint_lock.unlock();
-  for (FailedGroup& f : failed) CompleteAppends(f.appends, f.work, f.status, data_keys_);
+  syncer_.Submit(WrittenGroup{std::move(group), std::move(work), std::move(on_durable)});
 }
 
 // After a failed write or sync: waits until every written group has been
@@ -478,14 +370,7 @@ Status EventLogImpl::RecoverAfterFailure() {
 }
 
 Status EventLogImpl::WriteCheckpoint() {
-  std::unique_lock lock(checkpoint_mu_);
-  WriteOrFailStaged();  // the checkpoint covers it
-  Status written = WriteCheckpointLocked();
-  UnlockAndCompleteFailed(lock);
-  return written;
-}
-
-Status EventLogImpl::WriteCheckpointLocked() {
+  std::lock_guard lock(checkpoint_mu_);
   if (state_.frontier.size() == 0 || checkpointed_size_ == state_.frontier.size()) {
     return OkStatus();
   }
