@@ -160,6 +160,7 @@ Status Planner::AddRows(std::vector<RowEvent> rows) {
                          digests[i]);
     }
   });
+  events_.reserve(events_.size() + rows.size() + 1);  // most rows of a first import are new
   for (size_t i = 0; i < rows.size(); ++i) {
     if (superseded[i]) continue;
     ASSIGN_OR_RETURN(RowPlan plan, std::move(plans[i]));
