@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/parallel.h"
 #include "events/checkpoint.h"
 #include "events/codec.h"
 #include "events/internal/log_pipeline.h"
@@ -43,7 +44,7 @@ class EventLogImpl final : public EventLog {
         origin_(std::move(origin)),
         state_(std::move(state)),
         pool_(options.signing_threads > 0 ? options.signing_threads
-                                          : std::max(1u, std::thread::hardware_concurrency())),
+                                          : static_cast<int>(CoreCount())),
         syncer_(store, data_keys, stats_, state_.next_seq) {
     writer_ = std::thread([this] { WriterLoop(); });
   }

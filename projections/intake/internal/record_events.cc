@@ -148,8 +148,6 @@ void AppendAll(const std::vector<Row>& rows, const EventContext& context,
 
 void AppendRecordEvents(const imports::ImportSet& set, const EventContext& context,
                         std::vector<RowEvent>& out) {
-  out.reserve(out.size() + set.attendance.size() + set.assessments.size() + set.grades.size() +
-              set.services.size() + set.teams.size() + set.student_voice.size());
   AppendAll(set.attendance, context, out);
   AppendAll(set.assessments, context, out);
   AppendAll(set.grades, context, out);
