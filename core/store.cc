@@ -27,6 +27,9 @@ using rocks::ToSlice;
 
 using SnapshotPtr = std::shared_ptr<const rocksdb::Snapshot>;
 
+// How far a ScanExtent::kWhole iterator reads ahead of itself.
+constexpr size_t kWholeScanReadahead = 2u << 20;
+
 // Where IngestBatch writes its table files before they are moved into the
 // database in `db_dir`, each call in a directory of its own; a crash may leave
 // some there, which opening removes.
@@ -84,13 +87,17 @@ class RocksStore final : public Store {
   Status FlushUnlogged() override;
   Status SyncWal() override;
 
-  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family,
-                                                     ReadView view) override {
+  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family, ReadView view,
+                                                     ScanExtent extent) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
     SnapshotPtr snapshot = SnapshotFor(view);
     rocksdb::ReadOptions read;
     read.snapshot = snapshot.get();
+    if (extent == ScanExtent::kWhole) {
+      read.fill_cache = false;
+      read.readahead_size = kWholeScanReadahead;
+    }
     rocksdb::Iterator* it = db_->NewIterator(read, handle);
     return std::unique_ptr<StoreIterator>(
         new RocksIterator(std::move(lock), std::move(snapshot), it));

@@ -130,6 +130,13 @@ struct StoreOptions {
 // groups that are still being synced.
 enum class ReadView { kDurable, kLatest };
 
+// How much of a family an iterator will read. kWhole: most of it, once, front
+// to back (a replay, `verify`, comparing two stores). Such a scan reads the
+// files ahead in large pieces and leaves the block cache alone, which keeps
+// the blocks that point reads and short scans come back to (and the memory a
+// cache full of log blocks would take).
+enum class ScanExtent { kPart, kWhole };
+
 class Store {
  public:
   // Opens the database in `dir` (normally DATA/db). kNotFound if it does not
@@ -160,7 +167,8 @@ class Store {
   // may not have survived.
   virtual Status SyncWal() = 0;
   virtual Result<std::unique_ptr<StoreIterator>> NewIterator(
-      std::string_view column_family, ReadView view = ReadView::kDurable) = 0;
+      std::string_view column_family, ReadView view = ReadView::kDurable,
+      ScanExtent extent = ScanExtent::kPart) = 0;
 
   // Creates `name` if absent.
   virtual Status EnsureColumnFamily(std::string_view name) = 0;

@@ -85,7 +85,7 @@ class LogWalk {
 
   // Verifies every entry; stops at the first chunk with a finding.
   Status Run(Findings& findings) {
-    ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kLog));
+    ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kLog, ReadView::kDurable, ScanExtent::kWhole));
     it->SeekToFirst();
     std::vector<Bytes> values;
     std::vector<uint64_t> key_seqs;

@@ -352,8 +352,8 @@ Result<bool> RebuildInterrupted(Store& store) {
 Result<std::optional<std::string>> FirstDifference(Store& a, Store& b,
                                                    const std::vector<std::string>& families) {
   for (const auto& family : families) {
-    ASSIGN_OR_RETURN(auto ia, a.NewIterator(family));
-    ASSIGN_OR_RETURN(auto ib, b.NewIterator(family));
+    ASSIGN_OR_RETURN(auto ia, a.NewIterator(family, ReadView::kDurable, ScanExtent::kWhole));
+    ASSIGN_OR_RETURN(auto ib, b.NewIterator(family, ReadView::kDurable, ScanExtent::kWhole));
     ia->SeekToFirst();
     ib->SeekToFirst();
     for (; ia->Valid() && ib->Valid(); ia->Next(), ib->Next()) {

@@ -32,9 +32,9 @@ class FailingSyncStore final : public Store {
     return real_.Get(family, key, view);
   }
   Status Write(WriteBatch& batch, bool sync) override { return real_.Write(batch, sync); }
-  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family,
-                                                     ReadView view) override {
-    return real_.NewIterator(family, view);
+  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family, ReadView view,
+                                                     ScanExtent extent) override {
+    return real_.NewIterator(family, view, extent);
   }
   Status EnsureColumnFamily(std::string_view name) override {
     return real_.EnsureColumnFamily(name);

@@ -31,6 +31,8 @@ class SequenceGroup final : public rocksdb::SliceTransform {
 
 }  // namespace
 
+size_t BlockCacheUsage() { return SharedBlockCache()->GetUsage(); }
+
 // Bloom filters let a point read skip every file that cannot hold the key:
 // projections look up keys that usually do not exist yet (a new note id, a
 // first read of a student), which without filters searches each level.

@@ -30,6 +30,9 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what);
 // all, memtable insert hints for the store's sequenced families.
 rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const StoreOptions& store);
 
+// The bytes the block cache every store shares now holds.
+size_t BlockCacheUsage();
+
 struct OpenedDb {
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // one per family, as opened
