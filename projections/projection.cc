@@ -19,32 +19,104 @@ size_t StagedSize(const std::optional<std::string>& value, const std::optional<B
 
 }  // namespace
 
-ProjectionTxn::FamilyWrites* ProjectionTxn::Readable(std::string_view family) {
-  auto it = staged_.find(family);
-  if (it == staged_.end()) return nullptr;
-  if (!it->second.unread.empty()) Fold(it->second);
-  return &it->second.ordered;
+std::optional<uint32_t> ProjectionTxn::LastWrites::Find(const Writes& writes,
+                                                        std::string_view key) const {
+  if (slots_.empty()) return std::nullopt;
+  const auto hash = static_cast<uint32_t>(std::hash<std::string_view>()(key));
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.position == 0) return std::nullopt;
+    if (slot.hash == hash && writes[slot.position - 1].first == key) return slot.position - 1;
+  }
+}
+
+std::optional<uint32_t> ProjectionTxn::LastWrites::Set(const Writes& writes, uint32_t position) {
+  if (2 * (used_ + 1) > slots_.size()) Grow();
+  const std::string& key = writes[position].first;
+  const auto hash = static_cast<uint32_t>(std::hash<std::string_view>()(key));
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.position == 0) {
+      slot = {hash, position + 1};
+      ++used_;
+      return std::nullopt;
+    }
+    if (slot.hash == hash && writes[slot.position - 1].first == key) {
+      return std::exchange(slot.position, position + 1) - 1;
+    }
+  }
+}
+
+void ProjectionTxn::LastWrites::Grow() {
+  std::vector<Slot> old =
+      std::exchange(slots_, std::vector<Slot>(std::max<size_t>(64, 2 * slots_.size())));
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.position == 0) continue;
+    size_t i = slot.hash & mask;
+    while (slots_[i].position != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+void ProjectionTxn::LastWrites::Clear() {
+  slots_.clear();
+  used_ = 0;
+}
+
+void ProjectionTxn::Supersede(FamilyStage& stage, uint32_t position) {
+  // The entry keeps its key (and its memory counted) until Finish.
+  Staged& replaced = stage.writes[position].second;
+  const size_t before = StagedSize(replaced.value, replaced.plain);
+  replaced = Staged();  // reads as deleted; Finish seals nothing for it
+  staged_bytes_ -= before - StagedSize(replaced.value, replaced.plain);
+}
+
+void ProjectionTxn::Index(FamilyStage& stage) {
+  for (uint32_t i = 0; i < stage.writes.size(); ++i) {
+    if (auto replaced = stage.last.Set(stage.writes, i)) Supersede(stage, *replaced);
+  }
+  stage.indexed = true;
 }
 
 void ProjectionTxn::Fold(FamilyStage& stage) {
-  for (auto& [key, staged] : stage.unread) {
+  for (auto& [key, staged] : stage.writes) {
     // One descent of the tree, whether the key is new (most are) or not.
-    auto it = stage.ordered.lower_bound(key);
-    if (it != stage.ordered.end() && it->first == key) {
+    auto it = stage.ordered->lower_bound(key);
+    if (it != stage.ordered->end() && it->first == key) {
       staged_bytes_ -= key.size() + StagedSize(it->second.value, it->second.plain);
       it->second = std::move(staged);
     } else {
-      stage.ordered.emplace_hint(it, std::move(key), std::move(staged));
+      stage.ordered->emplace_hint(it, std::move(key), std::move(staged));
     }
   }
-  stage.unread.clear();
+  stage.writes.clear();
+}
+
+ProjectionTxn::FamilyWrites& ProjectionTxn::Ordered(FamilyStage& stage) {
+  if (!stage.ordered) {
+    stage.ordered.emplace();
+    stage.last.Clear();
+    stage.indexed = false;
+  }
+  Fold(stage);
+  return *stage.ordered;
 }
 
 ProjectionTxn::Staged* ProjectionTxn::Find(std::string_view family, std::string_view key) {
-  FamilyWrites* writes = Readable(family);
-  if (!writes) return nullptr;
-  auto it = writes->find(key);
-  return it == writes->end() ? nullptr : &it->second;
+  auto it = staged_.find(family);
+  if (it == staged_.end()) return nullptr;
+  FamilyStage& stage = it->second;
+  if (stage.ordered) {
+    Fold(stage);
+    auto found = stage.ordered->find(key);
+    return found == stage.ordered->end() ? nullptr : &found->second;
+  }
+  if (!stage.indexed) Index(stage);
+  auto position = stage.last.Find(stage.writes, key);
+  return position ? &stage.writes[*position].second : nullptr;
 }
 
 Status ProjectionTxn::CheckAllowed(std::string_view family) const {
@@ -59,8 +131,14 @@ ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string
   if (disallowed_write_.ok()) disallowed_write_ = CheckAllowed(family);
   auto it = staged_.find(family);
   if (it == staged_.end()) it = staged_.emplace(std::string(family), FamilyStage()).first;
+  FamilyStage& stage = it->second;
   staged_bytes_ += key.size();
-  return it->second.unread.emplace_back(std::string(key), Staged()).second;
+  stage.writes.emplace_back(std::string(key), Staged());
+  if (stage.indexed) {
+    const auto position = static_cast<uint32_t>(stage.writes.size() - 1);
+    if (auto replaced = stage.last.Set(stage.writes, position)) Supersede(stage, *replaced);
+  }
+  return stage.writes.back().second;
 }
 
 Result<const std::string*> ProjectionTxn::Sealed(std::string_view family, std::string_view key,
@@ -119,8 +197,8 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
   stored->Seek(start);
   // A read stages nothing: a family without staged writes walks an empty map.
   FamilyWrites none;
-  FamilyWrites* readable = Readable(family);
-  FamilyWrites& writes = readable ? *readable : none;
+  auto stage = staged_.find(family);
+  FamilyWrites& writes = stage != staged_.end() ? Ordered(stage->second) : none;
   auto staged = writes.lower_bound(AsChars(start));
   auto staged_valid = [&] { return staged != writes.end() && in_prefix(staged->first); };
   while (true) {
@@ -203,14 +281,16 @@ Status ProjectionTxn::Finish() {
   RETURN_IF_ERROR(disallowed_write_);
   // Seal everything first, so that a failure leaves the batch untouched.
   for (auto& [family, stage] : staged_) {
-    if (!stage.ordered.empty()) Fold(stage);
+    if (stage.ordered) Fold(stage);
     auto seal = [&](const std::string& key, Staged& s) -> Status {
       if (s.deleted()) return OkStatus();
       auto sealed = Sealed(family, key, s);
       return sealed ? OkStatus() : sealed.error();
     };
-    for (auto& [key, s] : stage.ordered) RETURN_IF_ERROR(seal(key, s));
-    for (auto& [key, s] : stage.unread) RETURN_IF_ERROR(seal(key, s));
+    if (stage.ordered) {
+      for (auto& [key, s] : *stage.ordered) RETURN_IF_ERROR(seal(key, s));
+    }
+    for (auto& [key, s] : stage.writes) RETURN_IF_ERROR(seal(key, s));
   }
   for (auto& [family, stage] : staged_) WriteOut(family, stage);
   staged_.clear();
@@ -237,29 +317,33 @@ void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
     if (s.deleted()) batch_.Delete(family, AsBytes(key));
     else batch_.Put(family, AsBytes(key), AsBytes(*s.value));
   };
-  // A family that was read has everything in its map (Finish folded it).
-  while (!stage.ordered.empty()) {
-    auto node = stage.ordered.extract(stage.ordered.begin());
-    put(node.key(), node.mapped());
+  // An ordered family has everything in its map (Finish folded it).
+  if (stage.ordered) {
+    while (!stage.ordered->empty()) {
+      auto node = stage.ordered->extract(stage.ordered->begin());
+      put(node.key(), node.mapped());
+    }
   }
-  // A family only written: its writes sorted by key, later writes to a key
-  // after earlier ones (the index breaks ties), and only the last one put.
+  // Otherwise the writes sorted by key, later writes to a key after earlier
+  // ones (the index breaks ties), and only the last one put.
+  const Writes& writes = stage.writes;
   std::vector<std::pair<uint64_t, uint32_t>> order;  // key head, index
-  order.reserve(stage.unread.size());
-  for (uint32_t i = 0; i < stage.unread.size(); ++i) {
-    order.emplace_back(KeyHead(stage.unread[i].first), i);
-  }
+  order.reserve(writes.size());
+  for (uint32_t i = 0; i < writes.size(); ++i) order.emplace_back(KeyHead(writes[i].first), i);
   std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
-    int by_key = stage.unread[a.second].first.compare(stage.unread[b.second].first);
+    int by_key = writes[a.second].first.compare(writes[b.second].first);
     return by_key != 0 ? by_key < 0 : a.second < b.second;
   });
   for (size_t i = 0; i < order.size(); ++i) {
-    const auto& [key, s] = stage.unread[order[i].second];
-    if (i + 1 < order.size() && stage.unread[order[i + 1].second].first == key) continue;
+    const auto& [key, s] = writes[order[i].second];
+    if (i + 1 < order.size() && writes[order[i + 1].second].first == key) continue;
     put(key, s);
   }
-  stage.unread.clear();
+  stage.writes.clear();
+  stage.last.Clear();
+  stage.indexed = false;
+  stage.ordered.reset();
 }
 
 Projector::Projector(Store& store, DataKeyRing& data_keys)

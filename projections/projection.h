@@ -28,9 +28,10 @@ namespace backpack {
 //
 // Writes are staged in memory (the last write to a key wins) and reach the
 // batch only through Finish, in (family, key) order. A family's writes are
-// kept in the order they were made until something reads the family, and
-// only then ordered by key: a family that is only written (an index of
-// events, say) is sorted once, by Finish. A sealed value is
+// kept in the order they were made, and sorted once, by Finish; a point read
+// finds a key's last write through a hash index, built at the family's first
+// read. Only a family that is scanned keeps its writes ordered by key from
+// its first scan on. A sealed value is
 // kept as plaintext until something needs its bytes (a raw Get, a Scan, or
 // Finish), so a value rewritten many times in one transaction is sealed once,
 // and GetSealed of a value this transaction wrote decrypts nothing.
@@ -99,18 +100,52 @@ class ProjectionTxn {
     std::string owner;
     bool deleted() const { return !value && !plain; }
   };
+  using Writes = std::vector<std::pair<std::string, Staged>>;
   using FamilyWrites = std::map<std::string, Staged, std::less<>>;
-  // One family's staged writes: `ordered` holds each key once; `unread`
-  // holds the writes made since the family was last read, oldest first.
-  struct FamilyStage {
-    FamilyWrites ordered;
-    std::vector<std::pair<std::string, Staged>> unread;
+
+  // Each key's last write in a Writes, by position: an open-addressing hash
+  // table that reads the keys from the Writes itself, so that it holds
+  // 8 bytes a slot and nothing that moves when the Writes grows.
+  class LastWrites {
+   public:
+    // The position of `key`'s last write, if any.
+    std::optional<uint32_t> Find(const Writes& writes, std::string_view key) const;
+    // Records writes[position] as its key's last write; returns the position
+    // of the write it replaces, if any.
+    std::optional<uint32_t> Set(const Writes& writes, uint32_t position);
+    void Clear();
+
+   private:
+    struct Slot {
+      uint32_t hash = 0;      // the key's hash, low 32 bits
+      uint32_t position = 0;  // in the Writes, plus one; 0: an empty slot
+    };
+    void Grow();
+    std::vector<Slot> slots_;  // a power of two of them, at most half used
+    size_t used_ = 0;
   };
 
-  // `family`'s staged writes, each key once, for reading (nullptr if none):
-  // moves its unread writes into the ordered map first.
-  FamilyWrites* Readable(std::string_view family);
+  // One family's staged writes. Until its first scan, `writes` holds every
+  // write in the order made; from its first point read on, `last` indexes
+  // each key's last write, and a write that a later one replaces is emptied.
+  // From its first scan on, `ordered` holds each key's last write in key
+  // order, and `writes` those made since the family was last read.
+  struct FamilyStage {
+    Writes writes;
+    LastWrites last;
+    bool indexed = false;  // `last` is up to date
+    std::optional<FamilyWrites> ordered;
+  };
+
+  // `stage`'s writes, each key once, in key order, for a scan: from now on
+  // the family stays ordered.
+  FamilyWrites& Ordered(FamilyStage& stage);
+  // Moves an ordered family's writes since its last read into `ordered`.
   void Fold(FamilyStage& stage);
+  // Indexes every write of an unordered family in `last`.
+  void Index(FamilyStage& stage);
+  // Empties writes[position], which a later write to its key replaced.
+  void Supersede(FamilyStage& stage, uint32_t position);
   Staged* Find(std::string_view family, std::string_view key);
   // A new write to `key`, to be filled in by the caller.
   Staged& Stage(std::string_view family, std::string_view key);

@@ -1,6 +1,8 @@
 // ProjectionTxn: staged writes reach the batch once, at Finish, and sealed
 // values stay readable (and sealed at rest) however they are read back.
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <map>
 
 #include "projections/projection.h"
 #include "projections/sealed.h"
@@ -114,6 +116,65 @@ TEST_CASE("written-only and read families reach the batch in key order, last wri
   CHECK(PutInOrder(f.batch, kFamily) == expected);
   CHECK(PutInOrder(f.batch, kOther) == expected);
   CHECK(f.batch.Count() == 2 * expected.size());
+}
+
+// A family read by key finds each key's last write through a hash index; one
+// scanned keeps its writes ordered from then on. Either way reads, scans and
+// Finish see each key's last write, however many writes came before it.
+TEST_CASE("reads, scans and Finish see each key's last write, whatever reads came between") {
+  enum class Reads { kNone, kPoint, kPointThenScan };
+  for (Reads reads : {Reads::kNone, Reads::kPoint, Reads::kPointThenScan}) {
+    Fixture f;
+    constexpr int kKeys = 300;  // enough to grow the index several times
+    auto key_of = [](int k) {
+      char key[8];
+      std::snprintf(key, sizeof key, "k%03d", k);
+      return std::string(key);
+    };
+    std::map<std::string, std::optional<std::string>> expected;
+    size_t writes = 0;
+    for (int round = 0; round < 3; ++round) {
+      for (int k = 0; k < kKeys; ++k) {
+        const std::string key = key_of(round == 1 ? kKeys - 1 - k : k);
+        const std::string value{'v', static_cast<char>('0' + round)};
+        f.txn.Put(kFamily, AsBytes(key), AsBytes(value));
+        expected[key] = value;
+        if (round == 2 && k % 7 == 0) {
+          f.txn.Delete(kFamily, AsBytes(key));
+          expected[key].reset();
+          ++writes;
+        }
+        ++writes;
+        if (reads != Reads::kNone && k % 5 == 0) {
+          auto read = f.txn.Get(kFamily, AsBytes(key));
+          REQUIRE(read);
+          CHECK(read->has_value() == expected[key].has_value());
+          if (read->has_value()) CHECK(std::string(AsChars(**read)) == *expected[key]);
+        }
+      }
+      if (reads == Reads::kPointThenScan && round == 1) {
+        std::vector<std::string> scanned;
+        Must(f.txn.Scan(kFamily, AsBytes("k"), [&](ByteView key, ByteView value) {
+          scanned.push_back(std::string(AsChars(key)).append("=").append(AsChars(value)));
+          return true;
+        }));
+        std::vector<std::string> live;
+        for (const auto& [key, value] : expected) {
+          if (value) live.push_back(std::string(key).append("=").append(*value));
+        }
+        CHECK(scanned == live);
+      }
+    }
+    // Every write counted once at most (key, value and a node).
+    CHECK(f.txn.StagedBytes() > 0);
+    CHECK(f.txn.StagedBytes() <= writes * (96 + 4 + 2));
+    Must(f.txn.Finish());
+    std::vector<std::string> want;
+    for (const auto& [key, value] : expected) {
+      want.push_back(value ? std::string(key).append("=").append(*value) : key + " deleted");
+    }
+    CHECK(PutInOrder(f.batch, kFamily) == want);
+  }
 }
 
 TEST_CASE("a sealed value reads back as plaintext and is stored sealed, however it is read") {
