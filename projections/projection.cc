@@ -162,7 +162,12 @@ Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteVie
   return std::optional<Bytes>(Bytes(value->begin(), value->end()));
 }
 
+bool ProjectionTxn::Ignored(std::string_view family) const {
+  return !ignored_.empty() && std::find(ignored_.begin(), ignored_.end(), family) != ignored_.end();
+}
+
 void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
+  if (Ignored(family)) return;
   Staged& s = Stage(family, AsChars(key));
   s.value = std::string(AsChars(value));
   s.plain.reset();
@@ -171,6 +176,7 @@ void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
 }
 
 void ProjectionTxn::Delete(std::string_view family, ByteView key) {
+  if (Ignored(family)) return;
   Staged& s = Stage(family, AsChars(key));
   s.value.reset();
   s.plain.reset();
@@ -227,6 +233,7 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
 
 Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std::string& owner,
                                 ByteView plaintext) {
+  if (Ignored(family)) return OkStatus();
   // A new key goes into the batch with the first value sealed under it; a
   // shred after that makes Finish fail, since sealing needs the key.
   if (!new_key_subjects_.contains(owner)) {

@@ -77,6 +77,10 @@ class ProjectionTxn {
   // From now on, reading a family not in `families` fails, and so does
   // Finish after a write to one (for a projection's own transaction).
   void RestrictTo(std::vector<std::string> families) { allowed_ = std::move(families); }
+  // From now on, writes to `families` are dropped (for a rebuild, which keeps
+  // these families as they are: see Projection::TouchedFamilies). Reads of
+  // them read the store.
+  void IgnoreWritesTo(std::vector<std::string> families) { ignored_ = std::move(families); }
 
   // Puts every staged write into the batch, in (family, key) order, and
   // empties the transaction (reads then go to the store alone, which must by
@@ -157,6 +161,7 @@ class ProjectionTxn {
 
   // kFailedPrecondition if RestrictTo excludes `family`.
   Status CheckAllowed(std::string_view family) const;
+  bool Ignored(std::string_view family) const;
 
   Store& store_;
   DataKeyRing& data_keys_;
@@ -164,6 +169,7 @@ class ProjectionTxn {
   const ReadView view_;
   std::optional<std::vector<std::string>> allowed_;
   Status disallowed_write_;  // the first write RestrictTo excludes
+  std::vector<std::string> ignored_;
   std::map<std::string, FamilyStage, std::less<>> staged_;
   size_t staged_bytes_ = 0;
   std::unordered_set<std::string> new_key_subjects_;
@@ -197,6 +203,8 @@ class Projection {
   // Every family Apply may read or write: those it owns and any it writes
   // but a rebuild keeps. No two projections share one, which lets a rebuild
   // replay them side by side (a transaction restricted to these enforces it).
+  // A rebuild drops Apply's writes to a family it keeps, so Apply may write
+  // there only what the live projection wrote for the same event.
   virtual std::vector<std::string> TouchedFamilies() const { return ColumnFamilies(); }
   // Applies one event. Events whose payload was shredded are never passed.
   virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) = 0;

@@ -31,6 +31,27 @@ std::string Printable(ByteView key) {
   return out;
 }
 
+// The families the projections write but do not own (a rebuild keeps them,
+// see Projection::TouchedFamilies) that already hold entries in `target`.
+// Replaying would only rewrite, entry for entry, what the live projections
+// wrote there. Into a store where such a family is empty (a scratch store
+// for `rebuild --check`) the replay writes it.
+Result<std::vector<std::string>> FilledKeptFamilies(Store& target,
+                                                    const std::vector<Projection*>& projections) {
+  std::vector<std::string> filled;
+  for (const Projection* p : projections) {
+    const std::vector<std::string> owned = p->ColumnFamilies();
+    for (const std::string& family : p->TouchedFamilies()) {
+      if (std::find(owned.begin(), owned.end(), family) != owned.end()) continue;
+      ASSIGN_OR_RETURN(auto it, target.NewIterator(family));
+      it->SeekToFirst();
+      RETURN_IF_ERROR(it->status());
+      if (it->Valid()) filled.push_back(family);
+    }
+  }
+  return filled;
+}
+
 // In ReplayBatch::parts: the first lane of a split projection applies this
 // event and all after it, once the projection's other lanes are done.
 constexpr uint8_t kMerged = 0xff;
@@ -149,19 +170,21 @@ class SharedBatches {
 // student's summary) is read, sealed and written once per flush.
 class ProjectionLanes {
  public:
+  // Writes to `ignored` families are dropped (FilledKeptFamilies).
   ProjectionLanes(Store& target, DataKeyRing& data_keys,
-                  const std::vector<Projection*>& projections)
+                  const std::vector<Projection*>& projections,
+                  const std::vector<std::string>& ignored)
       : target_(target) {
     const size_t parts = std::clamp<size_t>(CoreCount(), 2, 8);
     for (Projection* p : projections) {
       auto partitioner = p->NewRebuildPartitioner();
       if (!partitioner) {
-        lanes_.push_back(std::make_unique<Lane>(p, target, data_keys));
+        lanes_.push_back(std::make_unique<Lane>(p, target, data_keys, ignored));
         continue;
       }
       auto& split = splits_.emplace_back(std::make_unique<Split>(p, std::move(partitioner), parts));
       for (size_t part = 0; part < parts; ++part) {
-        auto& lane = lanes_.emplace_back(std::make_unique<Lane>(p, target, data_keys));
+        auto& lane = lanes_.emplace_back(std::make_unique<Lane>(p, target, data_keys, ignored));
         lane->split = split.get();
         lane->split_index = splits_.size() - 1;
         lane->part = part;
@@ -223,9 +246,11 @@ class ProjectionLanes {
   };
 
   struct Lane {
-    Lane(Projection* p, Store& target, DataKeyRing& data_keys)
+    Lane(Projection* p, Store& target, DataKeyRing& data_keys,
+         const std::vector<std::string>& ignored)
         : projection(p), txn(target, data_keys, batch) {
       txn.RestrictTo(p->TouchedFamilies());
+      txn.IgnoreWritesTo(ignored);
     }
     Projection* projection;
     Split* split = nullptr;  // with the lane's index in splits_ and its part
@@ -322,7 +347,9 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   RETURN_IF_ERROR(target.EnsureColumnFamily(cf::kMeta));
   RETURN_IF_ERROR(SetRebuildMarker(target, true));
   RETURN_IF_ERROR(target.ResetColumnFamilies(projector.ColumnFamilies()));
-  ProjectionLanes lanes(target, data_keys, projector.projections());
+  ASSIGN_OR_RETURN(std::vector<std::string> kept,
+                   FilledKeptFamilies(target, projector.projections()));
+  ProjectionLanes lanes(target, data_keys, projector.projections(), kept);
   SharedBatches batches(lanes.size());
   RebuildStats stats;
   std::thread reader([&] {

@@ -32,6 +32,20 @@ class CountingProjection final : public Projection {
   std::optional<uint64_t> fail_at_;
 };
 
+// Counts events into a family it owns and into one a rebuild keeps.
+class KeepingProjection final : public Projection {
+ public:
+  std::string_view name() const override { return "p_owned"; }
+  std::vector<std::string> ColumnFamilies() const override { return {"p_owned"}; }
+  std::vector<std::string> TouchedFamilies() const override { return {"p_owned", "p_kept"}; }
+  Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override {
+    for (std::string_view family : {"p_owned", "p_kept"}) {
+      txn.Put(family, EncodeBigEndian64(event.header.seq), AsBytes("seen"));
+    }
+    return OkStatus();
+  }
+};
+
 // CountingProjection replayed in lanes by subject, until the event numbered
 // `merge_at` (if any), from which one lane applies everything. Its lanes
 // fail on the event numbered `fail_at`, if any. Counts its Load calls.
@@ -164,4 +178,28 @@ TEST_CASE("a projection that fails stops the replay with its error and leaves it
   auto unfinished = RebuildInterrupted(*log->store);
   REQUIRE(unfinished);
   CHECK(*unfinished);
+}
+
+// A family a projection writes but a rebuild keeps already holds, in place,
+// whatever the replay would write there; into an empty one the replay writes.
+TEST_CASE("a rebuild writes a kept family only where it is empty") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 5'000);
+  REQUIRE(log->store->EnsureColumnFamily("p_kept").ok());
+  KeepingProjection keeping;
+  REQUIRE(Replay(*log, {&keeping}));
+  CHECK(CountKeys(*log->store, "p_owned") == 5'000);
+  CHECK(CountKeys(*log->store, "p_kept") == 5'000);
+
+  // Replayed in place: the kept family is left as it is (an entry the replay
+  // would have overwritten keeps its value), the owned one rebuilt.
+  WriteBatch mark;
+  mark.Put("p_kept", EncodeBigEndian64(7), AsBytes("as kept"));
+  REQUIRE(log->store->Write(mark, /*sync=*/true).ok());
+  REQUIRE(Replay(*log, {&keeping}));
+  CHECK(CountKeys(*log->store, "p_owned") == 5'000);
+  auto kept = log->store->Get("p_kept", EncodeBigEndian64(7));
+  REQUIRE(kept);
+  REQUIRE(kept->has_value());
+  CHECK(std::string(AsChars(**kept)) == "as kept");
 }

@@ -7,8 +7,9 @@
 // The per-subject event index (kSubjectEvents) is written here too, but it is
 // not one of ColumnFamilies(): it indexes the log itself, including events a
 // shred later makes unreadable, which a rebuild never passes to Apply. So a
-// rebuild must not drop it; replaying rewrites identical entries for every
-// event it does see. It holds only envelope fields the log keeps in
+// rebuild must not drop it; replaying writes identical entries for every
+// event it does see, so a rebuild in place drops those writes (rebuild.cc,
+// FilledKeptFamilies). It holds only envelope fields the log keeps in
 // plaintext forever (opaque subject id, seq, type, time).
 #pragma once
 
