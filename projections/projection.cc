@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/key_order.h"
 #include "projections/sealed.h"
 
 namespace backpack {
@@ -305,20 +306,6 @@ Status ProjectionTxn::Finish() {
   return OkStatus();
 }
 
-namespace {
-
-// The first 8 bytes of `key`, big-endian (zero-padded): ordering keys by it
-// first settles most comparisons without reading the rest of either key.
-uint64_t KeyHead(std::string_view key) {
-  uint64_t head = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    head = (head << 8) | (i < key.size() ? static_cast<uint8_t>(key[i]) : 0);
-  }
-  return head;
-}
-
-}  // namespace
-
 void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   auto put = [&](const std::string& key, const Staged& s) {
     if (s.deleted()) batch_.Delete(family, AsBytes(key));
@@ -332,19 +319,14 @@ void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
     }
   }
   // Otherwise the writes sorted by key, later writes to a key after earlier
-  // ones (the index breaks ties), and only the last one put.
+  // ones, and only the last one put.
   const Writes& writes = stage.writes;
-  std::vector<std::pair<uint64_t, uint32_t>> order;  // key head, index
-  order.reserve(writes.size());
-  for (uint32_t i = 0; i < writes.size(); ++i) order.emplace_back(KeyHead(writes[i].first), i);
-  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    int by_key = writes[a.second].first.compare(writes[b.second].first);
-    return by_key != 0 ? by_key < 0 : a.second < b.second;
-  });
+  const std::vector<KeyRank> order =
+      OrderByKey(static_cast<uint32_t>(writes.size()),
+                 [&](uint32_t i) { return std::string_view(writes[i].first); });
   for (size_t i = 0; i < order.size(); ++i) {
-    const auto& [key, s] = writes[order[i].second];
-    if (i + 1 < order.size() && writes[order[i + 1].second].first == key) continue;
+    if (i + 1 < order.size() && order[i + 1].repeats_previous) continue;
+    const auto& [key, s] = writes[order[i].position];
     put(key, s);
   }
   stage.writes.clear();
