@@ -14,7 +14,7 @@ ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& b
 namespace {
 
 // Memory a staged entry holds beyond its key (map node and strings).
-size_t StagedSize(const std::optional<std::string>& value, const std::optional<Bytes>& plain) {
+size_t StagedSize(const std::optional<Bytes>& value, const std::optional<Bytes>& plain) {
   return 96 + (value ? value->size() : 0) + (plain ? plain->size() : 0);
 }
 
@@ -142,13 +142,13 @@ ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string
   return stage.writes.back().second;
 }
 
-Result<const std::string*> ProjectionTxn::Sealed(std::string_view family, std::string_view key,
-                                                 Staged& s) {
+Result<const Bytes*> ProjectionTxn::Sealed(std::string_view family, std::string_view key,
+                                           Staged& s) {
   if (!s.value && s.plain) {
     ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(s.owner));
     Bytes sealed = SealValue(data_key, s.owner, family, AsBytes(key), *s.plain);
     SecureWipe(data_key);
-    s.value = std::string(AsChars(sealed));
+    s.value = std::move(sealed);
     staged_bytes_ += s.value->size();
   }
   return &*s.value;
@@ -159,8 +159,8 @@ Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteVie
   Staged* s = Find(family, AsChars(key));
   if (!s) return store_.Get(family, key, view_);
   if (s->deleted()) return std::optional<Bytes>();
-  ASSIGN_OR_RETURN(const std::string* value, Sealed(family, AsChars(key), *s));
-  return std::optional<Bytes>(Bytes(value->begin(), value->end()));
+  ASSIGN_OR_RETURN(const Bytes* value, Sealed(family, AsChars(key), *s));
+  return std::optional<Bytes>(*value);
 }
 
 bool ProjectionTxn::Ignored(std::string_view family) const {
@@ -170,7 +170,7 @@ bool ProjectionTxn::Ignored(std::string_view family) const {
 void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
   if (Ignored(family)) return;
   Staged& s = Stage(family, AsChars(key));
-  s.value = std::string(AsChars(value));
+  s.value = Bytes(value.begin(), value.end());
   s.plain.reset();
   s.owner.clear();
   staged_bytes_ += StagedSize(s.value, s.plain);
@@ -221,8 +221,8 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
       stored->Next();
     } else {
       if (!staged->second.deleted()) {
-        ASSIGN_OR_RETURN(const std::string* value, Sealed(family, staged->first, staged->second));
-        keep_going = visit(AsBytes(staged->first), AsBytes(*value));
+        ASSIGN_OR_RETURN(const Bytes* value, Sealed(family, staged->first, staged->second));
+        keep_going = visit(AsBytes(staged->first), *value);
       }
       if (order == 0) stored->Next();
       ++staged;
@@ -266,7 +266,7 @@ Result<Bytes> ProjectionTxn::OpenSealed(std::string_view family, ByteView key, B
   // A value this transaction sealed (handed out by Scan) opens to the
   // plaintext it was sealed from.
   Staged* s = Find(family, AsChars(key));
-  if (s && s->plain && s->value && AsBytes(*s->value).data() == sealed.data()) return *s->plain;
+  if (s && s->plain && s->value && s->value->data() == sealed.data()) return *s->plain;
   ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(sealed));
   ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(std::string(owner)));
   auto plain = OpenValue(data_key, family, key, sealed);
@@ -309,7 +309,8 @@ Status ProjectionTxn::Finish() {
 void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   auto put = [&](const std::string& key, const Staged& s) {
     if (s.deleted()) batch_.Delete(family, AsBytes(key));
-    else batch_.Put(family, AsBytes(key), AsBytes(*s.value));
+    else
+      batch_.Put(family, AsBytes(key), *s.value);
   };
   // An ordered family has everything in its map (Finish folded it).
   if (stage.ordered) {

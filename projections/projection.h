@@ -97,7 +97,7 @@ class ProjectionTxn {
 
  private:
   struct Staged {
-    std::optional<std::string> value;  // nullopt: deleted (or not sealed yet)
+    std::optional<Bytes> value;  // nullopt: deleted (or not sealed yet)
     // For a sealed value this transaction wrote: its plaintext and owner.
     // `value` is empty until Sealed() fills it.
     std::optional<Bytes> plain;
@@ -157,7 +157,7 @@ class ProjectionTxn {
   // a key winning, and empties it.
   void WriteOut(std::string_view family, FamilyStage& stage);
   // The stored bytes of a live staged value, sealing it first if needed.
-  Result<const std::string*> Sealed(std::string_view family, std::string_view key, Staged& s);
+  Result<const Bytes*> Sealed(std::string_view family, std::string_view key, Staged& s);
 
   // kFailedPrecondition if RestrictTo excludes `family`.
   Status CheckAllowed(std::string_view family) const;

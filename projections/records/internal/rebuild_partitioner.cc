@@ -6,6 +6,7 @@
 // its subject's lane. The one case no lane split can follow is an id reused
 // after the student who held it was shredded (the live projection then
 // writes the note for the new student): from there on one lane replays all.
+#include <deque>
 #include <unordered_map>
 
 #include "events/schema/payloads_generated.h"
@@ -40,9 +41,15 @@ class RecordsPartitioner final : public RebuildPartitioner {
   }
 
  private:
+  struct Student {
+    std::string id;
+    uint32_t shreds = 0;  // how many times the student was shredded so far
+  };
+  // Who first wrote a note id. The id is free again once that student has
+  // been shredded since.
   struct Holder {
-    std::string student;  // who first wrote the note id
-    bool shredded = false;  // since when the id is free again
+    uint32_t student;  // in students_
+    uint32_t shreds;   // the student's shreds when the id was first written
   };
 
   // "" if the payload is malformed (the lane then reports it) or has no id.
@@ -56,29 +63,36 @@ class RecordsPartitioner final : public RebuildPartitioner {
     const std::string& subject = event.header.subject_id;
     std::string note_id = NoteIdOf<fb::NoteWrittenPayload>(event);
     if (note_id.empty()) return subject;
-    auto [it, first] = holders_.try_emplace(note_id, Holder{subject});
-    if (first) {
-      ids_held_by_[subject].push_back(std::move(note_id));
-      return subject;
-    }
-    if (it->second.shredded) return std::nullopt;
-    return std::string_view(it->second.student);  // ignored there: the id is taken
+    const uint32_t student = StudentIndex(subject);
+    auto [it, first] =
+        holders_.try_emplace(std::move(note_id), Holder{student, students_[student].shreds});
+    if (first) return subject;
+    const Holder& holder = it->second;
+    if (students_[holder.student].shreds > holder.shreds) return std::nullopt;
+    return std::string_view(students_[holder.student].id);  // ignored there: the id is taken
   }
 
   std::string_view OwnerOr(const std::string& note_id, const std::string& subject) const {
     auto it = holders_.find(note_id);
-    return it == holders_.end() ? std::string_view(subject) : std::string_view(it->second.student);
+    return it == holders_.end() ? std::string_view(subject)
+                                : std::string_view(students_[it->second.student].id);
   }
 
+  // Frees every note id the student holds (their holders count the shreds).
   void Shredded(const std::string& student) {
-    auto held = ids_held_by_.find(student);
-    if (held == ids_held_by_.end()) return;
-    for (const auto& note_id : held->second) holders_[note_id].shredded = true;
-    ids_held_by_.erase(held);
+    auto found = index_of_.find(student);
+    if (found != index_of_.end()) ++students_[found->second].shreds;
+  }
+
+  uint32_t StudentIndex(const std::string& student) {
+    auto [it, added] = index_of_.try_emplace(student, static_cast<uint32_t>(students_.size()));
+    if (added) students_.push_back({student, 0});
+    return it->second;
   }
 
   std::unordered_map<std::string, Holder> holders_;  // by note id
-  std::unordered_map<std::string, std::vector<std::string>> ids_held_by_;  // by student
+  std::deque<Student> students_;                     // a deque: the ids handed out stay put
+  std::unordered_map<std::string, uint32_t> index_of_;  // in students_, by student id
 };
 
 }  // namespace
