@@ -203,8 +203,9 @@ class Projection {
   // Every family Apply may read or write: those it owns and any it writes
   // but a rebuild keeps. No two projections share one, which lets a rebuild
   // replay them side by side (a transaction restricted to these enforces it).
-  // A rebuild drops Apply's writes to a family it keeps, so Apply may write
-  // there only what the live projection wrote for the same event.
+  // A rebuild in place drops Apply's writes to a family it keeps (one that
+  // already holds entries), so Apply may write there only what the live
+  // projection wrote for the same event.
   virtual std::vector<std::string> TouchedFamilies() const { return ColumnFamilies(); }
   // Applies one event. Events whose payload was shredded are never passed.
   virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) = 0;
