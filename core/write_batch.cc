@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/key_order.h"
 #include "core/store.h"
 
 namespace backpack {
@@ -129,13 +130,17 @@ std::vector<WriteBatch::FamilyViews> WriteBatch::ByFamily() const {
 }
 
 // A family whose writes were made in key order (the log, a projection
-// transaction's Finish) is not sorted again. A stable sort keeps writes to
-// the same key in order: the last wins.
+// transaction's Finish) is not sorted again. Writes to the same key keep
+// their order (OrderByKey ranks equal keys by position): the last wins.
 void WriteBatch::SortByKey(std::vector<View>& writes) {
   auto by_key = [](const View& a, const View& b) { return a.key < b.key; };
-  if (!std::is_sorted(writes.begin(), writes.end(), by_key)) {
-    std::stable_sort(writes.begin(), writes.end(), by_key);
-  }
+  if (std::is_sorted(writes.begin(), writes.end(), by_key)) return;
+  const std::vector<KeyRank> order =
+      OrderByKey(static_cast<uint32_t>(writes.size()), [&](uint32_t i) { return writes[i].key; });
+  std::vector<View> sorted;
+  sorted.reserve(writes.size());
+  for (const KeyRank& rank : order) sorted.push_back(writes[rank.position]);
+  writes = std::move(sorted);
 }
 
 // Sorted writes reach RocksDB's memtables in key order, so each insert
