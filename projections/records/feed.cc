@@ -78,7 +78,7 @@ Result<std::vector<FeedEntry>> FeedReader::Alerts(int64_t now_us, std::string_vi
   std::vector<FeedEntry> alerts;
   for (const auto& [student, reason] : reasons_) {
     if (services_.data_keys->IsShredded(student)) continue;
-    ASSIGN_OR_RETURN(auto summary, LoadSummary(read_.txn(), student));
+    ASSIGN_OR_RETURN(auto summary, LoadSummary(read_.txn(), nullptr, student));
     auto alert = ComputeAttendanceAlert(summary, now_us);
     if (!alert) continue;
     std::string key = FeedKey(alert->at_us, student, Tag::kAttendanceAlert, 0);

@@ -41,7 +41,8 @@ Result<bool> Records::HasAttendanceAlert(std::string_view student_id, int64_t no
     return Err(GoneError("the student's record was deleted"));
   }
   records::ReadTxn read(s);
-  ASSIGN_OR_RETURN(auto summary, records::LoadSummary(read.txn(), std::string(student_id)));
+  ASSIGN_OR_RETURN(auto summary,
+                   records::LoadSummary(read.txn(), nullptr, std::string(student_id)));
   return records::ComputeAttendanceAlert(summary, now_us).has_value();
 }
 

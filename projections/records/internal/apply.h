@@ -1,6 +1,10 @@
 // The records projection's event handlers: one per event type, each a
 // deterministic function of the event and the transaction (invariant 6).
 //
+// Handlers read and write students' attendance summaries through a
+// SummaryMemo when given one (the live projection's), else through the
+// transaction alone (a rebuild's lanes, side by side).
+//
 // Every handler is called only for events with a student subject. Events
 // that refer to something the projection does not hold (a revision of an
 // unknown note, a retraction of an unknown row) are ignored, so that replay
@@ -14,6 +18,7 @@
 #include "core/status.h"
 #include "events/event.h"
 #include "projections/projection.h"
+#include "projections/records/internal/record_store.h"
 
 namespace backpack::records {
 
@@ -29,20 +34,21 @@ const T* VerifiedPayload(const LoggedEvent& event) {
 inline std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
 // Imported records (apply_records.cc).
-Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyAssessment(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyGrade(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyService(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyServiceDiscontinued(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyTeam(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyVoice(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyAssessment(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyGrade(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyService(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyServiceDiscontinued(const LoggedEvent& event, ProjectionTxn& txn,
+                                SummaryMemo* summaries);
+Status ApplyTeam(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyVoice(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
 
 // Notes and shredding (apply_notes.cc).
-Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyNoteRevised(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyNoteRestricted(const LoggedEvent& event, ProjectionTxn& txn);
-Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn);
+Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyNoteRevised(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyNoteRestricted(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
+Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
 
 // kInvalidArgument naming the event type whose payload failed verification.
 Status MalformedPayload(const LoggedEvent& event);

@@ -9,7 +9,7 @@
 namespace backpack::records {
 namespace json = boost::json;
 
-Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries) {
   auto* p = VerifiedPayload<fb::NoteWrittenPayload>(event);
   if (!p) return MalformedPayload(event);
   std::string note_id = Str(p->note_id());
@@ -34,12 +34,12 @@ Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn) {
   txn.Put(kNoteFamily, AsBytes(note_id), AsBytes(NoteRef(student, seq)));
   if (!p->restricted()) txn.Put(kFeedFamily, AsBytes(FeedKey(at, student, Tag::kNote, seq)), {});
 
-  ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, student));
+  ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, summaries, student));
   if (!summary.AddNoteTime(at)) return OkStatus();
-  return StoreSummary(txn, student, summary);
+  return StoreSummary(txn, summaries, student, summary);
 }
 
-Status ApplyNoteRevised(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyNoteRevised(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::NoteRevisedPayload>(event);
   if (!p) return MalformedPayload(event);
   ASSIGN_OR_RETURN(auto note, LoadNote(txn, Str(p->note_id())));
@@ -55,7 +55,7 @@ Status ApplyNoteRevised(const LoggedEvent& event, ProjectionTxn& txn) {
 
 // Restricting takes the note out of every feed; profiles then show it
 // without text.
-Status ApplyNoteRestricted(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyNoteRestricted(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::NoteRestrictedPayload>(event);
   if (!p) return MalformedPayload(event);
   ASSIGN_OR_RETURN(auto note, LoadNote(txn, Str(p->note_id())));
@@ -88,8 +88,9 @@ Status DeleteWhere(ProjectionTxn& txn, std::string_view family, std::string_view
 // Deletes everything the projection holds about the student. Every
 // rec_student value under the student's prefix is sealed for that student,
 // so deleting the prefix equals DeleteOwnedBy without scanning the family.
-Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries) {
   const std::string& student = event.header.subject_id;
+  if (summaries) summaries->Forget(student);  // deleted below, and no plaintext kept
   RETURN_IF_ERROR(DeleteWhere(txn, kStudentFamily, StudentPrefix(student),
                               [](ByteView, ByteView) { return true; }));
   RETURN_IF_ERROR(DeleteWhere(txn, kNoteFamily, "", [&](ByteView, ByteView value) {

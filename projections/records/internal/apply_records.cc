@@ -53,21 +53,23 @@ std::string_view AttendanceStatusName(fb::AttendanceStatus status) {
   }
 }
 
-Status AddAbsence(ProjectionTxn& txn, const std::string& student, int64_t day_us, uint64_t seq) {
-  ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, student));
+Status AddAbsence(ProjectionTxn& txn, SummaryMemo* summaries, const std::string& student,
+                  int64_t day_us, uint64_t seq) {
+  ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, summaries, student));
   AttendanceSummary::Absence absence{day_us, seq};
   summary.absences.insert(
       std::upper_bound(summary.absences.begin(), summary.absences.end(), absence), absence);
-  return StoreSummary(txn, student, summary);
+  return StoreSummary(txn, summaries, student, summary);
 }
 
-Status RemoveAbsence(ProjectionTxn& txn, const std::string& student, uint64_t seq) {
-  ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, student));
+Status RemoveAbsence(ProjectionTxn& txn, SummaryMemo* summaries, const std::string& student,
+                     uint64_t seq) {
+  ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, summaries, student));
   auto removed = std::remove_if(summary.absences.begin(), summary.absences.end(),
                                 [&](const auto& a) { return a.seq == seq; });
   if (removed == summary.absences.end()) return OkStatus();
   summary.absences.erase(removed, summary.absences.end());
-  return StoreSummary(txn, student, summary);
+  return StoreSummary(txn, summaries, student, summary);
 }
 
 std::optional<Tag> TagOfKind(fb::RecordKind kind) {
@@ -91,7 +93,7 @@ std::optional<Tag> TagOfKind(fb::RecordKind kind) {
 
 }  // namespace
 
-Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries) {
   auto* p = VerifiedPayload<fb::AttendanceRecordedPayload>(event);
   if (!p) return MalformedPayload(event);
   json::object o = RecordHeader(event);
@@ -101,11 +103,11 @@ Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn) {
   o["reason"] = Str(p->reason());
   RETURN_IF_ERROR(PutNew(event, txn, Tag::kAttendance, std::move(o)));
   if (p->status() != fb::AttendanceStatus::Absent) return OkStatus();
-  return AddAbsence(txn, event.header.subject_id,
+  return AddAbsence(txn, summaries, event.header.subject_id,
                     DayOf(Str(p->date()), event.header.recorded_at_us), event.header.seq);
 }
 
-Status ApplyAssessment(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyAssessment(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::AssessmentRecordedPayload>(event);
   if (!p) return MalformedPayload(event);
   json::object o = RecordHeader(event);
@@ -121,7 +123,7 @@ Status ApplyAssessment(const LoggedEvent& event, ProjectionTxn& txn) {
   return PutNew(event, txn, Tag::kAssessment, std::move(o));
 }
 
-Status ApplyGrade(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyGrade(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::GradeRecordedPayload>(event);
   if (!p) return MalformedPayload(event);
   json::object o = RecordHeader(event);
@@ -132,7 +134,7 @@ Status ApplyGrade(const LoggedEvent& event, ProjectionTxn& txn) {
   return PutNew(event, txn, Tag::kGrade, std::move(o));
 }
 
-Status ApplyService(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyService(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::ServiceRecordedPayload>(event);
   if (!p) return MalformedPayload(event);
   json::object o = RecordHeader(event);
@@ -147,7 +149,7 @@ Status ApplyService(const LoggedEvent& event, ProjectionTxn& txn) {
   return PutNewInFeed(event, txn, Tag::kService, std::move(o), at);
 }
 
-Status ApplyServiceDiscontinued(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyServiceDiscontinued(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::ServiceDiscontinuedPayload>(event);
   if (!p) return MalformedPayload(event);
   const std::string& student = event.header.subject_id;
@@ -165,7 +167,7 @@ Status ApplyServiceDiscontinued(const LoggedEvent& event, ProjectionTxn& txn) {
   return OkStatus();
 }
 
-Status ApplyTeam(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyTeam(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::TeamMembershipRecordedPayload>(event);
   if (!p) return MalformedPayload(event);
   json::object o = RecordHeader(event);
@@ -175,7 +177,7 @@ Status ApplyTeam(const LoggedEvent& event, ProjectionTxn& txn) {
   return PutNew(event, txn, Tag::kTeam, std::move(o));
 }
 
-Status ApplyVoice(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyVoice(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {
   auto* p = VerifiedPayload<fb::StudentVoiceSubmittedPayload>(event);
   if (!p) return MalformedPayload(event);
   int64_t at = event.header.recorded_at_us;
@@ -189,7 +191,7 @@ Status ApplyVoice(const LoggedEvent& event, ProjectionTxn& txn) {
 
 // Flags the row (never erases it) and takes it out of the feed and the
 // attendance summary.
-Status ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries) {
   auto* p = VerifiedPayload<fb::RecordRetractedPayload>(event);
   if (!p) return MalformedPayload(event);
   auto tag = TagOfKind(p->kind());
@@ -205,7 +207,7 @@ Status ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn) {
     txn.Delete(kFeedFamily,
                AsBytes(FeedKey(IntField(*record, "feed_at_us"), student, *tag, p->row_seq())));
   }
-  if (*tag == Tag::kAttendance) return RemoveAbsence(txn, student, p->row_seq());
+  if (*tag == Tag::kAttendance) return RemoveAbsence(txn, summaries, student, p->row_seq());
   return OkStatus();
 }
 

@@ -37,7 +37,7 @@ class RecordsPartitioner final : public RebuildPartitioner {
   }
 
   Status Apply(const LoggedEvent& event, ProjectionTxn& txn) const override {
-    return ApplyRecordEvent(event, txn);
+    return ApplyRecordEvent(event, txn, /*summaries=*/nullptr);
   }
 
  private:

@@ -102,15 +102,37 @@ AttendanceSummary AttendanceSummary::FromJson(const json::object& o) {
   return s;
 }
 
-Result<AttendanceSummary> LoadSummary(ProjectionTxn& txn, const std::string& student_id) {
-  ASSIGN_OR_RETURN(auto value, GetRecord(txn, SummaryKey(student_id)));
-  if (!value) return AttendanceSummary();
-  return AttendanceSummary::FromJson(*value);
+const AttendanceSummary* SummaryMemo::Find(const std::string& student_id) const {
+  auto it = summaries_.find(student_id);
+  return it == summaries_.end() ? nullptr : &it->second;
 }
 
-Status StoreSummary(ProjectionTxn& txn, const std::string& student_id,
+void SummaryMemo::Remember(const std::string& student_id, const AttendanceSummary& summary) {
+  auto it = summaries_.find(student_id);
+  if (it != summaries_.end()) {
+    it->second = summary;
+    return;
+  }
+  if (summaries_.size() >= kCapacity) summaries_.erase(summaries_.begin());
+  summaries_.emplace(student_id, summary);
+}
+
+Result<AttendanceSummary> LoadSummary(ProjectionTxn& txn, SummaryMemo* memo,
+                                      const std::string& student_id) {
+  if (memo) {
+    if (const AttendanceSummary* remembered = memo->Find(student_id)) return *remembered;
+  }
+  ASSIGN_OR_RETURN(auto value, GetRecord(txn, SummaryKey(student_id)));
+  AttendanceSummary summary = value ? AttendanceSummary::FromJson(*value) : AttendanceSummary();
+  if (memo) memo->Remember(student_id, summary);
+  return summary;
+}
+
+Status StoreSummary(ProjectionTxn& txn, SummaryMemo* memo, const std::string& student_id,
                     const AttendanceSummary& summary) {
-  return PutRecord(txn, SummaryKey(student_id), student_id, summary.ToJson());
+  RETURN_IF_ERROR(PutRecord(txn, SummaryKey(student_id), student_id, summary.ToJson()));
+  if (memo) memo->Remember(student_id, summary);
+  return OkStatus();
 }
 
 bool AttendanceSummary::AddNoteTime(int64_t at_us) {

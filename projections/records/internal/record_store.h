@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -60,8 +61,35 @@ struct AttendanceSummary {
   static AttendanceSummary FromJson(const boost::json::object& o);
 };
 
-Result<AttendanceSummary> LoadSummary(ProjectionTxn& txn, const std::string& student_id);
-Status StoreSummary(ProjectionTxn& txn, const std::string& student_id,
+// The attendance summaries the live projection read or wrote last, by
+// student: for each, what rec_student holds once every commit group applied
+// so far is written. Every note reads its student's summary, and reading it
+// from the store (a memtable search, opening, parsing) was about a tenth of
+// an append's CPU. Whoever owns it must Clear it whenever a group may not
+// have been written, or rec_student was written some other way (a rebuild).
+// Not thread-safe: the writer thread's alone.
+class SummaryMemo {
+ public:
+  // Beyond this many students, remembering one forgets another.
+  static constexpr size_t kCapacity = 32768;
+
+  // Null if `student_id` is not remembered.
+  const AttendanceSummary* Find(const std::string& student_id) const;
+  void Remember(const std::string& student_id, const AttendanceSummary& summary);
+  void Forget(const std::string& student_id) { summaries_.erase(student_id); }
+  void Clear() { summaries_.clear(); }
+  size_t size() const { return summaries_.size(); }
+
+ private:
+  std::unordered_map<std::string, AttendanceSummary> summaries_;
+};
+
+// A student's summary (empty if none is stored), from `memo` if it remembers
+// the student, else from `txn` (and then remembered). `memo` may be null.
+Result<AttendanceSummary> LoadSummary(ProjectionTxn& txn, SummaryMemo* memo,
+                                      const std::string& student_id);
+// Stores the summary through `txn`, and in `memo` unless it is null.
+Status StoreSummary(ProjectionTxn& txn, SummaryMemo* memo, const std::string& student_id,
                     const AttendanceSummary& summary);
 
 // The first instant of the recent window ending at `now_us`: midnight UTC

@@ -41,7 +41,7 @@ bool IsPersonal(EventType type) {
 
 namespace {
 
-using Handler = Status (*)(const LoggedEvent&, ProjectionTxn&);
+using Handler = Status (*)(const LoggedEvent&, ProjectionTxn&, SummaryMemo*);
 
 // The handler of each event type that changes records; null for the others.
 Handler HandlerFor(EventType type) {
@@ -77,7 +77,7 @@ Handler HandlerFor(EventType type) {
 
 }  // namespace
 
-Status ApplyRecordEvent(const LoggedEvent& event, ProjectionTxn& txn) {
+Status ApplyRecordEvent(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries) {
   if (event.header.subject_id.empty()) return OkStatus();  // never about one of ours
   // Invariant 4: refuse (and so keep out of the log) a personal payload
   // that was not encrypted under the student's key.
@@ -86,7 +86,7 @@ Status ApplyRecordEvent(const LoggedEvent& event, ProjectionTxn& txn) {
                                 " holds personal data and must be encrypted");
   }
   Handler handler = HandlerFor(event.header.type);
-  return handler ? handler(event, txn) : OkStatus();
+  return handler ? handler(event, txn, summaries) : OkStatus();
 }
 
 Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
@@ -96,7 +96,7 @@ Status RecordsProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
                                      event.header.type == EventType::NoteRestricted;
   if (changes && finds_student_by_note) changed_all_ = true;
   else if (changes) changed_students_.push_back(event.header.subject_id);
-  return ApplyRecordEvent(event, txn);
+  return ApplyRecordEvent(event, txn, &summaries_);
 }
 
 std::function<void()> RecordsProjection::TakeStaged() {
@@ -110,6 +110,7 @@ std::function<void()> RecordsProjection::TakeStaged() {
 
 Status RecordsProjection::Load(Store&, DataKeyRing&) {
   cache_.Invalidate();
+  summaries_.Clear();
   return OkStatus();
 }
 
