@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iomanip>
 #include <iostream>
 
 #include "demo/demo_district.h"
@@ -82,7 +83,9 @@ void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
     return;
   }
   auto start = SteadyClock::now();
+  double cpu_seconds = -ProcessCpuSeconds();
   auto set = ParseSetOrReport(scratch, GeneratedSetLimits());
+  cpu_seconds += ProcessCpuSeconds();
   double parse_seconds = SecondsSince(start);
   std::filesystem::remove_all(scratch, ec);
   if (!set) {
@@ -90,7 +93,9 @@ void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
     return;
   }
   start = SteadyClock::now();
+  cpu_seconds -= ProcessCpuSeconds();
   auto report = Import(app->services(), *set, Actor{"system", NewId("req"), ""});
+  cpu_seconds += ProcessCpuSeconds();
   double import_seconds = SecondsSince(start);
   if (!report) {
     *exit_code = Fail(report.error());
@@ -100,6 +105,8 @@ void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
   std::cout << "bench import: " << students << " students\n"
             << "parse seconds: " << parse_seconds << "\n"
             << "import seconds: " << import_seconds << "\n"
+            << "cpu_us_per_event (parse and import): " << std::fixed << std::setprecision(1)
+            << cpu_seconds * 1e6 / std::max<uint64_t>(report->events_appended, 1) << "\n"
             << "events: " << report->events_appended << "\n"
             << "events_per_second: "
             << static_cast<uint64_t>(static_cast<double>(report->events_appended) / total) << "\n";

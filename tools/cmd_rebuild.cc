@@ -1,6 +1,7 @@
 // rebuild [--check] and bench rebuild: projections are derived (invariant 6).
 #include <unistd.h>
 
+#include <iomanip>
 #include <iostream>
 
 #include "projections/rebuild.h"
@@ -64,13 +65,17 @@ void RunRebuild(const GlobalOptions& global, bool check, int* exit_code) {
 void RunBenchRebuild(const GlobalOptions& global, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
+  const double cpu_before = ProcessCpuSeconds();
   auto stats = ReplayWithFreshDomain(*app, app->store());
+  const double cpu_seconds = ProcessCpuSeconds() - cpu_before;
   if (!stats) {
     *exit_code = Fail(stats.error());
     return;
   }
   std::cout << "bench rebuild: " << stats->events << " events\n"
             << "seconds: " << stats->seconds << "\n"
+            << "cpu_us_per_event: " << std::fixed << std::setprecision(1)
+            << cpu_seconds * 1e6 / std::max<uint64_t>(stats->events, 1) << "\n"
             << "events_per_second: "
             << static_cast<uint64_t>(stats->events / std::max(stats->seconds, 1e-9)) << "\n";
 }

@@ -1,5 +1,6 @@
 // backpack: the one command-line binary (SPEC §5).
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <fstream>
 #include <iostream>
@@ -33,6 +34,13 @@ std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code) {
     return nullptr;
   }
   return std::move(*app);
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 }  // namespace backpack
