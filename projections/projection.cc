@@ -20,34 +20,39 @@ size_t StagedSize(const std::optional<Bytes>& value, const std::optional<Bytes>&
 
 }  // namespace
 
-std::optional<uint32_t> ProjectionTxn::LastWrites::Find(const Writes& writes,
-                                                        std::string_view key) const {
-  if (slots_.empty()) return std::nullopt;
-  const auto hash = static_cast<uint32_t>(std::hash<std::string_view>()(key));
+uint32_t ProjectionTxn::LastWrites::HashOf(std::string_view key) {
+  return static_cast<uint32_t>(std::hash<std::string_view>()(key));
+}
+
+size_t ProjectionTxn::LastWrites::SlotOf(const Writes& writes, std::string_view key,
+                                         uint32_t hash) const {
   const size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
-    if (slot.position == 0) return std::nullopt;
-    if (slot.hash == hash && writes[slot.position - 1].first == key) return slot.position - 1;
+    if (slot.position == 0) return i;
+    if (slot.hash == hash && writes[slot.position - 1].first == key) return i;
   }
+}
+
+std::optional<uint32_t> ProjectionTxn::LastWrites::Find(const Writes& writes,
+                                                        std::string_view key) const {
+  if (slots_.empty()) return std::nullopt;
+  const Slot& slot = slots_[SlotOf(writes, key, HashOf(key))];
+  if (slot.position == 0) return std::nullopt;
+  return slot.position - 1;
 }
 
 std::optional<uint32_t> ProjectionTxn::LastWrites::Set(const Writes& writes, uint32_t position) {
   if (2 * (used_ + 1) > slots_.size()) Grow();
   const std::string& key = writes[position].first;
-  const auto hash = static_cast<uint32_t>(std::hash<std::string_view>()(key));
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
-    if (slot.position == 0) {
-      slot = {hash, position + 1};
-      ++used_;
-      return std::nullopt;
-    }
-    if (slot.hash == hash && writes[slot.position - 1].first == key) {
-      return std::exchange(slot.position, position + 1) - 1;
-    }
+  const uint32_t hash = HashOf(key);
+  Slot& slot = slots_[SlotOf(writes, key, hash)];
+  if (slot.position == 0) {
+    slot = {hash, position + 1};
+    ++used_;
+    return std::nullopt;
   }
+  return std::exchange(slot.position, position + 1) - 1;
 }
 
 void ProjectionTxn::LastWrites::Grow() {
@@ -308,9 +313,11 @@ Status ProjectionTxn::Finish() {
 
 void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   auto put = [&](const std::string& key, const Staged& s) {
-    if (s.deleted()) batch_.Delete(family, AsBytes(key));
-    else
+    if (s.deleted()) {
+      batch_.Delete(family, AsBytes(key));
+    } else {
       batch_.Put(family, AsBytes(key), *s.value);
+    }
   };
   // An ordered family has everything in its map (Finish folded it).
   if (stage.ordered) {

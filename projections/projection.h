@@ -124,6 +124,10 @@ class ProjectionTxn {
       uint32_t hash = 0;      // the key's hash, low 32 bits
       uint32_t position = 0;  // in the Writes, plus one; 0: an empty slot
     };
+    static uint32_t HashOf(std::string_view key);
+    // The slot holding `key`'s last write, or the empty slot where it would
+    // go. Requires at least one empty slot.
+    size_t SlotOf(const Writes& writes, std::string_view key, uint32_t hash) const;
     void Grow();
     std::vector<Slot> slots_;  // a power of two of them, at most half used
     size_t used_ = 0;

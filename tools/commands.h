@@ -39,7 +39,7 @@ std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);
 
 // CPU time this process has used so far, user and system, every thread
 // (RocksDB's included), in seconds. Benchmarks print CPU per event beside
-// their rate: on a shared VM it varies far less from run to run.
+// their rate: on a shared VM it varies less from run to run.
 double ProcessCpuSeconds();
 
 }  // namespace backpack

@@ -108,13 +108,10 @@ const AttendanceSummary* SummaryMemo::Find(const std::string& student_id) const 
 }
 
 void SummaryMemo::Remember(const std::string& student_id, const AttendanceSummary& summary) {
-  auto it = summaries_.find(student_id);
-  if (it != summaries_.end()) {
-    it->second = summary;
-    return;
+  if (summaries_.size() >= kCapacity && !summaries_.contains(student_id)) {
+    summaries_.erase(summaries_.begin());
   }
-  if (summaries_.size() >= kCapacity) summaries_.erase(summaries_.begin());
-  summaries_.emplace(student_id, summary);
+  summaries_.insert_or_assign(student_id, summary);
 }
 
 Result<AttendanceSummary> LoadSummary(ProjectionTxn& txn, SummaryMemo* memo,
