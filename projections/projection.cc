@@ -20,58 +20,6 @@ size_t StagedSize(const std::optional<Bytes>& value, const std::optional<Bytes>&
 
 }  // namespace
 
-uint32_t ProjectionTxn::LastWrites::HashOf(std::string_view key) {
-  return static_cast<uint32_t>(std::hash<std::string_view>()(key));
-}
-
-size_t ProjectionTxn::LastWrites::SlotOf(const Writes& writes, std::string_view key,
-                                         uint32_t hash) const {
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const Slot& slot = slots_[i];
-    if (slot.position == 0) return i;
-    if (slot.hash == hash && writes[slot.position - 1].first == key) return i;
-  }
-}
-
-std::optional<uint32_t> ProjectionTxn::LastWrites::Find(const Writes& writes,
-                                                        std::string_view key) const {
-  if (slots_.empty()) return std::nullopt;
-  const Slot& slot = slots_[SlotOf(writes, key, HashOf(key))];
-  if (slot.position == 0) return std::nullopt;
-  return slot.position - 1;
-}
-
-std::optional<uint32_t> ProjectionTxn::LastWrites::Set(const Writes& writes, uint32_t position) {
-  if (2 * (used_ + 1) > slots_.size()) Grow();
-  const std::string& key = writes[position].first;
-  const uint32_t hash = HashOf(key);
-  Slot& slot = slots_[SlotOf(writes, key, hash)];
-  if (slot.position == 0) {
-    slot = {hash, position + 1};
-    ++used_;
-    return std::nullopt;
-  }
-  return std::exchange(slot.position, position + 1) - 1;
-}
-
-void ProjectionTxn::LastWrites::Grow() {
-  std::vector<Slot> old =
-      std::exchange(slots_, std::vector<Slot>(std::max<size_t>(64, 2 * slots_.size())));
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (slot.position == 0) continue;
-    size_t i = slot.hash & mask;
-    while (slots_[i].position != 0) i = (i + 1) & mask;
-    slots_[i] = slot;
-  }
-}
-
-void ProjectionTxn::LastWrites::Clear() {
-  slots_.clear();
-  used_ = 0;
-}
-
 void ProjectionTxn::Supersede(FamilyStage& stage, uint32_t position) {
   // The entry keeps its key (and its memory counted) until Finish.
   Staged& replaced = stage.writes[position].second;
@@ -82,7 +30,7 @@ void ProjectionTxn::Supersede(FamilyStage& stage, uint32_t position) {
 
 void ProjectionTxn::Index(FamilyStage& stage) {
   for (uint32_t i = 0; i < stage.writes.size(); ++i) {
-    if (auto replaced = stage.last.Set(stage.writes, i)) Supersede(stage, *replaced);
+    if (auto replaced = stage.last.Set(i, KeyAt(stage))) Supersede(stage, *replaced);
   }
   stage.indexed = true;
 }
@@ -121,7 +69,7 @@ ProjectionTxn::Staged* ProjectionTxn::Find(std::string_view family, std::string_
     return found == stage.ordered->end() ? nullptr : &found->second;
   }
   if (!stage.indexed) Index(stage);
-  auto position = stage.last.Find(stage.writes, key);
+  auto position = stage.last.Find(key, KeyAt(stage));
   return position ? &stage.writes[*position].second : nullptr;
 }
 
@@ -142,7 +90,7 @@ ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string
   stage.writes.emplace_back(std::string(key), Staged());
   if (stage.indexed) {
     const auto position = static_cast<uint32_t>(stage.writes.size() - 1);
-    if (auto replaced = stage.last.Set(stage.writes, position)) Supersede(stage, *replaced);
+    if (auto replaced = stage.last.Set(position, KeyAt(stage))) Supersede(stage, *replaced);
   }
   return stage.writes.back().second;
 }
@@ -312,11 +260,12 @@ Status ProjectionTxn::Finish() {
 }
 
 void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
-  auto put = [&](const std::string& key, const Staged& s) {
+  // The batch takes each value over: staged values are dropped next.
+  auto put = [&](const std::string& key, Staged& s) {
     if (s.deleted()) {
       batch_.Delete(family, AsBytes(key));
     } else {
-      batch_.Put(family, AsBytes(key), *s.value);
+      batch_.PutOwned(family, AsBytes(key), std::move(*s.value));
     }
   };
   // An ordered family has everything in its map (Finish folded it).
@@ -328,13 +277,13 @@ void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   }
   // Otherwise the writes sorted by key, later writes to a key after earlier
   // ones, and only the last one put.
-  const Writes& writes = stage.writes;
+  Writes& writes = stage.writes;
   const std::vector<KeyRank> order =
       OrderByKey(static_cast<uint32_t>(writes.size()),
                  [&](uint32_t i) { return std::string_view(writes[i].first); });
   for (size_t i = 0; i < order.size(); ++i) {
     if (i + 1 < order.size() && order[i + 1].repeats_previous) continue;
-    const auto& [key, s] = writes[order[i].position];
+    auto& [key, s] = writes[order[i].position];
     put(key, s);
   }
   stage.writes.clear();

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/data_keys.h"
+#include "core/position_index.h"
 #include "core/store.h"
 #include "events/event.h"
 
@@ -107,32 +108,6 @@ class ProjectionTxn {
   using Writes = std::vector<std::pair<std::string, Staged>>;
   using FamilyWrites = std::map<std::string, Staged, std::less<>>;
 
-  // Each key's last write in a Writes, by position: an open-addressing hash
-  // table that reads the keys from the Writes itself, so that it holds
-  // 8 bytes a slot and nothing that moves when the Writes grows.
-  class LastWrites {
-   public:
-    // The position of `key`'s last write, if any.
-    std::optional<uint32_t> Find(const Writes& writes, std::string_view key) const;
-    // Records writes[position] as its key's last write; returns the position
-    // of the write it replaces, if any.
-    std::optional<uint32_t> Set(const Writes& writes, uint32_t position);
-    void Clear();
-
-   private:
-    struct Slot {
-      uint32_t hash = 0;      // the key's hash, low 32 bits
-      uint32_t position = 0;  // in the Writes, plus one; 0: an empty slot
-    };
-    static uint32_t HashOf(std::string_view key);
-    // The slot holding `key`'s last write, or the empty slot where it would
-    // go. Requires at least one empty slot.
-    size_t SlotOf(const Writes& writes, std::string_view key, uint32_t hash) const;
-    void Grow();
-    std::vector<Slot> slots_;  // a power of two of them, at most half used
-    size_t used_ = 0;
-  };
-
   // One family's staged writes. Until its first scan, `writes` holds every
   // write in the order made; from its first point read on, `last` indexes
   // each key's last write, and a write that a later one replaces is emptied.
@@ -140,7 +115,7 @@ class ProjectionTxn {
   // order, and `writes` those made since the family was last read.
   struct FamilyStage {
     Writes writes;
-    LastWrites last;
+    PositionIndex last;    // each key's last write in `writes`
     bool indexed = false;  // `last` is up to date
     std::optional<FamilyWrites> ordered;
   };
@@ -154,6 +129,10 @@ class ProjectionTxn {
   void Index(FamilyStage& stage);
   // Empties writes[position], which a later write to its key replaced.
   void Supersede(FamilyStage& stage, uint32_t position);
+  // The key of each of `stage`'s writes, by position (for `stage.last`).
+  static auto KeyAt(const FamilyStage& stage) {
+    return [&writes = stage.writes](uint32_t i) { return std::string_view(writes[i].first); };
+  }
   Staged* Find(std::string_view family, std::string_view key);
   // A new write to `key`, to be filled in by the caller.
   Staged& Stage(std::string_view family, std::string_view key);
@@ -191,10 +170,18 @@ class RebuildPartitioner {
   // apart (one lane then applies it and everything after it, once the others
   // have written everything they applied before it).
   virtual std::optional<std::string_view> LaneKey(const LoggedEvent& event) = 0;
-  // Applies one event as the projection's Apply does, except for in-memory
-  // state (the projection's Load follows the replay). Called by several lanes
-  // at once.
-  virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) const = 0;
+
+  // Applies one lane's events as the projection's Apply does, except for the
+  // projection's in-memory state (its Load follows the replay). It may keep
+  // memory of its own about its lane's events (what they stored: the lane's
+  // transaction writes it out whenever the rebuild's budget says). Each lane
+  // has its own, used by the lane's thread alone.
+  class LaneApplier {
+   public:
+    virtual ~LaneApplier() = default;
+    virtual Status Apply(const LoggedEvent& event, ProjectionTxn& txn) = 0;
+  };
+  virtual std::unique_ptr<LaneApplier> NewLaneApplier() const = 0;
 };
 
 class Projection {

@@ -186,6 +186,7 @@ class ProjectionLanes {
       for (size_t part = 0; part < parts; ++part) {
         auto& lane = lanes_.emplace_back(std::make_unique<Lane>(p, target, data_keys, ignored));
         lane->split = split.get();
+        lane->applier = split->partitioner->NewLaneApplier();
         lane->split_index = splits_.size() - 1;
         lane->part = part;
       }
@@ -253,9 +254,10 @@ class ProjectionLanes {
       txn.IgnoreWritesTo(ignored);
     }
     Projection* projection;
-    Split* split = nullptr;  // with the lane's index in splits_ and its part
+    Split* split = nullptr;  // with the lane's index in splits_, its part and applier
     size_t split_index = 0;
     size_t part = 0;
+    std::unique_ptr<RebuildPartitioner::LaneApplier> applier;
     WriteBatch batch;
     ProjectionTxn txn;
     size_t counted_bytes = 0;  // txn.StagedBytes() as last added to total_staged_
@@ -304,7 +306,7 @@ class ProjectionLanes {
       else if (parts[i] != lane.part) continue;
       const LoggedEvent& event = batch.events[i];
       if (event.shredded) continue;
-      Status applied = lane.split->partitioner->Apply(event, lane.txn);
+      Status applied = lane.applier->Apply(event, lane.txn);
       if (!applied.ok()) return ProjectionError(lane.projection->name(), event, applied);
     }
     return OkStatus();

@@ -75,11 +75,21 @@ class SplitCountingProjection final : public Projection {
       if (p_.merge_at_ && event.header.seq == *p_.merge_at_) return std::nullopt;
       return event.header.subject_id;
     }
-    Status Apply(const LoggedEvent& event, ProjectionTxn& txn) const override {
-      return p_.ApplyOne(event, txn);
+    std::unique_ptr<LaneApplier> NewLaneApplier() const override {
+      return std::make_unique<Applier>(p_);
     }
 
    private:
+    class Applier final : public LaneApplier {
+     public:
+      explicit Applier(const SplitCountingProjection& p) : p_(p) {}
+      Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override {
+        return p_.ApplyOne(event, txn);
+      }
+
+     private:
+      const SplitCountingProjection& p_;
+    };
     const SplitCountingProjection& p_;
   };
 

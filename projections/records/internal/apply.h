@@ -2,8 +2,8 @@
 // deterministic function of the event and the transaction (invariant 6).
 //
 // Handlers read and write students' attendance summaries through a
-// SummaryMemo when given one (the live projection's), else through the
-// transaction alone (a rebuild's lanes, side by side).
+// SummaryMemo when given one (the live projection's, or a rebuild lane's
+// own), else through the transaction alone.
 //
 // Every handler is called only for events with a student subject. Events
 // that refer to something the projection does not hold (a revision of an
@@ -32,6 +32,10 @@ const T* VerifiedPayload(const LoggedEvent& event) {
 }
 
 inline std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+// As Str, viewing the payload's bytes.
+inline std::string_view StrView(const flatbuffers::String* s) {
+  return s ? std::string_view(s->c_str(), s->size()) : std::string_view();
+}
 
 // Imported records (apply_records.cc).
 Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);

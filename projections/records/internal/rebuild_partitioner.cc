@@ -9,6 +9,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "core/position_index.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/records/internal/apply.h"
 #include "projections/records/internal/records_projection.h"
@@ -36,11 +37,24 @@ class RecordsPartitioner final : public RebuildPartitioner {
     }
   }
 
-  Status Apply(const LoggedEvent& event, ProjectionTxn& txn) const override {
-    return ApplyRecordEvent(event, txn, /*summaries=*/nullptr);
+  std::unique_ptr<LaneApplier> NewLaneApplier() const override {
+    return std::make_unique<Applier>();
   }
 
  private:
+  // A lane remembers its students' attendance summaries, as the live
+  // projection does: a note reads its student's summary, and reading it back
+  // from the transaction means finding, copying and parsing it every time.
+  class Applier final : public LaneApplier {
+   public:
+    Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override {
+      return ApplyRecordEvent(event, txn, &summaries_);
+    }
+
+   private:
+    SummaryMemo summaries_;
+  };
+
   struct Student {
     std::string id;
     uint32_t shreds = 0;  // how many times the student was shredded so far
@@ -54,28 +68,49 @@ class RecordsPartitioner final : public RebuildPartitioner {
 
   // "" if the payload is malformed (the lane then reports it) or has no id.
   template <class Payload>
-  static std::string NoteIdOf(const LoggedEvent& event) {
+  static std::string_view NoteIdOf(const LoggedEvent& event) {
     auto* payload = VerifiedPayload<Payload>(event);
-    return payload ? Str(payload->note_id()) : std::string();
+    return payload ? StrView(payload->note_id()) : std::string_view();
   }
 
   std::optional<std::string_view> NoteWritten(const LoggedEvent& event) {
     const std::string& subject = event.header.subject_id;
-    std::string note_id = NoteIdOf<fb::NoteWrittenPayload>(event);
+    std::string_view note_id = NoteIdOf<fb::NoteWrittenPayload>(event);
     if (note_id.empty()) return subject;
     const uint32_t student = StudentIndex(subject);
-    auto [it, first] =
-        holders_.try_emplace(std::move(note_id), Holder{student, students_[student].shreds});
-    if (first) return subject;
-    const Holder& holder = it->second;
-    if (students_[holder.student].shreds > holder.shreds) return std::nullopt;
-    return std::string_view(students_[holder.student].id);  // ignored there: the id is taken
+    const Holder* holder = HolderOf(note_id);
+    if (!holder) {
+      AddHolder(note_id, Holder{student, students_[student].shreds});
+      return subject;
+    }
+    if (students_[holder->student].shreds > holder->shreds) return std::nullopt;
+    return std::string_view(students_[holder->student].id);  // ignored there: the id is taken
   }
 
-  std::string_view OwnerOr(const std::string& note_id, const std::string& subject) const {
-    auto it = holders_.find(note_id);
-    return it == holders_.end() ? std::string_view(subject)
-                                : std::string_view(students_[it->second.student].id);
+  std::string_view OwnerOr(std::string_view note_id, const std::string& subject) const {
+    const Holder* holder = HolderOf(note_id);
+    return holder ? std::string_view(students_[holder->student].id) : std::string_view(subject);
+  }
+
+  // The note id of holders_[i], for holder_index_.
+  auto NoteIdAt() const {
+    return [this](uint32_t i) {
+      const size_t begin = i == 0 ? 0 : note_id_ends_[i - 1];
+      return std::string_view(note_ids_).substr(begin, note_id_ends_[i] - begin);
+    };
+  }
+
+  // The holder of a note id, if it was ever written.
+  const Holder* HolderOf(std::string_view note_id) const {
+    auto found = holder_index_.Find(note_id, NoteIdAt());
+    return found ? &holders_[*found] : nullptr;
+  }
+
+  void AddHolder(std::string_view note_id, Holder holder) {
+    note_ids_.append(note_id);
+    note_id_ends_.push_back(note_ids_.size());
+    holders_.push_back(holder);
+    holder_index_.Set(static_cast<uint32_t>(holders_.size() - 1), NoteIdAt());
   }
 
   // Frees every note id the student holds (their holders count the shreds).
@@ -90,7 +125,12 @@ class RecordsPartitioner final : public RebuildPartitioner {
     return it->second;
   }
 
-  std::unordered_map<std::string, Holder> holders_;  // by note id
+  // Every note id written, each once, end to end (one allocation for all,
+  // not two per id), with its holder; holder_index_ finds them by id.
+  std::string note_ids_;
+  std::vector<size_t> note_id_ends_;
+  std::vector<Holder> holders_;
+  PositionIndex holder_index_;
   std::deque<Student> students_;                     // a deque: the ids handed out stay put
   std::unordered_map<std::string, uint32_t> index_of_;  // in students_, by student id
 };
