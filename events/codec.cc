@@ -24,8 +24,11 @@ ByteView View(const flatbuffers::Vector<uint8_t>* v) {
 }  // namespace
 
 Bytes PayloadAssociatedData(const EventHeader& header) {
+  constexpr std::string_view kContext = "backpack event v1";
   Bytes ad;
-  AppendField(ad, "backpack event v1");
+  ad.reserve(5 * 8 + kContext.size() + 3 + header.actor_id.size() + header.subject_id.size() +
+             header.request_id.size());
+  AppendField(ad, kContext);
   AppendField(ad, std::to_string(static_cast<int>(header.type)));
   AppendField(ad, header.actor_id);
   AppendField(ad, header.subject_id);

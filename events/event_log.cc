@@ -89,7 +89,7 @@ class EventLogImpl final : public EventLog {
 
   Result<LoggedEvent> Read(uint64_t seq) override;
   Status Replay(uint64_t from, size_t batch_size,
-                const std::function<Status(std::span<const LoggedEvent>)>& visit) override;
+                const std::function<Status(std::span<LoggedEvent>)>& visit) override;
   Result<std::string> LatestCheckpoint() override;
   Status WriteCheckpoint() override;
 
@@ -396,7 +396,7 @@ Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
 }
 
 Status EventLogImpl::Replay(uint64_t from, size_t batch_size,
-                            const std::function<Status(std::span<const LoggedEvent>)>& visit) {
+                            const std::function<Status(std::span<LoggedEvent>)>& visit) {
   return log_reading::ReplayEvents(store_, data_keys_, from, size(), batch_size, visit);
 }
 

@@ -82,9 +82,9 @@ class EventLog {
   // Replays events [from, size()) in order, in batches of up to `batch_size`,
   // decrypting payloads (shredded ones are marked, not an error). Signatures
   // are not checked here: `backpack verify` does that. Stops at the first
-  // error `visit` returns.
+  // error `visit` returns. `visit` may move the events out of the span.
   virtual Status Replay(uint64_t from, size_t batch_size,
-                        const std::function<Status(std::span<const LoggedEvent>)>& visit) = 0;
+                        const std::function<Status(std::span<LoggedEvent>)>& visit) = 0;
   // The exact stored bytes of one event (the Merkle leaf input).
   virtual Result<Bytes> ReadStored(uint64_t seq) = 0;
 

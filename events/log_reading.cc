@@ -48,8 +48,7 @@ Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
 }
 
 Status ReplayEvents(Store& store, DataKeyRing& data_keys, uint64_t from, uint64_t end,
-                    size_t batch_size,
-                    const std::function<Status(std::span<const LoggedEvent>)>& visit) {
+                    size_t batch_size, const std::function<Status(std::span<LoggedEvent>)>& visit) {
   ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog, ReadView::kDurable, ScanExtent::kWhole));
   std::vector<LoggedEvent> batch;
   for (it->Seek(layout::LogKey(from)); it->Valid(); it->Next()) {

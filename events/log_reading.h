@@ -25,9 +25,9 @@ Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
 
 // Visits events [from, end) in order, in batches of up to `batch_size`
 // (signatures are not checked: `backpack verify` does that); stops at the
-// first error, from the store or from `visit`.
+// first error, from the store or from `visit`, which may move the events
+// out of the span.
 Status ReplayEvents(Store& store, DataKeyRing& data_keys, uint64_t from, uint64_t end,
-                    size_t batch_size,
-                    const std::function<Status(std::span<const LoggedEvent>)>& visit);
+                    size_t batch_size, const std::function<Status(std::span<LoggedEvent>)>& visit);
 
 }  // namespace backpack::log_reading

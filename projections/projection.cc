@@ -190,13 +190,14 @@ Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std
   if (Ignored(family)) return OkStatus();
   // A new key goes into the batch with the first value sealed under it; a
   // shred after that makes Finish fail, since sealing needs the key.
-  if (!new_key_subjects_.contains(owner)) {
+  if (!keyed_owners_.contains(owner)) {
     ASSIGN_OR_RETURN(DataKey data_key, data_keys_.GetOrCreate(owner));
     SecureWipe(data_key.key);
     if (data_key.wrapped_to_persist) {
       batch_.Put(cf::kDataKeys, AsBytes(owner), *data_key.wrapped_to_persist);
       new_key_subjects_.insert(owner);
     }
+    keyed_owners_.insert(owner);
   }
   Staged& s = Stage(family, AsChars(key));
   s.value.reset();

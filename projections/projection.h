@@ -156,6 +156,9 @@ class ProjectionTxn {
   std::map<std::string, FamilyStage, std::less<>> staged_;
   size_t staged_bytes_ = 0;
   std::unordered_set<std::string> new_key_subjects_;
+  // Owners whose data key is durable or in the batch (new_key_subjects_):
+  // PutSealed asks the key ring about each owner once.
+  std::unordered_set<std::string> keyed_owners_;
 };
 
 // Splits one projection's replay across lanes that run side by side (see

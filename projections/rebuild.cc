@@ -195,14 +195,15 @@ class ProjectionLanes {
 
   size_t size() const { return lanes_.size(); }
 
-  // `events` with the lane of each event for every split projection. Runs on
-  // the reader thread, in log order.
-  ReplayBatch Assign(std::span<const LoggedEvent> events) {
-    ReplayBatch batch{{events.begin(), events.end()}, {}};
+  // `events`, moved out of the span, with the lane of each event for every
+  // split projection. Runs on the reader thread, in log order.
+  ReplayBatch Assign(std::span<LoggedEvent> events) {
+    ReplayBatch batch{
+        {std::make_move_iterator(events.begin()), std::make_move_iterator(events.end())}, {}};
     for (auto& split : splits_) {
-      auto& parts = batch.parts.emplace_back(events.size(), 0);
-      for (size_t i = 0; i < events.size() && !split->merged; ++i) {
-        std::optional<std::string_view> key = split->partitioner->LaneKey(events[i]);
+      auto& parts = batch.parts.emplace_back(batch.events.size(), 0);
+      for (size_t i = 0; i < batch.events.size() && !split->merged; ++i) {
+        std::optional<std::string_view> key = split->partitioner->LaneKey(batch.events[i]);
         split->merged = !key;
         parts[i] = key ? std::hash<std::string_view>()(*key) % split->parts : kMerged;
       }
@@ -355,7 +356,7 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   SharedBatches batches(lanes.size());
   RebuildStats stats;
   std::thread reader([&] {
-    batches.Finish(log.Replay(0, kReplayBatch, [&](std::span<const LoggedEvent> events) {
+    batches.Finish(log.Replay(0, kReplayBatch, [&](std::span<LoggedEvent> events) {
       stats.events += events.size();
       return batches.Push(lanes.Assign(events));
     }));

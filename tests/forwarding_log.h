@@ -21,7 +21,7 @@ class ForwardingEventLog : public EventLog {
   uint64_t size() const override { return real_.size(); }
   Result<LoggedEvent> Read(uint64_t seq) override { return real_.Read(seq); }
   Status Replay(uint64_t from, size_t batch_size,
-                const std::function<Status(std::span<const LoggedEvent>)>& visit) override {
+                const std::function<Status(std::span<LoggedEvent>)>& visit) override {
     return real_.Replay(from, batch_size, visit);
   }
   Result<Bytes> ReadStored(uint64_t seq) override { return real_.ReadStored(seq); }
