@@ -1,5 +1,6 @@
 // Handlers for notes and for shredding.
 #include <algorithm>
+#include <boost/json/monotonic_resource.hpp>
 
 #include "events/schema/payloads_generated.h"
 #include "projections/records/internal/apply.h"
@@ -20,7 +21,12 @@ Status ApplyNoteWritten(const LoggedEvent& event, ProjectionTxn& txn, SummaryMem
   const std::string& student = event.header.subject_id;
   const uint64_t seq = event.header.seq;
   const int64_t at = event.header.recorded_at_us;
-  json::object o;
+  // The record is built in a local arena: a note is the commonest event,
+  // and this object lives only until it is serialized.
+  unsigned char arena_buffer[2048];
+  json::monotonic_resource arena(arena_buffer, sizeof arena_buffer);
+  json::object o(&arena);
+  o.reserve(9);
   o["seq"] = seq;
   o["id"] = note_id;
   o["kind"] = Str(p->kind());
