@@ -1,5 +1,6 @@
 // Group commit: dense sequence numbers, atomic multi-event appends, failed
 // groups leave no trace, and proofs verify against signed checkpoints.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <set>
 #include <thread>
@@ -55,16 +56,20 @@ TEST_CASE("each group's hook reads the writes of the group before it, under load
     auto t = TestLog::Open(dir.path(), options);
     REQUIRE(t->store->EnsureColumnFamily(CountingHook::kFamily).ok());
     hook.store = t->store.get();
+    // Catch's assertions are for the test's own thread: writers count failures.
+    std::atomic<int> failed_appends{0}, failed_checkpoints{0};
     std::vector<std::thread> writers;
     for (int w = 0; w < 16; ++w) {
       writers.emplace_back([&, w] {
         for (int i = 0; i < 40; ++i) {
-          REQUIRE(t->log->Append({NoteEvent("stu_" + std::to_string(w), "n")}));
-          if (i % 10 == 0) REQUIRE(t->log->WriteCheckpoint().ok());
+          if (!t->log->Append({NoteEvent("stu_" + std::to_string(w), "n")})) ++failed_appends;
+          if (i % 10 == 0 && !t->log->WriteCheckpoint().ok()) ++failed_checkpoints;
         }
       });
     }
     for (auto& writer : writers) writer.join();
+    REQUIRE(failed_appends == 0);
+    REQUIRE(failed_checkpoints == 0);
     auto count = t->store->Get(CountingHook::kFamily, AsBytes("count"));
     REQUIRE(count);
     REQUIRE(*count);
@@ -81,14 +86,18 @@ TEST_CASE("concurrent appends get dense, unique sequence numbers") {
   auto t = TestLog::Open(dir.path());
   std::mutex mu;
   std::set<uint64_t> seqs;
+  std::atomic<int> failed{0}, split{0};  // counted here, asserted on the test's thread
   std::vector<std::thread> threads;
   for (int w = 0; w < 16; ++w) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < 50; ++i) {
         auto r = t->log->Append({NoteEvent("stu_" + std::to_string(w), "x"),
                                  NoteEvent("stu_" + std::to_string(w), "y")});
-        REQUIRE(r);
-        REQUIRE(r->last_seq == r->first_seq + 1);  // one append stays contiguous
+        if (!r) {
+          ++failed;
+          continue;
+        }
+        if (r->last_seq != r->first_seq + 1) ++split;  // one append stays contiguous
         std::lock_guard lock(mu);
         seqs.insert(r->first_seq);
         seqs.insert(r->last_seq);
@@ -96,6 +105,8 @@ TEST_CASE("concurrent appends get dense, unique sequence numbers") {
     });
   }
   for (auto& th : threads) th.join();
+  REQUIRE(failed == 0);
+  CHECK(split == 0);
   CHECK(seqs.size() == 1600);
   CHECK(*seqs.rbegin() == 1599);
   CHECK(t->log->size() == 1600);
