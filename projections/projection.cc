@@ -107,6 +107,16 @@ Result<const Bytes*> ProjectionTxn::Sealed(std::string_view family, std::string_
   return &*s.value;
 }
 
+Status ProjectionTxn::SealForWriteOut(std::string_view family, std::string_view key, Staged& s) {
+  if (s.value || !s.plain) return OkStatus();  // sealed already, deleted, or not personal
+  ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(s.owner));
+  SealValueInPlace(data_key, s.owner, family, AsBytes(key), *s.plain);
+  SecureWipe(data_key);
+  s.value = std::move(s.plain);
+  s.plain.reset();
+  return OkStatus();
+}
+
 Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteView key) {
   RETURN_IF_ERROR(CheckAllowed(family));
   Staged* s = Find(family, AsChars(key));
@@ -201,7 +211,10 @@ Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std
   }
   Staged& s = Stage(family, AsChars(key));
   s.value.reset();
-  s.plain = Bytes(plaintext.begin(), plaintext.end());
+  // Room for sealing it in place at Finish (SealForWriteOut).
+  s.plain.emplace();
+  s.plain->reserve(plaintext.size() + SealedOverhead(owner));
+  s.plain->assign(plaintext.begin(), plaintext.end());
   s.owner = owner;
   staged_bytes_ += StagedSize(s.value, s.plain);
   return OkStatus();
@@ -244,11 +257,7 @@ Status ProjectionTxn::Finish() {
   // Seal everything first, so that a failure leaves the batch untouched.
   for (auto& [family, stage] : staged_) {
     if (stage.ordered) Fold(stage);
-    auto seal = [&](const std::string& key, Staged& s) -> Status {
-      if (s.deleted()) return OkStatus();
-      auto sealed = Sealed(family, key, s);
-      return sealed ? OkStatus() : sealed.error();
-    };
+    auto seal = [&](const std::string& key, Staged& s) { return SealForWriteOut(family, key, s); };
     if (stage.ordered) {
       for (auto& [key, s] : *stage.ordered) RETURN_IF_ERROR(seal(key, s));
     }

@@ -141,6 +141,9 @@ class ProjectionTxn {
   void WriteOut(std::string_view family, FamilyStage& stage);
   // The stored bytes of a live staged value, sealing it first if needed.
   Result<const Bytes*> Sealed(std::string_view family, std::string_view key, Staged& s);
+  // For Finish: seals a pending value in its plaintext's own buffer, which
+  // becomes the stored bytes (nothing reads the plaintext after Finish).
+  Status SealForWriteOut(std::string_view family, std::string_view key, Staged& s);
 
   // kFailedPrecondition if RestrictTo excludes `family`.
   Status CheckAllowed(std::string_view family) const;

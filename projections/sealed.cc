@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace backpack {
@@ -20,31 +21,44 @@ Bytes AssociatedData(std::string_view owner, std::string_view family, ByteView k
 
 }  // namespace
 
+size_t SealedOverhead(std::string_view owner) {
+  return 1 + owner.size() + kAeadNonceSize + kAeadTagSize;
+}
+
 Bytes SealValue(const AeadKey& data_key, std::string_view owner, std::string_view family,
                 ByteView key, ByteView plaintext) {
+  Bytes out;
+  out.reserve(plaintext.size() + SealedOverhead(owner));
+  out.assign(plaintext.begin(), plaintext.end());
+  SealValueInPlace(data_key, owner, family, key, out);
+  return out;
+}
+
+void SealValueInPlace(const AeadKey& data_key, std::string_view owner, std::string_view family,
+                      ByteView key, Bytes& buffer) {
+  const size_t plaintext_size = buffer.size();
   Bytes ad = AssociatedData(owner, family, key);
   // The nonce is a keyed hash of the associated data and the plaintext.
   uint8_t nonce[kAeadNonceSize];
   crypto_generichash_state hash;
   crypto_generichash_init(&hash, data_key.data(), data_key.size(), sizeof nonce);
   crypto_generichash_update(&hash, ad.data(), ad.size());
-  crypto_generichash_update(&hash, plaintext.data(), plaintext.size());
+  crypto_generichash_update(&hash, buffer.data(), plaintext_size);
   crypto_generichash_final(&hash, nonce, sizeof nonce);
   sodium_memzero(&hash, sizeof hash);  // derived from the data key
 
-  Bytes out;
-  out.reserve(1 + owner.size() + kAeadNonceSize + plaintext.size() + kAeadTagSize);
-  out.push_back(static_cast<uint8_t>(owner.size()));
-  out.insert(out.end(), owner.begin(), owner.end());
-  out.insert(out.end(), nonce, nonce + kAeadNonceSize);
-  size_t header = out.size();
-  out.resize(header + plaintext.size() + kAeadTagSize);
+  // owner length || owner || nonce || the plaintext, encrypted in place || tag
+  const size_t header = 1 + owner.size() + kAeadNonceSize;
+  buffer.resize(plaintext_size + SealedOverhead(owner));
+  std::memmove(buffer.data() + header, buffer.data(), plaintext_size);
+  buffer[0] = static_cast<uint8_t>(owner.size());
+  std::copy(owner.begin(), owner.end(), buffer.begin() + 1);
+  std::copy(nonce, nonce + kAeadNonceSize, buffer.begin() + 1 + owner.size());
+  uint8_t* text = buffer.data() + header;
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + header, &written, plaintext.data(),
-                                             plaintext.size(), ad.data(), ad.size(), nullptr,
-                                             nonce, data_key.data());
-  out.resize(header + written);
-  return out;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(text, &written, text, plaintext_size, ad.data(),
+                                             ad.size(), nullptr, nonce, data_key.data());
+  buffer.resize(header + written);
 }
 
 Result<std::string_view> SealedOwner(ByteView sealed) {

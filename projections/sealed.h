@@ -25,6 +25,15 @@ namespace backpack {
 Bytes SealValue(const AeadKey& data_key, std::string_view owner, std::string_view family,
                 ByteView key, ByteView plaintext);
 
+// How many bytes a sealed value for `owner` holds beyond its plaintext.
+size_t SealedOverhead(std::string_view owner);
+
+// As SealValue, turning `buffer` (the plaintext) into the sealed value in
+// place: no new allocation if its capacity already holds SealedOverhead(owner)
+// more bytes.
+void SealValueInPlace(const AeadKey& data_key, std::string_view owner, std::string_view family,
+                      ByteView key, Bytes& buffer);
+
 // The owner id of a sealed value; kDataLoss if malformed.
 Result<std::string_view> SealedOwner(ByteView sealed);
 
