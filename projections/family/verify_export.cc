@@ -7,6 +7,7 @@
 #include "events/checkpoint.h"
 #include "events/codec.h"
 #include "events/merkle.h"
+#include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/family/export.h"
 #include "projections/family/internal/iso_time.h"
@@ -112,9 +113,8 @@ Result<BundleContext> VerifyHeader(const json::object& b,
 // True if the (plaintext) RecordViewed payload lists `student`.
 bool ListsStudent(const codec::DecodedEvent& d, const std::string& student) {
   if (d.header.type != EventType::RecordViewed || d.header.payload_encrypted) return false;
-  flatbuffers::Verifier verifier(d.payload.data(), d.payload.size());
-  if (d.payload.empty() || !verifier.VerifyBuffer<fb::RecordViewedPayload>(nullptr)) return false;
-  auto* students = flatbuffers::GetRoot<fb::RecordViewedPayload>(d.payload.data())->students();
+  auto* viewed = VerifiedRoot<fb::RecordViewedPayload>(d.payload);
+  auto* students = viewed ? viewed->students() : nullptr;
   if (!students) return false;
   for (const fb::AccessedStudent* s : *students) {
     if (s && s->student_id() && s->student_id()->string_view() == student) return true;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/intake/intake.h"
 #include "projections/intake/intake_test_data.h"
@@ -36,9 +37,9 @@ class IntakeFixture {
 
 template <typename T>
 const T* PayloadAs(const LoggedEvent& event) {
-  flatbuffers::Verifier verifier(event.payload.data(), event.payload.size());
-  REQUIRE(verifier.VerifyBuffer<T>(nullptr));
-  return flatbuffers::GetRoot<T>(event.payload.data());
+  const T* table = VerifiedRoot<T>(event.payload);
+  REQUIRE(table);
+  return table;
 }
 
 }  // namespace backpack::intake::testing

@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/family/internal/payload_schema.h"
 
@@ -47,9 +48,7 @@ const flatbuffers::Parser* SchemaParser() {
 
 template <typename Table>
 bool VerifyAs(ByteView payload) {
-  if (payload.empty()) return false;
-  flatbuffers::Verifier verifier(payload.data(), payload.size());
-  return verifier.VerifyBuffer<Table>(nullptr);
+  return VerifiedRoot<Table>(payload) != nullptr;
 }
 
 // The fully qualified table name of `type`, or "" if it has none.

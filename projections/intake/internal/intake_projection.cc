@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/intake/internal/rows.h"
 
@@ -16,15 +17,6 @@ constexpr fb::RecordKind kStudentKinds[] = {
     fb::RecordKind::Attendance, fb::RecordKind::Assessment,     fb::RecordKind::Grade,
     fb::RecordKind::Service,    fb::RecordKind::TeamMembership, fb::RecordKind::StudentVoice,
 };
-
-template <typename T>
-const T* Verified(const Bytes& payload) {
-  flatbuffers::Verifier verifier(payload.data(), payload.size());
-  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(payload.data());
-}
-
-std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
 // The in_imports summary of one import; fields in a fixed order.
 std::string ImportSummaryJson(const LoggedEvent& event, const fb::ImportCompletedPayload& p) {
@@ -79,7 +71,7 @@ Status IntakeProjection::ApplyRow(const LoggedEvent& event, ProjectionTxn& txn) 
 }
 
 Status IntakeProjection::ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn) {
-  const auto* p = Verified<fb::RecordRetractedPayload>(event.payload);
+  const auto* p = VerifiedRoot<fb::RecordRetractedPayload>(event.payload);
   if (!p) return DataLossError("RecordRetracted payload fails verification");
   std::string key = RetractedRowKey(services_.keys->index_key, p->kind(), event.header.subject_id,
                                     Str(p->sourced_id()));
@@ -93,7 +85,7 @@ Status IntakeProjection::ApplyRetracted(const LoggedEvent& event, ProjectionTxn&
 }
 
 Status IntakeProjection::ApplyImportCompleted(const LoggedEvent& event, ProjectionTxn& txn) {
-  const auto* p = Verified<fb::ImportCompletedPayload>(event.payload);
+  const auto* p = VerifiedRoot<fb::ImportCompletedPayload>(event.payload);
   if (!p) return DataLossError("ImportCompleted payload fails verification");
   std::string key = std::string(kImportKeyPrefix) + Str(p->import_id());
   txn.Put(kImportsFamily, AsBytes(key), AsBytes(ImportSummaryJson(event, *p)));

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/parallel.h"
+#include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/intake/internal/rows.h"
 
@@ -38,16 +39,9 @@ bool IsRetractable(fb::RecordKind kind) {
   return false;
 }
 
-template <typename T>
-const T* Verified(const Bytes& payload) {
-  flatbuffers::Verifier verifier(payload.data(), payload.size());
-  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(payload.data());
-}
-
 template <typename T, typename Field>
 std::optional<std::string> FieldOf(const Bytes& payload, Field field) {
-  const T* table = Verified<T>(payload);
+  const T* table = VerifiedRoot<T>(payload);
   if (!table) return std::nullopt;
   const flatbuffers::String* value = (table->*field)();
   return value ? value->str() : std::string();

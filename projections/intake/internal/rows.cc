@@ -2,6 +2,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include "events/payload_view.h"
+
 namespace backpack::intake {
 namespace {
 
@@ -41,13 +43,6 @@ class Canon {
  private:
   std::string bytes_;
 };
-
-template <typename T>
-const T* Verified(ByteView payload) {
-  flatbuffers::Verifier verifier(payload.data(), payload.size());
-  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(payload.data());
-}
 
 // A row's identity and content fields, before hashing.
 struct RowFields {
@@ -231,7 +226,7 @@ void Record(const fb::StudentVoiceSubmittedPayload& p, RowFields& f) {
 // payload is not a valid T.
 template <typename T, typename Describe>
 bool Fill(ByteView payload, RowFields& fields, Describe describe) {
-  const T* table = Verified<T>(payload);
+  const T* table = VerifiedRoot<T>(payload);
   if (!table) return false;
   describe(*table, fields);
   return true;

@@ -17,6 +17,7 @@
 
 #include "core/status.h"
 #include "events/event.h"
+#include "events/payload_view.h"
 #include "projections/projection.h"
 #include "projections/records/internal/record_store.h"
 
@@ -26,15 +27,7 @@ namespace backpack::records {
 // valid T.
 template <typename T>
 const T* VerifiedPayload(const LoggedEvent& event) {
-  flatbuffers::Verifier verifier(event.payload.data(), event.payload.size());
-  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(event.payload.data());
-}
-
-inline std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
-// As Str, viewing the payload's bytes.
-inline std::string_view StrView(const flatbuffers::String* s) {
-  return s ? std::string_view(s->c_str(), s->size()) : std::string_view();
+  return VerifiedRoot<T>(event.payload);
 }
 
 // Imported records (apply_records.cc).

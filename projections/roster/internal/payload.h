@@ -8,6 +8,7 @@
 
 #include "core/status.h"
 #include "events/event.h"
+#include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/access_state.h"
 
@@ -17,15 +18,13 @@ namespace backpack::roster {
 // accepted it; kInvalidArgument otherwise.
 template <typename T>
 Result<const T*> PayloadAs(const LoggedEvent& event) {
-  flatbuffers::Verifier verifier(event.payload.data(), event.payload.size());
-  if (!verifier.VerifyBuffer<T>(nullptr)) {
+  const T* table = VerifiedRoot<T>(event.payload);
+  if (!table) {
     return Err(InvalidArgumentError(std::string("malformed ") +
                                     std::string(EventTypeName(event.header.type)) + " payload"));
   }
-  return flatbuffers::GetRoot<T>(event.payload.data());
+  return table;
 }
-
-inline std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
 inline IdSet StrSet(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* v) {
   IdSet out;
