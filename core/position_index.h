@@ -10,6 +10,7 @@
 // Thread-safety: none; guard it as the sequence it indexes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>

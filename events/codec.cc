@@ -26,6 +26,7 @@ ByteView View(const flatbuffers::Vector<uint8_t>* v) {
 Bytes PayloadAssociatedData(const EventHeader& header) {
   constexpr std::string_view kContext = "backpack event v1";
   Bytes ad;
+  // Five 8-byte length prefixes, the fields, the type's (at most 3) digits.
   ad.reserve(5 * 8 + kContext.size() + 3 + header.actor_id.size() + header.subject_id.size() +
              header.request_id.size());
   AppendField(ad, kContext);

@@ -61,13 +61,14 @@ struct AttendanceSummary {
   static AttendanceSummary FromJson(const boost::json::object& o);
 };
 
-// The attendance summaries the live projection read or wrote last, by
-// student: for each, what rec_student holds once every commit group applied
-// so far is written. Every note reads its student's summary, and reading it
-// from the store (a memtable search, opening, parsing) was about a tenth of
-// an append's CPU. Whoever owns it must Clear it whenever a group may not
-// have been written, or rec_student was written some other way (a rebuild).
-// Not thread-safe: the writer thread's alone.
+// The attendance summaries a projection read or wrote last, by student: for
+// each, what rec_student holds once everything applied so far is written.
+// Every note reads its student's summary, and reading it from the store (a
+// memtable search, opening, parsing) was about a tenth of an append's CPU.
+// The live projection keeps one, and so does each lane of a rebuild for its
+// own students. Whoever owns it must Clear it whenever a group may not have
+// been written, or rec_student was written some other way (a rebuild).
+// Not thread-safe: its owner's thread alone (the writer, or one lane).
 class SummaryMemo {
  public:
   // Beyond this many students, remembering one forgets another.

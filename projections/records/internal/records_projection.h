@@ -14,7 +14,8 @@
 namespace backpack::records {
 
 // What RecordsProjection::Apply does to the store, without its in-memory
-// bookkeeping; safe to call from several threads with `summaries` null.
+// bookkeeping; safe to call from several threads, each with its own
+// `summaries` (or null).
 Status ApplyRecordEvent(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries);
 
 class RecordsProjection final : public Projection {
