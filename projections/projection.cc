@@ -13,40 +13,43 @@ ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& b
 
 namespace {
 
-// Memory a staged entry holds beyond its key (map node and strings).
-size_t StagedSize(const std::optional<Bytes>& value, const std::optional<Bytes>& plain) {
-  return 96 + (value ? value->size() : 0) + (plain ? plain->size() : 0);
+// Memory a staged write holds beyond its key's bytes (its Write and values).
+template <class Staged>
+size_t StagedSize(const Staged& s) {
+  return 56 + s.bytes.size() + (s.sealed ? s.sealed->size() : 0);
 }
 
 }  // namespace
 
 void ProjectionTxn::Supersede(FamilyStage& stage, uint32_t position) {
-  // The entry keeps its key (and its memory counted) until Finish.
-  Staged& replaced = stage.writes[position].second;
-  const size_t before = StagedSize(replaced.value, replaced.plain);
+  // The write keeps its key (and its memory counted) until Finish.
+  Staged& replaced = stage.writes[position].staged;
+  const size_t before = StagedSize(replaced);
   replaced = Staged();  // reads as deleted; Finish seals nothing for it
-  staged_bytes_ -= before - StagedSize(replaced.value, replaced.plain);
+  staged_bytes_ -= before - StagedSize(replaced);
 }
 
 void ProjectionTxn::Index(FamilyStage& stage) {
   for (uint32_t i = 0; i < stage.writes.size(); ++i) {
-    if (auto replaced = stage.last.Set(i, KeyAt(stage))) Supersede(stage, *replaced);
+    if (auto replaced = stage.last.Set(i, stage.KeyAt())) Supersede(stage, *replaced);
   }
   stage.indexed = true;
 }
 
 void ProjectionTxn::Fold(FamilyStage& stage) {
-  for (auto& [key, staged] : stage.writes) {
+  for (Write& write : stage.writes) {
+    const std::string_view key = stage.KeyOf(write);
     // One descent of the tree, whether the key is new (most are) or not.
     auto it = stage.ordered->lower_bound(key);
     if (it != stage.ordered->end() && it->first == key) {
-      staged_bytes_ -= key.size() + StagedSize(it->second.value, it->second.plain);
-      it->second = std::move(staged);
+      staged_bytes_ -= key.size() + StagedSize(it->second);
+      it->second = std::move(write.staged);
     } else {
-      stage.ordered->emplace_hint(it, std::move(key), std::move(staged));
+      stage.ordered->emplace_hint(it, std::string(key), std::move(write.staged));
     }
   }
   stage.writes.clear();
+  stage.keys.clear();
 }
 
 ProjectionTxn::FamilyWrites& ProjectionTxn::Ordered(FamilyStage& stage) {
@@ -69,8 +72,52 @@ ProjectionTxn::Staged* ProjectionTxn::Find(std::string_view family, std::string_
     return found == stage.ordered->end() ? nullptr : &found->second;
   }
   if (!stage.indexed) Index(stage);
-  auto position = stage.last.Find(key, KeyAt(stage));
-  return position ? &stage.writes[*position].second : nullptr;
+  auto position = stage.last.Find(key, stage.KeyAt());
+  return position ? &stage.writes[*position].staged : nullptr;
+}
+
+ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string_view key) {
+  if (disallowed_write_.ok()) disallowed_write_ = CheckAllowed(family);
+  auto it = staged_.find(family);
+  if (it == staged_.end()) it = staged_.emplace(std::string(family), FamilyStage()).first;
+  FamilyStage& stage = it->second;
+  static_assert(sizeof(Write) <= 56, "StagedSize counts each Write as 56 bytes");
+  const size_t offset = stage.keys.size();
+  stage.keys.append(key);
+  stage.writes.push_back(Write{offset, static_cast<uint32_t>(key.size()), Staged()});
+  staged_bytes_ += key.size() + StagedSize(stage.writes.back().staged);
+  if (stage.indexed) {
+    const auto position = static_cast<uint32_t>(stage.writes.size() - 1);
+    if (auto replaced = stage.last.Set(position, stage.KeyAt())) Supersede(stage, *replaced);
+  }
+  return stage.writes.back().staged;
+}
+
+Result<const Bytes*> ProjectionTxn::StoredBytes(std::string_view family, std::string_view key,
+                                                Staged& s) {
+  if (s.kind == Staged::Kind::kPlain && !s.sealed) {
+    const std::string& owner = owners_[s.owner];
+    ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(owner));
+    s.sealed = std::make_unique<Bytes>(SealValue(data_key, owner, family, AsBytes(key), s.bytes));
+    SecureWipe(data_key);
+    staged_bytes_ += s.sealed->size();
+  }
+  return s.kind == Staged::Kind::kPlain ? s.sealed.get() : &s.bytes;
+}
+
+Status ProjectionTxn::SealForWriteOut(std::string_view family, std::string_view key, Staged& s) {
+  if (s.kind != Staged::Kind::kPlain) return OkStatus();  // deleted or not personal
+  if (s.sealed) {
+    s.bytes = std::move(*s.sealed);
+  } else {
+    const std::string& owner = owners_[s.owner];
+    ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(owner));
+    SealValueInPlace(data_key, owner, family, AsBytes(key), s.bytes);
+    SecureWipe(data_key);
+  }
+  s.sealed.reset();
+  s.kind = Staged::Kind::kValue;
+  return OkStatus();
 }
 
 Status ProjectionTxn::CheckAllowed(std::string_view family) const {
@@ -81,48 +128,12 @@ Status ProjectionTxn::CheckAllowed(std::string_view family) const {
                                  "', which is not one of its own");
 }
 
-ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string_view key) {
-  if (disallowed_write_.ok()) disallowed_write_ = CheckAllowed(family);
-  auto it = staged_.find(family);
-  if (it == staged_.end()) it = staged_.emplace(std::string(family), FamilyStage()).first;
-  FamilyStage& stage = it->second;
-  staged_bytes_ += key.size();
-  stage.writes.emplace_back(std::string(key), Staged());
-  if (stage.indexed) {
-    const auto position = static_cast<uint32_t>(stage.writes.size() - 1);
-    if (auto replaced = stage.last.Set(position, KeyAt(stage))) Supersede(stage, *replaced);
-  }
-  return stage.writes.back().second;
-}
-
-Result<const Bytes*> ProjectionTxn::Sealed(std::string_view family, std::string_view key,
-                                           Staged& s) {
-  if (!s.value && s.plain) {
-    ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(s.owner));
-    Bytes sealed = SealValue(data_key, s.owner, family, AsBytes(key), *s.plain);
-    SecureWipe(data_key);
-    s.value = std::move(sealed);
-    staged_bytes_ += s.value->size();
-  }
-  return &*s.value;
-}
-
-Status ProjectionTxn::SealForWriteOut(std::string_view family, std::string_view key, Staged& s) {
-  if (s.value || !s.plain) return OkStatus();  // sealed already, deleted, or not personal
-  ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(s.owner));
-  SealValueInPlace(data_key, s.owner, family, AsBytes(key), *s.plain);
-  SecureWipe(data_key);
-  s.value = std::move(s.plain);
-  s.plain.reset();
-  return OkStatus();
-}
-
 Result<std::optional<Bytes>> ProjectionTxn::Get(std::string_view family, ByteView key) {
   RETURN_IF_ERROR(CheckAllowed(family));
   Staged* s = Find(family, AsChars(key));
   if (!s) return store_.Get(family, key, view_);
   if (s->deleted()) return std::optional<Bytes>();
-  ASSIGN_OR_RETURN(const Bytes* value, Sealed(family, AsChars(key), *s));
+  ASSIGN_OR_RETURN(const Bytes* value, StoredBytes(family, AsChars(key), *s));
   return std::optional<Bytes>(*value);
 }
 
@@ -133,19 +144,14 @@ bool ProjectionTxn::Ignored(std::string_view family) const {
 void ProjectionTxn::Put(std::string_view family, ByteView key, ByteView value) {
   if (Ignored(family)) return;
   Staged& s = Stage(family, AsChars(key));
-  s.value = Bytes(value.begin(), value.end());
-  s.plain.reset();
-  s.owner.clear();
-  staged_bytes_ += StagedSize(s.value, s.plain);
+  s.kind = Staged::Kind::kValue;
+  s.bytes.assign(value.begin(), value.end());
+  staged_bytes_ += value.size();
 }
 
 void ProjectionTxn::Delete(std::string_view family, ByteView key) {
   if (Ignored(family)) return;
-  Staged& s = Stage(family, AsChars(key));
-  s.value.reset();
-  s.plain.reset();
-  s.owner.clear();
-  staged_bytes_ += StagedSize(s.value, s.plain);
+  Stage(family, AsChars(key));  // staged as deleted
 }
 
 Status ProjectionTxn::Scan(std::string_view family, ByteView prefix,
@@ -184,7 +190,7 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
       stored->Next();
     } else {
       if (!staged->second.deleted()) {
-        ASSIGN_OR_RETURN(const Bytes* value, Sealed(family, staged->first, staged->second));
+        ASSIGN_OR_RETURN(const Bytes* value, StoredBytes(family, staged->first, staged->second));
         keep_going = visit(AsBytes(staged->first), *value);
       }
       if (order == 0) stored->Next();
@@ -198,31 +204,37 @@ Status ProjectionTxn::ScanFrom(std::string_view family, ByteView prefix, ByteVie
 Status ProjectionTxn::PutSealed(std::string_view family, ByteView key, const std::string& owner,
                                 ByteView plaintext) {
   if (Ignored(family)) return OkStatus();
+  ASSIGN_OR_RETURN(uint32_t owner_position, OwnerPosition(owner));
+  Staged& s = Stage(family, AsChars(key));
+  s.kind = Staged::Kind::kPlain;
+  s.owner = owner_position;
+  // Room for sealing it in place at Finish (SealForWriteOut).
+  s.bytes.reserve(plaintext.size() + SealedOverhead(owner));
+  s.bytes.assign(plaintext.begin(), plaintext.end());
+  staged_bytes_ += plaintext.size();
+  return OkStatus();
+}
+
+Result<uint32_t> ProjectionTxn::OwnerPosition(const std::string& owner) {
+  auto owner_at = [this](uint32_t i) { return std::string_view(owners_[i]); };
+  if (auto known = owner_index_.Find(owner, owner_at)) return *known;
   // A new key goes into the batch with the first value sealed under it; a
   // shred after that makes Finish fail, since sealing needs the key.
-  if (!keyed_owners_.contains(owner)) {
-    ASSIGN_OR_RETURN(DataKey data_key, data_keys_.GetOrCreate(owner));
-    SecureWipe(data_key.key);
-    if (data_key.wrapped_to_persist) {
-      batch_.Put(cf::kDataKeys, AsBytes(owner), *data_key.wrapped_to_persist);
-      new_key_subjects_.insert(owner);
-    }
-    keyed_owners_.insert(owner);
+  ASSIGN_OR_RETURN(DataKey data_key, data_keys_.GetOrCreate(owner));
+  SecureWipe(data_key.key);
+  if (data_key.wrapped_to_persist) {
+    batch_.Put(cf::kDataKeys, AsBytes(owner), *data_key.wrapped_to_persist);
+    new_key_subjects_.insert(owner);
   }
-  Staged& s = Stage(family, AsChars(key));
-  s.value.reset();
-  // Room for sealing it in place at Finish (SealForWriteOut).
-  s.plain.emplace();
-  s.plain->reserve(plaintext.size() + SealedOverhead(owner));
-  s.plain->assign(plaintext.begin(), plaintext.end());
-  s.owner = owner;
-  staged_bytes_ += StagedSize(s.value, s.plain);
-  return OkStatus();
+  const auto position = static_cast<uint32_t>(owners_.size());
+  owners_.push_back(owner);
+  owner_index_.Set(position, owner_at);
+  return position;
 }
 
 Result<std::optional<Bytes>> ProjectionTxn::GetSealed(std::string_view family, ByteView key) {
   Staged* s = Find(family, AsChars(key));
-  if (s && s->plain) return std::optional<Bytes>(*s->plain);
+  if (s && s->kind == Staged::Kind::kPlain) return std::optional<Bytes>(s->bytes);
   ASSIGN_OR_RETURN(auto sealed, Get(family, key));
   if (!sealed) return std::optional<Bytes>();
   ASSIGN_OR_RETURN(Bytes plain, OpenSealed(family, key, *sealed));
@@ -233,7 +245,9 @@ Result<Bytes> ProjectionTxn::OpenSealed(std::string_view family, ByteView key, B
   // A value this transaction sealed (handed out by Scan) opens to the
   // plaintext it was sealed from.
   Staged* s = Find(family, AsChars(key));
-  if (s && s->plain && s->value && s->value->data() == sealed.data()) return *s->plain;
+  if (s && s->kind == Staged::Kind::kPlain && s->sealed && s->sealed->data() == sealed.data()) {
+    return s->bytes;
+  }
   ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(sealed));
   ASSIGN_OR_RETURN(AeadKey data_key, data_keys_.Get(std::string(owner)));
   auto plain = OpenValue(data_key, family, key, sealed);
@@ -257,11 +271,12 @@ Status ProjectionTxn::Finish() {
   // Seal everything first, so that a failure leaves the batch untouched.
   for (auto& [family, stage] : staged_) {
     if (stage.ordered) Fold(stage);
-    auto seal = [&](const std::string& key, Staged& s) { return SealForWriteOut(family, key, s); };
     if (stage.ordered) {
-      for (auto& [key, s] : *stage.ordered) RETURN_IF_ERROR(seal(key, s));
+      for (auto& [key, s] : *stage.ordered) RETURN_IF_ERROR(SealForWriteOut(family, key, s));
     }
-    for (auto& [key, s] : stage.writes) RETURN_IF_ERROR(seal(key, s));
+    for (Write& write : stage.writes) {
+      RETURN_IF_ERROR(SealForWriteOut(family, stage.KeyOf(write), write.staged));
+    }
   }
   for (auto& [family, stage] : staged_) WriteOut(family, stage);
   staged_.clear();
@@ -271,11 +286,11 @@ Status ProjectionTxn::Finish() {
 
 void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   // The batch takes each value over: staged values are dropped next.
-  auto put = [&](const std::string& key, Staged& s) {
+  auto put = [&](std::string_view key, Staged& s) {
     if (s.deleted()) {
       batch_.Delete(family, AsBytes(key));
     } else {
-      batch_.PutOwned(family, AsBytes(key), std::move(*s.value));
+      batch_.PutOwned(family, AsBytes(key), std::move(s.bytes));
     }
   };
   // An ordered family has everything in its map (Finish folded it).
@@ -287,16 +302,15 @@ void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   }
   // Otherwise the writes sorted by key, later writes to a key after earlier
   // ones, and only the last one put.
-  Writes& writes = stage.writes;
   const std::vector<KeyRank> order =
-      OrderByKey(static_cast<uint32_t>(writes.size()),
-                 [&](uint32_t i) { return std::string_view(writes[i].first); });
+      OrderByKey(static_cast<uint32_t>(stage.writes.size()), stage.KeyAt());
   for (size_t i = 0; i < order.size(); ++i) {
     if (i + 1 < order.size() && order[i + 1].repeats_previous) continue;
-    auto& [key, s] = writes[order[i].position];
-    put(key, s);
+    Write& write = stage.writes[order[i].position];
+    put(stage.KeyOf(write), write.staged);
   }
   stage.writes.clear();
+  stage.keys.clear();
   stage.last.Clear();
   stage.indexed = false;
   stage.ordered.reset();

@@ -97,27 +97,46 @@ class ProjectionTxn {
   const std::unordered_set<std::string>& new_key_subjects() const { return new_key_subjects_; }
 
  private:
+  // One write's value: nothing (a delete), the bytes to store as they are,
+  // or a plaintext that Finish seals under its owner.
   struct Staged {
-    std::optional<Bytes> value;  // nullopt: deleted (or not sealed yet)
-    // For a sealed value this transaction wrote: its plaintext and owner.
-    // `value` is empty until Sealed() fills it.
-    std::optional<Bytes> plain;
-    std::string owner;
-    bool deleted() const { return !value && !plain; }
+    enum class Kind : uint8_t { kDeleted, kValue, kPlain };
+    Bytes bytes;  // the value (kValue) or the plaintext (kPlain)
+    // For kPlain, once a raw read (Get, Scan) needed the stored bytes: the
+    // plaintext sealed. Finish stores these instead of sealing again.
+    std::unique_ptr<Bytes> sealed;
+    uint32_t owner = 0;  // for kPlain: the owner's position in owners_
+    Kind kind = Kind::kDeleted;
+    bool deleted() const { return kind == Kind::kDeleted; }
   };
-  using Writes = std::vector<std::pair<std::string, Staged>>;
+  // A write in the order made; its key is in its family's `keys`.
+  struct Write {
+    size_t key_offset = 0;
+    uint32_t key_size = 0;
+    Staged staged;
+  };
   using FamilyWrites = std::map<std::string, Staged, std::less<>>;
 
   // One family's staged writes. Until its first scan, `writes` holds every
-  // write in the order made; from its first point read on, `last` indexes
-  // each key's last write, and a write that a later one replaces is emptied.
-  // From its first scan on, `ordered` holds each key's last write in key
-  // order, and `writes` those made since the family was last read.
+  // write in the order made, their keys end to end in `keys`; from its first
+  // point read on, `last` indexes each key's last write, and a write that a
+  // later one replaces is emptied. From its first scan on, `ordered` holds
+  // each key's last write in key order, and `writes` those made since the
+  // family was last read.
   struct FamilyStage {
-    Writes writes;
+    std::string keys;
+    std::vector<Write> writes;
     PositionIndex last;    // each key's last write in `writes`
     bool indexed = false;  // `last` is up to date
     std::optional<FamilyWrites> ordered;
+
+    std::string_view KeyOf(const Write& write) const {
+      return std::string_view(keys).substr(write.key_offset, write.key_size);
+    }
+    // The key of each write, by position (for `last`).
+    auto KeyAt() const {
+      return [this](uint32_t i) { return KeyOf(writes[i]); };
+    }
   };
 
   // `stage`'s writes, each key once, in key order, for a scan: from now on
@@ -129,21 +148,20 @@ class ProjectionTxn {
   void Index(FamilyStage& stage);
   // Empties writes[position], which a later write to its key replaced.
   void Supersede(FamilyStage& stage, uint32_t position);
-  // The key of each of `stage`'s writes, by position (for `stage.last`).
-  static auto KeyAt(const FamilyStage& stage) {
-    return [&writes = stage.writes](uint32_t i) { return std::string_view(writes[i].first); };
-  }
   Staged* Find(std::string_view family, std::string_view key);
   // A new write to `key`, to be filled in by the caller.
   Staged& Stage(std::string_view family, std::string_view key);
   // Puts one family's writes into the batch in key order, the last write to
   // a key winning, and empties it.
   void WriteOut(std::string_view family, FamilyStage& stage);
-  // The stored bytes of a live staged value, sealing it first if needed.
-  Result<const Bytes*> Sealed(std::string_view family, std::string_view key, Staged& s);
-  // For Finish: seals a pending value in its plaintext's own buffer, which
-  // becomes the stored bytes (nothing reads the plaintext after Finish).
+  // The stored bytes of a live staged value, sealing a copy first if needed.
+  Result<const Bytes*> StoredBytes(std::string_view family, std::string_view key, Staged& s);
+  // For Finish: turns a kPlain value into the stored bytes, sealing it in
+  // its plaintext's own buffer (nothing reads the plaintext after Finish).
   Status SealForWriteOut(std::string_view family, std::string_view key, Staged& s);
+  // The position of `owner` in owners_, asking the key ring about an owner
+  // new to this transaction (a new key goes into the batch).
+  Result<uint32_t> OwnerPosition(const std::string& owner);
 
   // kFailedPrecondition if RestrictTo excludes `family`.
   Status CheckAllowed(std::string_view family) const;
@@ -159,9 +177,11 @@ class ProjectionTxn {
   std::map<std::string, FamilyStage, std::less<>> staged_;
   size_t staged_bytes_ = 0;
   std::unordered_set<std::string> new_key_subjects_;
-  // Owners whose data key is durable or in the batch (new_key_subjects_):
-  // PutSealed asks the key ring about each owner once.
-  std::unordered_set<std::string> keyed_owners_;
+  // Owners whose data key is durable or in the batch (new_key_subjects_),
+  // each once, indexed by `owner_index_`: PutSealed asks the key ring about
+  // each owner once, and a staged value names its owner by position.
+  std::vector<std::string> owners_;
+  PositionIndex owner_index_;
 };
 
 // Splits one projection's replay across lanes that run side by side (see

@@ -165,9 +165,9 @@ TEST_CASE("reads, scans and Finish see each key's last write, whatever reads cam
         CHECK(scanned == live);
       }
     }
-    // Every write counted once at most (key, value and a node).
+    // Every write counted once at most (key, value and its entry).
     CHECK(f.txn.StagedBytes() > 0);
-    CHECK(f.txn.StagedBytes() <= writes * (96 + 4 + 2));
+    CHECK(f.txn.StagedBytes() <= writes * (56 + 4 + 2));
     Must(f.txn.Finish());
     std::vector<std::string> want;
     for (const auto& [key, value] : expected) {
