@@ -89,7 +89,7 @@ Result<DecodedEvent> DecodeSignedEvent(ByteView stored) {
   out.header.subject_id = std::string(View(b->subject_id()));
   out.header.request_id = std::string(View(b->request_id()));
   out.header.payload_encrypted = b->payload_encrypted();
-  out.key_id = std::string(View(b->key_id()));
+  out.key_id = View(b->key_id());
   out.body = body;
   out.signature = View(signed_event->signature());
   out.prev_hash = View(b->prev_hash());

@@ -27,7 +27,7 @@ Bytes EncodeSignedEvent(ByteView body, const Ed25519Signature& signature);
 // both the envelope and the nested body. Views point into the input bytes.
 struct DecodedEvent {
   EventHeader header;
-  std::string key_id;
+  std::string_view key_id;
   ByteView body;
   ByteView signature;
   ByteView prev_hash;

@@ -7,22 +7,21 @@ namespace backpack {
 namespace log_reading {
 namespace {
 
-// Decrypts `decoded`'s payload into `out`, marking it shredded if the
-// subject's key is gone.
-Status DecryptPayload(DataKeyRing& data_keys, const codec::DecodedEvent& decoded,
+// Decrypts `payload`, stored for `header`, into `out`, marking it shredded
+// if the subject's key is gone.
+Status DecryptPayload(DataKeyRing& data_keys, const EventHeader& header, ByteView payload,
                       LoggedEvent& out) {
-  if (!decoded.header.payload_encrypted) {
-    out.payload.assign(decoded.payload.begin(), decoded.payload.end());
+  if (!header.payload_encrypted) {
+    out.payload.assign(payload.begin(), payload.end());
     return OkStatus();
   }
-  auto key = data_keys.Get(decoded.header.subject_id);
+  auto key = data_keys.Get(header.subject_id);
   if (!key && key.error().code() == StatusCode::kGone) {
     out.shredded = true;
     return OkStatus();
   }
   if (!key) return key.error();
-  ASSIGN_OR_RETURN(out.payload,
-                   AeadOpen(*key, decoded.payload, codec::PayloadAssociatedData(decoded.header)));
+  ASSIGN_OR_RETURN(out.payload, AeadOpen(*key, payload, codec::PayloadAssociatedData(header)));
   return OkStatus();
 }
 
@@ -42,8 +41,8 @@ Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
   if (!VerifyEd25519(public_key, Sha256(decoded.body), decoded.signature)) {
     return Err(DataLossError("event " + std::to_string(seq) + " has a bad signature"));
   }
-  LoggedEvent out{decoded.header, {}, false};
-  RETURN_IF_ERROR(DecryptPayload(data_keys, decoded, out));
+  LoggedEvent out{std::move(decoded.header), {}, false};
+  RETURN_IF_ERROR(DecryptPayload(data_keys, out.header, decoded.payload, out));
   return out;
 }
 
@@ -54,9 +53,8 @@ Status ReplayEvents(Store& store, DataKeyRing& data_keys, uint64_t from, uint64_
   for (it->Seek(layout::LogKey(from)); it->Valid(); it->Next()) {
     ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(it->value()));
     if (decoded.header.seq >= end) break;
-    LoggedEvent event{decoded.header, {}, false};
-    RETURN_IF_ERROR(DecryptPayload(data_keys, decoded, event));
-    batch.push_back(std::move(event));
+    LoggedEvent& event = batch.emplace_back(LoggedEvent{std::move(decoded.header), {}, false});
+    RETURN_IF_ERROR(DecryptPayload(data_keys, event.header, decoded.payload, event));
     if (batch.size() >= batch_size) {
       RETURN_IF_ERROR(visit(batch));
       batch.clear();
