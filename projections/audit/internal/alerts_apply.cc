@@ -155,7 +155,12 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
   StoredBulkEntries entries(txn, key);
   ASSIGN_OR_RETURN(auto trigger, AddReads(header, entries, students, entry.at_us,
                                           options_.bulk_access_threshold));
-  txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeBulkWindowHeader(header)));
+  // A re-read of a student already in the window leaves the header as it
+  // was: rewriting it anyway filled the memtable with copies of it.
+  const std::string encoded = EncodeBulkWindowHeader(header);
+  if (!stored || AsChars(*stored) != encoded) {
+    txn.Put(kWindowsFamily, AsBytes(key), AsBytes(encoded));
+  }
   if (trigger) PutAlert(RaisedBy(entry, kBulkAccessAlert, *trigger), txn);
   return OkStatus();
 }
