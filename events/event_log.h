@@ -47,6 +47,7 @@ struct EventLogStats {
   uint64_t last_group_events = 0;   // gauge
   uint64_t syncs = 0;                    // fsyncs; each makes one or more groups durable
   uint64_t sync_write_micros_total = 0;  // time spent in those fsyncs
+  uint64_t sync_write_micros_max = 0;    // the longest of them
 };
 
 class EventLog {

@@ -86,6 +86,14 @@ Bytes StoredEvent(const std::filesystem::path& data, uint64_t seq) {
   return **value;
 }
 
+// The value of an unlabelled metric in a Prometheus exposition; -1 if absent.
+double MetricValue(const std::string& exposition, const std::string& name) {
+  const std::string line_start = "\n" + name + " ";
+  const size_t at = exposition.find(line_start);
+  if (at == std::string::npos) return -1;
+  return std::stod(exposition.substr(at + line_start.size()));
+}
+
 TEST_CASE("healthz reports the last sequence number and metrics include the log's figures") {
   Served s;
   auto health = s.server.Call("GET", "/healthz");
@@ -106,6 +114,11 @@ TEST_CASE("healthz reports the last sequence number and metrics include the log'
     INFO(name);
     CHECK(metrics->body.find(name) != std::string::npos);
   }
+  // The sign-in was fsync'd: the longest fsync took some time, and no more
+  // than all of them together.
+  const double longest = MetricValue(metrics->body, "backpack_log_sync_seconds_max");
+  CHECK(longest > 0);
+  CHECK(longest <= MetricValue(metrics->body, "backpack_log_sync_seconds_total"));
 }
 
 TEST_CASE("the served checkpoint is signed, and inclusion proofs verify against it") {

@@ -168,7 +168,7 @@ void RunBenchAppend(const GlobalOptions& global, uint64_t events, int concurrenc
             << (syncs ? (after.sync_write_micros_total - before.sync_write_micros_total) / 1000.0 /
                             syncs
                       : 0)
-            << " ms)\n"
+            << " ms, longest " << after.sync_write_micros_max / 1000.0 << " ms)\n"
             << "append latency ms p50: " << Percentile(f.latencies_ms, 0.5)
             << " p99: " << Percentile(f.latencies_ms, 0.99) << "\n"
             << "signing ceiling (" << std::thread::hardware_concurrency()

@@ -1,5 +1,6 @@
 #include "events/internal/log_pipeline.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/crypto.h"
@@ -126,6 +127,8 @@ void LogStats::Record(size_t groups, size_t events, size_t last_group_events, bo
   if (ok) stats_.events_appended += events;
   stats_.last_group_events = last_group_events;
   stats_.sync_write_micros_total += micros;
+  stats_.sync_write_micros_max =
+      std::max(stats_.sync_write_micros_max, static_cast<uint64_t>(std::max<int64_t>(micros, 0)));
   stats_.syncs += ok ? 1 : 0;
 }
 

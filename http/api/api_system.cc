@@ -78,6 +78,9 @@ std::string ServerStateMetrics(ApiContext& context) {
                  "Time spent in those fsyncs; divide by backpack_log_syncs_total for the "
                  "mean fsync latency.",
                  static_cast<double>(stats.sync_write_micros_total) / 1e6);
+    AppendMetric(&out, "backpack_log_sync_seconds_max", "gauge",
+                 "The longest of those fsyncs (a stalled disk shows here first).",
+                 static_cast<double>(stats.sync_write_micros_max) / 1e6);
   }
   if (context.sessions) {
     AppendMetric(&out, "backpack_sessions_active", "gauge", "Live sign-in sessions.",
