@@ -11,19 +11,14 @@ ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& b
                              ReadView view)
     : store_(store), data_keys_(data_keys), batch_(batch), view_(view) {}
 
-namespace {
-
-// Memory a staged write holds beyond its key's bytes (its Write and values).
-template <class Staged>
-size_t StagedSize(const Staged& s) {
-  return 56 + s.bytes.size() + (s.sealed ? s.sealed->size() : 0);
+size_t ProjectionTxn::StagedSize(const Staged& s) {
+  // The write itself, its key's end in FamilyStage::keys, and its bytes.
+  return sizeof(Staged) + sizeof(size_t) + s.bytes.size() + (s.sealed ? s.sealed->size() : 0);
 }
-
-}  // namespace
 
 void ProjectionTxn::Supersede(FamilyStage& stage, uint32_t position) {
   // The write keeps its key (and its memory counted) until Finish.
-  Staged& replaced = stage.writes[position].staged;
+  Staged& replaced = stage.writes[position];
   const size_t before = StagedSize(replaced);
   replaced = Staged();  // reads as deleted; Finish seals nothing for it
   staged_bytes_ -= before - StagedSize(replaced);
@@ -31,25 +26,25 @@ void ProjectionTxn::Supersede(FamilyStage& stage, uint32_t position) {
 
 void ProjectionTxn::Index(FamilyStage& stage) {
   for (uint32_t i = 0; i < stage.writes.size(); ++i) {
-    if (auto replaced = stage.last.Set(i, stage.KeyAt())) Supersede(stage, *replaced);
+    if (auto replaced = stage.last.Set(i, stage.keys.key_at())) Supersede(stage, *replaced);
   }
   stage.indexed = true;
 }
 
 void ProjectionTxn::Fold(FamilyStage& stage) {
-  for (Write& write : stage.writes) {
-    const std::string_view key = stage.KeyOf(write);
+  for (size_t i = 0; i < stage.writes.size(); ++i) {
+    const std::string_view key = stage.keys[i];
     // One descent of the tree, whether the key is new (most are) or not.
     auto it = stage.ordered->lower_bound(key);
     if (it != stage.ordered->end() && it->first == key) {
       staged_bytes_ -= key.size() + StagedSize(it->second);
-      it->second = std::move(write.staged);
+      it->second = std::move(stage.writes[i]);
     } else {
-      stage.ordered->emplace_hint(it, std::string(key), std::move(write.staged));
+      stage.ordered->emplace_hint(it, std::string(key), std::move(stage.writes[i]));
     }
   }
   stage.writes.clear();
-  stage.keys.clear();
+  stage.keys.Clear();
 }
 
 ProjectionTxn::FamilyWrites& ProjectionTxn::Ordered(FamilyStage& stage) {
@@ -72,8 +67,8 @@ ProjectionTxn::Staged* ProjectionTxn::Find(std::string_view family, std::string_
     return found == stage.ordered->end() ? nullptr : &found->second;
   }
   if (!stage.indexed) Index(stage);
-  auto position = stage.last.Find(key, stage.KeyAt());
-  return position ? &stage.writes[*position].staged : nullptr;
+  auto position = stage.last.Find(key, stage.keys.key_at());
+  return position ? &stage.writes[*position] : nullptr;
 }
 
 ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string_view key) {
@@ -81,16 +76,14 @@ ProjectionTxn::Staged& ProjectionTxn::Stage(std::string_view family, std::string
   auto it = staged_.find(family);
   if (it == staged_.end()) it = staged_.emplace(std::string(family), FamilyStage()).first;
   FamilyStage& stage = it->second;
-  static_assert(sizeof(Write) <= 56, "StagedSize counts each Write as 56 bytes");
-  const size_t offset = stage.keys.size();
-  stage.keys.append(key);
-  stage.writes.push_back(Write{offset, static_cast<uint32_t>(key.size()), Staged()});
-  staged_bytes_ += key.size() + StagedSize(stage.writes.back().staged);
+  stage.keys.Append(key);
+  stage.writes.emplace_back();
+  staged_bytes_ += key.size() + StagedSize(stage.writes.back());
   if (stage.indexed) {
     const auto position = static_cast<uint32_t>(stage.writes.size() - 1);
-    if (auto replaced = stage.last.Set(position, stage.KeyAt())) Supersede(stage, *replaced);
+    if (auto replaced = stage.last.Set(position, stage.keys.key_at())) Supersede(stage, *replaced);
   }
-  return stage.writes.back().staged;
+  return stage.writes.back();
 }
 
 Result<const Bytes*> ProjectionTxn::StoredBytes(std::string_view family, std::string_view key,
@@ -274,8 +267,8 @@ Status ProjectionTxn::Finish() {
     if (stage.ordered) {
       for (auto& [key, s] : *stage.ordered) RETURN_IF_ERROR(SealForWriteOut(family, key, s));
     }
-    for (Write& write : stage.writes) {
-      RETURN_IF_ERROR(SealForWriteOut(family, stage.KeyOf(write), write.staged));
+    for (size_t i = 0; i < stage.writes.size(); ++i) {
+      RETURN_IF_ERROR(SealForWriteOut(family, stage.keys[i], stage.writes[i]));
     }
   }
   for (auto& [family, stage] : staged_) WriteOut(family, stage);
@@ -303,14 +296,14 @@ void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   // Otherwise the writes sorted by key, later writes to a key after earlier
   // ones, and only the last one put.
   const std::vector<KeyRank> order =
-      OrderByKey(static_cast<uint32_t>(stage.writes.size()), stage.KeyAt());
+      OrderByKey(static_cast<uint32_t>(stage.writes.size()), stage.keys.key_at());
   for (size_t i = 0; i < order.size(); ++i) {
     if (i + 1 < order.size() && order[i + 1].repeats_previous) continue;
-    Write& write = stage.writes[order[i].position];
-    put(stage.KeyOf(write), write.staged);
+    const uint32_t position = order[i].position;
+    put(stage.keys[position], stage.writes[position]);
   }
   stage.writes.clear();
-  stage.keys.clear();
+  stage.keys.Clear();
   stage.last.Clear();
   stage.indexed = false;
   stage.ordered.reset();

@@ -19,6 +19,7 @@
 
 #include "core/data_keys.h"
 #include "core/position_index.h"
+#include "core/string_sequence.h"
 #include "core/store.h"
 #include "events/event.h"
 
@@ -109,35 +110,23 @@ class ProjectionTxn {
     Kind kind = Kind::kDeleted;
     bool deleted() const { return kind == Kind::kDeleted; }
   };
-  // A write in the order made; its key is in its family's `keys`.
-  struct Write {
-    size_t key_offset = 0;
-    uint32_t key_size = 0;
-    Staged staged;
-  };
   using FamilyWrites = std::map<std::string, Staged, std::less<>>;
 
   // One family's staged writes. Until its first scan, `writes` holds every
-  // write in the order made, their keys end to end in `keys`; from its first
-  // point read on, `last` indexes each key's last write, and a write that a
-  // later one replaces is emptied. From its first scan on, `ordered` holds
-  // each key's last write in key order, and `writes` those made since the
-  // family was last read.
+  // write in the order made, and `keys` its key at the same position; from
+  // its first point read on, `last` indexes each key's last write, and a
+  // write that a later one replaces is emptied. From its first scan on,
+  // `ordered` holds each key's last write in key order, and `writes` those
+  // made since the family was last read.
   struct FamilyStage {
-    std::string keys;
-    std::vector<Write> writes;
+    StringSequence keys;
+    std::vector<Staged> writes;
     PositionIndex last;    // each key's last write in `writes`
     bool indexed = false;  // `last` is up to date
     std::optional<FamilyWrites> ordered;
-
-    std::string_view KeyOf(const Write& write) const {
-      return std::string_view(keys).substr(write.key_offset, write.key_size);
-    }
-    // The key of each write, by position (for `last`).
-    auto KeyAt() const {
-      return [this](uint32_t i) { return KeyOf(writes[i]); };
-    }
   };
+  // Memory a staged write holds beyond its key's bytes.
+  static size_t StagedSize(const Staged& s);
 
   // `stage`'s writes, each key once, in key order, for a scan: from now on
   // the family stays ordered.

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/position_index.h"
+#include "core/string_sequence.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/records/internal/apply.h"
 #include "projections/records/internal/records_projection.h"
@@ -92,25 +93,16 @@ class RecordsPartitioner final : public RebuildPartitioner {
     return holder ? std::string_view(students_[holder->student].id) : std::string_view(subject);
   }
 
-  // The note id of holders_[i], for holder_index_.
-  auto NoteIdAt() const {
-    return [this](uint32_t i) {
-      const size_t begin = i == 0 ? 0 : note_id_ends_[i - 1];
-      return std::string_view(note_ids_).substr(begin, note_id_ends_[i] - begin);
-    };
-  }
-
   // The holder of a note id, if it was ever written.
   const Holder* HolderOf(std::string_view note_id) const {
-    auto found = holder_index_.Find(note_id, NoteIdAt());
+    auto found = holder_index_.Find(note_id, note_ids_.key_at());
     return found ? &holders_[*found] : nullptr;
   }
 
   void AddHolder(std::string_view note_id, Holder holder) {
-    note_ids_.append(note_id);
-    note_id_ends_.push_back(note_ids_.size());
+    note_ids_.Append(note_id);
     holders_.push_back(holder);
-    holder_index_.Set(static_cast<uint32_t>(holders_.size() - 1), NoteIdAt());
+    holder_index_.Set(static_cast<uint32_t>(holders_.size() - 1), note_ids_.key_at());
   }
 
   // Frees every note id the student holds (their holders count the shreds).
@@ -125,10 +117,9 @@ class RecordsPartitioner final : public RebuildPartitioner {
     return it->second;
   }
 
-  // Every note id written, each once, end to end (one allocation for all,
-  // not two per id), with its holder; holder_index_ finds them by id.
-  std::string note_ids_;
-  std::vector<size_t> note_id_ends_;
+  // Every note id written, each once (one allocation for all, not two per
+  // id), and its holder at the same position; holder_index_ finds them by id.
+  StringSequence note_ids_;
   std::vector<Holder> holders_;
   PositionIndex holder_index_;
   std::deque<Student> students_;                     // a deque: the ids handed out stay put
