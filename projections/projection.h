@@ -19,8 +19,8 @@
 
 #include "core/data_keys.h"
 #include "core/position_index.h"
-#include "core/string_sequence.h"
 #include "core/store.h"
+#include "core/string_sequence.h"
 #include "events/event.h"
 
 namespace backpack {
