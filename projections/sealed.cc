@@ -3,13 +3,18 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <cstring>
 
 namespace backpack {
 namespace {
 
-Bytes AssociatedData(std::string_view owner, std::string_view family, ByteView key) {
-  Bytes ad;
+// Room for the associated data of every projection key in use without a heap
+// allocation (a value is sealed or opened for nearly every event).
+using AssociatedBytes = boost::container::small_vector<uint8_t, 256>;
+
+AssociatedBytes AssociatedData(std::string_view owner, std::string_view family, ByteView key) {
+  AssociatedBytes ad;
   for (std::string_view part : {std::string_view("backpack projection v1"), owner, family}) {
     auto length = EncodeBigEndian64(part.size());
     ad.insert(ad.end(), length.begin(), length.end());
@@ -37,7 +42,7 @@ Bytes SealValue(const AeadKey& data_key, std::string_view owner, std::string_vie
 void SealValueInPlace(const AeadKey& data_key, std::string_view owner, std::string_view family,
                       ByteView key, Bytes& buffer) {
   const size_t plaintext_size = buffer.size();
-  Bytes ad = AssociatedData(owner, family, key);
+  AssociatedBytes ad = AssociatedData(owner, family, key);
   // The nonce is a keyed hash of the associated data and the plaintext.
   uint8_t nonce[kAeadNonceSize];
   crypto_generichash_state hash;
@@ -72,7 +77,7 @@ Result<Bytes> OpenValue(const AeadKey& data_key, std::string_view family, ByteVi
                         ByteView sealed) {
   ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(sealed));
   ByteView rest = sealed.subspan(1 + owner.size());
-  Bytes ad = AssociatedData(owner, family, key);
+  AssociatedBytes ad = AssociatedData(owner, family, key);
   Bytes out(rest.size() - kAeadNonceSize - kAeadTagSize);
   unsigned long long written = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
