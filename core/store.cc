@@ -2,16 +2,16 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
-
 #include <sys/statvfs.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
 
+#include "core/internal/ingest_epoch.h"
 #include "core/internal/rocks_ingest.h"
 #include "core/internal/rocks_open.h"
 
@@ -75,7 +75,10 @@ class RocksStore final : public Store {
     rocksdb::ReadOptions read;
     read.snapshot = snapshot.get();
     rocksdb::PinnableSlice value;
-    rocksdb::Status s = db_->Get(read, handle, ToSlice(key), &value);
+    rocksdb::Status s = ingest_epoch_.Outside([&] {
+      value.Reset();
+      return db_->Get(read, handle, ToSlice(key), &value);
+    });
     if (s.IsNotFound()) return std::optional<Bytes>();
     RETURN_IF_ERROR(FromRocks(s, "read"));
     ByteView v = FromSlice(value);
@@ -98,7 +101,12 @@ class RocksStore final : public Store {
       read.fill_cache = false;
       read.readahead_size = kWholeScanReadahead;
     }
-    rocksdb::Iterator* it = db_->NewIterator(read, handle);
+    std::unique_ptr<rocksdb::Iterator> opened;
+    rocksdb::Iterator* it = ingest_epoch_.Outside([&] {
+      opened.reset(db_->NewIterator(read, handle));
+      return opened.get();
+    });
+    opened.release();
     return std::unique_ptr<StoreIterator>(
         new RocksIterator(std::move(lock), std::move(snapshot), it));
   }
@@ -211,13 +219,13 @@ class RocksStore final : public Store {
   }
 
   // Pins kDurable reads to the current state before the first unsynced write
-  // after a durable point. Requires write_mu_ and families_mu_ (shared).
+  // after a durable point. Requires write_mu_ and families_mu_ (either way).
   void PinDurableBeforeUnsyncedWrite() {
     std::lock_guard lock(durable_mu_);
     if (!durable_) durable_ = TakeSnapshot();
   }
 
-  // Everything up to `synced` is durable now. Requires write_mu_ and families_mu_ (shared).
+  // Everything up to `synced` is durable now. Requires write_mu_ and families_mu_ (either way).
   void PublishDurable(const SnapshotPtr& synced) {
     std::lock_guard lock(durable_mu_);
     if (synced->GetSequenceNumber() == db_->GetLatestSequenceNumber()) {
@@ -274,8 +282,10 @@ class RocksStore final : public Store {
   // ApplyBatch for a bulk batch (StoreOptions::bulk_write_bytes): syncs the log (so
   // that no earlier write can be lost while this one survives), then ingests
   // the batch as table files. Durable and visible to kDurable reads on return.
-  // Requires families_mu_ held (shared).
   Status IngestBatch(const WriteBatch& batch);
+  // IngestBatch, with the table files written under `dir`. Takes
+  // families_mu_ (shared) and write_mu_.
+  Status WriteAndIngest(const WriteBatch& batch, const std::string& dir);
   bool IsBulk(const WriteBatch& batch, const rocksdb::WriteOptions& options) const {
     uint64_t threshold =
         options.disableWAL ? options_.bulk_unlogged_bytes : options_.bulk_write_bytes;
@@ -305,6 +315,7 @@ class RocksStore final : public Store {
   StoreOptions options_;
   std::atomic<bool> broken_{false};  // a write failed; reopen before the next
   std::atomic<uint64_t> ingests_{0};  // IngestBatch calls so far, naming their directories
+  IngestEpoch ingest_epoch_;          // Get and NewIterator read outside ingestions
   std::unique_ptr<rocksdb::DB> db_;
   // Orders writes with the snapshots taken around them, so that a snapshot
   // never includes an unsynced write by accident.
@@ -360,9 +371,9 @@ Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptio
     std::unique_lock exclusive(families_mu_);
     RETURN_IF_ERROR(ReopenLocked());
   }
+  if (IsBulk(batch, options)) return IngestBatch(batch);
   std::shared_lock lock(families_mu_);
   ForgetEmptiness(batch);
-  if (IsBulk(batch, options)) return IngestBatch(batch);
   ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
   std::lock_guard order(write_mu_);
   if (!options.sync) PinDurableBeforeUnsyncedWrite();
@@ -376,23 +387,32 @@ Status RocksStore::IngestBatch(const WriteBatch& batch) {
   // Lanes of a rebuild write side by side: each call has its own directory.
   const std::string dir = IngestDirOf(path_) + "/" + std::to_string(ingests_++);
   std::error_code ec;
+  Status ingested = WriteAndIngest(batch, dir);
+  std::filesystem::remove_all(dir, ec);
+  return ingested;
+}
+
+Status RocksStore::WriteAndIngest(const WriteBatch& batch, const std::string& dir) {
   auto lookup = [this](std::string_view family) -> Result<rocks::FamilyRef> {
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
     return rocks::FamilyRef{handle, FamilyOptions(family, options_)};
   };
-  auto files = rocks::WriteTableFiles(batch, dir, lookup);
-  Status ingested = files.has_value() ? OkStatus() : files.error();
+  std::shared_lock lock(families_mu_);
+  ForgetEmptiness(batch);
+  ASSIGN_OR_RETURN(auto files, rocks::WriteTableFiles(batch, dir, lookup));
+  std::lock_guard order(write_mu_);
+  Status ingested = FromRocks(db_->SyncWAL(), "sync write-ahead log");
   if (ingested.ok()) {
-    std::lock_guard order(write_mu_);
-    // kDurable reads keep their snapshot until every file is in: ingestion
-    // may show one family's files before another's.
-    PinDurableBeforeUnsyncedWrite();
-    ingested = FromRocks(db_->SyncWAL(), "sync write-ahead log");
-    if (ingested.ok()) ingested = FromRocks(db_->IngestExternalFiles(*files), "ingest");
-    if (ingested.code() == StatusCode::kUnavailable) broken_ = true;
-    if (ingested.ok()) PublishDurable(TakeSnapshot());
+    // Nothing unsynced is left to hide, so no snapshot needs to be open: then
+    // RocksDB puts files that overlap nothing into the last level with
+    // sequence number 0. Under a snapshot it would give them the ingestion's
+    // own number, and later rewrite them all to drop it (after a large
+    // import, about a core-second of compaction taken from whatever runs next).
+    PublishDurable(TakeSnapshot());
+    IngestEpoch::UnderWay under_way(ingest_epoch_);
+    ingested = FromRocks(db_->IngestExternalFiles(files), "ingest");
   }
-  std::filesystem::remove_all(dir, ec);
+  if (ingested.code() == StatusCode::kUnavailable) broken_ = true;
   return ingested;
 }
 
