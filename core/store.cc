@@ -101,14 +101,10 @@ class RocksStore final : public Store {
       read.fill_cache = false;
       read.readahead_size = kWholeScanReadahead;
     }
-    std::unique_ptr<rocksdb::Iterator> opened;
-    rocksdb::Iterator* it = ingest_epoch_.Outside([&] {
-      opened.reset(db_->NewIterator(read, handle));
-      return opened.get();
-    });
-    opened.release();
+    std::unique_ptr<rocksdb::Iterator> it = ingest_epoch_.Outside(
+        [&] { return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read, handle)); });
     return std::unique_ptr<StoreIterator>(
-        new RocksIterator(std::move(lock), std::move(snapshot), it));
+        new RocksIterator(std::move(lock), std::move(snapshot), it.release()));
   }
 
   Status EnsureColumnFamily(std::string_view name) override {
@@ -219,13 +215,13 @@ class RocksStore final : public Store {
   }
 
   // Pins kDurable reads to the current state before the first unsynced write
-  // after a durable point. Requires write_mu_ and families_mu_ (either way).
+  // after a durable point. Requires write_mu_ and families_mu_ (shared).
   void PinDurableBeforeUnsyncedWrite() {
     std::lock_guard lock(durable_mu_);
     if (!durable_) durable_ = TakeSnapshot();
   }
 
-  // Everything up to `synced` is durable now. Requires write_mu_ and families_mu_ (either way).
+  // Everything up to `synced` is durable now. Requires write_mu_ and families_mu_ (shared).
   void PublishDurable(const SnapshotPtr& synced) {
     std::lock_guard lock(durable_mu_);
     if (synced->GetSequenceNumber() == db_->GetLatestSequenceNumber()) {
@@ -386,8 +382,8 @@ Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptio
 Status RocksStore::IngestBatch(const WriteBatch& batch) {
   // Lanes of a rebuild write side by side: each call has its own directory.
   const std::string dir = IngestDirOf(path_) + "/" + std::to_string(ingests_++);
-  std::error_code ec;
   Status ingested = WriteAndIngest(batch, dir);
+  std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return ingested;
 }
