@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "demo/demo_district.h"
+#include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
@@ -223,12 +224,11 @@ std::string ApiWorld::DistrictZip() const { return impl_->zip; }
 
 Viewed DecodeViewed(const LoggedEvent& event) {
   REQUIRE(event.header.type == EventType::RecordViewed);
-  flatbuffers::Verifier verifier(event.payload.data(), event.payload.size());
-  REQUIRE(verifier.VerifyBuffer<fb::RecordViewedPayload>(nullptr));
-  auto* p = flatbuffers::GetRoot<fb::RecordViewedPayload>(event.payload.data());
+  auto* p = VerifiedRoot<fb::RecordViewedPayload>(event.payload);
+  REQUIRE(p);
   Viewed out;
   out.scope = fb::EnumNameReadScope(p->scope());
-  out.reason = p->reason() ? p->reason()->str() : "";
+  out.reason = Str(p->reason());
   if (p->students()) {
     for (const auto* s : *p->students()) out.students.push_back(s->student_id()->str());
   }
@@ -237,10 +237,9 @@ Viewed DecodeViewed(const LoggedEvent& event) {
 
 std::string DeniedReason(const LoggedEvent& event) {
   REQUIRE(event.header.type == EventType::AccessDenied);
-  flatbuffers::Verifier verifier(event.payload.data(), event.payload.size());
-  REQUIRE(verifier.VerifyBuffer<fb::AccessDeniedPayload>(nullptr));
-  auto* p = flatbuffers::GetRoot<fb::AccessDeniedPayload>(event.payload.data());
-  return p->reason() ? p->reason()->str() : "";
+  auto* p = VerifiedRoot<fb::AccessDeniedPayload>(event.payload);
+  REQUIRE(p);
+  return Str(p->reason());
 }
 
 // The store's log, except that every append fails as a full disk would.

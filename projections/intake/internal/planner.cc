@@ -43,8 +43,7 @@ template <typename T, typename Field>
 std::optional<std::string> FieldOf(const Bytes& payload, Field field) {
   const T* table = VerifiedRoot<T>(payload);
   if (!table) return std::nullopt;
-  const flatbuffers::String* value = (table->*field)();
-  return value ? value->str() : std::string();
+  return Str((table->*field)());
 }
 
 // The sourcedId RecordRetracted names for the row imported by `event`.
