@@ -2,6 +2,7 @@
 #include "projections/family/export.h"
 
 #include <boost/json/array.hpp>
+#include <set>
 
 #include "events/checkpoint.h"
 #include "events/codec.h"
@@ -62,6 +63,7 @@ Result<json::object> ExportEvent(const ExportContext& ctx, uint64_t seq) {
   item["stored"] = ToBase64(stored);
   item["opening_key"] = nullptr;
   item["content"] = nullptr;
+  item["withheld"] = false;
   if (!h.payload_encrypted) {
     item["content"] = ContentOrNull(h.type, decoded.payload);
   } else if (!unreadable) {
@@ -93,6 +95,46 @@ struct ScopedKey {
   }
 };
 
+// The note an exported note event is about, or "" (not a note event, or
+// its content is unreadable).
+std::string NoteIdOf(const json::object& item) {
+  const json::value& content = item.at("content");
+  if (!content.is_object()) return "";
+  const json::value* id = content.as_object().if_contains("note_id");
+  return id && id->is_string() ? std::string(id->as_string()) : "";
+}
+
+bool IsRestrictingEvent(const json::object& item) {
+  const json::string& type = item.at("type").as_string();
+  if (type == EventTypeName(EventType::NoteRestricted)) return true;
+  if (type != EventTypeName(EventType::NoteWritten)) return false;
+  const json::value* restricted = item.at("content").as_object().if_contains("restricted");
+  return restricted && restricted->is_bool() && restricted->as_bool();
+}
+
+// A restricted note's text needs can_view_restricted_notes and is read only
+// through its own audited route (SPEC §1, §6): the bundle keeps the signed
+// bytes and proofs of every event of a note that is (or became) restricted,
+// but not their opening keys or content. NoteRestricted itself holds no text.
+void WithholdRestrictedNotes(json::array& events) {
+  std::set<std::string, std::less<>> restricted;
+  for (const json::value& v : events) {
+    const json::object& item = v.as_object();
+    if (std::string id = NoteIdOf(item); !id.empty() && IsRestrictingEvent(item)) {
+      restricted.insert(std::move(id));
+    }
+  }
+  for (json::value& v : events) {
+    json::object& item = v.as_object();
+    const json::string& type = item.at("type").as_string();
+    if (type == EventTypeName(EventType::NoteRestricted)) continue;
+    if (!restricted.contains(NoteIdOf(item))) continue;
+    item["opening_key"] = nullptr;
+    item["content"] = nullptr;
+    item["withheld"] = true;
+  }
+}
+
 Result<json::array> ExportEvents(const ExportContext& ctx,
                                  const std::vector<family::IndexEntry>& entries,
                                  std::vector<uint64_t>& seqs) {
@@ -102,6 +144,7 @@ Result<json::array> ExportEvents(const ExportContext& ctx,
     events.emplace_back(std::move(item));
     seqs.push_back(entry.seq);
   }
+  WithholdRestrictedNotes(events);
   return events;
 }
 

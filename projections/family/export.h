@@ -16,7 +16,7 @@
 
 namespace backpack {
 
-inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/1";
+inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/2";
 
 struct ExportVerification {
   std::string origin;

@@ -62,6 +62,44 @@ TEST_CASE("an export carries readable content of encrypted and plain payloads") 
   CHECK(view.at("opening_key").is_null());
 }
 
+TEST_CASE("an export withholds the text of restricted notes but still verifies") {
+  World w;
+  const std::string later = NewId("note");
+  w.Append({Note(w.ana, w.educator, "counselor", "Synthetic secret one", /*restricted=*/true),
+            Note(w.ana, w.educator, "general", "Synthetic secret two", false, later),
+            Note(w.ana, w.educator, "general", "Synthetic open note"),
+            NoteRestricted(w.ana, w.educator, later)});
+  auto exported = w.family().ExportHistory(w.ana);
+  REQUIRE(exported);
+  json::object bundle = *exported;
+  const std::string text = json::serialize(bundle);
+  CHECK(text.find("Synthetic secret") == std::string::npos);
+  CHECK(text.find("Synthetic open note") != std::string::npos);
+  size_t withheld = 0;
+  for (const json::value& v : bundle.at("events").as_array()) {
+    const json::object& e = v.as_object();
+    if (!e.at("withheld").as_bool()) continue;
+    ++withheld;
+    CHECK(e.at("type").as_string() == "NoteWritten");
+    CHECK(e.at("content").is_null());
+    CHECK(e.at("opening_key").is_null());
+  }
+  CHECK(withheld == 2);
+  REQUIRE(Verifies(bundle));
+
+  // Withholding is only for a live note's text, and hides nothing it shows.
+  for (json::value& v : bundle["events"].as_array()) {
+    json::object& e = v.as_object();
+    if (e.at("type").as_string() == "NoteRestricted" || !e.at("withheld").as_bool()) {
+      json::object copy = bundle;
+      for (json::value& c : copy["events"].as_array()) {
+        if (c.at("seq") == e.at("seq")) c.as_object()["withheld"] = true;
+      }
+      CHECK_FALSE(Verifies(copy));
+    }
+  }
+}
+
 TEST_CASE("flipping a byte of any event's stored bytes fails verification") {
   World w;
   json::object bundle = ExportedAna(w);

@@ -53,12 +53,18 @@ NewEvent UserCreated(const std::string& user_id, const std::string& username, fb
 }
 
 NewEvent Note(const std::string& student, const std::string& author, const std::string& kind,
-              const std::string& text) {
+              const std::string& text, bool restricted, const std::string& note_id) {
   flatbuffers::FlatBufferBuilder fbb;
-  std::string id = NewId("note");
-  fbb.Finish(
-      fb::CreateNoteWrittenPayloadDirect(fbb, id.c_str(), kind.c_str(), text.c_str(), false));
+  fbb.Finish(fb::CreateNoteWrittenPayloadDirect(fbb, note_id.c_str(), kind.c_str(), text.c_str(),
+                                                restricted));
   return Make(EventType::NoteWritten, author, student, fbb, true);
+}
+
+NewEvent NoteRestricted(const std::string& student, const std::string& by,
+                        const std::string& note_id) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateNoteRestrictedPayloadDirect(fbb, note_id.c_str(), by.c_str()));
+  return Make(EventType::NoteRestricted, by, student, fbb, false);
 }
 
 NewEvent Viewed(const std::string& subject, const std::string& actor, fb::ReadScope scope,

@@ -10,6 +10,7 @@
 
 #include "events/schema/payloads_generated.h"
 #include "projections/family/family.h"
+#include "projections/ids.h"
 #include "tests/domain_fixture.h"
 
 namespace backpack::family_testing {
@@ -58,7 +59,10 @@ NewEvent GuardianLinked(const std::string& student, const std::string& guardian_
 NewEvent UserCreated(const std::string& user_id, const std::string& username, fb::UserRole role,
                      const std::string& display_name, const std::vector<std::string>& flags = {});
 NewEvent Note(const std::string& student, const std::string& author, const std::string& kind,
-              const std::string& text);
+              const std::string& text, bool restricted = false,
+              const std::string& note_id = NewId("note"));
+NewEvent NoteRestricted(const std::string& student, const std::string& by,
+                        const std::string& note_id);
 // RecordViewed of `scope` by `actor`; `students` lists multi-student reads.
 NewEvent Viewed(const std::string& subject, const std::string& actor, fb::ReadScope scope,
                 const std::string& reason,

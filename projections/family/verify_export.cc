@@ -56,9 +56,9 @@ Status RequireExactKeys(const json::object& o, std::span<const std::string_view>
 constexpr std::array<std::string_view, 11> kBundleKeys = {
     "format",      "origin",         "public_key", "checkpoint", "student_id",        "shredded",
     "exported_at", "exported_at_us", "events",     "manifest",   "manifest_signature"};
-constexpr std::array<std::string_view, 12> kEventKeys = {
-    "seq",       "type",     "at",     "at_us",       "actor_id", "subject_id",
-    "encrypted", "shredded", "stored", "opening_key", "content",  "proof"};
+constexpr std::array<std::string_view, 13> kEventKeys = {
+    "seq",      "type",   "at",       "at_us",       "actor_id", "subject_id", "encrypted",
+    "shredded", "stored", "withheld", "opening_key", "content",  "proof"};
 
 // Bytes from canonical (re-encodes identically) base64 or lowercase hex.
 Result<Bytes> CanonicalBase64(const std::string& text, const std::string& what) {
@@ -164,20 +164,30 @@ Status VerifyProof(const json::object& e, uint64_t seq, ByteView stored, const B
 }
 
 // The readable content the signed payload implies: its JSON rendering, or
-// null when there is none (no rendering, or shredded).
+// null when there is none (no rendering, shredded, or a restricted note's
+// text withheld).
 Result<json::value> ExpectedContent(const json::object& e, const codec::DecodedEvent& d,
                                     const BundleContext& ctx, const std::string& where) {
   ASSIGN_OR_RETURN(bool shredded, GetBool(e, "shredded", where));
+  ASSIGN_OR_RETURN(bool withheld, GetBool(e, "withheld", where));
   const json::value* opening = e.if_contains("opening_key");
   bool has_opening = opening && !opening->is_null();
   if (!d.header.payload_encrypted || ctx.shredded) {
     if (has_opening) return Err(DataLossError(where + "unexpected opening_key"));
+    if (withheld) return Err(DataLossError(where + "only a live note's text may be withheld"));
     if (shredded != (d.header.payload_encrypted && ctx.shredded)) {
       return Err(DataLossError(where + "shredded flag does not match the bundle"));
     }
     if (d.header.payload_encrypted) return json::value(nullptr);
     auto content = family::PayloadToJson(d.header.type, d.payload);
     return content ? json::value(std::move(*content)) : json::value(nullptr);
+  }
+  if (withheld) {  // a restricted note's text: only a note event may be withheld
+    bool note = d.header.type == EventType::NoteWritten || d.header.type == EventType::NoteRevised;
+    if (!note || shredded || has_opening) {
+      return Err(DataLossError(where + "only a live note's text may be withheld"));
+    }
+    return json::value(nullptr);
   }
   if (shredded || !has_opening || !opening->is_string()) {
     return Err(DataLossError(where + "the opening key is missing"));
