@@ -5,6 +5,7 @@
 #include <set>
 
 #include "projections/audit/audit_time.h"
+#include "projections/family/family.h"
 #include "tests/api_test_world.h"
 
 namespace backpack::api_testing {
@@ -15,6 +16,13 @@ namespace json = boost::json;
 std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : ""; }
 
 std::string Profile(const std::string& id) { return "/api/students/" + id + "/profile"; }
+
+// A 422's details ([] if it has none).
+json::array Details(const ClientResponse& r) {
+  json::value body = ApiWorld::Json(r);
+  const json::value* details = body.at("error").as_object().if_contains("details");
+  return details && details->is_array() ? details->as_array() : json::array{};
+}
 
 // A new restricted note by the teacher about the child; returns its id.
 std::string WriteRestrictedNote(ApiWorld& w, const std::string& text) {
@@ -253,6 +261,7 @@ TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
     auto r = w.Call(c.method, c.target, w.teacher.token, c.body);
     REQUIRE(r.status == c.status);
     REQUIRE(ApiWorld::Json(r).at("error").at("code").is_string());
+    if (c.status == 422) REQUIRE_FALSE(Details(r).empty());
   }
   const std::vector<Case> officer_cases = {
       {"GET", "/api/audit/events?since=yesterday", "", 400},
@@ -268,7 +277,31 @@ TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
   auto grant = w.Call("POST", "/api/grants", w.admin.token,
                       R"({"educator_id":"usr_zz","scope":{"student_id":"x","class_id":"y"}})");
   REQUIRE(grant.status == 422);
-  REQUIRE(ApiWorld::Json(grant).at("error").at("details").as_array().size() >= 3);
+  REQUIRE(Details(grant).size() >= 3);
+  // Refusals decided past the body's own checks still name their field.
+  auto field_of = [&](const std::string& target, const std::string& token, const json::object& b) {
+    auto r = w.Call("POST", target, token, json::serialize(b));
+    INFO(r.body);
+    REQUIRE(r.status == 422);
+    REQUIRE(Details(r).size() == 1);
+    return Str(Details(r).at(0).at("field"));
+  };
+  const json::object unknown_student{{"student_id", "stu_00000000000000000000"}};
+  CHECK(field_of("/api/grants", w.admin.token,
+                 {{"educator_id", w.outsider.user_id},
+                  {"scope", unknown_student},
+                  {"reason", "Synthetic grant"}}) == "scope");
+  CHECK(field_of("/api/grants", w.admin.token,
+                 {{"educator_id", w.guardian.user_id},
+                  {"scope", json::object{{"student_id", w.child}}},
+                  {"reason", "Synthetic grant"}}) == "educator_id");
+  CHECK(field_of("/api/grants", w.admin.token,
+                 {{"educator_id", w.outsider.user_id},
+                  {"scope", json::object{{"student_id", w.child}}},
+                  {"expires_at", "2001-01-01T00:00:00Z"},
+                  {"reason", "Synthetic grant"}}) == "expires_at");
+  CHECK(field_of("/api/students/" + w.child + "/correction-requests", w.guardian.token,
+                 {{"text", "Synthetic correction"}, {"about_seq", 1}}) == "about_seq");
   REQUIRE(w.LogSize() == before);
 }
 
@@ -300,12 +333,46 @@ TEST_CASE("a grant gives access, shows in the access list, and its revocation en
   REQUIRE(r.status == 201);
   std::string grant(ApiWorld::Json(r).at("id").as_string());
   REQUIRE(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 200);
+  auto note =
+      w.Call("POST", "/api/students/" + w.other_student + "/notes", w.outsider.token,
+             R"({"kind":"other","text":"Synthetic note under a grant","restricted":false})");
+  REQUIRE(note.status == 201);
+  std::string revisions = "/api/notes/" + Str(ApiWorld::Json(note).at("id")) + "/revisions";
   auto access = w.Call("GET", "/api/students/" + w.other_student + "/access", w.privacy.token);
   REQUIRE(access.status == 200);
   REQUIRE(access.body.find("grant:" + grant) != std::string::npos);
   REQUIRE(w.Call("DELETE", "/api/grants/" + grant, w.admin.token).status == 200);
   REQUIRE(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 403);
+  // The note's author, with access ended, may no longer revise it.
+  uint64_t before = w.LogSize();
+  REQUIRE(w.Call("POST", revisions, w.outsider.token, R"({"text":"Synthetic late edit"})").status ==
+          403);
+  REQUIRE(w.CountSince(before, EventType::NoteRevised) == 0);
+  auto denied = w.EventsSince(before, EventType::AccessDenied);
+  REQUIRE(denied.size() == 1);
+  REQUIRE(denied[0].header.subject_id == w.other_student);
   REQUIRE(w.Call("DELETE", "/api/grants/grant_00000000000000000000", w.admin.token).status == 404);
+}
+
+TEST_CASE("a cookie-authenticated write without a JSON body is refused and recorded") {
+  ApiWorld& w = SharedWorld();
+  const std::string cookie = "Cookie: backpack_session=" + w.teacher.token + "\r\n";
+  uint64_t before = w.LogSize();
+  auto r = w.Call("POST", "/api/students/" + w.child + "/notes", "",
+                  R"({"kind":"other","text":"Synthetic cross-site note","restricted":false})",
+                  "text/plain", cookie);
+  REQUIRE(r.status == 403);
+  REQUIRE(Str(ApiWorld::Json(r).at("error").at("message")).find("Content-Type") !=
+          std::string::npos);
+  REQUIRE(w.CountSince(before, EventType::NoteWritten) == 0);
+  auto denied = w.EventsSince(before, EventType::AccessDenied);
+  REQUIRE(denied.size() == 1);
+  REQUIRE(denied[0].header.actor_id == w.teacher.user_id);
+  REQUIRE(DeniedReason(denied[0]) == "denied:cross_site_content_type");
+  before = w.LogSize();
+  REQUIRE(w.Call("DELETE", "/api/session", "", "", "application/json", cookie).status == 403);
+  REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
+  REQUIRE(w.Call("GET", "/api/me", w.teacher.token).status == 200);  // still signed in
 }
 
 TEST_CASE("an audit query is itself audited") {
@@ -356,6 +423,13 @@ TEST_CASE("family requests: inspection holds the record, corrections get a state
   auto statement = w.Call("POST", "/api/correction-requests/" + corr + "/statement",
                           w.guardian.token, R"({"text":"Synthetic: we disagree"})");
   REQUIRE(statement.status == 201);
+  // From then on the statement is shown with the record (FERPA §99.21(b)).
+  auto shown = ApiWorld::Json(w.Call("GET", Profile(w.child), w.teacher.token));
+  const json::array& statements = shown.at("statements").as_array();
+  REQUIRE(statements.size() == 1);
+  CHECK(Str(statements.at(0).at("text")) == "Synthetic: we disagree");
+  CHECK(statements.at(0).at("about_seq").to_number<uint64_t>() == about);
+  CHECK(Str(statements.at(0).at("request_id")) == corr);
 
   auto deletion = w.Call("POST", base + "/deletion-requests", w.guardian.token,
                          R"({"reason":"Synthetic: we are moving away"})");
@@ -369,18 +443,42 @@ TEST_CASE("family requests: inspection holds the record, corrections get a state
 TEST_CASE("an approved deletion shreds the record: profile 410, history still served") {
   ApiWorld& w = SharedWorld();
   const std::string base = "/api/students/" + w.spare_student;
+  // A pending inspection holds the record until a privacy officer fulfils
+  // it. (The officer files it on the family's behalf: the spare student's
+  // guardians have no accounts here.)
+  auto inspection =
+      w.services().family->RequestInspection(Actor{w.privacy.user_id, "", ""}, w.spare_student);
+  REQUIRE(inspection);
+  const std::string insp = inspection->id;
   auto deletion = w.Call("POST", base + "/deletion-requests", w.admin.token,
                          R"({"reason":"Synthetic: administrative deletion"})");
   REQUIRE(deletion.status == 201);
   std::string del(ApiWorld::Json(deletion).at("id").as_string());
-  REQUIRE(w.Call("POST", "/api/deletion-requests/" + del + "/approve", w.privacy.token).status ==
-          200);
-  REQUIRE(w.Call("GET", Profile(w.spare_student), w.principal.token).status == 410);
+  const std::string approve = "/api/deletion-requests/" + del + "/approve";
+  REQUIRE(w.Call("POST", approve, w.privacy.token).status == 409);
+  const std::string fulfil = "/api/inspection-requests/" + insp + "/fulfil";
+  REQUIRE(w.Call("POST", fulfil, w.admin.token).status == 403);
   uint64_t before = w.LogSize();
+  auto fulfilled = w.Call("POST", fulfil, w.privacy.token);
+  REQUIRE(fulfilled.status == 200);
+  REQUIRE(Str(ApiWorld::Json(fulfilled).at("status")) == "fulfilled");
+  REQUIRE(w.CountSince(before, EventType::InspectionFulfilled) == 1);
+  REQUIRE(w.Call("POST", fulfil, w.privacy.token).status == 409);  // not pending any more
+
+  REQUIRE(w.Call("POST", approve, w.privacy.token).status == 200);
+  REQUIRE(w.Call("GET", Profile(w.spare_student), w.principal.token).status == 410);
+  before = w.LogSize();
   auto history = w.Call("GET", base + "/history", w.privacy.token);
   REQUIRE(history.status == 200);
   REQUIRE(ApiWorld::Json(history).at("shredded") == true);
   REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
+  // A guardian is told the record is gone (its family links went with it),
+  // not refused as a stranger.
+  before = w.LogSize();
+  auto gone = w.Call("GET", base + "/history", w.other_guardian.token);
+  REQUIRE(gone.status == 410);
+  REQUIRE(Str(ApiWorld::Json(gone).at("error").at("code")) == "gone");
+  REQUIRE(w.LogSize() == before);
 }
 
 TEST_CASE("when the access cannot be recorded the answer is 503 and holds no data") {

@@ -19,9 +19,9 @@
 
 namespace backpack::api {
 
-class SessionStore;   // api_auth.h: tokens (stored only as hashes), 30-minute idle expiry
-class LoginLimiter;   // api_auth.h: failed-login rate limits per username and per IP
-class BlockingPool;   // api_auth.h: runs slow work (argon2id) off the I/O threads
+class SessionStore;  // api_auth.h: tokens (stored only as hashes), 30-minute idle expiry
+class LoginLimiter;  // api_auth.h: failed-login rate limits per username and per IP
+class BlockingPool;  // api_auth.h: runs slow work (argon2id) off the I/O threads
 
 struct ApiContext {
   Services* services = nullptr;
@@ -35,23 +35,34 @@ struct ApiContext {
 // The authenticated caller of a request.
 struct Caller {
   UserInfo user;
-  Actor actor;  // user id, the request id, the client address
+  Actor actor;              // user id, the request id, the client address
+  bool via_cookie = false;  // signed in by the session cookie, not a bearer token
 };
 
 // Resolves the caller from `Authorization: Bearer TOKEN` or the session
 // cookie, refreshing the session's idle timer. kUnauthenticated for a missing,
-// unknown or expired session or a disabled user. For a state-changing method
-// (POST, PUT, PATCH, DELETE) authenticated by cookie, requires a JSON (or,
-// for imports, zip) Content-Type: kPermissionDenied otherwise (CSRF defence).
+// unknown or expired session or a disabled user.
 Result<Caller> Authenticate(ApiContext& context, const http::HttpRequest& request);
 
+// CSRF defence: false for a state-changing method (POST, PUT, PATCH, DELETE)
+// authenticated by cookie without a JSON (or, for imports, zip) Content-Type,
+// which a browser cannot send cross-site without a CORS preflight.
+bool IsCrossSiteSafe(const Caller& caller, const http::HttpRequest& request);
+// Why IsCrossSiteSafe refused, for the 403's message.
+inline constexpr std::string_view kCrossSiteRefusal =
+    "requests that change state with the session cookie must send Content-Type: "
+    "application/json";
+
 // Route registration, one function per area.
-void RegisterSessionRoutes(http::Router& router, ApiContext& context);   // /api/session, /api/me
-void RegisterSystemRoutes(http::Router& router, ApiContext& context);    // /healthz, /metrics, /api/log/*
-void RegisterStudentRoutes(http::Router& router, ApiContext& context);   // students, profile, notes, feed, break-glass
-void RegisterAdminRoutes(http::Router& router, ApiContext& context);     // grants, access list, imports
-void RegisterAuditRoutes(http::Router& router, ApiContext& context);     // /api/audit/*
-void RegisterFamilyRoutes(http::Router& router, ApiContext& context);    // history, export, requests
+void RegisterSessionRoutes(http::Router& router, ApiContext& context);  // /api/session, /api/me
+void RegisterSystemRoutes(http::Router& router,
+                          ApiContext& context);  // /healthz, /metrics, /api/log/*
+void RegisterStudentRoutes(http::Router& router,
+                           ApiContext& context);  // students, profile, notes, feed, break-glass
+void RegisterAdminRoutes(http::Router& router,
+                         ApiContext& context);  // grants, access list, imports
+void RegisterAuditRoutes(http::Router& router, ApiContext& context);   // /api/audit/*
+void RegisterFamilyRoutes(http::Router& router, ApiContext& context);  // history, export, requests
 
 // Every route of SPEC §6.
 inline void RegisterAllRoutes(http::Router& router, ApiContext& context) {

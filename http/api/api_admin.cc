@@ -48,6 +48,13 @@ std::optional<GrantScope> ReadGrantScope(BodyFields& fields) {
   return fields.problems().empty() ? out : std::nullopt;
 }
 
+// True if `user_id` names an enabled educator (the grant command checks
+// again; this lets a refusal name its field).
+bool IsEnabledEducator(const Exchange& ex, const std::string& user_id) {
+  auto user = ex.services().roster->FindUser(user_id);
+  return user && user->role == Role::kEducator && !user->disabled;
+}
+
 // POST /api/grants {educator_id, scope, expires_at, reason} -> 201 {id}.
 void CreateGrant(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
@@ -62,9 +69,13 @@ void CreateGrant(const http::HttpRequest& request, const http::RouteParams&, Exc
   if (auto expires = fields.Text("expires_at", 64, /*required=*/false)) {
     auto parsed = ParseIsoTime(*expires);
     if (!parsed) fields.Problem("expires_at", "must be an ISO 8601 time");
+    if (parsed && *parsed <= ex.now_us) fields.Problem("expires_at", "must be in the future");
     if (parsed) grant.expires_at_us = *parsed;
   }
   auto reason = fields.Text("reason", kMaxReasonChars, true, /*multiline=*/true);
+  if (educator && !IsEnabledEducator(ex, *educator)) {
+    fields.Problem("educator_id", "must name an enabled educator account");
+  }
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
   grant.educator_id = *educator;
   grant.scope = std::move(*scope);
@@ -74,7 +85,9 @@ void CreateGrant(const http::HttpRequest& request, const http::RouteParams&, Exc
     if (id) return Created(json::object{{"id", *id}});
     StatusCode code = id.error().code();
     if (code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument) {
-      return http::JsonError(422, "unprocessable", id.error().message());
+      // The educator, reason and expiry were checked above: what is left
+      // is the scope's target (no such student, class or school).
+      return UnprocessableField("scope", id.error().message());
     }
     return ApiError(id.error());
   });

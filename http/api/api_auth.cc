@@ -12,6 +12,8 @@
 
 #include "core/crypto.h"
 #include "http/api/api.h"
+#include "http/api/audited.h"
+#include "http/api/route.h"
 #include "projections/audit/audit.h"
 #include "projections/roster/roster_commands.h"
 
@@ -193,6 +195,12 @@ void HandleLogin(ApiContext& context, const HttpRequest& request, Responder resp
 void HandleLogout(ApiContext& context, const HttpRequest& request, Responder respond) {
   auto caller = Authenticate(context, request);
   if (!caller) return respond(http::ErrorResponse(caller.error()));
+  if (!IsCrossSiteSafe(*caller, request)) {
+    Exchange exchange{&context, std::move(*caller), "DELETE /api/session",
+                      context.clock->NowMicros(), std::move(respond)};
+    return Deny(exchange, {AccessScope::kUnknown, "", std::string(kDeniedCrossSite), ""},
+                std::string(kCrossSiteRefusal));
+  }
   bool from_cookie = false;
   auto token = SessionToken(request.headers.Get("Authorization").value_or(""),
                             request.headers.Get("Cookie").value_or(""), &from_cookie);
@@ -227,15 +235,15 @@ Result<Caller> Authenticate(ApiContext& context, const HttpRequest& request) {
     context.sessions->End(*token);
     return Err(UnauthenticatedError("the account is not active"));
   }
-  if (from_cookie && IsStateChanging(request.method) && !HasApiContentType(request)) {
-    return Err(PermissionDeniedError(
-        "requests that change state with the session cookie must send Content-Type: "
-        "application/json"));
-  }
   Caller caller;
   caller.user = std::move(*user);
   caller.actor = Actor{caller.user.id, request.request_id, request.client_ip};
+  caller.via_cookie = from_cookie;
   return caller;
+}
+
+bool IsCrossSiteSafe(const Caller& caller, const HttpRequest& request) {
+  return !caller.via_cookie || !IsStateChanging(request.method) || HasApiContentType(request);
 }
 
 void RegisterSessionRoutes(http::Router& router, ApiContext& context) {

@@ -13,10 +13,11 @@ namespace json = boost::json;
 namespace {
 
 // A command's failure after its body was accepted: a module's input
-// complaint is about the body's content (422), a refusal is a denial.
-void ReplyFamilyError(const Exchange& ex, const Status& status, Denial denial) {
+// complaint is about the body's `field` (422), a refusal is a denial.
+void ReplyFamilyError(const Exchange& ex, const Status& status, std::string_view field,
+                      Denial denial) {
   if (status.code() == StatusCode::kInvalidArgument) {
-    return ex.Reply(http::JsonError(422, "unprocessable", status.message()));
+    return ex.Reply(UnprocessableField(field, status.message()));
   }
   ReplyCommandError(ex, status, std::move(denial));
 }
@@ -40,9 +41,11 @@ std::optional<StudentRead> HistoryRead(const Exchange& ex, const std::string& id
   }
   StudentRead read{scope, id, "", AccessOutcome::kAllowed, {}};
   auto found = ex.services().roster->FindStudent(id);
-  if (!found && found.error().code() == StatusCode::kGone) {
+  if (!found && found.error().code() == StatusCode::kGone && ex.role() == Role::kPrivacyOfficer) {
     read.outcome = AccessOutcome::kGone;  // only the non-personal history remains
   } else if (!found) {
+    // 404, or 410 for a guardian: shredding removed the family's links
+    // with the record, so whose child it was can no longer be checked.
     ex.ReplyError(found.error());
     return std::nullopt;
   }
@@ -114,7 +117,7 @@ void RequestCorrection(const http::HttpRequest& request, const http::RouteParams
   OffloadRaw(ex, [ex, id, text = *text, about_seq = *about_seq] {
     auto receipt = ex.services().family->RequestCorrection(ex.caller.actor, id, text, about_seq);
     if (!receipt) {
-      return ReplyFamilyError(ex, receipt.error(),
+      return ReplyFamilyError(ex, receipt.error(), "about_seq",
                               {AccessScope::kUnknown, id, std::string(kDeniedNoRelationship), ""});
     }
     ex.Reply(Created(json::object{{"id", receipt->id}, {"seq", receipt->seq}}));
@@ -132,7 +135,7 @@ void RequestInspection(const http::HttpRequest& request, const http::RouteParams
   OffloadRaw(ex, [ex, id] {
     auto receipt = ex.services().family->RequestInspection(ex.caller.actor, id);
     if (!receipt) {
-      return ReplyFamilyError(ex, receipt.error(),
+      return ReplyFamilyError(ex, receipt.error(), "",
                               {AccessScope::kUnknown, id, std::string(kDeniedNoRelationship), ""});
     }
     ex.Reply(Created(json::object{{"id", receipt->id},
@@ -154,7 +157,7 @@ void RequestDeletion(const http::HttpRequest& request, const http::RouteParams& 
   OffloadRaw(ex, [ex, id, reason = *reason] {
     auto receipt = ex.services().family->RequestDeletion(ex.caller.actor, id, reason);
     if (!receipt) {
-      return ReplyFamilyError(ex, receipt.error(),
+      return ReplyFamilyError(ex, receipt.error(), "reason",
                               {AccessScope::kUnknown, id, std::string(kDeniedNoRelationship), ""});
     }
     ex.Reply(Created(json::object{{"id", receipt->id}, {"seq", receipt->seq}}));

@@ -1,6 +1,7 @@
 // Decisions on family requests (SPEC §6): a privacy officer amends or
 // refuses a correction, a guardian attaches a statement to a refused one,
-// a privacy officer approves a deletion (which shreds the record).
+// a privacy officer fulfils an inspection (ending its legal hold) and
+// approves a deletion (which shreds the record).
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
@@ -27,10 +28,11 @@ std::optional<FamilyRequest> FindRequest(const Exchange& ex, const std::string& 
 }
 
 // Answers a command's failure; refusals are denials about the request's student.
+// A complaint about the body's input names `field` (422).
 void ReplyDecisionError(const Exchange& ex, const Status& status, const FamilyRequest& request,
-                        std::string_view reason) {
+                        std::string_view field, std::string_view reason) {
   if (status.code() == StatusCode::kInvalidArgument) {
-    return ex.Reply(http::JsonError(422, "unprocessable", status.message()));
+    return ex.Reply(UnprocessableField(field, status.message()));
   }
   ReplyCommandError(ex, status,
                     {AccessScope::kUnknown, request.student_id, std::string(reason), request.id});
@@ -63,7 +65,7 @@ void DecideCorrection(const http::HttpRequest& request, const http::RouteParams&
   OffloadRaw(ex, [ex, request = *found, choice, reason = *reason, name = *decision] {
     Status decided =
         ex.services().family->DecideCorrection(ex.caller.actor, request.id, choice, reason);
-    if (!decided.ok()) return ReplyDecisionError(ex, decided, request, kDeniedWrongRole);
+    if (!decided.ok()) return ReplyDecisionError(ex, decided, request, "reason", kDeniedWrongRole);
     ex.Reply(
         Ok(json::object{{"id", request.id},
                         {"status", choice == CorrectionDecision::kAmend ? "amended" : "refused"},
@@ -89,8 +91,28 @@ void AttachStatement(const http::HttpRequest& request, const http::RouteParams& 
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
   OffloadRaw(ex, [ex, request = *found, text = *text] {
     Status attached = ex.services().family->AttachStatement(ex.caller.actor, request.id, text);
-    if (!attached.ok()) return ReplyDecisionError(ex, attached, request, kDeniedNoRelationship);
+    if (!attached.ok())
+      return ReplyDecisionError(ex, attached, request, "text", kDeniedNoRelationship);
     ex.Reply(Created(json::object{{"id", request.id}, {"statement", true}}));
+  });
+}
+
+// POST /api/inspection-requests/{id}/fulfil: a privacy officer records
+// that the family was shown the record (as of the log's current size),
+// which ends the legal hold the request placed on it.
+void FulfilInspection(const http::HttpRequest& request, const http::RouteParams& params,
+                      Exchange ex) {
+  std::string id(params.Get("id"));
+  auto found = FindRequest(ex, id, "insp", FamilyRequestKind::kInspection);
+  if (!found || RefuseUnless(ex, Role::kPrivacyOfficer, *found)) return;
+  auto body = ParseBody(request, /*empty_ok=*/true);
+  if (!body) return ex.ReplyError(body.error());
+  if (BodyFields fields(*body); !fields.Finish()) return ex.Reply(fields.Unprocessable());
+  OffloadRaw(ex, [ex, request = *found] {
+    Status fulfilled = ex.services().family->FulfillInspection(ex.caller.actor, request.id);
+    if (!fulfilled.ok()) return ReplyDecisionError(ex, fulfilled, request, "", kDeniedWrongRole);
+    ex.Reply(Ok(json::object{
+        {"id", request.id}, {"student_id", request.student_id}, {"status", "fulfilled"}}));
   });
 }
 
@@ -106,7 +128,7 @@ void ApproveDeletion(const http::HttpRequest& request, const http::RouteParams& 
   if (BodyFields fields(*body); !fields.Finish()) return ex.Reply(fields.Unprocessable());
   OffloadRaw(ex, [ex, request = *found] {
     Status approved = ex.services().family->ApproveDeletion(ex.caller.actor, request.id);
-    if (!approved.ok()) return ReplyDecisionError(ex, approved, request, kDeniedWrongRole);
+    if (!approved.ok()) return ReplyDecisionError(ex, approved, request, "", kDeniedWrongRole);
     ex.Reply(Ok(json::object{{"id", request.id},
                              {"student_id", request.student_id},
                              {"status", "approved"},
@@ -119,6 +141,7 @@ void ApproveDeletion(const http::HttpRequest& request, const http::RouteParams& 
 void RegisterFamilyDecisionRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "POST", "/api/correction-requests/{id}/decision", DecideCorrection);
   AddRoute(router, context, "POST", "/api/correction-requests/{id}/statement", AttachStatement);
+  AddRoute(router, context, "POST", "/api/inspection-requests/{id}/fulfil", FulfilInspection);
   AddRoute(router, context, "POST", "/api/deletion-requests/{id}/approve", ApproveDeletion);
 }
 

@@ -89,8 +89,9 @@ void WriteNote(const http::HttpRequest& request, const http::RouteParams& params
   });
 }
 
-// POST /api/notes/{id}/revisions {text}: the note's author only; the
-// NoteRevised event records the reviser.
+// POST /api/notes/{id}/revisions {text}: the note's author, while they
+// still have access to the student; the NoteRevised event records the
+// reviser.
 void ReviseNote(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
   std::string note_id(params.Get("id"));
   if (!CheckPathId(ex, note_id, "note", "note")) return;
@@ -103,6 +104,12 @@ void ReviseNote(const http::HttpRequest& request, const http::RouteParams& param
   Denial not_author{AccessScope::kUnknown, note->student_id, std::string(kDeniedNotAuthor),
                     note_id};
   if (note->author_id != ex.user_id()) return Deny(ex, not_author);
+  // Authorship is not enough: an author whose access to the student has
+  // ended (grant revoked or expired, class left) may no longer change it.
+  AccessDecision decision = ex.services().roster->Decide(ex.user_id(), note->student_id, ex.now_us);
+  if (!decision.allowed) {
+    return Deny(ex, {AccessScope::kUnknown, note->student_id, decision.reason, note_id});
+  }
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);

@@ -1,11 +1,13 @@
 // Educators' student routes (SPEC §6): search, profile, break-glass. The
 // note routes and the feed are in api_notes.cc.
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
 #include "projections/audit/audit_time.h"
+#include "projections/family/family.h"
 #include "projections/records/records.h"
 #include "projections/roster/roster_commands.h"
 
@@ -54,8 +56,20 @@ void SearchStudents(const http::HttpRequest& request, const http::RouteParams&, 
   SendAfterAudit(ex, std::move(read), Ok(json::object{{"students", std::move(students)}}));
 }
 
+// Adds `"key":value` as the last member of the serialized JSON object
+// `object_text`.
+void AppendMember(std::string& object_text, std::string_view key, const json::value& value) {
+  object_text.pop_back();  // '}'
+  object_text += ',';
+  object_text += json::serialize(json::string_view(key));
+  object_text += ':';
+  object_text += json::serialize(value);
+  object_text += '}';
+}
+
 // GET /api/students/{id}/profile[?history=all]: audited as `profile`, or
-// `profile_history` with the older data.
+// `profile_history` with the older data. The family's statements about
+// refused corrections are shown with the record (FERPA §99.21(b)).
 void GetProfile(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "stu", "student")) return;
@@ -76,6 +90,9 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
                  ASSIGN_OR_RETURN(std::string profile,
                                   ex.services().records->ProfileText(
                                       id, all, ex.now_us, decision.reason, ex.caller.user));
+                 ASSIGN_OR_RETURN(json::array statements,
+                                  ex.services().family->StatementsShown(id));
+                 AppendMember(profile, "statements", statements);
                  return OkJsonText(std::move(profile));
                });
 }

@@ -12,20 +12,23 @@ http::HttpResponse AuditUnavailable() {
                          "the access could not be recorded; no data was sent");
 }
 
-http::HttpResponse Forbidden() { return http::JsonError(403, "forbidden", "you may not do this"); }
+http::HttpResponse Forbidden(const std::string& message) {
+  return http::JsonError(403, "forbidden", message.empty() ? "you may not do this" : message);
+}
 
 }  // namespace
 
-void Deny(const Exchange& exchange, Denial denial) {
+void Deny(const Exchange& exchange, Denial denial, std::string message) {
   Audit* audit = exchange.services().audit;
   if (!audit) {
     exchange.Reply(AuditUnavailable());
     return;
   }
-  audit->RecordDeniedAsync(exchange.caller.actor, denial.scope, denial.student_id, denial.reason,
-                           exchange.route, denial.target_id, [exchange](Status recorded) {
-                             exchange.Reply(recorded.ok() ? Forbidden() : AuditUnavailable());
-                           });
+  audit->RecordDeniedAsync(
+      exchange.caller.actor, denial.scope, denial.student_id, denial.reason, exchange.route,
+      denial.target_id, [exchange, message = std::move(message)](Status recorded) {
+        exchange.Reply(recorded.ok() ? Forbidden(message) : AuditUnavailable());
+      });
 }
 
 void SendAfterAudit(const Exchange& exchange, AuditedRead read, http::HttpResponse response) {

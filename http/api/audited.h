@@ -25,6 +25,8 @@ namespace backpack::api {
 // projections/access_policy.h).
 inline constexpr std::string_view kDeniedWrongRole = "denied:wrong_role";
 inline constexpr std::string_view kDeniedNotAuthor = "denied:not_author";
+// A cookie-authenticated write without a JSON or zip body (IsCrossSiteSafe).
+inline constexpr std::string_view kDeniedCrossSite = "denied:cross_site_content_type";
 
 // A refused request, for its AccessDenied event.
 struct Denial {
@@ -35,8 +37,9 @@ struct Denial {
 };
 
 // Appends AccessDenied (by the caller, on the exchange's route) and, once it
-// is durable, answers 403 forbidden; 503 audit_unavailable if it failed.
-void Deny(const Exchange& exchange, Denial denial);
+// is durable, answers 403 forbidden with `message` (a generic one if "");
+// 503 audit_unavailable if it failed.
+void Deny(const Exchange& exchange, Denial denial, std::string message = "");
 
 // A read about to be served.
 struct AuditedRead {

@@ -212,6 +212,11 @@ bool BodyFields::Finish() {
   return problems_.empty();
 }
 
+http::HttpResponse UnprocessableField(std::string_view field, std::string_view message) {
+  json::array details{json::object{{"field", field}, {"message", message}}};
+  return http::JsonError(422, "unprocessable", message, std::move(details));
+}
+
 http::HttpResponse BodyFields::Unprocessable() const {
   return http::JsonError(422, "unprocessable", "the request body has invalid fields", problems_);
 }

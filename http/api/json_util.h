@@ -40,6 +40,12 @@ bool IsCleanText(std::string_view text, bool multiline);
 // `empty_ok`. kInvalidArgument (answer 400) otherwise.
 Result<boost::json::object> ParseBody(const http::HttpRequest& request, bool empty_ok = false);
 
+// 422 unprocessable with `message` and one detail {field, message}: for a
+// command that refused a body its fields had already accepted (no such
+// student, an event not about this student). `field` names the body field
+// the complaint is about.
+http::HttpResponse UnprocessableField(std::string_view field, std::string_view message);
+
 // Typed fields of one JSON object; problems become 422 `details`
 // ([{field, message}]). Fields the route does not read are problems too, so
 // a misspelt field is never silently ignored. Call Finish() once every

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "http/api/api_auth.h"
+#include "http/api/audited.h"
 #include "http/api/json_util.h"
 
 namespace backpack::api {
@@ -50,6 +51,10 @@ void AddRoute(http::Router& router, ApiContext& context, std::string_view method
     }
     Exchange exchange{&context, std::move(*caller), route, context.clock->NowMicros(),
                       std::move(respond)};
+    if (!IsCrossSiteSafe(exchange.caller, request)) {
+      return Deny(exchange, {AccessScope::kUnknown, "", std::string(kDeniedCrossSite), ""},
+                  std::string(kCrossSiteRefusal));
+    }
     fn(request, params, std::move(exchange));
   };
   Status added = router.Add(method, pattern, std::move(handler));

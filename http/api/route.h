@@ -36,8 +36,9 @@ using RouteFn = std::function<void(const http::HttpRequest& request,
                                    const http::RouteParams& params, Exchange exchange)>;
 
 // Registers `fn` for `method` and `pattern`. Each request is authenticated
-// first (401 unauthenticated, or 403 for a cookie-authenticated write
-// without a JSON/zip Content-Type); `fn` sees only signed-in callers.
+// first (401 unauthenticated), and a cookie-authenticated write without a
+// JSON/zip Content-Type is refused (AccessDenied, then 403); `fn` sees only
+// signed-in callers.
 void AddRoute(http::Router& router, ApiContext& context, std::string_view method,
               std::string_view pattern, RouteFn fn);
 

@@ -107,6 +107,9 @@ class Family {
   Result<std::vector<FamilyRequest>> Requests(std::string_view student_id) const;
   // The student's refused corrections that carry a statement, in attach order.
   Result<std::vector<FamilyRequest>> Statements(std::string_view student_id) const;
+  // The statements as shown with the record (profile, history): [{request_id,
+  // about_seq, seq, at, by{id,role,name}, text}], in attach order.
+  Result<boost::json::array> StatementsShown(std::string_view student_id) const;
   // True while an inspection request is pending (FERPA §99.10 legal hold).
   Result<bool> HasLegalHold(std::string_view student_id) const;
   // True once RecordShredded about the student is committed.

@@ -108,6 +108,14 @@ Status AddFamilySections(const Family& family, const Services& services, const s
 
 }  // namespace
 
+Result<json::array> Family::StatementsShown(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto attached, Statements(student_id));
+  family::WhoResolver who(services_.roster);
+  json::array out;
+  for (const auto& r : attached) out.emplace_back(StatementItem(r, who));
+  return out;
+}
+
 Result<json::object> Family::History(std::string_view student_id) const {
   if (!services_.log) return Err(UnavailableError("the event log is not open"));
   std::string student(student_id);
