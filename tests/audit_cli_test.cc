@@ -1,6 +1,6 @@
-// `backpack audit query` and `backpack audit breach-report` through the real
-// binary: output formats, exit codes, and that the CLI's own reads are
-// audited before anything is printed.
+// `backpack audit query`, `audit breach-report` and `audit settings` through
+// the real binary: output formats, exit codes, and that the CLI's own reads
+// are audited before anything is printed.
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
@@ -150,6 +150,34 @@ TEST_CASE("audit commands exit 2 on usage errors and 1 for unknown people") {
   CHECK(unknown.exit_code == 1);
   CHECK(unknown.err.find("no such user") != std::string::npos);
   CHECK(RunCli(tmp, "audit query --student sis-unknown").exit_code == 1);
+}
+
+TEST_CASE("audit settings shows the bulk threshold; a privacy officer's change is an event") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  Seed(tmp);
+  {
+    DomainFixture fx(tmp.path() / "data");
+    AddUserRequest r;
+    r.username = "privacy";
+    r.role = Role::kPrivacyOfficer;
+    r.password_cost = PasswordCost::kMinimal;
+    REQUIRE(RosterCommands(fx.services())
+                .AddUser(Actor{"system", "req_2", ""}, r, "correct horse battery"));
+  }
+  CliResult shown = RunCli(tmp, "audit settings");
+  REQUIRE(shown.exit_code == 0);
+  CHECK(json::parse(shown.out).at("bulk_access_threshold").to_number<int>() == 50);
+  CHECK(RunCli(tmp, "audit settings --bulk-access-threshold 20").exit_code == 2);  // no --actor
+  CHECK(RunCli(tmp, "audit settings --bulk-access-threshold 0 --actor privacy").exit_code == 2);
+  CliResult refused = RunCli(tmp, "audit settings --bulk-access-threshold 20 --actor teacher.one");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("privacy officer") != std::string::npos);
+
+  CliResult changed = RunCli(tmp, "audit settings --bulk-access-threshold 20 --actor privacy");
+  REQUIRE(changed.exit_code == 0);
+  CHECK(json::parse(changed.out).at("bulk_access_threshold").to_number<int>() == 20);
+  CHECK(LastEvent(tmp).header.type == EventType::AuditSettingsChanged);
 }
 
 }  // namespace backpack::testing

@@ -23,6 +23,7 @@ struct AuditCliOptions {
   std::string format = "json";
   size_t limit = 100;
   bool unreviewed = false;
+  std::optional<size_t> bulk_access_threshold;
 };
 
 Actor CliActor() { return Actor{"cli", NewId("req"), ""}; }
@@ -148,6 +149,35 @@ void RunAlerts(const GlobalOptions& global, const AuditCliOptions& o, int* exit_
   std::cout << "\n";
 }
 
+// Prints the alert settings; with --bulk-access-threshold, first changes it
+// (an AuditSettingsChanged event by --actor, a privacy officer).
+void RunSettings(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {
+  if (o.bulk_access_threshold && o.actor.empty()) {
+    *exit_code = Fail(InvalidArgumentError("--bulk-access-threshold needs --actor"));
+    return;
+  }
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  Audit& audit = *app->services().audit;
+  if (o.bulk_access_threshold) {
+    auto actor = audit.ResolveActor(o.actor);
+    Status changed = actor ? audit.ChangeBulkAccessThreshold(Actor{*actor, NewId("req"), ""},
+                                                             *o.bulk_access_threshold)
+                           : actor.error();
+    if (!changed.ok()) {
+      *exit_code = Fail(changed);
+      return;
+    }
+  }
+  auto settings = audit.Settings();
+  if (!settings) {
+    *exit_code = Fail(settings.error());
+    return;
+  }
+  PrintPretty(std::cout, *settings);
+  std::cout << "\n";
+}
+
 void AddFormat(CLI::App* command, AuditCliOptions& o) {
   command->add_option("--format", o.format, "json or csv")
       ->check(CLI::IsMember({"json", "csv"}))
@@ -184,6 +214,12 @@ void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   alerts->add_flag("--unreviewed", o.unreviewed, "only alerts not yet reviewed");
   alerts->add_option("--limit", o.limit, "alerts to list (max 1000)")->capture_default_str();
   alerts->callback([&global, exit_code] { RunAlerts(global, o, exit_code); });
+
+  auto* settings = audit->add_subcommand("settings", "show or change how alerts are derived");
+  settings->add_option("--bulk-access-threshold", o.bulk_access_threshold,
+                       "distinct students an account may read in an hour before an alert");
+  settings->add_option("--actor", o.actor, "username or user id (privacy officer) of a change");
+  settings->callback([&global, exit_code] { RunSettings(global, o, exit_code); });
 }
 
 }  // namespace backpack

@@ -5,6 +5,7 @@
 #include "projections/audit/audit.h"
 #include "projections/audit/audit_time.h"
 #include "projections/audit/internal/reading.h"
+#include "projections/roster/roster.h"
 #include "projections/sealed.h"
 
 namespace backpack {
@@ -89,7 +90,36 @@ Result<json::object> Audit::Alerts(bool unreviewed_only, size_t limit) const {
     alerts.push_back(std::move(o));
   }
   RETURN_IF_ERROR(it->status());
-  return json::object{{"alerts", std::move(alerts)}};
+  ASSIGN_OR_RETURN(json::object settings, Settings());
+  return json::object{{"alerts", std::move(alerts)}, {"settings", std::move(settings)}};
+}
+
+Result<json::object> Audit::Settings() const {
+  ASSIGN_OR_RETURN(auto stored,
+                   services_.store->Get(kSettingsFamily, AsBytes(kBulkAccessThresholdKey)));
+  uint64_t threshold =
+      stored && stored->size() == 8 ? DecodeBigEndian64(*stored) : options_.bulk_access_threshold;
+  return json::object{{"bulk_access_threshold", threshold}};
+}
+
+Status Audit::ChangeBulkAccessThreshold(const Actor& actor, size_t threshold) {
+  if (threshold < 1 || threshold > kMaxBulkAccessThreshold) {
+    return InvalidArgumentError("the bulk-access threshold must be between 1 and " +
+                                std::to_string(kMaxBulkAccessThreshold));
+  }
+  if (!services_.roster || !services_.log) return UnavailableError("the store is not open");
+  auto user = services_.roster->FindUser(actor.user_id);
+  if (!user || user->disabled || user->role != Role::kPrivacyOfficer) {
+    return PermissionDeniedError("only a privacy officer may change the alert settings");
+  }
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateAuditSettingsChangedPayload(fbb, static_cast<uint32_t>(threshold)));
+  std::vector<NewEvent> events;
+  events.push_back(NewEvent{EventType::AuditSettingsChanged, actor.user_id, "", actor.request_id,
+                            Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
+                            /*personal=*/false});
+  auto appended = services_.log->Append(std::move(events));
+  return appended ? OkStatus() : appended.error();
 }
 
 Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note) {

@@ -83,7 +83,9 @@ enum class LoginFailure : uint8_t { kNone, kNoSuchUser, kBadPassword, kDisabled,
 
 // Derived-alert thresholds. They are part of the projection's definition:
 // changing them changes what a rebuild derives (rebuild --check then differs
-// until `backpack rebuild` is run).
+// until `backpack rebuild` is run). The product keeps the defaults; a
+// district changes the bulk-access threshold with an AuditSettingsChanged
+// event (Audit::ChangeBulkAccessThreshold), which a rebuild replays.
 struct AuditOptions {
   // Bulk access: an actor reading more than this many distinct students
   // within a sliding hour raises one alert per actor-hour.
@@ -107,6 +109,7 @@ struct AuditQuery {
   std::string cursor;  // next_cursor of the previous page, or ""
 };
 inline constexpr size_t kMaxQueryLimit = 1000;
+inline constexpr size_t kMaxBulkAccessThreshold = 1'000'000;
 
 class Audit {
  public:
@@ -165,7 +168,8 @@ class Audit {
   // every student `actor_id` read in [since, until).
   Result<boost::json::object> BreachReport(std::string_view actor_id, int64_t since_us,
                                            int64_t until_us) const;
-  // Alerts newest first: {"alerts":[{id,kind,at,actor{...},...,reviewed}]}.
+  // Alerts newest first: {"alerts":[{id,kind,at,actor{...},...,reviewed}],
+  // "settings": Settings()}.
   // Break-glass reasons are decrypted (a read about those students).
   Result<boost::json::object> Alerts(bool unreviewed_only, size_t limit = 100) const;
 
@@ -183,6 +187,16 @@ class Audit {
   // Appends AlertReviewed. kNotFound for an unknown alert, kAlreadyExists if
   // it was reviewed, kInvalidArgument for an empty or over-long note.
   Status ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note);
+
+  // The alert settings in force: {"bulk_access_threshold": N}.
+  Result<boost::json::object> Settings() const;
+  // By a privacy officer: appends AuditSettingsChanged, so that from the
+  // next event on, an account reading more than `threshold` distinct
+  // students within an hour raises a bulk-access alert (SPEC §6: "N
+  // configurable"). Being an event, the change is itself on the record and
+  // a rebuild applies it at the same point. kPermissionDenied for any other
+  // role, kInvalidArgument outside 1..kMaxBulkAccessThreshold.
+  Status ChangeBulkAccessThreshold(const Actor& actor, size_t threshold);
 
   // The user id for a username or user id. Ids of accounts unknown to the
   // roster ("cli", "system", usr_...) are accepted as they are.

@@ -51,7 +51,7 @@ std::string StartBreakGlass(AuditWorld& w, const std::string& educator,
 
 std::vector<std::string> AuditFamilies() {
   return {"a_events", "a_by_student", "a_by_actor", "a_by_action",
-          "a_alerts", "a_alert_text", "a_windows"};
+          "a_alerts", "a_alert_text", "a_windows",  "a_settings"};
 }
 
 // Rebuilds every projection into a scratch store and requires the audit
@@ -97,6 +97,29 @@ TEST_CASE("51 distinct students in an hour raise one bulk alert, 50 raise none")
   w.View("usr_fifty", students[0]);  // a re-read is not a new student
   for (int i = 50; i < 60; ++i) w.View("usr_many", students[i]);
   RequireOneBulkAlert(w, "usr_many", 51);
+}
+
+TEST_CASE("a privacy officer's AuditSettingsChanged sets the bulk threshold from then on") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 8);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  std::string educator = w.AddUser("teacher.one", Role::kEducator);
+  for (int i = 0; i < 4; ++i) w.View("usr_early", students[i]);  // under the default
+
+  CHECK(w.audit().ChangeBulkAccessThreshold(w.ActorFor(educator), 3).code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(w.audit().ChangeBulkAccessThreshold(w.ActorFor(officer), 0).code() ==
+        StatusCode::kInvalidArgument);
+  REQUIRE(w.audit().ChangeBulkAccessThreshold(w.ActorFor(officer), 3).ok());
+  auto settings = w.audit().Settings();
+  REQUIRE(settings);
+  CHECK(settings->at("bulk_access_threshold").to_number<int>() == 3);
+
+  for (int i = 0; i < 3; ++i) w.View("usr_later", students[i]);
+  CHECK(AlertsOf(w).empty());  // three is not more than three
+  w.View("usr_later", students[3]);
+  RequireOneBulkAlert(w, "usr_later", 4);
+  RequireRebuildIdentical(w);  // a rebuild applies the change at the same point
 }
 
 TEST_CASE("reads spread over more than an hour raise no bulk alert") {

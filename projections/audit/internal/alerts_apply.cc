@@ -55,17 +55,17 @@ class StoredBulkEntries final : public BulkWindowEntries {
     std::vector<std::string> due;  // expiry keys at or before the cutoff, oldest first
     std::optional<int64_t> first_kept;
     std::string start = TimeKey(std::max<int64_t>(header.oldest_us, 0), "");
-    RETURN_IF_ERROR(txn_.ScanFrom(kWindowsFamily, AsBytes(time_prefix_), AsBytes(start),
-                                  [&](ByteView key, ByteView) {
-      if (key.size() < time_prefix_.size() + 8) return true;
-      int64_t at = static_cast<int64_t>(DecodeBigEndian64(key.subspan(time_prefix_.size(), 8)));
-      if (at > cutoff_us) {
-        first_kept = at;
-        return false;
-      }
-      due.emplace_back(AsChars(key));
-      return true;
-    }));
+    RETURN_IF_ERROR(txn_.ScanFrom(
+        kWindowsFamily, AsBytes(time_prefix_), AsBytes(start), [&](ByteView key, ByteView) {
+          if (key.size() < time_prefix_.size() + 8) return true;
+          int64_t at = static_cast<int64_t>(DecodeBigEndian64(key.subspan(time_prefix_.size(), 8)));
+          if (at > cutoff_us) {
+            first_kept = at;
+            return false;
+          }
+          due.emplace_back(AsChars(key));
+          return true;
+        }));
     uint64_t forgotten = 0;
     for (const auto& key : due) {
       std::string student = key.substr(time_prefix_.size() + 8);
@@ -140,6 +140,20 @@ Status AuditProjection::ApplyReviewed(const LoggedEvent& event, ProjectionTxn& t
   return sealed.code() == StatusCode::kGone ? OkStatus() : sealed;
 }
 
+Status AuditProjection::ApplySettings(const LoggedEvent& event, ProjectionTxn& txn) {
+  const auto* p = Payload<fb::AuditSettingsChangedPayload>(event);
+  if (!p || p->bulk_access_threshold() == 0) return OkStatus();
+  auto value = EncodeBigEndian64(p->bulk_access_threshold());
+  txn.Put(kSettingsFamily, AsBytes(kBulkAccessThresholdKey), ByteView(value));
+  return OkStatus();
+}
+
+Result<size_t> AuditProjection::BulkAccessThreshold(ProjectionTxn& txn) const {
+  ASSIGN_OR_RETURN(auto stored, txn.Get(kSettingsFamily, AsBytes(kBulkAccessThresholdKey)));
+  if (!stored || stored->size() != 8) return options_.bulk_access_threshold;
+  return static_cast<size_t>(DecodeBigEndian64(ByteView(*stored)));
+}
+
 Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn& txn) {
   if (entry.outcome != "allowed" || !CountsTowardsBulkAccess(entry.scope)) return OkStatus();
   std::vector<std::string> students;
@@ -153,8 +167,8 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
     if (auto decoded = DecodeBulkWindowHeader(*stored)) header = *decoded;
   }
   StoredBulkEntries entries(txn, key);
-  ASSIGN_OR_RETURN(auto trigger, AddReads(header, entries, students, entry.at_us,
-                                          options_.bulk_access_threshold));
+  ASSIGN_OR_RETURN(size_t threshold, BulkAccessThreshold(txn));
+  ASSIGN_OR_RETURN(auto trigger, AddReads(header, entries, students, entry.at_us, threshold));
   // A re-read of a student already in the window leaves the header as it
   // was: rewriting it anyway filled the memtable with copies of it.
   const std::string encoded = EncodeBulkWindowHeader(header);

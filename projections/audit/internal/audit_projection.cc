@@ -41,7 +41,7 @@ std::vector<std::string> AuditProjection::ColumnFamilies() const {
   return {std::string(kEventsFamily),  std::string(kByStudentFamily),
           std::string(kByActorFamily), std::string(kByActionFamily),
           std::string(kAlertsFamily),  std::string(kAlertTextFamily),
-          std::string(kWindowsFamily)};
+          std::string(kWindowsFamily), std::string(kSettingsFamily)};
 }
 
 Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
@@ -54,6 +54,8 @@ Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
       return ApplyBreakGlass(event, txn);
     case EventType::AlertReviewed:
       return ApplyReviewed(event, txn);
+    case EventType::AuditSettingsChanged:
+      return ApplySettings(event, txn);
     case EventType::RecordShredded:
       return ApplyShredded(event, txn);
     default:

@@ -1,5 +1,5 @@
 // AuditProjection: turns RecordViewed, AccessDenied, BreakGlassStarted,
-// AlertReviewed and RecordShredded events into the a_* families
+// AlertReviewed, AuditSettingsChanged and RecordShredded events into the a_* families
 // (docs/storage/audit.md). Deterministic: reads only the event and the
 // transaction (invariant 6).
 //
@@ -30,6 +30,11 @@ class AuditProjection final : public Projection {
   Status ApplyBreakGlass(const LoggedEvent& event, ProjectionTxn& txn);
   Status ApplyReviewed(const LoggedEvent& event, ProjectionTxn& txn);
   Status TrackBulkAccess(const AccessEntry& entry, ProjectionTxn& txn);
+  // Settings (alerts_apply.cc): a_settings holds each changed setting.
+  Status ApplySettings(const LoggedEvent& event, ProjectionTxn& txn);
+  // The bulk-access threshold in force: the last AuditSettingsChanged's,
+  // else options_'s.
+  Result<size_t> BulkAccessThreshold(ProjectionTxn& txn) const;
   Status TrackDenials(const AccessEntry& entry, ProjectionTxn& txn);
   // Deletes what the projection holds about a shredded student.
   Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn);

@@ -26,6 +26,8 @@ inline constexpr std::string_view kByActionFamily = "a_by_action";    // action 
 inline constexpr std::string_view kAlertsFamily = "a_alerts";         // ~seq -> Alert
 inline constexpr std::string_view kAlertTextFamily = "a_alert_text";  // ~seq field -> sealed
 inline constexpr std::string_view kWindowsFamily = "a_windows";       // kind 0 actor -> window
+inline constexpr std::string_view kSettingsFamily = "a_settings";     // name -> value
+inline constexpr std::string_view kBulkAccessThresholdKey = "bulk_access_threshold";
 
 inline constexpr std::string_view kRecordViewed = "RecordViewed";
 inline constexpr std::string_view kAccessDenied = "AccessDenied";
