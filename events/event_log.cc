@@ -280,11 +280,11 @@ void EventLogImpl::StageGroup(GroupWork& work, std::vector<PendingAppend>& group
   std::vector<std::vector<std::pair<uint64_t, Hash256>>> nodes_by_level;
   for (size_t i = 0; i < work.stored.size(); ++i) {
     batch.PutOwned(cf::kLog, layout::LogKey(work.logged[i].header.seq), std::move(work.stored[i]));
-    state_.frontier.Append(work.leaf_hashes[i], [&](uint8_t level, uint64_t index,
-                                                    const Hash256& hash) {
-      if (level >= nodes_by_level.size()) nodes_by_level.resize(level + 1);
-      nodes_by_level[level].emplace_back(index, hash);
-    });
+    state_.frontier.Append(work.leaf_hashes[i],
+                           [&](uint8_t level, uint64_t index, const Hash256& hash) {
+                             if (level >= nodes_by_level.size()) nodes_by_level.resize(level + 1);
+                             nodes_by_level[level].emplace_back(index, hash);
+                           });
   }
   work.stored = {};
   for (size_t level = 0; level < nodes_by_level.size(); ++level) {
@@ -372,9 +372,9 @@ Status EventLogImpl::RecoverAfterFailure() {
 
 Status EventLogImpl::WriteCheckpoint() {
   std::lock_guard lock(checkpoint_mu_);
-  if (state_.frontier.size() == 0 || checkpointed_size_ == state_.frontier.size()) {
-    return OkStatus();
-  }
+  // An empty log gets a checkpoint too (size 0, the empty tree's root), so a
+  // new store can be pinned before anything is appended.
+  if (checkpointed_size_ == state_.frontier.size()) return OkStatus();
   WriteBatch batch;
   StageCheckpoint(batch);
   RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
@@ -426,9 +426,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(Store& store, const StoreKeys& 
   ASSIGN_OR_RETURN(auto origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
   if (!origin) return Err(FailedPreconditionError("the store has no log (run `backpack init`)"));
   ASSIGN_OR_RETURN(ChainState state, LoadChainState(store));
-  return std::unique_ptr<EventLog>(new EventLogImpl(store, keys, data_keys, options,
-                                                    std::string(AsChars(*origin)),
-                                                    std::move(state)));
+  return std::unique_ptr<EventLog>(new EventLogImpl(
+      store, keys, data_keys, options, std::string(AsChars(*origin)), std::move(state)));
 }
 
 }  // namespace backpack

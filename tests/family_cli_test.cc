@@ -50,6 +50,8 @@ class CliWorld {
 TEST_CASE("export-history writes an audited bundle that verify-export accepts offline") {
   CliWorld cli;
   std::string out = cli.Path("ana.json").string();
+  std::ofstream(out) << "an older file anyone could read";
+  REQUIRE(::chmod(out.c_str(), 0644) == 0);
   CliResult exported = cli.Run("export-history --student S-1 --out " + out);
   REQUIRE(exported.exit_code == 0);
   CHECK(exported.out.find("exported 4 events") != std::string::npos);
@@ -123,6 +125,11 @@ TEST_CASE("shred is refused during a pending inspection and works after fulfilme
   CHECK(verified.exit_code == 0);
   CHECK(verified.out.find("(record shredded)") != std::string::npos);
   CHECK(ReadFile(out).find("Tamarind-Gazebo") == std::string::npos);
+  // The SIS sourcedId still finds the shredded student's audit trail.
+  CliResult trail = cli.Run("audit query --student S-1");
+  INFO(trail.err);
+  CHECK(trail.exit_code == 0);
+  CHECK(trail.out.find(w.ana) != std::string::npos);
   CHECK_FALSE(testing::AnyFileContains(cli.Path("data"), "Tamarind-Gazebo"));
   CHECK_FALSE(testing::AnyFileContains(cli.Path("data"), kAnaFamilyName));
 }

@@ -152,7 +152,8 @@ TEST_CASE("import twice: the second appends nothing and says so") {
   uint64_t size = LogSize(tmp);
   CliResult again = RunCli(tmp, "import --actor system " + folder);
   CHECK(again.exit_code == 0);
-  CHECK(again.out == "nothing to import: identical to a previous import\n");
+  CHECK(again.out.starts_with("nothing to import: all "));
+  CHECK(again.out.ends_with(" rows were imported before\n"));
   CHECK(LogSize(tmp) == size);
 }
 

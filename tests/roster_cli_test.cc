@@ -1,6 +1,7 @@
 // `backpack user add` and `backpack grant` through the real binary.
 
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
@@ -28,6 +29,22 @@ TEST_CASE("the data option is accepted after the subcommand too") {
   CHECK(RunBackpackWords("verify --dta " + data).exit_code == 2);
 }
 
+TEST_CASE("init creates a missing data directory, and a new store has a size-0 checkpoint") {
+  TempDir tmp;
+  const std::string data = (tmp.path() / "new" / "data").string();
+  const std::string keys = (tmp.path() / "keys").string();
+  REQUIRE(RunBackpackWords("--data " + data + " init --keys " + keys).exit_code == 0);
+  CliResult checkpoint = RunBackpackWords("--data " + data + " --keys " + keys + " checkpoint");
+  REQUIRE(checkpoint.exit_code == 0);
+  std::istringstream lines(checkpoint.out);
+  std::string origin, size;
+  std::getline(lines, origin);
+  std::getline(lines, size);
+  CHECK(origin.starts_with("backpack.local/"));
+  CHECK(size == "0");
+  CHECK(RunBackpackWords("--data " + data + " --keys " + keys + " verify").exit_code == 0);
+}
+
 TEST_CASE("backpack user add and grant create an account and an explicit grant") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
@@ -48,6 +65,10 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CHECK(RunCli(tmp, "user add --username bob --role educator", "short\n").exit_code == 2);
   CHECK(RunCli(tmp, "user add --username bob --role educator", "").exit_code == 2);
   CHECK(RunCli(tmp, "user add --username bob --role wizard", password).exit_code == 2);
+  CliResult typo =
+      RunCli(tmp, "user add --username bob --role educator --flags districtwid", password);
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("unknown flag") != std::string::npos);
 
   auto granted = RunBackpack({"--data", (tmp.path() / "data").string(), "grant", "--educator",
                               "alice", "--student", "stu-a", "--reason", "covering a class",
@@ -61,6 +82,11 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CHECK(RunCli(tmp, "grant --educator nobody --student stu-a --reason r").exit_code == 1);
   CHECK(RunCli(tmp, "grant --educator alice --student stu-a --reason r --expires soon").exit_code ==
         2);
+  // The same ISO 8601 forms as everywhere else: fractions and offsets.
+  CHECK(RunCli(tmp,
+               "grant --educator alice --student stu-a --reason r --expires "
+               "2099-01-01T10:00:00.250+02:00")
+            .exit_code == 0);
 
   DomainFixture check(tmp.path() / "data");
   Roster& roster = *check.services().roster;

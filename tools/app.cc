@@ -1,12 +1,17 @@
 #include "tools/app.h"
 
-#include "projections/roster/roster_commands.h"
-
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
+#include "projections/ids.h"
 #include "projections/rebuild.h"
+#include "projections/roster/roster_commands.h"
 
 namespace backpack {
 
@@ -33,8 +38,7 @@ App::~App() {
   store_.reset();
 }
 
-Result<std::unique_ptr<App>> App::Open(const DataPaths& paths,
-                                       const EventLogOptions& log_options) {
+Result<std::unique_ptr<App>> App::Open(const DataPaths& paths, const EventLogOptions& log_options) {
   RETURN_IF_ERROR(CryptoInit());
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
   std::unique_ptr<App> app(new App(std::move(keys)));
@@ -58,9 +62,10 @@ Result<std::unique_ptr<App>> App::Open(const DataPaths& paths,
 Status App::FinishInterruptedRebuild() {
   ASSIGN_OR_RETURN(bool interrupted, RebuildInterrupted(*store_));
   if (!interrupted) return OkStatus();
-  spdlog::warn("projections are incomplete (a rebuild was interrupted); rebuilding them from "
-               "the log's {} events",
-               log_->size());
+  spdlog::warn(
+      "projections are incomplete (a rebuild was interrupted); rebuilding them from "
+      "the log's {} events",
+      log_->size());
   ASSIGN_OR_RETURN(RebuildStats stats,
                    ReplayInto(*store_, *data_keys_, *log_, domain_->projector()));
   spdlog::warn("rebuilt projections from {} events in {:.1f} s", stats.events, stats.seconds);
@@ -84,6 +89,11 @@ Status InitDataDir(const DataPaths& paths) {
   if (std::filesystem::exists(paths.db(), ec)) {
     return AlreadyExistsError("a store already exists at " + paths.db().string());
   }
+  // Before the keys: a data directory that cannot be made leaves no key behind.
+  std::filesystem::create_directories(paths.data, ec);
+  if (ec) {
+    return UnavailableError("cannot create " + paths.data.string() + ": " + ec.message());
+  }
   if (!std::filesystem::exists(paths.keys / "signing.key", ec)) {
     RETURN_IF_ERROR(CreateKeyFiles(paths.keys));
   }
@@ -96,14 +106,46 @@ Status InitDataDir(const DataPaths& paths) {
   return EventLog::InitializeLog(*store, origin);
 }
 
+Result<std::string> ResolveStudentId(App& app, const std::string& text) {
+  auto id = app.services().roster->ResolveStudent(text);
+  if (id) return *id;
+  if (id.error().code() != StatusCode::kGone) return Err(id.error());
+  return text.starts_with("stu_") ? text : StudentIdFor(app.keys().index_key, text);
+}
+
+Status WritePrivateFile(const std::filesystem::path& path, std::string_view text) {
+  const std::string name = path.string();
+  int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return UnavailableError("cannot write " + name + ": " + std::strerror(errno));
+  auto fail = [&](int error) {
+    ::close(fd);
+    return UnavailableError("cannot write " + name + ": " + std::strerror(error));
+  };
+  if (::fchmod(fd, 0600) != 0) return fail(errno);  // O_CREAT's mode binds only new files
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(errno);
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return fail(errno);
+  if (::close(fd) != 0) return UnavailableError("cannot write " + name);
+  return OkStatus();
+}
+
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
-    case StatusCode::kInvalidArgument: return kExitUsage;
+    case StatusCode::kOk:
+      return kExitOk;
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
     case StatusCode::kDataLoss:
     case StatusCode::kUnavailable:
-    case StatusCode::kInternal: return kExitStoreError;
-    default: return kExitRefused;
+    case StatusCode::kInternal:
+      return kExitStoreError;
+    default:
+      return kExitRefused;
   }
 }
 

@@ -60,8 +60,19 @@ class App {
   std::unique_ptr<EventLog> log_;
 };
 
-// Creates a data directory: keys (unless present in `paths.keys`), store and log.
+// Creates a data directory (and its parents): keys (unless present in
+// `paths.keys`), store and log.
 Status InitDataDir(const DataPaths& paths);
+
+// The student id `text` names (a stu_ id or a OneRoster sourcedId), shredded
+// students included: their history stays exportable and auditable as type
+// and time only. kNotFound for a student the store never knew.
+Result<std::string> ResolveStudentId(App& app, const std::string& text);
+
+// Writes `text` to `path` (created or replaced) with mode 0600, also when the
+// file existed with a wider mode, and syncs it: for files holding personal
+// data or passwords.
+Status WritePrivateFile(const std::filesystem::path& path, std::string_view text);
 
 // Maps a Status to the CLI exit code.
 int ExitCodeFor(const Status& status);

@@ -56,18 +56,17 @@ void PrintPretty(std::ostream& out, const json::value& v, int indent = 0) {
 
 // A student id from a stu_ id or a OneRoster sourcedId. Ids of shredded or
 // unknown students are still valid filters of the audit trail.
-Result<std::string> ResolveStudentFilter(Services& services, const std::string& text) {
-  if (services.roster) {
-    if (auto id = services.roster->ResolveStudent(text)) return *id;
-  }
-  if (text.rfind("stu_", 0) == 0) return text;
+Result<std::string> ResolveStudentFilter(App& app, const std::string& text) {
+  if (auto id = ResolveStudentId(app, text)) return *id;
+  if (text.starts_with("stu_")) return text;
   return Err(NotFoundError("no such student: " + text));
 }
 
-Result<AuditQuery> BuildQuery(Services& services, const AuditCliOptions& o) {
+Result<AuditQuery> BuildQuery(App& app, const AuditCliOptions& o) {
+  Services& services = app.services();
   AuditQuery q;
   if (!o.student.empty()) {
-    ASSIGN_OR_RETURN(q.student_id, ResolveStudentFilter(services, o.student));
+    ASSIGN_OR_RETURN(q.student_id, ResolveStudentFilter(app, o.student));
   }
   if (!o.actor.empty()) {
     ASSIGN_OR_RETURN(q.actor_id, services.audit->ResolveActor(o.actor));
@@ -97,7 +96,7 @@ void Print(const json::object& result, const std::string& format,
 void RunQuery(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
-  auto query = BuildQuery(app->services(), o);
+  auto query = BuildQuery(*app, o);
   if (!query) {
     *exit_code = Fail(query.error());
     return;

@@ -4,12 +4,8 @@
 // export-history is an audited read: its RecordViewed (scope export, actor
 // "cli") is durable before the bundle is written, and the bundle includes it.
 // verify-export never opens the store.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <boost/json/serialize.hpp>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -32,15 +28,6 @@ struct FamilyCliOptions {
 
 Actor CliActor() { return Actor{"cli", NewId("req"), ""}; }
 
-// A student id from a stu_ id or a OneRoster sourcedId, shredded ones included
-// (their history stays exportable as type and time only).
-Result<std::string> ResolveStudent(App& app, const std::string& text) {
-  auto id = app.services().roster->ResolveStudent(text);
-  if (id) return *id;
-  if (id.error().code() != StatusCode::kGone) return Err(id.error());
-  return text.starts_with("stu_") ? text : StudentIdFor(app.keys().index_key, text);
-}
-
 // The audit record of the export, durable before any byte is written.
 Status RecordExport(App& app, const std::string& student, bool shredded) {
   AccessOutcome outcome = shredded ? AccessOutcome::kGone : AccessOutcome::kAllowed;
@@ -48,27 +35,8 @@ Status RecordExport(App& app, const std::string& student, bool shredded) {
                                             {StudentAccess{student, "cli"}}, outcome);
 }
 
-// Writes `text` to `path`, readable by the owner only: it holds personal data.
-Status WritePrivateFile(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot write " + path + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return UnavailableError("cannot write " + path + ": " + std::strerror(errno));
-    }
-    written += static_cast<size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  if (::close(fd) != 0 || !synced) return UnavailableError("cannot write " + path);
-  return OkStatus();
-}
-
 Status ExportHistory(App& app, const FamilyCliOptions& o, size_t* events) {
-  ASSIGN_OR_RETURN(std::string student, ResolveStudent(app, o.student));
+  ASSIGN_OR_RETURN(std::string student, ResolveStudentId(app, o.student));
   Family& family = *app.services().family;
   ASSIGN_OR_RETURN(bool shredded, family.IsShredded(student));
   RETURN_IF_ERROR(RecordExport(app, student, shredded));

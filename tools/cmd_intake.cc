@@ -135,7 +135,8 @@ std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& 
 
 void PrintImportReport(const ImportReport& report) {
   if (report.events_appended == 0) {
-    std::cout << "nothing to import: identical to a previous import\n";
+    // Not "identical": a set may lack supplemental rows, which are kept.
+    std::cout << "nothing to import: all " << report.unchanged << " rows were imported before\n";
   } else {
     std::cout << "imported " << report.events_appended << " events (import " << report.import_id
               << ")\n";

@@ -1,8 +1,5 @@
 // `backpack demo` (SPEC §5): a synthetic district, imported through the
 // normal import path, with the accounts of SPEC §5 and some activity.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -104,13 +101,7 @@ Status WriteCredentials(const std::filesystem::path& file, const std::vector<Cre
     content.assign(std::istreambuf_iterator<char>(existing), std::istreambuf_iterator<char>());
   }
   for (const auto& c : created) content += c.username + "\t" + c.password + "\t" + c.role + "\n";
-  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot write " + file.string());
-  bool ok = ::fchmod(fd, 0600) == 0 &&
-            ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  return ok ? OkStatus() : UnavailableError("cannot write " + file.string());
+  return WritePrivateFile(file, content);
 }
 
 // A few teachers read some of their students' profiles and write notes, so

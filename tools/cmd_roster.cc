@@ -1,9 +1,9 @@
 // user add and grant (SPEC §5): thin shells over RosterCommands.
-#include <chrono>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "projections/audit/audit_time.h"
 #include "projections/ids.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
@@ -30,62 +30,6 @@ int Usage(const std::string& message) {
 IdSet ToSet(const std::vector<std::string>& items) { return IdSet(items.begin(), items.end()); }
 
 Actor CliActor() { return Actor{"system", NewId("req"), ""}; }
-
-// Parses `D+` at `text[pos]`, exactly `digits` long.
-bool ReadNumber(std::string_view text, size_t& pos, size_t digits, int& out) {
-  if (pos + digits > text.size()) return false;
-  out = 0;
-  for (size_t i = 0; i < digits; ++i) {
-    char c = text[pos + i];
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
-  }
-  pos += digits;
-  return true;
-}
-
-bool Expect(std::string_view text, size_t& pos, char c) {
-  if (pos >= text.size() || text[pos] != c) return false;
-  ++pos;
-  return true;
-}
-
-// YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM|-HH:MM] (UTC if no offset) as unix
-// microseconds; nullopt if malformed.
-std::optional<int64_t> ParseIso8601(std::string_view text) {
-  using namespace std::chrono;
-  size_t pos = 0;
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  if (!ReadNumber(text, pos, 4, y) || !Expect(text, pos, '-') || !ReadNumber(text, pos, 2, mo) ||
-      !Expect(text, pos, '-') || !ReadNumber(text, pos, 2, d)) {
-    return std::nullopt;
-  }
-  year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  if (pos < text.size() && (text[pos] == 'T' || text[pos] == ' ')) {
-    ++pos;
-    if (!ReadNumber(text, pos, 2, h) || !Expect(text, pos, ':') || !ReadNumber(text, pos, 2, mi)) {
-      return std::nullopt;
-    }
-    if (pos < text.size() && text[pos] == ':') {
-      ++pos;
-      if (!ReadNumber(text, pos, 2, s)) return std::nullopt;
-    }
-  }
-  int offset_minutes = 0;
-  if (pos < text.size() && text[pos] == 'Z') {
-    ++pos;
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    int sign = text[pos++] == '-' ? -1 : 1, oh, om;
-    if (!ReadNumber(text, pos, 2, oh) || !Expect(text, pos, ':') || !ReadNumber(text, pos, 2, om)) {
-      return std::nullopt;
-    }
-    offset_minutes = sign * (oh * 60 + om);
-  }
-  if (pos != text.size() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  auto at = sys_days(date) + hours(h) + minutes(mi - offset_minutes) + seconds(s);
-  return duration_cast<microseconds>(at.time_since_epoch()).count();
-}
 
 // The first line of stdin, without its line ending.
 std::string ReadPasswordLine() {
@@ -144,9 +88,13 @@ void RunGrant(const GlobalOptions& global, const GrantOptions& o, int* exit_code
     return;
   }
   std::optional<int64_t> expires;
-  if (!o.expires.empty() && !(expires = ParseIso8601(o.expires))) {
-    *exit_code = Usage("--expires is not an ISO 8601 date or time: " + o.expires);
-    return;
+  if (!o.expires.empty()) {
+    auto parsed = ParseIsoTime(o.expires);
+    if (!parsed) {
+      *exit_code = Usage("--expires is not an ISO 8601 date or time: " + o.expires);
+      return;
+    }
+    expires = *parsed;
   }
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;

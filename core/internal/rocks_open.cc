@@ -97,6 +97,11 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
       options.read_only
           ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &opened.handles, &opened.db)
           : rocksdb::DB::Open(db_options, dir, descriptors, &opened.handles, &opened.db);
+  if (s.IsIOError() && s.ToString().find("lock file") != std::string::npos) {
+    // RocksDB's LOCK is held: say so rather than "Resource temporarily unavailable".
+    return Err(UnavailableError("the store at " + dir +
+                                " is in use by another process (a running `backpack serve`?)"));
+  }
   RETURN_IF_ERROR(FromRocks(s, "open " + dir));
   return opened;
 }

@@ -47,6 +47,15 @@ Status ValidateAddUser(const AddUserRequest& r, std::string_view password) {
     return InvalidArgumentError("malformed sourced id");
   }
   RETURN_IF_ERROR(ValidateAttributes(r.flags, "flags"));
+  for (const std::string& flag : r.flags) {
+    // A misspelt flag would give an account silently without the access meant.
+    if (flag != kFlagDistrictwide && flag != kFlagSchoolwide &&
+        flag != kFlagCanViewRestrictedNotes) {
+      return InvalidArgumentError(
+          "unknown flag \"" + flag +
+          "\" (known: districtwide, schoolwide, can_view_restricted_notes)");
+    }
+  }
   RETURN_IF_ERROR(ValidateAttributes(r.schools, "schools"));
   return ValidateAttributes(r.grades, "grades");
 }
