@@ -27,7 +27,7 @@ struct Route {
 
 // Ids the routes need, created through the API by callers who may.
 struct Setup {
-  std::string note, grant, alert, correction, deletion;
+  std::string note, grant, alert, correction, deletion, inspection;
 };
 
 std::string IdOf(const ClientResponse& r) {
@@ -54,6 +54,8 @@ Setup MakeSetup(ApiWorld& w) {
                    {"about_seq", history.at("events").as_array().at(0).at("seq")}};
   s.correction = IdOf(w.Call("POST", "/api/students/" + w.child + "/correction-requests",
                              w.guardian.token, json::serialize(ask)));
+  s.inspection =
+      IdOf(w.Call("POST", "/api/students/" + w.child + "/inspection-requests", w.guardian.token));
   s.deletion = IdOf(w.Call("POST", "/api/students/" + w.spare_student + "/deletion-requests",
                            w.admin.token, R"({"reason":"Synthetic matrix deletion"})"));
   return s;
@@ -118,6 +120,8 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
        {"guardian"},
        w.child},
       {"POST", child + "/inspection-requests", "", {"guardian"}, w.child},
+      {"GET", "/api/family-requests?status=pending", "", {"privacy"}, ""},
+      {"POST", "/api/inspection-requests/" + s.inspection + "/fulfil", "", {"privacy"}, w.child},
       {"POST",
        child + "/deletion-requests",
        R"({"reason":"Synthetic"})",

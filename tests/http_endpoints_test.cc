@@ -437,6 +437,32 @@ TEST_CASE("family requests: inspection holds the record, corrections get a state
   std::string del(ApiWorld::Json(deletion).at("id").as_string());
   auto held = w.Call("POST", "/api/deletion-requests/" + del + "/approve", w.privacy.token);
   REQUIRE(held.status == 409);
+
+  // The privacy officer's work list shows the pending requests, audited.
+  uint64_t before = w.LogSize();
+  auto pending = w.Call("GET", "/api/family-requests?status=pending", w.privacy.token);
+  REQUIRE(pending.status == 200);
+  std::set<std::string> ids;
+  const json::value pending_body = ApiWorld::Json(pending);
+  for (const json::value& r : pending_body.at("requests").as_array()) {
+    CHECK(Str(r.at("status")) == "pending");
+    ids.insert(Str(r.at("id")));
+  }
+  CHECK(ids.contains(Str(ApiWorld::Json(inspection).at("id"))));
+  CHECK(ids.contains(del));
+  CHECK_FALSE(ids.contains(corr));  // refused, not pending
+  auto viewed = w.EventsSince(before, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  const Viewed listed = DecodeViewed(viewed[0]);
+  CHECK(std::find(listed.students.begin(), listed.students.end(), w.child) !=
+        listed.students.end());
+  const json::value deletions =
+      ApiWorld::Json(w.Call("GET", "/api/family-requests?kind=deletion", w.privacy.token));
+  REQUIRE_FALSE(deletions.at("requests").as_array().empty());
+  for (const json::value& r : deletions.at("requests").as_array()) {
+    CHECK(Str(r.at("kind")) == "deletion");
+  }
+  CHECK(w.Call("GET", "/api/family-requests?kind=gossip", w.privacy.token).status == 400);
   REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
 }
 

@@ -82,9 +82,11 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CHECK(RunCli(tmp, "grant --educator nobody --student stu-a --reason r").exit_code == 1);
   CHECK(RunCli(tmp, "grant --educator alice --student stu-a --reason r --expires soon").exit_code ==
         2);
-  // The same ISO 8601 forms as everywhere else: fractions and offsets.
+  // The same ISO 8601 forms as everywhere else: fractions and offsets. (To
+  // another educator: a second grant of alice's would make her reason vary.)
+  REQUIRE(RunCli(tmp, "user add --username carol --role educator", password).exit_code == 0);
   CHECK(RunCli(tmp,
-               "grant --educator alice --student stu-a --reason r --expires "
+               "grant --educator carol --student stu-a --reason r --expires "
                "2099-01-01T10:00:00.250+02:00")
             .exit_code == 0);
 

@@ -2,6 +2,8 @@
 // refuses a correction, a guardian attaches a statement to a refused one,
 // a privacy officer fulfils an inspection (ending its legal hold) and
 // approves a deletion (which shreds the record).
+#include <set>
+
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
@@ -97,6 +99,40 @@ void AttachStatement(const http::HttpRequest& request, const http::RouteParams& 
   });
 }
 
+// GET /api/family-requests?status=pending|...&kind=inspection|correction|deletion:
+// a privacy officer's work list, oldest first. Audited as a `search` read
+// (query "view=family_requests") naming every student listed.
+void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+  QueryFields query(request);
+  std::optional<std::string> status = query.Text("status", 16);
+  std::optional<std::string> kind_name = query.Text("kind", 16);
+  std::optional<FamilyRequestKind> kind;
+  for (FamilyRequestKind k : {FamilyRequestKind::kInspection, FamilyRequestKind::kCorrection,
+                              FamilyRequestKind::kDeletion}) {
+    if (kind_name && *kind_name == FamilyRequestKindName(k)) kind = k;
+  }
+  if (kind_name && !kind) query.Problem("kind", "must be inspection, correction or deletion");
+  if (!query.ok()) return ex.Reply(query.BadRequest());
+  if (!HasRole(ex, {Role::kPrivacyOfficer})) {
+    return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedWrongRole), ""});
+  }
+  auto requests = ex.services().family->ListRequests(kind, status.value_or(""));
+  if (!requests) return ex.ReplyError(requests.error());
+  AuditedRead read;
+  read.scope = AccessScope::kSearch;
+  read.extra.reason = "privacy_officer";
+  read.extra.query = "view=family_requests";
+  read.extra.result_count = requests->size();
+  json::array items;
+  std::set<std::string> listed;
+  for (const FamilyRequest& r : *requests) {
+    items.emplace_back(FamilyRequestJson(r));
+    if (listed.insert(r.student_id).second)
+      read.students.push_back({r.student_id, "privacy_officer"});
+  }
+  SendAfterAudit(ex, std::move(read), Ok(json::object{{"requests", std::move(items)}}));
+}
+
 // POST /api/inspection-requests/{id}/fulfil: a privacy officer records
 // that the family was shown the record (as of the log's current size),
 // which ends the legal hold the request placed on it.
@@ -141,6 +177,7 @@ void ApproveDeletion(const http::HttpRequest& request, const http::RouteParams& 
 void RegisterFamilyDecisionRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "POST", "/api/correction-requests/{id}/decision", DecideCorrection);
   AddRoute(router, context, "POST", "/api/correction-requests/{id}/statement", AttachStatement);
+  AddRoute(router, context, "GET", "/api/family-requests", ListFamilyRequests);
   AddRoute(router, context, "POST", "/api/inspection-requests/{id}/fulfil", FulfilInspection);
   AddRoute(router, context, "POST", "/api/deletion-requests/{id}/approve", ApproveDeletion);
 }

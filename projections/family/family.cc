@@ -6,6 +6,7 @@
 
 #include "projections/family/internal/projection.h"
 #include "projections/family/internal/reads.h"
+#include "projections/family/internal/records.h"
 
 namespace backpack {
 
@@ -61,6 +62,32 @@ Result<std::vector<FamilyRequest>> Family::Requests(std::string_view student_id)
     if (!request) return Err(request.error());
     if (*request) out.push_back(std::move(**request));
   }
+  return out;
+}
+
+boost::json::object FamilyRequestJson(const FamilyRequest& request) {
+  boost::json::object out = family::RequestToJson(request);
+  out["student_id"] = request.student_id;
+  return out;
+}
+
+Result<std::vector<FamilyRequest>> Family::ListRequests(std::optional<FamilyRequestKind> kind,
+                                                        std::string_view status) const {
+  auto wanted = [&](const family::RequestState& state) {
+    return (!kind || state.kind == FamilyRequestKindName(*kind)) &&
+           (status.empty() || state.status == status);
+  };
+  ASSIGN_OR_RETURN(auto ids, family::FindRequestIds(*services_.store, wanted));
+  std::vector<FamilyRequest> out;
+  for (const std::string& id : ids) {
+    auto request = family::ReadRequest(*services_.store, *services_.data_keys, id);
+    if (!request && request.error().code() == StatusCode::kGone) continue;  // being shredded
+    if (!request) return Err(request.error());
+    if (*request) out.push_back(std::move(**request));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const FamilyRequest& a, const FamilyRequest& b) {
+    return a.requested_seq < b.requested_seq;
+  });
   return out;
 }
 

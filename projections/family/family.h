@@ -70,6 +70,11 @@ struct FamilyRequest {
   uint64_t statement_seq = 0;
 };
 
+// The request as the API shows it: {id, student_id, kind, status,
+// requested_by, requested_at, requested_seq, due_by | about_seq, text |
+// reason, decided_*, statement...}.
+boost::json::object FamilyRequestJson(const FamilyRequest& request);
+
 // What a request command returns.
 struct RequestReceipt {
   std::string id;
@@ -105,6 +110,10 @@ class Family {
   Result<FamilyRequest> FindRequest(std::string_view request_id) const;
   // The student's requests, by id.
   Result<std::vector<FamilyRequest>> Requests(std::string_view student_id) const;
+  // Every student's requests of `kind` (any if nullopt) whose status is
+  // `status` (any if ""), oldest first: a privacy officer's work list.
+  Result<std::vector<FamilyRequest>> ListRequests(std::optional<FamilyRequestKind> kind,
+                                                  std::string_view status) const;
   // The student's refused corrections that carry a statement, in attach order.
   Result<std::vector<FamilyRequest>> Statements(std::string_view student_id) const;
   // The statements as shown with the record (profile, history): [{request_id,

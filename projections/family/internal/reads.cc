@@ -1,5 +1,7 @@
 #include "projections/family/internal/reads.h"
 
+#include <algorithm>
+
 namespace backpack::family {
 namespace {
 
@@ -49,6 +51,19 @@ Result<std::vector<std::pair<std::string, RequestState>>> ReadRequestStates(
         return OkStatus();
       }));
   return states;
+}
+
+Result<std::vector<std::string>> FindRequestIds(
+    Store& store, const std::function<bool(const RequestState&)>& wanted) {
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(
+      ScanPrefix(store, kStudentRequests, {}, [&](ByteView key, ByteView value) -> Status {
+        ASSIGN_OR_RETURN(RequestState state, ParseRequestState(value));
+        size_t zero = std::find(key.begin(), key.end(), uint8_t{0}) - key.begin();
+        if (zero < key.size() && wanted(state)) ids.push_back(SuffixOfKey(key, zero + 1));
+        return OkStatus();
+      }));
+  return ids;
 }
 
 Result<std::optional<FamilyRequest>> ReadRequest(Store& store, DataKeyRing& data_keys,

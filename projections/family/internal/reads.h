@@ -1,6 +1,7 @@
 // Reads of the committed family projection. Internal to projections/family/.
 #pragma once
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +21,10 @@ Result<bool> ReadShredded(Store& store, std::string_view student);
 // The student's requests (kind and status only), keyed by request id.
 Result<std::vector<std::pair<std::string, RequestState>>> ReadRequestStates(
     Store& store, std::string_view student);
+// Every request of every student whose state passes `wanted`, as request
+// ids, in key order (by student).
+Result<std::vector<std::string>> FindRequestIds(
+    Store& store, const std::function<bool(const RequestState&)>& wanted);
 // One request; nullopt if absent. kGone if its student was shredded.
 Result<std::optional<FamilyRequest>> ReadRequest(Store& store, DataKeyRing& data_keys,
                                                  std::string_view request_id);
