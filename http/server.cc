@@ -77,7 +77,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
       });
       return;
     }
-    if (state_->tracker.Full()) {
+    boost::system::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (state_->tracker.Full(peer_ec ? std::string() : peer.address().to_string())) {
       RejectBusy(socket);
     } else {
       internal::StartSession(std::move(socket), state_);

@@ -43,7 +43,8 @@ struct ServerOptions {
   // From accepting a connection (or the first byte of a later keep-alive
   // request) to a complete header. On expiry the connection is closed.
   std::chrono::milliseconds header_timeout{30'000};
-  // Longest pause between body bytes while a body is being received.
+  // How long a body may take: this, plus its length at 64 KiB/s (the route's
+  // body limit when the length is not declared), counted from the header.
   std::chrono::milliseconds body_timeout{30'000};
   // How long a keep-alive connection may wait for its next request.
   std::chrono::milliseconds idle_timeout{60'000};
@@ -53,6 +54,9 @@ struct ServerOptions {
   std::chrono::milliseconds stop_timeout{10'000};
   // Connections beyond this are answered 503 and closed at once.
   std::size_t max_connections = 1024;
+  // As max_connections, per client address: one client (or a school's NAT)
+  // cannot take every slot. 0 means a quarter of max_connections.
+  std::size_t max_connections_per_client = 0;
   // Source of HttpRequest::request_id; defaults to NewRequestId(). Called on
   // I/O threads concurrently, so it must be thread-safe.
   std::function<std::string()> request_id_generator;

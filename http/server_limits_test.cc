@@ -115,7 +115,16 @@ TEST_CASE("malformed requests get 400 and the connection closes") {
        {"GARBAGE\r\n\r\n", "GET /hello HTTP/9.9\r\n\r\n", "GET  /hello HTTP/1.1\r\n\r\n",
         "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n",
         "GET http://evil/x HTTP/1.1\r\nHost: x\r\n\r\n",
-        "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello"}) {
+        "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
+        // Framing that could smuggle a second request, and Host (RFC 9112).
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+        "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+        "0\r\n\r\n",
+        "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+        "0\r\n\r\n",
+        "GET /hello HTTP/1.1\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"}) {
     CAPTURE(raw);
     TestClient client(f.server.port());
     REQUIRE(client.Send(raw));
@@ -125,6 +134,57 @@ TEST_CASE("malformed requests get 400 and the connection closes") {
     CHECK(ErrorCode(*response) == "bad_request");
     CHECK(client.WaitForClose(milliseconds(3000)));
   }
+}
+
+TEST_CASE("an endless chunk extension is refused, not buffered") {
+  Fixture f;
+  TestClient client(f.server.port());
+  REQUIRE(client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;"));
+  client.Send(std::string(512 * 1024, 'a'));  // may fail once the server has answered
+  auto response = client.ReadResponse();
+  REQUIRE(response);
+  CHECK(response->status == 400);
+  CHECK(client.WaitForClose(milliseconds(3000)));
+}
+
+TEST_CASE("a body trickled a byte at a time is cut off by its deadline") {
+  ServerOptions options = testing::TestOptions();
+  options.body_timeout = milliseconds(600);
+  Fixture f(options);
+  TestClient client(f.server.port());
+  const auto start = steady_clock::now();
+  REQUIRE(client.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"));
+  bool open = true;
+  while (open && steady_clock::now() - start < milliseconds(5000)) {
+    std::this_thread::sleep_for(milliseconds(200));  // each pause shorter than the timeout
+    open = client.Send("a");
+  }
+  CHECK(client.WaitForClose(milliseconds(1000)));
+  CHECK(steady_clock::now() - start < milliseconds(4000));
+}
+
+TEST_CASE("one client address cannot take every connection") {
+  ServerOptions options = testing::TestOptions();
+  options.max_connections = 8;
+  options.max_connections_per_client = 2;
+  options.header_timeout = milliseconds(5000);
+  Fixture f(options);
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::make_unique<TestClient>(f.server.port()));
+    REQUIRE(held.back()->Send(BuildRequest("GET", "/hello")));
+    REQUIRE(held.back()->ReadResponse());  // Accepted and registered.
+  }
+  TestClient third(f.server.port());
+  auto refused = third.ReadResponse();
+  REQUIRE(refused);
+  CHECK(refused->status == 503);
+  TestClient other(f.server.port(), milliseconds(5000), "127.0.0.2");
+  REQUIRE(other.connected());
+  REQUIRE(other.Send(BuildRequest("GET", "/hello")));
+  auto served = other.ReadResponse();
+  REQUIRE(served);
+  CHECK(served->status == 200);
 }
 
 TEST_CASE("a stalled header is cut off by the header timeout") {
@@ -166,6 +226,7 @@ TEST_CASE("200 stalled connections do not starve a real client") {
 TEST_CASE("connections over the cap get 503 and are closed") {
   ServerOptions options = testing::TestOptions();
   options.max_connections = 3;
+  options.max_connections_per_client = 3;  // every test client is 127.0.0.1
   options.header_timeout = milliseconds(5000);
   options.idle_timeout = milliseconds(5000);
   Fixture f(options);

@@ -51,9 +51,19 @@ std::string ClientResponse::Header(const std::string& lowercase_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-TestClient::TestClient(uint16_t port, std::chrono::milliseconds timeout) : timeout_(timeout) {
+TestClient::TestClient(uint16_t port, std::chrono::milliseconds timeout, const std::string& source)
+    : timeout_(timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
+      Close();
+      return;
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);

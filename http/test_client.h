@@ -21,9 +21,12 @@ struct ClientResponse {
 
 class TestClient {
  public:
-  // Connects to 127.0.0.1:`port`; every later read waits at most `timeout`.
+  // Connects to 127.0.0.1:`port` from `source` (another loopback address
+  // such as "127.0.0.2" poses as a second client; "" lets the kernel pick);
+  // every later read waits at most `timeout`.
   explicit TestClient(uint16_t port,
-                      std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(5000),
+                      const std::string& source = "");
   ~TestClient();
   TestClient(const TestClient&) = delete;
   TestClient& operator=(const TestClient&) = delete;

@@ -25,6 +25,8 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   int threads = 0;
   bool secure_cookie = false;
+  size_t max_connections = 1024;
+  size_t max_connections_per_client = 0;  // 0: a quarter of max_connections
   // Hidden, for tests and drills.
   int64_t session_idle_seconds = 30 * 60;
   size_t login_user_limit = 5;
@@ -94,6 +96,8 @@ int Serve(App& app, const ServeOptions& options, const sigset_t& signals) {
   http::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.threads = options.threads;
+  server_options.max_connections = options.max_connections;
+  server_options.max_connections_per_client = options.max_connections_per_client;
   http::HttpServer server(server_options, std::move(router), state.metrics);
   if (Status started = server.Start(); !started.ok()) {
     std::cerr << "backpack: " << started.message() << "\n";
@@ -133,6 +137,16 @@ void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   serve->add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--threads", options.threads, "I/O threads (default: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  serve
+      ->add_option("--max-connections", options.max_connections,
+                   "open connections at most; more are answered 503")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections-per-client", options.max_connections_per_client,
+                   "open connections from one client address (default: a quarter of "
+                   "--max-connections)")
       ->check(CLI::NonNegativeNumber);
   serve->add_flag("--secure-cookie", options.secure_cookie,
                   "mark the session cookie Secure (when served behind TLS)");

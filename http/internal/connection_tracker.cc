@@ -2,22 +2,34 @@
 
 namespace backpack::http::internal {
 
-bool ConnectionTracker::Full() const {
-  std::lock_guard lock(mu_);
-  return closed_ || entries_.size() >= max_connections_;
+bool ConnectionTracker::FullLocked(const std::string& client_ip) const {
+  if (closed_ || entries_.size() >= max_connections_) return true;
+  auto found = per_client_.find(client_ip);
+  return found != per_client_.end() && found->second >= max_per_client_;
 }
 
-uint64_t ConnectionTracker::Add(std::weak_ptr<Connection> connection) {
+bool ConnectionTracker::Full(const std::string& client_ip) const {
   std::lock_guard lock(mu_);
-  if (closed_ || entries_.size() >= max_connections_) return 0;
+  return FullLocked(client_ip);
+}
+
+uint64_t ConnectionTracker::Add(std::weak_ptr<Connection> connection,
+                                const std::string& client_ip) {
+  std::lock_guard lock(mu_);
+  if (FullLocked(client_ip)) return 0;
   const uint64_t id = next_id_++;
-  entries_.emplace(id, std::move(connection));
+  entries_.emplace(id, Entry{std::move(connection), client_ip});
+  ++per_client_[client_ip];
   return id;
 }
 
 void ConnectionTracker::Remove(uint64_t id) {
   std::lock_guard lock(mu_);
-  entries_.erase(id);
+  auto found = entries_.find(id);
+  if (found == entries_.end()) return;
+  auto client = per_client_.find(found->second.client_ip);
+  if (client != per_client_.end() && --client->second == 0) per_client_.erase(client);
+  entries_.erase(found);
   if (entries_.empty()) empty_cv_.notify_all();
 }
 
@@ -34,8 +46,8 @@ void ConnectionTracker::Close() {
 std::vector<std::shared_ptr<Connection>> ConnectionTracker::Snapshot() const {
   std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<Connection>> live;
-  for (const auto& [id, weak] : entries_) {
-    if (auto connection = weak.lock()) live.push_back(std::move(connection));
+  for (const auto& [id, entry] : entries_) {
+    if (auto connection = entry.connection.lock()) live.push_back(std::move(connection));
   }
   return live;
 }

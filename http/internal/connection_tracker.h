@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace backpack::http::internal {
@@ -27,13 +28,17 @@ class Connection {
 
 class ConnectionTracker {
  public:
-  explicit ConnectionTracker(std::size_t max_connections) : max_connections_(max_connections) {}
+  // At most `max_connections` in all and `max_per_client` from one client
+  // address, so that one client cannot take every slot.
+  ConnectionTracker(std::size_t max_connections, std::size_t max_per_client)
+      : max_connections_(max_connections), max_per_client_(max_per_client) {}
 
-  // True if another connection would exceed the cap or the tracker is closed.
-  bool Full() const;
-  // Registers `connection`; returns its id, or 0 if closed or full. The
-  // connection must call Remove(id) when it ends.
-  uint64_t Add(std::weak_ptr<Connection> connection);
+  // True if another connection from `client_ip` would exceed a cap, or the
+  // tracker is closed.
+  bool Full(const std::string& client_ip) const;
+  // Registers `connection` from `client_ip`; returns its id, or 0 if closed
+  // or full. The connection must call Remove(id) when it ends.
+  uint64_t Add(std::weak_ptr<Connection> connection, const std::string& client_ip);
   void Remove(uint64_t id);
   std::size_t size() const;
 
@@ -45,12 +50,21 @@ class ConnectionTracker {
   bool WaitForEmpty(std::chrono::milliseconds timeout);
 
  private:
+  struct Entry {
+    std::weak_ptr<Connection> connection;
+    std::string client_ip;
+  };
+  // Requires mu_ held.
+  bool FullLocked(const std::string& client_ip) const;
+
   const std::size_t max_connections_;
+  const std::size_t max_per_client_;
   mutable std::mutex mu_;
   std::condition_variable empty_cv_;
-  bool closed_ = false;                                    // Guarded by mu_.
-  uint64_t next_id_ = 1;                                   // Guarded by mu_.
-  std::map<uint64_t, std::weak_ptr<Connection>> entries_;  // Guarded by mu_.
+  bool closed_ = false;                            // Guarded by mu_.
+  uint64_t next_id_ = 1;                           // Guarded by mu_.
+  std::map<uint64_t, Entry> entries_;              // Guarded by mu_.
+  std::map<std::string, std::size_t> per_client_;  // Guarded by mu_.
 };
 
 }  // namespace backpack::http::internal

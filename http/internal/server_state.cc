@@ -32,7 +32,10 @@ ServerState::ServerState(ServerOptions opts, Router routes, std::shared_ptr<Metr
           metrics->GetCounter("backpack_http_rejected_connections_total",
                               "Connections refused with 503 because of the connection cap.")),
       ioc(options.threads),
-      tracker(options.max_connections) {}
+      tracker(options.max_connections,
+              options.max_connections_per_client > 0
+                  ? options.max_connections_per_client
+                  : std::max<std::size_t>(1, options.max_connections / 4)) {}
 
 std::size_t ServerState::BodyLimitFor(std::string_view method, std::string_view pattern) const {
   for (const RouteBodyLimit& limit : options.route_body_limits) {

@@ -25,6 +25,10 @@ namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
 
 constexpr std::size_t kIdleReadChunk = 1024;
+// What the read buffer may hold beyond a full header: body bytes on their way
+// into the body, or one chunk-size line, extension or trailer. A longer one
+// fails the read (400) instead of growing memory without bound.
+constexpr std::size_t kMaxBufferedBodyBytes = 64 * 1024;
 constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 constexpr std::chrono::seconds kLingerTimeout{1};
 
@@ -83,6 +87,45 @@ std::unique_ptr<bhttp::response<bhttp::string_body>> ToBeastResponse(HttpRespons
   return out;
 }
 
+// Why a request's framing or Host is unacceptable (RFC 9112 §3.2, §6.1,
+// §6.3), or "" if it is fine. A message whose body length is uncertain is
+// refused and its connection closed, so that no byte of it can be taken for
+// the next request (request smuggling).
+std::string FramingProblem(const bhttp::request_parser<bhttp::string_body>::value_type& header) {
+  const auto codings = header.count(bhttp::field::transfer_encoding);
+  if (codings > 0) {
+    if (header.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+    if (header.count(bhttp::field::content_length) > 0) {
+      return "both Transfer-Encoding and Content-Length";
+    }
+    std::string_view coding = header[bhttp::field::transfer_encoding];
+    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+      coding.remove_prefix(1);
+    }
+    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+      coding.remove_suffix(1);
+    }
+    if (codings != 1 || !beast::iequals(coding, "chunked")) {
+      return "unsupported Transfer-Encoding (only chunked)";
+    }
+  }
+  if (header.version() >= 11 && header.count(bhttp::field::host) != 1) {
+    return "an HTTP/1.1 request needs exactly one Host header";
+  }
+  return "";
+}
+
+// How long a whole body may take to arrive: the body timeout, plus time for
+// the declared (or, when chunked, the largest allowed) length at a slow
+// client's rate. Re-arming the timer at every read instead would let a client
+// hold its connection forever by sending a byte now and then.
+std::chrono::milliseconds BodyDeadline(std::chrono::milliseconds body_timeout,
+                                       std::size_t expected_bytes) {
+  constexpr std::size_t kSlowClientBytesPerSecond = 64 * 1024;
+  return body_timeout +
+         std::chrono::milliseconds(expected_bytes * 1000 / kSlowClientBytesPerSecond);
+}
+
 std::optional<HttpResponse> ReplyForReadError(const beast::error_code& ec, std::size_t body_limit) {
   if (ec == bhttp::error::header_limit) {
     return JsonError(431, "bad_request", "request header fields too large");
@@ -98,7 +141,9 @@ std::optional<HttpResponse> ReplyForReadError(const beast::error_code& ec, std::
 class Session : public Connection, public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : state_(std::move(state)), stream_(std::move(socket)) {
+      : state_(std::move(state)),
+        stream_(std::move(socket)),
+        buffer_(state_->options.header_limit + kMaxBufferedBodyBytes) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ip_ = endpoint.address().to_string();
@@ -109,6 +154,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     if (id_ != 0) state_->tracker.Remove(id_);
     state_->open_connections.Add(-1);
   }
+
+  const std::string& client_ip() const { return client_ip_; }
 
   void Run(uint64_t id) {
     id_ = id;
@@ -170,13 +217,22 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
         !target.ok()) {
       return RespondAndClose(ErrorResponse(target));
     }
+    if (std::string problem = FramingProblem(header); !problem.empty()) {
+      return RespondAndClose(JsonError(400, "bad_request", problem));
+    }
     match_ = state_->router.Match(request_.method, request_.path);
     body_limit_ = state_->BodyLimitFor(request_.method, match_.pattern);
     if (parser_->content_length().value_or(0) > body_limit_) {
       return FailRead(bhttp::error::body_limit);
     }
     parser_->body_limit(body_limit_);
-    if (beast::iequals(header[bhttp::field::expect], "100-continue")) return SendContinue();
+    body_deadline_ =
+        std::chrono::steady_clock::now() +
+        BodyDeadline(state_->options.body_timeout, parser_->content_length().value_or(body_limit_));
+    // No interim response to an HTTP/1.0 client (RFC 9110 §15.2).
+    if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
+      return SendContinue();
+    }
     ReadBody();
   }
 
@@ -192,7 +248,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
   void ReadBody() {
     if (parser_->is_done()) return Dispatch();
-    stream_.expires_after(state_->options.body_timeout);
+    stream_.expires_at(body_deadline_);
     bhttp::async_read_some(stream_, buffer_, *parser_,
                            beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
@@ -323,6 +379,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   HttpRequest request_;
   RouteMatch match_;
   std::chrono::steady_clock::time_point started_{};
+  std::chrono::steady_clock::time_point body_deadline_{};
 
   std::unique_ptr<bhttp::response<bhttp::string_body>> response_;
   bhttp::response<bhttp::empty_body> continue_;
@@ -332,7 +389,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
 void StartSession(tcp::socket socket, std::shared_ptr<ServerState> state) {
   auto session = std::make_shared<Session>(std::move(socket), state);
-  const uint64_t id = state->tracker.Add(session);
+  const uint64_t id = state->tracker.Add(session, session->client_ip());
   if (id == 0) return;  // Stopping: the socket closes with the session.
   session->Run(id);
 }
