@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   cli.add_option("--data", global.data, "data directory")->capture_default_str();
   cli.add_option("--keys", global.keys, "key directory (default DATA/keys)");
+  // Usage errors are one line on stderr, like every other error (SPEC §5).
+  cli.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "backpack: " + std::string(e.what()) + " (run with --help for usage)\n";
+  });
   int exit_code = kExitOk;
   AddLogCommands(cli, global, &exit_code);
   AddBenchCommands(cli, global, &exit_code);

@@ -6,7 +6,7 @@
 // event is durable. If it fails the caller gets kUnavailable and must answer
 // 503 without data. Refused requests append AccessDenied via RecordDenied.
 //
-// The audit projection (column families "a_*", docs/storage/audit.md)
+// The audit projection (column families "a_*", docs/storage-format.md, "Audit projection")
 // indexes those events by student, by actor and by action, and derives
 // alerts (break-glass uses, bulk access, denial bursts) deterministically
 // from the log. Queries and breach reports read the committed projection;

@@ -2,7 +2,7 @@
 // inspection, §99.20 correction, §99.32 record of disclosures) and
 // crypto-shredding (invariant 5).
 //
-// Owns the family projection (column families "f_*", docs/storage/family.md):
+// Owns the family projection (column families "f_*", docs/storage-format.md, "Family projection"):
 // a per-student index of every event about the record (so history and
 // export are prefix scans, never log scans), the disclosure record, the
 // family requests, and shred markers.

@@ -39,7 +39,7 @@ struct ImportReport {
 Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor);
 
 // The intake module: owns the projection that remembers imported rows
-// (families in_rows and in_imports, docs/storage/intake.md).
+// (families in_rows and in_imports, docs/storage-format.md, "Intake storage").
 class Intake {
  public:
   // `services` must outlive the module.

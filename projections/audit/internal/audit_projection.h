@@ -1,6 +1,6 @@
 // AuditProjection: turns RecordViewed, AccessDenied, BreakGlassStarted,
 // AlertReviewed, AuditSettingsChanged and RecordShredded events into the a_* families
-// (docs/storage/audit.md). Deterministic: reads only the event and the
+// (docs/storage-format.md, "Audit projection"). Deterministic: reads only the event and the
 // transaction (invariant 6).
 //
 // Thread-safety: Apply runs on the log's writer thread (or a rebuild) only;

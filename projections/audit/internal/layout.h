@@ -1,5 +1,5 @@
 // The audit projection's column families, key encodings and value types
-// (docs/storage/audit.md). Internal to projections/audit.
+// (docs/storage-format.md, "Audit projection"). Internal to projections/audit.
 //
 // Every key that orders events ends with the inverted sequence number
 // (~seq, 8 bytes big-endian), so a forward scan yields newest first.

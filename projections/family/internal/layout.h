@@ -1,5 +1,5 @@
 // Column families of the family module and their key and value encodings
-// (docs/storage/family.md). Internal to projections/family/.
+// (docs/storage-format.md, "Family projection"). Internal to projections/family/.
 //
 // Keys hold opaque ids and sequence numbers only. Values that hold personal
 // data (request texts, disclosure recipients) are sealed under the student.

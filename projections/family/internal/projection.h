@@ -1,4 +1,4 @@
-// The family projection (docs/storage/family.md). Internal to
+// The family projection (docs/storage-format.md, "Family projection"). Internal to
 // projections/family/.
 //
 // Apply is deterministic (invariant 6): it reads only the event and the

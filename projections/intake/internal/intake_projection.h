@@ -1,5 +1,5 @@
 // The intake projection: what was imported, for idempotent re-imports.
-// Families: in_rows (internal/rows.h) and in_imports (docs/storage/intake.md).
+// Families: in_rows (internal/rows.h) and in_imports (docs/storage-format.md, "Intake storage").
 #pragma once
 
 #include <string>

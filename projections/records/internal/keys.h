@@ -1,5 +1,5 @@
 // Column families, key encodings and date helpers of the records module.
-// The layouts are documented in docs/storage/records.md.
+// The layouts are documented in docs/storage-format.md, "Records projection".
 //
 // Every function here is pure and thread-safe.
 #pragma once

@@ -1,5 +1,5 @@
 // The roster's column families, key layouts and record formats
-// (docs/storage/roster.md). Internal to projections/roster/.
+// (docs/storage-format.md, "Roster storage"). Internal to projections/roster/.
 //
 // Plain records hold opaque ids, OneRoster org/class ids and access
 // attributes only; personal values (students, guardian contacts, user
