@@ -338,9 +338,15 @@ TEST_CASE("a grant gives access, shows in the access list, and its revocation en
              R"({"kind":"other","text":"Synthetic note under a grant","restricted":false})");
   REQUIRE(note.status == 201);
   std::string revisions = "/api/notes/" + Str(ApiWorld::Json(note).at("id")) + "/revisions";
+  uint64_t listed_at = w.LogSize();
   auto access = w.Call("GET", "/api/students/" + w.other_student + "/access", w.privacy.token);
   REQUIRE(access.status == 200);
   REQUIRE(access.body.find("grant:" + grant) != std::string::npos);
+  // Who may read the student, and why, is itself a read about the student.
+  auto viewed = w.EventsSince(listed_at, EventType::RecordViewed);
+  REQUIRE(viewed.size() == 1);
+  CHECK(DecodeViewed(viewed[0]).scope == "AuditQuery");
+  CHECK(DecodeViewed(viewed[0]).students == std::vector<std::string>{w.other_student});
   REQUIRE(w.Call("DELETE", "/api/grants/" + grant, w.admin.token).status == 200);
   REQUIRE(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 403);
   // The note's author, with access ended, may no longer revise it.
@@ -352,6 +358,21 @@ TEST_CASE("a grant gives access, shows in the access list, and its revocation en
   REQUIRE(denied.size() == 1);
   REQUIRE(denied[0].header.subject_id == w.other_student);
   REQUIRE(w.Call("DELETE", "/api/grants/grant_00000000000000000000", w.admin.token).status == 404);
+}
+
+TEST_CASE("a caller of the wrong role is refused and recorded even with a bad query") {
+  ApiWorld& w = SharedWorld();
+  const std::vector<std::pair<std::string, const Account*>> cases = {
+      {"/api/students?limit=0", &w.admin},
+      {"/api/feed?limit=ten", &w.guardian},
+      {Profile(w.child) + "?history=some", &w.privacy},
+      {"/api/family-requests?kind=gossip", &w.teacher}};
+  for (const auto& [target, account] : cases) {
+    INFO(target);
+    uint64_t before = w.LogSize();
+    REQUIRE(w.Call("GET", target, account->token).status == 403);
+    REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
+  }
 }
 
 TEST_CASE("a cookie-authenticated write without a JSON body is refused and recorded") {

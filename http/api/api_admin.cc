@@ -127,8 +127,20 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
     }
     access.push_back(std::move(o));
   }
-  ex.Reply(Ok(json::object{
-      {"student_id", id}, {"as_of", FormatIsoTime(ex.now_us)}, {"access", std::move(access)}}));
+  // Who may read the student and why (classes, grants, break-glass uses) is
+  // about the student: audited like an audit query naming them.
+  const std::string reason(ex.role() == Role::kPrivacyOfficer ? "privacy_officer"
+                                                              : "district_admin");
+  AuditedRead read;
+  read.scope = AccessScope::kAuditQuery;
+  read.extra.reason = reason;
+  read.extra.query = "view=access_list";
+  read.extra.result_count = access.size();
+  read.students.push_back({id, reason});
+  SendAfterAudit(
+      ex, std::move(read),
+      Ok(json::object{
+          {"student_id", id}, {"as_of", FormatIsoTime(ex.now_us)}, {"access", std::move(access)}}));
 }
 
 bool IsZipContentType(const http::HttpRequest& request) {

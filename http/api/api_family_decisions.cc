@@ -112,10 +112,10 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
     if (kind_name && *kind_name == FamilyRequestKindName(k)) kind = k;
   }
   if (kind_name && !kind) query.Problem("kind", "must be inspection, correction or deletion");
-  if (!query.ok()) return ex.Reply(query.BadRequest());
-  if (!HasRole(ex, {Role::kPrivacyOfficer})) {
+  if (!HasRole(ex, {Role::kPrivacyOfficer})) {  // refusals first: a bad query is still one
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedWrongRole), ""});
   }
+  if (!query.ok()) return ex.Reply(query.BadRequest());
   auto requests = ex.services().family->ListRequests(kind, status.value_or(""));
   if (!requests) return ex.ReplyError(requests.error());
   AuditedRead read;

@@ -129,10 +129,10 @@ void GetFeed(const http::HttpRequest& request, const http::RouteParams&, Exchang
   QueryFields query(request);
   std::optional<int64_t> limit = query.Int("limit", 1, kFeedMaxLimit);
   std::optional<std::string> before = query.Text("before", kMaxCursorChars);
-  if (!query.ok()) return ex.Reply(query.BadRequest());
-  if (!HasRole(ex, {Role::kEducator})) {
+  if (!HasRole(ex, {Role::kEducator})) {  // refusals first: a bad query is still one
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedNotEducator), ""});
   }
+  if (!query.ok()) return ex.Reply(query.BadRequest());
   auto page =
       ex.services().records->Feed(ex.user_id(), static_cast<int>(limit.value_or(kFeedDefaultLimit)),
                                   before.value_or(""), ex.now_us);

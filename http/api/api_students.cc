@@ -35,10 +35,10 @@ void SearchStudents(const http::HttpRequest& request, const http::RouteParams&, 
   QueryFields query(request);
   std::optional<std::string> q = query.Text("q", kMaxSearchChars);
   std::optional<int64_t> limit = query.Int("limit", 1, kSearchMaxLimit);
-  if (!query.ok()) return ex.Reply(query.BadRequest());
-  if (!HasRole(ex, {Role::kEducator})) {
+  if (!HasRole(ex, {Role::kEducator})) {  // refusals first: a bad query is still one
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedNotEducator), ""});
   }
+  if (!query.ok()) return ex.Reply(query.BadRequest());
   RosterCommands commands(ex.services());
   auto hits = commands.Search(ex.user_id(), q.value_or(""), ex.now_us,
                               static_cast<size_t>(limit.value_or(kSearchDefaultLimit)));
@@ -76,12 +76,12 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
   QueryFields query(request);
   std::optional<std::string> history = query.Text("history", 8);
   if (history && *history != "all") query.Problem("history", "must be \"all\" when given");
-  if (!query.ok()) return ex.Reply(query.BadRequest());
   const bool all = history.has_value();
   const AccessScope scope = all ? AccessScope::kProfileHistory : AccessScope::kProfile;
-  if (!HasRole(ex, {Role::kEducator})) {
+  if (!HasRole(ex, {Role::kEducator})) {  // refusals first: a bad query is still one
     return Deny(ex, {scope, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
   }
+  if (!query.ok()) return ex.Reply(query.BadRequest());
   Roster& roster = *ex.services().roster;
   if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
   AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
