@@ -6,6 +6,7 @@
 
 #include "events/checkpoint.h"
 #include "events/codec.h"
+#include "events/merkle.h"
 #include "projections/family/family.h"
 #include "projections/family/internal/iso_time.h"
 #include "projections/family/internal/manifest.h"
@@ -24,7 +25,21 @@ struct ExportContext {
   uint64_t tree_size = 0;
   const AeadKey* data_key = nullptr;  // null: no key (none yet, or shredded)
   bool shredded = false;
+  std::string student_id;
 };
+
+// True if `content` (a rendered multi-student RecordViewed) lists a student
+// other than `student`.
+bool NamesOtherStudents(const json::value& content, const std::string& student) {
+  const json::value* students =
+      content.is_object() ? content.as_object().if_contains("students") : nullptr;
+  if (!students || !students->is_array()) return false;
+  for (const json::value& s : students->as_array()) {
+    const json::value* id = s.is_object() ? s.as_object().if_contains("student_id") : nullptr;
+    if (!id || !id->is_string() || id->as_string() != student) return true;
+  }
+  return false;
+}
 
 json::value ContentOrNull(EventType type, ByteView payload) {
   auto content = family::PayloadToJson(type, payload);
@@ -45,7 +60,8 @@ Status AddOpenedContent(const ExportContext& ctx, const codec::DecodedEvent& dec
   return OkStatus();
 }
 
-Result<json::object> ExportEvent(const ExportContext& ctx, uint64_t seq) {
+Result<json::object> ExportEvent(const ExportContext& ctx, const family::IndexEntry& entry) {
+  const uint64_t seq = entry.seq;
   ASSIGN_OR_RETURN(Bytes stored, ctx.log.ReadStored(seq));
   ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(stored));
   ASSIGN_OR_RETURN(auto proof, ctx.log.InclusionProof(seq, ctx.tree_size));
@@ -61,13 +77,23 @@ Result<json::object> ExportEvent(const ExportContext& ctx, uint64_t seq) {
   item["encrypted"] = h.payload_encrypted;
   item["shredded"] = unreadable;
   item["stored"] = ToBase64(stored);
+  item["leaf_hash"] = ToHex(merkle::LeafHash(stored));
   item["opening_key"] = nullptr;
   item["content"] = nullptr;
-  item["withheld"] = false;
+  item["withheld"] = nullptr;
   if (!h.payload_encrypted) {
     item["content"] = ContentOrNull(h.type, decoded.payload);
   } else if (!unreadable) {
     RETURN_IF_ERROR(AddOpenedContent(ctx, decoded, item));
+  }
+  // A read of many students (a search, a feed page, an audit query) that
+  // lists this one: its bytes name the others and why they were read, which
+  // is not the family's to see. Only its inclusion in the log is shown; the
+  // family's history (GET .../history) shows what it says about this student.
+  if (entry.listed && NamesOtherStudents(item["content"], ctx.student_id)) {
+    item["stored"] = nullptr;
+    item["content"] = nullptr;
+    item["withheld"] = kWithheldOtherStudents;
   }
   json::array hashes;
   for (const Hash256& hash : proof) hashes.emplace_back(ToHex(hash));
@@ -131,7 +157,7 @@ void WithholdRestrictedNotes(json::array& events) {
     if (!restricted.contains(NoteIdOf(item))) continue;
     item["opening_key"] = nullptr;
     item["content"] = nullptr;
-    item["withheld"] = true;
+    item["withheld"] = kWithheldRestrictedNote;
   }
 }
 
@@ -140,7 +166,7 @@ Result<json::array> ExportEvents(const ExportContext& ctx,
                                  std::vector<uint64_t>& seqs) {
   json::array events;
   for (const family::IndexEntry& entry : entries) {
-    ASSIGN_OR_RETURN(json::object item, ExportEvent(ctx, entry.seq));
+    ASSIGN_OR_RETURN(json::object item, ExportEvent(ctx, entry));
     events.emplace_back(std::move(item));
     seqs.push_back(entry.seq);
   }
@@ -181,7 +207,8 @@ Result<json::object> Family::ExportHistory(std::string_view student_id) const {
   if (entries.empty() && !shredded) return Err(NotFoundError("no record of this student"));
   ScopedKey key;
   ASSIGN_OR_RETURN(key.key, StudentKey(*services_.data_keys, student, &shredded));
-  ExportContext ctx{log, checkpoint.size, key.key && !shredded ? &*key.key : nullptr, shredded};
+  ExportContext ctx{log, checkpoint.size, key.key && !shredded ? &*key.key : nullptr, shredded,
+                    student};
   family::ManifestFields manifest{
       log.origin(), student, checkpoint.size, shredded, services_.clock->NowMicros(), {}};
   ASSIGN_OR_RETURN(json::array events, ExportEvents(ctx, entries, manifest.seqs));

@@ -17,6 +17,9 @@
 namespace backpack {
 
 inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/2";
+// An exported event's `withheld`: null, or why part of it is not shown.
+inline constexpr std::string_view kWithheldRestrictedNote = "restricted_note";
+inline constexpr std::string_view kWithheldOtherStudents = "other_students";
 
 struct ExportVerification {
   std::string origin;

@@ -78,7 +78,7 @@ TEST_CASE("an export withholds the text of restricted notes but still verifies")
   size_t withheld = 0;
   for (const json::value& v : bundle.at("events").as_array()) {
     const json::object& e = v.as_object();
-    if (!e.at("withheld").as_bool()) continue;
+    if (e.at("withheld") != "restricted_note") continue;
     ++withheld;
     CHECK(e.at("type").as_string() == "NoteWritten");
     CHECK(e.at("content").is_null());
@@ -90,14 +90,47 @@ TEST_CASE("an export withholds the text of restricted notes but still verifies")
   // Withholding is only for a live note's text, and hides nothing it shows.
   for (json::value& v : bundle["events"].as_array()) {
     json::object& e = v.as_object();
-    if (e.at("type").as_string() == "NoteRestricted" || !e.at("withheld").as_bool()) {
+    if (e.at("type").as_string() == "NoteRestricted" || e.at("withheld").is_null()) {
       json::object copy = bundle;
       for (json::value& c : copy["events"].as_array()) {
-        if (c.at("seq") == e.at("seq")) c.as_object()["withheld"] = true;
+        if (c.at("seq") == e.at("seq")) c.as_object()["withheld"] = "restricted_note";
       }
       CHECK_FALSE(Verifies(copy));
     }
   }
+}
+
+TEST_CASE("a read that lists other students shows only its inclusion, not their ids") {
+  World w;
+  w.Append({Viewed("", w.educator, fb::ReadScope::Search, "", {{w.ana, "districtwide"}}),
+            Viewed("", w.educator, fb::ReadScope::Search, "",
+                   {{w.ana, "districtwide"}, {w.ben, "districtwide"}})});
+  auto exported = w.family().ExportHistory(w.ana);
+  REQUIRE(exported);
+  json::object bundle = *exported;
+  CHECK(json::serialize(bundle).find(w.ben) == std::string::npos);
+  std::vector<json::object*> searches;
+  for (json::value& v : bundle["events"].as_array()) {
+    json::object& e = v.as_object();
+    if (e.at("type") == "RecordViewed" && e.at("subject_id") == "") searches.push_back(&e);
+  }
+  REQUIRE(searches.size() == 2);
+  CHECK(searches[0]->at("withheld").is_null());  // names only ana: shown in full
+  CHECK(searches[0]->at("stored").is_string());
+  CHECK(searches[1]->at("withheld") == "other_students");
+  CHECK(searches[1]->at("stored").is_null());
+  CHECK(searches[1]->at("content").is_null());
+  REQUIRE(Verifies(bundle));
+
+  json::object wrong_leaf = bundle;
+  for (json::value& v : wrong_leaf["events"].as_array()) {
+    if (v.at("withheld") == "other_students") {
+      std::string leaf(v.at("leaf_hash").as_string());
+      leaf[0] = leaf[0] == '0' ? '1' : '0';
+      v.as_object()["leaf_hash"] = leaf;
+    }
+  }
+  CHECK_FALSE(Verifies(wrong_leaf));  // the proof no longer leads to the checkpoint
 }
 
 TEST_CASE("flipping a byte of any event's stored bytes fails verification") {

@@ -56,9 +56,9 @@ Status RequireExactKeys(const json::object& o, std::span<const std::string_view>
 constexpr std::array<std::string_view, 11> kBundleKeys = {
     "format",      "origin",         "public_key", "checkpoint", "student_id",        "shredded",
     "exported_at", "exported_at_us", "events",     "manifest",   "manifest_signature"};
-constexpr std::array<std::string_view, 13> kEventKeys = {
-    "seq",      "type",   "at",       "at_us",       "actor_id", "subject_id", "encrypted",
-    "shredded", "stored", "withheld", "opening_key", "content",  "proof"};
+constexpr std::array<std::string_view, 14> kEventKeys = {
+    "leaf_hash", "seq",      "type",   "at",       "at_us",       "actor_id", "subject_id",
+    "encrypted", "shredded", "stored", "withheld", "opening_key", "content",  "proof"};
 
 // Bytes from canonical (re-encodes identically) base64 or lowercase hex.
 Result<Bytes> CanonicalBase64(const std::string& text, const std::string& what) {
@@ -147,8 +147,8 @@ Status VerifyEnvelope(const json::object& e, const codec::DecodedEvent& d, const
   return OkStatus();
 }
 
-Status VerifyProof(const json::object& e, uint64_t seq, ByteView stored, const BundleContext& ctx,
-                   const std::string& where) {
+Status VerifyProof(const json::object& e, uint64_t seq, const Hash256& leaf_hash,
+                   const BundleContext& ctx, const std::string& where) {
   const json::value* proof = e.if_contains("proof");
   if (!proof || !proof->is_array()) return DataLossError(where + "proof is missing");
   std::vector<Hash256> hashes;
@@ -157,8 +157,8 @@ Status VerifyProof(const json::object& e, uint64_t seq, ByteView stored, const B
     ASSIGN_OR_RETURN(Hash256 hash, FixedHex<32>(std::string(h.as_string()), where + "proof hash"));
     hashes.push_back(hash);
   }
-  Status s = merkle::VerifyInclusion(seq, ctx.checkpoint.size, merkle::LeafHash(stored), hashes,
-                                     ctx.checkpoint.root);
+  Status s =
+      merkle::VerifyInclusion(seq, ctx.checkpoint.size, leaf_hash, hashes, ctx.checkpoint.root);
   if (!s.ok()) return DataLossError(where + "inclusion proof does not lead to the checkpoint root");
   return OkStatus();
 }
@@ -169,7 +169,7 @@ Status VerifyProof(const json::object& e, uint64_t seq, ByteView stored, const B
 Result<json::value> ExpectedContent(const json::object& e, const codec::DecodedEvent& d,
                                     const BundleContext& ctx, const std::string& where) {
   ASSIGN_OR_RETURN(bool shredded, GetBool(e, "shredded", where));
-  ASSIGN_OR_RETURN(bool withheld, GetBool(e, "withheld", where));
+  const bool withheld = e.at("withheld") == json::value(kWithheldRestrictedNote);
   const json::value* opening = e.if_contains("opening_key");
   bool has_opening = opening && !opening->is_null();
   if (!d.header.payload_encrypted || ctx.shredded) {
@@ -200,6 +200,21 @@ Result<json::value> ExpectedContent(const json::object& e, const codec::DecodedE
   return content ? json::value(std::move(*content)) : json::value(nullptr);
 }
 
+// An event withheld because it names other students: only its leaf hash and
+// inclusion proof are there, so only its place in the signed log is checked.
+Result<uint64_t> VerifyWithheldRead(const json::object& e, uint64_t seq, const BundleContext& ctx,
+                                    const std::string& where) {
+  for (std::string_view key : {"stored", "content", "opening_key"}) {
+    if (!e.at(key).is_null())
+      return Err(DataLossError(where + "a withheld read shows " + std::string(key)));
+  }
+  if (seq >= ctx.checkpoint.size) return Err(DataLossError(where + "beyond the checkpoint"));
+  ASSIGN_OR_RETURN(std::string leaf_text, GetString(e, "leaf_hash", where));
+  ASSIGN_OR_RETURN(Hash256 leaf, FixedHex<32>(leaf_text, where + "leaf_hash"));
+  RETURN_IF_ERROR(VerifyProof(e, seq, leaf, ctx, where));
+  return seq;
+}
+
 Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, size_t index) {
   std::string where = "event #" + std::to_string(index) + ": ";
   if (!v.is_object()) return Err(DataLossError(where + "not an object"));
@@ -207,6 +222,12 @@ Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, siz
   ASSIGN_OR_RETURN(uint64_t seq, GetUint(e, "seq", where));
   where = "event " + std::to_string(seq) + ": ";
   RETURN_IF_ERROR(RequireExactKeys(e, kEventKeys, where));
+  const json::value& withheld = e.at("withheld");
+  if (withheld == json::value(kWithheldOtherStudents))
+    return VerifyWithheldRead(e, seq, ctx, where);
+  if (!withheld.is_null() && withheld != json::value(kWithheldRestrictedNote)) {
+    return Err(DataLossError(where + "unknown withheld value"));
+  }
   ASSIGN_OR_RETURN(std::string stored_text, GetString(e, "stored", where));
   ASSIGN_OR_RETURN(Bytes stored, CanonicalBase64(stored_text, where + "stored"));
   auto decoded = codec::DecodeSignedEvent(stored);
@@ -218,7 +239,11 @@ Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, siz
     return Err(DataLossError(where + "bad signature"));
   }
   RETURN_IF_ERROR(VerifyEnvelope(e, *decoded, ctx, where));
-  RETURN_IF_ERROR(VerifyProof(e, seq, stored, ctx, where));
+  const Hash256 leaf = merkle::LeafHash(stored);
+  if (e.at("leaf_hash") != json::value(ToHex(leaf))) {
+    return Err(DataLossError(where + "leaf_hash does not match the stored bytes"));
+  }
+  RETURN_IF_ERROR(VerifyProof(e, seq, leaf, ctx, where));
   ASSIGN_OR_RETURN(json::value expected, ExpectedContent(e, *decoded, ctx, where));
   const json::value* content = e.if_contains("content");
   if (!content || *content != expected) {
