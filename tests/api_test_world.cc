@@ -24,7 +24,7 @@ namespace backpack::api_testing {
 using backpack::testing::ReadFile;
 namespace {
 
-constexpr std::string_view kPassword = "correct horse battery staple";
+constexpr std::string_view kPassword = kTestPassword;
 constexpr int64_t kSessionIdleMicros = 30 * 60 * kMicrosPerSecond;
 
 // A zip of `files` (names relative to `dir`), written with libzip.
@@ -208,6 +208,12 @@ std::vector<LoggedEvent> ApiWorld::EventsSince(uint64_t from, EventType type) {
 
 void ApiWorld::Refresh(Account& account) {
   account.token = impl_->sessions->Create(account.user_id);
+}
+
+Account ApiWorld::NewAccount(const std::string& username, Role role) {
+  Account account = AddAccount(services(), username, role);
+  Refresh(account);
+  return account;
 }
 
 std::string ApiWorld::ExpiredToken(const Account& account) {

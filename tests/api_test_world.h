@@ -30,6 +30,9 @@ struct Account {
   Role role = Role::kEducator;
 };
 
+// The password of every account ApiWorld creates.
+inline constexpr std::string_view kTestPassword = "correct horse battery staple";
+
 class ApiWorld {
  public:
   ApiWorld();
@@ -53,6 +56,9 @@ class ApiWorld {
 
   // Signs `account` in again (e.g. after its session expired).
   void Refresh(Account& account);
+  // A new account of `role` with password kTestPassword, signed in (for
+  // tests that change an account).
+  Account NewAccount(const std::string& username, Role role);
   // A session that has expired (its own idle timer ran out).
   std::string ExpiredToken(const Account& account);
 

@@ -27,7 +27,7 @@ struct Route {
 
 // Ids the routes need, created through the API by callers who may.
 struct Setup {
-  std::string note, grant, alert, correction, deletion, inspection;
+  std::string note, grant, alert, correction, deletion, inspection, leaver;
 };
 
 std::string IdOf(const ClientResponse& r) {
@@ -54,6 +54,7 @@ Setup MakeSetup(ApiWorld& w) {
                    {"about_seq", history.at("events").as_array().at(0).at("seq")}};
   s.correction = IdOf(w.Call("POST", "/api/students/" + w.child + "/correction-requests",
                              w.guardian.token, json::serialize(ask)));
+  s.leaver = w.NewAccount("synthetic.matrix.leaver", Role::kEducator).user_id;
   s.inspection =
       IdOf(w.Call("POST", "/api/students/" + w.child + "/inspection-requests", w.guardian.token));
   s.deletion = IdOf(w.Call("POST", "/api/students/" + w.spare_student + "/deletion-requests",
@@ -88,6 +89,7 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
        {"admin"},
        ""},
       {"DELETE", "/api/grants/" + s.grant, "", {"admin"}, ""},
+      {"POST", "/api/users/" + s.leaver + "/disable", R"({"reason":"Synthetic"})", {"admin"}, ""},
       {"GET", child + "/access", "", {"admin", "privacy"}, w.child},
       {"POST", "/api/imports", w.DistrictZip(), {"admin"}, "", "application/zip"},
       {"GET", "/api/audit/events?limit=3", "", {"privacy"}, ""},

@@ -360,6 +360,33 @@ TEST_CASE("a grant gives access, shows in the access list, and its revocation en
   REQUIRE(w.Call("DELETE", "/api/grants/grant_00000000000000000000", w.admin.token).status == 404);
 }
 
+TEST_CASE("a district admin disables an account: its sessions end and it cannot sign in") {
+  ApiWorld& w = SharedWorld();
+  Account leaver = w.NewAccount("synthetic.leaver", Role::kEducator);
+  REQUIRE(w.Call("GET", "/api/me", leaver.token).status == 200);
+  const std::string target = "/api/users/" + leaver.user_id + "/disable";
+  const std::string body = R"({"reason":"Synthetic: left the district"})";
+  uint64_t before = w.LogSize();
+  REQUIRE(w.Call("POST", target, w.teacher.token, body).status == 403);
+  REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
+  REQUIRE(w.Call("GET", "/api/me", leaver.token).status == 200);
+  CHECK(w.Call("POST", "/api/users/" + w.admin.user_id + "/disable", w.admin.token, body).status ==
+        422);  // not itself
+
+  before = w.LogSize();
+  auto disabled = w.Call("POST", target, w.admin.token, body);
+  REQUIRE(disabled.status == 200);
+  REQUIRE(w.CountSince(before, EventType::UserDisabled) == 1);
+  CHECK(w.Call("GET", "/api/me", leaver.token).status == 401);
+  auto login = w.Call(
+      "POST", "/api/session", "",
+      R"({"username":"synthetic.leaver","password":")" + std::string(kTestPassword) + R"("})");
+  CHECK(login.status == 401);
+  CHECK(w.Call("POST", target, w.admin.token, body).status == 200);  // again: no change
+  CHECK(w.Call("POST", "/api/users/usr_00000000000000000000/disable", w.admin.token, body).status ==
+        404);
+}
+
 TEST_CASE("a caller of the wrong role is refused and recorded even with a bad query") {
   ApiWorld& w = SharedWorld();
   const std::vector<std::pair<std::string, const Account*>> cases = {

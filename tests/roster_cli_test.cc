@@ -90,11 +90,20 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
                "2099-01-01T10:00:00.250+02:00")
             .exit_code == 0);
 
-  DomainFixture check(tmp.path() / "data");
-  Roster& roster = *check.services().roster;
-  std::string student = *roster.ResolveStudent("stu-a");
-  CHECK(roster.Decide(alice, student, check.clock().NowMicros()).reason == "grant:" + grant);
-  CHECK(RosterCommands(check.services()).Authenticate("alice", "a synthetic long password"));
+  {
+    DomainFixture check(tmp.path() / "data");
+    Roster& roster = *check.services().roster;
+    std::string student = *roster.ResolveStudent("stu-a");
+    CHECK(roster.Decide(alice, student, check.clock().NowMicros()).reason == "grant:" + grant);
+    CHECK(RosterCommands(check.services()).Authenticate("alice", "a synthetic long password"));
+  }
+  CHECK(RunCli(tmp, "user disable --username nobody --reason r").exit_code == 1);
+  CHECK(RunCli(tmp, "user disable --username alice").exit_code == 2);  // no --reason
+  CliResult disabled = RunCli(tmp, "user disable --username alice --reason left");
+  REQUIRE(disabled.exit_code == 0);
+  CHECK(disabled.out == "disabled " + alice + "\n");
+  DomainFixture after(tmp.path() / "data");
+  CHECK_FALSE(RosterCommands(after.services()).Authenticate("alice", "a synthetic long password"));
 }
 
 }  // namespace

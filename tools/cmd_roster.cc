@@ -112,6 +112,29 @@ void RunGrant(const GlobalOptions& global, const GrantOptions& o, int* exit_code
   std::cout << *id << "\n";
 }
 
+struct UserDisableOptions {
+  std::string username, reason;
+};
+
+// Disables an account (UserDisabled): it can no longer sign in. A running
+// server must be stopped first (it holds the store); it can do the same
+// through POST /api/users/{id}/disable, which also ends the account's sessions.
+void RunUserDisable(const GlobalOptions& global, const UserDisableOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  auto user = app->services().roster->ResolveUser(o.username);
+  if (!user) {
+    *exit_code = Fail(NotFoundError("no account " + o.username));
+    return;
+  }
+  Status disabled = RosterCommands(app->services()).DisableUser(CliActor(), *user, o.reason);
+  if (!disabled.ok()) {
+    *exit_code = Fail(disabled);
+    return;
+  }
+  std::cout << "disabled " << *user << "\n";
+}
+
 }  // namespace
 
 void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
@@ -129,6 +152,12 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   add->add_option("--grades", u.grades, "grade levels within --schools")->delimiter(',');
   add->add_option("--sourced-id", u.sourced_id, "the person's OneRoster sourcedId");
   add->callback([&global, exit_code] { RunUserAdd(global, u, exit_code); });
+
+  auto* disable = user->add_subcommand("disable", "disable an account: it can no longer sign in");
+  static UserDisableOptions d;
+  disable->add_option("--username", d.username, "login name or user id")->required();
+  disable->add_option("--reason", d.reason, "why (kept in the UserDisabled event)")->required();
+  disable->callback([&global, exit_code] { RunUserDisable(global, d, exit_code); });
 
   auto* grant = cli.add_subcommand("grant", "grant an educator explicit access");
   static GrantOptions g;

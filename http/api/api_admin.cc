@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 
+#include "http/api/api_auth.h"
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
@@ -143,6 +144,31 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
           {"student_id", id}, {"as_of", FormatIsoTime(ex.now_us)}, {"access", std::move(access)}}));
 }
 
+// POST /api/users/{id}/disable {reason}: a district admin disables an
+// account (UserDisabled); its sessions end at once and it can no longer
+// sign in. Disabling an account that is already disabled changes nothing.
+void DisableUser(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "usr", "user")) return;
+  if (!HasRole(ex, {Role::kDistrictAdmin})) {
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id});
+  }
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  auto reason = fields.Text("reason", kMaxReasonChars, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  if (id == ex.user_id()) {
+    return ex.Reply(UnprocessableField("id", "an account cannot disable itself"));
+  }
+  Offload(ex, [ex, id, reason = *reason] {
+    Status disabled = RosterCommands(ex.services()).DisableUser(ex.caller.actor, id, reason);
+    if (!disabled.ok()) return ApiError(disabled);
+    if (ex.context->sessions) ex.context->sessions->EndAllFor(id);
+    return Ok(json::object{{"id", id}, {"disabled", true}});
+  });
+}
+
 bool IsZipContentType(const http::HttpRequest& request) {
   auto type = request.headers.Get("Content-Type");
   if (!type) return false;
@@ -199,6 +225,7 @@ void RegisterAdminRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "POST", "/api/grants", CreateGrant);
   AddRoute(router, context, "DELETE", "/api/grants/{id}", RevokeGrant);
   AddRoute(router, context, "GET", "/api/students/{id}/access", GetAccessList);
+  AddRoute(router, context, "POST", "/api/users/{id}/disable", DisableUser);
   AddRoute(router, context, "POST", "/api/imports", PostImport);
 }
 
