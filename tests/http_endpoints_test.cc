@@ -562,19 +562,42 @@ TEST_CASE("when the access cannot be recorded the answer is 503 and holds no dat
   json::value profile = ApiWorld::Json(ok);
   const std::string name(profile.at("student").at("name").as_string());
   REQUIRE_FALSE(name.empty());
+  const std::string note = WriteRestrictedNote(w, "Synthetic restricted text for 503");
+  const std::string window = "&since=2000-01-01&until=2100-01-01";
+  const std::string csv = "Accept: text/csv\r\n";
+  struct Read {
+    std::string target;
+    const Account* caller;
+    std::string headers;
+  };
+  // Every route that answers with student data (SPEC §2 invariant 3).
+  const std::vector<Read> reads = {
+      {Profile(w.child), &w.teacher, ""},
+      {Profile(w.child) + "?history=all", &w.teacher, ""},
+      {"/api/notes/" + note + "/restricted", &w.principal, ""},
+      {"/api/students?q=", &w.teacher, ""},
+      {"/api/feed", &w.teacher, ""},
+      {"/api/students/" + w.child + "/history", &w.guardian, ""},
+      {"/api/students/" + w.child + "/history/export", &w.guardian, ""},
+      {"/api/students/" + w.child + "/access", &w.privacy, ""},
+      {"/api/audit/events?limit=5", &w.privacy, ""},
+      {"/api/audit/events?limit=5", &w.privacy, csv},
+      {"/api/audit/breach-report?actor_id=" + w.teacher.user_id + window, &w.privacy, ""},
+      {"/api/audit/breach-report?actor_id=" + w.teacher.user_id + window, &w.privacy, csv},
+      {"/api/audit/alerts", &w.privacy, ""},
+      {"/api/family-requests", &w.privacy, ""},
+  };
   uint64_t before = w.LogSize();
   {
     AppendsFail failing(w);
-    const std::vector<std::string> reads = {Profile(w.child), "/api/students?q=", "/api/feed",
-                                            "/api/students/" + w.child + "/history"};
-    for (const std::string& target : reads) {
-      INFO(target);
-      const Account& caller = target.ends_with("/history") ? w.guardian : w.teacher;
-      auto r = w.Call("GET", target, caller.token);
+    for (const Read& read : reads) {
+      INFO(read.target << " " << read.headers);
+      auto r = w.Call("GET", read.target, read.caller->token, "", "application/json", read.headers);
       REQUIRE(r.status == 503);
       REQUIRE(ApiWorld::Json(r).at("error").at("code") == "audit_unavailable");
       REQUIRE(r.body.find(name) == std::string::npos);
       REQUIRE(r.body.find(w.child) == std::string::npos);
+      REQUIRE(r.body.find("Synthetic restricted text") == std::string::npos);
     }
     // A refusal that cannot be recorded is not answered 403 either.
     REQUIRE(w.Call("GET", Profile(w.child), w.outsider.token).status == 503);

@@ -3,6 +3,7 @@
 // signed checkpoints they serve.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <thread>
 
 #include "core/bytes.h"
@@ -175,6 +176,69 @@ TEST_CASE("proof requests with bad or out-of-range numbers get 400") {
     CHECK(Object(response).at("error").at("code") == "bad_request");
   }
   CHECK(s.server.Healthy());
+}
+
+// Percent-encodes a query value (spaces and anything not alphanumeric).
+std::string QueryValue(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c)) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+TEST_CASE("the server's log holds no personal data, search text, passwords or tokens") {
+  Served s;
+  const std::string principal = s.server.TokenFor("principal");
+  const std::string privacy = s.server.TokenFor("privacy");
+  REQUIRE_FALSE(principal.empty());
+  REQUIRE_FALSE(privacy.empty());
+  json::object page = Object(s.server.Json("GET", "/api/students?q=&limit=5", principal));
+  const json::object& first = page.at("students").as_array().at(0).as_object();
+  const std::string id(first.at("id").as_string());
+  const std::string name(first.at("name").as_string());
+  REQUIRE(name.find(' ') != std::string::npos);
+  const std::string me_id(Object(s.server.Json("GET", "/api/me", principal)).at("id").as_string());
+
+  REQUIRE(s.server.Json("GET", "/api/students?q=" + QueryValue(name), principal)->status == 200);
+  REQUIRE(s.server.Json("GET", "/api/students/" + id + "/profile", principal)->status == 200);
+  REQUIRE(s.server.Json("GET", "/api/students/" + id + "/history", privacy)->status == 200);
+  const std::string note = "Synthetic note Quokka-Lantern";
+  REQUIRE(s.server
+              .Json("POST", "/api/students/" + id + "/notes", principal,
+                    R"({"kind":"other","text":")" + note + R"(","restricted":false})")
+              ->status == 201);
+  json::object report = Object(s.server.Json(
+      "GET", "/api/audit/breach-report?actor_id=" + me_id + "&since=2000-01-01&until=2100-01-01",
+      privacy));
+  std::vector<std::string> emails;
+  for (const json::value& student : report.at("students").as_array()) {
+    for (const json::value& g : student.at("guardians").as_array()) {
+      if (g.at("email").is_string()) emails.emplace_back(g.at("email").as_string());
+    }
+  }
+  REQUIRE_FALSE(emails.empty());
+  const std::string typed_user = "Synthetic-Typed-Username";
+  REQUIRE(s.server.Login(typed_user, "a wrong synthetic password")->status == 401);
+
+  const std::string log = s.server.Log();
+  REQUIRE(log.find("/api/students") != std::string::npos);  // requests are logged
+  CHECK(log.find(name) == std::string::npos);
+  CHECK(log.find(QueryValue(name)) == std::string::npos);
+  CHECK(log.find(note) == std::string::npos);
+  for (const std::string& email : emails) CHECK(log.find(email) == std::string::npos);
+  CHECK(log.find(typed_user) == std::string::npos);
+  CHECK(log.find("a wrong synthetic password") == std::string::npos);
+  CHECK(log.find(DemoStore::Passwords().at("principal")) == std::string::npos);
+  CHECK(log.find(principal) == std::string::npos);
+  CHECK(log.find(privacy) == std::string::npos);
 }
 
 }  // namespace
