@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 #include "events/codec.h"
 #include "events/log_layout.h"
+#include "events/merkle.h"
 #include "events/verifier.h"
 #include "tests/test_util.h"
 
@@ -51,6 +52,38 @@ struct TamperFixture {
     auto report = VerifyLog(*t->store, public_key, 2);
     REQUIRE(report);
     return *report;
+  }
+  // Recomputes every stored Merkle node from the log as it now is, as a
+  // tamperer can (no secret needed), so that only the checks above the tree
+  // (signatures, the chain, the signed checkpoint) can catch the change.
+  void RewriteTree() {
+    merkle::Frontier frontier;
+    WriteBatch b;
+    for (uint64_t seq = 0; seq < kEvents; ++seq) {
+      frontier.Append(merkle::LeafHash(Get(seq)),
+                      [&](uint8_t level, uint64_t index, const Hash256& hash) {
+                        b.Put(cf::kMerkle, layout::MerkleKey(level, index), hash);
+                      });
+    }
+    REQUIRE(t->store->Write(b, true).ok());
+  }
+  // Rewrites events from `first` on (one microsecond later) with `key`, each
+  // chained to the one before it as rewritten: a consistent, different log.
+  void RewriteFrom(uint64_t first, const SigningKey& key) {
+    Hash256 prev{};
+    for (uint64_t seq = 0; seq < kEvents; ++seq) {
+      auto decoded = codec::DecodeSignedEvent(Get(seq));
+      REQUIRE(decoded);
+      if (seq < first) {
+        prev = Sha256(decoded->body);
+        continue;
+      }
+      EventHeader header = decoded->header;
+      header.recorded_at_us += 1;  // a different history than the one signed
+      Bytes body = codec::EncodeBody(header, decoded->key_id, prev, decoded->payload);
+      Put(seq, codec::EncodeSignedEvent(body, key.Sign(Sha256(body))));
+      prev = Sha256(body);
+    }
   }
 };
 
@@ -102,7 +135,7 @@ TEST_CASE("verify names the first of two swapped events") {
 TEST_CASE("verify names an inserted event") {
   TamperFixture f;
   for (uint64_t seq = kEvents; seq > 6; --seq) f.Put(seq, f.Get(seq - 1));  // shift up
-  f.Put(6, f.Get(5));                                                      // duplicate 5 at 6
+  f.Put(6, f.Get(5));                                                       // duplicate 5 at 6
   VerifyReport r = f.Verify();
   CHECK_FALSE(r.ok);
   CHECK(r.first_bad_seq == 6);
@@ -144,6 +177,41 @@ TEST_CASE("verify names the first event re-signed with another key") {
   VerifyReport r = f.Verify();
   CHECK_FALSE(r.ok);
   CHECK(r.first_bad_seq == 9);
+}
+
+TEST_CASE("verify names a forged signature even when the Merkle nodes were recomputed") {
+  TamperFixture f;
+  f.RewriteFrom(9, SigningKey::Generate());
+  f.RewriteTree();
+  VerifyReport r = f.Verify();
+  CHECK_FALSE(r.ok);
+  CHECK(r.first_bad_seq == 9);
+  CHECK_THAT(r.why, Catch::Contains("signature"));
+}
+
+TEST_CASE("verify names a broken chain even when the event is signed by the store's key") {
+  TamperFixture f;
+  auto decoded = codec::DecodeSignedEvent(f.Get(12));
+  REQUIRE(decoded);
+  // Validly signed, but linked to nothing (an event spliced in from elsewhere).
+  Bytes body = codec::EncodeBody(decoded->header, decoded->key_id, Hash256{}, decoded->payload);
+  f.Put(12, codec::EncodeSignedEvent(body, f.t->keys->signing.Sign(Sha256(body))));
+  f.RewriteTree();
+  VerifyReport r = f.Verify();
+  CHECK_FALSE(r.ok);
+  CHECK(r.first_bad_seq == 12);
+  CHECK_THAT(r.why, Catch::Contains("chain"));
+}
+
+TEST_CASE("verify detects a consistent rewrite by the store's own key against the checkpoint") {
+  // A restored or forked log: signatures, chain and tree all consistent, but
+  // not the log the store signed a checkpoint of.
+  TamperFixture f;
+  f.RewriteFrom(9, f.t->keys->signing);
+  f.RewriteTree();
+  VerifyReport r = f.Verify();
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.why, Catch::Contains("checkpoint"));
 }
 
 TEST_CASE("verify detects a changed stored Merkle node") {
