@@ -200,7 +200,21 @@ TEST_CASE("a rebuild reproduces the roster families byte for byte") {
   REQUIRE(w.commands().Grant(
       kAdmin,
       GrantRequest{teacher, GrantScope::ForSchoolGrades("sch-1", {"8"}), {}, "grade team"}));
-  w.Append({RetractEvent(kKindStudent, "stu-b", w.StudentId("stu-b"))});
+  // Every kind of access event, so that a projection reading anything but
+  // the event and the transaction (the clock, say) shows up as a difference.
+  std::string helper = w.AddUser("helper", Role::kEducator);
+  std::string leaver = w.AddUser("leaver", Role::kEducator);
+  const std::string a = w.StudentId("stu-a"), b = w.StudentId("stu-b");
+  auto revoked =
+      w.commands().Grant(kAdmin, GrantRequest{helper, GrantScope::ForStudent(a), {}, "r"});
+  REQUIRE(revoked);
+  REQUIRE(w.commands().Revoke(kAdmin, *revoked).ok());
+  REQUIRE(w.commands().StartBreakGlass(kAdmin, helper, a, "urgent safeguarding concern raised"));
+  REQUIRE(w.commands().StartBreakGlass(kAdmin, teacher, b, "urgent safeguarding concern raised"));
+  REQUIRE(w.commands().DisableUser(kAdmin, leaver, "left the district").ok());
+  w.Append({RetractEvent(kKindStudent, "stu-b", b)});
+  REQUIRE(w.fx().data_keys().Shred(a).ok());
+  w.Append({ShredEvent(a)});
   TempDir scratch;
   CHECK(RebuildDifference(w, scratch.path() / "db") == "");
 }
