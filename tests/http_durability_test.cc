@@ -202,6 +202,10 @@ TEST_CASE("SIGTERM stops the server cleanly with a final checkpoint") {
   ServerProcess server(data);
   REQUIRE(server.Start());
   REQUIRE_FALSE(server.TokenFor("principal").empty());
+  // While it runs, a command that opens the store says why it cannot.
+  CliResult locked = RunBackpack({"--data", data.string(), "checkpoint"});
+  CHECK(locked.exit_code == 3);
+  CHECK(locked.err.find("in use by another process") != std::string::npos);
   CHECK(server.Stop() == 0);
   CHECK(server.Log().find("stopped") != std::string::npos);
   CliResult verify = RunBackpack({"--data", data.string(), "verify"});

@@ -1,5 +1,6 @@
 // `backpack user add` and `backpack grant` through the real binary.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -25,8 +26,12 @@ TEST_CASE("the data option is accepted after the subcommand too") {
   CliResult after = RunBackpackWords("verify --data " + data);
   CHECK(after.exit_code == 0);
   CHECK(after.out.starts_with("verified "));
-  // An unknown option is still refused, after the subcommand or before it.
-  CHECK(RunBackpackWords("verify --dta " + data).exit_code == 2);
+  // An unknown option is still refused, after the subcommand or before it,
+  // in one line on stderr like every other error.
+  CliResult unknown = RunBackpackWords("verify --dta " + data);
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("--dta") != std::string::npos);
+  CHECK(std::count(unknown.err.begin(), unknown.err.end(), '\n') == 1);
 }
 
 TEST_CASE("init creates a missing data directory, and a new store has a size-0 checkpoint") {
