@@ -130,8 +130,7 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
   }
   // Who may read the student and why (classes, grants, break-glass uses) is
   // about the student: audited like an audit query naming them.
-  const std::string reason(ex.role() == Role::kPrivacyOfficer ? "privacy_officer"
-                                                              : "district_admin");
+  const std::string reason(RoleName(ex.role()));  // privacy_officer or district_admin
   AuditedRead read;
   read.scope = AccessScope::kAuditQuery;
   read.extra.reason = reason;

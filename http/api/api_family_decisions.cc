@@ -2,8 +2,6 @@
 // refuses a correction, a guardian attaches a statement to a refused one,
 // a privacy officer fulfils an inspection (ending its legal hold) and
 // approves a deletion (which shreds the record).
-#include <set>
-
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
@@ -118,19 +116,16 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
   if (!query.ok()) return ex.Reply(query.BadRequest());
   auto requests = ex.services().family->ListRequests(kind, status.value_or(""));
   if (!requests) return ex.ReplyError(requests.error());
-  AuditedRead read;
-  read.scope = AccessScope::kSearch;
-  read.extra.reason = "privacy_officer";
+  json::array items;
+  for (const FamilyRequest& r : *requests) items.emplace_back(FamilyRequestJson(r));
+  json::object body{{"requests", std::move(items)}};
+  const std::string reason(RoleName(ex.role()));
+  AuditedRead read{
+      AccessScope::kSearch, StudentsInResult(body, reason), AccessOutcome::kAllowed, {}};
+  read.extra.reason = reason;
   read.extra.query = "view=family_requests";
   read.extra.result_count = requests->size();
-  json::array items;
-  std::set<std::string> listed;
-  for (const FamilyRequest& r : *requests) {
-    items.emplace_back(FamilyRequestJson(r));
-    if (listed.insert(r.student_id).second)
-      read.students.push_back({r.student_id, "privacy_officer"});
-  }
-  SendAfterAudit(ex, std::move(read), Ok(json::object{{"requests", std::move(items)}}));
+  SendAfterAudit(ex, std::move(read), Ok(body));
 }
 
 // POST /api/inspection-requests/{id}/fulfil: a privacy officer records

@@ -97,8 +97,7 @@ Result<json::object> Audit::Alerts(bool unreviewed_only, size_t limit) const {
 Result<json::object> Audit::Settings() const {
   ASSIGN_OR_RETURN(auto stored,
                    services_.store->Get(kSettingsFamily, AsBytes(kBulkAccessThresholdKey)));
-  uint64_t threshold =
-      stored && stored->size() == 8 ? DecodeBigEndian64(*stored) : options_.bulk_access_threshold;
+  const uint64_t threshold = BulkAccessThresholdOr(stored, options_.bulk_access_threshold);
   return json::object{{"bulk_access_threshold", threshold}};
 }
 
@@ -115,9 +114,7 @@ Status Audit::ChangeBulkAccessThreshold(const Actor& actor, size_t threshold) {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateAuditSettingsChangedPayload(fbb, static_cast<uint32_t>(threshold)));
   std::vector<NewEvent> events;
-  events.push_back(NewEvent{EventType::AuditSettingsChanged, actor.user_id, "", actor.request_id,
-                            Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
-                            /*personal=*/false});
+  events.push_back(MakeEvent(EventType::AuditSettingsChanged, actor, "", fbb, /*personal=*/false));
   auto appended = services_.log->Append(std::move(events));
   return appended ? OkStatus() : appended.error();
 }
@@ -132,14 +129,9 @@ Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::st
   fbb.Finish(fb::CreateAlertReviewedPayloadDirect(fbb, std::string(alert_id).c_str(),
                                                   std::string(note).c_str()));
   // The note is free text: encrypted under the student when the alert has one.
-  NewEvent event{EventType::AlertReviewed,
-                 actor.user_id,
-                 alert.student_id,
-                 actor.request_id,
-                 Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
-                 /*personal=*/!alert.student_id.empty()};
   std::vector<NewEvent> events;
-  events.push_back(std::move(event));
+  events.push_back(MakeEvent(EventType::AlertReviewed, actor, alert.student_id, fbb,
+                             /*personal=*/!alert.student_id.empty()));
   auto appended = services_.log->Append(std::move(events));
   if (!appended) return appended.error();
   return OkStatus();

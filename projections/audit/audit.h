@@ -211,8 +211,9 @@ class Audit {
   std::unique_ptr<Impl> impl_;
 };
 
-// The ids of the students a Query page or BreachReport covers, with `reason`,
-// for the RecordAccess that must precede sending it.
+// The ids of the students a Query page, BreachReport, Alerts or family
+// request list ({"requests":[{student_id,...}]}) covers, each once, with
+// `reason`, for the RecordAccess that must precede sending it.
 std::vector<StudentAccess> StudentsInResult(const boost::json::object& result,
                                             std::string_view reason);
 // The ids-and-times filter string of `query` for AccessExtra::query.

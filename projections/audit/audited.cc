@@ -46,7 +46,7 @@ size_t ArraySize(const json::object& o, std::string_view field) {
 std::vector<StudentAccess> StudentsInResult(const json::object& result, std::string_view reason) {
   std::vector<StudentAccess> out;
   std::set<std::string> seen;
-  for (std::string_view field : {"events", "students", "alerts"}) {
+  for (std::string_view field : {"events", "students", "alerts", "requests"}) {
     const json::array* items = ArrayField(result, field);
     if (!items) continue;
     for (const json::value& item : *items) {

@@ -53,16 +53,29 @@ Result<FamilyRequest> Family::FindRequest(std::string_view request_id) const {
   return std::move(**request);
 }
 
-Result<std::vector<FamilyRequest>> Family::Requests(std::string_view student_id) const {
+namespace {
+
+// The requests `ids` name, in that order; those of shredded students (gone,
+// or being shredded) are skipped.
+Result<std::vector<FamilyRequest>> OpenRequests(const Services& services,
+                                                const std::vector<std::string>& ids) {
   std::vector<FamilyRequest> out;
-  ASSIGN_OR_RETURN(auto states, family::ReadRequestStates(*services_.store, student_id));
-  for (const auto& [id, state] : states) {
-    auto request = family::ReadRequest(*services_.store, *services_.data_keys, id);
-    if (!request && request.error().code() == StatusCode::kGone) return out;
+  for (const std::string& id : ids) {
+    auto request = family::ReadRequest(*services.store, *services.data_keys, id);
+    if (!request && request.error().code() == StatusCode::kGone) continue;
     if (!request) return Err(request.error());
     if (*request) out.push_back(std::move(**request));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<FamilyRequest>> Family::Requests(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto states, family::ReadRequestStates(*services_.store, student_id));
+  std::vector<std::string> ids;
+  for (const auto& [id, state] : states) ids.push_back(id);
+  return OpenRequests(services_, ids);
 }
 
 boost::json::object FamilyRequestJson(const FamilyRequest& request) {
@@ -78,13 +91,7 @@ Result<std::vector<FamilyRequest>> Family::ListRequests(std::optional<FamilyRequ
            (status.empty() || state.status == status);
   };
   ASSIGN_OR_RETURN(auto ids, family::FindRequestIds(*services_.store, wanted));
-  std::vector<FamilyRequest> out;
-  for (const std::string& id : ids) {
-    auto request = family::ReadRequest(*services_.store, *services_.data_keys, id);
-    if (!request && request.error().code() == StatusCode::kGone) continue;  // being shredded
-    if (!request) return Err(request.error());
-    if (*request) out.push_back(std::move(**request));
-  }
+  ASSIGN_OR_RETURN(std::vector<FamilyRequest> out, OpenRequests(services_, ids));
   std::stable_sort(out.begin(), out.end(), [](const FamilyRequest& a, const FamilyRequest& b) {
     return a.requested_seq < b.requested_seq;
   });

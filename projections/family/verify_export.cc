@@ -208,7 +208,6 @@ Result<uint64_t> VerifyWithheldRead(const json::object& e, uint64_t seq, const B
     if (!e.at(key).is_null())
       return Err(DataLossError(where + "a withheld read shows " + std::string(key)));
   }
-  if (seq >= ctx.checkpoint.size) return Err(DataLossError(where + "beyond the checkpoint"));
   ASSIGN_OR_RETURN(std::string leaf_text, GetString(e, "leaf_hash", where));
   ASSIGN_OR_RETURN(Hash256 leaf, FixedHex<32>(leaf_text, where + "leaf_hash"));
   RETURN_IF_ERROR(VerifyProof(e, seq, leaf, ctx, where));
@@ -222,6 +221,7 @@ Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, siz
   ASSIGN_OR_RETURN(uint64_t seq, GetUint(e, "seq", where));
   where = "event " + std::to_string(seq) + ": ";
   RETURN_IF_ERROR(RequireExactKeys(e, kEventKeys, where));
+  if (seq >= ctx.checkpoint.size) return Err(DataLossError(where + "beyond the checkpoint"));
   const json::value& withheld = e.at("withheld");
   if (withheld == json::value(kWithheldOtherStudents))
     return VerifyWithheldRead(e, seq, ctx, where);
@@ -234,7 +234,6 @@ Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, siz
   if (!decoded) return Err(DataLossError(where + "stored bytes are not a signed event"));
   if (decoded->header.seq != seq)
     return Err(DataLossError(where + "stored bytes hold another seq"));
-  if (seq >= ctx.checkpoint.size) return Err(DataLossError(where + "beyond the checkpoint"));
   if (!VerifyEd25519(ctx.key, Sha256(decoded->body), decoded->signature)) {
     return Err(DataLossError(where + "bad signature"));
   }

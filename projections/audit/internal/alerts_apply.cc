@@ -143,15 +143,14 @@ Status AuditProjection::ApplyReviewed(const LoggedEvent& event, ProjectionTxn& t
 Status AuditProjection::ApplySettings(const LoggedEvent& event, ProjectionTxn& txn) {
   const auto* p = Payload<fb::AuditSettingsChangedPayload>(event);
   if (!p || p->bulk_access_threshold() == 0) return OkStatus();
-  auto value = EncodeBigEndian64(p->bulk_access_threshold());
-  txn.Put(kSettingsFamily, AsBytes(kBulkAccessThresholdKey), ByteView(value));
+  txn.Put(kSettingsFamily, AsBytes(kBulkAccessThresholdKey),
+          EncodeBigEndian64(p->bulk_access_threshold()));
   return OkStatus();
 }
 
 Result<size_t> AuditProjection::BulkAccessThreshold(ProjectionTxn& txn) const {
   ASSIGN_OR_RETURN(auto stored, txn.Get(kSettingsFamily, AsBytes(kBulkAccessThresholdKey)));
-  if (!stored || stored->size() != 8) return options_.bulk_access_threshold;
-  return static_cast<size_t>(DecodeBigEndian64(ByteView(*stored)));
+  return BulkAccessThresholdOr(stored, options_.bulk_access_threshold);
 }
 
 Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn& txn) {

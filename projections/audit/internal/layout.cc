@@ -62,6 +62,11 @@ std::string AlertTextKey(uint64_t alert_seq, std::string_view field) {
   return SeqKey(alert_seq) + std::string(field);
 }
 
+size_t BulkAccessThresholdOr(const std::optional<Bytes>& stored, size_t fallback) {
+  if (!stored || stored->size() != 8) return fallback;
+  return static_cast<size_t>(DecodeBigEndian64(*stored));
+}
+
 std::string WindowKey(std::string_view kind, std::string_view actor_id) {
   return std::string(kind) + '\0' + std::string(actor_id);
 }

@@ -28,6 +28,9 @@ inline constexpr std::string_view kAlertTextFamily = "a_alert_text";  // ~seq fi
 inline constexpr std::string_view kWindowsFamily = "a_windows";       // kind 0 actor -> window
 inline constexpr std::string_view kSettingsFamily = "a_settings";     // name -> value
 inline constexpr std::string_view kBulkAccessThresholdKey = "bulk_access_threshold";
+// The threshold a_settings holds (`stored`, 8 bytes big-endian), or
+// `fallback` (the option's default) if it holds none.
+size_t BulkAccessThresholdOr(const std::optional<Bytes>& stored, size_t fallback);
 
 inline constexpr std::string_view kRecordViewed = "RecordViewed";
 inline constexpr std::string_view kAccessDenied = "AccessDenied";
