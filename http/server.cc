@@ -79,10 +79,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
     }
     boost::system::error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
-    if (state_->tracker.Full(peer_ec ? std::string() : peer.address().to_string())) {
+    std::string client_ip = peer_ec ? std::string() : peer.address().to_string();
+    if (state_->tracker.Full(client_ip)) {
       RejectBusy(socket);
     } else {
-      internal::StartSession(std::move(socket), state_);
+      internal::StartSession(std::move(socket), std::move(client_ip), state_);
     }
     DoAccept();
   }

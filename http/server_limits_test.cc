@@ -33,6 +33,18 @@ struct Fixture {
   HttpServer server;
 };
 
+// `n` connections, each answered once, so the server has accepted and
+// registered them; they stay open while the vector lives.
+std::vector<std::unique_ptr<TestClient>> HoldConnections(uint16_t port, int n) {
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < n; ++i) {
+    held.push_back(std::make_unique<TestClient>(port));
+    REQUIRE(held.back()->Send(BuildRequest("GET", "/hello")));
+    REQUIRE(held.back()->ReadResponse());
+  }
+  return held;
+}
+
 std::string ErrorCode(const ClientResponse& response) {
   return std::string(boost::json::parse(response.body).at("error").at("code").as_string());
 }
@@ -169,12 +181,7 @@ TEST_CASE("one client address cannot take every connection") {
   options.max_connections_per_client = 2;
   options.header_timeout = milliseconds(5000);
   Fixture f(options);
-  std::vector<std::unique_ptr<TestClient>> held;
-  for (int i = 0; i < 2; ++i) {
-    held.push_back(std::make_unique<TestClient>(f.server.port()));
-    REQUIRE(held.back()->Send(BuildRequest("GET", "/hello")));
-    REQUIRE(held.back()->ReadResponse());  // Accepted and registered.
-  }
+  auto held = HoldConnections(f.server.port(), 2);
   TestClient third(f.server.port());
   auto refused = third.ReadResponse();
   REQUIRE(refused);
@@ -230,12 +237,7 @@ TEST_CASE("connections over the cap get 503 and are closed") {
   options.header_timeout = milliseconds(5000);
   options.idle_timeout = milliseconds(5000);
   Fixture f(options);
-  std::vector<std::unique_ptr<TestClient>> held;
-  for (int i = 0; i < 3; ++i) {
-    held.push_back(std::make_unique<TestClient>(f.server.port()));
-    REQUIRE(held.back()->Send(BuildRequest("GET", "/hello")));
-    REQUIRE(held.back()->ReadResponse());  // Accepted and registered.
-  }
+  auto held = HoldConnections(f.server.port(), 3);
   TestClient extra(f.server.port());
   auto refused = extra.ReadResponse();
   REQUIRE(refused);

@@ -140,13 +140,11 @@ std::optional<HttpResponse> ReplyForReadError(const beast::error_code& ec, std::
 
 class Session : public Connection, public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<ServerState> state)
+  Session(tcp::socket socket, std::string client_ip, std::shared_ptr<ServerState> state)
       : state_(std::move(state)),
         stream_(std::move(socket)),
-        buffer_(state_->options.header_limit + kMaxBufferedBodyBytes) {
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) client_ip_ = endpoint.address().to_string();
+        buffer_(state_->options.header_limit + kMaxBufferedBodyBytes),
+        client_ip_(std::move(client_ip)) {
     state_->open_connections.Add(1);
   }
 
@@ -154,8 +152,6 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     if (id_ != 0) state_->tracker.Remove(id_);
     state_->open_connections.Add(-1);
   }
-
-  const std::string& client_ip() const { return client_ip_; }
 
   void Run(uint64_t id) {
     id_ = id;
@@ -387,10 +383,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
 }  // namespace
 
-void StartSession(tcp::socket socket, std::shared_ptr<ServerState> state) {
-  auto session = std::make_shared<Session>(std::move(socket), state);
-  const uint64_t id = state->tracker.Add(session, session->client_ip());
-  if (id == 0) return;  // Stopping: the socket closes with the session.
+void StartSession(tcp::socket socket, std::string client_ip, std::shared_ptr<ServerState> state) {
+  auto session = std::make_shared<Session>(std::move(socket), client_ip, state);
+  const uint64_t id = state->tracker.Add(session, client_ip);
+  // Stopping, or full after all (another accept raced this one): the socket
+  // closes with the session.
+  if (id == 0) return;
   session->Run(id);
 }
 

@@ -9,9 +9,11 @@
 
 namespace backpack::http::internal {
 
-// Starts serving `socket`, whose executor must be a strand of state->ioc.
-// The session keeps itself alive through its pending operations and drops
-// the connection (unregistered) if the tracker refuses it.
-void StartSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
+// Starts serving `socket` from `client_ip` (its peer's address, "" if
+// unknown), whose executor must be a strand of state->ioc. The session
+// keeps itself alive through its pending operations and drops the
+// connection (unregistered) if the tracker refuses it.
+void StartSession(boost::asio::ip::tcp::socket socket, std::string client_ip,
+                  std::shared_ptr<ServerState> state);
 
 }  // namespace backpack::http::internal
