@@ -32,6 +32,12 @@ TEST_CASE("the data option is accepted after the subcommand too") {
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("--dta") != std::string::npos);
   CHECK(std::count(unknown.err.begin(), unknown.err.end(), '\n') == 1);
+  // A mistyped command is named, at the top level and below one.
+  for (const char* words : {"frobnicate", "user frobnicate", "bench frobnicate"}) {
+    CliResult mistyped = RunBackpackWords(words);
+    CHECK(mistyped.exit_code == 2);
+    CHECK(mistyped.err.find("unknown command 'frobnicate'") != std::string::npos);
+  }
 }
 
 TEST_CASE("init creates a missing data directory, and a new store has a size-0 checkpoint") {

@@ -58,8 +58,17 @@ int main(int argc, char** argv) {
   cli.add_option("--data", global.data, "data directory")->capture_default_str();
   cli.add_option("--keys", global.keys, "key directory (default DATA/keys)");
   // Usage errors are one line on stderr, like every other error (SPEC §5).
-  cli.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return "backpack: " + std::string(e.what()) + " (run with --help for usage)\n";
+  // A word that names no command is reported as such (CLI11 would only say that a
+  // subcommand is required).
+  cli.failure_message([](const CLI::App* app, const CLI::Error& e) {
+    std::string what = e.what();
+    const CLI::App* command = app;  // the innermost command named so far
+    while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
+    bool wanted_command = command->get_require_subcommand_min() > 0;
+    if (auto extras = app->remaining(); wanted_command && !extras.empty()) {
+      what = "unknown command '" + extras.front() + "'";
+    }
+    return "backpack: " + what + " (run with --help for usage)\n";
   });
   int exit_code = kExitOk;
   AddLogCommands(cli, global, &exit_code);
