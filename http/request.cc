@@ -40,11 +40,28 @@ std::optional<std::string_view> HttpRequest::QueryValue(std::string_view key) co
   return std::nullopt;
 }
 
+namespace {
+
+// The origin form ("/path?query"), or the absolute form ("http://host/path?query"),
+// which RFC 9112 §3.2.2 requires a server to accept; its authority is not used.
+std::optional<boost::urls::url_view> ParseTargetForm(std::string_view target) {
+  if (auto origin = boost::urls::parse_origin_form(target)) return *origin;
+  auto absolute = boost::urls::parse_absolute_uri(target);
+  if (!absolute) return std::nullopt;
+  auto scheme = absolute->scheme_id();
+  if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
+    return std::nullopt;
+  }
+  return *absolute;
+}
+
+}  // namespace
+
 Status ParseTarget(std::string_view target, std::string* path, std::vector<QueryParam>* query) {
-  auto parsed = boost::urls::parse_origin_form(target);
+  auto parsed = ParseTargetForm(target);
   if (!parsed) return InvalidArgumentError("malformed request target");
   const boost::urls::url_view& url = *parsed;
-  *path = std::string(url.encoded_path());
+  *path = url.encoded_path().empty() ? std::string("/") : std::string(url.encoded_path());
   query->clear();
   boost::urls::encoding_opts form_encoding;
   form_encoding.space_as_plus = true;

@@ -118,10 +118,24 @@ TEST_CASE("ParseTarget splits the path and decodes the query") {
   CHECK_FALSE(request.QueryValue("cursor").has_value());
 }
 
-TEST_CASE("ParseTarget rejects targets that are not origin-form") {
+TEST_CASE("ParseTarget accepts the absolute form (RFC 9112 3.2.2) and ignores its authority") {
   std::string path;
   std::vector<QueryParam> query;
-  CHECK(ParseTarget("http://evil.example/x", &path, &query).code() == StatusCode::kInvalidArgument);
+  REQUIRE(ParseTarget("http://backpack.example:8080/api/me?x=1", &path, &query).ok());
+  CHECK(path == "/api/me");
+  REQUIRE(query.size() == 1);
+  CHECK(query[0].value == "1");
+  REQUIRE(ParseTarget("HTTPS://backpack.example", &path, &query).ok());
+  CHECK(path == "/");
+}
+
+TEST_CASE("ParseTarget rejects targets in no form a server accepts") {
+  std::string path;
+  std::vector<QueryParam> query;
+  CHECK(ParseTarget("ftp://backpack.example/x", &path, &query).code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(ParseTarget("mailto:a@b", &path, &query).code() == StatusCode::kInvalidArgument);
+  CHECK(ParseTarget("backpack.example:443", &path, &query).code() == StatusCode::kInvalidArgument);
   CHECK(ParseTarget("*", &path, &query).code() == StatusCode::kInvalidArgument);
   CHECK(ParseTarget("/a?x=%zz", &path, &query).code() == StatusCode::kInvalidArgument);
 }
