@@ -100,6 +100,19 @@ TEST_CASE("Expect: 100-continue gets an interim response before the answer") {
   auto response = client.ReadResponse();
   REQUIRE(response);
   CHECK(response->status == 200);
+  CHECK(client.continues_received() == 1);
+}
+
+TEST_CASE("an HTTP/1.0 client, which cannot take an interim response, gets none") {
+  Fixture f;
+  TestClient client(f.server.port());
+  REQUIRE(
+      client.Send("POST /echo HTTP/1.0\r\nContent-Length: 8\r\n"
+                  "Expect: 100-continue\r\n\r\n{\"a\":1} "));
+  auto response = client.ReadResponse();
+  REQUIRE(response);
+  CHECK(response->status == 200);
+  CHECK(client.continues_received() == 0);
 }
 
 TEST_CASE("a header block over 16 KiB gets 431 and the connection closes") {

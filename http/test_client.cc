@@ -113,7 +113,10 @@ std::optional<ClientResponse> TestClient::ReadResponse(bool to_head) {
       ParseHead(std::string_view(pending_).substr(0, *head_size));
   if (!response) return std::nullopt;
   pending_.erase(0, *head_size);
-  if (response->status == 100) return ReadResponse(to_head);  // Interim; read the final one.
+  if (response->status == 100) {  // Interim; read the final one.
+    ++continues_received_;
+    return ReadResponse(to_head);
+  }
   if (to_head) return response;
   std::string length = response->Header("content-length");
   if (length.empty()) {

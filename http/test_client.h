@@ -41,6 +41,8 @@ class TestClient {
   // True if the server closes the connection (EOF or reset) within `timeout`;
   // data received meanwhile is discarded.
   bool WaitForClose(std::chrono::milliseconds timeout);
+  // How many "100 Continue" interim responses ReadResponse has skipped.
+  int continues_received() const { return continues_received_; }
   void Close();
 
  private:
@@ -51,6 +53,7 @@ class TestClient {
   int fd_ = -1;
   std::chrono::milliseconds timeout_;
   std::string pending_;
+  int continues_received_ = 0;
 };
 
 // "METHOD TARGET HTTP/1.1" with Host, Content-Length when `body` is non-empty,
