@@ -140,8 +140,9 @@ bool IsRestrictingEvent(const json::object& item) {
 
 // A restricted note's text needs can_view_restricted_notes and is read only
 // through its own audited route (SPEC §1, §6): the bundle keeps the signed
-// bytes and proofs of every event of a note that is (or became) restricted,
-// but not their opening keys or content. NoteRestricted itself holds no text.
+// bytes and proofs of every NoteWritten and NoteRevised of a note that is
+// (or became) restricted, but not their opening keys or content. The other
+// events that name the note (NoteRestricted, a read of its text) hold no text.
 void WithholdRestrictedNotes(json::array& events) {
   std::set<std::string, std::less<>> restricted;
   for (const json::value& v : events) {
@@ -153,24 +154,30 @@ void WithholdRestrictedNotes(json::array& events) {
   for (json::value& v : events) {
     json::object& item = v.as_object();
     const json::string& type = item.at("type").as_string();
-    if (type == EventTypeName(EventType::NoteRestricted)) continue;
-    if (!restricted.contains(NoteIdOf(item))) continue;
+    bool holds_text = type == EventTypeName(EventType::NoteWritten) ||
+                      type == EventTypeName(EventType::NoteRevised);
+    if (!holds_text || !restricted.contains(NoteIdOf(item))) continue;
     item["opening_key"] = nullptr;
     item["content"] = nullptr;
     item["withheld"] = kWithheldRestrictedNote;
   }
 }
 
+// The exported events, and the manifest's entry of each.
 Result<json::array> ExportEvents(const ExportContext& ctx,
                                  const std::vector<family::IndexEntry>& entries,
-                                 std::vector<uint64_t>& seqs) {
+                                 std::vector<family::ManifestEvent>& attested) {
   json::array events;
   for (const family::IndexEntry& entry : entries) {
     ASSIGN_OR_RETURN(json::object item, ExportEvent(ctx, entry));
     events.emplace_back(std::move(item));
-    seqs.push_back(entry.seq);
   }
   WithholdRestrictedNotes(events);
+  for (const json::value& item : events) {
+    auto event = family::ManifestEventOf(item.as_object());
+    if (!event) return Err(InternalError("an exported event has a malformed envelope"));
+    attested.push_back(std::move(*event));
+  }
   return events;
 }
 
@@ -211,7 +218,7 @@ Result<json::object> Family::ExportHistory(std::string_view student_id) const {
                     student};
   family::ManifestFields manifest{
       log.origin(), student, checkpoint.size, shredded, services_.clock->NowMicros(), {}};
-  ASSIGN_OR_RETURN(json::array events, ExportEvents(ctx, entries, manifest.seqs));
+  ASSIGN_OR_RETURN(json::array events, ExportEvents(ctx, entries, manifest.events));
   return Bundle(log, services_.keys->signing, note, manifest, std::move(events));
 }
 

@@ -16,7 +16,7 @@
 
 namespace backpack {
 
-inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/2";
+inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/3";
 // An exported event's `withheld`: null, or why part of it is not shown.
 inline constexpr std::string_view kWithheldRestrictedNote = "restricted_note";
 inline constexpr std::string_view kWithheldOtherStudents = "other_students";
@@ -34,9 +34,10 @@ struct ExportVerification {
 // RFC 9162 inclusion proof against the checkpoint root; that each readable
 // content is exactly what the signed payload says (decrypting encrypted
 // payloads with their per-event opening key); and the store's signed
-// manifest of which events the bundle holds (so a dropped event is caught).
-// `public_key` overrides the key the bundle names (use a key obtained out of
-// band: a bundle's own key only proves consistency).
+// manifest of which events the bundle holds and what it withholds of each
+// (so an event dropped or re-marked after the export is caught).
+// `public_key` is the key to verify with, obtained out of band (a bundle's
+// own key only proves consistency); a bundle that names another is refused.
 // Returns kDataLoss naming the first problem ("event 12: bad signature"),
 // kInvalidArgument if `bundle` is not an export bundle at all.
 Result<ExportVerification> VerifyExport(const boost::json::value& bundle,

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "projections/family/family_test_util.h"
+#include "projections/family/internal/iso_time.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -97,6 +98,65 @@ TEST_CASE("an export withholds the text of restricted notes but still verifies")
       }
       CHECK_FALSE(Verifies(copy));
     }
+  }
+}
+
+TEST_CASE("a read of a restricted note's text is exported in full and verifies") {
+  World w;
+  const std::string note = NewId("note");
+  w.Append({Note(w.ana, w.educator, "counselor", "Synthetic secret", /*restricted=*/true, note),
+            RestrictedNoteViewed(w.ana, w.educator, note)});
+  auto exported = w.family().ExportHistory(w.ana);
+  REQUIRE(exported);
+  const json::object* read = nullptr;
+  for (const json::value& v : exported->at("events").as_array()) {
+    if (v.at("type") == "RecordViewed") read = &v.as_object();
+  }
+  REQUIRE(read);
+  CHECK(read->at("withheld").is_null());
+  CHECK(read->at("content").at("note_id") == note.c_str());
+  CHECK(json::serialize(*exported).find("Synthetic secret") == std::string::npos);
+  auto verified = VerifyExport(json::value(*exported));
+  INFO((verified ? std::string() : verified.error().message()));
+  CHECK(verified);
+}
+
+TEST_CASE("what a bundle withholds, and a withheld read's envelope, are signed by the store") {
+  World w;
+  w.WriteNote(w.ana, "general", "Synthetic open note");
+  w.Append({Viewed("", w.educator, fb::ReadScope::Search, "",
+                   {{w.ana, "districtwide"}, {w.ben, "districtwide"}})});
+  auto exported = w.family().ExportHistory(w.ana);
+  REQUIRE(exported);
+  json::object bundle = *exported;
+  REQUIRE(Verifies(bundle));
+  json::object* note = nullptr;
+  json::object* search = nullptr;
+  for (json::value& v : bundle["events"].as_array()) {
+    if (v.at("type") == "NoteWritten") note = &v.as_object();
+    if (v.at("withheld") == "other_students") search = &v.as_object();
+  }
+  REQUIRE(note);
+  REQUIRE(search);
+  SECTION("an open note passed off as restricted") {
+    (*note)["withheld"] = "restricted_note";
+    (*note)["opening_key"] = nullptr;
+    (*note)["content"] = nullptr;
+    CHECK_FALSE(Verifies(bundle));
+  }
+  SECTION("a withheld read's actor, time or subject changed") {
+    json::object other_actor = bundle;
+    for (json::value& v : other_actor["events"].as_array()) {
+      if (v.at("withheld") == "other_students") v.as_object()["actor_id"] = w.privacy;
+    }
+    CHECK_FALSE(Verifies(other_actor));
+    (*search)["at_us"] = search->at("at_us").as_int64() - 86'400'000'000;
+    (*search)["at"] = family::IsoTime(search->at("at_us").as_int64());
+    CHECK_FALSE(Verifies(bundle));
+  }
+  SECTION("a withheld read passed off as another kind of event") {
+    (*search)["type"] = "AccessDenied";
+    CHECK_FALSE(Verifies(bundle));
   }
 }
 
@@ -198,6 +258,15 @@ TEST_CASE("changing a proof hash, the checkpoint, the content or the key fails v
   }
   SECTION("another public key") {
     CHECK_FALSE(VerifyExport(json::value(bundle), SigningKey::Generate().public_key()));
+  }
+  SECTION("the bundle's key swapped, verified with the store's") {
+    auto store_key = FromHex(std::string(bundle.at("public_key").as_string()));
+    Ed25519PublicKey pinned{};
+    std::copy(store_key->begin(), store_key->end(), pinned.begin());
+    REQUIRE(VerifyExport(json::value(bundle), pinned));
+    json::object tampered = bundle;
+    tampered["public_key"] = ToHex(SigningKey::Generate().public_key());
+    CHECK_FALSE(VerifyExport(json::value(tampered), pinned));
   }
 }
 

@@ -12,7 +12,6 @@
 namespace backpack {
 namespace {
 
-
 NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string_view student,
                        std::string_view reason, std::string_view request_id) {
   flatbuffers::FlatBufferBuilder fbb;

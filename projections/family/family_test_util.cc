@@ -81,6 +81,14 @@ NewEvent Viewed(const std::string& subject, const std::string& actor, fb::ReadSc
   return Make(EventType::RecordViewed, actor, subject, fbb, false);
 }
 
+NewEvent RestrictedNoteViewed(const std::string& student, const std::string& actor,
+                              const std::string& note_id) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordViewedPayloadDirect(fbb, fb::ReadScope::RestrictedNote, "districtwide",
+                                                 fb::AccessOutcome::Allowed, "", note_id.c_str()));
+  return Make(EventType::RecordViewed, actor, student, fbb, false);
+}
+
 NewEvent Denied(const std::string& student, const std::string& actor, const std::string& reason) {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateAccessDeniedPayloadDirect(fbb, fb::ReadScope::Profile, reason.c_str(),

@@ -67,6 +67,9 @@ NewEvent NoteRestricted(const std::string& student, const std::string& by,
 NewEvent Viewed(const std::string& subject, const std::string& actor, fb::ReadScope scope,
                 const std::string& reason,
                 const std::vector<std::pair<std::string, std::string>>& students = {});
+// The read of a restricted note's text (RecordViewed, scope restricted_note).
+NewEvent RestrictedNoteViewed(const std::string& student, const std::string& actor,
+                              const std::string& note_id);
 NewEvent Denied(const std::string& student, const std::string& actor, const std::string& reason);
 NewEvent Disclosed(const std::string& student, const std::string& actor,
                    const std::string& recipient, const std::string& interest);

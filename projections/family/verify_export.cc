@@ -100,7 +100,9 @@ Result<BundleContext> VerifyHeader(const json::object& b,
   ASSIGN_OR_RETURN(ctx.shredded, GetBool(b, "shredded", ""));
   ASSIGN_OR_RETURN(std::string key_hex, GetString(b, "public_key", ""));
   ASSIGN_OR_RETURN(ctx.key, FixedHex<kEd25519PublicKeySize>(key_hex, "public_key"));
-  if (override_key) ctx.key = *override_key;
+  if (override_key && *override_key != ctx.key) {
+    return Err(DataLossError("public_key is not the key given to verify with"));
+  }
   ASSIGN_OR_RETURN(std::string note, GetString(b, "checkpoint", ""));
   auto checkpoint = VerifyCheckpoint(note, ctx.origin, ctx.key);
   if (!checkpoint) return Err(DataLossError("checkpoint: " + checkpoint.error().message()));
@@ -201,12 +203,25 @@ Result<json::value> ExpectedContent(const json::object& e, const codec::DecodedE
 }
 
 // An event withheld because it names other students: only its leaf hash and
-// inclusion proof are there, so only its place in the signed log is checked.
+// inclusion proof are there, so only its place in the signed log is checked
+// here. Its envelope fields, which only the signed manifest attests, must be
+// those of such a read.
 Result<uint64_t> VerifyWithheldRead(const json::object& e, uint64_t seq, const BundleContext& ctx,
                                     const std::string& where) {
   for (std::string_view key : {"stored", "content", "opening_key"}) {
     if (!e.at(key).is_null())
       return Err(DataLossError(where + "a withheld read shows " + std::string(key)));
+  }
+  ASSIGN_OR_RETURN(std::string type, GetString(e, "type", where));
+  ASSIGN_OR_RETURN(bool encrypted, GetBool(e, "encrypted", where));
+  ASSIGN_OR_RETURN(bool shredded, GetBool(e, "shredded", where));
+  if (type != EventTypeName(EventType::RecordViewed) || encrypted || shredded) {
+    return Err(DataLossError(where + "only a plain read may be withheld as other_students"));
+  }
+  ASSIGN_OR_RETURN(uint64_t at_us, GetUint(e, "at_us", where));
+  ASSIGN_OR_RETURN(std::string at, GetString(e, "at", where));
+  if (at != family::IsoTime(static_cast<int64_t>(at_us))) {
+    return Err(DataLossError(where + "at does not match at_us"));
   }
   ASSIGN_OR_RETURN(std::string leaf_text, GetString(e, "leaf_hash", where));
   ASSIGN_OR_RETURN(Hash256 leaf, FixedHex<32>(leaf_text, where + "leaf_hash"));
@@ -251,7 +266,8 @@ Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, siz
   return seq;
 }
 
-Status VerifyManifest(const json::object& b, const BundleContext& ctx, std::vector<uint64_t> seqs) {
+Status VerifyManifest(const json::object& b, const BundleContext& ctx,
+                      std::vector<family::ManifestEvent> events) {
   ASSIGN_OR_RETURN(std::string text, GetString(b, "manifest", ""));
   ASSIGN_OR_RETURN(std::string signature_text, GetString(b, "manifest_signature", ""));
   ASSIGN_OR_RETURN(uint64_t exported_at_us, GetUint(b, "exported_at_us", ""));
@@ -264,10 +280,10 @@ Status VerifyManifest(const json::object& b, const BundleContext& ctx, std::vect
                                 ctx.checkpoint.size,
                                 ctx.shredded,
                                 static_cast<int64_t>(exported_at_us),
-                                std::move(seqs)};
+                                std::move(events)};
   if (text != family::ManifestText(fields)) {
     return DataLossError(
-        "manifest does not match the bundle's events (an event was added or dropped?)");
+        "manifest does not match the bundle's events (an event added, dropped or changed?)");
   }
   ASSIGN_OR_RETURN(Bytes signature, CanonicalBase64(signature_text, "manifest_signature"));
   if (!VerifyEd25519(ctx.key, AsBytes(text), signature)) {
@@ -285,16 +301,20 @@ Result<ExportVerification> VerifyExport(const json::value& bundle,
   ASSIGN_OR_RETURN(BundleContext ctx, VerifyHeader(b, public_key));
   const json::value* events = b.if_contains("events");
   if (!events || !events->is_array()) return Err(DataLossError("events are missing"));
-  std::vector<uint64_t> seqs;
+  std::vector<family::ManifestEvent> attested;
   for (const json::value& event : events->as_array()) {
-    ASSIGN_OR_RETURN(uint64_t seq, VerifyEvent(event, ctx, seqs.size()));
-    if (!seqs.empty() && seq <= seqs.back()) {
+    ASSIGN_OR_RETURN(uint64_t seq, VerifyEvent(event, ctx, attested.size()));
+    if (!attested.empty() && seq <= attested.back().seq) {
       return Err(DataLossError("event " + std::to_string(seq) + ": out of order or repeated"));
     }
-    seqs.push_back(seq);
+    auto entry = family::ManifestEventOf(event.as_object());
+    if (!entry) {
+      return Err(DataLossError("event " + std::to_string(seq) + ": malformed envelope fields"));
+    }
+    attested.push_back(std::move(*entry));
   }
-  size_t count = seqs.size();
-  RETURN_IF_ERROR(VerifyManifest(b, ctx, std::move(seqs)));
+  size_t count = attested.size();
+  RETURN_IF_ERROR(VerifyManifest(b, ctx, std::move(attested)));
   return ExportVerification{ctx.origin, ctx.student_id, count, ctx.checkpoint.size, ctx.shredded};
 }
 
