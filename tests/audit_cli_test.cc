@@ -152,7 +152,7 @@ TEST_CASE("audit commands exit 2 on usage errors and 1 for unknown people") {
   CHECK(RunCli(tmp, "audit query --student sis-unknown").exit_code == 1);
 }
 
-TEST_CASE("audit settings shows the bulk threshold; a privacy officer's change is an event") {
+TEST_CASE("audit settings shows the bulk threshold, a privacy officer's change is an event") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
   Seed(tmp);

@@ -157,7 +157,7 @@ TEST_CASE("a concurrent flood of wrong passwords cannot overshoot the username l
   CHECK(s.server.Healthy());
 }
 
-TEST_CASE("cookie-authenticated writes need a JSON content type; bearer writes do not") {
+TEST_CASE("cookie-authenticated writes need a JSON content type, bearer writes do not") {
   Served s;
   std::string token = s.server.TokenFor("principal");
   REQUIRE_FALSE(token.empty());

@@ -55,7 +55,7 @@ class FailingSyncStore final : public Store {
 
 }  // namespace
 
-TEST_CASE("a failed sync fails its groups; the log recovers and nothing acknowledged is lost") {
+TEST_CASE("a failed sync fails its groups, the log recovers and nothing acknowledged is lost") {
   TempDir dir;
   TestStore opened = OpenTestStore(dir.path(), "backpack.test/sync");
   FailingSyncStore store(*opened.store);

@@ -140,7 +140,7 @@ void GetFeed(const http::HttpRequest& request, const http::RouteParams&, Exchang
   AuditedRead read;
   read.scope = AccessScope::kSearch;
   read.extra.reason = "educator";
-  read.extra.query = "view=feed";
+  read.extra.query = kFeedReadQuery;
   read.extra.result_count = page->items.size();
   for (const FeedStudent& s : page->students) read.students.push_back({s.student_id, s.reason});
   SendAfterAudit(ex, std::move(read), Ok(page->ToJson()));

@@ -65,6 +65,10 @@ struct StudentAccess {
   std::string reason;
 };
 
+// The query of a home-feed page's read (scope kSearch): the page shows its
+// students' notes, services and voice, so it counts towards bulk access.
+inline constexpr std::string_view kFeedReadQuery = "view=feed";
+
 // Optional details of a read. Never free text typed by a user.
 struct AccessExtra {
   // The reason of the read as a whole (e.g. the caller's role for audit

@@ -99,6 +99,29 @@ TEST_CASE("51 distinct students in an hour raise one bulk alert, 50 raise none")
   RequireOneBulkAlert(w, "usr_many", 51);
 }
 
+TEST_CASE("home-feed pages count towards bulk access, search listings of names do not") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 60);
+  // Pages of ten, as GET /api/feed records them.
+  auto read_pages = [&](const std::string& user, std::string_view query) {
+    for (size_t first = 0; first < students.size(); first += 10) {
+      std::vector<StudentAccess> page;
+      for (size_t i = first; i < first + 10; ++i) page.push_back({students[i], "schoolwide:sch-1"});
+      AccessExtra extra;
+      extra.reason = "educator";
+      extra.query = std::string(query);
+      REQUIRE(w.audit()
+                  .RecordAccess(w.ActorFor(user), AccessScope::kSearch, std::move(page),
+                                AccessOutcome::kAllowed, extra)
+                  .ok());
+    }
+  };
+  read_pages("usr_searcher", "");
+  CHECK(AlertsOf(w).empty());
+  read_pages("usr_feed_reader", kFeedReadQuery);
+  RequireOneBulkAlert(w, "usr_feed_reader", 60);  // raised by the page that passed 50
+}
+
 TEST_CASE("a privacy officer's AuditSettingsChanged sets the bulk threshold from then on") {
   AuditWorld w;
   std::vector<std::string> students = AddStudents(w, 8);

@@ -88,7 +88,7 @@ TEST_CASE("restricted note text is available to the restricted-note route only")
   CHECK(text->info.restricted);
 }
 
-TEST_CASE("the author can restrict a note later; others cannot") {
+TEST_CASE("the author can restrict a note later, others cannot") {
   World w;
   auto note = w.records().WriteNote(As(w.teacher), w.alex, "other", "Sensitive after all", false);
   REQUIRE(note);

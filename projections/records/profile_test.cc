@@ -204,7 +204,7 @@ TEST_CASE("a cached profile follows every change to the student, and only theirs
   CHECK(profile->at("attendance").as_array().size() == 1);
 }
 
-TEST_CASE("profile of a shredded student is gone; of an unknown one, not found") {
+TEST_CASE("profile of a shredded student is gone, of an unknown one, not found") {
   World w;
   AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent)});
   REQUIRE(w.fx().data_keys().Shred(w.alex).ok());

@@ -154,7 +154,7 @@ Result<size_t> AuditProjection::BulkAccessThreshold(ProjectionTxn& txn) const {
 }
 
 Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn& txn) {
-  if (entry.outcome != "allowed" || !CountsTowardsBulkAccess(entry.scope)) return OkStatus();
+  if (entry.outcome != "allowed" || !CountsTowardsBulkAccess(entry)) return OkStatus();
   std::vector<std::string> students;
   for (const auto& s : entry.Covered()) students.push_back(s.student_id);
   if (students.empty()) return OkStatus();

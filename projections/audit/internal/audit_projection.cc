@@ -32,7 +32,9 @@ AccessEntry EntryHeader(const LoggedEvent& event, std::string_view action) {
 
 }  // namespace
 
-bool CountsTowardsBulkAccess(std::string_view scope) {
+bool CountsTowardsBulkAccess(const AccessEntry& entry) {
+  const std::string& scope = entry.scope;
+  if (scope == "search") return entry.query == kFeedReadQuery;
   return scope == "profile" || scope == "profile_history" || scope == "restricted_note" ||
          scope == "history" || scope == "export";
 }

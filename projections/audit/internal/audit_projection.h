@@ -42,8 +42,9 @@ class AuditProjection final : public Projection {
   AuditOptions options_;
 };
 
-// The scopes whose reads count towards bulk-access alerts: reads of one
-// student's record (not search listings or audit reads).
-bool CountsTowardsBulkAccess(std::string_view scope);
+// The reads that count towards bulk-access alerts: those that show a
+// student's record (one student's, or a home-feed page's), not search
+// listings of names or audit reads.
+bool CountsTowardsBulkAccess(const AccessEntry& entry);
 
 }  // namespace backpack::audit_internal
