@@ -479,6 +479,33 @@ TEST_CASE("family requests: inspection holds the record, corrections get a state
   CHECK(statements.at(0).at("about_seq").to_number<uint64_t>() == about);
   CHECK(Str(statements.at(0).at("request_id")) == corr);
 
+  // An amended correction is shown with the record too: the entry was found inaccurate.
+  json::object fix{{"text", "Synthetic: that day was a field trip"}, {"about_seq", about}};
+  auto second =
+      w.Call("POST", base + "/correction-requests", w.guardian.token, json::serialize(fix));
+  REQUIRE(second.status == 201);
+  std::string amend(ApiWorld::Json(second).at("id").as_string());
+  REQUIRE(w.Call("POST", "/api/correction-requests/" + amend + "/decision", w.privacy.token,
+                 R"({"decision":"amend","reason":"Synthetic: the school agrees"})")
+              .status == 200);
+  auto amended = ApiWorld::Json(w.Call("GET", Profile(w.child), w.teacher.token));
+  const json::array& amendments = amended.at("amendments").as_array();
+  REQUIRE(amendments.size() == 1);
+  CHECK(Str(amendments.at(0).at("request_id")) == amend);
+  CHECK(amendments.at(0).at("about_seq").to_number<uint64_t>() == about);
+  CHECK(Str(amendments.at(0).at("requested_change")) == "Synthetic: that day was a field trip");
+  CHECK(Str(amendments.at(0).at("reason")) == "Synthetic: the school agrees");
+  CHECK(Str(amendments.at(0).at("by").at("role")) == "privacy_officer");
+  CHECK(amended.at("statements").as_array().size() == 1);  // the refused one's, still
+  // The family's history lists its requests in the order they were made.
+  auto requests = ApiWorld::Json(w.Call("GET", base + "/history", w.guardian.token));
+  uint64_t previous = 0;
+  for (const json::value& r : requests.at("requests").as_array()) {
+    uint64_t seq = r.at("requested_seq").to_number<uint64_t>();
+    CHECK(seq > previous);
+    previous = seq;
+  }
+
   auto deletion = w.Call("POST", base + "/deletion-requests", w.guardian.token,
                          R"({"reason":"Synthetic: we are moving away"})");
   REQUIRE(deletion.status == 201);

@@ -69,7 +69,9 @@ void AppendMember(std::string& object_text, std::string_view key, const json::va
 
 // GET /api/students/{id}/profile[?history=all]: audited as `profile`, or
 // `profile_history` with the older data. The family's statements about
-// refused corrections are shown with the record (FERPA §99.21(b)).
+// refused corrections are shown with the record (FERPA §99.21(b)), and so are
+// amended corrections: the entry `about_seq` was found inaccurate (§99.20);
+// the record itself comes from the district's systems, which must correct it.
 void GetProfile(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "stu", "student")) return;
@@ -85,16 +87,18 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
   Roster& roster = *ex.services().roster;
   if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
   AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
-  ServeDecided(ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
-               [&]() -> Result<http::HttpResponse> {
-                 ASSIGN_OR_RETURN(std::string profile,
-                                  ex.services().records->ProfileText(
-                                      id, all, ex.now_us, decision.reason, ex.caller.user));
-                 ASSIGN_OR_RETURN(json::array statements,
-                                  ex.services().family->StatementsShown(id));
-                 AppendMember(profile, "statements", statements);
-                 return OkJsonText(std::move(profile));
-               });
+  ServeDecided(
+      ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
+      [&]() -> Result<http::HttpResponse> {
+        ASSIGN_OR_RETURN(std::string profile,
+                         ex.services().records->ProfileText(id, all, ex.now_us, decision.reason,
+                                                            ex.caller.user));
+        ASSIGN_OR_RETURN(json::array statements, ex.services().family->StatementsShown(id));
+        ASSIGN_OR_RETURN(json::array amendments, ex.services().family->AmendmentsShown(id));
+        AppendMember(profile, "statements", statements);
+        AppendMember(profile, "amendments", amendments);
+        return OkJsonText(std::move(profile));
+      });
 }
 
 // Why `reason` is too short for a break-glass, or "".

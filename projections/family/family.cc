@@ -69,13 +69,22 @@ Result<std::vector<FamilyRequest>> OpenRequests(const Services& services,
   return out;
 }
 
+// Sorts `requests` by one of their sequence numbers (when requested, decided, ...).
+void SortBy(std::vector<FamilyRequest>& requests, uint64_t FamilyRequest::*seq) {
+  std::stable_sort(
+      requests.begin(), requests.end(),
+      [seq](const FamilyRequest& a, const FamilyRequest& b) { return a.*seq < b.*seq; });
+}
+
 }  // namespace
 
 Result<std::vector<FamilyRequest>> Family::Requests(std::string_view student_id) const {
   ASSIGN_OR_RETURN(auto states, family::ReadRequestStates(*services_.store, student_id));
   std::vector<std::string> ids;
   for (const auto& [id, state] : states) ids.push_back(id);
-  return OpenRequests(services_, ids);
+  ASSIGN_OR_RETURN(std::vector<FamilyRequest> out, OpenRequests(services_, ids));
+  SortBy(out, &FamilyRequest::requested_seq);
+  return out;
 }
 
 boost::json::object FamilyRequestJson(const FamilyRequest& request) {
@@ -92,18 +101,23 @@ Result<std::vector<FamilyRequest>> Family::ListRequests(std::optional<FamilyRequ
   };
   ASSIGN_OR_RETURN(auto ids, family::FindRequestIds(*services_.store, wanted));
   ASSIGN_OR_RETURN(std::vector<FamilyRequest> out, OpenRequests(services_, ids));
-  std::stable_sort(out.begin(), out.end(), [](const FamilyRequest& a, const FamilyRequest& b) {
-    return a.requested_seq < b.requested_seq;
-  });
+  SortBy(out, &FamilyRequest::requested_seq);
   return out;
 }
 
 Result<std::vector<FamilyRequest>> Family::Statements(std::string_view student_id) const {
   ASSIGN_OR_RETURN(auto requests, Requests(student_id));
   std::erase_if(requests, [](const FamilyRequest& r) { return r.statement.empty(); });
-  std::sort(requests.begin(), requests.end(), [](const FamilyRequest& a, const FamilyRequest& b) {
-    return a.statement_seq < b.statement_seq;
+  SortBy(requests, &FamilyRequest::statement_seq);
+  return requests;
+}
+
+Result<std::vector<FamilyRequest>> Family::Amendments(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto requests, Requests(student_id));
+  std::erase_if(requests, [](const FamilyRequest& r) {
+    return r.kind != FamilyRequestKind::kCorrection || r.status != kCorrectionAmended;
   });
+  SortBy(requests, &FamilyRequest::decided_seq);
   return requests;
 }
 

@@ -42,6 +42,8 @@ enum class FamilyRequestKind { kInspection, kCorrection, kDeletion };
 std::string_view FamilyRequestKindName(FamilyRequestKind kind);
 
 enum class CorrectionDecision { kAmend, kRefuse };
+// The status of a correction decided kAmend.
+inline constexpr std::string_view kCorrectionAmended = "amended";
 
 // A family request as the projection holds it. `status` is "pending", then
 // "fulfilled" (inspection), "amended" or "refused" (correction), or
@@ -119,6 +121,13 @@ class Family {
   // The statements as shown with the record (profile, history): [{request_id,
   // about_seq, seq, at, by{id,role,name}, text}], in attach order.
   Result<boost::json::array> StatementsShown(std::string_view student_id) const;
+  // The student's corrections decided `amend` (FERPA §99.20: the record was
+  // found inaccurate), in decision order.
+  Result<std::vector<FamilyRequest>> Amendments(std::string_view student_id) const;
+  // The amendments as shown with the record (the profile), so that a reader
+  // knows the entry `about_seq` was found inaccurate: [{request_id, about_seq,
+  // seq, at, by{id,role,name}, requested_change, reason}], in decision order.
+  Result<boost::json::array> AmendmentsShown(std::string_view student_id) const;
   // True while an inspection request is pending (FERPA §99.10 legal hold).
   Result<bool> HasLegalHold(std::string_view student_id) const;
   // True once RecordShredded about the student is committed.

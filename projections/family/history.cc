@@ -80,6 +80,18 @@ json::object StatementItem(const FamilyRequest& r, family::WhoResolver& who) {
   return item;
 }
 
+json::object AmendmentItem(const FamilyRequest& r, family::WhoResolver& who) {
+  json::object item;
+  item["request_id"] = r.id;
+  item["about_seq"] = r.about_seq;
+  item["seq"] = r.decided_seq;
+  item["at"] = family::IsoTime(r.decided_at_us);
+  item["by"] = who.Who(r.decided_by);
+  item["requested_change"] = r.text;
+  item["reason"] = r.decision_reason;
+  return item;
+}
+
 json::object RequestItem(const FamilyRequest& r, family::WhoResolver& who) {
   json::object item = family::RequestToJson(r);
   item["requested_by"] = who.Who(r.requested_by);
@@ -113,6 +125,14 @@ Result<json::array> Family::StatementsShown(std::string_view student_id) const {
   family::WhoResolver who(services_.roster);
   json::array out;
   for (const auto& r : attached) out.emplace_back(StatementItem(r, who));
+  return out;
+}
+
+Result<json::array> Family::AmendmentsShown(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto amended, Amendments(student_id));
+  family::WhoResolver who(services_.roster);
+  json::array out;
+  for (const auto& r : amended) out.emplace_back(AmendmentItem(r, who));
   return out;
 }
 

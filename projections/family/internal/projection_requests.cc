@@ -99,7 +99,8 @@ Status ApplyRequestEvent(const LoggedEvent& e, ProjectionTxn& txn) {
       });
     case EventType::CorrectionDecided:
       return UpdateRequest<fb::CorrectionDecidedPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
-        r.status = p.decision() == fb::CorrectionDecision::Refuse ? "refused" : "amended";
+        r.status = p.decision() == fb::CorrectionDecision::Refuse ? "refused"
+                                                                  : std::string(kCorrectionAmended);
         r.decision_reason = Str(p.reason());
         MarkDecided(h, Str(p.decided_by()), r);
       });
