@@ -4,6 +4,8 @@ namespace backpack {
 namespace {
 
 constexpr uint8_t kTombstone[] = {'S', 'H', 'R', 'E', 'D', 'D', 'E', 'D'};
+// How many times Shred flushes and compacts before it gives up for now.
+constexpr int kCompactionAttempts = 3;
 
 Bytes WrapAd(const std::string& subject) {
   std::string ad = "backpack data key v1:" + subject;
@@ -93,7 +95,20 @@ Status DataKeyRing::Shred(const std::string& subject) {
     batch.Put(cf::kDataKeys, AsBytes(subject), Tombstone());
     RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
   }
-  return store_.FlushAndCompact(cf::kDataKeys);
+  for (int attempt = 0; attempt < kCompactionAttempts; ++attempt) {
+    RETURN_IF_ERROR(store_.FlushAndCompact(cf::kDataKeys));
+    ASSIGN_OR_RETURN(size_t versions, store_.CountVersions(cf::kDataKeys, AsBytes(subject)));
+    if (versions <= 1) return OkStatus();  // the tombstone alone
+  }
+  return UnavailableError(
+      "the shredded key's old value is still on disk; it is compacted away when the store "
+      "next opens");
+}
+
+Result<bool> DataKeyRing::ShredComplete(const std::string& subject) {
+  if (!IsShredded(subject)) return false;
+  ASSIGN_OR_RETURN(size_t versions, store_.CountVersions(cf::kDataKeys, AsBytes(subject)));
+  return versions == 1;
 }
 
 bool DataKeyRing::IsShredded(const std::string& subject) {

@@ -42,10 +42,17 @@ class DataKeyRing {
   // failed commit never strands ciphertext under a lost key.
   void MarkDurable(const std::string& subject);
 
-  // Crypto-shreds `subject`: replaces its wrapped key with a tombstone,
-  // flushes and compacts so no file keeps the old value, and wipes the cache.
+  // Crypto-shreds `subject`: wipes the cache, replaces its wrapped key with a
+  // tombstone, and flushes and compacts until no memtable or table file holds
+  // the old value. kUnavailable if one still does (a long read's snapshot
+  // kept it through every attempt, or the disk is full): shredding again
+  // finishes the job, as the family projection does whenever the store opens.
   Status Shred(const std::string& subject);
   bool IsShredded(const std::string& subject);
+  // True once `subject` is shredded and nothing in the store holds an older
+  // value of its key; false after a crash or failure between writing the
+  // tombstone and compacting the old value away.
+  Result<bool> ShredComplete(const std::string& subject);
 
   // The value stored for a shredded subject.
   static ByteView Tombstone();

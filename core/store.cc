@@ -1,6 +1,7 @@
 #include "core/store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/debug.h>
 #include <rocksdb/write_batch.h>
 #include <sys/statvfs.h>
 
@@ -29,6 +30,20 @@ using SnapshotPtr = std::shared_ptr<const rocksdb::Snapshot>;
 
 // How far a ScanExtent::kWhole iterator reads ahead of itself.
 constexpr size_t kWholeScanReadahead = 2u << 20;
+// CountVersions stops counting here.
+constexpr size_t kMaxCountedVersions = 16;
+
+// kUnavailable, saying `consequence`, if the filesystem holding `path` has
+// less than `min_free_bytes` free (0: no check).
+Status FreeSpaceCheck(const std::string& path, uint64_t min_free_bytes,
+                      std::string_view consequence) {
+  struct statvfs fs;
+  if (min_free_bytes == 0 || ::statvfs(path.c_str(), &fs) != 0) return OkStatus();
+  uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free_bytes >= min_free_bytes) return OkStatus();
+  return UnavailableError("the disk is full (" + std::to_string(free_bytes >> 10) + " KiB free); " +
+                          std::string(consequence));
+}
 
 // Where IngestBatch writes its table files before they are moved into the
 // database in `db_dir`, each call in a directory of its own; a crash may leave
@@ -136,8 +151,8 @@ class RocksStore final : public Store {
     std::vector<rocksdb::ColumnFamilyHandle*> created;
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name, options_));
-    RETURN_IF_ERROR(FromRocks(db_->CreateColumnFamilies(descriptors, &created),
-                              "create column families"));
+    RETURN_IF_ERROR(
+        FromRocks(db_->CreateColumnFamilies(descriptors, &created), "create column families"));
     for (auto* handle : created) {
       families_[handle->GetName()] = handle;
       known_empty_[handle->GetName()] = true;
@@ -162,6 +177,17 @@ class RocksStore final : public Store {
     compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     RETURN_IF_ERROR(FromRocks(db_->CompactRange(compact, handle, nullptr, nullptr), "compact"));
     return FromRocks(db_->FlushWAL(true), "flush wal");
+  }
+
+  Result<size_t> CountVersions(std::string_view name, ByteView key) override {
+    std::shared_lock lock(families_mu_);
+    ASSIGN_OR_RETURN(auto* handle, Handle(name));
+    rocksdb::Slice slice(reinterpret_cast<const char*>(key.data()), key.size());
+    std::vector<rocksdb::KeyVersion> versions;
+    RETURN_IF_ERROR(FromRocks(
+        rocksdb::GetAllKeyVersions(db_.get(), handle, slice, slice, kMaxCountedVersions, &versions),
+        "count versions"));
+    return versions.size();
   }
 
   Status Resume() override {
@@ -259,14 +285,7 @@ class RocksStore final : public Store {
   }
 
   Status CheckFreeSpace() const {
-    struct statvfs fs;
-    if (options_.min_free_bytes == 0 || ::statvfs(path_.c_str(), &fs) != 0) return OkStatus();
-    uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-    if (free_bytes < options_.min_free_bytes) {
-      return UnavailableError("the disk is full (" + std::to_string(free_bytes >> 10) +
-                              " KiB free); writes are refused until space returns");
-    }
-    return OkStatus();
+    return FreeSpaceCheck(path_, options_.min_free_bytes, "writes are refused until space returns");
   }
 
   // `batch` bound to this database's handles, in key order. Requires
@@ -309,7 +328,7 @@ class RocksStore final : public Store {
 
   std::string path_;
   StoreOptions options_;
-  std::atomic<bool> broken_{false};  // a write failed; reopen before the next
+  std::atomic<bool> broken_{false};   // a write failed; reopen before the next
   std::atomic<uint64_t> ingests_{0};  // IngestBatch calls so far, naming their directories
   IngestEpoch ingest_epoch_;          // Get and NewIterator read outside ingestions
   std::unique_ptr<rocksdb::DB> db_;
@@ -443,6 +462,17 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec) && !options.create_if_missing) {
     return Err(NotFoundError("no store at " + dir + " (run `backpack init`)"));
+  }
+  // Opening for writing writes (a new write-ahead log, the manifest), and
+  // RocksDB aborts the process when that hits a full disk.
+  if (!options.read_only) {
+    std::filesystem::path existing(dir);
+    while (!existing.empty() && !std::filesystem::exists(existing, ec)) {
+      existing = existing.parent_path();
+    }
+    RETURN_IF_ERROR(FreeSpaceCheck(existing.empty() ? "." : existing.string(),
+                                   options.min_free_bytes,
+                                   "free some space before opening the store"));
   }
   ASSIGN_OR_RETURN(OpenedDb opened, OpenRocks(dir, options, {}));
   if (!options.read_only) std::filesystem::remove_all(IngestDirOf(dir), ec);

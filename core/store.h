@@ -21,11 +21,11 @@ namespace backpack {
 
 // Column families that core/ and events/ own.
 namespace cf {
-inline constexpr std::string_view kLog = "log";                 // seq(8 BE) -> signed event bytes
-inline constexpr std::string_view kMerkle = "merkle";           // level(1) seq-index(8 BE) -> hash
-inline constexpr std::string_view kCheckpoints = "checkpoints"; // size(8 BE) -> signed note
-inline constexpr std::string_view kDataKeys = "data_keys";      // subject id -> wrapped key
-inline constexpr std::string_view kMeta = "meta";               // name -> value
+inline constexpr std::string_view kLog = "log";                  // seq(8 BE) -> signed event bytes
+inline constexpr std::string_view kMerkle = "merkle";            // level(1) seq-index(8 BE) -> hash
+inline constexpr std::string_view kCheckpoints = "checkpoints";  // size(8 BE) -> signed note
+inline constexpr std::string_view kDataKeys = "data_keys";       // subject id -> wrapped key
+inline constexpr std::string_view kMeta = "meta";                // name -> value
 }  // namespace cf
 
 // A set of writes applied atomically by Store::Write.
@@ -178,8 +178,14 @@ class Store {
   virtual std::vector<std::string> ColumnFamilyNames() const = 0;
 
   // Flushes memtables of every family to SST files and compacts `name`, so
-  // that deleted values no longer exist in any file (used by shredding).
+  // that deleted values no longer exist in any file (used by shredding). A
+  // value that a reader's snapshot still saw may survive the compaction:
+  // CountVersions tells.
   virtual Status FlushAndCompact(std::string_view name) = 0;
+  // How many versions of `key` in `family` the database still holds, in its
+  // memtables or in any table file: the live value and every overwritten or
+  // deleted one that no compaction has dropped yet (at most 16 are counted).
+  virtual Result<size_t> CountVersions(std::string_view family, ByteView key) = 0;
   // Recovers from a failed write (e.g. the disk had filled up and space has
   // returned) by reopening the database. Write does this by itself on the
   // next call after a failure. kUnavailable if the store still cannot write.

@@ -121,6 +121,16 @@ TEST_CASE("a full disk fails audited reads closed (503, no data) until space ret
   CHECK(again->body.find(student) != std::string::npos);
   CHECK(server.Stop() == 0);
   CHECK(RunBackpack({"--data", data.string(), "verify"}).exit_code == 0);
+
+  // A command that would open the store for writing on a full disk says so
+  // (RocksDB itself aborts the process when opening hits a full disk).
+  disk.FillLeaving(0);
+  CliResult full = RunBackpack({"--data", data.string(), "checkpoint"});
+  CHECK(full.exit_code == 3);
+  CHECK(full.err.find("the disk is full") != std::string::npos);
+  CHECK(RunBackpack({"--data", data.string(), "verify"}).exit_code == 0);  // reads only
+  disk.Free();
+  CHECK(RunBackpack({"--data", data.string(), "checkpoint"}).exit_code == 0);
 }
 
 // Note ids acknowledged with 201, by student.

@@ -46,6 +46,9 @@ class FailingSyncStore final : public Store {
   }
   std::vector<std::string> ColumnFamilyNames() const override { return real_.ColumnFamilyNames(); }
   Status FlushAndCompact(std::string_view name) override { return real_.FlushAndCompact(name); }
+  Result<size_t> CountVersions(std::string_view family, ByteView key) override {
+    return real_.CountVersions(family, key);
+  }
   Status Resume() override { return real_.Resume(); }
   const std::string& path() const override { return real_.path(); }
 

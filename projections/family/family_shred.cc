@@ -22,12 +22,18 @@ NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string
 }
 
 // Appends `events` (the last one RecordShredded) in one commit, then
-// destroys the student's key (flushed and compacted away).
+// destroys the student's key (flushed and compacted away). If only the append
+// succeeded, the error says that the shred is recorded and when it completes.
 Status AppendThenDestroyKey(const Services& services, std::string_view student,
                             std::vector<NewEvent> events) {
   ASSIGN_OR_RETURN(AppendResult appended, family::AppendAll(services, std::move(events)));
   (void)appended;
-  return services.data_keys->Shred(std::string(student));
+  Status destroyed = services.data_keys->Shred(std::string(student));
+  if (destroyed.ok()) return destroyed;
+  return Status(destroyed.code(),
+                "the shred is recorded and the record can no longer be read, but the key is not "
+                "destroyed yet (" +
+                    destroyed.message() + "); that completes the next time the store opens");
 }
 
 // Requires hold_mu_: no inspection request can commit between this check

@@ -133,6 +133,37 @@ TEST_CASE("a shred interrupted before the key was destroyed completes on the nex
   CHECK(w.family().Recover().ok());  // idempotent
 }
 
+TEST_CASE("a shred interrupted after the tombstone, before the old key was compacted away") {
+  World w;
+  w.WriteNote(w.ana, "counseling", kNoteText);
+  Store& store = w.fx().store();
+  REQUIRE(store.FlushAndCompact(cf::kDataKeys).ok());  // the wrapped key is in a table file
+  auto wrapped = store.Get(cf::kDataKeys, AsBytes(w.ana));
+  REQUIRE(wrapped);
+  REQUIRE(*wrapped);
+  const std::string old_value(AsChars(**wrapped));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "retention schedule", "", 0));
+  NewEvent shredded;
+  shredded.type = EventType::RecordShredded;
+  shredded.actor_id = w.admin;
+  shredded.subject_id = w.ana;
+  shredded.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  shredded.personal = false;
+  w.Append({std::move(shredded)});
+  // DataKeyRing::Shred's first step, then the process "dies" before the compaction.
+  WriteBatch tombstone;
+  tombstone.Put(cf::kDataKeys, AsBytes(w.ana), DataKeyRing::Tombstone());
+  REQUIRE(store.Write(tombstone, /*sync=*/true).ok());
+  CHECK(*store.CountVersions(cf::kDataKeys, AsBytes(w.ana)) == 2);
+
+  w.Reopen();
+  CHECK(*w.fx().data_keys().ShredComplete(w.ana));
+  CHECK(*w.fx().store().CountVersions(cf::kDataKeys, AsBytes(w.ana)) == 1);
+  w.Close();
+  CHECK_FALSE(testing::AnyFileContains(w.dir(), old_value));
+}
+
 TEST_CASE("a rebuild reproduces the family projection byte for byte, shreds included") {
   World w;
   uint64_t note = w.WriteNote(w.ana, "behavior", "Left class early (synthetic)");

@@ -149,7 +149,10 @@ Status CompleteShreds(Store& store, DataKeyRing& data_keys, size_t* completed) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) students.emplace_back(AsChars(it->key()));
   RETURN_IF_ERROR(it->status());
   for (const auto& student : students) {
-    if (data_keys.IsShredded(student)) continue;
+    // A crash may have come after the tombstone but before the old key was
+    // compacted away: "shredded" is not enough.
+    ASSIGN_OR_RETURN(bool complete, data_keys.ShredComplete(student));
+    if (complete) continue;
     RETURN_IF_ERROR(data_keys.Shred(student));
     ++*completed;
   }

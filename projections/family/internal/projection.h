@@ -34,8 +34,9 @@ class FamilyProjection final : public Projection {
 // Creates kSubjectEvents in `store` if absent.
 Status EnsureSubjectIndex(Store& store);
 
-// Destroys the data key of every student with a committed shred marker whose
-// key is still there. Sets `*completed` to how many it destroyed.
+// Finishes the shred of every student with a committed shred marker whose
+// key is still there, or whose old key value a memtable or table file still
+// holds. Sets `*completed` to how many it finished.
 Status CompleteShreds(Store& store, DataKeyRing& data_keys, size_t* completed);
 
 }  // namespace backpack::family
