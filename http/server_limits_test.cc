@@ -139,7 +139,7 @@ TEST_CASE("malformed requests get 400 and the connection closes") {
   for (const char* raw :
        {"GARBAGE\r\n\r\n", "GET /hello HTTP/9.9\r\n\r\n", "GET  /hello HTTP/1.1\r\n\r\n",
         "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n",
-        "GET http://evil/x HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET ftp://evil/x HTTP/1.1\r\nHost: x\r\n\r\n",
         "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
         // Framing that could smuggle a second request, and Host (RFC 9112).
         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"

@@ -1,8 +1,7 @@
 // Records::Profile: the educator's view of one student (SPEC §6).
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -106,10 +105,13 @@ Result<json::object> StudentSection(Services& s, std::string_view student_id) {
   return o;
 }
 
-json::object AttendanceSummaryOf(const Section& recent, int64_t since_us, bool alert) {
+// Counts the recent attendance dated up to `now_us`, as the alert does: a day
+// the source system dated in the future has not happened.
+json::object AttendanceSummaryOf(const Section& recent, int64_t since_us, int64_t now_us,
+                                 bool alert) {
   int64_t present = 0, absent = 0, excused = 0, tardy = 0;
   for (const auto& e : recent) {
-    if (BoolField(*e.view, "retracted")) continue;
+    if (BoolField(*e.view, "retracted") || e.time > now_us) continue;
     std::string status = StringField(*e.view, "status");
     if (status == "present") ++present;
     if (status == "tardy") ++tardy;
@@ -250,7 +252,7 @@ Result<std::string> Records::ProfileText(std::string_view student_id, bool histo
   AppendSection("voice", std::move(split.recent.voice), out);
   AppendSection("notes", std::move(split.recent.notes), out);
   AppendKey("attendance_summary", out);
-  out += json::serialize(AttendanceSummaryOf(split.recent.attendance, since, alert));
+  out += json::serialize(AttendanceSummaryOf(split.recent.attendance, since, now_us, alert));
   AppendSection("attendance", std::move(split.recent.attendance), out);
   AppendSection("assessments", std::move(split.recent.assessments), out);
   AppendSection("grades", std::move(split.recent.grades), out);

@@ -71,6 +71,20 @@ TEST_CASE("profile shows the student, then their voice, then the last 45 days") 
   CHECK_FALSE(p.contains("older"));
 }
 
+TEST_CASE("the attendance summary counts only days that have happened, as the alert does") {
+  World w;
+  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-3), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-2), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(0), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(1), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(30), fb::AttendanceStatus::Absent)});
+  auto profile = w.records().Profile(w.alex, false, w.now(), "class:cls-1", w.Viewer(w.teacher));
+  REQUIRE(profile);
+  const json::object& summary = profile->at("attendance_summary").as_object();
+  CHECK(I(summary.at("absent")) == 3);  // today's counts; tomorrow's has not happened
+  CHECK_FALSE(B(summary.at("alert")));  // 4+ absences are needed
+}
+
 TEST_CASE("profile with history_all adds the older data") {
   World w;
   AppendOrDie(w.log(), {Voice(w.alex, w.now() - 70 * kMicrosPerDay, "old answer"),
@@ -108,8 +122,9 @@ TEST_CASE("the profile's text is one JSON object with every section in order") {
     REQUIRE_FALSE(error);
     REQUIRE(parsed.is_object());
     const json::object& p = parsed.as_object();
-    std::vector<std::string> expected = {"student",  "voice",    "notes",       "attendance_summary",
-                                         "attendance", "assessments", "grades", "services", "teams"};
+    std::vector<std::string> expected = {
+        "student", "voice",    "notes", "attendance_summary", "attendance", "assessments",
+        "grades",  "services", "teams"};
     if (all) expected.push_back("older");
     for (const char* key : {"history", "window", "access_reason", "as_of"}) expected.push_back(key);
     CHECK(Keys(p) == expected);
@@ -117,9 +132,9 @@ TEST_CASE("the profile's text is one JSON object with every section in order") {
     CHECK(p.at("voice").as_array().size() == 1);  // the older answer stands in
     CHECK(p.at("attendance").as_array().size() == 1);
     if (all) {
-      CHECK(Keys(p.at("older").as_object()) ==
-            std::vector<std::string>{"voice", "notes", "attendance", "assessments", "grades",
-                                     "services"});
+      CHECK(Keys(p.at("older").as_object()) == std::vector<std::string>{"voice", "notes",
+                                                                        "attendance", "assessments",
+                                                                        "grades", "services"});
       CHECK(p.at("older").at("attendance").as_array().size() == 1);
     }
   }
