@@ -6,6 +6,7 @@
 #include "projections/roster/internal/command_util.h"
 #include "projections/roster/internal/records.h"
 #include "projections/roster/internal/roster_impl.h"
+#include "projections/roster/internal/search_fold.h"
 #include "projections/roster/roster_commands.h"
 
 namespace backpack {
@@ -96,15 +97,16 @@ Bytes GrantPayload(const std::string& id, const GrantRequest& r, const GrantScop
   return roster::FinishPayload(fbb);
 }
 
+// `needle` is folded (roster::FoldForSearch).
 bool Matches(const StudentInfo& s, const std::string& needle) {
   if (needle.empty()) return true;
   for (const std::string* field :
        {&s.given_name, &s.family_name, &s.preferred_name, &s.sourced_id}) {
-    if (roster::ToLowerAscii(*field).find(needle) != std::string::npos) return true;
+    if (roster::FoldForSearch(*field).find(needle) != std::string::npos) return true;
   }
-  std::string full = roster::ToLowerAscii(s.given_name + " " + s.family_name);
+  std::string full = roster::FoldForSearch(s.given_name + " " + s.family_name);
   return full.find(needle) != std::string::npos ||
-         roster::ToLowerAscii(s.DisplayName()).find(needle) != std::string::npos;
+         roster::FoldForSearch(s.DisplayName()).find(needle) != std::string::npos;
 }
 
 }  // namespace
@@ -162,23 +164,27 @@ Result<BreakGlassStart> RosterCommands::StartBreakGlass(const Actor& actor,
 Result<std::vector<StudentSearchHit>> RosterCommands::Search(std::string_view user_id,
                                                              std::string_view query, int64_t now_us,
                                                              size_t limit) const {
-  std::string needle = roster::ToLowerAscii(roster::TrimSpace(query));
-  std::vector<std::pair<StudentInfo, std::string>> found;
+  std::string needle = roster::FoldForSearch(roster::TrimSpace(query));
+  // Each match with why it may be read, ordered by (family name, given name) as
+  // searched, then id.
+  struct Found {
+    std::tuple<std::string, std::string, std::string> order;
+    StudentInfo student;
+    std::string reason;
+  };
+  std::vector<Found> found;
   for (auto& [id, reason] : services_.roster->AccessibleStudents(user_id, now_us)) {
     auto student = services_.roster->FindStudent(id);
     if (!student) continue;  // shredded since the decision
-    if (Matches(*student, needle)) found.emplace_back(std::move(*student), std::move(reason));
+    if (!Matches(*student, needle)) continue;
+    auto order = std::make_tuple(roster::FoldForSearch(student->family_name),
+                                 roster::FoldForSearch(student->given_name), student->id);
+    found.push_back({std::move(order), std::move(*student), std::move(reason)});
   }
-  auto order = [](const auto& a, const auto& b) {
-    auto key = [](const StudentInfo& s) {
-      return std::make_tuple(roster::ToLowerAscii(s.family_name),
-                             roster::ToLowerAscii(s.given_name), s.id);
-    };
-    return key(a.first) < key(b.first);
-  };
-  std::sort(found.begin(), found.end(), order);
+  std::sort(found.begin(), found.end(),
+            [](const Found& a, const Found& b) { return a.order < b.order; });
   std::vector<StudentSearchHit> hits;
-  for (auto& [s, reason] : found) {
+  for (auto& [order, s, reason] : found) {
     if (hits.size() >= limit) break;
     hits.push_back(StudentSearchHit{s.id, s.DisplayName(), s.grade, s.school_id, s.school_name,
                                     std::move(reason)});

@@ -39,6 +39,27 @@ TEST_CASE("search finds accessible students by name or sourcedId, case-insensiti
   CHECK(hit.reason == "schoolwide:sch-1");
 }
 
+TEST_CASE("search folds accents and case, and orders names as it matches them") {
+  RosterWorld w;
+  w.ImportDistrict();
+  w.Append({StudentEvent(w.index_key(), "stu-z", "Zoë", "Ångström", "07", "sch-1"),
+            StudentEvent(w.index_key(), "stu-n", "Thị", "Nguyễn", "07", "sch-1"),
+            StudentEvent(w.index_key(), "stu-s", "Stefan", "Straße", "07", "sch-1")});
+  std::string lead = w.AddUser("lead", Role::kEducator, {"schoolwide"}, {"sch-1"});
+  auto cmd = w.commands();
+  for (const char* query : {"zoe", "ZOË", "zoë", "angstrom", "ÅNGSTRÖM", "zoe angstrom"}) {
+    CAPTURE(query);
+    CHECK(Names(cmd.Search(lead, query, w.now(), 10)) == std::vector<std::string>{"Zoë Ångström"});
+  }
+  CHECK(Names(cmd.Search(lead, "nguyen", w.now(), 10)) == std::vector<std::string>{"Thị Nguyễn"});
+  CHECK(Names(cmd.Search(lead, "strasse", w.now(), 10)) ==
+        std::vector<std::string>{"Stefan Straße"});
+  // Ångström sorts with the A names, not after every ASCII name.
+  CHECK(Names(cmd.Search(lead, "", w.now(), 10)) ==
+        std::vector<std::string>{"Zoë Ångström", "Thị Nguyễn", "Avery Quinlan", "Bee Rowntree",
+                                 "Stefan Straße"});
+}
+
 TEST_CASE("search returns nothing for guardians and unknown users") {
   RosterWorld w;
   w.ImportDistrict();
