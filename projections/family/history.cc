@@ -45,7 +45,7 @@ Result<json::object> HistoryItem(EventLog& log, const family::IndexEntry& entry,
   } else {
     item["who"] = who.Who(actor);
   }
-  item["summary"] = family::Summarize(event.header.type, fields, who.Name(actor), student);
+  item["summary"] = family::Summarize(event.header.type, fields, who.Name(actor), student, who);
   return item;
 }
 

@@ -4,6 +4,7 @@
 
 #include "events/schema/payloads_generated.h"
 #include "projections/family/family_test_util.h"
+#include "projections/roster/roster_commands.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -56,7 +57,7 @@ TEST_CASE("history summarizes each event and names who did it") {
   CHECK(written.at("who").at("name").as_string() == "Ms. Rivera");
   CHECK(written.at("at").as_string().size() == 20);  // 2026-09-21T..:..:..Z
   CHECK(EventAt(*history, view).at("summary").as_string() ==
-        "Profile viewed by Ms. Rivera (class:CLS-1)");
+        "Profile viewed by Ms. Rivera (teaches the student's class)");
   const json::object& imported = EventAt(*history, 0);
   CHECK(imported.at("who").at("role").as_string() == "system");
   CHECK(imported.at("summary").as_string() == "Student record imported (grade 07)");
@@ -98,8 +99,34 @@ TEST_CASE("a multi-student read appears in each listed student's history with th
   }
   auto ana = w.family().History(w.ana);
   CHECK(EventAt(*ana, search).at("summary").as_string() ==
-        "Found in a search by Ms. Rivera (class:CLS-1)");
+        "Found in a search by Ms. Rivera (teaches the student's class)");
   CHECK(ana->at("disclosures").as_array().back().at("reason").as_string() == "class:CLS-1");
+}
+
+TEST_CASE("history names who a grant gave access to, shows its revocation, and says why in words") {
+  World w;
+  RosterCommands roster(w.fx().services());
+  auto grant =
+      roster.Grant(w.As(w.admin), GrantRequest{w.educator, GrantScope::ForStudent(w.ana),
+                                               std::nullopt, "Synthetic: covering a class"});
+  REQUIRE(grant);
+  REQUIRE(roster.Revoke(w.As(w.admin), *grant, "Synthetic: cover ended").ok());
+  w.Append({Denied(w.ana, w.stranger, "denied:no_relationship")});
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  std::vector<std::string> summaries;
+  for (const json::value& e : history->at("events").as_array()) {
+    summaries.emplace_back(e.at("summary").as_string());
+  }
+  auto has = [&](std::string_view text) {
+    return std::find(summaries.begin(), summaries.end(), text) != summaries.end();
+  };
+  CAPTURE(summaries);
+  CHECK(has("Access granted to Ms. Rivera by Ada Admin (student grant)"));
+  CHECK(has("Access grant revoked by Ada Admin"));
+  CHECK(std::any_of(summaries.begin(), summaries.end(), [](const std::string& s) {
+    return s.starts_with("Access denied to ") && s.ends_with("(no relationship to the student)");
+  }));
 }
 
 TEST_CASE("history of an unknown student is not found") {

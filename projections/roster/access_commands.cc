@@ -134,10 +134,17 @@ Status RosterCommands::Revoke(const Actor& actor, std::string_view grant_id,
   ASSIGN_OR_RETURN(auto grant, roster::ReadGrant(reader.txn(), grant_id));
   if (!grant) return NotFoundError("no such grant");
   if (grant->revoked) return OkStatus();
+  // A student's grant is revoked on their record, as it was granted, so that
+  // the family's history shows both (unless the record was shredded since).
+  std::string subject;
+  if (grant->scope.kind == GrantScopeKind::kStudent &&
+      !services_.data_keys->IsShredded(grant->scope.id)) {
+    subject = grant->scope.id;
+  }
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateAccessRevokedPayloadDirect(fbb, std::string(grant_id).c_str(),
                                                   std::string(reason).c_str()));
-  return roster::AppendOne(services_, roster::MakeEvent(EventType::AccessRevoked, actor, "",
+  return roster::AppendOne(services_, roster::MakeEvent(EventType::AccessRevoked, actor, subject,
                                                         roster::FinishPayload(fbb), false));
 }
 

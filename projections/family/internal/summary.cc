@@ -33,6 +33,44 @@ std::string Paren(std::initializer_list<std::string> parts) {
 
 std::string By(std::string_view name) { return name.empty() ? "" : " by " + std::string(name); }
 
+// The part of `text` after its first ':' ("" if none), e.g. the grade of "grade:SCH:7" is
+// found by two calls.
+std::string_view After(std::string_view text) {
+  size_t colon = text.find(':');
+  return colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
+}
+
+// Why a read was allowed or refused, in words a family reads: the access
+// reasons of SPEC §1 and the refusals (denied:...) without their ids. The
+// exact reason stays in the history's `disclosures` and in the audit trail.
+std::string ReasonPhrase(std::string_view reason) {
+  if (reason == "districtwide") return "district-wide access";
+  if (reason.starts_with("schoolwide:")) return "school-wide access";
+  if (reason.starts_with("grade:")) return "access to grade " + std::string(After(After(reason)));
+  if (reason.starts_with("class:")) return "teaches the student's class";
+  if (reason.starts_with("grant:")) return "an access grant";
+  if (reason.starts_with("break_glass:")) return "emergency access";
+  if (reason == "guardian") return "as the student's guardian";
+  if (reason == "privacy_officer") return "as privacy officer";
+  if (reason == "district_admin") return "as district administrator";
+  if (reason == "educator") return "as an educator";
+  static const std::pair<std::string_view, std::string_view> kRefusals[] = {
+      {"denied:no_relationship", "no relationship to the student"},
+      {"denied:not_author", "not the note's author"},
+      {"denied:wrong_role", "their role may not do this"},
+      {"denied:not_educator", "not an educator"},
+      {"denied:disabled", "account disabled"},
+      {"denied:unknown_user", "unknown account"},
+      {"denied:unknown_student", "unknown student"},
+      {"denied:retracted_student", "the record was flagged as retracted"},
+      {"denied:no_restricted_notes_flag", "may not read restricted notes"},
+      {"denied:cross_site_content_type", "a request from another site"}};
+  for (const auto& [code, phrase] : kRefusals) {
+    if (reason == code) return std::string(phrase);
+  }
+  return std::string(reason);
+}
+
 std::string ViewPhrase(const std::string& scope) {
   if (scope == "profile") return "Profile viewed";
   if (scope == "profile_history") return "Profile history viewed";
@@ -62,7 +100,7 @@ std::string SummarizeViewed(const json::object& c, std::string_view actor,
                             std::string_view student) {
   std::string outcome = SnakeCase(Field(c, "outcome"));
   return ViewPhrase(SnakeCase(Field(c, "scope"))) + By(actor) +
-         Paren({ReasonFor(c, student), outcome == "gone" ? "record shredded" : ""});
+         Paren({ReasonPhrase(ReasonFor(c, student)), outcome == "gone" ? "record shredded" : ""});
 }
 
 std::string SummarizeRecord(EventType type, const json::object& c) {
@@ -70,8 +108,11 @@ std::string SummarizeRecord(EventType type, const json::object& c) {
     case EventType::StudentImported:
       return "Student record imported" +
              Paren({Field(c, "grade").empty() ? "" : "grade " + Field(c, "grade")});
-    case EventType::GuardianLinked:
-      return "Guardian linked" + Paren({Field(c, "relationship")});
+    case EventType::GuardianLinked: {
+      std::string name = Field(c, "given_name") + " " + Field(c, "family_name");
+      return "Guardian linked: " + (name == " " ? std::string("(no name)") : name) +
+             Paren({Field(c, "relationship")});
+    }
     case EventType::EnrollmentImported:
       return "Enrollment imported" + Paren({Field(c, "class_sourced_id"), Field(c, "role")});
     case EventType::RecordRetracted:
@@ -82,7 +123,8 @@ std::string SummarizeRecord(EventType type, const json::object& c) {
     case EventType::AssessmentRecorded:
       return "Assessment recorded: " + Field(c, "assessment") + Paren({Field(c, "date")});
     case EventType::GradeRecorded:
-      return "Grade recorded" + Paren({Field(c, "class_sourced_id"), Field(c, "term")});
+      return "Grade recorded: " + Field(c, "grade") +
+             Paren({Field(c, "class_sourced_id"), Field(c, "term")});
     case EventType::ServiceRecorded:
       return "Service recorded: " + Field(c, "service");
     case EventType::ServiceDiscontinued:
@@ -103,17 +145,23 @@ std::string SummarizeRecord(EventType type, const json::object& c) {
   }
 }
 
-std::string SummarizeAccess(EventType type, const json::object& c, std::string_view actor) {
+std::string SummarizeAccess(EventType type, const json::object& c, std::string_view actor,
+                            WhoResolver& who) {
   switch (type) {
-    case EventType::AccessGranted:
-      return "Access granted" + By(actor) + Paren({SnakeCase(Field(c, "scope"))});
+    case EventType::AccessGranted: {
+      const json::value* expires = c.if_contains("expires_at_us");
+      int64_t until = expires && expires->is_int64() ? expires->as_int64() : 0;
+      return "Access granted to " + who.Name(Field(c, "educator_id")) + By(actor) +
+             Paren({SnakeCase(Field(c, "scope")) + " grant",
+                    until > 0 ? "until " + IsoDate(until) : ""});
+    }
     case EventType::AccessRevoked:
-      return "Access revoked" + By(actor);
+      return "Access grant revoked" + By(actor);
     case EventType::BreakGlassStarted:
       return "Emergency access started" + By(actor);
     case EventType::AccessDenied:
       return "Access denied to " + std::string(actor.empty() ? "someone" : actor) +
-             Paren({Field(c, "reason")});
+             Paren({ReasonPhrase(Field(c, "reason"))});
     case EventType::RecordDisclosed:
       return "Record disclosed to " + Field(c, "recipient") +
              Paren({Field(c, "legitimate_interest")});
@@ -158,10 +206,10 @@ std::string SummarizeFamily(EventType type, const json::object& c, std::string_v
 }  // namespace
 
 std::string Summarize(EventType type, const json::object& content, std::string_view actor_name,
-                      std::string_view student_id) {
+                      std::string_view student_id, WhoResolver& who) {
   if (type == EventType::RecordViewed) return SummarizeViewed(content, actor_name, student_id);
   std::string text = SummarizeRecord(type, content);
-  if (text.empty()) text = SummarizeAccess(type, content, actor_name);
+  if (text.empty()) text = SummarizeAccess(type, content, actor_name, who);
   if (text.empty()) text = SummarizeFamily(type, content, actor_name);
   if (text.empty()) text = std::string(EventTypeName(type));
   return text;
