@@ -198,7 +198,10 @@ TEST_CASE("only a note's author may revise it, and the reviser is recorded") {
   std::string note = WriteRestrictedNote(w, "Synthetic note before revision");
   std::string target = "/api/notes/" + note + "/revisions";
   uint64_t before = w.LogSize();
-  REQUIRE(w.Call("POST", target, w.principal.token, R"({"text":"not mine"})").status == 403);
+  auto not_author = w.Call("POST", target, w.principal.token, R"({"text":"not mine"})");
+  REQUIRE(not_author.status == 403);
+  CHECK(Str(ApiWorld::Json(not_author).at("error").at("message")) ==
+        "only the note's author may do this");
   REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
   REQUIRE(w.CountSince(before, EventType::NoteRevised) == 0);
   before = w.LogSize();
@@ -308,7 +311,10 @@ TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
 TEST_CASE("break-glass opens an hour of access and raises an alert") {
   ApiWorld& w = SharedWorld();
   std::string target = "/api/students/" + w.spare_student + "/break-glass";
-  REQUIRE(w.Call("GET", Profile(w.spare_student), w.outsider.token).status == 403);
+  auto refused = w.Call("GET", Profile(w.spare_student), w.outsider.token);
+  REQUIRE(refused.status == 403);
+  CHECK(Str(ApiWorld::Json(refused).at("error").at("message"))
+            .starts_with("you have no access to this student"));
   auto r = w.Call("POST", target, w.outsider.token,
                   R"({"reason":"Synthetic emergency: student unwell on a field trip"})");
   REQUIRE(r.status == 201);

@@ -12,8 +12,30 @@ http::HttpResponse AuditUnavailable() {
                          "the access could not be recorded; no data was sent");
 }
 
+// What a refused caller is told: why, in words, without naming anything the
+// request did not (SPEC §1's reasons; the exact code is in the AccessDenied event).
+std::string DenialMessage(std::string_view reason) {
+  static const std::pair<std::string_view, std::string_view> kMessages[] = {
+      {kDeniedNoRelationship,
+       "you have no access to this student: no class, grade, school or grant of yours covers "
+       "them (in an emergency, an educator may use break-glass, which alerts the privacy "
+       "officer)"},
+      {kDeniedNotEducator, "only educators may do this"},
+      {kDeniedWrongRole, "your role may not do this"},
+      {kDeniedNotAuthor, "only the note's author may do this"},
+      {kDeniedDisabled, "your account is disabled"},
+      {kDeniedUnknownUser, "your account is not known"},
+      {kDeniedRetractedStudent, "the student's record was retracted by a later import"},
+      {kDeniedNoRestrictedNotesFlag,
+       "reading restricted notes needs the can_view_restricted_notes flag"}};
+  for (const auto& [code, message] : kMessages) {
+    if (reason == code) return std::string(message);
+  }
+  return "you may not do this";
+}
+
 http::HttpResponse Forbidden(const std::string& message) {
-  return http::JsonError(403, "forbidden", message.empty() ? "you may not do this" : message);
+  return http::JsonError(403, "forbidden", message);
 }
 
 }  // namespace
@@ -26,7 +48,9 @@ void Deny(const Exchange& exchange, Denial denial, std::string message) {
   }
   audit->RecordDeniedAsync(
       exchange.caller.actor, denial.scope, denial.student_id, denial.reason, exchange.route,
-      denial.target_id, [exchange, message = std::move(message)](Status recorded) {
+      denial.target_id,
+      [exchange, message = message.empty() ? DenialMessage(denial.reason)
+                                           : std::move(message)](Status recorded) {
         exchange.Reply(recorded.ok() ? Forbidden(message) : AuditUnavailable());
       });
 }
