@@ -15,7 +15,10 @@ namespace {
 constexpr size_t kMaxNoteKindChars = 40;
 constexpr size_t kMaxCursorChars = 256;
 
-std::string TimeOrEmpty(int64_t us) { return us ? FormatIsoTime(us) : ""; }
+// A time, or null when there is none (as in profiles).
+json::value TimeOrNull(int64_t us) {
+  return us ? json::value(FormatIsoTime(us)) : json::value(nullptr);
+}
 
 // A note's metadata, never its text.
 json::object NoteJson(const NoteInfo& info) {
@@ -25,9 +28,10 @@ json::object NoteJson(const NoteInfo& info) {
                       {"author_id", info.author_id},
                       {"restricted", info.restricted},
                       {"seq", info.seq},
-                      {"written_at", TimeOrEmpty(info.written_at_us)},
-                      {"revised_at", TimeOrEmpty(info.revised_at_us)},
-                      {"revised_by", info.revised_by}};
+                      {"written_at", TimeOrNull(info.written_at_us)},
+                      {"revised_at", TimeOrNull(info.revised_at_us)},
+                      {"revised_by", info.revised_by.empty() ? json::value(nullptr)
+                                                             : json::value(info.revised_by)}};
 }
 
 // The student `note_id` is about, or "" if unknown: for denials.

@@ -70,6 +70,8 @@ TEST_CASE("only the author may revise a note, and the reviser is recorded") {
   const auto& shown = profile->at("notes").as_array().at(0).as_object();
   CHECK(shown.at("text").as_string() == "Second draft");
   CHECK(shown.at("revised_by").as_string() == w.teacher);
+  CHECK(shown.at("revised_by_name") == shown.at("author_name"));  // the author revised it
+  CHECK_FALSE(shown.at("revised_by_name").as_string().empty());
   CHECK(boost::json::serialize(*profile).find("Hijacked") == std::string::npos);
 
   auto missing = w.records().ReviseNote(As(w.teacher), "note_missing", "x");

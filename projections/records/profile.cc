@@ -149,8 +149,8 @@ Split SplitRecords(const ProfileSource& source, int64_t since_us, bool with_olde
     if (!recent && !with_older && record.tag != Tag::kVoice) continue;
     Section* section = (recent ? split.recent : split.older).For(record.tag);
     if (record.tag == Tag::kNote) {
-      const std::string& author = names.Get(StringField(record.data, "author"));
-      split.note_texts.push_back(json::serialize(NoteView(record.data, author, viewer)));
+      auto name_of = [&names](const std::string& user_id) { return names.Get(user_id); };
+      split.note_texts.push_back(json::serialize(NoteView(record.data, name_of, viewer)));
       section->push_back({record.time_us, record.seq, nullptr, split.note_texts.back()});
     } else {
       section->push_back({record.time_us, record.seq, &record.data, record.view_text});

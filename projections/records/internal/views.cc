@@ -94,8 +94,7 @@ json::object RecordView(Tag tag, const json::object& r) {
   }
 }
 
-json::object NoteView(const json::object& note, const std::string& author_name,
-                      const NoteViewer& viewer) {
+json::object NoteView(const json::object& note, const NameOf& name_of, const NoteViewer& viewer) {
   const bool restricted = BoolField(note, "restricted");
   const std::string author = StringField(note, "author");
   json::object o;
@@ -103,7 +102,7 @@ json::object NoteView(const json::object& note, const std::string& author_name,
   o["restricted"] = restricted;
   o["kind"] = StringField(note, "kind");
   o["author"] = author;
-  o["author_name"] = author_name;
+  o["author_name"] = name_of(author);
   o["at"] = FormatTime(IntField(note, "written_at_us"));
   o["mine"] = !viewer.user_id.empty() && viewer.user_id == author;
   if (restricted) {
@@ -121,6 +120,8 @@ json::object NoteView(const json::object& note, const std::string& author_name,
   }
   o["revised_at"] = TimeOrNull(revised_at);
   o["revised_by"] = revised_by.empty() ? json::value(nullptr) : json::value(revised_by);
+  o["revised_by_name"] =
+      revised_by.empty() ? json::value(nullptr) : json::value(name_of(revised_by));
   o["text"] = StringField(note, "text");
   return o;
 }

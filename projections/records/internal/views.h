@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <string>
 
 #include "projections/records/internal/keys.h"
@@ -29,8 +30,11 @@ struct NoteViewer {
   std::string user_id;
   bool can_view_restricted = false;
 };
-// A note in a profile. Restricted notes never carry their text.
-boost::json::object NoteView(const boost::json::object& note, const std::string& author_name,
+// A staff member's display name by user id ("" if unknown).
+using NameOf = std::function<std::string(const std::string& user_id)>;
+// A note in a profile, its author and last reviser named. Restricted notes
+// never carry their text.
+boost::json::object NoteView(const boost::json::object& note, const NameOf& name_of,
                              const NoteViewer& viewer);
 
 }  // namespace backpack::records
