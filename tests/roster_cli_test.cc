@@ -56,6 +56,34 @@ TEST_CASE("init creates a missing data directory, and a new store has a size-0 c
   CHECK(RunBackpackWords("--data " + data + " --keys " + keys + " verify").exit_code == 0);
 }
 
+TEST_CASE("the store's files are its owner's alone, whatever the umask was") {
+  TempDir tmp;
+  const std::filesystem::path data = tmp.path() / "data";
+  REQUIRE(RunBackpackWords("--data " + data.string() + " init").exit_code == 0);
+  using std::filesystem::perms;
+  const perms others = perms::group_all | perms::others_all;
+  auto open_to_others = [&] {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(data)) {
+      if ((entry.status().permissions() & others) != perms::none) {
+        found.push_back(entry.path().string());
+      }
+    }
+    if ((std::filesystem::status(data / "db").permissions() & others) != perms::none) {
+      found.push_back("db");
+    }
+    return found;
+  };
+  CHECK(open_to_others().empty());
+  // A store made by an earlier version, its database directory open to all, is
+  // closed again by the next command that opens it.
+  std::filesystem::permissions(
+      data / "db", perms::group_read | perms::group_exec | perms::others_read | perms::others_exec,
+      std::filesystem::perm_options::add);
+  REQUIRE(RunBackpackWords("--data " + data.string() + " checkpoint").exit_code == 0);
+  CHECK((std::filesystem::status(data / "db").permissions() & others) == perms::none);
+}
+
 TEST_CASE("backpack user add and grant create an account and an explicit grant") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);

@@ -38,10 +38,27 @@ App::~App() {
   store_.reset();
 }
 
+namespace {
+
+// The database directory is its owner's alone: besides ciphertext it holds the
+// accounts' password hashes and the audit trail's ids. A store made before
+// the process set its umask (tools/main.cc) is closed to others here.
+Status RestrictToOwner(const std::filesystem::path& db) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) return OkStatus();  // Store::Open says why
+  std::filesystem::permissions(db, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  if (ec) return UnavailableError("cannot restrict " + db.string() + ": " + ec.message());
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<App>> App::Open(const DataPaths& paths, const EventLogOptions& log_options) {
   RETURN_IF_ERROR(CryptoInit());
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
   std::unique_ptr<App> app(new App(std::move(keys)));
+  RETURN_IF_ERROR(RestrictToOwner(paths.db()));
   ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), AppStoreOptions()));
   app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
   Clock* clock = log_options.clock ? log_options.clock : &SystemClock();
@@ -102,6 +119,7 @@ Status InitDataDir(const DataPaths& paths) {
   options.create_if_missing = true;
   options.column_families = EventLog::ColumnFamilies();
   ASSIGN_OR_RETURN(auto store, Store::Open(paths.db().string(), options));
+  RETURN_IF_ERROR(RestrictToOwner(paths.db()));
   std::string origin = "backpack.local/" + ToHex(RandomBytes(8));
   return EventLog::InitializeLog(*store, origin);
 }

@@ -1,6 +1,7 @@
 // backpack: the one command-line binary (SPEC §5).
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <iostream>
@@ -47,6 +48,9 @@ double ProcessCpuSeconds() {
 
 int main(int argc, char** argv) {
   using namespace backpack;
+  // Everything this process creates (the store's files, exports, credentials)
+  // is readable by its owner only.
+  ::umask(077);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_level(spdlog::level::warn);
   CLI::App cli{"Backpack: an audit-first student record store"};
