@@ -61,8 +61,14 @@ std::vector<std::pair<std::string, std::string>> StudentRows(const json::object&
 }  // namespace
 
 std::string CsvField(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string out = "\"";
+  // A cell a spreadsheet would take for a formula (OWASP's "CSV injection"):
+  // names and emails come from imports, usernames from administrators.
+  const bool formula =
+      !value.empty() && std::string_view("=+-@\t\r").find(value[0]) != std::string_view::npos;
+  if (!formula && value.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return std::string(value);
+  }
+  std::string out = formula ? "\"'" : "\"";
   for (char c : value) {
     if (c == '"') out += '"';
     out += c;

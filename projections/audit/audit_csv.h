@@ -9,7 +9,9 @@
 
 namespace backpack {
 
-// `value` as one RFC 4180 field.
+// `value` as one RFC 4180 field. A value a spreadsheet would read as a
+// formula (starting with = + - @, tab or CR) is quoted with a leading `'`,
+// which spreadsheets show as text; the data is otherwise unchanged.
 std::string CsvField(std::string_view value);
 
 // An Audit::Query page: a header, then one row per event and student

@@ -15,6 +15,16 @@ TEST_CASE("CsvField quotes only what RFC 4180 requires") {
   CHECK(CsvField("cr\rhere") == "\"cr\rhere\"");
 }
 
+TEST_CASE("CsvField keeps a spreadsheet from reading a cell as a formula") {
+  CHECK(CsvField("=HYPERLINK(\"http://x.example\")") == "\"'=HYPERLINK(\"\"http://x.example\"\")\"");
+  CHECK(CsvField("+SUM(1+1)") == "\"'+SUM(1+1)\"");
+  CHECK(CsvField("-2+3") == "\"'-2+3\"");
+  CHECK(CsvField("@SUM(1)") == "\"'@SUM(1)\"");
+  CHECK(CsvField("\t=1+1") == "\"'\t=1+1\"");
+  CHECK(CsvField("\r=1") == "\"'\r=1\"");
+  CHECK(CsvField("a=1") == "a=1");  // only the first character makes a formula
+}
+
 TEST_CASE("BreachReportCsv writes one quoted row per access") {
   json::object report = json::parse(R"({
     "students": [
