@@ -123,6 +123,13 @@ TEST_CASE(
   CHECK(ErrorCode(locked) == "too_many_requests");
   CHECK(std::stoi(locked->Header("retry-after")) > 0);
   CHECK(s.server.Login("PRINCIPAL", Password("principal"))->status == 429);
+  // The first refusal is on the record; a flood of further ones adds nothing
+  // (each would be a signed, synced event: a disk filled from outside).
+  const uint64_t before_flood = LastSeq(s.server);
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(s.server.Login("principal", "flood " + std::to_string(i))->status == 429);
+  }
+  CHECK(LastSeq(s.server) == before_flood);
   // Other accounts from the same address are unaffected.
   CHECK(s.server.Login("privacy", Password("privacy"))->status == 201);
 }

@@ -140,11 +140,15 @@ HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
   return http::JsonError(401, "unauthenticated", "wrong username or password");
 }
 
-// Runs on the pool: record the refused attempt, answer 429.
-HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt, int64_t retry_after) {
-  if (!RecordLogin(context, attempt, std::nullopt, false, LoginFailure::kRateLimited).ok()) {
+// Runs on the pool: record the refused attempt if the limiter says so (the
+// first refusal of a window), answer 429.
+HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt,
+                         const LoginLimiter::Admission& admission) {
+  if (admission.record_refusal &&
+      !RecordLogin(context, attempt, std::nullopt, false, LoginFailure::kRateLimited).ok()) {
     return Unavailable("the sign-in attempt could not be recorded; try again later");
   }
+  const int64_t retry_after = admission.retry_after_seconds;
   HttpResponse response =
       http::JsonError(429, "too_many_requests", "too many failed sign-ins; try again later");
   response.headers.emplace_back("Retry-After", std::to_string(retry_after));
@@ -182,8 +186,9 @@ void HandleLogin(ApiContext& context, const HttpRequest& request, Responder resp
   if (admission.admitted) {
     work = [&context, shared, respond] { respond(VerifyLogin(context, *shared)); };
   } else {
-    int64_t retry = admission.retry_after_seconds;
-    work = [&context, shared, respond, retry] { respond(RateLimited(context, *shared, retry)); };
+    work = [&context, shared, respond, admission] {
+      respond(RateLimited(context, *shared, admission));
+    };
   }
   if (context.blocking->Submit(std::move(work))) return;
   if (admission.admitted) {

@@ -88,6 +88,10 @@ class LoginLimiter {
   struct Admission {
     bool admitted = false;
     int64_t retry_after_seconds = 0;  // when refused: until the oldest failure leaves the window
+    // When refused: whether this refusal is to be recorded. Only the first
+    // refusal of each refusing key (username, address) in a window is, so
+    // that a flood of refused attempts cannot grow the log without bound.
+    bool record_refusal = false;
   };
   // Reserves a verification slot for (username, ip) if both are under their
   // limits. Every admitted attempt must be closed by exactly one Finish().
@@ -102,6 +106,7 @@ class LoginLimiter {
   struct Key {
     std::deque<int64_t> failures;  // times, oldest first, within the window
     size_t in_flight = 0;
+    std::optional<int64_t> refusal_recorded_at;  // the last refusal recorded
   };
   // Drops failures older than the window; false if `key` is then unused.
   bool Prune(Key& key, int64_t now_us) const;

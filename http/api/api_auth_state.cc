@@ -169,13 +169,20 @@ LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::stri
   Prune(*user, now);
   Prune(*address, now);
   int64_t retry = 0;
-  if (user->failures.size() + user->in_flight >= limits_.max_failures_per_username) {
-    retry = RetryAfterSeconds(*user, now);
-  }
+  bool record = false;
+  // A refusal by `key` is recorded unless one was within the window.
+  auto refuse = [&](Key& key) {
+    retry = std::max(retry, RetryAfterSeconds(key, now));
+    if (!key.refusal_recorded_at || now - *key.refusal_recorded_at >= limits_.window_micros) {
+      key.refusal_recorded_at = now;
+      record = true;
+    }
+  };
+  if (user->failures.size() + user->in_flight >= limits_.max_failures_per_username) refuse(*user);
   if (address->failures.size() + address->in_flight >= limits_.max_failures_per_ip) {
-    retry = std::max(retry, RetryAfterSeconds(*address, now));
+    refuse(*address);
   }
-  if (retry > 0) return Admission{false, retry};
+  if (retry > 0) return Admission{false, retry, record};
   ++user->in_flight;
   ++address->in_flight;
   return Admission{true, 0};

@@ -102,6 +102,30 @@ TEST_CASE("five failed logins lock the username for the rest of the window") {
   REQUIRE(limiter.Admit("teacher1", "10.0.0.2").admitted);
 }
 
+TEST_CASE("only the first refusal of a locked key in a window is to be recorded") {
+  ManualClock clock(kStart);
+  LoginLimiter limiter(clock);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(limiter.Admit("teacher1", "10.0.0.1").admitted);
+    limiter.Finish("teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
+  }
+  CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+  for (int i = 0; i < 20; ++i) {
+    auto refused = limiter.Admit("teacher1", i % 2 ? "10.0.0.1" : "10.0.0.9");
+    REQUIRE_FALSE(refused.admitted);
+    CHECK_FALSE(refused.record_refusal);
+  }
+  clock.Advance(14 * kMinute);  // still locked, and the window since the record has not passed
+  CHECK_FALSE(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+  // Five fresh failures a window later lock it again: that refusal is recorded.
+  clock.Advance(2 * kMinute);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(limiter.Admit("teacher1", "10.0.0.1").admitted);
+    limiter.Finish("teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
+  }
+  CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+}
+
 TEST_CASE("a success clears the username's failures but not the address's") {
   ManualClock clock(kStart);
   LoginLimits limits;
