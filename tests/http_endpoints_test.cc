@@ -236,6 +236,12 @@ TEST_CASE("search and feed are audited naming every student returned") {
   REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
 }
 
+std::string RepeatText(std::string_view text, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += text;
+  return out;
+}
+
 TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
   ApiWorld& w = SharedWorld();
   const std::string notes = "/api/students/" + w.child + "/notes";
@@ -257,6 +263,10 @@ TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
       {"GET", "/api/feed?limit=ten", "", 400},
       {"GET", Profile(w.child) + "?history=some", "", 400},
       {"POST", "/api/students/" + w.child + "/break-glass", R"({"reason":"too short"})", 422},
+      // Twenty zero-width spaces (JSON escapes): twenty characters, none visible.
+      {"POST", "/api/students/" + w.child + "/break-glass",
+       R"({"reason":")" + RepeatText("\\u200b", 20) + R"("})", 422},
+      {"POST", notes, R"({"kind":"sst","text":"\u200b\u200b\ufeff"})", 422},
   };
   uint64_t before = w.LogSize();
   for (const Case& c : cases) {
@@ -306,6 +316,32 @@ TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
   CHECK(field_of("/api/students/" + w.child + "/correction-requests", w.guardian.token,
                  {{"text", "Synthetic correction"}, {"about_seq", 1}}) == "about_seq");
   REQUIRE(w.LogSize() == before);
+}
+
+TEST_CASE("text limits count characters, not bytes, wherever they are checked") {
+  ApiWorld& w = SharedWorld();
+  const std::string euros = RepeatText("\xe2\x82\xac", 700);  // 700 characters, 2,100 bytes
+  json::object grant{{"educator_id", w.outsider.user_id},
+                     {"scope", json::object{{"student_id", w.child}}},
+                     {"reason", euros}};
+  auto granted = w.Call("POST", "/api/grants", w.admin.token, json::serialize(grant));
+  CHECK(granted.status == 201);
+  if (granted.status == 201) {
+    std::string id(ApiWorld::Json(granted).at("id").as_string());
+    CHECK(w.Call("DELETE", "/api/grants/" + id, w.admin.token).status == 200);
+  }
+  json::object too_long = grant;
+  too_long["reason"] = RepeatText("\xe2\x82\xac", 2001);
+  auto refused = w.Call("POST", "/api/grants", w.admin.token, json::serialize(too_long));
+  REQUIRE(refused.status == 422);
+  CHECK(Str(Details(refused).at(0).at("field")) == "reason");
+  const std::string base = "/api/students/" + w.child;
+  auto history = ApiWorld::Json(w.Call("GET", base + "/history", w.guardian.token));
+  uint64_t about = history.at("events").as_array().at(0).at("seq").to_number<uint64_t>();
+  json::object correction{{"text", RepeatText("\xe2\x82\xac", 7000)}, {"about_seq", about}};
+  auto asked = w.Call("POST", "/api/students/" + w.child + "/correction-requests", w.guardian.token,
+                      json::serialize(correction));
+  CHECK(asked.status == 201);
 }
 
 TEST_CASE("break-glass opens an hour of access and raises an alert") {

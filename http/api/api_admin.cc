@@ -17,7 +17,6 @@ namespace backpack::api {
 namespace json = boost::json;
 namespace {
 
-constexpr size_t kMaxReasonChars = 2000;
 constexpr size_t kMaxGrantGrades = 16;
 
 bool IsUserId(std::string_view v) { return IsOpaqueId(v, "usr"); }

@@ -111,7 +111,7 @@ void RequestCorrection(const http::HttpRequest& request, const http::RouteParams
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);
-  auto text = fields.Text("text", kMaxFamilyTextBytes, true, /*multiline=*/true);
+  auto text = fields.Text("text", kMaxFamilyTextChars, true, /*multiline=*/true);
   auto about_seq = fields.Uint("about_seq");
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
   OffloadRaw(ex, [ex, id, text = *text, about_seq = *about_seq] {
@@ -152,7 +152,7 @@ void RequestDeletion(const http::HttpRequest& request, const http::RouteParams& 
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);
-  auto reason = fields.Text("reason", kMaxFamilyTextBytes, true, /*multiline=*/true);
+  auto reason = fields.Text("reason", kMaxFamilyTextChars, true, /*multiline=*/true);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
   OffloadRaw(ex, [ex, id, reason = *reason] {
     auto receipt = ex.services().family->RequestDeletion(ex.caller.actor, id, reason);

@@ -58,7 +58,7 @@ void DecideCorrection(const http::HttpRequest& request, const http::RouteParams&
   if (decision && *decision != "amend" && *decision != "refuse") {
     fields.Problem("decision", "must be amend or refuse");
   }
-  auto reason = fields.Text("reason", kMaxFamilyTextBytes, true, /*multiline=*/true);
+  auto reason = fields.Text("reason", kMaxFamilyTextChars, true, /*multiline=*/true);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
   CorrectionDecision choice =
       *decision == "amend" ? CorrectionDecision::kAmend : CorrectionDecision::kRefuse;
@@ -87,7 +87,7 @@ void AttachStatement(const http::HttpRequest& request, const http::RouteParams& 
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);
-  auto text = fields.Text("text", kMaxFamilyTextBytes, true, /*multiline=*/true);
+  auto text = fields.Text("text", kMaxFamilyTextChars, true, /*multiline=*/true);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
   OffloadRaw(ex, [ex, request = *found, text = *text] {
     Status attached = ex.services().family->AttachStatement(ex.caller.actor, request.id, text);

@@ -18,7 +18,6 @@ namespace {
 constexpr size_t kMaxSearchChars = 100;
 constexpr int64_t kSearchDefaultLimit = 50;
 constexpr int64_t kSearchMaxLimit = 200;
-constexpr size_t kMaxBreakGlassReasonChars = 2000;
 
 json::object HitJson(const StudentSearchHit& hit) {
   return json::object{{"id", hit.id},
@@ -101,14 +100,11 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
       });
 }
 
-// Why `reason` is too short for a break-glass, or "".
+// Why `reason` is too short for a break-glass, or "". Spaces and invisible
+// characters (zero-width spaces, ...) do not count.
 std::string BreakGlassReasonProblem(const std::string& reason) {
-  size_t first = reason.find_first_not_of(" \t\r\n");
-  size_t last = reason.find_last_not_of(" \t\r\n");
-  std::string_view trimmed =
-      first == std::string::npos ? "" : std::string_view(reason).substr(first, last - first + 1);
-  if (CodePoints(trimmed) < kMinBreakGlassReasonLength) {
-    return "must be at least " + std::to_string(kMinBreakGlassReasonLength) + " characters";
+  if (VisibleLength(reason) < kMinBreakGlassReasonLength) {
+    return "must be at least " + std::to_string(kMinBreakGlassReasonLength) + " visible characters";
   }
   return "";
 }
@@ -130,7 +126,7 @@ void StartBreakGlass(const http::HttpRequest& request, const http::RouteParams& 
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);
   std::optional<std::string> reason =
-      fields.Text("reason", kMaxBreakGlassReasonChars, /*required=*/true, /*multiline=*/true);
+      fields.Text("reason", kMaxReasonChars, /*required=*/true, /*multiline=*/true);
   if (reason) {
     if (std::string why = BreakGlassReasonProblem(*reason); !why.empty()) {
       fields.Problem("reason", why);

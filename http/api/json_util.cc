@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/bytes.h"
 #include "projections/audit/audit_time.h"
 
 namespace backpack::api {
@@ -32,8 +33,8 @@ json::object Detail(std::string_view field, std::string_view message) {
 // Why `text` is not acceptable as a text field, or "" if it is.
 std::string TextProblem(std::string_view text, size_t max_chars, bool multiline) {
   if (!IsCleanText(text, multiline)) return "must be text without control characters";
-  if (IsBlank(text)) return "must not be blank";
-  if (CodePoints(text) > max_chars) {
+  if (VisibleLength(text) == 0) return "must not be blank";  // zero-width spaces are blank too
+  if (Utf8Length(text) > max_chars) {
     return "must be at most " + std::to_string(max_chars) + " characters";
   }
   return "";
@@ -58,14 +59,6 @@ bool IsUsername(std::string_view name) {
   return AllOf(name, 64, [](char c) {
     return IsAlnum(c) || c == '.' || c == '_' || c == '@' || c == '+' || c == '-';
   });
-}
-
-size_t CodePoints(std::string_view text) {
-  size_t count = 0;
-  for (char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-  }
-  return count;
 }
 
 bool IsCleanText(std::string_view text, bool multiline) {
@@ -239,7 +232,7 @@ std::optional<std::string_view> QueryFields::Get(std::string_view key) {
 std::optional<std::string> QueryFields::Text(std::string_view key, size_t max_chars) {
   auto value = Get(key);
   if (!value) return std::nullopt;
-  if (!IsCleanText(*value, false) || CodePoints(*value) > max_chars) {
+  if (!IsCleanText(*value, false) || Utf8Length(*value) > max_chars) {
     Problem(key, "must be text of at most " + std::to_string(max_chars) + " characters");
     return std::nullopt;
   }

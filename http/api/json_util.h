@@ -30,8 +30,6 @@ bool IsSourcedId(std::string_view id);
 // True if `name` could be a username: 1..64 bytes of [A-Za-z0-9._@+-].
 bool IsUsername(std::string_view name);
 
-// Unicode code points in `text`, which must be valid UTF-8.
-size_t CodePoints(std::string_view text);
 // Valid UTF-8 without control characters (tab, CR and LF allowed when
 // `multiline`).
 bool IsCleanText(std::string_view text, bool multiline);

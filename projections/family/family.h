@@ -35,7 +35,7 @@ namespace backpack {
 // A school must let the family inspect the record within 45 days (§99.10(b)).
 inline constexpr int64_t kInspectionDueMicros = 45 * kMicrosPerDay;
 // Longest family text accepted (correction text, statement, reasons).
-inline constexpr size_t kMaxFamilyTextBytes = 20'000;
+inline constexpr size_t kMaxFamilyTextChars = 20'000;
 
 enum class FamilyRequestKind { kInspection, kCorrection, kDeletion };
 // "inspection", "correction", "deletion".

@@ -14,8 +14,6 @@ namespace {
 
 using roster::StoreReader;
 
-constexpr size_t kMaxReasonLength = 2000;
-
 // `unknown` for no such account, `wrong` for one that is not an enabled educator.
 Status RequireEnabledEducator(const Roster& roster, std::string_view user_id, StatusCode unknown,
                               StatusCode wrong) {
@@ -28,13 +26,17 @@ Status RequireEnabledEducator(const Roster& roster, std::string_view user_id, St
   return OkStatus();
 }
 
+// At least `min_length` (and 1) visible characters, at most kMaxReasonChars.
 Status RequireReason(std::string_view reason, size_t min_length) {
-  size_t length = roster::Utf8Length(roster::TrimSpace(reason));
-  if (length < std::max<size_t>(min_length, 1)) {
+  if (VisibleLength(reason) < std::max<size_t>(min_length, 1)) {
     return InvalidArgumentError("the reason needs at least " +
-                                std::to_string(std::max<size_t>(min_length, 1)) + " characters");
+                                std::to_string(std::max<size_t>(min_length, 1)) +
+                                " visible characters");
   }
-  if (reason.size() > kMaxReasonLength) return InvalidArgumentError("reason too long");
+  if (Utf8Length(reason) > kMaxReasonChars) {
+    return InvalidArgumentError("the reason is longer than " + std::to_string(kMaxReasonChars) +
+                                " characters");
+  }
   return OkStatus();
 }
 

@@ -27,7 +27,9 @@ namespace backpack {
 
 inline constexpr size_t kMinPasswordLength = 12;
 inline constexpr size_t kMaxPasswordLength = 1024;
-inline constexpr size_t kMinBreakGlassReasonLength = 20;
+inline constexpr size_t kMinBreakGlassReasonLength = 20;  // visible characters
+// The longest reason a grant or break-glass may give, in characters.
+inline constexpr size_t kMaxReasonChars = 2000;
 
 // Messages of the kUnauthenticated errors of Authenticate, for the caller's
 // LoginFailed event. Never show them to the person signing in.

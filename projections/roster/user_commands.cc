@@ -135,11 +135,6 @@ std::string_view TrimSpace(std::string_view text) {
   return text;
 }
 
-size_t Utf8Length(std::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
-
 }  // namespace roster
 
 std::vector<std::string> RosterMutableColumnFamilies() {

@@ -37,9 +37,9 @@ Status CheckStudent(const Services& services, std::string_view student) {
 
 Status CheckText(std::string_view text, std::string_view what) {
   if (text.empty()) return InvalidArgumentError(std::string(what) + " is empty");
-  if (text.size() > kMaxFamilyTextBytes) {
+  if (Utf8Length(text) > kMaxFamilyTextChars) {
     return InvalidArgumentError(std::string(what) + " is longer than " +
-                                std::to_string(kMaxFamilyTextBytes) + " bytes");
+                                std::to_string(kMaxFamilyTextChars) + " characters");
   }
   return OkStatus();
 }

@@ -50,7 +50,5 @@ inline Status AppendOne(Services& services, NewEvent event) {
 }
 
 std::string_view TrimSpace(std::string_view text);
-// Number of UTF-8 code points (continuation bytes are not counted).
-size_t Utf8Length(std::string_view text);
 
 }  // namespace backpack::roster
