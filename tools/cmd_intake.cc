@@ -141,6 +141,11 @@ void PrintImportReport(const ImportReport& report) {
     std::cout << "imported " << report.events_appended << " events (import " << report.import_id
               << ")\n";
   }
+  if (report.superseded > 0) {
+    std::cout << report.superseded
+              << " rows were replaced by a later row for the same record in this set (such as "
+                 "two grades for one class and term); only the last of each was imported\n";
+  }
 }
 
 void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {

@@ -213,7 +213,8 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
                                 {"events_appended", report->events_appended},
                                 {"unchanged", report->unchanged},
                                 {"retracted", report->retracted},
-                                {"skipped_shredded", report->skipped_shredded}});
+                                {"skipped_shredded", report->skipped_shredded},
+                                {"superseded", report->superseded}});
   });
 }
 

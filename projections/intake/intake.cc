@@ -44,6 +44,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   ImportReport report;
   report.unchanged = planner.unchanged();
   report.skipped_shredded = planner.skipped_shredded();
+  report.superseded = planner.superseded();
   if (events.empty()) return report;
   report.events_appended = events.size();
   report.retracted = planner.retracted();

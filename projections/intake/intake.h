@@ -31,6 +31,10 @@ struct ImportReport {
   uint64_t unchanged = 0;         // rows identical to their last imported version
   uint64_t retracted = 0;         // RecordRetracted events appended
   uint64_t skipped_shredded = 0;  // rows about crypto-shredded students, never re-imported
+  // Rows replaced by a later row of the same set for the same record (two
+  // grades for one class and term, two attendance rows for one day): only
+  // the last of them is imported.
+  uint64_t superseded = 0;
 };
 
 // Imports `set` as `actor` (who must be allowed to import: callers check).

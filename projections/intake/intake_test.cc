@@ -162,7 +162,8 @@ TEST_CASE("rows sharing an identity within one set count once, the last one winn
   IntakeFixture f;
   auto files = SmallDistrict();
   files["attendance.csv"] += "s-101,2025-09-03,absent,true,Dentist\n";
-  f.ImportOk(files);
+  ImportReport first = f.ImportOk(files);
+  CHECK(first.superseded == 1);  // and the import says so
   CHECK(f.CountsFrom(0)["AttendanceRecorded"] == 3);
   CHECK(f.ImportOk(files).events_appended == 0);
 }

@@ -2,6 +2,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/parallel.h"
@@ -143,14 +144,14 @@ Planner::Planner(Services& services, EventContext context)
 Status Planner::AddRows(std::vector<RowEvent> rows) {
   ASSIGN_OR_RETURN(std::vector<RowDigest> digests, DigestRows(services_.keys->index_key, rows));
   std::vector<char> superseded = SupersededRows(digests);
+  superseded_ += std::count(superseded.begin(), superseded.end(), 1);
   // Comparing a row with in_rows is a point read, independent of the others.
   std::vector<Result<RowPlan>> plans(rows.size());
   ForEachRange(rows.size(), kRowsPerThread, [&](size_t begin, size_t end) {
     ShreddedSubjects shredded(*services_.data_keys);
     for (size_t i = begin; i < end; ++i) {
       if (superseded[i]) continue;
-      plans[i] = PlanRow(*services_.store, shredded.Contains(rows[i].event.subject_id),
-                         digests[i]);
+      plans[i] = PlanRow(*services_.store, shredded.Contains(rows[i].event.subject_id), digests[i]);
     }
   });
   events_.reserve(events_.size() + rows.size() + 1);  // most rows of a first import are new

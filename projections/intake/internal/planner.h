@@ -37,6 +37,7 @@ class Planner {
   uint64_t unchanged() const { return unchanged_; }
   uint64_t retracted() const { return retracted_; }
   uint64_t skipped_shredded() const { return skipped_shredded_; }
+  uint64_t superseded() const { return superseded_; }
 
  private:
   Status RetractMissing(fb::RecordKind kind);
@@ -49,6 +50,7 @@ class Planner {
   uint64_t unchanged_ = 0;
   uint64_t retracted_ = 0;
   uint64_t skipped_shredded_ = 0;
+  uint64_t superseded_ = 0;  // rows replaced by a later row of the set with the same key
 };
 
 }  // namespace backpack::intake
