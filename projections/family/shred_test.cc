@@ -27,6 +27,19 @@ struct Shredded {
   }
 };
 
+// Ana's RecordShredded, as Family::Shred appends it before destroying her key.
+NewEvent ShreddedMarker(const World& w) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "retention schedule", "", 0));
+  NewEvent shredded;
+  shredded.type = EventType::RecordShredded;
+  shredded.actor_id = w.admin;
+  shredded.subject_id = w.ana;
+  shredded.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  shredded.personal = false;
+  return shredded;
+}
+
 TEST_CASE("only a privacy officer or district admin may shred, once, with a reason") {
   World w;
   CHECK(w.family().Shred(w.As(w.educator), w.ana, "x").code() == StatusCode::kPermissionDenied);
@@ -117,15 +130,7 @@ TEST_CASE("after a shred the log still verifies and no file holds the name or th
 TEST_CASE("a shred interrupted before the key was destroyed completes on the next start") {
   World w;
   w.WriteNote(w.ana, "counseling", kNoteText);
-  flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "retention schedule", "", 0));
-  NewEvent shredded;
-  shredded.type = EventType::RecordShredded;
-  shredded.actor_id = w.admin;
-  shredded.subject_id = w.ana;
-  shredded.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  shredded.personal = false;
-  w.Append({std::move(shredded)});  // the process "dies" before DataKeyRing::Shred
+  w.Append({ShreddedMarker(w)});  // the process "dies" before DataKeyRing::Shred
   CHECK(*w.family().IsShredded(w.ana));
   CHECK_FALSE(w.fx().data_keys().IsShredded(w.ana));
   w.Reopen();
@@ -142,15 +147,7 @@ TEST_CASE("a shred interrupted after the tombstone, before the old key was compa
   REQUIRE(wrapped);
   REQUIRE(*wrapped);
   const std::string old_value(AsChars(**wrapped));
-  flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "retention schedule", "", 0));
-  NewEvent shredded;
-  shredded.type = EventType::RecordShredded;
-  shredded.actor_id = w.admin;
-  shredded.subject_id = w.ana;
-  shredded.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  shredded.personal = false;
-  w.Append({std::move(shredded)});
+  w.Append({ShreddedMarker(w)});
   // DataKeyRing::Shred's first step, then the process "dies" before the compaction.
   WriteBatch tombstone;
   tombstone.Put(cf::kDataKeys, AsBytes(w.ana), DataKeyRing::Tombstone());
