@@ -62,33 +62,4 @@ uint64_t DecodeBigEndian64(ByteView eight_bytes) {
   return value;
 }
 
-size_t Utf8Length(std::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
-
-size_t VisibleLength(std::string_view text) {
-  size_t visible = 0;
-  for (size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-    uint32_t cp = length == 1   ? lead
-                  : length == 2 ? (lead & 0x1F)
-                  : length == 3 ? (lead & 0x0F)
-                                : (lead & 0x07);
-    for (size_t k = 1; k < length && i + k < text.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
-    i += length;
-    const bool space = cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
-                       cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-                       cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
-    const bool invisible = cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
-                           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
-                           (cp >= 0x2066 && cp <= 0x206F) || cp == 0xFEFF || cp == 0x180E;
-    if (!space && !invisible) ++visible;
-  }
-  return visible;
-}
-
 }  // namespace backpack

@@ -29,13 +29,6 @@ Result<Bytes> FromHex(std::string_view hex);
 std::string ToBase64(ByteView bytes);
 Result<Bytes> FromBase64(std::string_view text);
 
-// The number of code points in UTF-8 `text` (the bytes that start one).
-size_t Utf8Length(std::string_view text);
-// The characters a reader sees in UTF-8 `text`: its code points other than
-// whitespace and invisible formatting (zero-width spaces and joiners, word
-// joiners, bidirectional controls, the soft hyphen, the byte order mark).
-size_t VisibleLength(std::string_view text);
-
 // 8-byte big-endian encoding: keys sort in numeric order.
 std::array<uint8_t, 8> EncodeBigEndian64(uint64_t value);
 uint64_t DecodeBigEndian64(ByteView eight_bytes);

@@ -54,15 +54,3 @@ TEST_CASE("hex and base64 round-trip and reject garbage") {
   CHECK(DecodeBigEndian64(EncodeBigEndian64(0x0102030405060708ull)) == 0x0102030405060708ull);
   CHECK(EncodeBigEndian64(1)[7] == 1);
 }
-
-TEST_CASE("Utf8Length counts code points, VisibleLength only what a reader sees") {
-  CHECK(Utf8Length("") == 0);
-  CHECK(Utf8Length("abc") == 3);
-  CHECK(Utf8Length("\xe2\x82\xac\xe2\x82\xac") == 2);  // two euro signs, six bytes
-  CHECK(Utf8Length("Zo\xc3\xab") == 3);
-  CHECK(VisibleLength("  a b\tc\n") == 3);
-  CHECK(VisibleLength("\xe2\x80\x8b\xe2\x80\x8b") == 0);          // zero-width spaces
-  CHECK(VisibleLength("\xef\xbb\xbf\xc2\xad\xe2\x81\xa0") == 0);  // BOM, soft hyphen, word joiner
-  CHECK(VisibleLength("\xe3\x80\x80\xc2\xa0") == 0);              // ideographic and no-break spaces
-  CHECK(VisibleLength("\xe2\x82\xac\xf0\x9f\x98\x80") == 2);      // a euro sign and an emoji
-}

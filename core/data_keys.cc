@@ -1,5 +1,8 @@
 #include "core/data_keys.h"
 
+#include <chrono>
+#include <thread>
+
 namespace backpack {
 namespace {
 
@@ -96,6 +99,9 @@ Status DataKeyRing::Shred(const std::string& subject) {
     RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
   }
   for (int attempt = 0; attempt < kCompactionAttempts; ++attempt) {
+    // A reader's snapshot (one read's worth) may have kept the old value
+    // through the last compaction: give it a moment to finish.
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
     RETURN_IF_ERROR(store_.FlushAndCompact(cf::kDataKeys));
     ASSIGN_OR_RETURN(size_t versions, store_.CountVersions(cf::kDataKeys, AsBytes(subject)));
     if (versions <= 1) return OkStatus();  // the tombstone alone

@@ -182,9 +182,12 @@ class Store {
   // value that a reader's snapshot still saw may survive the compaction:
   // CountVersions tells.
   virtual Status FlushAndCompact(std::string_view name) = 0;
-  // How many versions of `key` in `family` the database still holds, in its
-  // memtables or in any table file: the live value and every overwritten or
-  // deleted one that no compaction has dropped yet (at most 16 are counted).
+  // How many versions of `key` in `family` the database still holds in its
+  // memtables and live table files: the current value and every overwritten
+  // or deleted one that no compaction has dropped yet, a reader's snapshot
+  // having kept it (at most 16 are counted). A table file that a compaction
+  // replaced but an open iterator still reads is not live: RocksDB deletes it
+  // when the iterator closes, or at the next open.
   virtual Result<size_t> CountVersions(std::string_view family, ByteView key) = 0;
   // Recovers from a failed write (e.g. the disk had filled up and space has
   // returned) by reopening the database. Write does this by itself on the

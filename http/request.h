@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/utf8.h"
 
 namespace backpack::http {
 
@@ -116,8 +117,7 @@ inline constexpr std::size_t kDefaultMaxJsonDepth = 32;
 Result<boost::json::object> ParseJsonObject(std::string_view body,
                                             std::size_t max_depth = kDefaultMaxJsonDepth);
 
-// True if `bytes` is well-formed UTF-8 (no overlongs, surrogates or values
-// above U+10FFFF).
-bool IsValidUtf8(std::string_view bytes);
+// True if `bytes` is well-formed UTF-8 (core/utf8.h).
+using backpack::IsValidUtf8;
 
 }  // namespace backpack::http

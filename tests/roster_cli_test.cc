@@ -119,6 +119,13 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CHECK(RunCli(tmp, "grant --educator alice --school sch-1 --reason r").exit_code == 2);
   CHECK(RunCli(tmp, "grant --educator alice --student stu-zz --reason r").exit_code == 1);
   CHECK(RunCli(tmp, "grant --educator nobody --student stu-a --reason r").exit_code == 1);
+  // A reason that is not UTF-8 text would make every later history export of
+  // the student unreadable JSON: refused, nothing appended.
+  CliResult not_text =
+      RunBackpack({"--data", (tmp.path() / "data").string(), "grant", "--educator", "alice",
+                   "--student", "stu-a", "--reason", "covering\xff a class"});
+  CHECK(not_text.exit_code != 0);
+  CHECK(not_text.err.find("UTF-8") != std::string::npos);
   CHECK(RunCli(tmp, "grant --educator alice --student stu-a --reason r --expires soon").exit_code ==
         2);
   // The same ISO 8601 forms as everywhere else: fractions and offsets. (To

@@ -144,9 +144,11 @@ HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
 // first refusal of a window), answer 429.
 HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt,
                          const LoginLimiter::Admission& admission) {
-  if (admission.record_refusal &&
-      !RecordLogin(context, attempt, std::nullopt, false, LoginFailure::kRateLimited).ok()) {
-    return Unavailable("the sign-in attempt could not be recorded; try again later");
+  if (admission.record_refusal) {
+    if (!RecordLogin(context, attempt, std::nullopt, false, LoginFailure::kRateLimited).ok()) {
+      return Unavailable("the sign-in attempt could not be recorded; try again later");
+    }
+    context.login_limiter->RefusalRecorded(attempt.username, attempt.ip);
   }
   const int64_t retry_after = admission.retry_after_seconds;
   HttpResponse response =

@@ -88,9 +88,10 @@ class LoginLimiter {
   struct Admission {
     bool admitted = false;
     int64_t retry_after_seconds = 0;  // when refused: until the oldest failure leaves the window
-    // When refused: whether this refusal is to be recorded. Only the first
-    // refusal of each refusing key (username, address) in a window is, so
-    // that a flood of refused attempts cannot grow the log without bound.
+    // When refused: whether this refusal is to be recorded: yes unless one
+    // was recorded (RefusalRecorded) for each refusing key (username,
+    // address; or the full table) within the window, so that a flood of
+    // refused attempts cannot grow the log without bound.
     bool record_refusal = false;
   };
   // Reserves a verification slot for (username, ip) if both are under their
@@ -101,6 +102,9 @@ class LoginLimiter {
   // kSucceeded clears the username's failures; kAbandoned (the attempt could
   // not be checked, e.g. the store failed) counts nothing.
   void Finish(std::string_view username, std::string_view ip, Outcome outcome);
+  // Notes that a refusal of (username, ip) is on the record, which stops
+  // Admit asking for another one within the window.
+  void RefusalRecorded(std::string_view username, std::string_view ip);
 
  private:
   struct Key {
@@ -111,6 +115,8 @@ class LoginLimiter {
   // Drops failures older than the window; false if `key` is then unused.
   bool Prune(Key& key, int64_t now_us) const;
   int64_t RetryAfterSeconds(const Key& key, int64_t now_us) const;
+  // Whether a refusal recorded at `recorded_at` is within the window.
+  bool RecordedWithin(const std::optional<int64_t>& recorded_at, int64_t now_us) const;
   Key* FindOrAdd(std::unordered_map<std::string, Key>& map, const std::string& name,
                  int64_t now_us);
 
@@ -119,6 +125,8 @@ class LoginLimiter {
   std::mutex mu_;
   std::unordered_map<std::string, Key> by_username_;  // guarded by mu_
   std::unordered_map<std::string, Key> by_ip_;        // guarded by mu_
+  // The last recorded refusal for want of room to track a key; guarded by mu_.
+  std::optional<int64_t> full_refusal_recorded_at_;
 };
 
 // A fixed set of threads for blocking work, with a bounded queue so that a

@@ -165,18 +165,17 @@ LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::stri
   Key* user = FindOrAdd(by_username_, user_key, now);
   Key* address = FindOrAdd(by_ip_, ip_key, now);
   // Untrackable (table full of live keys): refuse rather than go unlimited.
-  if (user == nullptr || address == nullptr) return Admission{false, 60};
+  if (user == nullptr || address == nullptr) {
+    return Admission{false, 60, !RecordedWithin(full_refusal_recorded_at_, now)};
+  }
   Prune(*user, now);
   Prune(*address, now);
   int64_t retry = 0;
   bool record = false;
-  // A refusal by `key` is recorded unless one was within the window.
+  // A refusal by `key` is to be recorded unless one was within the window.
   auto refuse = [&](Key& key) {
     retry = std::max(retry, RetryAfterSeconds(key, now));
-    if (!key.refusal_recorded_at || now - *key.refusal_recorded_at >= limits_.window_micros) {
-      key.refusal_recorded_at = now;
-      record = true;
-    }
+    if (!RecordedWithin(key.refusal_recorded_at, now)) record = true;
   };
   if (user->failures.size() + user->in_flight >= limits_.max_failures_per_username) refuse(*user);
   if (address->failures.size() + address->in_flight >= limits_.max_failures_per_ip) {
@@ -186,6 +185,23 @@ LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::stri
   ++user->in_flight;
   ++address->in_flight;
   return Admission{true, 0};
+}
+
+void LoginLimiter::RefusalRecorded(std::string_view username, std::string_view ip) {
+  const int64_t now = clock_.NowMicros();
+  std::lock_guard lock(mu_);
+  auto user = by_username_.find(Lowercase(username));
+  auto address = by_ip_.find(std::string(ip));
+  if (user == by_username_.end() || address == by_ip_.end()) {
+    full_refusal_recorded_at_ = now;  // refused for want of room to track them
+    return;
+  }
+  user->second.refusal_recorded_at = now;
+  address->second.refusal_recorded_at = now;
+}
+
+bool LoginLimiter::RecordedWithin(const std::optional<int64_t>& recorded_at, int64_t now_us) const {
+  return recorded_at && now_us - *recorded_at < limits_.window_micros;
 }
 
 void LoginLimiter::Finish(std::string_view username, std::string_view ip, Outcome outcome) {

@@ -110,6 +110,9 @@ TEST_CASE("only the first refusal of a locked key in a window is to be recorded"
     limiter.Finish("teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
   }
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+  // Until a refusal is on the record (say its append failed), each asks for one.
+  CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+  limiter.RefusalRecorded("teacher1", "10.0.0.1");
   for (int i = 0; i < 20; ++i) {
     auto refused = limiter.Admit("teacher1", i % 2 ? "10.0.0.1" : "10.0.0.9");
     REQUIRE_FALSE(refused.admitted);
@@ -124,6 +127,22 @@ TEST_CASE("only the first refusal of a locked key in a window is to be recorded"
     limiter.Finish("teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
   }
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+}
+
+TEST_CASE("refusals for want of room to track a key are recorded once a window too") {
+  ManualClock clock(kStart);
+  LoginLimits limits;
+  limits.max_tracked_keys = 2;
+  LoginLimiter limiter(clock, limits);
+  REQUIRE(limiter.Admit("a", "10.0.0.1").admitted);  // both tables now hold live keys
+  REQUIRE(limiter.Admit("b", "10.0.0.2").admitted);
+  auto full = limiter.Admit("c", "10.0.0.3");
+  REQUIRE_FALSE(full.admitted);
+  CHECK(full.record_refusal);
+  limiter.RefusalRecorded("c", "10.0.0.3");
+  CHECK_FALSE(limiter.Admit("d", "10.0.0.4").record_refusal);
+  clock.Advance(16 * kMinute);
+  CHECK(limiter.Admit("e", "10.0.0.5").record_refusal);
 }
 
 TEST_CASE("a success clears the username's failures but not the address's") {

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "core/bytes.h"
+#include "core/utf8.h"
 #include "projections/audit/audit_time.h"
 
 namespace backpack::api {
@@ -59,16 +59,6 @@ bool IsUsername(std::string_view name) {
   return AllOf(name, 64, [](char c) {
     return IsAlnum(c) || c == '.' || c == '_' || c == '@' || c == '+' || c == '-';
   });
-}
-
-bool IsCleanText(std::string_view text, bool multiline) {
-  if (!http::IsValidUtf8(text)) return false;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    bool allowed_space = multiline && (c == '\t' || c == '\r' || c == '\n');
-    if ((u < 0x20 && !allowed_space) || u == 0x7F) return false;
-  }
-  return true;
 }
 
 Result<json::object> ParseBody(const http::HttpRequest& request, bool empty_ok) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/utf8.h"  // IsCleanText, Utf8Length, VisibleLength
 #include "http/request.h"
 
 namespace backpack::api {
@@ -29,10 +30,6 @@ bool IsOpaqueId(std::string_view id, std::string_view prefix);
 bool IsSourcedId(std::string_view id);
 // True if `name` could be a username: 1..64 bytes of [A-Za-z0-9._@+-].
 bool IsUsername(std::string_view name);
-
-// Valid UTF-8 without control characters (tab, CR and LF allowed when
-// `multiline`).
-bool IsCleanText(std::string_view text, bool multiline);
 
 // The body of `request` as a JSON object; an empty body counts as {} when
 // `empty_ok`. kInvalidArgument (answer 400) otherwise.

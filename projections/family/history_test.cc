@@ -124,6 +124,14 @@ TEST_CASE("history names who a grant gave access to, shows its revocation, and s
   CAPTURE(summaries);
   CHECK(has("Access granted to Ms. Rivera by Ada Admin (student grant)"));
   CHECK(has("Access grant revoked by Ada Admin"));
+  // Its free-text reason is the student's data, as the grant's was: encrypted.
+  auto bundle = w.family().ExportHistory(w.ana);
+  REQUIRE(bundle);
+  for (const json::value& e : bundle->at("events").as_array()) {
+    if (e.at("type") == "AccessRevoked" || e.at("type") == "AccessGranted") {
+      CHECK(e.at("encrypted").as_bool());
+    }
+  }
   CHECK(std::any_of(summaries.begin(), summaries.end(), [](const std::string& s) {
     return s.starts_with("Access denied to ") && s.ends_with("(no relationship to the student)");
   }));

@@ -1,6 +1,7 @@
 // RosterCommands: grants, break-glass and student search.
 #include <algorithm>
 
+#include "core/utf8.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
 #include "projections/roster/internal/command_util.h"
@@ -26,8 +27,12 @@ Status RequireEnabledEducator(const Roster& roster, std::string_view user_id, St
   return OkStatus();
 }
 
-// At least `min_length` (and 1) visible characters, at most kMaxReasonChars.
+// Text (UTF-8, no control characters but line breaks and tabs) of at least
+// `min_length` (and 1) visible characters and at most kMaxReasonChars.
 Status RequireReason(std::string_view reason, size_t min_length) {
+  if (!IsCleanText(reason, /*multiline=*/true)) {
+    return InvalidArgumentError("the reason must be UTF-8 text without control characters");
+  }
   if (VisibleLength(reason) < std::max<size_t>(min_length, 1)) {
     return InvalidArgumentError("the reason needs at least " +
                                 std::to_string(std::max<size_t>(min_length, 1)) +
@@ -136,18 +141,21 @@ Status RosterCommands::Revoke(const Actor& actor, std::string_view grant_id,
   ASSIGN_OR_RETURN(auto grant, roster::ReadGrant(reader.txn(), grant_id));
   if (!grant) return NotFoundError("no such grant");
   if (grant->revoked) return OkStatus();
-  // A student's grant is revoked on their record, as it was granted, so that
-  // the family's history shows both (unless the record was shredded since).
-  std::string subject;
-  if (grant->scope.kind == GrantScopeKind::kStudent &&
-      !services_.data_keys->IsShredded(grant->scope.id)) {
-    subject = grant->scope.id;
-  }
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateAccessRevokedPayloadDirect(fbb, std::string(grant_id).c_str(),
                                                   std::string(reason).c_str()));
-  return roster::AppendOne(services_, roster::MakeEvent(EventType::AccessRevoked, actor, subject,
-                                                        roster::FinishPayload(fbb), false));
+  Bytes payload = roster::FinishPayload(fbb);
+  // A student's grant is revoked on their record, as it was granted (its
+  // reason encrypted under the student's key), so that the family's history
+  // shows both; a grant of a shredded student's is revoked on no record.
+  if (grant->scope.kind == GrantScopeKind::kStudent) {
+    Status on_record = roster::AppendOne(
+        services_, roster::MakeEvent(EventType::AccessRevoked, actor, grant->scope.id, payload,
+                                     /*personal=*/true));
+    if (on_record.code() != StatusCode::kGone) return on_record;
+  }
+  return roster::AppendOne(services_, roster::MakeEvent(EventType::AccessRevoked, actor, "",
+                                                        std::move(payload), /*personal=*/false));
 }
 
 Result<BreakGlassStart> RosterCommands::StartBreakGlass(const Actor& actor,

@@ -1,5 +1,6 @@
 #include "projections/family/internal/command_util.h"
 
+#include "core/utf8.h"
 #include "projections/family/internal/reads.h"
 
 namespace backpack::family {
@@ -36,7 +37,11 @@ Status CheckStudent(const Services& services, std::string_view student) {
 }
 
 Status CheckText(std::string_view text, std::string_view what) {
-  if (text.empty()) return InvalidArgumentError(std::string(what) + " is empty");
+  if (VisibleLength(text) == 0) return InvalidArgumentError(std::string(what) + " is empty");
+  if (!IsCleanText(text, /*multiline=*/true)) {
+    return InvalidArgumentError(std::string(what) +
+                                " must be UTF-8 text without control characters");
+  }
   if (Utf8Length(text) > kMaxFamilyTextChars) {
     return InvalidArgumentError(std::string(what) + " is longer than " +
                                 std::to_string(kMaxFamilyTextChars) + " characters");

@@ -23,7 +23,8 @@ Status RequireGuardianOr(const Services& services, const UserInfo& user, std::st
                          std::optional<Role> or_role, std::string_view what);
 // The student exists and is not shredded (kNotFound / kGone otherwise).
 Status CheckStudent(const Services& services, std::string_view student);
-// Non-empty and at most kMaxFamilyTextChars; kInvalidArgument otherwise.
+// UTF-8 text without control characters (but line breaks and tabs), with a
+// visible character, of at most kMaxFamilyTextChars; kInvalidArgument otherwise.
 Status CheckText(std::string_view text, std::string_view what);
 
 // The request `id`, which must be of `kind` and in state `status`

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/utf8.h"
+
 namespace backpack::roster {
 namespace {
 
@@ -53,30 +55,8 @@ constexpr FoldRange kRanges[] = {
     {0x1EE4, 0x1EF1, "u"},
     {0x1EF2, 0x1EF9, "y"}};
 
-// The code point starting at text[*i] (advancing *i past it), or nullopt for
-// a byte that does not start a well-formed sequence (*i advances by one).
-std::optional<uint32_t> NextCodePoint(std::string_view text, size_t* i) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  uint8_t lead = byte(*i);
-  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : 0;
-  if (length == 0 || *i + length > text.size()) {
-    ++*i;
-    return std::nullopt;
-  }
-  uint32_t cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : (lead & 0x0F);
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(*i + k) & 0xC0) != 0x80) {
-      ++*i;
-      return std::nullopt;
-    }
-    cp = (cp << 6) | (byte(*i + k) & 0x3F);
-  }
-  *i += length;
-  return cp;
-}
-
 // The base letters of `cp`, or nullopt to keep it; "" drops it.
-std::optional<std::string_view> Fold(uint32_t cp) {
+std::optional<std::string_view> Fold(char32_t cp) {
   if (cp >= 0x300 && cp <= 0x36F) return std::string_view();  // combining marks
   if (cp >= 0xC0 && cp <= 0xFF) {
     std::string_view base = kLatin1[cp - 0xC0];
@@ -95,7 +75,7 @@ std::string FoldForSearch(std::string_view text) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const size_t start = i;
-    std::optional<uint32_t> cp = NextCodePoint(text, &i);
+    std::optional<char32_t> cp = DecodeUtf8(text, &i);
     if (cp && *cp >= 'A' && *cp <= 'Z') {
       out.push_back(static_cast<char>(*cp - 'A' + 'a'));
       continue;
