@@ -271,9 +271,11 @@ class RocksStore final : public Store {
   }
 
   // Closes and reopens the database: RocksDB cannot write again after a
-  // write-ahead log error. Requires families_mu_ held exclusively.
+  // write-ahead log error. Not on a full disk, where opening aborts the
+  // process. Requires families_mu_ held exclusively.
   Status ReopenLocked() {
     if (!broken_) return OkStatus();
+    RETURN_IF_ERROR(CheckFreeSpace());
     std::vector<std::string> names;
     for (auto& [name, handle] : families_) names.push_back(name);
     CloseDb();

@@ -52,6 +52,11 @@ std::optional<boost::urls::url_view> ParseTargetForm(std::string_view target) {
   if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
     return std::nullopt;
   }
+  // "http:api/me" has neither an authority nor an absolute path.
+  if (!absolute->has_authority() ||
+      (!absolute->encoded_path().empty() && !absolute->encoded_path().starts_with("/"))) {
+    return std::nullopt;
+  }
   return *absolute;
 }
 

@@ -135,6 +135,7 @@ TEST_CASE("ParseTarget rejects targets in no form a server accepts") {
   CHECK(ParseTarget("ftp://backpack.example/x", &path, &query).code() ==
         StatusCode::kInvalidArgument);
   CHECK(ParseTarget("mailto:a@b", &path, &query).code() == StatusCode::kInvalidArgument);
+  CHECK(ParseTarget("http:api/me", &path, &query).code() == StatusCode::kInvalidArgument);
   CHECK(ParseTarget("backpack.example:443", &path, &query).code() == StatusCode::kInvalidArgument);
   CHECK(ParseTarget("*", &path, &query).code() == StatusCode::kInvalidArgument);
   CHECK(ParseTarget("/a?x=%zz", &path, &query).code() == StatusCode::kInvalidArgument);

@@ -30,7 +30,10 @@ std::string WriteRestrictedNote(ApiWorld& w, const std::string& text) {
   auto r =
       w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token, json::serialize(body));
   REQUIRE(r.status == 201);
-  return std::string(ApiWorld::Json(r).at("id").as_string());
+  const json::value written = ApiWorld::Json(r);
+  CHECK(written.at("revised_at").is_null());  // not revised yet, as a profile shows it
+  CHECK(written.at("revised_by").is_null());
+  return std::string(written.at("id").as_string());
 }
 
 TEST_CASE("a profile read is answered only after exactly one RecordViewed naming the reason") {

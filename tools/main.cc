@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     const CLI::App* command = app;  // the innermost command named so far
     while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
     bool wanted_command = command->get_require_subcommand_min() > 0;
-    if (auto extras = app->remaining(); wanted_command && !extras.empty()) {
+    if (auto extras = app->remaining();
+        wanted_command && !extras.empty() && !extras.front().starts_with("-")) {
       what = "unknown command '" + extras.front() + "'";
     }
     return "backpack: " + what + " (run with --help for usage)\n";

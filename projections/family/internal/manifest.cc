@@ -16,10 +16,14 @@ bool IsWord(std::string_view text) {
   return text != "-";
 }
 
-std::optional<std::string> WordAt(const json::object& item, std::string_view key) {
+// The word `key` holds: a string, "" only where `may_be_empty` (an id field);
+// for "withheld", null stands for "" (nothing withheld) and "" is refused.
+std::optional<std::string> WordAt(const json::object& item, std::string_view key,
+                                  bool may_be_empty = false) {
   const json::value* v = item.if_contains(key);
   if (v && v->is_null() && key == "withheld") return std::string();
   if (!v || !v->is_string() || !IsWord(v->as_string())) return std::nullopt;
+  if (v->as_string().empty() && !may_be_empty) return std::nullopt;
   return std::string(v->as_string());
 }
 
@@ -49,10 +53,9 @@ std::optional<ManifestEvent> ManifestEventOf(const json::object& item) {
   auto leaf_hash = WordAt(item, "leaf_hash");
   auto withheld = WordAt(item, "withheld");
   auto type = WordAt(item, "type");
-  auto actor_id = WordAt(item, "actor_id");
-  auto subject_id = WordAt(item, "subject_id");
+  auto actor_id = WordAt(item, "actor_id", /*may_be_empty=*/true);
+  auto subject_id = WordAt(item, "subject_id", /*may_be_empty=*/true);
   if (!leaf_hash || !withheld || !type || !actor_id || !subject_id) return std::nullopt;
-  if (leaf_hash->empty() || type->empty()) return std::nullopt;
   event.leaf_hash = std::move(*leaf_hash);
   event.withheld = std::move(*withheld);
   event.type = std::move(*type);

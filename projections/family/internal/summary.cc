@@ -109,8 +109,10 @@ std::string SummarizeRecord(EventType type, const json::object& c) {
       return "Student record imported" +
              Paren({Field(c, "grade").empty() ? "" : "grade " + Field(c, "grade")});
     case EventType::GuardianLinked: {
-      std::string name = Field(c, "given_name") + " " + Field(c, "family_name");
-      return "Guardian linked: " + (name == " " ? std::string("(no name)") : name) +
+      std::string given = Field(c, "given_name");
+      std::string family = Field(c, "family_name");
+      std::string name = given.empty() || family.empty() ? given + family : given + " " + family;
+      return "Guardian linked: " + (name.empty() ? std::string("(no name)") : name) +
              Paren({Field(c, "relationship")});
     }
     case EventType::EnrollmentImported:
