@@ -5,6 +5,7 @@
 #include <set>
 
 #include "projections/audit/audit_time.h"
+#include "projections/family/export.h"
 #include "projections/family/family.h"
 #include "tests/api_test_world.h"
 
@@ -127,6 +128,18 @@ TEST_CASE("a guardian sees a teacher's read of their child in the history") {
   Viewed decoded = DecodeViewed(viewed[0]);
   REQUIRE(decoded.scope == "History");
   REQUIRE(decoded.reason == "guardian");
+}
+
+TEST_CASE("a history export over HTTP holds the record of its own making, and verifies") {
+  ApiWorld& w = SharedWorld();
+  auto r = w.Call("GET", "/api/students/" + w.child + "/history/export", w.guardian.token);
+  REQUIRE(r.status == 200);
+  json::value bundle = ApiWorld::Json(r);
+  REQUIRE(VerifyExport(bundle));
+  const json::object& last = bundle.at("events").as_array().back().as_object();
+  CHECK(Str(last.at("type")) == "RecordViewed");
+  CHECK(Str(last.at("actor_id")) == w.guardian.user_id);
+  CHECK(Str(last.at("content").at("scope")) == "Export");
 }
 
 TEST_CASE("another family's guardian is refused the history") {

@@ -71,14 +71,17 @@ void GetHistoryExport(const http::HttpRequest&, const http::RouteParams& params,
   std::string id(params.Get("id"));
   auto read = HistoryRead(ex, id, AccessScope::kExport);
   if (!read) return;
+  // Recorded before the bundle is built, so that the bundle holds its own
+  // export's record (docs/history-export.md), as the CLI's does.
   OffloadRaw(ex, [ex, id, read = std::move(*read)]() mutable {
-    ServeDecided(ex, DecideHistory(ex, id), std::move(read), [&]() -> Result<http::HttpResponse> {
-      ASSIGN_OR_RETURN(json::object bundle, ex.services().family->ExportHistory(id));
-      http::HttpResponse response = Ok(bundle);
-      response.headers.emplace_back("Content-Disposition",
-                                    "attachment; filename=\"history-" + id + ".json\"");
-      return response;
-    });
+    ServeDecidedRecordFirst(
+        ex, DecideHistory(ex, id), std::move(read), [ex, id]() -> Result<http::HttpResponse> {
+          ASSIGN_OR_RETURN(json::object bundle, ex.services().family->ExportHistory(id));
+          http::HttpResponse response = Ok(bundle);
+          response.headers.emplace_back("Content-Disposition",
+                                        "attachment; filename=\"history-" + id + ".json\"");
+          return response;
+        });
   });
 }
 

@@ -90,6 +90,31 @@ void ServeDecided(const Exchange& exchange, const AccessDecision& decision, Stud
   SendAfterAudit(exchange, std::move(audited), std::move(*response));
 }
 
+void ServeDecidedRecordFirst(const Exchange& exchange, const AccessDecision& decision,
+                             StudentRead read, Producer produce) {
+  if (!decision.allowed) {
+    Deny(exchange, Denial{read.scope, read.student_id, decision.reason, read.target_id});
+    return;
+  }
+  Audit* audit = exchange.services().audit;
+  if (!audit) {
+    exchange.Reply(AuditUnavailable());
+    return;
+  }
+  // `done` runs on the log's writer thread, which must not wait: the answer is
+  // produced on the pool.
+  audit->RecordAccessAsync(exchange.caller.actor, read.scope, {{read.student_id, decision.reason}},
+                           read.outcome, read.extra,
+                           [exchange, produce = std::move(produce)](Status recorded) {
+                             if (!recorded.ok()) return exchange.Reply(AuditUnavailable());
+                             OffloadRaw(exchange, [exchange, produce] {
+                               Result<http::HttpResponse> response = produce();
+                               if (!response) return exchange.ReplyError(response.error());
+                               exchange.Reply(std::move(*response));
+                             });
+                           });
+}
+
 void ReplyCommandError(const Exchange& exchange, const Status& status, Denial denial) {
   if (status.code() == StatusCode::kPermissionDenied) {
     Deny(exchange, std::move(denial));

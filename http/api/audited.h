@@ -71,6 +71,12 @@ using Producer = std::function<Result<http::HttpResponse>()>;
 // SendAfterAudit with the decision's reason as the student's access reason.
 void ServeDecided(const Exchange& exchange, const AccessDecision& decision, StudentRead read,
                   const Producer& produce);
+// As ServeDecided, but the access is recorded before `produce` runs (off the
+// I/O threads), for an answer that must contain the record of its own making
+// (a history export). If `produce` then fails, its error is answered and the
+// record stays: the read was attempted.
+void ServeDecidedRecordFirst(const Exchange& exchange, const AccessDecision& decision,
+                             StudentRead read, Producer produce);
 
 // Answers a failed command: kPermissionDenied is a refusal (Deny with
 // `denial`), anything else goes out through ErrorResponse.
