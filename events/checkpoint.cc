@@ -237,6 +237,26 @@ std::array<uint8_t, 4> NoteKeyHash(std::string_view key_name, const Ed25519Publi
   return key_hash;
 }
 
+Result<VerifierKey> ParseNoteVerifierKey(std::string_view text) {
+  const size_t last = text.rfind('+');
+  const size_t middle = last == std::string_view::npos ? last : text.rfind('+', last - 1);
+  if (middle == std::string_view::npos || middle == 0) {
+    return Err(InvalidArgumentError("a verifier key is NAME+HASH+KEY"));
+  }
+  VerifierKey key;
+  key.key_name = std::string(text.substr(0, middle));
+  auto encoded = FromBase64(text.substr(last + 1));
+  if (!encoded || encoded->size() != 1 + kEd25519PublicKeySize || (*encoded)[0] != kAlgEd25519) {
+    return Err(InvalidArgumentError("the verifier key does not hold an Ed25519 public key"));
+  }
+  std::copy(encoded->begin() + 1, encoded->end(), key.public_key.begin());
+  if (text.substr(middle + 1, last - middle - 1) !=
+      ToHex(NoteKeyHash(key.key_name, key.public_key))) {
+    return Err(InvalidArgumentError("the verifier key's hash does not match its name and key"));
+  }
+  return key;
+}
+
 std::string NoteVerifierKey(std::string_view key_name, const Ed25519PublicKey& public_key) {
   Bytes encoded_key;
   encoded_key.push_back(kAlgEd25519);

@@ -49,4 +49,13 @@ std::array<uint8_t, 4> NoteKeyHash(std::string_view key_name, const Ed25519Publi
 // that note tools (e.g. Go's golang.org/x/mod/sumdb/note) accept.
 std::string NoteVerifierKey(std::string_view key_name, const Ed25519PublicKey& public_key);
 
+// A verifier key as NoteVerifierKey writes it.
+struct VerifierKey {
+  std::string key_name;
+  Ed25519PublicKey public_key{};
+};
+// Parses `text` as "<name>+<hex key hash>+<base64(0x01 || key)>", checking the
+// key hash; kInvalidArgument, saying what is wrong, otherwise.
+Result<VerifierKey> ParseNoteVerifierKey(std::string_view text);
+
 }  // namespace backpack

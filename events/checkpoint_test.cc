@@ -231,5 +231,26 @@ TEST_CASE("key hashes, verifier keys and signatures match Go's sumdb/note test v
         "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=");
 }
 
+TEST_CASE("a verifier key parses back to its name and key, and a wrong hash is refused") {
+  REQUIRE(CryptoInit().ok());
+  const Ed25519PublicKey public_key =
+      PublicKeyFromNoteKey("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+  auto parsed =
+      ParseNoteVerifierKey("PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+  REQUIRE(parsed);
+  CHECK(parsed->key_name == "PeterNeumann");
+  CHECK(parsed->public_key == public_key);
+  auto named = ParseNoteVerifierKey(NoteVerifierKey("backpack.local/0a1b+c", public_key));
+  REQUIRE(named);
+  CHECK(named->key_name == "backpack.local/0a1b+c");  // a '+' inside the name is kept
+  for (std::string_view bad :
+       {"PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",  // hash
+        "PeterNeumann+c74f20a3+Apc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",   // key bytes
+        "PeterNeumann+c74f20a3", "+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", ""}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ParseNoteVerifierKey(bad));
+  }
+}
+
 }  // namespace
 }  // namespace backpack

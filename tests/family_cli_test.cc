@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "events/checkpoint.h"
 #include "projections/family/family_test_util.h"
 
 namespace backpack::family_testing {
@@ -89,6 +90,18 @@ TEST_CASE("verify-export fails with the reason on a changed bundle or another ke
   CHECK(other_key.exit_code == 1);
   CHECK(other_key.err.find("not the key given to verify with") != std::string::npos);
   CHECK(cli.Run("verify-export " + out + " --public-key xyz").exit_code == 2);
+  // The verifier key GET /api/log/public-key gives works too, if it names the bundle's log.
+  auto bundle = boost::json::parse(ReadFile(out)).as_object();
+  auto key_bytes = FromHex(std::string(bundle.at("public_key").as_string()));
+  Ed25519PublicKey store_key{};
+  std::copy(key_bytes->begin(), key_bytes->end(), store_key.begin());
+  const std::string origin(bundle.at("origin").as_string());
+  CHECK(cli.Run("verify-export " + out + " --public-key " + NoteVerifierKey(origin, store_key))
+            .exit_code == 0);
+  CliResult other_log =
+      cli.Run("verify-export " + out + " --public-key " + NoteVerifierKey("elsewhere", store_key));
+  CHECK(other_log.exit_code == 1);
+  CHECK(other_log.err.find("not the verifier key's elsewhere") != std::string::npos);
   CHECK(cli.Run("verify-export " + cli.Path("missing.json").string()).exit_code == 1);
 }
 

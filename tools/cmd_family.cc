@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "events/checkpoint.h"
 #include "projections/audit/audit.h"
 #include "projections/family/export.h"
 #include "projections/family/family.h"
@@ -66,17 +67,38 @@ Result<std::string> ReadBundleFile(const std::string& path) {
   return text.str();
 }
 
+// --public-key: 64 hex digits, or a C2SP verifier key (NAME+HASH+KEY, as
+// GET /api/log/public-key gives both), whose NAME must then be the bundle's
+// origin. Nullopt (having said why) if it is neither.
+std::optional<VerifierKey> ParsePublicKeyOption(const std::string& text) {
+  if (text.find('+') != std::string::npos) {
+    auto parsed = ParseNoteVerifierKey(text);
+    if (parsed) return *parsed;
+    std::cerr << "backpack: --public-key: " << parsed.error().message() << "\n";
+    return std::nullopt;
+  }
+  auto bytes = FromHex(text);
+  if (!bytes || bytes->size() != kEd25519PublicKeySize) {
+    std::cerr << "backpack: --public-key must be 64 hex digits (an Ed25519 public key) or a "
+                 "verifier key (NAME+HASH+KEY)\n";
+    return std::nullopt;
+  }
+  VerifierKey key;
+  std::copy(bytes->begin(), bytes->end(), key.public_key.begin());
+  return key;
+}
+
 void RunVerifyExport(const FamilyCliOptions& o, int* exit_code) {
   std::optional<Ed25519PublicKey> key;
+  std::string key_name;  // "" unless a verifier key named it
   if (!o.public_key.empty()) {
-    auto bytes = FromHex(o.public_key);
-    if (!bytes || bytes->size() != kEd25519PublicKeySize) {
-      std::cerr << "backpack: --public-key must be 64 hex digits (an Ed25519 public key)\n";
+    std::optional<VerifierKey> parsed = ParsePublicKeyOption(o.public_key);
+    if (!parsed) {
       *exit_code = kExitUsage;
       return;
     }
-    key.emplace();
-    std::copy(bytes->begin(), bytes->end(), key->begin());
+    key = parsed->public_key;
+    key_name = parsed->key_name;
   }
   if (Status s = CryptoInit(); !s.ok()) {
     *exit_code = Fail(s);
@@ -85,6 +107,10 @@ void RunVerifyExport(const FamilyCliOptions& o, int* exit_code) {
   auto text = ReadBundleFile(o.file);
   auto verified =
       text ? VerifyExportText(*text, key) : Result<ExportVerification>(Err(text.error()));
+  if (verified && !key_name.empty() && key_name != verified->origin) {
+    verified = Err(DataLossError("the bundle's log is " + verified->origin +
+                                 ", not the verifier key's " + key_name));
+  }
   if (!verified) {
     std::cerr << "backpack: verification failed: " << verified.error().message() << "\n";
     *exit_code = kExitRefused;
@@ -139,7 +165,8 @@ void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   auto* verify = cli.add_subcommand("verify-export", "check a history bundle offline");
   verify->add_option("file", o.file, "bundle file")->required();
   verify->add_option("--public-key", o.public_key,
-                     "the store's Ed25519 public key (hex), obtained out of band");
+                     "the store's public key, obtained out of band: 64 hex digits, or the "
+                     "verifier key (NAME+HASH+KEY) of GET /api/log/public-key");
   verify->callback([exit_code] { RunVerifyExport(o, exit_code); });
 
   auto* shred = cli.add_subcommand("shred", "crypto-shred one student's record");
