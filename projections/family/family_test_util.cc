@@ -69,14 +69,15 @@ NewEvent NoteRestricted(const std::string& student, const std::string& by,
 
 NewEvent Viewed(const std::string& subject, const std::string& actor, fb::ReadScope scope,
                 const std::string& reason,
-                const std::vector<std::pair<std::string, std::string>>& students) {
+                const std::vector<std::pair<std::string, std::string>>& students,
+                const std::string& query) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::AccessedStudent>> listed;
   for (const auto& [id, why] : students) {
     listed.push_back(fb::CreateAccessedStudentDirect(fbb, id.c_str(), why.c_str()));
   }
   fbb.Finish(fb::CreateRecordViewedPayloadDirect(
-      fbb, scope, reason.c_str(), fb::AccessOutcome::Allowed, "", "", "", nullptr,
+      fbb, scope, reason.c_str(), fb::AccessOutcome::Allowed, "", "", query.c_str(), nullptr,
       students.empty() ? nullptr : &listed, students.size()));
   return Make(EventType::RecordViewed, actor, subject, fbb, false);
 }

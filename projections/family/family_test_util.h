@@ -63,10 +63,12 @@ NewEvent Note(const std::string& student, const std::string& author, const std::
               const std::string& note_id = NewId("note"));
 NewEvent NoteRestricted(const std::string& student, const std::string& by,
                         const std::string& note_id);
-// RecordViewed of `scope` by `actor`; `students` lists multi-student reads.
+// RecordViewed of `scope` by `actor`; `students` lists multi-student reads,
+// `query` names a view ("view=feed").
 NewEvent Viewed(const std::string& subject, const std::string& actor, fb::ReadScope scope,
                 const std::string& reason,
-                const std::vector<std::pair<std::string, std::string>>& students = {});
+                const std::vector<std::pair<std::string, std::string>>& students = {},
+                const std::string& query = "");
 // The read of a restricted note's text (RecordViewed, scope restricted_note).
 NewEvent RestrictedNoteViewed(const std::string& student, const std::string& actor,
                               const std::string& note_id);

@@ -100,6 +100,11 @@ TEST_CASE("a multi-student read appears in each listed student's history with th
   auto ana = w.family().History(w.ana);
   CHECK(EventAt(*ana, search).at("summary").as_string() ==
         "Found in a search by Ms. Rivera (teaches the student's class)");
+  // A home-feed page is recorded as a search too, but told as what it was.
+  uint64_t feed = w.Append({Viewed("", w.educator, fb::ReadScope::Search, "educator",
+                                   {{w.ana, "districtwide"}}, "view=feed")});
+  CHECK(EventAt(*w.family().History(w.ana), feed).at("summary").as_string() ==
+        "Shown in the home feed of Ms. Rivera (district-wide access)");
   CHECK(ana->at("disclosures").as_array().back().at("reason").as_string() == "class:CLS-1");
 }
 

@@ -96,9 +96,25 @@ std::string ReasonFor(const json::object& content, std::string_view student_id) 
   return Field(content, "reason");
 }
 
+// What a read of a named view (its query "view=...") showed, or "".
+std::string NamedViewPhrase(std::string_view query, std::string_view actor) {
+  std::string_view view = query.starts_with("view=") ? query.substr(5) : "";
+  view = view.substr(0, view.find('&'));
+  if (view == "feed") return "Shown in the home feed of " + std::string(actor);
+  if (view == "family_requests")
+    return "Listed among family requests seen by " + std::string(actor);
+  if (view == "access_list") return "Who has access looked up by " + std::string(actor);
+  if (view == "alerts") return "Listed among alerts seen by " + std::string(actor);
+  return "";
+}
+
 std::string SummarizeViewed(const json::object& c, std::string_view actor,
                             std::string_view student) {
   std::string outcome = SnakeCase(Field(c, "outcome"));
+  if (std::string named = NamedViewPhrase(Field(c, "query"), actor);
+      !named.empty() && !actor.empty()) {
+    return named + Paren({ReasonPhrase(ReasonFor(c, student))});
+  }
   return ViewPhrase(SnakeCase(Field(c, "scope"))) + By(actor) +
          Paren({ReasonPhrase(ReasonFor(c, student)), outcome == "gone" ? "record shredded" : ""});
 }
