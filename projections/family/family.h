@@ -100,8 +100,9 @@ class Family {
 
   // {student_id, shredded, as_of_seq, events:[{seq,type,at,at_us,who{id,role,
   // name},summary}] oldest first, disclosures:[...], statements:[...],
-  // requests:[...]}. Events of a shredded student are {seq,type,at,at_us,
-  // shredded:true} only. kNotFound if nothing is known about the student.
+  // requests:[...]}. Once the student is shredded, an encrypted event is
+  // {seq,type,at,at_us,shredded:true} only; a plain one (a read, a denial, the
+  // shred itself) keeps who and summary. kNotFound if nothing is known.
   Result<boost::json::object> History(std::string_view student_id) const;
   // The self-contained, offline-verifiable bundle of every event about the
   // student (docs/history-export.md; check with VerifyExport in export.h).
