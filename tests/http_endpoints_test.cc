@@ -147,6 +147,8 @@ TEST_CASE("another family's guardian is refused the history") {
   uint64_t before = w.LogSize();
   auto r = w.Call("GET", "/api/students/" + w.child + "/history", w.other_guardian.token);
   REQUIRE(r.status == 403);
+  CHECK(Str(ApiWorld::Json(r).at("error").at("message")) ==
+        "you are not a guardian of this student");
   REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
   REQUIRE(w.CountSince(before, EventType::RecordViewed) == 0);
 }

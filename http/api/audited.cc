@@ -14,7 +14,10 @@ http::HttpResponse AuditUnavailable() {
 
 // What a refused caller is told: why, in words, without naming anything the
 // request did not (SPEC §1's reasons; the exact code is in the AccessDenied event).
-std::string DenialMessage(std::string_view reason) {
+std::string DenialMessage(std::string_view reason, Role role) {
+  if (reason == kDeniedNoRelationship && role == Role::kGuardian) {
+    return "you are not a guardian of this student";
+  }
   static const std::pair<std::string_view, std::string_view> kMessages[] = {
       {kDeniedNoRelationship,
        "you have no access to this student: no class, grade, school or grant of yours covers "
@@ -49,7 +52,7 @@ void Deny(const Exchange& exchange, Denial denial, std::string message) {
   audit->RecordDeniedAsync(
       exchange.caller.actor, denial.scope, denial.student_id, denial.reason, exchange.route,
       denial.target_id,
-      [exchange, message = message.empty() ? DenialMessage(denial.reason)
+      [exchange, message = message.empty() ? DenialMessage(denial.reason, exchange.role())
                                            : std::move(message)](Status recorded) {
         exchange.Reply(recorded.ok() ? Forbidden(message) : AuditUnavailable());
       });
