@@ -238,9 +238,10 @@ std::array<uint8_t, 4> NoteKeyHash(std::string_view key_name, const Ed25519Publi
 }
 
 Result<VerifierKey> ParseNoteVerifierKey(std::string_view text) {
-  const size_t last = text.rfind('+');
-  const size_t middle = last == std::string_view::npos ? last : text.rfind('+', last - 1);
-  if (middle == std::string_view::npos || middle == 0) {
+  // A key name holds no '+' (C2SP signed-note), the base64 key may.
+  const size_t middle = text.find('+');
+  const size_t last = middle == std::string_view::npos ? middle : text.find('+', middle + 1);
+  if (last == std::string_view::npos || middle == 0) {
     return Err(InvalidArgumentError("a verifier key is NAME+HASH+KEY"));
   }
   VerifierKey key;

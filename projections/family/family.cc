@@ -128,6 +128,14 @@ Result<bool> Family::HasLegalHold(std::string_view student_id) const {
   });
 }
 
+Result<std::optional<FamilyRequest>> Family::PendingInspection(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto requests, Requests(student_id));  // oldest first
+  for (FamilyRequest& r : requests) {
+    if (r.kind == FamilyRequestKind::kInspection && r.status == "pending") return std::move(r);
+  }
+  return std::optional<FamilyRequest>();
+}
+
 Result<bool> Family::IsShredded(std::string_view student_id) const {
   return family::ReadShredded(*services_.store, student_id);
 }

@@ -131,6 +131,8 @@ class Family {
   Result<boost::json::array> AmendmentsShown(std::string_view student_id) const;
   // True while an inspection request is pending (FERPA §99.10 legal hold).
   Result<bool> HasLegalHold(std::string_view student_id) const;
+  // The oldest pending inspection request about the student, if any.
+  Result<std::optional<FamilyRequest>> PendingInspection(std::string_view student_id) const;
   // True once RecordShredded about the student is committed.
   Result<bool> IsShredded(std::string_view student_id) const;
 

@@ -4,6 +4,7 @@
 #include "events/schema/payloads_generated.h"
 #include "projections/family/family.h"
 #include "projections/family/internal/command_util.h"
+#include "projections/family/internal/iso_time.h"
 #include "projections/family/internal/layout.h"
 #include "projections/ids.h"
 
@@ -27,6 +28,11 @@ Result<RequestReceipt> Family::RequestInspection(const Actor& actor, std::string
   RETURN_IF_ERROR(CheckStudent(services_, student_id));
   RETURN_IF_ERROR(RequireGuardianOr(services_, user, student_id, Role::kPrivacyOfficer,
                                     "request an inspection"));
+  ASSIGN_OR_RETURN(auto pending, PendingInspection(student_id));
+  if (pending) {
+    return Err(FailedPreconditionError("an inspection request is already pending (" + pending->id +
+                                       ", due " + family::IsoDate(pending->due_by_us) + ")"));
+  }
   std::string id = NewId("insp");
   flatbuffers::FlatBufferBuilder fbb;
   int64_t due_by = services_.clock->NowMicros() + kInspectionDueMicros;

@@ -40,11 +40,10 @@ Status AppendThenDestroyKey(const Services& services, std::string_view student,
 // and the RecordShredded append.
 Status CheckShreddable(const Family& family, const Services& services, std::string_view student) {
   RETURN_IF_ERROR(family::CheckStudent(services, student));
-  ASSIGN_OR_RETURN(bool hold, family.HasLegalHold(student));
-  if (hold) {
-    return FailedPreconditionError(
-        "the family has a pending inspection request (FERPA §99.10 legal hold); "
-        "fulfil it before shredding");
+  ASSIGN_OR_RETURN(auto pending, family.PendingInspection(student));
+  if (pending) {
+    return FailedPreconditionError("the family has a pending inspection request (" + pending->id +
+                                   "; FERPA §99.10 legal hold); fulfil it before shredding");
   }
   return OkStatus();
 }

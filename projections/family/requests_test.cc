@@ -35,6 +35,8 @@ TEST_CASE("only the student's guardian or a privacy officer may request an inspe
   CHECK(w.family().RequestInspection(w.As("usr_nobody"), w.ana).error().code() ==
         StatusCode::kPermissionDenied);
   CHECK(w.family().RequestInspection(w.As(w.privacy), w.ana));
+  CHECK(w.family().RequestInspection(w.As(w.guardian), w.ana).error().code() ==
+        StatusCode::kFailedPrecondition);  // one is pending already
   CHECK(w.family().RequestInspection(w.As(w.guardian), "stu_00000000000000000000").error().code() ==
         StatusCode::kNotFound);
 }
@@ -46,6 +48,12 @@ TEST_CASE("shredding is refused during a pending inspection and allowed after fu
   CHECK(*w.family().HasLegalHold(w.ana));
   Status refused = w.family().Shred(w.As(w.privacy), w.ana, "retention schedule");
   CHECK(refused.code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.message().find(receipt->id) != std::string::npos);  // which request holds it
+  // A second request while one is pending is refused, naming the first.
+  auto again = w.family().RequestInspection(w.As(w.guardian), w.ana);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code() == StatusCode::kFailedPrecondition);
+  CHECK(again.error().message().find(receipt->id) != std::string::npos);
   CHECK_FALSE(*w.family().IsShredded(w.ana));
   CHECK(w.fx().data_keys().Get(w.ana));
   CHECK(w.family().FulfillInspection(w.As(w.guardian), receipt->id).code() ==
@@ -55,6 +63,9 @@ TEST_CASE("shredding is refused during a pending inspection and allowed after fu
   CHECK(w.family().FulfillInspection(w.As(w.privacy), receipt->id).code() ==
         StatusCode::kFailedPrecondition);
   CHECK_FALSE(*w.family().HasLegalHold(w.ana));
+  auto after = w.family().RequestInspection(w.As(w.guardian), w.ana);  // a new one may follow
+  REQUIRE(after);
+  REQUIRE(w.family().FulfillInspection(w.As(w.privacy), after->id).ok());
   REQUIRE(w.family().Shred(w.As(w.privacy), w.ana, "retention schedule").ok());
   CHECK(*w.family().IsShredded(w.ana));
 }
