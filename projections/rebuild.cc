@@ -19,14 +19,17 @@ namespace {
 constexpr size_t kReplayBatch = 20'000;
 // In the meta family while a rebuild is under way.
 constexpr std::string_view kRebuildMarker = "rebuild_incomplete";
+constexpr std::string_view kProjectionsVersionKey = "projections_version";
 // Staged projection writes held in memory before they are written out.
 constexpr size_t kStagedBudget = 256u << 20;
 
 std::string Printable(ByteView key) {
   std::string out;
   for (uint8_t c : key) {
-    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-    else out += "\\x" + ToHex(ByteView(&c, 1));
+    if (c >= 0x20 && c < 0x7f)
+      out += static_cast<char>(c);
+    else
+      out += "\\x" + ToHex(ByteView(&c, 1));
   }
   return out;
 }
@@ -243,7 +246,7 @@ class ProjectionLanes {
     Projection* projection;
     std::unique_ptr<RebuildPartitioner> partitioner;
     size_t parts;
-    bool merged = false;  // reader thread only: the first lane applies the rest
+    bool merged = false;     // reader thread only: the first lane applies the rest
     std::latch others_done;  // each lane but the first, once it has written all it applied
   };
 
@@ -303,8 +306,10 @@ class ProjectionLanes {
         *merged = true;
         return OkStatus();
       }
-      if (parts[i] == kMerged) lane.split->others_done.wait();
-      else if (parts[i] != lane.part) continue;
+      if (parts[i] == kMerged)
+        lane.split->others_done.wait();
+      else if (parts[i] != lane.part)
+        continue;
       const LoggedEvent& event = batch.events[i];
       if (event.shredded) continue;
       Status applied = lane.applier->Apply(event, lane.txn);
@@ -334,11 +339,16 @@ class ProjectionLanes {
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
-// Durably sets or clears the interrupted-rebuild marker.
+// Durably sets or clears the interrupted-rebuild marker; clearing it also
+// records the version the projections were built by.
 Status SetRebuildMarker(Store& target, bool under_way) {
   WriteBatch batch;
-  if (under_way) batch.Put(cf::kMeta, AsBytes(kRebuildMarker), AsBytes("1"));
-  else batch.Delete(cf::kMeta, AsBytes(kRebuildMarker));
+  if (under_way) {
+    batch.Put(cf::kMeta, AsBytes(kRebuildMarker), AsBytes("1"));
+  } else {
+    batch.Delete(cf::kMeta, AsBytes(kRebuildMarker));
+    batch.Put(cf::kMeta, AsBytes(kProjectionsVersionKey), AsBytes(kProjectionsVersion));
+  }
   return target.Write(batch, /*sync=*/true);
 }
 
@@ -369,14 +379,25 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   RETURN_IF_ERROR(batches.status());
   RETURN_IF_ERROR(target.FlushUnlogged());
   RETURN_IF_ERROR(SetRebuildMarker(target, false));
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return stats;
 }
 
 Result<bool> RebuildInterrupted(Store& store) {
   ASSIGN_OR_RETURN(auto marker, store.Get(cf::kMeta, AsBytes(kRebuildMarker)));
   return marker.has_value();
+}
+
+Status MarkProjectionsCurrent(Store& store) {
+  RETURN_IF_ERROR(store.EnsureColumnFamily(cf::kMeta));
+  WriteBatch batch;
+  batch.Put(cf::kMeta, AsBytes(kProjectionsVersionKey), AsBytes(kProjectionsVersion));
+  return store.Write(batch, /*sync=*/true);
+}
+
+Result<bool> ProjectionsOutdated(Store& store) {
+  ASSIGN_OR_RETURN(auto version, store.Get(cf::kMeta, AsBytes(kProjectionsVersionKey)));
+  return !version || AsChars(*version) != kProjectionsVersion;
 }
 
 Result<std::optional<std::string>> FirstDifference(Store& a, Store& b,

@@ -31,6 +31,18 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
 // must be rebuilt before anything reads them.
 Result<bool> RebuildInterrupted(Store& store);
 
+// The version of what the projections derive from the log. Raise it with any
+// change that makes a projection built by an earlier binary differ from what
+// a rebuild now makes (invariant 6): an upgraded store is then rebuilt when
+// it opens. 2: home-feed pages count towards bulk-access alerts.
+inline constexpr std::string_view kProjectionsVersion = "2";
+// True if `store`'s projections were last rebuilt by another version (or
+// never, as in a store from before versions were kept).
+Result<bool> ProjectionsOutdated(Store& store);
+// Records that `store`'s projections are this version's: for a new store,
+// whose empty projections are what a rebuild of its empty log makes.
+Status MarkProjectionsCurrent(Store& store);
+
 // The first difference between the projector's families in `a` and `b`, or
 // nullopt if they are byte-for-byte equal.
 Result<std::optional<std::string>> FirstDifference(Store& a, Store& b,

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "projections/rebuild.h"
 #include "tests/test_util.h"
 
 namespace backpack::testing {
@@ -70,14 +71,41 @@ TEST_CASE("a store marked mid-rebuild is rebuilt on open, and its damage is gone
   CHECK_FALSE(stray->has_value());
 }
 
+TEST_CASE("projections built by another version of backpack are rebuilt when the store opens") {
+  TempDir tmp;
+  MakeDemo(tmp, 20);
+  {
+    auto store = Store::Open(DbDir(tmp), StoreOptions{});
+    REQUIRE(store);
+    auto version = (*store)->Get(cf::kMeta, AsBytes("projections_version"));
+    REQUIRE(version);
+    REQUIRE(version->has_value());
+    CHECK(AsChars(**version) == kProjectionsVersion);
+    // As an earlier binary left it: another version, and its own view of a record.
+    WriteBatch batch;
+    batch.Put(cf::kMeta, AsBytes("projections_version"), AsBytes("1"));
+    batch.Put(kStudentRecords, AsBytes("stale"), AsBytes("derived by the earlier rules"));
+    REQUIRE((*store)->Write(batch, /*sync=*/true).ok());
+  }
+  CliResult opened = RunCli(tmp, "checkpoint");
+  REQUIRE(opened.exit_code == 0);
+  CHECK(opened.out.find("built by another version") != std::string::npos);
+  RequireRebuildIdentical(tmp, /*expect_finish_message=*/false);
+  auto store = Store::Open(DbDir(tmp), StoreOptions{});
+  REQUIRE(store);
+  auto stale = (*store)->Get(kStudentRecords, AsBytes("stale"));
+  REQUIRE(stale);
+  CHECK_FALSE(stale->has_value());
+}
+
 TEST_CASE("a rebuild SIGKILLed midway is finished by the next command") {
   TempDir tmp;
   MakeDemo(tmp, 300);
   int interrupted = 0;
   for (int round = 0; round < 6 && interrupted < 2; ++round) {
     INFO("round " << round);
-    pid_t pid = Spawn({BackpackBin(), "--data", (tmp.path() / "data").string(), "rebuild"}, -1,
-                      -1, -1);
+    pid_t pid =
+        Spawn({BackpackBin(), "--data", (tmp.path() / "data").string(), "rebuild"}, -1, -1, -1);
     // Kill as soon as the rebuild has begun (the marker is durable), while
     // it is still replaying.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -75,17 +75,28 @@ Result<std::unique_ptr<App>> App::Open(const DataPaths& paths, const EventLogOpt
 }
 
 // Projections are derived from the log, so a rebuild that a crash or a kill
-// interrupted is simply done again before anything reads them.
+// interrupted is simply done again before anything reads them; and so are
+// projections an earlier version of backpack built differently.
 Status App::FinishInterruptedRebuild() {
   ASSIGN_OR_RETURN(bool interrupted, RebuildInterrupted(*store_));
-  if (!interrupted) return OkStatus();
-  spdlog::warn(
-      "projections are incomplete (a rebuild was interrupted); rebuilding them from "
-      "the log's {} events",
-      log_->size());
+  ASSIGN_OR_RETURN(bool outdated, ProjectionsOutdated(*store_));
+  if (!interrupted && !outdated) return OkStatus();
+  if (interrupted) {
+    spdlog::warn(
+        "projections are incomplete (a rebuild was interrupted); rebuilding them from "
+        "the log's {} events",
+        log_->size());
+  } else if (log_->size() > 0) {
+    spdlog::warn(
+        "projections were built by another version of backpack; rebuilding them from "
+        "the log's {} events",
+        log_->size());
+  }
   ASSIGN_OR_RETURN(RebuildStats stats,
                    ReplayInto(*store_, *data_keys_, *log_, domain_->projector()));
-  spdlog::warn("rebuilt projections from {} events in {:.1f} s", stats.events, stats.seconds);
+  if (stats.events > 0) {
+    spdlog::warn("rebuilt projections from {} events in {:.1f} s", stats.events, stats.seconds);
+  }
   return OkStatus();
 }
 
@@ -121,7 +132,8 @@ Status InitDataDir(const DataPaths& paths) {
   ASSIGN_OR_RETURN(auto store, Store::Open(paths.db().string(), options));
   RETURN_IF_ERROR(RestrictToOwner(paths.db()));
   std::string origin = "backpack.local/" + ToHex(RandomBytes(8));
-  return EventLog::InitializeLog(*store, origin);
+  RETURN_IF_ERROR(EventLog::InitializeLog(*store, origin));
+  return MarkProjectionsCurrent(*store);
 }
 
 Result<std::string> ResolveStudentId(App& app, const std::string& text) {
