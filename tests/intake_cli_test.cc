@@ -213,11 +213,14 @@ TEST_CASE("demo creates the district, the SPEC accounts and a 0600 credentials f
   REQUIRE(CryptoInit().ok());
   backpack::testing::TempDir tmp;
   std::filesystem::path data = tmp.path() / "data";
-  CliResult demo = RunCli(tmp, "demo --students 60 --seed 7 --keep-files");
+  CliResult demo = RunCli(tmp, "demo --students 60 --seed 7 --keep-files --listen 127.0.0.1:18123");
   INFO(demo.out << demo.err);
   REQUIRE(demo.exit_code == 0);
   CHECK(std::regex_search(demo.out, std::regex("imported \\d+ events \\(import imp_")));
   CHECK(demo.out.find("demo-credentials.txt") != std::string::npos);
+  // How to serve it, where tools/demo serves it (BACKPACK_LISTEN).
+  CHECK(demo.out.find("serve --listen 127.0.0.1:18123") != std::string::npos);
+  CHECK(demo.out.find("http://127.0.0.1:18123/api/session") != std::string::npos);
 
   std::filesystem::path file = data / "demo-credentials.txt";
   struct stat st {};

@@ -163,6 +163,9 @@ demo->add_option("--students", demo_options.students, "students")
     ->capture_default_str()
     ->check(CLI::Range(1, 500'000));
 demo->add_option("--seed", demo_options.seed, "generator seed")->capture_default_str();
+demo->add_option("--listen", demo_options.listen,
+                 "the address the printed instructions serve the district on")
+    ->capture_default_str();
 demo->add_flag("--keep-files", demo_options.keep_files,
                "keep the generated CSV files in DATA/demo-import (plaintext personal data)");
 demo->callback([&global, exit_code] { RunDemo(global, demo_options, exit_code); });

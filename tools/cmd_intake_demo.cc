@@ -146,16 +146,18 @@ Status EnsureInitialised(const DataPaths& paths) {
   return OkStatus();
 }
 
-void PrintHowToLogIn(const GlobalOptions& global, const DemoSummary& summary, size_t created) {
+void PrintHowToLogIn(const GlobalOptions& global, const DemoSummary& summary, size_t created,
+                     const std::string& listen) {
   std::filesystem::path file = global.paths().data / "demo-credentials.txt";
   std::cout << "demo district: " << summary.counts.students << " students, "
             << summary.counts.teachers << " teachers, " << summary.school_sourced_ids.size()
             << " schools; " << created << " new accounts\n"
             << "passwords: " << file.string() << " (username<TAB>password<TAB>role, mode 0600)\n"
-            << "start the server:  backpack --data " << global.data
-            << " serve --listen 127.0.0.1:8080\n"
+            << "start the server:  backpack --data " << global.data << " serve --listen " << listen
+            << "\n"
             << "then sign in as admin, privacy, principal, a teacher or a guardian:\n"
-            << "  curl -s -X POST http://127.0.0.1:8080/api/session -H 'Content-Type: "
+            << "  curl -s -X POST http://" << listen
+            << "/api/session -H 'Content-Type: "
                "application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'\n";
 }
 
@@ -213,7 +215,7 @@ void RunDemo(const GlobalOptions& global, const DemoCommandOptions& options, int
     *exit_code = Fail(status);
     return;
   }
-  PrintHowToLogIn(global, *summary, created->size());
+  PrintHowToLogIn(global, *summary, created->size(), options.listen);
 }
 
 }  // namespace backpack

@@ -30,7 +30,8 @@ void PrintImportReport(const ImportReport& report);
 struct DemoCommandOptions {
   int students = 2000;
   uint64_t seed = 1;
-  bool keep_files = false;  // keep DATA/demo-import after importing it
+  bool keep_files = false;                // keep DATA/demo-import after importing it
+  std::string listen = "127.0.0.1:8080";  // where the printed instructions serve it
 };
 
 // `backpack demo` (cmd_intake_demo.cc).
