@@ -93,7 +93,9 @@ class RosterCommands {
   // kUnauthenticated with a kLogin* message. Takes about as long for an
   // unknown username as for a wrong password.
   Result<UserInfo> Authenticate(std::string_view username, std::string_view password);
-  // kNotFound for an unknown user; ok if already disabled.
+  // kNotFound for an unknown user; ok if already disabled;
+  // kFailedPrecondition for the only enabled district admin (nobody could
+  // manage accounts any more).
   Status DisableUser(const Actor& actor, std::string_view user_id, std::string_view reason);
 
   // Returns the grant id. kNotFound for an unknown educator, student,
@@ -117,6 +119,7 @@ class RosterCommands {
                                                int64_t now_us, size_t limit) const;
 
  private:
+  size_t EnabledDistrictAdmins() const;
   Services& services_;
 };
 

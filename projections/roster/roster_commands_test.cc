@@ -35,6 +35,18 @@ TEST_CASE("a user added with a password can authenticate, and only with it") {
   CHECK(w.roster().FindUser(id)->disabled);
 }
 
+TEST_CASE("the only enabled district admin cannot be disabled") {
+  RosterWorld w;
+  std::string first = w.AddUser("first.admin", Role::kDistrictAdmin);
+  auto cmd = w.commands();
+  Status refused = cmd.DisableUser(kAdmin, first, "left");
+  CHECK(refused.code() == StatusCode::kFailedPrecondition);
+  CHECK_FALSE(w.roster().FindUser(first)->disabled);
+  std::string second = w.AddUser("second.admin", Role::kDistrictAdmin);
+  REQUIRE(cmd.DisableUser(kAdmin, first, "left").ok());  // another one remains
+  CHECK(cmd.DisableUser(kAdmin, second, "left").code() == StatusCode::kFailedPrecondition);
+}
+
 TEST_CASE("user add refuses taken usernames, short passwords and bad names") {
   RosterWorld w;
   w.AddUser("casey", Role::kEducator);

@@ -194,11 +194,25 @@ Status RosterCommands::DisableUser(const Actor& actor, std::string_view user_id,
                                    std::string_view reason) {
   ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
   if (user.disabled) return OkStatus();
+  if (user.role == Role::kDistrictAdmin && EnabledDistrictAdmins() <= 1) {
+    return FailedPreconditionError(
+        "this is the only enabled district admin account: add another before disabling it");
+  }
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(
       fb::CreateUserDisabledPayloadDirect(fbb, user.id.c_str(), std::string(reason).c_str()));
   return roster::AppendOne(services_, roster::MakeEvent(EventType::UserDisabled, actor, user.id,
                                                         roster::FinishPayload(fbb), false));
+}
+
+size_t RosterCommands::EnabledDistrictAdmins() const {
+  const auto& shared = RosterInternals::Of(*services_.roster).shared;
+  std::shared_lock lock(shared.mu);
+  size_t admins = 0;
+  for (const auto& [id, user] : shared.state.access.users()) {
+    if (user.role == Role::kDistrictAdmin && !user.disabled) ++admins;
+  }
+  return admins;
 }
 
 }  // namespace backpack
