@@ -34,8 +34,9 @@ Result<bool> RebuildInterrupted(Store& store);
 // The version of what the projections derive from the log. Raise it with any
 // change that makes a projection built by an earlier binary differ from what
 // a rebuild now makes (invariant 6): an upgraded store is then rebuilt when
-// it opens. 2: home-feed pages count towards bulk-access alerts.
-inline constexpr std::string_view kProjectionsVersion = "2";
+// it opens. 2: home-feed pages count towards bulk-access alerts. 3: sign-ins
+// are in the audit trail, failed ones count towards denial bursts.
+inline constexpr std::string_view kProjectionsVersion = "3";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

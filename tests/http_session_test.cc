@@ -3,6 +3,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "tests/http_harness.h"
@@ -110,6 +111,28 @@ TEST_CASE("wrong passwords and unknown users get the same 401, and every attempt
   CHECK(wrong->Header("set-cookie").empty());
   REQUIRE(s.server.Login("principal", Password("principal"))->status == 201);
   CHECK(LastSeq(s.server) == before + 3);  // LoginFailed x2, LoginSucceeded
+}
+
+TEST_CASE("sign-ins are in the privacy officer's audit trail, failures with why") {
+  Served s;
+  REQUIRE(s.server.Login("principal", "not the password at all")->status == 401);
+  REQUIRE(s.server.Login("nobody_by_this_name", "not the password at all")->status == 401);
+  const std::string privacy = s.server.TokenFor("privacy");
+  json::object failed =
+      Object(s.server.Json("GET", "/api/audit/events?action=LoginFailed&limit=10", privacy));
+  std::set<std::string> reasons;
+  for (const json::value& e : failed.at("events").as_array()) {
+    CHECK(e.at("action").as_string() == "LoginFailed");
+    reasons.insert(std::string(e.at("reason").as_string()));
+    if (e.at("reason") == "BadPassword") {
+      CHECK(e.at("actor").at("username").as_string() == "principal");
+    }
+    CHECK(e.at("ip").as_string() == "127.0.0.1");
+  }
+  CHECK(reasons == std::set<std::string>{"BadPassword", "NoSuchUser"});
+  json::object succeeded =
+      Object(s.server.Json("GET", "/api/audit/events?action=LoginSucceeded&limit=50", privacy));
+  CHECK_FALSE(succeeded.at("events").as_array().empty());
 }
 
 TEST_CASE(

@@ -15,7 +15,9 @@ constexpr std::string_view kAllScopes[] = {
     "",       "profile", "profile_history", "restricted_note", "history",
     "export", "search",  "audit_query",     "breach_report"};
 
-bool IsAction(std::string_view a) { return a == kRecordViewed || a == kAccessDenied; }
+bool IsAction(std::string_view a) {
+  return a == kRecordViewed || a == kAccessDenied || a == kLoginSucceeded || a == kLoginFailed;
+}
 
 Result<std::optional<uint64_t>> ParseCursor(const std::string& cursor) {
   if (cursor.empty()) return std::optional<uint64_t>();
@@ -99,7 +101,8 @@ json::object EventJson(const AccessEntry& e, const AuditQuery& q, const Services
 Status ValidateQuery(const AuditQuery& q) {
   if (q.limit == 0) return InvalidArgumentError("limit must be at least 1");
   if (!q.action.empty() && !IsAction(q.action) && !ParseAccessScope(q.action)) {
-    return InvalidArgumentError("unknown action: use RecordViewed, AccessDenied or a scope");
+    return InvalidArgumentError(
+        "unknown action: use RecordViewed, AccessDenied, LoginSucceeded, LoginFailed or a scope");
   }
   if (q.since_us && q.until_us && *q.since_us > *q.until_us) {
     return InvalidArgumentError("since is after until");

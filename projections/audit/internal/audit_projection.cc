@@ -56,6 +56,9 @@ Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
       return ApplyBreakGlass(event, txn);
     case EventType::AlertReviewed:
       return ApplyReviewed(event, txn);
+    case EventType::LoginSucceeded:
+    case EventType::LoginFailed:
+      return ApplyLogin(event, txn);
     case EventType::AuditSettingsChanged:
       return ApplySettings(event, txn);
     case EventType::RecordShredded:
@@ -99,6 +102,28 @@ Status AuditProjection::ApplyDenied(const LoggedEvent& event, ProjectionTxn& txn
   entry.target_id = Str(p->target_id());
   Index(entry, txn);
   return TrackDenials(entry, txn);
+}
+
+Status AuditProjection::ApplyLogin(const LoggedEvent& event, ProjectionTxn& txn) {
+  const bool failed = event.header.type == EventType::LoginFailed;
+  AccessEntry entry = EntryHeader(event, failed ? kLoginFailed : kLoginSucceeded);
+  entry.student_id.clear();
+  if (failed) {
+    const auto* p = Payload<fb::LoginFailedPayload>(event);
+    if (!p) return OkStatus();
+    entry.actor_id = Str(p->user_id());  // "" when no account has that username
+    entry.reason = fb::EnumNameLoginFailure(p->reason());
+    entry.outcome = "denied";
+    entry.ip = Str(p->client_ip());
+  } else {
+    const auto* p = Payload<fb::LoginSucceededPayload>(event);
+    if (!p) return OkStatus();
+    entry.actor_id = Str(p->user_id());
+    entry.outcome = "allowed";
+    entry.ip = Str(p->client_ip());
+  }
+  Index(entry, txn);
+  return failed ? TrackDenials(entry, txn) : OkStatus();
 }
 
 void AuditProjection::Index(const AccessEntry& entry, ProjectionTxn& txn) {

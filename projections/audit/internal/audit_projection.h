@@ -23,6 +23,9 @@ class AuditProjection final : public Projection {
  private:
   Status ApplyViewed(const LoggedEvent& event, ProjectionTxn& txn);
   Status ApplyDenied(const LoggedEvent& event, ProjectionTxn& txn);
+  // Sign-ins: indexed by actor (the account, if the username named one) and
+  // action; failures count towards denial bursts as refusals do.
+  Status ApplyLogin(const LoggedEvent& event, ProjectionTxn& txn);
   // Writes `entry` to a_events and every index.
   void Index(const AccessEntry& entry, ProjectionTxn& txn);
 

@@ -34,6 +34,8 @@ size_t BulkAccessThresholdOr(const std::optional<Bytes>& stored, size_t fallback
 
 inline constexpr std::string_view kRecordViewed = "RecordViewed";
 inline constexpr std::string_view kAccessDenied = "AccessDenied";
+inline constexpr std::string_view kLoginSucceeded = "LoginSucceeded";
+inline constexpr std::string_view kLoginFailed = "LoginFailed";
 
 // Alert kinds and the sealed text fields of a_alert_text.
 inline constexpr std::string_view kBreakGlassAlert = "break_glass";
@@ -51,11 +53,12 @@ std::string ActionPrefix(std::string_view action, std::string_view scope);
 std::string AlertTextKey(uint64_t alert_seq, std::string_view field);
 std::string WindowKey(std::string_view kind, std::string_view actor_id);
 
-// One RecordViewed or AccessDenied event, as a_events stores it.
+// One RecordViewed, AccessDenied, LoginSucceeded or LoginFailed event, as
+// a_events stores it.
 struct AccessEntry {
   uint64_t seq = 0;
   int64_t at_us = 0;
-  std::string action;  // kRecordViewed or kAccessDenied
+  std::string action;  // kRecordViewed, kAccessDenied, kLoginSucceeded or kLoginFailed
   std::string actor_id;
   std::string scope;       // AccessScopeName; "" if unknown
   std::string student_id;  // the envelope subject; "" for multi-student reads
