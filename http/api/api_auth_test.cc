@@ -14,6 +14,14 @@ namespace {
 constexpr int64_t kMinute = 60 * kMicrosPerSecond;
 constexpr int64_t kStart = 1'790'000'000'000'000;
 
+// `times` admitted attempts of (username, ip), each failed.
+void FailTimes(LoginLimiter& limiter, std::string_view username, std::string_view ip, int times) {
+  for (int i = 0; i < times; ++i) {
+    REQUIRE(limiter.Admit(username, ip).admitted);
+    limiter.Finish(username, ip, LoginLimiter::Outcome::kFailed);
+  }
+}
+
 TEST_CASE("session tokens are 64 hex characters and unique") {
   REQUIRE(CryptoInit().ok());
   ManualClock clock(kStart);
@@ -105,10 +113,7 @@ TEST_CASE("five failed logins lock the username for the rest of the window") {
 TEST_CASE("only the first refusal of a locked key in a window is to be recorded") {
   ManualClock clock(kStart);
   LoginLimiter limiter(clock);
-  for (int i = 0; i < 5; ++i) {
-    REQUIRE(limiter.Admit("teacher1", "10.0.0.1").admitted);
-    limiter.Finish("teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
-  }
+  FailTimes(limiter, "teacher1", "10.0.0.1", 5);
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
   // Until a refusal is on the record (say its append failed), each asks for one.
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
@@ -122,10 +127,7 @@ TEST_CASE("only the first refusal of a locked key in a window is to be recorded"
   CHECK_FALSE(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
   // Five fresh failures a window later lock it again: that refusal is recorded.
   clock.Advance(2 * kMinute);
-  for (int i = 0; i < 5; ++i) {
-    REQUIRE(limiter.Admit("teacher1", "10.0.0.1").admitted);
-    limiter.Finish("teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
-  }
+  FailTimes(limiter, "teacher1", "10.0.0.1", 5);
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
 }
 
@@ -150,16 +152,10 @@ TEST_CASE("a success clears the username's failures but not the address's") {
   LoginLimits limits;
   limits.max_failures_per_ip = 6;
   LoginLimiter limiter(clock, limits);
-  for (int i = 0; i < 4; ++i) {
-    REQUIRE(limiter.Admit("u", "ip").admitted);
-    limiter.Finish("u", "ip", LoginLimiter::Outcome::kFailed);
-  }
+  FailTimes(limiter, "u", "ip", 4);
   REQUIRE(limiter.Admit("u", "ip").admitted);
   limiter.Finish("u", "ip", LoginLimiter::Outcome::kSucceeded);
-  for (int i = 0; i < 2; ++i) {
-    REQUIRE(limiter.Admit("u", "ip").admitted);
-    limiter.Finish("u", "ip", LoginLimiter::Outcome::kFailed);
-  }
+  FailTimes(limiter, "u", "ip", 2);
   REQUIRE_FALSE(limiter.Admit("someone_else", "ip").admitted);
 }
 
