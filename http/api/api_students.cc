@@ -86,18 +86,17 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
   Roster& roster = *ex.services().roster;
   if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
   AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
-  ServeDecided(
-      ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
-      [&]() -> Result<http::HttpResponse> {
-        ASSIGN_OR_RETURN(std::string profile,
-                         ex.services().records->ProfileText(id, all, ex.now_us, decision.reason,
-                                                            ex.caller.user));
-        ASSIGN_OR_RETURN(json::array statements, ex.services().family->StatementsShown(id));
-        ASSIGN_OR_RETURN(json::array amendments, ex.services().family->AmendmentsShown(id));
-        AppendMember(profile, "statements", statements);
-        AppendMember(profile, "amendments", amendments);
-        return OkJsonText(std::move(profile));
-      });
+  ServeDecided(ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
+               [&]() -> Result<http::HttpResponse> {
+                 ASSIGN_OR_RETURN(std::string profile,
+                                  ex.services().records->ProfileText(
+                                      id, all, ex.now_us, decision.reason, ex.caller.user));
+                 ASSIGN_OR_RETURN(Family::ShownWithRecord shown,
+                                  ex.services().family->RecordAnnotations(id));
+                 AppendMember(profile, "statements", shown.statements);
+                 AppendMember(profile, "amendments", shown.amendments);
+                 return OkJsonText(std::move(profile));
+               });
 }
 
 // Why `reason` is too short for a break-glass, or "". Spaces and invisible

@@ -105,15 +105,13 @@ Result<std::vector<FamilyRequest>> Family::ListRequests(std::optional<FamilyRequ
   return out;
 }
 
-Result<std::vector<FamilyRequest>> Family::Statements(std::string_view student_id) const {
-  ASSIGN_OR_RETURN(auto requests, Requests(student_id));
+std::vector<FamilyRequest> Family::Statements(std::vector<FamilyRequest> requests) {
   std::erase_if(requests, [](const FamilyRequest& r) { return r.statement.empty(); });
   SortBy(requests, &FamilyRequest::statement_seq);
   return requests;
 }
 
-Result<std::vector<FamilyRequest>> Family::Amendments(std::string_view student_id) const {
-  ASSIGN_OR_RETURN(auto requests, Requests(student_id));
+std::vector<FamilyRequest> Family::Amendments(std::vector<FamilyRequest> requests) {
   std::erase_if(requests, [](const FamilyRequest& r) {
     return r.kind != FamilyRequestKind::kCorrection || r.status != kCorrectionAmended;
   });

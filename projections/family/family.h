@@ -117,18 +117,22 @@ class Family {
   // `status` (any if ""), oldest first: a privacy officer's work list.
   Result<std::vector<FamilyRequest>> ListRequests(std::optional<FamilyRequestKind> kind,
                                                   std::string_view status) const;
-  // The student's refused corrections that carry a statement, in attach order.
-  Result<std::vector<FamilyRequest>> Statements(std::string_view student_id) const;
-  // The statements as shown with the record (profile, history): [{request_id,
-  // about_seq, seq, at, by{id,role,name}, text}], in attach order.
-  Result<boost::json::array> StatementsShown(std::string_view student_id) const;
-  // The student's corrections decided `amend` (FERPA §99.20: the record was
-  // found inaccurate), in decision order.
-  Result<std::vector<FamilyRequest>> Amendments(std::string_view student_id) const;
-  // The amendments as shown with the record (the profile), so that a reader
-  // knows the entry `about_seq` was found inaccurate: [{request_id, about_seq,
-  // seq, at, by{id,role,name}, requested_change, reason}], in decision order.
-  Result<boost::json::array> AmendmentsShown(std::string_view student_id) const;
+  // Of a student's `requests`: the refused corrections that carry a
+  // statement, in attach order.
+  static std::vector<FamilyRequest> Statements(std::vector<FamilyRequest> requests);
+  // Of a student's `requests`: the corrections decided `amend` (FERPA §99.20:
+  // the record was found inaccurate), in decision order.
+  static std::vector<FamilyRequest> Amendments(std::vector<FamilyRequest> requests);
+  // What is shown with the record (the profile), from one read of the
+  // student's requests: `statements` [{request_id, about_seq, seq, at,
+  // by{id,role,name}, text}] and `amendments` [{request_id, about_seq, seq, at,
+  // by, requested_change, reason}], so that a reader knows what the family
+  // disputes and which entries were found inaccurate.
+  struct ShownWithRecord {
+    boost::json::array statements;
+    boost::json::array amendments;
+  };
+  Result<ShownWithRecord> RecordAnnotations(std::string_view student_id) const;
   // True while an inspection request is pending (FERPA §99.10 legal hold).
   Result<bool> HasLegalHold(std::string_view student_id) const;
   // The oldest pending inspection request about the student, if any.

@@ -109,8 +109,7 @@ Status AddFamilySections(const Family& family, const Services& services, const s
     for (const auto& d : record) disclosures.emplace_back(DisclosureItem(d, who));
     ASSIGN_OR_RETURN(auto all, family.Requests(student));
     for (const auto& r : all) requests.emplace_back(RequestItem(r, who));
-    ASSIGN_OR_RETURN(auto attached, family.Statements(student));
-    for (const auto& r : attached) statements.emplace_back(StatementItem(r, who));
+    for (const auto& r : Family::Statements(all)) statements.emplace_back(StatementItem(r, who));
   }
   out["disclosures"] = std::move(disclosures);
   out["statements"] = std::move(statements);
@@ -120,20 +119,15 @@ Status AddFamilySections(const Family& family, const Services& services, const s
 
 }  // namespace
 
-Result<json::array> Family::StatementsShown(std::string_view student_id) const {
-  ASSIGN_OR_RETURN(auto attached, Statements(student_id));
+Result<Family::ShownWithRecord> Family::RecordAnnotations(std::string_view student_id) const {
+  ASSIGN_OR_RETURN(std::vector<FamilyRequest> requests, Requests(student_id));
   family::WhoResolver who(services_.roster);
-  json::array out;
-  for (const auto& r : attached) out.emplace_back(StatementItem(r, who));
-  return out;
-}
-
-Result<json::array> Family::AmendmentsShown(std::string_view student_id) const {
-  ASSIGN_OR_RETURN(auto amended, Amendments(student_id));
-  family::WhoResolver who(services_.roster);
-  json::array out;
-  for (const auto& r : amended) out.emplace_back(AmendmentItem(r, who));
-  return out;
+  ShownWithRecord shown;
+  for (const auto& r : Statements(requests)) shown.statements.emplace_back(StatementItem(r, who));
+  for (const auto& r : Amendments(std::move(requests))) {
+    shown.amendments.emplace_back(AmendmentItem(r, who));
+  }
+  return shown;
 }
 
 Result<json::object> Family::History(std::string_view student_id) const {
