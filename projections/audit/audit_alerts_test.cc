@@ -195,6 +195,32 @@ TEST_CASE("ten denials within ten minutes raise one denial-burst alert") {
   CHECK(alerts[0].as_object().at("denials").to_number<int>() == 10);
 }
 
+TEST_CASE("failed sign-ins count towards a denial burst, and are in the audit trail") {
+  AuditWorld w;
+  std::string known = w.AddUser("teacher.one", Role::kEducator);
+  for (int i = 0; i < 10; ++i) {  // a password spray over names no account has
+    REQUIRE(w.audit()
+                .RecordLogin("guess" + std::to_string(i), std::nullopt, "198.51.100.7", false,
+                             LoginFailure::kNoSuchUser)
+                .ok());
+  }
+  REQUIRE(w.audit()
+              .RecordLogin("teacher.one", known, "198.51.100.7", false, LoginFailure::kBadPassword)
+              .ok());
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 1);
+  CHECK(TextOf(alerts[0].as_object(), "kind") == "denial_burst");
+  AuditQuery query;
+  query.action = "LoginFailed";
+  query.actor_id = known;
+  const json::object page = w.Query(query);
+  const json::array& failed = EventsOf(page);
+  REQUIRE(failed.size() == 1);
+  CHECK(TextOf(failed[0].as_object(), "reason") == "BadPassword");
+  CHECK(TextOf(failed[0].as_object(), "ip") == "198.51.100.7");
+  RequireRebuildIdentical(w);
+}
+
 TEST_CASE("reviewing an alert records the note and marks it reviewed once") {
   AuditWorld w;
   std::string student = w.AddStudent("sis-1", "Avery", "Quill");
