@@ -151,6 +151,15 @@ TEST_CASE("another family's guardian is refused the history") {
         "you are not a guardian of this student");
   REQUIRE(w.CountSince(before, EventType::AccessDenied) == 1);
   REQUIRE(w.CountSince(before, EventType::RecordViewed) == 0);
+  // A caller of the wrong role is told which roles may.
+  auto teacher = w.Call("GET", "/api/students/" + w.child + "/history", w.teacher.token);
+  REQUIRE(teacher.status == 403);
+  CHECK(Str(ApiWorld::Json(teacher).at("error").at("message")) ==
+        "only guardians or privacy officers may do this");
+  auto officer_only = w.Call("GET", "/api/audit/events", w.teacher.token);
+  REQUIRE(officer_only.status == 403);
+  CHECK(Str(ApiWorld::Json(officer_only).at("error").at("message")) ==
+        "only privacy officers may do this");
 }
 
 TEST_CASE("the breach report lists exactly the students the account read") {

@@ -58,7 +58,8 @@ bool IsEnabledEducator(const Exchange& ex, const std::string& user_id) {
 // POST /api/grants {educator_id, scope, expires_at, reason} -> 201 {id}.
 void CreateGrant(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
-    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""});
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""},
+                OnlyRolesMessage({Role::kDistrictAdmin}));
   }
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
@@ -98,7 +99,8 @@ void RevokeGrant(const http::HttpRequest&, const http::RouteParams& params, Exch
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "grant", "grant")) return;
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
-    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id});
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id},
+                OnlyRolesMessage({Role::kDistrictAdmin}));
   }
   Offload(ex, [ex, id] {
     Status revoked = RosterCommands(ex.services()).Revoke(ex.caller.actor, id);
@@ -113,7 +115,8 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
   if (!CheckPathId(ex, id, "stu", "student")) return;
   if (!HasRole(ex, {Role::kDistrictAdmin, Role::kPrivacyOfficer})) {
     return Deny(ex,
-                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""});
+                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
+                OnlyRolesMessage({Role::kDistrictAdmin, Role::kPrivacyOfficer}));
   }
   Roster& roster = *ex.services().roster;
   if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
@@ -149,7 +152,8 @@ void DisableUser(const http::HttpRequest& request, const http::RouteParams& para
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "usr", "user")) return;
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
-    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id});
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id},
+                OnlyRolesMessage({Role::kDistrictAdmin}));
   }
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
@@ -193,7 +197,8 @@ http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
 // POST /api/imports (application/zip): one atomic, idempotent import.
 void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
-    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""});
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""},
+                OnlyRolesMessage({Role::kDistrictAdmin}));
   }
   if (!IsZipContentType(request)) {
     return ex.Reply(http::JsonError(400, "bad_request", "Content-Type must be application/zip"));

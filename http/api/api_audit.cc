@@ -55,7 +55,8 @@ std::optional<std::string> ActorParam(const Exchange& ex, QueryFields& query) {
 // Refuses callers other than privacy officers; true if refused.
 bool RefuseNonOfficer(const Exchange& ex, AccessScope scope) {
   if (HasRole(ex, {Role::kPrivacyOfficer})) return false;
-  Deny(ex, {scope, "", std::string(kDeniedWrongRole), ""});
+  Deny(ex, {scope, "", std::string(kDeniedWrongRole), ""},
+       OnlyRolesMessage({Role::kPrivacyOfficer}));
   return true;
 }
 
@@ -144,7 +145,8 @@ void ReviewAlert(const http::HttpRequest& request, const http::RouteParams& para
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "alr", "alert")) return;
   if (!HasRole(ex, {Role::kPrivacyOfficer})) {
-    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id});
+    return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), id},
+                OnlyRolesMessage({Role::kPrivacyOfficer}));
   }
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());

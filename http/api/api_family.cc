@@ -36,7 +36,8 @@ std::optional<StudentRead> HistoryRead(const Exchange& ex, const std::string& id
                                        AccessScope scope) {
   if (!CheckPathId(ex, id, "stu", "student")) return std::nullopt;
   if (!HasRole(ex, {Role::kGuardian, Role::kPrivacyOfficer})) {
-    Deny(ex, {scope, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""});
+    Deny(ex, {scope, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
+         OnlyRolesMessage({Role::kGuardian, Role::kPrivacyOfficer}));
     return std::nullopt;
   }
   StudentRead read{scope, id, "", AccessOutcome::kAllowed, {}};
@@ -92,7 +93,9 @@ bool CheckGuardianRequest(const Exchange& ex, const std::string& id, bool admin_
   if (!CheckPathId(ex, id, "stu", "student")) return false;
   bool admin = admin_too && ex.role() == Role::kDistrictAdmin;
   if (!admin && ex.role() != Role::kGuardian) {
-    Deny(ex, {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""});
+    Deny(ex, {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
+         admin_too ? OnlyRolesMessage({Role::kGuardian, Role::kDistrictAdmin})
+                   : OnlyRolesMessage({Role::kGuardian}));
     return false;
   }
   if (auto found = ex.services().roster->FindStudent(id); !found) {

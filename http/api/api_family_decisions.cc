@@ -41,7 +41,8 @@ void ReplyDecisionError(const Exchange& ex, const Status& status, const FamilyRe
 // Refuses a caller without `role`; true if refused.
 bool RefuseUnless(const Exchange& ex, Role role, const FamilyRequest& request) {
   if (ex.role() == role) return false;
-  Deny(ex, {AccessScope::kUnknown, request.student_id, std::string(kDeniedWrongRole), request.id});
+  Deny(ex, {AccessScope::kUnknown, request.student_id, std::string(kDeniedWrongRole), request.id},
+       OnlyRolesMessage({role}));
   return true;
 }
 
@@ -111,7 +112,8 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
   }
   if (kind_name && !kind) query.Problem("kind", "must be inspection, correction or deletion");
   if (!HasRole(ex, {Role::kPrivacyOfficer})) {  // refusals first: a bad query is still one
-    return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedWrongRole), ""});
+    return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedWrongRole), ""},
+                OnlyRolesMessage({Role::kPrivacyOfficer}));
   }
   if (!query.ok()) return ex.Reply(query.BadRequest());
   auto requests = ex.services().family->ListRequests(kind, status.value_or(""));

@@ -43,6 +43,30 @@ http::HttpResponse Forbidden(const std::string& message) {
 
 }  // namespace
 
+std::string OnlyRolesMessage(std::initializer_list<Role> roles) {
+  auto plural = [](Role role) -> std::string {
+    switch (role) {
+      case Role::kEducator:
+        return "educators";
+      case Role::kPrivacyOfficer:
+        return "privacy officers";
+      case Role::kDistrictAdmin:
+        return "district admins";
+      case Role::kGuardian:
+        return "guardians";
+    }
+    return "other roles";
+  };
+  std::string who;
+  size_t i = 0;
+  for (Role role : roles) {
+    if (i > 0) who += i + 1 == roles.size() ? " or " : ", ";
+    who += plural(role);
+    ++i;
+  }
+  return "only " + who + " may do this";
+}
+
 void Deny(const Exchange& exchange, Denial denial, std::string message) {
   Audit* audit = exchange.services().audit;
   if (!audit) {

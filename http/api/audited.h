@@ -40,6 +40,9 @@ struct Denial {
 // is durable, answers 403 forbidden with `message` (a generic one if "");
 // 503 audit_unavailable if it failed.
 void Deny(const Exchange& exchange, Denial denial, std::string message = "");
+// The message of a refusal for the caller's role: "only privacy officers may
+// do this", "only guardians or privacy officers may do this".
+std::string OnlyRolesMessage(std::initializer_list<Role> roles);
 
 // A read about to be served.
 struct AuditedRead {
