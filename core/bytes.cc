@@ -2,8 +2,6 @@
 
 #include <sodium.h>
 
-#include <algorithm>
-
 namespace backpack {
 
 std::string ToHex(ByteView bytes) {

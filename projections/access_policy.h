@@ -21,6 +21,11 @@ inline constexpr std::string_view kDeniedUnknownStudent = "denied:unknown_studen
 inline constexpr std::string_view kDeniedRetractedStudent = "denied:retracted_student";
 inline constexpr std::string_view kDeniedNoRelationship = "denied:no_relationship";
 inline constexpr std::string_view kDeniedNoRestrictedNotesFlag = "denied:no_restricted_notes_flag";
+// Decided by the HTTP API itself, outside the access policy.
+inline constexpr std::string_view kDeniedWrongRole = "denied:wrong_role";
+inline constexpr std::string_view kDeniedNotAuthor = "denied:not_author";
+// A cookie-authenticated write without a JSON or zip body (IsCrossSiteSafe).
+inline constexpr std::string_view kDeniedCrossSite = "denied:cross_site_content_type";
 
 struct AccessDecision {
   bool allowed = false;

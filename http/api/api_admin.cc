@@ -136,7 +136,7 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
   AuditedRead read;
   read.scope = AccessScope::kAuditQuery;
   read.extra.reason = reason;
-  read.extra.query = "view=access_list";
+  read.extra.query = kAccessListReadQuery;
   read.extra.result_count = access.size();
   read.students.push_back({id, reason});
   SendAfterAudit(

@@ -135,7 +135,7 @@ void GetAlerts(const http::HttpRequest& request, const http::RouteParams&, Excha
                    AccessOutcome::kAllowed,
                    {}};
   read.extra.reason = kOfficerReason;
-  read.extra.query = std::string("view=alerts") + (only_unreviewed ? "&unreviewed=true" : "");
+  read.extra.query = only_unreviewed ? kUnreviewedAlertsReadQuery : kAlertsReadQuery;
   read.extra.result_count = items && items->is_array() ? items->get_array().size() : 0;
   SendAfterAudit(ex, std::move(read), Ok(*alerts));
 }

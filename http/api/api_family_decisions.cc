@@ -125,7 +125,7 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
   AuditedRead read{
       AccessScope::kSearch, StudentsInResult(body, reason), AccessOutcome::kAllowed, {}};
   read.extra.reason = reason;
-  read.extra.query = "view=family_requests";
+  read.extra.query = kFamilyRequestsReadQuery;
   read.extra.result_count = requests->size();
   SendAfterAudit(ex, std::move(read), Ok(body));
 }

@@ -21,13 +21,6 @@
 
 namespace backpack::api {
 
-// Denial reasons decided by the API itself (the policy's are kDenied* in
-// projections/access_policy.h).
-inline constexpr std::string_view kDeniedWrongRole = "denied:wrong_role";
-inline constexpr std::string_view kDeniedNotAuthor = "denied:not_author";
-// A cookie-authenticated write without a JSON or zip body (IsCrossSiteSafe).
-inline constexpr std::string_view kDeniedCrossSite = "denied:cross_site_content_type";
-
 // A refused request, for its AccessDenied event.
 struct Denial {
   AccessScope scope = AccessScope::kUnknown;  // the read refused; kUnknown for writes

@@ -65,9 +65,14 @@ struct StudentAccess {
   std::string reason;
 };
 
-// The query of a home-feed page's read (scope kSearch): the page shows its
-// students' notes, services and voice, so it counts towards bulk access.
+// The queries of reads of named views, recorded instead of filters. A
+// home-feed page's (scope kSearch) shows its students' notes, services and
+// voice, so it counts towards bulk access.
 inline constexpr std::string_view kFeedReadQuery = "view=feed";
+inline constexpr std::string_view kFamilyRequestsReadQuery = "view=family_requests";
+inline constexpr std::string_view kAccessListReadQuery = "view=access_list";
+inline constexpr std::string_view kAlertsReadQuery = "view=alerts";
+inline constexpr std::string_view kUnreviewedAlertsReadQuery = "view=alerts&unreviewed=true";
 
 // Optional details of a read. Never free text typed by a user.
 struct AccessExtra {

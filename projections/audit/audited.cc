@@ -103,9 +103,9 @@ Result<json::object> Audit::AlertsAudited(const Actor& actor, bool unreviewed_on
                                           std::string_view reason) {
   ASSIGN_OR_RETURN(json::object alerts, Alerts(unreviewed_only, limit));
   size_t count = ArraySize(alerts, "alerts");
-  std::string query = std::string("view=alerts") + (unreviewed_only ? "&unreviewed=true" : "");
-  return AfterRecording(*this, actor, AccessScope::kAuditQuery, std::move(alerts), reason,
-                        std::move(query), count);
+  return AfterRecording(
+      *this, actor, AccessScope::kAuditQuery, std::move(alerts), reason,
+      std::string(unreviewed_only ? kUnreviewedAlertsReadQuery : kAlertsReadQuery), count);
 }
 
 Result<std::string> Audit::ResolveActor(std::string_view username_or_id) const {

@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "projections/access_policy.h"
+#include "projections/audit/audit.h"
 #include "projections/family/internal/iso_time.h"
 #include "projections/family/internal/records.h"
 
@@ -55,16 +57,16 @@ std::string ReasonPhrase(std::string_view reason) {
   if (reason == "district_admin") return "as district administrator";
   if (reason == "educator") return "as an educator";
   static const std::pair<std::string_view, std::string_view> kRefusals[] = {
-      {"denied:no_relationship", "no relationship to the student"},
-      {"denied:not_author", "not the note's author"},
-      {"denied:wrong_role", "their role may not do this"},
-      {"denied:not_educator", "not an educator"},
-      {"denied:disabled", "account disabled"},
-      {"denied:unknown_user", "unknown account"},
-      {"denied:unknown_student", "unknown student"},
-      {"denied:retracted_student", "the record was flagged as retracted"},
-      {"denied:no_restricted_notes_flag", "may not read restricted notes"},
-      {"denied:cross_site_content_type", "a request from another site"}};
+      {kDeniedNoRelationship, "no relationship to the student"},
+      {kDeniedNotAuthor, "not the note's author"},
+      {kDeniedWrongRole, "their role may not do this"},
+      {kDeniedNotEducator, "not an educator"},
+      {kDeniedDisabled, "account disabled"},
+      {kDeniedUnknownUser, "unknown account"},
+      {kDeniedUnknownStudent, "unknown student"},
+      {kDeniedRetractedStudent, "the record was flagged as retracted"},
+      {kDeniedNoRestrictedNotesFlag, "may not read restricted notes"},
+      {kDeniedCrossSite, "a request from another site"}};
   for (const auto& [code, phrase] : kRefusals) {
     if (reason == code) return std::string(phrase);
   }
@@ -96,15 +98,16 @@ std::string ReasonFor(const json::object& content, std::string_view student_id) 
   return Field(content, "reason");
 }
 
-// What a read of a named view (its query "view=...") showed, or "".
+// What a read of a named view (projections/audit/audit.h) showed, or "".
 std::string NamedViewPhrase(std::string_view query, std::string_view actor) {
-  std::string_view view = query.starts_with("view=") ? query.substr(5) : "";
-  view = view.substr(0, view.find('&'));
-  if (view == "feed") return "Shown in the home feed of " + std::string(actor);
-  if (view == "family_requests")
+  if (query == kFeedReadQuery) return "Shown in the home feed of " + std::string(actor);
+  if (query == kFamilyRequestsReadQuery) {
     return "Listed among family requests seen by " + std::string(actor);
-  if (view == "access_list") return "Who has access looked up by " + std::string(actor);
-  if (view == "alerts") return "Listed among alerts seen by " + std::string(actor);
+  }
+  if (query == kAccessListReadQuery) return "Who has access looked up by " + std::string(actor);
+  if (query == kAlertsReadQuery || query == kUnreviewedAlertsReadQuery) {
+    return "Listed among alerts seen by " + std::string(actor);
+  }
   return "";
 }
 
