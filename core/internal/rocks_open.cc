@@ -7,7 +7,10 @@
 #include <rocksdb/table.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
+
+#include "core/internal/rocks_info_log.h"
 
 namespace backpack::rocks {
 namespace {
@@ -77,6 +80,11 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
   db_options.max_total_wal_size = 256ull << 20;
   db_options.WAL_ttl_seconds = 0;
   db_options.WAL_size_limit_MB = 0;
+  // RocksDB's own LOG writer aborts on the line after a failed write (a full
+  // disk); this one drops what it cannot write.
+  std::error_code ec;
+  if (options.create_if_missing && !options.read_only) std::filesystem::create_directories(dir, ec);
+  db_options.info_log = NewInfoLog(dir);
 
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
