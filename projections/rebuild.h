@@ -35,8 +35,9 @@ Result<bool> RebuildInterrupted(Store& store);
 // change that makes a projection built by an earlier binary differ from what
 // a rebuild now makes (invariant 6): an upgraded store is then rebuilt when
 // it opens. 2: home-feed pages count towards bulk-access alerts. 3: sign-ins
-// are in the audit trail, failed ones count towards denial bursts.
-inline constexpr std::string_view kProjectionsVersion = "3";
+// are in the audit trail, failed ones count towards denial bursts. 4: a
+// guardian link that went missing with its retracted student stays in force.
+inline constexpr std::string_view kProjectionsVersion = "4";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

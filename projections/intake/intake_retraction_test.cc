@@ -6,6 +6,8 @@
 #include "projections/intake/intake_test_util.h"
 #include "projections/intake/internal/rows.h"
 #include "projections/rebuild.h"
+#include "projections/roster/roster.h"
+#include "projections/roster/roster_commands.h"
 #include "tests/forwarding_log.h"
 
 using namespace backpack;
@@ -47,11 +49,26 @@ void Shred(IntakeFixture& f, const std::string& student) {
   REQUIRE(f.log().Append({e}));
 }
 
+// Signs up the guardian of s-101 (matched to the imported g-201 by email).
+std::string AddGuardianOfFirstStudent(IntakeFixture& f) {
+  AddUserRequest r;
+  r.username = "gq@example.org";
+  r.role = Role::kGuardian;
+  r.display_name = "Synthetic guardian";
+  r.password_cost = PasswordCost::kMinimal;
+  auto id = RosterCommands(f.domain().services())
+                .AddUser(Actor{"usr_admin", "req_1", ""}, r, "correct horse battery");
+  REQUIRE(id);
+  return *id;
+}
+
 }  // namespace
 
 TEST_CASE("a full export without a student retracts it and keeps its events") {
   IntakeFixture f;
   f.ImportOk(SmallDistrict());
+  const std::string guardian = AddGuardianOfFirstStudent(f);
+  Roster& roster = *f.domain().services().roster;
   uint64_t size = f.log().size();
   ImportReport report = f.ImportOk(WithoutFirstStudent());
   CHECK(report.retracted == 3);
@@ -72,6 +89,9 @@ TEST_CASE("a full export without a student retracts it and keeps its events") {
   CHECK(retracted == std::map<fb::RecordKind, std::string>{{fb::RecordKind::Student, "s-101"},
                                                            {fb::RecordKind::Guardian, "g-201"},
                                                            {fb::RecordKind::Enrollment, "e-1"}});
+  // The family left with the student: the district still holds the record,
+  // and the guardian keeps their rights to it (FERPA §§99.10-99.20).
+  CHECK(roster.IsGuardianOf(guardian, student));
   CHECK(f.ImportOk(WithoutFirstStudent()).events_appended == 0);
 
   size = f.log().size();  // the student returns: re-imported, records unchanged
@@ -80,6 +100,7 @@ TEST_CASE("a full export without a student retracts it and keeps its events") {
                                      {"GuardianLinked", 1},
                                      {"EnrollmentImported", 1},
                                      {"ImportCompleted", 1}});
+  CHECK(roster.IsGuardianOf(guardian, student));
 }
 
 TEST_CASE("orgs and classes missing from a full export are retracted without a subject") {

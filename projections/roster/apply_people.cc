@@ -48,15 +48,54 @@ Status RetractEnrollment(ApplyContext& c, std::string_view sourced_id) {
   return DropMembershipIfInactive(c, *key);
 }
 
+// True iff the student's record is flagged retracted (false if unknown or
+// shredded).
+Result<bool> StudentRetracted(ProjectionTxn& txn, std::string_view student_id) {
+  auto record = ReadStudent(txn, student_id);
+  if (!record && record.error().code() == StatusCode::kGone) return false;
+  if (!record) return Err(record.error());
+  return *record && (*record)->retracted;
+}
+
+// A link's row went missing. If its student was retracted before it (the
+// planner retracts students first), the link stays in force while the
+// student stays retracted (GuardianLinkState); otherwise it ends now.
 Status RetractGuardianLink(ApplyContext& c, const std::string& student_id,
                            const std::string& guardian_id) {
   std::string key = PairKey(student_id, guardian_id);
-  ASSIGN_OR_RETURN(auto retracted, ReadRetractedFlag(c.txn, kGuardianLinks, key));
-  if (!retracted) return OkStatus();
-  WriteRetractedFlag(c.txn, kGuardianLinks, key, true);
+  ASSIGN_OR_RETURN(auto link, ReadGuardianLink(c.txn, key));
+  if (!link || link->retracted) return OkStatus();
+  ASSIGN_OR_RETURN(bool student_retracted, StudentRetracted(c.txn, student_id));
+  WriteGuardianLink(c.txn, key, {.retracted = true, .while_student_retracted = student_retracted});
+  if (student_retracted) return OkStatus();
   c.ops.push_back([guardian_id, student_id](Memory& m) {
     m.access.UnlinkGuardian(guardian_id, student_id).IgnoreError();
   });
+  return OkStatus();
+}
+
+// A retracted student is imported again: the links kept in force only while
+// they were retracted end (a link the export still has is linked again by its
+// own GuardianLinked event, which the planner emits for a retracted row).
+Status EndLinksKeptForRetractedStudent(ApplyContext& c, const std::string& student_id) {
+  const std::string prefix = student_id + '\0';
+  std::vector<std::string> guardians;
+  Status decoded;
+  RETURN_IF_ERROR(c.txn.Scan(kGuardianLinks, AsBytes(prefix), [&](ByteView key, ByteView value) {
+    auto link = DecodeGuardianLink(value);
+    if (!link) decoded = link.error();
+    if (link && link->while_student_retracted) {
+      guardians.emplace_back(AsChars(key).substr(prefix.size()));
+    }
+    return decoded.ok();
+  }));
+  RETURN_IF_ERROR(decoded);
+  for (const std::string& guardian_id : guardians) {
+    WriteGuardianLink(c.txn, PairKey(student_id, guardian_id), {.retracted = true});
+    c.ops.push_back([guardian_id, student_id](Memory& m) {
+      m.access.UnlinkGuardian(guardian_id, student_id).IgnoreError();
+    });
+  }
   return OkStatus();
 }
 
@@ -158,6 +197,8 @@ Status ApplyStudent(ApplyContext& c) {
                        Str(p->grade()),
                        school_id,
                        false};
+  ASSIGN_OR_RETURN(bool was_retracted, StudentRetracted(c.txn, id));
+  if (was_retracted) RETURN_IF_ERROR(EndLinksKeptForRetractedStudent(c, id));
   RETURN_IF_ERROR(WriteStudent(c.txn, id, record));
   c.ops.push_back([id, school_id, grade = record.grade](Memory& m) {
     m.students.insert(id);
@@ -180,7 +221,7 @@ Status ApplyGuardianLink(ApplyContext& c) {
   ASSIGN_OR_RETURN(auto old, ReadGuardianContact(c.txn, student_id, guardian_id));
   DropStaleEmailIndex(c, old, contact, student_id, guardian_id);
   RETURN_IF_ERROR(WriteGuardianContact(c.txn, student_id, guardian_id, contact));
-  WriteRetractedFlag(c.txn, kGuardianLinks, PairKey(student_id, guardian_id), false);
+  WriteGuardianLink(c.txn, PairKey(student_id, guardian_id), {.retracted = false});
   if (!contact.email.empty()) {
     c.txn.Put(kGuardianIndex,
               AsBytes(GuardianEmailKey(c.index_key, contact.email, student_id, guardian_id)),

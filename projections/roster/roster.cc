@@ -130,8 +130,8 @@ std::vector<GuardianInfo> Roster::GuardiansOf(std::string_view student_id) const
   std::string prefix = std::string(student_id) + '\0';
   Status scanned =
       reader.txn().Scan(roster::kGuardianLinks, AsBytes(prefix), [&](ByteView key, ByteView value) {
-        auto retracted = roster::DecodeRetractedFlag(value);
-        if (retracted && !*retracted) {
+        auto link = roster::DecodeGuardianLink(value);
+        if (link && link->in_force()) {
           guardian_ids.emplace_back(AsChars(key).substr(prefix.size()));
         }
         return true;

@@ -68,8 +68,8 @@ Status LoadClassesAndEnrollments(Store& store, Memory& m) {
 
 Status LoadGuardianLinks(Store& store, Memory& m) {
   return ForEachEntry(store, kGuardianLinks, [&](ByteView key, ByteView value) -> Status {
-    ASSIGN_OR_RETURN(bool retracted, DecodeRetractedFlag(value));
-    if (retracted) return OkStatus();
+    ASSIGN_OR_RETURN(GuardianLinkState link, DecodeGuardianLink(value));
+    if (!link.in_force()) return OkStatus();
     std::string_view k = AsChars(key);
     size_t separator = k.find('\0');
     if (separator == std::string_view::npos) return DataLossError("malformed guardian link key");

@@ -142,6 +142,54 @@ TEST_CASE("guardians are linked by import and lose the link when retracted") {
   CHECK(w.roster().GuardiansOf(a).empty());
 }
 
+TEST_CASE("a guardian keeps the link to a retracted student until the student returns without it") {
+  RosterWorld w;
+  w.ImportDistrict();
+  const AeadKey k = w.index_key();  // a copy: Reopen replaces the fixture's keys
+  std::string a = w.StudentId("stu-a");
+  std::string guardian = w.AddUser("morgan.q@example.test", Role::kGuardian);
+  w.Append({GuardianEvent(k, "gdn-2", "stu-a", "Jordan", "Quinlan", "jordan.q@example.test")});
+  std::string second = w.AddUser("jordan.q@example.test", Role::kGuardian);
+
+  // A full export without the family: the student, then both links (the
+  // order the import planner retracts in).
+  w.Append({RetractEvent(kKindStudent, "stu-a", a), RetractEvent(kKindGuardian, "gdn-1", a),
+            RetractEvent(kKindGuardian, "gdn-2", a)});
+  CHECK(w.roster().IsGuardianOf(guardian, a));
+  CHECK(w.roster().IsGuardianOf(second, a));
+  CHECK(w.roster().GuardiansOf(a).size() == 2);  // still the parents to notify of a breach
+  w.Reopen();
+  CHECK(w.roster().IsGuardianOf(guardian, a));
+  CHECK(w.roster().IsGuardianOf(second, a));
+  TempDir scratch_1;
+  CHECK(RebuildDifference(w, scratch_1.path() / "db") == "");
+
+  // The student returns, linked to the first guardian only: the second's
+  // link ends, live and after reopening.
+  w.Append({GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test"),
+            StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1")});
+  CHECK(w.roster().IsGuardianOf(guardian, a));
+  CHECK_FALSE(w.roster().IsGuardianOf(second, a));
+  CHECK(w.roster().GuardiansOf(a).size() == 1);
+  w.Reopen();
+  CHECK(w.roster().IsGuardianOf(guardian, a));
+  CHECK_FALSE(w.roster().IsGuardianOf(second, a));
+  TempDir scratch_2;
+  CHECK(RebuildDifference(w, scratch_2.path() / "db") == "");
+}
+
+TEST_CASE("a link retracted while its student is enrolled ends even if the student leaves later") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string a = w.StudentId("stu-a");
+  std::string guardian = w.AddUser("morgan.q@example.test", Role::kGuardian);
+  w.Append({RetractEvent(kKindGuardian, "gdn-1", a)});
+  w.Append({RetractEvent(kKindStudent, "stu-a", a)});
+  CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
+  w.Reopen();
+  CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
+}
+
 TEST_CASE("Load after reopening gives the same decisions as the live state") {
   RosterWorld w;
   w.ImportDistrict();

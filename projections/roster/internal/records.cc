@@ -222,6 +222,11 @@ Result<bool> DecodeRetractedFlag(ByteView value) {
   return Flag(o, "retracted");
 }
 
+Result<GuardianLinkState> DecodeGuardianLink(ByteView value) {
+  ASSIGN_OR_RETURN(json::object o, ParseObject(value));
+  return GuardianLinkState{Flag(o, "retracted"), Flag(o, "while_student_retracted")};
+}
+
 Result<std::optional<OrgRecord>> ReadOrg(ProjectionTxn& txn, std::string_view id) {
   return ReadPlain<OrgRecord>(txn, kOrgs, id, DecodeOrg);
 }
@@ -328,6 +333,17 @@ void WriteBreakGlass(ProjectionTxn& txn, std::string_view id, const BreakGlassRe
 Result<std::optional<bool>> ReadRetractedFlag(ProjectionTxn& txn, std::string_view family,
                                               std::string_view key) {
   return ReadPlain<bool>(txn, family, key, DecodeRetractedFlag);
+}
+
+Result<std::optional<GuardianLinkState>> ReadGuardianLink(ProjectionTxn& txn,
+                                                          std::string_view key) {
+  return ReadPlain<GuardianLinkState>(txn, kGuardianLinks, key, DecodeGuardianLink);
+}
+
+void WriteGuardianLink(ProjectionTxn& txn, std::string_view key, const GuardianLinkState& state) {
+  json::object o{{"retracted", state.retracted}};
+  if (state.while_student_retracted) o["while_student_retracted"] = true;
+  txn.Put(kGuardianLinks, AsBytes(key), ToBytes(o));
 }
 
 void WriteRetractedFlag(ProjectionTxn& txn, std::string_view family, std::string_view key,

@@ -129,7 +129,23 @@ Result<std::optional<GrantRecord>> ReadGrant(ProjectionTxn& txn, std::string_vie
 void WriteGrant(ProjectionTxn& txn, std::string_view id, const GrantRecord& r);
 Result<std::optional<BreakGlassRecord>> ReadBreakGlass(ProjectionTxn& txn, std::string_view id);
 void WriteBreakGlass(ProjectionTxn& txn, std::string_view id, const BreakGlassRecord& r);
-// r_guardian_links and r_enrollments values: {"retracted":bool}.
+// An r_guardian_links value: {"retracted":bool}, with "while_student_retracted":true
+// when the link's row went missing from a full export while its student was
+// retracted (the family left with the student). Such a link stays in force
+// while the student stays retracted: the district still holds the record, and
+// the guardian keeps the rights of FERPA §§99.10-99.20 to it (history, export,
+// requests). It ends if the student is imported again without it.
+struct GuardianLinkState {
+  bool retracted = false;
+  bool while_student_retracted = false;
+  // Whether the guardian is linked to the student now.
+  bool in_force() const { return !retracted || while_student_retracted; }
+};
+Result<std::optional<GuardianLinkState>> ReadGuardianLink(ProjectionTxn& txn, std::string_view key);
+void WriteGuardianLink(ProjectionTxn& txn, std::string_view key, const GuardianLinkState& state);
+Result<GuardianLinkState> DecodeGuardianLink(ByteView value);
+
+// r_enrollments values: {"retracted":bool}.
 Result<std::optional<bool>> ReadRetractedFlag(ProjectionTxn& txn, std::string_view family,
                                               std::string_view key);
 void WriteRetractedFlag(ProjectionTxn& txn, std::string_view family, std::string_view key,
