@@ -2,8 +2,8 @@
 // one, and the writer recovers before the next group: acknowledged appends
 // are all there, sequence numbers stay dense, and the log verifies. The
 // failure is injected by a Store that forwards to a real one.
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "events/verifier.h"
@@ -69,32 +69,54 @@ TEST_CASE("a failed sync fails its groups, the log recovers and nothing acknowle
   std::mutex mu;
   std::vector<uint64_t> acknowledged;  // seqs of acknowledged appends
   std::atomic<int> failures{0};
-  auto append_many = [&](int worker, int count) {
-    for (int i = 0; i < count; ++i) {
-      auto r = (*log)->Append({NoteEvent("stu_" + std::to_string(worker), "note")});
-      if (!r) {
-        CHECK(r.error().code() == StatusCode::kUnavailable);
-        failures++;
-        continue;
-      }
-      std::lock_guard lock(mu);
-      acknowledged.push_back(r->first_seq);
+  std::atomic<int> other_errors{0};  // failures that were not kUnavailable
+  std::atomic<bool> stop{false};
+  auto append_one = [&](int worker) {
+    auto r = (*log)->Append({NoteEvent("stu_" + std::to_string(worker), "note")});
+    if (!r) {  // (Catch's assertions are for the main thread only)
+      if (r.error().code() != StatusCode::kUnavailable) other_errors++;
+      failures++;
+      return;
+    }
+    std::lock_guard lock(mu);
+    acknowledged.push_back(r->first_seq);
+  };
+  auto acknowledged_count = [&] {
+    std::lock_guard lock(mu);
+    return acknowledged.size();
+  };
+  // Waits (at most a minute, however slow the machine) until `done`.
+  auto wait_until = [](auto done) {
+    for (int i = 0; i < 60'000 && !done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   };
 
+  // Writers append until told to stop. Syncs fail from when some appends
+  // were acknowledged until at least one sync failed, and writing goes on
+  // until more appends were acknowledged after that.
   std::vector<std::thread> writers;
-  for (int w = 0; w < 8; ++w) writers.emplace_back(append_many, w, 60);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      while (!stop) append_one(w);
+    });
+  }
+  wait_until([&] { return acknowledged_count() >= 20; });
   store.fail_syncs = true;
-  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  wait_until([&] { return store.failed_syncs > 0; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
   store.fail_syncs = false;
+  const size_t before_recovery = acknowledged_count();
+  wait_until([&] { return acknowledged_count() >= before_recovery + 20; });
+  stop = true;
   for (auto& t : writers) t.join();
 
   REQUIRE(store.failed_syncs > 0);
   CHECK(failures > 0);
+  CHECK(other_errors == 0);
   // Appends after the failure work again.
   const int failed_before = failures;
-  append_many(99, 5);
+  for (int i = 0; i < 5; ++i) append_one(99);
   CHECK(failures == failed_before);
   const uint64_t size = (*log)->size();
   for (uint64_t seq : acknowledged) {
