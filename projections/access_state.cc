@@ -152,6 +152,13 @@ Status AccessState::DisableUser(std::string_view user_id) {
   return OkStatus();
 }
 
+Status AccessState::EnableUser(std::string_view user_id) {
+  User* user = FindIn(users_, user_id);
+  if (!user) return NotFoundError("no such user");
+  user->disabled = false;
+  return OkStatus();
+}
+
 Status AccessState::UpsertStudent(Student student) {
   RETURN_IF_ERROR(RequireIds({student.id}));
   student.grade = NormalizeGrade(student.grade);

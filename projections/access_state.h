@@ -149,6 +149,8 @@ class AccessState {
   Status UpsertUser(User user);
   // UserDisabled. NotFound for an unknown user.
   Status DisableUser(std::string_view user_id);
+  // UserEnabled. NotFound for an unknown user.
+  Status EnableUser(std::string_view user_id);
 
   // StudentImported: replaces the student's school and grade, and clears a
   // retraction (the student is back in the roster). Enrollments, grants and

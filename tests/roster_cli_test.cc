@@ -152,5 +152,44 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CHECK_FALSE(RosterCommands(after.services()).Authenticate("alice", "a synthetic long password"));
 }
 
+TEST_CASE("backpack user enable, password and update manage an existing account") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  auto added = RunCli(tmp, "user add --username alice --role educator --flags schoolwide",
+                      "a synthetic long password\n");
+  REQUIRE(added.exit_code == 0);
+  const std::string alice = FirstLine(added.out);
+  REQUIRE(RunCli(tmp, "user disable --username alice --reason leave").exit_code == 0);
+
+  CHECK(RunCli(tmp, "user enable --username alice").exit_code == 2);  // no --reason
+  CHECK(RunCli(tmp, "user enable --username nobody --reason back").exit_code == 1);
+  CliResult enabled = RunCli(tmp, "user enable --username alice --reason back");
+  REQUIRE(enabled.exit_code == 0);
+  CHECK(enabled.out == "enabled " + alice + "\n");
+
+  CHECK(RunCli(tmp, "user password --username alice", "short\n").exit_code == 2);
+  CHECK(RunCli(tmp, "user password --username nobody", "another long password\n").exit_code == 1);
+  CliResult reset = RunCli(tmp, "user password --username alice", "another long password\n");
+  REQUIRE(reset.exit_code == 0);
+  CHECK(reset.out == "password reset for " + alice + "\n");
+
+  CHECK(RunCli(tmp, "user update --username alice").exit_code == 2);  // nothing to change
+  CliResult typo = RunCli(tmp, "user update --username alice --flags districtwid");
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("unknown flag") != std::string::npos);
+  CliResult updated =
+      RunCli(tmp, "user update --username alice --flags can_view_restricted_notes --schools sch-1");
+  REQUIRE(updated.exit_code == 0);
+  CHECK(updated.out == "updated " + alice + "\n");
+
+  DomainFixture after(tmp.path() / "data");
+  auto commands = RosterCommands(after.services());
+  CHECK_FALSE(commands.Authenticate("alice", "a synthetic long password"));
+  auto user = commands.Authenticate("alice", "another long password");
+  REQUIRE(user);
+  CHECK(user->flags == IdSet{"can_view_restricted_notes"});
+  CHECK(user->schools == IdSet{"sch-1"});
+}
+
 }  // namespace
 }  // namespace backpack::testing

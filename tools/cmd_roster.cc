@@ -1,4 +1,5 @@
-// user add and grant (SPEC §5): thin shells over RosterCommands.
+// user add, update, disable, enable and password, and grant (SPEC §5):
+// thin shells over RosterCommands.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -112,27 +113,94 @@ void RunGrant(const GlobalOptions& global, const GrantOptions& o, int* exit_code
   std::cout << *id << "\n";
 }
 
-struct UserDisableOptions {
+struct UserChangeOptions {
   std::string username, reason;
 };
 
-// Disables an account (UserDisabled): it can no longer sign in. A running
-// server must be stopped first (it holds the store); it can do the same
-// through POST /api/users/{id}/disable, which also ends the account's sessions.
-void RunUserDisable(const GlobalOptions& global, const UserDisableOptions& o, int* exit_code) {
+// Runs `change` on the account `username` (login name or user id) and prints
+// "`done` USER_ID". A running server must be stopped first (it holds the store).
+template <typename Change>
+void ChangeUser(const GlobalOptions& global, const std::string& username, std::string_view done,
+                Change change, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
-  auto user = app->services().roster->ResolveUser(o.username);
+  auto user = app->services().roster->ResolveUser(username);
   if (!user) {
-    *exit_code = Fail(NotFoundError("no account " + o.username));
+    *exit_code = Fail(NotFoundError("no account " + username));
     return;
   }
-  Status disabled = RosterCommands(app->services()).DisableUser(CliActor(), *user, o.reason);
-  if (!disabled.ok()) {
-    *exit_code = Fail(disabled);
+  Status changed = change(RosterCommands(app->services()), *user);
+  if (!changed.ok()) {
+    *exit_code = Fail(changed);
     return;
   }
-  std::cout << "disabled " << *user << "\n";
+  std::cout << done << " " << *user << "\n";
+}
+
+// Disables an account (UserDisabled): it can no longer sign in. A running
+// server can do the same through POST /api/users/{id}/disable, which also
+// ends the account's sessions.
+void RunUserDisable(const GlobalOptions& global, const UserChangeOptions& o, int* exit_code) {
+  auto disable = [&o](RosterCommands commands, const std::string& id) {
+    return commands.DisableUser(CliActor(), id, o.reason);
+  };
+  ChangeUser(global, o.username, "disabled", disable, exit_code);
+}
+
+// Lets a disabled account sign in again (UserEnabled).
+void RunUserEnable(const GlobalOptions& global, const UserChangeOptions& o, int* exit_code) {
+  auto enable = [&o](RosterCommands commands, const std::string& id) {
+    return commands.EnableUser(CliActor(), id, o.reason);
+  };
+  ChangeUser(global, o.username, "enabled", enable, exit_code);
+}
+
+// Sets a new password, read from the first line of stdin (PasswordReset).
+void RunUserPassword(const GlobalOptions& global, const UserChangeOptions& o, int* exit_code) {
+  std::string password = ReadPasswordLine();
+  if (password.size() < kMinPasswordLength) {
+    *exit_code = Usage("the password (first line of stdin) needs at least " +
+                       std::to_string(kMinPasswordLength) + " characters");
+    return;
+  }
+  auto reset = [&password](RosterCommands commands, const std::string& id) {
+    return commands.ResetPassword(CliActor(), id, password);
+  };
+  ChangeUser(global, o.username, "password reset for", reset, exit_code);
+}
+
+struct UserUpdateOptions {
+  std::string username, display_name;
+  std::vector<std::string> flags, schools, grades;
+  const CLI::Option *display_name_given = nullptr, *flags_given = nullptr, *schools_given = nullptr,
+                    *grades_given = nullptr;
+};
+
+// A list option's new value if it was given: "" (as in --flags "") clears it.
+std::optional<IdSet> ListChange(const CLI::Option* given, const std::vector<std::string>& items) {
+  if (given->count() == 0) return std::nullopt;
+  IdSet set;
+  for (const std::string& item : items) {
+    if (!item.empty()) set.insert(item);
+  }
+  return set;
+}
+
+// Changes an account's display name, flags, schools or grades (UserUpdated).
+void RunUserUpdate(const GlobalOptions& global, const UserUpdateOptions& o, int* exit_code) {
+  UserChanges changes;
+  if (o.display_name_given->count() > 0) changes.display_name = o.display_name;
+  changes.flags = ListChange(o.flags_given, o.flags);
+  changes.schools = ListChange(o.schools_given, o.schools);
+  changes.grades = ListChange(o.grades_given, o.grades);
+  if (!changes.display_name && !changes.flags && !changes.schools && !changes.grades) {
+    *exit_code = Usage("give at least one of --display-name, --flags, --schools or --grades");
+    return;
+  }
+  auto update = [&changes](RosterCommands commands, const std::string& id) {
+    return commands.UpdateUser(CliActor(), id, changes);
+  };
+  ChangeUser(global, o.username, "updated", update, exit_code);
 }
 
 }  // namespace
@@ -153,11 +221,41 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   add->add_option("--sourced-id", u.sourced_id, "the person's OneRoster sourcedId");
   add->callback([&global, exit_code] { RunUserAdd(global, u, exit_code); });
 
+  auto* update = user->add_subcommand(
+      "update", "change an account's display name, flags, schools or grades (the rest stays)");
+  static UserUpdateOptions up;
+  update->add_option("--username", up.username, "login name or user id")->required();
+  up.display_name_given =
+      update->add_option("--display-name", up.display_name, "name shown to others");
+  up.flags_given = update
+                       ->add_option("--flags", up.flags,
+                                    "districtwide, schoolwide, can_view_restricted_notes "
+                                    "(replaces them; \"\" for none)")
+                       ->delimiter(',');
+  up.schools_given =
+      update->add_option("--schools", up.schools, "school sourcedIds (replaces them)")
+          ->delimiter(',');
+  up.grades_given =
+      update->add_option("--grades", up.grades, "grade levels (replaces them)")->delimiter(',');
+  update->callback([&global, exit_code] { RunUserUpdate(global, up, exit_code); });
+
   auto* disable = user->add_subcommand("disable", "disable an account: it can no longer sign in");
-  static UserDisableOptions d;
+  static UserChangeOptions d;
   disable->add_option("--username", d.username, "login name or user id")->required();
   disable->add_option("--reason", d.reason, "why (kept in the UserDisabled event)")->required();
   disable->callback([&global, exit_code] { RunUserDisable(global, d, exit_code); });
+
+  auto* enable = user->add_subcommand("enable", "let a disabled account sign in again");
+  static UserChangeOptions e;
+  enable->add_option("--username", e.username, "login name or user id")->required();
+  enable->add_option("--reason", e.reason, "why (kept in the UserEnabled event)")->required();
+  enable->callback([&global, exit_code] { RunUserEnable(global, e, exit_code); });
+
+  auto* password =
+      user->add_subcommand("password", "set an account's password; reads it from stdin");
+  static UserChangeOptions pw;
+  password->add_option("--username", pw.username, "login name or user id")->required();
+  password->callback([&global, exit_code] { RunUserPassword(global, pw, exit_code); });
 
   auto* grant = cli.add_subcommand("grant", "grant an educator explicit access");
   static GrantOptions g;

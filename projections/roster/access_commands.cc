@@ -1,7 +1,6 @@
 // RosterCommands: grants, break-glass and student search.
 #include <algorithm>
 
-#include "core/utf8.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
 #include "projections/roster/internal/command_util.h"
@@ -13,6 +12,7 @@
 namespace backpack {
 namespace {
 
+using roster::RequireReason;
 using roster::StoreReader;
 
 // `unknown` for no such account, `wrong` for one that is not an enabled educator.
@@ -23,24 +23,6 @@ Status RequireEnabledEducator(const Roster& roster, std::string_view user_id, St
   if (!user) return Status(unknown, "no such educator account");
   if (user->role != Role::kEducator || user->disabled) {
     return Status(wrong, "not an enabled educator account");
-  }
-  return OkStatus();
-}
-
-// Text (UTF-8, no control characters but line breaks and tabs) of at least
-// `min_length` (and 1) visible characters and at most kMaxReasonChars.
-Status RequireReason(std::string_view reason, size_t min_length) {
-  if (!IsCleanText(reason, /*multiline=*/true)) {
-    return InvalidArgumentError("the reason must be UTF-8 text without control characters");
-  }
-  if (VisibleLength(reason) < std::max<size_t>(min_length, 1)) {
-    return InvalidArgumentError("the reason needs at least " +
-                                std::to_string(std::max<size_t>(min_length, 1)) +
-                                " visible characters");
-  }
-  if (Utf8Length(reason) > kMaxReasonChars) {
-    return InvalidArgumentError("the reason is longer than " + std::to_string(kMaxReasonChars) +
-                                " characters");
   }
   return OkStatus();
 }

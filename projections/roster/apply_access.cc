@@ -125,16 +125,29 @@ Status ApplyUser(ApplyContext& c) {
   return ApplyUserState<fb::UserCreatedPayload>(c);
 }
 
-Status ApplyUserDisabled(ApplyContext& c) {
-  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::UserDisabledPayload>(c.event));
+// UserDisabled and UserEnabled: the account's `disabled` flag becomes
+// `disabled`.
+template <typename Payload>
+Status ApplyUserDisabledFlag(ApplyContext& c, bool disabled) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<Payload>(c.event));
   std::string id = Str(p->user_id());
   RETURN_IF_ERROR(RequireId(id, "user"));
   ASSIGN_OR_RETURN(auto record, ReadUser(c.txn, id));
-  if (!record || record->disabled) return OkStatus();
-  record->disabled = true;
+  if (!record || record->disabled == disabled) return OkStatus();
+  record->disabled = disabled;
   RETURN_IF_ERROR(WriteUser(c.txn, id, *record));
-  c.ops.push_back([id](Memory& m) { m.access.DisableUser(id).IgnoreError(); });
+  c.ops.push_back([id, disabled](Memory& m) {
+    (disabled ? m.access.DisableUser(id) : m.access.EnableUser(id)).IgnoreError();
+  });
   return OkStatus();
+}
+
+Status ApplyUserDisabled(ApplyContext& c) {
+  return ApplyUserDisabledFlag<fb::UserDisabledPayload>(c, true);
+}
+
+Status ApplyUserEnabled(ApplyContext& c) {
+  return ApplyUserDisabledFlag<fb::UserEnabledPayload>(c, false);
 }
 
 Status ApplyGrant(ApplyContext& c) {

@@ -54,6 +54,15 @@ struct AddUserRequest {
   PasswordCost password_cost = PasswordCost::kInteractive;
 };
 
+// What UpdateUser changes; an unset field keeps its value. The username,
+// role and OneRoster link of an account never change.
+struct UserChanges {
+  std::optional<std::string> display_name;
+  std::optional<IdSet> flags;  // kFlag* names
+  std::optional<IdSet> schools;
+  std::optional<IdSet> grades;
+};
+
 struct GrantRequest {
   std::string educator_id;  // an enabled educator's user id
   GrantScope scope;         // student id, class id, or school id + grades
@@ -95,8 +104,23 @@ class RosterCommands {
   Result<UserInfo> Authenticate(std::string_view username, std::string_view password);
   // kNotFound for an unknown user; ok if already disabled;
   // kFailedPrecondition for the only enabled district admin (nobody could
-  // manage accounts any more).
+  // manage accounts any more); kInvalidArgument unless `reason` is text of
+  // 1..kMaxReasonChars characters.
   Status DisableUser(const Actor& actor, std::string_view user_id, std::string_view reason);
+  // Lets a disabled account sign in again (UserEnabled). kNotFound for an
+  // unknown user; ok if it is enabled. `reason` as for DisableUser: text of
+  // 1..kMaxReasonChars characters.
+  Status EnableUser(const Actor& actor, std::string_view user_id, std::string_view reason);
+  // Changes an account's display name, flags, schools or grades (UserUpdated,
+  // with the full new state); appends nothing if nothing changes. kNotFound
+  // for an unknown user, kInvalidArgument as AddUser's checks.
+  Status UpdateUser(const Actor& actor, std::string_view user_id, const UserChanges& changes);
+  // Replaces the account's password (PasswordReset; the hash stays in the
+  // credentials family). kNotFound for an unknown user, kInvalidArgument for a
+  // password outside kMinPasswordLength..kMaxPasswordLength bytes. If the
+  // event cannot be appended, the old password stays in force.
+  Status ResetPassword(const Actor& actor, std::string_view user_id, std::string_view password,
+                       PasswordCost cost = PasswordCost::kInteractive);
 
   // Returns the grant id. kNotFound for an unknown educator, student,
   // class or school; kInvalidArgument for a non-educator, a missing reason

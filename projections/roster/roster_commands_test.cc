@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include "events/schema/payloads_generated.h"
 #include "projections/rebuild.h"
+#include "projections/roster/internal/records.h"
 #include "projections/roster/roster_test_world.h"
 
 namespace backpack::testing {
@@ -33,6 +35,101 @@ TEST_CASE("a user added with a password can authenticate, and only with it") {
   REQUIRE(cmd.DisableUser(kAdmin, id, "left").ok());
   CHECK(ErrorMessage(cmd.Authenticate("casey", "correct horse battery")) == kLoginDisabled);
   CHECK(w.roster().FindUser(id)->disabled);
+}
+
+// The roster families rebuilt from the log, compared with the live ones:
+// the first difference, or "" if byte-for-byte equal.
+std::string RosterRebuildDifference(RosterWorld& w) {
+  TempDir scratch;
+  std::unique_ptr<Store> rebuilt = w.fx().Rebuilt(scratch.path() / "db");
+  auto diff = FirstDifference(w.fx().store(), *rebuilt, roster::ProjectionFamilies());
+  REQUIRE(diff);
+  return diff->value_or("");
+}
+
+TEST_CASE("a disabled account can be enabled again, for a stated reason") {
+  RosterWorld w;
+  std::string id = w.AddUser("casey", Role::kEducator);
+  auto cmd = w.commands();
+  CHECK(cmd.DisableUser(kAdmin, id, " ").code() == StatusCode::kInvalidArgument);
+  REQUIRE(cmd.DisableUser(kAdmin, id, "on leave").ok());
+  CHECK(cmd.EnableUser(kAdmin, id, "").code() == StatusCode::kInvalidArgument);
+  CHECK(w.roster().FindUser(id)->disabled);
+  CHECK(cmd.EnableUser(kAdmin, "usr_nobody", "back").code() == StatusCode::kNotFound);
+
+  uint64_t size = w.fx().log().size();
+  REQUIRE(cmd.EnableUser(kAdmin, id, "back from leave").ok());
+  CHECK(w.fx().log().size() == size + 1);
+  REQUIRE(cmd.EnableUser(kAdmin, id, "back from leave").ok());  // already enabled: nothing
+  CHECK(w.fx().log().size() == size + 1);
+  CHECK_FALSE(w.roster().FindUser(id)->disabled);
+  CHECK(cmd.Authenticate("casey", "correct horse battery"));
+  w.Reopen();
+  CHECK_FALSE(w.roster().FindUser(id)->disabled);
+  CHECK(w.commands().Authenticate("casey", "correct horse battery"));
+  CHECK(RosterRebuildDifference(w) == "");
+}
+
+TEST_CASE("an account's flags, schools and grades can be changed and the rest stays") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string id = w.AddUser("casey", Role::kEducator, {"schoolwide"}, {"sch-1"});
+  std::string b = w.StudentId("stu-b");
+  CHECK(w.roster().Decide(id, b, w.now()).reason == "schoolwide:sch-1");
+  auto cmd = w.commands();
+
+  uint64_t size = w.fx().log().size();
+  UserChanges unknown_flag;
+  unknown_flag.flags = IdSet{"superuser"};
+  CHECK(cmd.UpdateUser(kAdmin, id, unknown_flag).code() == StatusCode::kInvalidArgument);
+  CHECK(cmd.UpdateUser(kAdmin, "usr_nobody", {}).code() == StatusCode::kNotFound);
+  UserChanges same;
+  same.flags = IdSet{"schoolwide"};
+  REQUIRE(cmd.UpdateUser(kAdmin, id, same).ok());
+  CHECK(w.fx().log().size() == size);  // nothing changed, nothing appended
+
+  UserChanges grade_lead;
+  grade_lead.flags = IdSet{};
+  grade_lead.grades = IdSet{"08"};
+  REQUIRE(cmd.UpdateUser(kAdmin, id, grade_lead).ok());
+  CHECK(w.fx().log().size() == size + 1);
+  auto user = w.roster().FindUser(id);
+  REQUIRE(user);
+  CHECK(user->flags.empty());
+  CHECK(user->schools == IdSet{"sch-1"});
+  CHECK(user->username == "casey");
+  CHECK(user->display_name == "Synthetic casey");
+  CHECK(w.roster().Decide(id, b, w.now()).reason == "grade:sch-1:8");
+  CHECK_FALSE(w.roster().Decide(id, w.StudentId("stu-a"), w.now()).allowed);
+  w.Reopen();
+  CHECK(w.roster().Decide(id, b, w.now()).reason == "grade:sch-1:8");
+  CHECK(w.commands().Authenticate("casey", "correct horse battery"));
+  CHECK(RosterRebuildDifference(w) == "");
+}
+
+TEST_CASE("a password reset replaces the password and puts no hash in the log") {
+  RosterWorld w;
+  std::string id = w.AddUser("casey", Role::kEducator);
+  auto cmd = w.commands();
+  CHECK(cmd.ResetPassword(kAdmin, id, "too short", PasswordCost::kMinimal).code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(cmd.ResetPassword(kAdmin, "usr_nobody", "a new long passphrase", PasswordCost::kMinimal)
+            .code() == StatusCode::kNotFound);
+  CHECK(cmd.Authenticate("casey", "correct horse battery"));
+
+  REQUIRE(cmd.ResetPassword(kAdmin, id, "a new long passphrase", PasswordCost::kMinimal).ok());
+  CHECK(ErrorMessage(cmd.Authenticate("casey", "correct horse battery")) == kLoginBadPassword);
+  CHECK(cmd.Authenticate("casey", "a new long passphrase"));
+  auto last = w.fx().log().Read(w.fx().log().size() - 1);
+  REQUIRE(last);
+  CHECK(last->header.type == EventType::PasswordReset);
+  CHECK(last->header.subject_id == id);
+  CHECK(last->header.actor_id == kAdmin.user_id);
+  std::string payload(AsChars(last->payload));
+  CHECK(payload.find("argon2") == std::string::npos);
+  CHECK(payload.find("passphrase") == std::string::npos);
+  w.Reopen();
+  CHECK(w.commands().Authenticate("casey", "a new long passphrase"));
 }
 
 TEST_CASE("the only enabled district admin cannot be disabled") {

@@ -34,21 +34,37 @@ using Handler = Status (*)(ApplyContext&);
 // The handler of each event type the roster projects; null for the rest.
 Handler HandlerFor(EventType type) {
   switch (type) {
-    case EventType::OrgImported: return ApplyOrg;
-    case EventType::AcademicSessionImported: return ApplySession;
-    case EventType::ClassImported: return ApplyClass;
-    case EventType::StudentImported: return ApplyStudent;
-    case EventType::GuardianLinked: return ApplyGuardianLink;
-    case EventType::EnrollmentImported: return ApplyEnrollment;
-    case EventType::RecordRetracted: return ApplyRetraction;
+    case EventType::OrgImported:
+      return ApplyOrg;
+    case EventType::AcademicSessionImported:
+      return ApplySession;
+    case EventType::ClassImported:
+      return ApplyClass;
+    case EventType::StudentImported:
+      return ApplyStudent;
+    case EventType::GuardianLinked:
+      return ApplyGuardianLink;
+    case EventType::EnrollmentImported:
+      return ApplyEnrollment;
+    case EventType::RecordRetracted:
+      return ApplyRetraction;
     case EventType::UserCreated:
-    case EventType::UserUpdated: return ApplyUser;
-    case EventType::UserDisabled: return ApplyUserDisabled;
-    case EventType::AccessGranted: return ApplyGrant;
-    case EventType::AccessRevoked: return ApplyRevoke;
-    case EventType::BreakGlassStarted: return ApplyBreakGlass;
-    case EventType::RecordShredded: return ApplyShred;
-    default: return nullptr;
+    case EventType::UserUpdated:
+      return ApplyUser;
+    case EventType::UserDisabled:
+      return ApplyUserDisabled;
+    case EventType::UserEnabled:
+      return ApplyUserEnabled;
+    case EventType::AccessGranted:
+      return ApplyGrant;
+    case EventType::AccessRevoked:
+      return ApplyRevoke;
+    case EventType::BreakGlassStarted:
+      return ApplyBreakGlass;
+    case EventType::RecordShredded:
+      return ApplyShred;
+    default:
+      return nullptr;
   }
 }
 

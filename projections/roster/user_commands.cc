@@ -1,6 +1,7 @@
 // RosterCommands: accounts and credentials.
 #include <algorithm>
 
+#include "core/utf8.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
 #include "projections/roster/internal/command_util.h"
@@ -31,14 +32,19 @@ Status ValidateAttributes(const IdSet& items, std::string_view what) {
   return OkStatus();
 }
 
-Status ValidateAddUser(const AddUserRequest& r, std::string_view password) {
-  if (r.username.empty() || r.username.size() > kMaxUsernameLength ||
-      !std::all_of(r.username.begin(), r.username.end(), UsernameChar)) {
-    return InvalidArgumentError("a username is 1-64 letters, digits or . _ @ + -");
-  }
+Status ValidatePassword(std::string_view password) {
   if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
     return InvalidArgumentError("a password needs at least " + std::to_string(kMinPasswordLength) +
                                 " characters");
+  }
+  return OkStatus();
+}
+
+// The account's attributes (not its password).
+Status ValidateAccount(const AddUserRequest& r) {
+  if (r.username.empty() || r.username.size() > kMaxUsernameLength ||
+      !std::all_of(r.username.begin(), r.username.end(), UsernameChar)) {
+    return InvalidArgumentError("a username is 1-64 letters, digits or . _ @ + -");
   }
   if (r.display_name.size() > kMaxDisplayNameLength) {
     return InvalidArgumentError("display name too long");
@@ -104,7 +110,9 @@ std::string AccountIdFor(Services& s, const roster::Memory& m, const AddUserRequ
   return NewId("usr");
 }
 
-Bytes UserCreatedPayload(const std::string& id, const AddUserRequest& r, const IdSet& guardian_of) {
+// A UserCreated or UserUpdated payload (the same fields: the full state).
+template <typename Payload>
+Bytes UserStatePayload(const std::string& id, const AddUserRequest& r, const IdSet& guardian_of) {
   flatbuffers::FlatBufferBuilder fbb;
   auto user_id = fbb.CreateString(id);
   auto username = fbb.CreateString(r.username);
@@ -114,8 +122,17 @@ Bytes UserCreatedPayload(const std::string& id, const AddUserRequest& r, const I
   auto grades = roster::StringVector(fbb, r.grades);
   auto children = roster::StringVector(fbb, guardian_of);
   auto sourced_id = fbb.CreateString(r.sourced_id);
-  fbb.Finish(fb::CreateUserCreatedPayload(fbb, user_id, username, ToFbRole(r.role), display_name,
-                                          flags, schools, grades, children, sourced_id));
+  typename Payload::Builder builder(fbb);
+  builder.add_user_id(user_id);
+  builder.add_username(username);
+  builder.add_role(ToFbRole(r.role));
+  builder.add_display_name(display_name);
+  builder.add_flags(flags);
+  builder.add_schools(schools);
+  builder.add_grades(grades);
+  builder.add_guardian_of(children);
+  builder.add_sourced_id(sourced_id);
+  fbb.Finish(builder.Finish());
   return roster::FinishPayload(fbb);
 }
 
@@ -126,6 +143,22 @@ namespace roster {
 std::mutex& CommandMutex() {
   static std::mutex mu;
   return mu;
+}
+
+Status RequireReason(std::string_view reason, size_t min_length) {
+  if (!IsCleanText(reason, /*multiline=*/true)) {
+    return InvalidArgumentError("the reason must be UTF-8 text without control characters");
+  }
+  if (VisibleLength(reason) < std::max<size_t>(min_length, 1)) {
+    return InvalidArgumentError("the reason needs at least " +
+                                std::to_string(std::max<size_t>(min_length, 1)) +
+                                " visible characters");
+  }
+  if (Utf8Length(reason) > kMaxReasonChars) {
+    return InvalidArgumentError("the reason is longer than " + std::to_string(kMaxReasonChars) +
+                                " characters");
+  }
+  return OkStatus();
 }
 
 std::string_view TrimSpace(std::string_view text) {
@@ -143,7 +176,8 @@ std::vector<std::string> RosterMutableColumnFamilies() {
 
 Result<std::string> RosterCommands::AddUser(const Actor& actor, const AddUserRequest& request,
                                             std::string_view password) {
-  RETURN_IF_ERROR(ValidateAddUser(request, password));
+  RETURN_IF_ERROR(ValidateAccount(request));
+  RETURN_IF_ERROR(ValidatePassword(password));
   ASSIGN_OR_RETURN(std::string hash, roster::HashPassword(password, request.password_cost));
   auto& impl = RosterInternals::Of(*services_.roster);
   std::lock_guard lock(roster::CommandMutex());
@@ -162,8 +196,9 @@ Result<std::string> RosterCommands::AddUser(const Actor& actor, const AddUserReq
   }
   RETURN_IF_ERROR(roster::PutCredential(*services_.store, id, hash));
   Status appended = roster::AppendOne(
-      services_, roster::MakeEvent(EventType::UserCreated, actor, id,
-                                   UserCreatedPayload(id, request, guardian_of), true));
+      services_,
+      roster::MakeEvent(EventType::UserCreated, actor, id,
+                        UserStatePayload<fb::UserCreatedPayload>(id, request, guardian_of), true));
   if (!appended.ok()) {
     roster::DeleteCredential(*services_.store, id).IgnoreError();
     return Err(appended);
@@ -192,6 +227,7 @@ Result<UserInfo> RosterCommands::Authenticate(std::string_view username,
 
 Status RosterCommands::DisableUser(const Actor& actor, std::string_view user_id,
                                    std::string_view reason) {
+  RETURN_IF_ERROR(roster::RequireReason(reason, 1));
   ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
   if (user.disabled) return OkStatus();
   if (user.role == Role::kDistrictAdmin && EnabledDistrictAdmins() <= 1) {
@@ -203,6 +239,73 @@ Status RosterCommands::DisableUser(const Actor& actor, std::string_view user_id,
       fb::CreateUserDisabledPayloadDirect(fbb, user.id.c_str(), std::string(reason).c_str()));
   return roster::AppendOne(services_, roster::MakeEvent(EventType::UserDisabled, actor, user.id,
                                                         roster::FinishPayload(fbb), false));
+}
+
+Status RosterCommands::EnableUser(const Actor& actor, std::string_view user_id,
+                                  std::string_view reason) {
+  RETURN_IF_ERROR(roster::RequireReason(reason, 1));
+  ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
+  if (!user.disabled) return OkStatus();
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateUserEnabledPayloadDirect(fbb, user.id.c_str(), std::string(reason).c_str()));
+  return roster::AppendOne(services_, roster::MakeEvent(EventType::UserEnabled, actor, user.id,
+                                                        roster::FinishPayload(fbb), false));
+}
+
+Status RosterCommands::UpdateUser(const Actor& actor, std::string_view user_id,
+                                  const UserChanges& changes) {
+  std::lock_guard lock(roster::CommandMutex());
+  std::optional<roster::UserRecord> record;
+  {
+    StoreReader reader(*services_.store, *services_.data_keys);
+    ASSIGN_OR_RETURN(record, roster::ReadUser(reader.txn(), user_id));
+  }
+  if (!record) return NotFoundError("no such account");
+  AddUserRequest next{record->username,
+                      record->role,
+                      changes.display_name.value_or(record->display_name),
+                      changes.flags.value_or(record->flags),
+                      changes.schools.value_or(record->schools),
+                      changes.grades.value_or(record->grades),
+                      record->sourced_id};
+  RETURN_IF_ERROR(ValidateAccount(next));
+  if (next.display_name == record->display_name && next.flags == record->flags &&
+      next.schools == record->schools && next.grades == record->grades) {
+    return OkStatus();
+  }
+  const std::string id(user_id);
+  IdSet guardian_of;
+  {
+    auto& shared = RosterInternals::Of(*services_.roster).shared;
+    std::shared_lock memory_lock(shared.mu);
+    guardian_of = shared.state.access.StudentsOfGuardian(id);
+  }
+  return roster::AppendOne(
+      services_,
+      roster::MakeEvent(EventType::UserUpdated, actor, id,
+                        UserStatePayload<fb::UserUpdatedPayload>(id, next, guardian_of), true));
+}
+
+Status RosterCommands::ResetPassword(const Actor& actor, std::string_view user_id,
+                                     std::string_view password, PasswordCost cost) {
+  RETURN_IF_ERROR(ValidatePassword(password));
+  ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
+  ASSIGN_OR_RETURN(std::string hash, roster::HashPassword(password, cost));
+  std::lock_guard lock(roster::CommandMutex());
+  ASSIGN_OR_RETURN(std::optional<std::string> old_hash,
+                   roster::GetCredential(*services_.store, user.id));
+  RETURN_IF_ERROR(roster::PutCredential(*services_.store, user.id, hash));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreatePasswordResetPayloadDirect(fbb, user.id.c_str()));
+  Status appended =
+      roster::AppendOne(services_, roster::MakeEvent(EventType::PasswordReset, actor, user.id,
+                                                     roster::FinishPayload(fbb), false));
+  if (!appended.ok()) {  // the old password stays the one that works
+    (old_hash ? roster::PutCredential(*services_.store, user.id, *old_hash)
+              : roster::DeleteCredential(*services_.store, user.id))
+        .IgnoreError();
+  }
+  return appended;
 }
 
 size_t RosterCommands::EnabledDistrictAdmins() const {

@@ -51,4 +51,9 @@ inline Status AppendOne(Services& services, NewEvent event) {
 
 std::string_view TrimSpace(std::string_view text);
 
+// kInvalidArgument unless `reason` is text (UTF-8, no control characters but
+// line breaks and tabs) of at least `min_length` (and 1) visible characters
+// and at most kMaxReasonChars.
+Status RequireReason(std::string_view reason, size_t min_length);
+
 }  // namespace backpack::roster

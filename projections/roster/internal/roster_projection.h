@@ -67,6 +67,7 @@ Status ApplyRetraction(ApplyContext& c);
 // apply_access.cc: accounts, grants, break-glass, shredding.
 Status ApplyUser(ApplyContext& c);
 Status ApplyUserDisabled(ApplyContext& c);
+Status ApplyUserEnabled(ApplyContext& c);
 Status ApplyGrant(ApplyContext& c);
 Status ApplyRevoke(ApplyContext& c);
 Status ApplyBreakGlass(ApplyContext& c);
