@@ -90,6 +90,7 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
        ""},
       {"DELETE", "/api/grants/" + s.grant, "", {"admin"}, ""},
       {"POST", "/api/users/" + s.leaver + "/disable", R"({"reason":"Synthetic"})", {"admin"}, ""},
+      {"POST", "/api/users/" + s.leaver + "/enable", R"({"reason":"Synthetic"})", {"admin"}, ""},
       {"GET", child + "/access", "", {"admin", "privacy"}, w.child},
       {"POST", "/api/imports", w.DistrictZip(), {"admin"}, "", "application/zip"},
       {"GET", "/api/audit/events?limit=3", "", {"privacy"}, ""},

@@ -429,7 +429,8 @@ TEST_CASE("a grant gives access, shows in the access list, and its revocation en
   REQUIRE(w.Call("DELETE", "/api/grants/grant_00000000000000000000", w.admin.token).status == 404);
 }
 
-TEST_CASE("a district admin disables an account: its sessions end and it cannot sign in") {
+TEST_CASE(
+    "a district admin disables an account: its sessions end and it cannot sign in until enabled") {
   ApiWorld& w = SharedWorld();
   Account leaver = w.NewAccount("synthetic.leaver", Role::kEducator);
   REQUIRE(w.Call("GET", "/api/me", leaver.token).status == 200);
@@ -454,6 +455,21 @@ TEST_CASE("a district admin disables an account: its sessions end and it cannot 
   CHECK(w.Call("POST", target, w.admin.token, body).status == 200);  // again: no change
   CHECK(w.Call("POST", "/api/users/usr_00000000000000000000/disable", w.admin.token, body).status ==
         404);
+
+  // Enabled again, the account signs in once more.
+  const std::string enable = "/api/users/" + leaver.user_id + "/enable";
+  const std::string back = R"({"reason":"Synthetic: came back"})";
+  CHECK(w.Call("POST", enable, w.teacher.token, back).status == 403);
+  CHECK(w.Call("POST", enable, w.admin.token, "{}").status == 422);  // no reason
+  before = w.LogSize();
+  auto enabled = w.Call("POST", enable, w.admin.token, back);
+  REQUIRE(enabled.status == 200);
+  CHECK(ApiWorld::Json(enabled).at("disabled") == false);
+  REQUIRE(w.CountSince(before, EventType::UserEnabled) == 1);
+  login = w.Call(
+      "POST", "/api/session", "",
+      R"({"username":"synthetic.leaver","password":")" + std::string(kTestPassword) + R"("})");
+  CHECK(login.status == 201);
 }
 
 TEST_CASE("a caller of the wrong role is refused and recorded even with a bad query") {

@@ -145,10 +145,12 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
           {"student_id", id}, {"as_of", FormatIsoTime(ex.now_us)}, {"access", std::move(access)}}));
 }
 
-// POST /api/users/{id}/disable {reason}: a district admin disables an
-// account (UserDisabled); its sessions end at once and it can no longer
-// sign in. Disabling an account that is already disabled changes nothing.
-void DisableUser(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+// POST /api/users/{id}/disable and /enable {reason}: a district admin
+// disables an account (UserDisabled: its sessions end at once and it can no
+// longer sign in) or lets it sign in again (UserEnabled). Either changes
+// nothing if the account is already so.
+void SetUserDisabled(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex,
+                     bool disable) {
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "usr", "user")) return;
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
@@ -160,15 +162,25 @@ void DisableUser(const http::HttpRequest& request, const http::RouteParams& para
   BodyFields fields(*body);
   auto reason = fields.Text("reason", kMaxReasonChars, true, /*multiline=*/true);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
-  if (id == ex.user_id()) {
+  if (disable && id == ex.user_id()) {
     return ex.Reply(UnprocessableField("id", "an account cannot disable itself"));
   }
-  Offload(ex, [ex, id, reason = *reason] {
-    Status disabled = RosterCommands(ex.services()).DisableUser(ex.caller.actor, id, reason);
-    if (!disabled.ok()) return ApiError(disabled);
-    if (ex.context->sessions) ex.context->sessions->EndAllFor(id);
-    return Ok(json::object{{"id", id}, {"disabled", true}});
+  Offload(ex, [ex, id, reason = *reason, disable] {
+    RosterCommands commands(ex.services());
+    Status changed = disable ? commands.DisableUser(ex.caller.actor, id, reason)
+                             : commands.EnableUser(ex.caller.actor, id, reason);
+    if (!changed.ok()) return ApiError(changed);
+    if (disable && ex.context->sessions) ex.context->sessions->EndAllFor(id);
+    return Ok(json::object{{"id", id}, {"disabled", disable}});
   });
+}
+
+void DisableUser(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  SetUserDisabled(request, params, std::move(ex), /*disable=*/true);
+}
+
+void EnableUser(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  SetUserDisabled(request, params, std::move(ex), /*disable=*/false);
 }
 
 bool IsZipContentType(const http::HttpRequest& request) {
@@ -230,6 +242,7 @@ void RegisterAdminRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "DELETE", "/api/grants/{id}", RevokeGrant);
   AddRoute(router, context, "GET", "/api/students/{id}/access", GetAccessList);
   AddRoute(router, context, "POST", "/api/users/{id}/disable", DisableUser);
+  AddRoute(router, context, "POST", "/api/users/{id}/enable", EnableUser);
   AddRoute(router, context, "POST", "/api/imports", PostImport);
 }
 
