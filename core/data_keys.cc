@@ -27,7 +27,7 @@ DataKeyRing::~DataKeyRing() {
 
 ByteView DataKeyRing::Tombstone() { return ByteView(kTombstone, sizeof(kTombstone)); }
 
-Result<std::optional<AeadKey>> DataKeyRing::LoadLocked(const std::string& subject) {
+Result<std::optional<AeadKey>> DataKeyRing::ReadStored(const std::string& subject) {
   ASSIGN_OR_RETURN(auto stored, store_.Get(cf::kDataKeys, AsBytes(subject)));
   if (!stored) return std::optional<AeadKey>();
   ByteView value(*stored);
@@ -40,8 +40,35 @@ Result<std::optional<AeadKey>> DataKeyRing::LoadLocked(const std::string& subjec
   AeadKey key;
   std::copy(plain.begin(), plain.end(), key.begin());
   SecureWipe(plain);
-  InsertLocked(subject, Entry{key, true});
   return std::optional<AeadKey>(key);
+}
+
+Result<std::optional<DataKeyRing::Entry>> DataKeyRing::LookupLocked(
+    const std::string& subject, std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    if (auto it = cache_.find(subject); it != cache_.end()) {
+      return std::optional<Entry>(it->second);
+    }
+    if (shredding_.contains(subject)) return Err(GoneError("the record was shredded"));
+    const uint64_t epoch = shred_epoch_;
+    lock.unlock();
+    auto stored = ReadStored(subject);
+    lock.lock();
+    if (shred_epoch_ != epoch) {  // a shred began meanwhile: what was read may be stale
+      if (stored && *stored) SecureWipe(**stored);
+      continue;
+    }
+    if (auto it = cache_.find(subject); it != cache_.end()) {  // cached meanwhile
+      if (stored && *stored) SecureWipe(**stored);
+      return std::optional<Entry>(it->second);
+    }
+    if (!stored) return Err(stored.error());
+    if (!*stored) return std::optional<Entry>();
+    Entry entry{**stored, /*durable=*/true};
+    SecureWipe(**stored);
+    InsertLocked(subject, entry);
+    return std::optional<Entry>(entry);
+  }
 }
 
 void DataKeyRing::InsertLocked(const std::string& subject, Entry entry) {
@@ -60,14 +87,14 @@ void DataKeyRing::InsertLocked(const std::string& subject, Entry entry) {
 }
 
 Result<DataKey> DataKeyRing::GetOrCreate(const std::string& subject) {
-  std::lock_guard lock(mu_);
-  if (auto it = cache_.find(subject); it != cache_.end()) {
-    DataKey found{it->second.key, std::nullopt};
-    if (!it->second.durable) found.wrapped_to_persist = AeadSeal(kek_, found.key, WrapAd(subject));
-    return found;
+  std::unique_lock lock(mu_);
+  ASSIGN_OR_RETURN(std::optional<Entry> found, LookupLocked(subject, lock));
+  if (found) {
+    DataKey key{found->key, std::nullopt};
+    if (!found->durable) key.wrapped_to_persist = AeadSeal(kek_, key.key, WrapAd(subject));
+    SecureWipe(found->key);
+    return key;
   }
-  ASSIGN_OR_RETURN(auto loaded, LoadLocked(subject));
-  if (loaded) return DataKey{*loaded, std::nullopt};
   Entry entry;
   RandomFill(entry.key);
   InsertLocked(subject, entry);
@@ -75,11 +102,10 @@ Result<DataKey> DataKeyRing::GetOrCreate(const std::string& subject) {
 }
 
 Result<AeadKey> DataKeyRing::Get(const std::string& subject) {
-  std::lock_guard lock(mu_);
-  if (auto it = cache_.find(subject); it != cache_.end()) return it->second.key;
-  ASSIGN_OR_RETURN(auto loaded, LoadLocked(subject));
-  if (!loaded) return Err(NotFoundError("no data key for this subject"));
-  return *loaded;
+  std::unique_lock lock(mu_);
+  ASSIGN_OR_RETURN(std::optional<Entry> found, LookupLocked(subject, lock));
+  if (!found) return Err(NotFoundError("no data key for this subject"));
+  return found->key;
 }
 
 void DataKeyRing::MarkDurable(const std::string& subject) {
@@ -94,10 +120,17 @@ Status DataKeyRing::Shred(const std::string& subject) {
       SecureWipe(it->second.key);
       cache_.erase(it);
     }
-    WriteBatch batch;
-    batch.Put(cf::kDataKeys, AsBytes(subject), Tombstone());
-    RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+    shredding_.insert(subject);
+    ++shred_epoch_;  // lookups that read the store before now read again
   }
+  WriteBatch batch;
+  batch.Put(cf::kDataKeys, AsBytes(subject), Tombstone());
+  Status written = store_.Write(batch, /*sync=*/true);
+  {
+    std::lock_guard lock(mu_);
+    shredding_.erase(subject);  // the store now answers (or, if the write failed, the old key)
+  }
+  RETURN_IF_ERROR(written);
   for (int attempt = 0; attempt < kCompactionAttempts; ++attempt) {
     // A reader's snapshot (one read's worth) may have kept the old value
     // through the last compaction: give it a moment to finish.
@@ -118,10 +151,10 @@ Result<bool> DataKeyRing::ShredComplete(const std::string& subject) {
 }
 
 bool DataKeyRing::IsShredded(const std::string& subject) {
-  std::lock_guard lock(mu_);
-  if (cache_.count(subject)) return false;
-  auto loaded = LoadLocked(subject);
-  return !loaded && loaded.error().code() == StatusCode::kGone;
+  std::unique_lock lock(mu_);
+  auto found = LookupLocked(subject, lock);
+  if (found && *found) SecureWipe((*found)->key);
+  return !found && found.error().code() == StatusCode::kGone;
 }
 
 }  // namespace backpack

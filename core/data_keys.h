@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/crypto.h"
 #include "core/store.h"
@@ -62,7 +63,16 @@ class DataKeyRing {
     AeadKey key{};
     bool durable = false;
   };
-  Result<std::optional<AeadKey>> LoadLocked(const std::string& subject);
+  // The subject's wrapped key as stored, unwrapped: nullopt if none, kGone if
+  // shredded. Called without mu_: a store call may wait for the store's own
+  // lock, which a reader holding an iterator keeps while it asks for a key.
+  Result<std::optional<AeadKey>> ReadStored(const std::string& subject);
+  // The subject's cache entry, reading the store (with `lock`, which holds
+  // mu_, released meanwhile) and caching what it holds if not cached: nullopt
+  // if the store has no key, kGone if shredded or being shredded. Holds mu_
+  // again on return.
+  Result<std::optional<Entry>> LookupLocked(const std::string& subject,
+                                            std::unique_lock<std::mutex>& lock);
   void InsertLocked(const std::string& subject, Entry entry);
 
   Store& store_;
@@ -70,6 +80,11 @@ class DataKeyRing {
   size_t cache_capacity_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
+  // Subjects whose tombstone Shred is writing (guarded by mu_), and how many
+  // shreds have begun (guarded by mu_): a lookup that read the store while
+  // one began reads again.
+  std::unordered_set<std::string> shredding_;
+  uint64_t shred_epoch_ = 0;
 };
 
 }  // namespace backpack

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "events/verifier.h"
+#include "tests/forwarding_store.h"
 #include "tests/test_util.h"
 
 using namespace backpack;
@@ -15,9 +16,9 @@ using namespace backpack::testing;
 namespace {
 
 // The real store, except that SyncWal fails while `fail_syncs` is set.
-class FailingSyncStore final : public Store {
+class FailingSyncStore final : public ForwardingStore {
  public:
-  explicit FailingSyncStore(Store& real) : real_(real) {}
+  using ForwardingStore::ForwardingStore;
   std::atomic<bool> fail_syncs{false};
   std::atomic<int> failed_syncs{0};
 
@@ -26,34 +27,8 @@ class FailingSyncStore final : public Store {
       failed_syncs++;
       return UnavailableError("injected fsync failure");
     }
-    return real_.SyncWal();
+    return ForwardingStore::SyncWal();
   }
-  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key, ReadView view) override {
-    return real_.Get(family, key, view);
-  }
-  Status Write(WriteBatch& batch, bool sync) override { return real_.Write(batch, sync); }
-  Result<std::unique_ptr<StoreIterator>> NewIterator(std::string_view family, ReadView view,
-                                                     ScanExtent extent) override {
-    return real_.NewIterator(family, view, extent);
-  }
-  Status EnsureColumnFamily(std::string_view name) override {
-    return real_.EnsureColumnFamily(name);
-  }
-  Status WriteUnlogged(WriteBatch& batch) override { return real_.WriteUnlogged(batch); }
-  Status FlushUnlogged() override { return real_.FlushUnlogged(); }
-  Status ResetColumnFamilies(const std::vector<std::string>& names) override {
-    return real_.ResetColumnFamilies(names);
-  }
-  std::vector<std::string> ColumnFamilyNames() const override { return real_.ColumnFamilyNames(); }
-  Status FlushAndCompact(std::string_view name) override { return real_.FlushAndCompact(name); }
-  Result<size_t> CountVersions(std::string_view family, ByteView key) override {
-    return real_.CountVersions(family, key);
-  }
-  Status Resume() override { return real_.Resume(); }
-  const std::string& path() const override { return real_.path(); }
-
- private:
-  Store& real_;
 };
 
 }  // namespace
