@@ -1,14 +1,15 @@
-// A child process for the crash test: appends from many threads to the log
-// in argv[1] until killed, printing "ack SEQ REQUEST_ID" after each append is
-// acknowledged (durable). The parent SIGKILLs it at a random moment. With a
-// third argument "bulk", every commit group is written as ingested table files.
+// A child process for the crash test: opens (creating on first use) the log
+// in argv[1], prints "ready", then appends from many threads until killed,
+// printing "ack SEQ REQUEST_ID" after each append is acknowledged (durable). The parent SIGKILLs it
+// at a random moment. With a third argument "bulk", every commit group is written as ingested table
+// files.
+#include <flatbuffers/flatbuffers.h>
+
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <flatbuffers/flatbuffers.h>
 
 #include "core/data_keys.h"
 #include "core/keys.h"
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
   DataKeyRing ring(**store, keys->kek);
   auto log = EventLog::Open(**store, *keys, ring);
   if (!log) return 3;
+  std::printf("ready\n");  // the parent's kill timer starts now
+  std::fflush(stdout);
 
   std::mutex out_mu;
   std::vector<std::thread> threads;

@@ -21,8 +21,10 @@ using namespace backpack::testing;
 
 namespace {
 
-// Runs the appender for `millis`, SIGKILLs it, returns everything it printed.
-// `bulk`: the appender writes each group as ingested table files.
+// Runs the appender until `millis` after it is ready (its store and log
+// open, however slowly the machine runs), SIGKILLs it, and returns what it
+// printed after "ready". `bulk`: the appender writes each group as ingested
+// table files.
 std::string RunAndKill(const std::filesystem::path& dir, int round, int millis, bool bulk) {
   int out[2];
   REQUIRE(pipe(out) == 0);
@@ -32,19 +34,28 @@ std::string RunAndKill(const std::filesystem::path& dir, int round, int millis, 
     dup2(out[1], 1);
     close(out[0]);
     std::string r = std::to_string(round);
-    execl(CRASH_APPENDER, CRASH_APPENDER, dir.c_str(), r.c_str(), bulk ? "bulk" : nullptr,
-          nullptr);
+    execl(CRASH_APPENDER, CRASH_APPENDER, dir.c_str(), r.c_str(), bulk ? "bulk" : nullptr, nullptr);
     _exit(127);
   }
   close(out[1]);
   fcntl(out[0], F_SETFL, O_NONBLOCK);
   std::string output;
   char buf[65536];
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(millis);
+  constexpr std::string_view kReady = "ready\n";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  bool ready = false;
   while (std::chrono::steady_clock::now() < deadline) {
     ssize_t n = read(out[0], buf, sizeof buf);
-    if (n > 0) output.append(buf, n);
-    else std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (n == 0) break;  // it exited by itself (and the checks below fail)
+    if (n > 0) {
+      output.append(buf, n);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (!ready && output.starts_with(kReady)) {
+      ready = true;
+      deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(millis);
+    }
   }
   kill(pid, SIGKILL);
   int status = 0;
@@ -53,7 +64,8 @@ std::string RunAndKill(const std::filesystem::path& dir, int round, int millis, 
   for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) output.append(buf, n);
   close(out[0]);
   REQUIRE(WIFSIGNALED(status));
-  return output;
+  REQUIRE(ready);
+  return output.substr(kReady.size());
 }
 
 std::map<uint64_t, std::string> ParseAcks(const std::string& output) {

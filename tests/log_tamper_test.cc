@@ -72,7 +72,8 @@ struct TamperFixture {
   void RewriteFrom(uint64_t first, const SigningKey& key) {
     Hash256 prev{};
     for (uint64_t seq = 0; seq < kEvents; ++seq) {
-      auto decoded = codec::DecodeSignedEvent(Get(seq));
+      const Bytes stored = Get(seq);  // the decoded event views these bytes
+      auto decoded = codec::DecodeSignedEvent(stored);
       REQUIRE(decoded);
       if (seq < first) {
         prev = Sha256(decoded->body);
@@ -191,7 +192,8 @@ TEST_CASE("verify names a forged signature even when the Merkle nodes were recom
 
 TEST_CASE("verify names a broken chain even when the event is signed by the store's key") {
   TamperFixture f;
-  auto decoded = codec::DecodeSignedEvent(f.Get(12));
+  const Bytes stored = f.Get(12);  // the decoded event views these bytes
+  auto decoded = codec::DecodeSignedEvent(stored);
   REQUIRE(decoded);
   // Validly signed, but linked to nothing (an event spliced in from elsewhere).
   Bytes body = codec::EncodeBody(decoded->header, decoded->key_id, Hash256{}, decoded->payload);
