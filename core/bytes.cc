@@ -13,6 +13,7 @@ std::string ToHex(ByteView bytes) {
 
 Result<Bytes> FromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) return Err(InvalidArgumentError("hex string has odd length"));
+  if (hex.empty()) return Bytes();  // (libsodium's output pointer must not be null)
   Bytes out(hex.size() / 2);
   size_t written = 0;
   const char* end = nullptr;

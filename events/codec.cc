@@ -70,6 +70,11 @@ Bytes EncodeSignedEvent(ByteView body, const Ed25519Signature& signature) {
 }
 
 Result<DecodedEvent> DecodeSignedEvent(ByteView stored) {
+  if (reinterpret_cast<uintptr_t>(stored.data()) % 8 != 0) {
+    // Reading FlatBuffers fields in place from unaligned bytes is undefined
+    // behaviour (UBSan found RocksDB's block bytes passed here).
+    return Err(InternalError("an event to decode must be in 8-byte aligned memory"));
+  }
   flatbuffers::Verifier outer_verifier(stored.data(), stored.size());
   if (!fb::VerifySignedEventBuffer(outer_verifier)) {
     return Err(DataLossError("stored bytes are not a valid SignedEvent"));

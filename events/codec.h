@@ -33,7 +33,10 @@ struct DecodedEvent {
   ByteView prev_hash;
   ByteView payload;
 };
-// kDataLoss if `stored` is not a well-formed SignedEvent.
+// kDataLoss if `stored` is not a well-formed SignedEvent. `stored` must be
+// 8-byte aligned (FlatBuffers reads its fields in place), else kInternal: a
+// heap buffer is, bytes inside a RocksDB block (an iterator's value) are not,
+// so copy those.
 Result<DecodedEvent> DecodeSignedEvent(ByteView stored);
 
 }  // namespace backpack::codec

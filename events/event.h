@@ -23,7 +23,7 @@ struct NewEvent {
   std::string actor_id;    // user id, or "system"
   std::string subject_id;  // the student the event is about; "" if none
   std::string request_id;
-  Bytes payload;           // the FlatBuffers payload table of `type`, plaintext
+  Bytes payload;  // the FlatBuffers payload table of `type`, plaintext
   // Encrypt the payload under the subject's data key. Must be true whenever
   // the payload holds personal data; requires a subject_id.
   bool personal = true;

@@ -34,9 +34,9 @@ namespace backpack {
 
 struct EventLogOptions {
   Clock* clock = &SystemClock();
-  CommitHook* hook = nullptr;       // not owned; may be null
-  size_t max_group_events = 8192;   // separate appends combined into one group, at most
-  int signing_threads = 0;          // 0: one per core
+  CommitHook* hook = nullptr;      // not owned; may be null
+  size_t max_group_events = 8192;  // separate appends combined into one group, at most
+  int signing_threads = 0;         // 0: one per core
 };
 
 // Counters for /metrics and benchmarks. Monotonic unless noted.
@@ -44,7 +44,7 @@ struct EventLogStats {
   uint64_t events_appended = 0;
   uint64_t groups_committed = 0;
   uint64_t groups_failed = 0;
-  uint64_t last_group_events = 0;   // gauge
+  uint64_t last_group_events = 0;        // gauge
   uint64_t syncs = 0;                    // fsyncs; each makes one or more groups durable
   uint64_t sync_write_micros_total = 0;  // time spent in those fsyncs
   uint64_t sync_write_micros_max = 0;    // the longest of them

@@ -50,8 +50,11 @@ Status ReplayEvents(Store& store, DataKeyRing& data_keys, uint64_t from, uint64_
                     size_t batch_size, const std::function<Status(std::span<LoggedEvent>)>& visit) {
   ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog, ReadView::kDurable, ScanExtent::kWhole));
   std::vector<LoggedEvent> batch;
+  Bytes aligned;  // RocksDB's value bytes are not aligned, as FlatBuffers needs
   for (it->Seek(layout::LogKey(from)); it->Valid(); it->Next()) {
-    ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(it->value()));
+    ByteView value = it->value();
+    aligned.assign(value.begin(), value.end());
+    ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(aligned));
     if (decoded.header.seq >= end) break;
     LoggedEvent& event = batch.emplace_back(LoggedEvent{std::move(decoded.header), {}, false});
     RETURN_IF_ERROR(DecryptPayload(data_keys, event.header, decoded.payload, event));

@@ -47,8 +47,8 @@ struct CheckedEntry {
   std::optional<std::string> malformed;      // not a well-formed entry
   std::optional<std::string> bad_signature;  // well-formed, but the signature fails
   EventHeader header;
-  Hash256 prev_hash{};                 // as the entry claims it
-  bool prev_hash_ok = false;           // 32 bytes
+  Hash256 prev_hash{};        // as the entry claims it
+  bool prev_hash_ok = false;  // 32 bytes
   Hash256 body_hash{};
   Hash256 leaf_hash{};
 };
@@ -176,8 +176,8 @@ Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t
   const std::string origin = stored_origin ? std::string(AsChars(*stored_origin)) : std::string();
   ASSIGN_OR_RETURN(auto size, store.Get(cf::kMeta, AsBytes(layout::kMetaSize)));
   if (size && DecodeBigEndian64(*size) > events) {
-    findings.Report(events, "log ends before its recorded size " +
-                                std::to_string(DecodeBigEndian64(*size)));
+    findings.Report(
+        events, "log ends before its recorded size " + std::to_string(DecodeBigEndian64(*size)));
   }
   ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kCheckpoints));
   it->SeekToLast();
@@ -189,8 +189,8 @@ Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t
     return OkStatus();
   }
   if (checkpoint->size > events) {
-    findings.Report(events, "log truncated: checkpoint covers " +
-                                std::to_string(checkpoint->size) + " events");
+    findings.Report(
+        events, "log truncated: checkpoint covers " + std::to_string(checkpoint->size) + " events");
     return OkStatus();
   }
   auto root = merkle::RootAt(checkpoint->size, layout::StoredNodes(store));

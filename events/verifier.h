@@ -13,8 +13,8 @@
 namespace backpack {
 
 struct VerifyReport {
-  uint64_t events = 0;       // entries that verified, from seq 0
-  Hash256 root{};            // root of the verified tree
+  uint64_t events = 0;  // entries that verified, from seq 0
+  Hash256 root{};       // root of the verified tree
   bool ok = false;
   uint64_t first_bad_seq = 0;  // when !ok
   std::string why;             // when !ok

@@ -22,8 +22,8 @@ void SealPayloads(std::vector<PreparedEvent>& events, const std::vector<const Ae
   ForEachRange(events.size(), kSealEventsPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       if (!keys[i]) continue;
-      events[i].stored_payload = AeadSeal(*keys[i], events[i].plaintext,
-                                          codec::PayloadAssociatedData(events[i].header));
+      events[i].stored_payload =
+          AeadSeal(*keys[i], events[i].plaintext, codec::PayloadAssociatedData(events[i].header));
     }
   });
 }
@@ -68,8 +68,13 @@ Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& d
   for (NewEvent& e : events) {
     if (e.type == EventType::Unknown) return Err(InvalidArgumentError("event has no type"));
     PreparedEvent p;
-    p.header = EventHeader{0, 0, e.type, std::move(e.actor_id), std::move(e.subject_id),
-                           std::move(e.request_id), e.personal};
+    p.header = EventHeader{0,
+                           0,
+                           e.type,
+                           std::move(e.actor_id),
+                           std::move(e.subject_id),
+                           std::move(e.request_id),
+                           e.personal};
     if (e.personal) {
       if (p.header.subject_id.empty()) {
         return Err(InvalidArgumentError("a personal payload needs a subject"));
@@ -93,7 +98,8 @@ Result<ChainState> LoadChainState(Store& store) {
   it->SeekToLast();
   RETURN_IF_ERROR(it->status());
   if (!it->Valid()) return state;
-  ASSIGN_OR_RETURN(codec::DecodedEvent last, codec::DecodeSignedEvent(it->value()));
+  const Bytes stored(it->value().begin(), it->value().end());  // aligned, as FlatBuffers needs
+  ASSIGN_OR_RETURN(codec::DecodedEvent last, codec::DecodeSignedEvent(stored));
   state.next_seq = last.header.seq + 1;
   state.last_hash = Sha256(last.body);
   state.last_time_us = last.header.recorded_at_us;
@@ -113,8 +119,8 @@ void CompleteAppends(std::vector<PendingAppend>& appends, const GroupWork& work,
       const EventHeader& last = work.logged[offset + append.events.size() - 1].header;
       append.done(AppendResult{first.seq, last.seq, first.recorded_at_us});
     } else {
-      append.done(Err(UnavailableError("the event could not be written durably: " +
-                                       status.message())));
+      append.done(
+          Err(UnavailableError("the event could not be written durably: " + status.message())));
     }
     offset += append.events.size();
   }
