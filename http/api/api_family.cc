@@ -77,7 +77,9 @@ void GetHistoryExport(const http::HttpRequest&, const http::RouteParams& params,
   OffloadRaw(ex, [ex, id, read = std::move(*read)]() mutable {
     ServeDecidedRecordFirst(
         ex, DecideHistory(ex, id), std::move(read), [ex, id]() -> Result<http::HttpResponse> {
-          ASSIGN_OR_RETURN(json::object bundle, ex.services().family->ExportHistory(id));
+          const std::string for_guardian = ex.role() == Role::kGuardian ? ex.user_id() : "";
+          ASSIGN_OR_RETURN(json::object bundle,
+                           ex.services().family->ExportHistory(id, for_guardian));
           http::HttpResponse response = Ok(bundle);
           response.headers.emplace_back("Content-Disposition",
                                         "attachment; filename=\"history-" + id + ".json\"");

@@ -13,6 +13,7 @@
 #include "projections/family/internal/opening.h"
 #include "projections/family/internal/payload_text.h"
 #include "projections/family/internal/reads.h"
+#include "projections/roster/roster.h"
 
 namespace backpack {
 namespace {
@@ -26,7 +27,20 @@ struct ExportContext {
   const AeadKey* data_key = nullptr;  // null: no key (none yet, or shredded)
   bool shredded = false;
   std::string student_id;
+  std::string for_guardian;        // the guardian the bundle is for; "" for staff
+  const Roster* roster = nullptr;  // to tell guardians' reads from staff's
 };
+
+// True if the bundle is for a guardian and `h` is another guardian's read or
+// refusal: its plain payload holds the address they connected from, which is
+// not the family's to see of each other (SPEC §2 keeps who and when in the
+// history; the signed bytes stay in the log).
+bool IsOtherGuardiansAccess(const ExportContext& ctx, const EventHeader& h) {
+  if (ctx.for_guardian.empty() || !ctx.roster || h.actor_id == ctx.for_guardian) return false;
+  if (h.type != EventType::RecordViewed && h.type != EventType::AccessDenied) return false;
+  auto actor = ctx.roster->FindUser(h.actor_id);
+  return actor && actor->role == Role::kGuardian;
+}
 
 // True if `content` (a rendered multi-student RecordViewed) lists a student
 // other than `student`.
@@ -94,6 +108,10 @@ Result<json::object> ExportEvent(const ExportContext& ctx, const family::IndexEn
     item["stored"] = nullptr;
     item["content"] = nullptr;
     item["withheld"] = kWithheldOtherStudents;
+  } else if (!h.payload_encrypted && IsOtherGuardiansAccess(ctx, h)) {
+    item["stored"] = nullptr;
+    item["content"] = nullptr;
+    item["withheld"] = kWithheldOtherGuardian;
   }
   json::array hashes;
   for (const Hash256& hash : proof) hashes.emplace_back(ToHex(hash));
@@ -201,7 +219,8 @@ json::object Bundle(EventLog& log, const SigningKey& signing, const std::string&
 
 }  // namespace
 
-Result<json::object> Family::ExportHistory(std::string_view student_id) const {
+Result<json::object> Family::ExportHistory(std::string_view student_id,
+                                           std::string_view for_guardian) const {
   if (!services_.log) return Err(UnavailableError("the event log is not open"));
   EventLog& log = *services_.log;
   std::string student(student_id);
@@ -214,8 +233,13 @@ Result<json::object> Family::ExportHistory(std::string_view student_id) const {
   if (entries.empty() && !shredded) return Err(NotFoundError("no record of this student"));
   ScopedKey key;
   ASSIGN_OR_RETURN(key.key, StudentKey(*services_.data_keys, student, &shredded));
-  ExportContext ctx{log, checkpoint.size, key.key && !shredded ? &*key.key : nullptr, shredded,
-                    student};
+  ExportContext ctx{log,
+                    checkpoint.size,
+                    key.key && !shredded ? &*key.key : nullptr,
+                    shredded,
+                    student,
+                    std::string(for_guardian),
+                    services_.roster};
   family::ManifestFields manifest{
       log.origin(), student, checkpoint.size, shredded, services_.clock->NowMicros(), {}};
   ASSIGN_OR_RETURN(json::array events, ExportEvents(ctx, entries, manifest.events));

@@ -20,6 +20,7 @@ inline constexpr std::string_view kHistoryExportFormat = "backpack-history-expor
 // An exported event's `withheld`: null, or why part of it is not shown.
 inline constexpr std::string_view kWithheldRestrictedNote = "restricted_note";
 inline constexpr std::string_view kWithheldOtherStudents = "other_students";
+inline constexpr std::string_view kWithheldOtherGuardian = "other_guardian";
 
 struct ExportVerification {
   std::string origin;

@@ -193,6 +193,72 @@ TEST_CASE("a read that lists other students shows only its inclusion, not their 
   CHECK_FALSE(Verifies(wrong_leaf));  // the proof no longer leads to the checkpoint
 }
 
+// A RecordViewed of `student` by `actor`, from `ip`, as the audit writes it.
+NewEvent ReadFrom(const std::string& student, const std::string& actor, const std::string& ip) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordViewedPayloadDirect(fbb, fb::ReadScope::History, "guardian",
+                                                 fb::AccessOutcome::Allowed, ip.c_str()));
+  NewEvent e{EventType::RecordViewed,
+             actor,
+             student,
+             "req_test",
+             Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
+             false};
+  return e;
+}
+
+TEST_CASE("a guardian's bundle shows another guardian's reads only as their place in the log") {
+  World w;
+  const std::string second = UserIdFor(w.fx().keys().index_key, "G-2");
+  w.Append({GuardianLinked(w.ana, "G-2", "S-1"),
+            UserCreated(second, "jordan", fb::UserRole::Guardian, "Jordan Q."),
+            ReadFrom(w.ana, second, "203.0.113.77"), ReadFrom(w.ana, w.guardian, "198.51.100.5"),
+            ReadFrom(w.ana, w.educator, "10.1.2.3"), Denied(w.ana, second, "denied:test")});
+
+  auto for_guardian = w.family().ExportHistory(w.ana, w.guardian);
+  REQUIRE(for_guardian);
+  json::object bundle = *for_guardian;
+  auto verified = VerifyExport(json::value(bundle));
+  INFO((verified ? std::string() : verified.error().message()));
+  REQUIRE(verified);
+  const std::string text = json::serialize(bundle);
+  CHECK(text.find("203.0.113.77") == std::string::npos);
+  CHECK(text.find("198.51.100.5") != std::string::npos);  // their own read
+  CHECK(text.find("10.1.2.3") != std::string::npos);      // staff's reads are theirs to see
+  std::vector<std::string> withheld;  // types of the events withheld as other_guardian
+  for (const json::value& v : bundle.at("events").as_array()) {
+    if (v.at("withheld") != "other_guardian") continue;
+    withheld.emplace_back(v.at("type").as_string());
+    CHECK(v.at("actor_id") == second.c_str());
+    CHECK(v.at("stored").is_null());
+    CHECK(v.at("content").is_null());
+  }
+  CHECK(withheld == std::vector<std::string>{"RecordViewed", "AccessDenied"});
+
+  SECTION("the privacy officer's bundle withholds none of it") {
+    auto full = w.family().ExportHistory(w.ana);
+    REQUIRE(full);
+    CHECK(json::serialize(*full).find("203.0.113.77") != std::string::npos);
+    CHECK(Verifies(*full));
+  }
+  SECTION("a staff read, or a note, re-marked as another guardian's does not verify") {
+    for (json::value& v : bundle["events"].as_array()) {
+      const bool staff_read =
+          v.at("type") == "RecordViewed" && v.at("actor_id") == w.educator.c_str();
+      if (!staff_read && v.at("type") != "GuardianLinked") continue;
+      json::object copy = bundle;
+      for (json::value& c : copy["events"].as_array()) {
+        if (c.at("seq") != v.at("seq")) continue;
+        c.as_object()["withheld"] = "other_guardian";
+        c.as_object()["stored"] = nullptr;
+        c.as_object()["content"] = nullptr;
+        c.as_object()["opening_key"] = nullptr;
+      }
+      CHECK_FALSE(Verifies(copy));
+    }
+  }
+}
+
 TEST_CASE("flipping a byte of any event's stored bytes fails verification") {
   World w;
   json::object bundle = ExportedAna(w);

@@ -106,8 +106,12 @@ class Family {
   Result<boost::json::object> History(std::string_view student_id) const;
   // The self-contained, offline-verifiable bundle of every event about the
   // student (docs/history-export.md; check with VerifyExport in export.h).
-  // Writes a fresh checkpoint first. kNotFound as History.
-  Result<boost::json::object> ExportHistory(std::string_view student_id) const;
+  // Writes a fresh checkpoint first. kNotFound as History. `for_guardian`:
+  // the guardian the bundle is for, if one is; then another guardian's reads
+  // and refusals, which say where that guardian connected from, show only
+  // their place in the log (withheld as other_guardian).
+  Result<boost::json::object> ExportHistory(std::string_view student_id,
+                                            std::string_view for_guardian = {}) const;
 
   // kNotFound for unknown (or shredded) requests.
   Result<FamilyRequest> FindRequest(std::string_view request_id) const;
