@@ -130,8 +130,23 @@ TEST_CASE("a guardian sees a teacher's read of their child in the history") {
   REQUIRE(decoded.reason == "guardian");
 }
 
+// How many events of `bundle` by `actor` are withheld as other_guardian, and
+// how many are not.
+std::pair<int, int> WithheldAsOtherGuardian(const json::value& bundle, const std::string& actor) {
+  std::pair<int, int> counts;
+  for (const json::value& e : bundle.at("events").as_array()) {
+    if (Str(e.at("actor_id")) != actor) continue;
+    (e.at("withheld") == "other_guardian" ? counts.first : counts.second)++;
+  }
+  return counts;
+}
+
 TEST_CASE("a history export over HTTP holds the record of its own making, and verifies") {
   ApiWorld& w = SharedWorld();
+  // Another family's guardian is refused the child's history: the refusal,
+  // with the address they connected from, is in the child's log.
+  REQUIRE(w.Call("GET", "/api/students/" + w.child + "/history", w.other_guardian.token).status ==
+          403);
   auto r = w.Call("GET", "/api/students/" + w.child + "/history/export", w.guardian.token);
   REQUIRE(r.status == 200);
   json::value bundle = ApiWorld::Json(r);
@@ -140,6 +155,17 @@ TEST_CASE("a history export over HTTP holds the record of its own making, and ve
   CHECK(Str(last.at("type")) == "RecordViewed");
   CHECK(Str(last.at("actor_id")) == w.guardian.user_id);
   CHECK(Str(last.at("content").at("scope")) == "Export");
+  // The guardian's bundle withholds the other guardian's refusal; the
+  // privacy officer's does not.
+  auto [withheld, shown] = WithheldAsOtherGuardian(bundle, w.other_guardian.user_id);
+  CHECK(withheld > 0);
+  CHECK(shown == 0);
+  auto full = w.Call("GET", "/api/students/" + w.child + "/history/export", w.privacy.token);
+  REQUIRE(full.status == 200);
+  json::value full_bundle = ApiWorld::Json(full);
+  REQUIRE(VerifyExport(full_bundle));
+  CHECK(WithheldAsOtherGuardian(full_bundle, w.other_guardian.user_id) ==
+        std::pair<int, int>{0, withheld});
 }
 
 TEST_CASE("another family's guardian is refused the history") {
