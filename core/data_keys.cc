@@ -50,11 +50,13 @@ Result<std::optional<DataKeyRing::Entry>> DataKeyRing::LookupLocked(
       return std::optional<Entry>(it->second);
     }
     if (shredding_.contains(subject)) return Err(GoneError("the record was shredded"));
-    const uint64_t epoch = shred_epoch_;
+    const uint64_t epoch = cache_epoch_;
     lock.unlock();
     auto stored = ReadStored(subject);
     lock.lock();
-    if (shred_epoch_ != epoch) {  // a shred began meanwhile: what was read may be stale
+    // A shred began meanwhile (what was read may be stale), or keys were
+    // evicted (one created and stored meanwhile may have left the cache).
+    if (cache_epoch_ != epoch) {
       if (stored && *stored) SecureWipe(**stored);
       continue;
     }
@@ -73,6 +75,7 @@ Result<std::optional<DataKeyRing::Entry>> DataKeyRing::LookupLocked(
 
 void DataKeyRing::InsertLocked(const std::string& subject, Entry entry) {
   if (cache_.size() >= cache_capacity_) {
+    ++cache_epoch_;
     // Evict durable keys only; pending ones must stay until committed.
     for (auto it = cache_.begin(); it != cache_.end() && cache_.size() >= cache_capacity_ / 2;) {
       if (it->second.durable) {
@@ -105,7 +108,9 @@ Result<AeadKey> DataKeyRing::Get(const std::string& subject) {
   std::unique_lock lock(mu_);
   ASSIGN_OR_RETURN(std::optional<Entry> found, LookupLocked(subject, lock));
   if (!found) return Err(NotFoundError("no data key for this subject"));
-  return found->key;
+  AeadKey key = found->key;
+  SecureWipe(found->key);
+  return key;
 }
 
 void DataKeyRing::MarkDurable(const std::string& subject) {
@@ -120,15 +125,17 @@ Status DataKeyRing::Shred(const std::string& subject) {
       SecureWipe(it->second.key);
       cache_.erase(it);
     }
-    shredding_.insert(subject);
-    ++shred_epoch_;  // lookups that read the store before now read again
+    ++shredding_[subject];
+    ++cache_epoch_;  // lookups that read the store before now read again
   }
   WriteBatch batch;
   batch.Put(cf::kDataKeys, AsBytes(subject), Tombstone());
   Status written = store_.Write(batch, /*sync=*/true);
   {
     std::lock_guard lock(mu_);
-    shredding_.erase(subject);  // the store now answers (or, if the write failed, the old key)
+    // The store now answers (or, if the write failed, the old key), unless
+    // another shred of the subject is still writing.
+    if (--shredding_[subject] == 0) shredding_.erase(subject);
   }
   RETURN_IF_ERROR(written);
   for (int attempt = 0; attempt < kCompactionAttempts; ++attempt) {

@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/crypto.h"
 #include "core/store.h"
@@ -80,11 +79,13 @@ class DataKeyRing {
   size_t cache_capacity_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
-  // Subjects whose tombstone Shred is writing (guarded by mu_), and how many
-  // shreds have begun (guarded by mu_): a lookup that read the store while
-  // one began reads again.
-  std::unordered_set<std::string> shredding_;
-  uint64_t shred_epoch_ = 0;
+  // Subjects whose tombstone Shred is writing, with how many shreds of each
+  // are (guarded by mu_).
+  std::unordered_map<std::string, int> shredding_;
+  // Bumped whenever a shred begins or keys are evicted (guarded by mu_): a
+  // lookup that read the store while it changed reads again, since what it
+  // read may be stale, or a key created meanwhile may have left the cache.
+  uint64_t cache_epoch_ = 0;
 };
 
 }  // namespace backpack

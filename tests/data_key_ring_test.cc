@@ -119,3 +119,82 @@ TEST_CASE("a key read from the store just before its shred is not cached after i
   CHECK(fresh.IsShredded("stu_shredded"));
   CHECK(fresh.Get("stu_shredded").error().code() == StatusCode::kGone);
 }
+
+TEST_CASE("a key created while another lookup reads the store is the key that lookup gets") {
+  // Even when the new key leaves the cache before the lookup resumes.
+  Ring r;
+  DataKeyRing small(r.store, r.opened.keys->kek, /*cache_capacity=*/2);
+  r.store.gate_next_read = true;
+  Result<DataKey> late = Err(UnavailableError("not yet"));
+  std::thread reader([&] { late = small.GetOrCreate("stu_new"); });
+  r.store.WaitUntilEntered();  // it read "no key yet", and has not decided
+  auto created = small.GetOrCreate("stu_new");
+  REQUIRE(created);
+  REQUIRE(created->wrapped_to_persist);
+  WriteBatch batch;
+  batch.Put(cf::kDataKeys, AsBytes(std::string("stu_new")), *created->wrapped_to_persist);
+  REQUIRE(r.opened.store->Write(batch, true).ok());
+  small.MarkDurable("stu_new");
+  for (std::string other : {"stu_filler_1", "stu_filler_2"}) {  // evicts every durable key
+    REQUIRE(small.GetOrCreate(other));
+    small.MarkDurable(other);
+  }
+  r.store.Release();
+  reader.join();
+  CHECK_FALSE(r.store.timed_out);
+  REQUIRE(late);
+  CHECK(late->key == created->key);  // not a second key that would replace the first
+  CHECK_FALSE(late->wrapped_to_persist);
+}
+
+namespace {
+
+// The first write fails and the second succeeds, each held open until
+// released: two shreds of one subject overlapping.
+class TwoShredsStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::atomic<int> writes{0};
+  std::atomic<bool> release_first{false}, release_second{false};
+
+  Status Write(WriteBatch& batch, bool sync) override {
+    int n = ++writes;
+    if (n == 1) Wait(release_first);
+    if (n == 2) Wait(release_second);
+    if (n == 1) return UnavailableError("injected write failure");
+    return ForwardingStore::Write(batch, sync);
+  }
+  void WaitForWrites(int n) {
+    for (int i = 0; i < 5000 && writes < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+ private:
+  static void Wait(const std::atomic<bool>& released) {
+    for (int i = 0; i < 5000 && !released; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a failed shred does not let a key be cached while another shred of it is writing") {
+  Ring r;
+  r.PersistKey("stu_shredded");
+  TwoShredsStore store(*r.opened.store);
+  DataKeyRing ring(store, r.opened.keys->kek);
+  std::thread failing([&] { CHECK_FALSE(ring.Shred("stu_shredded").ok()); });
+  store.WaitForWrites(1);
+  std::thread succeeding([&] { CHECK(ring.Shred("stu_shredded").ok()); });
+  store.WaitForWrites(2);
+  store.release_first = true;
+  failing.join();
+  // The second shred is still writing its tombstone: the key is gone already.
+  CHECK(ring.Get("stu_shredded").error().code() == StatusCode::kGone);
+  store.release_second = true;
+  succeeding.join();
+  CHECK(ring.IsShredded("stu_shredded"));
+  CHECK(ring.Get("stu_shredded").error().code() == StatusCode::kGone);
+}
