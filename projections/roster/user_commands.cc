@@ -34,8 +34,8 @@ Status ValidateAttributes(const IdSet& items, std::string_view what) {
 
 Status ValidatePassword(std::string_view password) {
   if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
-    return InvalidArgumentError("a password needs at least " + std::to_string(kMinPasswordLength) +
-                                " characters");
+    return InvalidArgumentError("a password needs " + std::to_string(kMinPasswordLength) + " to " +
+                                std::to_string(kMaxPasswordLength) + " characters");
   }
   return OkStatus();
 }
