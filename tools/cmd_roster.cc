@@ -1,6 +1,7 @@
 // user add, update, disable, enable and password, and grant (SPEC §5):
 // thin shells over RosterCommands.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,17 @@ IdSet ToSet(const std::vector<std::string>& items) { return IdSet(items.begin(),
 
 Actor CliActor() { return Actor{"system", NewId("req"), ""}; }
 
-// The first line of stdin, without its line ending.
-std::string ReadPasswordLine() {
+// The password on the first line of stdin, without its line ending; nullopt
+// (a usage error, in `exit_code`) if it is too short to be one.
+std::optional<std::string> ReadPassword(int* exit_code) {
   std::string line;
   std::getline(std::cin, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() < kMinPasswordLength) {
+    *exit_code = Usage("the password (first line of stdin) needs at least " +
+                       std::to_string(kMinPasswordLength) + " characters");
+    return std::nullopt;
+  }
   return line;
 }
 
@@ -46,18 +53,14 @@ void RunUserAdd(const GlobalOptions& global, const UserAddOptions& o, int* exit_
     *exit_code = Usage("--role must be educator, privacy_officer, district_admin or guardian");
     return;
   }
-  std::string password = ReadPasswordLine();
-  if (password.size() < kMinPasswordLength) {
-    *exit_code = Usage("the password (first line of stdin) needs at least " +
-                       std::to_string(kMinPasswordLength) + " characters");
-    return;
-  }
+  std::optional<std::string> password = ReadPassword(exit_code);
+  if (!password) return;
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
   AddUserRequest request{
       o.username,       *role,           o.display_name, ToSet(o.flags),
       ToSet(o.schools), ToSet(o.grades), o.sourced_id,   PasswordCost::kInteractive};
-  auto id = RosterCommands(app->services()).AddUser(CliActor(), request, password);
+  auto id = RosterCommands(app->services()).AddUser(CliActor(), request, *password);
   if (!id) {
     *exit_code = Fail(id.error());
     return;
@@ -157,14 +160,10 @@ void RunUserEnable(const GlobalOptions& global, const UserChangeOptions& o, int*
 
 // Sets a new password, read from the first line of stdin (PasswordReset).
 void RunUserPassword(const GlobalOptions& global, const UserChangeOptions& o, int* exit_code) {
-  std::string password = ReadPasswordLine();
-  if (password.size() < kMinPasswordLength) {
-    *exit_code = Usage("the password (first line of stdin) needs at least " +
-                       std::to_string(kMinPasswordLength) + " characters");
-    return;
-  }
+  std::optional<std::string> password = ReadPassword(exit_code);
+  if (!password) return;
   auto reset = [&password](RosterCommands commands, const std::string& id) {
-    return commands.ResetPassword(CliActor(), id, password);
+    return commands.ResetPassword(CliActor(), id, *password);
   };
   ChangeUser(global, o.username, "password reset for", reset, exit_code);
 }
