@@ -21,12 +21,16 @@ rocksdb::IngestExternalFileOptions IngestOptions() {
 }
 
 // Sorts one family's writes and writes them to `path` (synced when
-// finished), the last write to each key winning.
+// finished), the last write to each key winning. The file's pages stay in the
+// page cache (RocksDB's default drops them once written): a rebuild or a
+// reader right after an import would otherwise read it all back from disk.
 Status WriteFamilyFile(WriteBatch::FamilyViews& family, const std::string& path,
                        const FamilyRef& ref) {
   WriteBatch::SortByKey(family.writes);
+  constexpr bool kInvalidatePageCache = false;
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(),
-                                rocksdb::Options(rocksdb::DBOptions(), ref.options), ref.handle);
+                                rocksdb::Options(rocksdb::DBOptions(), ref.options), ref.handle,
+                                kInvalidatePageCache);
   RETURN_IF_ERROR(FromRocks(writer.Open(path), "open table file"));
   const auto& writes = family.writes;
   for (size_t i = 0; i < writes.size(); ++i) {
