@@ -1,5 +1,6 @@
 #include "core/crypto.h"
 
+#include <nettle/hmac.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -96,10 +97,9 @@ Bytes AeadSeal(const AeadKey& key, ByteView plaintext, ByteView associated_data)
   Bytes out(kAeadNonceSize + plaintext.size() + kAeadTagSize);
   randombytes_buf(out.data(), kAeadNonceSize);
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kAeadNonceSize, &written,
-                                             plaintext.data(), plaintext.size(),
-                                             associated_data.data(), associated_data.size(),
-                                             nullptr, out.data(), key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      out.data() + kAeadNonceSize, &written, plaintext.data(), plaintext.size(),
+      associated_data.data(), associated_data.size(), nullptr, out.data(), key.data());
   out.resize(kAeadNonceSize + written);
   return out;
 }
@@ -123,6 +123,35 @@ Result<Bytes> AeadOpen(const AeadKey& key, ByteView sealed, ByteView associated_
 Hash256 KeyedHash(const AeadKey& key, ByteView data) {
   Hash256 out;
   crypto_generichash(out.data(), out.size(), data.data(), data.size(), key.data(), key.size());
+  return out;
+}
+
+Hash256 HmacSha256(const AeadKey& key, std::initializer_list<ByteView> parts) {
+  hmac_sha256_ctx context;
+  hmac_sha256_set_key(&context, key.size(), key.data());
+  for (ByteView part : parts) hmac_sha256_update(&context, part.size(), part.data());
+  Hash256 out;
+  hmac_sha256_digest(&context, out.size(), out.data());
+  sodium_memzero(&context, sizeof context);  // derived from the key
+  return out;
+}
+
+struct HmacSha256Key::State {
+  hmac_sha256_ctx keyed;  // the key's padded blocks hashed, nothing else
+};
+
+HmacSha256Key::HmacSha256Key(const AeadKey& key) : state_(std::make_unique<State>()) {
+  hmac_sha256_set_key(&state_->keyed, key.size(), key.data());
+}
+
+HmacSha256Key::~HmacSha256Key() { sodium_memzero(state_.get(), sizeof *state_); }
+
+Hash256 HmacSha256Key::Digest(ByteView data) const {
+  hmac_sha256_ctx context = state_->keyed;
+  hmac_sha256_update(&context, data.size(), data.data());
+  Hash256 out;
+  hmac_sha256_digest(&context, out.size(), out.data());
+  sodium_memzero(&context, sizeof context);
   return out;
 }
 

@@ -10,6 +10,8 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
+#include <memory>
 
 #include "core/bytes.h"
 #include "core/status.h"
@@ -80,6 +82,29 @@ Result<Bytes> AeadOpen(const AeadKey& key, ByteView sealed, ByteView associated_
 
 // Keyed BLAKE2b-256, for opaque index keys (e.g. lookups by SIS id).
 Hash256 KeyedHash(const AeadKey& key, ByteView data);
+
+// HMAC-SHA-256 (RFC 2104) of the concatenation of `parts` under `key`. On this
+// machine's SHA extensions it takes about half KeyedHash's time. Only for
+// digests that projections keep, since a rebuild recomputes those: digests
+// stored in the log, and ids derived from SIS ids, stay KeyedHash.
+Hash256 HmacSha256(const AeadKey& key, std::initializer_list<ByteView> parts);
+
+// HMAC-SHA-256 under one key, with the key's padded blocks hashed once: a
+// digest of a short input then costs two SHA-256 blocks instead of four.
+// Wipes its state when destroyed.
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(const AeadKey& key);
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+
+  Hash256 Digest(ByteView data) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Overwrites `bytes` with zeros in a way the compiler will not elide.
 void SecureWipe(std::span<uint8_t> bytes);

@@ -1,6 +1,8 @@
 #include "core/crypto.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <string>
 
 using namespace backpack;
 
@@ -12,6 +14,26 @@ TEST_CASE("SHA-256 of the empty string matches FIPS 180-4") {
 TEST_CASE("Sha256Builder equals one-shot hashing") {
   REQUIRE(CryptoInit().ok());
   CHECK(Sha256Builder().Add(AsBytes("ab")).Add('c').Finish() == Sha256(AsBytes("abc")));
+}
+
+// RFC 4231 test cases 1 and 2. HMAC pads a key with zeros to the block size,
+// so a 32-byte key ending in zeros is the RFC's shorter key.
+TEST_CASE("HMAC-SHA-256 matches RFC 4231, whole or in parts, with or without a prepared key") {
+  REQUIRE(CryptoInit().ok());
+  AeadKey twenty_0b{};
+  std::fill(twenty_0b.begin(), twenty_0b.begin() + 20, 0x0b);
+  const std::string case1 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
+  CHECK(ToHex(HmacSha256(twenty_0b, {AsBytes("Hi There")})) == case1);
+  CHECK(ToHex(HmacSha256(twenty_0b, {AsBytes("Hi "), AsBytes(""), AsBytes("There")})) == case1);
+  CHECK(ToHex(HmacSha256Key(twenty_0b).Digest(AsBytes("Hi There"))) == case1);
+
+  AeadKey jefe{};
+  std::copy_n("Jefe", 4, jefe.begin());
+  const std::string case2 = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  HmacSha256Key prepared(jefe);
+  CHECK(ToHex(prepared.Digest(AsBytes("what do ya want for nothing?"))) == case2);
+  CHECK(ToHex(prepared.Digest(AsBytes("what do ya want for nothing?"))) == case2);  // reusable
+  CHECK(ToHex(HmacSha256(jefe, {AsBytes("what do ya want "), AsBytes("for nothing?")})) == case2);
 }
 
 TEST_CASE("Ed25519 signatures verify only for the signed message and key") {

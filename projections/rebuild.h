@@ -37,7 +37,8 @@ Result<bool> RebuildInterrupted(Store& store);
 // it opens. 2: home-feed pages count towards bulk-access alerts. 3: sign-ins
 // are in the audit trail, failed ones count towards denial bursts. 4: a
 // guardian link that went missing with its retracted student stays in force.
-inline constexpr std::string_view kProjectionsVersion = "4";
+// 5: sealed values' nonces and intake's row digests are HMAC-SHA-256.
+inline constexpr std::string_view kProjectionsVersion = "5";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

@@ -44,13 +44,10 @@ void SealValueInPlace(const AeadKey& data_key, std::string_view owner, std::stri
   const size_t plaintext_size = buffer.size();
   AssociatedBytes ad = AssociatedData(owner, family, key);
   // The nonce is a keyed hash of the associated data and the plaintext.
+  Hash256 mac = HmacSha256(
+      data_key, {ByteView(ad.data(), ad.size()), ByteView(buffer.data(), plaintext_size)});
   uint8_t nonce[kAeadNonceSize];
-  crypto_generichash_state hash;
-  crypto_generichash_init(&hash, data_key.data(), data_key.size(), sizeof nonce);
-  crypto_generichash_update(&hash, ad.data(), ad.size());
-  crypto_generichash_update(&hash, buffer.data(), plaintext_size);
-  crypto_generichash_final(&hash, nonce, sizeof nonce);
-  sodium_memzero(&hash, sizeof hash);  // derived from the data key
+  std::copy(mac.begin(), mac.begin() + kAeadNonceSize, nonce);
 
   // owner length || owner || nonce || the plaintext, encrypted in place || tag
   const size_t header = 1 + owner.size() + kAeadNonceSize;
@@ -81,8 +78,8 @@ Result<Bytes> OpenValue(const AeadKey& data_key, std::string_view family, ByteVi
   Bytes out(rest.size() - kAeadNonceSize - kAeadTagSize);
   unsigned long long written = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          out.data(), &written, nullptr, rest.data() + kAeadNonceSize,
-          rest.size() - kAeadNonceSize, ad.data(), ad.size(), rest.data(), data_key.data()) != 0) {
+          out.data(), &written, nullptr, rest.data() + kAeadNonceSize, rest.size() - kAeadNonceSize,
+          ad.data(), ad.size(), rest.data(), data_key.data()) != 0) {
     return Err(DataLossError("sealed value failed authentication"));
   }
   out.resize(written);

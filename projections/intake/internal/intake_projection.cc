@@ -62,8 +62,8 @@ Status IntakeProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
 }
 
 Status IntakeProjection::ApplyRow(const LoggedEvent& event, ProjectionTxn& txn) {
-  ASSIGN_OR_RETURN(auto row, DigestOf(services_.keys->index_key, event.header.type,
-                                      event.header.subject_id, event.payload));
+  ASSIGN_OR_RETURN(auto row,
+                   DigestOf(row_key_, event.header.type, event.header.subject_id, event.payload));
   if (!row) return OkStatus();
   RowState state{row->content, event.header.seq, false};
   txn.Put(kRowsFamily, AsBytes(row->key), EncodeRowState(state));
@@ -73,8 +73,8 @@ Status IntakeProjection::ApplyRow(const LoggedEvent& event, ProjectionTxn& txn) 
 Status IntakeProjection::ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn) {
   const auto* p = VerifiedRoot<fb::RecordRetractedPayload>(event.payload);
   if (!p) return DataLossError("RecordRetracted payload fails verification");
-  std::string key = RetractedRowKey(services_.keys->index_key, p->kind(), event.header.subject_id,
-                                    Str(p->sourced_id()));
+  std::string key =
+      RetractedRowKey(row_key_, p->kind(), event.header.subject_id, Str(p->sourced_id()));
   ASSIGN_OR_RETURN(auto value, txn.Get(kRowsFamily, AsBytes(key)));
   if (!value) return OkStatus();
   auto state = DecodeRowState(*value);

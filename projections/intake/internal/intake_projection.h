@@ -17,11 +17,13 @@ inline constexpr std::string_view kImportKeyPrefix = "import/";
 inline constexpr std::string_view kUsersExistKey = "meta/users_exist";
 
 // Deterministic (invariant 6): reads only the event, the transaction and the
-// store's fixed index key. Stateless in memory, so thread-safe.
+// store's fixed index key. Holds nothing in memory but that key, so
+// thread-safe.
 class IntakeProjection final : public Projection {
  public:
-  // `services` must outlive the projection; its keys are read in Apply.
-  explicit IntakeProjection(const Services& services) : services_(services) {}
+  // `services` must outlive the projection, and its keys be set.
+  explicit IntakeProjection(const Services& services)
+      : services_(services), row_key_(services.keys->index_key) {}
 
   std::string_view name() const override { return "intake"; }
   std::vector<std::string> ColumnFamilies() const override;
@@ -34,6 +36,7 @@ class IntakeProjection final : public Projection {
   Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn);
 
   const Services& services_;
+  const HmacSha256Key row_key_;  // keys the in_rows digests
 };
 
 }  // namespace backpack::intake

@@ -70,11 +70,12 @@ std::optional<std::string> RetractedSourcedId(const LoggedEvent& event) {
 // order if any.
 Result<std::vector<RowDigest>> DigestRows(const AeadKey& index_key,
                                           const std::vector<RowEvent>& rows) {
+  const HmacSha256Key row_key(index_key);
   std::vector<Result<std::optional<RowDigest>>> digested(rows.size());
   ForEachRange(rows.size(), kRowsPerThread, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       const NewEvent& e = rows[i].event;
-      digested[i] = DigestOf(index_key, e.type, e.subject_id, e.payload);
+      digested[i] = DigestOf(row_key, e.type, e.subject_id, e.payload);
     }
   });
   std::vector<RowDigest> digests;

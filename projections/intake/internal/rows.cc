@@ -38,7 +38,7 @@ class Canon {
     }
     return *this;
   }
-  Hash256 Digest(const AeadKey& key) const { return KeyedHash(key, AsBytes(bytes_)); }
+  Hash256 Digest(const HmacSha256Key& key) const { return key.Digest(AsBytes(bytes_)); }
 
  private:
   std::string bytes_;
@@ -270,7 +270,7 @@ std::optional<bool> Describe(EventType type, ByteView payload, RowFields& f) {
 
 }  // namespace
 
-Result<std::optional<RowDigest>> DigestOf(const AeadKey& index_key, EventType type,
+Result<std::optional<RowDigest>> DigestOf(const HmacSha256Key& row_key, EventType type,
                                           std::string_view subject, ByteView payload) {
   RowFields fields;
   std::optional<bool> valid = Describe(type, payload, fields);
@@ -280,16 +280,16 @@ Result<std::optional<RowDigest>> DigestOf(const AeadKey& index_key, EventType ty
   }
   RowDigest digest;
   digest.kind = fields.kind;
-  digest.key = KeyOf(fields.kind, subject, fields.identity.Digest(index_key));
-  digest.content = fields.content.Digest(index_key);
+  digest.key = KeyOf(fields.kind, subject, fields.identity.Digest(row_key));
+  digest.content = fields.content.Digest(row_key);
   return std::optional<RowDigest>(std::move(digest));
 }
 
-std::string RetractedRowKey(const AeadKey& index_key, fb::RecordKind kind, std::string_view subject,
-                            std::string_view sourced_id) {
+std::string RetractedRowKey(const HmacSha256Key& row_key, fb::RecordKind kind,
+                            std::string_view subject, std::string_view sourced_id) {
   Canon identity("intake-row-identity");
   identity.Add(sourced_id);
-  return KeyOf(kind, subject, identity.Digest(index_key));
+  return KeyOf(kind, subject, identity.Digest(row_key));
 }
 
 std::string RowKeyPrefix(fb::RecordKind kind, std::optional<std::string_view> owner) {

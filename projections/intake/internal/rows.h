@@ -3,13 +3,13 @@
 // Key:   kind (1 byte, fb::RecordKind) || owner || 0x00 || identity (32 bytes)
 //   owner     the student id (stu_...) the row is about, "" for rows about no
 //             student (orgs, sessions, classes, staff enrollments)
-//   identity  keyed BLAKE2b (index key) of the row's identity fields: its
+//   identity  HMAC-SHA-256 (index key) of the row's identity fields: its
 //             sourcedId for roster kinds; (date) for attendance, (date,
 //             assessment, subject) for assessments, (class, term) for grades,
 //             (service, startDate) for services, (activity, season) for teams,
 //             (submittedAt, prompt) for student voice; the owner completes it.
 // Value: content (32 bytes) || seq (8 bytes big-endian) || flags (1 byte)
-//   content   keyed BLAKE2b of every payload field except import_id
+//   content   HMAC-SHA-256 (index key) of every payload field except import_id
 //   seq       the event that last imported the row (RecordRetracted.row_seq)
 //   flags     bit 0: retracted by a later full export
 //
@@ -41,12 +41,13 @@ struct RowDigest {
 
 // The row an import event records (OrgImported ... StudentVoiceSubmitted),
 // nullopt for any other type, kDataLoss if the payload fails verification.
-Result<std::optional<RowDigest>> DigestOf(const AeadKey& index_key, EventType type,
+// `row_key` is the store's index key (HmacSha256Key(keys.index_key)).
+Result<std::optional<RowDigest>> DigestOf(const HmacSha256Key& row_key, EventType type,
                                           std::string_view subject, ByteView payload);
 
 // The in_rows key of the roster row a RecordRetracted names.
-std::string RetractedRowKey(const AeadKey& index_key, fb::RecordKind kind, std::string_view subject,
-                            std::string_view sourced_id);
+std::string RetractedRowKey(const HmacSha256Key& row_key, fb::RecordKind kind,
+                            std::string_view subject, std::string_view sourced_id);
 
 // Every key of `kind` owned by `owner` starts with this prefix; with
 // owner == nullopt, every key of `kind`.
