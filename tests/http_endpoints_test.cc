@@ -478,7 +478,12 @@ TEST_CASE(
       "POST", "/api/session", "",
       R"({"username":"synthetic.leaver","password":")" + std::string(kTestPassword) + R"("})");
   CHECK(login.status == 401);
-  CHECK(w.Call("POST", target, w.admin.token, body).status == 200);  // again: no change
+  CHECK(ApiWorld::Json(disabled).at("changed") == true);
+  before = w.LogSize();
+  auto again = w.Call("POST", target, w.admin.token, body);
+  CHECK(again.status == 200);
+  CHECK(ApiWorld::Json(again).at("changed") == false);
+  CHECK(w.CountSince(before, EventType::UserDisabled) == 0);
   CHECK(w.Call("POST", "/api/users/usr_00000000000000000000/disable", w.admin.token, body).status ==
         404);
 

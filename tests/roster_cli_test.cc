@@ -166,6 +166,9 @@ TEST_CASE("backpack user enable, password and update manage an existing account"
   CliResult enabled = RunCli(tmp, "user enable --username alice --reason back");
   REQUIRE(enabled.exit_code == 0);
   CHECK(enabled.out == "enabled " + alice + "\n");
+  CliResult again = RunCli(tmp, "user enable --username alice --reason back");
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out == "already enabled " + alice + "\n");
 
   CHECK(RunCli(tmp, "user password --username alice", "short\n").exit_code == 2);
   CHECK(RunCli(tmp, "user password --username nobody", "another long password\n").exit_code == 1);
@@ -181,6 +184,13 @@ TEST_CASE("backpack user enable, password and update manage an existing account"
       RunCli(tmp, "user update --username alice --flags can_view_restricted_notes --schools sch-1");
   REQUIRE(updated.exit_code == 0);
   CHECK(updated.out == "updated " + alice + "\n");
+  CliResult same = RunCli(tmp, "user update --username alice --schools sch-1");
+  REQUIRE(same.exit_code == 0);
+  CHECK(same.out == "unchanged " + alice + "\n");
+  CliResult renamed = RunBackpack({"--data", (tmp.path() / "data").string(), "user", "update",
+                                   "--username", "alice", "--display-name", "Alice\x1b[2J"});
+  CHECK(renamed.exit_code == 2);
+  CHECK(renamed.err.find("control characters") != std::string::npos);
 
   DomainFixture after(tmp.path() / "data");
   auto commands = RosterCommands(after.services());

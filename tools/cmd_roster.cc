@@ -120,10 +120,17 @@ struct UserChangeOptions {
   std::string username, reason;
 };
 
-// Runs `change` on the account `username` (login name or user id) and prints
-// "`done` USER_ID". A running server must be stopped first (it holds the store).
+// What ChangeUser prints: "`done` USER_ID", or "`already` USER_ID" when the
+// account already was as asked and nothing was recorded.
+struct ChangeWords {
+  std::string_view done, already;
+};
+
+// Runs `change` (returning Result<AccountChange>) on the account `username`
+// (login name or user id) and says what it did. A running server must be
+// stopped first (it holds the store).
 template <typename Change>
-void ChangeUser(const GlobalOptions& global, const std::string& username, std::string_view done,
+void ChangeUser(const GlobalOptions& global, const std::string& username, ChangeWords words,
                 Change change, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
@@ -132,12 +139,13 @@ void ChangeUser(const GlobalOptions& global, const std::string& username, std::s
     *exit_code = Fail(NotFoundError("no account " + username));
     return;
   }
-  Status changed = change(RosterCommands(app->services()), *user);
-  if (!changed.ok()) {
-    *exit_code = Fail(changed);
+  Result<AccountChange> changed = change(RosterCommands(app->services()), *user);
+  if (!changed) {
+    *exit_code = Fail(changed.error());
     return;
   }
-  std::cout << done << " " << *user << "\n";
+  std::cout << (*changed == AccountChange::kChanged ? words.done : words.already) << " " << *user
+            << "\n";
 }
 
 // Disables an account (UserDisabled): it can no longer sign in. A running
@@ -147,7 +155,7 @@ void RunUserDisable(const GlobalOptions& global, const UserChangeOptions& o, int
   auto disable = [&o](RosterCommands commands, const std::string& id) {
     return commands.DisableUser(CliActor(), id, o.reason);
   };
-  ChangeUser(global, o.username, "disabled", disable, exit_code);
+  ChangeUser(global, o.username, {"disabled", "already disabled"}, disable, exit_code);
 }
 
 // Lets a disabled account sign in again (UserEnabled).
@@ -155,17 +163,19 @@ void RunUserEnable(const GlobalOptions& global, const UserChangeOptions& o, int*
   auto enable = [&o](RosterCommands commands, const std::string& id) {
     return commands.EnableUser(CliActor(), id, o.reason);
   };
-  ChangeUser(global, o.username, "enabled", enable, exit_code);
+  ChangeUser(global, o.username, {"enabled", "already enabled"}, enable, exit_code);
 }
 
 // Sets a new password, read from the first line of stdin (PasswordReset).
 void RunUserPassword(const GlobalOptions& global, const UserChangeOptions& o, int* exit_code) {
   std::optional<std::string> password = ReadPassword(exit_code);
   if (!password) return;
-  auto reset = [&password](RosterCommands commands, const std::string& id) {
-    return commands.ResetPassword(CliActor(), id, *password);
+  auto reset = [&password](RosterCommands commands,
+                           const std::string& id) -> Result<AccountChange> {
+    RETURN_IF_ERROR(commands.ResetPassword(CliActor(), id, *password));
+    return AccountChange::kChanged;
   };
-  ChangeUser(global, o.username, "password reset for", reset, exit_code);
+  ChangeUser(global, o.username, {"password reset for", ""}, reset, exit_code);
 }
 
 struct UserUpdateOptions {
@@ -199,7 +209,7 @@ void RunUserUpdate(const GlobalOptions& global, const UserUpdateOptions& o, int*
   auto update = [&changes](RosterCommands commands, const std::string& id) {
     return commands.UpdateUser(CliActor(), id, changes);
   };
-  ChangeUser(global, o.username, "updated", update, exit_code);
+  ChangeUser(global, o.username, {"updated", "unchanged"}, update, exit_code);
 }
 
 }  // namespace

@@ -167,11 +167,12 @@ void SetUserDisabled(const http::HttpRequest& request, const http::RouteParams& 
   }
   Offload(ex, [ex, id, reason = *reason, disable] {
     RosterCommands commands(ex.services());
-    Status changed = disable ? commands.DisableUser(ex.caller.actor, id, reason)
-                             : commands.EnableUser(ex.caller.actor, id, reason);
-    if (!changed.ok()) return ApiError(changed);
+    Result<AccountChange> changed = disable ? commands.DisableUser(ex.caller.actor, id, reason)
+                                            : commands.EnableUser(ex.caller.actor, id, reason);
+    if (!changed) return ApiError(changed.error());
     if (disable && ex.context->sessions) ex.context->sessions->EndAllFor(id);
-    return Ok(json::object{{"id", id}, {"disabled", disable}});
+    return Ok(json::object{
+        {"id", id}, {"disabled", disable}, {"changed", *changed == AccountChange::kChanged}});
   });
 }
 

@@ -156,7 +156,7 @@ TEST_CASE("a disabled account's sessions stop authenticating") {
   REQUIRE(Authenticate(w.context, request));
   REQUIRE(RosterCommands(w.fx.services())
               .DisableUser(Actor{"system", "r", ""}, w.user_id, "left")
-              .ok());
+              .has_value());
   auto refused = Authenticate(w.context, request);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code() == StatusCode::kUnauthenticated);

@@ -63,6 +63,10 @@ struct UserChanges {
   std::optional<IdSet> grades;
 };
 
+// Whether an account command appended its event, or found the account
+// already as asked and appended nothing.
+enum class AccountChange { kChanged, kAlreadySo };
+
 struct GrantRequest {
   std::string educator_id;  // an enabled educator's user id
   GrantScope scope;         // student id, class id, or school id + grades
@@ -102,19 +106,21 @@ class RosterCommands {
   // kUnauthenticated with a kLogin* message. Takes about as long for an
   // unknown username as for a wrong password.
   Result<UserInfo> Authenticate(std::string_view username, std::string_view password);
-  // kNotFound for an unknown user; ok if already disabled;
-  // kFailedPrecondition for the only enabled district admin (nobody could
-  // manage accounts any more); kInvalidArgument unless `reason` is text of
-  // 1..kMaxReasonChars characters.
-  Status DisableUser(const Actor& actor, std::string_view user_id, std::string_view reason);
-  // Lets a disabled account sign in again (UserEnabled). kNotFound for an
-  // unknown user; ok if it is enabled. `reason` as for DisableUser: text of
-  // 1..kMaxReasonChars characters.
-  Status EnableUser(const Actor& actor, std::string_view user_id, std::string_view reason);
+  // Stops an account from signing in (UserDisabled); kAlreadySo if it is
+  // disabled. kNotFound for an unknown user; kFailedPrecondition for the only
+  // enabled district admin (nobody could manage accounts any more);
+  // kInvalidArgument unless `reason` is text of 1..kMaxReasonChars characters.
+  Result<AccountChange> DisableUser(const Actor& actor, std::string_view user_id,
+                                    std::string_view reason);
+  // Lets a disabled account sign in again (UserEnabled); kAlreadySo if it is
+  // enabled. kNotFound for an unknown user. `reason` as for DisableUser.
+  Result<AccountChange> EnableUser(const Actor& actor, std::string_view user_id,
+                                   std::string_view reason);
   // Changes an account's display name, flags, schools or grades (UserUpdated,
-  // with the full new state); appends nothing if nothing changes. kNotFound
-  // for an unknown user, kInvalidArgument as AddUser's checks.
-  Status UpdateUser(const Actor& actor, std::string_view user_id, const UserChanges& changes);
+  // with the full new state); kAlreadySo, appending nothing, if nothing
+  // changes. kNotFound for an unknown user, kInvalidArgument as AddUser's checks.
+  Result<AccountChange> UpdateUser(const Actor& actor, std::string_view user_id,
+                                   const UserChanges& changes);
   // Replaces the account's password (PasswordReset; the hash stays in the
   // credentials family). kNotFound for an unknown user, kInvalidArgument for a
   // password outside kMinPasswordLength..kMaxPasswordLength bytes. If the

@@ -32,7 +32,7 @@ TEST_CASE("a user added with a password can authenticate, and only with it") {
   CHECK(unknown.error().code() == StatusCode::kUnauthenticated);
   CHECK(ErrorMessage(unknown) == kLoginNoSuchUser);
 
-  REQUIRE(cmd.DisableUser(kAdmin, id, "left").ok());
+  REQUIRE(cmd.DisableUser(kAdmin, id, "left").has_value());
   CHECK(ErrorMessage(cmd.Authenticate("casey", "correct horse battery")) == kLoginDisabled);
   CHECK(w.roster().FindUser(id)->disabled);
 }
@@ -51,16 +51,17 @@ TEST_CASE("a disabled account can be enabled again, for a stated reason") {
   RosterWorld w;
   std::string id = w.AddUser("casey", Role::kEducator);
   auto cmd = w.commands();
-  CHECK(cmd.DisableUser(kAdmin, id, " ").code() == StatusCode::kInvalidArgument);
-  REQUIRE(cmd.DisableUser(kAdmin, id, "on leave").ok());
-  CHECK(cmd.EnableUser(kAdmin, id, "").code() == StatusCode::kInvalidArgument);
+  CHECK(cmd.DisableUser(kAdmin, id, " ").error().code() == StatusCode::kInvalidArgument);
+  CHECK(cmd.DisableUser(kAdmin, id, "on leave") == AccountChange::kChanged);
+  CHECK(cmd.DisableUser(kAdmin, id, "on leave") == AccountChange::kAlreadySo);
+  CHECK(cmd.EnableUser(kAdmin, id, "").error().code() == StatusCode::kInvalidArgument);
   CHECK(w.roster().FindUser(id)->disabled);
-  CHECK(cmd.EnableUser(kAdmin, "usr_nobody", "back").code() == StatusCode::kNotFound);
+  CHECK(cmd.EnableUser(kAdmin, "usr_nobody", "back").error().code() == StatusCode::kNotFound);
 
   uint64_t size = w.fx().log().size();
-  REQUIRE(cmd.EnableUser(kAdmin, id, "back from leave").ok());
+  CHECK(cmd.EnableUser(kAdmin, id, "back from leave") == AccountChange::kChanged);
   CHECK(w.fx().log().size() == size + 1);
-  REQUIRE(cmd.EnableUser(kAdmin, id, "back from leave").ok());  // already enabled: nothing
+  CHECK(cmd.EnableUser(kAdmin, id, "back from leave") == AccountChange::kAlreadySo);
   CHECK(w.fx().log().size() == size + 1);
   CHECK_FALSE(w.roster().FindUser(id)->disabled);
   CHECK(cmd.Authenticate("casey", "correct horse battery"));
@@ -81,17 +82,24 @@ TEST_CASE("an account's flags, schools and grades can be changed and the rest st
   uint64_t size = w.fx().log().size();
   UserChanges unknown_flag;
   unknown_flag.flags = IdSet{"superuser"};
-  CHECK(cmd.UpdateUser(kAdmin, id, unknown_flag).code() == StatusCode::kInvalidArgument);
-  CHECK(cmd.UpdateUser(kAdmin, "usr_nobody", {}).code() == StatusCode::kNotFound);
+  CHECK(cmd.UpdateUser(kAdmin, id, unknown_flag).error().code() == StatusCode::kInvalidArgument);
+  CHECK(cmd.UpdateUser(kAdmin, "usr_nobody", {}).error().code() == StatusCode::kNotFound);
+  for (std::string hostile : std::vector<std::string>{"Casey\x1b[2J", "Casey\nAdmin",
+                                                      std::string("Ca\0sey", 6), "\xff"}) {
+    UserChanges renamed;
+    renamed.display_name = hostile;
+    CHECK(cmd.UpdateUser(kAdmin, id, renamed).error().code() == StatusCode::kInvalidArgument);
+  }
+  CHECK(w.fx().log().size() == size);
   UserChanges same;
   same.flags = IdSet{"schoolwide"};
-  REQUIRE(cmd.UpdateUser(kAdmin, id, same).ok());
+  CHECK(cmd.UpdateUser(kAdmin, id, same) == AccountChange::kAlreadySo);
   CHECK(w.fx().log().size() == size);  // nothing changed, nothing appended
 
   UserChanges grade_lead;
   grade_lead.flags = IdSet{};
   grade_lead.grades = IdSet{"08"};
-  REQUIRE(cmd.UpdateUser(kAdmin, id, grade_lead).ok());
+  CHECK(cmd.UpdateUser(kAdmin, id, grade_lead) == AccountChange::kChanged);
   CHECK(w.fx().log().size() == size + 1);
   auto user = w.roster().FindUser(id);
   REQUIRE(user);
@@ -136,12 +144,13 @@ TEST_CASE("the only enabled district admin cannot be disabled") {
   RosterWorld w;
   std::string first = w.AddUser("first.admin", Role::kDistrictAdmin);
   auto cmd = w.commands();
-  Status refused = cmd.DisableUser(kAdmin, first, "left");
-  CHECK(refused.code() == StatusCode::kFailedPrecondition);
+  auto refused = cmd.DisableUser(kAdmin, first, "left");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == StatusCode::kFailedPrecondition);
   CHECK_FALSE(w.roster().FindUser(first)->disabled);
   std::string second = w.AddUser("second.admin", Role::kDistrictAdmin);
-  REQUIRE(cmd.DisableUser(kAdmin, first, "left").ok());  // another one remains
-  CHECK(cmd.DisableUser(kAdmin, second, "left").code() == StatusCode::kFailedPrecondition);
+  REQUIRE(cmd.DisableUser(kAdmin, first, "left").has_value());  // another one remains
+  CHECK(cmd.DisableUser(kAdmin, second, "left").error().code() == StatusCode::kFailedPrecondition);
 }
 
 TEST_CASE("user add refuses taken usernames, short passwords and bad names") {
@@ -157,6 +166,12 @@ TEST_CASE("user add refuses taken usernames, short passwords and bad names") {
   r.username = "has space";
   CHECK(cmd.AddUser(kAdmin, r, "long enough password").error().code() ==
         StatusCode::kInvalidArgument);
+  r.username = "erin";
+  r.display_name = "Erin\r\nRole: district_admin";
+  CHECK(cmd.AddUser(kAdmin, r, "long enough password").error().code() ==
+        StatusCode::kInvalidArgument);
+  r.display_name = "Érin Ñandú";
+  CHECK(cmd.AddUser(kAdmin, r, "long enough password").has_value());
 }
 
 TEST_CASE("credentials stay out of the log and survive a rebuild") {

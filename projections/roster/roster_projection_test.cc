@@ -207,7 +207,7 @@ TEST_CASE("Load after reopening gives the same decisions as the live state") {
   REQUIRE(revoked);
   REQUIRE(cmd.Revoke(kAdmin, *revoked).ok());
   REQUIRE(cmd.StartBreakGlass(kAdmin, teacher, b, "urgent safeguarding concern raised"));
-  REQUIRE(cmd.DisableUser(kAdmin, gone, "left the district").ok());
+  REQUIRE(cmd.DisableUser(kAdmin, gone, "left the district").has_value());
 
   std::vector<std::string> users{teacher, principal, grade_lead, guardian, other, gone};
   auto before = Decisions(w.roster(), users, {a, b}, w.now());
@@ -259,7 +259,7 @@ TEST_CASE("a rebuild reproduces the roster families byte for byte") {
   REQUIRE(w.commands().Revoke(kAdmin, *revoked).ok());
   REQUIRE(w.commands().StartBreakGlass(kAdmin, helper, a, "urgent safeguarding concern raised"));
   REQUIRE(w.commands().StartBreakGlass(kAdmin, teacher, b, "urgent safeguarding concern raised"));
-  REQUIRE(w.commands().DisableUser(kAdmin, leaver, "left the district").ok());
+  REQUIRE(w.commands().DisableUser(kAdmin, leaver, "left the district").has_value());
   w.Append({RetractEvent(kKindStudent, "stu-b", b)});
   REQUIRE(w.fx().data_keys().Shred(a).ok());
   w.Append({ShredEvent(a)});

@@ -49,6 +49,10 @@ Status ValidateAccount(const AddUserRequest& r) {
   if (r.display_name.size() > kMaxDisplayNameLength) {
     return InvalidArgumentError("display name too long");
   }
+  if (!IsCleanText(r.display_name, /*multiline=*/false)) {
+    return InvalidArgumentError(
+        "a display name is UTF-8 text on one line, without control characters");
+  }
   if (r.sourced_id.size() > 256 || r.sourced_id.find('\0') != std::string::npos) {
     return InvalidArgumentError("malformed sourced id");
   }
@@ -225,42 +229,46 @@ Result<UserInfo> RosterCommands::Authenticate(std::string_view username,
   return *user;
 }
 
-Status RosterCommands::DisableUser(const Actor& actor, std::string_view user_id,
-                                   std::string_view reason) {
+Result<AccountChange> RosterCommands::DisableUser(const Actor& actor, std::string_view user_id,
+                                                  std::string_view reason) {
   RETURN_IF_ERROR(roster::RequireReason(reason, 1));
   ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
-  if (user.disabled) return OkStatus();
+  if (user.disabled) return AccountChange::kAlreadySo;
   if (user.role == Role::kDistrictAdmin && EnabledDistrictAdmins() <= 1) {
-    return FailedPreconditionError(
-        "this is the only enabled district admin account: add another before disabling it");
+    return Err(FailedPreconditionError(
+        "this is the only enabled district admin account: add another before disabling it"));
   }
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(
       fb::CreateUserDisabledPayloadDirect(fbb, user.id.c_str(), std::string(reason).c_str()));
-  return roster::AppendOne(services_, roster::MakeEvent(EventType::UserDisabled, actor, user.id,
-                                                        roster::FinishPayload(fbb), false));
+  RETURN_IF_ERROR(
+      roster::AppendOne(services_, roster::MakeEvent(EventType::UserDisabled, actor, user.id,
+                                                     roster::FinishPayload(fbb), false)));
+  return AccountChange::kChanged;
 }
 
-Status RosterCommands::EnableUser(const Actor& actor, std::string_view user_id,
-                                  std::string_view reason) {
+Result<AccountChange> RosterCommands::EnableUser(const Actor& actor, std::string_view user_id,
+                                                 std::string_view reason) {
   RETURN_IF_ERROR(roster::RequireReason(reason, 1));
   ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
-  if (!user.disabled) return OkStatus();
+  if (!user.disabled) return AccountChange::kAlreadySo;
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateUserEnabledPayloadDirect(fbb, user.id.c_str(), std::string(reason).c_str()));
-  return roster::AppendOne(services_, roster::MakeEvent(EventType::UserEnabled, actor, user.id,
-                                                        roster::FinishPayload(fbb), false));
+  RETURN_IF_ERROR(
+      roster::AppendOne(services_, roster::MakeEvent(EventType::UserEnabled, actor, user.id,
+                                                     roster::FinishPayload(fbb), false)));
+  return AccountChange::kChanged;
 }
 
-Status RosterCommands::UpdateUser(const Actor& actor, std::string_view user_id,
-                                  const UserChanges& changes) {
+Result<AccountChange> RosterCommands::UpdateUser(const Actor& actor, std::string_view user_id,
+                                                 const UserChanges& changes) {
   std::lock_guard lock(roster::CommandMutex());
   std::optional<roster::UserRecord> record;
   {
     StoreReader reader(*services_.store, *services_.data_keys);
     ASSIGN_OR_RETURN(record, roster::ReadUser(reader.txn(), user_id));
   }
-  if (!record) return NotFoundError("no such account");
+  if (!record) return Err(NotFoundError("no such account"));
   AddUserRequest next{record->username,
                       record->role,
                       changes.display_name.value_or(record->display_name),
@@ -271,7 +279,7 @@ Status RosterCommands::UpdateUser(const Actor& actor, std::string_view user_id,
   RETURN_IF_ERROR(ValidateAccount(next));
   if (next.display_name == record->display_name && next.flags == record->flags &&
       next.schools == record->schools && next.grades == record->grades) {
-    return OkStatus();
+    return AccountChange::kAlreadySo;
   }
   const std::string id(user_id);
   IdSet guardian_of;
@@ -280,10 +288,11 @@ Status RosterCommands::UpdateUser(const Actor& actor, std::string_view user_id,
     std::shared_lock memory_lock(shared.mu);
     guardian_of = shared.state.access.StudentsOfGuardian(id);
   }
-  return roster::AppendOne(
+  RETURN_IF_ERROR(roster::AppendOne(
       services_,
       roster::MakeEvent(EventType::UserUpdated, actor, id,
-                        UserStatePayload<fb::UserUpdatedPayload>(id, next, guardian_of), true));
+                        UserStatePayload<fb::UserUpdatedPayload>(id, next, guardian_of), true)));
+  return AccountChange::kChanged;
 }
 
 Status RosterCommands::ResetPassword(const Actor& actor, std::string_view user_id,
