@@ -122,15 +122,24 @@ class RocksStore final : public Store {
         new RocksIterator(std::move(lock), std::move(snapshot), it.release()));
   }
 
-  Status EnsureColumnFamily(std::string_view name) override {
+  Status EnsureColumnFamilies(const std::vector<std::string>& names) override {
     std::unique_lock lock(families_mu_);
-    if (families_.count(std::string(name))) return OkStatus();
-    rocksdb::ColumnFamilyHandle* handle = nullptr;
-    RETURN_IF_ERROR(FromRocks(
-        db_->CreateColumnFamily(FamilyOptions(name, options_), std::string(name), &handle),
-        "create column family"));
-    families_[std::string(name)] = handle;
-    known_empty_[std::string(name)] = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> absent;
+    for (const std::string& name : names) {
+      const bool listed =
+          std::any_of(absent.begin(), absent.end(), [&](const auto& d) { return d.name == name; });
+      if (!families_.contains(name) && !listed) {
+        absent.emplace_back(name, FamilyOptions(name, options_));
+      }
+    }
+    if (absent.empty()) return OkStatus();
+    std::vector<rocksdb::ColumnFamilyHandle*> created;
+    RETURN_IF_ERROR(
+        FromRocks(db_->CreateColumnFamilies(absent, &created), "create column families"));
+    for (auto* handle : created) {
+      families_[handle->GetName()] = handle;
+      known_empty_[handle->GetName()] = true;
+    }
     return OkStatus();
   }
 

@@ -24,9 +24,7 @@ std::unique_ptr<Store> DomainFixture::Rebuilt(const std::filesystem::path& dir) 
   auto scratch = Store::Open(dir.string(), options);
   REQUIRE(scratch);
   Domain fresh(**scratch, *data_keys_, *keys_, clock_);
-  for (const auto& family : fresh.ColumnFamilies()) {
-    REQUIRE((*scratch)->EnsureColumnFamily(family).ok());
-  }
+  REQUIRE((*scratch)->EnsureColumnFamilies(fresh.ColumnFamilies()).ok());
   REQUIRE(ReplayInto(**scratch, *data_keys_, *log_, fresh.projector()));
   return std::move(*scratch);
 }
@@ -37,9 +35,7 @@ void DomainFixture::Open() {
   store_ = std::move(opened.store);
   data_keys_ = std::make_unique<DataKeyRing>(*store_, keys_->kek);
   domain_ = std::make_unique<Domain>(*store_, *data_keys_, *keys_, clock_);
-  for (const auto& family : domain_->ColumnFamilies()) {
-    REQUIRE(store_->EnsureColumnFamily(family).ok());
-  }
+  REQUIRE(store_->EnsureColumnFamilies(domain_->ColumnFamilies()).ok());
   EventLogOptions log_options;
   log_options.clock = &clock_;
   log_options.hook = &domain_->projector();

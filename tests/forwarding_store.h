@@ -22,8 +22,8 @@ class ForwardingStore : public Store {
                                                      ScanExtent extent) override {
     return real_.NewIterator(family, view, extent);
   }
-  Status EnsureColumnFamily(std::string_view name) override {
-    return real_.EnsureColumnFamily(name);
+  Status EnsureColumnFamilies(const std::vector<std::string>& names) override {
+    return real_.EnsureColumnFamilies(names);
   }
   Status ResetColumnFamilies(const std::vector<std::string>& names) override {
     return real_.ResetColumnFamilies(names);

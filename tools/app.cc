@@ -63,9 +63,7 @@ Result<std::unique_ptr<App>> App::Open(const DataPaths& paths, const EventLogOpt
   app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
   Clock* clock = log_options.clock ? log_options.clock : &SystemClock();
   app->domain_ = std::make_unique<Domain>(*app->store_, *app->data_keys_, app->keys_, *clock);
-  for (const auto& family : AllColumnFamilies(*app->domain_)) {
-    RETURN_IF_ERROR(app->store_->EnsureColumnFamily(family));
-  }
+  RETURN_IF_ERROR(app->store_->EnsureColumnFamilies(AllColumnFamilies(*app->domain_)));
   EventLogOptions options = log_options;
   options.hook = &app->domain_->projector();
   ASSIGN_OR_RETURN(app->log_, EventLog::Open(*app->store_, app->keys_, *app->data_keys_, options));
