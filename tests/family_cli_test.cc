@@ -112,6 +112,16 @@ TEST_CASE("export-history of an unknown student writes nothing") {
   CHECK_FALSE(std::filesystem::exists(cli.Path("x.json")));
 }
 
+TEST_CASE("export-history to a path it cannot write records no export") {
+  CliWorld cli;
+  const uint64_t size = cli.Open().log().size();
+  CliResult nowhere =
+      cli.Run("export-history --student S-1 --out " + cli.Path("no/such/dir/x.json").string());
+  CHECK(nowhere.exit_code == 3);
+  CHECK(nowhere.err.find("cannot write") != std::string::npos);
+  CHECK(cli.Open().log().size() == size);  // no RecordViewed for an export never made
+}
+
 TEST_CASE("shred is refused during a pending inspection and works after fulfilment") {
   CliWorld cli;
   World& w = cli.Open();

@@ -141,25 +141,57 @@ Result<std::string> ResolveStudentId(App& app, const std::string& text) {
   return text.starts_with("stu_") ? text : StudentIdFor(app.keys().index_key, text);
 }
 
-Status WritePrivateFile(const std::filesystem::path& path, std::string_view text) {
+Result<PrivateOutputFile> PrivateOutputFile::Open(const std::filesystem::path& path) {
   const std::string name = path.string();
-  int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot write " + name + ": " + std::strerror(errno));
-  auto fail = [&](int error) {
-    ::close(fd);
-    return UnavailableError("cannot write " + name + ": " + std::strerror(error));
-  };
-  if (::fchmod(fd, 0600) != 0) return fail(errno);  // O_CREAT's mode binds only new files
+  bool created = true;
+  int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    fd = ::open(name.c_str(), O_WRONLY | O_CLOEXEC);
+  }
+  if (fd < 0) return Err(UnavailableError("cannot write " + name + ": " + std::strerror(errno)));
+  PrivateOutputFile file(name, fd, created);
+  if (::fchmod(fd, 0600) != 0) return Err(file.Fail(errno));  // an existing file's mode
+  return file;
+}
+
+PrivateOutputFile::PrivateOutputFile(PrivateOutputFile&& other) noexcept
+    : name_(std::move(other.name_)), fd_(other.fd_), created_(other.created_) {
+  other.fd_ = -1;
+}
+
+PrivateOutputFile::~PrivateOutputFile() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  if (created_) ::unlink(name_.c_str());
+}
+
+Status PrivateOutputFile::Fail(int error) {
+  ::close(fd_);
+  fd_ = -1;
+  return UnavailableError("cannot write " + name_ + ": " + std::strerror(error));
+}
+
+Status PrivateOutputFile::Write(std::string_view text) {
+  if (fd_ < 0) return FailedPreconditionError(name_ + " was already written or failed");
+  if (::ftruncate(fd_, 0) != 0) return Fail(errno);
   size_t written = 0;
   while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(errno);
+    if (n < 0) return Fail(errno);
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return fail(errno);
-  if (::close(fd) != 0) return UnavailableError("cannot write " + name);
+  if (::fsync(fd_) != 0) return Fail(errno);
+  const int fd = fd_;
+  fd_ = -1;  // written: kept whatever close says
+  if (::close(fd) != 0) return UnavailableError("cannot write " + name_);
   return OkStatus();
+}
+
+Status WritePrivateFile(const std::filesystem::path& path, std::string_view text) {
+  ASSIGN_OR_RETURN(PrivateOutputFile file, PrivateOutputFile::Open(path));
+  return file.Write(text);
 }
 
 int ExitCodeFor(const Status& status) {

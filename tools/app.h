@@ -69,9 +69,32 @@ Status InitDataDir(const DataPaths& paths);
 // and time only. kNotFound for a student the store never knew.
 Result<std::string> ResolveStudentId(App& app, const std::string& text);
 
-// Writes `text` to `path` (created or replaced) with mode 0600, also when the
-// file existed with a wider mode, and syncs it: for files holding personal
-// data or passwords.
+// A file for personal data or passwords, opened before the work that fills
+// it, so that a path that cannot be written is reported before anything is
+// read or recorded. Mode 0600, also when the file existed with a wider mode.
+// An existing file keeps its content until Write; a file Open created is
+// removed again if it is never written.
+class PrivateOutputFile {
+ public:
+  static Result<PrivateOutputFile> Open(const std::filesystem::path& path);
+  PrivateOutputFile(PrivateOutputFile&& other) noexcept;
+  PrivateOutputFile& operator=(PrivateOutputFile&&) = delete;
+  ~PrivateOutputFile();
+
+  // Replaces the file's content with `text`, syncs and closes it. Once only.
+  Status Write(std::string_view text);
+
+ private:
+  PrivateOutputFile(std::string name, int fd, bool created)
+      : name_(std::move(name)), fd_(fd), created_(created) {}
+  Status Fail(int error);
+
+  std::string name_;
+  int fd_ = -1;
+  bool created_ = false;
+};
+
+// Opens `path` as a PrivateOutputFile and writes `text` to it.
 Status WritePrivateFile(const std::filesystem::path& path, std::string_view text);
 
 // Maps a Status to the CLI exit code.
