@@ -155,6 +155,16 @@ TEST_CASE(
   CHECK(LastSeq(s.server) == before_flood);
   // Other accounts from the same address are unaffected.
   CHECK(s.server.Login("privacy", Password("privacy"))->status == 201);
+  // The refusal names the account that was tried, as the failures do.
+  const std::string privacy = s.server.TokenFor("privacy");
+  json::object failed =
+      Object(s.server.Json("GET", "/api/audit/events?action=LoginFailed&limit=10", privacy));
+  int rate_limited = 0;
+  for (const json::value& e : failed.at("events").as_array()) {
+    CHECK(e.at("actor").at("username").as_string() == "principal");
+    rate_limited += e.at("reason") == "RateLimited";
+  }
+  CHECK(rate_limited == 1);
 }
 
 TEST_CASE("failed sign-ins from one address lock the address for every username") {

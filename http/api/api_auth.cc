@@ -94,6 +94,13 @@ LoginFailure FailureFor(std::string_view message) {
   return LoginFailure::kBadPassword;
 }
 
+// The id of the account `username` names, if any: a refused sign-in is
+// recorded against it, so the audit shows which account was tried.
+std::optional<std::string> KnownUserId(ApiContext& context, std::string_view username) {
+  auto known = context.services->roster->FindUserByUsername(username);
+  return known ? std::optional<std::string>(known->id) : std::nullopt;
+}
+
 Status RecordLogin(ApiContext& context, const LoginAttempt& attempt,
                    std::optional<std::string> user_id, bool success, LoginFailure failure) {
   if (context.services->audit == nullptr) return UnavailableError("audit is not available");
@@ -130,11 +137,9 @@ HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
     return Unavailable("sign-in is unavailable; try again later");
   }
   context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kFailed);
-  std::optional<std::string> user_id;
-  if (auto known = context.services->roster->FindUserByUsername(attempt.username)) {
-    user_id = known->id;
-  }
-  if (!RecordLogin(context, attempt, user_id, false, FailureFor(user.error().message())).ok()) {
+  if (!RecordLogin(context, attempt, KnownUserId(context, attempt.username), false,
+                   FailureFor(user.error().message()))
+           .ok()) {
     return Unavailable("the sign-in attempt could not be recorded; try again later");
   }
   return http::JsonError(401, "unauthenticated", "wrong username or password");
@@ -145,7 +150,9 @@ HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
 HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt,
                          const LoginLimiter::Admission& admission) {
   if (admission.record_refusal) {
-    if (!RecordLogin(context, attempt, std::nullopt, false, LoginFailure::kRateLimited).ok()) {
+    if (!RecordLogin(context, attempt, KnownUserId(context, attempt.username), false,
+                     LoginFailure::kRateLimited)
+             .ok()) {
       return Unavailable("the sign-in attempt could not be recorded; try again later");
     }
     context.login_limiter->RefusalRecorded(attempt.username, attempt.ip);
