@@ -654,6 +654,11 @@ TEST_CASE("family requests: inspection holds the record, corrections get a state
     CHECK(Str(r.at("kind")) == "deletion");
   }
   CHECK(w.Call("GET", "/api/family-requests?kind=gossip", w.privacy.token).status == 400);
+  CHECK(w.Call("GET", "/api/family-requests?status=bogus", w.privacy.token).status == 400);
+  for (std::string_view status : kFamilyRequestStatuses) {
+    CHECK(w.Call("GET", "/api/family-requests?status=" + std::string(status), w.privacy.token)
+              .status == 200);
+  }
   REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
 }
 

@@ -2,6 +2,8 @@
 // refuses a correction, a guardian attaches a statement to a refused one,
 // a privacy officer fulfils an inspection (ending its legal hold) and
 // approves a deletion (which shreds the record).
+#include <algorithm>
+
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
@@ -111,6 +113,10 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
     if (kind_name && *kind_name == FamilyRequestKindName(k)) kind = k;
   }
   if (kind_name && !kind) query.Problem("kind", "must be inspection, correction or deletion");
+  if (status && std::find(std::begin(kFamilyRequestStatuses), std::end(kFamilyRequestStatuses),
+                          *status) == std::end(kFamilyRequestStatuses)) {
+    query.Problem("status", "must be pending, fulfilled, amended, refused or approved");
+  }
   if (!HasRole(ex, {Role::kPrivacyOfficer})) {  // refusals first: a bad query is still one
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedWrongRole), ""},
                 OnlyRolesMessage({Role::kPrivacyOfficer}));

@@ -45,6 +45,10 @@ enum class CorrectionDecision { kAmend, kRefuse };
 // The status of a correction decided kAmend.
 inline constexpr std::string_view kCorrectionAmended = "amended";
 
+// Every status a family request can have (FamilyRequest::status).
+inline constexpr std::string_view kFamilyRequestStatuses[] = {"pending", "fulfilled", "amended",
+                                                              "refused", "approved"};
+
 // A family request as the projection holds it. `status` is "pending", then
 // "fulfilled" (inspection), "amended" or "refused" (correction), or
 // "approved" (deletion).
