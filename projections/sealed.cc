@@ -43,9 +43,14 @@ void SealValueInPlace(const AeadKey& data_key, std::string_view owner, std::stri
                       ByteView key, Bytes& buffer) {
   const size_t plaintext_size = buffer.size();
   AssociatedBytes ad = AssociatedData(owner, family, key);
-  // The nonce is a keyed hash of the associated data and the plaintext.
+  // The nonce is a keyed hash of the associated data and the plaintext, the
+  // first length-prefixed: the associated data ends with the projection key,
+  // so without it key "ab" with value "cd" and key "abc" with value "d"
+  // would share a nonce.
+  const auto ad_length = EncodeBigEndian64(ad.size());
   Hash256 mac = HmacSha256(
-      data_key, {ByteView(ad.data(), ad.size()), ByteView(buffer.data(), plaintext_size)});
+      data_key, {ByteView(ad_length.data(), ad_length.size()), ByteView(ad.data(), ad.size()),
+                 ByteView(buffer.data(), plaintext_size)});
   uint8_t nonce[kAeadNonceSize];
   std::copy(mac.begin(), mac.begin() + kAeadNonceSize, nonce);
 

@@ -6,10 +6,10 @@
 // find and delete every value a subject owns without decrypting anything.
 //
 // Encryption is deterministic: the nonce is an HMAC-SHA-256 (under the data
-// key) of the location and the plaintext, cut to 24 bytes. Rebuilding a projection from
-// the log therefore yields byte-identical values (invariant 6); the cost is
-// that equal plaintexts at the same location under the same key produce equal
-// ciphertexts, which reveals nothing new.
+// key) of the location (length-prefixed) and the plaintext, cut to 24 bytes.
+// Rebuilding a projection from the log therefore yields byte-identical values
+// (invariant 6); the cost is that equal plaintexts at the same location under
+// the same key produce equal ciphertexts, which reveals nothing new.
 #pragma once
 
 #include <string>
