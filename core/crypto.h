@@ -83,10 +83,10 @@ Result<Bytes> AeadOpen(const AeadKey& key, ByteView sealed, ByteView associated_
 // Keyed BLAKE2b-256, for opaque index keys (e.g. lookups by SIS id).
 Hash256 KeyedHash(const AeadKey& key, ByteView data);
 
-// HMAC-SHA-256 (RFC 2104) of the concatenation of `parts` under `key`. On this
-// machine's SHA extensions it takes about half KeyedHash's time. Only for
-// digests that projections keep, since a rebuild recomputes those: digests
-// stored in the log, and ids derived from SIS ids, stay KeyedHash.
+// HMAC-SHA-256 (RFC 2104) of the concatenation of `parts` under `key`. Only
+// for digests that projections keep, since a rebuild recomputes those (it is
+// faster than KeyedHash: docs/performance.md); digests stored in the log, and
+// ids derived from SIS ids, stay KeyedHash.
 Hash256 HmacSha256(const AeadKey& key, std::initializer_list<ByteView> parts);
 
 // HMAC-SHA-256 under one key, with the key's padded blocks hashed once: a

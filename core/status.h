@@ -1,15 +1,16 @@
 // Status and Result<T>: Backpack's one error convention.
 //
-// Every fallible call returns a [[nodiscard]] Status or Result<T>. Library
-// errors (RocksDB, libsodium, Beast) are converted once, at their boundary.
-// Exceptions never cross module boundaries.
+// Every fallible call returns a Status ([[nodiscard]]) or a Result<T>, whose
+// type is not [[nodiscard]]: declare such a function [[nodiscard]] where
+// ignoring its result would lose an error. Library errors (RocksDB,
+// libsodium, Beast) are converted once, at their boundary. Exceptions never
+// cross module boundaries.
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace backpack {
 
@@ -53,15 +54,29 @@ class [[nodiscard]] Status {
 };
 
 inline Status OkStatus() { return Status(); }
-inline Status InvalidArgumentError(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-inline Status UnauthenticatedError(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-inline Status PermissionDeniedError(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+inline Status InvalidArgumentError(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
+inline Status UnauthenticatedError(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
+inline Status PermissionDeniedError(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
 inline Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-inline Status AlreadyExistsError(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
-inline Status FailedPreconditionError(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+inline Status AlreadyExistsError(std::string m) {
+  return {StatusCode::kAlreadyExists, std::move(m)};
+}
+inline Status FailedPreconditionError(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
 inline Status GoneError(std::string m) { return {StatusCode::kGone, std::move(m)}; }
-inline Status ResourceExhaustedError(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
-inline Status UnprocessableError(std::string m) { return {StatusCode::kUnprocessable, std::move(m)}; }
+inline Status ResourceExhaustedError(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
+inline Status UnprocessableError(std::string m) {
+  return {StatusCode::kUnprocessable, std::move(m)};
+}
 inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
@@ -93,19 +108,18 @@ struct ErrorPropagator {
 
 // Returns from the enclosing function (returning Status or Result<T>) if
 // `expr` (a Status) is not ok.
-#define RETURN_IF_ERROR(expr)                                                           \
-  do {                                                                                  \
-    ::backpack::Status backpack_status_ = (expr);                                       \
-    if (!backpack_status_.ok())                                                         \
-      return ::backpack::internal::ErrorPropagator{std::move(backpack_status_)};        \
+#define RETURN_IF_ERROR(expr)                                                    \
+  do {                                                                           \
+    ::backpack::Status backpack_status_ = (expr);                                \
+    if (!backpack_status_.ok())                                                  \
+      return ::backpack::internal::ErrorPropagator{std::move(backpack_status_)}; \
   } while (0)
 
 // Evaluates `rexpr` (a Result<T>); on error returns its Status, else moves the
 // value into `lhs` (which may be a declaration: `auto x`).
 #define ASSIGN_OR_RETURN(lhs, rexpr) \
   ASSIGN_OR_RETURN_IMPL(BACKPACK_CONCAT(backpack_result_, __LINE__), lhs, rexpr)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)                  \
-  auto tmp = (rexpr);                                           \
-  if (!tmp.has_value())                                         \
-    return ::backpack::internal::ErrorPropagator{std::move(tmp).error()}; \
+#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)                                                \
+  auto tmp = (rexpr);                                                                         \
+  if (!tmp.has_value()) return ::backpack::internal::ErrorPropagator{std::move(tmp).error()}; \
   lhs = std::move(tmp).value()

@@ -109,4 +109,16 @@ bool IsCleanText(std::string_view text, bool multiline) {
   return true;
 }
 
+bool IsCleanLine(std::string_view text) {
+  if (!IsCleanText(text, /*multiline=*/false)) return false;
+  for (size_t i = 0; i < text.size();) {
+    const char32_t cp = *DecodeUtf8(text, &i);  // well-formed: checked above
+    const bool separator = cp == 0x2028 || cp == 0x2029;
+    const bool bidi = cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+                      (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+    if (separator || bidi) return false;
+  }
+  return true;
+}
+
 }  // namespace backpack

@@ -74,3 +74,18 @@ TEST_CASE("IsCleanText refuses controls, C1 included, and text that is not UTF-8
   CHECK_FALSE(IsCleanText("c1\xc2\x85", true));
   CHECK_FALSE(IsCleanText("bad\xff", true));
 }
+
+TEST_CASE("IsCleanLine refuses line separators and bidirectional controls as well") {
+  CHECK(
+      IsCleanLine("Ana Mar\xc3\xad"
+                  "a O'Neil-\xd8\xb9\xd9\x84\xd9\x8a"));  // accents, Arabic
+  CHECK_FALSE(IsCleanLine("tab\there"));
+  CHECK_FALSE(IsCleanLine("line\xe2\x80\xa8separator"));       // U+2028
+  CHECK_FALSE(IsCleanLine("paragraph\xe2\x80\xa9separator"));  // U+2029
+  CHECK_FALSE(
+      IsCleanLine("Admin \xe2\x80\xae"
+                  "nimda"));                                     // U+202E right-to-left override
+  CHECK_FALSE(IsCleanLine("isolate\xe2\x81\xa6x\xe2\x81\xa9"));  // U+2066 .. U+2069
+  CHECK_FALSE(IsCleanLine("mark\xe2\x80\x8f"));                  // U+200F
+  CHECK_FALSE(IsCleanLine("bad\xff"));
+}

@@ -110,17 +110,17 @@ class RosterCommands {
   // disabled. kNotFound for an unknown user; kFailedPrecondition for the only
   // enabled district admin (nobody could manage accounts any more);
   // kInvalidArgument unless `reason` is text of 1..kMaxReasonChars characters.
-  Result<AccountChange> DisableUser(const Actor& actor, std::string_view user_id,
-                                    std::string_view reason);
+  [[nodiscard]] Result<AccountChange> DisableUser(const Actor& actor, std::string_view user_id,
+                                                  std::string_view reason);
   // Lets a disabled account sign in again (UserEnabled); kAlreadySo if it is
   // enabled. kNotFound for an unknown user. `reason` as for DisableUser.
-  Result<AccountChange> EnableUser(const Actor& actor, std::string_view user_id,
-                                   std::string_view reason);
+  [[nodiscard]] Result<AccountChange> EnableUser(const Actor& actor, std::string_view user_id,
+                                                 std::string_view reason);
   // Changes an account's display name, flags, schools or grades (UserUpdated,
   // with the full new state); kAlreadySo, appending nothing, if nothing
   // changes. kNotFound for an unknown user, kInvalidArgument as AddUser's checks.
-  Result<AccountChange> UpdateUser(const Actor& actor, std::string_view user_id,
-                                   const UserChanges& changes);
+  [[nodiscard]] Result<AccountChange> UpdateUser(const Actor& actor, std::string_view user_id,
+                                                 const UserChanges& changes);
   // Replaces the account's password (PasswordReset; the hash stays in the
   // credentials family). kNotFound for an unknown user, kInvalidArgument for a
   // password outside kMinPasswordLength..kMaxPasswordLength bytes. If the

@@ -84,8 +84,10 @@ TEST_CASE("an account's flags, schools and grades can be changed and the rest st
   unknown_flag.flags = IdSet{"superuser"};
   CHECK(cmd.UpdateUser(kAdmin, id, unknown_flag).error().code() == StatusCode::kInvalidArgument);
   CHECK(cmd.UpdateUser(kAdmin, "usr_nobody", {}).error().code() == StatusCode::kNotFound);
-  for (std::string hostile : std::vector<std::string>{"Casey\x1b[2J", "Casey\nAdmin",
-                                                      std::string("Ca\0sey", 6), "\xff"}) {
+  for (std::string hostile :
+       std::vector<std::string>{"Casey\x1b[2J", "Casey\nAdmin", std::string("Ca\0sey", 6), "\xff",
+                                "Casey \xe2\x80\xae"
+                                "nimdA"}) {
     UserChanges renamed;
     renamed.display_name = hostile;
     CHECK(cmd.UpdateUser(kAdmin, id, renamed).error().code() == StatusCode::kInvalidArgument);

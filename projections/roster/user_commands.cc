@@ -40,7 +40,20 @@ Status ValidatePassword(std::string_view password) {
   return OkStatus();
 }
 
-// The account's attributes (not its password).
+// A display name others will see: one line without control characters,
+// separators or bidirectional controls (IsCleanLine). Checked where a name is
+// given, so that an account stored with an older name can still be changed.
+Status ValidateDisplayName(std::string_view display_name) {
+  if (!IsCleanLine(display_name)) {
+    return InvalidArgumentError(
+        "a display name is one line of UTF-8 text without control characters, line separators "
+        "or bidirectional controls");
+  }
+  return OkStatus();
+}
+
+// The account's attributes (not its password), but for the display name's
+// characters (ValidateDisplayName).
 Status ValidateAccount(const AddUserRequest& r) {
   if (r.username.empty() || r.username.size() > kMaxUsernameLength ||
       !std::all_of(r.username.begin(), r.username.end(), UsernameChar)) {
@@ -48,10 +61,6 @@ Status ValidateAccount(const AddUserRequest& r) {
   }
   if (r.display_name.size() > kMaxDisplayNameLength) {
     return InvalidArgumentError("display name too long");
-  }
-  if (!IsCleanText(r.display_name, /*multiline=*/false)) {
-    return InvalidArgumentError(
-        "a display name is UTF-8 text on one line, without control characters");
   }
   if (r.sourced_id.size() > 256 || r.sourced_id.find('\0') != std::string::npos) {
     return InvalidArgumentError("malformed sourced id");
@@ -154,9 +163,9 @@ Status RequireReason(std::string_view reason, size_t min_length) {
     return InvalidArgumentError("the reason must be UTF-8 text without control characters");
   }
   if (VisibleLength(reason) < std::max<size_t>(min_length, 1)) {
-    return InvalidArgumentError("the reason needs at least " +
-                                std::to_string(std::max<size_t>(min_length, 1)) +
-                                " visible characters");
+    const size_t needed = std::max<size_t>(min_length, 1);
+    return InvalidArgumentError("the reason needs at least " + std::to_string(needed) +
+                                (needed == 1 ? " visible character" : " visible characters"));
   }
   if (Utf8Length(reason) > kMaxReasonChars) {
     return InvalidArgumentError("the reason is longer than " + std::to_string(kMaxReasonChars) +
@@ -181,6 +190,7 @@ std::vector<std::string> RosterMutableColumnFamilies() {
 Result<std::string> RosterCommands::AddUser(const Actor& actor, const AddUserRequest& request,
                                             std::string_view password) {
   RETURN_IF_ERROR(ValidateAccount(request));
+  RETURN_IF_ERROR(ValidateDisplayName(request.display_name));
   RETURN_IF_ERROR(ValidatePassword(password));
   ASSIGN_OR_RETURN(std::string hash, roster::HashPassword(password, request.password_cost));
   auto& impl = RosterInternals::Of(*services_.roster);
@@ -232,6 +242,7 @@ Result<UserInfo> RosterCommands::Authenticate(std::string_view username,
 Result<AccountChange> RosterCommands::DisableUser(const Actor& actor, std::string_view user_id,
                                                   std::string_view reason) {
   RETURN_IF_ERROR(roster::RequireReason(reason, 1));
+  std::lock_guard lock(roster::CommandMutex());  // the checks below hold until appended
   ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
   if (user.disabled) return AccountChange::kAlreadySo;
   if (user.role == Role::kDistrictAdmin && EnabledDistrictAdmins() <= 1) {
@@ -250,6 +261,7 @@ Result<AccountChange> RosterCommands::DisableUser(const Actor& actor, std::strin
 Result<AccountChange> RosterCommands::EnableUser(const Actor& actor, std::string_view user_id,
                                                  std::string_view reason) {
   RETURN_IF_ERROR(roster::RequireReason(reason, 1));
+  std::lock_guard lock(roster::CommandMutex());
   ASSIGN_OR_RETURN(UserInfo user, services_.roster->FindUser(user_id));
   if (!user.disabled) return AccountChange::kAlreadySo;
   flatbuffers::FlatBufferBuilder fbb;
@@ -277,6 +289,7 @@ Result<AccountChange> RosterCommands::UpdateUser(const Actor& actor, std::string
                       changes.grades.value_or(record->grades),
                       record->sourced_id};
   RETURN_IF_ERROR(ValidateAccount(next));
+  if (changes.display_name) RETURN_IF_ERROR(ValidateDisplayName(*changes.display_name));
   if (next.display_name == record->display_name && next.flags == record->flags &&
       next.schools == record->schools && next.grades == record->grades) {
     return AccountChange::kAlreadySo;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crypto.h"
 #include "projections/projection.h"
 #include "projections/services.h"
 
