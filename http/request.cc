@@ -33,6 +33,16 @@ std::optional<std::string_view> HeaderMap::Get(std::string_view name) const {
   return std::nullopt;
 }
 
+std::string HttpRequest::MediaType() const {
+  std::string_view value = headers.Get("Content-Type").value_or("");
+  value = value.substr(0, value.find(';'));
+  std::string out;
+  for (char c : value) {
+    if (c != ' ' && c != '\t') out += AsciiLower(c);
+  }
+  return out;
+}
+
 std::optional<std::string_view> HttpRequest::QueryValue(std::string_view key) const {
   for (const QueryParam& param : query) {
     if (param.key == key) return std::string_view(param.value);

@@ -53,6 +53,9 @@ struct HttpRequest {
 
   // The first query parameter named `key` (case-sensitive), if any.
   std::optional<std::string_view> QueryValue(std::string_view key) const;
+  // The media type of Content-Type, lowercased, without parameters or
+  // blanks ("" if there is none).
+  std::string MediaType() const;
 };
 
 // A response as handlers build it. The transport adds Content-Length,

@@ -539,6 +539,23 @@ TEST_CASE("a cookie-authenticated write without a JSON body is refused and recor
   REQUIRE(w.Call("GET", "/api/me", w.teacher.token).status == 200);  // still signed in
 }
 
+TEST_CASE("a JSON body of another declared type is refused with 400 and changes nothing") {
+  ApiWorld& w = SharedWorld();
+  const std::string note = R"({"kind":"other","text":"Synthetic typed note","restricted":false})";
+  for (std::string_view type : {"text/plain", "application/x-www-form-urlencoded", ""}) {
+    INFO(type);
+    uint64_t before = w.LogSize();
+    auto r = w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token, note, type);
+    REQUIRE(r.status == 400);
+    CHECK(Str(ApiWorld::Json(r).at("error").at("message")).find("application/json") !=
+          std::string::npos);
+    CHECK(w.LogSize() == before);
+  }
+  auto typed = w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token, note,
+                      "Application/JSON; charset=utf-8");
+  CHECK(typed.status == 201);
+}
+
 TEST_CASE("an audit query is itself audited") {
   ApiWorld& w = SharedWorld();
   REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);

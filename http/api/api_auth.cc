@@ -31,22 +31,10 @@ bool IsStateChanging(std::string_view method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
 }
 
-// The media type of Content-Type, lowercased, without parameters.
-std::string MediaType(const HttpRequest& request) {
-  std::string_view value = request.headers.Get("Content-Type").value_or("");
-  value = value.substr(0, value.find(';'));
-  std::string out;
-  for (char c : value) {
-    if (c != ' ' && c != '\t')
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 // CSRF defence: a browser cannot send these types cross-site without a
 // CORS preflight, which this server never grants.
 bool HasApiContentType(const HttpRequest& request) {
-  const std::string type = MediaType(request);
+  const std::string type = request.MediaType();
   return type == "application/json" ||
          (type == "application/zip" && request.path == "/api/imports");
 }
@@ -165,7 +153,7 @@ HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt,
 }
 
 Result<std::shared_ptr<LoginAttempt>> ParseLogin(const HttpRequest& request) {
-  if (MediaType(request) != "application/json") {
+  if (request.MediaType() != "application/json") {
     return Err(InvalidArgumentError("Content-Type must be application/json"));
   }
   ASSIGN_OR_RETURN(json::object body, http::ParseJsonObject(request.body));

@@ -63,6 +63,9 @@ bool IsUsername(std::string_view name) {
 
 Result<json::object> ParseBody(const http::HttpRequest& request, bool empty_ok) {
   if (empty_ok && IsBlank(request.body)) return json::object{};
+  if (request.MediaType() != "application/json") {
+    return Err(InvalidArgumentError("Content-Type must be application/json"));
+  }
   return http::ParseJsonObject(request.body);
 }
 

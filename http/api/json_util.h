@@ -31,8 +31,9 @@ bool IsSourcedId(std::string_view id);
 // True if `name` could be a username: 1..64 bytes of [A-Za-z0-9._@+-].
 bool IsUsername(std::string_view name);
 
-// The body of `request` as a JSON object; an empty body counts as {} when
-// `empty_ok`. kInvalidArgument (answer 400) otherwise.
+// The body of `request` as a JSON object, sent as application/json; an empty
+// body counts as {} when `empty_ok`, whatever its type. kInvalidArgument
+// (answer 400) otherwise.
 Result<boost::json::object> ParseBody(const http::HttpRequest& request, bool empty_ok = false);
 
 // 422 unprocessable with `message` and one detail {field, message}: for a
