@@ -244,6 +244,18 @@ TEST_CASE("restricted note text is served only with the flag, and audited separa
   auto viewed = w.EventsSince(before, EventType::RecordViewed);
   REQUIRE(viewed.size() == 1);
   REQUIRE(DecodeViewed(viewed[0]).scope == "RestrictedNote");
+
+  // A note that is not restricted is not read here (it would be recorded as
+  // a restricted note's read): 409, and nothing recorded.
+  auto plain = w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token,
+                      R"({"kind":"other","text":"Synthetic open note 7432","restricted":false})");
+  REQUIRE(plain.status == 201);
+  before = w.LogSize();
+  auto conflict = w.Call("GET", "/api/notes/" + Str(ApiWorld::Json(plain).at("id")) + "/restricted",
+                         w.principal.token);
+  CHECK(conflict.status == 409);
+  CHECK(conflict.body.find("7432") == std::string::npos);
+  CHECK(w.LogSize() == before);
 }
 
 TEST_CASE("only a note's author may revise it, and the reviser is recorded") {

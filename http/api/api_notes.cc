@@ -41,7 +41,9 @@ std::string NoteStudentOrEmpty(const Exchange& ex, const std::string& note_id) {
 }
 
 // GET /api/notes/{id}/restricted: educators with access to the student and
-// the can_view_restricted_notes flag; audited as `restricted_note`.
+// the can_view_restricted_notes flag; audited as `restricted_note`. A note
+// that is not restricted is refused with 409 (its text is in the profile):
+// a read here would be recorded as a restricted note's.
 void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
   std::string note_id(params.Get("id"));
   if (!CheckPathId(ex, note_id, "note", "note")) return;
@@ -50,11 +52,20 @@ void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params
                      std::string(kDeniedNotEducator), note_id});
   }
   Records& records = *ex.services().records;
-  auto student = records.NoteStudent(note_id);
-  if (!student) return ex.ReplyError(student.error());
+  auto found = records.NoteStudent(note_id);
+  if (!found) return ex.ReplyError(found.error());
+  const std::string student = *found;
   AccessDecision decision =
-      ex.services().roster->DecideRestricted(ex.user_id(), *student, ex.now_us);
-  StudentRead read{AccessScope::kRestrictedNote, *student, note_id, AccessOutcome::kAllowed, {}};
+      ex.services().roster->DecideRestricted(ex.user_id(), student, ex.now_us);
+  if (decision.allowed) {
+    auto note = records.FindNote(note_id);
+    if (!note) return ex.ReplyError(note.error());
+    if (!note->restricted) {
+      return ex.Reply(http::JsonError(409, "conflict",
+                                      "this note is not restricted: its text is in the profile"));
+    }
+  }
+  StudentRead read{AccessScope::kRestrictedNote, student, note_id, AccessOutcome::kAllowed, {}};
   read.extra.note_id = note_id;
   ServeDecided(ex, decision, std::move(read), [&]() -> Result<http::HttpResponse> {
     ASSIGN_OR_RETURN(NoteText note, records.RestrictedNoteText(note_id));
