@@ -91,6 +91,23 @@ TEST_CASE("ParseJsonObject rejects invalid UTF-8 and non-objects and garbage") {
   CHECK(message_of("{} {}").find("not valid JSON") != std::string::npos);
 }
 
+TEST_CASE("ParseJsonObject rejects a key held twice by one object, escaped or nested") {
+  auto message_of = [](std::string_view body) {
+    auto parsed = ParseJsonObject(body);
+    return parsed ? std::string("accepted") : parsed.error().message();
+  };
+  CHECK(message_of(R"({"text":"a","text":"b"})") ==
+        "request body has the key \"text\" twice in one object");
+  CHECK(message_of(R"({"text":"a","t\u0065xt":"b"})").find("twice") != std::string::npos);
+  CHECK(message_of(R"({"scope":{"id":1,"id":2}})").find("\"id\" twice") != std::string::npos);
+  CHECK(message_of(R"({"list":[{"k":1,"k":1}]})").find("twice") != std::string::npos);
+  CHECK(message_of("{\"\\u001b\":1,\"\\u001b\":2}").find("key \"?\" twice") !=
+        std::string::npos);  // a key not fit to print is not echoed
+  // The same key in different objects, or as a value, is fine.
+  CHECK(message_of(R"({"a":{"id":1},"b":{"id":1},"id":"id"})") == "accepted");
+  CHECK(message_of(R"({"a":[{"k":1},{"k":2}]})") == "accepted");
+}
+
 TEST_CASE("IsValidUtf8 rejects overlongs and surrogates and truncation") {
   CHECK(IsValidUtf8("plain ascii"));
   CHECK(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\x92"));
