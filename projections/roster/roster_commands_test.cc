@@ -174,6 +174,16 @@ TEST_CASE("user add refuses taken usernames, short passwords and bad names") {
         StatusCode::kInvalidArgument);
   r.display_name = "Érin Ñandú";
   CHECK(cmd.AddUser(kAdmin, r, "long enough password").has_value());
+  AddUserRequest guardian{"gale", Role::kGuardian,       "", {"districtwide"}, {}, {},
+                          "",     PasswordCost::kMinimal};
+  CHECK(cmd.AddUser(kAdmin, guardian, "long enough password").error().code() ==
+        StatusCode::kInvalidArgument);
+  guardian.flags.clear();
+  guardian.schools = {"sch-1"};
+  CHECK(cmd.AddUser(kAdmin, guardian, "long enough password").error().code() ==
+        StatusCode::kInvalidArgument);
+  guardian.schools.clear();
+  CHECK(cmd.AddUser(kAdmin, guardian, "long enough password").has_value());
 }
 
 TEST_CASE("credentials stay out of the log and survive a rebuild") {

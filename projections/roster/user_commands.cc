@@ -76,7 +76,13 @@ Status ValidateAccount(const AddUserRequest& r) {
     }
   }
   RETURN_IF_ERROR(ValidateAttributes(r.schools, "schools"));
-  return ValidateAttributes(r.grades, "grades");
+  RETURN_IF_ERROR(ValidateAttributes(r.grades, "grades"));
+  // Only an educator's access is derived from them (access_policy.cc): on
+  // another account they would read as access that is not there.
+  if (r.role != Role::kEducator && (!r.flags.empty() || !r.schools.empty() || !r.grades.empty())) {
+    return InvalidArgumentError("flags, schools and grades are for educator accounts only");
+  }
+  return OkStatus();
 }
 
 fb::UserRole ToFbRole(Role role) {
