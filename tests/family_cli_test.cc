@@ -102,7 +102,10 @@ TEST_CASE("verify-export fails with the reason on a changed bundle or another ke
       cli.Run("verify-export " + out + " --public-key " + NoteVerifierKey("elsewhere", store_key));
   CHECK(other_log.exit_code == 1);
   CHECK(other_log.err.find("not the verifier key's elsewhere") != std::string::npos);
-  CHECK(cli.Run("verify-export " + cli.Path("missing.json").string()).exit_code == 1);
+  CliResult missing = cli.Run("verify-export " + cli.Path("missing.json").string());
+  CHECK(missing.exit_code == 2);  // a usage error: nothing was verified
+  CHECK(missing.err.find("cannot read") != std::string::npos);
+  CHECK(missing.err.find("verification failed") == std::string::npos);
 }
 
 TEST_CASE("export-history of an unknown student writes nothing") {

@@ -6,6 +6,8 @@
 // verify-export never opens the store.
 
 #include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -61,8 +63,12 @@ void RunExport(const GlobalOptions& global, const FamilyCliOptions& o, int* exit
 }
 
 Result<std::string> ReadBundleFile(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Err(NotFoundError("cannot read " + path));
+  if (!in) {
+    return Err(NotFoundError("cannot read " + path +
+                             (errno ? ": " + std::string(std::strerror(errno)) : "")));
+  }
   std::ostringstream text;
   text << in.rdbuf();
   if (text.str().size() > kMaxBundleFileBytes)
@@ -108,8 +114,12 @@ void RunVerifyExport(const FamilyCliOptions& o, int* exit_code) {
     return;
   }
   auto text = ReadBundleFile(o.file);
-  auto verified =
-      text ? VerifyExportText(*text, key) : Result<ExportVerification>(Err(text.error()));
+  if (!text) {  // nothing was checked: the file named cannot be used
+    std::cerr << "backpack: " << text.error().message() << "\n";
+    *exit_code = kExitUsage;
+    return;
+  }
+  auto verified = VerifyExportText(*text, key);
   if (verified && !key_name.empty() && key_name != verified->origin) {
     verified = Err(DataLossError("the bundle's log is " + verified->origin +
                                  ", not the verifier key's " + key_name));
