@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "core/utf8.h"
+
 namespace backpack::imports {
 namespace {
 
@@ -96,6 +98,11 @@ tl::expected<bool, CsvError> CsvReader::Next(CsvRecord* record) {
     if (field.find('\0') != std::string::npos)
       return Fail("NUL byte in field " + std::to_string(count));
     if (!IsValidUtf8(field)) return Fail("invalid UTF-8 in field " + std::to_string(count));
+    // Tab, CR and LF may stand in a quoted field; other controls (escape
+    // sequences, C1) would reach whoever displays the value.
+    if (!IsCleanText(field, /*multiline=*/true)) {
+      return Fail("control character in field " + std::to_string(count));
+    }
     if (*end == FieldEnd::kRecordEnd) break;
   }
   record->fields.resize(count);

@@ -122,6 +122,17 @@ TEST_CASE("CSV refuses invalid UTF-8 and NUL bytes at the record's first line") 
   CHECK(nul.message == "NUL byte in field 1");
 }
 
+TEST_CASE("CSV refuses control characters but keeps tabs and line breaks in quoted fields") {
+  CsvError escape = ErrorOf("name\n\"Ana\x1b[2J\"\n");
+  CHECK(escape.line == 2);
+  CHECK(escape.message == "control character in field 1");
+  CHECK(ErrorOf("a,b\nok,bell\x07\n").message == "control character in field 2");
+  CHECK(ErrorOf("a\nc1\xC2\x9B\n").message == "control character in field 1");  // U+009B
+  auto table = ParseCsv("a,b\n\"two\r\nlines\",\"tab\there\"\n");
+  REQUIRE(table);
+  CHECK(Fields(*table) == Rows{{"two\r\nlines", "tab\there"}});
+}
+
 TEST_CASE("UTF-8 validation follows RFC 3629") {
   CHECK(IsValidUtf8("plain ASCII"));
   CHECK(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x8E\x92"));
