@@ -11,44 +11,7 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Length of the UTF-8 sequence starting with `lead`, or 0 if `lead` cannot start one.
-size_t SequenceLength(uint8_t lead) {
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return 2;
-  if (lead >= 0xE0 && lead <= 0xEF) return 3;
-  if (lead >= 0xF0 && lead <= 0xF4) return 4;
-  return 0;
-}
-
-// Checks the continuation bytes of the sequence at `s`, including the
-// restrictions on the second byte that exclude overlong forms, surrogates
-// and code points above U+10FFFF.
-bool ValidContinuation(const uint8_t* s, size_t length) {
-  uint8_t low = 0x80, high = 0xBF;
-  if (s[0] == 0xE0) low = 0xA0;
-  if (s[0] == 0xED) high = 0x9F;
-  if (s[0] == 0xF0) low = 0x90;
-  if (s[0] == 0xF4) high = 0x8F;
-  if (s[1] < low || s[1] > high) return false;
-  for (size_t i = 2; i < length; ++i) {
-    if (s[i] < 0x80 || s[i] > 0xBF) return false;
-  }
-  return true;
-}
-
 }  // namespace
-
-bool IsValidUtf8(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t length = SequenceLength(bytes[i]);
-    if (length == 0 || i + length > text.size()) return false;
-    if (length > 1 && !ValidContinuation(bytes + i, length)) return false;
-    i += length;
-  }
-  return true;
-}
 
 CsvReader::CsvReader(std::string_view text, const CsvLimits& limits)
     : text_(text), limits_(limits) {

@@ -15,6 +15,8 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace backpack::imports {
 
 struct CsvLimits {
@@ -73,8 +75,7 @@ struct CsvTable {
 // Reads a whole document; an empty document is an error (a header is required).
 tl::expected<CsvTable, CsvError> ParseCsv(std::string_view text, const CsvLimits& limits = {});
 
-// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or code
-// points above U+10FFFF).
-bool IsValidUtf8(std::string_view text);
+// Fields are checked with core's UTF-8 validator (RFC 3629).
+using backpack::IsValidUtf8;
 
 }  // namespace backpack::imports
