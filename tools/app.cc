@@ -156,14 +156,17 @@ Result<PrivateOutputFile> PrivateOutputFile::Open(const std::filesystem::path& p
 }
 
 PrivateOutputFile::PrivateOutputFile(PrivateOutputFile&& other) noexcept
-    : name_(std::move(other.name_)), fd_(other.fd_), created_(other.created_) {
+    : name_(std::move(other.name_)),
+      fd_(other.fd_),
+      created_(other.created_),
+      written_(other.written_) {
   other.fd_ = -1;
+  other.created_ = false;  // the moved-from object removes nothing
 }
 
 PrivateOutputFile::~PrivateOutputFile() {
-  if (fd_ < 0) return;
-  ::close(fd_);
-  if (created_) ::unlink(name_.c_str());
+  if (fd_ >= 0) ::close(fd_);
+  if (created_ && !written_) ::unlink(name_.c_str());  // no empty or partial file left
 }
 
 Status PrivateOutputFile::Fail(int error) {
@@ -173,7 +176,7 @@ Status PrivateOutputFile::Fail(int error) {
 }
 
 Status PrivateOutputFile::Write(std::string_view text) {
-  if (fd_ < 0) return FailedPreconditionError(name_ + " was already written or failed");
+  if (fd_ < 0) return FailedPreconditionError(name_ + " was already written, or failed");
   if (::ftruncate(fd_, 0) != 0) return Fail(errno);
   size_t written = 0;
   while (written < text.size()) {
@@ -183,8 +186,9 @@ Status PrivateOutputFile::Write(std::string_view text) {
     written += static_cast<size_t>(n);
   }
   if (::fsync(fd_) != 0) return Fail(errno);
+  written_ = true;  // synced: kept whatever close says
   const int fd = fd_;
-  fd_ = -1;  // written: kept whatever close says
+  fd_ = -1;
   if (::close(fd) != 0) return UnavailableError("cannot write " + name_);
   return OkStatus();
 }

@@ -73,7 +73,7 @@ Result<std::string> ResolveStudentId(App& app, const std::string& text);
 // it, so that a path that cannot be written is reported before anything is
 // read or recorded. Mode 0600, also when the file existed with a wider mode.
 // An existing file keeps its content until Write; a file Open created is
-// removed again if it is never written.
+// removed again unless Write completes.
 class PrivateOutputFile {
  public:
   static Result<PrivateOutputFile> Open(const std::filesystem::path& path);
@@ -91,7 +91,8 @@ class PrivateOutputFile {
 
   std::string name_;
   int fd_ = -1;
-  bool created_ = false;
+  bool created_ = false;  // by Open: removed again unless written
+  bool written_ = false;
 };
 
 // Opens `path` as a PrivateOutputFile and writes `text` to it.
