@@ -201,5 +201,39 @@ TEST_CASE("backpack user enable, password and update manage an existing account"
   CHECK(user->schools == IdSet{"sch-1"});
 }
 
+TEST_CASE("backpack guardian unlink ends one guardian's link to one student") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  {
+    DomainFixture seed(tmp.path() / "data");
+    const AeadKey& k = seed.keys().index_key;
+    REQUIRE(seed.log().Append(
+        {OrgEvent("sch-1", "Synthetic School"),
+         StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
+         GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test")}));
+  }
+  auto added = RunCli(tmp, "user add --username morgan.q@example.test --role guardian",
+                      "a synthetic long password\n");
+  REQUIRE(added.exit_code == 0);
+  const std::string morgan = FirstLine(added.out);
+
+  CHECK(RunCli(tmp, "guardian unlink --guardian morgan.q@example.test --student stu-a").exit_code ==
+        2);  // no --reason
+  CHECK(RunCli(tmp, "guardian unlink --guardian nobody --student stu-a --reason order").exit_code ==
+        1);
+  CliResult unlinked = RunCli(
+      tmp, "guardian unlink --guardian morgan.q@example.test --student stu-a --reason order");
+  REQUIRE(unlinked.exit_code == 0);
+  CHECK(unlinked.out.starts_with("unlinked " + morgan + " from stu_"));
+  CliResult again = RunCli(
+      tmp, "guardian unlink --guardian morgan.q@example.test --student stu-a --reason order");
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("not a guardian of that student") != std::string::npos);
+
+  DomainFixture after(tmp.path() / "data");
+  Roster& roster = *after.services().roster;
+  CHECK_FALSE(roster.IsGuardianOf(morgan, *roster.ResolveStudent("stu-a")));
+}
+
 }  // namespace
 }  // namespace backpack::testing

@@ -1,5 +1,5 @@
-// user add, update, disable, enable and password, and grant (SPEC §5):
-// thin shells over RosterCommands.
+// user add, update, disable, enable and password, grant, and guardian unlink
+// (SPEC §5): thin shells over RosterCommands.
 #include <iostream>
 #include <optional>
 #include <string>
@@ -212,6 +212,34 @@ void RunUserUpdate(const GlobalOptions& global, const UserUpdateOptions& o, int*
   ChangeUser(global, o.username, {"updated", "unchanged"}, update, exit_code);
 }
 
+struct UnlinkOptions {
+  std::string guardian, student, reason;
+};
+
+// Ends one guardian's link to one student (GuardianUnlinked) and prints
+// "unlinked GUARDIAN_ID from STUDENT_ID".
+void RunGuardianUnlink(const GlobalOptions& global, const UnlinkOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  auto guardian = app->services().roster->ResolveUser(o.guardian);
+  if (!guardian) {
+    *exit_code = Fail(NotFoundError("no account " + o.guardian));
+    return;
+  }
+  auto student = ResolveStudentId(*app, o.student);
+  if (!student) {
+    *exit_code = Fail(student.error());
+    return;
+  }
+  Status unlinked =
+      RosterCommands(app->services()).UnlinkGuardian(CliActor(), *guardian, *student, o.reason);
+  if (!unlinked.ok()) {
+    *exit_code = Fail(unlinked);
+    return;
+  }
+  std::cout << "unlinked " << *guardian << " from " << *student << "\n";
+}
+
 }  // namespace
 
 void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
@@ -276,6 +304,16 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   grant->add_option("--reason", g.reason, "why the educator needs access")->required();
   grant->add_option("--expires", g.expires, "ISO 8601 date or time (UTC unless an offset)");
   grant->callback([&global, exit_code] { RunGrant(global, g, exit_code); });
+
+  auto* guardian = cli.add_subcommand("guardian", "manage guardians' links to students");
+  guardian->require_subcommand(1);
+  auto* unlink = guardian->add_subcommand(
+      "unlink", "end one guardian's link to one student (e.g. a court order)");
+  static UnlinkOptions un;
+  unlink->add_option("--guardian", un.guardian, "the guardian's username or user id")->required();
+  unlink->add_option("--student", un.student, "student id or OneRoster sourcedId")->required();
+  unlink->add_option("--reason", un.reason, "why (sealed under the student's key)")->required();
+  unlink->callback([&global, exit_code] { RunGuardianUnlink(global, un, exit_code); });
 }
 
 }  // namespace backpack

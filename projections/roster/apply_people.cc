@@ -207,6 +207,25 @@ Status ApplyStudent(ApplyContext& c) {
   return OkStatus();
 }
 
+// An administrator ended the link: it ends as a retraction does, whether or
+// not the student is retracted, until an export links the two again with a
+// changed row (an unchanged row is not imported again).
+Status ApplyGuardianUnlinked(ApplyContext& c) {
+  ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::GuardianUnlinkedPayload>(c.event));
+  const std::string& student_id = c.event.header.subject_id;
+  std::string guardian_id = Str(p->guardian_id());
+  RETURN_IF_ERROR(RequireId(guardian_id, "guardian"));
+  RETURN_IF_ERROR(RequirePersonalAbout(c.event, student_id));
+  std::string key = PairKey(student_id, guardian_id);
+  ASSIGN_OR_RETURN(auto link, ReadGuardianLink(c.txn, key));
+  if (!link || !link->in_force()) return OkStatus();
+  WriteGuardianLink(c.txn, key, {.retracted = true});
+  c.ops.push_back([guardian_id, student_id](Memory& m) {
+    m.access.UnlinkGuardian(guardian_id, student_id).IgnoreError();
+  });
+  return OkStatus();
+}
+
 Status ApplyGuardianLink(ApplyContext& c) {
   ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::GuardianLinkedPayload>(c.event));
   std::string guardian_sourced_id = Str(p->guardian_sourced_id());

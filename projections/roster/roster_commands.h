@@ -127,6 +127,13 @@ class RosterCommands {
   // event cannot be appended, the old password stays in force.
   Status ResetPassword(const Actor& actor, std::string_view user_id, std::string_view password,
                        PasswordCost cost = PasswordCost::kInteractive);
+  // Ends `guardian_id`'s link to `student_id` (GuardianUnlinked, the reason
+  // sealed under the student's key): the guardian no longer sees the
+  // student's record. For what the SIS cannot express in time, such as a
+  // court order; a later export links them again only with a changed row.
+  // kNotFound unless the link is in force; `reason` as for DisableUser.
+  Status UnlinkGuardian(const Actor& actor, std::string_view guardian_id,
+                        std::string_view student_id, std::string_view reason);
 
   // Returns the grant id. kNotFound for an unknown educator, student,
   // class or school; kInvalidArgument for a non-educator, a missing reason

@@ -44,6 +44,8 @@ Handler HandlerFor(EventType type) {
       return ApplyStudent;
     case EventType::GuardianLinked:
       return ApplyGuardianLink;
+    case EventType::GuardianUnlinked:
+      return ApplyGuardianUnlinked;
     case EventType::EnrollmentImported:
       return ApplyEnrollment;
     case EventType::RecordRetracted:

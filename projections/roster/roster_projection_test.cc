@@ -190,6 +190,49 @@ TEST_CASE("a link retracted while its student is enrolled ends even if the stude
   CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
 }
 
+TEST_CASE("an administrator ends one guardian's link, also while the student is retracted") {
+  RosterWorld w;
+  w.ImportDistrict();
+  const AeadKey k = w.index_key();  // a copy: Reopen replaces the fixture's keys
+  std::string a = w.StudentId("stu-a");
+  std::string guardian = w.AddUser("morgan.q@example.test", Role::kGuardian);
+  w.Append({GuardianEvent(k, "gdn-2", "stu-a", "Jordan", "Quinlan", "jordan.q@example.test")});
+  std::string second = w.AddUser("jordan.q@example.test", Role::kGuardian);
+  auto cmd = w.commands();
+
+  CHECK(cmd.UnlinkGuardian(kAdmin, guardian, a, " ").code() == StatusCode::kInvalidArgument);
+  CHECK(
+      cmd.UnlinkGuardian(kAdmin, guardian, w.StudentId("stu-b"), "Synthetic court order").code() ==
+      StatusCode::kNotFound);
+  const uint64_t size = w.fx().log().size();
+  REQUIRE(cmd.UnlinkGuardian(kAdmin, guardian, a, "Synthetic court order 5521").ok());
+  CHECK(w.fx().log().size() == size + 1);
+  CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
+  CHECK(w.roster().IsGuardianOf(second, a));  // the other guardian keeps theirs
+  // The reason is sealed under the student's key, like every personal payload.
+  auto event = w.fx().log().Read(w.fx().log().size() - 1);
+  REQUIRE(event);
+  CHECK(event->header.type == EventType::GuardianUnlinked);
+  CHECK(event->header.subject_id == a);
+  CHECK(event->header.payload_encrypted);
+  CHECK(cmd.UnlinkGuardian(kAdmin, guardian, a, "again").code() == StatusCode::kNotFound);
+
+  // The student leaves with the family: the ended link stays ended, the
+  // other is kept in force while the student is retracted; the second
+  // guardian's can be ended then too.
+  w.Append({RetractEvent(kKindStudent, "stu-a", a), RetractEvent(kKindGuardian, "gdn-1", a),
+            RetractEvent(kKindGuardian, "gdn-2", a)});
+  CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
+  CHECK(w.roster().IsGuardianOf(second, a));
+  REQUIRE(w.commands().UnlinkGuardian(kAdmin, second, a, "Synthetic custody change").ok());
+  CHECK_FALSE(w.roster().IsGuardianOf(second, a));
+  w.Reopen();
+  CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
+  CHECK_FALSE(w.roster().IsGuardianOf(second, a));
+  TempDir scratch;
+  CHECK(RebuildDifference(w, scratch.path() / "db") == "");
+}
+
 TEST_CASE("Load after reopening gives the same decisions as the live state") {
   RosterWorld w;
   w.ImportDistrict();

@@ -314,6 +314,21 @@ Result<AccountChange> RosterCommands::UpdateUser(const Actor& actor, std::string
   return AccountChange::kChanged;
 }
 
+Status RosterCommands::UnlinkGuardian(const Actor& actor, std::string_view guardian_id,
+                                      std::string_view student_id, std::string_view reason) {
+  RETURN_IF_ERROR(roster::RequireReason(reason, 1));
+  std::lock_guard lock(roster::CommandMutex());
+  if (!services_.roster->IsGuardianOf(guardian_id, student_id)) {
+    return NotFoundError("that account is not a guardian of that student");
+  }
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateGuardianUnlinkedPayloadDirect(fbb, std::string(guardian_id).c_str(),
+                                                     std::string(reason).c_str()));
+  return roster::AppendOne(
+      services_, roster::MakeEvent(EventType::GuardianUnlinked, actor, std::string(student_id),
+                                   roster::FinishPayload(fbb), /*personal=*/true));
+}
+
 Status RosterCommands::ResetPassword(const Actor& actor, std::string_view user_id,
                                      std::string_view password, PasswordCost cost) {
   RETURN_IF_ERROR(ValidatePassword(password));

@@ -22,7 +22,7 @@ namespace {
       X(AssessmentRecorded) X(GradeRecorded) X(ServiceRecorded) X(ServiceDiscontinued)         \
           X(TeamMembershipRecorded) X(StudentVoiceSubmitted) X(ImportCompleted) X(NoteWritten) \
               X(NoteRevised) X(NoteRestricted) X(UserCreated) X(UserUpdated) X(UserDisabled)   \
-                  X(UserEnabled) X(PasswordReset) X(LoginSucceeded) X(LoginFailed)             \
+                  X(UserEnabled) X(PasswordReset) X(GuardianUnlinked) X(LoginSucceeded) X(LoginFailed)             \
                       X(AccessGranted) X(AccessRevoked) X(BreakGlassStarted) X(RecordViewed)   \
                           X(AccessDenied) X(RecordDisclosed) X(AlertReviewed)                  \
                               X(AuditSettingsChanged) X(InspectionRequested)                   \

@@ -62,6 +62,7 @@ Status ApplySession(ApplyContext& c);
 Status ApplyClass(ApplyContext& c);
 Status ApplyStudent(ApplyContext& c);
 Status ApplyGuardianLink(ApplyContext& c);
+Status ApplyGuardianUnlinked(ApplyContext& c);
 Status ApplyEnrollment(ApplyContext& c);
 Status ApplyRetraction(ApplyContext& c);
 // apply_access.cc: accounts, grants, break-glass, shredding.
