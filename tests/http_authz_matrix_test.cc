@@ -91,6 +91,12 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
       {"DELETE", "/api/grants/" + s.grant, "", {"admin"}, ""},
       {"POST", "/api/users/" + s.leaver + "/disable", R"({"reason":"Synthetic"})", {"admin"}, ""},
       {"POST", "/api/users/" + s.leaver + "/enable", R"({"reason":"Synthetic"})", {"admin"}, ""},
+      // The other family's guardian is no guardian of the child: 404 for the admin.
+      {"POST",
+       child + "/guardians/unlink",
+       R"({"guardian_id":")" + w.other_guardian.user_id + R"(","reason":"Synthetic"})",
+       {"admin"},
+       w.child},
       {"GET", child + "/access", "", {"admin", "privacy"}, w.child},
       {"POST", "/api/imports", w.DistrictZip(), {"admin"}, "", "application/zip"},
       {"GET", "/api/audit/events?limit=3", "", {"privacy"}, ""},

@@ -7,6 +7,7 @@
 #include "projections/audit/audit_time.h"
 #include "projections/family/export.h"
 #include "projections/family/family.h"
+#include "projections/roster/roster.h"
 #include "tests/api_test_world.h"
 
 namespace backpack::api_testing {
@@ -566,6 +567,31 @@ TEST_CASE("a JSON body of another declared type is refused with 400 and changes 
   auto typed = w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token, note,
                       "Application/JSON; charset=utf-8");
   CHECK(typed.status == 201);
+}
+
+TEST_CASE("a district admin ends one guardian's link, and the guardian loses the record at once") {
+  ApiWorld& w = SharedWorld();
+  auto user = w.services().roster->FindUser(w.other_guardian.user_id);
+  REQUIRE(user);
+  REQUIRE_FALSE(user->guardian_of.empty());
+  const std::string student = user->guardian_of.front();
+  const std::string history = "/api/students/" + student + "/history";
+  REQUIRE(w.Call("GET", history, w.other_guardian.token).status == 200);
+  const std::string target = "/api/students/" + student + "/guardians/unlink";
+  const std::string body =
+      R"({"guardian_id":")" + w.other_guardian.user_id + R"(","reason":"Synthetic court order"})";
+  CHECK(w.Call("POST", target, w.admin.token, R"({"guardian_id":"nobody","reason":"x"})").status ==
+        422);
+  CHECK(w.Call("POST", target, w.admin.token,
+               R"({"guardian_id":")" + w.other_guardian.user_id + R"("})")
+            .status == 422);  // no reason
+  uint64_t before = w.LogSize();
+  auto r = w.Call("POST", target, w.admin.token, body);
+  REQUIRE(r.status == 200);
+  CHECK(ApiWorld::Json(r).at("unlinked") == true);
+  CHECK(w.CountSince(before, EventType::GuardianUnlinked) == 1);
+  CHECK(w.Call("GET", history, w.other_guardian.token).status == 403);
+  CHECK(w.Call("POST", target, w.admin.token, body).status == 404);  // no longer linked
 }
 
 TEST_CASE("an audit query is itself audited") {

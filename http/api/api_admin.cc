@@ -176,6 +176,32 @@ void SetUserDisabled(const http::HttpRequest& request, const http::RouteParams& 
   });
 }
 
+// POST /api/students/{id}/guardians/unlink {guardian_id, reason}: a district
+// admin ends one guardian's link to the student (GuardianUnlinked); 404
+// unless the link is in force.
+void UnlinkGuardian(const http::HttpRequest& request, const http::RouteParams& params,
+                    Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "stu", "student")) return;
+  if (!HasRole(ex, {Role::kDistrictAdmin})) {
+    return Deny(ex,
+                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
+                OnlyRolesMessage({Role::kDistrictAdmin}));
+  }
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  auto guardian = fields.Token("guardian_id", IsUserId);
+  auto reason = fields.Text("reason", kMaxReasonChars, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  Offload(ex, [ex, id, guardian = *guardian, reason = *reason] {
+    Status unlinked =
+        RosterCommands(ex.services()).UnlinkGuardian(ex.caller.actor, guardian, id, reason);
+    if (!unlinked.ok()) return ApiError(unlinked);
+    return Ok(json::object{{"student_id", id}, {"guardian_id", guardian}, {"unlinked", true}});
+  });
+}
+
 void DisableUser(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
   SetUserDisabled(request, params, std::move(ex), /*disable=*/true);
 }
@@ -185,13 +211,8 @@ void EnableUser(const http::HttpRequest& request, const http::RouteParams& param
 }
 
 bool IsZipContentType(const http::HttpRequest& request) {
-  auto type = request.headers.Get("Content-Type");
-  if (!type) return false;
-  std::string_view media = type->substr(0, type->find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  std::string lower(media);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "application/zip" || lower == "application/x-zip-compressed";
+  const std::string media = request.MediaType();
+  return media == "application/zip" || media == "application/x-zip-compressed";
 }
 
 // 422 (or 413 when a limit was exceeded) with every problem of the set.
@@ -244,6 +265,7 @@ void RegisterAdminRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "GET", "/api/students/{id}/access", GetAccessList);
   AddRoute(router, context, "POST", "/api/users/{id}/disable", DisableUser);
   AddRoute(router, context, "POST", "/api/users/{id}/enable", EnableUser);
+  AddRoute(router, context, "POST", "/api/students/{id}/guardians/unlink", UnlinkGuardian);
   AddRoute(router, context, "POST", "/api/imports", PostImport);
 }
 
