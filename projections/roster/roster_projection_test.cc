@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "projections/rebuild.h"
 #include "projections/roster/internal/records.h"
@@ -45,6 +46,17 @@ std::vector<std::string> KeysMentioning(Store& store, const std::string& needle)
 
 // Replays the log into a scratch store; the first difference from the live
 // roster families, or "" if byte-for-byte equal.
+// The district of ImportDistrict with a second guardian (gdn-2) of stu-a,
+// both with accounts: {stu-a's id, gdn-1's account, gdn-2's account}.
+std::tuple<std::string, std::string, std::string> TwoGuardiansOfStudentA(RosterWorld& w) {
+  w.ImportDistrict();
+  std::string guardian = w.AddUser("morgan.q@example.test", Role::kGuardian);
+  w.Append({GuardianEvent(w.index_key(), "gdn-2", "stu-a", "Jordan", "Quinlan",
+                          "jordan.q@example.test")});
+  std::string second = w.AddUser("jordan.q@example.test", Role::kGuardian);
+  return {w.StudentId("stu-a"), guardian, second};
+}
+
 std::string RebuildDifference(RosterWorld& w, const std::filesystem::path& scratch_dir) {
   std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir);
   auto diff = FirstDifference(w.fx().store(), *scratch, roster::ProjectionFamilies());
@@ -144,12 +156,8 @@ TEST_CASE("guardians are linked by import and lose the link when retracted") {
 
 TEST_CASE("a guardian keeps the link to a retracted student until the student returns without it") {
   RosterWorld w;
-  w.ImportDistrict();
   const AeadKey k = w.index_key();  // a copy: Reopen replaces the fixture's keys
-  std::string a = w.StudentId("stu-a");
-  std::string guardian = w.AddUser("morgan.q@example.test", Role::kGuardian);
-  w.Append({GuardianEvent(k, "gdn-2", "stu-a", "Jordan", "Quinlan", "jordan.q@example.test")});
-  std::string second = w.AddUser("jordan.q@example.test", Role::kGuardian);
+  const auto [a, guardian, second] = TwoGuardiansOfStudentA(w);
 
   // A full export without the family: the student, then both links (the
   // order the import planner retracts in).
@@ -192,12 +200,7 @@ TEST_CASE("a link retracted while its student is enrolled ends even if the stude
 
 TEST_CASE("an administrator ends one guardian's link, also while the student is retracted") {
   RosterWorld w;
-  w.ImportDistrict();
-  const AeadKey k = w.index_key();  // a copy: Reopen replaces the fixture's keys
-  std::string a = w.StudentId("stu-a");
-  std::string guardian = w.AddUser("morgan.q@example.test", Role::kGuardian);
-  w.Append({GuardianEvent(k, "gdn-2", "stu-a", "Jordan", "Quinlan", "jordan.q@example.test")});
-  std::string second = w.AddUser("jordan.q@example.test", Role::kGuardian);
+  const auto [a, guardian, second] = TwoGuardiansOfStudentA(w);
   auto cmd = w.commands();
 
   CHECK(cmd.UnlinkGuardian(kAdmin, guardian, a, " ").code() == StatusCode::kInvalidArgument);
