@@ -117,6 +117,35 @@ TEST_CASE("an account's flags, schools and grades can be changed and the rest st
   CHECK(RosterRebuildDifference(w) == "");
 }
 
+TEST_CASE("an account stored with a name no longer accepted can still be changed") {
+  RosterWorld w;
+  // An account from before display names were checked: its name holds a tab.
+  const std::string id = "usr_00000000000000000042";
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateUserCreatedPayloadDirect(fbb, id.c_str(), "legacy", fb::UserRole::Educator,
+                                                "Legacy\tName"));
+  NewEvent created;
+  created.type = EventType::UserCreated;
+  created.actor_id = "system";
+  created.subject_id = id;
+  created.payload = Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  created.personal = true;
+  w.Append({created});
+  REQUIRE(w.roster().FindUser(id));
+
+  auto cmd = w.commands();
+  UserChanges grades;
+  grades.grades = IdSet{"07"};
+  CHECK(cmd.UpdateUser(kAdmin, id, grades) == AccountChange::kChanged);
+  CHECK(cmd.UpdateUser(kAdmin, id, grades) == AccountChange::kAlreadySo);
+  UserChanges renamed;
+  renamed.display_name = "Still\tLegacy";
+  CHECK(cmd.UpdateUser(kAdmin, id, renamed).error().code() == StatusCode::kInvalidArgument);
+  renamed.display_name = "Legacy Name";
+  CHECK(cmd.UpdateUser(kAdmin, id, renamed) == AccountChange::kChanged);
+  CHECK(w.roster().FindUser(id)->display_name == "Legacy Name");
+}
+
 TEST_CASE("a password reset replaces the password and puts no hash in the log") {
   RosterWorld w;
   std::string id = w.AddUser("casey", Role::kEducator);
