@@ -52,23 +52,20 @@ void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params
                      std::string(kDeniedNotEducator), note_id});
   }
   Records& records = *ex.services().records;
-  auto found = records.NoteStudent(note_id);
-  if (!found) return ex.ReplyError(found.error());
-  const std::string student = *found;
+  auto student = records.NoteStudent(note_id);
+  if (!student) return ex.ReplyError(student.error());
   AccessDecision decision =
-      ex.services().roster->DecideRestricted(ex.user_id(), student, ex.now_us);
-  if (decision.allowed) {
-    auto note = records.FindNote(note_id);
-    if (!note) return ex.ReplyError(note.error());
-    if (!note->restricted) {
-      return ex.Reply(http::JsonError(409, "conflict",
-                                      "this note is not restricted: its text is in the profile"));
-    }
-  }
-  StudentRead read{AccessScope::kRestrictedNote, student, note_id, AccessOutcome::kAllowed, {}};
+      ex.services().roster->DecideRestricted(ex.user_id(), *student, ex.now_us);
+  StudentRead read{AccessScope::kRestrictedNote, *student, note_id, AccessOutcome::kAllowed, {}};
   read.extra.note_id = note_id;
+  // ServeDecided records the read only once this answer is produced: an
+  // error here (409 for a note that is not restricted) records nothing.
   ServeDecided(ex, decision, std::move(read), [&]() -> Result<http::HttpResponse> {
     ASSIGN_OR_RETURN(NoteText note, records.RestrictedNoteText(note_id));
+    if (!note.info.restricted) {
+      return Err(
+          FailedPreconditionError("this note is not restricted: its text is in the profile"));
+    }
     json::object body = NoteJson(note.info);
     body["text"] = note.text;
     return Ok(body);
