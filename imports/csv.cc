@@ -11,6 +11,13 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
+// Why a field that is not IsCleanText (multiline) is refused.
+std::string_view WhyUnclean(std::string_view field) {
+  if (field.find('\0') != std::string_view::npos) return "NUL byte";
+  if (!IsValidUtf8(field)) return "invalid UTF-8";
+  return "control character";
+}
+
 }  // namespace
 
 CsvReader::CsvReader(std::string_view text, const CsvLimits& limits)
@@ -58,13 +65,10 @@ tl::expected<bool, CsvError> CsvReader::Next(CsvRecord* record) {
     field.clear();
     auto end = ReadField(&field);
     if (!end) return Fail(std::move(end.error().message));
-    if (field.find('\0') != std::string::npos)
-      return Fail("NUL byte in field " + std::to_string(count));
-    if (!IsValidUtf8(field)) return Fail("invalid UTF-8 in field " + std::to_string(count));
     // Tab, CR and LF may stand in a quoted field; other controls (escape
     // sequences, C1) would reach whoever displays the value.
     if (!IsCleanText(field, /*multiline=*/true)) {
-      return Fail("control character in field " + std::to_string(count));
+      return Fail(std::string(WhyUnclean(field)) + " in field " + std::to_string(count));
     }
     if (*end == FieldEnd::kRecordEnd) break;
   }
