@@ -168,8 +168,8 @@ Status RequireReason(std::string_view reason, size_t min_length) {
   if (!IsCleanText(reason, /*multiline=*/true)) {
     return InvalidArgumentError("the reason must be UTF-8 text without control characters");
   }
-  if (VisibleLength(reason) < std::max<size_t>(min_length, 1)) {
-    const size_t needed = std::max<size_t>(min_length, 1);
+  const size_t needed = std::max<size_t>(min_length, 1);
+  if (VisibleLength(reason) < needed) {
     return InvalidArgumentError("the reason needs at least " + std::to_string(needed) +
                                 (needed == 1 ? " visible character" : " visible characters"));
   }
