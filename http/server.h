@@ -27,6 +27,11 @@ struct RouteBodyLimit {
   std::string method;
   std::string pattern;
   std::size_t limit;
+  // Whether `limit` applies to a request, decided from its header alone (the
+  // HttpRequest has no body yet); empty means always. A request it refuses
+  // keeps ServerOptions::body_limit, so a caller who may not use the route
+  // (say, one not signed in) cannot make the server hold more for it.
+  std::function<bool(const HttpRequest&)> admits;
 };
 
 struct ServerOptions {
@@ -39,7 +44,7 @@ struct ServerOptions {
   std::size_t header_limit = 16 * 1024;
   // Larger bodies get 413 (before the body is read when Content-Length says so).
   std::size_t body_limit = 1024 * 1024;
-  std::vector<RouteBodyLimit> route_body_limits = {{"POST", "/api/imports", 64u * 1024 * 1024}};
+  std::vector<RouteBodyLimit> route_body_limits;  // none: body_limit everywhere
   // From accepting a connection (or the first byte of a later keep-alive
   // request) to a complete header. On expiry the connection is closed.
   std::chrono::milliseconds header_timeout{30'000};

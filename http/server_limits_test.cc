@@ -89,6 +89,28 @@ TEST_CASE("the imports route has its own larger body limit") {
   CHECK(too_big->status == 413);
 }
 
+TEST_CASE("a route's larger body limit applies only to requests it admits") {
+  ServerOptions options = testing::TestOptions();
+  options.route_body_limits[0].admits = [](const HttpRequest& request) {
+    return request.headers.Get("X-Admit") == "yes";
+  };
+  Fixture f(options);
+  const std::string two_mib(2 * 1024 * 1024, 'z');
+  auto admitted =
+      RoundTrip(f.server.port(), BuildRequest("POST", "/api/imports", two_mib, "X-Admit: yes\r\n"));
+  REQUIRE(admitted);
+  CHECK(admitted->status == 201);
+  // Refused before a byte of the body is read: the default limit applies.
+  auto refused = RoundTrip(f.server.port(),
+                           "POST /api/imports HTTP/1.1\r\nHost: x\r\nX-Admit: no\r\n"
+                           "Content-Length: 2097152\r\n\r\n");
+  REQUIRE(refused);
+  CHECK(refused->status == 413);
+  auto small = RoundTrip(f.server.port(), BuildRequest("POST", "/api/imports", "tiny"));
+  REQUIRE(small);
+  CHECK(small->status == 201);
+}
+
 TEST_CASE("Expect: 100-continue gets an interim response before the answer") {
   Fixture f;
   TestClient client(f.server.port());
@@ -138,8 +160,7 @@ TEST_CASE("malformed requests get 400 and the connection closes") {
   Fixture f;
   for (const char* raw :
        {"GARBAGE\r\n\r\n", "GET /hello HTTP/9.9\r\n\r\n", "GET  /hello HTTP/1.1\r\n\r\n",
-        "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n",
-        "GET ftp://evil/x HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nBad Header\r\n\r\n", "GET ftp://evil/x HTTP/1.1\r\nHost: x\r\n\r\n",
         "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello",
         // Framing that could smuggle a second request, and Host (RFC 9112).
         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"

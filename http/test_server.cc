@@ -85,7 +85,7 @@ ServerOptions TestOptions() {
   options.body_timeout = std::chrono::milliseconds(1000);
   options.idle_timeout = std::chrono::milliseconds(2000);
   options.stop_timeout = std::chrono::milliseconds(2000);
-  options.route_body_limits = {{"POST", "/api/imports", 4u * 1024 * 1024}};
+  options.route_body_limits = {{"POST", "/api/imports", 4u * 1024 * 1024, nullptr}};
   return options;
 }
 

@@ -162,6 +162,7 @@ ApiWorld::ApiWorld()
   http::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
   server_options.threads = 2;
+  server_options.route_body_limits = api::RouteBodyLimits(context);
   impl_->server =
       std::make_unique<http::HttpServer>(server_options, std::move(router), impl_->metrics);
   REQUIRE(impl_->server->Start().ok());

@@ -98,6 +98,7 @@ int Serve(App& app, const ServeOptions& options, const sigset_t& signals) {
   server_options.threads = options.threads;
   server_options.max_connections = options.max_connections;
   server_options.max_connections_per_client = options.max_connections_per_client;
+  server_options.route_body_limits = api::RouteBodyLimits(state.context);
   http::HttpServer server(server_options, std::move(router), state.metrics);
   if (Status started = server.Start(); !started.ok()) {
     std::cerr << "backpack: " << started.message() << "\n";

@@ -9,11 +9,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "http/metrics.h"
 #include "http/request.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "projections/roster/roster.h"
 #include "projections/services.h"
 
@@ -45,13 +47,15 @@ struct Caller {
 Result<Caller> Authenticate(ApiContext& context, const http::HttpRequest& request);
 
 // CSRF defence: false for a state-changing method (POST, PUT, PATCH, DELETE)
-// authenticated by cookie without a JSON (or, for imports, zip) Content-Type,
+// authenticated by cookie without a JSON (or zip) Content-Type,
 // which a browser cannot send cross-site without a CORS preflight.
 bool IsCrossSiteSafe(const Caller& caller, const http::HttpRequest& request);
+// The media types POST /api/imports takes (lowercased, without parameters).
+bool IsZipMediaType(std::string_view media_type);
 // Why IsCrossSiteSafe refused, for the 403's message.
 inline constexpr std::string_view kCrossSiteRefusal =
     "requests that change state with the session cookie must send Content-Type: "
-    "application/json";
+    "application/json (or application/zip for imports)";
 
 // Route registration, one function per area.
 void RegisterSessionRoutes(http::Router& router, ApiContext& context);  // /api/session, /api/me
@@ -63,6 +67,12 @@ void RegisterAdminRoutes(http::Router& router,
                          ApiContext& context);  // grants, access list, imports
 void RegisterAuditRoutes(http::Router& router, ApiContext& context);   // /api/audit/*
 void RegisterFamilyRoutes(http::Router& router, ApiContext& context);  // history, export, requests
+
+// The body limits beyond the server's default 1 MiB: imports take a zip of up
+// to kImportBodyLimit, read only for a signed-in district admin (anyone else
+// is held to the default, and refused by the route as before).
+inline constexpr std::size_t kImportBodyLimit = 64u * 1024 * 1024;
+std::vector<http::RouteBodyLimit> RouteBodyLimits(ApiContext& context);
 
 // Every route of SPEC §6.
 inline void RegisterAllRoutes(http::Router& router, ApiContext& context) {

@@ -210,11 +210,6 @@ void EnableUser(const http::HttpRequest& request, const http::RouteParams& param
   SetUserDisabled(request, params, std::move(ex), /*disable=*/false);
 }
 
-bool IsZipContentType(const http::HttpRequest& request) {
-  const std::string media = request.MediaType();
-  return media == "application/zip" || media == "application/x-zip-compressed";
-}
-
 // 422 (or 413 when a limit was exceeded) with every problem of the set.
 http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
   json::array details;
@@ -234,7 +229,7 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
     return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""},
                 OnlyRolesMessage({Role::kDistrictAdmin}));
   }
-  if (!IsZipContentType(request)) {
+  if (!IsZipMediaType(request.MediaType())) {
     return ex.Reply(http::JsonError(400, "bad_request", "Content-Type must be application/zip"));
   }
   if (request.body.empty()) {
@@ -258,6 +253,18 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
 }
 
 }  // namespace
+
+bool IsZipMediaType(std::string_view media_type) {
+  return media_type == "application/zip" || media_type == "application/x-zip-compressed";
+}
+
+std::vector<http::RouteBodyLimit> RouteBodyLimits(ApiContext& context) {
+  auto signed_in_admin = [&context](const http::HttpRequest& request) {
+    Result<Caller> caller = Authenticate(context, request);
+    return caller.has_value() && caller->user.role == Role::kDistrictAdmin;
+  };
+  return {{"POST", "/api/imports", kImportBodyLimit, signed_in_admin}};
+}
 
 void RegisterAdminRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "POST", "/api/grants", CreateGrant);

@@ -27,8 +27,9 @@ struct ServerState {
   // private one.
   ServerState(ServerOptions opts, Router routes, std::shared_ptr<Metrics> registry);
 
-  // The body limit for a request to `pattern` (kUnmatchedPattern if none).
-  std::size_t BodyLimitFor(std::string_view method, std::string_view pattern) const;
+  // The body limit for `request` (its header read) to `pattern`
+  // (kUnmatchedPattern if none): the route's limit if it admits the request.
+  std::size_t BodyLimitFor(const HttpRequest& request, std::string_view pattern) const;
   // Largest limit over all routes: the parser's limit until the route is known.
   std::size_t MaxBodyLimit() const;
   std::string NextRequestId() const;

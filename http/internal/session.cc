@@ -209,6 +209,9 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     request_.target = std::string(header.target());
     request_.client_ip = client_ip_;
     request_.request_id = state_->NextRequestId();
+    for (const auto& field : header) {
+      request_.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    }
     if (Status target = ParseTarget(request_.target, &request_.path, &request_.query);
         !target.ok()) {
       return RespondAndClose(ErrorResponse(target));
@@ -217,7 +220,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
       return RespondAndClose(JsonError(400, "bad_request", problem));
     }
     match_ = state_->router.Match(request_.method, request_.path);
-    body_limit_ = state_->BodyLimitFor(request_.method, match_.pattern);
+    body_limit_ = state_->BodyLimitFor(request_, match_.pattern);
     if (parser_->content_length().value_or(0) > body_limit_) {
       return FailRead(bhttp::error::body_limit);
     }
@@ -276,9 +279,6 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     phase_ = Phase::kHandling;
     bhttp::request<bhttp::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
-    for (const auto& field : message) {
-      request_.headers.Add(std::string(field.name_string()), std::string(field.value()));
-    }
     request_.body = std::move(message.body());
     if (match_.error) return Respond(std::move(*match_.error));
     Responder respond = MakeOnceResponder([self = shared_from_this()](HttpResponse response) {
