@@ -106,6 +106,9 @@ TEST_CASE("verify-export fails with the reason on a changed bundle or another ke
   CHECK(missing.exit_code == 2);  // a usage error: nothing was verified
   CHECK(missing.err.find("cannot read") != std::string::npos);
   CHECK(missing.err.find("verification failed") == std::string::npos);
+  CliResult endless = cli.Run("verify-export /dev/zero");
+  CHECK(endless.exit_code == 2);
+  CHECK(endless.err.find("too large") != std::string::npos);
 }
 
 TEST_CASE("export-history of an unknown student writes nothing") {

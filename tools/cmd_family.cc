@@ -10,7 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "events/checkpoint.h"
 #include "projections/audit/audit.h"
@@ -69,11 +68,18 @@ Result<std::string> ReadBundleFile(const std::string& path) {
     return Err(NotFoundError("cannot read " + path +
                              (errno ? ": " + std::string(std::strerror(errno)) : "")));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > kMaxBundleFileBytes)
-    return Err(ResourceExhaustedError(path + " is too large"));
-  return text.str();
+  // Reads at most one byte past the limit, so that an endless source
+  // (/dev/zero, a pipe) is refused instead of filling the memory.
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxBundleFileBytes) {
+      return Err(ResourceExhaustedError(path + " is too large (a bundle is at most 1 GiB)"));
+    }
+  }
+  if (in.bad()) return Err(NotFoundError("cannot read " + path));
+  return text;
 }
 
 // --public-key: 64 hex digits, or a C2SP verifier key (NAME+HASH+KEY, as

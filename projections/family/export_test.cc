@@ -366,6 +366,25 @@ TEST_CASE("changing any character of the bundle text fails verification") {
   }
 }
 
+TEST_CASE("a bundle with a key repeated in one object fails verification") {
+  World w;
+  std::string text = json::serialize(ExportedAna(w));
+  REQUIRE(VerifyExportText(text));
+  // A forged field placed before the real one: json::parse keeps the real
+  // (last) one, a reader keeping the first would show the forgery.
+  for (std::string_view field : {"\"student_id\":", "\"content\":"}) {
+    INFO(field);
+    size_t at = text.find(field);
+    REQUIRE(at != std::string::npos);
+    std::string forged = text;
+    forged.insert(at, std::string(field) + "\"forged\",");
+    REQUIRE(json::parse(forged).is_object());
+    auto verified = VerifyExportText(forged);
+    REQUIRE_FALSE(verified);
+    CHECK(verified.error().message().find("twice") != std::string::npos);
+  }
+}
+
 TEST_CASE("an export never reads the whole log: events come from the student's index") {
   World w;
   for (int i = 0; i < 50; ++i) w.WriteNote(w.ben, "general", "Ben note (synthetic)");

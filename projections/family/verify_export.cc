@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <span>
 
+#include "core/json_keys.h"
 #include "events/checkpoint.h"
 #include "events/codec.h"
 #include "events/merkle.h"
@@ -335,6 +336,11 @@ Result<ExportVerification> VerifyExportText(std::string_view text,
   options.max_depth = 64;
   json::value bundle = json::parse(text, ec, {}, options);
   if (ec) return Err(InvalidArgumentError("the bundle is not JSON: " + ec.message()));
+  // A reader keeping the first of a repeated key would see other content
+  // than the one verified (json::parse keeps the last).
+  if (DuplicateJsonKey(text, options)) {
+    return Err(DataLossError("the bundle holds a key twice in one object"));
+  }
   return VerifyExport(bundle, public_key);
 }
 
