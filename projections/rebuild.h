@@ -38,7 +38,9 @@ Result<bool> RebuildInterrupted(Store& store);
 // are in the audit trail, failed ones count towards denial bursts. 4: a
 // guardian link that went missing with its retracted student stays in force.
 // 5: sealed values' nonces and intake's row digests are HMAC-SHA-256.
-inline constexpr std::string_view kProjectionsVersion = "5";
+// 6: a family request's first decision (or statement) stands; later ones in
+// the log change nothing.
+inline constexpr std::string_view kProjectionsVersion = "6";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

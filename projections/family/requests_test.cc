@@ -1,6 +1,9 @@
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "projections/family/family_test_util.h"
+#include "projections/rebuild.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -119,6 +122,74 @@ TEST_CASE("an amended correction takes no statement") {
   CHECK(w.family().FindRequest(request->id)->status == "amended");
   CHECK(w.family().AttachStatement(w.As(w.guardian), request->id, "Thanks").code() ==
         StatusCode::kFailedPrecondition);
+}
+
+// A CorrectionDecided or StatementAttached appended straight to the log, as
+// a binary that checked the status without a lock could have done.
+NewEvent Decided(const std::string& student, const std::string& request_id,
+                 fb::CorrectionDecision decision, const std::string& reason,
+                 const std::string& by) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateCorrectionDecidedPayloadDirect(fbb, request_id.c_str(), decision,
+                                                      reason.c_str(), by.c_str()));
+  return MakeEvent(EventType::CorrectionDecided, Actor{by, "req_test", ""}, student, fbb,
+                   /*personal=*/true);
+}
+
+NewEvent Statement(const std::string& student, const std::string& request_id,
+                   const std::string& text, const std::string& by) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(
+      fb::CreateStatementAttachedPayloadDirect(fbb, request_id.c_str(), text.c_str(), by.c_str()));
+  return MakeEvent(EventType::StatementAttached, Actor{by, "req_test", ""}, student, fbb,
+                   /*personal=*/true);
+}
+
+TEST_CASE("a request's first decision and first statement stand, live and rebuilt") {
+  World w;
+  uint64_t note = w.WriteNote(w.ana, "behavior", "Left class early (synthetic)");
+  auto request = w.family().RequestCorrection(w.As(w.guardian), w.ana, "Wrong date", note);
+  REQUIRE(request);
+  w.Append({Decided(w.ana, request->id, fb::CorrectionDecision::Refuse, "First", w.privacy),
+            Statement(w.ana, request->id, "Our statement", w.guardian),
+            Decided(w.ana, request->id, fb::CorrectionDecision::Amend, "Second", w.privacy),
+            Statement(w.ana, request->id, "A second statement", w.guardian)});
+  auto check = [&] {
+    auto found = w.family().FindRequest(request->id);
+    REQUIRE(found);
+    CHECK(found->status == "refused");
+    CHECK(found->decision_reason == "First");
+    CHECK(found->statement == "Our statement");
+  };
+  check();
+  testing::TempDir scratch_dir;
+  auto scratch = w.fx().Rebuilt(scratch_dir.path());
+  auto difference =
+      FirstDifference(w.fx().store(), *scratch, w.family().projection()->ColumnFamilies());
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
+}
+
+TEST_CASE("two decisions racing on one correction request: exactly one is taken") {
+  World w;
+  uint64_t note = w.WriteNote(w.ana, "behavior", "Left class early (synthetic)");
+  for (int round = 0; round < 8; ++round) {
+    auto request = w.family().RequestCorrection(w.As(w.guardian), w.ana, "Wrong date", note);
+    REQUIRE(request);
+    const uint64_t before = w.log().size();
+    std::atomic<int> taken{0};
+    auto decide = [&](CorrectionDecision decision) {
+      if (w.family().DecideCorrection(w.As(w.privacy), request->id, decision, "Decided").ok()) {
+        ++taken;
+      }
+    };
+    std::thread amend(decide, CorrectionDecision::kAmend);
+    std::thread refuse(decide, CorrectionDecision::kRefuse);
+    amend.join();
+    refuse.join();
+    CHECK(taken == 1);
+    CHECK(w.log().size() == before + 1);
+  }
 }
 
 TEST_CASE("a correction must name an event about the student and carry text") {

@@ -50,13 +50,19 @@ void MarkDecided(const EventHeader& h, std::string by, FamilyRequest& r) {
   r.decided_seq = h.seq;
 }
 
-// Applies an update to an existing request; unknown requests are ignored.
+// Applies an update to an existing request of `kind` whose status is
+// `status`. Anything else is ignored: an unknown request, or a transition the
+// commands refuse (deciding twice, a statement on a request that is not a
+// refused correction or already has one). The log may hold such an event
+// only if it was appended by an older binary that checked without a lock;
+// the first decision stands, in the live projection and in a rebuild alike.
 template <typename Payload, typename Update>
-Status UpdateRequest(const LoggedEvent& e, ProjectionTxn& txn, Update update) {
+Status UpdateRequest(const LoggedEvent& e, ProjectionTxn& txn, FamilyRequestKind kind,
+                     std::string_view status, Update update) {
   ASSIGN_OR_RETURN(auto* p, ReadPayload<Payload>(e));
   ASSIGN_OR_RETURN(auto r, GetRequest(txn, Str(p->request_id()), e.header.subject_id));
-  if (!r) return OkStatus();
-  update(*p, *r);
+  if (!r || r->kind != kind || r->status != status) return OkStatus();
+  if (!update(*p, *r)) return OkStatus();
   return PutRequest(txn, *r);
 }
 
@@ -92,30 +98,40 @@ Status ApplyRequestEvent(const LoggedEvent& e, ProjectionTxn& txn) {
   if (marker) return OkStatus();
   switch (h.type) {
     case EventType::InspectionFulfilled:
-      return UpdateRequest<fb::InspectionFulfilledPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
-        r.status = "fulfilled";
-        r.as_of_seq = p.as_of_seq();
-        MarkDecided(h, Str(p.fulfilled_by()), r);
-      });
+      return UpdateRequest<fb::InspectionFulfilledPayload>(
+          e, txn, FamilyRequestKind::kInspection, "pending", [&](auto& p, FamilyRequest& r) {
+            r.status = "fulfilled";
+            r.as_of_seq = p.as_of_seq();
+            MarkDecided(h, Str(p.fulfilled_by()), r);
+            return true;
+          });
     case EventType::CorrectionDecided:
-      return UpdateRequest<fb::CorrectionDecidedPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
-        r.status = p.decision() == fb::CorrectionDecision::Refuse ? "refused"
-                                                                  : std::string(kCorrectionAmended);
-        r.decision_reason = Str(p.reason());
-        MarkDecided(h, Str(p.decided_by()), r);
-      });
+      return UpdateRequest<fb::CorrectionDecidedPayload>(
+          e, txn, FamilyRequestKind::kCorrection, "pending", [&](auto& p, FamilyRequest& r) {
+            r.status = p.decision() == fb::CorrectionDecision::Refuse
+                           ? "refused"
+                           : std::string(kCorrectionAmended);
+            r.decision_reason = Str(p.reason());
+            MarkDecided(h, Str(p.decided_by()), r);
+            return true;
+          });
     case EventType::StatementAttached:
-      return UpdateRequest<fb::StatementAttachedPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
-        r.statement = Str(p.text());
-        r.statement_by = Str(p.attached_by());
-        r.statement_at_us = h.recorded_at_us;
-        r.statement_seq = h.seq;
-      });
+      return UpdateRequest<fb::StatementAttachedPayload>(e, txn, FamilyRequestKind::kCorrection,
+                                                         "refused", [&](auto& p, FamilyRequest& r) {
+                                                           if (!r.statement.empty()) return false;
+                                                           r.statement = Str(p.text());
+                                                           r.statement_by = Str(p.attached_by());
+                                                           r.statement_at_us = h.recorded_at_us;
+                                                           r.statement_seq = h.seq;
+                                                           return true;
+                                                         });
     case EventType::DeletionApproved:
-      return UpdateRequest<fb::DeletionApprovedPayload>(e, txn, [&](auto& p, FamilyRequest& r) {
-        r.status = "approved";
-        MarkDecided(h, Str(p.approved_by()), r);
-      });
+      return UpdateRequest<fb::DeletionApprovedPayload>(e, txn, FamilyRequestKind::kDeletion,
+                                                        "pending", [&](auto& p, FamilyRequest& r) {
+                                                          r.status = "approved";
+                                                          MarkDecided(h, Str(p.approved_by()), r);
+                                                          return true;
+                                                        });
     default:
       return ApplyNewRequest(e, txn);
   }
