@@ -128,6 +128,27 @@ TEST_CASE("export-history to a path it cannot write records no export") {
   CHECK(cli.Open().log().size() == size);  // no RecordViewed for an export never made
 }
 
+TEST_CASE("disclose records an outside disclosure that the history lists") {
+  CliWorld cli;
+  const std::string args =
+      " --student S-1 --recipient Synthetic-Transfer-School --interest enrolment "
+      "--description transcript";
+  CliResult refused = cli.Run("disclose" + args + " --actor rivera");
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("may not record disclosures") != std::string::npos);
+  CHECK(cli.Run("disclose" + args + " --actor nobody").exit_code == 1);
+  CliResult recorded = cli.Run("disclose" + args + " --actor privacy");
+  INFO(recorded.err);
+  REQUIRE(recorded.exit_code == 0);
+  CHECK(recorded.out.find("recorded the disclosure") != std::string::npos);
+  World& w = cli.Open();
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  const auto& disclosures = history->at("disclosures").as_array();
+  REQUIRE_FALSE(disclosures.empty());
+  CHECK(disclosures.back().at("recipient").as_string() == "Synthetic-Transfer-School");
+}
+
 TEST_CASE("shred is refused during a pending inspection and works after fulfilment") {
   CliWorld cli;
   World& w = cli.Open();

@@ -137,6 +137,12 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
        {"guardian", "admin"},
        w.child},
       {"POST",
+       child + "/disclosures",
+       R"({"recipient":"Synthetic school","legitimate_interest":"enrolment",)"
+       R"("description":"Synthetic transcript"})",
+       {"privacy", "admin"},
+       w.child},
+      {"POST",
        "/api/deletion-requests/" + s.deletion + "/approve",
        "",
        {"privacy"},

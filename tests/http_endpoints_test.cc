@@ -743,6 +743,35 @@ TEST_CASE("family requests: inspection holds the record, corrections get a state
   REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
 }
 
+TEST_CASE("an outside disclosure recorded by the privacy officer shows in the family's history") {
+  ApiWorld& w = SharedWorld();
+  const std::string target = "/api/students/" + w.child + "/disclosures";
+  uint64_t before = w.LogSize();
+  auto blank = w.Call("POST", target, w.privacy.token,
+                      R"({"recipient":"","legitimate_interest":"x","description":"y"})");
+  CHECK(blank.status == 422);
+  CHECK(w.LogSize() == before);
+  auto recorded =
+      w.Call("POST", target, w.privacy.token,
+             R"({"recipient":"Synthetic County Court","legitimate_interest":"subpoena 42",)"
+             R"("description":"Attendance of the 2025-26 school year"})");
+  REQUIRE(recorded.status == 201);
+  const uint64_t seq = ApiWorld::Json(recorded).at("seq").to_number<uint64_t>();
+  REQUIRE(w.CountSince(before, EventType::RecordDisclosed) == 1);
+  auto history = w.Call("GET", "/api/students/" + w.child + "/history", w.guardian.token);
+  REQUIRE(history.status == 200);
+  bool found = false;
+  const boost::json::value listed = ApiWorld::Json(history);
+  for (const auto& item : listed.at("disclosures").as_array()) {
+    if (item.at("seq").to_number<uint64_t>() != seq) continue;
+    found = true;
+    CHECK(Str(item.at("action")) == "disclosed");
+    CHECK(Str(item.at("recipient")) == "Synthetic County Court");
+    CHECK(Str(item.at("legitimate_interest")) == "subpoena 42");
+  }
+  CHECK(found);
+}
+
 TEST_CASE("an approved deletion shreds the record: profile 410, history still served") {
   ApiWorld& w = SharedWorld();
   const std::string base = "/api/students/" + w.spare_student;

@@ -26,6 +26,7 @@ constexpr size_t kMaxBundleFileBytes = size_t{1} << 30;
 
 struct FamilyCliOptions {
   std::string student, out, file, public_key, reason, actor;
+  DisclosureRecord disclosure;
 };
 
 Actor CliActor() { return Actor{"cli", NewId("req"), ""}; }
@@ -170,6 +171,24 @@ void RunShred(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_
   std::cout << "shredded " << *student << ": data key destroyed, RecordShredded appended\n";
 }
 
+void RunDisclose(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  auto student = app->services().roster->ResolveStudent(o.student);
+  auto actor = student ? ResolveUser(*app, o.actor) : Result<std::string>(Err(student.error()));
+  if (!actor) {
+    *exit_code = Fail(actor.error());
+    return;
+  }
+  auto seq = app->services().family->RecordDisclosure(Actor{*actor, NewId("req"), ""}, *student,
+                                                      o.disclosure);
+  if (!seq) {
+    *exit_code = Fail(seq.error());
+    return;
+  }
+  std::cout << "recorded the disclosure of " << *student << " at seq " << *seq << "\n";
+}
+
 }  // namespace
 
 void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
@@ -195,6 +214,21 @@ void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   shred->add_option("--actor", o.actor, "username or user id (privacy officer or district admin)")
       ->required();
   shred->callback([&global, exit_code] { RunShred(global, o, exit_code); });
+
+  auto* disclose = cli.add_subcommand(
+      "disclose", "record a disclosure of a student's record outside the district (FERPA 99.32)");
+  disclose->add_option("--student", o.student, "student id (stu_...) or SIS sourcedId")->required();
+  disclose->add_option("--recipient", o.disclosure.recipient, "the party it was disclosed to")
+      ->required();
+  disclose
+      ->add_option("--interest", o.disclosure.legitimate_interest,
+                   "the party's legitimate interest in it")
+      ->required();
+  disclose->add_option("--description", o.disclosure.description, "what was disclosed")->required();
+  disclose
+      ->add_option("--actor", o.actor, "username or user id (privacy officer or district admin)")
+      ->required();
+  disclose->callback([&global, exit_code] { RunDisclose(global, o, exit_code); });
 }
 
 }  // namespace backpack

@@ -172,6 +172,36 @@ void RequestDeletion(const http::HttpRequest& request, const http::RouteParams& 
   });
 }
 
+// POST /api/students/{id}/disclosures {recipient, legitimate_interest,
+// description}: a privacy officer or district admin records a disclosure
+// outside the district's staff (FERPA §99.32). 201 {seq}.
+void RecordDisclosure(const http::HttpRequest& request, const http::RouteParams& params,
+                      Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckPathId(ex, id, "stu", "student")) return;
+  if (!HasRole(ex, {Role::kPrivacyOfficer, Role::kDistrictAdmin})) {
+    return Deny(ex,
+                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
+                OnlyRolesMessage({Role::kPrivacyOfficer, Role::kDistrictAdmin}));
+  }
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  auto recipient = fields.Text("recipient", kMaxFamilyTextChars, true);
+  auto interest = fields.Text("legitimate_interest", kMaxFamilyTextChars, true);
+  auto description = fields.Text("description", kMaxFamilyTextChars, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  DisclosureRecord disclosure{*recipient, *interest, *description};
+  OffloadRaw(ex, [ex, id, disclosure = std::move(disclosure)] {
+    auto seq = ex.services().family->RecordDisclosure(ex.caller.actor, id, disclosure);
+    if (!seq) {
+      return ReplyFamilyError(ex, seq.error(), "",
+                              {AccessScope::kUnknown, id, std::string(kDeniedWrongRole), ""});
+    }
+    ex.Reply(Created(json::object{{"seq", *seq}}));
+  });
+}
+
 }  // namespace
 
 void RegisterFamilyRoutes(http::Router& router, ApiContext& context) {
@@ -180,6 +210,7 @@ void RegisterFamilyRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "POST", "/api/students/{id}/correction-requests", RequestCorrection);
   AddRoute(router, context, "POST", "/api/students/{id}/inspection-requests", RequestInspection);
   AddRoute(router, context, "POST", "/api/students/{id}/deletion-requests", RequestDeletion);
+  AddRoute(router, context, "POST", "/api/students/{id}/disclosures", RecordDisclosure);
   RegisterFamilyDecisionRoutes(router, context);
 }
 

@@ -81,6 +81,13 @@ struct FamilyRequest {
 // reason, decided_*, statement...}.
 boost::json::object FamilyRequestJson(const FamilyRequest& request);
 
+// A disclosure to a party outside the district's staff, as recorded.
+struct DisclosureRecord {
+  std::string recipient;            // e.g. "Lincoln High School (transfer)"
+  std::string legitimate_interest;  // why the party may have it
+  std::string description;          // what was disclosed
+};
+
 // What a request command returns.
 struct RequestReceipt {
   std::string id;
@@ -172,6 +179,13 @@ class Family {
   // By a privacy officer: appends DeletionApproved and RecordShredded, then
   // destroys the key. kFailedPrecondition during a legal hold.
   Status ApproveDeletion(const Actor& actor, std::string_view request_id);
+  // By a privacy officer or district admin: records that the student's
+  // record was disclosed outside the district's own staff (FERPA §99.32(a):
+  // the party, its legitimate interest, and what was disclosed), appending
+  // RecordDisclosed, encrypted under the student's key. The family sees it
+  // among the history's `disclosures`. Returns its seq.
+  Result<uint64_t> RecordDisclosure(const Actor& actor, std::string_view student_id,
+                                    const DisclosureRecord& disclosure);
   // By a privacy officer or district admin: appends RecordShredded (reason:
   // administrative, no personal details), then destroys the student's data
   // key (flushed and compacted away). kFailedPrecondition during a legal
@@ -187,7 +201,10 @@ class Family {
   struct Impl;
   Services& services_;
   std::unique_ptr<Impl> impl_;
-  std::mutex hold_mu_;  // serialises RequestInspection with shredding
+  // Serialises every command that checks a request's status (or a legal
+  // hold) with its append: inspection requests, shredding, decisions and
+  // statements. Appends are durable, with their projection, on return.
+  std::mutex hold_mu_;
 };
 
 }  // namespace backpack

@@ -44,6 +44,7 @@ Result<RequestReceipt> Family::RequestInspection(const Actor& actor, std::string
 }
 
 Status Family::FulfillInspection(const Actor& actor, std::string_view request_id) {
+  std::lock_guard lock(hold_mu_);  // the status checked below holds until the append
   ASSIGN_OR_RETURN(UserInfo user, ActingUser(services_, actor));
   RETURN_IF_ERROR(RequireRole(user, {Role::kPrivacyOfficer}, "fulfil inspection requests"));
   ASSIGN_OR_RETURN(FamilyRequest request,
@@ -79,6 +80,7 @@ Result<RequestReceipt> Family::RequestCorrection(const Actor& actor, std::string
 
 Status Family::DecideCorrection(const Actor& actor, std::string_view request_id,
                                 CorrectionDecision decision, std::string_view reason) {
+  std::lock_guard lock(hold_mu_);  // the status checked below holds until the append
   ASSIGN_OR_RETURN(UserInfo user, ActingUser(services_, actor));
   RETURN_IF_ERROR(RequireRole(user, {Role::kPrivacyOfficer}, "decide correction requests"));
   RETURN_IF_ERROR(CheckText(reason, "the reason"));
@@ -95,6 +97,7 @@ Status Family::DecideCorrection(const Actor& actor, std::string_view request_id,
 
 Status Family::AttachStatement(const Actor& actor, std::string_view request_id,
                                std::string_view text) {
+  std::lock_guard lock(hold_mu_);  // the status checked below holds until the append
   ASSIGN_OR_RETURN(UserInfo user, ActingUser(services_, actor));
   RETURN_IF_ERROR(CheckText(text, "the statement"));
   ASSIGN_OR_RETURN(FamilyRequest request, FindRequest(request_id));
@@ -126,6 +129,25 @@ Result<RequestReceipt> Family::RequestDeletion(const Actor& actor, std::string_v
                    AppendOne(services_, MakeEvent(EventType::DeletionRequested, actor, student_id,
                                                   fbb, /*personal=*/true)));
   return RequestReceipt{id, appended.first_seq, 0};
+}
+
+Result<uint64_t> Family::RecordDisclosure(const Actor& actor, std::string_view student_id,
+                                          const DisclosureRecord& disclosure) {
+  ASSIGN_OR_RETURN(UserInfo user, ActingUser(services_, actor));
+  RETURN_IF_ERROR(
+      RequireRole(user, {Role::kPrivacyOfficer, Role::kDistrictAdmin}, "record disclosures"));
+  RETURN_IF_ERROR(CheckStudent(services_, student_id));
+  RETURN_IF_ERROR(CheckText(disclosure.recipient, "the recipient"));
+  RETURN_IF_ERROR(CheckText(disclosure.legitimate_interest, "the legitimate interest"));
+  RETURN_IF_ERROR(CheckText(disclosure.description, "the description"));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordDisclosedPayloadDirect(fbb, disclosure.recipient.c_str(),
+                                                    disclosure.legitimate_interest.c_str(),
+                                                    disclosure.description.c_str()));
+  ASSIGN_OR_RETURN(AppendResult appended,
+                   AppendOne(services_, MakeEvent(EventType::RecordDisclosed, actor, student_id,
+                                                  fbb, /*personal=*/true)));
+  return appended.first_seq;
 }
 
 }  // namespace backpack

@@ -87,6 +87,38 @@ TEST_CASE("the disclosure record holds every view, denial and outside disclosure
   CHECK(record[2].at("legitimate_interest").as_string() == "state reporting");
 }
 
+TEST_CASE("a privacy officer or district admin records an outside disclosure for the family") {
+  World w;
+  const DisclosureRecord transcript{"Lincoln High School (synthetic)", "the student enrolls there",
+                                    "transcript and attendance of 2025-26"};
+  for (const std::string& refused : {w.guardian, w.educator}) {
+    CHECK(w.family().RecordDisclosure(w.As(refused), w.ana, transcript).error().code() ==
+          StatusCode::kPermissionDenied);
+  }
+  const DisclosureRecord blank{transcript.recipient, " ", transcript.description};
+  const uint64_t before = w.log().size();
+  CHECK(w.family().RecordDisclosure(w.As(w.privacy), w.ana, blank).error().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(w.log().size() == before);
+  auto by_privacy = w.family().RecordDisclosure(w.As(w.privacy), w.ana, transcript);
+  REQUIRE(by_privacy);
+  REQUIRE(w.family().RecordDisclosure(w.As(w.admin), w.ana, transcript));
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  const json::array& record = history->at("disclosures").as_array();
+  REQUIRE(record.size() == 2);
+  const json::object& first = record[0].as_object();
+  CHECK(first.at("seq").to_number<uint64_t>() == *by_privacy);
+  CHECK(first.at("action").as_string() == "disclosed");
+  CHECK(first.at("recipient").as_string() == transcript.recipient);
+  CHECK(first.at("legitimate_interest").as_string() == transcript.legitimate_interest);
+  CHECK(first.at("description").as_string() == transcript.description);
+  CHECK(first.at("who").at("id").as_string() == w.privacy);
+  CHECK(history->at("events").as_array().back().at("type").as_string() == "RecordDisclosed");
+  CHECK(w.family().RecordDisclosure(w.As(w.privacy), "stu_unknown", transcript).error().code() ==
+        StatusCode::kNotFound);
+}
+
 TEST_CASE("a multi-student read appears in each listed student's history with their reason") {
   World w;
   uint64_t search = w.Append({Viewed("", w.educator, fb::ReadScope::Search, "",
