@@ -53,6 +53,7 @@ struct ApiWorld::Impl {
   std::unique_ptr<api::SessionStore> sessions;
   std::unique_ptr<api::LoginLimiter> limiter;
   std::unique_ptr<api::BlockingPool> pool;
+  std::unique_ptr<api::BlockingPool> login_pool;
   std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
   api::ApiContext context;
   std::string zip;
@@ -60,6 +61,7 @@ struct ApiWorld::Impl {
 
   ~Impl() {
     if (server) server->Stop();
+    if (login_pool) login_pool->Shutdown();
     if (pool) pool->Shutdown();
   }
 };
@@ -150,6 +152,7 @@ ApiWorld::ApiWorld()
   impl_->sessions = std::make_unique<api::SessionStore>(impl_->session_clock);
   impl_->limiter = std::make_unique<api::LoginLimiter>(clock());
   impl_->pool = std::make_unique<api::BlockingPool>(2);
+  impl_->login_pool = std::make_unique<api::BlockingPool>(1, kLoginQueue);
   api::ApiContext& context = impl_->context;
   context.services = &s;
   context.clock = &clock();
@@ -157,6 +160,7 @@ ApiWorld::ApiWorld()
   context.sessions = impl_->sessions.get();
   context.login_limiter = impl_->limiter.get();
   context.blocking = impl_->pool.get();
+  context.login_pool = impl_->login_pool.get();
   http::Router router;
   api::RegisterAllRoutes(router, context);
   http::ServerOptions server_options;
@@ -173,6 +177,8 @@ ApiWorld::ApiWorld()
 }
 
 ApiWorld::~ApiWorld() { impl_.reset(); }
+
+api::BlockingPool& ApiWorld::login_pool() { return *impl_->login_pool; }
 
 ClientResponse ApiWorld::Call(std::string_view method, std::string_view target,
                               std::string_view token, std::string_view body,

@@ -14,6 +14,7 @@
 
 #include "events/event.h"
 #include "events/event_log.h"
+#include "http/api/api_auth.h"
 #include "http/test_client.h"
 #include "projections/access_state.h"
 #include "projections/services.h"
@@ -63,6 +64,9 @@ class ApiWorld {
   std::string ExpiredToken(const Account& account);
 
   Services& services() { return fx_->services(); }
+  // Where sign-ins wait: one thread, kLoginQueue waiting at most.
+  static constexpr size_t kLoginQueue = 16;
+  api::BlockingPool& login_pool();
   ManualClock& clock() { return fx_->clock(); }
   // The demo set as a zip, for POST /api/imports.
   std::string DistrictZip() const;

@@ -2,6 +2,7 @@
 // reads (invariant 3), refusals, family rights and input validation.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <future>
 #include <set>
 
 #include "projections/audit/audit_time.h"
@@ -741,6 +742,34 @@ TEST_CASE("family requests: inspection holds the record, corrections get a state
               .status == 200);
   }
   REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
+}
+
+TEST_CASE("a flood of sign-ins waits on its own pool: writes go on, sign-ins get 429") {
+  ApiWorld& w = SharedWorld();
+  // Every password-check slot taken: one running, then the queue full.
+  std::promise<void> release, started;
+  std::shared_future<void> released = release.get_future().share();
+  REQUIRE(w.login_pool().Submit([&started, released] {
+    started.set_value();
+    released.wait();
+  }));
+  started.get_future().wait();
+  size_t queued = 0;
+  while (w.login_pool().Submit([released] { released.wait(); })) ++queued;
+  REQUIRE(queued == ApiWorld::kLoginQueue);
+  auto login = w.Call("POST", "/api/session", "",
+                      R"({"username":")" + w.teacher.username + R"(","password":"x"})");
+  CHECK(login.status == 429);
+  CHECK(login.Header("retry-after") == "1");
+  auto note =
+      w.Call("POST", "/api/students/" + w.child + "/notes", w.teacher.token,
+             R"({"kind":"other","text":"Written during a sign-in flood","restricted":false})");
+  CHECK(note.status == 201);
+  release.set_value();
+  auto after = w.Call("POST", "/api/session", "",
+                      R"({"username":")" + w.teacher.username + R"(","password":")" +
+                          std::string(kTestPassword) + R"("})");
+  CHECK(after.status == 201);
 }
 
 TEST_CASE("an outside disclosure recorded by the privacy officer shows in the family's history") {

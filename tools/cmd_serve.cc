@@ -62,13 +62,15 @@ struct ApiState {
       : sessions(SystemClock(), api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
                                                     options.secure_cookie}),
         limiter(SystemClock(), LimitsFor(options)),
-        blocking(BlockingThreads(options)) {
+        blocking(BlockingThreads(options)),
+        login_pool(kLoginThreads, kLoginQueue) {
     context.services = &app.services();
     context.clock = &SystemClock();
     context.metrics = metrics.get();
     context.sessions = &sessions;
     context.login_limiter = &limiter;
     context.blocking = &blocking;
+    context.login_pool = &login_pool;
   }
   static api::LoginLimits LimitsFor(const ServeOptions& options) {
     api::LoginLimits limits;
@@ -86,6 +88,11 @@ struct ApiState {
   api::SessionStore sessions;
   api::LoginLimiter limiter;
   api::BlockingPool blocking;
+  // Sign-ins beyond the queue get 429 at once; the per-username and
+  // per-address limits still apply to those that wait.
+  static constexpr size_t kLoginThreads = 2;
+  static constexpr size_t kLoginQueue = 64;
+  api::BlockingPool login_pool;
   api::ApiContext context;
 };
 
@@ -109,6 +116,7 @@ int Serve(App& app, const ServeOptions& options, const sigset_t& signals) {
   sigwait(&signals, &received);
   spdlog::info("received signal {}; stopping", received);
   server.Stop();
+  state.login_pool.Shutdown();
   state.blocking.Shutdown();
   return kExitOk;
 }

@@ -32,6 +32,10 @@ struct ApiContext {
   SessionStore* sessions = nullptr;
   LoginLimiter* login_limiter = nullptr;
   BlockingPool* blocking = nullptr;
+  // Password checks (argon2id, ~64 MiB each) wait here, not on `blocking`,
+  // so that a flood of sign-ins cannot hold up notes, grants and other
+  // durable writes. nullptr: they share `blocking`.
+  BlockingPool* login_pool = nullptr;
 };
 
 // The authenticated caller of a request.

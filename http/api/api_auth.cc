@@ -187,11 +187,12 @@ void HandleLogin(ApiContext& context, const HttpRequest& request, Responder resp
       respond(RateLimited(context, *shared, admission));
     };
   }
-  if (context.blocking->Submit(std::move(work))) return;
+  BlockingPool& pool = context.login_pool ? *context.login_pool : *context.blocking;
+  if (pool.Submit(std::move(work))) return;
   if (admission.admitted) {
     context.login_limiter->Finish(shared->username, shared->ip, LoginLimiter::Outcome::kAbandoned);
   }
-  respond(Unavailable("the server is busy; try again later"));
+  respond(ServerBusy());
 }
 
 void HandleLogout(ApiContext& context, const HttpRequest& request, Responder respond) {

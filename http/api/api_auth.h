@@ -71,7 +71,9 @@ class SessionStore {
 
 struct LoginLimits {
   size_t max_failures_per_username = 5;
-  size_t max_failures_per_ip = 50;  // schools share NAT addresses: looser than per account
+  // Per client address, an IPv6 client's whole /64 counting as one; schools
+  // share NAT addresses, so looser than per account.
+  size_t max_failures_per_ip = 50;
   int64_t window_micros = 15 * 60 * kMicrosPerSecond;
   size_t max_tracked_keys = 100'000;  // memory bound under a flood of random usernames
 };

@@ -1,4 +1,6 @@
 // SessionStore, LoginLimiter, BlockingPool and the cookie helpers.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -10,6 +12,25 @@
 
 namespace backpack::api {
 namespace {
+
+// The key an address's failures count under: an IPv6 address's /64 (one
+// host is usually given a whole /64, so counting single addresses would let
+// it rotate through them), the IPv4 address of an IPv4-mapped one, any
+// other address as written.
+std::string AddressKey(std::string_view ip) {
+  in6_addr v6{};
+  const std::string text(ip);
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return text;
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
+    char v4[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &v6.s6_addr[12], v4, sizeof v4);
+    return v4;
+  }
+  std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), 0);
+  char prefix[INET6_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET6, &v6, prefix, sizeof prefix);
+  return std::string(prefix) + "/64";
+}
 
 constexpr size_t kTokenBytes = 32;
 constexpr int64_t kSweepEveryMicros = 60 * kMicrosPerSecond;
@@ -160,7 +181,7 @@ LoginLimiter::Key* LoginLimiter::FindOrAdd(std::unordered_map<std::string, Key>&
 LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::string_view ip) {
   const int64_t now = clock_.NowMicros();
   const std::string user_key = Lowercase(username);
-  const std::string ip_key(ip);
+  const std::string ip_key = AddressKey(ip);
   std::lock_guard lock(mu_);
   Key* user = FindOrAdd(by_username_, user_key, now);
   Key* address = FindOrAdd(by_ip_, ip_key, now);
@@ -191,7 +212,7 @@ void LoginLimiter::RefusalRecorded(std::string_view username, std::string_view i
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
   auto user = by_username_.find(Lowercase(username));
-  auto address = by_ip_.find(std::string(ip));
+  auto address = by_ip_.find(AddressKey(ip));
   if (user == by_username_.end() || address == by_ip_.end()) {
     full_refusal_recorded_at_ = now;  // refused for want of room to track them
     return;
@@ -218,7 +239,7 @@ void LoginLimiter::Finish(std::string_view username, std::string_view ip, Outcom
     if (!Prune(key, now)) map.erase(it);
   };
   finish(by_username_, Lowercase(username), /*clear_on_success=*/true);
-  finish(by_ip_, std::string(ip), /*clear_on_success=*/false);
+  finish(by_ip_, AddressKey(ip), /*clear_on_success=*/false);
 }
 
 // ---- BlockingPool -----------------------------------------------------------

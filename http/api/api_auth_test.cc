@@ -182,6 +182,29 @@ TEST_CASE("failures from one address across many usernames lock the address") {
   REQUIRE(limiter.Admit("fresh", "10.9.9.10").admitted);
 }
 
+TEST_CASE("an IPv6 client's failures count against its whole /64") {
+  ManualClock clock(kStart);
+  LoginLimits limits;
+  limits.max_failures_per_ip = 20;
+  LoginLimiter limiter(clock, limits);
+  for (int i = 0; i < 20; ++i) {
+    // A new address of the same /64 for every attempt.
+    std::string ip = "2001:db8:1:2::" + std::to_string(i + 1);
+    std::string user = "user" + std::to_string(i);
+    REQUIRE(limiter.Admit(user, ip).admitted);
+    limiter.Finish(user, ip, LoginLimiter::Outcome::kFailed);
+  }
+  CHECK_FALSE(limiter.Admit("fresh", "2001:db8:1:2:ffff::9").admitted);
+  CHECK(limiter.Admit("fresh", "2001:db8:1:3::1").admitted);  // another /64
+  // An IPv4-mapped address counts as its IPv4 address.
+  for (int i = 0; i < 20; ++i) {
+    std::string user = "v4user" + std::to_string(i);
+    REQUIRE(limiter.Admit(user, "10.1.1.1").admitted);
+    limiter.Finish(user, "10.1.1.1", LoginLimiter::Outcome::kFailed);
+  }
+  CHECK_FALSE(limiter.Admit("fresh2", "::ffff:10.1.1.1").admitted);
+}
+
 TEST_CASE("the limiter's memory is bounded under a flood of usernames") {
   ManualClock clock(kStart);
   LoginLimits limits;

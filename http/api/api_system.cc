@@ -11,6 +11,7 @@
 #include "events/checkpoint.h"
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
+#include "http/api/route.h"
 
 namespace backpack::api {
 namespace {
@@ -194,7 +195,7 @@ void Checkpoint(ApiContext& context, const HttpRequest&, http::Responder respond
     if (!written.ok()) return respond(CheckpointText(Err(written)));
     respond(CheckpointText(log->LatestCheckpoint()));
   });
-  if (!queued) respond(http::JsonError(503, "audit_unavailable", "the server is busy"));
+  if (!queued) respond(ServerBusy());
 }
 
 using SyncRoute = HttpResponse (*)(ApiContext&, const HttpRequest&);

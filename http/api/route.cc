@@ -68,6 +68,13 @@ bool HasRole(const Exchange& exchange, std::initializer_list<Role> roles) {
   return false;
 }
 
+http::HttpResponse ServerBusy() {
+  http::HttpResponse response =
+      http::JsonError(429, "too_many_requests", "the server is busy; retry shortly");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 void OffloadRaw(const Exchange& exchange, std::function<void()> work) {
   BlockingPool* pool = exchange.context->blocking;
   if (!pool) {
@@ -76,7 +83,7 @@ void OffloadRaw(const Exchange& exchange, std::function<void()> work) {
   }
   auto shared = std::make_shared<std::function<void()>>(std::move(work));
   if (!pool->Submit([shared] { (*shared)(); })) {
-    exchange.Reply(http::JsonError(429, "too_many_requests", "the server is busy; retry shortly"));
+    exchange.Reply(ServerBusy());
   }
 }
 

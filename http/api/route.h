@@ -54,6 +54,10 @@ bool CheckPathId(const Exchange& exchange, std::string_view id, std::string_view
 // True if the caller has one of `roles`.
 bool HasRole(const Exchange& exchange, std::initializer_list<Role> roles);
 
+// The answer when a pool's queue is full (or the pool is stopping): 429
+// too_many_requests with Retry-After: 1.
+http::HttpResponse ServerBusy();
+
 // Runs `work` on the blocking pool (inline when the context has none) and
 // replies with what it returns. Use for anything that blocks: commands that
 // wait for a durable append, imports, exports, shredding. When the pool is
