@@ -122,16 +122,19 @@ Status Audit::ChangeBulkAccessThreshold(const Actor& actor, size_t threshold) {
 Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note) {
   if (note.empty()) return InvalidArgumentError("a review needs a note");
   if (note.size() > kMaxReviewNoteBytes) return InvalidArgumentError("the note is too long");
+  if (!services_.log) return UnavailableError("the audit log is not open");
+  std::lock_guard lock(review_mu_);
   ASSIGN_OR_RETURN(Alert alert, LoadAlert(*services_.store, alert_id));
   if (alert.reviewed) return AlreadyExistsError("the alert was already reviewed");
-  if (!services_.log) return UnavailableError("the audit log is not open");
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateAlertReviewedPayloadDirect(fbb, std::string(alert_id).c_str(),
                                                   std::string(note).c_str()));
-  // The note is free text: encrypted under the student when the alert has one.
+  // The note is free text, encrypted under the alert's student, or, for an
+  // alert about an account (bulk access, denial burst), under the reviewer.
+  const std::string& subject = alert.student_id.empty() ? actor.user_id : alert.student_id;
   std::vector<NewEvent> events;
-  events.push_back(MakeEvent(EventType::AlertReviewed, actor, alert.student_id, fbb,
-                             /*personal=*/!alert.student_id.empty()));
+  events.push_back(
+      MakeEvent(EventType::AlertReviewed, actor, subject, fbb, /*personal=*/!subject.empty()));
   auto appended = services_.log->Append(std::move(events));
   if (!appended) return appended.error();
   return OkStatus();

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -218,6 +219,7 @@ class Audit {
   Services& services_;
   AuditOptions options_;
   std::unique_ptr<Impl> impl_;
+  std::mutex review_mu_;  // ReviewAlert's "not reviewed yet" holds until its append
 };
 
 // The ids of the students a Query page, BreachReport, Alerts or family

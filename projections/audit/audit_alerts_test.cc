@@ -250,6 +250,28 @@ TEST_CASE("reviewing an alert records the note and marks it reviewed once") {
         StatusCode::kAlreadyExists);
 }
 
+TEST_CASE("a review of an alert about an account is encrypted under the reviewer") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 52);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  for (const auto& student : students) w.View("usr_many", student);
+  RequireOneBulkAlert(w, "usr_many", 51);
+  std::string id = TextOf(AlertsOf(w)[0].as_object(), "id");
+  uint64_t before = w.fx().log().size();
+  REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), id, "Asked about the Quillfeather file").ok());
+  auto event = w.fx().log().Read(before);
+  REQUIRE(event);
+  CHECK(event->header.type == EventType::AlertReviewed);
+  CHECK(event->header.subject_id == officer);
+  CHECK(event->header.payload_encrypted);
+  const json::object& alert = AlertsOf(w)[0].as_object();
+  CHECK(alert.at("reviewed").as_bool());
+  CHECK(TextOf(alert.at("review").as_object(), "note") == "Asked about the Quillfeather file");
+  CHECK(w.audit().ReviewAlert(w.ActorFor(officer), id, "again").code() ==
+        StatusCode::kAlreadyExists);
+  RequireRebuildIdentical(w);
+}
+
 TEST_CASE("shredding a student removes their index entries and break-glass alerts") {
   AuditWorld w;
   std::string a = w.AddStudent("sis-1", "Avery", "Quill");

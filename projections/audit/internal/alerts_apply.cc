@@ -123,8 +123,13 @@ Status AuditProjection::ApplyReviewed(const LoggedEvent& event, ProjectionTxn& t
   if (!stored) return OkStatus();
   auto alert = DecodeAlert(*stored);
   // A review counts once, and only with the alert's student as its subject
-  // (so that a replay after shredding sees the same reviews).
-  if (!alert || alert->reviewed || event.header.subject_id != alert->student_id) {
+  // (so that a replay after shredding sees the same reviews); for an alert
+  // with no student, the reviewer (whose key seals the note), or none, as
+  // reviews recorded before 2026-11-24 have.
+  if (!alert || alert->reviewed) return OkStatus();
+  const std::string& subject = event.header.subject_id;
+  if (subject != alert->student_id &&
+      !(alert->student_id.empty() && subject == event.header.actor_id)) {
     return OkStatus();
   }
   alert->reviewed = true;
