@@ -107,6 +107,20 @@ TEST_CASE("audit query filters by actor and time and prints CSV") {
   CliResult before = RunCli(tmp, "audit query --until 2026-09-20 --format csv");
   REQUIRE(before.exit_code == 0);
   CHECK(std::count(before.out.begin(), before.out.end(), '\n') == 1);  // header only
+  CHECK(before.err.find("more events follow") == std::string::npos);
+
+  // CSV has no room for the cursor: stderr says how to get the next page.
+  CliResult paged = RunCli(tmp, "audit query --limit 1 --format csv");
+  REQUIRE(paged.exit_code == 0);
+  CHECK(std::count(paged.out.begin(), paged.out.end(), '\n') == 2);
+  const std::string marker = "run again with --cursor ";
+  const size_t at = paged.err.find(marker);
+  REQUIRE(at != std::string::npos);
+  std::string cursor = paged.err.substr(at + marker.size());
+  cursor = cursor.substr(0, cursor.find('\n'));
+  CliResult next = RunCli(tmp, "audit query --limit 1 --format csv --cursor " + cursor);
+  REQUIRE(next.exit_code == 0);
+  CHECK(next.out != paged.out);
 }
 
 TEST_CASE("audit breach-report lists the students and guardians to notify") {

@@ -107,6 +107,12 @@ void RunQuery(const GlobalOptions& global, const AuditCliOptions& o, int* exit_c
     return;
   }
   Print(*page, o.format, &AuditEventsCsv);
+  // CSV has no room for the cursor: say on stderr that there is more.
+  const json::value* next = page->if_contains("next_cursor");
+  if (o.format == "csv" && next && next->is_string()) {
+    std::cerr << "backpack: more events follow; run again with --cursor "
+              << std::string(next->get_string()) << "\n";
+  }
 }
 
 void RunBreachReport(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {

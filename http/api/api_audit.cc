@@ -85,6 +85,12 @@ void GetEvents(const http::HttpRequest& request, const http::RouteParams&, Excha
   read.extra.result_count = events && events->is_array() ? events->get_array().size() : 0;
   http::HttpResponse response =
       WantsCsv(request) ? CsvResponse(AuditEventsCsv(*page), "audit-events.csv") : Ok(*page);
+  // CSV has no room for the cursor: a page that is not the last says where
+  // the next one starts in a header.
+  const json::value* next = page->if_contains("next_cursor");
+  if (WantsCsv(request) && next && next->is_string()) {
+    response.headers.emplace_back("X-Next-Cursor", std::string(next->get_string()));
+  }
   SendAfterAudit(ex, std::move(read), std::move(response));
 }
 
