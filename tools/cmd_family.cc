@@ -149,16 +149,28 @@ Result<std::string> ResolveUser(App& app, const std::string& text) {
   return Err(NotFoundError("no such user: " + text));
 }
 
+// The student (`--student`: id or sourcedId) and the acting user
+// (`--actor`: username or id) of a family command.
+struct Parties {
+  std::string student;
+  Actor actor;
+};
+Result<Parties> ResolveParties(App& app, const FamilyCliOptions& o) {
+  ASSIGN_OR_RETURN(std::string student, app.services().roster->ResolveStudent(o.student));
+  ASSIGN_OR_RETURN(std::string actor, ResolveUser(app, o.actor));
+  return Parties{std::move(student), Actor{std::move(actor), NewId("req"), ""}};
+}
+
 void RunShred(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
-  auto student = app->services().roster->ResolveStudent(o.student);
-  auto actor = student ? ResolveUser(*app, o.actor) : Result<std::string>(Err(student.error()));
-  if (!actor) {
-    *exit_code = Fail(actor.error());
+  auto parties = ResolveParties(*app, o);
+  if (!parties) {
+    *exit_code = Fail(parties.error());
     return;
   }
-  Status s = app->services().family->Shred(Actor{*actor, NewId("req"), ""}, *student, o.reason);
+  const std::string& student = parties->student;
+  Status s = app->services().family->Shred(parties->actor, student, o.reason);
   if (s.code() == StatusCode::kFailedPrecondition) {
     std::cerr << "backpack: refused: " << s.message() << "\n";
     *exit_code = kExitRefused;
@@ -168,25 +180,21 @@ void RunShred(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_
     *exit_code = Fail(s);
     return;
   }
-  std::cout << "shredded " << *student << ": data key destroyed, RecordShredded appended\n";
+  std::cout << "shredded " << student << ": data key destroyed, RecordShredded appended\n";
 }
 
 void RunDisclose(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
-  auto student = app->services().roster->ResolveStudent(o.student);
-  auto actor = student ? ResolveUser(*app, o.actor) : Result<std::string>(Err(student.error()));
-  if (!actor) {
-    *exit_code = Fail(actor.error());
-    return;
-  }
-  auto seq = app->services().family->RecordDisclosure(Actor{*actor, NewId("req"), ""}, *student,
-                                                      o.disclosure);
+  auto parties = ResolveParties(*app, o);
+  auto seq = parties ? app->services().family->RecordDisclosure(parties->actor, parties->student,
+                                                                o.disclosure)
+                     : Result<uint64_t>(Err(parties.error()));
   if (!seq) {
     *exit_code = Fail(seq.error());
     return;
   }
-  std::cout << "recorded the disclosure of " << *student << " at seq " << *seq << "\n";
+  std::cout << "recorded the disclosure of " << parties->student << " at seq " << *seq << "\n";
 }
 
 }  // namespace
