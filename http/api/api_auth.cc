@@ -234,6 +234,11 @@ Result<Caller> Authenticate(ApiContext& context, const HttpRequest& request) {
   std::optional<std::string> user_id = context.sessions->Touch(*token);
   if (!user_id) return Err(UnauthenticatedError("the session is unknown or has expired"));
   Result<UserInfo> user = context.services->roster->FindUser(*user_id);
+  // A store fault (not the account's absence) says nothing about the
+  // session: it stays, and the caller gets the fault (500/503), not a 401.
+  const bool unknown = !user && (user.error().code() == StatusCode::kNotFound ||
+                                 user.error().code() == StatusCode::kGone);
+  if (!user && !unknown) return Err(user.error());
   if (!user || user->disabled) {
     context.sessions->End(*token);
     return Err(UnauthenticatedError("the account is not active"));

@@ -163,5 +163,29 @@ TEST_CASE("a disabled account's sessions stop authenticating") {
   CHECK_FALSE(w.sessions.Touch(token));  // and the session is gone
 }
 
+TEST_CASE("a store fault while authenticating keeps the session and is no 401") {
+  World w;
+  // An account whose stored record cannot be read (it fails authentication).
+  const std::string broken = "usr_00000000000000000bad";
+  WriteBatch batch;
+  batch.Put("r_users", AsBytes(broken), AsBytes(std::string("\x05owner-not-sealed-at-all")));
+  REQUIRE(w.fx.store().Write(batch, /*sync=*/true).ok());
+  std::string token = w.sessions.Create(broken);
+  auto request = Request("GET", "/api/me");
+  request.headers.Add("Authorization", "Bearer " + token);
+  auto failed = Authenticate(w.context, request);
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code() != StatusCode::kUnauthenticated);
+  CHECK(w.sessions.Touch(token) == broken);  // not signed out by the fault
+  // An account that does not exist any more ends the session.
+  std::string orphan = w.sessions.Create("usr_00000000000000000000");
+  auto unknown = Request("GET", "/api/me");
+  unknown.headers.Add("Authorization", "Bearer " + orphan);
+  auto refused = Authenticate(w.context, unknown);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == StatusCode::kUnauthenticated);
+  CHECK_FALSE(w.sessions.Touch(orphan));
+}
+
 }  // namespace
 }  // namespace backpack::api
