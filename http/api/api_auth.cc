@@ -107,24 +107,47 @@ HttpResponse SignedIn(ApiContext& context, const UserInfo& user) {
   return response;
 }
 
+// An admitted attempt's slot in the limiter, released exactly once: by
+// Close, or as abandoned if the check ended some other way (it threw).
+class LoginSlot {
+ public:
+  LoginSlot(LoginLimiter& limiter, const LoginAttempt& attempt)
+      : limiter_(limiter), attempt_(attempt) {}
+  ~LoginSlot() {
+    if (open_) Close(LoginLimiter::Outcome::kAbandoned);
+  }
+  LoginSlot(const LoginSlot&) = delete;
+  LoginSlot& operator=(const LoginSlot&) = delete;
+
+  void Close(LoginLimiter::Outcome outcome) {
+    open_ = false;
+    limiter_.Finish(attempt_.username, attempt_.ip, outcome);
+  }
+
+ private:
+  LoginLimiter& limiter_;
+  const LoginAttempt& attempt_;
+  bool open_ = true;
+};
+
 // Runs on the pool: verify, record, answer.
 HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
+  LoginSlot slot(*context.login_limiter, attempt);
   RosterCommands commands(*context.services);
   Result<UserInfo> user = commands.Authenticate(attempt.username, attempt.password);
   if (user) {
     if (!RecordLogin(context, attempt, user->id, true, LoginFailure::kNone).ok()) {
-      context.login_limiter->Finish(attempt.username, attempt.ip,
-                                    LoginLimiter::Outcome::kAbandoned);
+      slot.Close(LoginLimiter::Outcome::kAbandoned);
       return Unavailable("the sign-in could not be recorded; try again later");
     }
-    context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kSucceeded);
+    slot.Close(LoginLimiter::Outcome::kSucceeded);
     return SignedIn(context, *user);
   }
   if (user.error().code() != StatusCode::kUnauthenticated) {
-    context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kAbandoned);
+    slot.Close(LoginLimiter::Outcome::kAbandoned);
     return Unavailable("sign-in is unavailable; try again later");
   }
-  context.login_limiter->Finish(attempt.username, attempt.ip, LoginLimiter::Outcome::kFailed);
+  slot.Close(LoginLimiter::Outcome::kFailed);
   if (!RecordLogin(context, attempt, KnownUserId(context, attempt.username), false,
                    FailureFor(user.error().message()))
            .ok()) {
