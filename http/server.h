@@ -30,7 +30,10 @@ struct RouteBodyLimit {
   // Whether `limit` applies to a request, decided from its header alone (the
   // HttpRequest has no body yet); empty means always. A request it refuses
   // keeps ServerOptions::body_limit, so a caller who may not use the route
-  // (say, one not signed in) cannot make the server hold more for it.
+  // (say, one not signed in) cannot make the server hold more for it: if its
+  // declared length is over that but within `limit`, the route's handler is
+  // called with an empty body, which is never read (so that the route can
+  // refuse the caller as it would any other), and the connection closes.
   std::function<bool(const HttpRequest&)> admits;
 };
 

@@ -37,12 +37,14 @@ ServerState::ServerState(ServerOptions opts, Router routes, std::shared_ptr<Metr
                   ? options.max_connections_per_client
                   : std::max<std::size_t>(1, options.max_connections / 4)) {}
 
-std::size_t ServerState::BodyLimitFor(const HttpRequest& request, std::string_view pattern) const {
+ServerState::BodyLimit ServerState::BodyLimitFor(const HttpRequest& request,
+                                                 std::string_view pattern) const {
   for (const RouteBodyLimit& limit : options.route_body_limits) {
     if (limit.method != request.method || limit.pattern != pattern) continue;
-    if (!limit.admits || limit.admits(request)) return limit.limit;
+    if (!limit.admits || limit.admits(request)) return {limit.limit};
+    return {options.body_limit, limit.limit};
   }
-  return options.body_limit;
+  return {options.body_limit};
 }
 
 std::size_t ServerState::MaxBodyLimit() const {

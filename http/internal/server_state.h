@@ -29,7 +29,12 @@ struct ServerState {
 
   // The body limit for `request` (its header read) to `pattern`
   // (kUnmatchedPattern if none): the route's limit if it admits the request.
-  std::size_t BodyLimitFor(const HttpRequest& request, std::string_view pattern) const;
+  struct BodyLimit {
+    std::size_t bytes;
+    // The route's larger limit, when it did not admit the request (else 0).
+    std::size_t refused_larger = 0;
+  };
+  BodyLimit BodyLimitFor(const HttpRequest& request, std::string_view pattern) const;
   // Largest limit over all routes: the parser's limit until the route is known.
   std::size_t MaxBodyLimit() const;
   std::string NextRequestId() const;

@@ -13,6 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -220,8 +221,17 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
       return RespondAndClose(JsonError(400, "bad_request", problem));
     }
     match_ = state_->router.Match(request_.method, request_.path);
-    body_limit_ = state_->BodyLimitFor(request_, match_.pattern);
-    if (parser_->content_length().value_or(0) > body_limit_) {
+    const ServerState::BodyLimit limit = state_->BodyLimitFor(request_, match_.pattern);
+    body_limit_ = limit.bytes;
+    const std::uint64_t declared = parser_->content_length().value_or(0);
+    if (declared > body_limit_) {
+      // A caller the route's larger limit does not admit: the route answers
+      // (and records its refusal, e.g. a wrong role) without the body, which
+      // is never read; the connection closes after the answer.
+      if (declared <= limit.refused_larger) {
+        must_close_ = true;
+        return Dispatch();
+      }
       return FailRead(bhttp::error::body_limit);
     }
     parser_->body_limit(body_limit_);
