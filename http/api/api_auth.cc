@@ -32,8 +32,7 @@ bool IsStateChanging(std::string_view method) {
 }
 
 // CSRF defence: a browser cannot send these types cross-site without a
-// CORS preflight, which this server never grants. (A route that takes JSON
-// refuses a zip with 400, and the other way round.)
+// CORS preflight, which this server never grants.
 bool HasApiContentType(const HttpRequest& request) {
   const std::string type = request.MediaType();
   return type == "application/json" || IsZipMediaType(type);
@@ -156,8 +155,8 @@ HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
   return http::JsonError(401, "unauthenticated", "wrong username or password");
 }
 
-// Runs on the pool: record the refused attempt if the limiter says so (the
-// first refusal of a window), answer 429.
+// Records the refused attempt if the limiter says so (the first refusal of
+// a window; then it runs on the blocking pool), answers 429.
 HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt,
                          const LoginLimiter::Admission& admission) {
   if (admission.record_refusal) {
@@ -205,12 +204,17 @@ void HandleLogin(ApiContext& context, const HttpRequest& request, Responder resp
   std::function<void()> work;
   if (admission.admitted) {
     work = [&context, shared, respond] { respond(VerifyLogin(context, *shared)); };
+  } else if (!admission.record_refusal) {
+    return respond(RateLimited(context, *shared, admission));  // nothing to append: at once
   } else {
     work = [&context, shared, respond, admission] {
       respond(RateLimited(context, *shared, admission));
     };
   }
-  BlockingPool& pool = context.login_pool ? *context.login_pool : *context.blocking;
+  // Only password checks wait on the login pool; a refusal's append is
+  // ordinary durable work.
+  BlockingPool& pool =
+      admission.admitted && context.login_pool ? *context.login_pool : *context.blocking;
   if (pool.Submit(std::move(work))) return;
   if (admission.admitted) {
     context.login_limiter->Finish(shared->username, shared->ip, LoginLimiter::Outcome::kAbandoned);
@@ -218,25 +222,39 @@ void HandleLogin(ApiContext& context, const HttpRequest& request, Responder resp
   respond(ServerBusy());
 }
 
+// 204 with the cookie expired: the session is over.
+HttpResponse SignedOut(ApiContext& context, std::string log_user_id) {
+  HttpResponse response;
+  response.status = 204;
+  response.content_type.clear();
+  response.headers.emplace_back("Set-Cookie", ExpiredSessionCookie(context.sessions->options()));
+  response.log_user_id = std::move(log_user_id);
+  return response;
+}
+
 void HandleLogout(ApiContext& context, const HttpRequest& request, Responder respond) {
+  bool from_cookie = false;
+  auto token = SessionToken(request.headers.Get("Authorization").value_or(""),
+                            request.headers.Get("Cookie").value_or(""), &from_cookie);
   auto caller = Authenticate(context, request);
-  if (!caller) return respond(http::ErrorResponse(caller.error()));
+  if (!caller) {
+    // A store fault reading the account must not keep a session its owner
+    // asked to end (a shared computer): end it all the same.
+    const bool fault = caller.error().code() != StatusCode::kUnauthenticated;
+    if (fault && token && (!from_cookie || HasApiContentType(request))) {
+      context.sessions->End(*token);
+      return respond(SignedOut(context, ""));
+    }
+    return respond(http::ErrorResponse(caller.error()));
+  }
   if (!IsCrossSiteSafe(*caller, request)) {
     Exchange exchange{&context, std::move(*caller), "DELETE /api/session",
                       context.clock->NowMicros(), std::move(respond)};
     return Deny(exchange, {AccessScope::kUnknown, "", std::string(kDeniedCrossSite), ""},
                 std::string(kCrossSiteRefusal));
   }
-  bool from_cookie = false;
-  auto token = SessionToken(request.headers.Get("Authorization").value_or(""),
-                            request.headers.Get("Cookie").value_or(""), &from_cookie);
   if (token) context.sessions->End(*token);
-  HttpResponse response;
-  response.status = 204;
-  response.content_type.clear();
-  response.headers.emplace_back("Set-Cookie", ExpiredSessionCookie(context.sessions->options()));
-  response.log_user_id = caller->user.id;
-  respond(std::move(response));
+  respond(SignedOut(context, caller->user.id));
 }
 
 void HandleMe(ApiContext& context, const HttpRequest& request, Responder respond) {

@@ -177,6 +177,12 @@ TEST_CASE("a store fault while authenticating keeps the session and is no 401") 
   REQUIRE_FALSE(failed);
   CHECK(failed.error().code() != StatusCode::kUnauthenticated);
   CHECK(w.sessions.Touch(token) == broken);  // not signed out by the fault
+  // But signing out works through the fault.
+  RegisterSessionRoutes(w.router, w.context);
+  auto logout = Request("DELETE", "/api/session");
+  logout.headers.Add("Authorization", "Bearer " + token);
+  CHECK(w.Route(logout).status == 204);
+  CHECK_FALSE(w.sessions.Touch(token));
   // An account that does not exist any more ends the session.
   std::string orphan = w.sessions.Create("usr_00000000000000000000");
   auto unknown = Request("GET", "/api/me");
