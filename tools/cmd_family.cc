@@ -8,8 +8,10 @@
 #include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "events/checkpoint.h"
 #include "projections/audit/audit.h"
@@ -63,23 +65,35 @@ void RunExport(const GlobalOptions& global, const FamilyCliOptions& o, int* exit
 }
 
 Result<std::string> ReadBundleFile(const std::string& path) {
+  const auto too_large = [&] {
+    return Err(ResourceExhaustedError(path + " is too large (a bundle is at most 1 GiB)"));
+  };
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec) &&
+      std::filesystem::file_size(path, ec) > kMaxBundleFileBytes && !ec) {
+    return too_large();
+  }
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Err(NotFoundError("cannot read " + path +
                              (errno ? ": " + std::string(std::strerror(errno)) : "")));
   }
-  // Reads at most one byte past the limit, so that an endless source
-  // (/dev/zero, a pipe) is refused instead of filling the memory.
-  std::string text;
-  char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxBundleFileBytes) {
-      return Err(ResourceExhaustedError(path + " is too large (a bundle is at most 1 GiB)"));
-    }
+  // Another kind of file (a pipe, a device) is read in chunks up to just
+  // past the limit, so that an endless one is refused instead of filling the
+  // memory.
+  std::vector<std::string> chunks;
+  size_t total = 0;
+  std::string chunk(1 << 20, '\0');
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    total += static_cast<size_t>(in.gcount());
+    if (total > kMaxBundleFileBytes) return too_large();
+    chunks.emplace_back(chunk.data(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) return Err(NotFoundError("cannot read " + path));
+  std::string text;
+  text.reserve(total);
+  for (const std::string& part : chunks) text += part;
   return text;
 }
 
