@@ -163,6 +163,7 @@ HttpResponse RateLimited(ApiContext& context, const LoginAttempt& attempt,
     if (!RecordLogin(context, attempt, KnownUserId(context, attempt.username), false,
                      LoginFailure::kRateLimited)
              .ok()) {
+      context.login_limiter->RefusalNotRecorded(attempt.username, attempt.ip);
       return Unavailable("the sign-in attempt could not be recorded; try again later");
     }
     context.login_limiter->RefusalRecorded(attempt.username, attempt.ip);
@@ -218,6 +219,8 @@ void HandleLogin(ApiContext& context, const HttpRequest& request, Responder resp
   if (pool.Submit(std::move(work))) return;
   if (admission.admitted) {
     context.login_limiter->Finish(shared->username, shared->ip, LoginLimiter::Outcome::kAbandoned);
+  } else {
+    context.login_limiter->RefusalNotRecorded(shared->username, shared->ip);
   }
   respond(ServerBusy());
 }

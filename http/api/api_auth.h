@@ -92,8 +92,9 @@ class LoginLimiter {
     int64_t retry_after_seconds = 0;  // when refused: until the oldest failure leaves the window
     // When refused: whether this refusal is to be recorded: yes unless one
     // was recorded (RefusalRecorded) for each refusing key (username,
-    // address; or the full table) within the window, so that a flood of
-    // refused attempts cannot grow the log without bound.
+    // address; or the full table) within the window, or is being recorded,
+    // so that a flood of refused attempts cannot grow the log without bound.
+    // A true here must be followed by RefusalRecorded or RefusalNotRecorded.
     bool record_refusal = false;
   };
   // Reserves a verification slot for (username, ip) if both are under their
@@ -107,12 +108,15 @@ class LoginLimiter {
   // Notes that a refusal of (username, ip) is on the record, which stops
   // Admit asking for another one within the window.
   void RefusalRecorded(std::string_view username, std::string_view ip);
+  // Notes that recording it failed: the next refusal is to be recorded.
+  void RefusalNotRecorded(std::string_view username, std::string_view ip);
 
  private:
   struct Key {
     std::deque<int64_t> failures;  // times, oldest first, within the window
     size_t in_flight = 0;
     std::optional<int64_t> refusal_recorded_at;  // the last refusal recorded
+    bool refusal_pending = false;                // one is being recorded
   };
   // Drops failures older than the window; false if `key` is then unused.
   bool Prune(Key& key, int64_t now_us) const;
@@ -121,6 +125,7 @@ class LoginLimiter {
   bool RecordedWithin(const std::optional<int64_t>& recorded_at, int64_t now_us) const;
   Key* FindOrAdd(std::unordered_map<std::string, Key>& map, const std::string& name,
                  int64_t now_us);
+  void EndRefusalRecording(std::string_view username, std::string_view ip, bool recorded);
 
   Clock& clock_;
   const LoginLimits limits_;
@@ -129,6 +134,7 @@ class LoginLimiter {
   std::unordered_map<std::string, Key> by_ip_;        // guarded by mu_
   // The last recorded refusal for want of room to track a key; guarded by mu_.
   std::optional<int64_t> full_refusal_recorded_at_;
+  bool full_refusal_pending_ = false;
 };
 
 // A fixed set of threads for blocking work, with a bounded queue so that a

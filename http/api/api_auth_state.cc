@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/crypto.h"
@@ -187,38 +188,61 @@ LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::stri
   Key* address = FindOrAdd(by_ip_, ip_key, now);
   // Untrackable (table full of live keys): refuse rather than go unlimited.
   if (user == nullptr || address == nullptr) {
-    return Admission{false, 60, !RecordedWithin(full_refusal_recorded_at_, now)};
+    const bool record = !full_refusal_pending_ && !RecordedWithin(full_refusal_recorded_at_, now);
+    if (record) full_refusal_pending_ = true;
+    return Admission{false, 60, record};
   }
   Prune(*user, now);
   Prune(*address, now);
   int64_t retry = 0;
+  std::vector<Key*> refusing;
   bool record = false;
-  // A refusal by `key` is to be recorded unless one was within the window.
+  // A refusal by `key` is to be recorded unless one was within the window,
+  // or one is being recorded (attempts that arrive together ask once).
   auto refuse = [&](Key& key) {
     retry = std::max(retry, RetryAfterSeconds(key, now));
-    if (!RecordedWithin(key.refusal_recorded_at, now)) record = true;
+    refusing.push_back(&key);
+    if (!key.refusal_pending && !RecordedWithin(key.refusal_recorded_at, now)) record = true;
   };
   if (user->failures.size() + user->in_flight >= limits_.max_failures_per_username) refuse(*user);
   if (address->failures.size() + address->in_flight >= limits_.max_failures_per_ip) {
     refuse(*address);
   }
-  if (retry > 0) return Admission{false, retry, record};
+  if (retry > 0) {
+    if (record) {
+      for (Key* key : refusing) key->refusal_pending = true;
+    }
+    return Admission{false, retry, record};
+  }
   ++user->in_flight;
   ++address->in_flight;
   return Admission{true, 0};
 }
 
 void LoginLimiter::RefusalRecorded(std::string_view username, std::string_view ip) {
+  EndRefusalRecording(username, ip, /*recorded=*/true);
+}
+
+void LoginLimiter::RefusalNotRecorded(std::string_view username, std::string_view ip) {
+  EndRefusalRecording(username, ip, /*recorded=*/false);
+}
+
+void LoginLimiter::EndRefusalRecording(std::string_view username, std::string_view ip,
+                                       bool recorded) {
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
   auto user = by_username_.find(Lowercase(username));
   auto address = by_ip_.find(AddressKey(ip));
   if (user == by_username_.end() || address == by_ip_.end()) {
-    full_refusal_recorded_at_ = now;  // refused for want of room to track them
+    // Refused for want of room to track them.
+    full_refusal_pending_ = false;
+    if (recorded) full_refusal_recorded_at_ = now;
     return;
   }
-  user->second.refusal_recorded_at = now;
-  address->second.refusal_recorded_at = now;
+  for (Key* key : {&user->second, &address->second}) {
+    key->refusal_pending = false;
+    if (recorded) key->refusal_recorded_at = now;
+  }
 }
 
 bool LoginLimiter::RecordedWithin(const std::optional<int64_t>& recorded_at, int64_t now_us) const {

@@ -115,7 +115,11 @@ TEST_CASE("only the first refusal of a locked key in a window is to be recorded"
   LoginLimiter limiter(clock);
   FailTimes(limiter, "teacher1", "10.0.0.1", 5);
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
-  // Until a refusal is on the record (say its append failed), each asks for one.
+  // While that one is being recorded, attempts arriving with it ask for none.
+  CHECK_FALSE(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+  CHECK_FALSE(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
+  // If its append failed, the next refusal asks again.
+  limiter.RefusalNotRecorded("teacher1", "10.0.0.1");
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
   limiter.RefusalRecorded("teacher1", "10.0.0.1");
   for (int i = 0; i < 20; ++i) {
