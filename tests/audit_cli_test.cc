@@ -157,6 +157,9 @@ TEST_CASE("audit commands exit 2 on usage errors and 1 for unknown people") {
   Seed(tmp);
   CHECK(RunCli(tmp, "audit query --since yesterday").exit_code == 2);
   CHECK(RunCli(tmp, "audit query --format xml").exit_code == 2);
+  CHECK(RunCli(tmp, "audit query --limit 5000").exit_code == 2);
+  CHECK(RunCli(tmp, "audit query --limit 0").exit_code == 2);
+  CHECK(RunCli(tmp, "audit alerts --limit 1001").exit_code == 2);
   CHECK(RunCli(tmp, "audit breach-report --since 2026-09-21 --until 2026-09-22").exit_code == 2);
   CliResult unknown = RunCli(tmp,
                              "audit breach-report --actor nobody --since 2026-09-21 "

@@ -202,7 +202,9 @@ void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   query->add_option("--since", o.since, "ISO 8601 date or datetime (inclusive)");
   query->add_option("--until", o.until, "ISO 8601 date (inclusive) or datetime (exclusive)");
   query->add_option("--action", o.action, "RecordViewed, AccessDenied or a scope name");
-  query->add_option("--limit", o.limit, "events per page (max 1000)")->capture_default_str();
+  query->add_option("--limit", o.limit, "events per page (1 to 1000)")
+      ->check(CLI::Range(size_t{1}, kMaxQueryLimit))
+      ->capture_default_str();
   query->add_option("--cursor", o.cursor, "next_cursor of the previous page");
   AddFormat(query, o);
   query->callback([&global, exit_code] { RunQuery(global, o, exit_code); });
@@ -217,7 +219,9 @@ void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
 
   auto* alerts = audit->add_subcommand("alerts", "break-glass uses, bulk access, denial bursts");
   alerts->add_flag("--unreviewed", o.unreviewed, "only alerts not yet reviewed");
-  alerts->add_option("--limit", o.limit, "alerts to list (max 1000)")->capture_default_str();
+  alerts->add_option("--limit", o.limit, "alerts to list (1 to 1000)")
+      ->check(CLI::Range(size_t{1}, kMaxQueryLimit))
+      ->capture_default_str();
   alerts->callback([&global, exit_code] { RunAlerts(global, o, exit_code); });
 
   auto* settings = audit->add_subcommand("settings", "show or change how alerts are derived");
