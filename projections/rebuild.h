@@ -39,8 +39,8 @@ Result<bool> RebuildInterrupted(Store& store);
 // guardian link that went missing with its retracted student stays in force.
 // 5: sealed values' nonces and intake's row digests are HMAC-SHA-256.
 // 6: a family request's first decision (or statement) stands; later ones in
-// the log change nothing.
-inline constexpr std::string_view kProjectionsVersion = "6";
+// the log change nothing. 7: outside disclosures are in the audit trail.
+inline constexpr std::string_view kProjectionsVersion = "7";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

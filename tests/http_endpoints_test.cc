@@ -839,6 +839,21 @@ TEST_CASE("an outside disclosure recorded by the privacy officer shows in the fa
     CHECK(Str(item.at("legitimate_interest")) == "subpoena 42");
   }
   CHECK(found);
+  // The privacy officer's audit trail lists it by student and by action,
+  // naming who disclosed which record, without the (sealed) details.
+  for (const std::string& filter :
+       {"action=RecordDisclosed&student_id=" + w.child, std::string("action=RecordDisclosed")}) {
+    INFO(filter);
+    auto trail = w.Call("GET", "/api/audit/events?" + filter, w.privacy.token);
+    REQUIRE(trail.status == 200);
+    const boost::json::value page = ApiWorld::Json(trail);
+    const auto& first = page.at("events").as_array().at(0);
+    CHECK(first.at("seq").to_number<uint64_t>() == seq);
+    CHECK(Str(first.at("action")) == "RecordDisclosed");
+    CHECK(Str(first.at("student_id")) == w.child);
+    CHECK(Str(first.at("actor").at("id")) == w.privacy.user_id);
+    CHECK(trail.body.find("Synthetic County Court") == std::string::npos);
+  }
 }
 
 TEST_CASE("an approved deletion shreds the record: profile 410, history still served") {

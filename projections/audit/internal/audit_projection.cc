@@ -52,6 +52,8 @@ Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
       return ApplyViewed(event, txn);
     case EventType::AccessDenied:
       return ApplyDenied(event, txn);
+    case EventType::RecordDisclosed:
+      return ApplyDisclosed(event, txn);
     case EventType::BreakGlassStarted:
       return ApplyBreakGlass(event, txn);
     case EventType::AlertReviewed:
@@ -102,6 +104,16 @@ Status AuditProjection::ApplyDenied(const LoggedEvent& event, ProjectionTxn& txn
   entry.target_id = Str(p->target_id());
   Index(entry, txn);
   return TrackDenials(entry, txn);
+}
+
+// Only who disclosed which record, when: the recipient, interest and
+// description are personal (sealed in the log) and stay out of this index;
+// the family history shows them.
+Status AuditProjection::ApplyDisclosed(const LoggedEvent& event, ProjectionTxn& txn) {
+  AccessEntry entry = EntryHeader(event, kRecordDisclosed);
+  entry.outcome = "disclosed";
+  Index(entry, txn);
+  return OkStatus();
 }
 
 Status AuditProjection::ApplyLogin(const LoggedEvent& event, ProjectionTxn& txn) {

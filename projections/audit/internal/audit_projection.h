@@ -1,4 +1,4 @@
-// AuditProjection: turns RecordViewed, AccessDenied, BreakGlassStarted,
+// AuditProjection: turns RecordViewed, AccessDenied, RecordDisclosed, sign-ins, BreakGlassStarted,
 // AlertReviewed, AuditSettingsChanged and RecordShredded events into the a_* families
 // (docs/storage-format.md, "Audit projection"). Deterministic: reads only the event and the
 // transaction (invariant 6).
@@ -23,6 +23,7 @@ class AuditProjection final : public Projection {
  private:
   Status ApplyViewed(const LoggedEvent& event, ProjectionTxn& txn);
   Status ApplyDenied(const LoggedEvent& event, ProjectionTxn& txn);
+  Status ApplyDisclosed(const LoggedEvent& event, ProjectionTxn& txn);
   // Sign-ins: indexed by actor (the account, if the username named one) and
   // action; failures count towards denial bursts as refusals do.
   Status ApplyLogin(const LoggedEvent& event, ProjectionTxn& txn);

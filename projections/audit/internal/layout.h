@@ -36,6 +36,7 @@ inline constexpr std::string_view kRecordViewed = "RecordViewed";
 inline constexpr std::string_view kAccessDenied = "AccessDenied";
 inline constexpr std::string_view kLoginSucceeded = "LoginSucceeded";
 inline constexpr std::string_view kLoginFailed = "LoginFailed";
+inline constexpr std::string_view kRecordDisclosed = "RecordDisclosed";
 
 // Alert kinds and the sealed text fields of a_alert_text.
 inline constexpr std::string_view kBreakGlassAlert = "break_glass";
@@ -58,7 +59,7 @@ std::string WindowKey(std::string_view kind, std::string_view actor_id);
 struct AccessEntry {
   uint64_t seq = 0;
   int64_t at_us = 0;
-  std::string action;  // kRecordViewed, kAccessDenied, kLoginSucceeded or kLoginFailed
+  std::string action;  // kRecordViewed, kAccessDenied, kRecordDisclosed, kLogin*
   std::string actor_id;
   std::string scope;       // AccessScopeName; "" if unknown
   std::string student_id;  // the envelope subject; "" for multi-student reads
