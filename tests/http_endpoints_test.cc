@@ -635,6 +635,12 @@ TEST_CASE("imports take a zip: a repeated set appends nothing, garbage gets 422 
   REQUIRE(ApiWorld::Json(garbage).at("error").at("details").as_array().size() >= 1);
   REQUIRE(w.Call("POST", "/api/imports", w.admin.token, "{}", "application/json").status == 400);
   REQUIRE(w.LogSize() == before);
+  auto bad_flag = w.Call("POST", "/api/imports?allow_mass_retraction=maybe", w.admin.token,
+                         w.DistrictZip(), "application/zip");
+  CHECK(bad_flag.status == 400);
+  auto no_retraction = w.Call("POST", "/api/imports?allow_mass_retraction=false", w.admin.token,
+                              w.DistrictZip(), "application/zip");
+  CHECK(no_retraction.status == 201);
   // Signed in by cookie, either zip type passes the cross-site check.
   const std::string cookie = "Cookie: backpack_session=" + w.admin.token + "\r\n";
   for (std::string_view type : {"application/zip", "application/x-zip-compressed"}) {

@@ -157,6 +157,24 @@ TEST_CASE("import twice: the second appends nothing and says so") {
   CHECK(LogSize(tmp) == size);
 }
 
+TEST_CASE("import refuses a set lacking most of the students unless told to allow it") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  const std::string full = ImportFolder(tmp, SmallDistrictWithMoreStudents(27), "full");
+  REQUIRE(RunCli(tmp, "import --actor system " + full).exit_code == 0);
+  const uint64_t size = LogSize(tmp);
+  const std::string partial = ImportFolder(tmp, SmallDistrict(), "partial");
+  CliResult refused = RunCli(tmp, "import --actor system " + partial);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("partial export") != std::string::npos);
+  CHECK(refused.err.find("--allow-mass-retraction") != std::string::npos);
+  CHECK(LogSize(tmp) == size);
+  CliResult allowed = RunCli(tmp, "import --actor system --allow-mass-retraction " + partial);
+  INFO(allowed.err);
+  CHECK(allowed.exit_code == 0);
+  CHECK(LogSize(tmp) > size);
+}
+
 TEST_CASE("import --actor must be an enabled district_admin once accounts exist") {
   backpack::testing::TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);

@@ -44,7 +44,7 @@ Result<Actor> ImportActor(Services& services, const std::string& user) {
 }
 
 void RunImport(const GlobalOptions& global, const std::string& user, const std::string& path,
-               int* exit_code) {
+               ImportOptions options, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
   auto actor = ImportActor(app->services(), user);
@@ -57,7 +57,7 @@ void RunImport(const GlobalOptions& global, const std::string& user, const std::
     *exit_code = kExitRefused;
     return;
   }
-  auto report = Import(app->services(), *set, *actor);
+  auto report = Import(app->services(), *set, *actor, options);
   if (!report) {
     *exit_code = Fail(report.error());
     return;
@@ -151,10 +151,14 @@ void PrintImportReport(const ImportReport& report) {
 void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
   auto* import = cli.add_subcommand("import", "import a OneRoster 1.1 bulk set (zip or folder)");
   static std::string actor, path;
+  static ImportOptions import_options;
   import->add_option("--actor", actor, "district_admin username or id (\"system\" before any)")
       ->required();
   import->add_option("PATH", path, "zip file or folder")->required();
-  import->callback([&global, exit_code] { RunImport(global, actor, path, exit_code);
+  import->add_flag("--allow-mass-retraction", import_options.allow_mass_retraction,
+                   "import a bulk set that lacks more than half of the students or schools held");
+  import->callback(
+      [&global, exit_code] { RunImport(global, actor, path, import_options, exit_code);
 });
 
 auto* demo = cli.add_subcommand("demo", "create and import a synthetic district, with accounts");

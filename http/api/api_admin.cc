@@ -235,11 +235,18 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
   if (request.body.empty()) {
     return ex.Reply(http::JsonError(400, "bad_request", "the request body is empty"));
   }
+  ImportOptions options;
+  const auto allow = request.QueryValue("allow_mass_retraction");
+  if (allow && *allow != "true" && *allow != "false") {
+    return ex.Reply(
+        http::JsonError(400, "bad_request", "allow_mass_retraction must be true or false"));
+  }
+  options.allow_mass_retraction = allow == "true";
   auto zip = std::make_shared<const std::string>(request.body);
-  Offload(ex, [ex, zip] {
+  Offload(ex, [ex, zip, options] {
     imports::ImportOutcome set = imports::ParseImportZip(AsBytes(*zip));
     if (!set) return ImportRejected(set.error());
-    auto report = ex.services().intake->Import(*set, ex.caller.actor);
+    auto report = ex.services().intake->Import(*set, ex.caller.actor, options);
     if (!report) return ApiError(report.error());
     json::value import_id =
         report->import_id.empty() ? json::value(nullptr) : json::value(report->import_id);

@@ -19,7 +19,28 @@ std::mutex& ImportMutex() {
 
 }  // namespace
 
-Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor) {
+namespace {
+
+// kFailedPrecondition if the planned retractions empty more than half of the
+// students or schools held (see ImportOptions).
+Status CheckMassRetraction(const intake::Planner& planner) {
+  for (const auto& r : planner.retractions()) {
+    if (r.kind != fb::RecordKind::Student && r.kind != fb::RecordKind::Org) continue;
+    if (r.held < kMassRetractionMinRows || r.retracted * 2 <= r.held) continue;
+    const std::string what = r.kind == fb::RecordKind::Student ? "students" : "organisations";
+    return FailedPreconditionError(
+        "the set would retract " + std::to_string(r.retracted) + " of the " +
+        std::to_string(r.held) + " " + what +
+        " held, more than half: is it a partial export? Nothing was imported. To import it "
+        "anyway: --allow-mass-retraction (HTTP: ?allow_mass_retraction=true)");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
+                            ImportOptions options) {
   if (!services.log) return Err(FailedPreconditionError("the event log is not open"));
   std::lock_guard lock(ImportMutex());
   intake::EventContext context;
@@ -39,6 +60,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   intake::Planner planner(services, context);
   RETURN_IF_ERROR(planner.AddRows(std::move(rows)));
   RETURN_IF_ERROR(planner.AddRetractions(set));
+  if (!options.allow_mass_retraction) RETURN_IF_ERROR(CheckMassRetraction(planner));
   std::vector<NewEvent> events = planner.Finish(set);
 
   ImportReport report;
@@ -61,8 +83,9 @@ Intake::~Intake() = default;
 
 Projection* Intake::projection() { return projection_.get(); }
 
-Result<ImportReport> Intake::Import(const imports::ImportSet& set, const Actor& actor) {
-  return backpack::Import(services_, set, actor);
+Result<ImportReport> Intake::Import(const imports::ImportSet& set, const Actor& actor,
+                                    ImportOptions options) {
+  return backpack::Import(services_, set, actor, options);
 }
 
 Result<bool> Intake::HasUsers() const {

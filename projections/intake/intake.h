@@ -37,10 +37,20 @@ struct ImportReport {
   uint64_t superseded = 0;
 };
 
+struct ImportOptions {
+  // A bulk file that lacks more than half of the students or schools held
+  // (of at least kMassRetractionMinRows) is more likely a partial export
+  // than a district emptying itself: it is refused unless this is set.
+  bool allow_mass_retraction = false;
+};
+inline constexpr uint64_t kMassRetractionMinRows = 20;
+
 // Imports `set` as `actor` (who must be allowed to import: callers check).
 // Errors: kGone or kUnavailable from the log (nothing appended);
-// kFailedPrecondition if services.log is not open.
-Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor);
+// kFailedPrecondition if services.log is not open, or for a mass
+// retraction (ImportOptions), with nothing appended.
+Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
+                            ImportOptions options = {});
 
 // The intake module: owns the projection that remembers imported rows
 // (families in_rows and in_imports, docs/storage-format.md, "Intake storage").
@@ -52,7 +62,8 @@ class Intake {
   Projection* projection();
 
   // Imports `set` (see Import above).
-  Result<ImportReport> Import(const imports::ImportSet& set, const Actor& actor);
+  Result<ImportReport> Import(const imports::ImportSet& set, const Actor& actor,
+                              ImportOptions options = {});
   // True once any account exists (a UserCreated event was committed); until
   // then the CLI lets the "system" actor import.
   Result<bool> HasUsers() const;

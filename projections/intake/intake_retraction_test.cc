@@ -103,6 +103,28 @@ TEST_CASE("a full export without a student retracts it and keeps its events") {
   CHECK(roster.IsGuardianOf(guardian, student));
 }
 
+TEST_CASE("a bulk set lacking most of the students is refused unless allowed") {
+  IntakeFixture f;
+  f.ImportOk(SmallDistrictWithMoreStudents(27));  // 30 students
+  const uint64_t size = f.log().size();
+  // Only the three of SmallDistrict: 27 of 30 would be retracted.
+  auto refused =
+      Import(f.domain().services(), ParseOk(SmallDistrict()), Actor{"system", "req_test", ""});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.error().message().find("27 of the 30 students") != std::string::npos);
+  CHECK(f.log().size() == size);
+  // Half of them missing is an ordinary export.
+  auto half = Import(f.domain().services(), ParseOk(SmallDistrictWithMoreStudents(12)),
+                     Actor{"system", "req_test", ""});
+  REQUIRE(half);
+  CHECK(half->retracted == 15);
+  auto allowed = Import(f.domain().services(), ParseOk(SmallDistrict()),
+                        Actor{"system", "req_test", ""}, ImportOptions{true});
+  REQUIRE(allowed);
+  CHECK(allowed->retracted == 12);
+}
+
 TEST_CASE("orgs and classes missing from a full export are retracted without a subject") {
   IntakeFixture f;
   f.ImportOk(SmallDistrict());

@@ -82,6 +82,16 @@ imports::FileSet SmallDistrict() {
   return f;
 }
 
+imports::FileSet SmallDistrictWithMoreStudents(int extra) {
+  imports::FileSet files = SmallDistrict();
+  for (int i = 0; i < extra; ++i) {
+    const std::string number = std::to_string(500 + i);
+    files["users.csv"] += "s-" + number + ",,,true,sch-a,student,u" + number +
+                          ",,Synthetic,Student" + std::to_string(i) + ",,9" + number + ",,,,,07,\n";
+  }
+  return files;
+}
+
 imports::FileSet Edit(imports::FileSet files, const std::string& file, const std::string& from,
                       const std::string& to) {
   std::string& content = files.at(file);

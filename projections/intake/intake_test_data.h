@@ -15,6 +15,8 @@ namespace backpack::intake::testing {
 // A complete, valid bulk set: 2 schools, 3 students, 1 teacher, 2 guardians,
 // and rows in every supplemental file.
 imports::FileSet SmallDistrict();
+// SmallDistrict with `extra` more students at school sch-a (s-500, s-501...).
+imports::FileSet SmallDistrictWithMoreStudents(int extra);
 
 // `files` with the first occurrence of `from` in `file` replaced by `to`
 // (which must occur: checked with Catch2's REQUIRE).

@@ -192,15 +192,20 @@ Status Planner::RetractMissing(fb::RecordKind kind) {
   std::string prefix = RowKeyPrefix(kind, std::nullopt);
   ASSIGN_OR_RETURN(auto it, services_.store->NewIterator(kRowsFamily));
   std::vector<std::pair<std::string, uint64_t>> missing;  // owner, seq
+  uint64_t present = 0;                                   // rows held that the set has again
   for (it->Seek(AsBytes(prefix)); it->Valid(); it->Next()) {
     std::string_view key = AsChars(it->key());
     if (!key.starts_with(prefix)) break;
-    if (present_keys_.contains(std::string(key))) continue;
+    if (present_keys_.contains(std::string(key))) {
+      ++present;
+      continue;
+    }
     auto state = DecodeRowState(it->value());
     if (!state) return DataLossError("malformed in_rows value");
     if (!state->retracted) missing.emplace_back(RowKeyOwner(it->key()), state->seq);
   }
   RETURN_IF_ERROR(it->status());
+  retractions_.push_back({kind, present + missing.size(), missing.size()});
   for (const auto& [owner, seq] : missing) {
     ASSIGN_OR_RETURN(NewEvent event, RetractionEvent(kind, owner, seq));
     events_.push_back(std::move(event));

@@ -38,6 +38,14 @@ class Planner {
   uint64_t retracted() const { return retracted_; }
   uint64_t skipped_shredded() const { return skipped_shredded_; }
   uint64_t superseded() const { return superseded_; }
+  // Of each kind AddRetractions looked at: the rows held before this set
+  // (not retracted), and how many of them the set retracts.
+  struct KindRetraction {
+    fb::RecordKind kind;
+    uint64_t held = 0;
+    uint64_t retracted = 0;
+  };
+  const std::vector<KindRetraction>& retractions() const { return retractions_; }
 
  private:
   Status RetractMissing(fb::RecordKind kind);
@@ -51,6 +59,7 @@ class Planner {
   uint64_t retracted_ = 0;
   uint64_t skipped_shredded_ = 0;
   uint64_t superseded_ = 0;  // rows replaced by a later row of the set with the same key
+  std::vector<KindRetraction> retractions_;
 };
 
 }  // namespace backpack::intake
