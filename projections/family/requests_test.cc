@@ -88,9 +88,11 @@ TEST_CASE("a refused correction lets the guardian attach a statement shown with 
               .DecideCorrection(w.As(w.privacy), request->id, CorrectionDecision::kRefuse,
                                 "The note records what the teacher saw")
               .ok());
-  CHECK(w.family()
-            .DecideCorrection(w.As(w.privacy), request->id, CorrectionDecision::kAmend, "again")
-            .code() == StatusCode::kFailedPrecondition);
+  Status again = w.family().DecideCorrection(w.As(w.privacy), request->id,
+                                             CorrectionDecision::kAmend, "again");
+  CHECK(again.code() == StatusCode::kFailedPrecondition);
+  CHECK(again.message() ==
+        "request " + request->id + " is refused, not pending: it was decided already");
   CHECK(w.family().AttachStatement(w.As(w.stranger), request->id, "Not mine").code() ==
         StatusCode::kPermissionDenied);
   REQUIRE(

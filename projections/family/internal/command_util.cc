@@ -73,7 +73,9 @@ Result<FamilyRequest> RequestIn(const Family& family, std::string_view id, Famil
                                     std::string(FamilyRequestKindName(kind)) + " request"));
   }
   if (request.status != status) {
-    return Err(FailedPreconditionError("request " + request.id + " is " + request.status));
+    return Err(FailedPreconditionError("request " + request.id + " is " + request.status +
+                                       ", not " + std::string(status) +
+                                       (status == "pending" ? ": it was decided already" : "")));
   }
   return request;
 }
