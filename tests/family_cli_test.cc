@@ -152,6 +152,10 @@ TEST_CASE("disclose records an outside disclosure that the history lists") {
   const auto& disclosures = history->at("disclosures").as_array();
   REQUIRE_FALSE(disclosures.empty());
   CHECK(disclosures.back().at("recipient").as_string() == "Synthetic-Transfer-School");
+  // The API's field name works as the option's long name too.
+  CHECK(cli.Run("disclose --student S-1 --recipient Synthetic-Court --legitimate-interest "
+                "subpoena --description attendance --actor privacy")
+            .exit_code == 0);
 }
 
 TEST_CASE("shred is refused during a pending inspection and works after fulfilment") {

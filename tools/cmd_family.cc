@@ -243,7 +243,7 @@ void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   disclose->add_option("--recipient", o.disclosure.recipient, "the party it was disclosed to")
       ->required();
   disclose
-      ->add_option("--interest", o.disclosure.legitimate_interest,
+      ->add_option("--interest,--legitimate-interest", o.disclosure.legitimate_interest,
                    "the party's legitimate interest in it")
       ->required();
   disclose->add_option("--description", o.disclosure.description, "what was disclosed")->required();
