@@ -112,12 +112,7 @@ void RevokeGrant(const http::HttpRequest&, const http::RouteParams& params, Exch
 // GET /api/students/{id}/access: who may read the student now, and why.
 void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
-  if (!CheckPathId(ex, id, "stu", "student")) return;
-  if (!HasRole(ex, {Role::kDistrictAdmin, Role::kPrivacyOfficer})) {
-    return Deny(ex,
-                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
-                OnlyRolesMessage({Role::kDistrictAdmin, Role::kPrivacyOfficer}));
-  }
+  if (!CheckStudentRoute(ex, id, {Role::kDistrictAdmin, Role::kPrivacyOfficer})) return;
   Roster& roster = *ex.services().roster;
   if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
   json::array access;
@@ -182,12 +177,7 @@ void SetUserDisabled(const http::HttpRequest& request, const http::RouteParams& 
 void UnlinkGuardian(const http::HttpRequest& request, const http::RouteParams& params,
                     Exchange ex) {
   std::string id(params.Get("id"));
-  if (!CheckPathId(ex, id, "stu", "student")) return;
-  if (!HasRole(ex, {Role::kDistrictAdmin})) {
-    return Deny(ex,
-                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
-                OnlyRolesMessage({Role::kDistrictAdmin}));
-  }
+  if (!CheckStudentRoute(ex, id, {Role::kDistrictAdmin})) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);

@@ -34,10 +34,7 @@ AccessDecision DecideHistory(const Exchange& ex, const std::string& student_id) 
 // Nullopt when it has answered already.
 std::optional<StudentRead> HistoryRead(const Exchange& ex, const std::string& id,
                                        AccessScope scope) {
-  if (!CheckPathId(ex, id, "stu", "student")) return std::nullopt;
-  if (!HasRole(ex, {Role::kGuardian, Role::kPrivacyOfficer})) {
-    Deny(ex, {scope, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
-         OnlyRolesMessage({Role::kGuardian, Role::kPrivacyOfficer}));
+  if (!CheckStudentRoute(ex, id, {Role::kGuardian, Role::kPrivacyOfficer}, scope)) {
     return std::nullopt;
   }
   StudentRead read{scope, id, "", AccessOutcome::kAllowed, {}};
@@ -178,12 +175,7 @@ void RequestDeletion(const http::HttpRequest& request, const http::RouteParams& 
 void RecordDisclosure(const http::HttpRequest& request, const http::RouteParams& params,
                       Exchange ex) {
   std::string id(params.Get("id"));
-  if (!CheckPathId(ex, id, "stu", "student")) return;
-  if (!HasRole(ex, {Role::kPrivacyOfficer, Role::kDistrictAdmin})) {
-    return Deny(ex,
-                {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedWrongRole), ""},
-                OnlyRolesMessage({Role::kPrivacyOfficer, Role::kDistrictAdmin}));
-  }
+  if (!CheckStudentRoute(ex, id, {Role::kPrivacyOfficer, Role::kDistrictAdmin})) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);

@@ -158,4 +158,13 @@ std::string KnownStudent(const Exchange& exchange, std::string_view id) {
   return "";
 }
 
+bool CheckStudentRoute(const Exchange& exchange, std::string_view id,
+                       std::initializer_list<Role> roles, AccessScope scope) {
+  if (!CheckPathId(exchange, id, "stu", "student")) return false;
+  if (HasRole(exchange, roles)) return true;
+  Deny(exchange, {scope, KnownStudent(exchange, id), std::string(kDeniedWrongRole), ""},
+       OnlyRolesMessage(roles));
+  return false;
+}
+
 }  // namespace backpack::api

@@ -82,4 +82,12 @@ void ReplyCommandError(const Exchange& exchange, const Status& status, Denial de
 // for denials decided before the student's existence is checked.
 std::string KnownStudent(const Exchange& exchange, std::string_view id);
 
+// For a route about the student `id` from the path, open to `roles` only:
+// false, having answered, for a malformed id (400, nothing recorded) or
+// another role (403 "only ... may do this", recorded as AccessDenied in
+// `scope`, naming the student if known).
+bool CheckStudentRoute(const Exchange& exchange, std::string_view id,
+                       std::initializer_list<Role> roles,
+                       AccessScope scope = AccessScope::kUnknown);
+
 }  // namespace backpack::api
