@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <vector>
+#include <utility>
 
 #include "core/bytes.h"
 #include "core/crypto.h"
@@ -194,23 +194,23 @@ LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::stri
   }
   Prune(*user, now);
   Prune(*address, now);
-  int64_t retry = 0;
-  std::vector<Key*> refusing;
-  bool record = false;
-  // A refusal by `key` is to be recorded unless one was within the window,
-  // or one is being recorded (attempts that arrive together ask once).
-  auto refuse = [&](Key& key) {
-    retry = std::max(retry, RetryAfterSeconds(key, now));
-    refusing.push_back(&key);
-    if (!key.refusal_pending && !RecordedWithin(key.refusal_recorded_at, now)) record = true;
-  };
-  if (user->failures.size() + user->in_flight >= limits_.max_failures_per_username) refuse(*user);
-  if (address->failures.size() + address->in_flight >= limits_.max_failures_per_ip) {
-    refuse(*address);
-  }
-  if (retry > 0) {
+  const bool user_refuses =
+      user->failures.size() + user->in_flight >= limits_.max_failures_per_username;
+  const bool address_refuses =
+      address->failures.size() + address->in_flight >= limits_.max_failures_per_ip;
+  if (user_refuses || address_refuses) {
+    int64_t retry = 0;
+    bool record = false;
+    // A refusal by `key` is to be recorded unless one was within the window,
+    // or one is being recorded (attempts that arrive together ask once).
+    for (auto [key, refuses] : {std::pair{user, user_refuses}, {address, address_refuses}}) {
+      if (!refuses) continue;
+      retry = std::max(retry, RetryAfterSeconds(*key, now));
+      if (!key->refusal_pending && !RecordedWithin(key->refusal_recorded_at, now)) record = true;
+    }
     if (record) {
-      for (Key* key : refusing) key->refusal_pending = true;
+      if (user_refuses) user->refusal_pending = true;
+      if (address_refuses) address->refusal_pending = true;
     }
     return Admission{false, retry, record};
   }
