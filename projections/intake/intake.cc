@@ -17,10 +17,6 @@ std::mutex& ImportMutex() {
   return mu;
 }
 
-}  // namespace
-
-namespace {
-
 // kFailedPrecondition if the planned retractions empty more than half of the
 // students or schools held (see ImportOptions).
 Status CheckMassRetraction(const intake::Planner& planner) {
