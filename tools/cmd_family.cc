@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <vector>
 
 #include "events/checkpoint.h"
 #include "projections/audit/audit.h"
@@ -69,31 +68,27 @@ Result<std::string> ReadBundleFile(const std::string& path) {
     return Err(ResourceExhaustedError(path + " is too large (a bundle is at most 1 GiB)"));
   };
   std::error_code ec;
-  if (std::filesystem::is_regular_file(path, ec) &&
-      std::filesystem::file_size(path, ec) > kMaxBundleFileBytes && !ec) {
-    return too_large();
-  }
+  const bool regular = std::filesystem::is_regular_file(path, ec);
+  const uintmax_t size = regular ? std::filesystem::file_size(path, ec) : 0;
+  if (regular && !ec && size > kMaxBundleFileBytes) return too_large();
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Err(NotFoundError("cannot read " + path +
                              (errno ? ": " + std::string(std::strerror(errno)) : "")));
   }
-  // Another kind of file (a pipe, a device) is read in chunks up to just
-  // past the limit, so that an endless one is refused instead of filling the
-  // memory.
-  std::vector<std::string> chunks;
-  size_t total = 0;
-  std::string chunk(1 << 20, '\0');
-  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-    total += static_cast<size_t>(in.gcount());
-    if (total > kMaxBundleFileBytes) return too_large();
-    chunks.emplace_back(chunk.data(), static_cast<size_t>(in.gcount()));
+  // Read in chunks up to the limit: a regular file straight into its room,
+  // another kind (a pipe, a device) refused once past it, so that an
+  // endless one cannot fill the memory.
+  std::string text;
+  if (!ec) text.reserve(static_cast<size_t>(size));
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    const size_t got = static_cast<size_t>(in.gcount());
+    if (text.size() + got > kMaxBundleFileBytes) return too_large();
+    text.append(chunk, got);
   }
   if (in.bad()) return Err(NotFoundError("cannot read " + path));
-  std::string text;
-  text.reserve(total);
-  for (const std::string& part : chunks) text += part;
   return text;
 }
 
