@@ -2,6 +2,7 @@
 // shredding and rebuild equality of the audit families.
 #include <boost/json/serialize.hpp>
 
+#include "events/schema/payloads_generated.h"
 #include "projections/audit/audit_test_util.h"
 #include "projections/rebuild.h"
 #include "projections/roster/roster_commands.h"
@@ -317,9 +318,21 @@ TEST_CASE("a rebuild reproduces the audit families byte for byte") {
                 .ReviewAlert(w.ActorFor(officer), TextOf(alert.as_object(), "id"), "Looked into it")
                 .ok());
   }
+  // An outside disclosure is in the trail too (who, which record, when).
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(
+      fb::CreateRecordDisclosedPayloadDirect(fbb, "Synthetic school", "enrolment", "transcript"));
+  w.Append({MakeEvent(EventType::RecordDisclosed, w.ActorFor(officer), students[2], fbb,
+                      /*personal=*/true)});
   w.Shred(students[0]);
   w.View(officer, students[0], AccessScope::kHistory, "privacy_officer");
   REQUIRE(AlertsOf(w).size() == 3);  // b-g for students[1], bulk, denial burst
+  AuditQuery disclosures;
+  disclosures.action = "RecordDisclosed";
+  auto page = w.audit().Query(disclosures);
+  REQUIRE(page);
+  REQUIRE(page->at("events").as_array().size() == 1);
+  CHECK(page->at("events").as_array()[0].at("student_id").as_string() == students[2]);
 
   RequireRebuildIdentical(w);
   CHECK_FALSE(w.Dump("a_alerts").empty());
