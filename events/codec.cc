@@ -2,6 +2,8 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
+
 #include "events/schema/envelope_generated.h"
 
 namespace backpack::codec {
@@ -100,6 +102,14 @@ Result<DecodedEvent> DecodeSignedEvent(ByteView stored) {
   out.prev_hash = View(b->prev_hash());
   out.payload = View(b->payload());
   return out;
+}
+
+bool IsCanonicalSignedEvent(ByteView stored, const DecodedEvent& decoded) {
+  if (decoded.signature.size() != kEd25519SignatureSize) return false;
+  Ed25519Signature signature;
+  std::copy(decoded.signature.begin(), decoded.signature.end(), signature.begin());
+  Bytes canonical = EncodeSignedEvent(decoded.body, signature);
+  return std::equal(canonical.begin(), canonical.end(), stored.begin(), stored.end());
 }
 
 }  // namespace backpack::codec

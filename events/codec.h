@@ -39,4 +39,11 @@ struct DecodedEvent {
 // so copy those.
 Result<DecodedEvent> DecodeSignedEvent(ByteView stored);
 
+// Whether `stored` is exactly what EncodeSignedEvent makes of the body and
+// signature DecodeSignedEvent found in it. The signature covers the body
+// only, while the Merkle leaf covers every stored byte: an envelope written
+// any other way (padding, another field order) changes the leaf without the
+// signing key, so a verifier must refuse it.
+bool IsCanonicalSignedEvent(ByteView stored, const DecodedEvent& decoded);
+
 }  // namespace backpack::codec

@@ -33,6 +33,41 @@ using log_pipeline::PendingAppend;
 using log_pipeline::PreparedEvent;
 using log_pipeline::WrittenGroup;
 
+// Why the stored log may not be appended to, or OK: it must hold the events
+// its recorded size counts, and its tree must have the root that the latest
+// checkpoint signed (size 0 needs none; any events need one).
+Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view origin,
+                      const ChainState& state) {
+  const uint64_t held = state.next_seq;
+  const std::string advice = "; run `backpack verify`";
+  ASSIGN_OR_RETURN(auto recorded, store.Get(cf::kMeta, AsBytes(layout::kMetaSize)));
+  const uint64_t recorded_size = recorded ? DecodeBigEndian64(*recorded) : 0;
+  if (recorded_size != held) {
+    return DataLossError("the log holds " + std::to_string(held) + " events but recorded " +
+                         std::to_string(recorded_size) + advice);
+  }
+  ASSIGN_OR_RETURN(auto latest, layout::LatestStoredCheckpoint(store));
+  if (!latest) {
+    if (held == 0) return OkStatus();
+    return DataLossError("the log holds " + std::to_string(held) +
+                         " events but no signed checkpoint" + advice);
+  }
+  auto checkpoint = VerifyCheckpoint(latest->note, origin, keys.signing.public_key());
+  if (!checkpoint) {
+    return DataLossError("the latest checkpoint does not verify: " + checkpoint.error().message() +
+                         advice);
+  }
+  if (checkpoint->size != latest->key_size || checkpoint->size > held) {
+    return DataLossError("the latest checkpoint covers " + std::to_string(checkpoint->size) +
+                         " events but the log holds " + std::to_string(held) + advice);
+  }
+  auto root = merkle::RootAt(checkpoint->size, layout::StoredNodes(store));
+  if (!root || *root != checkpoint->root) {
+    return DataLossError("the stored Merkle tree does not match the latest checkpoint" + advice);
+  }
+  return OkStatus();
+}
+
 class EventLogImpl final : public EventLog {
  public:
   EventLogImpl(Store& store, const StoreKeys& keys, DataKeyRing& data_keys,
@@ -362,6 +397,7 @@ Status EventLogImpl::RecoverAfterFailure() {
   // Whatever survived is kept: make it durable (and visible) before going on.
   RETURN_IF_ERROR(store_.SyncWal());
   ASSIGN_OR_RETURN(state_, LoadChainState(store_));
+  RETURN_IF_ERROR(CheckLogIntact(store_, keys_, origin_, state_));
   if (options_.hook) RETURN_IF_ERROR(options_.hook->OnStoreRecovered());
   syncer_.Recovered(state_.next_seq);
   checkpointed_size_ = UINT64_MAX;
@@ -370,25 +406,39 @@ Status EventLogImpl::RecoverAfterFailure() {
   return OkStatus();
 }
 
+// Signs only what is durable: a checkpoint must never cover events that a
+// failed sync could still lose, nor show a tree larger than the size that
+// proofs are checked against.
 Status EventLogImpl::WriteCheckpoint() {
   std::lock_guard lock(checkpoint_mu_);
+  if (needs_recovery_ || syncer_.failed()) {
+    return UnavailableError("the event log is recovering from a failed write");
+  }
+  const uint64_t committed = size();
   // An empty log gets a checkpoint too (size 0, the empty tree's root), so a
   // new store can be pinned before anything is appended.
-  if (checkpointed_size_ == state_.frontier.size()) return OkStatus();
-  WriteBatch batch;
-  StageCheckpoint(batch);
-  RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
-  checkpointed_size_ = state_.frontier.size();
+  if (checkpointed_size_ == committed) return OkStatus();
+  ASSIGN_OR_RETURN(auto existing, store_.Get(cf::kCheckpoints, layout::CheckpointKey(committed)));
+  if (!existing) {
+    ASSIGN_OR_RETURN(Hash256 root, merkle::RootAt(committed, layout::StoredNodes(store_)));
+    Checkpoint checkpoint{origin_, committed, root};
+    WriteBatch batch;
+    batch.Put(cf::kCheckpoints, layout::CheckpointKey(committed),
+              AsBytes(SignCheckpoint(checkpoint, origin_, keys_.signing)));
+    RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+  }
+  checkpointed_size_ = committed;
   last_checkpoint_us_ = options_.clock->NowMicros();
   return OkStatus();
 }
 
+// The syncer publishes a group (its checkpoint included) an instant before
+// it counts the group's events in size(): a checkpoint past size() is not
+// served until then.
 Result<std::string> EventLogImpl::LatestCheckpoint() {
-  ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kCheckpoints));
-  it->SeekToLast();
-  RETURN_IF_ERROR(it->status());
-  if (!it->Valid()) return Err(NotFoundError("no checkpoint yet"));
-  return std::string(AsChars(it->value()));
+  ASSIGN_OR_RETURN(auto latest, layout::LatestStoredCheckpoint(store_, size()));
+  if (!latest) return Err(NotFoundError("no checkpoint yet"));
+  return std::move(latest->note);
 }
 
 Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
@@ -426,6 +476,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(Store& store, const StoreKeys& 
   ASSIGN_OR_RETURN(auto origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
   if (!origin) return Err(FailedPreconditionError("the store has no log (run `backpack init`)"));
   ASSIGN_OR_RETURN(ChainState state, LoadChainState(store));
+  RETURN_IF_ERROR(CheckLogIntact(store, keys, AsChars(*origin), state));
   return std::unique_ptr<EventLog>(new EventLogImpl(
       store, keys, data_keys, options, std::string(AsChars(*origin)), std::move(state)));
 }

@@ -53,7 +53,11 @@ struct EventLogStats {
 class EventLog {
  public:
   // Opens the log in `store` (which must outlive it). Requires the store to
-  // have been initialised (origin recorded by InitializeLog).
+  // have been initialised (origin recorded by InitializeLog). kDataLoss, and
+  // nothing appended, if the log lost events from its tail or its stored tree
+  // no longer matches the latest signed checkpoint: appending would reuse
+  // the removed events' numbers and sign over the damage (`backpack verify`,
+  // which opens the store read-only, names it).
   static Result<std::unique_ptr<EventLog>> Open(Store& store, const StoreKeys& keys,
                                                 DataKeyRing& data_keys,
                                                 const EventLogOptions& options = {});
@@ -89,9 +93,11 @@ class EventLog {
   // The exact stored bytes of one event (the Merkle leaf input).
   virtual Result<Bytes> ReadStored(uint64_t seq) = 0;
 
-  // The newest signed checkpoint note; kNotFound if none yet.
+  // The newest signed checkpoint note of a tree no larger than size();
+  // kNotFound if none yet.
   virtual Result<std::string> LatestCheckpoint() = 0;
-  // Signs and stores a checkpoint for the current size if none exists for it.
+  // Signs and stores a checkpoint for size() (what is durable) if none exists
+  // for it; kUnavailable while the log recovers from a failed write.
   virtual Status WriteCheckpoint() = 0;
   virtual Result<std::vector<Hash256>> InclusionProof(uint64_t seq, uint64_t tree_size) = 0;
   virtual Result<std::vector<Hash256>> ConsistencyProof(uint64_t old_size, uint64_t new_size) = 0;

@@ -1,6 +1,7 @@
 // Keys of the column families owned by events/ (docs/storage-format.md).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/bytes.h"
@@ -31,5 +32,17 @@ inline constexpr std::string_view kMetaSize = "log_size";  // 8 bytes BE, commit
 
 // Reads perfect subtree hashes from the merkle column family.
 merkle::NodeSource StoredNodes(Store& store, ReadView view = ReadView::kDurable);
+
+// A checkpoint as stored: the tree size its key names and its note text
+// (whose own size line a reader must check against `key_size`).
+struct StoredCheckpoint {
+  uint64_t key_size = 0;
+  std::string note;
+};
+// The stored checkpoint with the largest key at most `max_size`, or nullopt
+// if there is none. kDataLoss for a key that is not 8 bytes.
+Result<std::optional<StoredCheckpoint>> LatestStoredCheckpoint(Store& store,
+                                                               uint64_t max_size = UINT64_MAX,
+                                                               ReadView view = ReadView::kDurable);
 
 }  // namespace backpack::layout

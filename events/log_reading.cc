@@ -84,4 +84,21 @@ merkle::NodeSource layout::StoredNodes(Store& store, ReadView view) {
   };
 }
 
+Result<std::optional<layout::StoredCheckpoint>> layout::LatestStoredCheckpoint(Store& store,
+                                                                               uint64_t max_size,
+                                                                               ReadView view) {
+  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kCheckpoints, view));
+  if (max_size < UINT64_MAX) it->Seek(CheckpointKey(max_size + 1));  // the first key past it
+  if (max_size < UINT64_MAX && it->Valid()) {
+    it->Prev();
+  } else {
+    it->SeekToLast();
+  }
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return std::optional<StoredCheckpoint>();
+  if (it->key().size() != 8) return Err(DataLossError("malformed checkpoint key"));
+  return std::optional<StoredCheckpoint>(
+      StoredCheckpoint{DecodeBigEndian64(it->key()), std::string(AsChars(it->value()))});
+}
+
 }  // namespace backpack

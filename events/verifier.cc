@@ -1,5 +1,6 @@
 #include "events/verifier.h"
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -69,6 +70,10 @@ CheckedEntry CheckEntry(ByteView stored, const Ed25519PublicKey& key) {
   out.leaf_hash = merkle::LeafHash(stored);
   if (decoded->signature.size() != kEd25519SignatureSize) {
     out.bad_signature = "signature has the wrong length";
+    return out;
+  }
+  if (!codec::IsCanonicalSignedEvent(stored, *decoded)) {
+    out.malformed = "stored bytes differ from the encoding of the signed event";
     return out;
   }
   Ed25519Signature signature;
@@ -179,13 +184,21 @@ Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t
     findings.Report(
         events, "log ends before its recorded size " + std::to_string(DecodeBigEndian64(*size)));
   }
-  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kCheckpoints));
-  it->SeekToLast();
-  RETURN_IF_ERROR(it->status());
-  if (!it->Valid()) return OkStatus();
-  auto checkpoint = VerifyCheckpoint(AsChars(it->value()), origin, key);
+  ASSIGN_OR_RETURN(auto latest, layout::LatestStoredCheckpoint(store));
+  if (!latest) {
+    // Every group of appends is checkpointed with it, the first one included.
+    if (events > 0) findings.Report(0, "no signed checkpoint covers the log");
+    return OkStatus();
+  }
+  auto checkpoint = VerifyCheckpoint(latest->note, origin, key);
   if (!checkpoint) {
     findings.Report(events, "latest checkpoint invalid: " + checkpoint.error().message());
+    return OkStatus();
+  }
+  if (checkpoint->size != latest->key_size) {
+    findings.Report(std::min(events, checkpoint->size),
+                    "the checkpoint of " + std::to_string(checkpoint->size) +
+                        " events is stored as the one of " + std::to_string(latest->key_size));
     return OkStatus();
   }
   if (checkpoint->size > events) {
@@ -201,15 +214,34 @@ Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t
   return OkStatus();
 }
 
+Status CheckPinnedCheckpoint(Store& store, const Checkpoint& pinned, uint64_t events,
+                             Findings& findings) {
+  if (pinned.size > events) {
+    findings.Report(events, "log ends before the pinned checkpoint's " +
+                                std::to_string(pinned.size) + " events");
+    return OkStatus();
+  }
+  ASSIGN_OR_RETURN(Hash256 root, merkle::RootAt(pinned.size, layout::StoredNodes(store)));
+  if (root != pinned.root) {
+    findings.Report(pinned.size == 0 ? 0 : pinned.size - 1,
+                    "tree root differs from the pinned checkpoint");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
-Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads) {
+Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads,
+                               const Checkpoint* pinned) {
   Findings findings;
   LogWalk walk(store, public_key, threads);
   RETURN_IF_ERROR(walk.Run(findings));
   const merkle::Frontier& frontier = walk.frontier();
   if (!findings.bad()) {
     RETURN_IF_ERROR(CheckLatestCheckpoint(store, public_key, frontier.size(), findings));
+  }
+  if (!findings.bad() && pinned) {
+    RETURN_IF_ERROR(CheckPinnedCheckpoint(store, *pinned, frontier.size(), findings));
   }
   VerifyReport report;
   report.ok = !findings.bad();

@@ -9,6 +9,7 @@
 
 #include "core/crypto.h"
 #include "core/store.h"
+#include "events/checkpoint.h"
 
 namespace backpack {
 
@@ -22,7 +23,11 @@ struct VerifyReport {
 
 // Verifies the log in `store` against `public_key`, using `threads` threads
 // for signatures. A Status error means verification could not run (e.g. I/O);
-// tampering is reported in the VerifyReport.
-Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads);
+// tampering is reported in the VerifyReport. With `pinned` (a checkpoint the
+// caller saved earlier and has checked the signature of), the log must also
+// still hold that tree: what the store's own checkpoints cannot show, since
+// whoever rolls back the log can roll them back with it.
+Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads,
+                               const Checkpoint* pinned = nullptr);
 
 }  // namespace backpack

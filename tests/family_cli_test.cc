@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "events/checkpoint.h"
+#include "events/log_layout.h"
 #include "projections/family/family_test_util.h"
 
 namespace backpack::family_testing {
@@ -114,6 +115,63 @@ TEST_CASE("verify-export fails with the reason on a changed bundle or another ke
   CliResult too_large = cli.Run("verify-export " + huge.string());
   CHECK(too_large.exit_code == 2);
   CHECK(too_large.err.find("too large") != std::string::npos);
+}
+
+TEST_CASE("verify trusts a pinned public key without the key files and catches a rollback") {
+  CliWorld cli;
+  std::string out = cli.Path("ana.json").string();
+  REQUIRE(cli.Run("export-history --student S-1 --out " + out).exit_code == 0);
+  auto bundle = boost::json::parse(ReadFile(out)).as_object();
+  const std::string key_hex(bundle.at("public_key").as_string());
+  const std::string origin(bundle.at("origin").as_string());
+  auto key_bytes = FromHex(key_hex);
+  Ed25519PublicKey store_key{};
+  std::copy(key_bytes->begin(), key_bytes->end(), store_key.begin());
+  CliResult saved = cli.Run("checkpoint");
+  REQUIRE(saved.exit_code == 0);
+  const std::string pinned = cli.Path("pinned.txt").string();
+  std::ofstream(pinned) << saved.out;
+
+  // An auditor holds only the public key: the key files are not read.
+  const std::filesystem::path keys = cli.Path("data") / "keys";
+  std::filesystem::rename(keys, cli.Path("keys.elsewhere"));
+  CliResult by_key = cli.Run("verify --public-key " + key_hex + " --checkpoint " + pinned);
+  CHECK(by_key.exit_code == 0);
+  CHECK(by_key.out.starts_with("verified "));
+  CHECK(cli.Run("verify --public-key " + NoteVerifierKey(origin, store_key)).exit_code == 0);
+  CliResult other_key = cli.Run("verify --public-key " + std::string(64, '1'));
+  CHECK(other_key.exit_code == 1);
+  CHECK(other_key.out.starts_with("tampered at seq 0: bad signature"));
+  CliResult other_log = cli.Run("verify --public-key " + NoteVerifierKey("elsewhere", store_key));
+  CHECK(other_log.exit_code == 1);
+  CHECK(other_log.err.find("not the verifier key's elsewhere") != std::string::npos);
+  CHECK(cli.Run("verify --public-key xyz").exit_code == 2);
+  CHECK(cli.Run("verify --checkpoint " + cli.Path("missing.txt").string()).exit_code == 2);
+  std::filesystem::rename(cli.Path("keys.elsewhere"), keys);
+
+  // Roll the log back by its last two events, its checkpoints and its
+  // recorded size, as someone with the files but not the signing key can.
+  {
+    auto store = Store::Open((cli.Path("data") / "db").string(), StoreOptions{});
+    REQUIRE(store);
+    auto size = (*store)->Get(cf::kMeta, AsBytes(layout::kMetaSize));
+    REQUIRE(size);
+    REQUIRE(*size);
+    const uint64_t events = DecodeBigEndian64(**size);
+    WriteBatch rollback;
+    for (uint64_t seq = events - 2; seq < events; ++seq) {
+      rollback.Delete(cf::kLog, layout::LogKey(seq));
+    }
+    for (uint64_t at = events - 1; at <= events + 1; ++at) {
+      rollback.Delete(cf::kCheckpoints, layout::CheckpointKey(at));
+    }
+    rollback.Put(cf::kMeta, AsBytes(layout::kMetaSize), EncodeBigEndian64(events - 2));
+    REQUIRE((*store)->Write(rollback, true).ok());
+  }
+  CHECK(cli.Run("verify").exit_code == 0);  // consistent with itself
+  CliResult rolled_back = cli.Run("verify --checkpoint " + pinned);
+  CHECK(rolled_back.exit_code == 1);
+  CHECK(rolled_back.out.find("log ends before the pinned checkpoint") != std::string::npos);
 }
 
 TEST_CASE("export-history of an unknown student writes nothing") {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "events/log_layout.h"
 #include "events/verifier.h"
 #include "tests/forwarding_store.h"
 #include "tests/test_util.h"
@@ -113,4 +114,31 @@ TEST_CASE("a failed sync fails its groups, the log recovers and nothing acknowle
   auto next = (*reopened)->Append({NoteEvent("stu_after", "after restart")});
   REQUIRE(next);
   CHECK(next->first_seq == size);
+}
+
+TEST_CASE("no checkpoint is signed over events whose sync failed") {
+  TempDir dir;
+  TestStore opened = OpenTestStore(dir.path(), "backpack.test/sync");
+  FailingSyncStore store(*opened.store);
+  DataKeyRing data_keys(store, opened.keys->kek);
+  auto log = EventLog::Open(store, *opened.keys, data_keys);
+  REQUIRE(log);
+  REQUIRE((*log)->Append({NoteEvent("stu_a", "durable")}));
+
+  store.fail_syncs = true;
+  auto failed = (*log)->Append({NoteEvent("stu_a", "never synced")});
+  REQUIRE_FALSE(failed);
+  auto signed_now = (*log)->WriteCheckpoint();
+  CHECK(signed_now.code() == StatusCode::kUnavailable);
+  auto latest = layout::LatestStoredCheckpoint(store);
+  REQUIRE(latest);
+  REQUIRE(*latest);
+  CHECK((*latest)->key_size <= 1);
+
+  store.fail_syncs = false;
+  REQUIRE((*log)->Append({NoteEvent("stu_a", "after recovery")}));
+  CHECK((*log)->WriteCheckpoint().ok());
+  auto report = VerifyLog(store, opened.keys->signing.public_key(), 2);
+  REQUIRE(report);
+  CHECK(report->ok);
 }

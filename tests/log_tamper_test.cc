@@ -4,6 +4,7 @@
 
 #include "core/crypto.h"
 #include "events/codec.h"
+#include "events/event_log.h"
 #include "events/log_layout.h"
 #include "events/merkle.h"
 #include "events/verifier.h"
@@ -224,6 +225,95 @@ TEST_CASE("verify detects a changed stored Merkle node") {
   VerifyReport r = f.Verify();
   CHECK_FALSE(r.ok);
   CHECK(r.first_bad_seq == 4);
+}
+
+TEST_CASE("verify names an event whose envelope was re-encoded even when the tree was recomputed") {
+  // Body and signature untouched, so both still check: only the stored
+  // bytes, and with them the Merkle leaf, differ.
+  TamperFixture f;
+  Bytes padded = f.Get(11);
+  padded.insert(padded.end(), 8, 0);
+  REQUIRE(codec::DecodeSignedEvent(padded));
+  f.Put(11, padded);
+  f.RewriteTree();
+  VerifyReport r = f.Verify();
+  CHECK_FALSE(r.ok);
+  CHECK(r.first_bad_seq == 11);
+  CHECK_THAT(r.why, Catch::Contains("encoding"));
+}
+
+TEST_CASE("verify refuses a log whose checkpoints were removed or stored under another size") {
+  TamperFixture f;
+  auto latest = layout::LatestStoredCheckpoint(*f.t->store);
+  REQUIRE(latest);
+  REQUIRE(*latest);
+  REQUIRE((*latest)->key_size == kEvents);
+  SECTION("moved to a larger size") {
+    WriteBatch b;
+    b.Put(cf::kCheckpoints, layout::CheckpointKey(kEvents * 100), AsBytes((*latest)->note));
+    REQUIRE(f.t->store->Write(b, true).ok());
+    VerifyReport r = f.Verify();
+    CHECK_FALSE(r.ok);
+    CHECK_THAT(r.why, Catch::Contains("stored as"));
+  }
+  SECTION("all removed") {
+    WriteBatch b;
+    for (uint64_t size = 0; size <= kEvents; ++size) {
+      b.Delete(cf::kCheckpoints, layout::CheckpointKey(size));
+    }
+    REQUIRE(f.t->store->Write(b, true).ok());
+    VerifyReport r = f.Verify();
+    CHECK_FALSE(r.ok);
+    CHECK(r.first_bad_seq == 0);
+    CHECK_THAT(r.why, Catch::Contains("no signed checkpoint"));
+  }
+}
+
+TEST_CASE("the log refuses to open for appends once events or the tree were tampered with") {
+  // Appending onto a truncated log would reuse the removed events' numbers
+  // and sign a new checkpoint over the damage, hiding it from verify.
+  TamperFixture f;
+  auto reopen = [&f] { return EventLog::Open(*f.t->store, *f.t->keys, *f.t->data_keys); };
+  SECTION("untouched: it opens and appends") {
+    auto log = reopen();
+    REQUIRE(log);
+    CHECK((*log)->Append({NoteEvent("stu_0", "later")}));
+  }
+  SECTION("tail removed") {
+    for (uint64_t seq = kEvents - 3; seq < kEvents; ++seq) f.Delete(seq);
+    auto log = reopen();
+    REQUIRE_FALSE(log);
+    CHECK(log.error().code() == StatusCode::kDataLoss);
+    CHECK_THAT(log.error().message(), Catch::Contains("recorded 24"));
+    CHECK_THAT(log.error().message(), Catch::Contains("backpack verify"));
+  }
+  SECTION("tail removed and the recorded size rewritten") {
+    for (uint64_t seq = kEvents - 3; seq < kEvents; ++seq) f.Delete(seq);
+    WriteBatch b;
+    b.Put(cf::kMeta, AsBytes(layout::kMetaSize), EncodeBigEndian64(kEvents - 3));
+    REQUIRE(f.t->store->Write(b, true).ok());
+    auto log = reopen();
+    REQUIRE_FALSE(log);
+    CHECK_THAT(log.error().message(), Catch::Contains("checkpoint covers 24"));
+  }
+  SECTION("a stored Merkle node of the signed root changed") {
+    WriteBatch b;
+    b.Put(cf::kMerkle, layout::MerkleKey(3, 2), Hash256{});  // leaves 16-23 of 24
+    REQUIRE(f.t->store->Write(b, true).ok());
+    auto log = reopen();
+    REQUIRE_FALSE(log);
+    CHECK_THAT(log.error().message(), Catch::Contains("Merkle tree"));
+  }
+  SECTION("every checkpoint removed") {
+    WriteBatch b;
+    for (uint64_t size = 0; size <= kEvents; ++size) {
+      b.Delete(cf::kCheckpoints, layout::CheckpointKey(size));
+    }
+    REQUIRE(f.t->store->Write(b, true).ok());
+    auto log = reopen();
+    REQUIRE_FALSE(log);
+    CHECK_THAT(log.error().message(), Catch::Contains("no signed checkpoint"));
+  }
 }
 
 TEST_CASE("stored events are never rewritten by later appends") {

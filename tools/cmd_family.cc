@@ -63,56 +63,6 @@ void RunExport(const GlobalOptions& global, const FamilyCliOptions& o, int* exit
   std::cout << "exported " << events << " events to " << o.out << "\n";
 }
 
-Result<std::string> ReadBundleFile(const std::string& path) {
-  const auto too_large = [&] {
-    return Err(ResourceExhaustedError(path + " is too large (a bundle is at most 1 GiB)"));
-  };
-  std::error_code ec;
-  const bool regular = std::filesystem::is_regular_file(path, ec);
-  const uintmax_t size = regular ? std::filesystem::file_size(path, ec) : 0;
-  if (regular && !ec && size > kMaxBundleFileBytes) return too_large();
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Err(NotFoundError("cannot read " + path +
-                             (errno ? ": " + std::string(std::strerror(errno)) : "")));
-  }
-  // Read in chunks up to the limit: a regular file straight into its room,
-  // another kind (a pipe, a device) refused once past it, so that an
-  // endless one cannot fill the memory.
-  std::string text;
-  if (!ec) text.reserve(static_cast<size_t>(size));
-  char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    const size_t got = static_cast<size_t>(in.gcount());
-    if (text.size() + got > kMaxBundleFileBytes) return too_large();
-    text.append(chunk, got);
-  }
-  if (in.bad()) return Err(NotFoundError("cannot read " + path));
-  return text;
-}
-
-// --public-key: 64 hex digits, or a C2SP verifier key (NAME+HASH+KEY, as
-// GET /api/log/public-key gives both), whose NAME must then be the bundle's
-// origin. Nullopt (having said why) if it is neither.
-std::optional<VerifierKey> ParsePublicKeyOption(const std::string& text) {
-  if (text.find('+') != std::string::npos) {
-    auto parsed = ParseNoteVerifierKey(text);
-    if (parsed) return *parsed;
-    std::cerr << "backpack: --public-key: " << parsed.error().message() << "\n";
-    return std::nullopt;
-  }
-  auto bytes = FromHex(text);
-  if (!bytes || bytes->size() != kEd25519PublicKeySize) {
-    std::cerr << "backpack: --public-key must be 64 hex digits (an Ed25519 public key) or a "
-                 "verifier key (NAME+HASH+KEY)\n";
-    return std::nullopt;
-  }
-  VerifierKey key;
-  std::copy(bytes->begin(), bytes->end(), key.public_key.begin());
-  return key;
-}
-
 void RunVerifyExport(const FamilyCliOptions& o, int* exit_code) {
   std::optional<Ed25519PublicKey> key;
   std::string key_name;  // "" unless a verifier key named it
@@ -129,7 +79,7 @@ void RunVerifyExport(const FamilyCliOptions& o, int* exit_code) {
     *exit_code = Fail(s);
     return;
   }
-  auto text = ReadBundleFile(o.file);
+  auto text = ReadFileUpTo(o.file, kMaxBundleFileBytes, "a bundle is at most 1 GiB");
   if (!text) {  // nothing was checked: the file named cannot be used
     std::cerr << "backpack: " << text.error().message() << "\n";
     *exit_code = kExitUsage;
@@ -144,6 +94,10 @@ void RunVerifyExport(const FamilyCliOptions& o, int* exit_code) {
     std::cerr << "backpack: verification failed: " << verified.error().message() << "\n";
     *exit_code = kExitRefused;
     return;
+  }
+  if (!key) {
+    std::cerr << "backpack: note: checked against the bundle's own public key; to know the "
+                 "bundle is the district's, pass --public-key with the key obtained from it\n";
   }
   std::cout << "verified " << verified->events << " events of " << verified->student_id
             << " against checkpoint " << verified->origin << " at tree size " << verified->tree_size
@@ -207,6 +161,54 @@ void RunDisclose(const GlobalOptions& global, const FamilyCliOptions& o, int* ex
 }
 
 }  // namespace
+
+Result<std::string> ReadFileUpTo(const std::string& path, uintmax_t limit,
+                                 std::string_view limit_text) {
+  const auto too_large = [&] {
+    return Err(ResourceExhaustedError(path + " is too large (" + std::string(limit_text) + ")"));
+  };
+  std::error_code ec;
+  const bool regular = std::filesystem::is_regular_file(path, ec);
+  const uintmax_t size = regular ? std::filesystem::file_size(path, ec) : 0;
+  if (regular && !ec && size > limit) return too_large();
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Err(NotFoundError("cannot read " + path +
+                             (errno ? ": " + std::string(std::strerror(errno)) : "")));
+  }
+  // Read in chunks up to the limit: a regular file straight into its room,
+  // another kind (a pipe, a device) refused once past it, so that an
+  // endless one cannot fill the memory.
+  std::string text;
+  if (!ec) text.reserve(static_cast<size_t>(size));
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    const size_t got = static_cast<size_t>(in.gcount());
+    if (text.size() + got > limit) return too_large();
+    text.append(chunk, got);
+  }
+  if (in.bad()) return Err(NotFoundError("cannot read " + path));
+  return text;
+}
+
+std::optional<VerifierKey> ParsePublicKeyOption(const std::string& text) {
+  if (text.find('+') != std::string::npos) {
+    auto parsed = ParseNoteVerifierKey(text);
+    if (parsed) return *parsed;
+    std::cerr << "backpack: --public-key: " << parsed.error().message() << "\n";
+    return std::nullopt;
+  }
+  auto bytes = FromHex(text);
+  if (!bytes || bytes->size() != kEd25519PublicKeySize) {
+    std::cerr << "backpack: --public-key must be 64 hex digits (an Ed25519 public key) or a "
+                 "verifier key (NAME+HASH+KEY)\n";
+    return std::nullopt;
+  }
+  VerifierKey key;
+  std::copy(bytes->begin(), bytes->end(), key.public_key.begin());
+  return key;
+}
 
 void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
   static FamilyCliOptions o;

@@ -1,9 +1,11 @@
 // init, verify, checkpoint.
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "events/checkpoint.h"
+#include "events/log_layout.h"
 #include "events/verifier.h"
 #include "tools/commands.h"
 
@@ -23,13 +25,46 @@ void RunInit(const GlobalOptions& global, bool keys_given, int* exit_code) {
               << "; production keys belong outside the data directory (use --keys)\n";
   }
   if (keys_given) {
-    std::ofstream(paths.data / "keys.path") << std::filesystem::absolute(paths.keys).string() << "\n";
+    std::ofstream(paths.data / "keys.path")
+        << std::filesystem::absolute(paths.keys).string() << "\n";
   }
   std::cout << "initialised store at " << paths.db().string() << "\n";
 }
 
-void RunVerify(const GlobalOptions& global, int* exit_code) {
-  auto report = VerifyDataDir(global);
+// What verify's options pin; nullopt (having said why, exit code set) if an
+// option cannot be used.
+struct VerifyCliOptions {
+  std::string public_key;
+  std::string checkpoint_file;
+};
+constexpr uintmax_t kMaxCheckpointFileBytes = 64 * 1024;
+
+std::optional<VerifyPins> ParseVerifyPins(const VerifyCliOptions& o, int* exit_code) {
+  VerifyPins pins;
+  if (!o.public_key.empty()) {
+    pins.key = ParsePublicKeyOption(o.public_key);
+    if (!pins.key) {
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
+  }
+  if (!o.checkpoint_file.empty()) {
+    auto text = ReadFileUpTo(o.checkpoint_file, kMaxCheckpointFileBytes,
+                             "a checkpoint is a few lines of text");
+    if (!text) {
+      std::cerr << "backpack: --checkpoint: " << text.error().message() << "\n";
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
+    pins.checkpoint = std::move(*text);
+  }
+  return pins;
+}
+
+void RunVerify(const GlobalOptions& global, const VerifyCliOptions& options, int* exit_code) {
+  std::optional<VerifyPins> pins = ParseVerifyPins(options, exit_code);
+  if (!pins) return;
+  auto report = VerifyDataDir(global, *pins);
   if (!report) {
     *exit_code = Fail(report.error());
     return;
@@ -59,17 +94,63 @@ void RunCheckpoint(const GlobalOptions& global, int* exit_code) {
 
 }  // namespace
 
-Result<VerifyReport> VerifyDataDir(const GlobalOptions& global) {
-  auto app = App::OpenReadOnly(global.paths());
-  if (!app) {
-    return Err(UnavailableError("cannot open " + global.data + ": " + app.error().message()));
+namespace {
+
+// The log's origin line, "" if none was recorded.
+Result<std::string> LogOrigin(Store& store) {
+  auto stored = store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin));
+  if (!stored) return Err(stored.error());
+  if (!stored->has_value()) return std::string();
+  return std::string(AsChars(**stored));
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins& pins) {
+  RETURN_IF_ERROR(CryptoInit());
+  const DataPaths paths = global.paths();
+  const auto cannot_open = [&](const Status& s) {
+    return Err(UnavailableError("cannot open " + global.data + ": " + s.message()));
+  };
+  // With a pinned key the key files are not needed, nor read.
+  std::unique_ptr<App> app;
+  std::unique_ptr<Store> own_store;
+  Ed25519PublicKey key{};
+  if (pins.key) {
+    StoreOptions options;
+    options.read_only = true;
+    auto store = Store::Open(paths.db().string(), options);
+    if (!store) return cannot_open(store.error());
+    own_store = std::move(*store);
+    key = pins.key->public_key;
+  } else {
+    auto opened = App::OpenReadOnly(paths);
+    if (!opened) return cannot_open(opened.error());
+    app = std::move(*opened);
+    key = app->keys().signing.public_key();
+  }
+  Store& store = own_store ? *own_store : app->store();
+  ASSIGN_OR_RETURN(const std::string origin, LogOrigin(store));
+  if (pins.key && !pins.key->key_name.empty() && pins.key->key_name != origin) {
+    return Err(FailedPreconditionError("the store's log is " + origin +
+                                       ", not the verifier key's " + pins.key->key_name));
+  }
+  std::optional<Checkpoint> pinned;
+  if (pins.checkpoint) {
+    auto checked = VerifyCheckpoint(*pins.checkpoint, origin, key);
+    if (!checked) {
+      return Err(FailedPreconditionError("the pinned checkpoint is not one of this log's: " +
+                                         checked.error().message()));
+    }
+    pinned = *checked;
   }
   int threads = std::max(1u, std::thread::hardware_concurrency());
-  return VerifyLog((*app)->store(), (*app)->keys().signing.public_key(), threads);
+  return VerifyLog(store, key, threads, pinned ? &*pinned : nullptr);
 }
 
 void AddLogCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
-  auto* init = cli.add_subcommand("init", "create the store, a signing key and a key-encryption key");
+  auto* init =
+      cli.add_subcommand("init", "create the store, a signing key and a key-encryption key");
   static std::string init_keys;
   init->add_option("--keys", init_keys, "key directory (default DATA/keys)");
   init->callback([&global, exit_code] {
@@ -78,8 +159,16 @@ void AddLogCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) 
     RunInit(options, !options.keys.empty(), exit_code);
   });
 
-  cli.add_subcommand("verify", "check every signature, the chain and the Merkle tree")
-      ->callback([&global, exit_code] { RunVerify(global, exit_code); });
+  auto* verify =
+      cli.add_subcommand("verify", "check every signature, the chain and the Merkle tree");
+  static VerifyCliOptions verify_options;
+  verify->add_option("--public-key", verify_options.public_key,
+                     "the log's public key, obtained out of band (64 hex digits or a verifier "
+                     "key NAME+HASH+KEY): trusted instead of the key files, which are not read");
+  verify->add_option("--checkpoint", verify_options.checkpoint_file,
+                     "a checkpoint saved earlier (GET /api/log/checkpoint, `backpack "
+                     "checkpoint`) that the log must still hold: catches a rollback");
+  verify->callback([&global, exit_code] { RunVerify(global, verify_options, exit_code); });
   cli.add_subcommand("checkpoint", "print the latest signed checkpoint")
       ->callback([&global, exit_code] { RunCheckpoint(global, exit_code); });
 }

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
 
 #include "events/verifier.h"
 #include "tools/app.h"
@@ -30,9 +32,31 @@ void AddFamilyCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
 // import, demo, bench import (projections/intake). Requires AddBenchCommands first.
 void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 
+// What `verify` may be told to trust instead of the store's own files.
+struct VerifyPins {
+  // --public-key: the log's key as obtained out of band; the key files are
+  // then not read (an auditor needs neither the signing key nor the KEK).
+  std::optional<VerifierKey> key;
+  // --checkpoint: the text of a checkpoint saved earlier, which the log must
+  // still hold (it catches a rollback of the log and its checkpoints).
+  std::optional<std::string> checkpoint;
+};
+
 // Opens --data read-only and verifies the whole log on every core. A store
-// that cannot be opened is kUnavailable (exit 3); tampering is in the report.
-Result<VerifyReport> VerifyDataDir(const GlobalOptions& global);
+// that cannot be opened is kUnavailable (exit 3); a pin that does not belong
+// to the log is kFailedPrecondition (exit 1); tampering is in the report.
+Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins& pins = {});
+
+// --public-key of verify and verify-export: 64 hex digits, or a C2SP verifier
+// key (NAME+HASH+KEY, as GET /api/log/public-key gives both), whose NAME must
+// then be the log's origin. Nullopt, having said why on stderr, if neither.
+std::optional<VerifierKey> ParsePublicKeyOption(const std::string& text);
+
+// The file at `path`, refused with kResourceExhausted (saying `limit_text`)
+// past `limit` bytes, without reading more than that; kNotFound if it cannot
+// be read.
+Result<std::string> ReadFileUpTo(const std::string& path, uintmax_t limit,
+                                 std::string_view limit_text);
 
 // Opens the data directory or prints why not; exit code 3 on failure.
 std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);
