@@ -40,7 +40,7 @@ Result<bool> RebuildInterrupted(Store& store);
 // 5: sealed values' nonces and intake's row digests are HMAC-SHA-256.
 // 6: a family request's first decision (or statement) stands; later ones in
 // the log change nothing. 7: outside disclosures are in the audit trail.
-inline constexpr std::string_view kProjectionsVersion = "7";
+inline constexpr std::string_view kProjectionsVersion = "8";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

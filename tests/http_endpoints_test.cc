@@ -471,6 +471,22 @@ TEST_CASE("a grant gives access, shows in the access list, and its revocation en
   REQUIRE(w.Call("DELETE", "/api/grants/grant_00000000000000000000", w.admin.token).status == 404);
 }
 
+TEST_CASE("a grant given a bare date lasts through that day") {
+  ApiWorld& w = SharedWorld();
+  const int64_t tomorrow = (w.clock().NowMicros() / kMicrosPerDay + 1) * kMicrosPerDay;
+  const std::string date = FormatIsoTime(tomorrow).substr(0, 10);
+  json::object body{{"educator_id", w.outsider.user_id},
+                    {"scope", json::object{{"student_id", w.other_student}}},
+                    {"expires_at", date},
+                    {"reason", "Synthetic cover for one day"}};
+  REQUIRE(w.Call("POST", "/api/grants", w.admin.token, json::serialize(body)).status == 201);
+  const int64_t end_of_day = tomorrow + kMicrosPerDay;
+  w.clock().Advance(end_of_day - kMicrosPerSecond - w.clock().NowMicros());
+  CHECK(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 200);
+  w.clock().Advance(2 * kMicrosPerSecond);
+  CHECK(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 403);
+}
+
 TEST_CASE(
     "a district admin disables an account: its sessions end and it cannot sign in until enabled") {
   ApiWorld& w = SharedWorld();

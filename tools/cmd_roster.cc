@@ -93,7 +93,7 @@ void RunGrant(const GlobalOptions& global, const GrantOptions& o, int* exit_code
   }
   std::optional<int64_t> expires;
   if (!o.expires.empty()) {
-    auto parsed = ParseIsoTime(o.expires);
+    auto parsed = ParseIsoTimeUntil(o.expires);
     if (!parsed) {
       *exit_code = Usage("--expires is not an ISO 8601 date or time: " + o.expires);
       return;
@@ -302,7 +302,8 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   grant->add_option("--school", g.school, "school sourcedId (with --grades)");
   grant->add_option("--grades", g.grades, "grade levels, e.g. 6,7")->delimiter(',');
   grant->add_option("--reason", g.reason, "why the educator needs access")->required();
-  grant->add_option("--expires", g.expires, "ISO 8601 date or time (UTC unless an offset)");
+  grant->add_option("--expires", g.expires,
+                    "ISO 8601 time (UTC unless an offset), or a date: through that day");
   grant->callback([&global, exit_code] { RunGrant(global, g, exit_code); });
 
   auto* guardian = cli.add_subcommand("guardian", "manage guardians' links to students");

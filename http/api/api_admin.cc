@@ -68,7 +68,7 @@ void CreateGrant(const http::HttpRequest& request, const http::RouteParams&, Exc
   auto educator = fields.Token("educator_id", IsUserId);
   std::optional<GrantScope> scope = ReadGrantScope(fields);
   if (auto expires = fields.Text("expires_at", 64, /*required=*/false)) {
-    auto parsed = ParseIsoTime(*expires);
+    auto parsed = ParseIsoTimeUntil(*expires);
     if (!parsed) fields.Problem("expires_at", "must be an ISO 8601 time");
     if (parsed && *parsed <= ex.now_us) fields.Problem("expires_at", "must be in the future");
     if (parsed) grant.expires_at_us = *parsed;

@@ -161,6 +161,45 @@ TEST_CASE("a note on a new day reaches the summary, and later ones that day chan
   RequireRebuildIdentical(w);
 }
 
+TEST_CASE("the recent window is today and the 44 days before it") {
+  World w;
+  auto alert = [&] {
+    auto profile =
+        w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+    REQUIRE(profile);
+    return profile->at("attendance_summary").at("alert").as_bool();
+  };
+  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-45), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-3), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-2), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-1), fb::AttendanceStatus::Absent)});
+  CHECK_FALSE(alert());  // 45 days ago is the 46th day
+  AppendOrDie(w.log(), {Attendance(w.alex, w.Day(-44), fb::AttendanceStatus::Absent)});
+  CHECK(alert());
+  RequireRebuildIdentical(w);
+}
+
+TEST_CASE("a student's summary keeps only the absences that can still raise an alert") {
+  // Thousands of absences for one student must not make each one rewrite
+  // them all (an import's time grew with the square of their number).
+  World w;
+  for (int first = -2000; first < 0; first += 100) {
+    std::vector<NewEvent> batch;
+    for (int day = first; day < first + 100; ++day) {
+      batch.push_back(Attendance(w.alex, w.Day(day), fb::AttendanceStatus::Absent));
+    }
+    AppendOrDie(w.log(), std::move(batch));
+  }
+  auto summary = w.fx().store().Get("rec_student", AsBytes(records::SummaryKey(w.alex)));
+  REQUIRE(summary);
+  REQUIRE(*summary);
+  CHECK((*summary)->size() < 4096);  // 45 days' worth, not 2,000
+  auto profile = w.records().Profile(w.alex, false, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(profile);
+  CHECK(profile->at("attendance_summary").at("alert").as_bool());
+  RequireRebuildIdentical(w);
+}
+
 TEST_CASE("records never hold personal data in plaintext at rest") {
   World w;
   AppendOrDie(w.log(), {Voice(w.alex, w.now(), "Zanzibarquux answer")});

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/clock.h"
 #include "projections/access_policy.h"
 #include "projections/audit/audit.h"
 #include "projections/family/internal/iso_time.h"
@@ -166,6 +167,13 @@ std::string SummarizeRecord(EventType type, const json::object& c) {
   }
 }
 
+// When a grant ends: "through DATE" when it ends at a midnight (a grant
+// given a bare date lasts through that day), else "until TIME".
+std::string Until(int64_t expires_at_us) {
+  if (expires_at_us % kMicrosPerDay == 0) return "through " + IsoDate(expires_at_us - 1);
+  return "until " + IsoTime(expires_at_us);
+}
+
 std::string SummarizeAccess(EventType type, const json::object& c, std::string_view actor,
                             WhoResolver& who) {
   switch (type) {
@@ -173,8 +181,7 @@ std::string SummarizeAccess(EventType type, const json::object& c, std::string_v
       const json::value* expires = c.if_contains("expires_at_us");
       int64_t until = expires && expires->is_int64() ? expires->as_int64() : 0;
       return "Access granted to " + who.Name(Field(c, "educator_id")) + By(actor) +
-             Paren({SnakeCase(Field(c, "scope")) + " grant",
-                    until > 0 ? "until " + IsoDate(until) : ""});
+             Paren({SnakeCase(Field(c, "scope")) + " grant", until > 0 ? Until(until) : ""});
     }
     case EventType::AccessRevoked:
       return "Access grant revoked" + By(actor);

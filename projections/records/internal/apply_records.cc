@@ -53,12 +53,24 @@ std::string_view AttendanceStatusName(fb::AttendanceStatus status) {
   }
 }
 
+// At most this many absences from the recent window on are kept per student
+// (the earliest: a window holds 45 days, the rest are dated in the future).
+constexpr size_t kMaxTrackedAbsences = 256;
+
+// Adds the absence of `day_us`, recorded at `recorded_at_us`. Days before
+// that time's recent window can never decide an alert again (the clock only
+// moves forward), so they are dropped: otherwise a student's summary would
+// grow with every absence ever imported, and each absence rewrite them all.
 Status AddAbsence(ProjectionTxn& txn, SummaryMemo* summaries, const std::string& student,
-                  int64_t day_us, uint64_t seq) {
+                  int64_t day_us, uint64_t seq, int64_t recorded_at_us) {
+  const int64_t keep_from = RecentWindowStart(recorded_at_us);
+  if (day_us < keep_from) return OkStatus();
   ASSIGN_OR_RETURN(AttendanceSummary summary, LoadSummary(txn, summaries, student));
+  std::vector<AttendanceSummary::Absence>& absences = summary.absences;
+  std::erase_if(absences, [&](const auto& a) { return a.day_us < keep_from; });
   AttendanceSummary::Absence absence{day_us, seq};
-  summary.absences.insert(
-      std::upper_bound(summary.absences.begin(), summary.absences.end(), absence), absence);
+  absences.insert(std::upper_bound(absences.begin(), absences.end(), absence), absence);
+  if (absences.size() > kMaxTrackedAbsences) absences.resize(kMaxTrackedAbsences);
   return StoreSummary(txn, summaries, student, summary);
 }
 
@@ -104,7 +116,8 @@ Status ApplyAttendance(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo
   RETURN_IF_ERROR(PutNew(event, txn, Tag::kAttendance, std::move(o)));
   if (p->status() != fb::AttendanceStatus::Absent) return OkStatus();
   return AddAbsence(txn, summaries, event.header.subject_id,
-                    DayOf(Str(p->date()), event.header.recorded_at_us), event.header.seq);
+                    DayOf(Str(p->date()), event.header.recorded_at_us), event.header.seq,
+                    event.header.recorded_at_us);
 }
 
 Status ApplyAssessment(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo*) {

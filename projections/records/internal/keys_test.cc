@@ -63,7 +63,10 @@ TEST_CASE("attendance alert needs four distinct absence days in the window and n
   AttendanceSummary s;
   s.absences = {{day(50), 1}, {day(3), 2}, {day(3), 3}, {day(2), 4}, {day(1), 5}};
   CHECK_FALSE(ComputeAttendanceAlert(s, now));  // 3 distinct days in the window
-  s.absences.push_back({day(45), 6});
+  s.absences.push_back({day(45), 6});  // the 46th day: outside
+  std::sort(s.absences.begin(), s.absences.end());
+  CHECK_FALSE(ComputeAttendanceAlert(s, now));
+  s.absences.push_back({day(44), 7});  // the 45th day, counting today
   std::sort(s.absences.begin(), s.absences.end());
   auto alert = ComputeAttendanceAlert(s, now);
   REQUIRE(alert);

@@ -43,8 +43,9 @@ Result<std::vector<StoredRecord>> ScanRecords(ProjectionTxn& txn, std::string_vi
       status = DataLossError("records: malformed key in rec_student");
       return false;
     }
-    auto value = txn.OpenSealed(kStudentFamily, key, sealed).and_then(
-        [](const Bytes& plain) { return ParseObject(plain); });
+    auto value = txn.OpenSealed(kStudentFamily, key, sealed).and_then([](const Bytes& plain) {
+      return ParseObject(plain);
+    });
     if (!value) {
       status = value.error();
       return false;
@@ -149,7 +150,9 @@ bool AttendanceSummary::AddNoteTime(int64_t at_us) {
   return true;
 }
 
-int64_t RecentWindowStart(int64_t now_us) { return DayStart(now_us - kRecentWindowMicros); }
+int64_t RecentWindowStart(int64_t now_us) {
+  return DayStart(now_us) - kRecentWindowMicros + kMicrosPerDay;
+}
 
 std::optional<AttendanceAlert> ComputeAttendanceAlert(const AttendanceSummary& summary,
                                                       int64_t now_us) {

@@ -48,7 +48,9 @@ struct AttendanceSummary {
       return day_us != o.day_us ? day_us < o.day_us : seq < o.seq;
     }
   };
-  std::vector<Absence> absences;       // sorted; retracted rows removed
+  // Sorted; retracted rows removed, and so are days that can no longer fall
+  // in a recent window (AddAbsence).
+  std::vector<Absence> absences;
   // The earliest note of each UTC day, sorted, for the days that can still
   // fall in a recent window: the alert asks only whether some note lies in
   // [a day start, now], which the earliest of each day answers exactly.
@@ -93,8 +95,9 @@ Result<AttendanceSummary> LoadSummary(ProjectionTxn& txn, SummaryMemo* memo,
 Status StoreSummary(ProjectionTxn& txn, SummaryMemo* memo, const std::string& student_id,
                     const AttendanceSummary& summary);
 
-// The first instant of the recent window ending at `now_us`: midnight UTC
-// of the day 45 days earlier, so that whole dated days are in or out.
+// The first instant of the recent window ending at `now_us`: the last 45
+// days are today and the 44 before it, from midnight UTC, so that whole
+// dated days are in or out.
 int64_t RecentWindowStart(int64_t now_us);
 
 struct AttendanceAlert {
