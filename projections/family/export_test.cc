@@ -336,6 +336,30 @@ TEST_CASE("changing a proof hash, the checkpoint, the content or the key fails v
   }
 }
 
+TEST_CASE("a bundle made before retractions said replaced verifies, not one that hides it") {
+  World w;
+  w.Append({Retracted(w.ana, fb::RecordKind::Enrollment, "E-9", false),
+            Retracted(w.ana, fb::RecordKind::Grade, "", true)});
+  auto exported = w.family().ExportHistory(w.ana);
+  REQUIRE(exported);
+  json::object bundle = *exported;
+  std::vector<size_t> retractions;
+  json::array& events = bundle["events"].as_array();
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].at("type") == "RecordRetracted") retractions.push_back(i);
+  }
+  REQUIRE(retractions.size() == 2);
+  CHECK(Event(bundle, retractions[0]).at("content").at("replaced") == json::value(false));
+  CHECK(Event(bundle, retractions[1]).at("content").at("replaced") == json::value(true));
+  REQUIRE(Verifies(bundle));
+  json::object older = bundle;  // as exported before the field existed
+  Event(older, retractions[0])["content"].as_object().erase("replaced");
+  CHECK(Verifies(older));
+  json::object hiding = bundle;
+  Event(hiding, retractions[1])["content"].as_object().erase("replaced");
+  CHECK_FALSE(Verifies(hiding));
+}
+
 TEST_CASE("dropping, repeating or reordering events fails verification") {
   World w;
   json::object bundle = ExportedAna(w);

@@ -105,6 +105,14 @@ NewEvent Disclosed(const std::string& student, const std::string& actor,
   return Make(EventType::RecordDisclosed, actor, student, fbb, true);
 }
 
+NewEvent Retracted(const std::string& student, fb::RecordKind kind, const std::string& sourced_id,
+                   bool replaced) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateRecordRetractedPayloadDirect(fbb, kind, sourced_id.c_str(), 1, "imp_test",
+                                                    replaced));
+  return Make(EventType::RecordRetracted, "system", student, fbb, true);
+}
+
 World::World() : temp_(std::make_unique<testing::TempDir>()), dir_(temp_->path()) { Populate(); }
 
 World::World(const std::filesystem::path& dir) : dir_(dir) { Populate(); }

@@ -75,5 +75,9 @@ NewEvent RestrictedNoteViewed(const std::string& student, const std::string& act
 NewEvent Denied(const std::string& student, const std::string& actor, const std::string& reason);
 NewEvent Disclosed(const std::string& student, const std::string& actor,
                    const std::string& recipient, const std::string& interest);
+// RecordRetracted of the student's row of `kind` imported at seq 1; `replaced`
+// when a corrected version replaced it.
+NewEvent Retracted(const std::string& student, fb::RecordKind kind, const std::string& sourced_id,
+                   bool replaced);
 
 }  // namespace backpack::family_testing

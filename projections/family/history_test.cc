@@ -63,6 +63,18 @@ TEST_CASE("history summarizes each event and names who did it") {
   CHECK(imported.at("summary").as_string() == "Student record imported (grade 07)");
 }
 
+TEST_CASE("history tells a row missing from a later import from one replaced by a correction") {
+  World w;
+  uint64_t missing = w.Append({Retracted(w.ana, fb::RecordKind::Enrollment, "E-9", false)});
+  uint64_t replaced = w.Append({Retracted(w.ana, fb::RecordKind::TeamMembership, "", true)});
+  auto history = w.family().History(w.ana);
+  REQUIRE(history);
+  CHECK(EventAt(*history, missing).at("summary").as_string() ==
+        "Row missing from a later import flagged (enrollment)");
+  CHECK(EventAt(*history, replaced).at("summary").as_string() ==
+        "Row replaced by a corrected one from a later import (team_membership)");
+}
+
 TEST_CASE("the disclosure record holds every view, denial and outside disclosure") {
   World w;
   uint64_t view = w.ViewProfile(w.ana, "grade:SCH-1:7");

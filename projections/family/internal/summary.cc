@@ -138,7 +138,9 @@ std::string SummarizeRecord(EventType type, const json::object& c) {
     case EventType::EnrollmentImported:
       return "Enrollment imported" + Paren({Field(c, "class_sourced_id"), Field(c, "role")});
     case EventType::RecordRetracted:
-      return "Row missing from a later import flagged" + Paren({SnakeCase(Field(c, "kind"))});
+      return std::string(Flag(c, "replaced") ? "Row replaced by a corrected one from a later import"
+                                             : "Row missing from a later import flagged") +
+             Paren({SnakeCase(Field(c, "kind"))});
     case EventType::AttendanceRecorded:
       return "Attendance recorded: " + SnakeCase(Field(c, "status")) + " on " + Field(c, "date") +
              (Flag(c, "excused") ? " (excused)" : "");
