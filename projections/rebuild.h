@@ -40,6 +40,10 @@ Result<bool> RebuildInterrupted(Store& store);
 // 5: sealed values' nonces and intake's row digests are HMAC-SHA-256.
 // 6: a family request's first decision (or statement) stands; later ones in
 // the log change nothing. 7: outside disclosures are in the audit trail.
+// 8: the recent window is today and 44 days before it, and an attendance
+// summary keeps only absences that can still alert; in_rows keeps, for a
+// discontinued service, the seq of its record (a corrected supplemental row
+// retracts the record at that seq).
 inline constexpr std::string_view kProjectionsVersion = "8";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).

@@ -141,6 +141,11 @@ void PrintImportReport(const ImportReport& report) {
     std::cout << "imported " << report.events_appended << " events (import " << report.import_id
               << ")\n";
   }
+  if (report.replaced > 0) {
+    std::cout << report.replaced
+              << " rows replaced an earlier version of the same record (such as a corrected "
+                 "grade); the earlier versions are kept, flagged as replaced\n";
+  }
   if (report.superseded > 0) {
     std::cout << report.superseded
               << " rows were replaced by a later row for the same record in this set (such as "

@@ -244,6 +244,7 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
                                 {"events_appended", report->events_appended},
                                 {"unchanged", report->unchanged},
                                 {"retracted", report->retracted},
+                                {"replaced", report->replaced},
                                 {"skipped_shredded", report->skipped_shredded},
                                 {"superseded", report->superseded}});
   });

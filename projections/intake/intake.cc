@@ -66,6 +66,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   if (events.empty()) return report;
   report.events_appended = events.size();
   report.retracted = planner.retracted();
+  report.replaced = planner.replaced();
   auto appended = services.log->Append(std::move(events));
   if (!appended) return Err(appended.error());
   report.import_id = context.import_id;

@@ -7,8 +7,11 @@
 // attendance) and compared by a keyed digest of their content. A FULL
 // export (manifest: bulk) that lacks a previously imported org, class,
 // student, guardian link or enrollment appends RecordRetracted for it; the
-// log keeps the row. All events of one set go into one EventLog::Append: one
-// commit, or nothing. A set that changes nothing appends nothing at all.
+// log keeps the row. A supplemental row (attendance, grade, ...) imported
+// again with other content is a correction: RecordRetracted (replaced) of
+// the earlier version, then the new one. All events of one set go into one
+// EventLog::Append: one commit, or nothing. A set that changes nothing
+// appends nothing at all.
 //
 // Thread-safety: Import() may be called from any thread; imports into one
 // store are serialised.
@@ -26,10 +29,13 @@
 namespace backpack {
 
 struct ImportReport {
-  std::string import_id;          // "" when nothing was appended
-  uint64_t events_appended = 0;   // including ImportCompleted
-  uint64_t unchanged = 0;         // rows identical to their last imported version
-  uint64_t retracted = 0;         // RecordRetracted events appended
+  std::string import_id;         // "" when nothing was appended
+  uint64_t events_appended = 0;  // including ImportCompleted
+  uint64_t unchanged = 0;        // rows identical to their last imported version
+  uint64_t retracted = 0;        // RecordRetracted events appended for rows a full export lacks
+  // Supplemental rows held in an earlier version that this set corrects:
+  // each has a RecordRetracted (replaced) before its new version.
+  uint64_t replaced = 0;
   uint64_t skipped_shredded = 0;  // rows about crypto-shredded students, never re-imported
   // Rows replaced by a later row of the same set for the same record (two
   // grades for one class and term, two attendance rows for one day): only

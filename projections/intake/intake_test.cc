@@ -141,18 +141,31 @@ TEST_CASE("the same rows in another order or file layout append nothing") {
   CHECK(f.log().size() == size);
 }
 
-TEST_CASE("changing one attendance row appends exactly that row's new version") {
+TEST_CASE("changing one attendance row replaces exactly that row with its new version") {
   IntakeFixture f;
   f.ImportOk(SmallDistrict());
   uint64_t size = f.log().size();
+  uint64_t old_seq = 0;
+  for (const auto& e : f.EventsFrom(0)) {
+    if (e.header.type == EventType::AttendanceRecorded && old_seq == 0) old_seq = e.header.seq;
+  }
   auto files = Edit(SmallDistrict(), "attendance.csv", "absent,true,Illness",
                     "absent,true,Medical appointment");
   ImportReport report = f.ImportOk(files);
-  CHECK(report.events_appended == 2);
+  CHECK(report.events_appended == 3);
   CHECK(report.unchanged == kSmallDistrictRows - 1);
-  CHECK(f.CountsFrom(size) == Counts{{"AttendanceRecorded", 1}, {"ImportCompleted", 1}});
+  CHECK(report.replaced == 1);
+  CHECK(report.retracted == 0);
+  CHECK(f.CountsFrom(size) ==
+        Counts{{"RecordRetracted", 1}, {"AttendanceRecorded", 1}, {"ImportCompleted", 1}});
   auto events = f.EventsFrom(size);
-  auto* p = PayloadAs<fb::AttendanceRecordedPayload>(events.front());
+  auto* retracted = PayloadAs<fb::RecordRetractedPayload>(events[0]);
+  CHECK(retracted->kind() == fb::RecordKind::Attendance);
+  CHECK(retracted->sourced_id()->str().empty());
+  CHECK(retracted->row_seq() == old_seq);
+  CHECK(retracted->replaced());
+  CHECK(events[0].header.subject_id == events[1].header.subject_id);
+  auto* p = PayloadAs<fb::AttendanceRecordedPayload>(events[1]);
   CHECK(p->reason()->str() == "Medical appointment");
   CHECK(p->import_id()->str() == report.import_id);
   CHECK(f.ImportOk(files).events_appended == 0);
@@ -201,8 +214,9 @@ TEST_CASE("a service is discontinued once its end date has come") {
   f.ImportOk(SmallDistrict());
   uint64_t size = f.log().size();
   auto files = Edit(SmallDistrict(), "services.csv", "2025-09-10,\n", "2025-09-10,2026-10-01\n");
-  f.ImportOk(files);
-  CHECK(f.CountsFrom(size) == Counts{{"ServiceRecorded", 1}, {"ImportCompleted", 1}});
+  f.ImportOk(files);  // a changed row: the earlier version is replaced
+  CHECK(f.CountsFrom(size) ==
+        Counts{{"RecordRetracted", 1}, {"ServiceRecorded", 1}, {"ImportCompleted", 1}});
   size = f.log().size();
   CHECK(f.ImportOk(files).events_appended == 0);
   f.domain().clock().Advance(30 * kMicrosPerDay);  // 2026-10-21

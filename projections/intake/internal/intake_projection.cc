@@ -66,6 +66,15 @@ Status IntakeProjection::ApplyRow(const LoggedEvent& event, ProjectionTxn& txn) 
                    DigestOf(row_key_, event.header.type, event.header.subject_id, event.payload));
   if (!row) return OkStatus();
   RowState state{row->content, event.header.seq, false};
+  if (event.header.type == EventType::ServiceDiscontinued) {
+    // It changes the held record in place: in_rows keeps naming that record.
+    ASSIGN_OR_RETURN(auto value, txn.Get(kRowsFamily, AsBytes(row->key)));
+    if (value) {
+      auto held = DecodeRowState(*value);
+      if (!held) return DataLossError("malformed in_rows value");
+      state.seq = held->seq;
+    }
+  }
   txn.Put(kRowsFamily, AsBytes(row->key), EncodeRowState(state));
   return OkStatus();
 }
@@ -73,6 +82,9 @@ Status IntakeProjection::ApplyRow(const LoggedEvent& event, ProjectionTxn& txn) 
 Status IntakeProjection::ApplyRetracted(const LoggedEvent& event, ProjectionTxn& txn) {
   const auto* p = VerifiedRoot<fb::RecordRetractedPayload>(event.payload);
   if (!p) return DataLossError("RecordRetracted payload fails verification");
+  // A replaced row's new version follows in the same import and rewrites its
+  // entry; the retracted flag is for rows a full export dropped.
+  if (p->replaced()) return OkStatus();
   std::string key =
       RetractedRowKey(row_key_, p->kind(), event.header.subject_id, Str(p->sourced_id()));
   ASSIGN_OR_RETURN(auto value, txn.Get(kRowsFamily, AsBytes(key)));

@@ -40,6 +40,23 @@ bool IsRetractable(fb::RecordKind kind) {
   return false;
 }
 
+// Kinds of supplemental rows, each a record of its own in the records
+// projection (keyed by the seq of the event that created it): a changed row
+// retracts the old record. Roster rows are updated in place instead.
+bool IsRecordKind(fb::RecordKind kind) {
+  switch (kind) {
+    case fb::RecordKind::Attendance:
+    case fb::RecordKind::Assessment:
+    case fb::RecordKind::Grade:
+    case fb::RecordKind::Service:
+    case fb::RecordKind::TeamMembership:
+    case fb::RecordKind::StudentVoice:
+      return true;
+    default:
+      return false;
+  }
+}
+
 template <typename T, typename Field>
 std::optional<std::string> FieldOf(const Bytes& payload, Field field) {
   const T* table = VerifiedRoot<T>(payload);
@@ -126,15 +143,23 @@ class ShreddedSubjects {
   std::unordered_map<std::string, bool> shredded_;
 };
 
+// What a row needs, and (kChanged only) what in_rows holds for its key.
+struct PlannedRow {
+  RowPlan plan = RowPlan::kNew;
+  RowState held;
+};
+
 // Compares one row with what in_rows remembers of its key.
-Result<RowPlan> PlanRow(Store& store, bool shredded, const RowDigest& digest) {
-  if (shredded) return RowPlan::kShredded;
+Result<PlannedRow> PlanRow(Store& store, bool shredded, const RowDigest& digest) {
+  if (shredded) return PlannedRow{RowPlan::kShredded, {}};
   ASSIGN_OR_RETURN(auto value, store.Get(kRowsFamily, AsBytes(digest.key)));
-  if (!value) return RowPlan::kNew;
+  if (!value) return PlannedRow{RowPlan::kNew, {}};
   std::optional<RowState> stored = DecodeRowState(*value);
   if (!stored) return Err(DataLossError("malformed in_rows value"));
-  if (!stored->retracted && stored->content == digest.content) return RowPlan::kUnchanged;
-  return RowPlan::kChanged;
+  if (!stored->retracted && stored->content == digest.content) {
+    return PlannedRow{RowPlan::kUnchanged, {}};
+  }
+  return PlannedRow{RowPlan::kChanged, *stored};
 }
 
 }  // namespace
@@ -147,7 +172,7 @@ Status Planner::AddRows(std::vector<RowEvent> rows) {
   std::vector<char> superseded = SupersededRows(digests);
   superseded_ += std::count(superseded.begin(), superseded.end(), 1);
   // Comparing a row with in_rows is a point read, independent of the others.
-  std::vector<Result<RowPlan>> plans(rows.size());
+  std::vector<Result<PlannedRow>> plans(rows.size());
   ForEachRange(rows.size(), kRowsPerThread, [&](size_t begin, size_t end) {
     ShreddedSubjects shredded(*services_.data_keys);
     for (size_t i = begin; i < end; ++i) {
@@ -158,9 +183,9 @@ Status Planner::AddRows(std::vector<RowEvent> rows) {
   events_.reserve(events_.size() + rows.size() + 1);  // most rows of a first import are new
   for (size_t i = 0; i < rows.size(); ++i) {
     if (superseded[i]) continue;
-    ASSIGN_OR_RETURN(RowPlan plan, std::move(plans[i]));
+    ASSIGN_OR_RETURN(PlannedRow planned, std::move(plans[i]));
     if (IsRetractable(digests[i].kind)) present_keys_.insert(std::move(digests[i].key));
-    switch (plan) {
+    switch (planned.plan) {
       case RowPlan::kShredded:
         ++skipped_shredded_;
         break;
@@ -172,10 +197,28 @@ Status Planner::AddRows(std::vector<RowEvent> rows) {
         events_.push_back(std::move(rows[i].event));
         break;
       case RowPlan::kChanged:
-        events_.push_back(std::move(rows[i].event));
+        RETURN_IF_ERROR(AddChanged(std::move(rows[i]), digests[i].kind, planned.held));
         break;
     }
   }
+  return OkStatus();
+}
+
+Status Planner::AddChanged(RowEvent row, fb::RecordKind kind, const RowState& held) {
+  if (IsRecordKind(kind) && !held.retracted) {
+    bool ends_ongoing = false;
+    if (row.event.type == EventType::ServiceDiscontinued) {
+      // The held service ends: ServiceDiscontinued alone updates its record.
+      const HmacSha256Key row_key(services_.keys->index_key);
+      ASSIGN_OR_RETURN(ends_ongoing, EndsOngoingService(row_key, held.content, row.event.payload));
+    }
+    if (!ends_ongoing) {
+      events_.push_back(ReplacementEvent(kind, row.event.subject_id, held.seq));
+      ++replaced_;
+      if (row.first_if_new) events_.push_back(std::move(*row.first_if_new));
+    }
+  }
+  events_.push_back(std::move(row.event));
   return OkStatus();
 }
 
@@ -222,9 +265,18 @@ Result<NewEvent> Planner::RetractionEvent(fb::RecordKind kind, const std::string
     return Err(DataLossError("in_rows names seq " + std::to_string(seq) +
                              ", which is not a readable import event"));
   }
+  return RetractedEvent(kind, owner, *sourced_id, seq, false);
+}
+
+NewEvent Planner::ReplacementEvent(fb::RecordKind kind, const std::string& owner, uint64_t seq) {
+  return RetractedEvent(kind, owner, "", seq, true);  // supplemental rows have no sourcedId
+}
+
+NewEvent Planner::RetractedEvent(fb::RecordKind kind, const std::string& owner,
+                                 const std::string& sourced_id, uint64_t seq, bool replaced) {
   flatbuffers::FlatBufferBuilder fbb(128);
-  auto root = fb::CreateRecordRetractedPayload(fbb, kind, fbb.CreateString(*sourced_id), seq,
-                                               fbb.CreateString(context_.import_id));
+  auto root = fb::CreateRecordRetractedPayload(fbb, kind, fbb.CreateString(sourced_id), seq,
+                                               fbb.CreateString(context_.import_id), replaced);
   fbb.Finish(root);
   Bytes payload(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   return MakeEvent(context_, EventType::RecordRetracted, owner, std::move(payload), !owner.empty());

@@ -14,6 +14,7 @@
 #include "events/schema/payloads_generated.h"
 #include "imports/import_set.h"
 #include "projections/intake/internal/row_events.h"
+#include "projections/intake/internal/rows.h"
 #include "projections/services.h"
 
 namespace backpack::intake {
@@ -25,6 +26,10 @@ class Planner {
 
   // Queues the events of rows that are new or changed (moving them out of
   // `rows`). Of rows sharing an identity within the set, the last one counts.
+  // A changed supplemental row (attendance ... student voice) is queued as a
+  // new one, after RecordRetracted (replaced) of the record it corrects;
+  // except a service whose end date has come, held as ongoing with the same
+  // provider: its ServiceDiscontinued alone ends that record.
   Status AddRows(std::vector<RowEvent> rows);
   // Queues RecordRetracted for every remembered org, class, student,
   // guardian link and enrollment missing from `set`, for each file the
@@ -38,6 +43,7 @@ class Planner {
   uint64_t retracted() const { return retracted_; }
   uint64_t skipped_shredded() const { return skipped_shredded_; }
   uint64_t superseded() const { return superseded_; }
+  uint64_t replaced() const { return replaced_; }
   // Of each kind AddRetractions looked at: the rows held before this set
   // (not retracted), and how many of them the set retracts.
   struct KindRetraction {
@@ -48,8 +54,16 @@ class Planner {
   const std::vector<KindRetraction>& retractions() const { return retractions_; }
 
  private:
+  // Queues the events of a changed row; `held` is what in_rows holds for it.
+  Status AddChanged(RowEvent row, fb::RecordKind kind, const RowState& held);
   Status RetractMissing(fb::RecordKind kind);
+  // RecordRetracted of the roster row imported by event `seq`.
   Result<NewEvent> RetractionEvent(fb::RecordKind kind, const std::string& owner, uint64_t seq);
+  // RecordRetracted (replaced) of the supplemental row whose record event
+  // `seq` created.
+  NewEvent ReplacementEvent(fb::RecordKind kind, const std::string& owner, uint64_t seq);
+  NewEvent RetractedEvent(fb::RecordKind kind, const std::string& owner,
+                          const std::string& sourced_id, uint64_t seq, bool replaced);
 
   Services& services_;
   EventContext context_;
@@ -59,6 +73,7 @@ class Planner {
   uint64_t retracted_ = 0;
   uint64_t skipped_shredded_ = 0;
   uint64_t superseded_ = 0;  // rows replaced by a later row of the set with the same key
+  uint64_t replaced_ = 0;    // held supplemental rows a changed row replaces
   std::vector<KindRetraction> retractions_;
 };
 

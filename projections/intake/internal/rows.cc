@@ -189,14 +189,17 @@ void Record(const fb::GradeRecordedPayload& p, RowFields& f) {
   f.content.Add(p.class_sourced_id()).Add(p.term()).Add(p.grade()).Add(p.date());
 }
 
+// The content of a ServiceRecorded row. (The literal label converts to bool,
+// so it adds `true`; every stored digest has it so, so it stays.)
+void AddRecordedService(const String* service, const String* provider, const String* start_date,
+                        const String* end_date, Canon& content) {
+  content.Add("recorded").Add(service).Add(provider).Add(start_date).Add(end_date);
+}
+
 void Record(const fb::ServiceRecordedPayload& p, RowFields& f) {
   f.kind = fb::RecordKind::Service;
   f.identity.Add(p.service()).Add(p.start_date());
-  f.content.Add("recorded")
-      .Add(p.service())
-      .Add(p.provider())
-      .Add(p.start_date())
-      .Add(p.end_date());
+  AddRecordedService(p.service(), p.provider(), p.start_date(), p.end_date(), f.content);
 }
 
 void Record(const fb::ServiceDiscontinuedPayload& p, RowFields& f) {
@@ -283,6 +286,18 @@ Result<std::optional<RowDigest>> DigestOf(const HmacSha256Key& row_key, EventTyp
   digest.key = KeyOf(fields.kind, subject, fields.identity.Digest(row_key));
   digest.content = fields.content.Digest(row_key);
   return std::optional<RowDigest>(std::move(digest));
+}
+
+Result<bool> EndsOngoingService(const HmacSha256Key& row_key, const Hash256& held,
+                                ByteView discontinued) {
+  const auto* p = VerifiedRoot<fb::ServiceDiscontinuedPayload>(discontinued);
+  if (!p) return Err(DataLossError("ServiceDiscontinued payload fails verification"));
+  for (const String* end_date : {p->end_date(), static_cast<const String*>(nullptr)}) {
+    Canon content("intake-row-content");
+    AddRecordedService(p->service(), p->provider(), p->start_date(), end_date, content);
+    if (content.Digest(row_key) == held) return true;
+  }
+  return false;
 }
 
 std::string RetractedRowKey(const HmacSha256Key& row_key, fb::RecordKind kind,

@@ -10,7 +10,10 @@
 //             (submittedAt, prompt) for student voice; the owner completes it.
 // Value: content (32 bytes) || seq (8 bytes big-endian) || flags (1 byte)
 //   content   HMAC-SHA-256 (index key) of every payload field except import_id
-//   seq       the event that last imported the row (RecordRetracted.row_seq)
+//   seq       the event that last imported the row, except that a
+//             ServiceDiscontinued of a row already held keeps the held seq:
+//             always the event that created the row's record (the records
+//             projection's key, RecordRetracted.row_seq)
 //   flags     bit 0: retracted by a later full export
 //
 // Both the importer (to decide what changed) and the projection (to record
@@ -44,6 +47,14 @@ struct RowDigest {
 // `row_key` is the store's index key (HmacSha256Key(keys.index_key)).
 Result<std::optional<RowDigest>> DigestOf(const HmacSha256Key& row_key, EventType type,
                                           std::string_view subject, ByteView payload);
+
+// Whether `held`, the content digest in_rows holds for a service, is that of
+// the ServiceRecorded the ServiceDiscontinued payload `discontinued` ends as
+// it was recorded while ongoing: the same provider, and this end date or none
+// (the natural lifecycle, not a correction). kDataLoss if the payload fails
+// verification.
+Result<bool> EndsOngoingService(const HmacSha256Key& row_key, const Hash256& held,
+                                ByteView discontinued);
 
 // The in_rows key of the roster row a RecordRetracted names.
 std::string RetractedRowKey(const HmacSha256Key& row_key, fb::RecordKind kind,
