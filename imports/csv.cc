@@ -29,10 +29,8 @@ tl::unexpected<CsvError> CsvReader::Error(std::string message) const {
   return tl::unexpected<CsvError>(CsvError{record_line_, std::move(message)});
 }
 
-tl::expected<bool, CsvError> CsvReader::Fail(std::string message) {
-  failed_ = true;
-  error_ = CsvError{record_line_, std::move(message)};
-  return tl::unexpected<CsvError>(error_);
+std::string CsvReader::TooLong() const {
+  return "field longer than " + std::to_string(limits_.max_field_bytes) + " bytes";
 }
 
 void CsvReader::SkipBlankLines() {
@@ -48,70 +46,99 @@ void CsvReader::SkipBlankLines() {
   }
 }
 
+void CsvReader::SkipRestOfLine() {
+  size_t end = text_.find('\n', pos_);
+  if (end == std::string_view::npos) {
+    pos_ = text_.size();
+    return;
+  }
+  pos_ = end + 1;
+  ++line_;
+}
+
 tl::expected<bool, CsvError> CsvReader::Next(CsvRecord* record) {
-  if (failed_) return tl::unexpected<CsvError>(error_);
   SkipBlankLines();
   if (pos_ >= text_.size()) return false;
   record_line_ = line_;
   record->line = line_;
   size_t count = 0;
+  std::string problem;   // the record's first problem: it is read to its end regardless
+  std::string overflow;  // fields past the limit are read into this and dropped
   while (true) {
-    if (count == limits_.max_fields_per_record) {
-      return Fail("more than " + std::to_string(limits_.max_fields_per_record) +
-                  " fields in one record");
+    std::string* field = &overflow;
+    if (count < limits_.max_fields_per_record) {
+      if (count == record->fields.size()) record->fields.emplace_back();
+      field = &record->fields[count];
+    } else if (problem.empty()) {
+      problem =
+          "more than " + std::to_string(limits_.max_fields_per_record) + " fields in one record";
     }
-    if (count == record->fields.size()) record->fields.emplace_back();
-    std::string& field = record->fields[count++];
-    field.clear();
-    auto end = ReadField(&field);
-    if (!end) return Fail(std::move(end.error().message));
+    ++count;
+    field->clear();
+    auto end = ReadField(field, &problem);
+    if (!end) {
+      SkipRestOfLine();
+      if (!problem.empty()) return Error(std::move(problem));
+      return tl::unexpected(std::move(end.error()));
+    }
     // Tab, CR and LF may stand in a quoted field; other controls (escape
     // sequences, C1) would reach whoever displays the value.
-    if (!IsCleanText(field, /*multiline=*/true)) {
-      return Fail(std::string(WhyUnclean(field)) + " in field " + std::to_string(count));
+    if (problem.empty() && !IsCleanText(*field, /*multiline=*/true)) {
+      problem = std::string(WhyUnclean(*field)) + " in field " + std::to_string(count);
     }
     if (*end == FieldEnd::kRecordEnd) break;
   }
+  if (!problem.empty()) return Error(std::move(problem));
   record->fields.resize(count);
   return true;
 }
 
-tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadField(std::string* out) {
-  if (pos_ < text_.size() && text_[pos_] == '"') return ReadQuoted(out);
-  return ReadUnquoted(out);
+tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadField(std::string* out,
+                                                                 std::string* problem) {
+  if (pos_ < text_.size() && text_[pos_] == '"') return ReadQuoted(out, problem);
+  return ReadUnquoted(out, problem);
 }
 
-tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadUnquoted(std::string* out) {
+tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadUnquoted(std::string* out,
+                                                                    std::string* problem) {
   size_t end = text_.find_first_of(",\r\n\"", pos_);
   if (end == std::string_view::npos) end = text_.size();
-  if (end - pos_ > limits_.max_field_bytes) {
-    return Error("field longer than " + std::to_string(limits_.max_field_bytes) + " bytes");
-  }
   if (end < text_.size() && text_[end] == '"') return Error("quote inside an unquoted field");
-  out->assign(text_.substr(pos_, end - pos_));
+  if (end - pos_ > limits_.max_field_bytes) {
+    if (problem->empty()) *problem = TooLong();
+  } else {
+    out->assign(text_.substr(pos_, end - pos_));
+  }
   pos_ = end;
   return ReadTerminator();
 }
 
-tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadQuoted(std::string* out) {
+tl::expected<CsvReader::FieldEnd, CsvError> CsvReader::ReadQuoted(std::string* out,
+                                                                  std::string* problem) {
   ++pos_;  // opening quote
+  bool too_long = false;
+  auto keep = [&](std::string_view part) {
+    too_long = too_long || out->size() + part.size() > limits_.max_field_bytes;
+    if (!too_long) out->append(part);
+  };
   while (true) {
     size_t quote = text_.find('"', pos_);
-    if (quote == std::string_view::npos) return Error("unterminated quoted field");
+    if (quote == std::string_view::npos) {
+      pos_ = text_.size();  // nothing after it can be told apart from the field
+      return Error("unterminated quoted field");
+    }
     std::string_view segment = text_.substr(pos_, quote - pos_);
     line_ += std::count(segment.begin(), segment.end(), '\n');
-    if (out->size() + segment.size() > limits_.max_field_bytes) {
-      return Error("field longer than " + std::to_string(limits_.max_field_bytes) + " bytes");
-    }
-    out->append(segment);
+    keep(segment);
     pos_ = quote + 1;
     if (pos_ < text_.size() && text_[pos_] == '"') {  // doubled quote
-      if (out->size() + 1 > limits_.max_field_bytes) {
-        return Error("field longer than " + std::to_string(limits_.max_field_bytes) + " bytes");
-      }
-      out->push_back('"');
+      keep("\"");
       ++pos_;
       continue;
+    }
+    if (too_long) {
+      out->clear();
+      if (problem->empty()) *problem = TooLong();
     }
     return ReadTerminator();
   }

@@ -6,7 +6,10 @@
 // UTF-8, NUL bytes, an unterminated quoted field, a quote inside an unquoted
 // field, text after a closing quote, a bare carriage return, a field longer
 // than CsvLimits::max_field_bytes and a record with more than
-// CsvLimits::max_fields_per_record fields.
+// CsvLimits::max_fields_per_record fields. A rejected record is skipped and
+// reading goes on, so that one pass finds every bad record: after a bad field
+// the rest of its record is read as usual; after text that breaks the
+// quoting, from the next line; an unterminated quoted field ends the input.
 #pragma once
 
 #include <cstddef>
@@ -43,27 +46,29 @@ class CsvReader {
   CsvReader(std::string_view text, const CsvLimits& limits);
 
   // Reads the next record into `*record`, reusing its storage. Returns true if
-  // a record was read and false at the end of input. After an error every
-  // later call returns the same error.
+  // a record was read, false at the end of input, and the error of a record
+  // that was rejected (and skipped: the next call reads on after it).
   tl::expected<bool, CsvError> Next(CsvRecord* record);
 
  private:
   enum class FieldEnd { kComma, kRecordEnd };
-  tl::expected<FieldEnd, CsvError> ReadField(std::string* out);
-  tl::expected<FieldEnd, CsvError> ReadQuoted(std::string* out);
-  tl::expected<FieldEnd, CsvError> ReadUnquoted(std::string* out);
+  // Each reads one field into `out`. A field too long is read to its end
+  // but not kept, and said in `*problem` (if it is still empty); an error
+  // means the record's end cannot be found from here.
+  tl::expected<FieldEnd, CsvError> ReadField(std::string* out, std::string* problem);
+  tl::expected<FieldEnd, CsvError> ReadQuoted(std::string* out, std::string* problem);
+  tl::expected<FieldEnd, CsvError> ReadUnquoted(std::string* out, std::string* problem);
   tl::expected<FieldEnd, CsvError> ReadTerminator();
-  tl::expected<bool, CsvError> Fail(std::string message);
   tl::unexpected<CsvError> Error(std::string message) const;
+  std::string TooLong() const;
   void SkipBlankLines();
+  void SkipRestOfLine();
 
   std::string_view text_;
   CsvLimits limits_;
   size_t pos_ = 0;
   size_t line_ = 1;         // physical line at pos_
   size_t record_line_ = 1;  // line where the current record started
-  bool failed_ = false;
-  CsvError error_;
 };
 
 // A whole document whose first record is the header.

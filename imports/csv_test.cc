@@ -145,14 +145,35 @@ TEST_CASE("UTF-8 validation follows RFC 3629") {
   CHECK_FALSE(IsValidUtf8("\xE2\x28\xA1"));      // bad continuation
 }
 
-TEST_CASE("CsvReader keeps returning its error") {
-  CsvReader reader("a\n\"x\n", CsvLimits{});
+TEST_CASE("CsvReader reports each bad record and reads on after it") {
+  std::string many_fields(300, ',');
+  std::string text =
+      "h1,h2\n"
+      "ok,1\n"
+      "bad\xff,2\n"
+      "x\"y,3\n"
+      "ok2,4\n"
+      "\"" +
+      std::string(70'000, 'a') + "\",5\n" + many_fields +
+      "\n"
+      "last,6\n"
+      "\"open,7\n"
+      "never,8\n";
+  CsvReader reader(text, CsvLimits{});
   CsvRecord record;
-  REQUIRE(reader.Next(&record).value());
-  auto first = reader.Next(&record);
-  REQUIRE_FALSE(first);
-  auto again = reader.Next(&record);
-  REQUIRE_FALSE(again);
-  CHECK(again.error().line == 2);
-  CHECK(again.error().message == first.error().message);
+  std::vector<std::string> seen;  // "line: fields or error"
+  while (true) {
+    auto got = reader.Next(&record);
+    if (got && !*got) break;
+    if (got) {
+      seen.push_back(std::to_string(record.line) + ": " + record.fields[0]);
+    } else {
+      seen.push_back(std::to_string(got.error().line) + ": " + got.error().message);
+    }
+  }
+  CHECK(seen == std::vector<std::string>{"1: h1", "2: ok", "3: invalid UTF-8 in field 1",
+                                         "4: quote inside an unquoted field", "5: ok2",
+                                         "6: field longer than 65536 bytes",
+                                         "7: more than 256 fields in one record", "8: last",
+                                         "9: unterminated quoted field"});
 }

@@ -67,10 +67,10 @@ bool TableReader::Open() {
 bool TableReader::Next(Row* row) {
   while (true) {
     auto got = reader_.Next(&record_);
-    if (!got) {
+    if (!got) {  // the record is skipped; the others are still checked
       ReportCsvError(got.error());
       failed_ = true;
-      return false;
+      continue;
     }
     if (!*got) return false;
     if (++rows_ > limits_.max_rows_per_file) {

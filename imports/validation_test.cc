@@ -231,7 +231,7 @@ TEST_CASE("the manifest must be OneRoster 1.1 bulk and agree with the files") {
         Strings{"manifest.csv:12: propertyName: repeated (first at line 10)"});
 }
 
-TEST_CASE("CSV errors stop their file and silence references into it") {
+TEST_CASE("CSV errors skip their record and silence references into the file") {
   FileSet files = GoodFiles();
   files["users.csv"] += "stu-3,,,true,school-1,student,stu3,,\"Unclosed,Name\n";
   CHECK(ErrorsOf(files) == Strings{"users.csv:7: unterminated quoted field"});
@@ -240,6 +240,19 @@ TEST_CASE("CSV errors stop their file and silence references into it") {
   CHECK(ErrorsOf(Edit("student_voice.csv", "Friends", std::string(64 * 1024 + 1, 'x'))) ==
         Strings{"student_voice.csv:4: field longer than 65536 bytes"});
   CHECK(ErrorsOf(With("teams.csv", "")) == Strings{"teams.csv:1: missing header row"});
+}
+
+TEST_CASE("every bad record of a file is reported, CSV errors and field errors alike") {
+  CHECK(ErrorsOf(With("attendance.csv",
+                      "studentSourcedId,date,status,excused,reason\n"
+                      "stu-2,2024-09-03,absent,false,Ill\xFFness\n"
+                      "stu-2,2024-09-04,absent,false,Stray\"quote\n"
+                      "stu-2,2024-09-31,absent,false,\n"
+                      "stu-2,2024-09-05,absent,maybe,\n")) ==
+        Strings{"attendance.csv:2: invalid UTF-8 in field 5",
+                "attendance.csv:3: quote inside an unquoted field",
+                "attendance.csv:4: date: not a date (expected YYYY-MM-DD)",
+                "attendance.csv:5: excused: not a boolean (expected true or false)"});
 }
 
 TEST_CASE("all problems are reported together, sorted by file and line") {

@@ -69,14 +69,15 @@ class TableReader {
 
   // Reads and checks the header. False if the rows cannot be read.
   bool Open();
-  // Moves to the next record that has as many fields as the header, after
-  // reporting its empty required fields. False at the end, after a CSV error
-  // or past ImportLimits::max_rows_per_file. `row` stays valid until the
-  // next call.
+  // Moves to the next record that is valid CSV and has as many fields as the
+  // header, after reporting its empty required fields; records that are not
+  // are reported and skipped. False at the end or past
+  // ImportLimits::max_rows_per_file. `row` stays valid until the next call.
   bool Next(Row* row);
   // Data records read so far.
   size_t rows() const { return rows_; }
-  // True once a CSV error or the row limit stopped reading.
+  // True once a record was skipped for a CSV error, or the row limit stopped
+  // reading: the rows read are not all the file holds.
   bool failed() const { return failed_; }
 
  private:
