@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -85,13 +87,17 @@ CheckedEntry CheckEntry(ByteView stored, const Ed25519PublicKey& key) {
 // The walk over the log, one chunk at a time.
 class LogWalk {
  public:
-  LogWalk(Store& store, const Ed25519PublicKey& key, int threads)
-      : store_(store), key_(key), pool_(threads) {}
+  LogWalk(Store& store, const Ed25519PublicKey& key, std::string origin, int threads)
+      : store_(store), key_(key), origin_(std::move(origin)), pool_(threads) {}
 
-  // Verifies every entry; stops at the first chunk with a finding.
+  // Verifies every entry, and every stored checkpoint against the tree at
+  // its size; stops at the first chunk with a finding. Checkpoints of trees
+  // larger than the log are left to the check of the latest one.
   Status Run(Findings& findings) {
     ASSIGN_OR_RETURN(auto it, store_.NewIterator(cf::kLog, ReadView::kDurable, ScanExtent::kWhole));
+    ASSIGN_OR_RETURN(checkpoints_, store_.NewIterator(cf::kCheckpoints));
     it->SeekToFirst();
+    checkpoints_->SeekToFirst();
     std::vector<Bytes> values;
     std::vector<uint64_t> key_seqs;
     while (!findings.bad()) {
@@ -102,12 +108,15 @@ class LogWalk {
         values.emplace_back(it->value().begin(), it->value().end());
       }
       RETURN_IF_ERROR(it->status());
-      if (values.empty()) break;
+      // The checkpoints this chunk reaches: trees up to its last event.
+      RETURN_IF_ERROR(LoadCheckpoints(frontier_.size() + values.size()));
       std::vector<CheckedEntry> checked(values.size());
       pool_.ParallelFor(values.size(), [&](size_t i) { checked[i] = CheckEntry(values[i], key_); });
       NodeList nodes;
       CheckInOrder(key_seqs, checked, nodes, findings);
+      if (!findings.bad()) CheckCheckpointsAt(frontier_.size(), findings);
       RETURN_IF_ERROR(CheckStoredNodes(nodes, findings));
+      if (values.empty()) break;
     }
     return OkStatus();
   }
@@ -116,10 +125,50 @@ class LogWalk {
 
  private:
   // Numbering, the chain and the tree, entry by entry.
+  // A stored checkpoint, read and its signature checked.
+  struct LoadedCheckpoint {
+    uint64_t key_size = 0;
+    Result<Checkpoint> checked;
+  };
+
+  // Reads the checkpoints of trees of at most `max_size` events not read yet
+  // and checks their signatures, in parallel.
+  Status LoadCheckpoints(uint64_t max_size) {
+    std::vector<std::pair<uint64_t, std::string>> read;
+    for (; checkpoints_->Valid(); checkpoints_->Next()) {
+      if (checkpoints_->key().size() != 8) return DataLossError("malformed checkpoint key");
+      const uint64_t size = DecodeBigEndian64(checkpoints_->key());
+      if (size > max_size) break;
+      read.emplace_back(size, std::string(AsChars(checkpoints_->value())));
+    }
+    RETURN_IF_ERROR(checkpoints_->status());
+    std::vector<LoadedCheckpoint> loaded(read.size());
+    pool_.ParallelFor(read.size(), [&](size_t i) {
+      loaded[i] = {read[i].first, VerifyCheckpoint(read[i].second, origin_, key_)};
+    });
+    for (auto& c : loaded) pending_.push_back(std::move(c));
+    return OkStatus();
+  }
+
+  // Checks the pending checkpoints stored as of a tree of `size` events
+  // against the tree just verified up to there.
+  void CheckCheckpointsAt(uint64_t size, Findings& findings) {
+    const uint64_t at = size == 0 ? 0 : size - 1;
+    for (; !pending_.empty() && pending_.front().key_size == size; pending_.pop_front()) {
+      const LoadedCheckpoint& c = pending_.front();
+      const std::string what = "checkpoint of " + std::to_string(size) + " events";
+      if (!c.checked) return findings.Report(at, what + " invalid: " + c.checked.error().message());
+      if (c.checked->size != size) return findings.Report(at, what + " names another size");
+      if (c.checked->root != frontier_.Root()) return findings.Report(at, what + ": root differs");
+    }
+  }
+
   void CheckInOrder(const std::vector<uint64_t>& key_seqs, const std::vector<CheckedEntry>& checked,
                     NodeList& nodes, Findings& findings) {
     for (size_t i = 0; i < checked.size(); ++i) {
       const uint64_t expected = frontier_.size();
+      CheckCheckpointsAt(expected, findings);
+      if (findings.bad()) return;
       const CheckedEntry& e = checked[i];
       if (key_seqs[i] == UINT64_MAX) return findings.Report(expected, "malformed log key");
       if (key_seqs[i] != expected) {
@@ -170,9 +219,12 @@ class LogWalk {
 
   Store& store_;
   const Ed25519PublicKey& key_;
+  const std::string origin_;
   SigningPool pool_;
   merkle::Frontier frontier_;
   Hash256 prev_{};
+  std::unique_ptr<StoreIterator> checkpoints_;
+  std::deque<LoadedCheckpoint> pending_;  // read and not yet checked, in order of size
 };
 
 Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t events,
@@ -233,8 +285,10 @@ Status CheckPinnedCheckpoint(Store& store, const Checkpoint& pinned, uint64_t ev
 
 Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads,
                                const Checkpoint* pinned) {
+  ASSIGN_OR_RETURN(auto stored_origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
   Findings findings;
-  LogWalk walk(store, public_key, threads);
+  LogWalk walk(store, public_key, stored_origin ? std::string(AsChars(*stored_origin)) : "",
+               threads);
   RETURN_IF_ERROR(walk.Run(findings));
   const merkle::Frontier& frontier = walk.frontier();
   if (!findings.bad()) {

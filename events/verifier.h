@@ -1,6 +1,6 @@
 // Full verification of a stored log: every signature, the hash chain, the
-// sequence numbering, the stored Merkle nodes, and the tree against the
-// latest signed checkpoint.
+// sequence numbering, each event's encoding, the stored Merkle nodes, and
+// the tree against every stored checkpoint.
 #pragma once
 
 #include <cstdint>

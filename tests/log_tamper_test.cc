@@ -269,6 +269,37 @@ TEST_CASE("verify refuses a log whose checkpoints were removed or stored under a
   }
 }
 
+TEST_CASE("verify checks every stored checkpoint, not only the latest") {
+  TamperFixture f;
+  auto note_at = [&f](uint64_t size) {
+    auto v = f.t->store->Get(cf::kCheckpoints, layout::CheckpointKey(size));
+    REQUIRE(v);
+    REQUIRE(*v);  // every append of the fixture was a group with its checkpoint
+    return **v;
+  };
+  const Bytes note11 = note_at(11);
+  SECTION("one stored under another size") {
+    WriteBatch b;
+    b.Put(cf::kCheckpoints, layout::CheckpointKey(10), note11);
+    REQUIRE(f.t->store->Write(b, true).ok());
+    VerifyReport r = f.Verify();
+    CHECK_FALSE(r.ok);
+    CHECK(r.first_bad_seq == 9);
+    CHECK_THAT(r.why, Catch::Contains("names another size"));
+  }
+  SECTION("one with a changed byte") {
+    Bytes changed = note_at(5);
+    changed[changed.size() - 10] ^= 0x01;  // inside the signature's base64
+    WriteBatch b;
+    b.Put(cf::kCheckpoints, layout::CheckpointKey(5), changed);
+    REQUIRE(f.t->store->Write(b, true).ok());
+    VerifyReport r = f.Verify();
+    CHECK_FALSE(r.ok);
+    CHECK(r.first_bad_seq == 4);
+    CHECK_THAT(r.why, Catch::Contains("checkpoint of 5 events invalid"));
+  }
+}
+
 TEST_CASE("the log refuses to open for appends once events or the tree were tampered with") {
   // Appending onto a truncated log would reuse the removed events' numbers
   // and sign a new checkpoint over the damage, hiding it from verify.
