@@ -35,7 +35,13 @@ Result<std::optional<AeadKey>> DataKeyRing::ReadStored(const std::string& subjec
       std::equal(value.begin(), value.end(), Tombstone().begin())) {
     return Err(GoneError("the record was shredded"));
   }
-  ASSIGN_OR_RETURN(Bytes plain, AeadOpen(kek_, value, WrapAd(subject)));
+  auto opened = AeadOpen(kek_, value, WrapAd(subject));
+  if (!opened) {
+    return Err(
+        DataLossError("a data key does not open with this key-encryption key (is --keys "
+                      "the store's key directory?), or its bytes were changed"));
+  }
+  Bytes plain = std::move(*opened);
   if (plain.size() != kAeadKeySize) return Err(DataLossError("wrapped data key has wrong size"));
   AeadKey key;
   std::copy(plain.begin(), plain.end(), key.begin());

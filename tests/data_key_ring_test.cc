@@ -102,6 +102,18 @@ TEST_CASE("the key ring answers other lookups while it reads a key from the stor
   CHECK_FALSE(r.store.timed_out);
 }
 
+TEST_CASE("a data key under another key-encryption key fails closed and says which key") {
+  Ring r;
+  r.PersistKey("stu_wrapped");
+  AeadKey other_kek{};
+  other_kek.fill(7);
+  DataKeyRing wrong(r.store, other_kek);
+  auto key = wrong.Get("stu_wrapped");
+  REQUIRE_FALSE(key);
+  CHECK(key.error().code() == StatusCode::kDataLoss);
+  CHECK_THAT(key.error().message(), Catch::Contains("key-encryption key"));
+}
+
 TEST_CASE("a key read from the store just before its shred is not cached after it") {
   Ring r;
   r.PersistKey("stu_shredded");
