@@ -175,6 +175,26 @@ TEST_CASE("import refuses a set lacking most of the students unless told to allo
   CHECK(LogSize(tmp) > size);
 }
 
+TEST_CASE("import refuses a set that empties enrollments.csv, naming the enrollments") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  imports::FileSet files = SmallDistrictWithFamilies(20);
+  REQUIRE(RunCli(tmp, "import --actor system " + ImportFolder(tmp, files, "full")).exit_code == 0);
+  const uint64_t size = LogSize(tmp);
+  std::string& enrollments = files.at("enrollments.csv");
+  enrollments.resize(enrollments.find('\n') + 1);  // the header line only
+  const std::string partial = ImportFolder(tmp, files, "partial");
+  CliResult refused = RunCli(tmp, "import --actor system " + partial);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("23 of the 23 enrollments") != std::string::npos);
+  CHECK(refused.err.find("--allow-mass-retraction") != std::string::npos);
+  CHECK(LogSize(tmp) == size);
+  CliResult allowed = RunCli(tmp, "import --actor system --allow-mass-retraction " + partial);
+  INFO(allowed.err);
+  CHECK(allowed.exit_code == 0);
+  CHECK(LogSize(tmp) == size + 24);  // 23 RecordRetracted, ImportCompleted
+}
+
 TEST_CASE("import --actor must be an enabled district_admin once accounts exist") {
   backpack::testing::TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);

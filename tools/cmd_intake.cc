@@ -161,7 +161,8 @@ void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
       ->required();
   import->add_option("PATH", path, "zip file or folder")->required();
   import->add_flag("--allow-mass-retraction", import_options.allow_mass_retraction,
-                   "import a bulk set that lacks more than half of the students or schools held");
+                   "import a bulk set that retracts more than half of the orgs, classes, "
+                   "students, guardian links or enrollments held (a new school year)");
   import->callback(
       [&global, exit_code] { RunImport(global, actor, path, import_options, exit_code);
 });

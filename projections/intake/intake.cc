@@ -1,6 +1,8 @@
 #include "projections/intake/intake.h"
 
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include "projections/ids.h"
 #include "projections/intake/internal/dates.h"
@@ -17,20 +19,41 @@ std::mutex& ImportMutex() {
   return mu;
 }
 
-// kFailedPrecondition if the planned retractions empty more than half of the
-// students or schools held (see ImportOptions).
-Status CheckMassRetraction(const intake::Planner& planner) {
-  for (const auto& r : planner.retractions()) {
-    if (r.kind != fb::RecordKind::Student && r.kind != fb::RecordKind::Org) continue;
-    if (r.held < kMassRetractionMinRows || r.retracted * 2 <= r.held) continue;
-    const std::string what = r.kind == fb::RecordKind::Student ? "students" : "organisations";
-    return FailedPreconditionError(
-        "the set would retract " + std::to_string(r.retracted) + " of the " +
-        std::to_string(r.held) + " " + what +
-        " held, more than half: is it a partial export? Nothing was imported. To import it "
-        "anyway: --allow-mass-retraction (HTTP: ?allow_mass_retraction=true)");
+// How a refusal names the rows of a retractable kind.
+std::string_view KindNoun(fb::RecordKind kind) {
+  switch (kind) {
+    case fb::RecordKind::Org:
+      return "organisations";
+    case fb::RecordKind::Class:
+      return "classes";
+    case fb::RecordKind::Student:
+      return "students";
+    case fb::RecordKind::Guardian:
+      return "guardian links";
+    case fb::RecordKind::Enrollment:
+      return "enrollments";
+    default:
+      return "rows";
   }
-  return OkStatus();
+}
+
+// kFailedPrecondition naming every kind whose planned retractions empty
+// more than half of its rows held (see ImportOptions); each kind is judged
+// on its own.
+Status CheckMassRetraction(const intake::Planner& planner) {
+  std::string refused;
+  for (const auto& r : planner.retractions()) {
+    if (r.held < kMassRetractionMinRows || r.retracted * 2 <= r.held) continue;
+    if (!refused.empty()) refused += ", ";
+    refused += std::to_string(r.retracted) + " of the " + std::to_string(r.held) + " " +
+               std::string(KindNoun(r.kind));
+  }
+  if (refused.empty()) return OkStatus();
+  return FailedPreconditionError(
+      "the set would retract more than half of what is held: " + refused +
+      ". Is it a partial export? Nothing was imported. If the retractions are meant (a new "
+      "school year replaces most classes and enrollments), import it with "
+      "--allow-mass-retraction (HTTP: ?allow_mass_retraction=true)");
 }
 
 }  // namespace

@@ -44,9 +44,12 @@ struct ImportReport {
 };
 
 struct ImportOptions {
-  // A bulk file that lacks more than half of the students or schools held
-  // (of at least kMassRetractionMinRows) is more likely a partial export
-  // than a district emptying itself: it is refused unless this is set.
+  // A bulk set that would retract more than half of the rows held of any
+  // retractable kind (orgs, classes, students, guardian links or
+  // enrollments, each kind judged on its own, of at least
+  // kMassRetractionMinRows) is more likely a partial export than a district
+  // emptying itself: it is refused unless this is set. A new school year,
+  // which replaces most classes and enrollments, is what this is for.
   bool allow_mass_retraction = false;
 };
 inline constexpr uint64_t kMassRetractionMinRows = 20;

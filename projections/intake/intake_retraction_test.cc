@@ -125,6 +125,50 @@ TEST_CASE("a bulk set lacking most of the students is refused unless allowed") {
   CHECK(allowed->retracted == 12);
 }
 
+TEST_CASE("a bulk set lacking most of the enrollments or guardian links is refused, naming them") {
+  IntakeFixture f;
+  // 23 students, 22 guardian links, 23 enrollments (22 students, 1 teacher).
+  const imports::FileSet full = SmallDistrictWithFamilies(20);
+  f.ImportOk(full);
+  const uint64_t size = f.log().size();
+  auto import = [&](const imports::FileSet& files, ImportOptions options = {}) {
+    return Import(f.domain().services(), ParseOk(files), Actor{"system", "req_test", ""}, options);
+  };
+  imports::FileSet no_enrollments = full;  // a partial export: the header line only
+  no_enrollments["enrollments.csv"].resize(no_enrollments["enrollments.csv"].find('\n') + 1);
+  auto refused = import(no_enrollments);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == StatusCode::kFailedPrecondition);
+  const std::string& message = refused.error().message();
+  CHECK(message.find("23 of the 23 enrollments") != std::string::npos);
+  CHECK(message.find("students") == std::string::npos);  // each kind on its own
+  CHECK(message.find("new school year") != std::string::npos);
+  CHECK(message.find("--allow-mass-retraction") != std::string::npos);
+  CHECK(f.log().size() == size);
+
+  const imports::FileSet no_links = DropColumn(full, "users.csv", "agentSourcedIds");
+  refused = import(no_links);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("22 of the 22 guardian links") != std::string::npos);
+  refused = import(DropColumn(no_enrollments, "users.csv", "agentSourcedIds"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message().find("22 of the 22 guardian links, 23 of the 23 enrollments") !=
+        std::string::npos);
+  CHECK(f.log().size() == size);
+
+  // Half of the enrollments missing is an ordinary export.
+  imports::FileSet half = full;
+  for (int i = 0; i < 11; ++i) {
+    half = DropLines(half, "enrollments.csv", "e-" + std::to_string(500 + i) + ",");
+  }
+  auto imported = import(half);
+  REQUIRE(imported);
+  CHECK(imported->retracted == 11);
+  auto allowed = import(no_enrollments, ImportOptions{true});  // a new school year
+  REQUIRE(allowed);
+  CHECK(allowed->retracted == 12);
+}
+
 TEST_CASE("orgs and classes missing from a full export are retracted without a subject") {
   IntakeFixture f;
   f.ImportOk(SmallDistrict());

@@ -1,7 +1,10 @@
 #include "projections/intake/intake_test_data.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <optional>
+#include <string_view>
 
 #include "core/crypto.h"
 
@@ -92,6 +95,18 @@ imports::FileSet SmallDistrictWithMoreStudents(int extra) {
   return files;
 }
 
+imports::FileSet SmallDistrictWithFamilies(int extra) {
+  imports::FileSet files = SmallDistrictWithMoreStudents(extra);
+  for (int i = 0; i < extra; ++i) {
+    const std::string number = std::to_string(500 + i);
+    files["users.csv"] += "g-" + number + ",,,true,sch-a,parent,p" + number + ",,Synthetic,Parent" +
+                          std::to_string(i) + ",,,,,,s-" + number + ",,\n";
+    files["enrollments.csv"] +=
+        "e-" + number + ",,,cls-sci7a,sch-a,s-" + number + ",student,false,2025-08-25,\n";
+  }
+  return files;
+}
+
 imports::FileSet Edit(imports::FileSet files, const std::string& file, const std::string& from,
                       const std::string& to) {
   std::string& content = files.at(file);
@@ -110,6 +125,38 @@ imports::FileSet DropLines(imports::FileSet files, const std::string& file,
     std::string_view line = content.substr(0, end == std::string_view::npos ? end : end + 1);
     if (line.find(needle) == std::string_view::npos) kept += line;
     content.remove_prefix(line.size());
+  }
+  files[file] = kept;
+  return files;
+}
+
+imports::FileSet DropColumn(imports::FileSet files, const std::string& file,
+                            const std::string& column) {
+  std::string kept;
+  std::string_view content = files.at(file);
+  std::optional<size_t> index;  // of `column`, from the header line
+  while (!content.empty()) {
+    size_t end = content.find('\n');
+    std::string_view line = content.substr(0, end);
+    content.remove_prefix(end == std::string_view::npos ? content.size() : end + 1);
+    std::vector<std::string_view> fields;
+    for (size_t at = 0;;) {
+      size_t comma = line.find(',', at);
+      fields.push_back(line.substr(at, comma == std::string_view::npos ? comma : comma - at));
+      if (comma == std::string_view::npos) break;
+      at = comma + 1;
+    }
+    if (!index) {
+      auto found = std::find(fields.begin(), fields.end(), column);
+      REQUIRE(found != fields.end());
+      index = found - fields.begin();
+    }
+    REQUIRE(*index < fields.size());
+    fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(*index));
+    for (size_t i = 0; i < fields.size(); ++i) {
+      kept += fields[i];
+      kept += i + 1 < fields.size() ? ',' : '\n';
+    }
   }
   files[file] = kept;
   return files;

@@ -17,6 +17,10 @@ namespace backpack::intake::testing {
 imports::FileSet SmallDistrict();
 // SmallDistrict with `extra` more students at school sch-a (s-500, s-501...).
 imports::FileSet SmallDistrictWithMoreStudents(int extra);
+// SmallDistrictWithMoreStudents(extra), each extra student also enrolled in
+// cls-sci7a (e-500, e-501...) and linked to a parent of their own (g-500,
+// g-501..., naming the student in agentSourcedIds).
+imports::FileSet SmallDistrictWithFamilies(int extra);
 
 // `files` with the first occurrence of `from` in `file` replaced by `to`
 // (which must occur: checked with Catch2's REQUIRE).
@@ -25,6 +29,11 @@ imports::FileSet Edit(imports::FileSet files, const std::string& file, const std
 // `files` without every line of `file` that contains `needle`.
 imports::FileSet DropLines(imports::FileSet files, const std::string& file,
                            const std::string& needle);
+
+// `files` without the column `column` of `file` (which must have it:
+// REQUIREd). For files without quoted fields.
+imports::FileSet DropColumn(imports::FileSet files, const std::string& file,
+                            const std::string& column);
 
 // Parses `files`, failing the test (REQUIRE) on any error.
 imports::ImportSet ParseOk(const imports::FileSet& files);
