@@ -647,6 +647,7 @@ TEST_CASE("imports take a zip: a repeated set appends nothing, garbage gets 422 
   auto again = w.Call("POST", "/api/imports", w.admin.token, w.DistrictZip(), "application/zip");
   REQUIRE(again.status == 201);
   REQUIRE(ApiWorld::Json(again).at("events_appended") == 0);
+  CHECK(ApiWorld::Json(again).at("skipped_deleted") == 0);
   REQUIRE(w.LogSize() == before);
   auto garbage = w.Call("POST", "/api/imports", w.admin.token, "PK not a zip", "application/zip");
   REQUIRE(garbage.status == 422);

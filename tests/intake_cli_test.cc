@@ -195,6 +195,18 @@ TEST_CASE("import refuses a set that empties enrollments.csv, naming the enrollm
   CHECK(LogSize(tmp) == size + 24);  // 23 RecordRetracted, ImportCompleted
 }
 
+TEST_CASE("import says how many rows about tobedeleted students it left out") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  auto files = Edit(SmallDistrict(), "users.csv", "s-101,,", "s-101,tobedeleted,");
+  CliResult imported = RunCli(tmp, "import --actor system " + ImportFolder(tmp, files, "set"));
+  INFO(imported.err);
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out.find("\n8 rows (enrollments, guardian links, records) about students whose "
+                          "users.csv status is tobedeleted were not imported\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("import --actor must be an enabled district_admin once accounts exist") {
   backpack::testing::TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);

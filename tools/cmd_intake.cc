@@ -151,6 +151,11 @@ void PrintImportReport(const ImportReport& report) {
               << " rows were replaced by a later row for the same record in this set (such as "
                  "two grades for one class and term); only the last of each was imported\n";
   }
+  if (report.skipped_deleted > 0) {
+    std::cout << report.skipped_deleted
+              << " rows (enrollments, guardian links, records) about students whose users.csv "
+                 "status is tobedeleted were not imported\n";
+  }
 }
 
 void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {

@@ -246,6 +246,7 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
                                 {"retracted", report->retracted},
                                 {"replaced", report->replaced},
                                 {"skipped_shredded", report->skipped_shredded},
+                                {"skipped_deleted", report->skipped_deleted},
                                 {"superseded", report->superseded}});
   });
 }

@@ -74,8 +74,8 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   size_t rows_read = 0;
   for (const auto& [file, count] : set.row_counts) rows_read += count;
   rows.reserve(rows_read);
-  intake::AppendRosterEvents(set, context, rows);
-  intake::AppendRecordEvents(set, context, rows);
+  uint64_t skipped_deleted = intake::AppendRosterEvents(set, context, rows);
+  skipped_deleted += intake::AppendRecordEvents(set, context, rows);
   intake::Planner planner(services, context);
   RETURN_IF_ERROR(planner.AddRows(std::move(rows)));
   RETURN_IF_ERROR(planner.AddRetractions(set));
@@ -85,6 +85,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   ImportReport report;
   report.unchanged = planner.unchanged();
   report.skipped_shredded = planner.skipped_shredded();
+  report.skipped_deleted = skipped_deleted;
   report.superseded = planner.superseded();
   if (events.empty()) return report;
   report.events_appended = events.size();

@@ -9,7 +9,10 @@
 // student, guardian link or enrollment appends RecordRetracted for it; the
 // log keeps the row. A supplemental row (attendance, grade, ...) imported
 // again with other content is a correction: RecordRetracted (replaced) of
-// the earlier version, then the new one. All events of one set go into one
+// the earlier version, then the new one. Rows with status "tobedeleted" are
+// not imported, nor is any row about a student whose users.csv row is
+// (guardian links, enrollments, supplemental rows:
+// ImportReport::skipped_deleted). All events of one set go into one
 // EventLog::Append: one commit, or nothing. A set that changes nothing
 // appends nothing at all.
 //
@@ -37,6 +40,9 @@ struct ImportReport {
   // each has a RecordRetracted (replaced) before its new version.
   uint64_t replaced = 0;
   uint64_t skipped_shredded = 0;  // rows about crypto-shredded students, never re-imported
+  // Guardian links, enrollments and supplemental rows about students whose
+  // users.csv row is "tobedeleted": not imported (the student is not either).
+  uint64_t skipped_deleted = 0;
   // Rows replaced by a later row of the same set for the same record (two
   // grades for one class and term, two attendance rows for one day): only
   // the last of them is imported.

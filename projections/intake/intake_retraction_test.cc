@@ -1,6 +1,7 @@
 // Full exports retract missing roster rows; shredded students stay gone;
 // an import is one append; the intake projection rebuilds identically.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "projections/ids.h"
 #include "projections/intake/intake_test_util.h"
@@ -189,6 +190,44 @@ TEST_CASE("orgs and classes missing from a full export are retracted without a s
   }
   CHECK(orgs == 1);
   CHECK(f.CountsFrom(size)["RecordRetracted"] == 3);  // org, student, guardian link
+}
+
+TEST_CASE("nothing about a student marked tobedeleted is imported, and the report counts it") {
+  IntakeFixture f;
+  const std::string student = StudentIdFor(f.domain().keys().index_key, "s-101");
+  // s-101's guardian link, enrollment and 6 supplemental rows: not imported,
+  // for the log would hold data about a student it has no record of.
+  ImportReport report =
+      f.ImportOk(Edit(SmallDistrict(), "users.csv", "s-101,,", "s-101,tobedeleted,"));
+  CHECK(report.skipped_deleted == 8);
+  for (const auto& e : f.EventsFrom(0)) {
+    INFO(EventTypeName(e.header.type));
+    CHECK(e.header.subject_id != student);
+  }
+  CHECK(f.CountsFrom(0)["StudentImported"] == 2);
+  CHECK(f.CountsFrom(0)["AttendanceRecorded"] == 1);
+}
+
+TEST_CASE("a student imported before and now tobedeleted is retracted with their roster rows") {
+  IntakeFixture f;
+  f.ImportOk(SmallDistrict());
+  const uint64_t size = f.log().size();
+  const imports::FileSet deleted =
+      Edit(SmallDistrict(), "users.csv", "s-101,,", "s-101,tobedeleted,");
+  ImportReport report = f.ImportOk(deleted);
+  CHECK(report.skipped_deleted == 8);
+  // As if the student were missing: retracted with their link and
+  // enrollment; their earlier records stay, and no new ones are added.
+  CHECK(f.CountsFrom(size) == Counts{{"RecordRetracted", 3}, {"ImportCompleted", 1}});
+  std::set<fb::RecordKind> kinds;
+  for (const auto& e : f.EventsFrom(size)) {
+    if (e.header.type == EventType::RecordRetracted) {
+      kinds.insert(PayloadAs<fb::RecordRetractedPayload>(e)->kind());
+    }
+  }
+  CHECK(kinds == std::set<fb::RecordKind>{fb::RecordKind::Student, fb::RecordKind::Guardian,
+                                          fb::RecordKind::Enrollment});
+  CHECK(f.ImportOk(deleted).events_appended == 0);
 }
 
 TEST_CASE("files a manifest declares absent retract nothing") {

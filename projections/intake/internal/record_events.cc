@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/parallel.h"
 #include "events/schema/payloads_generated.h"
@@ -131,29 +132,42 @@ class RecordBuilder {
   std::unordered_map<std::string, std::string> student_ids_;
 };
 
-// Appends one event per row of `rows` to `out`, in row order, building
-// them on every core (a school year of attendance is most of an import).
+// Appends one event per row of `rows` that is not about one of `deleted`
+// to `out`, in row order, building them on every core (a school year of
+// attendance is most of an import). Returns how many rows it left out.
 template <typename Row>
-void AppendAll(const std::vector<Row>& rows, const EventContext& context,
-               std::vector<RowEvent>& out) {
+uint64_t AppendAll(const std::vector<Row>& rows, const std::unordered_set<std::string>& deleted,
+                   const EventContext& context, std::vector<RowEvent>& out) {
+  std::vector<const Row*> kept;  // only if some are left out: usually none are
+  if (!deleted.empty()) {
+    kept.reserve(rows.size());
+    for (const Row& row : rows) {
+      if (!deleted.contains(row.student_sourced_id)) kept.push_back(&row);
+    }
+  }
+  const size_t count = deleted.empty() ? rows.size() : kept.size();
   const size_t first = out.size();
-  out.resize(first + rows.size());
-  ForEachRange(rows.size(), 4096, [&](size_t begin, size_t end) {
+  out.resize(first + count);
+  ForEachRange(count, 4096, [&](size_t begin, size_t end) {
     RecordBuilder builder(context);
-    for (size_t i = begin; i < end; ++i) out[first + i] = builder.Build(rows[i]);
+    for (size_t i = begin; i < end; ++i) {
+      out[first + i] = builder.Build(deleted.empty() ? rows[i] : *kept[i]);
+    }
   });
+  return rows.size() - count;
 }
 
 }  // namespace
 
-void AppendRecordEvents(const imports::ImportSet& set, const EventContext& context,
-                        std::vector<RowEvent>& out) {
-  AppendAll(set.attendance, context, out);
-  AppendAll(set.assessments, context, out);
-  AppendAll(set.grades, context, out);
-  AppendAll(set.services, context, out);
-  AppendAll(set.teams, context, out);
-  AppendAll(set.student_voice, context, out);
+uint64_t AppendRecordEvents(const imports::ImportSet& set, const EventContext& context,
+                            std::vector<RowEvent>& out) {
+  const std::unordered_set<std::string> deleted = DeletedStudents(set);
+  return AppendAll(set.attendance, deleted, context, out) +
+         AppendAll(set.assessments, deleted, context, out) +
+         AppendAll(set.grades, deleted, context, out) +
+         AppendAll(set.services, deleted, context, out) +
+         AppendAll(set.teams, deleted, context, out) +
+         AppendAll(set.student_voice, deleted, context, out);
 }
 
 }  // namespace backpack::intake

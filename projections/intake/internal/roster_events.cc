@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
@@ -121,20 +122,22 @@ void AddStudents(const imports::ImportSet& set, const EventContext& c, std::vect
 }
 
 // (guardian, student) links named from either side's agentSourcedIds, in
-// order of discovery: guardians' rows first, then students'.
+// order of discovery: guardians' rows first, then students'. Links to
+// students marked tobedeleted are left out and counted in `*left_out`.
 std::vector<std::pair<const imports::User*, const imports::User*>> GuardianLinks(
-    const imports::ImportSet& set) {
+    const imports::ImportSet& set, uint64_t* left_out) {
   std::unordered_map<std::string, const imports::User*> students, guardians;
-  for (const auto& u : set.students) {
-    if (!Deleted(u)) students[u.sourced_id] = &u;
-  }
+  for (const auto& u : set.students) students[u.sourced_id] = &u;
   for (const auto& u : set.guardians) {
     if (!Deleted(u)) guardians[u.sourced_id] = &u;
   }
   std::vector<std::pair<const imports::User*, const imports::User*>> links;
   std::set<std::pair<std::string, std::string>> seen;
   auto link = [&](const imports::User* guardian, const imports::User* student) {
-    if (seen.emplace(guardian->sourced_id, student->sourced_id).second) {
+    if (!seen.emplace(guardian->sourced_id, student->sourced_id).second) return;
+    if (Deleted(*student)) {
+      ++*left_out;
+    } else {
       links.emplace_back(guardian, student);
     }
   };
@@ -145,7 +148,6 @@ std::vector<std::pair<const imports::User*, const imports::User*>> GuardianLinks
     }
   }
   for (const auto& s : set.students) {
-    if (Deleted(s)) continue;
     for (const auto& agent : s.agent_sourced_ids) {
       if (auto g = guardians.find(agent); g != guardians.end()) link(g->second, &s);
     }
@@ -153,9 +155,10 @@ std::vector<std::pair<const imports::User*, const imports::User*>> GuardianLinks
   return links;
 }
 
-void AddGuardians(const imports::ImportSet& set, const EventContext& c,
-                  std::vector<RowEvent>& out) {
-  for (const auto& [g, s] : GuardianLinks(set)) {
+uint64_t AddGuardians(const imports::ImportSet& set, const EventContext& c,
+                      std::vector<RowEvent>& out) {
+  uint64_t left_out = 0;
+  for (const auto& [g, s] : GuardianLinks(set, &left_out)) {
     FlatBufferBuilder fbb(512);
     auto root = fb::CreateGuardianLinkedPayload(
         fbb, S(fbb, g->sourced_id), S(fbb, s->sourced_id), S(fbb, g->given_name),
@@ -165,12 +168,19 @@ void AddGuardians(const imports::ImportSet& set, const EventContext& c,
                              StudentIdFor(*c.index_key, s->sourced_id), Finish(fbb, root), true),
                    {}});
   }
+  return left_out;
 }
 
-void AddEnrollments(const imports::ImportSet& set, const EventContext& c,
-                    std::vector<RowEvent>& out) {
+uint64_t AddEnrollments(const imports::ImportSet& set, const EventContext& c,
+                        const std::unordered_set<std::string>& deleted_students,
+                        std::vector<RowEvent>& out) {
+  uint64_t left_out = 0;
   for (const auto& e : set.enrollments) {
     if (Deleted(e)) continue;
+    if (deleted_students.contains(e.user_sourced_id)) {
+      ++left_out;
+      continue;
+    }
     FlatBufferBuilder fbb(384);
     auto root = fb::CreateEnrollmentImportedPayload(
         fbb, S(fbb, e.sourced_id), S(fbb, e.class_sourced_id), S(fbb, e.school_sourced_id),
@@ -182,6 +192,7 @@ void AddEnrollments(const imports::ImportSet& set, const EventContext& c,
                              Finish(fbb, root), about_student),
                    {}});
   }
+  return left_out;
 }
 
 }  // namespace
@@ -198,14 +209,22 @@ NewEvent MakeEvent(const EventContext& context, EventType type, std::string subj
   return event;
 }
 
-void AppendRosterEvents(const imports::ImportSet& set, const EventContext& context,
-                        std::vector<RowEvent>& out) {
+std::unordered_set<std::string> DeletedStudents(const imports::ImportSet& set) {
+  std::unordered_set<std::string> deleted;
+  for (const auto& u : set.students) {
+    if (Deleted(u)) deleted.insert(u.sourced_id);
+  }
+  return deleted;
+}
+
+uint64_t AppendRosterEvents(const imports::ImportSet& set, const EventContext& context,
+                            std::vector<RowEvent>& out) {
   AddOrgs(set, context, out);
   AddSessions(set, context, out);
   AddClasses(set, context, out);
   AddStudents(set, context, out);
-  AddGuardians(set, context, out);
-  AddEnrollments(set, context, out);
+  uint64_t left_out = AddGuardians(set, context, out);
+  return left_out + AddEnrollments(set, context, DeletedStudents(set), out);
 }
 
 }  // namespace backpack::intake

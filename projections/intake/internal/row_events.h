@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/crypto.h"
@@ -30,16 +31,25 @@ struct RowEvent {
   std::optional<NewEvent> first_if_new;
 };
 
+// The sourcedIds of the students whose users.csv row is "tobedeleted".
+// Rows about them (guardian links, enrollments, supplemental rows) are left
+// out of an import: Backpack holds no data about a student it does not
+// import, data it could then neither show the family nor shred.
+std::unordered_set<std::string> DeletedStudents(const imports::ImportSet& set);
+
 // Rows of orgs, academic sessions, classes (with their courses), students
 // (with demographics), guardian links and enrollments, in that order, each
-// file in file order. Rows with status "tobedeleted" are left out.
-void AppendRosterEvents(const imports::ImportSet& set, const EventContext& context,
-                        std::vector<RowEvent>& out);
+// file in file order. Rows with status "tobedeleted" are left out, and so
+// are guardian links and enrollments of DeletedStudents: returns how many of
+// those.
+uint64_t AppendRosterEvents(const imports::ImportSet& set, const EventContext& context,
+                            std::vector<RowEvent>& out);
 
 // Rows of attendance, assessments, grades, services, teams and student
-// voice, in that order, each file in file order.
-void AppendRecordEvents(const imports::ImportSet& set, const EventContext& context,
-                        std::vector<RowEvent>& out);
+// voice, in that order, each file in file order, except the rows about
+// DeletedStudents: returns how many of those were left out.
+uint64_t AppendRecordEvents(const imports::ImportSet& set, const EventContext& context,
+                            std::vector<RowEvent>& out);
 
 // A NewEvent of `type` stamped with the context's actor and request.
 NewEvent MakeEvent(const EventContext& context, EventType type, std::string subject_id,
