@@ -12,6 +12,7 @@
 #include "events/checkpoint.h"
 #include "events/log_layout.h"
 #include "projections/family/family_test_util.h"
+#include "projections/ids.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -249,6 +250,35 @@ TEST_CASE("shred is refused during a pending inspection and works after fulfilme
   CHECK(trail.out.find(w.ana) != std::string::npos);
   CHECK_FALSE(testing::AnyFileContains(cli.Path("data"), "Tamarind-Gazebo"));
   CHECK_FALSE(testing::AnyFileContains(cli.Path("data"), kAnaFamilyName));
+}
+
+TEST_CASE("every command resolves a sourcedId starting with stu_ to the same student") {
+  CliWorld cli;
+  World& w = cli.Open();
+  const std::string student = StudentIdFor(w.fx().keys().index_key, "stu_77");
+  w.Append({StudentImported(w.fx().keys().index_key, "stu_77", "Synthetic", "Seventyseven")});
+  w.WriteNote(student, "counseling", "Synthetic note Juniper-Lantern");
+  CHECK(cli.Run("disclose --student stu_77 --recipient Synthetic-Court --legitimate-interest "
+                "subpoena --description notes --actor privacy")
+            .exit_code == 0);
+  CliResult shredded = cli.Run("shred --student stu_77 --reason retention --actor privacy");
+  REQUIRE(shredded.exit_code == 0);
+  CHECK(shredded.out.find("shredded " + student) != std::string::npos);
+  // After the shred, the sourcedId still names that student, not a student
+  // whose Backpack id would be "stu_77".
+  std::string out = cli.Path("stu_77.json").string();
+  CliResult exported = cli.Run("export-history --student stu_77 --out " + out);
+  INFO(exported.err);
+  REQUIRE(exported.exit_code == 0);
+  json::value bundle = json::parse(ReadFile(out));
+  CHECK(bundle.at("student_id").as_string() == student);
+  // Imported, noted, disclosed, shredded, and this export.
+  CHECK(bundle.at("events").as_array().size() == 5);
+  CliResult trail = cli.Run("audit query --student stu_77");
+  INFO(trail.err);
+  CHECK(trail.exit_code == 0);
+  CHECK(trail.out.find(student) != std::string::npos);
+  CHECK(trail.out.find("\"stu_77\"") == std::string::npos);
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <iostream>
 
-#include "projections/ids.h"
 #include "projections/rebuild.h"
 #include "projections/roster/roster_commands.h"
 
@@ -135,10 +134,7 @@ Status InitDataDir(const DataPaths& paths) {
 }
 
 Result<std::string> ResolveStudentId(App& app, const std::string& text) {
-  auto id = app.services().roster->ResolveStudent(text);
-  if (id) return *id;
-  if (id.error().code() != StatusCode::kGone) return Err(id.error());
-  return text.starts_with("stu_") ? text : StudentIdFor(app.keys().index_key, text);
+  return app.services().roster->ResolveStudentEvenShredded(text);
 }
 
 Result<PrivateOutputFile> PrivateOutputFile::Open(const std::filesystem::path& path) {

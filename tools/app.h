@@ -64,9 +64,10 @@ class App {
 // `paths.keys`), store and log.
 Status InitDataDir(const DataPaths& paths);
 
-// The student id `text` names (a stu_ id or a OneRoster sourcedId), shredded
-// students included: their history stays exportable and auditable as type
-// and time only. kNotFound for a student the store never knew.
+// The student id `text` names (a OneRoster sourcedId, or else a stu_ id:
+// Roster::ResolveStudentEvenShredded), shredded students included: their
+// history stays exportable and auditable as type and time only. kNotFound
+// for a student the store never knew.
 Result<std::string> ResolveStudentId(App& app, const std::string& text);
 
 // A file for personal data or passwords, opened before the work that fills

@@ -54,10 +54,12 @@ void PrintPretty(std::ostream& out, const json::value& v, int indent = 0) {
   }
 }
 
-// A student id from a stu_ id or a OneRoster sourcedId. Ids of shredded or
-// unknown students are still valid filters of the audit trail.
+// A student id from a OneRoster sourcedId or a stu_ id, resolved as every
+// command does (ResolveStudentId: shredded students included). The stu_
+// id of a student the roster never knew is still a valid filter.
 Result<std::string> ResolveStudentFilter(App& app, const std::string& text) {
-  if (auto id = ResolveStudentId(app, text)) return *id;
+  auto id = ResolveStudentId(app, text);
+  if (id || id.error().code() != StatusCode::kNotFound) return id;
   if (text.starts_with("stu_")) return text;
   return Err(NotFoundError("no such student: " + text));
 }

@@ -81,19 +81,26 @@ Result<StudentInfo> Roster::FindStudent(std::string_view student_id) const {
   return impl_->shared.students.FindOrRead(id, [&] { return ReadStudentInfo(s, id); });
 }
 
-Result<std::string> Roster::ResolveStudent(std::string_view id_or_sourced_id) const {
+Result<std::string> Roster::ResolveStudentEvenShredded(std::string_view id_or_sourced_id) const {
   Services& s = impl_->services;
   StoreReader reader(*s.store, *s.data_keys);
+  // The sourcedId first: a district's sourcedIds may themselves start with
+  // "stu_", while Backpack's own ids are keyed digests no sourcedId matches.
   std::string derived = StudentIdFor(s.keys->index_key, id_or_sourced_id);
-  for (const std::string& candidate : {std::string(id_or_sourced_id), derived}) {
+  for (const std::string& candidate : {derived, std::string(id_or_sourced_id)}) {
     if (!candidate.starts_with("stu_")) continue;
     ASSIGN_OR_RETURN(auto present, reader.txn().Get(roster::kStudents, AsBytes(candidate)));
-    if (present) return candidate;
-    if (s.data_keys->IsShredded(candidate)) {
-      return Err(GoneError("the student's record was deleted"));
-    }
+    if (present || s.data_keys->IsShredded(candidate)) return candidate;
   }
   return Err(NotFoundError("no such student"));
+}
+
+Result<std::string> Roster::ResolveStudent(std::string_view id_or_sourced_id) const {
+  ASSIGN_OR_RETURN(std::string id, ResolveStudentEvenShredded(id_or_sourced_id));
+  if (impl_->services.data_keys->IsShredded(id)) {
+    return Err(GoneError("the student's record was deleted"));
+  }
+  return id;
 }
 
 Result<UserInfo> Roster::FindUser(std::string_view user_id) const {

@@ -30,7 +30,7 @@ struct StudentInfo {
   std::string grade;           // as imported, e.g. "07"
   std::string school_id;       // org sourcedId
   std::string school_name;
-  bool retracted = false;      // missing from a later full export
+  bool retracted = false;           // missing from a later full export
   std::string DisplayName() const;  // preferred or given name, then family name
 };
 
@@ -65,7 +65,11 @@ class Roster {
   // --- Reads.
   // kNotFound for an unknown id; kGone if the student was shredded.
   Result<StudentInfo> FindStudent(std::string_view student_id) const;
-  // Accepts a Backpack id (stu_...) or a OneRoster sourcedId.
+  // The id of the student a OneRoster sourcedId or a Backpack id (stu_...)
+  // names, tried in that order, shredded students included: their history
+  // stays exportable and auditable. kNotFound for a student never imported.
+  Result<std::string> ResolveStudentEvenShredded(std::string_view id_or_sourced_id) const;
+  // As ResolveStudentEvenShredded, but kGone for a shredded student.
   Result<std::string> ResolveStudent(std::string_view id_or_sourced_id) const;
   Result<UserInfo> FindUser(std::string_view user_id) const;
   Result<UserInfo> FindUserByUsername(std::string_view username) const;
