@@ -98,6 +98,33 @@ TEST_CASE("birth dates match grades") {
   }
 }
 
+// Access through a class needs enrollments in effect (SPEC §1), so the demo's
+// teachers see their classes whenever the demo is made: in term time, and in
+// the summer after the last school day.
+TEST_CASE("every enrollment and the school year hold the day the demo is made") {
+  for (const char* today : {"2026-11-20", "2027-06-30", "2027-08-22", "2027-08-23"}) {
+    INFO(today);
+    DemoOptions options = demo_test::SmallDistrict(50);
+    options.today = today;
+    const demo_test::Generated district(options);
+    const Csv enrollments = district.Load("enrollments.csv");
+    REQUIRE_FALSE(enrollments.rows.empty());
+    for (const auto& row : enrollments.rows) {
+      REQUIRE(row[enrollments.Col("beginDate")] <= today);
+      REQUIRE(row[enrollments.Col("endDate")] >= today);
+    }
+    const Csv sessions = district.Load("academicSessions.csv");
+    int years = 0;
+    for (const auto& row : sessions.rows) {
+      if (row[sessions.Col("type")] != "schoolYear") continue;
+      ++years;
+      CHECK(row[sessions.Col("startDate")] <= today);
+      CHECK(row[sessions.Col("endDate")] >= today);
+    }
+    CHECK(years == 1);
+  }
+}
+
 TEST_CASE("a school year with no days recorded yet still writes valid empty files") {
   DemoOptions options = demo_test::SmallDistrict(50);
   options.school_year_start = "2026-12-07";

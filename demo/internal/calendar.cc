@@ -82,14 +82,15 @@ int YearOf(Date date) { return static_cast<int>(year_month_day(date).year()); }
 
 Date TodayUtc() { return std::chrono::floor<days>(std::chrono::system_clock::now()); }
 
+Date SchoolYearStartIn(int year) {
+  const Date aug20 = Ymd(year, 8, 20);
+  const std::chrono::weekday w(aug20);
+  return aug20 + (std::chrono::Monday - w);  // weekday difference is in [0, 6]
+}
+
 Date DefaultSchoolYearStart(Date today) {
-  auto start_of = [](int y) {
-    const Date aug20 = Ymd(y, 8, 20);
-    const std::chrono::weekday w(aug20);
-    return aug20 + (std::chrono::Monday - w);  // weekday difference is in [0, 6]
-  };
-  const Date this_year = start_of(YearOf(today));
-  return this_year <= today ? this_year : start_of(YearOf(today) - 1);
+  const Date this_year = SchoolYearStartIn(YearOf(today));
+  return this_year <= today ? this_year : SchoolYearStartIn(YearOf(today) - 1);
 }
 
 SchoolCalendar::SchoolCalendar(Date start, int school_days) : start_year_(YearOf(start)) {
@@ -97,6 +98,10 @@ SchoolCalendar::SchoolCalendar(Date start, int school_days) : start_year_(YearOf
   for (Date d = start; static_cast<int>(days_.size()) < school_days; d += days(1)) {
     if (!IsWeekend(d) && !IsBreak(d, start_year_)) days_.push_back(d);
   }
+}
+
+Date SchoolCalendar::year_end() const {
+  return std::max(SchoolYearStartIn(start_year_ + 1) - days(1), last_day());
 }
 
 int SchoolCalendar::DaysThrough(Date date) const {

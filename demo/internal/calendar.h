@@ -20,9 +20,11 @@ int YearOf(Date date);
 // Today's date in UTC from the system clock.
 Date TodayUtc();
 
-// The first school day of the school year covering `today`: the Monday on or
-// after August 20 of today's year, or of the previous year when that Monday
-// is still ahead of `today`.
+// The first school day of the school year starting in `year`: the Monday on
+// or after August 20.
+Date SchoolYearStartIn(int year);
+// The first school day of the school year covering `today`: that of today's
+// year, or of the previous year when it is still ahead of `today`.
 Date DefaultSchoolYearStart(Date today);
 
 // The instructional days of one school year: weekdays from the first day,
@@ -38,6 +40,12 @@ class SchoolCalendar {
   Date day(int index) const { return days_[static_cast<size_t>(index)]; }
   Date first_day() const { return days_.front(); }
   Date last_day() const { return days_.back(); }
+  // The last day of the school year as the district's SIS dates it (the
+  // school-year session and every enrollment): the day before the next
+  // year's SchoolYearStartIn, or last_day() if later. The summer belongs to
+  // the year before it, so a year that DefaultSchoolYearStart picks for
+  // `today` still holds `today`.
+  Date year_end() const;
   // The calendar year the school year starts in (2026 for 2026-27).
   int start_year() const { return start_year_; }
   // How many school days fall on or before `date` (0 .. size()).

@@ -23,6 +23,19 @@ TEST_CASE("the default school year is the one covering today") {
   CHECK(FormatDate(DefaultSchoolYearStart(D("2026-03-10"))) == "2025-08-25");
 }
 
+TEST_CASE("a school year ends the day before the next one starts") {
+  CHECK(FormatDate(SchoolYearStartIn(2027)) == "2027-08-23");
+  CHECK(FormatDate(SchoolCalendar(D("2026-08-24"), 180).year_end()) == "2027-08-22");
+  for (const char* today : {"2026-08-24", "2027-06-30", "2027-08-22", "2027-08-23"}) {
+    INFO(today);
+    const SchoolCalendar calendar(DefaultSchoolYearStart(D(today)), 180);
+    CHECK(calendar.first_day() <= D(today));
+    CHECK(calendar.year_end() >= D(today));
+  }
+  const SchoolCalendar long_year(D("2026-08-24"), 250);  // runs past next August
+  CHECK(long_year.year_end() == long_year.last_day());
+}
+
 TEST_CASE("the school calendar skips weekends, holidays and breaks") {
   const SchoolCalendar calendar(D("2026-08-24"), 180);
   REQUIRE(calendar.size() == 180);

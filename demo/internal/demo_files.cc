@@ -64,7 +64,7 @@ Status WriteSessions(const std::filesystem::path& dir, const SchoolCalendar& cal
   const std::string year_id = SchoolYearId(calendar);
   const std::string ending_year = std::to_string(calendar.start_year() + 1);
   csv->Row({year_id, kBlank, kBlank, YearTitle(calendar), "schoolYear",
-            FormatDate(calendar.first_day()), FormatDate(calendar.last_day()), kBlank,
+            FormatDate(calendar.first_day()), FormatDate(calendar.year_end()), kBlank,
             ending_year});
   for (int s = 0; s < 2; ++s) {
     const SchoolCalendar::Span span = calendar.Semester(s);
@@ -207,7 +207,7 @@ Status WriteRosterFiles(const std::filesystem::path& dir, const DemoContext& con
 void WriteStaff(const DemoContext& context, StreamFiles& files) {
   const DistrictPlan& plan = context.plan;
   const std::string begin = FormatDate(context.calendar.first_day());
-  const std::string end = FormatDate(context.calendar.last_day());
+  const std::string end = FormatDate(context.calendar.year_end());
   for (const PlannedStaff& staff : plan.staff) {
     const std::string& school = plan.schools[static_cast<size_t>(staff.school)].sourced_id;
     files.users->Row({staff.sourced_id, kBlank, kBlank, "true", school, staff.role, staff.username,

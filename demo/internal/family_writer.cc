@@ -71,7 +71,7 @@ FamilyWriter::FamilyWriter(const DemoContext& context, StreamFiles& files, size_
       files_(files),
       sample_limit_(sample_guardians),
       begin_date_(FormatDate(context.calendar.first_day())),
-      end_date_(FormatDate(context.calendar.last_day())) {}
+      end_date_(FormatDate(context.calendar.year_end())) {}
 
 void FamilyWriter::WriteFamily(int family) {
   const PlannedFamily& planned = context_.plan.families[static_cast<size_t>(family)];
