@@ -23,4 +23,22 @@ CivilDate CivilFromDays(int64_t z) {
   return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
 }
 
+std::optional<int64_t> DaysFromIsoDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  unsigned fields[3] = {0, 0, 0};
+  const size_t starts[3] = {0, 5, 8}, widths[3] = {4, 2, 2};
+  for (int f = 0; f < 3; ++f) {
+    for (size_t i = starts[f]; i < starts[f] + widths[f]; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      fields[f] = fields[f] * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+  }
+  const auto [year, month, day] = fields;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  const int64_t days = DaysFromCivil(year, month, day);
+  const CivilDate back = CivilFromDays(days);
+  if (back.month != month || back.day != day) return std::nullopt;  // e.g. 2026-02-30
+  return days;
+}
+
 }  // namespace backpack

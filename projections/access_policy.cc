@@ -35,21 +35,29 @@ std::optional<std::string> ByGradeLevel(const AccessState&, const User& user,
   return "grade:" + student.school_id + ":" + student.grade;
 }
 
+// A class the student and the user are both enrolled in at `now_us`, as
+// student and as teacher: ended and future enrollments grant nothing.
 std::optional<std::string> ByClass(const AccessState& state, const User& user,
-                                   const Student& student, int64_t) {
-  const IdSet& taught = state.ClassesOfTeacher(user.id);
+                                   const Student& student, int64_t now_us) {
   for (const std::string& class_id : state.ClassesOfStudent(student.id)) {
-    if (taught.contains(class_id)) return "class:" + class_id;
+    const Class* c = state.FindClass(class_id);
+    if (c && c->EnrolledAt(user.id, EnrollmentRole::kTeacher, now_us) &&
+        c->EnrolledAt(student.id, EnrollmentRole::kStudent, now_us)) {
+      return "class:" + class_id;
+    }
   }
   return std::nullopt;
 }
 
-bool Covers(const AccessState& state, const GrantScope& scope, const Student& student) {
+bool Covers(const AccessState& state, const GrantScope& scope, const Student& student,
+            int64_t now_us) {
   switch (scope.kind) {
     case GrantScopeKind::kStudent:
       return scope.id == student.id;
-    case GrantScopeKind::kClass:
-      return state.ClassesOfStudent(student.id).contains(scope.id);
+    case GrantScopeKind::kClass: {
+      const Class* c = state.FindClass(scope.id);
+      return c && c->EnrolledAt(student.id, EnrollmentRole::kStudent, now_us);
+    }
     case GrantScopeKind::kSchoolGrades:
       return scope.id == student.school_id && !student.grade.empty() &&
              scope.grades.contains(student.grade);
@@ -61,7 +69,7 @@ std::optional<std::string> ByGrant(const AccessState& state, const User& user,
                                    const Student& student, int64_t now_us) {
   for (const std::string& grant_id : state.GrantsOfEducator(user.id)) {
     const Grant* grant = state.FindGrant(grant_id);
-    if (grant && grant->IsActiveAt(now_us) && Covers(state, grant->scope, student)) {
+    if (grant && grant->IsActiveAt(now_us) && Covers(state, grant->scope, student, now_us)) {
       return "grant:" + grant_id;
     }
   }

@@ -44,10 +44,12 @@ struct AccessDecision {
 //   2. the `schoolwide` flag, with the student's school among the user's;
 //   3. grade-level: the student's school among the user's and grade among
 //      the user's grades;
-//   4. a `teacher` enrollment in a class the student is enrolled in;
+//   4. a `teacher` enrollment in a class the student is enrolled in, both
+//      in effect at `now_us` (beginDate <= the UTC day of now <= endDate,
+//      an empty date being open-ended; see EnrollmentPeriod);
 //   5. a grant that is active at `now_us` (unrevoked, now < expiry) and
-//      covers the student: by id, by enrollment in the class, or by school
-//      and grade;
+//      covers the student: by id, by an enrollment in the class in effect at
+//      `now_us`, or by school and grade;
 //   6. a break-glass for this student active at `now_us`
 //      (started_at <= now < expires_at).
 // Within rules 4-6 the lowest qualifying id is named. No rule: denied.

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace backpack;
@@ -32,6 +33,22 @@ User Educator(std::string id, IdSet flags = {}, IdSet schools = {}, IdSet grades
 User WithRole(std::string id, Role role, IdSet flags = {}) {
   return {
       .id = std::move(id), .role = role, .flags = std::move(flags), .schools = {}, .grades = {}};
+}
+
+// Enrolls `member` in `class_id` through one row, by default open-ended and
+// named after the member and the class.
+Status Enroll(AccessState& s, const std::string& class_id, const std::string& member,
+              EnrollmentRole role, std::string_view begin_date = "", std::string_view end_date = "",
+              std::string row = "") {
+  auto period = EnrollmentPeriod::FromDates(begin_date, end_date);
+  REQUIRE(period);
+  if (row.empty()) row = member + "@" + class_id;
+  return s.AddEnrollment(class_id, member, role, row, *period);
+}
+
+Status Unenroll(AccessState& s, const std::string& class_id, const std::string& member,
+                EnrollmentRole role) {
+  return s.RemoveEnrollment(class_id, member, role, member + "@" + class_id);
 }
 
 Grant MakeGrant(std::string id, std::string educator, GrantScope scope,
@@ -70,11 +87,11 @@ AccessState District() {
   Must(s.UpsertClass("cls-math", "sch-a"));
   Must(s.UpsertClass("cls-art", "sch-b"));
   for (const char* student : {"stu-1", "stu-gone"}) {
-    Must(s.AddEnrollment("cls-math", student, EnrollmentRole::kStudent));
+    Must(Enroll(s, "cls-math", student, EnrollmentRole::kStudent));
   }
-  Must(s.AddEnrollment("cls-math", "teacher-math", EnrollmentRole::kTeacher));
-  Must(s.AddEnrollment("cls-art", "stu-2", EnrollmentRole::kStudent));
-  Must(s.AddEnrollment("cls-art", "teacher-art", EnrollmentRole::kTeacher));
+  Must(Enroll(s, "cls-math", "teacher-math", EnrollmentRole::kTeacher));
+  Must(Enroll(s, "cls-art", "stu-2", EnrollmentRole::kStudent));
+  Must(Enroll(s, "cls-art", "teacher-art", EnrollmentRole::kTeacher));
   Must(s.ApplyGrant(
       MakeGrant("g-student", "granted-student", GrantScope::ForStudent("stu-1"), kNow + kHour)));
   Must(s.ApplyGrant(MakeGrant("g-class", "granted-class", GrantScope::ForClass("cls-math"))));
@@ -218,7 +235,7 @@ namespace {
 AccessState EveryRuleApplies() {
   AccessState state = District();
   Must(state.UpsertUser(Educator("all", {"districtwide", "schoolwide"}, {"sch-a"}, {"7"})));
-  Must(state.AddEnrollment("cls-math", "all", EnrollmentRole::kTeacher));
+  Must(Enroll(state, "cls-math", "all", EnrollmentRole::kTeacher));
   Must(state.ApplyGrant(MakeGrant("g-all", "all", GrantScope::ForStudent("stu-1"))));
   Must(state.ApplyBreakGlass(BreakGlass::Start("bg-all", "all", "stu-1", kNow)));
   return state;
@@ -238,7 +255,7 @@ TEST_CASE("when several rules apply the earliest in SPEC order names the reason"
     Must(s.UpsertUser(Educator("all", {}, {"sch-a"})));
   };
   const Strip no_class = [](AccessState& s) {
-    Must(s.RemoveEnrollment("cls-math", "all", EnrollmentRole::kTeacher));
+    Must(Unenroll(s, "cls-math", "all", EnrollmentRole::kTeacher));
   };
   const Strip no_grant = [](AccessState& s) { Must(s.ApplyRevoke("g-all")); };
   struct Case {
@@ -266,8 +283,8 @@ TEST_CASE("when several rules apply the earliest in SPEC order names the reason"
 TEST_CASE("within a rule the lowest qualifying id is named") {
   AccessState state = District();
   Must(state.UpsertClass("cls-a-homeroom", "sch-a"));
-  Must(state.AddEnrollment("cls-a-homeroom", "stu-1", EnrollmentRole::kStudent));
-  Must(state.AddEnrollment("cls-a-homeroom", "teacher-math", EnrollmentRole::kTeacher));
+  Must(Enroll(state, "cls-a-homeroom", "stu-1", EnrollmentRole::kStudent));
+  Must(Enroll(state, "cls-a-homeroom", "teacher-math", EnrollmentRole::kTeacher));
   Must(state.ApplyGrant(MakeGrant("g-0", "granted-student", GrantScope::ForStudent("stu-1"))));
   Must(state.ApplyBreakGlass(BreakGlass::Start("bg-0", "glass", "stu-1", kNow)));
   Must(state.ApplyBreakGlass(BreakGlass::Start("bg-00", "glass", "stu-2", kNow)));
@@ -282,7 +299,7 @@ TEST_CASE("within a rule the lowest qualifying id is named") {
 
 TEST_CASE("roster changes take effect on the next decision") {
   AccessState state = District();
-  Must(state.RemoveEnrollment("cls-math", "stu-1", EnrollmentRole::kStudent));
+  Must(Unenroll(state, "cls-math", "stu-1", EnrollmentRole::kStudent));
   Must(state.UpsertStudent({"stu-gone", "sch-a", "7", false}));
   Must(state.UpsertStudent({"stu-2", "sch-a", "k", false}));
   Must(state.UpsertUser(Educator("counselor-a7", {}, {"sch-a"}, {"KG", "07"})));
@@ -295,6 +312,135 @@ TEST_CASE("roster changes take effect on the next decision") {
           {"moved student follows the new school", "principal-a", "stu-2", "schoolwide:sch-a"},
           {"K and KG are one grade", "counselor-a7", "stu-2", "grade:sch-a:KG"},
       });
+}
+
+namespace {
+
+// kNow is 2023-11-14T22:13:20Z.
+constexpr int64_t kDay = 24 * kHour;
+constexpr int64_t kTodayStart = 1'699'920'000'000'000;  // 2023-11-14T00:00:00Z
+constexpr int64_t kTomorrowStart = kTodayStart + kDay;
+
+// District() plus classes of sch-a whose enrollments have dates; stu-a8 is
+// in each, with one teacher per class:
+//   cls-past      t-past   2023-08-28..2023-11-13, stu-a8 the same: last term
+//   cls-left      t-left   ..2023-11-13 (left mid-term), stu-a8 open-ended
+//   cls-transfer  t-stayed 2023-08-28.., stu-a8 ..2023-11-13 (transferred out)
+//   cls-future    t-future 2023-11-15.., stu-a8 2023-11-15..
+//   cls-open      t-open   no dates, stu-a8 no dates
+//   cls-last-day  t-last   ..2023-11-14, stu-a8 ..2023-11-14 (today)
+//   cls-rejoin    t-rejoin rows ..2023-10-01 and 2023-11-01..; stu-a8 the same
+// and class-scope grants: g-transfer over cls-transfer to granted-transfer,
+// g-future over cls-future to granted-future, g-left over cls-left to
+// granted-left.
+AccessState DatedDistrict() {
+  AccessState s = District();
+  struct Row {
+    std::string class_id, member;
+    EnrollmentRole role;
+    std::string begin, end, row;
+  };
+  constexpr EnrollmentRole kT = EnrollmentRole::kTeacher, kS = EnrollmentRole::kStudent;
+  const std::vector<Row> rows = {
+      {"cls-past", "t-past", kT, "2023-08-28", "2023-11-13", ""},
+      {"cls-past", "stu-a8", kS, "2023-08-28", "2023-11-13", ""},
+      {"cls-left", "t-left", kT, "", "2023-11-13", ""},
+      {"cls-left", "stu-a8", kS, "", "", ""},
+      {"cls-transfer", "t-stayed", kT, "2023-08-28", "", ""},
+      {"cls-transfer", "stu-a8", kS, "", "2023-11-13", ""},
+      {"cls-future", "t-future", kT, "2023-11-15", "", ""},
+      {"cls-future", "stu-a8", kS, "2023-11-15", "", ""},
+      {"cls-open", "t-open", kT, "", "", ""},
+      {"cls-open", "stu-a8", kS, "", "", ""},
+      {"cls-last-day", "t-last", kT, "", "2023-11-14", ""},
+      {"cls-last-day", "stu-a8", kS, "", "2023-11-14", ""},
+      {"cls-rejoin", "t-rejoin", kT, "", "2023-10-01", "enr-t-old"},
+      {"cls-rejoin", "t-rejoin", kT, "2023-11-01", "", "enr-t-new"},
+      {"cls-rejoin", "stu-a8", kS, "", "2023-10-01", "enr-s-old"},
+      {"cls-rejoin", "stu-a8", kS, "2023-11-01", "", "enr-s-new"},
+  };
+  for (const Row& r : rows) {
+    if (!s.FindClass(r.class_id)) Must(s.UpsertClass(r.class_id, "sch-a"));
+    if (r.role == kT && !s.FindUser(r.member)) Must(s.UpsertUser(Educator(r.member)));
+    Must(Enroll(s, r.class_id, r.member, r.role, r.begin, r.end, r.row));
+  }
+  for (const char* name : {"transfer", "future", "left"}) {
+    std::string educator = std::string("granted-") + name;
+    Must(s.UpsertUser(Educator(educator)));
+    Must(s.ApplyGrant(MakeGrant(std::string("g-") + name, educator,
+                                GrantScope::ForClass(std::string("cls-") + name))));
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("class access needs the teacher's and the student's enrollments in effect now") {
+  constexpr std::string_view kNone = "denied:no_relationship";
+  CheckDecisions(
+      DatedDistrict(),
+      {
+          {"both ended yesterday: last term's teacher", "t-past", "stu-a8", std::string(kNone)},
+          {"both in effect on their last day", "t-past", "stu-a8", "class:cls-past",
+           kTodayStart - 1},
+          {"teacher's enrollment ended, student's open", "t-left", "stu-a8", std::string(kNone)},
+          {"teacher's open, student transferred out", "t-stayed", "stu-a8", std::string(kNone)},
+          {"teacher before the student transferred out", "t-stayed", "stu-a8", "class:cls-transfer",
+           kNow - 3 * kDay},
+          {"not begun yet", "t-future", "stu-a8", std::string(kNone)},
+          {"not begun, last microsecond before", "t-future", "stu-a8", std::string(kNone),
+           kTomorrowStart - 1},
+          {"begun on the begin date", "t-future", "stu-a8", "class:cls-future", kTomorrowStart},
+          {"open-ended, now", "t-open", "stu-a8", "class:cls-open"},
+          {"open-ended, years earlier", "t-open", "stu-a8", "class:cls-open", 0},
+          {"open-ended, years later", "t-open", "stu-a8", "class:cls-open", kNow + 20 * 365 * kDay},
+          {"end date is inclusive: start of the last day", "t-last", "stu-a8", "class:cls-last-day",
+           kTodayStart},
+          {"end date is inclusive: last microsecond", "t-last", "stu-a8", "class:cls-last-day",
+           kTomorrowStart - 1},
+          {"the day after the end date", "t-last", "stu-a8", std::string(kNone), kTomorrowStart},
+          {"two rows each, the newer in effect", "t-rejoin", "stu-a8", "class:cls-rejoin"},
+          {"two rows each, between them", "t-rejoin", "stu-a8", std::string(kNone),
+           kNow - 20 * kDay},
+          {"two rows each, the older in effect", "t-rejoin", "stu-a8", "class:cls-rejoin",
+           kNow - 60 * kDay},
+      });
+}
+
+TEST_CASE("a class grant covers a student only while the student's enrollment is in effect") {
+  constexpr std::string_view kNone = "denied:no_relationship";
+  CheckDecisions(
+      DatedDistrict(),
+      {
+          {"student transferred out of the class", "granted-transfer", "stu-a8",
+           std::string(kNone)},
+          {"before the transfer", "granted-transfer", "stu-a8", "grant:g-transfer",
+           kNow - 3 * kDay},
+          {"student not enrolled yet", "granted-future", "stu-a8", std::string(kNone)},
+          {"from the begin date", "granted-future", "stu-a8", "grant:g-future", kTomorrowStart},
+          {"the class's teacher left, the student did not", "granted-left", "stu-a8",
+           "grant:g-left"},
+      });
+}
+
+TEST_CASE("the access list leaves out class access through ended or future enrollments") {
+  const AccessState state = DatedDistrict();
+  auto names = [](const std::vector<AccessListEntry>& entries) {
+    std::vector<std::string> out;
+    for (const AccessListEntry& e : entries) {
+      if (e.reason.starts_with("class:") || e.reason.starts_with("grant:g-")) {
+        out.push_back(e.user_id + "=" + e.reason);
+      }
+    }
+    return out;
+  };
+  CHECK(names(AccessList(state, "stu-a8", kNow)) ==
+        std::vector<std::string>{"granted-left=grant:g-left", "t-last=class:cls-last-day",
+                                 "t-open=class:cls-open", "t-rejoin=class:cls-rejoin"});
+  CHECK(names(AccessList(state, "stu-a8", kTomorrowStart)) ==
+        std::vector<std::string>{"granted-future=grant:g-future", "granted-left=grant:g-left",
+                                 "t-future=class:cls-future", "t-open=class:cls-open",
+                                 "t-rejoin=class:cls-rejoin"});
 }
 
 TEST_CASE("restricted notes need access and the can_view_restricted_notes flag") {
@@ -371,9 +517,9 @@ TEST_CASE("the access list names every educator with access now and why") {
 }
 
 TEST_CASE("the access list agrees with DecideAccess for every user and student") {
-  const AccessState state = District();
+  const AccessState state = DatedDistrict();
   for (const char* student : {"stu-1", "stu-2", "stu-a8", "stu-b7", "stu-gone"}) {
-    for (int64_t now : {kNow - kHour, kNow, kNow + kHour}) {
+    for (int64_t now : {kNow - 30 * kDay, kNow - kHour, kNow, kNow + kHour, kTomorrowStart}) {
       std::vector<AccessListEntry> expected;
       for (const auto& [user_id, user] : state.users()) {
         AccessDecision d = DecideAccess(state, user_id, student, now);

@@ -5,6 +5,9 @@
 #include <initializer_list>
 #include <utility>
 
+#include "core/civil_date.h"
+#include "core/clock.h"
+
 namespace backpack {
 namespace {
 
@@ -61,6 +64,23 @@ void RemoveFromIndex(IdMap<IdSet>& index, std::string_view owner, std::string_vi
   if (it == index.end()) return;
   if (auto member = it->second.find(id); member != it->second.end()) it->second.erase(member);
   if (it->second.empty()) index.erase(it);
+}
+
+// The UTC calendar day of `unix_micros`, as days since 1970-01-01.
+int64_t UtcDayOf(int64_t unix_micros) {
+  int64_t day = unix_micros / kMicrosPerDay;
+  return (unix_micros % kMicrosPerDay < 0) ? day - 1 : day;
+}
+
+Result<std::optional<int64_t>> ParseBound(std::string_view date, std::string_view what) {
+  if (date.empty()) return std::optional<int64_t>();
+  std::optional<int64_t> day = DaysFromIsoDate(date);
+  if (!day) return Err(InvalidArgumentError(std::string(what) + " is not a YYYY-MM-DD date"));
+  return day;
+}
+
+ClassMembers& MembersOf(Class& c, EnrollmentRole role) {
+  return role == EnrollmentRole::kTeacher ? c.teachers : c.students;
 }
 
 Status RequireIds(std::initializer_list<std::string_view> ids) {
@@ -123,6 +143,30 @@ GrantScope GrantScope::ForSchoolGrades(std::string school_id, IdSet grades) {
   return {GrantScopeKind::kSchoolGrades, std::move(school_id), std::move(grades)};
 }
 
+Result<EnrollmentPeriod> EnrollmentPeriod::FromDates(std::string_view begin_date,
+                                                     std::string_view end_date) {
+  EnrollmentPeriod period;
+  ASSIGN_OR_RETURN(period.first_day, ParseBound(begin_date, "enrollment beginDate"));
+  ASSIGN_OR_RETURN(period.last_day, ParseBound(end_date, "enrollment endDate"));
+  if (period.first_day && period.last_day && *period.last_day < *period.first_day) {
+    return Err(InvalidArgumentError("enrollment endDate is before its beginDate"));
+  }
+  return period;
+}
+
+bool EnrollmentPeriod::InEffectAt(int64_t now_us) const {
+  const int64_t today = UtcDayOf(now_us);
+  return (!first_day || *first_day <= today) && (!last_day || today <= *last_day);
+}
+
+bool Class::EnrolledAt(std::string_view member_id, EnrollmentRole role, int64_t now_us) const {
+  const ClassMembers& members = role == EnrollmentRole::kTeacher ? teachers : students;
+  auto rows = members.find(member_id);
+  if (rows == members.end()) return false;
+  return std::any_of(rows->second.begin(), rows->second.end(),
+                     [now_us](const auto& row) { return row.second.InEffectAt(now_us); });
+}
+
 bool Grant::IsActiveAt(int64_t now_us) const {
   return !revoked && (!expires_at_us || now_us < *expires_at_us);
 }
@@ -183,30 +227,32 @@ Status AccessState::UpsertClass(std::string_view class_id, std::string_view scho
   return OkStatus();
 }
 
-Status AccessState::AddEnrollment(std::string_view class_id, std::string_view user_id,
-                                  EnrollmentRole role) {
-  RETURN_IF_ERROR(RequireIds({class_id, user_id}));
+Status AccessState::AddEnrollment(std::string_view class_id, std::string_view member_id,
+                                  EnrollmentRole role, std::string_view row_id,
+                                  EnrollmentPeriod period) {
+  RETURN_IF_ERROR(RequireIds({class_id, member_id, row_id}));
   Class* c = FindIn(classes_, class_id);
   if (!c) return NotFoundError("no such class");
-  if (role == EnrollmentRole::kTeacher) {
-    c->teacher_ids.emplace(user_id);
-    AddToIndex(classes_of_teacher_, user_id, class_id);
-  } else {
-    c->student_ids.emplace(user_id);
-    AddToIndex(classes_of_student_, user_id, class_id);
-  }
+  EnrollmentRows& rows = MembersOf(*c, role).try_emplace(std::string(member_id)).first->second;
+  rows.insert_or_assign(std::string(row_id), period);
+  bool teacher = role == EnrollmentRole::kTeacher;
+  AddToIndex(teacher ? classes_of_teacher_ : classes_of_student_, member_id, class_id);
   return OkStatus();
 }
 
-Status AccessState::RemoveEnrollment(std::string_view class_id, std::string_view user_id,
-                                     EnrollmentRole role) {
-  RETURN_IF_ERROR(RequireIds({class_id, user_id}));
+Status AccessState::RemoveEnrollment(std::string_view class_id, std::string_view member_id,
+                                     EnrollmentRole role, std::string_view row_id) {
+  RETURN_IF_ERROR(RequireIds({class_id, member_id, row_id}));
   Class* c = FindIn(classes_, class_id);
   if (!c) return NotFoundError("no such class");
+  ClassMembers& members = MembersOf(*c, role);
+  auto rows = members.find(member_id);
+  if (rows == members.end()) return OkStatus();
+  if (auto row = rows->second.find(row_id); row != rows->second.end()) rows->second.erase(row);
+  if (!rows->second.empty()) return OkStatus();
+  members.erase(rows);
   bool teacher = role == EnrollmentRole::kTeacher;
-  IdSet& members = teacher ? c->teacher_ids : c->student_ids;
-  if (auto it = members.find(user_id); it != members.end()) members.erase(it);
-  RemoveFromIndex(teacher ? classes_of_teacher_ : classes_of_student_, user_id, class_id);
+  RemoveFromIndex(teacher ? classes_of_teacher_ : classes_of_student_, member_id, class_id);
   return OkStatus();
 }
 

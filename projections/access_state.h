@@ -1,6 +1,6 @@
 // The facts the access policy decides from (SPEC §1): users, students,
-// classes with their OneRoster enrollments, explicit grants, break-glass
-// records and guardian links.
+// classes with their OneRoster enrollment rows and the days each is in
+// effect, explicit grants, break-glass records and guardian links.
 //
 // AccessState is a plain in-memory value. A projection maintains it
 // incrementally from log events through the mutators below (one per event
@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -85,17 +86,43 @@ struct Student {
   bool operator==(const Student&) const = default;
 };
 
-struct Class {
-  std::string id;
-  std::string school_id;
-  IdSet teacher_ids;  // Users with a OneRoster `teacher` enrollment.
-  IdSet student_ids;  // Students with a `student` enrollment.
-  bool operator==(const Class&) const = default;
-};
-
 // Only these OneRoster enrollment roles matter for access; importers drop
 // the others (aide, proctor, administrator).
 enum class EnrollmentRole { kTeacher, kStudent };
+
+// The days one OneRoster enrollment row is in effect, as days since
+// 1970-01-01, both bounds inclusive; an absent bound is open-ended.
+struct EnrollmentPeriod {
+  std::optional<int64_t> first_day;  // beginDate
+  std::optional<int64_t> last_day;   // endDate: its last day still counts
+
+  // The period of a row's OneRoster `beginDate` and `endDate` ("YYYY-MM-DD",
+  // or "" for open-ended). InvalidArgument for any other text, or an end
+  // before the beginning.
+  static Result<EnrollmentPeriod> FromDates(std::string_view begin_date, std::string_view end_date);
+  // first_day <= the UTC calendar day of `now_us` <= last_day.
+  bool InEffectAt(int64_t now_us) const;
+  bool operator==(const EnrollmentPeriod&) const = default;
+};
+
+// One member's enrollment rows in one class, by row id (an opaque id of the
+// row's OneRoster sourcedId). A member may hold several rows in one class.
+using EnrollmentRows = std::map<std::string, EnrollmentPeriod, std::less<>>;
+// Member id -> that member's rows; members without rows are erased.
+using ClassMembers = std::map<std::string, EnrollmentRows, std::less<>>;
+
+struct Class {
+  std::string id;
+  std::string school_id;
+  ClassMembers teachers;  // Users with `teacher` enrollment rows.
+  ClassMembers students;  // Students with `student` enrollment rows.
+
+  // True iff one of `member_id`'s `role` rows in this class is in effect at
+  // `now_us`. Access decisions go through this, never through membership
+  // alone: a row that has ended (or not begun) grants nothing.
+  bool EnrolledAt(std::string_view member_id, EnrollmentRole role, int64_t now_us) const;
+  bool operator==(const Class&) const = default;
+};
 
 enum class GrantScopeKind { kStudent, kClass, kSchoolGrades };
 
@@ -162,10 +189,16 @@ class AccessState {
 
   // ClassImported: sets the class's school, keeping its enrollments.
   Status UpsertClass(std::string_view class_id, std::string_view school_id);
-  // EnrollmentImported. Idempotent. NotFound for an unknown class.
-  Status AddEnrollment(std::string_view class_id, std::string_view user_id, EnrollmentRole role);
-  // RecordRetracted for an enrollment. Idempotent. NotFound for an unknown class.
-  Status RemoveEnrollment(std::string_view class_id, std::string_view user_id, EnrollmentRole role);
+  // EnrollmentImported: adds the row `row_id` of `member_id`'s `role`
+  // membership in the class, or replaces its period. Idempotent. NotFound for
+  // an unknown class.
+  Status AddEnrollment(std::string_view class_id, std::string_view member_id, EnrollmentRole role,
+                       std::string_view row_id, EnrollmentPeriod period);
+  // RecordRetracted for an enrollment row, or a row that moved to another
+  // class, member or role: removes that row only; the member stays enrolled
+  // through any other row. Idempotent. NotFound for an unknown class.
+  Status RemoveEnrollment(std::string_view class_id, std::string_view member_id,
+                          EnrollmentRole role, std::string_view row_id);
 
   // AccessGranted. AlreadyExists for a reused grant id; InvalidArgument for
   // a scope without an id, or with grades missing (school scope) or present
@@ -192,6 +225,8 @@ class AccessState {
   const BreakGlass* FindBreakGlass(std::string_view break_glass_id) const;
   const IdMap<User>& users() const { return users_; }
 
+  // Classes in which the member holds an enrollment row, whether or not it
+  // is in effect now: check Class::EnrolledAt before granting anything.
   const IdSet& ClassesOfStudent(std::string_view student_id) const;
   const IdSet& ClassesOfTeacher(std::string_view user_id) const;
   const IdSet& GrantsOfEducator(std::string_view user_id) const;      // Revoked ones too.
@@ -208,6 +243,7 @@ class AccessState {
   IdMap<Grant> grants_;
   IdMap<BreakGlass> break_glass_;
   // Indexes: owner id -> ids. Entries whose set becomes empty are erased.
+  // A class is in a member's index while the member holds a row in it.
   IdMap<IdSet> classes_of_student_;
   IdMap<IdSet> classes_of_teacher_;
   IdMap<IdSet> grants_of_educator_;

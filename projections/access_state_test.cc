@@ -1,11 +1,15 @@
 #include "projections/access_state.h"
 
 #include <catch2/catch.hpp>
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/civil_date.h"
+#include "core/clock.h"
 
 using namespace backpack;
 
@@ -78,11 +82,13 @@ TEST_CASE("mutators reject unknown targets, reused ids and malformed records unc
       {"empty class id", state.UpsertClass("", "sch"), StatusCode::kInvalidArgument},
       {"disable unknown user", state.DisableUser("x"), StatusCode::kNotFound},
       {"retract unknown student", state.RetractStudent("x"), StatusCode::kNotFound},
-      {"enroll in unknown class", state.AddEnrollment("x", "s", EnrollmentRole::kStudent),
+      {"enroll in unknown class", state.AddEnrollment("x", "s", EnrollmentRole::kStudent, "r", {}),
        StatusCode::kNotFound},
-      {"unenroll from unknown class", state.RemoveEnrollment("x", "s", EnrollmentRole::kStudent),
-       StatusCode::kNotFound},
-      {"enroll empty user", state.AddEnrollment("c", "", EnrollmentRole::kTeacher),
+      {"unenroll from unknown class",
+       state.RemoveEnrollment("x", "s", EnrollmentRole::kStudent, "r"), StatusCode::kNotFound},
+      {"enroll empty user", state.AddEnrollment("c", "", EnrollmentRole::kTeacher, "r", {}),
+       StatusCode::kInvalidArgument},
+      {"enroll without a row id", state.AddEnrollment("c", "s", EnrollmentRole::kStudent, "", {}),
        StatusCode::kInvalidArgument},
       {"revoke unknown grant", state.ApplyRevoke("x"), StatusCode::kNotFound},
       {"reused grant id", state.ApplyGrant(StudentGrant("g", "u", "s2")),
@@ -117,24 +123,84 @@ TEST_CASE("enrollments keep class, teacher and student indexes in step") {
   Must(state.UpsertClass("c1", "sch"));
   Must(state.UpsertClass("c2", "sch"));
   for (const char* c : {"c1", "c2"}) {
-    Must(state.AddEnrollment(c, "t", EnrollmentRole::kTeacher));
-    Must(state.AddEnrollment(c, "s", EnrollmentRole::kStudent));
+    Must(state.AddEnrollment(c, "t", EnrollmentRole::kTeacher, "rt", {}));
+    Must(state.AddEnrollment(c, "s", EnrollmentRole::kStudent, "rs", {}));
   }
-  Must(state.AddEnrollment("c1", "s", EnrollmentRole::kStudent));  // Idempotent.
+  Must(state.AddEnrollment("c1", "s", EnrollmentRole::kStudent, "rs", {}));  // Idempotent.
   CHECK(state.ClassesOfTeacher("t") == IdSet{"c1", "c2"});
   CHECK(state.ClassesOfStudent("s") == IdSet{"c1", "c2"});
-  CHECK(state.FindClass("c1")->student_ids == IdSet{"s"});
+  CHECK(state.FindClass("c1")->students == ClassMembers{{"s", {{"rs", {}}}}});
 
   Must(state.UpsertClass("c1", "other-school"));
-  CHECK(state.FindClass("c1")->teacher_ids == IdSet{"t"});  // Re-import keeps enrollments.
+  CHECK(state.FindClass("c1")->teachers.contains("t"));  // Re-import keeps enrollments.
   CHECK(state.FindClass("c1")->school_id == "other-school");
 
-  Must(state.RemoveEnrollment("c1", "t", EnrollmentRole::kTeacher));
-  Must(state.RemoveEnrollment("c1", "t", EnrollmentRole::kTeacher));  // Idempotent.
+  Must(state.RemoveEnrollment("c1", "t", EnrollmentRole::kTeacher, "rt"));
+  Must(state.RemoveEnrollment("c1", "t", EnrollmentRole::kTeacher, "rt"));  // Idempotent.
   CHECK(state.ClassesOfTeacher("t") == IdSet{"c2"});
-  CHECK(state.FindClass("c1")->teacher_ids.empty());
+  CHECK(state.FindClass("c1")->teachers.empty());
   CHECK(state.ClassesOfStudent("s") == IdSet{"c1", "c2"});  // Role-specific removal.
   CHECK(state.ClassesOfStudent("nobody").empty());
+}
+
+TEST_CASE("a member stays in a class while any of its enrollment rows remains") {
+  const EnrollmentPeriod ended{std::nullopt, 100};
+  const EnrollmentPeriod open{};
+  AccessState state;
+  Must(state.UpsertClass("c", "sch"));
+  Must(state.AddEnrollment("c", "s", EnrollmentRole::kStudent, "r1", ended));
+  Must(state.AddEnrollment("c", "s", EnrollmentRole::kStudent, "r2", open));
+  CHECK(state.FindClass("c")->students.at("s").size() == 2);
+  CHECK(state.FindClass("c")->EnrolledAt("s", EnrollmentRole::kStudent, 200 * kMicrosPerDay));
+  CHECK_FALSE(state.FindClass("c")->EnrolledAt("s", EnrollmentRole::kTeacher, 0));
+
+  Must(state.RemoveEnrollment("c", "s", EnrollmentRole::kStudent, "r2"));
+  CHECK(state.ClassesOfStudent("s") == IdSet{"c"});  // r1 still holds it, ended or not
+  CHECK_FALSE(state.FindClass("c")->EnrolledAt("s", EnrollmentRole::kStudent, 200 * kMicrosPerDay));
+  CHECK(state.FindClass("c")->EnrolledAt("s", EnrollmentRole::kStudent, 100 * kMicrosPerDay));
+
+  // A re-import of a row with other dates replaces its period.
+  Must(state.AddEnrollment("c", "s", EnrollmentRole::kStudent, "r1", open));
+  CHECK(state.FindClass("c")->EnrolledAt("s", EnrollmentRole::kStudent, 200 * kMicrosPerDay));
+
+  Must(state.RemoveEnrollment("c", "s", EnrollmentRole::kStudent, "r1"));
+  CHECK(state.ClassesOfStudent("s").empty());
+  CHECK(state.FindClass("c")->students.empty());
+}
+
+TEST_CASE("an enrollment period reads OneRoster dates and includes its last day") {
+  auto period = EnrollmentPeriod::FromDates("2024-08-26", "2024-12-20");
+  REQUIRE(period);
+  const int64_t first = *DaysFromIsoDate("2024-08-26"), last = *DaysFromIsoDate("2024-12-20");
+  CHECK(*period == EnrollmentPeriod{first, last});
+  CHECK_FALSE(period->InEffectAt(first * kMicrosPerDay - 1));
+  CHECK(period->InEffectAt(first * kMicrosPerDay));
+  CHECK(period->InEffectAt((last + 1) * kMicrosPerDay - 1));  // 2024-12-20T23:59:59.999999Z
+  CHECK_FALSE(period->InEffectAt((last + 1) * kMicrosPerDay));
+
+  auto open = EnrollmentPeriod::FromDates("", "");
+  REQUIRE(open);
+  CHECK(*open == EnrollmentPeriod{});
+  CHECK(open->InEffectAt(INT64_MIN));
+  CHECK(open->InEffectAt(INT64_MAX));
+  // Before 1970 the UTC day still rounds down: 1969-12-31 ends before 0.
+  auto old = EnrollmentPeriod::FromDates("", "1969-12-31");
+  REQUIRE(old);
+  CHECK(old->InEffectAt(-1));
+  CHECK_FALSE(old->InEffectAt(0));
+
+  for (const auto& [begin, end] : std::vector<std::pair<std::string, std::string>>{
+           {"2024-02-30", ""},
+           {"", "2024-13-01"},
+           {"2024-8-26", ""},
+           {"2024/08/26", ""},
+           {"", "2024-12-20T00:00:00Z"},
+           {"", "tomorrow"},
+           {"2024-12-21", "2024-12-20"},
+       }) {
+    INFO(begin << ".." << end);
+    CHECK(EnrollmentPeriod::FromDates(begin, end).error().code() == StatusCode::kInvalidArgument);
+  }
 }
 
 TEST_CASE("grants, revocations, break-glass and guardian links are indexed by owner") {
@@ -196,7 +262,7 @@ TEST_CASE("replaying the same events yields an equal state") {
     Must(state.UpsertUser({"u", Role::kEducator, false, {}, {"a"}, {"7"}}));
     Must(state.UpsertStudent({"s", "a", "07", false}));
     Must(state.UpsertClass("c", "a"));
-    Must(state.AddEnrollment("c", "s", EnrollmentRole::kStudent));
+    Must(state.AddEnrollment("c", "s", EnrollmentRole::kStudent, "r", {std::nullopt, 100}));
     Must(state.ApplyGrant(StudentGrant("g", "u", "s")));
     return state;
   };
@@ -204,4 +270,8 @@ TEST_CASE("replaying the same events yields an equal state") {
   CHECK(first == replay());
   Must(first.ApplyRevoke("g"));
   CHECK_FALSE(first == replay());
+
+  AccessState other_dates = replay();
+  Must(other_dates.AddEnrollment("c", "s", EnrollmentRole::kStudent, "r", {std::nullopt, 101}));
+  CHECK_FALSE(other_dates == replay());
 }

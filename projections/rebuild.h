@@ -44,6 +44,8 @@ Result<bool> RebuildInterrupted(Store& store);
 // summary keeps only absences that can still alert; in_rows keeps, for a
 // discontinued service, the seq of its record (a corrected supplemental row
 // retracts the record at that seq).
+// Also 8: r_enrollments rows keep their beginDate and endDate; class access
+// holds only while the enrollments are in effect.
 inline constexpr std::string_view kProjectionsVersion = "8";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).

@@ -56,6 +56,9 @@ struct ApiWorld::Impl {
   std::unique_ptr<api::BlockingPool> login_pool;
   std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
   api::ApiContext context;
+  std::filesystem::path district;  // the demo set's folder, as generated
+  std::vector<std::string> files;  // its files
+  int edits = 0;                   // edited copies made so far
   std::string zip;
   std::unique_ptr<http::HttpServer> server;  // last: stopped first
 
@@ -110,6 +113,8 @@ ApiWorld::ApiWorld()
   REQUIRE(set);
   REQUIRE(s.intake->Import(*set, Actor{"system", "req_import", ""}));
   impl_->zip = ZipFolder(district, summary->files, dir_->path() / "district.zip");
+  impl_->district = district;
+  impl_->files = summary->files;
 
   admin = AddAccount(s, "admin", Role::kDistrictAdmin);
   privacy = AddAccount(s, "privacy", Role::kPrivacyOfficer);
@@ -234,6 +239,14 @@ std::string ApiWorld::ExpiredToken(const Account& account) {
 }
 
 std::string ApiWorld::DistrictZip() const { return impl_->zip; }
+
+std::string ApiWorld::DistrictZip(const std::function<void(const std::filesystem::path&)>& edit) {
+  const std::string name = "district-edit-" + std::to_string(++impl_->edits);
+  const std::filesystem::path copy = dir_->path() / name;
+  std::filesystem::copy(impl_->district, copy, std::filesystem::copy_options::recursive);
+  edit(copy);
+  return ZipFolder(copy, impl_->files, dir_->path() / (name + ".zip"));
+}
 
 Viewed DecodeViewed(const LoggedEvent& event) {
   REQUIRE(event.header.type == EventType::RecordViewed);

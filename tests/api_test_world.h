@@ -7,6 +7,8 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -70,6 +72,9 @@ class ApiWorld {
   ManualClock& clock() { return fx_->clock(); }
   // The demo set as a zip, for POST /api/imports.
   std::string DistrictZip() const;
+  // The demo set as a zip after `edit` changed a copy of its folder (a later
+  // SIS export).
+  std::string DistrictZip(const std::function<void(const std::filesystem::path&)>& edit);
 
   Account admin, privacy, principal, teacher, outsider, guardian, other_guardian;
   std::string child;          // guardian's child, in a class `teacher` teaches

@@ -1,15 +1,20 @@
 // The domain routes of SPEC §6 end to end, over a real server: audit-first
 // reads (invariant 3), refusals, family rights and input validation.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <future>
+#include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "projections/audit/audit_time.h"
 #include "projections/family/export.h"
 #include "projections/family/family.h"
+#include "projections/ids.h"
 #include "projections/roster/roster.h"
 #include "tests/api_test_world.h"
 
@@ -485,6 +490,93 @@ TEST_CASE("a grant given a bare date lasts through that day") {
   CHECK(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 200);
   w.clock().Advance(2 * kMicrosPerSecond);
   CHECK(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 403);
+}
+
+// Sets endDate to `end_date` on every `student` row of `student_id` in the
+// enrollments.csv at `path` (the demo quotes none of its fields).
+void EndStudentEnrollments(const std::filesystem::path& path, const AeadKey& index_key,
+                           const std::string& student_id, const std::string& end_date) {
+  std::istringstream in(testing::ReadFile(path));
+  std::string out, line;
+  std::vector<std::string> header;
+  size_t changed = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::istringstream row(line);
+    for (std::string field; std::getline(row, field, ',');) fields.push_back(field);
+    if (line.ends_with(',')) fields.emplace_back();
+    if (header.empty()) header = fields;
+    auto at = [&](std::string_view column) {
+      return static_cast<size_t>(std::find(header.begin(), header.end(), column) - header.begin());
+    };
+    REQUIRE(fields.size() == header.size());
+    if (fields[at("role")] == "student" &&
+        StudentIdFor(index_key, fields[at("userSourcedId")]) == student_id) {
+      fields[at("endDate")] = end_date;
+      ++changed;
+    }
+    for (size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + fields[i];
+    out += "\n";
+  }
+  REQUIRE(changed > 0);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << out;
+}
+
+// Id -> reason of every student GET /api/students lists for `token`.
+std::map<std::string, std::string> Listed(ApiWorld& w, const std::string& token) {
+  auto r = w.Call("GET", "/api/students?q=", token);
+  REQUIRE(r.status == 200);
+  std::map<std::string, std::string> listed;
+  const json::value body = ApiWorld::Json(r);
+  for (const json::value& s : body.at("students").as_array()) {
+    listed[Str(s.at("id"))] = Str(s.at("reason"));
+  }
+  return listed;
+}
+
+TEST_CASE("a student whose enrollments ended is no longer the teacher's, anywhere") {
+  ApiWorld& w = SharedWorld();
+  std::string student;  // reached through a class, and not one other tests use
+  for (const auto& [id, reason] : Listed(w, w.teacher.token)) {
+    if (reason.starts_with("class:") && id != w.child && id != w.other_student &&
+        id != w.spare_student && student.empty()) {
+      student = id;
+    }
+  }
+  REQUIRE_FALSE(student.empty());
+  const std::string access = "/api/students/" + student + "/access";
+  auto names_teacher = [&] {
+    auto r = w.Call("GET", access, w.privacy.token);
+    REQUIRE(r.status == 200);
+    return r.body.find(w.teacher.user_id) != std::string::npos;
+  };
+  REQUIRE(names_teacher());
+
+  // The next export has the student transferred out yesterday.
+  const int64_t day = 24 * 3600 * kMicrosPerSecond;
+  const std::string yesterday = FormatIsoTime(w.clock().NowMicros() - day).substr(0, 10);
+  const std::string ended = w.DistrictZip([&](const std::filesystem::path& dir) {
+    EndStudentEnrollments(dir / "enrollments.csv", w.services().keys->index_key, student,
+                          yesterday);
+  });
+  auto imported = w.Call("POST", "/api/imports", w.admin.token, ended, "application/zip");
+  REQUIRE(imported.status == 201);
+  REQUIRE(ApiWorld::Json(imported).at("events_appended").to_number<int64_t>() > 0);
+
+  auto listed = Listed(w, w.teacher.token);
+  CHECK_FALSE(listed.contains(student));
+  CHECK(listed.contains(w.child));  // the teacher's other students stay
+  uint64_t before = w.LogSize();
+  CHECK(w.Call("GET", Profile(student), w.teacher.token).status == 403);
+  CHECK(w.CountSince(before, EventType::AccessDenied) == 1);
+  CHECK_FALSE(names_teacher());
+  CHECK(Listed(w, w.principal.token).contains(student));  // districtwide still reaches them
+
+  // The export as before (the student back in class) restores the access.
+  auto restored = w.Call("POST", "/api/imports", w.admin.token, w.DistrictZip(), "application/zip");
+  REQUIRE(restored.status == 201);
+  CHECK(Listed(w, w.teacher.token).contains(student));
+  CHECK(names_teacher());
 }
 
 TEST_CASE(

@@ -7,29 +7,12 @@
 namespace backpack::roster {
 namespace {
 
-// True if any row of the membership `key` (member, class, role) is active.
-Result<bool> MembershipActive(ProjectionTxn& txn, const EnrollmentKey& key) {
-  bool active = false;
-  Status decode_status;
-  RETURN_IF_ERROR(
-      txn.Scan(kEnrollments, AsBytes(key.MembershipPrefix()), [&](ByteView, ByteView value) {
-        auto retracted = DecodeRetractedFlag(value);
-        if (!retracted) decode_status = retracted.error();
-        active = retracted && !*retracted;
-        return !active && decode_status.ok();
-      }));
-  RETURN_IF_ERROR(decode_status);
-  return active;
-}
-
-// Removes the in-memory membership of `key` unless another row keeps it.
-Status DropMembershipIfInactive(ApplyContext& c, const EnrollmentKey& key) {
-  ASSIGN_OR_RETURN(bool active, MembershipActive(c.txn, key));
-  if (active) return OkStatus();
+// Removes the in-memory row `key`; the member stays enrolled through any
+// other row of the same membership.
+void DropEnrollmentRow(ApplyContext& c, const EnrollmentKey& key) {
   c.ops.push_back([key](Memory& m) {
-    m.access.RemoveEnrollment(key.class_id, key.member_id, key.role).IgnoreError();
+    m.access.RemoveEnrollment(key.class_id, key.member_id, key.role, key.digest).IgnoreError();
   });
-  return OkStatus();
 }
 
 // The enrollment row that an earlier event stored under `digest`.
@@ -44,8 +27,33 @@ Result<std::optional<EnrollmentKey>> EnrollmentByDigest(ProjectionTxn& txn,
 Status RetractEnrollment(ApplyContext& c, std::string_view sourced_id) {
   ASSIGN_OR_RETURN(auto key, EnrollmentByDigest(c.txn, EnrollmentDigest(c.index_key, sourced_id)));
   if (!key) return OkStatus();
-  WriteRetractedFlag(c.txn, kEnrollments, key->Encode(), true);
-  return DropMembershipIfInactive(c, *key);
+  ASSIGN_OR_RETURN(auto record, ReadEnrollment(c.txn, key->Encode()));
+  if (!record) return OkStatus();
+  record->retracted = true;
+  WriteEnrollment(c.txn, key->Encode(), *record);
+  DropEnrollmentRow(c, *key);
+  return OkStatus();
+}
+
+// The row an EnrollmentImported payload with an access role (`role`, lower
+// case: "teacher" or "student") describes.
+Result<EnrollmentKey> EnrollmentKeyOf(ApplyContext& c, const fb::EnrollmentImportedPayload& p,
+                                      std::string_view role) {
+  std::string sourced_id = Str(p.sourced_id());
+  std::string user_sourced_id = Str(p.user_sourced_id());
+  EnrollmentKey key;
+  key.class_id = Str(p.class_sourced_id());
+  RETURN_IF_ERROR(RequireId(sourced_id, "enrollment"));
+  RETURN_IF_ERROR(RequireId(key.class_id, "class"));
+  RETURN_IF_ERROR(RequireId(user_sourced_id, "user"));
+  key.role = role == "teacher" ? EnrollmentRole::kTeacher : EnrollmentRole::kStudent;
+  key.member_id = key.role == EnrollmentRole::kTeacher ? UserIdFor(c.index_key, user_sourced_id)
+                                                       : StudentIdFor(c.index_key, user_sourced_id);
+  if (key.role == EnrollmentRole::kStudent) {
+    RETURN_IF_ERROR(RequirePersonalAbout(c.event, key.member_id));
+  }
+  key.digest = EnrollmentDigest(c.index_key, sourced_id);
+  return key;
 }
 
 // True iff the student's record is flagged retracted (false if unknown or
@@ -252,31 +260,24 @@ Status ApplyGuardianLink(ApplyContext& c) {
   return OkStatus();
 }
 
+// A row's dates are part of it: a re-import with other dates replaces them,
+// and malformed dates refuse the event, as a malformed id does.
 Status ApplyEnrollment(ApplyContext& c) {
   ASSIGN_OR_RETURN(auto* p, PayloadAs<fb::EnrollmentImportedPayload>(c.event));
   std::string role = ToLowerAscii(Str(p->role()));
   if (role != "student" && role != "teacher") return OkStatus();  // no access meaning
-  std::string sourced_id = Str(p->sourced_id());
-  std::string user_sourced_id = Str(p->user_sourced_id());
-  EnrollmentKey key;
-  key.class_id = Str(p->class_sourced_id());
-  RETURN_IF_ERROR(RequireId(sourced_id, "enrollment"));
-  RETURN_IF_ERROR(RequireId(key.class_id, "class"));
-  RETURN_IF_ERROR(RequireId(user_sourced_id, "user"));
-  key.role = role == "teacher" ? EnrollmentRole::kTeacher : EnrollmentRole::kStudent;
-  key.member_id = key.role == EnrollmentRole::kTeacher ? UserIdFor(c.index_key, user_sourced_id)
-                                                       : StudentIdFor(c.index_key, user_sourced_id);
-  if (key.role == EnrollmentRole::kStudent)
-    RETURN_IF_ERROR(RequirePersonalAbout(c.event, key.member_id));
-  key.digest = EnrollmentDigest(c.index_key, sourced_id);
+  ASSIGN_OR_RETURN(EnrollmentKey key, EnrollmentKeyOf(c, *p, role));
+  EnrollmentRecord record{false, Str(p->begin_date()), Str(p->end_date())};
+  ASSIGN_OR_RETURN(EnrollmentPeriod period,
+                   EnrollmentPeriod::FromDates(record.begin_date, record.end_date));
   ASSIGN_OR_RETURN(auto previous, EnrollmentByDigest(c.txn, key.digest));
   if (previous && previous->Encode() != key.Encode()) {
     c.txn.Delete(kEnrollments, AsBytes(previous->Encode()));
-    RETURN_IF_ERROR(DropMembershipIfInactive(c, *previous));
+    DropEnrollmentRow(c, *previous);
   }
-  WriteRetractedFlag(c.txn, kEnrollments, key.Encode(), false);
+  WriteEnrollment(c.txn, key.Encode(), record);
   c.txn.Put(kEnrollmentIndex, AsBytes(key.digest), AsBytes(key.Encode()));
-  c.ops.push_back([key](Memory& m) { AddEnrollmentTo(m, key.class_id, key.member_id, key.role); });
+  c.ops.push_back([key, period](Memory& m) { AddEnrollmentTo(m, key, period); });
   return OkStatus();
 }
 

@@ -58,10 +58,12 @@ Status LoadClassesAndEnrollments(Store& store, Memory& m) {
     return m.access.UpsertClass(AsChars(key), r.school_id);
   }));
   return ForEachEntry(store, kEnrollments, [&](ByteView key, ByteView value) -> Status {
-    ASSIGN_OR_RETURN(bool retracted, DecodeRetractedFlag(value));
-    if (retracted) return OkStatus();
+    ASSIGN_OR_RETURN(EnrollmentRecord record, DecodeEnrollment(value));
+    if (record.retracted) return OkStatus();
     ASSIGN_OR_RETURN(EnrollmentKey row, EnrollmentKey::Decode(key));
-    AddEnrollmentTo(m, row.class_id, row.member_id, row.role);
+    auto period = EnrollmentPeriod::FromDates(record.begin_date, record.end_date);
+    if (!period) return DataLossError("enrollment row with malformed dates");
+    AddEnrollmentTo(m, row, *period);
     return OkStatus();
   });
 }

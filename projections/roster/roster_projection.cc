@@ -9,12 +9,11 @@
 
 namespace backpack::roster {
 
-void AddEnrollmentTo(Memory& m, const std::string& class_id, const std::string& member_id,
-                     EnrollmentRole role) {
+void AddEnrollmentTo(Memory& m, const EnrollmentKey& row, const EnrollmentPeriod& period) {
   // Tolerates an enrollment imported before its class: the class exists,
   // without a school, until its ClassImported arrives.
-  if (!m.access.FindClass(class_id)) m.access.UpsertClass(class_id, "").IgnoreError();
-  m.access.AddEnrollment(class_id, member_id, role).IgnoreError();
+  if (!m.access.FindClass(row.class_id)) m.access.UpsertClass(row.class_id, "").IgnoreError();
+  m.access.AddEnrollment(row.class_id, row.member_id, row.role, row.digest, period).IgnoreError();
 }
 
 User UserFor(const std::string& id, Role role, bool disabled, const IdSet& flags,

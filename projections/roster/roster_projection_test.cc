@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
+#include <shared_mutex>
 #include <tuple>
 
 #include "projections/rebuild.h"
 #include "projections/roster/internal/records.h"
+#include "projections/roster/internal/roster_impl.h"
 #include "projections/roster/roster_test_world.h"
 
 namespace backpack::testing {
@@ -136,6 +138,62 @@ TEST_CASE("retracted students and enrollments lose access but stay flagged") {
   CHECK(w.roster().Decide(teacher, a, w.now()).reason == std::string(kDeniedRetractedStudent));
 }
 
+// Load over the committed families builds the very state the live path did.
+void CheckLoadEqualsLive(RosterWorld& w) {
+  auto loaded = roster::LoadMemory(w.fx().store(), w.fx().data_keys());
+  REQUIRE(loaded);
+  const roster::SharedMemory& shared = RosterInternals::Of(w.roster()).shared;
+  std::shared_lock lock(shared.mu);
+  const roster::Memory& live = shared.state;
+  CHECK(loaded->access == live.access);
+  CHECK(loaded->students == live.students);
+}
+
+TEST_CASE("enrollment dates decide class access live, after reopening and in a rebuild") {
+  RosterWorld w;                    // now: 2026-09-21
+  const AeadKey k = w.index_key();  // a copy: Reopen replaces the fixture's keys
+  w.ImportDistrict();
+  std::string teacher = w.AddUser("tch-1", Role::kEducator);
+  const std::string a = w.StudentId("stu-a"), b = w.StudentId("stu-b");
+  // Last school year's class: both enrollments ended in June.
+  w.Append({ClassEvent("cls-2", "sch-1"),
+            EnrollmentEvent(k, "enr-t2", "cls-2", "tch-1", "teacher", "2025-08-25", "2026-06-12"),
+            EnrollmentEvent(k, "enr-s2", "cls-2", "stu-b", "student", "2025-08-25", "2026-06-12")});
+  CHECK(w.roster().Decide(teacher, b, w.now()).reason == std::string(kDeniedNoRelationship));
+  // stu-a's row is re-imported with an end date: transferred out yesterday.
+  w.Append({EnrollmentEvent(k, "enr-s1", "cls-1", "stu-a", "student", "", "2026-09-20")});
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == std::string(kDeniedNoRelationship));
+  CHECK(w.roster().AccessibleStudents(teacher, w.now()).empty());
+  CheckLoadEqualsLive(w);
+  w.Reopen();
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == std::string(kDeniedNoRelationship));
+  CHECK(w.roster().Decide(teacher, b, w.now()).reason == std::string(kDeniedNoRelationship));
+
+  // Back from today in a row of its own: the ended row no longer matters.
+  w.Append({EnrollmentEvent(k, "enr-s1b", "cls-1", "stu-a", "student", "2026-09-21", "")});
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == "class:cls-1");
+  CheckLoadEqualsLive(w);
+  w.Reopen();
+  CHECK(w.roster().Decide(teacher, a, w.now()).reason == "class:cls-1");
+  // Yesterday, the old row's last day, it held too.
+  CHECK(w.roster().Decide(teacher, a, w.now() - 24 * kHour).reason == "class:cls-1");
+  TempDir scratch;
+  CHECK(RebuildDifference(w, scratch.path() / "db") == "");
+}
+
+TEST_CASE("an enrollment with a malformed date is refused and appends nothing") {
+  RosterWorld w;
+  w.ImportDistrict();
+  const uint64_t size = w.fx().log().size();
+  for (const auto& [begin, end] : std::vector<std::pair<std::string, std::string>>{
+           {"2026-02-30", ""}, {"", "20-12-2026"}, {"2026-09-22", "2026-09-21"}}) {
+    INFO(begin << ".." << end);
+    CHECK_FALSE(w.fx().log().Append(
+        {EnrollmentEvent(w.index_key(), "enr-x", "cls-1", "stu-b", "student", begin, end)}));
+  }
+  CHECK(w.fx().log().size() == size);
+}
+
 TEST_CASE("guardians are linked by import and lose the link when retracted") {
   RosterWorld w;
   w.ImportDistrict();
@@ -257,6 +315,7 @@ TEST_CASE("Load after reopening gives the same decisions as the live state") {
 
   std::vector<std::string> users{teacher, principal, grade_lead, guardian, other, gone};
   auto before = Decisions(w.roster(), users, {a, b}, w.now());
+  CheckLoadEqualsLive(w);
   w.Reopen();
   CHECK(Decisions(w.roster(), users, {a, b}, w.now()) == before);
   CHECK(w.roster().Decide(other, b, w.now()).reason.starts_with("grant:"));

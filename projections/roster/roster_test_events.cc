@@ -60,10 +60,12 @@ NewEvent GuardianEvent(const AeadKey& index_key, const std::string& guardian_sou
 
 NewEvent EnrollmentEvent(const AeadKey& index_key, const std::string& sourced_id,
                          const std::string& class_id, const std::string& user_sourced_id,
-                         const std::string& role) {
+                         const std::string& role, const std::string& begin_date,
+                         const std::string& end_date) {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateEnrollmentImportedPayloadDirect(
-      fbb, sourced_id.c_str(), class_id.c_str(), "", user_sourced_id.c_str(), role.c_str(), false));
+      fbb, sourced_id.c_str(), class_id.c_str(), "", user_sourced_id.c_str(), role.c_str(), false,
+      begin_date.c_str(), end_date.c_str()));
   bool student = role == "student";
   return Make(EventType::EnrollmentImported,
               student ? StudentIdFor(index_key, user_sourced_id) : "", fbb, student);

@@ -19,9 +19,11 @@ NewEvent GuardianEvent(const AeadKey& index_key, const std::string& guardian_sou
                        const std::string& student_sourced_id, const std::string& given_name,
                        const std::string& family_name, const std::string& email);
 // `role` is the OneRoster role: "student" or "teacher" (or others, ignored).
+// The dates are its beginDate and endDate ("" for none).
 NewEvent EnrollmentEvent(const AeadKey& index_key, const std::string& sourced_id,
                          const std::string& class_id, const std::string& user_sourced_id,
-                         const std::string& role);
+                         const std::string& role, const std::string& begin_date = "",
+                         const std::string& end_date = "");
 // RecordRetracted of kind `kind` (fb::RecordKind value) with `subject` ("" if none).
 NewEvent RetractEvent(uint8_t kind, const std::string& sourced_id, const std::string& subject);
 // RecordShredded about `subject` (the caller destroys the data key first).

@@ -217,9 +217,9 @@ Result<BreakGlassRecord> DecodeBreakGlass(ByteView value) {
                           Int(o, "expires_at_us")};
 }
 
-Result<bool> DecodeRetractedFlag(ByteView value) {
+Result<EnrollmentRecord> DecodeEnrollment(ByteView value) {
   ASSIGN_OR_RETURN(json::object o, ParseObject(value));
-  return Flag(o, "retracted");
+  return EnrollmentRecord{Flag(o, "retracted"), Str(o, "begin_date"), Str(o, "end_date")};
 }
 
 Result<GuardianLinkState> DecodeGuardianLink(ByteView value) {
@@ -330,9 +330,8 @@ void WriteBreakGlass(ProjectionTxn& txn, std::string_view id, const BreakGlassRe
   txn.Put(kBreakGlass, AsBytes(id), ToBytes(o));
 }
 
-Result<std::optional<bool>> ReadRetractedFlag(ProjectionTxn& txn, std::string_view family,
-                                              std::string_view key) {
-  return ReadPlain<bool>(txn, family, key, DecodeRetractedFlag);
+Result<std::optional<EnrollmentRecord>> ReadEnrollment(ProjectionTxn& txn, std::string_view key) {
+  return ReadPlain<EnrollmentRecord>(txn, kEnrollments, key, DecodeEnrollment);
 }
 
 Result<std::optional<GuardianLinkState>> ReadGuardianLink(ProjectionTxn& txn,
@@ -346,10 +345,10 @@ void WriteGuardianLink(ProjectionTxn& txn, std::string_view key, const GuardianL
   txn.Put(kGuardianLinks, AsBytes(key), ToBytes(o));
 }
 
-void WriteRetractedFlag(ProjectionTxn& txn, std::string_view family, std::string_view key,
-                        bool retracted) {
-  json::object o{{"retracted", retracted}};
-  txn.Put(family, AsBytes(key), ToBytes(o));
+void WriteEnrollment(ProjectionTxn& txn, std::string_view key, const EnrollmentRecord& r) {
+  json::object o{
+      {"retracted", r.retracted}, {"begin_date", r.begin_date}, {"end_date", r.end_date}};
+  txn.Put(kEnrollments, AsBytes(key), ToBytes(o));
 }
 
 }  // namespace backpack::roster

@@ -145,11 +145,15 @@ Result<std::optional<GuardianLinkState>> ReadGuardianLink(ProjectionTxn& txn, st
 void WriteGuardianLink(ProjectionTxn& txn, std::string_view key, const GuardianLinkState& state);
 Result<GuardianLinkState> DecodeGuardianLink(ByteView value);
 
-// r_enrollments values: {"retracted":bool}.
-Result<std::optional<bool>> ReadRetractedFlag(ProjectionTxn& txn, std::string_view family,
-                                              std::string_view key);
-void WriteRetractedFlag(ProjectionTxn& txn, std::string_view family, std::string_view key,
-                        bool retracted);
+// An r_enrollments value: {"retracted":bool,"begin_date":..,"end_date":..}.
+// The dates are the row's OneRoster beginDate and endDate as imported
+// ("YYYY-MM-DD", "" when open-ended); a retracted row keeps them.
+struct EnrollmentRecord {
+  bool retracted = false;
+  std::string begin_date, end_date;
+};
+Result<std::optional<EnrollmentRecord>> ReadEnrollment(ProjectionTxn& txn, std::string_view key);
+void WriteEnrollment(ProjectionTxn& txn, std::string_view key, const EnrollmentRecord& r);
 
 // Decoders for full scans (Load).
 Result<ClassRecord> DecodeClass(ByteView value);
@@ -157,7 +161,7 @@ Result<StudentRecord> DecodeStudent(ByteView plaintext);
 Result<UserRecord> DecodeUser(ByteView plaintext);
 Result<GrantRecord> DecodeGrant(ByteView value);
 Result<BreakGlassRecord> DecodeBreakGlass(ByteView value);
-Result<bool> DecodeRetractedFlag(ByteView value);
+Result<EnrollmentRecord> DecodeEnrollment(ByteView value);
 
 // A ProjectionTxn for reading committed state outside a commit group. Its
 // writes (none expected) are discarded.

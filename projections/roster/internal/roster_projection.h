@@ -19,6 +19,7 @@
 #include "projections/access_state.h"
 #include "projections/generation_cache.h"
 #include "projections/projection.h"
+#include "projections/roster/internal/records.h"
 #include "projections/roster/roster.h"
 #include "projections/services.h"
 
@@ -75,8 +76,7 @@ Status ApplyBreakGlass(ApplyContext& c);
 Status ApplyShred(ApplyContext& c);
 
 // Shared by the operations and LoadMemory, so both paths agree.
-void AddEnrollmentTo(Memory& m, const std::string& class_id, const std::string& member_id,
-                     EnrollmentRole role);
+void AddEnrollmentTo(Memory& m, const EnrollmentKey& row, const EnrollmentPeriod& period);
 User UserFor(const std::string& id, Role role, bool disabled, const IdSet& flags,
              const IdSet& schools, const IdSet& grades);
 
