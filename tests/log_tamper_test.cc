@@ -49,6 +49,25 @@ struct TamperFixture {
     b.Delete(cf::kLog, layout::LogKey(seq));
     REQUIRE(t->store->Write(b, true).ok());
   }
+  void PutCheckpoint(uint64_t size, ByteView note) {
+    WriteBatch b;
+    b.Put(cf::kCheckpoints, layout::CheckpointKey(size), note);
+    REQUIRE(t->store->Write(b, true).ok());
+  }
+  void DeleteEveryCheckpoint() {
+    WriteBatch b;
+    for (uint64_t size = 0; size <= kEvents; ++size) {
+      b.Delete(cf::kCheckpoints, layout::CheckpointKey(size));
+    }
+    REQUIRE(t->store->Write(b, true).ok());
+  }
+  // Verifies, requiring a finding whose reason mentions `why`; returns it.
+  VerifyReport VerifyFails(const std::string& why) {
+    VerifyReport r = Verify();
+    CHECK_FALSE(r.ok);
+    CHECK_THAT(r.why, Catch::Contains(why));
+    return r;
+  }
   VerifyReport Verify() {
     auto report = VerifyLog(*t->store, public_key, 2);
     REQUIRE(report);
@@ -236,10 +255,7 @@ TEST_CASE("verify names an event whose envelope was re-encoded even when the tre
   REQUIRE(codec::DecodeSignedEvent(padded));
   f.Put(11, padded);
   f.RewriteTree();
-  VerifyReport r = f.Verify();
-  CHECK_FALSE(r.ok);
-  CHECK(r.first_bad_seq == 11);
-  CHECK_THAT(r.why, Catch::Contains("encoding"));
+  CHECK(f.VerifyFails("encoding").first_bad_seq == 11);
 }
 
 TEST_CASE("verify refuses a log whose checkpoints were removed or stored under another size") {
@@ -249,23 +265,12 @@ TEST_CASE("verify refuses a log whose checkpoints were removed or stored under a
   REQUIRE(*latest);
   REQUIRE((*latest)->key_size == kEvents);
   SECTION("moved to a larger size") {
-    WriteBatch b;
-    b.Put(cf::kCheckpoints, layout::CheckpointKey(kEvents * 100), AsBytes((*latest)->note));
-    REQUIRE(f.t->store->Write(b, true).ok());
-    VerifyReport r = f.Verify();
-    CHECK_FALSE(r.ok);
-    CHECK_THAT(r.why, Catch::Contains("stored as"));
+    f.PutCheckpoint(kEvents * 100, AsBytes((*latest)->note));
+    f.VerifyFails("stored as");
   }
   SECTION("all removed") {
-    WriteBatch b;
-    for (uint64_t size = 0; size <= kEvents; ++size) {
-      b.Delete(cf::kCheckpoints, layout::CheckpointKey(size));
-    }
-    REQUIRE(f.t->store->Write(b, true).ok());
-    VerifyReport r = f.Verify();
-    CHECK_FALSE(r.ok);
-    CHECK(r.first_bad_seq == 0);
-    CHECK_THAT(r.why, Catch::Contains("no signed checkpoint"));
+    f.DeleteEveryCheckpoint();
+    CHECK(f.VerifyFails("no signed checkpoint").first_bad_seq == 0);
   }
 }
 
@@ -279,24 +284,14 @@ TEST_CASE("verify checks every stored checkpoint, not only the latest") {
   };
   const Bytes note11 = note_at(11);
   SECTION("one stored under another size") {
-    WriteBatch b;
-    b.Put(cf::kCheckpoints, layout::CheckpointKey(10), note11);
-    REQUIRE(f.t->store->Write(b, true).ok());
-    VerifyReport r = f.Verify();
-    CHECK_FALSE(r.ok);
-    CHECK(r.first_bad_seq == 9);
-    CHECK_THAT(r.why, Catch::Contains("names another size"));
+    f.PutCheckpoint(10, note11);
+    CHECK(f.VerifyFails("names another size").first_bad_seq == 9);
   }
   SECTION("one with a changed byte") {
     Bytes changed = note_at(5);
     changed[changed.size() - 10] ^= 0x01;  // inside the signature's base64
-    WriteBatch b;
-    b.Put(cf::kCheckpoints, layout::CheckpointKey(5), changed);
-    REQUIRE(f.t->store->Write(b, true).ok());
-    VerifyReport r = f.Verify();
-    CHECK_FALSE(r.ok);
-    CHECK(r.first_bad_seq == 4);
-    CHECK_THAT(r.why, Catch::Contains("checkpoint of 5 events invalid"));
+    f.PutCheckpoint(5, changed);
+    CHECK(f.VerifyFails("checkpoint of 5 events invalid").first_bad_seq == 4);
   }
 }
 
@@ -336,11 +331,7 @@ TEST_CASE("the log refuses to open for appends once events or the tree were tamp
     CHECK_THAT(log.error().message(), Catch::Contains("Merkle tree"));
   }
   SECTION("every checkpoint removed") {
-    WriteBatch b;
-    for (uint64_t size = 0; size <= kEvents; ++size) {
-      b.Delete(cf::kCheckpoints, layout::CheckpointKey(size));
-    }
-    REQUIRE(f.t->store->Write(b, true).ok());
+    f.DeleteEveryCheckpoint();
     auto log = reopen();
     REQUIRE_FALSE(log);
     CHECK_THAT(log.error().message(), Catch::Contains("no signed checkpoint"));
