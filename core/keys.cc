@@ -4,15 +4,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace backpack {
 namespace {
 
 constexpr const char* kSigningFile = "signing.key";
 constexpr const char* kKekFile = "kek.key";
+// Far more than a key's hex takes; a larger file is not read further.
+constexpr size_t kMaxKeyFileBytes = 4096;
 
 // Creates `path` exclusively with mode 0600 and writes `text`.
 Status WriteSecretFile(const std::filesystem::path& path, const std::string& text) {
@@ -28,22 +29,62 @@ Status WriteSecretFile(const std::filesystem::path& path, const std::string& tex
   return OkStatus();
 }
 
+// Reads a key file, refusing one that group or others may read. The mode is
+// checked on the file opened (a symlink is followed: secret mounts use them),
+// so it cannot be swapped between the check and the read.
 Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return Err(NotFoundError("missing key file " + path.string() + " (run `backpack init`)"));
+    }
+    return Err(UnavailableError("cannot open " + path.string() + ": " + std::strerror(errno)));
+  }
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return Err(NotFoundError("missing key file " + path.string() + " (run `backpack init`)"));
+  std::string text;
+  Status status = OkStatus();
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    status = UnavailableError("key file " + path.string() + " is not a regular file");
+  } else if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+    status = PermissionDeniedError("key file " + path.string() +
+                                   " is readable by group or others; run chmod 600 on it");
+  } else {
+    char chunk[4096];
+    ssize_t got;
+    while ((got = ::read(fd, chunk, sizeof chunk)) > 0 && text.size() < kMaxKeyFileBytes) {
+      text.append(chunk, static_cast<size_t>(got));
+    }
+    if (got < 0) status = UnavailableError("cannot read " + path.string());
   }
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-    return Err(PermissionDeniedError("key file " + path.string() +
-                                     " is readable by group or others; run chmod 600 on it"));
+  ::close(fd);
+  if (!status.ok()) return Err(status);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+// Refuses a key directory that group or others may change: they could
+// replace the keys with their own.
+Status CheckKeyDirectory(const std::filesystem::path& dir) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    return NotFoundError("missing key directory " + dir.string() + " (run `backpack init`)");
   }
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return Err(UnavailableError("cannot read " + path.string()));
-  std::string s = text.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    return PermissionDeniedError("key directory " + dir.string() +
+                                 " is writable by group or others, who could replace the keys; "
+                                 "run chmod go-w on it");
+  }
+  return OkStatus();
+}
+
+// Makes the directory entries of new files durable.
+Status SyncDirectory(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return UnavailableError("cannot open " + dir.string() + ": " + std::strerror(errno));
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return UnavailableError("cannot sync " + dir.string());
+  return OkStatus();
 }
 
 AeadKey DeriveIndexKey(const AeadKey& kek) {
@@ -59,10 +100,16 @@ std::string SigningKeyId(const Ed25519PublicKey& public_key) {
 
 Status CreateKeyFiles(const std::filesystem::path& dir) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  const bool created = std::filesystem::create_directories(dir, ec);
   if (ec) return UnavailableError("cannot create " + dir.string() + ": " + ec.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, ec);
+  // A directory made here is its owner's alone; one that existed keeps its
+  // mode (it may be a home directory), unless others could change it.
+  if (created) {
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    if (ec) return UnavailableError("cannot restrict " + dir.string() + ": " + ec.message());
+  }
+  RETURN_IF_ERROR(CheckKeyDirectory(dir));
   if (std::filesystem::exists(dir / kSigningFile) || std::filesystem::exists(dir / kKekFile)) {
     return AlreadyExistsError("keys already exist in " + dir.string());
   }
@@ -72,10 +119,12 @@ Status CreateKeyFiles(const std::filesystem::path& dir) {
   RETURN_IF_ERROR(WriteSecretFile(dir / kSigningFile, ToHex(signing.secret()) + "\n"));
   Status s = WriteSecretFile(dir / kKekFile, ToHex(kek) + "\n");
   SecureWipe(kek);
-  return s;
+  RETURN_IF_ERROR(s);
+  return SyncDirectory(dir);
 }
 
 Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir) {
+  RETURN_IF_ERROR(CheckKeyDirectory(dir));
   ASSIGN_OR_RETURN(std::string signing_hex, ReadSecretFile(dir / kSigningFile));
   ASSIGN_OR_RETURN(std::string kek_hex, ReadSecretFile(dir / kKekFile));
   auto signing_bytes = FromHex(signing_hex);

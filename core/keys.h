@@ -23,12 +23,15 @@ struct StoreKeys {
   std::string signing_key_id;
 };
 
-// Writes fresh key files into `dir` (created 0700 if absent). kAlreadyExists
-// if either file is already there: keys are never overwritten.
+// Writes fresh key files into `dir` (created 0700 if absent; an existing
+// directory keeps its mode), and syncs the directory. kAlreadyExists if either
+// file is already there: keys are never overwritten. kPermissionDenied if
+// group or others may write to `dir`.
 Status CreateKeyFiles(const std::filesystem::path& dir);
 
 // Loads both keys. kPermissionDenied if a file is readable by group or world,
-// kNotFound if missing, kDataLoss if malformed.
+// or the directory writable by them (they could swap the keys); kNotFound if
+// missing, kDataLoss if malformed.
 Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir);
 
 std::string SigningKeyId(const Ed25519PublicKey& public_key);

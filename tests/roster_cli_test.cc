@@ -56,6 +56,40 @@ TEST_CASE("init creates a missing data directory, and a new store has a size-0 c
   CHECK(RunBackpackWords("--data " + data + " --keys " + keys + " verify").exit_code == 0);
 }
 
+TEST_CASE("keys that group or others may read or replace are refused") {
+  namespace fs = std::filesystem;
+  TempDir tmp;
+  const std::string data = (tmp.path() / "data").string();
+  const fs::path keys = tmp.path() / "keys";
+  fs::create_directories(keys);
+  fs::permissions(keys, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  auto run = [&](const std::string& args) {
+    return RunBackpackWords("--data " + data + " --keys " + keys.string() + " " + args);
+  };
+  // An existing directory keeps its mode (0755 here: a home directory, say).
+  REQUIRE(run("init").exit_code == 0);
+  CHECK((fs::status(keys).permissions() & fs::perms::others_read) != fs::perms::none);
+  const fs::perms owner_rw = fs::perms::owner_read | fs::perms::owner_write;
+  CHECK((fs::status(keys / "kek.key").permissions() & fs::perms::all) == owner_rw);
+  CHECK(run("verify").exit_code == 0);
+
+  fs::permissions(keys / "kek.key", fs::perms::group_read, fs::perm_options::add);
+  CliResult readable = run("verify");
+  CHECK(readable.exit_code == 3);
+  CHECK(readable.err.find("readable by group or others") != std::string::npos);
+  fs::permissions(keys / "kek.key", fs::perms::group_read, fs::perm_options::remove);
+
+  fs::permissions(keys, fs::perms::others_write, fs::perm_options::add);
+  CliResult writable = run("verify");
+  CHECK(writable.exit_code == 3);
+  CHECK(writable.err.find("writable by group or others") != std::string::npos);
+  CliResult second_init = RunBackpackWords("--data " + (tmp.path() / "other").string() +
+                                           " init --keys " + keys.string());
+  CHECK(second_init.exit_code != 0);
+  CHECK(second_init.err.find("writable by group or others") != std::string::npos);
+}
+
 TEST_CASE("the store's files are its owner's alone, whatever the umask was") {
   TempDir tmp;
   const std::filesystem::path data = tmp.path() / "data";
