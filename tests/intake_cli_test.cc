@@ -207,6 +207,22 @@ TEST_CASE("import says how many rows about tobedeleted students it left out") {
         std::string::npos);
 }
 
+TEST_CASE("import says how many rows about shredded students it left out") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  const std::string password = "a synthetic long password\n";
+  REQUIRE(RunCli(tmp, "user add --username boss --role district_admin", password).exit_code == 0);
+  REQUIRE(RunCli(tmp, "user add --username priv --role privacy_officer", password).exit_code == 0);
+  std::string folder = ImportFolder(tmp, SmallDistrict(), "set");
+  REQUIRE(RunCli(tmp, "import --actor boss " + folder).exit_code == 0);
+  REQUIRE(RunCli(tmp, "shred --student s-101 --reason retention --actor priv").exit_code == 0);
+  CliResult again = RunCli(tmp, "import --actor boss " + folder);
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find(" rows about students whose records were shredded were not imported") !=
+        std::string::npos);
+}
+
 TEST_CASE("import --actor must be an enabled district_admin once accounts exist") {
   backpack::testing::TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);

@@ -151,6 +151,11 @@ void PrintImportReport(const ImportReport& report) {
               << " rows were replaced by a later row for the same record in this set (such as "
                  "two grades for one class and term); only the last of each was imported\n";
   }
+  if (report.skipped_shredded > 0) {
+    std::cout << report.skipped_shredded
+              << " rows about students whose records were shredded were not imported (a "
+                 "shredded record is never imported again)\n";
+  }
   if (report.skipped_deleted > 0) {
     std::cout << report.skipped_deleted
               << " rows (enrollments, guardian links, records) about students whose users.csv "
