@@ -147,7 +147,8 @@ void RunBreachReport(const GlobalOptions& global, const AuditCliOptions& o, int*
 void RunAlerts(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
-  auto alerts = app->services().audit->AlertsAudited(CliActor(), o.unreviewed, o.limit, kCliReason);
+  auto alerts =
+      app->services().audit->AlertsAudited(CliActor(), o.unreviewed, o.limit, o.cursor, kCliReason);
   if (!alerts) {
     *exit_code = Fail(alerts.error());
     return;
@@ -226,6 +227,7 @@ void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   alerts->add_option("--limit", o.limit, "alerts to list (1 to 1000)")
       ->check(CLI::Range(size_t{1}, kMaxQueryLimit))
       ->capture_default_str();
+  alerts->add_option("--cursor", o.cursor, "next_cursor of the previous page");
   alerts->callback([&global, exit_code] { RunAlerts(global, o, exit_code); });
 
   auto* settings = audit->add_subcommand("settings", "show or change how alerts are derived");

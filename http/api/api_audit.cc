@@ -120,7 +120,7 @@ void GetBreachReport(const http::HttpRequest& request, const http::RouteParams&,
   SendAfterAudit(ex, std::move(read), std::move(response));
 }
 
-// GET /api/audit/alerts[?unreviewed=true&limit=]: audited as an
+// GET /api/audit/alerts[?unreviewed=true&limit=&cursor=]: audited as an
 // `audit_query` (break-glass alerts name students and their reasons).
 void GetAlerts(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (RefuseNonOfficer(ex, AccessScope::kAuditQuery)) return;
@@ -130,10 +130,11 @@ void GetAlerts(const http::HttpRequest& request, const http::RouteParams&, Excha
     query.Problem("unreviewed", "must be true or false");
   }
   std::optional<int64_t> limit = query.Int("limit", 1, kMaxAlertsLimit);
+  std::string cursor = query.Text("cursor", kMaxCursorChars).value_or("");
   if (!query.ok()) return ex.Reply(query.BadRequest());
   const bool only_unreviewed = unreviewed && *unreviewed == "true";
-  auto alerts =
-      ex.services().audit->Alerts(only_unreviewed, static_cast<size_t>(limit.value_or(100)));
+  auto alerts = ex.services().audit->Alerts(only_unreviewed,
+                                            static_cast<size_t>(limit.value_or(100)), cursor);
   if (!alerts) return ex.ReplyError(alerts.error());
   const json::value* items = alerts->if_contains("alerts");
   AuditedRead read{AccessScope::kAuditQuery,

@@ -77,21 +77,40 @@ Result<Alert> LoadAlert(Store& store, std::string_view alert_id) {
 
 }  // namespace
 
-Result<json::object> Audit::Alerts(bool unreviewed_only, size_t limit) const {
+Result<json::object> Audit::Alerts(bool unreviewed_only, size_t limit,
+                                   std::string_view cursor) const {
   if (limit == 0) return Err(InvalidArgumentError("limit must be at least 1"));
   limit = std::min(limit, kMaxQueryLimit);
   ASSIGN_OR_RETURN(auto it, services_.store->NewIterator(kAlertsFamily));
+  if (cursor.empty()) {
+    it->SeekToFirst();
+  } else {
+    std::optional<uint64_t> after = ParseAlertId(cursor);
+    if (!after) return Err(InvalidArgumentError("cursor must be a next_cursor from a page"));
+    const std::string key = SeqKey(*after);  // keys run newest first
+    it->Seek(AsBytes(key));
+    if (it->Valid() && AsChars(it->key()) == key) it->Next();
+  }
   std::map<std::string, json::object> actors;
   json::array alerts;
-  for (it->SeekToFirst(); it->Valid() && alerts.size() < limit; it->Next()) {
+  std::string last_id;
+  bool more = false;
+  for (; it->Valid(); it->Next()) {
     ASSIGN_OR_RETURN(Alert alert, DecodeAlert(it->value()));
     if (unreviewed_only && alert.reviewed) continue;
+    if (alerts.size() == limit) {
+      more = true;
+      break;
+    }
     ASSIGN_OR_RETURN(json::object o, AlertJson(services_, alert, actors));
+    last_id = AlertId(alert.seq);
     alerts.push_back(std::move(o));
   }
   RETURN_IF_ERROR(it->status());
   ASSIGN_OR_RETURN(json::object settings, Settings());
-  return json::object{{"alerts", std::move(alerts)}, {"settings", std::move(settings)}};
+  json::object page{{"alerts", std::move(alerts)}, {"settings", std::move(settings)}};
+  if (more) page["next_cursor"] = last_id;
+  return page;
 }
 
 Result<json::object> Audit::Settings() const {

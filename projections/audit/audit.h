@@ -179,9 +179,12 @@ class Audit {
   Result<boost::json::object> BreachReport(std::string_view actor_id, int64_t since_us,
                                            int64_t until_us) const;
   // Alerts newest first: {"alerts":[{id,kind,at,actor{...},...,reviewed}],
-  // "settings": Settings()}.
+  // "settings": Settings()}, and "next_cursor" (the last alert's id) when
+  // more follow: passed back as `cursor`, the next page starts after it.
   // Break-glass reasons are decrypted (a read about those students).
-  Result<boost::json::object> Alerts(bool unreviewed_only, size_t limit = 100) const;
+  // kInvalidArgument for a cursor that is not an alert id.
+  Result<boost::json::object> Alerts(bool unreviewed_only, size_t limit = 100,
+                                     std::string_view cursor = {}) const;
 
   // Query / BreachReport / Alerts, then RecordAccess by `actor` (scope
   // kAuditQuery or kBreachReport, listing the students in the result with
@@ -192,7 +195,7 @@ class Audit {
                                                   int64_t since_us, int64_t until_us,
                                                   std::string_view reason);
   Result<boost::json::object> AlertsAudited(const Actor& actor, bool unreviewed_only, size_t limit,
-                                            std::string_view reason);
+                                            std::string_view cursor, std::string_view reason);
 
   // Appends AlertReviewed. kNotFound for an unknown alert, kAlreadyExists if
   // it was reviewed, kInvalidArgument for an empty or over-long note.

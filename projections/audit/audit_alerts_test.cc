@@ -86,6 +86,30 @@ TEST_CASE("a break-glass raises an alert whose reason only the alert view decryp
   CHECK(w.Dump("a_alerts").find(ToHex(AsBytes("fainted"))) == std::string::npos);
 }
 
+TEST_CASE("alerts come in pages, each going on after the last one's cursor") {
+  AuditWorld w;
+  std::string educator = w.AddUser("teacher.one", Role::kEducator);
+  std::vector<std::string> students = AddStudents(w, 5);
+  for (const std::string& student : students) StartBreakGlass(w, educator, student);
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int page = 0; page < 3; ++page) {
+    auto alerts = w.audit().Alerts(false, 2, cursor);
+    REQUIRE(alerts);
+    for (const json::value& a : alerts->at("alerts").as_array()) {
+      seen.push_back(TextOf(a.as_object(), "student_id"));
+    }
+    const json::value* next = alerts->if_contains("next_cursor");
+    CHECK((next != nullptr) == (page < 2));
+    if (next) cursor = std::string(next->as_string());
+  }
+  std::vector<std::string> newest_first(students.rbegin(), students.rend());
+  CHECK(seen == newest_first);
+  auto bad = w.audit().Alerts(false, 2, "not-an-alert");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code() == StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("51 distinct students in an hour raise one bulk alert, 50 raise none") {
   AuditWorld w;
   std::vector<std::string> students = AddStudents(w, 60);

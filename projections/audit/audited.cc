@@ -100,8 +100,8 @@ Result<json::object> Audit::BreachReportAudited(const Actor& actor, std::string_
 }
 
 Result<json::object> Audit::AlertsAudited(const Actor& actor, bool unreviewed_only, size_t limit,
-                                          std::string_view reason) {
-  ASSIGN_OR_RETURN(json::object alerts, Alerts(unreviewed_only, limit));
+                                          std::string_view cursor, std::string_view reason) {
+  ASSIGN_OR_RETURN(json::object alerts, Alerts(unreviewed_only, limit, cursor));
   size_t count = ArraySize(alerts, "alerts");
   return AfterRecording(
       *this, actor, AccessScope::kAuditQuery, std::move(alerts), reason,
