@@ -32,15 +32,21 @@ class FailingSyncStore final : public ForwardingStore {
   }
 };
 
+// A log in a temporary directory whose syncs go through FailingSyncStore.
+struct FailingSyncLog {
+  TempDir dir;
+  TestStore opened = OpenTestStore(dir.path(), "backpack.test/sync");
+  FailingSyncStore store{*opened.store};
+  DataKeyRing data_keys{store, opened.keys->kek};
+  Result<std::unique_ptr<EventLog>> log = EventLog::Open(store, *opened.keys, data_keys);
+};
+
 }  // namespace
 
 TEST_CASE("a failed sync fails its groups, the log recovers and nothing acknowledged is lost") {
-  TempDir dir;
-  TestStore opened = OpenTestStore(dir.path(), "backpack.test/sync");
-  FailingSyncStore store(*opened.store);
-  DataKeyRing data_keys(store, opened.keys->kek);
-  auto log = EventLog::Open(store, *opened.keys, data_keys);
-  REQUIRE(log);
+  FailingSyncLog f;
+  REQUIRE(f.log);
+  auto& [dir, opened, store, data_keys, log] = f;
 
   std::mutex mu;
   std::vector<uint64_t> acknowledged;  // seqs of acknowledged appends
@@ -117,12 +123,9 @@ TEST_CASE("a failed sync fails its groups, the log recovers and nothing acknowle
 }
 
 TEST_CASE("no checkpoint is signed over events whose sync failed") {
-  TempDir dir;
-  TestStore opened = OpenTestStore(dir.path(), "backpack.test/sync");
-  FailingSyncStore store(*opened.store);
-  DataKeyRing data_keys(store, opened.keys->kek);
-  auto log = EventLog::Open(store, *opened.keys, data_keys);
-  REQUIRE(log);
+  FailingSyncLog f;
+  REQUIRE(f.log);
+  auto& [dir, opened, store, data_keys, log] = f;
   REQUIRE((*log)->Append({NoteEvent("stu_a", "durable")}));
 
   store.fail_syncs = true;
