@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,14 +63,22 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
   return text;
 }
 
-// Refuses a key directory that group or others may change: they could
-// replace the keys with their own.
+// Refuses a key directory that someone else may change: they could replace
+// the keys with their own. It must belong to this user or root, and group or
+// others may write to it only if it is sticky (they cannot then remove or
+// rename our files) or read-only, as secret volumes are mounted.
 Status CheckKeyDirectory(const std::filesystem::path& dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
     return NotFoundError("missing key directory " + dir.string() + " (run `backpack init`)");
   }
-  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+  if (st.st_uid != ::geteuid() && st.st_uid != 0) {
+    return PermissionDeniedError("key directory " + dir.string() +
+                                 " belongs to another user, who could replace the keys");
+  }
+  struct statvfs fs;
+  const bool read_only = ::statvfs(dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY);
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX) && !read_only) {
     return PermissionDeniedError("key directory " + dir.string() +
                                  " is writable by group or others, who could replace the keys; "
                                  "run chmod go-w on it");

@@ -30,8 +30,9 @@ struct StoreKeys {
 Status CreateKeyFiles(const std::filesystem::path& dir);
 
 // Loads both keys. kPermissionDenied if a file is readable by group or world,
-// or the directory writable by them (they could swap the keys); kNotFound if
-// missing, kDataLoss if malformed.
+// or the directory belongs to another user (not root) or is writable by group
+// or world without being sticky or read-only (they could swap the keys);
+// kNotFound if missing, kDataLoss if malformed.
 Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir);
 
 std::string SigningKeyId(const Ed25519PublicKey& public_key);

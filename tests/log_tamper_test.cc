@@ -258,6 +258,22 @@ TEST_CASE("verify names an event whose envelope was re-encoded even when the tre
   CHECK(f.VerifyFails("encoding").first_bad_seq == 11);
 }
 
+TEST_CASE("the stored encoding of a signed event is pinned, byte for byte") {
+  // verify refuses stored bytes that differ from EncodeSignedEvent's, so a
+  // FlatBuffers upgrade that lays them out otherwise would make every
+  // existing event look tampered with: this test says so first.
+  Bytes body(40);
+  for (size_t i = 0; i < body.size(); ++i) body[i] = static_cast<uint8_t>(i);
+  Ed25519Signature signature;
+  signature.fill(0xAB);
+  CHECK(ToHex(codec::EncodeSignedEvent(body, signature)) ==
+        "0c00000008000c0004000800080000004c0000000400000040000000abababab"
+        "abababababababababababababababababababababababababababababababab"
+        "abababababababababababababababababababababababababababab28000000"
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        "2021222324252627");
+}
+
 TEST_CASE("verify refuses a log whose checkpoints were removed or stored under another size") {
   TamperFixture f;
   auto latest = layout::LatestStoredCheckpoint(*f.t->store);

@@ -80,7 +80,9 @@ TEST_CASE("keys that group or others may read or replace are refused") {
   CHECK(readable.err.find("readable by group or others") != std::string::npos);
   fs::permissions(keys / "kek.key", fs::perms::group_read, fs::perm_options::remove);
 
-  fs::permissions(keys, fs::perms::others_write, fs::perm_options::add);
+  fs::permissions(keys, fs::perms::others_write | fs::perms::sticky_bit, fs::perm_options::add);
+  CHECK(run("verify").exit_code == 0);  // sticky: others cannot remove or rename our files
+  fs::permissions(keys, fs::perms::sticky_bit, fs::perm_options::remove);
   CliResult writable = run("verify");
   CHECK(writable.exit_code == 3);
   CHECK(writable.err.find("writable by group or others") != std::string::npos);
