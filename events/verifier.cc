@@ -109,7 +109,7 @@ class LogWalk {
       }
       RETURN_IF_ERROR(it->status());
       // The checkpoints this chunk reaches: trees up to its last event.
-      RETURN_IF_ERROR(LoadCheckpoints(frontier_.size() + values.size()));
+      RETURN_IF_ERROR(LoadCheckpoints(frontier_.size() + values.size(), findings));
       std::vector<CheckedEntry> checked(values.size());
       pool_.ParallelFor(values.size(), [&](size_t i) { checked[i] = CheckEntry(values[i], key_); });
       NodeList nodes;
@@ -132,11 +132,15 @@ class LogWalk {
   };
 
   // Reads the checkpoints of trees of at most `max_size` events not read yet
-  // and checks their signatures, in parallel.
-  Status LoadCheckpoints(uint64_t max_size) {
+  // and checks their signatures, in parallel. A key that names no size is a
+  // finding: nothing after it is read.
+  Status LoadCheckpoints(uint64_t max_size, Findings& findings) {
     std::vector<std::pair<uint64_t, std::string>> read;
     for (; checkpoints_->Valid(); checkpoints_->Next()) {
-      if (checkpoints_->key().size() != 8) return DataLossError("malformed checkpoint key");
+      if (checkpoints_->key().size() != 8) {
+        findings.Report(frontier_.size(), "a checkpoint is stored under a malformed key");
+        break;
+      }
       const uint64_t size = DecodeBigEndian64(checkpoints_->key());
       if (size > max_size) break;
       read.emplace_back(size, std::string(AsChars(checkpoints_->value())));

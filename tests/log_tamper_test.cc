@@ -284,6 +284,12 @@ TEST_CASE("verify refuses a log whose checkpoints were removed or stored under a
     f.PutCheckpoint(kEvents * 100, AsBytes((*latest)->note));
     f.VerifyFails("stored as");
   }
+  SECTION("one stored under a key that names no size") {
+    WriteBatch b;
+    b.Put(cf::kCheckpoints, AsBytes(std::string_view("abc")), AsBytes((*latest)->note));
+    REQUIRE(f.t->store->Write(b, true).ok());
+    f.VerifyFails("malformed key");
+  }
   SECTION("all removed") {
     f.DeleteEveryCheckpoint();
     CHECK(f.VerifyFails("no signed checkpoint").first_bad_seq == 0);
