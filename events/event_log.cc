@@ -19,6 +19,7 @@
 #include "events/log_reading.h"
 #include "events/merkle.h"
 #include "events/signing_pool.h"
+#include "events/verifier.h"
 
 namespace backpack {
 namespace {
@@ -34,8 +35,8 @@ using log_pipeline::PreparedEvent;
 using log_pipeline::WrittenGroup;
 
 // Why the stored log may not be appended to, or OK: it must hold the events
-// its recorded size counts, and its tree must have the root that the latest
-// checkpoint signed (size 0 needs none; any events need one).
+// its recorded size counts, and its latest checkpoint must hold
+// (CheckLatestCheckpoint).
 Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view origin,
                       const ChainState& state) {
   const uint64_t held = state.next_seq;
@@ -46,25 +47,9 @@ Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view orig
     return DataLossError("the log holds " + std::to_string(held) + " events but recorded " +
                          std::to_string(recorded_size) + advice);
   }
-  ASSIGN_OR_RETURN(auto latest, layout::LatestStoredCheckpoint(store));
-  if (!latest) {
-    if (held == 0) return OkStatus();
-    return DataLossError("the log holds " + std::to_string(held) +
-                         " events but no signed checkpoint" + advice);
-  }
-  auto checkpoint = VerifyCheckpoint(latest->note, origin, keys.signing.public_key());
-  if (!checkpoint) {
-    return DataLossError("the latest checkpoint does not verify: " + checkpoint.error().message() +
-                         advice);
-  }
-  if (checkpoint->size != latest->key_size || checkpoint->size > held) {
-    return DataLossError("the latest checkpoint covers " + std::to_string(checkpoint->size) +
-                         " events but the log holds " + std::to_string(held) + advice);
-  }
-  auto root = merkle::RootAt(checkpoint->size, layout::StoredNodes(store));
-  if (!root || *root != checkpoint->root) {
-    return DataLossError("the stored Merkle tree does not match the latest checkpoint" + advice);
-  }
+  ASSIGN_OR_RETURN(auto finding,
+                   CheckLatestCheckpoint(store, origin, keys.signing.public_key(), held));
+  if (finding) return DataLossError(finding->why + advice);
   return OkStatus();
 }
 

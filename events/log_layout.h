@@ -33,6 +33,9 @@ inline constexpr std::string_view kMetaSize = "log_size";  // 8 bytes BE, commit
 // Reads perfect subtree hashes from the merkle column family.
 merkle::NodeSource StoredNodes(Store& store, ReadView view = ReadView::kDurable);
 
+// The log's origin line (meta `origin`), "" if none was recorded.
+Result<std::string> LogOrigin(Store& store);
+
 // A checkpoint as stored: the tree size its key names and its note text
 // (whose own size line a reader must check against `key_size`).
 struct StoredCheckpoint {

@@ -84,6 +84,13 @@ merkle::NodeSource layout::StoredNodes(Store& store, ReadView view) {
   };
 }
 
+Result<std::string> layout::LogOrigin(Store& store) {
+  auto stored = store.Get(cf::kMeta, AsBytes(kMetaOrigin));
+  if (!stored) return Err(stored.error());
+  if (!stored->has_value()) return std::string();
+  return std::string(AsChars(**stored));
+}
+
 Result<std::optional<layout::StoredCheckpoint>> layout::LatestStoredCheckpoint(Store& store,
                                                                                uint64_t max_size,
                                                                                ReadView view) {

@@ -231,42 +231,17 @@ class LogWalk {
   std::deque<LoadedCheckpoint> pending_;  // read and not yet checked, in order of size
 };
 
-Status CheckLatestCheckpoint(Store& store, const Ed25519PublicKey& key, uint64_t events,
-                             Findings& findings) {
-  ASSIGN_OR_RETURN(auto stored_origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
-  const std::string origin = stored_origin ? std::string(AsChars(*stored_origin)) : std::string();
+// The recorded size must not exceed the events verified, and the latest
+// checkpoint must hold (CheckLatestCheckpoint).
+Status CheckRecordedEnd(Store& store, std::string_view origin, const Ed25519PublicKey& key,
+                        uint64_t events, Findings& findings) {
   ASSIGN_OR_RETURN(auto size, store.Get(cf::kMeta, AsBytes(layout::kMetaSize)));
   if (size && DecodeBigEndian64(*size) > events) {
     findings.Report(
         events, "log ends before its recorded size " + std::to_string(DecodeBigEndian64(*size)));
   }
-  ASSIGN_OR_RETURN(auto latest, layout::LatestStoredCheckpoint(store));
-  if (!latest) {
-    // Every group of appends is checkpointed with it, the first one included.
-    if (events > 0) findings.Report(0, "no signed checkpoint covers the log");
-    return OkStatus();
-  }
-  auto checkpoint = VerifyCheckpoint(latest->note, origin, key);
-  if (!checkpoint) {
-    findings.Report(events, "latest checkpoint invalid: " + checkpoint.error().message());
-    return OkStatus();
-  }
-  if (checkpoint->size != latest->key_size) {
-    findings.Report(std::min(events, checkpoint->size),
-                    "the checkpoint of " + std::to_string(checkpoint->size) +
-                        " events is stored as the one of " + std::to_string(latest->key_size));
-    return OkStatus();
-  }
-  if (checkpoint->size > events) {
-    findings.Report(
-        events, "log truncated: checkpoint covers " + std::to_string(checkpoint->size) + " events");
-    return OkStatus();
-  }
-  auto root = merkle::RootAt(checkpoint->size, layout::StoredNodes(store));
-  if (!root || *root != checkpoint->root) {
-    findings.Report(checkpoint->size == 0 ? 0 : checkpoint->size - 1,
-                    "tree root differs from the signed checkpoint");
-  }
+  ASSIGN_OR_RETURN(auto finding, CheckLatestCheckpoint(store, origin, key, events));
+  if (finding) findings.Report(finding->seq, std::move(finding->why));
   return OkStatus();
 }
 
@@ -287,16 +262,47 @@ Status CheckPinnedCheckpoint(Store& store, const Checkpoint& pinned, uint64_t ev
 
 }  // namespace
 
+Result<std::optional<LogFinding>> CheckLatestCheckpoint(Store& store, std::string_view origin,
+                                                        const Ed25519PublicKey& key,
+                                                        uint64_t events) {
+  using Found = std::optional<LogFinding>;
+  ASSIGN_OR_RETURN(auto latest, layout::LatestStoredCheckpoint(store));
+  if (!latest) {
+    // Every group of appends is checkpointed with it, the first one included.
+    if (events == 0) return Found();
+    return Found(LogFinding{0, "no signed checkpoint covers the log"});
+  }
+  auto checkpoint = VerifyCheckpoint(latest->note, origin, key);
+  if (!checkpoint) {
+    return Found(LogFinding{events, "latest checkpoint invalid: " + checkpoint.error().message()});
+  }
+  if (checkpoint->size != latest->key_size) {
+    return Found(LogFinding{std::min(events, checkpoint->size),
+                            "the checkpoint of " + std::to_string(checkpoint->size) +
+                                " events is stored as the one of " +
+                                std::to_string(latest->key_size)});
+  }
+  if (checkpoint->size > events) {
+    return Found(LogFinding{events, "log truncated: the latest checkpoint covers " +
+                                        std::to_string(checkpoint->size) + " events"});
+  }
+  auto root = merkle::RootAt(checkpoint->size, layout::StoredNodes(store));
+  if (!root || *root != checkpoint->root) {
+    return Found(LogFinding{checkpoint->size == 0 ? 0 : checkpoint->size - 1,
+                            "the stored Merkle tree's root differs from the signed checkpoint"});
+  }
+  return Found();
+}
+
 Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads,
                                const Checkpoint* pinned) {
-  ASSIGN_OR_RETURN(auto stored_origin, store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin)));
+  ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
   Findings findings;
-  LogWalk walk(store, public_key, stored_origin ? std::string(AsChars(*stored_origin)) : "",
-               threads);
+  LogWalk walk(store, public_key, origin, threads);
   RETURN_IF_ERROR(walk.Run(findings));
   const merkle::Frontier& frontier = walk.frontier();
   if (!findings.bad()) {
-    RETURN_IF_ERROR(CheckLatestCheckpoint(store, public_key, frontier.size(), findings));
+    RETURN_IF_ERROR(CheckRecordedEnd(store, origin, public_key, frontier.size(), findings));
   }
   if (!findings.bad() && pinned) {
     RETURN_IF_ERROR(CheckPinnedCheckpoint(store, *pinned, frontier.size(), findings));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/crypto.h"
 #include "core/store.h"
@@ -20,6 +21,22 @@ struct VerifyReport {
   uint64_t first_bad_seq = 0;  // when !ok
   std::string why;             // when !ok
 };
+
+// A problem found in a stored log: the first sequence number it concerns
+// and why.
+struct LogFinding {
+  uint64_t seq = 0;
+  std::string why;
+};
+
+// Checks the latest stored checkpoint of a log holding `events` events: one
+// must exist if there are events, verify under `origin` and `key`, be stored
+// under its own size, cover at most `events`, and have the root of the stored
+// tree at its size. Used by VerifyLog, and by EventLog::Open before it
+// appends. A Status error means the check could not run.
+Result<std::optional<LogFinding>> CheckLatestCheckpoint(Store& store, std::string_view origin,
+                                                        const Ed25519PublicKey& key,
+                                                        uint64_t events);
 
 // Verifies the log in `store` against `public_key`, using `threads` threads
 // for signatures. A Status error means verification could not run (e.g. I/O);

@@ -94,18 +94,6 @@ void RunCheckpoint(const GlobalOptions& global, int* exit_code) {
 
 }  // namespace
 
-namespace {
-
-// The log's origin line, "" if none was recorded.
-Result<std::string> LogOrigin(Store& store) {
-  auto stored = store.Get(cf::kMeta, AsBytes(layout::kMetaOrigin));
-  if (!stored) return Err(stored.error());
-  if (!stored->has_value()) return std::string();
-  return std::string(AsChars(**stored));
-}
-
-}  // namespace
-
 Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins& pins) {
   RETURN_IF_ERROR(CryptoInit());
   const DataPaths paths = global.paths();
@@ -130,7 +118,7 @@ Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins
     key = app->keys().signing.public_key();
   }
   Store& store = own_store ? *own_store : app->store();
-  ASSIGN_OR_RETURN(const std::string origin, LogOrigin(store));
+  ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
   if (pins.key && !pins.key->key_name.empty() && pins.key->key_name != origin) {
     return Err(FailedPreconditionError("the store's log is " + origin +
                                        ", not the verifier key's " + pins.key->key_name));
