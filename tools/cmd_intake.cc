@@ -141,25 +141,24 @@ void PrintImportReport(const ImportReport& report) {
     std::cout << "imported " << report.events_appended << " events (import " << report.import_id
               << ")\n";
   }
-  if (report.replaced > 0) {
-    std::cout << report.replaced
-              << " rows replaced an earlier version of the same record (such as a corrected "
-                 "grade); the earlier versions are kept, flagged as replaced\n";
-  }
-  if (report.superseded > 0) {
-    std::cout << report.superseded
-              << " rows were replaced by a later row for the same record in this set (such as "
-                 "two grades for one class and term); only the last of each was imported\n";
-  }
-  if (report.skipped_shredded > 0) {
-    std::cout << report.skipped_shredded
-              << " rows about students whose records were shredded were not imported (a "
-                 "shredded record is never imported again)\n";
-  }
-  if (report.skipped_deleted > 0) {
-    std::cout << report.skipped_deleted
-              << " rows (enrollments, guardian links, records) about students whose users.csv "
-                 "status is tobedeleted were not imported\n";
+  // Rows the set held that were not imported as they stand, each count
+  // said only when there are some.
+  const std::pair<uint64_t, std::string_view> notes[] = {
+      {report.replaced,
+       " rows replaced an earlier version of the same record (such as a corrected grade); the "
+       "earlier versions are kept, flagged as replaced"},
+      {report.superseded,
+       " rows were replaced by a later row for the same record in this set (such as two grades "
+       "for one class and term); only the last of each was imported"},
+      {report.skipped_shredded,
+       " rows about students whose records were shredded were not imported (a shredded record "
+       "is never imported again)"},
+      {report.skipped_deleted,
+       " rows (enrollments, guardian links, records) about students whose users.csv status is "
+       "tobedeleted were not imported"},
+  };
+  for (const auto& [count, text] : notes) {
+    if (count > 0) std::cout << count << text << "\n";
   }
 }
 
