@@ -19,6 +19,10 @@
 
 namespace backpack {
 
+namespace rocks {
+struct TestEnv;  // core/internal/rocks_open.h
+}  // namespace rocks
+
 // Column families that core/ and events/ own.
 namespace cf {
 inline constexpr std::string_view kLog = "log";                  // seq(8 BE) -> signed event bytes
@@ -121,6 +125,9 @@ struct StoreOptions {
   // what they staged) are all bulk and would otherwise be written twice, to
   // the memtables and then flushed to files.
   uint64_t bulk_unlogged_bytes = 4ull << 20;
+  // Tests only: what the database reads and writes its files through instead
+  // of the real filesystem (rocks::TestEnv). Null, as in production: the real one.
+  std::shared_ptr<const rocks::TestEnv> test_env;
 };
 
 // What a read sees. kDurable (the default) sees only durable writes: those

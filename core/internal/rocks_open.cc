@@ -71,6 +71,7 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
                            const std::vector<std::string>& extra_families) {
   rocksdb::DBOptions db_options;
+  if (options.test_env) db_options.env = options.test_env->env.get();
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;

@@ -1,10 +1,11 @@
 // RocksDB at the store's boundary: status and slice conversions, and
 // opening a database with the options every Backpack store uses. Only
-// core/store.cc and its helpers include this.
+// core/store.cc, its helpers and tests include this.
 #pragma once
 
 #include <rocksdb/db.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,17 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::string_view name, const StoreOpt
 
 // The bytes the block cache every store shares now holds.
 size_t BlockCacheUsage();
+
+// A test-only seam (StoreOptions::test_env): the store opens its database
+// with `env` as DBOptions::env, e.g. rocksdb::NewCompositeEnv over a
+// rocksdb::FileSystem that records what was fsynced (tests/power_loss_fs.h),
+// for every open and reopen. Only RocksDB's own files go through it: the
+// table files of a bulk write are written with the default Env before being
+// linked in, and the info log (LOG) with plain POSIX calls. The store's
+// options keep `env` alive as long as the store.
+struct TestEnv {
+  std::shared_ptr<rocksdb::Env> env;
+};
 
 struct OpenedDb {
   rocksdb::DB* db = nullptr;
