@@ -37,8 +37,12 @@ void AddKindFields(const Alert& a, json::object& o) {
     o["student_id"] = a.student_id;
     o["break_glass_id"] = a.break_glass_id;
     o["expires_at"] = FormatIsoTime(a.expires_at_us);
+  } else if (a.kind == kBulkAccessAlert) {
+    o["distinct_students"] = a.count;
+    o["window_start"] = FormatIsoTime(a.window_start_us);
+    o["last_read_at"] = FormatIsoTime(a.last_read_at_us);
   } else {
-    o[a.kind == kBulkAccessAlert ? "distinct_students" : "denials"] = a.count;
+    o["denials"] = a.count;
     o["window_start"] = FormatIsoTime(a.window_start_us);
   }
 }

@@ -4,6 +4,7 @@
 
 #include "events/schema/payloads_generated.h"
 #include "projections/audit/audit_test_util.h"
+#include "projections/audit/audit_time.h"
 #include "projections/rebuild.h"
 #include "projections/roster/roster_commands.h"
 
@@ -120,8 +121,37 @@ TEST_CASE("51 distinct students in an hour raise one bulk alert, 50 raise none")
   }
   CHECK(AlertsOf(w).empty());
   w.View("usr_fifty", students[0]);  // a re-read is not a new student
-  for (int i = 50; i < 60; ++i) w.View("usr_many", students[i]);
+  w.View("usr_many", students[50]);
   RequireOneBulkAlert(w, "usr_many", 51);
+  for (int i = 51; i < 60; ++i) w.View("usr_many", students[i]);
+  RequireOneBulkAlert(w, "usr_many", 60);  // the same alert, counting on
+}
+
+TEST_CASE("an unreviewed bulk alert keeps counting within its hour, a reviewed one stays put") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 200);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  const int64_t first_read = w.now();
+  const int64_t step = 6 * kMicrosPerSecond;
+  for (int i = 0; i < 51; ++i, w.Advance(step)) w.View("usr_scraper", students[i]);
+  RequireOneBulkAlert(w, "usr_scraper", 51);
+  const std::string raised_at = TextOf(AlertsOf(w)[0].as_object(), "at");
+  int64_t last_read = 0;
+  for (int i = 51; i < 191; ++i, w.Advance(step)) {
+    last_read = w.now();
+    w.View("usr_scraper", students[i]);
+  }
+  RequireOneBulkAlert(w, "usr_scraper", 191);
+  const json::object alert = AlertsOf(w)[0].as_object();
+  CHECK(TextOf(alert, "at") == raised_at);
+  CHECK(TextOf(alert, "window_start") == FormatIsoTime(first_read));
+  CHECK(TextOf(alert, "last_read_at") == FormatIsoTime(last_read));
+
+  REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), TextOf(alert, "id"), "Asked why").ok());
+  for (int i = 191; i < 200; ++i) w.View("usr_scraper", students[i]);
+  RequireOneBulkAlert(w, "usr_scraper", 191);  // as reviewed; the hour is still quiet
+  CHECK(TextOf(AlertsOf(w)[0].as_object(), "last_read_at") == FormatIsoTime(last_read));
+  RequireRebuildIdentical(w);
 }
 
 TEST_CASE("home-feed pages count towards bulk access, search listings of names do not") {
@@ -280,7 +310,7 @@ TEST_CASE("a review of an alert about an account is encrypted under the reviewer
   std::vector<std::string> students = AddStudents(w, 52);
   std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
   for (const auto& student : students) w.View("usr_many", student);
-  RequireOneBulkAlert(w, "usr_many", 51);
+  RequireOneBulkAlert(w, "usr_many", 52);
   std::string id = TextOf(AlertsOf(w)[0].as_object(), "id");
   uint64_t before = w.fx().log().size();
   REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), id, "Asked about the Quillfeather file").ok());

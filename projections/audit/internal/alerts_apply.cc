@@ -1,5 +1,7 @@
 // The derived alerts of the audit projection: break-glass uses, bulk access
 // and denial bursts, and their reviews.
+#include <algorithm>
+
 #include "projections/audit/internal/audit_projection.h"
 #include "projections/audit/internal/payload.h"
 #include "projections/audit/internal/windows.h"
@@ -94,6 +96,21 @@ class StoredBulkEntries final : public BulkWindowEntries {
   const std::string time_prefix_;
 };
 
+// Brings the actor's bulk alert `alert_seq` up to date with reads at `at_us`
+// that keep more than the threshold in the window, unless it was reviewed
+// (a reviewed alert stays as the reviewer saw it).
+Status ContinueBulkAlert(uint64_t alert_seq, const Trigger& trigger, int64_t at_us,
+                         ProjectionTxn& txn) {
+  ASSIGN_OR_RETURN(auto stored, txn.Get(kAlertsFamily, AsBytes(SeqKey(alert_seq))));
+  if (!stored) return OkStatus();
+  auto alert = DecodeAlert(*stored);
+  if (!alert || alert->reviewed || alert->kind != kBulkAccessAlert) return OkStatus();
+  alert->count = std::max(alert->count, trigger.count);
+  alert->last_read_at_us = at_us;
+  PutAlert(*alert, txn);
+  return OkStatus();
+}
+
 }  // namespace
 
 Status AuditProjection::ApplyBreakGlass(const LoggedEvent& event, ProjectionTxn& txn) {
@@ -172,14 +189,21 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
   }
   StoredBulkEntries entries(txn, key);
   ASSIGN_OR_RETURN(size_t threshold, BulkAccessThreshold(txn));
-  ASSIGN_OR_RETURN(auto trigger, AddReads(header, entries, students, entry.at_us, threshold));
+  ASSIGN_OR_RETURN(auto trigger,
+                   AddReads(header, entries, students, entry.at_us, entry.seq, threshold));
   // A re-read of a student already in the window leaves the header as it
   // was: rewriting it anyway filled the memtable with copies of it.
   const std::string encoded = EncodeBulkWindowHeader(header);
   if (!stored || AsChars(*stored) != encoded) {
     txn.Put(kWindowsFamily, AsBytes(key), AsBytes(encoded));
   }
-  if (trigger) PutAlert(RaisedBy(entry, kBulkAccessAlert, *trigger), txn);
+  if (!trigger) return OkStatus();
+  if (trigger->continues_open_alert) {
+    return ContinueBulkAlert(header.alert_seq, *trigger, entry.at_us, txn);
+  }
+  Alert alert = RaisedBy(entry, kBulkAccessAlert, *trigger);
+  alert.last_read_at_us = entry.at_us;
+  PutAlert(alert, txn);
   return OkStatus();
 }
 

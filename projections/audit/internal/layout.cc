@@ -137,8 +137,10 @@ std::string EncodeAlert(const Alert& a) {
   o["student_id"] = a.student_id;
   o["break_glass_id"] = a.break_glass_id;
   o["expires_at_us"] = a.expires_at_us;
+  o["student_shredded"] = a.student_shredded;
   o["count"] = a.count;
   o["window_start_us"] = a.window_start_us;
+  o["last_read_at_us"] = a.last_read_at_us;
   o["reviewed"] = a.reviewed;
   o["reviewed_by"] = a.reviewed_by;
   o["reviewed_at_us"] = a.reviewed_at_us;
@@ -156,8 +158,10 @@ Result<Alert> DecodeAlert(ByteView value) {
   a.student_id = Text(o, "student_id");
   a.break_glass_id = Text(o, "break_glass_id");
   a.expires_at_us = Int(o, "expires_at_us");
+  a.student_shredded = Bool(o, "student_shredded");
   a.count = static_cast<uint64_t>(Int(o, "count"));
   a.window_start_us = Int(o, "window_start_us");
+  a.last_read_at_us = Int(o, "last_read_at_us");
   a.reviewed = Bool(o, "reviewed");
   a.reviewed_by = Text(o, "reviewed_by");
   a.reviewed_at_us = Int(o, "reviewed_at_us");

@@ -88,11 +88,17 @@ struct Alert {
   std::string kind;
   int64_t at_us = 0;
   std::string actor_id;
-  std::string student_id;       // break_glass
-  std::string break_glass_id;   // break_glass
-  int64_t expires_at_us = 0;    // break_glass
-  uint64_t count = 0;           // distinct students (bulk) or denials (burst)
+  std::string student_id;      // break_glass
+  std::string break_glass_id;  // break_glass
+  int64_t expires_at_us = 0;   // break_glass
+  // break_glass: kept from a RecordShredded of the student (reason and note
+  // were sealed under the destroyed key).
+  bool student_shredded = false;
+  // Distinct students (bulk: the most seen in the window while the alert was
+  // open) or denials (burst).
+  uint64_t count = 0;
   int64_t window_start_us = 0;  // bulk, burst: the oldest counted event
+  int64_t last_read_at_us = 0;  // bulk: the latest read that counted towards it
   bool reviewed = false;
   std::string reviewed_by;
   int64_t reviewed_at_us = 0;

@@ -31,7 +31,7 @@ int64_t QuietUntil(const json::object& o) {
 
 Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntries& entries,
                                         const std::vector<std::string>& students, int64_t at_us,
-                                        size_t threshold) {
+                                        uint64_t seq, size_t threshold) {
   for (const auto& id : students) {
     ASSIGN_OR_RETURN(std::optional<int64_t> previous, entries.LastRead(id));
     if (previous == at_us) continue;
@@ -45,11 +45,16 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
     ASSIGN_OR_RETURN(uint64_t forgotten, entries.ForgetUpTo(cutoff_us, header));
     header.students -= std::min(forgotten, header.students);
   }
-  if (header.students <= threshold || at_us < header.quiet_until_us) {
-    return std::optional<Trigger>();
+  if (header.students <= threshold) return std::optional<Trigger>();
+  Trigger trigger{header.students, header.oldest_us};
+  if (at_us < header.quiet_until_us) {
+    if (header.alert_seq == 0) return std::optional<Trigger>();  // a header from before alert_seq
+    trigger.continues_open_alert = true;
+    return std::optional<Trigger>(trigger);
   }
   header.quiet_until_us = at_us + kBulkWindowMicros;
-  return std::optional<Trigger>(Trigger{header.students, at_us - kBulkWindowMicros});
+  header.alert_seq = seq;
+  return std::optional<Trigger>(trigger);
 }
 
 std::optional<Trigger> AddDenial(DenialWindow& window, int64_t at_us, size_t threshold,
@@ -66,6 +71,7 @@ std::string EncodeBulkWindowHeader(const BulkWindowHeader& header) {
   o["quiet_until_us"] = header.quiet_until_us;
   o["students"] = header.students;
   o["oldest_us"] = header.oldest_us;
+  o["alert_seq"] = header.alert_seq;
   return json::serialize(o);
 }
 
@@ -75,6 +81,9 @@ Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value) {
   header.quiet_until_us = QuietUntil(o);
   if (const json::value* v = o.if_contains("students")) header.students = AsInt(*v);
   if (const json::value* v = o.if_contains("oldest_us")) header.oldest_us = AsInt(*v);
+  if (const json::value* v = o.if_contains("alert_seq")) {
+    header.alert_seq = static_cast<uint64_t>(AsInt(*v));
+  }
   return header;
 }
 

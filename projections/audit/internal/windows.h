@@ -16,10 +16,14 @@ namespace backpack::audit_internal {
 
 inline constexpr int64_t kBulkWindowMicros = 3'600'000'000;  // one hour
 
-// An alert a window decided to raise.
+// An alert a window decided to raise, or (bulk access) to bring up to date.
 struct Trigger {
   uint64_t count = 0;           // distinct students, or denials
-  int64_t window_start_us = 0;  // the start of the counted window
+  int64_t window_start_us = 0;  // the first counted event still in the window
+  // Bulk access: the reads came within the hour after the actor's alert
+  // `BulkWindowHeader::alert_seq` was raised; that alert, if not reviewed
+  // yet, takes the new count instead of a new alert being raised.
+  bool continues_open_alert = false;
 };
 
 // Distinct students one actor read within the last hour: a small header
@@ -28,7 +32,10 @@ struct Trigger {
 struct BulkWindowHeader {
   int64_t quiet_until_us = 0;  // no new alert before this time
   uint64_t students = 0;       // entries in the window
-  int64_t oldest_us = 0;       // no entry was read earlier: where expiry starts looking
+  // The earliest read time of an entry (exact once an expiry scan has run,
+  // which the window's first read does): where expiry starts looking.
+  int64_t oldest_us = 0;
+  uint64_t alert_seq = 0;  // the alert raised at quiet_until_us - 1 hour; 0 if none
 };
 
 // Where a bulk window keeps its per-student entries.
@@ -45,12 +52,14 @@ class BulkWindowEntries {
   virtual Result<uint64_t> ForgetUpTo(int64_t cutoff_us, BulkWindowHeader& header) = 0;
 };
 
-// Adds reads of `students` at `at_us` and forgets reads an hour or more
-// older. Raises when more than `threshold` distinct students remain and no
-// alert was raised for this actor within the past hour.
+// Adds reads of `students` at `at_us` by the event `seq` and forgets reads
+// an hour or more older. When more than `threshold` distinct students
+// remain: raises (header.alert_seq = seq) if no alert was raised for this
+// actor within the past hour, and otherwise returns a trigger that
+// continues the alert raised then.
 Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntries& entries,
                                         const std::vector<std::string>& students, int64_t at_us,
-                                        size_t threshold);
+                                        uint64_t seq, size_t threshold);
 
 // Times of one actor's recent AccessDenied events.
 struct DenialWindow {

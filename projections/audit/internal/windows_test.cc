@@ -18,15 +18,16 @@ class MemoryWindow final : public BulkWindowEntries {
   BulkWindowHeader header;
   std::map<std::string, int64_t> last_read;
   std::set<std::pair<int64_t, std::string>> by_time;
+  uint64_t seq = 0;  // of the last read's event
 
-  // The window's AddReads; true if it raised.
+  // The window's AddReads; true if it raised a new alert.
   bool Add(const std::vector<std::string>& students, int64_t at_us,
            std::optional<Trigger>* trigger = nullptr) {
-    auto raised = AddReads(header, *this, students, at_us, 50);
+    auto raised = AddReads(header, *this, students, at_us, ++seq, 50);
     REQUIRE(raised);
     CHECK(header.students == last_read.size());
     if (trigger) *trigger = *raised;
-    return raised->has_value();
+    return raised->has_value() && !(*raised)->continues_open_alert;
   }
 
   Result<std::optional<int64_t>> LastRead(const std::string& student) override {
@@ -68,8 +69,14 @@ TEST_CASE("bulk window raises only above the threshold of distinct students") {
   std::optional<Trigger> trigger;
   REQUIRE(window.Add({Student(50)}, kStart + 31 * kMinute, &trigger));
   CHECK(trigger->count == 51);
-  // One alert per actor-hour.
-  CHECK_FALSE(window.Add({Student(51)}, kStart + 40 * kMinute));
+  CHECK(trigger->window_start_us == kStart);  // the first counted read, not an hour before
+  CHECK(window.header.alert_seq == window.seq);
+  // One alert per actor-hour: later reads in that hour continue it.
+  CHECK_FALSE(window.Add({Student(51)}, kStart + 40 * kMinute, &trigger));
+  REQUIRE(trigger);
+  CHECK(trigger->continues_open_alert);
+  CHECK(trigger->count == 52);
+  CHECK(window.header.alert_seq == window.seq - 1);
 }
 
 TEST_CASE("bulk window forgets reads an hour old") {
@@ -121,12 +128,13 @@ TEST_CASE("denials spread over more than ten minutes raise nothing") {
 }
 
 TEST_CASE("windows survive their encoding") {
-  BulkWindowHeader bulk{kStart + kMinute, 7, kStart};
+  BulkWindowHeader bulk{kStart + kMinute, 7, kStart, 42};
   auto decoded = DecodeBulkWindowHeader(backpack::AsBytes(EncodeBulkWindowHeader(bulk)));
   REQUIRE(decoded);
   CHECK(decoded->quiet_until_us == bulk.quiet_until_us);
   CHECK(decoded->students == 7);
   CHECK(decoded->oldest_us == kStart);
+  CHECK(decoded->alert_seq == 42);
   DenialWindow denials;
   (void)AddDenial(denials, kStart, 10, kMinute);
   auto decoded_denials = DecodeDenialWindow(backpack::AsBytes(EncodeDenialWindow(denials)));
