@@ -24,6 +24,8 @@ inline constexpr std::string_view kDeniedNoRestrictedNotesFlag = "denied:no_rest
 // Decided by the HTTP API itself, outside the access policy.
 inline constexpr std::string_view kDeniedWrongRole = "denied:wrong_role";
 inline constexpr std::string_view kDeniedNotAuthor = "denied:not_author";
+// A privacy officer reviewing an alert about their own account.
+inline constexpr std::string_view kDeniedOwnAlert = "denied:own_alert";
 // A cookie-authenticated write without a JSON or zip body (IsCrossSiteSafe).
 inline constexpr std::string_view kDeniedCrossSite = "denied:cross_site_content_type";
 

@@ -440,6 +440,37 @@ TEST_CASE("break-glass opens an hour of access and raises an alert") {
   REQUIRE(w.Call("GET", Profile(w.spare_student), w.outsider.token).status == 403);
 }
 
+TEST_CASE("a privacy officer may not review an alert about their own account") {
+  ApiWorld& w = SharedWorld();
+  for (int i = 0; i < 10; ++i) REQUIRE(w.Call("GET", "/api/feed", w.privacy.token).status == 403);
+  auto alerts = w.Call("GET", "/api/audit/alerts", w.privacy.token);
+  REQUIRE(alerts.status == 200);
+  std::string id;
+  const json::value page = ApiWorld::Json(alerts);
+  for (const json::value& alert : page.at("alerts").as_array()) {
+    if (Str(alert.at("actor").at("id")) == w.privacy.user_id) id = Str(alert.at("id"));
+  }
+  REQUIRE_FALSE(id.empty());
+  const std::string target = "/api/audit/alerts/" + id + "/review";
+  const std::string body = R"({"note":"Synthetic: I was testing the feed"})";
+  uint64_t before = w.LogSize();
+  auto refused = w.Call("POST", target, w.privacy.token, body);
+  REQUIRE(refused.status == 403);
+  CHECK(Str(ApiWorld::Json(refused).at("error").at("code")) == "forbidden");
+  CHECK(Str(ApiWorld::Json(refused).at("error").at("message")).find("your own account") !=
+        std::string::npos);
+  CHECK(w.CountSince(before, EventType::AlertReviewed) == 0);
+  auto denied = w.EventsSince(before, EventType::AccessDenied);  // invariant 3
+  REQUIRE(denied.size() == 1);
+  CHECK(DeniedReason(denied[0]) == "denied:own_alert");
+  CHECK(w.LogSize() == before + 1);
+
+  Account colleague = w.NewAccount("synthetic.privacy.two", Role::kPrivacyOfficer);
+  before = w.LogSize();
+  REQUIRE(w.Call("POST", target, colleague.token, body).status == 201);
+  CHECK(w.CountSince(before, EventType::AlertReviewed) == 1);
+}
+
 TEST_CASE("a grant gives access, shows in the access list, and its revocation ends it") {
   ApiWorld& w = SharedWorld();
   json::object body{{"educator_id", w.outsider.user_id},

@@ -147,7 +147,9 @@ void GetAlerts(const http::HttpRequest& request, const http::RouteParams&, Excha
   SendAfterAudit(ex, std::move(read), Ok(*alerts));
 }
 
-// POST /api/audit/alerts/{id}/review {note}.
+// POST /api/audit/alerts/{id}/review {note}. An alert about the caller's
+// own account is refused (403, recorded as AccessDenied), as is any other
+// refusal of the review itself.
 void ReviewAlert(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "alr", "alert")) return;
@@ -160,10 +162,13 @@ void ReviewAlert(const http::HttpRequest& request, const http::RouteParams& para
   BodyFields fields(*body);
   auto note = fields.Text("note", kMaxReviewNoteChars, true, /*multiline=*/true);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
-  Offload(ex, [ex, id, note = *note] {
+  OffloadRaw(ex, [ex, id, note = *note] {
     Status reviewed = ex.services().audit->ReviewAlert(ex.caller.actor, id, note);
-    if (!reviewed.ok()) return ApiError(reviewed);
-    return Created(json::object{{"id", id}, {"reviewed", true}});
+    if (!reviewed.ok()) {
+      return ReplyCommandError(ex, reviewed,
+                               {AccessScope::kUnknown, "", std::string(kDeniedOwnAlert), id});
+    }
+    ex.Reply(Created(json::object{{"id", id}, {"reviewed", true}}));
   });
 }
 

@@ -26,6 +26,8 @@ std::string DenialMessage(std::string_view reason, Role role) {
       {kDeniedNotEducator, "only educators may do this"},
       {kDeniedWrongRole, "your role may not do this"},
       {kDeniedNotAuthor, "only the note's author may do this"},
+      {kDeniedOwnAlert,
+       "the alert is about your own account: another privacy officer must review it"},
       {kDeniedDisabled, "your account is disabled"},
       {kDeniedUnknownUser, "your account is not known"},
       {kDeniedRetractedStudent, "the student's record was retracted by a later import"},

@@ -148,6 +148,10 @@ Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::st
   if (!services_.log) return UnavailableError("the audit log is not open");
   std::lock_guard lock(review_mu_);
   ASSIGN_OR_RETURN(Alert alert, LoadAlert(*services_.store, alert_id));
+  if (alert.actor_id == actor.user_id) {
+    return PermissionDeniedError(
+        "the alert is about your own account: another privacy officer must review it");
+  }
   if (alert.reviewed) return AlreadyExistsError("the alert was already reviewed");
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateAlertReviewedPayloadDirect(fbb, std::string(alert_id).c_str(),

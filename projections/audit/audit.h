@@ -197,8 +197,9 @@ class Audit {
   Result<boost::json::object> AlertsAudited(const Actor& actor, bool unreviewed_only, size_t limit,
                                             std::string_view cursor, std::string_view reason);
 
-  // Appends AlertReviewed. kNotFound for an unknown alert, kAlreadyExists if
-  // it was reviewed, kInvalidArgument for an empty or over-long note.
+  // Appends AlertReviewed. kNotFound for an unknown alert, kPermissionDenied
+  // if the alert is about `actor`'s own account, kAlreadyExists if it was
+  // reviewed, kInvalidArgument for an empty or over-long note.
   Status ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note);
 
   // The alert settings in force: {"bulk_access_threshold": N}.

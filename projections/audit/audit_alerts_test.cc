@@ -305,6 +305,21 @@ TEST_CASE("reviewing an alert records the note and marks it reviewed once") {
         StatusCode::kAlreadyExists);
 }
 
+TEST_CASE("a privacy officer's review of an alert about their own account appends nothing") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 51);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  for (const auto& student : students) w.View(officer, student);
+  RequireOneBulkAlert(w, officer, 51);
+  std::string id = TextOf(AlertsOf(w)[0].as_object(), "id");
+  uint64_t before = w.fx().log().size();
+  Status refused = w.audit().ReviewAlert(w.ActorFor(officer), id, "Nothing to see here");
+  CHECK(refused.code() == StatusCode::kPermissionDenied);
+  CHECK(refused.message().find("your own account") != std::string::npos);
+  CHECK(w.fx().log().size() == before);
+  CHECK(AlertsOf(w, /*unreviewed_only=*/true).size() == 1);
+}
+
 TEST_CASE("a review of an alert about an account is encrypted under the reviewer") {
   AuditWorld w;
   std::vector<std::string> students = AddStudents(w, 52);
