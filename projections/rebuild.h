@@ -46,7 +46,7 @@ Result<bool> RebuildInterrupted(Store& store);
 // retracts the record at that seq).
 // Also 8: r_enrollments rows keep their beginDate and endDate; class access
 // holds only while the enrollments are in effect.
-// 9: a bulk-access alert keeps its count and last read current while unreviewed.
+// 9: audit keeps shredded students' trail and break-glass alerts; bulk alerts stay current.
 inline constexpr std::string_view kProjectionsVersion = "9";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).

@@ -204,9 +204,9 @@ void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   query->add_option("--actor", o.actor, "username or user id");
   query->add_option("--since", o.since, "ISO 8601 date or datetime (inclusive)");
   query->add_option("--until", o.until, "ISO 8601 date (inclusive) or datetime (exclusive)");
-  query->add_option(
-      "--action", o.action,
-      "RecordViewed, AccessDenied, RecordDisclosed, LoginSucceeded, LoginFailed or a scope name");
+  query->add_option("--action", o.action,
+                    "RecordViewed, AccessDenied, RecordDisclosed, RecordShredded, LoginSucceeded, "
+                    "LoginFailed or a scope name");
   query->add_option("--limit", o.limit, "events per page (1 to 1000)")
       ->check(CLI::Range(size_t{1}, kMaxQueryLimit))
       ->capture_default_str();

@@ -37,6 +37,7 @@ void AddKindFields(const Alert& a, json::object& o) {
     o["student_id"] = a.student_id;
     o["break_glass_id"] = a.break_glass_id;
     o["expires_at"] = FormatIsoTime(a.expires_at_us);
+    o["student_shredded"] = a.student_shredded;
   } else if (a.kind == kBulkAccessAlert) {
     o["distinct_students"] = a.count;
     o["window_start"] = FormatIsoTime(a.window_start_us);
@@ -55,8 +56,11 @@ Result<json::object> AlertJson(const Services& services, const Alert& a,
   o["at"] = FormatIsoTime(a.at_us);
   o["actor"] = ActorJson(services, a.actor_id, actors);
   AddKindFields(a, o);
-  if (a.kind == kBreakGlassAlert) {
-    ASSIGN_OR_RETURN(o["reason"], SealedText(services, AlertTextKey(a.seq, kReasonField)));
+  if (a.kind == kBreakGlassAlert) {  // a shredded student's: sealed under the destroyed key
+    o["reason"] = nullptr;
+    if (!a.student_shredded) {
+      ASSIGN_OR_RETURN(o["reason"], SealedText(services, AlertTextKey(a.seq, kReasonField)));
+    }
   }
   o["reviewed"] = a.reviewed;
   json::value review = nullptr;
@@ -69,6 +73,11 @@ Result<json::object> AlertJson(const Services& services, const Alert& a,
   }
   o["review"] = std::move(review);
   return o;
+}
+
+KeptBreakGlassAlert Kept(const Alert& a) {
+  return {a.seq,      a.actor_id,    a.at_us,          a.expires_at_us, a.break_glass_id,
+          a.reviewed, a.reviewed_by, a.reviewed_at_us, a.review_seq};
 }
 
 Result<Alert> LoadAlert(Store& store, std::string_view alert_id) {
@@ -157,14 +166,32 @@ Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::st
   fbb.Finish(fb::CreateAlertReviewedPayloadDirect(fbb, std::string(alert_id).c_str(),
                                                   std::string(note).c_str()));
   // The note is free text, encrypted under the alert's student, or, for an
-  // alert about an account (bulk access, denial burst), under the reviewer.
-  const std::string& subject = alert.student_id.empty() ? actor.user_id : alert.student_id;
+  // alert about an account (bulk access, denial burst) or a shredded
+  // student (whose key is gone), under the reviewer.
+  const std::string& subject =
+      alert.student_id.empty() || alert.student_shredded ? actor.user_id : alert.student_id;
   std::vector<NewEvent> events;
   events.push_back(
       MakeEvent(EventType::AlertReviewed, actor, subject, fbb, /*personal=*/!subject.empty()));
   auto appended = services_.log->Append(std::move(events));
   if (!appended) return appended.error();
   return OkStatus();
+}
+
+Status Audit::WithBreakGlassAlertsAbout(
+    std::string_view student_id,
+    const std::function<Status(const std::vector<KeptBreakGlassAlert>&)>& append) {
+  std::lock_guard lock(review_mu_);
+  std::vector<KeptBreakGlassAlert> kept;
+  ASSIGN_OR_RETURN(auto it, services_.store->NewIterator(kAlertsFamily));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(Alert alert, DecodeAlert(it->value()));
+    if (alert.kind == kBreakGlassAlert && alert.student_id == student_id) {
+      kept.push_back(Kept(alert));
+    }
+  }
+  RETURN_IF_ERROR(it->status());
+  return append(kept);
 }
 
 }  // namespace backpack

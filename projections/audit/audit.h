@@ -105,6 +105,21 @@ struct AuditOptions {
   int64_t denial_burst_window_us = 10 * 60 * 1'000'000LL;
 };
 
+// A break-glass alert about a student without its texts: what the student's
+// RecordShredded keeps of it, since its reason and review note (and the
+// events it was derived from) are sealed under the key the shred destroys.
+struct KeptBreakGlassAlert {
+  uint64_t alert_seq = 0;  // the BreakGlassStarted's seq (the alert's id)
+  std::string actor_id;    // the educator
+  int64_t at_us = 0;
+  int64_t expires_at_us = 0;
+  std::string break_glass_id;
+  bool reviewed = false;
+  std::string reviewed_by;
+  int64_t reviewed_at_us = 0;
+  uint64_t review_seq = 0;
+};
+
 // Filters of an audit query (GET /api/audit/events, `backpack audit query`).
 // Every filter is optional; results are newest first.
 struct AuditQuery {
@@ -112,8 +127,9 @@ struct AuditQuery {
   std::string actor_id;             // user id (resolve usernames with ResolveActor)
   std::optional<int64_t> since_us;  // inclusive
   std::optional<int64_t> until_us;  // exclusive
-  // "RecordViewed", "AccessDenied", or a scope name ("profile", ...) which
-  // matches both actions of that scope.
+  // "RecordViewed", "AccessDenied", "RecordDisclosed", "RecordShredded",
+  // "LoginSucceeded", "LoginFailed", or a scope name ("profile", ...) which
+  // matches both RecordViewed and AccessDenied of that scope.
   std::string action;
   size_t limit = 100;  // clamped to kMaxQueryLimit; 0 is invalid
   std::string cursor;  // next_cursor of the previous page, or ""
@@ -202,6 +218,14 @@ class Audit {
   // reviewed, kInvalidArgument for an empty or over-long note.
   Status ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note);
 
+  // For shredding: runs `append` (which appends the student's RecordShredded)
+  // with the break-glass alerts about `student_id` as they stand, newest
+  // first, holding back reviews until it returns, so that none lands between
+  // that read and the append. Returns `append`'s status.
+  Status WithBreakGlassAlertsAbout(
+      std::string_view student_id,
+      const std::function<Status(const std::vector<KeptBreakGlassAlert>&)>& append);
+
   // The alert settings in force: {"bulk_access_threshold": N}.
   Result<boost::json::object> Settings() const;
   // By a privacy officer: appends AuditSettingsChanged, so that from the
@@ -223,7 +247,9 @@ class Audit {
   Services& services_;
   AuditOptions options_;
   std::unique_ptr<Impl> impl_;
-  std::mutex review_mu_;  // ReviewAlert's "not reviewed yet" holds until its append
+  // ReviewAlert's "not reviewed yet" holds until its append; a shred's
+  // reading of the alerts it keeps holds until the RecordShredded append.
+  std::mutex review_mu_;
 };
 
 // The ids of the students a Query page, BreachReport, Alerts or family

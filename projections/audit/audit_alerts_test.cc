@@ -1,5 +1,5 @@
-// Derived alerts (break-glass, bulk access, denial bursts), reviews,
-// shredding and rebuild equality of the audit families.
+// Derived alerts (break-glass, bulk access, denial bursts), reviews and
+// rebuild equality of the audit families (shredding: audit_shred_test.cc).
 #include <boost/json/serialize.hpp>
 
 #include "events/schema/payloads_generated.h"
@@ -13,16 +13,6 @@ using namespace backpack::testing;
 namespace json = boost::json;
 
 namespace {
-
-constexpr const char* kBreakGlassReason = "Student fainted in class; nurse needs the care plan";
-
-const json::array& AlertsOf(AuditWorld& w, bool unreviewed_only = false) {
-  static json::object last;
-  auto alerts = w.audit().Alerts(unreviewed_only);
-  REQUIRE(alerts);
-  last = std::move(*alerts);
-  return last.at("alerts").as_array();
-}
 
 std::vector<std::string> AddStudents(AuditWorld& w, int n) {
   std::vector<std::string> ids;
@@ -40,30 +30,6 @@ void RequireOneBulkAlert(AuditWorld& w, const std::string& actor, int distinct_s
   CHECK(TextOf(alert, "kind") == "bulk_access");
   CHECK(TextOf(alert.at("actor").as_object(), "id") == actor);
   CHECK(alert.at("distinct_students").to_number<int>() == distinct_students);
-}
-
-std::string StartBreakGlass(AuditWorld& w, const std::string& educator,
-                            const std::string& student) {
-  RosterCommands commands(w.fx().services());
-  auto started =
-      commands.StartBreakGlass(w.ActorFor(educator), educator, student, kBreakGlassReason);
-  REQUIRE(started);
-  return started->id;
-}
-
-std::vector<std::string> AuditFamilies() {
-  return {"a_events", "a_by_student", "a_by_actor", "a_by_action",
-          "a_alerts", "a_alert_text", "a_windows",  "a_settings"};
-}
-
-// Rebuilds every projection into a scratch store and requires the audit
-// families equal to w's, byte for byte.
-void RequireRebuildIdentical(AuditWorld& w) {
-  TempDir scratch_dir;
-  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
-  auto difference = FirstDifference(w.fx().store(), *scratch, AuditFamilies());
-  REQUIRE(difference);
-  CHECK(*difference == std::nullopt);
 }
 
 }  // namespace
@@ -340,32 +306,6 @@ TEST_CASE("a review of an alert about an account is encrypted under the reviewer
   CHECK(w.audit().ReviewAlert(w.ActorFor(officer), id, "again").code() ==
         StatusCode::kAlreadyExists);
   RequireRebuildIdentical(w);
-}
-
-TEST_CASE("shredding a student removes their index entries and break-glass alerts") {
-  AuditWorld w;
-  std::string a = w.AddStudent("sis-1", "Avery", "Quill");
-  std::string b = w.AddStudent("sis-2", "Blair", "Rook");
-  std::string educator = w.AddUser("teacher.one", Role::kEducator);
-  StartBreakGlass(w, educator, a);
-  StartBreakGlass(w, educator, b);
-  w.View(educator, a);
-  w.View(educator, b);
-  w.Shred(a);
-
-  AuditQuery by_a;
-  by_a.student_id = a;
-  CHECK(EventsOf(w.Query(by_a)).empty());
-  AuditQuery by_b;
-  by_b.student_id = b;
-  CHECK(EventsOf(w.Query(by_b)).size() == 1);
-  const json::array& alerts = AlertsOf(w);
-  REQUIRE(alerts.size() == 1);
-  CHECK(TextOf(alerts[0].as_object(), "student_id") == b);
-  // The actor's own trail keeps the (opaque) access.
-  AuditQuery by_actor;
-  by_actor.actor_id = educator;
-  CHECK(EventsOf(w.Query(by_actor)).size() == 2);
 }
 
 TEST_CASE("a rebuild reproduces the audit families byte for byte") {

@@ -17,7 +17,7 @@ constexpr std::string_view kAllScopes[] = {
 
 bool IsAction(std::string_view a) {
   return a == kRecordViewed || a == kAccessDenied || a == kRecordDisclosed ||
-         a == kLoginSucceeded || a == kLoginFailed;
+         a == kLoginSucceeded || a == kLoginFailed || a == kRecordShredded;
 }
 
 Result<std::optional<uint64_t>> ParseCursor(const std::string& cursor) {
@@ -103,8 +103,8 @@ Status ValidateQuery(const AuditQuery& q) {
   if (q.limit == 0) return InvalidArgumentError("limit must be at least 1");
   if (!q.action.empty() && !IsAction(q.action) && !ParseAccessScope(q.action)) {
     return InvalidArgumentError(
-        "unknown action: use RecordViewed, AccessDenied, RecordDisclosed, LoginSucceeded, "
-        "LoginFailed or a scope");
+        "unknown action: use RecordViewed, AccessDenied, RecordDisclosed, RecordShredded, "
+        "LoginSucceeded, LoginFailed or a scope");
   }
   if (q.since_us && q.until_us && *q.since_us > *q.until_us) {
     return InvalidArgumentError("since is after until");

@@ -3,7 +3,9 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include "events/schema/payloads_generated.h"
+#include "projections/family/family.h"
 #include "projections/ids.h"
+#include "projections/rebuild.h"
 #include "projections/roster/roster_commands.h"
 
 namespace backpack::testing {
@@ -71,6 +73,12 @@ void AuditWorld::Shred(const std::string& student_id) {
   Append({Make(EventType::RecordShredded, student_id, fbb, false)});
 }
 
+void AuditWorld::ShredAs(const std::string& actor_id, const std::string& student_id) {
+  Status shredded = fx_->services().family->Shred(ActorFor(actor_id), student_id, "retention");
+  INFO(shredded.message());
+  REQUIRE(shredded.ok());
+}
+
 Actor AuditWorld::ActorFor(const std::string& user_id, const std::string& ip) {
   return Actor{user_id, "req_" + std::to_string(++request_counter_), ip};
 }
@@ -97,6 +105,34 @@ std::string AuditWorld::Dump(std::string_view family) {
     out += ToHex((*it)->key()) + "=" + ToHex((*it)->value()) + "\n";
   }
   return out;
+}
+
+std::string StartBreakGlass(AuditWorld& w, const std::string& educator,
+                            const std::string& student) {
+  RosterCommands commands(w.fx().services());
+  auto started =
+      commands.StartBreakGlass(w.ActorFor(educator), educator, student, kBreakGlassReason);
+  REQUIRE(started);
+  return started->id;
+}
+
+const json::array& AlertsOf(AuditWorld& w, bool unreviewed_only) {
+  static json::object last;
+  auto alerts = w.audit().Alerts(unreviewed_only);
+  REQUIRE(alerts);
+  last = std::move(*alerts);
+  return last.at("alerts").as_array();
+}
+
+void RequireRebuildIdentical(AuditWorld& w) {
+  const std::vector<std::string> families = {"a_events",    "a_by_student", "a_by_actor",
+                                             "a_by_action", "a_alerts",     "a_alert_text",
+                                             "a_windows",   "a_settings"};
+  TempDir scratch_dir;
+  std::unique_ptr<Store> scratch = w.fx().Rebuilt(scratch_dir.path() / "db");
+  auto difference = FirstDifference(w.fx().store(), *scratch, families);
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
 }
 
 const json::array& EventsOf(const json::object& page) {

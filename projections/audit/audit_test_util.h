@@ -35,8 +35,12 @@ class AuditWorld {
                    const std::string& given, const std::string& family, const std::string& email);
   // Creates an account; returns its user id.
   std::string AddUser(const std::string& username, Role role, IdSet flags = {});
-  // Crypto-shreds a student: destroys the key, then appends RecordShredded.
+  // Crypto-shreds a student as stores before RecordShredded kept alerts
+  // did: destroys the key, then appends a RecordShredded without them.
   void Shred(const std::string& student_id);
+  // Family::Shred by `actor_id` (a privacy officer or district admin), which
+  // must succeed: the product's shred.
+  void ShredAs(const std::string& actor_id, const std::string& student_id);
 
   Actor ActorFor(const std::string& user_id, const std::string& ip = "192.0.2.10");
   // RecordAccess of one student's profile, which must succeed.
@@ -52,6 +56,17 @@ class AuditWorld {
   std::unique_ptr<DomainFixture> fx_;
   int request_counter_ = 0;
 };
+
+inline constexpr const char* kBreakGlassReason =
+    "Student fainted in class; nurse needs the care plan";
+// RosterCommands::StartBreakGlass by `educator` for `student` with
+// kBreakGlassReason, which must succeed; returns the break-glass id.
+std::string StartBreakGlass(AuditWorld& w, const std::string& educator, const std::string& student);
+// The alerts of Audit::Alerts, which must succeed; valid until the next call.
+const boost::json::array& AlertsOf(AuditWorld& w, bool unreviewed_only = false);
+// Rebuilds every projection into a scratch store and requires the audit
+// families equal to w's, byte for byte.
+void RequireRebuildIdentical(AuditWorld& w);
 
 // Events of a Query page.
 const boost::json::array& EventsOf(const boost::json::object& page);

@@ -5,6 +5,7 @@
 // the projection's Load at startup) completes. The other order could lose
 // the record without any trace in the log.
 #include "events/schema/payloads_generated.h"
+#include "projections/audit/audit.h"
 #include "projections/family/family.h"
 #include "projections/family/internal/command_util.h"
 #include "projections/family/internal/reads.h"
@@ -13,21 +14,37 @@ namespace backpack {
 namespace {
 
 NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string_view student,
-                       std::string_view reason, std::string_view request_id) {
+                       std::string_view reason, std::string_view request_id,
+                       const std::vector<KeptBreakGlassAlert>& alerts) {
   flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, std::string(reason).c_str(),
-                                                   std::string(request_id).c_str(),
-                                                   services.clock->NowMicros()));
+  std::vector<flatbuffers::Offset<fb::ShreddedBreakGlassAlert>> kept;
+  for (const KeptBreakGlassAlert& a : alerts) {
+    kept.push_back(fb::CreateShreddedBreakGlassAlertDirect(
+        fbb, a.alert_seq, a.actor_id.c_str(), a.at_us, a.expires_at_us, a.break_glass_id.c_str(),
+        a.reviewed, a.reviewed_by.c_str(), a.reviewed_at_us, a.review_seq));
+  }
+  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(
+      fbb, std::string(reason).c_str(), std::string(request_id).c_str(),
+      services.clock->NowMicros(), kept.empty() ? nullptr : &kept));
   return MakeEvent(EventType::RecordShredded, actor, student, fbb, /*personal=*/false);
 }
 
-// Appends `events` (the last one RecordShredded) in one commit, then
-// destroys the student's key (flushed and compacted away). If only the append
-// succeeded, the error says that the shred is recorded and when it completes.
-Status AppendThenDestroyKey(const Services& services, std::string_view student,
-                            std::vector<NewEvent> events) {
-  ASSIGN_OR_RETURN(AppendResult appended, family::AppendAll(services, std::move(events)));
-  (void)appended;
+// Appends `events` and then the student's RecordShredded in one commit, then
+// destroys the student's key (flushed and compacted away). The RecordShredded
+// keeps the student's break-glass alerts as they stand, with reviews held
+// back until it is appended (Audit::WithBreakGlassAlertsAbout). If only the
+// append succeeded, the error says that the shred is recorded and when it
+// completes.
+Status AppendShredThenDestroyKey(const Services& services, const Actor& actor,
+                                 std::string_view student, std::string_view reason,
+                                 std::string_view request_id, std::vector<NewEvent> events) {
+  auto append = [&](const std::vector<KeptBreakGlassAlert>& alerts) -> Status {
+    events.push_back(ShreddedEvent(services, actor, student, reason, request_id, alerts));
+    auto appended = family::AppendAll(services, std::move(events));
+    return appended ? OkStatus() : appended.error();
+  };
+  RETURN_IF_ERROR(services.audit ? services.audit->WithBreakGlassAlertsAbout(student, append)
+                                 : append({}));
   Status destroyed = services.data_keys->Shred(std::string(student));
   if (destroyed.ok()) return destroyed;
   return Status(destroyed.code(),
@@ -62,9 +79,8 @@ Status Family::ApproveDeletion(const Actor& actor, std::string_view request_id) 
   std::vector<NewEvent> events;
   events.push_back(MakeEvent(EventType::DeletionApproved, actor, request.student_id, fbb,
                              /*personal=*/false));
-  events.push_back(
-      ShreddedEvent(services_, actor, request.student_id, "deletion request approved", request.id));
-  return AppendThenDestroyKey(services_, request.student_id, std::move(events));
+  return AppendShredThenDestroyKey(services_, actor, request.student_id,
+                                   "deletion request approved", request.id, std::move(events));
 }
 
 Status Family::Shred(const Actor& actor, std::string_view student_id, std::string_view reason) {
@@ -74,9 +90,7 @@ Status Family::Shred(const Actor& actor, std::string_view student_id, std::strin
       family::RequireRole(user, {Role::kPrivacyOfficer, Role::kDistrictAdmin}, "shred records"));
   RETURN_IF_ERROR(family::CheckText(reason, "the reason"));
   RETURN_IF_ERROR(CheckShreddable(*this, services_, student_id));
-  std::vector<NewEvent> events;
-  events.push_back(ShreddedEvent(services_, actor, student_id, reason, ""));
-  return AppendThenDestroyKey(services_, student_id, std::move(events));
+  return AppendShredThenDestroyKey(services_, actor, student_id, reason, "", {});
 }
 
 }  // namespace backpack

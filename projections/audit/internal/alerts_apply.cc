@@ -111,6 +111,35 @@ Status ContinueBulkAlert(uint64_t alert_seq, const Trigger& trigger, int64_t at_
   return OkStatus();
 }
 
+// The alert `kept` of a RecordShredded names, about `student`.
+Alert ShreddedAlert(const fb::ShreddedBreakGlassAlert& kept, const std::string& student) {
+  Alert alert;
+  alert.seq = kept.alert_seq();
+  alert.kind = kBreakGlassAlert;
+  alert.at_us = kept.at_us();
+  alert.actor_id = Str(kept.actor_id());
+  alert.student_id = student;
+  alert.break_glass_id = Str(kept.break_glass_id());
+  alert.expires_at_us = kept.expires_at_us();
+  alert.student_shredded = true;
+  alert.reviewed = kept.reviewed();
+  alert.reviewed_by = Str(kept.reviewed_by());
+  alert.reviewed_at_us = kept.reviewed_at_us();
+  alert.review_seq = kept.review_seq();
+  return alert;
+}
+
+// Whether a review by `header` counts for `alert`: its subject must be the
+// key that seals the note. That is the alert's student; for an alert about
+// an account or a shredded student, the reviewer (or, for an account's,
+// none, as reviews recorded before 2026-11-24 have). So a replay after a
+// shred, which skips what was sealed under the student, sees the same reviews.
+bool ReviewSubjectFits(const Alert& alert, const EventHeader& header) {
+  const std::string& subject = header.subject_id;
+  if (alert.student_shredded) return subject == header.actor_id;
+  return subject == alert.student_id || (alert.student_id.empty() && subject == header.actor_id);
+}
+
 }  // namespace
 
 Status AuditProjection::ApplyBreakGlass(const LoggedEvent& event, ProjectionTxn& txn) {
@@ -139,27 +168,44 @@ Status AuditProjection::ApplyReviewed(const LoggedEvent& event, ProjectionTxn& t
   ASSIGN_OR_RETURN(auto stored, txn.Get(kAlertsFamily, AsBytes(SeqKey(*seq))));
   if (!stored) return OkStatus();
   auto alert = DecodeAlert(*stored);
-  // A review counts once, and only with the alert's student as its subject
-  // (so that a replay after shredding sees the same reviews); for an alert
-  // with no student, the reviewer (whose key seals the note), or none, as
-  // reviews recorded before 2026-11-24 have.
-  if (!alert || alert->reviewed) return OkStatus();
-  const std::string& subject = event.header.subject_id;
-  if (subject != alert->student_id &&
-      !(alert->student_id.empty() && subject == event.header.actor_id)) {
-    return OkStatus();
-  }
+  // A review counts once.
+  if (!alert || alert->reviewed || !ReviewSubjectFits(*alert, event.header)) return OkStatus();
   alert->reviewed = true;
   alert->reviewed_by = event.header.actor_id;
   alert->reviewed_at_us = event.header.recorded_at_us;
   alert->review_seq = event.header.seq;
   PutAlert(*alert, txn);
   // The note is free text: sealed under the student, or else the reviewer.
-  const std::string& owner = alert->student_id.empty() ? event.header.actor_id : alert->student_id;
+  const std::string& owner = alert->student_id.empty() || alert->student_shredded
+                                 ? event.header.actor_id
+                                 : alert->student_id;
   if (owner.empty()) return OkStatus();
   Status sealed = txn.PutSealed(kAlertTextFamily, AsBytes(AlertTextKey(*seq, kReviewNoteField)),
                                 owner, AsBytes(Str(p->note())));
   return sealed.code() == StatusCode::kGone ? OkStatus() : sealed;
+}
+
+// A replay no longer sees the student's BreakGlassStarted and AlertReviewed
+// events (sealed under the destroyed key), so both it and the live
+// projection take the alerts from the RecordShredded alone. One without the
+// list (older shreds) leaves none.
+Status AuditProjection::KeepShreddedAlerts(const LoggedEvent& event, ProjectionTxn& txn) {
+  const std::string& student = event.header.subject_id;
+  std::vector<std::string> doomed;
+  RETURN_IF_ERROR(txn.Scan(kAlertsFamily, {}, [&](ByteView key, ByteView value) {
+    auto alert = DecodeAlert(value);
+    if (alert && alert->student_id == student) doomed.emplace_back(AsChars(key));
+    return true;
+  }));
+  for (const auto& key : doomed) txn.Delete(kAlertsFamily, AsBytes(key));
+  const auto* p = Payload<fb::RecordShreddedPayload>(event);
+  if (!p || !p->break_glass_alerts()) return OkStatus();
+  for (const auto* kept : *p->break_glass_alerts()) {
+    // Only alerts raised before the shred (a seq names its alert).
+    if (!kept || kept->alert_seq() == 0 || kept->alert_seq() >= event.header.seq) continue;
+    PutAlert(ShreddedAlert(*kept, student), txn);
+  }
+  return OkStatus();
 }
 
 Status AuditProjection::ApplySettings(const LoggedEvent& event, ProjectionTxn& txn) {

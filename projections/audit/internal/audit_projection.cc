@@ -149,26 +149,16 @@ void AuditProjection::Index(const AccessEntry& entry, ProjectionTxn& txn) {
   txn.Put(kByActionFamily, AsBytes(ActionPrefix(entry.action, entry.scope) + seq), empty);
 }
 
+// The student's entries stay in every index, a_by_student included: they
+// hold opaque ids only, and the RecordViewed events they index are plaintext,
+// so a replay indexes them again. The shred itself joins them.
 Status AuditProjection::ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn) {
   const std::string& student = event.header.subject_id;
   if (student.empty()) return OkStatus();
-  // Per-student index keys.
-  std::vector<std::string> doomed;
-  RETURN_IF_ERROR(
-      txn.Scan(kByStudentFamily, AsBytes(StudentPrefix(student)), [&](ByteView key, ByteView) {
-        doomed.emplace_back(AsChars(key));
-        return true;
-      }));
-  for (const auto& key : doomed) txn.Delete(kByStudentFamily, AsBytes(key));
-  // Alerts derived from the student's personal events (break-glass), which
-  // a replay no longer sees, and every sealed text the student owns.
-  doomed.clear();
-  RETURN_IF_ERROR(txn.Scan(kAlertsFamily, {}, [&](ByteView key, ByteView value) {
-    auto alert = DecodeAlert(value);
-    if (alert && alert->student_id == student) doomed.emplace_back(AsChars(key));
-    return true;
-  }));
-  for (const auto& key : doomed) txn.Delete(kAlertsFamily, AsBytes(key));
+  AccessEntry entry = EntryHeader(event, kRecordShredded);
+  entry.outcome = "shredded";
+  Index(entry, txn);
+  RETURN_IF_ERROR(KeepShreddedAlerts(event, txn));
   return txn.DeleteOwnedBy(kAlertTextFamily, student);
 }
 

@@ -40,8 +40,11 @@ class AuditProjection final : public Projection {
   // else options_'s.
   Result<size_t> BulkAccessThreshold(ProjectionTxn& txn) const;
   Status TrackDenials(const AccessEntry& entry, ProjectionTxn& txn);
-  // Deletes what the projection holds about a shredded student.
+  // Indexes the shred and deletes the sealed texts the student owns.
   Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn);
+  // Replaces the student's break-glass alerts with those the RecordShredded
+  // keeps (alerts_apply.cc).
+  Status KeepShreddedAlerts(const LoggedEvent& event, ProjectionTxn& txn);
 
   AuditOptions options_;
 };

@@ -37,6 +37,7 @@ inline constexpr std::string_view kAccessDenied = "AccessDenied";
 inline constexpr std::string_view kLoginSucceeded = "LoginSucceeded";
 inline constexpr std::string_view kLoginFailed = "LoginFailed";
 inline constexpr std::string_view kRecordDisclosed = "RecordDisclosed";
+inline constexpr std::string_view kRecordShredded = "RecordShredded";
 
 // Alert kinds and the sealed text fields of a_alert_text.
 inline constexpr std::string_view kBreakGlassAlert = "break_glass";
@@ -54,17 +55,17 @@ std::string ActionPrefix(std::string_view action, std::string_view scope);
 std::string AlertTextKey(uint64_t alert_seq, std::string_view field);
 std::string WindowKey(std::string_view kind, std::string_view actor_id);
 
-// One RecordViewed, AccessDenied, LoginSucceeded or LoginFailed event, as
-// a_events stores it.
+// One RecordViewed, AccessDenied, RecordDisclosed, LoginSucceeded,
+// LoginFailed or RecordShredded event, as a_events stores it.
 struct AccessEntry {
   uint64_t seq = 0;
   int64_t at_us = 0;
-  std::string action;  // kRecordViewed, kAccessDenied, kRecordDisclosed, kLogin*
+  std::string action;  // kRecordViewed, kAccessDenied, kRecordDisclosed, kLogin*, kRecordShredded
   std::string actor_id;
   std::string scope;       // AccessScopeName; "" if unknown
   std::string student_id;  // the envelope subject; "" for multi-student reads
   std::string reason;
-  std::string outcome;  // "allowed", "gone" or "denied"
+  std::string outcome;  // "allowed", "gone", "denied", "disclosed" or "shredded"
   std::string request_id;
   std::string ip;
   std::string note_id;
