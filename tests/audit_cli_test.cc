@@ -21,10 +21,10 @@ CliResult RunCli(const TempDir& tmp, const std::string& args) {
   return RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args);
 }
 
-std::string AddUser(DomainFixture& fx, const std::string& username) {
+std::string AddUser(DomainFixture& fx, const std::string& username, Role role = Role::kEducator) {
   AddUserRequest r;
   r.username = username;
-  r.role = Role::kEducator;
+  r.role = role;
   r.password_cost = PasswordCost::kMinimal;
   auto id = RosterCommands(fx.services())
                 .AddUser(Actor{"system", "req_1", ""}, r, "correct horse battery");
@@ -64,7 +64,66 @@ LoggedEvent LastEvent(const TempDir& tmp) {
   return *event;
 }
 
+// Adds the privacy officer "privacy" and break-glasses of stu-a by
+// teacher.one (which privacy reviews) and teacher.two (left unreviewed).
+void SeedBreakGlass(const TempDir& tmp) {
+  DomainFixture fx(tmp.path() / "data");
+  std::string officer = AddUser(fx, "privacy", Role::kPrivacyOfficer);
+  std::string student = StudentIdFor(fx.keys().index_key, "stu-a");
+  RosterCommands commands(fx.services());
+  for (const char* username : {"teacher.one", "teacher.two"}) {
+    auto educator = fx.services().audit->ResolveActor(username);
+    REQUIRE(educator);
+    REQUIRE(commands.StartBreakGlass(Actor{*educator, "req_bg", ""}, *educator, student,
+                                     "Synthetic: student unwell, the care plan is needed"));
+  }
+  auto alerts = fx.services().audit->Alerts(false);
+  REQUIRE(alerts);
+  const json::value& first = alerts->at("alerts").as_array().back();  // teacher.one's
+  REQUIRE(fx.services()
+              .audit
+              ->ReviewAlert(Actor{officer, "req_rv", ""}, std::string(first.at("id").as_string()),
+                            "Synthetic review")
+              .ok());
+}
+
 }  // namespace
+
+TEST_CASE("after a shred the trail by student and the break-glass alerts stay, rebuilt alike") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  Seed(tmp);
+  SeedBreakGlass(tmp);
+  CliResult shredded = RunCli(tmp, "shred --student stu-a --reason retention --actor privacy");
+  INFO(shredded.err);
+  REQUIRE(shredded.exit_code == 0);
+
+  CliResult trail = RunCli(tmp, "audit query --student stu-a");
+  INFO(trail.err);
+  REQUIRE(trail.exit_code == 0);
+  json::value page = json::parse(trail.out);
+  const json::array& events = page.at("events").as_array();
+  REQUIRE(events.size() == 2);  // newest first
+  CHECK(events[0].at("action").as_string() == "RecordShredded");
+  CHECK(events[0].at("actor").at("username").as_string() == "privacy");
+  CHECK(events[1].at("action").as_string() == "RecordViewed");
+  CHECK(events[1].at("actor").at("username").as_string() == "teacher.one");
+
+  CliResult listed = RunCli(tmp, "audit alerts");
+  REQUIRE(listed.exit_code == 0);
+  json::value alerts = json::parse(listed.out);
+  REQUIRE(alerts.at("alerts").as_array().size() == 2);
+  int reviewed = 0;
+  for (const json::value& alert : alerts.at("alerts").as_array()) {
+    CHECK(alert.at("student_shredded") == true);
+    CHECK(alert.at("reason").is_null());
+    reviewed += alert.at("reviewed") == true ? 1 : 0;
+  }
+  CHECK(reviewed == 1);
+  CliResult check = RunCli(tmp, "rebuild --check");
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+}
 
 TEST_CASE("audit query prints the trail as JSON and audits the CLI's read first") {
   TempDir tmp;

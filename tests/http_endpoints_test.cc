@@ -1030,6 +1030,11 @@ TEST_CASE("an approved deletion shreds the record: profile 410, history still se
   REQUIRE(Str(ApiWorld::Json(fulfilled).at("status")) == "fulfilled");
   REQUIRE(w.CountSince(before, EventType::InspectionFulfilled) == 1);
   REQUIRE(w.Call("POST", fulfil, w.privacy.token).status == 409);  // not pending any more
+  // A break-glass read before the deletion (checked after it, below).
+  REQUIRE(w.Call("POST", base + "/break-glass", w.outsider.token,
+                 R"({"reason":"Synthetic emergency: student unwell on a field trip"})")
+              .status == 201);
+  REQUIRE(w.Call("GET", Profile(w.spare_student), w.outsider.token).status == 200);
 
   REQUIRE(w.Call("POST", approve, w.privacy.token).status == 200);
   REQUIRE(w.Call("GET", Profile(w.spare_student), w.principal.token).status == 410);
@@ -1045,6 +1050,38 @@ TEST_CASE("an approved deletion shreds the record: profile 410, history still se
   REQUIRE(gone.status == 410);
   REQUIRE(Str(ApiWorld::Json(gone).at("error").at("code")) == "gone");
   REQUIRE(w.LogSize() == before);
+
+  // The trail by student keeps who read the record, and shows who shredded it.
+  auto trail =
+      w.Call("GET", "/api/audit/events?limit=1000&student_id=" + w.spare_student, w.privacy.token);
+  REQUIRE(trail.status == 200);
+  const json::value events = ApiWorld::Json(trail);
+  std::set<std::string> who_did_what;
+  for (const json::value& e : events.at("events").as_array()) {
+    who_did_what.insert(Str(e.at("action")) + " by " + Str(e.at("actor").at("id")));
+  }
+  CHECK(who_did_what.count("RecordShredded by " + w.privacy.user_id) == 1);
+  CHECK(who_did_what.count("RecordViewed by " + w.outsider.user_id) == 1);
+  // The break-glass alert stays, without its reason, and can still be reviewed.
+  auto alerts = w.Call("GET", "/api/audit/alerts", w.privacy.token);
+  REQUIRE(alerts.status == 200);
+  const json::value page = ApiWorld::Json(alerts);
+  std::string unreviewed;
+  for (const json::value& alert : page.at("alerts").as_array()) {
+    const json::value* student = alert.as_object().if_contains("student_id");  // break-glass
+    if (!student || Str(*student) != w.spare_student) continue;
+    CHECK(alert.at("student_shredded") == true);
+    CHECK(alert.at("reason").is_null());
+    if (alert.at("reviewed") == false) unreviewed = Str(alert.at("id"));
+  }
+  REQUIRE_FALSE(unreviewed.empty());
+  before = w.LogSize();
+  REQUIRE(w.Call("POST", "/api/audit/alerts/" + unreviewed + "/review", w.privacy.token,
+                 R"({"note":"Synthetic: asked the teacher"})")
+              .status == 201);
+  auto reviews = w.EventsSince(before, EventType::AlertReviewed);
+  REQUIRE(reviews.size() == 1);
+  CHECK(reviews[0].header.subject_id == w.privacy.user_id);
 }
 
 TEST_CASE("when the access cannot be recorded the answer is 503 and holds no data") {
