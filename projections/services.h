@@ -18,6 +18,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <optional>
 #include <string_view>
 
 #include "core/clock.h"
@@ -48,9 +49,29 @@ struct Services {
   Intake* intake = nullptr;  // imports (projections/intake/intake.h)
 };
 
+// The actor ids of events no account made: kSystemActorId (imports, maintenance,
+// `user add`) and kCliActorId (reads at the command line). Audit filters take
+// them before usernames, and no account may take one as its username.
+inline constexpr std::string_view kSystemActorId = "system";
+inline constexpr std::string_view kCliActorId = "cli";
+inline constexpr std::string_view kBuiltInActorIds[] = {kSystemActorId, kCliActorId};
+
+// The built-in actor id that `name` spells, ignoring ASCII case (as usernames
+// are compared); nullopt for any other name.
+inline std::optional<std::string_view> BuiltInActor(std::string_view name) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::string_view id : kBuiltInActorIds) {
+    if (id.size() != name.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < id.size() && same; ++i) same = lower(name[i]) == id[i];
+    if (same) return id;
+  }
+  return std::nullopt;
+}
+
 // Who is acting, for commands and audited reads.
 struct Actor {
-  std::string user_id;     // "system" for CLI maintenance without a user
+  std::string user_id;     // kSystemActorId for CLI maintenance without a user
   std::string request_id;  // random per HTTP request or CLI invocation
   std::string client_ip;   // "" for the CLI
 };

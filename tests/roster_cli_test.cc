@@ -120,6 +120,25 @@ TEST_CASE("the store's files are its owner's alone, whatever the umask was") {
   CHECK((std::filesystem::status(data / "db").permissions() & others) == perms::none);
 }
 
+TEST_CASE("user add refuses the names of the built-in actors, in any case") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  const std::string password = "a synthetic long password\n";
+  auto size = [&] { return DomainFixture(tmp.path() / "data").log().size(); };
+  const uint64_t before = size();
+  for (const char* name : {"cli", "system", "CLI", "System"}) {
+    CliResult refused =
+        RunCli(tmp, std::string("user add --role privacy_officer --username ") + name, password);
+    INFO(name);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("is reserved") != std::string::npos);
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  }
+  CHECK(size() == before);
+  // Names that only contain a built-in name are ordinary usernames.
+  CHECK(RunCli(tmp, "user add --role educator --username cli.teacher", password).exit_code == 0);
+}
+
 TEST_CASE("backpack user add and grant create an account and an explicit grant") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);

@@ -236,8 +236,10 @@ class Audit {
   // role, kInvalidArgument outside 1..kMaxBulkAccessThreshold.
   Status ChangeBulkAccessThreshold(const Actor& actor, size_t threshold);
 
-  // The user id for a username or user id. Ids of accounts unknown to the
-  // roster ("cli", "system", usr_...) are accepted as they are.
+  // The user id for a username or user id. A built-in actor's name
+  // (BuiltInActor: "cli", "system", any case) is that actor, whatever account
+  // shares the name; ids of accounts unknown to the roster (usr_...) are
+  // accepted as they are.
   Result<std::string> ResolveActor(std::string_view username_or_id) const;
 
   const AuditOptions& options() const { return options_; }

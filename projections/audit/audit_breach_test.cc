@@ -156,3 +156,31 @@ TEST_CASE("ResolveActor accepts a username or a user id") {
   CHECK(district.w.audit().ResolveActor("cli").value() == "cli");
   CHECK(district.w.audit().ResolveActor("nobody").error().code() == StatusCode::kNotFound);
 }
+
+TEST_CASE("a built-in actor's name resolves to that actor, even if an old account took it") {
+  District district;
+  // An account named "cli", made (as a raw event) before such names were refused.
+  const std::string squatter = "usr_squatter";
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateUserCreatedPayloadDirect(fbb, squatter.c_str(), "cli",
+                                                fb::UserRole::PrivacyOfficer, "Squatter"));
+  district.w.Append({MakeEvent(EventType::UserCreated, Actor{"system", "req_old", ""}, squatter,
+                               fbb, /*personal=*/true)});
+  REQUIRE(district.w.fx().services().roster->FindUserByUsername("cli"));
+  REQUIRE(district.w.audit()
+              .RecordAccess(Actor{"cli", "req_cli", ""}, AccessScope::kProfile,
+                            {{district.b, "cli"}}, AccessOutcome::kAllowed)
+              .ok());
+
+  Audit& audit = district.w.audit();
+  CHECK(audit.ResolveActor("cli").value() == "cli");
+  CHECK(audit.ResolveActor("CLI").value() == "cli");
+  CHECK(audit.ResolveActor("System").value() == "system");
+  CHECK(audit.ResolveActor(squatter).value() == squatter);  // still reachable by id
+  AuditQuery by_cli;
+  by_cli.actor_id = audit.ResolveActor("cli").value();
+  REQUIRE(EventsOf(district.w.Query(by_cli)).size() == 1);
+  auto report = audit.BreachReport(audit.ResolveActor("cli").value(), 0, district.w.now() + 1);
+  REQUIRE(report);
+  CHECK(StudentIds(*report) == std::vector<std::string>{district.b});
+}

@@ -110,15 +110,15 @@ Result<json::object> Audit::AlertsAudited(const Actor& actor, bool unreviewed_on
 
 Result<std::string> Audit::ResolveActor(std::string_view username_or_id) const {
   if (username_or_id.empty()) return Err(InvalidArgumentError("no actor given"));
+  // The built-in actors first: an account named like one (made before such
+  // names were refused) must not take over the filter for its events.
+  if (auto built_in = BuiltInActor(username_or_id)) return std::string(*built_in);
   if (services_.roster) {
     if (services_.roster->FindUser(username_or_id)) return std::string(username_or_id);
     if (auto user = services_.roster->FindUserByUsername(username_or_id)) return user->id;
   }
-  // Accounts the roster does not know (CLI, system) still act in the log.
-  if (username_or_id == "cli" || username_or_id == "system" ||
-      username_or_id.substr(0, 4) == "usr_") {
-    return std::string(username_or_id);
-  }
+  // Ids of accounts the roster does not know still act in the log.
+  if (username_or_id.substr(0, 4) == "usr_") return std::string(username_or_id);
   return Err(NotFoundError("no such user: " + std::string(username_or_id)));
 }
 

@@ -99,7 +99,8 @@ class RosterCommands {
 
   // Creates an account with `password` (kMinPasswordLength..kMaxPasswordLength
   // bytes); returns its user id. kAlreadyExists if the username or the
-  // account id is taken, kInvalidArgument for bad input.
+  // account id is taken, kInvalidArgument for bad input or a username reserved
+  // for a built-in actor (BuiltInActor in projections/services.h).
   Result<std::string> AddUser(const Actor& actor, const AddUserRequest& request,
                               std::string_view password);
   // The account, if `password` is right and it is enabled; else
