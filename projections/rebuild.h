@@ -47,6 +47,7 @@ Result<bool> RebuildInterrupted(Store& store);
 // Also 8: r_enrollments rows keep their beginDate and endDate; class access
 // holds only while the enrollments are in effect.
 // 9: audit keeps shredded students' trail and break-glass alerts; bulk alerts stay current.
+// 9: alert reviews and audit settings changes are in the audit trail (a_events).
 inline constexpr std::string_view kProjectionsVersion = "9";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).

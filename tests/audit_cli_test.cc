@@ -256,4 +256,48 @@ TEST_CASE("audit settings shows the bulk threshold, a privacy officer's change i
   CHECK(LastEvent(tmp).header.type == EventType::AuditSettingsChanged);
 }
 
+TEST_CASE("audit settings says who changed the threshold, and the change is in the trail") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  Seed(tmp);
+  {
+    DomainFixture fx(tmp.path() / "data");
+    AddUserRequest r;
+    r.username = "privacy";
+    r.role = Role::kPrivacyOfficer;
+    r.password_cost = PasswordCost::kMinimal;
+    REQUIRE(RosterCommands(fx.services())
+                .AddUser(Actor{"system", "req_2", ""}, r, "correct horse battery"));
+  }
+  CHECK(
+      json::parse(RunCli(tmp, "audit settings").out).at("bulk_access_threshold_change").is_null());
+  // Only an account may change it: not a built-in actor, not an unknown id.
+  for (const char* actor : {"cli", "system", "usr_0000000000000000", "nobody"}) {
+    CliResult refused =
+        RunCli(tmp, std::string("audit settings --bulk-access-threshold 20 --actor ") + actor);
+    INFO(actor);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("names no account") != std::string::npos);
+  }
+  REQUIRE(RunCli(tmp, "audit settings --bulk-access-threshold 20 --actor privacy").exit_code == 0);
+  const uint64_t change_seq = LastEvent(tmp).header.seq;
+
+  json::value shown = json::parse(RunCli(tmp, "audit settings").out);
+  CHECK(shown.at("bulk_access_threshold").to_number<int>() == 20);
+  const json::value& change = shown.at("bulk_access_threshold_change");
+  CHECK(change.at("by").at("username").as_string() == "privacy");
+  CHECK(change.at("seq").to_number<uint64_t>() == change_seq);
+  CHECK(change.at("at").is_string());
+
+  CliResult trail = RunCli(tmp, "audit query --action AuditSettingsChanged --actor privacy");
+  INFO(trail.err);
+  REQUIRE(trail.exit_code == 0);
+  const json::value page = json::parse(trail.out);
+  const json::array& events = page.at("events").as_array();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].at("seq").to_number<uint64_t>() == change_seq);
+  CHECK(events[0].at("change").as_string() == "bulk_access_threshold=20");
+  CHECK(RunCli(tmp, "audit query --action AlertReviewed").exit_code == 0);
+}
+
 }  // namespace backpack::testing

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "projections/audit/audit.h"
 #include "projections/audit/audit_time.h"
 #include "projections/family/export.h"
 #include "projections/family/family.h"
@@ -763,6 +764,51 @@ TEST_CASE("an audit query is itself audited") {
                     "", "", csv);
   REQUIRE(all.status == 200);
   CHECK(all.Header("x-next-cursor").empty());
+}
+
+TEST_CASE("alert reviews and settings changes are in the audit trail and the alerts' settings") {
+  ApiWorld w;  // its own store: the threshold changes here
+  auto before_change = w.Call("GET", "/api/audit/alerts", w.privacy.token);
+  REQUIRE(before_change.status == 200);
+  CHECK(ApiWorld::Json(before_change).at("settings").at("bulk_access_threshold_change").is_null());
+  REQUIRE(w.services()
+              .audit->ChangeBulkAccessThreshold(Actor{w.privacy.user_id, "req_set", ""}, 40)
+              .ok());
+  const std::string changed_at = FormatIsoTime(w.clock().NowMicros());
+  REQUIRE(w.Call("POST", "/api/students/" + w.spare_student + "/break-glass", w.outsider.token,
+                 R"({"reason":"Synthetic emergency: student unwell on a field trip"})")
+              .status == 201);
+  auto alerts = w.Call("GET", "/api/audit/alerts", w.privacy.token);
+  REQUIRE(alerts.status == 200);
+  json::value page = ApiWorld::Json(alerts);
+  const json::value& settings = page.at("settings");
+  CHECK(settings.at("bulk_access_threshold").to_number<int>() == 40);
+  const json::value& change = settings.at("bulk_access_threshold_change");
+  CHECK(Str(change.at("by").at("username")) == w.privacy.username);
+  CHECK(Str(change.at("by").at("role")) == "privacy_officer");
+  CHECK(Str(change.at("at")) == changed_at);
+  const std::string alert_id = Str(page.at("alerts").as_array()[0].at("id"));
+  REQUIRE(w.Call("POST", "/api/audit/alerts/" + alert_id + "/review", w.privacy.token,
+                 R"({"note":"Confirmed with the trip leader"})")
+              .status == 201);
+
+  auto reviews = w.Call("GET", "/api/audit/events?action=AlertReviewed", w.privacy.token);
+  REQUIRE(reviews.status == 200);
+  const json::value reviews_page = ApiWorld::Json(reviews);
+  const json::array& reviewed = reviews_page.at("events").as_array();
+  REQUIRE(reviewed.size() == 1);
+  CHECK(Str(reviewed[0].at("target_id")) == alert_id);
+  CHECK(Str(reviewed[0].at("student_id")) == w.spare_student);
+  CHECK(Str(reviewed[0].at("actor").at("username")) == w.privacy.username);
+  CHECK(reviews.body.find("trip leader") == std::string::npos);  // the note stays out
+  auto changes =
+      w.Call("GET", "/api/audit/events?action=AuditSettingsChanged&actor_id=" + w.privacy.username,
+             w.privacy.token);
+  REQUIRE(changes.status == 200);
+  const json::value changes_page = ApiWorld::Json(changes);
+  const json::array& changed = changes_page.at("events").as_array();
+  REQUIRE(changed.size() == 1);
+  CHECK(Str(changed[0].at("change")) == "bulk_access_threshold=40");
 }
 
 TEST_CASE("imports take a zip: a repeated set appends nothing, garbage gets 422 details") {

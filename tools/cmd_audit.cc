@@ -26,7 +26,7 @@ struct AuditCliOptions {
   std::optional<size_t> bulk_access_threshold;
 };
 
-Actor CliActor() { return Actor{"cli", NewId("req"), ""}; }
+Actor CliActor() { return Actor{std::string(kCliActorId), NewId("req"), ""}; }
 
 // Indented JSON for people at a terminal (Boost.JSON prints one line).
 void PrintPretty(std::ostream& out, const json::value& v, int indent = 0) {
@@ -157,8 +157,20 @@ void RunAlerts(const GlobalOptions& global, const AuditCliOptions& o, int* exit_
   std::cout << "\n";
 }
 
-// Prints the alert settings; with --bulk-access-threshold, first changes it
-// (an AuditSettingsChanged event by --actor, a privacy officer).
+// The account (username or user id) that changes a setting: an account, not
+// a built-in actor or an unknown id. Its role is checked by the change.
+Result<std::string> SettingsActor(App& app, const std::string& name) {
+  auto id = app.services().roster->ResolveUser(name);
+  if (!id) {
+    return Err(NotFoundError("--actor " + name +
+                             " names no account; a change needs an enabled privacy_officer"));
+  }
+  return id;
+}
+
+// Prints the alert settings, with who changed each and when; with
+// --bulk-access-threshold, first changes it (an AuditSettingsChanged event by
+// --actor, an enabled privacy officer, in the audit trail).
 void RunSettings(const GlobalOptions& global, const AuditCliOptions& o, int* exit_code) {
   if (o.bulk_access_threshold && o.actor.empty()) {
     *exit_code = Fail(InvalidArgumentError("--bulk-access-threshold needs --actor"));
@@ -168,7 +180,7 @@ void RunSettings(const GlobalOptions& global, const AuditCliOptions& o, int* exi
   if (!app) return;
   Audit& audit = *app->services().audit;
   if (o.bulk_access_threshold) {
-    auto actor = audit.ResolveActor(o.actor);
+    auto actor = SettingsActor(*app, o.actor);
     Status changed = actor ? audit.ChangeBulkAccessThreshold(Actor{*actor, NewId("req"), ""},
                                                              *o.bulk_access_threshold)
                            : actor.error();
@@ -206,7 +218,7 @@ void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   query->add_option("--until", o.until, "ISO 8601 date (inclusive) or datetime (exclusive)");
   query->add_option("--action", o.action,
                     "RecordViewed, AccessDenied, RecordDisclosed, RecordShredded, LoginSucceeded, "
-                    "LoginFailed or a scope name");
+                    "LoginFailed, AlertReviewed, AuditSettingsChanged or a scope name");
   query->add_option("--limit", o.limit, "events per page (1 to 1000)")
       ->check(CLI::Range(size_t{1}, kMaxQueryLimit))
       ->capture_default_str();

@@ -80,6 +80,19 @@ KeptBreakGlassAlert Kept(const Alert& a) {
           a.reviewed, a.reviewed_by, a.reviewed_at_us, a.review_seq};
 }
 
+// {by, at, seq} of the change whose seq a_settings holds at `key`; null for a
+// setting never changed (the default is in force).
+Result<json::value> SettingChange(const Services& services, std::string_view key) {
+  ASSIGN_OR_RETURN(auto stored, services.store->Get(kSettingsFamily, AsBytes(key)));
+  if (!stored || stored->size() != 8) return json::value(nullptr);
+  ASSIGN_OR_RETURN(auto entry, LoadEntry(*services.store, DecodeBigEndian64(*stored)));
+  if (!entry) return json::value(nullptr);
+  std::map<std::string, json::object> actors;
+  return json::value(json::object{{"by", ActorJson(services, entry->actor_id, actors)},
+                                  {"at", FormatIsoTime(entry->at_us)},
+                                  {"seq", entry->seq}});
+}
+
 Result<Alert> LoadAlert(Store& store, std::string_view alert_id) {
   std::optional<uint64_t> seq = ParseAlertId(alert_id);
   if (!seq) return Err(NotFoundError("no such alert"));
@@ -130,7 +143,9 @@ Result<json::object> Audit::Settings() const {
   ASSIGN_OR_RETURN(auto stored,
                    services_.store->Get(kSettingsFamily, AsBytes(kBulkAccessThresholdKey)));
   const uint64_t threshold = BulkAccessThresholdOr(stored, options_.bulk_access_threshold);
-  return json::object{{"bulk_access_threshold", threshold}};
+  ASSIGN_OR_RETURN(json::value change, SettingChange(services_, kBulkAccessThresholdChangeKey));
+  return json::object{{"bulk_access_threshold", threshold},
+                      {"bulk_access_threshold_change", std::move(change)}};
 }
 
 Status Audit::ChangeBulkAccessThreshold(const Actor& actor, size_t threshold) {

@@ -127,9 +127,10 @@ struct AuditQuery {
   std::string actor_id;             // user id (resolve usernames with ResolveActor)
   std::optional<int64_t> since_us;  // inclusive
   std::optional<int64_t> until_us;  // exclusive
-  // "RecordViewed", "AccessDenied", "RecordDisclosed", "RecordShredded",
-  // "LoginSucceeded", "LoginFailed", or a scope name ("profile", ...) which
-  // matches both RecordViewed and AccessDenied of that scope.
+  // An action ("RecordViewed", "AccessDenied", "RecordDisclosed",
+  // "RecordShredded", "LoginSucceeded", "LoginFailed", "AlertReviewed",
+  // "AuditSettingsChanged"), or a scope name ("profile", ...) which matches
+  // both RecordViewed and AccessDenied of that scope.
   std::string action;
   size_t limit = 100;  // clamped to kMaxQueryLimit; 0 is invalid
   std::string cursor;  // next_cursor of the previous page, or ""
@@ -226,7 +227,9 @@ class Audit {
       std::string_view student_id,
       const std::function<Status(const std::vector<KeptBreakGlassAlert>&)>& append);
 
-  // The alert settings in force: {"bulk_access_threshold": N}.
+  // The alert settings in force: {"bulk_access_threshold": N,
+  // "bulk_access_threshold_change": {by{id,username,role}, at, seq}, or null
+  // while the default holds}.
   Result<boost::json::object> Settings() const;
   // By a privacy officer: appends AuditSettingsChanged, so that from the
   // next event on, an account reading more than `threshold` distinct

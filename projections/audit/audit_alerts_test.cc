@@ -346,3 +346,91 @@ TEST_CASE("a rebuild reproduces the audit families byte for byte") {
   RequireRebuildIdentical(w);
   CHECK_FALSE(w.Dump("a_alerts").empty());
 }
+
+TEST_CASE("settings changes and alert reviews are in the trail, by actor and by action") {
+  AuditWorld w;
+  std::vector<std::string> students = AddStudents(w, 4);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  auto defaults = w.audit().Settings();
+  REQUIRE(defaults);
+  CHECK(defaults->at("bulk_access_threshold_change").is_null());  // the default holds
+
+  w.Advance(kMinute);
+  const std::string change_at = FormatIsoTime(w.now());
+  const uint64_t change_seq = w.fx().log().size();
+  REQUIRE(w.audit().ChangeBulkAccessThreshold(w.ActorFor(officer), 3).ok());
+  for (const auto& s : students) w.View("usr_many", s);
+  std::string alert_id = TextOf(AlertsOf(w)[0].as_object(), "id");
+  const uint64_t review_seq = w.fx().log().size();
+  REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), alert_id, "Asked the teacher").ok());
+
+  AuditQuery changes;
+  changes.action = "AuditSettingsChanged";
+  const json::object changes_page = w.Query(changes);
+  const json::array& changed = EventsOf(changes_page);
+  REQUIRE(changed.size() == 1);
+  const json::object& c = changed[0].as_object();
+  CHECK(c.at("seq").to_number<uint64_t>() == change_seq);
+  CHECK(TextOf(c.at("actor").as_object(), "username") == "privacy");
+  CHECK(TextOf(c, "change") == "bulk_access_threshold=3");
+  CHECK(TextOf(c, "outcome") == "changed");
+
+  AuditQuery reviews;
+  reviews.action = "AlertReviewed";
+  const json::object reviews_page = w.Query(reviews);
+  const json::array& reviewed = EventsOf(reviews_page);
+  REQUIRE(reviewed.size() == 1);
+  const json::object& r = reviewed[0].as_object();
+  CHECK(r.at("seq").to_number<uint64_t>() == review_seq);
+  CHECK(TextOf(r, "target_id") == alert_id);
+  CHECK(TextOf(r, "student_id").empty());  // an alert about an account
+  CHECK(json::serialize(r).find("Asked the teacher") == std::string::npos);
+
+  AuditQuery by_officer;
+  by_officer.actor_id = officer;
+  CHECK(EventsOf(w.Query(by_officer)).size() == 2);
+
+  auto settings = w.audit().Settings();
+  REQUIRE(settings);
+  const json::object& change = settings->at("bulk_access_threshold_change").as_object();
+  CHECK(TextOf(change.at("by").as_object(), "id") == officer);
+  CHECK(TextOf(change.at("by").as_object(), "username") == "privacy");
+  CHECK(TextOf(change, "at") == change_at);
+  CHECK(change.at("seq").to_number<uint64_t>() == change_seq);
+  auto alerts = w.audit().Alerts(false);
+  REQUIRE(alerts);
+  CHECK(alerts->at("settings").as_object() == *settings);
+  RequireRebuildIdentical(w);
+}
+
+TEST_CASE("a review of a break-glass leaves the trail with the shredded student, as on replay") {
+  AuditWorld w;
+  std::string a = w.AddStudent("sis-1", "Avery", "Quill");
+  std::string b = w.AddStudent("sis-2", "Blair", "Rook");
+  std::string educator = w.AddUser("teacher.one", Role::kEducator);
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  StartBreakGlass(w, educator, a);
+  StartBreakGlass(w, educator, b);
+  for (const auto& alert : AlertsOf(w)) {
+    REQUIRE(w.audit()
+                .ReviewAlert(w.ActorFor(officer), TextOf(alert.as_object(), "id"), "Checked")
+                .ok());
+  }
+  AuditQuery reviews;
+  reviews.action = "AlertReviewed";
+  REQUIRE(EventsOf(w.Query(reviews)).size() == 2);
+  AuditQuery about_a;
+  about_a.student_id = a;
+  about_a.action = "AlertReviewed";
+  REQUIRE(EventsOf(w.Query(about_a)).size() == 1);
+
+  w.Shred(a);
+  const json::object left_page = w.Query(reviews);
+  const json::array& left = EventsOf(left_page);
+  REQUIRE(left.size() == 1);
+  CHECK(TextOf(left[0].as_object(), "student_id") == b);
+  AuditQuery by_officer;
+  by_officer.actor_id = officer;
+  CHECK(EventsOf(w.Query(by_officer)).size() == 1);
+  RequireRebuildIdentical(w);
+}

@@ -17,7 +17,8 @@ constexpr std::string_view kAllScopes[] = {
 
 bool IsAction(std::string_view a) {
   return a == kRecordViewed || a == kAccessDenied || a == kRecordDisclosed ||
-         a == kLoginSucceeded || a == kLoginFailed || a == kRecordShredded;
+         a == kLoginSucceeded || a == kLoginFailed || a == kRecordShredded ||
+         a == kAlertReviewed || a == kAuditSettingsChanged;
 }
 
 Result<std::optional<uint64_t>> ParseCursor(const std::string& cursor) {
@@ -88,6 +89,7 @@ json::object EventJson(const AccessEntry& e, const AuditQuery& q, const Services
   AddIfSet(o, "route", e.route);
   AddIfSet(o, "target_id", e.target_id);
   AddIfSet(o, "query", e.query);
+  AddIfSet(o, "change", e.change);
   if (q.student_id.empty() && !e.students.empty()) {
     json::array students;
     for (const auto& s : e.students) {
@@ -104,7 +106,7 @@ Status ValidateQuery(const AuditQuery& q) {
   if (!q.action.empty() && !IsAction(q.action) && !ParseAccessScope(q.action)) {
     return InvalidArgumentError(
         "unknown action: use RecordViewed, AccessDenied, RecordDisclosed, RecordShredded, "
-        "LoginSucceeded, LoginFailed or a scope");
+        "LoginSucceeded, LoginFailed, AlertReviewed, AuditSettingsChanged or a scope");
   }
   if (q.since_us && q.until_us && *q.since_us > *q.until_us) {
     return InvalidArgumentError("since is after until");

@@ -57,6 +57,7 @@ Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
     case EventType::BreakGlassStarted:
       return ApplyBreakGlass(event, txn);
     case EventType::AlertReviewed:
+      RETURN_IF_ERROR(IndexReview(event, txn));
       return ApplyReviewed(event, txn);
     case EventType::LoginSucceeded:
     case EventType::LoginFailed:
@@ -64,6 +65,7 @@ Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
     case EventType::AuditSettingsChanged:
       return ApplySettings(event, txn);
     case EventType::RecordShredded:
+      RETURN_IF_ERROR(ForgetReviewsOf(event.header.subject_id, txn));
       return ApplyShredded(event, txn);
     default:
       return OkStatus();
@@ -136,6 +138,41 @@ Status AuditProjection::ApplyLogin(const LoggedEvent& event, ProjectionTxn& txn)
   }
   Index(entry, txn);
   return failed ? TrackDenials(entry, txn) : OkStatus();
+}
+
+// Every review is in the trail, whether or not it was the alert's first. Its
+// subject is the alert's student, or the reviewer (for an alert about an
+// account), which is no student.
+Status AuditProjection::IndexReview(const LoggedEvent& event, ProjectionTxn& txn) {
+  AccessEntry entry = EntryHeader(event, kAlertReviewed);
+  if (entry.student_id == entry.actor_id) entry.student_id.clear();
+  entry.outcome = "reviewed";
+  if (const auto* p = Payload<fb::AlertReviewedPayload>(event))
+    entry.target_id = Str(p->alert_id());
+  Index(entry, txn);
+  return OkStatus();
+}
+
+Status AuditProjection::ForgetReviewsOf(const std::string& student_id, ProjectionTxn& txn) {
+  if (student_id.empty()) return OkStatus();
+  std::vector<uint64_t> seqs;
+  RETURN_IF_ERROR(
+      txn.Scan(kByStudentFamily, AsBytes(StudentPrefix(student_id)), [&](ByteView key, ByteView) {
+        seqs.push_back(SeqFromKeySuffix(key));
+        return true;
+      }));
+  for (uint64_t seq : seqs) {
+    const std::string key = SeqKey(seq);
+    ASSIGN_OR_RETURN(auto stored, txn.Get(kEventsFamily, AsBytes(key)));
+    if (!stored) continue;
+    auto entry = DecodeEntry(*stored);
+    if (!entry || entry->action != kAlertReviewed) continue;
+    txn.Delete(kEventsFamily, AsBytes(key));
+    txn.Delete(kByStudentFamily, AsBytes(StudentPrefix(student_id) + key));
+    txn.Delete(kByActorFamily, AsBytes(ActorPrefix(entry->actor_id) + key));
+    txn.Delete(kByActionFamily, AsBytes(ActionPrefix(entry->action, entry->scope) + key));
+  }
+  return OkStatus();
 }
 
 void AuditProjection::Index(const AccessEntry& entry, ProjectionTxn& txn) {

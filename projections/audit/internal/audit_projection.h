@@ -29,12 +29,19 @@ class AuditProjection final : public Projection {
   Status ApplyLogin(const LoggedEvent& event, ProjectionTxn& txn);
   // Writes `entry` to a_events and every index.
   void Index(const AccessEntry& entry, ProjectionTxn& txn);
+  // A review's entry in the trail: who reviewed which alert, when (the note
+  // is free text and stays out).
+  Status IndexReview(const LoggedEvent& event, ProjectionTxn& txn);
+  // Removes the trail entries of reviews about a shredded student: a replay
+  // skips those events (sealed under the student's destroyed key).
+  Status ForgetReviewsOf(const std::string& student_id, ProjectionTxn& txn);
 
   // Alerts (alerts_apply.cc).
   Status ApplyBreakGlass(const LoggedEvent& event, ProjectionTxn& txn);
   Status ApplyReviewed(const LoggedEvent& event, ProjectionTxn& txn);
   Status TrackBulkAccess(const AccessEntry& entry, ProjectionTxn& txn);
-  // Settings (alerts_apply.cc): a_settings holds each changed setting.
+  // Settings (alerts_apply.cc): a_settings holds each changed setting and the
+  // seq of its change, which is in the trail too.
   Status ApplySettings(const LoggedEvent& event, ProjectionTxn& txn);
   // The bulk-access threshold in force: the last AuditSettingsChanged's,
   // else options_'s.

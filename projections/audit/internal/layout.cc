@@ -98,6 +98,7 @@ std::string EncodeEntry(const AccessEntry& e) {
   }
   o["students"] = std::move(students);
   o["result_count"] = e.result_count;
+  if (!e.change.empty()) o["change"] = e.change;  // only settings changes have one
   return Serialize(o);
 }
 
@@ -125,6 +126,7 @@ Result<AccessEntry> DecodeEntry(ByteView value) {
     }
   }
   e.result_count = static_cast<uint64_t>(Int(o, "result_count"));
+  e.change = Text(o, "change");
   return e;
 }
 

@@ -28,6 +28,8 @@ inline constexpr std::string_view kAlertTextFamily = "a_alert_text";  // ~seq fi
 inline constexpr std::string_view kWindowsFamily = "a_windows";       // kind 0 actor -> window
 inline constexpr std::string_view kSettingsFamily = "a_settings";     // name -> value
 inline constexpr std::string_view kBulkAccessThresholdKey = "bulk_access_threshold";
+// The seq of the AuditSettingsChanged that set the threshold (8 bytes big-endian).
+inline constexpr std::string_view kBulkAccessThresholdChangeKey = "bulk_access_threshold.seq";
 // The threshold a_settings holds (`stored`, 8 bytes big-endian), or
 // `fallback` (the option's default) if it holds none.
 size_t BulkAccessThresholdOr(const std::optional<Bytes>& stored, size_t fallback);
@@ -38,6 +40,8 @@ inline constexpr std::string_view kLoginSucceeded = "LoginSucceeded";
 inline constexpr std::string_view kLoginFailed = "LoginFailed";
 inline constexpr std::string_view kRecordDisclosed = "RecordDisclosed";
 inline constexpr std::string_view kRecordShredded = "RecordShredded";
+inline constexpr std::string_view kAlertReviewed = "AlertReviewed";
+inline constexpr std::string_view kAuditSettingsChanged = "AuditSettingsChanged";
 
 // Alert kinds and the sealed text fields of a_alert_text.
 inline constexpr std::string_view kBreakGlassAlert = "break_glass";
@@ -56,24 +60,30 @@ std::string AlertTextKey(uint64_t alert_seq, std::string_view field);
 std::string WindowKey(std::string_view kind, std::string_view actor_id);
 
 // One RecordViewed, AccessDenied, RecordDisclosed, LoginSucceeded,
-// LoginFailed or RecordShredded event, as a_events stores it.
+// One RecordViewed, AccessDenied, RecordDisclosed, LoginSucceeded,
+// LoginFailed, RecordShredded, AlertReviewed or AuditSettingsChanged event, as
+// a_events stores it.
 struct AccessEntry {
   uint64_t seq = 0;
   int64_t at_us = 0;
-  std::string action;  // kRecordViewed, kAccessDenied, kRecordDisclosed, kLogin*, kRecordShredded
+  // kRecordViewed, kAccessDenied, kRecordDisclosed, kLogin*, kRecordShredded,
+  // kAlertReviewed, kAuditSettingsChanged
+  std::string action;
   std::string actor_id;
   std::string scope;       // AccessScopeName; "" if unknown
   std::string student_id;  // the envelope subject; "" for multi-student reads
   std::string reason;
-  std::string outcome;  // "allowed", "gone", "denied", "disclosed" or "shredded"
+  // "allowed", "gone", "denied", "disclosed", "shredded", "reviewed" or "changed"
+  std::string outcome;
   std::string request_id;
   std::string ip;
   std::string note_id;
   std::string query;
   std::string route;
-  std::string target_id;
+  std::string target_id;                // the id in a refused path; a review's alert id
   std::vector<StudentAccess> students;  // multi-student reads
   uint64_t result_count = 0;
+  std::string change;  // AuditSettingsChanged: "name=value", e.g. "bulk_access_threshold=20"
 
   // The students this entry covers, each with its reason.
   std::vector<StudentAccess> Covered() const;
