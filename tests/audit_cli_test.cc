@@ -192,7 +192,8 @@ TEST_CASE("audit breach-report lists the students and guardians to notify") {
   INFO(report.err);
   REQUIRE(report.exit_code == 0);
   CHECK(report.out.starts_with(
-      "student_id,student_name,guardian_names,guardian_emails,at,scope,reason\r\n"));
+      "student_id,student_name,guardian_names,guardian_emails,at,scope,reason,seq,outcome,query,"
+      "note_id,student_shredded\r\n"));
   CHECK(report.out.find(",\"Avery Quinlan, Jr.\",Morgan Quinlan,morgan.q@example.test,") !=
         std::string::npos);
   CHECK(report.out.find("Rowntree") == std::string::npos);

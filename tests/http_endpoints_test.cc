@@ -230,6 +230,56 @@ TEST_CASE("the breach report lists exactly the students the account read") {
   REQUIRE(csv.body.find(w.other_student) != std::string::npos);
 }
 
+TEST_CASE("breach report and audit CSV tell a feed page and a restricted note from other reads") {
+  ApiWorld& w = SharedWorld();
+  w.clock().Advance(24 * 3600 * kMicrosPerSecond);  // a window of its own
+  const int64_t since = w.clock().NowMicros();
+  std::string note = WriteRestrictedNote(w, "Synthetic restricted note for the breach report");
+  REQUIRE(w.Call("GET", "/api/notes/" + note + "/restricted", w.principal.token).status == 200);
+  auto feed = w.Call("GET", "/api/feed?limit=5", w.principal.token);
+  REQUIRE(feed.status == 200);
+  REQUIRE_FALSE(ApiWorld::Json(feed).at("items").as_array().empty());
+  w.clock().Advance(kMicrosPerSecond);
+  const std::string window =
+      "&since=" + FormatIsoTime(since) + "&until=" + FormatIsoTime(w.clock().NowMicros());
+  const std::string target = "/api/audit/breach-report?actor_id=" + w.principal.user_id + window;
+
+  auto r = w.Call("GET", target, w.privacy.token);
+  REQUIRE(r.status == 200);
+  json::value report = ApiWorld::Json(r);
+  int feed_rows = 0, note_rows = 0;
+  for (const json::value& s : report.at("students").as_array()) {
+    for (const json::value& a : s.at("accesses").as_array()) {
+      const json::object& access = a.as_object();
+      CHECK(Str(access.at("outcome")) == "allowed");
+      if (access.contains("query") && Str(access.at("query")) == "view=feed") {
+        CHECK(Str(access.at("scope")) == "search");
+        ++feed_rows;
+      }
+      if (access.contains("note_id") && Str(access.at("note_id")) == note) ++note_rows;
+    }
+  }
+  CHECK(feed_rows >= 1);
+  CHECK(note_rows == 1);
+  const json::value& totals = report.at("totals");
+  CHECK(totals.at("access_events").to_number<int>() == 2);  // the note and the feed page
+  CHECK(totals.at("accesses").to_number<int>() == 1 + feed_rows);
+
+  const std::string csv = "Accept: text/csv\r\n";
+  auto breach_csv = w.Call("GET", target, w.privacy.token, "", "", csv);
+  REQUIRE(breach_csv.status == 200);
+  CHECK(breach_csv.body.find(",reason,seq,outcome,query,note_id,student_shredded\r\n") !=
+        std::string::npos);
+  CHECK(breach_csv.body.find(",allowed,view=feed,,false\r\n") != std::string::npos);
+  CHECK(breach_csv.body.find(",allowed,," + note + ",false\r\n") != std::string::npos);
+  auto events_csv = w.Call("GET", "/api/audit/events?actor_id=" + w.principal.user_id + window,
+                           w.privacy.token, "", "", csv);
+  REQUIRE(events_csv.status == 200);
+  CHECK(events_csv.body.find(",ip,note_id,query,route,target_id,change\r\n") != std::string::npos);
+  CHECK(events_csv.body.find("," + note + ",,,,\r\n") != std::string::npos);
+  CHECK(events_csv.body.find(",,view=feed,,,\r\n") != std::string::npos);
+}
+
 TEST_CASE("restricted note text is served only with the flag, and audited separately") {
   ApiWorld& w = SharedWorld();
   const std::string text = "Synthetic restricted counselling note 7431";

@@ -190,9 +190,11 @@ class Audit {
   // reason,outcome,request_id,ip,...}], "next_cursor": "..." or null}.
   // kInvalidArgument for a bad limit, cursor or action.
   Result<boost::json::object> Query(const AuditQuery& query) const;
-  // {actor, window{since,until}, students:[{id,name,guardians:[{name,email}],
-  // accesses:[{seq,at,scope,reason}]}], totals{students,accesses,guardians}}:
-  // every student `actor_id` read in [since, until).
+  // {actor, window{since,until}, students:[{id,name,[shredded,]
+  // guardians:[{name,email}], accesses:[{seq,at,scope,reason,outcome[,query]
+  // [,note_id]}]}], totals{students,accesses,guardians,access_events}}: every
+  // student `actor_id` read in [since, until). `accesses` counts one per
+  // student a read covered; `access_events`, the reads.
   Result<boost::json::object> BreachReport(std::string_view actor_id, int64_t since_us,
                                            int64_t until_us) const;
   // Alerts newest first: {"alerts":[{id,kind,at,actor{...},...,reviewed}],

@@ -184,3 +184,60 @@ TEST_CASE("a built-in actor's name resolves to that actor, even if an old accoun
   REQUIRE(report);
   CHECK(StudentIds(*report) == std::vector<std::string>{district.b});
 }
+
+TEST_CASE("a breach report says what each access was, and counts reads apart from rows") {
+  AuditWorld w;
+  std::string a = w.AddStudent("sis-a", "Avery", "Quill");
+  std::string b = w.AddStudent("sis-b", "Blair", "Rook");
+  std::string suspect = w.AddUser("suspect.teacher", Role::kEducator);
+  const int64_t since = w.now();
+  w.View(suspect, a);
+  AccessExtra feed;
+  feed.query = kFeedReadQuery;
+  REQUIRE(w.audit()
+              .RecordAccess(w.ActorFor(suspect), AccessScope::kSearch, {{a, "r"}, {b, "r"}},
+                            AccessOutcome::kAllowed, feed)
+              .ok());
+  AccessExtra by_name;
+  by_name.search_digest = w.audit().DigestSearchText("rook");
+  REQUIRE(w.audit()
+              .RecordAccess(w.ActorFor(suspect), AccessScope::kSearch, {{b, "r"}},
+                            AccessOutcome::kAllowed, by_name)
+              .ok());
+  AccessExtra note;
+  note.note_id = "note_0123";
+  REQUIRE(w.audit()
+              .RecordAccess(w.ActorFor(suspect), AccessScope::kRestrictedNote, {{a, "class:c"}},
+                            AccessOutcome::kAllowed, note)
+              .ok());
+  w.Shred(b);
+  w.Advance(kMinute);
+
+  auto report = w.audit().BreachReport(suspect, since, w.now());
+  REQUIRE(report);
+  const json::object& totals = report->at("totals").as_object();
+  CHECK(totals.at("accesses").to_number<int>() == 5);       // a 3 times, b twice
+  CHECK(totals.at("access_events").to_number<int>() == 4);  // profile, feed, search, note
+  const json::array& students = report->at("students").as_array();
+  REQUIRE(students.size() == 2);
+  const json::array& of_a = students[0].at("accesses").as_array();
+  REQUIRE(of_a.size() == 3);
+  CHECK_FALSE(of_a[0].as_object().contains("query"));
+  CHECK(TextOf(of_a[1].as_object(), "query") == "view=feed");
+  CHECK(TextOf(of_a[2].as_object(), "scope") == "restricted_note");
+  CHECK(TextOf(of_a[2].as_object(), "note_id") == "note_0123");
+  CHECK(TextOf(of_a[2].as_object(), "outcome") == "allowed");
+  const json::object& of_b = students[1].as_object();
+  CHECK(of_b.at("shredded").as_bool());
+  const json::array& b_accesses = of_b.at("accesses").as_array();
+  REQUIRE(b_accesses.size() == 2);
+  CHECK(TextOf(b_accesses[0].as_object(), "query") == "view=feed");
+  CHECK_FALSE(b_accesses[1].as_object().contains("query"));  // a search by name
+
+  const std::string csv = BreachReportCsv(*report);
+  CHECK(csv.find("," + std::string(kFeedReadQuery) + ",,false\r\n") != std::string::npos);
+  CHECK(csv.find(",allowed,,note_0123,false\r\n") != std::string::npos);
+  CHECK(csv.find(b + ",,,,") != std::string::npos);
+  CHECK(csv.find(",allowed,view=feed,,true\r\n") != std::string::npos);
+  CHECK(csv.find(",allowed,,,true\r\n") != std::string::npos);
+}

@@ -80,7 +80,8 @@ std::string CsvField(std::string_view value) {
 std::string AuditEventsCsv(const json::object& page) {
   std::string out;
   AppendRow(out, {"seq", "at", "actor_id", "actor_username", "actor_role", "action", "scope",
-                  "student_id", "reason", "outcome", "request_id", "ip"});
+                  "student_id", "reason", "outcome", "request_id", "ip", "note_id", "query",
+                  "route", "target_id", "change"});
   for (const auto& item : Array(page, "events")) {
     const json::object& e = Object(item);
     const json::value* actor_value = e.if_contains("actor");
@@ -88,7 +89,8 @@ std::string AuditEventsCsv(const json::object& page) {
     for (const auto& [student_id, reason] : StudentRows(e)) {
       AppendRow(out, {Text(e, "seq"), Text(e, "at"), Text(actor, "id"), Text(actor, "username"),
                       Text(actor, "role"), Text(e, "action"), Text(e, "scope"), student_id, reason,
-                      Text(e, "outcome"), Text(e, "request_id"), Text(e, "ip")});
+                      Text(e, "outcome"), Text(e, "request_id"), Text(e, "ip"), Text(e, "note_id"),
+                      Text(e, "query"), Text(e, "route"), Text(e, "target_id"), Text(e, "change")});
     }
   }
   return out;
@@ -97,16 +99,19 @@ std::string AuditEventsCsv(const json::object& page) {
 std::string BreachReportCsv(const json::object& report) {
   std::string out;
   AppendRow(out, {"student_id", "student_name", "guardian_names", "guardian_emails", "at", "scope",
-                  "reason"});
+                  "reason", "seq", "outcome", "query", "note_id", "student_shredded"});
   for (const auto& item : Array(report, "students")) {
     const json::object& s = Object(item);
     const json::array& guardians = Array(s, "guardians");
     std::string names = Joined(guardians, "name");
     std::string emails = Joined(guardians, "email");
+    const json::value* shredded = s.if_contains("shredded");
+    const bool gone = shredded && shredded->is_bool() && shredded->get_bool();
     for (const auto& access : Array(s, "accesses")) {
       const json::object& a = Object(access);
       AppendRow(out, {Text(s, "id"), Text(s, "name"), names, emails, Text(a, "at"),
-                      Text(a, "scope"), Text(a, "reason")});
+                      Text(a, "scope"), Text(a, "reason"), Text(a, "seq"), Text(a, "outcome"),
+                      Text(a, "query"), Text(a, "note_id"), gone ? "true" : "false"});
     }
   }
   return out;

@@ -18,12 +18,15 @@ std::string CsvField(std::string_view value);
 // (a read of several students gives one row for each; a read of none, one
 // row with an empty student_id):
 // seq,at,actor_id,actor_username,actor_role,action,scope,student_id,reason,
-// outcome,request_id,ip
+// outcome,request_id,ip,note_id,query,route,target_id,change
+// (columns after ip were added later, at the end; "" where the event has none).
 std::string AuditEventsCsv(const boost::json::object& page);
 
 // An Audit::BreachReport: a header, then one row per access:
-// student_id,student_name,guardian_names,guardian_emails,at,scope,reason
-// (several guardians are joined with "; ").
+// student_id,student_name,guardian_names,guardian_emails,at,scope,reason,
+// seq,outcome,query,note_id,student_shredded
+// (several guardians are joined with "; "; student_shredded is "true" for a
+// shredded student, whose name and guardians are gone, else "false").
 std::string BreachReportCsv(const boost::json::object& report);
 
 }  // namespace backpack

@@ -37,18 +37,34 @@ Result<std::vector<AccessEntry>> ReadsInWindow(Store& store, std::string_view ac
   return reads;
 }
 
-// Students in order of their first access in the window.
-std::vector<StudentAccesses> GroupByStudent(const std::vector<AccessEntry>& reads) {
+// One access of one student, with what the entry says about what was seen:
+// the outcome (`gone`: a shredded record, nothing personal served), the
+// query of a named view (a home-feed page is scope `search` with query
+// `view=feed`; a search by name has none) and a restricted note's id.
+json::object AccessJson(const AccessEntry& read, const StudentAccess& covered) {
+  json::object o{{"seq", read.seq},
+                 {"at", FormatIsoTime(read.at_us)},
+                 {"scope", read.scope},
+                 {"reason", covered.reason},
+                 {"outcome", read.outcome}};
+  if (!read.query.empty()) o["query"] = read.query;
+  if (!read.note_id.empty()) o["note_id"] = read.note_id;
+  return o;
+}
+
+// Students in order of their first access in the window. `events` counts the
+// reads that covered at least one student.
+std::vector<StudentAccesses> GroupByStudent(const std::vector<AccessEntry>& reads,
+                                            uint64_t& events) {
   std::vector<StudentAccesses> students;
   std::map<std::string, size_t> position;
   for (const auto& read : reads) {
-    for (const auto& covered : read.Covered()) {
-      auto [it, inserted] = position.emplace(covered.student_id, students.size());
-      if (inserted) students.push_back({covered.student_id, {}});
-      students[it->second].accesses.push_back(json::object{{"seq", read.seq},
-                                                           {"at", FormatIsoTime(read.at_us)},
-                                                           {"scope", read.scope},
-                                                           {"reason", covered.reason}});
+    const std::vector<StudentAccess> covered = read.Covered();
+    if (!covered.empty()) ++events;
+    for (const auto& student : covered) {
+      auto [it, inserted] = position.emplace(student.student_id, students.size());
+      if (inserted) students.push_back({student.student_id, {}});
+      students[it->second].accesses.push_back(AccessJson(read, student));
     }
   }
   return students;
@@ -95,7 +111,8 @@ Result<json::object> Audit::BreachReport(std::string_view actor_id, int64_t sinc
   if (actor_id.empty()) return Err(InvalidArgumentError("a breach report needs an actor"));
   if (since_us > until_us) return Err(InvalidArgumentError("since is after until"));
   ASSIGN_OR_RETURN(auto reads, ReadsInWindow(*services_.store, actor_id, since_us, until_us));
-  std::vector<StudentAccesses> grouped = GroupByStudent(reads);
+  uint64_t access_events = 0;
+  std::vector<StudentAccesses> grouped = GroupByStudent(reads, access_events);
   std::map<std::string, json::object> actors;
   std::set<std::string> guardian_ids;
   json::array students;
@@ -109,8 +126,12 @@ Result<json::object> Audit::BreachReport(std::string_view actor_id, int64_t sinc
   report["window"] =
       json::object{{"since", FormatIsoTime(since_us)}, {"until", FormatIsoTime(until_us)}};
   report["students"] = std::move(students);
-  report["totals"] = json::object{
-      {"students", grouped.size()}, {"accesses", accesses}, {"guardians", guardian_ids.size()}};
+  // `accesses` counts (student, read) pairs, one per row of the CSV: a search
+  // listing 30 students counts 30; `access_events` counts the reads.
+  report["totals"] = json::object{{"students", grouped.size()},
+                                  {"accesses", accesses},
+                                  {"guardians", guardian_ids.size()},
+                                  {"access_events", access_events}};
   return report;
 }
 
