@@ -121,3 +121,28 @@ TEST_CASE("a shred recorded without the alert list leaves none of the student's 
   CHECK(EventsOf(w.Query(by_a)).size() == 2);  // the read and the shred
   RequireRebuildIdentical(w);
 }
+
+TEST_CASE("a disclosure about a shredded student leaves the trail with the shred") {
+  // Its payload is sealed under the student, so a replay after the shred
+  // cannot index it: keeping the entry would make rebuild --check differ.
+  AuditWorld w;
+  std::string a = w.AddStudent("sis-1", "Avery", "Quill");
+  std::string b = w.AddStudent("sis-2", "Blair", "Rook");
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  for (const std::string& student : {a, b}) {
+    flatbuffers::FlatBufferBuilder fbb;
+    fbb.Finish(
+        fb::CreateRecordDisclosedPayloadDirect(fbb, "Synthetic school", "enrolment", "transcript"));
+    w.Append({MakeEvent(EventType::RecordDisclosed, w.ActorFor(officer), student, fbb,
+                        /*personal=*/true)});
+  }
+  w.Advance(kMinute);
+  w.ShredAs(officer, a);
+
+  AuditQuery disclosures;
+  disclosures.action = "RecordDisclosed";
+  const json::object page = w.Query(disclosures);
+  REQUIRE(EventsOf(page).size() == 1);
+  CHECK(TextOf(EventsOf(page)[0].as_object(), "student_id") == b);
+  RequireRebuildIdentical(w);
+}

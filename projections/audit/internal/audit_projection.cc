@@ -65,7 +65,7 @@ Status AuditProjection::Apply(const LoggedEvent& event, ProjectionTxn& txn) {
     case EventType::AuditSettingsChanged:
       return ApplySettings(event, txn);
     case EventType::RecordShredded:
-      RETURN_IF_ERROR(ForgetReviewsOf(event.header.subject_id, txn));
+      RETURN_IF_ERROR(ForgetSealedEntriesOf(event.header.subject_id, txn));
       return ApplyShredded(event, txn);
     default:
       return OkStatus();
@@ -153,7 +153,7 @@ Status AuditProjection::IndexReview(const LoggedEvent& event, ProjectionTxn& txn
   return OkStatus();
 }
 
-Status AuditProjection::ForgetReviewsOf(const std::string& student_id, ProjectionTxn& txn) {
+Status AuditProjection::ForgetSealedEntriesOf(const std::string& student_id, ProjectionTxn& txn) {
   if (student_id.empty()) return OkStatus();
   std::vector<uint64_t> seqs;
   RETURN_IF_ERROR(
@@ -166,7 +166,8 @@ Status AuditProjection::ForgetReviewsOf(const std::string& student_id, Projectio
     ASSIGN_OR_RETURN(auto stored, txn.Get(kEventsFamily, AsBytes(key)));
     if (!stored) continue;
     auto entry = DecodeEntry(*stored);
-    if (!entry || entry->action != kAlertReviewed) continue;
+    // Reviews of the student's alerts and disclosures: sealed under the student.
+    if (!entry || (entry->action != kAlertReviewed && entry->action != kRecordDisclosed)) continue;
     txn.Delete(kEventsFamily, AsBytes(key));
     txn.Delete(kByStudentFamily, AsBytes(StudentPrefix(student_id) + key));
     txn.Delete(kByActorFamily, AsBytes(ActorPrefix(entry->actor_id) + key));

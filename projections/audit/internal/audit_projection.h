@@ -32,9 +32,10 @@ class AuditProjection final : public Projection {
   // A review's entry in the trail: who reviewed which alert, when (the note
   // is free text and stays out).
   Status IndexReview(const LoggedEvent& event, ProjectionTxn& txn);
-  // Removes the trail entries of reviews about a shredded student: a replay
-  // skips those events (sealed under the student's destroyed key).
-  Status ForgetReviewsOf(const std::string& student_id, ProjectionTxn& txn);
+  // Removes the trail entries of a shredded student's events whose payloads
+  // were sealed under the student (alert reviews, disclosures): a replay skips
+  // those events, since the student's key is destroyed.
+  Status ForgetSealedEntriesOf(const std::string& student_id, ProjectionTxn& txn);
 
   // Alerts (alerts_apply.cc).
   Status ApplyBreakGlass(const LoggedEvent& event, ProjectionTxn& txn);
