@@ -339,3 +339,42 @@ TEST_CASE("bench import ends with events_per_second and leaves no scratch files"
     CHECK_FALSE(entry.path().filename().string().starts_with("bench-import-"));
   }
 }
+
+TEST_CASE("bench append and bench import refuse a store with events unless told to write there") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  REQUIRE(
+      RunCli(tmp, "user add --username boss --role district_admin", "a synthetic long password\n")
+          .exit_code == 0);
+  const uint64_t size = LogSize(tmp);
+  for (const std::string bench : {"bench append --events 10", "bench import --students 5"}) {
+    INFO(bench);
+    CliResult refused = RunCli(tmp, bench);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out.empty());
+    CHECK(refused.err.starts_with("backpack: "));
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+    CHECK(refused.err.find("can never be removed") != std::string::npos);
+    CHECK(refused.err.find("init") != std::string::npos);
+    CHECK(refused.err.find("--into-existing-store") != std::string::npos);
+    CHECK(LogSize(tmp) == size);
+  }
+  CliResult told = RunCli(tmp, "bench append --events 10 --into-existing-store");
+  INFO(told.err);
+  CHECK(told.exit_code == 0);
+  CHECK(LogSize(tmp) == size + 10);
+}
+
+TEST_CASE("bench import over another district refuses without naming a flag it lacks") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  REQUIRE(RunCli(tmp, "bench import --students 40").exit_code == 0);
+  const uint64_t size = LogSize(tmp);
+  // A fresh district (a new seed each run) would retract the one held.
+  CliResult refused = RunCli(tmp, "bench import --students 40 --into-existing-store");
+  CHECK(refused.exit_code == 1);
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  CHECK(refused.err.find("fresh store") != std::string::npos);
+  CHECK(refused.err.find("--allow-mass-retraction") == std::string::npos);
+  CHECK(LogSize(tmp) == size);
+}

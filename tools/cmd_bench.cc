@@ -1,15 +1,17 @@
 // bench append / bench verify: benchmarks on the store at --data.
-// Each prints its figures and ends with `events_per_second: N`.
+// Each prints its figures and ends with `events_per_second: N`. Those that
+// write (bench append, bench import) want a fresh store: what they write
+// stays in the log forever (RequireFreshStoreForBench).
+#include <flatbuffers/flatbuffers.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <iomanip>
 #include <iostream>
+#include <mutex>
 #include <thread>
-
-#include <flatbuffers/flatbuffers.h>
 
 #include "events/schema/payloads_generated.h"
 #include "events/verifier.h"
@@ -59,9 +61,9 @@ struct AppendFigures {
 struct Submitter {
   std::mutex mu;
   std::condition_variable slot_freed;
-  int free_slots = 0;     // guarded by mu
-  int in_flight = 0;      // guarded by mu
-  uint64_t failures = 0;  // guarded by mu
+  int free_slots = 0;                // guarded by mu
+  int in_flight = 0;                 // guarded by mu
+  uint64_t failures = 0;             // guarded by mu
   std::vector<double> latencies_ms;  // guarded by mu
 };
 
@@ -147,10 +149,23 @@ double SigningCeiling(const SigningKey& key) {
   return threads * kPerThread / SecondsSince(start);
 }
 
-void RunBenchAppend(const GlobalOptions& global, uint64_t events, int concurrency,
+struct BenchAppendOptions {
+  uint64_t events = 200000;
+  int concurrency = 64;
+  bool into_existing_store = false;
+};
+
+void RunBenchAppend(const GlobalOptions& global, const BenchAppendOptions& options,
                     int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
+  if (Status fresh = RequireFreshStoreForBench(*app, "bench append", options.into_existing_store);
+      !fresh.ok()) {
+    *exit_code = Fail(fresh);
+    return;
+  }
+  const uint64_t events = options.events;
+  const int concurrency = options.concurrency;
   double ceiling = SigningCeiling(app->keys().signing);
   EventLogStats before = app->log().stats();
   const double cpu_before = ProcessCpuSeconds();
@@ -198,22 +213,35 @@ void RunBenchVerify(const GlobalOptions& global, int* exit_code) {
 
 }  // namespace
 
+Status RequireFreshStoreForBench(App& app, std::string_view command, bool into_existing_store) {
+  const uint64_t held = app.log().size();
+  if (held == 0 || into_existing_store) return OkStatus();
+  return FailedPreconditionError(
+      std::string(command) + " writes synthetic events that can never be removed, and this " +
+      "store's log already holds " + std::to_string(held) +
+      " events: run it on a fresh store (backpack --data NEW_DIR init), or give " +
+      "--into-existing-store");
+}
+
 void AddBenchCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
   auto* bench = cli.add_subcommand("bench", "benchmarks on the store at --data");
   bench->require_subcommand(1);
 
   auto* append = bench->add_subcommand("append", "durable appends through the real writer");
-  static uint64_t events = 200000;
-  static int concurrency = 64;
-  append->add_option("--events", events, "events to append")->capture_default_str()
+  static BenchAppendOptions options;
+  append->add_option("--events", options.events, "events to append")
+      ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}));
-  append->add_option("--concurrency", concurrency, "concurrent appenders")->capture_default_str()
+  append->add_option("--concurrency", options.concurrency, "concurrent appenders")
+      ->capture_default_str()
       ->check(CLI::Range(1, 4096));
-  append->callback(
-      [&global, exit_code] { RunBenchAppend(global, events, concurrency, exit_code); });
+  append->add_flag("--into-existing-store", options.into_existing_store,
+                   "append to a store whose log holds events already (they stay forever)");
+  append->callback([&global, exit_code] { RunBenchAppend(global, options, exit_code); });
 
-  bench->add_subcommand("verify", "full verification of the log")
-      ->callback([&global, exit_code] { RunBenchVerify(global, exit_code); });
+  bench->add_subcommand("verify", "full verification of the log")->callback([&global, exit_code] {
+    RunBenchVerify(global, exit_code);
+  });
 }
 
 }  // namespace backpack

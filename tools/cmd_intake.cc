@@ -65,11 +65,32 @@ void RunImport(const GlobalOptions& global, const std::string& user, const std::
   PrintImportReport(*report);
 }
 
-// Generates `students` into a scratch folder under --data and times parsing
+struct BenchImportOptions {
+  int students = 10'000;
+  bool into_existing_store = false;
+};
+
+// Import's refusal of a set that retracts most of what is held names the
+// flag of `backpack import`; bench import has none: it says what to do.
+Status BenchImportRefusal(const Status& status) {
+  if (status.code() != StatusCode::kFailedPrecondition) return status;
+  return FailedPreconditionError(
+      "bench import refused: its synthetic district would retract most of the district this "
+      "store holds, and nothing was imported; run it on a fresh store (backpack --data NEW_DIR "
+      "init)");
+}
+
+// Generates a district into a scratch folder under --data and times parsing
 // plus importing it (encrypt, sign, commit, project).
-void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
+void RunBenchImport(const GlobalOptions& global, const BenchImportOptions& bench, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
+  if (Status fresh = RequireFreshStoreForBench(*app, "bench import", bench.into_existing_store);
+      !fresh.ok()) {
+    *exit_code = Fail(fresh);
+    return;
+  }
+  const int students = bench.students;
   std::filesystem::path scratch =
       global.paths().data / ("bench-import-" + std::to_string(::getpid()));
   DemoOptions options;
@@ -98,7 +119,7 @@ void RunBenchImport(const GlobalOptions& global, int students, int* exit_code) {
   cpu_seconds += ProcessCpuSeconds();
   double import_seconds = SecondsSince(start);
   if (!report) {
-    *exit_code = Fail(report.error());
+    *exit_code = Fail(BenchImportRefusal(report.error()));
     return;
   }
   double total = std::max(parse_seconds + import_seconds, 1e-9);
@@ -163,39 +184,43 @@ void PrintImportReport(const ImportReport& report) {
 }
 
 void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
-  auto* import = cli.add_subcommand("import", "import a OneRoster 1.1 bulk set (zip or folder)");
+  auto* import_command =
+      cli.add_subcommand("import", "import a OneRoster 1.1 bulk set (zip or folder)");
   static std::string actor, path;
   static ImportOptions import_options;
-  import->add_option("--actor", actor, "district_admin username or id (\"system\" before any)")
+  import_command
+      ->add_option("--actor", actor, "district_admin username or id (\"system\" before any)")
       ->required();
-  import->add_option("PATH", path, "zip file or folder")->required();
-  import->add_flag("--allow-mass-retraction", import_options.allow_mass_retraction,
-                   "import a bulk set that retracts more than half of the orgs, classes, "
-                   "students, guardian links or enrollments held (a new school year)");
-  import->callback(
-      [&global, exit_code] { RunImport(global, actor, path, import_options, exit_code);
-});
+  import_command->add_option("PATH", path, "zip file or folder")->required();
+  import_command->add_flag("--allow-mass-retraction", import_options.allow_mass_retraction,
+                           "import a bulk set that retracts more than half of the orgs, classes, "
+                           "students, guardian links or enrollments held (a new school year)");
+  import_command->callback(
+      [&global, exit_code] { RunImport(global, actor, path, import_options, exit_code); });
 
-auto* demo = cli.add_subcommand("demo", "create and import a synthetic district, with accounts");
-static DemoCommandOptions demo_options;
-demo->add_option("--students", demo_options.students, "students")
-    ->capture_default_str()
-    ->check(CLI::Range(1, 500'000));
-demo->add_option("--seed", demo_options.seed, "generator seed")->capture_default_str();
-demo->add_option("--listen", demo_options.listen,
-                 "the address the printed instructions serve the district on")
-    ->capture_default_str();
-demo->add_flag("--keep-files", demo_options.keep_files,
-               "keep the generated CSV files in DATA/demo-import (plaintext personal data)");
-demo->callback([&global, exit_code] { RunDemo(global, demo_options, exit_code); });
+  auto* demo = cli.add_subcommand("demo", "create and import a synthetic district, with accounts");
+  static DemoCommandOptions demo_options;
+  demo->add_option("--students", demo_options.students, "students")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 500'000));
+  demo->add_option("--seed", demo_options.seed, "generator seed")->capture_default_str();
+  demo->add_option("--listen", demo_options.listen,
+                   "the address the printed instructions serve the district on")
+      ->capture_default_str();
+  demo->add_flag("--keep-files", demo_options.keep_files,
+                 "keep the generated CSV files in DATA/demo-import (plaintext personal data)");
+  demo->callback([&global, exit_code] { RunDemo(global, demo_options, exit_code); });
 
-CLI::App* bench = cli.get_subcommand("bench");
-static int bench_students = 10'000;
-auto* bench_import = bench->add_subcommand("import", "generate, parse and import a district");
-bench_import->add_option("--students", bench_students, "students")
-    ->capture_default_str()
-    ->check(CLI::Range(1, 500'000));
-bench_import->callback([&global, exit_code] { RunBenchImport(global, bench_students, exit_code); });
-}  // namespace backpack
+  CLI::App* bench = cli.get_subcommand("bench");
+  static BenchImportOptions bench_options;
+  auto* bench_import = bench->add_subcommand("import", "generate, parse and import a district");
+  bench_import->add_option("--students", bench_options.students, "students")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 500'000));
+  bench_import->add_flag("--into-existing-store", bench_options.into_existing_store,
+                         "import into a store whose log holds events already (they stay forever)");
+  bench_import->callback(
+      [&global, exit_code] { RunBenchImport(global, bench_options, exit_code); });
+}
 
 }  // namespace backpack

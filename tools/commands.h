@@ -58,6 +58,12 @@ std::optional<VerifierKey> ParsePublicKeyOption(const std::string& text);
 Result<std::string> ReadFileUpTo(const std::string& path, uintmax_t limit,
                                  std::string_view limit_text);
 
+// Benchmarks write synthetic, signed events that can never be removed, so
+// `command` (e.g. "bench append") runs only on a store whose log is still
+// empty, as `backpack init` leaves it, unless `into_existing_store`
+// (--into-existing-store). kFailedPrecondition (exit 1) saying so otherwise.
+Status RequireFreshStoreForBench(App& app, std::string_view command, bool into_existing_store);
+
 // Opens the data directory or prints why not; exit code 3 on failure.
 std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);
 
