@@ -12,6 +12,9 @@
 #include "core/crypto.h"
 #include "imports/import_set.h"
 #include "projections/intake/intake_test_data.h"
+#include "projections/roster/roster.h"
+#include "projections/roster/roster_commands.h"
+#include "tests/domain_fixture.h"
 #include "tests/test_util.h"
 
 using namespace backpack;
@@ -322,6 +325,105 @@ TEST_CASE("demo creates the district, the SPEC accounts and a 0600 credentials f
   CHECK(Credentials(file) == users);
   CHECK_FALSE(std::filesystem::exists(data / "demo-import"));
   CHECK(RunCli(tmp, "verify").exit_code == 0);
+}
+
+namespace {
+
+// PREFIX, N and SUFFIX. (Not "literal" + std::to_string(n), which GCC 12's
+// -Wrestrict misreads as an overlapping copy.)
+std::string Counted(std::string prefix, size_t n, std::string_view suffix) {
+  prefix += std::to_string(n);
+  prefix += suffix;
+  return prefix;
+}
+
+// Checks that every line of `file` about an account in the store signs it
+// in; returns how many lines name an account that exists.
+size_t CheckCredentialsWork(const std::filesystem::path& data, const std::filesystem::path& file) {
+  backpack::testing::DomainFixture fx(data);
+  RosterCommands commands(fx.services());
+  size_t existing = 0;
+  for (const auto& [username, entry] : Credentials(file)) {
+    if (!fx.services().roster->FindUserByUsername(username)) continue;
+    ++existing;
+    INFO(username);
+    CHECK(commands.Authenticate(username, entry.first));
+  }
+  return existing;
+}
+
+}  // namespace
+
+TEST_CASE("demo gives a demo account whose password the credentials file lacks a new one") {
+  backpack::testing::TempDir tmp;
+  const std::filesystem::path data = tmp.path() / "data";
+  const std::filesystem::path file = data / "demo-credentials.txt";
+  REQUIRE(RunCli(tmp, "demo --students 60 --seed 7").exit_code == 0);
+  const auto first = Credentials(file);
+
+  std::filesystem::remove(file);
+  CliResult renewed = RunCli(tmp, "demo --students 60 --seed 7");
+  INFO(renewed.out << renewed.err);
+  REQUIRE(renewed.exit_code == 0);
+  CHECK(renewed.out.find(Counted(", ", first.size(), " passwords reset")) != std::string::npos);
+  auto second = Credentials(file);
+  REQUIRE(second.size() == first.size());
+  for (const auto& [username, entry] : first) {
+    INFO(username);
+    CHECK(second[username].second == entry.second);
+    CHECK(second[username].first != entry.first);
+  }
+  CHECK(CheckCredentialsWork(data, file) == first.size());
+
+  // A line that does not sign its account in, and a missing line.
+  std::string edited;
+  for (const auto& [username, entry] : second) {
+    if (username == "privacy") continue;
+    const std::string password = username == "admin" ? "not the right password" : entry.first;
+    edited += username + "\t" + password + "\t" + entry.second + "\n";
+  }
+  std::ofstream(file, std::ios::trunc) << edited;
+  CliResult healed = RunCli(tmp, "demo --students 60 --seed 7");
+  INFO(healed.out << healed.err);
+  REQUIRE(healed.exit_code == 0);
+  CHECK(healed.out.find(" 2 passwords reset") != std::string::npos);
+  auto third = Credentials(file);
+  CHECK(third.size() == first.size());
+  CHECK(third["principal"] == second["principal"]);
+  CHECK(third["admin"].first != "not the right password");
+  CHECK(CheckCredentialsWork(data, file) == first.size());
+}
+
+TEST_CASE("a demo killed while creating accounts has written every account's password first") {
+  backpack::testing::TempDir tmp;
+  const std::filesystem::path data = tmp.path() / "data";
+  const std::filesystem::path file = data / "demo-credentials.txt";
+  CliResult killed = RunCli(tmp, "demo --students 60 --seed 7 --crash-after-accounts 5");
+  REQUIRE(killed.exit_code != 0);
+  REQUIRE(std::filesystem::exists(file));
+  CHECK(CheckCredentialsWork(data, file) == 5);
+  // The next run creates the rest and has no password to reset.
+  CliResult rest = RunCli(tmp, "demo --students 60 --seed 7");
+  INFO(rest.out << rest.err);
+  REQUIRE(rest.exit_code == 0);
+  const size_t accounts = Credentials(file).size();
+  CHECK(rest.out.find(Counted("; ", accounts - 5, " new accounts\n")) != std::string::npos);
+  CHECK(rest.out.find("reset") == std::string::npos);
+  CHECK(CheckCredentialsWork(data, file) == accounts);
+}
+
+TEST_CASE("demo over a demo of other settings refuses and says to use a new data directory") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "demo --students 60 --seed 7").exit_code == 0);
+  const uint64_t size = LogSize(tmp);
+  CliResult other = RunCli(tmp, "demo --students 30 --seed 8");
+  CHECK(other.exit_code == 1);
+  CHECK(other.out.empty());
+  CHECK(std::count(other.err.begin(), other.err.end(), '\n') == 1);
+  CHECK(other.err.find("already holds a district made with other settings") != std::string::npos);
+  CHECK(other.err.find("new --data directory") != std::string::npos);
+  CHECK(other.err.find("--allow-mass-retraction") == std::string::npos);
+  CHECK(LogSize(tmp) == size);
 }
 
 TEST_CASE("bench import ends with events_per_second and leaves no scratch files") {

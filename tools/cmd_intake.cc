@@ -209,6 +209,7 @@ void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
       ->capture_default_str();
   demo->add_flag("--keep-files", demo_options.keep_files,
                  "keep the generated CSV files in DATA/demo-import (plaintext personal data)");
+  demo->add_option("--crash-after-accounts", demo_options.crash_after_accounts)->group("");
   demo->callback([&global, exit_code] { RunDemo(global, demo_options, exit_code); });
 
   CLI::App* bench = cli.get_subcommand("bench");

@@ -1,9 +1,16 @@
 // `backpack demo` (SPEC §5): a synthetic district, imported through the
 // normal import path, with the accounts of SPEC §5 and some activity.
 
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "demo/demo_district.h"
 #include "projections/audit/audit.h"
@@ -76,49 +83,191 @@ std::vector<AddUserRequest> DemoAccounts(const DemoSummary& summary) {
   return accounts;
 }
 
-// Creates the accounts that do not exist yet; returns their credentials.
-Result<std::vector<Credential>> CreateAccounts(Services& services, const Actor& actor,
-                                               const std::vector<AddUserRequest>& accounts) {
-  RosterCommands commands(services);
-  std::vector<Credential> created;
-  for (const AddUserRequest& request : accounts) {
-    if (services.roster->FindUserByUsername(request.username)) continue;
-    std::string password = RandomPassword();
-    auto id = commands.AddUser(actor, request, password);
-    if (!id && id.error().code() == StatusCode::kAlreadyExists) continue;
-    if (!id) return Err(id.error());
-    created.push_back({request.username, password, std::string(RoleName(request.role))});
-  }
-  return created;
+// DATA/demo-credentials.txt: `username<TAB>password<TAB>role` lines.
+std::filesystem::path CredentialsFile(const DataPaths& paths) {
+  return paths.data / "demo-credentials.txt";
 }
 
-// Writes DATA/demo-credentials.txt (0600): the lines already there, then
-// `created`. Existing accounts keep their lines (their passwords are not
-// known any more).
-Status WriteCredentials(const std::filesystem::path& file, const std::vector<Credential>& created) {
-  std::string content;
-  if (std::ifstream existing(file); existing) {
-    content.assign(std::istreambuf_iterator<char>(existing), std::istreambuf_iterator<char>());
+// The file's lines, in order; lines that are not three fields are dropped
+// (they give no login). Empty if there is no file.
+std::vector<Credential> ReadCredentials(const std::filesystem::path& file) {
+  std::vector<Credential> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    const size_t a = line.find('\t');
+    const size_t b = a == std::string::npos ? a : line.find('\t', a + 1);
+    if (b == std::string::npos || line.find('\t', b + 1) != std::string::npos) continue;
+    lines.push_back({line.substr(0, a), line.substr(a + 1, b - a - 1), line.substr(b + 1)});
   }
-  for (const auto& c : created) content += c.username + "\t" + c.password + "\t" + c.role + "\n";
-  return WritePrivateFile(file, content);
+  return lines;
+}
+
+// Replaces `file` with `lines` so that a crash leaves either the old file
+// or the new one, complete and synced: a temporary file (0600, fsynced)
+// renamed over it, then the directory synced.
+Status WriteCredentials(const std::filesystem::path& file, const std::vector<Credential>& lines) {
+  std::string content;
+  for (const auto& c : lines) content += c.username + "\t" + c.password + "\t" + c.role + "\n";
+  std::filesystem::path temporary = file;
+  temporary += ".tmp";
+  RETURN_IF_ERROR(WritePrivateFile(temporary, content));
+  std::error_code ec;
+  std::filesystem::rename(temporary, file, ec);
+  if (ec) return UnavailableError("cannot write " + file.string() + ": " + ec.message());
+  const std::string dir = file.parent_path().string();
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    return UnavailableError("cannot sync " + dir + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  return OkStatus();
+}
+
+// What a demo run does about one demo account. kKeep: its line works;
+// kSkip: not a demo login after all (the person has an account of another
+// name), so no line.
+enum class LoginPlan { kKeep, kCreate, kReset, kSkip };
+
+struct PlannedLogin {
+  const AddUserRequest* request;
+  Credential credential;
+  LoginPlan plan;
+};
+
+// Whether `password` signs `username` in (a disabled account's counts).
+Result<bool> PasswordWorks(RosterCommands& commands, const Credential& known) {
+  auto user = commands.Authenticate(known.username, known.password);
+  if (user) return true;
+  if (user.error().code() != StatusCode::kUnauthenticated) return Err(user.error());
+  return user.error().message() == kLoginDisabled;
+}
+
+// Every demo account keeps the password the file gives it if that password
+// works; an account without one (the file was deleted, or a run died before
+// writing it) gets a new random password, and so does each account to create.
+Result<std::vector<PlannedLogin>> PlanLogins(Services& services,
+                                             const std::vector<AddUserRequest>& accounts,
+                                             const std::vector<Credential>& file) {
+  RosterCommands commands(services);
+  std::map<std::string, const Credential*> known;
+  for (const Credential& c : file) known[c.username] = &c;
+  std::vector<PlannedLogin> plans;
+  for (const AddUserRequest& request : accounts) {
+    PlannedLogin login{&request,
+                       {request.username, RandomPassword(), std::string(RoleName(request.role))},
+                       LoginPlan::kCreate};
+    if (services.roster->FindUserByUsername(request.username)) {
+      login.plan = LoginPlan::kReset;
+      if (auto it = known.find(request.username); it != known.end()) {
+        ASSIGN_OR_RETURN(bool works, PasswordWorks(commands, *it->second));
+        if (works) login = {&request, *it->second, LoginPlan::kKeep};
+      }
+    }
+    plans.push_back(std::move(login));
+  }
+  return plans;
+}
+
+// The file's content for `plans`: their lines, then the file's lines about
+// other accounts, unchanged.
+std::vector<Credential> CredentialLines(const std::vector<PlannedLogin>& plans,
+                                        const std::vector<Credential>& file) {
+  std::vector<Credential> lines;
+  std::set<std::string> planned;
+  for (const PlannedLogin& p : plans) {
+    lines.push_back(p.credential);
+    planned.insert(p.credential.username);
+  }
+  for (const Credential& c : file) {
+    if (!planned.contains(c.username)) lines.push_back(c);
+  }
+  return lines;
+}
+
+struct LoginCounts {
+  std::set<std::string> created;  // usernames
+  size_t reset = 0;
+};
+
+// Creates the account `login` plans, or resets its password (PasswordReset).
+Status ApplyLogin(Services& services, const Actor& actor, PlannedLogin& login,
+                  LoginCounts* counts) {
+  RosterCommands commands(services);
+  if (login.plan == LoginPlan::kCreate) {
+    auto id = commands.AddUser(actor, *login.request, login.credential.password);
+    if (id) {
+      counts->created.insert(login.credential.username);
+      login.plan = LoginPlan::kKeep;
+      return OkStatus();
+    }
+    if (id.error().code() != StatusCode::kAlreadyExists) return id.error();
+    login.plan = LoginPlan::kReset;  // the username is taken, or the person has an account
+  }
+  if (login.plan != LoginPlan::kReset) return OkStatus();
+  auto user = services.roster->FindUserByUsername(login.credential.username);
+  if (!user && user.error().code() == StatusCode::kNotFound) {
+    login.plan = LoginPlan::kSkip;  // the person's account has another name: not a demo login
+    return OkStatus();
+  }
+  if (!user) return user.error();
+  RETURN_IF_ERROR(
+      commands.ResetPassword(actor, user->id, login.credential.password, PasswordCost::kMinimal));
+  ++counts->reset;
+  login.plan = LoginPlan::kKeep;
+  return OkStatus();
+}
+
+// Applies every plan; after `crash_after` accounts created or reset (a test
+// hook; 0: never) the process kills itself, as a crash would.
+Status ApplyLogins(Services& services, const Actor& actor, std::vector<PlannedLogin>& plans,
+                   size_t crash_after, LoginCounts* counts) {
+  for (PlannedLogin& login : plans) {
+    RETURN_IF_ERROR(ApplyLogin(services, actor, login, counts));
+    if (crash_after > 0 && counts->created.size() + counts->reset == crash_after) {
+      ::raise(SIGKILL);
+    }
+  }
+  return OkStatus();
+}
+
+// Gives every demo account a password DATA/demo-credentials.txt holds. The
+// file is written (synced) before any account is created or reset, so that
+// a crash cannot leave an account whose password is nowhere; an account
+// whose reset a crash cut short has a line that does not work, which the
+// next run finds and resets again. If a step fails, the file is rewritten
+// without the lines of the accounts not done.
+Result<LoginCounts> EnsureLogins(Services& services, const DataPaths& paths, const Actor& actor,
+                                 const std::vector<AddUserRequest>& accounts, size_t crash_after) {
+  const std::filesystem::path file = CredentialsFile(paths);
+  const std::vector<Credential> existing = ReadCredentials(file);
+  ASSIGN_OR_RETURN(std::vector<PlannedLogin> plans, PlanLogins(services, accounts, existing));
+  RETURN_IF_ERROR(WriteCredentials(file, CredentialLines(plans, existing)));
+  LoginCounts counts;
+  Status applied = ApplyLogins(services, actor, plans, crash_after, &counts);
+  const size_t planned = plans.size();
+  std::erase_if(plans, [](const PlannedLogin& p) { return p.plan != LoginPlan::kKeep; });
+  if (plans.size() < planned) {
+    Status rewritten = WriteCredentials(file, CredentialLines(plans, existing));
+    if (applied.ok()) applied = rewritten;
+  }
+  if (!applied.ok()) return Err(applied);
+  return counts;
 }
 
 // A few teachers read some of their students' profiles and write notes, so
 // that feeds, histories and the audit trail are not empty.
 Status AddActivity(Services& services, const DemoSummary& summary,
-                   const std::vector<Credential>& created) {
+                   const std::set<std::string>& created) {
   static constexpr std::string_view kNotes[] = {
       "Checked in about the science project timeline; agreed on a plan for next week.",
       "Strong participation in group work today. Will suggest the enrichment packet.",
       "Missed two homework assignments; reached out to discuss a catch-up schedule.",
   };
-  std::map<std::string, bool> is_new;
-  for (const auto& c : created) is_new[c.username] = true;
   int64_t now = services.clock->NowMicros();
   for (int t = 0; t < kActiveTeachers && t < static_cast<int>(summary.teachers.size()); ++t) {
     const std::string& username = summary.teachers[t].account.username;
-    if (!is_new[username]) continue;  // a re-run adds no more activity
+    if (!created.contains(username)) continue;  // a re-run adds no more activity
     ASSIGN_OR_RETURN(UserInfo teacher, services.roster->FindUserByUsername(username));
     Actor actor{teacher.id, NewId("req"), "127.0.0.1"};
     auto students = services.roster->AccessibleStudents(teacher.id, now);
@@ -146,12 +295,16 @@ Status EnsureInitialised(const DataPaths& paths) {
   return OkStatus();
 }
 
-void PrintHowToLogIn(const GlobalOptions& global, const DemoSummary& summary, size_t created,
-                     const std::string& listen) {
-  std::filesystem::path file = global.paths().data / "demo-credentials.txt";
+void PrintHowToLogIn(const GlobalOptions& global, const DemoSummary& summary,
+                     const LoginCounts& logins, const std::string& listen) {
+  std::filesystem::path file = CredentialsFile(global.paths());
   std::cout << "demo district: " << summary.counts.students << " students, "
             << summary.counts.teachers << " teachers, " << summary.school_sourced_ids.size()
-            << " schools; " << created << " new accounts\n"
+            << " schools; " << logins.created.size() << " new accounts";
+  if (logins.reset > 0) {
+    std::cout << ", " << logins.reset << " passwords reset (not in the credentials file)";
+  }
+  std::cout << "\n"
             << "passwords: " << file.string() << " (username<TAB>password<TAB>role, mode 0600)\n"
             << "start the server:  backpack --data " << global.data << " serve --listen " << listen
             << "\n"
@@ -159,6 +312,17 @@ void PrintHowToLogIn(const GlobalOptions& global, const DemoSummary& summary, si
             << "  curl -s -X POST http://" << listen
             << "/api/session -H 'Content-Type: "
                "application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'\n";
+}
+
+// Import refuses a set that would retract most of what the store holds,
+// advising import's --allow-mass-retraction; for demo, which has no such
+// flag, that means DATA holds another district (a demo of other settings).
+Status DemoImportRefusal(const Status& status, const DataPaths& paths) {
+  if (status.code() != StatusCode::kFailedPrecondition) return status;
+  return FailedPreconditionError(
+      paths.data.string() + " already holds a district made with other settings (such as a " +
+      "demo of other --students or --seed), which this demo would retract; nothing was " +
+      "imported: give demo a new --data directory");
 }
 
 // Writes the district into DATA/demo-import, imports it as `actor` and
@@ -185,7 +349,7 @@ std::optional<DemoSummary> ImportDemoDistrict(App& app, const DataPaths& paths,
   }
   auto report = Import(app.services(), *set, actor);
   if (!report) {
-    *exit_code = Fail(report.error());
+    *exit_code = Fail(DemoImportRefusal(report.error(), paths));
     return std::nullopt;
   }
   PrintImportReport(*report);
@@ -207,15 +371,14 @@ void RunDemo(const GlobalOptions& global, const DemoCommandOptions& options, int
   Actor actor{admin ? admin->id : "system", NewId("req"), ""};
   auto summary = ImportDemoDistrict(*app, paths, options, actor, exit_code);
   if (!summary) return;
-  auto created = CreateAccounts(services, actor, DemoAccounts(*summary));
-  Status status =
-      created ? WriteCredentials(paths.data / "demo-credentials.txt", *created) : created.error();
-  if (status.ok()) status = AddActivity(services, *summary, *created);
+  const std::vector<AddUserRequest> accounts = DemoAccounts(*summary);
+  auto logins = EnsureLogins(services, paths, actor, accounts, options.crash_after_accounts);
+  Status status = logins ? AddActivity(services, *summary, logins->created) : logins.error();
   if (!status.ok()) {
     *exit_code = Fail(status);
     return;
   }
-  PrintHowToLogIn(global, *summary, created->size(), options.listen);
+  PrintHowToLogIn(global, *summary, *logins, options.listen);
 }
 
 }  // namespace backpack

@@ -32,6 +32,9 @@ struct DemoCommandOptions {
   uint64_t seed = 1;
   bool keep_files = false;                // keep DATA/demo-import after importing it
   std::string listen = "127.0.0.1:8080";  // where the printed instructions serve it
+  // Test hook (hidden): SIGKILL after this many accounts were created or had
+  // their password reset, as a crash would; 0 never.
+  size_t crash_after_accounts = 0;
 };
 
 // `backpack demo` (cmd_intake_demo.cc).
