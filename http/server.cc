@@ -119,9 +119,16 @@ Result<tcp::endpoint> ParseListenAddress(const std::string& listen) {
       port_text.empty()) {
     return Err(InvalidArgumentError("bad port in listen address '" + listen + "'"));
   }
+  // localhost names the loopback (RFC 6761); its IPv4 address, which the
+  // README's examples use, whatever order /etc/hosts lists it in.
+  if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code ec;
   net::ip::address address = net::ip::make_address(host, ec);
-  if (ec) return Err(InvalidArgumentError("bad host in listen address '" + listen + "'"));
+  if (ec) {
+    return Err(InvalidArgumentError("bad host in listen address '" + listen +
+                                    "': give an IP address (127.0.0.1, 0.0.0.0, [::1]) or "
+                                    "localhost"));
+  }
   return tcp::endpoint(address, static_cast<uint16_t>(port));
 }
 
@@ -158,6 +165,11 @@ struct HttpServer::Impl {
   bool started = false;
   bool stopped = false;
 };
+
+Status CheckListenAddress(const std::string& listen) {
+  auto endpoint = ParseListenAddress(listen);
+  return endpoint ? OkStatus() : endpoint.error();
+}
 
 HttpServer::HttpServer(ServerOptions options, Router router, std::shared_ptr<Metrics> metrics)
     : impl_(std::make_unique<Impl>()) {

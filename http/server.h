@@ -38,8 +38,9 @@ struct RouteBodyLimit {
 };
 
 struct ServerOptions {
-  // "HOST:PORT"; IPv6 hosts in brackets ("[::1]:8080"). Port 0 picks a free
-  // port; HttpServer::port() reports it after Start().
+  // "HOST:PORT"; IPv6 hosts in brackets ("[::1]:8080"), or localhost for
+  // 127.0.0.1. Port 0 picks a free port; HttpServer::port() reports it
+  // after Start().
   std::string listen = "127.0.0.1:8080";
   // I/O threads; 0 means std::thread::hardware_concurrency().
   int threads = 0;
@@ -105,6 +106,11 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Checks `listen` as Start() reads it ("HOST:PORT", ServerOptions::listen):
+// HOST is an IP address, IPv6 in brackets, or localhost (127.0.0.1).
+// kInvalidArgument saying what is wrong; binding is not tried.
+Status CheckListenAddress(const std::string& listen);
 
 // Blocks the calling thread until SIGINT or SIGTERM, then calls
 // server.Stop() and afterwards `on_stop` (if set), e.g. to close the store.

@@ -253,7 +253,21 @@ TEST_CASE("Start rejects a malformed listen address") {
     options.listen = listen;
     HttpServer server(options, Router{});
     CHECK(server.Start().code() == StatusCode::kInvalidArgument);
+    CHECK(CheckListenAddress(listen).code() == StatusCode::kInvalidArgument);
   }
+  CHECK(CheckListenAddress("not-an-ip:80").message().find("give an IP address") !=
+        std::string::npos);
+}
+
+TEST_CASE("a listen address of localhost serves on 127.0.0.1") {
+  CHECK(CheckListenAddress("localhost:8080").ok());
+  ServerOptions options = testing::TestOptions();
+  options.listen = "localhost:0";
+  HttpServer server(options, Router{});
+  REQUIRE(server.Start().ok());
+  TestClient client(server.port());
+  CHECK(client.connected());
+  server.Stop();
 }
 
 TEST_CASE("RunUntilSignal stops the server on SIGTERM and then calls on_stop") {

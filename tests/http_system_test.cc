@@ -1,6 +1,12 @@
 // System routes through a real `backpack serve`: health, metrics, and the
 // public transparency-log routes, whose proofs must verify against the
 // signed checkpoints they serve.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cctype>
@@ -239,6 +245,56 @@ TEST_CASE("the server's log holds no personal data, search text, passwords or to
   CHECK(log.find(DemoStore::Passwords().at("principal")) == std::string::npos);
   CHECK(log.find(principal) == std::string::npos);
   CHECK(log.find(privacy) == std::string::npos);
+}
+
+// A loopback port something listens on, for as long as this object lives.
+class BusyPort {
+ public:
+  BusyPort() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd_, 1) == 0);
+    socklen_t size = sizeof address;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size) == 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~BusyPort() { ::close(fd_); }
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_;
+  uint16_t port_ = 0;
+};
+
+TEST_CASE("serve on a busy port fails in one line and does not log that it stopped") {
+  TempDir dir;
+  const std::string data = (dir.path() / "data").string();
+  REQUIRE(RunBackpack({"--data", data, "init"}).exit_code == 0);
+  BusyPort busy;
+  CliResult serve =
+      RunBackpack({"--data", data, "serve", "--listen", "127.0.0.1:" + std::to_string(busy.port())},
+                  "", std::chrono::seconds(60));
+  INFO(serve.err);
+  CHECK(serve.exit_code == 3);
+  CHECK(serve.err.starts_with("backpack: cannot listen on 127.0.0.1:"));
+  CHECK(serve.err.find("stopped") == std::string::npos);
+  CHECK(std::count(serve.err.begin(), serve.err.end(), '\n') == 1);
+}
+
+TEST_CASE("serve and demo refuse a listen address that is none before touching the store") {
+  TempDir dir;
+  const std::filesystem::path data = dir.path() / "data";
+  for (const std::string command : {"serve", "demo"}) {
+    INFO(command);
+    CliResult refused = RunBackpack({"--data", data.string(), command, "--listen", "nohost:8080"});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("give an IP address") != std::string::npos);
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+    CHECK_FALSE(std::filesystem::exists(data));  // demo did not create the store first
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "demo/demo_district.h"
+#include "http/server.h"
 #include "projections/audit/audit.h"
 #include "projections/ids.h"
 #include "projections/records/records.h"
@@ -359,6 +360,11 @@ std::optional<DemoSummary> ImportDemoDistrict(App& app, const DataPaths& paths,
 }  // namespace
 
 void RunDemo(const GlobalOptions& global, const DemoCommandOptions& options, int* exit_code) {
+  // As `serve --listen` reads it, before the long work.
+  if (Status listen = http::CheckListenAddress(options.listen); !listen.ok()) {
+    *exit_code = Fail(listen);
+    return;
+  }
   DataPaths paths = global.paths();
   if (Status s = EnsureInitialised(paths); !s.ok()) {
     *exit_code = Fail(s);

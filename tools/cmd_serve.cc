@@ -131,11 +131,16 @@ void RunServe(const GlobalOptions& global, const ServeOptions& options, int* exi
     *exit_code = kExitUsage;
     return;
   }
+  if (Status listen = http::CheckListenAddress(options.listen); !listen.ok()) {
+    *exit_code = Fail(listen);  // before the store is opened
+    return;
+  }
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
   *exit_code = Serve(*app, options, signals);
   app.reset();  // drains the log and writes the final checkpoint
-  spdlog::info("stopped");
+  // kExitOk only after serving: a server that never started did not stop.
+  if (*exit_code == kExitOk) spdlog::info("stopped");
 }
 
 }  // namespace
