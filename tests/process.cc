@@ -82,6 +82,11 @@ CliResult RunBackpack(const std::vector<std::string>& args, const std::string& i
                       std::chrono::seconds timeout) {
   std::vector<std::string> full = {BackpackBin()};
   full.insert(full.end(), args.begin(), args.end());
+  return RunProgram(full, input, timeout);
+}
+
+CliResult RunProgram(const std::vector<std::string>& full, const std::string& input,
+                     std::chrono::seconds timeout) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
     return {};

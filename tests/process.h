@@ -36,5 +36,9 @@ CliResult RunBackpack(const std::vector<std::string>& args, const std::string& i
 // The same with the arguments given as one string of space-separated words
 // (no quoting: for arguments without spaces).
 CliResult RunBackpackWords(const std::string& words, const std::string& input = "");
+// Runs the program `args[0]` (a path, not looked up in PATH) with the rest
+// as its arguments, as RunBackpack does.
+CliResult RunProgram(const std::vector<std::string>& args, const std::string& input = "",
+                     std::chrono::seconds timeout = std::chrono::seconds(300));
 
 }  // namespace backpack::testing
