@@ -10,6 +10,7 @@
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
 #include "tools/commands.h"
+#include "tools/secret_input.h"
 
 namespace backpack {
 namespace {
@@ -33,12 +34,11 @@ IdSet ToSet(const std::vector<std::string>& items) { return IdSet(items.begin(),
 
 Actor CliActor() { return Actor{"system", NewId("req"), ""}; }
 
-// The password on the first line of stdin, without its line ending; nullopt
-// (a usage error, in `exit_code`) if it is too short to be one.
-std::optional<std::string> ReadPassword(int* exit_code) {
-  std::string line;
-  std::getline(std::cin, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+// The password on the first line of stdin, without its line ending (typed
+// unseen after a prompt naming `username` when stdin is a terminal);
+// nullopt (a usage error, in `exit_code`) if it is too short to be one.
+std::optional<std::string> ReadPassword(const std::string& username, int* exit_code) {
+  std::string line = ReadSecretLine("password for " + username + " (not shown): ");
   if (line.size() < kMinPasswordLength) {
     *exit_code = Usage("the password (first line of stdin) needs at least " +
                        std::to_string(kMinPasswordLength) + " characters");
@@ -53,7 +53,7 @@ void RunUserAdd(const GlobalOptions& global, const UserAddOptions& o, int* exit_
     *exit_code = Usage("--role must be educator, privacy_officer, district_admin or guardian");
     return;
   }
-  std::optional<std::string> password = ReadPassword(exit_code);
+  std::optional<std::string> password = ReadPassword(o.username, exit_code);
   if (!password) return;
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
@@ -168,7 +168,7 @@ void RunUserEnable(const GlobalOptions& global, const UserChangeOptions& o, int*
 
 // Sets a new password, read from the first line of stdin (PasswordReset).
 void RunUserPassword(const GlobalOptions& global, const UserChangeOptions& o, int* exit_code) {
-  std::optional<std::string> password = ReadPassword(exit_code);
+  std::optional<std::string> password = ReadPassword(o.username, exit_code);
   if (!password) return;
   auto reset = [&password](RosterCommands commands,
                            const std::string& id) -> Result<AccountChange> {
