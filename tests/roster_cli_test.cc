@@ -210,6 +210,10 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
 TEST_CASE("backpack user enable, password and update manage an existing account") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  {
+    DomainFixture seed(tmp.path() / "data");
+    REQUIRE(seed.log().Append({OrgEvent("sch-1", "Synthetic School")}));
+  }
   auto added = RunCli(tmp, "user add --username alice --role educator --flags schoolwide",
                       "a synthetic long password\n");
   REQUIRE(added.exit_code == 0);
@@ -254,6 +258,41 @@ TEST_CASE("backpack user enable, password and update manage an existing account"
   REQUIRE(user);
   CHECK(user->flags == IdSet{"can_view_restricted_notes"});
   CHECK(user->schools == IdSet{"sch-1"});
+}
+
+TEST_CASE("user add and update check schools and grades as grant does") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  {
+    DomainFixture seed(tmp.path() / "data");
+    REQUIRE(seed.log().Append({OrgEvent("sch-1", "Synthetic School")}));
+  }
+  const std::string password = "a synthetic long password\n";
+  const std::string add = "user add --role educator --username ";
+  CliResult unknown = RunCli(tmp, add + "ann --schools nosuchschool --grades 99", password);
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err == "backpack: no such school: nosuchschool\n");
+  CliResult no_schools = RunCli(tmp, add + "ann --grades 6,7", password);
+  CHECK(no_schools.exit_code == 2);
+  CHECK(no_schools.err.find("give schools") != std::string::npos);
+  CliResult blank =
+      RunBackpack({"--data", (tmp.path() / "data").string(), "user", "add", "--role", "educator",
+                   "--username", "ann", "--schools", "sch-1", "--grades", "7, "},
+                  password);
+  CHECK(blank.exit_code == 2);
+  CHECK(blank.err.find("blank") != std::string::npos);
+  REQUIRE(RunCli(tmp, add + "ann --schools sch-1 --grades 07", password).exit_code == 0);
+
+  CHECK(RunCli(tmp, "user update --username ann --schools sch-1,nosuchschool").exit_code == 1);
+  CliResult no_school = RunBackpack({"--data", (tmp.path() / "data").string(), "user", "update",
+                                     "--username", "ann", "--schools", ""});
+  CHECK(no_school.exit_code == 2);  // ann's grades would be within no school
+  CHECK(no_school.err.find("give schools") != std::string::npos);
+  DomainFixture after(tmp.path() / "data");
+  auto ann = after.services().roster->FindUserByUsername("ann");
+  REQUIRE(ann);
+  CHECK(ann->schools == IdSet{"sch-1"});
+  CHECK(ann->grades == IdSet{"07"});
 }
 
 TEST_CASE("backpack guardian unlink ends one guardian's link to one student") {

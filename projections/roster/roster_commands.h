@@ -99,8 +99,10 @@ class RosterCommands {
 
   // Creates an account with `password` (kMinPasswordLength..kMaxPasswordLength
   // bytes); returns its user id. kAlreadyExists if the username or the
-  // account id is taken, kInvalidArgument for bad input or a username reserved
-  // for a built-in actor (BuiltInActor in projections/services.h).
+  // account id is taken, kNotFound for a school that was never imported,
+  // kInvalidArgument for bad input (grades without schools, a blank grade) or
+  // a username reserved for a built-in actor (BuiltInActor in
+  // projections/services.h).
   Result<std::string> AddUser(const Actor& actor, const AddUserRequest& request,
                               std::string_view password);
   // The account, if `password` is right and it is enabled; else
@@ -119,7 +121,8 @@ class RosterCommands {
                                                  std::string_view reason);
   // Changes an account's display name, flags, schools or grades (UserUpdated,
   // with the full new state); kAlreadySo, appending nothing, if nothing
-  // changes. kNotFound for an unknown user, kInvalidArgument as AddUser's checks.
+  // changes. kNotFound for an unknown user or a newly given school that was
+  // never imported, kInvalidArgument as AddUser's checks.
   [[nodiscard]] Result<AccountChange> UpdateUser(const Actor& actor, std::string_view user_id,
                                                  const UserChanges& changes);
   // Replaces the account's password (PasswordReset; the hash stays in the

@@ -14,6 +14,7 @@ std::string ErrorMessage(const Result<UserInfo>& r) { return r ? "" : r.error().
 
 TEST_CASE("a user added with a password can authenticate, and only with it") {
   RosterWorld w;
+  w.ImportDistrict();  // sch-1
   std::string id = w.AddUser("casey", Role::kEducator, {"schoolwide"}, {"sch-1"});
   CHECK(id.starts_with("usr_"));
   auto cmd = w.commands();
@@ -134,10 +135,10 @@ TEST_CASE("an account stored with a name no longer accepted can still be changed
   REQUIRE(w.roster().FindUser(id));
 
   auto cmd = w.commands();
-  UserChanges grades;
-  grades.grades = IdSet{"07"};
-  CHECK(cmd.UpdateUser(kAdmin, id, grades) == AccountChange::kChanged);
-  CHECK(cmd.UpdateUser(kAdmin, id, grades) == AccountChange::kAlreadySo);
+  UserChanges flags;  // (grades would need schools)
+  flags.flags = IdSet{"schoolwide"};
+  CHECK(cmd.UpdateUser(kAdmin, id, flags) == AccountChange::kChanged);
+  CHECK(cmd.UpdateUser(kAdmin, id, flags) == AccountChange::kAlreadySo);
   UserChanges renamed;
   renamed.display_name = "Still\tLegacy";
   CHECK(cmd.UpdateUser(kAdmin, id, renamed).error().code() == StatusCode::kInvalidArgument);

@@ -97,6 +97,28 @@ Status ValidateNewUsername(std::string_view username) {
   return OkStatus();
 }
 
+// An educator's school and grade-level access, checked as a grant's scope
+// is (access_commands.cc): every school in `schools` but those in
+// `already` (held before, perhaps since retracted) is an imported org
+// (kNotFound), and grades, none of them blank, go with schools
+// (kInvalidArgument).
+Status ValidateSchoolAccess(Services& s, const IdSet& schools, const IdSet& grades,
+                            const IdSet& already = {}) {
+  if (!grades.empty() && schools.empty()) {
+    return InvalidArgumentError("grades give access within the account's schools: give schools");
+  }
+  for (const std::string& grade : grades) {
+    if (NormalizeGrade(grade).empty()) return InvalidArgumentError("a grade is blank");
+  }
+  StoreReader reader(*s.store, *s.data_keys);
+  for (const std::string& school : schools) {
+    if (already.contains(school)) continue;
+    ASSIGN_OR_RETURN(auto org, roster::ReadOrg(reader.txn(), school));
+    if (!org) return NotFoundError("no such school: " + school);
+  }
+  return OkStatus();
+}
+
 fb::UserRole ToFbRole(Role role) {
   switch (role) {
     case Role::kEducator:
@@ -211,6 +233,7 @@ Result<std::string> RosterCommands::AddUser(const Actor& actor, const AddUserReq
   RETURN_IF_ERROR(ValidateNewUsername(request.username));
   RETURN_IF_ERROR(ValidateDisplayName(request.display_name));
   RETURN_IF_ERROR(ValidatePassword(password));
+  RETURN_IF_ERROR(ValidateSchoolAccess(services_, request.schools, request.grades));
   ASSIGN_OR_RETURN(std::string hash, roster::HashPassword(password, request.password_cost));
   auto& impl = RosterInternals::Of(*services_.roster);
   std::lock_guard lock(roster::CommandMutex());
@@ -309,6 +332,9 @@ Result<AccountChange> RosterCommands::UpdateUser(const Actor& actor, std::string
                       record->sourced_id};
   RETURN_IF_ERROR(ValidateAccount(next));
   if (changes.display_name) RETURN_IF_ERROR(ValidateDisplayName(*changes.display_name));
+  if (changes.schools || changes.grades) {
+    RETURN_IF_ERROR(ValidateSchoolAccess(services_, next.schools, next.grades, record->schools));
+  }
   if (next.display_name == record->display_name && next.flags == record->flags &&
       next.schools == record->schools && next.grades == record->grades) {
     return AccountChange::kAlreadySo;
