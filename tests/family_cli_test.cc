@@ -3,6 +3,7 @@
 // verification, and the legal hold.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -182,13 +183,17 @@ TEST_CASE("export-history of an unknown student writes nothing") {
   CHECK_FALSE(std::filesystem::exists(cli.Path("x.json")));
 }
 
-TEST_CASE("export-history to a path it cannot write records no export") {
+TEST_CASE("export-history to a path it cannot write is a usage error and records no export") {
   CliWorld cli;
   const uint64_t size = cli.Open().log().size();
-  CliResult nowhere =
-      cli.Run("export-history --student S-1 --out " + cli.Path("no/such/dir/x.json").string());
-  CHECK(nowhere.exit_code == 3);
-  CHECK(nowhere.err.find("cannot write") != std::string::npos);
+  // A missing folder, and a folder: the user's argument, not the store, is wrong.
+  for (const std::filesystem::path& out : {cli.Path("no/such/dir/x.json"), cli.Path("")}) {
+    INFO(out);
+    CliResult refused = cli.Run("export-history --student S-1 --out " + out.string());
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.starts_with("backpack: --out: cannot write "));
+    CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  }
   CHECK(cli.Open().log().size() == size);  // no RecordViewed for an export never made
 }
 

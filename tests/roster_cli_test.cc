@@ -173,7 +173,16 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CHECK(RunCli(tmp, "grant --educator alice --student stu-a --class c --reason r").exit_code == 2);
   CHECK(RunCli(tmp, "grant --educator alice --school sch-1 --reason r").exit_code == 2);
   CHECK(RunCli(tmp, "grant --educator alice --student stu-zz --reason r").exit_code == 1);
-  CHECK(RunCli(tmp, "grant --educator nobody --student stu-a --reason r").exit_code == 1);
+  // No such educator, whether no account or another role's: refused alike.
+  REQUIRE(RunCli(tmp, "user add --username priv --role privacy_officer", password).exit_code == 0);
+  CliResult nobody = RunCli(tmp, "grant --educator nobody --student stu-a --reason r");
+  CHECK(nobody.exit_code == 1);
+  CHECK(nobody.err == "backpack: no educator account nobody\n");
+  CliResult officer = RunCli(tmp, "grant --educator priv --student stu-a --reason r");
+  CHECK(officer.exit_code == 1);
+  CHECK(officer.err ==
+        "backpack: priv is a privacy_officer account, not an educator's: only educators hold "
+        "grants\n");
   // A reason that is not UTF-8 text would make every later history export of
   // the student unreadable JSON: refused, nothing appended.
   CliResult not_text =
@@ -203,6 +212,9 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
   CliResult disabled = RunCli(tmp, "user disable --username alice --reason left");
   REQUIRE(disabled.exit_code == 0);
   CHECK(disabled.out == "disabled " + alice + "\n");
+  CliResult to_disabled = RunCli(tmp, "grant --educator alice --student stu-a --reason r");
+  CHECK(to_disabled.exit_code == 1);
+  CHECK(to_disabled.err == "backpack: alice is a disabled educator account\n");
   DomainFixture after(tmp.path() / "data");
   CHECK_FALSE(RosterCommands(after.services()).Authenticate("alice", "a synthetic long password"));
 }

@@ -40,16 +40,18 @@ Status RecordExport(App& app, const std::string& student, bool shredded) {
 }
 
 // The output file is opened first: an export that cannot be written is
-// neither recorded nor read.
+// neither recorded nor read. A path that cannot be opened (no such folder,
+// a folder) is the caller's argument: kInvalidArgument, exit 2.
 Status ExportHistory(App& app, const FamilyCliOptions& o, size_t* events) {
   ASSIGN_OR_RETURN(std::string student, ResolveStudentId(app, o.student));
   Family& family = *app.services().family;
   ASSIGN_OR_RETURN(bool shredded, family.IsShredded(student));
-  ASSIGN_OR_RETURN(PrivateOutputFile out, PrivateOutputFile::Open(o.out));
+  auto out = PrivateOutputFile::Open(o.out);
+  if (!out) return InvalidArgumentError("--out: " + out.error().message());
   RETURN_IF_ERROR(RecordExport(app, student, shredded));
   ASSIGN_OR_RETURN(auto bundle, family.ExportHistory(student));
   *events = bundle.at("events").as_array().size();
-  return out.Write(boost::json::serialize(bundle));
+  return out->Write(boost::json::serialize(bundle));
 }
 
 void RunExport(const GlobalOptions& global, const FamilyCliOptions& o, int* exit_code) {

@@ -84,6 +84,23 @@ std::optional<GrantScope> ScopeFrom(const GrantOptions& o, std::string* why) {
   return GrantScope::ForSchoolGrades(o.school, ToSet(o.grades));
 }
 
+// The user id of the enabled educator `text` (username or id) names. An
+// unknown account and one that may not hold grants (another role, disabled)
+// are both refusals (exit 1): the store holds no such educator.
+Result<std::string> GrantableEducator(Services& services, const std::string& text) {
+  auto id = services.roster->ResolveUser(text);
+  if (!id) return Err(NotFoundError("no educator account " + text));
+  ASSIGN_OR_RETURN(UserInfo user, services.roster->FindUser(*id));
+  if (user.role != Role::kEducator) {
+    return Err(FailedPreconditionError(text + " is a " + std::string(RoleName(user.role)) +
+                                       " account, not an educator's: only educators hold grants"));
+  }
+  if (user.disabled) {
+    return Err(FailedPreconditionError(text + " is a disabled educator account"));
+  }
+  return *id;
+}
+
 void RunGrant(const GlobalOptions& global, const GrantOptions& o, int* exit_code) {
   std::string why;
   auto scope = ScopeFrom(o, &why);
@@ -102,9 +119,9 @@ void RunGrant(const GlobalOptions& global, const GrantOptions& o, int* exit_code
   }
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
-  auto educator = app->services().roster->ResolveUser(o.educator);
+  auto educator = GrantableEducator(app->services(), o.educator);
   if (!educator) {
-    *exit_code = Fail(NotFoundError("no account " + o.educator));
+    *exit_code = Fail(educator.error());
     return;
   }
   GrantRequest request{*educator, *scope, expires, o.reason};
