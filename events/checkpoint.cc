@@ -225,6 +225,22 @@ Result<Checkpoint> VerifyCheckpoint(std::string_view note, std::string_view key_
   return checkpoint;
 }
 
+Result<std::vector<std::array<uint8_t, 4>>> NoteSignerKeyHashes(std::string_view note,
+                                                                std::string_view key_name) {
+  std::string_view text;
+  std::vector<std::string_view> signature_lines;
+  RETURN_IF_ERROR(SplitNote(note, text, signature_lines));
+  std::vector<std::array<uint8_t, kKeyHashSize>> hashes;
+  for (std::string_view line : signature_lines) {
+    ASSIGN_OR_RETURN(NoteSignature signature, ParseSignatureLine(line));
+    if (signature.key_name != key_name) continue;
+    std::array<uint8_t, kKeyHashSize> hash;
+    std::copy_n(signature.key_hash_and_signature.begin(), kKeyHashSize, hash.begin());
+    hashes.push_back(hash);
+  }
+  return hashes;
+}
+
 std::array<uint8_t, 4> NoteKeyHash(std::string_view key_name, const Ed25519PublicKey& public_key) {
   const Hash256 digest = Sha256Builder()
                              .Add(AsBytes(key_name))

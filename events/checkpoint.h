@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/crypto.h"
@@ -44,6 +45,12 @@ Result<Checkpoint> VerifyCheckpoint(std::string_view note, std::string_view key_
 
 // The 4-byte key hash that prefixes each signature of the note.
 std::array<uint8_t, 4> NoteKeyHash(std::string_view key_name, const Ed25519PublicKey& public_key);
+
+// The key hashes of `note`'s signatures under `key_name`, as the note states
+// them: which keys it claims to be signed by (no signature is checked).
+// kInvalidArgument for a malformed note.
+Result<std::vector<std::array<uint8_t, 4>>> NoteSignerKeyHashes(std::string_view note,
+                                                                std::string_view key_name);
 
 // The verifier key string "<name>+<hex key hash>+<base64(0x01 || public key)>"
 // that note tools (e.g. Go's golang.org/x/mod/sumdb/note) accept.

@@ -17,6 +17,7 @@
 #include "events/internal/log_syncer.h"
 #include "events/log_layout.h"
 #include "events/log_reading.h"
+#include "events/log_signer.h"
 #include "events/merkle.h"
 #include "events/signing_pool.h"
 #include "events/verifier.h"
@@ -34,12 +35,15 @@ using log_pipeline::PendingAppend;
 using log_pipeline::PreparedEvent;
 using log_pipeline::WrittenGroup;
 
-// Why the stored log may not be appended to, or OK: it must hold the events
-// its recorded size counts, and its latest checkpoint must hold
-// (CheckLatestCheckpoint).
+// Why the stored log may not be appended to, or OK: it must be signed by
+// `keys` (CheckLogSigner), hold the events its recorded size counts, and its
+// latest checkpoint must hold (CheckLatestCheckpoint).
 Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view origin,
                       const ChainState& state) {
   const uint64_t held = state.next_seq;
+  // A wrong key is not damage: say so, rather than that no checkpoint holds.
+  RETURN_IF_ERROR(
+      CheckLogSigner(store, origin, keys.signing.public_key(), "the key it is opened with"));
   const std::string advice = "; run `backpack verify`";
   ASSIGN_OR_RETURN(auto recorded, store.Get(cf::kMeta, AsBytes(layout::kMetaSize)));
   const uint64_t recorded_size = recorded ? DecodeBigEndian64(*recorded) : 0;

@@ -57,7 +57,8 @@ class EventLog {
   // nothing appended, if the log lost events from its tail or its stored tree
   // no longer matches the latest signed checkpoint: appending would reuse
   // the removed events' numbers and sign over the damage (`backpack verify`,
-  // which opens the store read-only, names it).
+  // which opens the store read-only, names it). kFailedPrecondition, naming
+  // both keys, if the log names another signing key than `keys` (CheckLogSigner).
   static Result<std::unique_ptr<EventLog>> Open(Store& store, const StoreKeys& keys,
                                                 DataKeyRing& data_keys,
                                                 const EventLogOptions& options = {});

@@ -11,6 +11,7 @@
 #include "events/checkpoint.h"
 #include "events/codec.h"
 #include "events/log_layout.h"
+#include "events/log_signer.h"
 #include "events/merkle.h"
 #include "events/signing_pool.h"
 
@@ -297,6 +298,7 @@ Result<std::optional<LogFinding>> CheckLatestCheckpoint(Store& store, std::strin
 Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads,
                                const Checkpoint* pinned) {
   ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
+  RETURN_IF_ERROR(CheckLogSigner(store, origin, public_key, "the given key"));
   Findings findings;
   LogWalk walk(store, public_key, origin, threads);
   RETURN_IF_ERROR(walk.Run(findings));

@@ -39,8 +39,10 @@ Result<std::optional<LogFinding>> CheckLatestCheckpoint(Store& store, std::strin
                                                         uint64_t events);
 
 // Verifies the log in `store` against `public_key`, using `threads` threads
-// for signatures. A Status error means verification could not run (e.g. I/O);
-// tampering is reported in the VerifyReport. With `pinned` (a checkpoint the
+// for signatures. A Status error means verification could not run: I/O, or
+// kFailedPrecondition if the log names another signing key than `public_key`
+// (CheckLogSigner: a wrong key is not tampering); tampering is reported in
+// the VerifyReport. With `pinned` (a checkpoint the
 // caller saved earlier and has checked the signature of), the log must also
 // still hold that tree: what the store's own checkpoints cannot show, since
 // whoever rolls back the log can roll them back with it.

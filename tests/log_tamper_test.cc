@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/crypto.h"
+#include "core/keys.h"
 #include "events/codec.h"
 #include "events/event_log.h"
 #include "events/log_layout.h"
@@ -86,6 +87,24 @@ struct TamperFixture {
                       });
     }
     REQUIRE(t->store->Write(b, true).ok());
+  }
+  // Re-signs the event at `seq` alone with `key`, naming that key's ID, as a
+  // forger with their own key would (the chain after it breaks too).
+  void ResignOne(uint64_t seq, const SigningKey& key) {
+    const Bytes stored = Get(seq);  // the decoded event views these bytes
+    auto decoded = codec::DecodeSignedEvent(stored);
+    REQUIRE(decoded);
+    EventHeader header = decoded->header;
+    header.recorded_at_us += 1;
+    Bytes body = codec::EncodeBody(header, SigningKeyId(key.public_key()),
+                                   Hash256FromView(decoded->prev_hash), decoded->payload);
+    Put(seq, codec::EncodeSignedEvent(body, key.Sign(Sha256(body))));
+  }
+  static Hash256 Hash256FromView(ByteView view) {
+    Hash256 hash{};
+    REQUIRE(view.size() == hash.size());
+    std::copy(view.begin(), view.end(), hash.begin());
+    return hash;
   }
   // Rewrites events from `first` on (one microsecond later) with `key`, each
   // chained to the one before it as rewritten: a consistent, different log.
@@ -198,6 +217,43 @@ TEST_CASE("verify names the first event re-signed with another key") {
   VerifyReport r = f.Verify();
   CHECK_FALSE(r.ok);
   CHECK(r.first_bad_seq == 9);
+}
+
+TEST_CASE("verify names another store's key as the wrong key, not as tampering") {
+  TamperFixture f;
+  const SigningKey other = SigningKey::Generate();
+  auto report = VerifyLog(*f.t->store, other.public_key(), 2);
+  REQUIRE_FALSE(report);
+  CHECK(report.error().code() == StatusCode::kFailedPrecondition);
+  CHECK_THAT(report.error().message(),
+             Catch::Contains("signed by key ID " + f.t->keys->signing_key_id) &&
+                 Catch::Contains("not by the given key (key ID " +
+                                 SigningKeyId(other.public_key()) + ")"));
+}
+
+TEST_CASE("verify names the wrong key of a log that has only its checkpoint") {
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  REQUIRE(t->log->WriteCheckpoint().ok());  // size 0: no event names its key
+  const SigningKey other = SigningKey::Generate();
+  auto report = VerifyLog(*t->store, other.public_key(), 2);
+  REQUIRE_FALSE(report);
+  CHECK_THAT(report.error().message(), Catch::Contains("checkpoint key hash"));
+  CHECK(VerifyLog(*t->store, t->keys->signing.public_key(), 2));
+}
+
+TEST_CASE("an event re-signed with another key ID is tampering at its seq, at the ends too") {
+  // The log's own key ID at its other end (and its checkpoint) shows that
+  // the key given is the log's: the odd one out was re-signed.
+  for (uint64_t seq : {uint64_t{0}, uint64_t{12}, kEvents - 1}) {
+    TamperFixture f;
+    f.ResignOne(seq, SigningKey::Generate());
+    VerifyReport r = f.Verify();
+    INFO("re-signed seq " << seq);
+    CHECK_FALSE(r.ok);
+    CHECK(r.first_bad_seq == seq);
+    CHECK_THAT(r.why, Catch::Contains("bad signature"));
+  }
 }
 
 TEST_CASE("verify names a forged signature even when the Merkle nodes were recomputed") {
@@ -351,6 +407,16 @@ TEST_CASE("the log refuses to open for appends once events or the tree were tamp
     auto log = reopen();
     REQUIRE_FALSE(log);
     CHECK_THAT(log.error().message(), Catch::Contains("Merkle tree"));
+  }
+  SECTION("opened with another store's keys: the wrong key is named, not damage") {
+    StoreKeys other{SigningKey::Generate(), {}, {}, {}};
+    other.signing_key_id = SigningKeyId(other.signing.public_key());
+    auto log = EventLog::Open(*f.t->store, other, *f.t->data_keys);
+    REQUIRE_FALSE(log);
+    CHECK(log.error().code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(log.error().message(),
+               Catch::Contains("signed by key ID " + f.t->keys->signing_key_id));
+    CHECK_THAT(log.error().message(), !Catch::Contains("backpack verify"));
   }
   SECTION("every checkpoint removed") {
     f.DeleteEveryCheckpoint();
