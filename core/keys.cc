@@ -11,8 +11,6 @@
 namespace backpack {
 namespace {
 
-constexpr const char* kSigningFile = "signing.key";
-constexpr const char* kKekFile = "kek.key";
 // Far more than a key's hex takes; a larger file is not read further.
 constexpr size_t kMaxKeyFileBytes = 4096;
 
@@ -36,9 +34,7 @@ Status WriteSecretFile(const std::filesystem::path& path, const std::string& tex
 Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) {
-      return Err(NotFoundError("missing key file " + path.string() + " (run `backpack init`)"));
-    }
+    if (errno == ENOENT) return Err(NotFoundError("missing key file " + path.string()));
     return Err(UnavailableError("cannot open " + path.string() + ": " + std::strerror(errno)));
   }
   struct stat st;
@@ -70,7 +66,11 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
 Status CheckKeyDirectory(const std::filesystem::path& dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
-    return NotFoundError("missing key directory " + dir.string() + " (run `backpack init`)");
+    if (errno == ENOENT) {
+      return NotFoundError("missing key directory " + dir.string() + " (run `backpack init`)");
+    }
+    return UnavailableError("cannot open key directory " + dir.string() + ": " +
+                            std::strerror(errno));
   }
   if (st.st_uid != ::geteuid() && st.st_uid != 0) {
     return PermissionDeniedError("key directory " + dir.string() +
@@ -96,6 +96,14 @@ Status SyncDirectory(const std::filesystem::path& dir) {
   return OkStatus();
 }
 
+// Whether `path` exists; kUnavailable if that cannot be told (permission denied).
+Result<bool> FileExists(const std::filesystem::path& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) return true;
+  if (errno == ENOENT) return false;
+  return Err(UnavailableError("cannot open " + path.string() + ": " + std::strerror(errno)));
+}
+
 AeadKey DeriveIndexKey(const AeadKey& kek) {
   return KeyedHash(kek, AsBytes("backpack index key v1"));
 }
@@ -119,22 +127,40 @@ Status CreateKeyFiles(const std::filesystem::path& dir) {
     if (ec) return UnavailableError("cannot restrict " + dir.string() + ": " + ec.message());
   }
   RETURN_IF_ERROR(CheckKeyDirectory(dir));
-  if (std::filesystem::exists(dir / kSigningFile) || std::filesystem::exists(dir / kKekFile)) {
+  ASSIGN_OR_RETURN(KeyFiles present, FindKeyFiles(dir));
+  if (present != KeyFiles::kNone)
     return AlreadyExistsError("keys already exist in " + dir.string());
-  }
   SigningKey signing = SigningKey::Generate();
   AeadKey kek;
   RandomFill(kek);
-  RETURN_IF_ERROR(WriteSecretFile(dir / kSigningFile, ToHex(signing.secret()) + "\n"));
+  RETURN_IF_ERROR(WriteSecretFile(dir / kSigningKeyFile, ToHex(signing.secret()) + "\n"));
   Status s = WriteSecretFile(dir / kKekFile, ToHex(kek) + "\n");
   SecureWipe(kek);
   RETURN_IF_ERROR(s);
   return SyncDirectory(dir);
 }
 
+Result<KeyFiles> FindKeyFiles(const std::filesystem::path& dir) {
+  ASSIGN_OR_RETURN(bool dir_exists, FileExists(dir));
+  if (!dir_exists) return KeyFiles::kNone;
+  ASSIGN_OR_RETURN(bool signing, FileExists(dir / kSigningKeyFile));
+  ASSIGN_OR_RETURN(bool kek, FileExists(dir / kKekFile));
+  if (signing && kek) return KeyFiles::kBoth;
+  if (!signing && !kek) return KeyFiles::kNone;
+  const std::string held(signing ? kSigningKeyFile : kKekFile);
+  const std::string lacking(signing ? kKekFile : kSigningKeyFile);
+  return Err(FailedPreconditionError(
+      "key directory " + dir.string() + " holds " + held + " but not " + lacking + ": restore " +
+      lacking + " from your backup of the keys, or use another --keys directory"));
+}
+
 Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir) {
   RETURN_IF_ERROR(CheckKeyDirectory(dir));
-  ASSIGN_OR_RETURN(std::string signing_hex, ReadSecretFile(dir / kSigningFile));
+  ASSIGN_OR_RETURN(KeyFiles present, FindKeyFiles(dir));
+  if (present == KeyFiles::kNone) {
+    return Err(NotFoundError("no key files in " + dir.string() + " (run `backpack init`)"));
+  }
+  ASSIGN_OR_RETURN(std::string signing_hex, ReadSecretFile(dir / kSigningKeyFile));
   ASSIGN_OR_RETURN(std::string kek_hex, ReadSecretFile(dir / kKekFile));
   auto signing_bytes = FromHex(signing_hex);
   auto kek_bytes = FromHex(kek_hex);

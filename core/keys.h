@@ -14,6 +14,10 @@
 
 namespace backpack {
 
+// The key files' names in their directory.
+inline constexpr std::string_view kSigningKeyFile = "signing.key";
+inline constexpr std::string_view kKekFile = "kek.key";
+
 struct StoreKeys {
   SigningKey signing;
   AeadKey kek{};
@@ -22,6 +26,14 @@ struct StoreKeys {
   // "hex of the first 8 bytes of SHA-256(public key)", stored in each event.
   std::string signing_key_id;
 };
+
+// Which of the two key files a key directory holds.
+enum class KeyFiles { kNone, kBoth };
+// kNone if `dir` or both files are absent, kBoth if both are there;
+// kFailedPrecondition, naming the missing file, if only one is (keys are
+// neither created beside it nor loaded); kUnavailable, with the system's
+// reason, if that cannot be told (permission denied).
+Result<KeyFiles> FindKeyFiles(const std::filesystem::path& dir);
 
 // Writes fresh key files into `dir` (created 0700 if absent; an existing
 // directory keeps its mode), and syncs the directory. kAlreadyExists if either
@@ -32,7 +44,10 @@ Status CreateKeyFiles(const std::filesystem::path& dir);
 // Loads both keys. kPermissionDenied if a file is readable by group or world,
 // or the directory belongs to another user (not root) or is writable by group
 // or world without being sticky or read-only (they could swap the keys);
-// kNotFound if missing, kDataLoss if malformed.
+// kNotFound, advising `backpack init`, if the directory or both files do not
+// exist; kFailedPrecondition if only one does (FindKeyFiles); kUnavailable,
+// with the system's reason, if one cannot be read (permission denied);
+// kDataLoss if malformed.
 Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir);
 
 std::string SigningKeyId(const Ed25519PublicKey& public_key);

@@ -15,6 +15,7 @@
 #include "core/internal/ingest_epoch.h"
 #include "core/internal/rocks_ingest.h"
 #include "core/internal/rocks_open.h"
+#include "core/internal/store_dir.h"
 
 namespace backpack {
 namespace {
@@ -470,10 +471,8 @@ Status RocksStore::MakeDurable(bool flush_memtables) {
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  RETURN_IF_ERROR(CheckOpenable(dir, options));
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec) && !options.create_if_missing) {
-    return Err(NotFoundError("no store at " + dir + " (run `backpack init`)"));
-  }
   // Opening for writing writes (a new write-ahead log, the manifest), and
   // RocksDB aborts the process when that hits a full disk.
   if (!options.read_only) {
@@ -488,6 +487,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   ASSIGN_OR_RETURN(OpenedDb opened, OpenRocks(dir, options, {}));
   if (!options.read_only) std::filesystem::remove_all(IngestDirOf(dir), ec);
   return std::unique_ptr<Store>(new RocksStore(dir, options, opened));
+}
+
+Status Store::CheckOpenable(const std::string& dir, const StoreOptions& options) {
+  return store_dir::CheckBeforeOpen(dir, options);
+}
+
+bool Store::InUseByAnotherProcess(const std::string& dir) {
+  return store_dir::LockedByAnotherProcess(dir);
 }
 
 }  // namespace backpack

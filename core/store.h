@@ -146,9 +146,23 @@ enum class ScanExtent { kPart, kWhole };
 
 class Store {
  public:
-  // Opens the database in `dir` (normally DATA/db). kNotFound if it does not
-  // exist and create_if_missing is false.
+  // Opens the database in `dir` (normally DATA/db). Before RocksDB touches
+  // the directory (it creates files there even to read): kNotFound, advising
+  // `backpack init`, if `dir` does not exist and create_if_missing is false;
+  // kUnavailable, with the system's reason, if it cannot be examined;
+  // kPermissionDenied, naming the owner, if it belongs to another user than
+  // the effective one (root included: files it created would lock the owner
+  // out); kFailedPrecondition if it holds no database and create_if_missing
+  // is false. Nothing in `dir` is changed when these refuse.
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
+  // What Open checks before RocksDB touches `dir`, alone: for callers that
+  // have more to check before opening (keys) and want the store's problems
+  // named first.
+  static Status CheckOpenable(const std::string& dir, const StoreOptions& options);
+  // Whether another process has the database in `dir` open for writing (a
+  // running `backpack serve`); false if it cannot tell. Must not be called
+  // while this process has it open: the probe would release RocksDB's lock.
+  static bool InUseByAnotherProcess(const std::string& dir);
   virtual ~Store() = default;
 
   // The value under `key`, or nullopt if absent.

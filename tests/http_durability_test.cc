@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -212,10 +213,18 @@ TEST_CASE("SIGTERM stops the server cleanly with a final checkpoint") {
   ServerProcess server(data);
   REQUIRE(server.Start());
   REQUIRE_FALSE(server.TokenFor("principal").empty());
-  // While it runs, a command that opens the store says why it cannot.
-  CliResult locked = RunBackpack({"--data", data.string(), "checkpoint"});
+  // While it runs, a command that writes to the store says why it cannot.
+  CliResult locked = RunBackpack({"--data", data.string(), "rebuild"});
   CHECK(locked.exit_code == 3);
   CHECK(locked.err.find("in use by another process") != std::string::npos);
+  // `checkpoint` prints the latest one the server stored, and only that.
+  CliResult beside = RunBackpack({"--data", data.string(), "checkpoint"});
+  INFO(beside.err);
+  CHECK(beside.exit_code == 0);
+  CHECK(beside.err.empty());
+  CHECK(beside.out.starts_with("backpack.local/"));
+  CHECK(beside.out.find("\n\n\xE2\x80\x94 ") != std::string::npos);  // the signature line
+  CHECK(std::count(beside.out.begin(), beside.out.end(), '\n') == 5);
   CHECK(server.Stop() == 0);
   CHECK(server.Log().find("stopped") != std::string::npos);
   CliResult verify = RunBackpack({"--data", data.string(), "verify"});

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "events/log_layout.h"
+#include "events/log_signer.h"
 #include "projections/rebuild.h"
 #include "projections/roster/roster_commands.h"
 
@@ -39,26 +41,41 @@ App::~App() {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 // The database directory is its owner's alone: besides ciphertext it holds the
 // accounts' password hashes and the audit trail's ids. A store made before
-// the process set its umask (tools/main.cc) is closed to others here.
-Status RestrictToOwner(const std::filesystem::path& db) {
+// the process set its umask (tools/main.cc) is closed to others here. Bits
+// are only removed, never added: an operator's `chmod 500` stays.
+Status RestrictToOwner(const fs::path& db) {
+  constexpr fs::perms kOthers = fs::perms::group_all | fs::perms::others_all;
   std::error_code ec;
-  if (!std::filesystem::exists(db, ec)) return OkStatus();  // Store::Open says why
-  std::filesystem::permissions(db, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, ec);
+  const fs::file_status status = fs::status(db, ec);
+  if (ec) return UnavailableError("cannot examine " + db.string() + ": " + ec.message());
+  if ((status.permissions() & kOthers) == fs::perms::none) return OkStatus();
+  fs::permissions(db, kOthers, fs::perm_options::remove, ec);
   if (ec) return UnavailableError("cannot restrict " + db.string() + ": " + ec.message());
   return OkStatus();
 }
 
 }  // namespace
 
+Status CheckKeysSignLog(Store& store, const StoreKeys& keys, const DataPaths& paths) {
+  ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
+  Status signer =
+      CheckLogSigner(store, origin, keys.signing.public_key(), "the key in " + paths.keys.string());
+  if (signer.ok()) return signer;
+  return FailedPreconditionError(signer.message() + "; check --keys");
+}
+
 Result<std::unique_ptr<App>> App::Open(const DataPaths& paths, const EventLogOptions& log_options) {
   RETURN_IF_ERROR(CryptoInit());
+  RETURN_IF_ERROR(Store::CheckOpenable(paths.db().string(), AppStoreOptions()));
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
   std::unique_ptr<App> app(new App(std::move(keys)));
-  RETURN_IF_ERROR(RestrictToOwner(paths.db()));
   ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), AppStoreOptions()));
+  RETURN_IF_ERROR(CheckKeysSignLog(*app->store_, app->keys_, paths));
+  RETURN_IF_ERROR(RestrictToOwner(paths.db()));
   app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
   Clock* clock = log_options.clock ? log_options.clock : &SystemClock();
   app->domain_ = std::make_unique<Domain>(*app->store_, *app->data_keys_, app->keys_, *clock);
@@ -99,38 +116,108 @@ Status App::FinishInterruptedRebuild() {
 
 Result<std::unique_ptr<App>> App::OpenReadOnly(const DataPaths& paths) {
   RETURN_IF_ERROR(CryptoInit());
-  ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
-  std::unique_ptr<App> app(new App(std::move(keys)));
   StoreOptions options;
   options.read_only = true;
+  RETURN_IF_ERROR(Store::CheckOpenable(paths.db().string(), options));
+  ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
+  std::unique_ptr<App> app(new App(std::move(keys)));
   ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), options));
   app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
   return app;
 }
 
-Status InitDataDir(const DataPaths& paths) {
-  RETURN_IF_ERROR(CryptoInit());
+namespace {
+
+// Whether `path` exists; kUnavailable if that cannot be told (permission denied).
+Result<bool> PathExists(const fs::path& path) {
   std::error_code ec;
-  if (std::filesystem::exists(paths.db(), ec)) {
-    return AlreadyExistsError("a store already exists at " + paths.db().string());
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) return false;
+  if (ec) return Err(UnavailableError("cannot examine " + path.string() + ": " + ec.message()));
+  return true;
+}
+
+// What a failing `init` removes again: only what it created itself.
+class InitUndo {
+ public:
+  InitUndo() = default;
+  InitUndo(const InitUndo&) = delete;
+  InitUndo& operator=(const InitUndo&) = delete;
+  ~InitUndo() {
+    if (done_) return;
+    std::error_code ec;
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) fs::remove_all(*it, ec);
   }
+  // Before creating `path` (and its missing parents): remembers the outermost
+  // of them that does not exist yet; nothing if `path` exists, or if whether
+  // a parent exists cannot be told.
+  void WillCreate(fs::path path) {
+    fs::path outermost;
+    if (!path.has_filename()) path = path.parent_path();  // "a/b/"
+    for (; !path.empty() && path.has_filename(); path = path.parent_path()) {
+      auto exists = PathExists(path);
+      if (!exists || *exists) break;
+      outermost = path;
+    }
+    if (!outermost.empty()) created_.push_back(outermost);
+  }
+  // The init succeeded: everything stays.
+  void Done() { done_ = true; }
+
+ private:
+  std::vector<fs::path> created_;  // removed in reverse order
+  bool done_ = false;
+};
+
+// Creates the key files unless `keys` holds both already; whether they were reused.
+Result<bool> CreateOrReuseKeys(const fs::path& keys, InitUndo& undo) {
+  ASSIGN_OR_RETURN(KeyFiles present, FindKeyFiles(keys));
+  if (present == KeyFiles::kBoth) return true;
+  undo.WillCreate(keys);
+  undo.WillCreate(keys / kSigningKeyFile);
+  undo.WillCreate(keys / kKekFile);
+  RETURN_IF_ERROR(CreateKeyFiles(keys));
+  return false;
+}
+
+}  // namespace
+
+Result<InitResult> InitStore(const DataPaths& paths, bool record_keys_path) {
+  RETURN_IF_ERROR(CryptoInit());
+  ASSIGN_OR_RETURN(bool db_exists, PathExists(paths.db()));
+  if (db_exists) return Err(AlreadyExistsError("a store already exists at " + paths.db().string()));
+  InitUndo undo;
   // Before the keys: a data directory that cannot be made leaves no key behind.
-  std::filesystem::create_directories(paths.data, ec);
-  if (ec) {
-    return UnavailableError("cannot create " + paths.data.string() + ": " + ec.message());
-  }
-  if (!std::filesystem::exists(paths.keys / "signing.key", ec)) {
-    RETURN_IF_ERROR(CreateKeyFiles(paths.keys));
-  }
+  undo.WillCreate(paths.data);
+  std::error_code ec;
+  fs::create_directories(paths.data, ec);
+  if (ec)
+    return Err(UnavailableError("cannot create " + paths.data.string() + ": " + ec.message()));
+  InitResult result;
+  ASSIGN_OR_RETURN(result.keys_reused, CreateOrReuseKeys(paths.keys, undo));
   ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
+  result.signing_key_id = keys.signing_key_id;
   StoreOptions options = AppStoreOptions();
   options.create_if_missing = true;
   options.column_families = EventLog::ColumnFamilies();
+  undo.WillCreate(paths.db());
   ASSIGN_OR_RETURN(auto store, Store::Open(paths.db().string(), options));
   RETURN_IF_ERROR(RestrictToOwner(paths.db()));
   std::string origin = "backpack.local/" + ToHex(RandomBytes(8));
   RETURN_IF_ERROR(EventLog::InitializeLog(*store, origin));
-  return MarkProjectionsCurrent(*store);
+  RETURN_IF_ERROR(MarkProjectionsCurrent(*store));
+  if (record_keys_path) {
+    const fs::path absolute = fs::absolute(paths.keys, ec);
+    if (ec) return Err(UnavailableError("cannot resolve " + paths.keys.string()));
+    RETURN_IF_ERROR(WritePrivateFile(paths.data / kKeysPathFile, absolute.string() + "\n"));
+  }
+  undo.Done();
+  return result;  // `store` closes before `undo` would act
+}
+
+Status InitDataDir(const DataPaths& paths) {
+  auto result = InitStore(paths, /*record_keys_path=*/false);
+  return result ? OkStatus() : result.error();
 }
 
 Result<std::string> ResolveStudentId(App& app, const std::string& text) {

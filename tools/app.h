@@ -35,10 +35,16 @@ StoreOptions AppStoreOptions();
 
 class App {
  public:
-  // Opens the store, loads the keys and starts the event log.
+  // Opens the store, loads the keys and starts the event log. The database
+  // directory is checked before the keys are read (Store::CheckOpenable: this
+  // user's, and a store), and the log's signer before anything is written
+  // (CheckKeysSignLog). The directory then loses any group and other
+  // permission bits; none is added.
   static Result<std::unique_ptr<App>> Open(const DataPaths& paths,
                                            const EventLogOptions& log_options = {});
-  // Opens the store read-only and loads the keys; no event log (for verify).
+  // Opens the store read-only and loads the keys, the directory checked
+  // first as by Open; no event log (for verify). The log's signer is not
+  // checked: callers do (CheckKeysSignLog).
   static Result<std::unique_ptr<App>> OpenReadOnly(const DataPaths& paths);
 
   Store& store() { return *store_; }
@@ -60,9 +66,27 @@ class App {
   std::unique_ptr<EventLog> log_;
 };
 
-// Creates a data directory (and its parents): keys (unless present in
-// `paths.keys`), store and log.
+// Where `init --keys DIR` records DIR, in the data directory.
+inline constexpr std::string_view kKeysPathFile = "keys.path";
+
+struct InitResult {
+  bool keys_reused = false;  // `paths.keys` already held both key files
+  std::string signing_key_id;
+};
+// Creates a data directory (and its parents): keys (unless `paths.keys`
+// holds both key files already: they are reused), store and log; with
+// `record_keys_path`, records `paths.keys` in DATA/keys.path. kAlreadyExists
+// if DATA/db exists; kFailedPrecondition if the key directory holds only one
+// key file. A failure removes again whatever this call created (directories,
+// key files, the store), and nothing else.
+Result<InitResult> InitStore(const DataPaths& paths, bool record_keys_path);
+// InitStore without recording the key directory.
 Status InitDataDir(const DataPaths& paths);
+
+// kFailedPrecondition, naming both keys and advising to check --keys, if the
+// log in `store` names another signing key than `keys` (loaded from
+// `paths.keys`): a wrong key directory, not tampering.
+Status CheckKeysSignLog(Store& store, const StoreKeys& keys, const DataPaths& paths);
 
 // The student id `text` names (a OneRoster sourcedId, or else a stu_ id:
 // Roster::ResolveStudentEvenShredded), shredded students included: their

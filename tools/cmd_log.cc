@@ -1,11 +1,11 @@
 // init, verify, checkpoint.
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <thread>
 
 #include "events/checkpoint.h"
 #include "events/log_layout.h"
+#include "events/log_signer.h"
 #include "events/verifier.h"
 #include "tools/commands.h"
 
@@ -14,8 +14,9 @@ namespace {
 
 void RunInit(const GlobalOptions& global, bool keys_given, int* exit_code) {
   DataPaths paths = global.paths();
-  Status status = InitDataDir(paths);
-  if (!status.ok()) {
+  auto init = InitStore(paths, /*record_keys_path=*/keys_given);
+  if (!init) {
+    const Status& status = init.error();
     *exit_code = status.code() == StatusCode::kAlreadyExists ? kExitRefused : kExitStoreError;
     std::cerr << "backpack: " << status.message() << "\n";
     return;
@@ -24,9 +25,9 @@ void RunInit(const GlobalOptions& global, bool keys_given, int* exit_code) {
     std::cerr << "backpack: warning: keys are in " << paths.keys.string()
               << "; production keys belong outside the data directory (use --keys)\n";
   }
-  if (keys_given) {
-    std::ofstream(paths.data / "keys.path")
-        << std::filesystem::absolute(paths.keys).string() << "\n";
+  if (init->keys_reused) {
+    std::cout << "using the keys already in " << paths.keys.string() << " (signing key ID "
+              << init->signing_key_id << "); no new keys were created\n";
   }
   std::cout << "initialised store at " << paths.db().string() << "\n";
 }
@@ -77,14 +78,51 @@ void RunVerify(const GlobalOptions& global, const VerifyCliOptions& options, int
   std::cout << "verified " << report->events << " events, root " << ToHex(report->root) << "\n";
 }
 
+// The latest checkpoint as stored, read beside a running server, which
+// holds the store (read-only: no new checkpoint is written). Checked as
+// opening the log checks it.
+Result<std::string> StoredLatestCheckpoint(const DataPaths& paths) {
+  ASSIGN_OR_RETURN(auto app, App::OpenReadOnly(paths));
+  Store& store = app->store();
+  RETURN_IF_ERROR(CheckKeysSignLog(store, app->keys(), paths));
+  ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
+  ASSIGN_OR_RETURN(auto recorded, store.Get(cf::kMeta, AsBytes(layout::kMetaSize)));
+  const uint64_t size = recorded ? DecodeBigEndian64(*recorded) : 0;
+  ASSIGN_OR_RETURN(auto finding,
+                   CheckLatestCheckpoint(store, origin, app->keys().signing.public_key(), size));
+  if (finding) return Err(DataLossError(finding->why + "; run `backpack verify`"));
+  ASSIGN_OR_RETURN(auto latest, layout::LatestStoredCheckpoint(store, size));
+  if (!latest) return Err(NotFoundError("the log has no checkpoint yet"));
+  return std::move(latest->note);
+}
+
+// Signs a checkpoint of the log as it is, unless a running server holds the
+// store: then prints the latest it stored (it writes one at least once a
+// second while it appends).
 void RunCheckpoint(const GlobalOptions& global, int* exit_code) {
-  auto app = OpenOrReport(global, exit_code);
-  if (!app) return;
-  if (Status s = app->log().WriteCheckpoint(); !s.ok()) {
+  const DataPaths paths = global.paths();
+  auto app = App::Open(paths);
+  if (!app && Store::InUseByAnotherProcess(paths.db().string())) {
+    auto note = StoredLatestCheckpoint(paths);
+    if (!note) {
+      std::cerr << "backpack: cannot open " << global.data << ": " << note.error().message()
+                << "\n";
+      *exit_code = kExitStoreError;
+      return;
+    }
+    std::cout << *note;
+    return;
+  }
+  if (!app) {
+    std::cerr << "backpack: cannot open " << global.data << ": " << app.error().message() << "\n";
+    *exit_code = kExitStoreError;
+    return;
+  }
+  if (Status s = (*app)->log().WriteCheckpoint(); !s.ok()) {
     *exit_code = Fail(s);
     return;
   }
-  auto note = app->log().LatestCheckpoint();
+  auto note = (*app)->log().LatestCheckpoint();
   if (!note) {
     *exit_code = Fail(note.error());
     return;
@@ -122,6 +160,12 @@ Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins
   if (pins.key && !pins.key->key_name.empty() && pins.key->key_name != origin) {
     return Err(FailedPreconditionError("the store's log is " + origin +
                                        ", not the verifier key's " + pins.key->key_name));
+  }
+  // A wrong key is said to be one, before anything is verified with it.
+  if (pins.key) {
+    RETURN_IF_ERROR(CheckLogSigner(store, origin, key, "the given key"));
+  } else {
+    RETURN_IF_ERROR(CheckKeysSignLog(store, app->keys(), paths));
   }
   std::optional<Checkpoint> pinned;
   if (pins.checkpoint) {

@@ -44,7 +44,8 @@ struct VerifyPins {
 
 // Opens --data read-only and verifies the whole log on every core. A store
 // that cannot be opened is kUnavailable (exit 3); a pin that does not belong
-// to the log is kFailedPrecondition (exit 1); tampering is in the report.
+// to the log, or a key the log is not signed by (--public-key or --keys), is
+// kFailedPrecondition (exit 1); tampering is in the report.
 Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins& pins = {});
 
 // --public-key of verify and verify-export: 64 hex digits, or a C2SP verifier

@@ -17,7 +17,7 @@ DataPaths GlobalOptions::paths() const {
   paths.data = data;
   if (!keys.empty()) {
     paths.keys = keys;
-  } else if (std::ifstream recorded(paths.data / "keys.path"); recorded) {
+  } else if (std::ifstream recorded(paths.data / kKeysPathFile); recorded) {
     std::string line;
     std::getline(recorded, line);
     paths.keys = line;

@@ -7,8 +7,10 @@
 #include <rocksdb/table.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "core/internal/rocks_info_log.h"
 
@@ -68,6 +70,20 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return UnavailableError(message);
 }
 
+namespace {
+
+// A read-only open beside a writer (`verify` or `checkpoint` beside a
+// running server) can find a table file that the manifest it read still
+// named already deleted by the writer's compaction. Opening again reads the
+// manifest again, which names the files that replaced it.
+constexpr int kReadOnlyOpenAttempts = 5;
+
+bool FileVanished(const rocksdb::Status& s) {
+  return !s.ok() && s.ToString().find("No such file or directory") != std::string::npos;
+}
+
+}  // namespace
+
 Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
                            const std::vector<std::string>& extra_families) {
   rocksdb::DBOptions db_options;
@@ -102,10 +118,16 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
   for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name, options));
 
   OpenedDb opened;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &opened.handles, &opened.db)
-          : rocksdb::DB::Open(db_options, dir, descriptors, &opened.handles, &opened.db);
+  rocksdb::Status s;
+  for (int attempt = 1;; ++attempt) {
+    opened.handles.clear();
+    s = options.read_only
+            ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &opened.handles,
+                                           &opened.db)
+            : rocksdb::DB::Open(db_options, dir, descriptors, &opened.handles, &opened.db);
+    if (!options.read_only || !FileVanished(s) || attempt == kReadOnlyOpenAttempts) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+  }
   if (s.IsIOError() && s.ToString().find("lock file") != std::string::npos) {
     // RocksDB's LOCK is held: say so rather than "Resource temporarily unavailable".
     return Err(UnavailableError("the store at " + dir +
