@@ -1,5 +1,6 @@
 // Who may open a store and with which keys, through the real binary, and
-// what a refused open or a failed `init` leaves behind: nothing it did not find.
+// what a refused open, a failed `init` or a failed `rebuild --check` leaves
+// behind: nothing it did not find.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "core/keys.h"
+#include "core/store.h"
+#include "events/codec.h"
 #include "tests/process.h"
 #include "tests/test_util.h"
 
@@ -269,6 +272,51 @@ TEST_CASE("init says when it reuses the keys already in --keys") {
                         KeyIdIn(keys) + ")") != std::string::npos);
   CHECK(RunBackpack({"--data", second.string(), "verify"}).exit_code == 0);
   CHECK(ReadFile(second / "keys.path") == fs::absolute(keys).string() + "\n");
+}
+
+TEST_CASE("rebuild --check leaves no scratch store behind, its own or an earlier one's") {
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  InitWithEvents(data);
+  auto scratch = [&data] {
+    std::vector<std::string> found;
+    for (const auto& name : Names(data)) {
+      if (name.starts_with("rebuild-check-")) found.push_back(name);
+    }
+    return found;
+  };
+  SECTION("a killed check's scratch store is removed by the next check") {
+    fs::create_directories(data / "rebuild-check-999999" / "000001.sst");
+    fs::create_directories(data / "rebuild-check-notes");  // not a scratch store's name
+    CHECK(RunBackpack({"--data", data.string(), "rebuild", "--check"}).exit_code == 0);
+    CHECK(scratch() == std::vector<std::string>{"rebuild-check-notes"});
+  }
+  SECTION("a replay that fails removes its scratch store too") {
+    {
+      // Every encrypted payload damaged: the log still opens (its tree is
+      // intact), the replay cannot decrypt.
+      auto store = Store::Open((data / "db").string(), StoreOptions{});
+      REQUIRE(store);
+      auto it = (*store)->NewIterator(cf::kLog);
+      REQUIRE(it);
+      WriteBatch damage;
+      for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+        Bytes stored((*it)->value().begin(), (*it)->value().end());
+        auto decoded = codec::DecodeSignedEvent(stored);
+        REQUIRE(decoded);
+        if (!decoded->header.payload_encrypted || decoded->payload.empty()) continue;
+        stored[static_cast<size_t>(decoded->payload.data() - stored.data())] ^= 1;
+        damage.Put(cf::kLog, (*it)->key(), stored);
+      }
+      REQUIRE(damage.Count() > 0);
+      it->reset();
+      REQUIRE((*store)->Write(damage, true).ok());
+    }
+    CliResult check = RunBackpack({"--data", data.string(), "rebuild", "--check"});
+    INFO(check.out << check.err);
+    CHECK(check.exit_code == 3);
+    CHECK(scratch().empty());
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // rebuild [--check] and bench rebuild: projections are derived (invariant 6).
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -20,22 +21,52 @@ Result<RebuildStats> ReplayWithFreshDomain(App& app, Store& target) {
   return ReplayInto(target, app.data_keys(), app.log(), fresh.projector());
 }
 
-// Rebuilds into DATA/rebuild-check-PID and compares with the live projections.
-Result<std::optional<std::string>> CheckRebuild(App& app, const DataPaths& paths) {
-  std::filesystem::path scratch = paths.data / ("rebuild-check-" + std::to_string(::getpid()));
-  std::error_code ec;
-  std::filesystem::remove_all(scratch, ec);
-  Result<std::optional<std::string>> difference = std::optional<std::string>();
-  {
-    StoreOptions options = AppStoreOptions();
-    options.create_if_missing = true;
-    ASSIGN_OR_RETURN(auto scratch_store, Store::Open(scratch.string(), options));
-    auto stats = ReplayWithFreshDomain(app, *scratch_store);
-    if (!stats) return Err(stats.error());
-    difference = FirstDifference(app.store(), *scratch_store, app.domain().ColumnFamilies());
+constexpr std::string_view kScratchPrefix = "rebuild-check-";
+
+// A scratch store's directory, removed with everything in it when this goes
+// out of scope, whichever way the check ended.
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::filesystem::path path) : path_(std::move(path)) { Remove(); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() { Remove(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void Remove() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
   }
-  std::filesystem::remove_all(scratch, ec);
-  return difference;
+  std::filesystem::path path_;
+};
+
+// Removes the scratch stores of earlier checks that were killed. Only one
+// check runs on a store at a time (each holds the store open), so while this
+// one holds it every other DATA/rebuild-check-<digits> is stale.
+void RemoveStaleScratch(const std::filesystem::path& data, const std::filesystem::path& own) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(data, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(kScratchPrefix) || entry.path() == own) continue;
+    const std::string_view pid = std::string_view(name).substr(kScratchPrefix.size());
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), digit)) continue;
+    std::error_code ignored;
+    std::filesystem::remove_all(entry.path(), ignored);
+  }
+}
+
+// Rebuilds into DATA/rebuild-check-PID and compares with the live
+// projections. The scratch store is removed again in every case.
+Result<std::optional<std::string>> CheckRebuild(App& app, const DataPaths& paths) {
+  const ScratchDir scratch(paths.data / (std::string(kScratchPrefix) + std::to_string(::getpid())));
+  RemoveStaleScratch(paths.data, scratch.path());
+  StoreOptions options = AppStoreOptions();
+  options.create_if_missing = true;
+  ASSIGN_OR_RETURN(auto scratch_store, Store::Open(scratch.path().string(), options));
+  if (auto stats = ReplayWithFreshDomain(app, *scratch_store); !stats) return Err(stats.error());
+  return FirstDifference(app.store(), *scratch_store, app.domain().ColumnFamilies());
 }
 
 void RunRebuild(const GlobalOptions& global, bool check, int* exit_code) {
