@@ -3,7 +3,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/debug.h>
 #include <rocksdb/write_batch.h>
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +11,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "core/internal/disk_space.h"
 #include "core/internal/ingest_epoch.h"
 #include "core/internal/rocks_ingest.h"
 #include "core/internal/rocks_open.h"
@@ -34,16 +34,12 @@ constexpr size_t kWholeScanReadahead = 2u << 20;
 // CountVersions stops counting here.
 constexpr size_t kMaxCountedVersions = 16;
 
-// kUnavailable, saying `consequence`, if the filesystem holding `path` has
-// less than `min_free_bytes` free (0: no check).
-Status FreeSpaceCheck(const std::string& path, uint64_t min_free_bytes,
-                      std::string_view consequence) {
-  struct statvfs fs;
-  if (min_free_bytes == 0 || ::statvfs(path.c_str(), &fs) != 0) return OkStatus();
-  uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-  if (free_bytes >= min_free_bytes) return OkStatus();
-  return UnavailableError("the disk is full (" + std::to_string(free_bytes >> 10) + " KiB free); " +
-                          std::string(consequence));
+// CheckOpenSpace for the database in `dir` (which may not exist yet).
+Status OpenSpaceCheck(const std::string& dir, uint64_t min_free_bytes, const std::string& advice) {
+  if (min_free_bytes == 0) return OkStatus();
+  auto free_bytes = disk_space::FreeBytes(dir);
+  if (!free_bytes) return OkStatus();  // unknown: let RocksDB try
+  return disk_space::CheckOpenSpace(*free_bytes, min_free_bytes, disk_space::WalBytes(dir), advice);
 }
 
 // Where IngestBatch writes its table files before they are moved into the
@@ -85,7 +81,7 @@ class RocksStore final : public Store {
 
   Result<std::optional<Bytes>> Get(std::string_view family, ByteView key, ReadView view) override {
     std::shared_lock lock(families_mu_);
-    ASSIGN_OR_RETURN(auto* handle, Handle(family));
+    ASSIGN_OR_RETURN(auto* handle, Handle(family));  // before KnownEmpty: kUnavailable if closed
     if (KnownEmpty(family)) return std::optional<Bytes>();
     SnapshotPtr snapshot = SnapshotFor(view);
     rocksdb::ReadOptions read;
@@ -125,6 +121,7 @@ class RocksStore final : public Store {
 
   Status EnsureColumnFamilies(const std::vector<std::string>& names) override {
     std::unique_lock lock(families_mu_);
+    if (!db_) return ClosedError();
     std::vector<rocksdb::ColumnFamilyDescriptor> absent;
     for (const std::string& name : names) {
       const bool listed =
@@ -146,6 +143,7 @@ class RocksStore final : public Store {
 
   Status ResetColumnFamilies(const std::vector<std::string>& names) override {
     std::unique_lock lock(families_mu_);
+    if (!db_) return ClosedError();
     std::vector<rocksdb::ColumnFamilyHandle*> existing;
     for (const auto& name : names) {
       auto it = families_.find(name);
@@ -172,6 +170,7 @@ class RocksStore final : public Store {
 
   std::vector<std::string> ColumnFamilyNames() const override {
     std::shared_lock lock(families_mu_);
+    if (!db_) return closed_families_;
     std::vector<std::string> names;
     for (auto& [name, handle] : families_) names.push_back(name);
     return names;
@@ -204,6 +203,23 @@ class RocksStore final : public Store {
     std::unique_lock lock(families_mu_);
     return ReopenLocked();
   }
+
+  Status CheckSpaceFor(const WriteBatch& batch) const override {
+    return CheckSpaceFor(batch.ByteSize());
+  }
+
+  Status Writable() const override {
+    {
+      std::lock_guard lock(closed_mu_);
+      if (closed_why_) return ClosedErrorLocked();
+    }
+    if (broken_) {
+      return UnavailableError("a write to the store failed; the next write reopens it");
+    }
+    return CheckSpaceFor(0);
+  }
+
+  std::optional<uint64_t> FreeBytes() const override { return disk_space::FreeBytes(path_); }
 
   const std::string& path() const override { return path_; }
 
@@ -267,13 +283,19 @@ class RocksStore final : public Store {
     }
   }
 
-  // Requires families_mu_ held exclusively.
+  // Closes the database, if open, remembering its families for the reopen.
+  // Requires families_mu_ held exclusively (or no other user left).
   void CloseDb() {
+    if (!db_) return;
     {
       std::lock_guard lock(durable_mu_);
       durable_ = nullptr;  // snapshots must go before the database
     }
-    for (auto& [name, handle] : families_) db_->DestroyColumnFamilyHandle(handle);
+    closed_families_.clear();
+    for (auto& [name, handle] : families_) {
+      closed_families_.push_back(name);
+      db_->DestroyColumnFamilyHandle(handle);
+    }
     families_.clear();
     known_empty_.clear();
     db_->Close().PermitUncheckedError();
@@ -281,23 +303,50 @@ class RocksStore final : public Store {
   }
 
   // Closes and reopens the database: RocksDB cannot write again after a
-  // write-ahead log error. Not on a full disk, where opening aborts the
-  // process. Requires families_mu_ held exclusively.
+  // write-ahead log error. Not DB::Resume(): a failed fsync leaves RocksDB no
+  // background error, so it would go on appending to a log whose unsynced
+  // pages the kernel may have dropped; opening replays what the files really
+  // hold and flushes it into freshly synced table files. Nothing is closed
+  // unless the disk has room for that replay. If opening fails the store
+  // stays closed (every call kUnavailable) until a later call succeeds.
+  // Requires families_mu_ held exclusively.
   Status ReopenLocked() {
     if (!broken_) return OkStatus();
-    RETURN_IF_ERROR(CheckFreeSpace());
-    std::vector<std::string> names;
-    for (auto& [name, handle] : families_) names.push_back(name);
+    RETURN_IF_ERROR(
+        OpenSpaceCheck(path_, options_.min_free_bytes, "the store reopens once space returns"));
     CloseDb();
-    auto opened = OpenRocks(path_, options_, names);
-    if (!opened) return UnavailableError("cannot reopen the store: " + opened.error().message());
+    StoreOptions reopen = options_;
+    reopen.create_if_missing = false;  // it exists: never create an empty one in its place
+    auto opened = OpenRocks(path_, reopen, closed_families_);
+    if (!opened) {
+      std::lock_guard lock(closed_mu_);
+      closed_why_ = opened.error().message();
+      return ClosedErrorLocked();
+    }
     Adopt(*opened);
+    {
+      std::lock_guard lock(closed_mu_);
+      closed_why_.reset();
+    }
     broken_ = false;
     return OkStatus();
   }
 
-  Status CheckFreeSpace() const {
-    return FreeSpaceCheck(path_, options_.min_free_bytes, "writes are refused until space returns");
+  Status ClosedError() const {
+    std::lock_guard lock(closed_mu_);
+    return ClosedErrorLocked();
+  }
+  // Requires closed_mu_ held.
+  Status ClosedErrorLocked() const {
+    return UnavailableError("the store is closed: reopening it failed (" +
+                            closed_why_.value_or("") + "); the next write tries again");
+  }
+
+  Status CheckSpaceFor(uint64_t batch_bytes) const {
+    if (options_.min_free_bytes == 0) return OkStatus();
+    auto free_bytes = disk_space::FreeBytes(path_);
+    if (!free_bytes) return OkStatus();  // unknown: let RocksDB try
+    return disk_space::CheckWriteSpace(*free_bytes, options_.min_free_bytes, batch_bytes);
   }
 
   // `batch` bound to this database's handles, in key order. Requires
@@ -329,8 +378,10 @@ class RocksStore final : public Store {
     return all;
   }
 
-  // Requires families_mu_ held (shared or exclusive).
+  // kUnavailable while the store is closed. Requires families_mu_ held
+  // (shared or exclusive).
   Result<rocksdb::ColumnFamilyHandle*> Handle(std::string_view name) const {
+    if (!db_) return Err(ClosedError());
     auto it = families_.find(name);
     if (it == families_.end()) {
       return Err(NotFoundError("no column family '" + std::string(name) + "'"));
@@ -358,6 +409,14 @@ class RocksStore final : public Store {
   // rebuild until its lanes write out. The map is guarded by families_mu_;
   // a flag is cleared, under the shared lock, before a write reaches its family.
   std::map<std::string, std::atomic<bool>, std::less<>> known_empty_;
+  // The families of the database when it was last closed: what a reopen
+  // opens (guarded by families_mu_).
+  std::vector<std::string> closed_families_;
+  // Why the last reopen failed, while the store is closed (db_ null after a
+  // failure); nullopt while open. Guarded by closed_mu_, which Writable takes
+  // without waiting for families_mu_.
+  mutable std::mutex closed_mu_;
+  std::optional<std::string> closed_why_;
 };
 
 }  // namespace
@@ -393,13 +452,14 @@ Status RocksStore::WriteUnlogged(WriteBatch& batch) {
 }
 
 Status RocksStore::ApplyBatch(const WriteBatch& batch, const rocksdb::WriteOptions& options) {
-  RETURN_IF_ERROR(CheckFreeSpace());
+  RETURN_IF_ERROR(CheckSpaceFor(batch.ByteSize()));
   if (broken_) {
     std::unique_lock exclusive(families_mu_);
     RETURN_IF_ERROR(ReopenLocked());
   }
   if (IsBulk(batch, options)) return IngestBatch(batch);
   std::shared_lock lock(families_mu_);
+  if (!db_) return ClosedError();  // another writer's reopen failed meanwhile
   ForgetEmptiness(batch);
   ASSIGN_OR_RETURN(rocksdb::WriteBatch rocks_batch, ToRocksBatch(batch));
   std::lock_guard order(write_mu_);
@@ -425,6 +485,7 @@ Status RocksStore::WriteAndIngest(const WriteBatch& batch, const std::string& di
     return rocks::FamilyRef{handle, FamilyOptions(family, options_)};
   };
   std::shared_lock lock(families_mu_);
+  if (!db_) return ClosedError();  // another writer's reopen failed meanwhile
   ForgetEmptiness(batch);
   ASSIGN_OR_RETURN(auto files, rocks::WriteTableFiles(batch, dir, lookup));
   std::lock_guard order(write_mu_);
@@ -449,6 +510,7 @@ Status RocksStore::FlushUnlogged() { return MakeDurable(/*flush_memtables=*/true
 
 Status RocksStore::MakeDurable(bool flush_memtables) {
   std::shared_lock lock(families_mu_);
+  if (!db_) return ClosedError();
   SnapshotPtr covered;
   {
     std::lock_guard order(write_mu_);
@@ -473,16 +535,12 @@ Status RocksStore::MakeDurable(bool flush_memtables) {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
   RETURN_IF_ERROR(CheckOpenable(dir, options));
   std::error_code ec;
-  // Opening for writing writes (a new write-ahead log, the manifest), and
-  // RocksDB aborts the process when that hits a full disk.
+  // Opening for writing writes (a new write-ahead log, the manifest, the
+  // table files the old log is replayed into), and an open that runs out of
+  // room fails having written table files that only a later open deletes.
   if (!options.read_only) {
-    std::filesystem::path existing(dir);
-    while (!existing.empty() && !std::filesystem::exists(existing, ec)) {
-      existing = existing.parent_path();
-    }
-    RETURN_IF_ERROR(FreeSpaceCheck(existing.empty() ? "." : existing.string(),
-                                   options.min_free_bytes,
-                                   "free some space before opening the store"));
+    RETURN_IF_ERROR(
+        OpenSpaceCheck(dir, options.min_free_bytes, "free some space before opening the store"));
   }
   ASSIGN_OR_RETURN(OpenedDb opened, OpenRocks(dir, options, {}));
   if (!options.read_only) std::filesystem::remove_all(IngestDirOf(dir), ec);

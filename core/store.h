@@ -104,9 +104,11 @@ struct StoreOptions {
   std::vector<std::string> column_families;
   // Open without taking the write lock (for `backpack verify` beside a server).
   bool read_only = false;
-  // Writes fail with kUnavailable, before reaching RocksDB, while the
-  // filesystem has less free space than this (fail closed early: RocksDB
-  // cannot keep writing after its write-ahead log hit ENOSPC).
+  // Writes fail with kUnavailable, before reaching RocksDB, unless the
+  // filesystem would keep this much free after them (fail closed early:
+  // RocksDB cannot keep writing after its write-ahead log hit ENOSPC); see
+  // Store::CheckSpaceFor. Opening for writing needs this much free beyond the
+  // write-ahead log, which opening replays into new table files. 0: no checks.
   uint64_t min_free_bytes = 16ull << 20;
   // Families whose keys are a group prefix followed by an 8-byte big-endian
   // number that moves steadily within its group (the log's sequence numbers,
@@ -219,7 +221,22 @@ class Store {
   // Recovers from a failed write (e.g. the disk had filled up and space has
   // returned) by reopening the database. Write does this by itself on the
   // next call after a failure. kUnavailable if the store still cannot write.
+  // If reopening fails the store is closed: every call, reads included,
+  // fails with kUnavailable until a later Write or Resume reopens it.
   virtual Status Resume() = 0;
+  // kUnavailable, and nothing written, if writing `batch` could fill the
+  // disk: the filesystem must keep StoreOptions::min_free_bytes free beyond
+  // twice the batch's size (its write-ahead log record, then the table file
+  // a flush copies it to). Write checks this itself; asking first tells a
+  // refused batch, which changed nothing, from a failed one.
+  virtual Status CheckSpaceFor(const WriteBatch& batch) const = 0;
+  // OK if writes can reach the disk now; otherwise kUnavailable saying why:
+  // the store is closed, a write or sync failed and the next write reopens
+  // it, or the disk is below the free-space guard. Cheap, and never waits
+  // for a reopen under way (for health checks).
+  virtual Status Writable() const = 0;
+  // Free bytes on the store's filesystem; nullopt if unknown.
+  virtual std::optional<uint64_t> FreeBytes() const = 0;
   virtual const std::string& path() const = 0;
 };
 

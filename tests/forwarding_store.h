@@ -34,6 +34,11 @@ class ForwardingStore : public Store {
     return real_.CountVersions(family, key);
   }
   Status Resume() override { return real_.Resume(); }
+  Status CheckSpaceFor(const WriteBatch& batch) const override {
+    return real_.CheckSpaceFor(batch);
+  }
+  Status Writable() const override { return real_.Writable(); }
+  std::optional<uint64_t> FreeBytes() const override { return real_.FreeBytes(); }
   const std::string& path() const override { return real_.path(); }
 
  private:

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "events/verifier.h"
@@ -41,6 +42,32 @@ std::filesystem::path FillDisk(const std::filesystem::path& dir) {
   std::string chunk(64 * 1024, 'x');
   while (out.write(chunk.data(), chunk.size())) out.flush();
   return filler;
+}
+
+uint64_t FreeBytes(const std::filesystem::path& dir) {
+  return std::filesystem::space(dir).available;
+}
+
+// Fills the disk with a file until about `leave` bytes are free (never
+// fewer); returns its path.
+std::filesystem::path FillLeaving(const std::filesystem::path& dir, uint64_t leave) {
+  auto filler = dir / "filler";
+  std::ofstream out(filler, std::ios::binary);
+  std::string chunk(64 * 1024, 'x');
+  while (FreeBytes(dir) >= leave + 2 * chunk.size() && out.write(chunk.data(), chunk.size())) {
+    out.flush();
+  }
+  return filler;
+}
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+// `count` notes of 4000 bytes each, as one atomic append (about 4 kB of
+// batch per event).
+std::vector<NewEvent> LargeNotes(int count) {
+  std::vector<NewEvent> events;
+  for (int i = 0; i < count; ++i) events.push_back(NoteEvent("stu_a", std::string(4000, 'n')));
+  return events;
 }
 
 }  // namespace
@@ -99,5 +126,53 @@ TEST_CASE("a full disk fails appends closed and the log recovers when space retu
   auto report = VerifyLog(*t->store, t->keys->signing.public_key(), 2);
   REQUIRE(report);
   INFO(report->why);
+  CHECK(report->ok);
+}
+
+TEST_CASE("opening needs room to replay the write-ahead log, and a refused open writes nothing") {
+  SmallDisk disk(128);
+  if (!disk.mounted()) {
+    WARN("cannot mount a tmpfs here (not root?): disk-full test skipped");
+    return;
+  }
+  const auto dir = disk.path() / "store";
+  auto t = TestLog::Open(dir);
+  std::vector<uint64_t> acknowledged;
+  for (int i = 0; i < 4; ++i) {  // about 20 MB, all still in the write-ahead log
+    auto r = t->log->Append(LargeNotes(1200));
+    REQUIRE(r);
+    acknowledged.push_back(r->last_seq);
+  }
+  t->Close();
+  uint64_t wal_bytes = 0;
+  std::map<std::string, uint64_t> files;  // the database directory: name -> size
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "db")) {
+    if (!entry.is_regular_file()) continue;
+    files[entry.path().filename().string()] = entry.file_size();
+    if (entry.path().extension() == ".log") wal_bytes += entry.file_size();
+  }
+  REQUIRE(wal_bytes > 15 * kMiB);
+
+  // Above the 16 MiB guard, but short of room for the replay.
+  auto filler = FillLeaving(disk.path(), 16 * kMiB + wal_bytes / 2);
+  StoreOptions options;
+  options.column_families = EventLog::ColumnFamilies();
+  auto refused = Store::Open((dir / "db").string(), options);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == StatusCode::kUnavailable);
+  INFO(refused.error().message());
+  CHECK(refused.error().message().starts_with("opening needs "));
+  CHECK(refused.error().message().find("to replay the") != std::string::npos);
+  std::map<std::string, uint64_t> after;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "db")) {
+    if (entry.is_regular_file()) after[entry.path().filename().string()] = entry.file_size();
+  }
+  CHECK(after == files);  // no table file left behind, nothing written
+
+  std::filesystem::remove(filler);
+  t = TestLog::Open(dir);
+  for (uint64_t seq : acknowledged) CHECK(t->log->Read(seq));
+  auto report = VerifyLog(*t->store, t->keys->signing.public_key(), 2);
+  REQUIRE(report);
   CHECK(report->ok);
 }
