@@ -62,6 +62,11 @@ class CommitHook {
   // A sync failed and the store was reopened: groups written after the last
   // durable one may or may not exist. Reload in-memory state from the store.
   virtual Status OnStoreRecovered() { return OkStatus(); }
+  // The group of the last OnGroup was refused before any of it reached the
+  // store (too little free space); its staged action is dropped. Forget any
+  // other in-memory state OnGroup changed for it. A failure makes the log
+  // recover as after a failed write. By default, reloads as OnStoreRecovered.
+  virtual Status OnGroupRefused() { return OnStoreRecovered(); }
 };
 
 struct AppendResult {

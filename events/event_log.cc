@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -34,6 +35,11 @@ using log_pipeline::LogSyncer;
 using log_pipeline::PendingAppend;
 using log_pipeline::PreparedEvent;
 using log_pipeline::WrittenGroup;
+
+// While the log must recover from a failed write or sync, the writer tries
+// again this often even if no append asks it to: Writable() (and /healthz)
+// turns healthy again once the disk has room, without waiting for traffic.
+constexpr auto kRecoveryRetry = std::chrono::seconds(2);
 
 // Why the stored log may not be appended to, or OK: it must be signed by
 // `keys` (CheckLogSigner), hold the events its recorded size counts, and its
@@ -134,6 +140,14 @@ class EventLogImpl final : public EventLog {
   const Ed25519PublicKey& public_key() const override { return keys_.signing.public_key(); }
   EventLogStats stats() const override { return stats_.Get(); }
 
+  Status Writable() const override {
+    RETURN_IF_ERROR(store_.Writable());
+    if (Recovering()) {
+      return UnavailableError("the event log has not recovered from a failed write yet");
+    }
+    return OkStatus();
+  }
+
  private:
   Status CheckTreeSize(uint64_t tree_size) const {
     if (tree_size > size()) {
@@ -154,7 +168,15 @@ class EventLogImpl final : public EventLog {
   void StageCheckpoint(WriteBatch& batch);
   // Whether appends are waiting for the writer.
   bool WorkQueued();
+  // Whether a failed write or sync must be recovered from before the next group.
+  bool Recovering() const { return needs_recovery_ || syncer_.failed(); }
   Status RecoverAfterFailure();
+  // RecoverAfterFailure, if still needed, when no append has asked for it.
+  void RetryRecovery();
+  // Answers a group that was not written. `refused`: the store refused it
+  // before writing anything. Requires checkpoint_mu_ held (released here).
+  void FailGroup(std::vector<PendingAppend>& group, const GroupWork& work, const Status& status,
+                 bool refused, std::unique_lock<std::mutex>& checkpoint_lock);
 
   Store& store_;
   const StoreKeys& keys_;
@@ -169,8 +191,9 @@ class EventLogImpl final : public EventLog {
   std::mutex checkpoint_mu_;  // serialises checkpoint writes with group writes
   uint64_t checkpointed_size_ = UINT64_MAX;
   // A write failed: the writer reloads its state from the store before the
-  // next group (as it does once the syncer has failed()).
-  bool needs_recovery_ = false;
+  // next group (as it does once the syncer has failed()). Written under
+  // checkpoint_mu_; Writable reads it without.
+  std::atomic<bool> needs_recovery_{false};
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -188,8 +211,16 @@ class EventLogImpl final : public EventLog {
 // is being prepared.
 void EventLogImpl::WriterLoop() {
   std::unique_lock lock(queue_mu_);
+  auto ready = [&] { return stopping_ || !queue_.empty(); };
   while (true) {
-    queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (!queue_cv_.wait_for(lock, kRecoveryRetry, ready)) {
+      if (Recovering()) {
+        lock.unlock();
+        RetryRecovery();
+        lock.lock();
+      }
+      continue;
+    }
     if (queue_.empty()) break;  // stopping and drained
     std::vector<PendingAppend> group = TakeGroup(lock);
     lock.unlock();
@@ -357,15 +388,15 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   // second: one signature per group would cost about as much as projecting it.
   bool checkpoint = !WorkQueued() || now - last_checkpoint_us_ >= kMicrosPerSecond;
   if (status.ok() && checkpoint) StageCheckpoint(batch);
+  bool refused = false;  // by the store's space check, before anything was written
+  if (status.ok()) {
+    status = store_.CheckSpaceFor(batch);
+    refused = !status.ok();
+  }
   if (status.ok()) status = store_.Write(batch, /*sync=*/false);
   if (!status.ok()) {
     state_ = std::move(rollback);
-    needs_recovery_ = true;  // the store may have been left broken
-    checkpoint_lock.unlock();
-    spdlog::error("event log: writing {} events failed: {}", work.logged.size(), status.ToString());
-    stats_.Record(1, work.logged.size(), work.logged.size(), false, 0);
-    CompleteAppends(group, work, status, data_keys_);
-    return;
+    return FailGroup(group, work, status, refused, checkpoint_lock);
   }
   if (checkpoint) {
     last_checkpoint_us_ = now;
@@ -373,6 +404,35 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   }
   checkpoint_lock.unlock();
   syncer_.Submit(WrittenGroup{std::move(group), std::move(work), std::move(on_durable)});
+}
+
+// A refused group changed nothing stored: rolling back the chain (done) and
+// what the hook kept in memory for it suffices. Any other failure may have
+// left the store broken, or a group half-known: the next group recovers first.
+void EventLogImpl::FailGroup(std::vector<PendingAppend>& group, const GroupWork& work,
+                             const Status& status, bool refused,
+                             std::unique_lock<std::mutex>& checkpoint_lock) {
+  const size_t events = work.logged.size();
+  if (refused) {
+    Status forgot = options_.hook ? options_.hook->OnGroupRefused() : OkStatus();
+    if (!forgot.ok()) needs_recovery_ = true;
+    spdlog::error("event log: the store refused {} events before writing them: {}", events,
+                  status.ToString());
+  } else {
+    needs_recovery_ = true;
+    spdlog::error("event log: writing {} events failed: {}", events, status.ToString());
+  }
+  checkpoint_lock.unlock();
+  stats_.Record(1, events, events, false, 0);
+  CompleteAppends(group, work, status, data_keys_);
+}
+
+void EventLogImpl::RetryRecovery() {
+  std::lock_guard lock(checkpoint_mu_);
+  if (!Recovering()) return;
+  // A failure is reported to the next append; retrying quietly avoids a log
+  // line every few seconds while the disk stays full.
+  RecoverAfterFailure().IgnoreError();
 }
 
 // After a failed write or sync: waits until every written group has been
@@ -391,7 +451,7 @@ Status EventLogImpl::RecoverAfterFailure() {
   syncer_.Recovered(state_.next_seq);
   checkpointed_size_ = UINT64_MAX;
   needs_recovery_ = false;
-  spdlog::warn("event log: recovered after a failed write at {} events", state_.next_seq);
+  spdlog::warn("event log: recovered after a failed write or sync at {} events", state_.next_seq);
   return OkStatus();
 }
 

@@ -10,7 +10,10 @@
 // read sees the group (core/store.h). An append is acknowledged only after
 // its group is durable. If a write or sync fails, every caller of the
 // affected groups gets kUnavailable; the writer then reloads its state from
-// the store (a group whose sync failed may or may not have survived).
+// the store (a group whose sync failed may or may not have survived), before
+// the next group or, if none comes, by itself every few seconds. A group the
+// store refuses before writing it (Store::CheckSpaceFor: too little free
+// space) fails alone, and the writer only drops what it had prepared for it.
 //
 // Signed checkpoints are written in the same batch whenever a second has
 // passed since the last one or the writer found no further work waiting,
@@ -107,6 +110,11 @@ class EventLog {
   virtual const std::string& origin() const = 0;
   virtual const Ed25519PublicKey& public_key() const = 0;
   virtual EventLogStats stats() const = 0;
+  // OK if appends can be made durable now, as far as can be told without
+  // trying; otherwise kUnavailable saying why: the store cannot write
+  // (Store::Writable), or the log has not yet recovered from a failed write
+  // or sync. Cheap and never waits for the writer (for /healthz).
+  virtual Status Writable() const = 0;
 };
 
 }  // namespace backpack

@@ -7,8 +7,7 @@
 
 namespace backpack {
 
-ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch,
-                             ReadView view)
+ProjectionTxn::ProjectionTxn(Store& store, DataKeyRing& data_keys, WriteBatch& batch, ReadView view)
     : store_(store), data_keys_(data_keys), batch_(batch), view_(view) {}
 
 size_t ProjectionTxn::StagedSize(const Staged& s) {
@@ -309,8 +308,7 @@ void ProjectionTxn::WriteOut(std::string_view family, FamilyStage& stage) {
   stage.ordered.reset();
 }
 
-Projector::Projector(Store& store, DataKeyRing& data_keys)
-    : store_(store), data_keys_(data_keys) {}
+Projector::Projector(Store& store, DataKeyRing& data_keys) : store_(store), data_keys_(data_keys) {}
 
 void Projector::Add(Projection* projection) { projections_.push_back(projection); }
 
@@ -373,8 +371,7 @@ Result<std::function<void()>> Projector::OnGroup(std::span<const LoggedEvent> ev
   std::function<void()> staged = TakeAllStaged(projections_);
   if (!applied.ok()) return Err(applied);
   RETURN_IF_ERROR(txn.Finish());
-  std::vector<std::string> new_keys(txn.new_key_subjects().begin(),
-                                    txn.new_key_subjects().end());
+  std::vector<std::string> new_keys(txn.new_key_subjects().begin(), txn.new_key_subjects().end());
   if (new_keys.empty()) return staged;
   return [this, new_keys = std::move(new_keys), staged = std::move(staged)] {
     for (const auto& subject : new_keys) data_keys_.MarkDurable(subject);
@@ -384,6 +381,11 @@ Result<std::function<void()>> Projector::OnGroup(std::span<const LoggedEvent> ev
 
 Status Projector::OnStoreRecovered() {
   for (auto* p : projections_) RETURN_IF_ERROR(p->Load(store_, data_keys_));
+  return OkStatus();
+}
+
+Status Projector::OnGroupRefused() {
+  for (auto* p : projections_) p->ForgetUnwritten();
   return OkStatus();
 }
 

@@ -219,6 +219,11 @@ class Projection {
   // an action that makes them visible. The caller runs it once their commit
   // group is durable, or drops it if the group fails. Empty if nothing is staged.
   virtual std::function<void()> TakeStaged() { return {}; }
+  // The events Apply saw since the last TakeStaged will never be written (the
+  // store refused their group, and dropped the staged action): forget any
+  // other memory they changed. Cheaper than Load, which the store being
+  // unchanged makes unnecessary.
+  virtual void ForgetUnwritten() {}
   // Reloads in-memory state from the (committed) families at startup.
   virtual Status Load(Store&, DataKeyRing&) { return OkStatus(); }
   // A rebuild may replay the projection in several lanes, if it can tell which
@@ -227,13 +232,11 @@ class Projection {
 };
 
 // `failed` with the projection and the event it failed on named first.
-Status ProjectionError(std::string_view projection, const LoggedEvent& event,
-                       const Status& failed);
+Status ProjectionError(std::string_view projection, const LoggedEvent& event, const Status& failed);
 
 // Applies `events`, in order, to one projection (skipping shredded ones);
 // errors name the projection and the event.
-Status ApplyEvents(Projection& projection, std::span<const LoggedEvent> events,
-                   ProjectionTxn& txn);
+Status ApplyEvents(Projection& projection, std::span<const LoggedEvent> events, ProjectionTxn& txn);
 
 // Runs every registered projection for each committed event.
 class Projector final : public CommitHook {
@@ -250,6 +253,7 @@ class Projector final : public CommitHook {
   Result<std::function<void()>> OnGroup(std::span<const LoggedEvent> events,
                                         WriteBatch& batch) override;
   Status OnStoreRecovered() override;
+  Status OnGroupRefused() override;
 
  private:
   Store& store_;

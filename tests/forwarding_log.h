@@ -37,6 +37,7 @@ class ForwardingEventLog : public EventLog {
   const std::string& origin() const override { return real_.origin(); }
   const Ed25519PublicKey& public_key() const override { return real_.public_key(); }
   EventLogStats stats() const override { return real_.stats(); }
+  Status Writable() const override { return real_.Writable(); }
 
  private:
   EventLog& real_;

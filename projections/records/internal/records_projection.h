@@ -26,6 +26,9 @@ class RecordsProjection final : public Projection {
   // Drops from the cache the students whose records the events applied
   // since the last call changed.
   std::function<void()> TakeStaged() override;
+  // Forgets the remembered summaries, which may hold what the unwritten
+  // events applied.
+  void ForgetUnwritten() override { summaries_.Clear(); }
   // Empties the cache and the summary memo: the store was opened, reopened
   // after a failed group (whose writes may or may not have survived, without
   // their TakeStaged), or rebuilt.

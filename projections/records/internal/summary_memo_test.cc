@@ -4,6 +4,7 @@
 // work that was not written, and nothing of a shredded student.
 #include <catch2/catch.hpp>
 
+#include "projections/projection.h"
 #include "projections/records/internal/record_store.h"
 #include "projections/records/internal/records_projection.h"
 #include "projections/records/records_test_util.h"
@@ -82,6 +83,28 @@ TEST_CASE("after a group that was not written, the projection reads the summary 
   // A later note that day is then the day's first the store knows of.
   const int64_t eleven = kDay0 + 11 * kHour;
   f.ApplyGroup({f.Logged(f.NoteAbout(student), eleven)}, true);
+  CHECK(f.Stored(student).note_times_us == std::vector<int64_t>{eleven});
+}
+
+TEST_CASE("after a group the store refused, the projector forgets what it remembered of it") {
+  Fixture f;
+  Projector projector(*f.log->store, *f.log->data_keys);
+  projector.Add(&f.projection);
+  const std::string student = "stu_memo_refused";
+  // A note at 10:00 whose group the store refuses before writing anything
+  // (too little free space): the log drops the group's staged action and
+  // tells the hook, without reloading any projection.
+  {
+    WriteBatch refused;
+    std::vector<LoggedEvent> events{f.Logged(f.NoteAbout(student), kDay0 + 10 * kHour)};
+    REQUIRE(projector.OnGroup(events, refused));
+    Must(projector.OnGroupRefused());
+  }
+  const int64_t eleven = kDay0 + 11 * kHour;
+  WriteBatch written;
+  std::vector<LoggedEvent> events{f.Logged(f.NoteAbout(student), eleven)};
+  REQUIRE(projector.OnGroup(events, written));
+  Must(f.log->store->Write(written, /*sync=*/true));
   CHECK(f.Stored(student).note_times_us == std::vector<int64_t>{eleven});
 }
 
