@@ -46,6 +46,14 @@ std::vector<std::string> StudentIds(const ServerProcess& server, const std::stri
   return ids;
 }
 
+// The value of an unlabelled metric in a Prometheus exposition; -1 if absent.
+double MetricValue(const std::string& exposition, const std::string& name) {
+  const std::string line_start = "\n" + name + " ";
+  const size_t at = exposition.find(line_start);
+  if (at == std::string::npos) return -1;
+  return std::stod(exposition.substr(at + line_start.size()));
+}
+
 // A tmpfs mounted for the test's lifetime; mounted() is false without root.
 class SmallDisk {
  public:
@@ -108,11 +116,29 @@ TEST_CASE("a full disk fails audited reads closed (503, no data) until space ret
   auto search = server.Json("GET", "/api/students?q=", token);
   CHECK(search->status == 503);
   CHECK(search->body.find("stu_") == std::string::npos);
-  CHECK(server.Healthy());
+  // The server stays up, and its health check says that audited reads fail.
+  auto health = server.Call("GET", "/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 503);
+  CHECK(JsonField(health->body, "status") == "failing");
+  CHECK(JsonField(health->body, "audit") == "unavailable");
+  CHECK(JsonField(health->body, "reason").find("the disk is full") != std::string::npos);
+  auto metrics = server.Call("GET", "/metrics");
+  REQUIRE(metrics);
+  CHECK(MetricValue(metrics->body, "backpack_audit_available") == 0);
+  CHECK(MetricValue(metrics->body, "backpack_store_free_bytes") >= 0);
+  CHECK(MetricValue(metrics->body, "backpack_store_free_bytes") < 16 << 20);
 
   disk.Free();
+  for (int i = 0; i < 50 && !server.Healthy(); ++i) {  // without a request to recover
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(server.Healthy());
+  metrics = server.Call("GET", "/metrics");
+  REQUIRE(metrics);
+  CHECK(MetricValue(metrics->body, "backpack_audit_available") == 1);
   std::optional<ClientResponse> again;
-  for (int i = 0; i < 50; ++i) {  // the store reopens on the next write
+  for (int i = 0; i < 50; ++i) {
     again = server.Json("GET", profile, token);
     if (again && again->status == 200) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -8,6 +8,7 @@
 #include "http/api/api_auth.h"
 #include "projections/roster/roster_commands.h"
 #include "tests/domain_fixture.h"
+#include "tests/forwarding_log.h"
 
 namespace backpack::api {
 namespace {
@@ -84,6 +85,46 @@ TEST_CASE("healthz reports the last sequence number") {
   auto body = boost::json::parse(w.Route(Request("GET", "/healthz")).body).as_object();
   CHECK(body.at("status") == "ok");
   CHECK(body.at("last_seq").to_number<uint64_t>() == w.fx.log().size() - 1);
+}
+
+// The real log, except that Writable says what the test sets.
+class UnwritableLog final : public testing::ForwardingEventLog {
+ public:
+  using ForwardingEventLog::ForwardingEventLog;
+  Status writable;
+  Status Writable() const override { return writable; }
+};
+
+TEST_CASE("healthz answers 503 saying why while access events cannot be made durable") {
+  World w;
+  UnwritableLog log(w.fx.log());
+  struct Swap {  // puts the real log back, however the test ends
+    Services& services;
+    EventLog* real;
+    ~Swap() { services.log = real; }
+  } swap{w.fx.services(), &w.fx.log()};
+  w.fx.services().log = &log;
+  log.writable = UnavailableError("the disk is full (4096 KiB free)");
+  http::HttpResponse failing = w.Route(Request("GET", "/healthz"));
+  CHECK(failing.status == 503);
+  auto body = boost::json::parse(failing.body).as_object();
+  CHECK(body.at("status") == "failing");
+  CHECK(body.at("audit") == "unavailable");
+  CHECK(body.at("reason") == "the disk is full (4096 KiB free)");
+  CHECK(body.at("last_seq").to_number<uint64_t>() == w.fx.log().size() - 1);
+  CHECK(w.Route(Request("GET", "/metrics")).body.find("\nbackpack_audit_available 0\n") !=
+        std::string::npos);
+
+  log.writable = OkStatus();  // recovered
+  http::HttpResponse ok = w.Route(Request("GET", "/healthz"));
+  CHECK(ok.status == 200);
+  body = boost::json::parse(ok.body).as_object();
+  CHECK(body.at("status") == "ok");
+  CHECK(body.at("audit") == "available");
+  CHECK_FALSE(body.contains("reason"));
+  const std::string metrics = w.Route(Request("GET", "/metrics")).body;
+  CHECK(metrics.find("\nbackpack_audit_available 1\n") != std::string::npos);
+  CHECK(metrics.find("\nbackpack_store_free_bytes ") != std::string::npos);
 }
 
 TEST_CASE("Authenticate accepts bearer and cookie tokens and refreshes the idle timer") {

@@ -32,17 +32,28 @@ HttpResponse NotLoopback() {
 
 EventLog* LogOf(ApiContext& context) { return context.services->log; }
 
+// OK if audited reads can be served: their access events can be made durable.
+Status AuditWritable(ApiContext& context) {
+  EventLog* log = LogOf(context);
+  return log ? log->Writable() : UnavailableError("the log is not open");
+}
+
+// 200 while audited reads can be served; 503, saying why, while every one
+// of them would fail (SPEC §2.3), so that a load balancer stops sending them.
 HttpResponse Healthz(ApiContext& context, const HttpRequest& request) {
   if (!IsLoopback(request.client_ip)) return NotLoopback();
+  const Status writable = AuditWritable(context);
   json::object body;
-  body["status"] = "ok";
+  body["status"] = writable.ok() ? "ok" : "failing";
+  body["audit"] = writable.ok() ? "available" : "unavailable";
+  if (!writable.ok()) body["reason"] = writable.message();
   const uint64_t size = LogOf(context) ? LogOf(context)->size() : 0;
   if (size == 0) {
     body["last_seq"] = nullptr;
   } else {
     body["last_seq"] = size - 1;
   }
-  return http::JsonResponse(200, body);
+  return http::JsonResponse(writable.ok() ? 200 : 503, body);
 }
 
 void AppendMetric(std::string* out, std::string_view name, std::string_view type,
@@ -82,6 +93,15 @@ std::string ServerStateMetrics(ApiContext& context) {
     AppendMetric(&out, "backpack_log_sync_seconds_max", "gauge",
                  "The longest of those fsyncs (a stalled disk shows here first).",
                  static_cast<double>(stats.sync_write_micros_max) / 1e6);
+  }
+  AppendMetric(&out, "backpack_audit_available", "gauge",
+               "1 while access events can be made durable (audited reads are served), else 0.",
+               AuditWritable(context).ok() ? 1 : 0);
+  Store* store = context.services->store;
+  if (auto free_bytes = store ? store->FreeBytes() : std::nullopt) {
+    AppendMetric(&out, "backpack_store_free_bytes", "gauge",
+                 "Free bytes on the store's filesystem (writes are refused below a guard).",
+                 static_cast<double>(*free_bytes));
   }
   if (context.sessions) {
     AppendMetric(&out, "backpack_sessions_active", "gauge", "Live sign-in sessions.",
