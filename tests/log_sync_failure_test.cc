@@ -145,3 +145,25 @@ TEST_CASE("no checkpoint is signed over events whose sync failed") {
   REQUIRE(report);
   CHECK(report->ok);
 }
+
+TEST_CASE("after a failed sync the log says it is not writable until it has recovered by itself") {
+  FailingSyncLog f;
+  REQUIRE(f.log);
+  auto& [dir, opened, store, data_keys, log] = f;
+  REQUIRE((*log)->Append({NoteEvent("stu_a", "durable")}));
+  CHECK((*log)->Writable().ok());
+
+  store.fail_syncs = true;
+  REQUIRE_FALSE((*log)->Append({NoteEvent("stu_a", "never synced")}));
+  Status failing = (*log)->Writable();  // the store itself reports no trouble
+  CHECK(failing.code() == StatusCode::kUnavailable);
+  CHECK(failing.message().find("not recovered") != std::string::npos);
+
+  store.fail_syncs = false;
+  // No append asks for the recovery: the writer retries by itself.
+  for (int i = 0; i < 200 && !(*log)->Writable().ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK((*log)->Writable().ok());
+  REQUIRE((*log)->Append({NoteEvent("stu_a", "after recovery")}));
+}
