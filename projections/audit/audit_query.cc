@@ -17,8 +17,8 @@ constexpr std::string_view kAllScopes[] = {
 
 bool IsAction(std::string_view a) {
   return a == kRecordViewed || a == kAccessDenied || a == kRecordDisclosed ||
-         a == kLoginSucceeded || a == kLoginFailed || a == kRecordShredded ||
-         a == kAlertReviewed || a == kAuditSettingsChanged;
+         a == kLoginSucceeded || a == kLoginFailed || a == kRecordShredded || a == kAlertReviewed ||
+         a == kAuditSettingsChanged;
 }
 
 Result<std::optional<uint64_t>> ParseCursor(const std::string& cursor) {
