@@ -3,6 +3,7 @@
 // rebuilt byte for byte.
 #include <boost/json/serialize.hpp>
 
+#include "events/schema/payloads_generated.h"
 #include "projections/audit/audit_test_util.h"
 
 using namespace backpack;
