@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/files.h"
+
 namespace backpack {
 namespace {
 
@@ -86,24 +88,6 @@ Status CheckKeyDirectory(const std::filesystem::path& dir) {
   return OkStatus();
 }
 
-// Makes the directory entries of new files durable.
-Status SyncDirectory(const std::filesystem::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return UnavailableError("cannot open " + dir.string() + ": " + std::strerror(errno));
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return UnavailableError("cannot sync " + dir.string());
-  return OkStatus();
-}
-
-// Whether `path` exists; kUnavailable if that cannot be told (permission denied).
-Result<bool> FileExists(const std::filesystem::path& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0) return true;
-  if (errno == ENOENT) return false;
-  return Err(UnavailableError("cannot open " + path.string() + ": " + std::strerror(errno)));
-}
-
 AeadKey DeriveIndexKey(const AeadKey& kek) {
   return KeyedHash(kek, AsBytes("backpack index key v1"));
 }
@@ -141,10 +125,10 @@ Status CreateKeyFiles(const std::filesystem::path& dir) {
 }
 
 Result<KeyFiles> FindKeyFiles(const std::filesystem::path& dir) {
-  ASSIGN_OR_RETURN(bool dir_exists, FileExists(dir));
+  ASSIGN_OR_RETURN(bool dir_exists, PathExists(dir));
   if (!dir_exists) return KeyFiles::kNone;
-  ASSIGN_OR_RETURN(bool signing, FileExists(dir / kSigningKeyFile));
-  ASSIGN_OR_RETURN(bool kek, FileExists(dir / kKekFile));
+  ASSIGN_OR_RETURN(bool signing, PathExists(dir / kSigningKeyFile));
+  ASSIGN_OR_RETURN(bool kek, PathExists(dir / kKekFile));
   if (signing && kek) return KeyFiles::kBoth;
   if (!signing && !kek) return KeyFiles::kNone;
   const std::string held(signing ? kSigningKeyFile : kKekFile);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "core/files.h"
 #include "events/log_layout.h"
 #include "events/log_signer.h"
 #include "projections/rebuild.h"
@@ -127,15 +128,6 @@ Result<std::unique_ptr<App>> App::OpenReadOnly(const DataPaths& paths) {
 }
 
 namespace {
-
-// Whether `path` exists; kUnavailable if that cannot be told (permission denied).
-Result<bool> PathExists(const fs::path& path) {
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found) return false;
-  if (ec) return Err(UnavailableError("cannot examine " + path.string() + ": " + ec.message()));
-  return true;
-}
 
 // What a failing `init` removes again: only what it created itself.
 class InitUndo {

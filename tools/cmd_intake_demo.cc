@@ -1,17 +1,14 @@
 // `backpack demo` (SPEC §5): a synthetic district, imported through the
 // normal import path, with the accounts of SPEC §5 and some activity.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 
+#include "core/files.h"
 #include "demo/demo_district.h"
 #include "http/server.h"
 #include "projections/audit/audit.h"
@@ -115,14 +112,7 @@ Status WriteCredentials(const std::filesystem::path& file, const std::vector<Cre
   std::error_code ec;
   std::filesystem::rename(temporary, file, ec);
   if (ec) return UnavailableError("cannot write " + file.string() + ": " + ec.message());
-  const std::string dir = file.parent_path().string();
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    if (fd >= 0) ::close(fd);
-    return UnavailableError("cannot sync " + dir + ": " + std::strerror(errno));
-  }
-  ::close(fd);
-  return OkStatus();
+  return SyncDirectory(file.parent_path());
 }
 
 // What a demo run does about one demo account. kKeep: its line works;
