@@ -216,12 +216,8 @@ Status AuditProjection::ApplySettings(const LoggedEvent& event, ProjectionTxn& t
   txn.Put(kSettingsFamily, AsBytes(kBulkAccessThresholdChangeKey),
           EncodeBigEndian64(event.header.seq));
   // Who changed it, when, to what: in the trail beside the reads it governs.
-  AccessEntry entry;
-  entry.seq = event.header.seq;
-  entry.at_us = event.header.recorded_at_us;
-  entry.action = kAuditSettingsChanged;
-  entry.actor_id = event.header.actor_id;
-  entry.request_id = event.header.request_id;
+  // The change has no subject: no student in the entry.
+  AccessEntry entry = EntryHeader(event, kAuditSettingsChanged);
   entry.outcome = "changed";
   entry.change =
       std::string(kBulkAccessThresholdKey) + "=" + std::to_string(p->bulk_access_threshold());

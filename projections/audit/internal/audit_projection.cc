@@ -19,6 +19,8 @@ std::string_view OutcomeName(fb::AccessOutcome outcome) {
   }
 }
 
+}  // namespace
+
 AccessEntry EntryHeader(const LoggedEvent& event, std::string_view action) {
   AccessEntry entry;
   entry.seq = event.header.seq;
@@ -29,8 +31,6 @@ AccessEntry EntryHeader(const LoggedEvent& event, std::string_view action) {
   entry.request_id = event.header.request_id;
   return entry;
 }
-
-}  // namespace
 
 bool CountsTowardsBulkAccess(const AccessEntry& entry) {
   const std::string& scope = entry.scope;
@@ -168,10 +168,7 @@ Status AuditProjection::ForgetSealedEntriesOf(const std::string& student_id, Pro
     auto entry = DecodeEntry(*stored);
     // Reviews of the student's alerts and disclosures: sealed under the student.
     if (!entry || (entry->action != kAlertReviewed && entry->action != kRecordDisclosed)) continue;
-    txn.Delete(kEventsFamily, AsBytes(key));
-    txn.Delete(kByStudentFamily, AsBytes(StudentPrefix(student_id) + key));
-    txn.Delete(kByActorFamily, AsBytes(ActorPrefix(entry->actor_id) + key));
-    txn.Delete(kByActionFamily, AsBytes(ActionPrefix(entry->action, entry->scope) + key));
+    Unindex(*entry, txn);
   }
   return OkStatus();
 }
@@ -185,6 +182,16 @@ void AuditProjection::Index(const AccessEntry& entry, ProjectionTxn& txn) {
   }
   txn.Put(kByActorFamily, AsBytes(ActorPrefix(entry.actor_id) + seq), empty);
   txn.Put(kByActionFamily, AsBytes(ActionPrefix(entry.action, entry.scope) + seq), empty);
+}
+
+void AuditProjection::Unindex(const AccessEntry& entry, ProjectionTxn& txn) {
+  const std::string seq = SeqKey(entry.seq);
+  txn.Delete(kEventsFamily, AsBytes(seq));
+  for (const auto& student : entry.Covered()) {
+    txn.Delete(kByStudentFamily, AsBytes(StudentPrefix(student.student_id) + seq));
+  }
+  txn.Delete(kByActorFamily, AsBytes(ActorPrefix(entry.actor_id) + seq));
+  txn.Delete(kByActionFamily, AsBytes(ActionPrefix(entry.action, entry.scope) + seq));
 }
 
 // The student's entries stay in every index, a_by_student included: they

@@ -13,6 +13,10 @@
 
 namespace backpack::audit_internal {
 
+// The access entry's fields every event's envelope gives: seq, time,
+// `action`, actor, subject (as student_id) and request id.
+AccessEntry EntryHeader(const LoggedEvent& event, std::string_view action);
+
 class AuditProjection final : public Projection {
  public:
   explicit AuditProjection(const AuditOptions& options) : options_(options) {}
@@ -29,6 +33,8 @@ class AuditProjection final : public Projection {
   Status ApplyLogin(const LoggedEvent& event, ProjectionTxn& txn);
   // Writes `entry` to a_events and every index.
   void Index(const AccessEntry& entry, ProjectionTxn& txn);
+  // Deletes what Index wrote for `entry`.
+  void Unindex(const AccessEntry& entry, ProjectionTxn& txn);
   // A review's entry in the trail: who reviewed which alert, when (the note
   // is free text and stays out).
   Status IndexReview(const LoggedEvent& event, ProjectionTxn& txn);
