@@ -18,13 +18,14 @@ std::string MiBDown(uint64_t bytes) { return std::to_string(bytes / kMiB) + " Mi
 }  // namespace
 
 std::optional<uint64_t> FreeBytes(const std::string& path) {
-  std::error_code ec;
+  // One statvfs per write: the walk up to an existing parent is only for a
+  // path not made yet (a store being created).
+  struct statvfs fs;
   std::filesystem::path existing(path);
-  while (!existing.empty() && !std::filesystem::exists(existing, ec)) {
+  while (::statvfs(existing.empty() ? "." : existing.c_str(), &fs) != 0) {
+    if (existing.empty() || existing == existing.root_path()) return std::nullopt;
     existing = existing.parent_path();
   }
-  struct statvfs fs;
-  if (::statvfs(existing.empty() ? "." : existing.c_str(), &fs) != 0) return std::nullopt;
   return static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
 }
 
