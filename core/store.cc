@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <type_traits>
 
 #include "core/internal/disk_space.h"
 #include "core/internal/ingest_epoch.h"
@@ -83,13 +84,14 @@ class RocksStore final : public Store {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));  // before KnownEmpty: kUnavailable if closed
     if (KnownEmpty(family)) return std::optional<Bytes>();
-    SnapshotPtr snapshot = SnapshotFor(view);
-    rocksdb::ReadOptions read;
-    read.snapshot = snapshot.get();
     rocksdb::PinnableSlice value;
-    rocksdb::Status s = ingest_epoch_.Outside([&] {
-      value.Reset();
-      return db_->Get(read, handle, ToSlice(key), &value);
+    rocksdb::Status s = ReadAt(view, [&](const SnapshotPtr& snapshot) {
+      rocksdb::ReadOptions read;
+      read.snapshot = snapshot.get();
+      return ingest_epoch_.Outside([&] {
+        value.Reset();
+        return db_->Get(read, handle, ToSlice(key), &value);
+      });
     });
     if (s.IsNotFound()) return std::optional<Bytes>();
     RETURN_IF_ERROR(FromRocks(s, "read"));
@@ -106,15 +108,18 @@ class RocksStore final : public Store {
                                                      ScanExtent extent) override {
     std::shared_lock lock(families_mu_);
     ASSIGN_OR_RETURN(auto* handle, Handle(family));
-    SnapshotPtr snapshot = SnapshotFor(view);
-    rocksdb::ReadOptions read;
-    read.snapshot = snapshot.get();
-    if (extent == ScanExtent::kWhole) {
-      read.fill_cache = false;
-      read.readahead_size = kWholeScanReadahead;
-    }
-    std::unique_ptr<rocksdb::Iterator> it = ingest_epoch_.Outside(
-        [&] { return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read, handle)); });
+    SnapshotPtr snapshot;
+    std::unique_ptr<rocksdb::Iterator> it = ReadAt(view, [&](const SnapshotPtr& at) {
+      snapshot = at;
+      rocksdb::ReadOptions read;
+      read.snapshot = at.get();
+      if (extent == ScanExtent::kWhole) {
+        read.fill_cache = false;
+        read.readahead_size = kWholeScanReadahead;
+      }
+      return ingest_epoch_.Outside(
+          [&] { return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read, handle)); });
+    });
     return std::unique_ptr<StoreIterator>(
         new RocksIterator(std::move(lock), std::move(snapshot), it.release()));
   }
@@ -251,12 +256,30 @@ class RocksStore final : public Store {
     }
   }
 
-  // The snapshot kDurable reads use; null means "read the latest", either
-  // because `view` is kLatest or because no write is waiting for a sync.
-  SnapshotPtr SnapshotFor(ReadView view) const {
-    if (view == ReadView::kLatest) return nullptr;
-    std::lock_guard lock(durable_mu_);
-    return durable_;
+  // Runs `read` (a point read, or an iterator's creation) with the snapshot
+  // `view` reads at, and returns what it returned. Null means "read the
+  // latest": for kLatest, or for kDurable while no write waits for a sync.
+  // RocksDB picks the latest state only once `read` runs, and an unsynced
+  // write may begin in between, so a kDurable read of the latest state is
+  // run again (at the snapshot pinned before that write) unless no unsynced
+  // write began from before it to after it. Requires families_mu_ held.
+  template <typename Read>
+  std::invoke_result_t<const Read&, const SnapshotPtr&> ReadAt(ReadView view,
+                                                               const Read& read) const {
+    if (view == ReadView::kLatest) return read(SnapshotPtr());
+    for (;;) {
+      SnapshotPtr snapshot;
+      uint64_t pins_before = 0;
+      {
+        std::lock_guard lock(durable_mu_);
+        snapshot = durable_;
+        pins_before = durable_pins_;
+      }
+      auto result = read(snapshot);
+      if (snapshot) return result;
+      std::lock_guard lock(durable_mu_);
+      if (durable_pins_ == pins_before) return result;
+    }
   }
 
   // Requires families_mu_ held (shared or exclusive).
@@ -270,7 +293,9 @@ class RocksStore final : public Store {
   // after a durable point. Requires write_mu_ and families_mu_ (shared).
   void PinDurableBeforeUnsyncedWrite() {
     std::lock_guard lock(durable_mu_);
-    if (!durable_) durable_ = TakeSnapshot();
+    if (durable_) return;
+    durable_ = TakeSnapshot();
+    ++durable_pins_;
   }
 
   // Everything up to `synced` is durable now. Requires write_mu_ and families_mu_ (shared).
@@ -399,7 +424,10 @@ class RocksStore final : public Store {
   // never includes an unsynced write by accident.
   std::mutex write_mu_;
   mutable std::mutex durable_mu_;
-  SnapshotPtr durable_;  // guarded by durable_mu_; see SnapshotFor
+  SnapshotPtr durable_;  // guarded by durable_mu_; see ReadAt
+  // How many times durable_ was pinned (an unsynced write began while
+  // everything was durable); guarded by durable_mu_.
+  uint64_t durable_pins_ = 0;
   mutable std::shared_mutex families_mu_;
   // guarded by families_mu_
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;

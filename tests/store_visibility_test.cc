@@ -3,6 +3,7 @@
 // kLatest at once; a synced write makes it and every earlier write durable.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -87,6 +88,71 @@ TEST_CASE("a SyncWal covers only the writes made before it") {
   CHECK_FALSE(Sees(store, "b", ReadView::kDurable));
   REQUIRE(store.SyncWal().ok());
   CHECK(Sees(store, "b", ReadView::kDurable));
+}
+
+// A kDurable read that finds nothing waiting for a sync reads the latest
+// state, which RocksDB picks only as the read runs: an unsynced write that
+// began in between must not show through. Writes alternate with syncs, so
+// every write is the first unsynced one, and each state lasts a while, so
+// that a reader preempted between the two steps of its read wakes up in the
+// other. `covered` is what the sync under way (or the last) covers, set
+// before it starts: a durable read may never see past it.
+TEST_CASE("durable reads racing the first unsynced write after a sync never see it") {
+  TempDir dir;
+  TestStore t = OpenTestStore(dir.path(), "visibility.test");
+  Store& store = *t.store;
+  constexpr uint64_t kWrites = 2000;
+  constexpr auto kStatesLast = std::chrono::microseconds(100);
+  std::atomic<uint64_t> covered{0};
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> failures{0};  // of writes, syncs and reads (Catch asserts on one thread)
+  std::thread writer([&] {
+    for (uint64_t i = 1; i <= kWrites; ++i) {
+      WriteBatch batch;
+      batch.Put(cf::kMeta, AsBytes(std::string_view("counter")), AsBytes(std::to_string(i)));
+      if (!store.Write(batch, /*sync=*/false).ok()) failures++;
+      std::this_thread::sleep_for(kStatesLast);
+      covered = i;
+      if (!store.SyncWal().ok()) failures++;
+      std::this_thread::sleep_for(kStatesLast);
+    }
+    done = true;
+  });
+  auto read_value = [&](bool by_iterator) -> uint64_t {
+    if (by_iterator) {
+      auto it = store.NewIterator(cf::kMeta, ReadView::kDurable);
+      if (!it) {
+        failures++;
+        return 0;
+      }
+      (*it)->Seek(AsBytes(std::string_view("counter")));
+      if (!(*it)->Valid() || AsChars((*it)->key()) != "counter") return 0;
+      return std::stoull(std::string(AsChars((*it)->value())));
+    }
+    auto value = store.Get(cf::kMeta, AsBytes(std::string_view("counter")));
+    if (!value) {
+      failures++;
+      return 0;
+    }
+    if (!value->has_value()) return 0;
+    return std::stoull(std::string(AsChars(**value)));
+  };
+  std::atomic<uint64_t> reads{0}, unsynced_seen{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 8; ++r) {  // more readers than cores: some are preempted mid-read
+    readers.emplace_back([&, by_iterator = r % 2 == 1] {
+      while (!done) {
+        uint64_t seen = read_value(by_iterator);
+        if (seen > covered.load()) unsynced_seen++;
+        reads++;
+      }
+    });
+  }
+  writer.join();
+  for (auto& r : readers) r.join();
+  INFO(reads.load() << " reads");
+  CHECK(failures.load() == 0);
+  CHECK(unsynced_seen.load() == 0);
 }
 
 TEST_CASE("a batch applies in key order but writes to one key keep their order") {
@@ -215,8 +281,8 @@ TEST_CASE("a large bulk write keeps the last write to every key and every delete
   for (int k = 0; k < kKeys; ++k) {
     auto value = t.store->Get(cf::kMeta, AsBytes(key_of(k)));
     REQUIRE(value);
-    const bool right = k % 10 == 0 ? !value->has_value()
-                                   : value->has_value() && AsChars(**value) == new_value;
+    const bool right =
+        k % 10 == 0 ? !value->has_value() : value->has_value() && AsChars(**value) == new_value;
     wrong += !right;
   }
   CHECK(wrong == 0);
@@ -261,8 +327,8 @@ TEST_CASE("bulk writes from several threads at once all land") {
       for (int b = 0; b < kBatches; ++b) {
         WriteBatch batch;
         for (int k = 0; k < kKeys; ++k) {
-          std::string key = std::to_string(thread) + "/" + std::to_string(b) + "/" +
-                            std::to_string(k);
+          std::string key =
+              std::to_string(thread) + "/" + std::to_string(b) + "/" + std::to_string(k);
           batch.Put(cf::kMeta, AsBytes(key), AsBytes(key));
         }
         if (!t.store->WriteUnlogged(batch).ok()) ++failures;
@@ -310,11 +376,11 @@ TEST_CASE("a sequenced family holds exactly what was written, in key order") {
   };
   for (uint64_t round = 0; round < 50; ++round) {
     WriteBatch batch;
-    put(batch, grouped(std::string("up\0", 3), round), "a");      // growing in its group
-    put(batch, grouped(std::string("down\0", 5), ~round), "b");   // shrinking in its group
+    put(batch, grouped(std::string("up\0", 3), round), "a");               // growing in its group
+    put(batch, grouped(std::string("down\0", 5), ~round), "b");            // shrinking in its group
     put(batch, grouped(std::to_string(round % 7), round * 13 % 50), "c");  // scattered
-    put(batch, grouped("", round), "d");                             // no group prefix
-    put(batch, std::to_string(round % 3), std::to_string(round));  // short, rewritten
+    put(batch, grouped("", round), "d");                                   // no group prefix
+    put(batch, std::to_string(round % 3), std::to_string(round));          // short, rewritten
     REQUIRE(store.Write(batch, /*sync=*/round % 2 == 0).ok());
   }
   REQUIRE(store.SyncWal().ok());
