@@ -56,7 +56,9 @@ class CommitHook {
   // Adds projection writes for `events` to `batch` and returns what to run
   // (on the syncing thread, in group order) once the batch is durable; it is
   // dropped if the group fails. Empty if nothing. A non-ok status fails the
-  // whole group: none of its events is written and every caller gets it.
+  // whole group: none of its events is written and every caller gets it;
+  // so does a throw (kInternal), which the log then recovers from as from a
+  // failed write (OnStoreRecovered before the next group).
   virtual Result<std::function<void()>> OnGroup(std::span<const LoggedEvent> events,
                                                 WriteBatch& batch) = 0;
   // A sync failed and the store was reopened: groups written after the last

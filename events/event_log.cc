@@ -10,10 +10,12 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <typeinfo>
 
 #include "core/parallel.h"
 #include "events/checkpoint.h"
 #include "events/codec.h"
+#include "events/internal/append_answers.h"
 #include "events/internal/log_pipeline.h"
 #include "events/internal/log_syncer.h"
 #include "events/log_layout.h"
@@ -26,6 +28,7 @@
 namespace backpack {
 namespace {
 
+using log_pipeline::AppendAnswers;
 using log_pipeline::ChainState;
 using log_pipeline::CompleteAppends;
 using log_pipeline::GroupWork;
@@ -40,6 +43,22 @@ using log_pipeline::WrittenGroup;
 // again this often even if no append asks it to: Writable() (and /healthz)
 // turns healthy again once the disk has room, without waiting for traffic.
 constexpr auto kRecoveryRetry = std::chrono::seconds(2);
+
+// `hook`'s staging for a group (nothing if there is no hook). A throw from it
+// (a projection reading a damaged record, std::bad_alloc) fails the group as
+// an error status would; only the exception's type is named, as its message
+// may quote stored data.
+Result<std::function<void()>> ProjectGroup(CommitHook* hook, std::span<const LoggedEvent> events,
+                                           WriteBatch& batch) {
+  if (!hook) return std::function<void()>();
+  try {
+    return hook->OnGroup(events, batch);
+  } catch (const std::exception& e) {
+    return Err(InternalError(std::string("the commit hook threw ") + typeid(e).name()));
+  } catch (...) {
+    return Err(InternalError("the commit hook threw"));
+  }
+}
 
 // Why the stored log may not be appended to, or OK: it must be signed by
 // `keys` (CheckLogSigner), hold the events its recorded size counts, and its
@@ -75,8 +94,10 @@ class EventLogImpl final : public EventLog {
         state_(std::move(state)),
         pool_(options.signing_threads > 0 ? options.signing_threads
                                           : static_cast<int>(CoreCount())),
-        syncer_(store, data_keys, stats_, state_.next_seq) {
+        syncer_(store, data_keys, stats_, state_.next_seq),
+        answers_(options.durability_wait_limit) {
     writer_ = std::thread([this] { WriterLoop(); });
+    answers_.StartWatch([this] { return syncer_.SyncRunningFor(); });
   }
 
   ~EventLogImpl() override {
@@ -85,8 +106,9 @@ class EventLogImpl final : public EventLog {
       stopping_ = true;
     }
     queue_cv_.notify_all();
-    writer_.join();  // it drains the queue first
-    syncer_.Stop();  // syncs every group the writer wrote
+    writer_.join();        // it drains the queue first
+    syncer_.Stop();        // syncs every group the writer wrote
+    answers_.StopWatch();  // every append has been answered by now
     WriteCheckpoint().IgnoreError();
   }
 
@@ -100,9 +122,11 @@ class EventLogImpl final : public EventLog {
 
   void AppendAsync(std::vector<NewEvent> events,
                    std::function<void(Result<AppendResult>)> done) override {
+    // Refused at once rather than queued behind a stalled sync.
+    if (Status stalled = CheckNotStalled(); !stalled.ok()) return done(Err(stalled));
     auto pending = log_pipeline::PrepareAppend(std::move(events), data_keys_);
     if (!pending) return done(Err(pending.error()));
-    pending->done = std::move(done);
+    pending->done = answers_.Track(std::move(done));
     {
       std::lock_guard lock(queue_mu_);
       if (stopping_) {
@@ -112,6 +136,8 @@ class EventLogImpl final : public EventLog {
     }
     queue_cv_.notify_one();
   }
+
+  void Drain() override { answers_.WaitAnswered(); }
 
   uint64_t size() const override { return syncer_.committed_size(); }
 
@@ -145,7 +171,7 @@ class EventLogImpl final : public EventLog {
     if (Recovering()) {
       return UnavailableError("the event log has not recovered from a failed write yet");
     }
-    return OkStatus();
+    return CheckNotStalled();
   }
 
  private:
@@ -155,6 +181,14 @@ class EventLogImpl final : public EventLog {
                                   " exceeds the log size " + std::to_string(size()));
     }
     return OkStatus();
+  }
+
+  // kUnavailable while a sync has run longer than stalled_sync_after.
+  Status CheckNotStalled() const {
+    const auto running = syncer_.SyncRunningFor();
+    if (running < options_.stalled_sync_after) return OkStatus();
+    return UnavailableError("the disk has not finished a sync for " +
+                            std::to_string(running.count() / 1000) + " ms (stalled?)");
   }
 
   void WriterLoop();
@@ -202,7 +236,8 @@ class EventLogImpl final : public EventLog {
 
   LogStats stats_;
   SigningPool pool_;
-  LogSyncer syncer_;  // the second pipeline stage
+  LogSyncer syncer_;       // the second pipeline stage
+  AppendAnswers answers_;  // the callers' answers; abandons them on a stalled sync
   std::thread writer_;
 };
 
@@ -285,7 +320,7 @@ Result<std::function<void()>> EventLogImpl::ChainSignAndProject(GroupWork& work,
   Result<std::function<void()>> staged{std::function<void()>()};
   pool_.ParallelFor(2 + runs, [&](size_t task) {
     if (task == 0) {
-      if (options_.hook) staged = options_.hook->OnGroup(work.logged, batch);
+      staged = ProjectGroup(options_.hook, work.logged, batch);
       return;
     }
     if (task == 1) return Chain(work, run, chained);

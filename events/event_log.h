@@ -15,6 +15,11 @@
 // store refuses before writing it (Store::CheckSpaceFor: too little free
 // space) fails alone, and the writer only drops what it had prepared for it.
 //
+// A disk that hangs instead of failing is bounded too: while a sync has run
+// longer than EventLogOptions::stalled_sync_after, Writable() says so and new
+// appends are refused at once; once it has run durability_wait_limit, every
+// append still waiting is answered kUnavailable (see AppendAsync).
+//
 // Signed checkpoints are written in the same batch whenever a second has
 // passed since the last one or the writer found no further work waiting,
 // and once more at shutdown.
@@ -22,6 +27,7 @@
 // Thread-safety: every public method is safe to call from any thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,11 +41,26 @@
 
 namespace backpack {
 
+// A sync (fsync) that has run this long means the disk has stalled: a
+// healthy one finishes in milliseconds, a busy one well within a second.
+inline constexpr std::chrono::milliseconds kStalledSyncAfter{5'000};
+// How long a caller may wait on a stalled sync before its append is
+// answered kUnavailable: longer than kStalledSyncAfter, so /healthz has
+// said "unavailable" (and new appends have been refused) before any waiting
+// request gives up, and well under an HTTP client's patience.
+inline constexpr std::chrono::milliseconds kDurabilityWaitLimit{10'000};
+
 struct EventLogOptions {
   Clock* clock = &SystemClock();
   CommitHook* hook = nullptr;      // not owned; may be null
   size_t max_group_events = 8192;  // separate appends combined into one group, at most
   int signing_threads = 0;         // 0: one per core
+  // While a sync has run this long, Writable() reports the disk stalled and
+  // new appends are refused at once (kUnavailable) instead of queueing.
+  std::chrono::milliseconds stalled_sync_after = kStalledSyncAfter;
+  // Once a sync has run this long, every append still waiting is answered
+  // kUnavailable; it may still become durable later (see AppendAsync).
+  std::chrono::milliseconds durability_wait_limit = kDurabilityWaitLimit;
 };
 
 // Counters for /metrics and benchmarks. Monotonic unless noted.
@@ -73,16 +94,31 @@ class EventLog {
   static std::vector<std::string> SequencedFamilies();
 
   // Drains pending appends, writes a final checkpoint, stops the writer.
+  // On a stalled disk it waits for the sync to return.
   virtual ~EventLog() = default;
 
   // Appends `events` atomically, in order, in one commit group; blocks until
   // durable. kInvalidArgument for bad events (nothing appended), kGone if a
-  // subject was shredded, kUnavailable if the write failed.
+  // subject was shredded, kUnavailable if the write failed or the disk has
+  // stalled (as AppendAsync).
   virtual Result<AppendResult> Append(std::vector<NewEvent> events) = 0;
-  // As Append, but returns at once; `done` runs on the writer thread after
+  // As Append, but returns at once; `done` runs exactly once: on the
+  // calling thread for an append refused at once, else on a log thread after
   // the group is durable or has failed. `done` must not block.
+  // kUnavailable at once while the disk has stalled (a sync has run longer
+  // than stalled_sync_after); and if the sync it waits for runs longer than
+  // durability_wait_limit, `done` gets kUnavailable then and never hears the
+  // outcome: the events may still become durable. Callers that answer
+  // "unavailable" must therefore send nothing they would send on success.
   virtual void AppendAsync(std::vector<NewEvent> events,
                            std::function<void(Result<AppendResult>)> done) = 0;
+  // Returns once every append made so far has been answered and no `done` is
+  // still running (nor one started by a `done` meanwhile): afterwards no
+  // completion of an earlier append runs. Takes at most about
+  // durability_wait_limit on a stalled disk. Lifetime contract: whoever owns
+  // state that `done` callbacks use (e.g. the HTTP API's pools) calls this
+  // after the last append that could use it and before destroying it.
+  virtual void Drain() = 0;
 
   // Number of durable events (the next sequence number).
   virtual uint64_t size() const = 0;
@@ -112,8 +148,9 @@ class EventLog {
   virtual EventLogStats stats() const = 0;
   // OK if appends can be made durable now, as far as can be told without
   // trying; otherwise kUnavailable saying why: the store cannot write
-  // (Store::Writable), or the log has not yet recovered from a failed write
-  // or sync. Cheap and never waits for the writer (for /healthz).
+  // (Store::Writable), the log has not yet recovered from a failed write or
+  // sync, or a sync has been running longer than stalled_sync_after (a
+  // stalled disk). Cheap and never waits for the writer (for /healthz).
   virtual Status Writable() const = 0;
 };
 

@@ -48,7 +48,9 @@ Result<bool> RebuildInterrupted(Store& store);
 // holds only while the enrollments are in effect.
 // 9: audit keeps shredded students' trail and break-glass alerts; bulk alerts stay current.
 // 9: alert reviews and audit settings changes are in the audit trail (a_events).
-inline constexpr std::string_view kProjectionsVersion = "9";
+// 10: a denial-burst window is a fixed-size header plus one entry per denial
+// time, not one JSON list rewritten on every denial.
+inline constexpr std::string_view kProjectionsVersion = "10";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

@@ -63,9 +63,7 @@ struct ApiWorld::Impl {
   std::unique_ptr<http::HttpServer> server;  // last: stopped first
 
   ~Impl() {
-    if (server) server->Stop();
-    if (login_pool) login_pool->Shutdown();
-    if (pool) pool->Shutdown();
+    if (server) api::StopServing(*server, context);
   }
 };
 
@@ -97,9 +95,10 @@ std::string First(const std::vector<std::pair<std::string, std::string>>& candid
 
 }  // namespace
 
-ApiWorld::ApiWorld()
+ApiWorld::ApiWorld(ApiWorldOptions world_options)
     : dir_(std::make_unique<testing::TempDir>()),
-      fx_(std::make_unique<testing::DomainFixture>(dir_->path() / "store")),
+      fx_(std::make_unique<testing::DomainFixture>(dir_->path() / "store", 1'790'000'000'000'000,
+                                                   std::move(world_options.domain))),
       impl_(std::make_unique<Impl>()) {
   Services& s = services();
   DemoOptions options;
@@ -171,6 +170,7 @@ ApiWorld::ApiWorld()
   http::ServerOptions server_options;
   server_options.listen = "127.0.0.1:0";
   server_options.threads = 2;
+  server_options.stop_timeout = world_options.stop_timeout;
   server_options.route_body_limits = api::RouteBodyLimits(context);
   impl_->server =
       std::make_unique<http::HttpServer>(server_options, std::move(router), impl_->metrics);
@@ -182,6 +182,10 @@ ApiWorld::ApiWorld()
 }
 
 ApiWorld::~ApiWorld() { impl_.reset(); }
+
+void ApiWorld::EndServing() { impl_.reset(); }
+
+uint16_t ApiWorld::port() const { return impl_->server->port(); }
 
 api::BlockingPool& ApiWorld::login_pool() { return *impl_->login_pool; }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -36,9 +37,15 @@ struct Account {
 // The password of every account ApiWorld creates.
 inline constexpr std::string_view kTestPassword = "correct horse battery staple";
 
+// Seams for tests of a stalled disk and of shutdown.
+struct ApiWorldOptions {
+  testing::DomainFixtureOptions domain;            // e.g. a store whose syncs hang
+  std::chrono::milliseconds stop_timeout{10'000};  // http::ServerOptions::stop_timeout
+};
+
 class ApiWorld {
  public:
-  ApiWorld();
+  explicit ApiWorld(ApiWorldOptions options = {});
   ~ApiWorld();
   ApiWorld(const ApiWorld&) = delete;
   ApiWorld& operator=(const ApiWorld&) = delete;
@@ -51,6 +58,12 @@ class ApiWorld {
                       std::string_view extra_headers = "");
   // The response body as JSON (REQUIREs that it parses).
   static boost::json::value Json(const ClientResponse& response);
+
+  // Ends serving as `backpack serve` does (api::StopServing), then destroys
+  // the API's state (its pools, sessions and context), as Serve's return
+  // does. Call() may not be used afterwards.
+  void EndServing();
+  uint16_t port() const;
 
   uint64_t LogSize();
   // Events at seq >= `from` (of `type`, unless Unknown).

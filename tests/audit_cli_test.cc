@@ -11,6 +11,7 @@
 #include "projections/roster/roster_commands.h"
 #include "projections/roster/roster_test_events.h"
 #include "tests/domain_fixture.h"
+#include "tests/small_disk.h"
 
 namespace backpack::testing {
 namespace {
@@ -32,10 +33,10 @@ std::string AddUser(DomainFixture& fx, const std::string& username, Role role = 
   return *id;
 }
 
-// A store where "teacher.one" read stu-a's profile on 2026-09-21 and
-// "teacher.two" read stu-b's. Returns the store's log size.
-uint64_t Seed(const TempDir& tmp) {
-  DomainFixture fx(tmp.path() / "data");
+// A store in `data` where "teacher.one" read stu-a's profile on 2026-09-21
+// and "teacher.two" read stu-b's. Returns the store's log size.
+uint64_t SeedAt(const std::filesystem::path& data) {
+  DomainFixture fx(data);
   const AeadKey& k = fx.keys().index_key;
   REQUIRE(fx.log().Append(
       {OrgEvent("sch-1", "Synthetic School"),
@@ -54,6 +55,18 @@ uint64_t Seed(const TempDir& tmp) {
                             {{StudentIdFor(k, "stu-b"), "districtwide"}}, AccessOutcome::kAllowed)
               .ok());
   return fx.log().size();
+}
+
+uint64_t Seed(const TempDir& tmp) { return SeedAt(tmp.path() / "data"); }
+
+// The size of the write-ahead log files in `db`, which opening the store
+// must have room to replay.
+uint64_t WalBytes(const std::filesystem::path& db) {
+  uint64_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(db)) {
+    if (entry.path().extension() == ".log") total += entry.file_size();
+  }
+  return total;
 }
 
 // The last event of the store, read after the CLI has exited.
@@ -211,6 +224,52 @@ TEST_CASE("audit breach-report lists the students and guardians to notify") {
   CHECK(parsed.at("totals").at("guardians").to_number<int>() == 1);
 }
 
+TEST_CASE("a CLI read that cannot be recorded prints nothing, writes nothing, and exits 3") {
+  TempDir tmp;  // invariant 3
+  SmallDisk disk(tmp.path() / "disk", "64m");
+  if (!disk.mounted()) {
+    WARN("skipped: mounting a tmpfs needs root (as in CI)");
+    return;
+  }
+  const std::filesystem::path data = tmp.path() / "disk" / "data";
+  auto run = [&](const std::string& args) {
+    return RunBackpackWords("--data " + data.string() + " " + args);
+  };
+  REQUIRE(run("init").exit_code == 0);
+  const uint64_t size = SeedAt(data);
+  const std::filesystem::path bundle = tmp.path() / "bundle.zip";  // off the small disk
+  const std::string commands[] = {
+      "audit breach-report --actor teacher.one --since 2026-09-21 --until 2026-09-22 "
+      "--format csv",
+      "audit query --since 2026-09-21 --until 2026-09-22",
+      "export-history --student stu-a --out " + bundle.string()};
+  for (const std::string& command : commands) {
+    INFO(command);
+    // Room for the store to open (its free-space guard and the write-ahead
+    // log to replay) and no more: opening uses some, so the append of the
+    // command's own read finds the disk full.
+    disk.FillLeavingExactly(StoreOptions().min_free_bytes + WalBytes(data / "db"));
+    CliResult refused = run(command);
+    disk.Free();
+    INFO(refused.err);
+    CHECK(refused.exit_code == 3);
+    // The read was refused, not the opening of the store.
+    CHECK(refused.err.find("the access could not be recorded") != std::string::npos);
+    CHECK(refused.err.find("writes are refused until space returns") != std::string::npos);
+    // Nothing on stdout (the log's error line is on stderr): no data.
+    CHECK(refused.out.empty());
+    CHECK_FALSE(std::filesystem::exists(bundle));
+    CHECK(DomainFixture(data).log().size() == size);
+  }
+  // With the space back the same commands print (and write) the data.
+  CliResult report = run(commands[0]);
+  CHECK(report.exit_code == 0);
+  CHECK(report.out.find("morgan.q@example.test") != std::string::npos);
+  CHECK(run(commands[1]).exit_code == 0);
+  CHECK(run(commands[2]).exit_code == 0);
+  CHECK(std::filesystem::exists(bundle));
+}
+
 TEST_CASE("audit commands exit 2 on usage errors and 1 for unknown people") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
@@ -229,18 +288,37 @@ TEST_CASE("audit commands exit 2 on usage errors and 1 for unknown people") {
   CHECK(RunCli(tmp, "audit query --student sis-unknown").exit_code == 1);
 }
 
+TEST_CASE("audit breach-report and audit query refuse a window whose until is not after since") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  const uint64_t size = Seed(tmp);
+  const std::string windows[] = {
+      "--since 2026-09-21T08:00:00Z --until 2026-09-21T08:00:00Z",  // empty
+      "--since 2026-09-21T08:00:00Z --until 2026-09-21T07:00:00Z",  // reversed
+      "--since 2026-09-22 --until 2026-09-20",
+  };
+  for (const std::string& window : windows) {
+    for (const std::string command : {"audit breach-report --actor teacher.one ", "audit query "}) {
+      CliResult refused = RunCli(tmp, command + window);
+      INFO(command << window << ": " << refused.err);
+      CHECK(refused.exit_code == 2);
+      CHECK(refused.err == "backpack: until must be after since\n");
+      CHECK(refused.out.empty());
+    }
+  }
+  // A one-day window, --until being a bare date, is not empty.
+  CHECK(RunCli(tmp, "audit query --since 2026-09-21 --until 2026-09-21").exit_code == 0);
+  DomainFixture fx(tmp.path() / "data");
+  CHECK(fx.log().size() == size + 1);  // that query's read: the refusals recorded none
+}
+
 TEST_CASE("audit settings shows the bulk threshold, a privacy officer's change is an event") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
   Seed(tmp);
   {
     DomainFixture fx(tmp.path() / "data");
-    AddUserRequest r;
-    r.username = "privacy";
-    r.role = Role::kPrivacyOfficer;
-    r.password_cost = PasswordCost::kMinimal;
-    REQUIRE(RosterCommands(fx.services())
-                .AddUser(Actor{"system", "req_2", ""}, r, "correct horse battery"));
+    AddUser(fx, "privacy", Role::kPrivacyOfficer);
   }
   CliResult shown = RunCli(tmp, "audit settings");
   REQUIRE(shown.exit_code == 0);
@@ -263,12 +341,7 @@ TEST_CASE("audit settings says who changed the threshold, and the change is in t
   Seed(tmp);
   {
     DomainFixture fx(tmp.path() / "data");
-    AddUserRequest r;
-    r.username = "privacy";
-    r.role = Role::kPrivacyOfficer;
-    r.password_cost = PasswordCost::kMinimal;
-    REQUIRE(RosterCommands(fx.services())
-                .AddUser(Actor{"system", "req_2", ""}, r, "correct horse battery"));
+    AddUser(fx, "privacy", Role::kPrivacyOfficer);
   }
   CHECK(
       json::parse(RunCli(tmp, "audit settings").out).at("bulk_access_threshold_change").is_null());

@@ -6,8 +6,9 @@
 
 namespace backpack::testing {
 
-DomainFixture::DomainFixture(const std::filesystem::path& dir, int64_t now_us)
-    : dir_(dir), clock_(now_us) {
+DomainFixture::DomainFixture(const std::filesystem::path& dir, int64_t now_us,
+                             DomainFixtureOptions options)
+    : dir_(dir), options_(std::move(options)), clock_(now_us) {
   Open();
 }
 
@@ -33,13 +34,15 @@ void DomainFixture::Open() {
   TestStore opened = OpenTestStore(dir_, "backpack.test/domain");
   keys_ = std::move(opened.keys);
   store_ = std::move(opened.store);
-  data_keys_ = std::make_unique<DataKeyRing>(*store_, keys_->kek);
-  domain_ = std::make_unique<Domain>(*store_, *data_keys_, *keys_, clock_);
-  REQUIRE(store_->EnsureColumnFamilies(domain_->ColumnFamilies()).ok());
-  EventLogOptions log_options;
+  if (options_.wrap_store) wrapped_ = options_.wrap_store(*store_);
+  Store& store = this->store();
+  data_keys_ = std::make_unique<DataKeyRing>(store, keys_->kek);
+  domain_ = std::make_unique<Domain>(store, *data_keys_, *keys_, clock_);
+  REQUIRE(store.EnsureColumnFamilies(domain_->ColumnFamilies()).ok());
+  EventLogOptions log_options = options_.log;
   log_options.clock = &clock_;
   log_options.hook = &domain_->projector();
-  auto log = EventLog::Open(*store_, *keys_, *data_keys_, log_options);
+  auto log = EventLog::Open(store, *keys_, *data_keys_, log_options);
   REQUIRE(log);
   log_ = std::move(*log);
   REQUIRE(domain_->Start(*log_).ok());
@@ -49,6 +52,7 @@ void DomainFixture::Close() {
   log_.reset();
   domain_.reset();
   data_keys_.reset();
+  wrapped_.reset();
   store_.reset();
 }
 

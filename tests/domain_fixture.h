@@ -3,6 +3,7 @@
 // the event log with the projector as its commit hook.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "core/clock.h"
@@ -11,11 +12,21 @@
 
 namespace backpack::testing {
 
+// Seams for tests that control the store or the log's limits.
+struct DomainFixtureOptions {
+  // If set, everything uses the store it returns, which wraps the real one
+  // (e.g. tests/stalling_store.h) and is closed before it.
+  std::function<std::unique_ptr<Store>(Store& real)> wrap_store;
+  // The log's options; its clock and hook are the fixture's.
+  EventLogOptions log;
+};
+
 class DomainFixture {
  public:
   // Opens (or reopens) the store in `dir`; the clock starts at `now_us`.
   explicit DomainFixture(const std::filesystem::path& dir,
-                         int64_t now_us = 1'790'000'000'000'000);  // 2026-09-21
+                         int64_t now_us = 1'790'000'000'000'000,  // 2026-09-21
+                         DomainFixtureOptions options = {});
   ~DomainFixture();
 
   // Closes everything and opens it again from disk (same clock).
@@ -27,7 +38,7 @@ class DomainFixture {
   Services& services() { return domain_->services(); }
   Domain& domain() { return *domain_; }
   EventLog& log() { return *log_; }
-  Store& store() { return *store_; }
+  Store& store() { return wrapped_ ? *wrapped_ : *store_; }
   DataKeyRing& data_keys() { return *data_keys_; }
   const StoreKeys& keys() const { return *keys_; }
   ManualClock& clock() { return clock_; }
@@ -37,9 +48,11 @@ class DomainFixture {
   void Close();
 
   std::filesystem::path dir_;
+  DomainFixtureOptions options_;
   ManualClock clock_;
   std::unique_ptr<StoreKeys> keys_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<Store> wrapped_;  // over store_, if options_.wrap_store
   std::unique_ptr<DataKeyRing> data_keys_;
   std::unique_ptr<Domain> domain_;
   std::unique_ptr<EventLog> log_;

@@ -15,6 +15,7 @@
 #include "events/log_layout.h"
 #include "projections/family/family_test_util.h"
 #include "projections/ids.h"
+#include "projections/rebuild.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -29,6 +30,8 @@ class CliWorld {
  public:
   CliWorld() : world_(std::make_unique<World>(tmp_.path() / "data")) {
     ana_note = world_->WriteNote(world_->ana, "counseling", "Synthetic note Tamarind-Gazebo");
+    // As `backpack init` leaves a store: the CLI does not rebuild on open.
+    REQUIRE(MarkProjectionsCurrent(world_->fx().store()).ok());
     world_->Close();
   }
   World& world() { return *world_; }

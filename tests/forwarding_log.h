@@ -18,6 +18,7 @@ class ForwardingEventLog : public EventLog {
                    std::function<void(Result<AppendResult>)> done) override {
     real_.AppendAsync(std::move(events), std::move(done));
   }
+  void Drain() override { real_.Drain(); }
   uint64_t size() const override { return real_.size(); }
   Result<LoggedEvent> Read(uint64_t seq) override { return real_.Read(seq); }
   Status Replay(uint64_t from, size_t batch_size,

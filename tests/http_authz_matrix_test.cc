@@ -78,6 +78,7 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
        R"({"text":"Synthetic v2"})",
        {"teacher"},
        w.child},
+      {"POST", "/api/notes/" + s.note + "/restrict", "", {"teacher"}, w.child},
       {"GET", "/api/feed", "", educators, ""},
       {"POST", child + "/break-glass", R"({"reason":"Synthetic reason of enough length"})",
        educators, w.child},

@@ -2,9 +2,7 @@
 // (invariant 3), SIGKILL during writes, clean shutdown, a taken port.
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include <thread>
 
 #include "tests/http_harness.h"
+#include "tests/small_disk.h"
 #include "tests/test_util.h"
 
 namespace backpack::testing {
@@ -53,39 +52,6 @@ double MetricValue(const std::string& exposition, const std::string& name) {
   if (at == std::string::npos) return -1;
   return std::stod(exposition.substr(at + line_start.size()));
 }
-
-// A tmpfs mounted for the test's lifetime; mounted() is false without root.
-class SmallDisk {
- public:
-  SmallDisk(const fs::path& dir, const std::string& size) : dir_(dir) {
-    fs::create_directories(dir_);
-    std::string options = "size=" + size + ",mode=0700";
-    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", 0, options.c_str()) == 0;
-  }
-  ~SmallDisk() {
-    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
-  }
-  bool mounted() const { return mounted_; }
-  uint64_t FreeBytes() const {
-    struct statvfs info {};
-    if (::statvfs(dir_.c_str(), &info) != 0) return 0;
-    return static_cast<uint64_t>(info.f_bavail) * info.f_frsize;
-  }
-  // Writes a filler file until fewer than `leave` bytes are free.
-  void FillLeaving(uint64_t leave) {
-    std::ofstream filler(dir_ / "filler", std::ios::binary);
-    const std::string block(1 << 20, '\0');
-    for (int i = 0; i < 4096 && FreeBytes() > leave + block.size(); ++i) {
-      filler.write(block.data(), static_cast<std::streamsize>(block.size()));
-      filler.flush();
-    }
-  }
-  void Free() { fs::remove(dir_ / "filler"); }
-
- private:
-  fs::path dir_;
-  bool mounted_ = false;
-};
 
 TEST_CASE("a full disk fails audited reads closed (503, no data) until space returns") {
   TempDir dir;

@@ -202,7 +202,7 @@ TEST_CASE("cookie-authenticated writes need a JSON content type, bearer writes d
   std::string token = s.server.TokenFor("principal");
   REQUIRE_FALSE(token.empty());
   const std::string cookie = CookieHeader(token);
-  auto no_type = s.server.Call("DELETE", "/api/session", "", cookie);
+  auto no_type = s.server.Call("DELETE", "/api/session", "x", cookie);
   REQUIRE(no_type->status == 403);
   CHECK(ErrorCode(no_type) == "forbidden");
   auto form = s.server.Call("DELETE", "/api/session", "a=b",
@@ -225,6 +225,18 @@ TEST_CASE("cookie-authenticated writes need a JSON content type, bearer writes d
       s.server.Call("DELETE", "/api/session", "", "Authorization: Bearer " + bearer + "\r\n");
   REQUIRE(bearer_logout->status == 204);
   CHECK(s.server.Json("GET", "/api/me", bearer)->status == 401);
+}
+
+TEST_CASE("a cookie logout without a body needs no content type, as curl sends it") {
+  Served s;
+  std::string token = s.server.TokenFor("principal");
+  REQUIRE_FALSE(token.empty());
+  const std::string cookie = CookieHeader(token);
+  REQUIRE(s.server.Call("GET", "/api/me", "", cookie)->status == 200);
+  auto logout = s.server.Call("DELETE", "/api/session", "", cookie);
+  REQUIRE(logout->status == 204);
+  CHECK(logout->Header("set-cookie").find("Max-Age=0") != std::string::npos);
+  CHECK(s.server.Call("GET", "/api/me", "", cookie)->status == 401);
 }
 
 TEST_CASE("a session ends after its idle timeout, and each use extends it") {

@@ -160,6 +160,44 @@ TEST_CASE("import twice: the second appends nothing and says so") {
   CHECK(LogSize(tmp) == size);
 }
 
+TEST_CASE("every command calls a path it cannot read or write a usage error, in one line") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  REQUIRE(
+      RunCli(tmp, "import --actor system " + ImportFolder(tmp, SmallDistrict(), "set")).exit_code ==
+      0);
+  const std::string missing = (tmp.path() / "missing").string();
+  const std::string fifo = (tmp.path() / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string not_zip = (tmp.path() / "set.txt").string();
+  std::ofstream(not_zip) << "not a zip archive";
+  const uint64_t size = LogSize(tmp);
+  struct Row {
+    std::string args;
+    int exit_code;
+    std::string message;  // on stderr
+  };
+  const Row rows[] = {
+      {"import --actor system " + missing, 2, "cannot read " + missing + ": No such file"},
+      {"import --actor system " + fifo, 2, fifo + " is neither a folder nor a zip file"},
+      {"verify --checkpoint " + missing, 2, "cannot read " + missing + ": No such file"},
+      {"verify-export " + missing, 2, "cannot read " + missing + ": No such file"},
+      {"export-history --student s-101 --out " + missing + "/bundle.json", 2, missing},
+  };
+  for (const Row& row : rows) {
+    CliResult result = RunCli(tmp, row.args);
+    INFO(row.args << ": " << result.err);
+    CHECK(result.exit_code == row.exit_code);
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+    CHECK(result.err.find(row.message) != std::string::npos);
+  }
+  // A path that exists but is no OneRoster set: the set's problems, exit 1.
+  CliResult bad_set = RunCli(tmp, "import --actor system " + not_zip);
+  CHECK(bad_set.exit_code == 1);
+  CHECK(bad_set.err.starts_with("set.txt: not a readable zip archive"));
+  CHECK(LogSize(tmp) == size);
+}
+
 TEST_CASE("import refuses a set lacking most of the students unless told to allow it") {
   backpack::testing::TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
@@ -424,6 +462,59 @@ TEST_CASE("demo over a demo of other settings refuses and says to use a new data
   CHECK(other.err.find("new --data directory") != std::string::npos);
   CHECK(other.err.find("--allow-mass-retraction") == std::string::npos);
   CHECK(LogSize(tmp) == size);
+}
+
+namespace {
+
+// Runs `demo ARGS` over a district it must refuse: exit 1, one line naming
+// `held`, advising a new directory, and nothing appended.
+void CheckDemoRefused(const backpack::testing::TempDir& tmp, const std::string& args,
+                      const std::string& held) {
+  const uint64_t size = LogSize(tmp);
+  CliResult refused = RunCli(tmp, "demo " + args);
+  INFO(args << ": " << refused.out << refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.out.empty());
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  CHECK(refused.err.find("other settings (" + held) != std::string::npos);
+  CHECK(refused.err.find("new --data directory") != std::string::npos);
+  CHECK(LogSize(tmp) == size);
+}
+
+// Runs `demo ARGS` over the district it made: exit 0 and nothing appended.
+void CheckDemoRerun(const backpack::testing::TempDir& tmp, const std::string& args) {
+  const uint64_t size = LogSize(tmp);
+  CliResult again = RunCli(tmp, "demo " + args);
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find("nothing to import") != std::string::npos);
+  CHECK(LogSize(tmp) == size);
+}
+
+}  // namespace
+
+TEST_CASE("demo refuses a district of any other --students or --seed, appending nothing") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "demo --students 20 --seed 7").exit_code == 0);
+  CheckDemoRefused(tmp, "--students 21 --seed 7", "demo --students 20 --seed 7");
+  CheckDemoRefused(tmp, "--students 19 --seed 7", "demo --students 20 --seed 7");
+  CheckDemoRefused(tmp, "--students 20 --seed 8", "demo --students 20 --seed 7");
+  CheckDemoRerun(tmp, "--students 20 --seed 7");
+}
+
+TEST_CASE("a demo district from before demos recorded their settings takes only the same ones") {
+  backpack::testing::TempDir tmp;
+  REQUIRE(RunCli(tmp, "demo --students 20 --seed 7").exit_code == 0);
+  {  // As a demo of an earlier version left it: no meta/demo_settings.
+    backpack::testing::DomainFixture fx(tmp.path() / "data");
+    WriteBatch forget;
+    forget.Delete(cf::kMeta, AsBytes("demo_settings"));
+    REQUIRE(fx.store().Write(forget, true).ok());
+  }
+  CheckDemoRefused(tmp, "--students 21 --seed 7", "unrecorded");
+  CheckDemoRerun(tmp, "--students 20 --seed 7");
+  // The rerun recorded them.
+  CheckDemoRefused(tmp, "--students 21 --seed 7", "demo --students 20 --seed 7");
 }
 
 TEST_CASE("bench import ends with events_per_second and leaves no scratch files") {

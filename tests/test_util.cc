@@ -83,6 +83,19 @@ NewEvent NoteEvent(const std::string& subject, const std::string& text) {
   return e;
 }
 
+std::string AllStoredBytes(Store& store) {
+  std::string all;
+  for (const auto& family : store.ColumnFamilyNames()) {
+    auto it = store.NewIterator(family);
+    REQUIRE(it);
+    for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+      all += AsChars((*it)->key());
+      all += AsChars((*it)->value());
+    }
+  }
+  return all;
+}
+
 bool AnyFileContains(const std::filesystem::path& root, std::string_view needle) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     if (!entry.is_regular_file()) continue;

@@ -62,4 +62,8 @@ std::string ReadFile(const std::filesystem::path& path);
 // True if any file under `root` contains `needle` (binary search of bytes).
 bool AnyFileContains(const std::filesystem::path& root, std::string_view needle);
 
+// Every key and value of every column family of `store`, concatenated: what
+// a scan for plaintext searches besides the files.
+std::string AllStoredBytes(Store& store);
+
 }  // namespace backpack::testing

@@ -2,9 +2,13 @@
 // through intake's Import().
 #include <unistd.h>
 
+#include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 
 #include "demo/demo_district.h"
 #include "projections/ids.h"
@@ -43,8 +47,34 @@ Result<Actor> ImportActor(Services& services, const std::string& user) {
   return actor;
 }
 
+// A usage error (kInvalidArgument, exit 2), as for every path the CLI reads,
+// if `path` is nothing import can read: missing, not openable, or neither a
+// folder nor a regular file. A set that exists but has problems (a file that
+// is no zip included) is ParseSetOrReport's: `file:line` errors, exit 1.
+Status CheckImportPath(const std::filesystem::path& path) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status)) {
+    std::filesystem::directory_iterator listing(path, ec);
+  } else if (std::filesystem::is_regular_file(status)) {
+    errno = 0;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) ec = std::error_code(errno ? errno : EIO, std::generic_category());
+  } else if (!ec && std::filesystem::exists(status)) {
+    return InvalidArgumentError(path.string() + " is neither a folder nor a zip file");
+  } else if (!ec) {
+    ec = std::make_error_code(std::errc::no_such_file_or_directory);
+  }
+  if (ec) return InvalidArgumentError("cannot read " + path.string() + ": " + ec.message());
+  return OkStatus();
+}
+
 void RunImport(const GlobalOptions& global, const std::string& user, const std::string& path,
                ImportOptions options, int* exit_code) {
+  if (Status readable = CheckImportPath(path); !readable.ok()) {
+    *exit_code = Fail(readable);
+    return;
+  }
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
   auto actor = ImportActor(app->services(), user);
@@ -133,6 +163,20 @@ void RunBenchImport(const GlobalOptions& global, const BenchImportOptions& bench
             << static_cast<uint64_t>(static_cast<double>(report->events_appended) / total) << "\n";
 }
 
+// Any unsigned 64-bit number in decimal digits. (CLI11 alone reads "-1" as
+// 2^64 - 1 and a longer number as the largest.)
+CLI::Validator Uint64Digits() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        uint64_t value = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error == std::errc() && end == text.data() + text.size()) return "";
+        return "Value " + text + " is not a whole number from 0 to " +
+               std::to_string(std::numeric_limits<uint64_t>::max());
+      },
+      "UINT64");
+}
+
 }  // namespace
 
 imports::ImportLimits GeneratedSetLimits() {
@@ -203,7 +247,9 @@ void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   demo->add_option("--students", demo_options.students, "students")
       ->capture_default_str()
       ->check(CLI::Range(1, 500'000));
-  demo->add_option("--seed", demo_options.seed, "generator seed")->capture_default_str();
+  demo->add_option("--seed", demo_options.seed, "generator seed (0 to 2^64 - 1)")
+      ->check(Uint64Digits())
+      ->capture_default_str();
   demo->add_option("--listen", demo_options.listen,
                    "the address the printed instructions serve the district on")
       ->capture_default_str();

@@ -16,6 +16,7 @@
 #include "projections/records/records.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
+#include "tools/demo_settings.h"
 #include "tools/intake_cli.h"
 
 namespace backpack {
@@ -305,23 +306,18 @@ void PrintHowToLogIn(const GlobalOptions& global, const DemoSummary& summary,
                "application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'\n";
 }
 
-// Import refuses a set that would retract most of what the store holds,
-// advising import's --allow-mass-retraction; for demo, which has no such
-// flag, that means DATA holds another district (a demo of other settings).
-Status DemoImportRefusal(const Status& status, const DataPaths& paths) {
-  if (status.code() != StatusCode::kFailedPrecondition) return status;
-  return FailedPreconditionError(
-      paths.data.string() + " already holds a district made with other settings (such as a " +
-      "demo of other --students or --seed), which this demo would retract; nothing was " +
-      "imported: give demo a new --data directory");
-}
-
 // Writes the district into DATA/demo-import, imports it as `actor` and
 // removes the files (plaintext personal data) unless asked to keep them.
 // Sets `*exit_code` and returns nullopt on failure.
 std::optional<DemoSummary> ImportDemoDistrict(App& app, const DataPaths& paths,
                                               const DemoCommandOptions& options, const Actor& actor,
                                               int* exit_code) {
+  const DemoSettings wanted{options.students, options.seed};
+  auto held = FindHeldDistrict(app, paths, wanted);
+  if (!held) {
+    *exit_code = Fail(held.error());
+    return std::nullopt;
+  }
   std::filesystem::path folder = paths.data / "demo-import";
   DemoOptions demo;
   demo.students = options.students;
@@ -338,9 +334,9 @@ std::optional<DemoSummary> ImportDemoDistrict(App& app, const DataPaths& paths,
     *exit_code = kExitRefused;
     return std::nullopt;
   }
-  auto report = Import(app.services(), *set, actor);
+  auto report = ImportAndRecord(app, paths, *set, actor, *held, wanted);
   if (!report) {
-    *exit_code = Fail(DemoImportRefusal(report.error(), paths));
+    *exit_code = Fail(report.error());
     return std::nullopt;
   }
   PrintImportReport(*report);

@@ -4,9 +4,9 @@
 // inherit the mask) and taken with sigwait() by the main thread, so a
 // signal that arrives at any moment, even before the server is up, stops
 // it cleanly: the server finishes in-flight requests, the blocking pool
-// drains, then the App drains the log and writes a final checkpoint.
+// drains, the log answers every pending append (api::StopServing), then the
+// App closes the log and writes a final checkpoint.
 #include <signal.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -21,12 +21,17 @@
 namespace backpack {
 namespace {
 
+// Bounds of --threads and the connection limits: beyond them an operator
+// has surely mistyped (a machine with more cores than this still serves).
+constexpr int kMaxServeThreads = 256;
+constexpr size_t kMaxServeConnections = 1'000'000;
+
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
-  int threads = 0;
+  int threads = 0;  // not given: one per core
   bool secure_cookie = false;
   size_t max_connections = 1024;
-  size_t max_connections_per_client = 0;  // 0: a quarter of max_connections
+  size_t max_connections_per_client = 0;  // not given: a quarter of max_connections
   // Hidden, for tests and drills.
   int64_t session_idle_seconds = 30 * 60;
   size_t login_user_limit = 5;
@@ -42,14 +47,9 @@ sigset_t StopSignals() {
   return set;
 }
 
-// Request logs are info lines on stderr; stdout carries only the
-// "listening on" line that scripts read.
-void LogToStderr() {
-  auto logger = spdlog::stderr_color_mt("backpack");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_level(spdlog::level::info);
-}
+// Request logs are info lines on stderr (where main sends the log);
+// stdout carries only the "listening on" line that scripts read.
+void LogRequests() { spdlog::set_level(spdlog::level::info); }
 
 // "http://HOST:PORT" for the bound port (the listen port may be 0).
 std::string ListeningUrl(const std::string& listen, uint16_t port) {
@@ -57,6 +57,10 @@ std::string ListeningUrl(const std::string& listen, uint16_t port) {
 }
 
 // The sign-in state the API shares, owned for the life of the server.
+// Lifetime: handlers and the completions of their appends use it, so it may
+// only go once the server has stopped, the pools have finished and the log
+// has answered every append (api::StopServing); the App, and with it the
+// log, outlives it.
 struct ApiState {
   ApiState(App& app, const ServeOptions& options)
       : sessions(SystemClock(), api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
@@ -115,16 +119,16 @@ int Serve(App& app, const ServeOptions& options, const sigset_t& signals) {
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("received signal {}; stopping", received);
-  server.Stop();
-  state.login_pool.Shutdown();
-  state.blocking.Shutdown();
+  // `state` goes when this returns, the log only later (app.reset()): no
+  // append's completion may be left that uses it.
+  api::StopServing(server, state.context);
   return kExitOk;
 }
 
 void RunServe(const GlobalOptions& global, const ServeOptions& options, int* exit_code) {
   const sigset_t signals = StopSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
-  LogToStderr();
+  LogRequests();
   if (options.session_idle_seconds <= 0 || options.login_user_limit == 0 ||
       options.login_ip_limit == 0) {
     std::cerr << "backpack: session and login limits must be positive\n";
@@ -150,18 +154,21 @@ void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   auto* serve = cli.add_subcommand("serve", "run the HTTP server (SIGINT/SIGTERM stop it)");
   serve->add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
-  serve->add_option("--threads", options.threads, "I/O threads (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+  serve
+      ->add_option(
+          "--threads", options.threads,
+          "I/O threads, 1 to " + std::to_string(kMaxServeThreads) + " (default: one per core)")
+      ->check(CLI::Range(1, kMaxServeThreads));
   serve
       ->add_option("--max-connections", options.max_connections,
                    "open connections at most; more are answered 503")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(size_t{1}, kMaxServeConnections))
       ->capture_default_str();
   serve
       ->add_option("--max-connections-per-client", options.max_connections_per_client,
-                   "open connections from one client address (default: a quarter of "
-                   "--max-connections)")
-      ->check(CLI::NonNegativeNumber);
+                   "open connections from one client address, up to --max-connections "
+                   "(default: a quarter of --max-connections)")
+      ->check(CLI::Range(size_t{1}, kMaxServeConnections));
   serve->add_flag("--secure-cookie", options.secure_cookie,
                   "mark the session cookie Secure (when served behind TLS)");
   // Hidden: test hooks.

@@ -1,4 +1,5 @@
 // backpack: the one command-line binary (SPEC §5).
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
   // Everything this process creates (the store's files, exports, credentials)
   // is readable by its owner only.
   ::umask(077);
+  // Warnings go to standard error, so that a command's output (a CSV, a JSON
+  // report, a checkpoint) stays only its output when redirected.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("backpack"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_level(spdlog::level::warn);
   CLI::App cli{"Backpack: an audit-first student record store"};

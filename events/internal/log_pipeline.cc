@@ -1,6 +1,9 @@
 #include "events/internal/log_pipeline.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <typeinfo>
 #include <unordered_map>
 
 #include "core/crypto.h"
@@ -113,16 +116,27 @@ void CompleteAppends(std::vector<PendingAppend>& appends, const GroupWork& work,
                      const Status& status, DataKeyRing& data_keys) {
   size_t offset = 0;
   for (PendingAppend& append : appends) {
+    Result<AppendResult> result;
     if (status.ok()) {
       for (auto& [subject, wrapped] : append.new_keys) data_keys.MarkDurable(subject);
       const EventHeader& first = work.logged[offset].header;
       const EventHeader& last = work.logged[offset + append.events.size() - 1].header;
-      append.done(AppendResult{first.seq, last.seq, first.recorded_at_us});
+      result = AppendResult{first.seq, last.seq, first.recorded_at_us};
     } else {
-      append.done(
-          Err(UnavailableError("the event could not be written durably: " + status.message())));
+      result = Err(UnavailableError("the event could not be written durably: " + status.message()));
     }
+    append.done(std::move(result));
     offset += append.events.size();
+  }
+}
+
+void RunCallback(std::string_view what, const std::function<void()>& callback) {
+  try {
+    callback();
+  } catch (const std::exception& e) {
+    spdlog::error("event log: {} threw {}; going on", what, typeid(e).name());
+  } catch (...) {
+    spdlog::error("event log: {} threw; going on", what);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,7 @@ struct PreparedEvent {
 struct PendingAppend {
   std::vector<PreparedEvent> events;
   std::vector<std::pair<std::string, Bytes>> new_keys;  // subject -> wrapped key
-  std::function<void(Result<AppendResult>)> done;
+  std::function<void(Result<AppendResult>)> done;       // AppendAnswers::Track(caller's done)
 };
 
 // Everything the writer computes for one group before writing it, index by
@@ -70,9 +71,18 @@ Result<ChainState> LoadChainState(Store& store);
 
 // Answers every append of a group: its sequence numbers if `status` is ok
 // (the group is durable, and so are the data keys it created), else
-// kUnavailable with `status`'s message.
+// kUnavailable with `status`'s message. Each `done` is the log's tracked
+// answer (AppendAnswers::Track), which runs the caller's through
+// RunCallback: one that throws does not stop the next.
 void CompleteAppends(std::vector<PendingAppend>& appends, const GroupWork& work,
                      const Status& status, DataKeyRing& data_keys);
+
+// Runs `callback`, which the log does not own (an append's `done`, a hook's
+// staged action): a throw is logged at error level, naming `what` and the
+// exception's type only (its message may quote personal data), and
+// swallowed, so that the writer or syncer thread and the callbacks after it
+// go on.
+void RunCallback(std::string_view what, const std::function<void()>& callback);
 
 // The counters behind EventLog::stats(); safe to use from any thread.
 class LogStats {

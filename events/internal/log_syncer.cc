@@ -2,12 +2,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace backpack::log_pipeline {
+namespace {
 
-LogSyncer::LogSyncer(Store& store, DataKeyRing& data_keys, LogStats& stats,
-                     uint64_t committed_size)
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+LogSyncer::LogSyncer(Store& store, DataKeyRing& data_keys, LogStats& stats, uint64_t committed_size)
     : store_(store), data_keys_(data_keys), stats_(stats), committed_size_(committed_size) {
   thread_ = std::thread([this] { Loop(); });
 }
@@ -34,6 +43,12 @@ void LogSyncer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::chrono::microseconds LogSyncer::SyncRunningFor() const {
+  const int64_t started = sync_started_us_.load();
+  if (started == 0) return std::chrono::microseconds(0);
+  return std::chrono::microseconds(std::max<int64_t>(SteadyMicros() - started, 1));
+}
+
 void LogSyncer::Recovered(uint64_t committed_size) {
   committed_size_.store(committed_size);
   failed_ = false;
@@ -57,13 +72,17 @@ void LogSyncer::Loop() {
 }
 
 void LogSyncer::SyncGroups(std::vector<WrittenGroup>& groups) {
-  auto started = std::chrono::steady_clock::now();
+  const int64_t started = SteadyMicros();
   // After a failed sync every group still in the pipeline fails too: it was
   // chained onto events whose fate is unknown until the writer recovers.
-  Status status = failed_ ? UnavailableError("an earlier sync failed") : store_.SyncWal();
+  Status status = UnavailableError("an earlier sync failed");
+  if (!failed_) {
+    sync_started_us_.store(started);
+    status = store_.SyncWal();
+    sync_started_us_.store(0);
+  }
   if (!status.ok()) failed_ = true;
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - started).count();
+  const int64_t micros = SteadyMicros() - started;
   size_t events = 0;
   for (auto& g : groups) events += g.work.logged.size();
   if (status.ok()) {
@@ -73,7 +92,7 @@ void LogSyncer::SyncGroups(std::vector<WrittenGroup>& groups) {
   }
   stats_.Record(groups.size(), events, groups.back().work.logged.size(), status.ok(), micros);
   for (auto& g : groups) {
-    if (status.ok() && g.on_durable) g.on_durable();
+    if (status.ok() && g.on_durable) RunCallback("a commit hook's staged action", g.on_durable);
     CompleteAppends(g.appends, g.work, status, data_keys_);
   }
 }

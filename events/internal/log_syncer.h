@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -37,6 +38,10 @@ class LogSyncer {
   bool failed() const { return failed_.load(); }
   // The writer reloaded its state: `committed_size` events are durable.
   void Recovered(uint64_t committed_size);
+  // How long the sync in progress has been running; zero if none is. Safe
+  // from any thread and never waits (the start is published atomically), so
+  // that a disk which hangs rather than fails can be told (EventLog::Writable).
+  std::chrono::microseconds SyncRunningFor() const;
 
  private:
   void Loop();
@@ -47,6 +52,9 @@ class LogSyncer {
   LogStats& stats_;
   std::atomic<uint64_t> committed_size_;
   std::atomic<bool> failed_{false};
+  // When the sync in progress started (steady clock, microseconds since its
+  // epoch); 0 while none is.
+  std::atomic<int64_t> sync_started_us_{0};
 
   std::mutex mu_;
   std::condition_variable work_cv_;     // the thread waits for groups here

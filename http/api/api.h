@@ -52,7 +52,8 @@ Result<Caller> Authenticate(ApiContext& context, const http::HttpRequest& reques
 
 // CSRF defence: false for a state-changing method (POST, PUT, PATCH, DELETE)
 // authenticated by cookie without a JSON (or zip) Content-Type,
-// which a browser cannot send cross-site without a CORS preflight.
+// which a browser cannot send cross-site without a CORS preflight. A DELETE
+// without a body passes: no browser sends a DELETE cross-site without one.
 bool IsCrossSiteSafe(const Caller& caller, const http::HttpRequest& request);
 // The media types POST /api/imports takes (lowercased, without parameters).
 bool IsZipMediaType(std::string_view media_type);
@@ -77,6 +78,16 @@ void RegisterFamilyRoutes(http::Router& router, ApiContext& context);  // histor
 // is held to the default, and refused by the route as before).
 inline constexpr std::size_t kImportBodyLimit = 64u * 1024 * 1024;
 std::vector<http::RouteBodyLimit> RouteBodyLimits(ApiContext& context);
+
+// Ends serving in the order the API's lifetime contract needs, so that the
+// caller may destroy `context` and what it points to (pools, sessions,
+// metrics) once this returns: stops `server` (connections still busy after
+// its stop_timeout are closed, but their work may go on), lets the pools
+// finish what is queued, then drains the log (EventLog::Drain), since an
+// append's completion may still use the context (e.g. a history export
+// produced on the blocking pool). The log and the services must outlive the
+// call; they may then be closed.
+void StopServing(http::HttpServer& server, ApiContext& context);
 
 // Every route of SPEC §6.
 inline void RegisterAllRoutes(http::Router& router, ApiContext& context) {

@@ -213,7 +213,9 @@ http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
   return http::JsonError(422, "unprocessable", message, std::move(details));
 }
 
-// POST /api/imports (application/zip): one atomic, idempotent import.
+// POST /api/imports (application/zip): one atomic, idempotent import. 201
+// when it appended events; 200 with import_id null and events_appended 0
+// when the set changes nothing (all of it was imported before).
 void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
     return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""},
@@ -240,14 +242,15 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
     if (!report) return ApiError(report.error());
     json::value import_id =
         report->import_id.empty() ? json::value(nullptr) : json::value(report->import_id);
-    return Created(json::object{{"import_id", import_id},
-                                {"events_appended", report->events_appended},
-                                {"unchanged", report->unchanged},
-                                {"retracted", report->retracted},
-                                {"replaced", report->replaced},
-                                {"skipped_shredded", report->skipped_shredded},
-                                {"skipped_deleted", report->skipped_deleted},
-                                {"superseded", report->superseded}});
+    json::object answer{{"import_id", import_id},
+                        {"events_appended", report->events_appended},
+                        {"unchanged", report->unchanged},
+                        {"retracted", report->retracted},
+                        {"replaced", report->replaced},
+                        {"skipped_shredded", report->skipped_shredded},
+                        {"skipped_deleted", report->skipped_deleted},
+                        {"superseded", report->superseded}};
+    return report->events_appended == 0 ? Ok(answer) : Created(answer);
   });
 }
 

@@ -69,6 +69,9 @@ void GetEvents(const http::HttpRequest& request, const http::RouteParams&, Excha
   q.actor_id = ActorParam(ex, query).value_or("");
   q.since_us = query.Time("since", false);
   q.until_us = query.Time("until", true);
+  if (Status window = CheckAuditWindow(q.since_us, q.until_us); !window.ok()) {
+    query.Problem("until", window.message());
+  }
   q.action = query.Text("action", kMaxActionChars).value_or("");
   q.limit = static_cast<size_t>(query.Int("limit", 1, kMaxQueryLimit).value_or(100));
   q.cursor = query.Text("cursor", kMaxCursorChars).value_or("");
@@ -102,7 +105,9 @@ void GetBreachReport(const http::HttpRequest& request, const http::RouteParams&,
   std::optional<std::string> actor = ActorParam(ex, query);
   std::optional<int64_t> since = query.Time("since", false);
   std::optional<int64_t> until = query.Time("until", true);
-  if (since && until && *until <= *since) query.Problem("until", "must be after since");
+  if (Status window = CheckAuditWindow(since, until); !window.ok()) {
+    query.Problem("until", window.message());
+  }
   if (!query.ok()) return ex.Reply(query.BadRequest());
   auto report = ex.services().audit->BreachReport(*actor, *since, *until);
   if (!report) return ex.ReplyError(report.error());

@@ -38,6 +38,13 @@ bool HasApiContentType(const HttpRequest& request) {
   return type == "application/json" || IsZipMediaType(type);
 }
 
+// A DELETE without a body has no content to type-check, and no page can
+// send a DELETE cross-site without a CORS preflight, which this server never
+// grants (the cookie is SameSite=Strict besides).
+bool IsBodilessDelete(const HttpRequest& request) {
+  return request.method == "DELETE" && request.body.empty();
+}
+
 json::array ToArray(const IdSet& ids) {
   json::array out;
   for (const auto& id : ids) out.emplace_back(id);
@@ -244,7 +251,8 @@ void HandleLogout(ApiContext& context, const HttpRequest& request, Responder res
     // A store fault reading the account must not keep a session its owner
     // asked to end (a shared computer): end it all the same.
     const bool fault = caller.error().code() != StatusCode::kUnauthenticated;
-    if (fault && token && (!from_cookie || HasApiContentType(request))) {
+    if (fault && token &&
+        (!from_cookie || IsBodilessDelete(request) || HasApiContentType(request))) {
       context.sessions->End(*token);
       return respond(SignedOut(context, ""));
     }
@@ -295,7 +303,8 @@ Result<Caller> Authenticate(ApiContext& context, const HttpRequest& request) {
 }
 
 bool IsCrossSiteSafe(const Caller& caller, const HttpRequest& request) {
-  return !caller.via_cookie || !IsStateChanging(request.method) || HasApiContentType(request);
+  return !caller.via_cookie || !IsStateChanging(request.method) || IsBodilessDelete(request) ||
+         HasApiContentType(request);
 }
 
 void RegisterSessionRoutes(http::Router& router, ApiContext& context) {

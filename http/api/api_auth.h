@@ -81,7 +81,9 @@ struct LoginLimits {
 // Failed-login rate limits per username (case-insensitive) and per client
 // address over a sliding window. An attempt is admitted only while both
 // keys have fewer failures, counting attempts still being verified, than
-// their limit; so a burst of concurrent attempts cannot overshoot it.
+// their limit; so a burst of concurrent attempts cannot overshoot it. Keys
+// are added only for admitted attempts, and ones without failures in the
+// window are swept out once a minute.
 class LoginLimiter {
  public:
   // `clock` must outlive the limiter.
@@ -110,6 +112,9 @@ class LoginLimiter {
   void RefusalRecorded(std::string_view username, std::string_view ip);
   // Notes that recording it failed: the next refusal is to be recorded.
   void RefusalNotRecorded(std::string_view username, std::string_view ip);
+  // Usernames tracked now (for tests): only those with failures in the
+  // window, attempts in flight or a refusal being recorded, once swept.
+  size_t tracked_usernames();
 
  private:
   struct Key {
@@ -123,8 +128,19 @@ class LoginLimiter {
   int64_t RetryAfterSeconds(const Key& key, int64_t now_us) const;
   // Whether a refusal recorded at `recorded_at` is within the window.
   bool RecordedWithin(const std::optional<int64_t>& recorded_at, int64_t now_us) const;
-  Key* FindOrAdd(std::unordered_map<std::string, Key>& map, const std::string& name,
-                 int64_t now_us);
+  // Whether `key` must be kept: failures in the window, attempts in flight,
+  // or a refusal being recorded. Prunes it.
+  bool Live(Key& key, int64_t now_us) const;
+  // The key `name`, pruned; null if not tracked.
+  Key* Find(std::unordered_map<std::string, Key>& map, const std::string& name, int64_t now_us);
+  // Starts tracking `name` (not tracked yet); null if `map` is full of live keys.
+  Key* Add(std::unordered_map<std::string, Key>& map, const std::string& name, int64_t now_us);
+  static bool Refuses(const Key* key, size_t limit);
+  Admission Refuse(Key* user, Key* address, int64_t now_us);
+  void SweepMap(std::unordered_map<std::string, Key>& map, int64_t now_us);
+  // Drops keys that are no longer live, once a minute at most (as
+  // SessionStore does). Requires mu_ held.
+  void SweepLocked(int64_t now_us);
   void EndRefusalRecording(std::string_view username, std::string_view ip, bool recorded);
 
   Clock& clock_;
@@ -135,6 +151,7 @@ class LoginLimiter {
   // The last recorded refusal for want of room to track a key; guarded by mu_.
   std::optional<int64_t> full_refusal_recorded_at_;
   bool full_refusal_pending_ = false;
+  int64_t last_sweep_us_ = 0;  // guarded by mu_
 };
 
 // A fixed set of threads for blocking work, with a bounded queue so that a

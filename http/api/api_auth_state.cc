@@ -166,17 +166,42 @@ int64_t LoginLimiter::RetryAfterSeconds(const Key& key, int64_t now_us) const {
   return std::max<int64_t>(1, (wait_us + kMicrosPerSecond - 1) / kMicrosPerSecond);
 }
 
-LoginLimiter::Key* LoginLimiter::FindOrAdd(std::unordered_map<std::string, Key>& map,
-                                           const std::string& name, int64_t now_us) {
+LoginLimiter::Key* LoginLimiter::Find(std::unordered_map<std::string, Key>& map,
+                                      const std::string& name, int64_t now_us) {
   auto it = map.find(name);
-  if (it != map.end()) return &it->second;
+  if (it == map.end()) return nullptr;
+  Prune(it->second, now_us);
+  return &it->second;
+}
+
+LoginLimiter::Key* LoginLimiter::Add(std::unordered_map<std::string, Key>& map,
+                                     const std::string& name, int64_t now_us) {
   if (map.size() >= limits_.max_tracked_keys) {
-    for (auto it = map.begin(); it != map.end();) {
-      it = Prune(it->second, now_us) ? std::next(it) : map.erase(it);
-    }
+    SweepMap(map, now_us);
     if (map.size() >= limits_.max_tracked_keys) return nullptr;
   }
   return &map[name];
+}
+
+bool LoginLimiter::Live(Key& key, int64_t now_us) const {
+  return Prune(key, now_us) || key.refusal_pending;
+}
+
+void LoginLimiter::SweepMap(std::unordered_map<std::string, Key>& map, int64_t now_us) {
+  for (auto it = map.begin(); it != map.end();) {
+    it = Live(it->second, now_us) ? std::next(it) : map.erase(it);
+  }
+}
+
+void LoginLimiter::SweepLocked(int64_t now_us) {
+  if (last_sweep_us_ != 0 && now_us - last_sweep_us_ < kSweepEveryMicros) return;
+  last_sweep_us_ = now_us;
+  SweepMap(by_username_, now_us);
+  SweepMap(by_ip_, now_us);
+}
+
+bool LoginLimiter::Refuses(const Key* key, size_t limit) {
+  return key != nullptr && key->failures.size() + key->in_flight >= limit;
 }
 
 LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::string_view ip) {
@@ -184,39 +209,47 @@ LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::stri
   const std::string user_key = Lowercase(username);
   const std::string ip_key = AddressKey(ip);
   std::lock_guard lock(mu_);
-  Key* user = FindOrAdd(by_username_, user_key, now);
-  Key* address = FindOrAdd(by_ip_, ip_key, now);
+  SweepLocked(now);
+  // Only looked up: a refused attempt adds no key (a flood of random
+  // usernames from a refused address must not grow the tables).
+  Key* user = Find(by_username_, user_key, now);
+  Key* address = Find(by_ip_, ip_key, now);
+  const bool user_refuses = Refuses(user, limits_.max_failures_per_username);
+  const bool address_refuses = Refuses(address, limits_.max_failures_per_ip);
+  if (user_refuses || address_refuses) {
+    return Refuse(user_refuses ? user : nullptr, address_refuses ? address : nullptr, now);
+  }
+  if (!user) user = Add(by_username_, user_key, now);
+  if (!address) address = Add(by_ip_, ip_key, now);
   // Untrackable (table full of live keys): refuse rather than go unlimited.
   if (user == nullptr || address == nullptr) {
+    if (user && !Live(*user, now)) by_username_.erase(user_key);  // added just now
     const bool record = !full_refusal_pending_ && !RecordedWithin(full_refusal_recorded_at_, now);
     if (record) full_refusal_pending_ = true;
     return Admission{false, 60, record};
   }
-  Prune(*user, now);
-  Prune(*address, now);
-  const bool user_refuses =
-      user->failures.size() + user->in_flight >= limits_.max_failures_per_username;
-  const bool address_refuses =
-      address->failures.size() + address->in_flight >= limits_.max_failures_per_ip;
-  if (user_refuses || address_refuses) {
-    int64_t retry = 0;
-    bool record = false;
-    // A refusal by `key` is to be recorded unless one was within the window,
-    // or one is being recorded (attempts that arrive together ask once).
-    for (auto [key, refuses] : {std::pair{user, user_refuses}, {address, address_refuses}}) {
-      if (!refuses) continue;
-      retry = std::max(retry, RetryAfterSeconds(*key, now));
-      if (!key->refusal_pending && !RecordedWithin(key->refusal_recorded_at, now)) record = true;
-    }
-    if (record) {
-      if (user_refuses) user->refusal_pending = true;
-      if (address_refuses) address->refusal_pending = true;
-    }
-    return Admission{false, retry, record};
-  }
   ++user->in_flight;
   ++address->in_flight;
   return Admission{true, 0};
+}
+
+// A refusal by `user` and/or `address` (null: that key does not refuse) is
+// to be recorded unless one was within the window, or one is being recorded
+// (attempts that arrive together ask once).
+LoginLimiter::Admission LoginLimiter::Refuse(Key* user, Key* address, int64_t now_us) {
+  int64_t retry = 0;
+  bool record = false;
+  for (Key* key : {user, address}) {
+    if (key == nullptr) continue;
+    retry = std::max(retry, RetryAfterSeconds(*key, now_us));
+    if (!key->refusal_pending && !RecordedWithin(key->refusal_recorded_at, now_us)) record = true;
+  }
+  if (record) {
+    for (Key* key : {user, address}) {
+      if (key) key->refusal_pending = true;
+    }
+  }
+  return Admission{false, retry, record};
 }
 
 void LoginLimiter::RefusalRecorded(std::string_view username, std::string_view ip) {
@@ -231,18 +264,23 @@ void LoginLimiter::EndRefusalRecording(std::string_view username, std::string_vi
                                        bool recorded) {
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
-  auto user = by_username_.find(Lowercase(username));
-  auto address = by_ip_.find(AddressKey(ip));
-  if (user == by_username_.end() || address == by_ip_.end()) {
-    // Refused for want of room to track them.
+  bool by_key = false;  // refused by a key's own limit, not for want of room
+  for (auto* map : {&by_username_, &by_ip_}) {
+    auto it = map->find(map == &by_username_ ? Lowercase(username) : AddressKey(ip));
+    if (it == map->end() || !it->second.refusal_pending) continue;
+    by_key = true;
+    it->second.refusal_pending = false;
+    if (recorded) it->second.refusal_recorded_at = now;
+  }
+  if (!by_key && full_refusal_pending_) {
     full_refusal_pending_ = false;
     if (recorded) full_refusal_recorded_at_ = now;
-    return;
   }
-  for (Key* key : {&user->second, &address->second}) {
-    key->refusal_pending = false;
-    if (recorded) key->refusal_recorded_at = now;
-  }
+}
+
+size_t LoginLimiter::tracked_usernames() {
+  std::lock_guard lock(mu_);
+  return by_username_.size();
 }
 
 bool LoginLimiter::RecordedWithin(const std::optional<int64_t>& recorded_at, int64_t now_us) const {
@@ -252,6 +290,7 @@ bool LoginLimiter::RecordedWithin(const std::optional<int64_t>& recorded_at, int
 void LoginLimiter::Finish(std::string_view username, std::string_view ip, Outcome outcome) {
   const int64_t now = clock_.NowMicros();
   std::lock_guard lock(mu_);
+  SweepLocked(now);
   auto finish = [&](std::unordered_map<std::string, Key>& map, const std::string& name,
                     bool clear_on_success) {
     auto it = map.find(name);
@@ -260,7 +299,7 @@ void LoginLimiter::Finish(std::string_view username, std::string_view ip, Outcom
     if (key.in_flight > 0) --key.in_flight;
     if (outcome == Outcome::kFailed) key.failures.push_back(now);
     if (outcome == Outcome::kSucceeded && clear_on_success) key.failures.clear();
-    if (!Prune(key, now)) map.erase(it);
+    if (!Live(key, now)) map.erase(it);
   };
   finish(by_username_, Lowercase(username), /*clear_on_success=*/true);
   finish(by_ip_, AddressKey(ip), /*clear_on_success=*/false);

@@ -151,6 +151,26 @@ TEST_CASE("refusals for want of room to track a key are recorded once a window t
   CHECK(limiter.Admit("e", "10.0.0.5").record_refusal);
 }
 
+TEST_CASE("refused attempts add no username to the limiter, and expired ones are swept") {
+  ManualClock clock(kStart);
+  LoginLimits limits;
+  limits.max_failures_per_ip = 3;
+  LoginLimiter limiter(clock, limits);
+  for (int i = 0; i < 3; ++i) FailTimes(limiter, "known" + std::to_string(i), "10.0.0.1", 1);
+  REQUIRE(limiter.tracked_usernames() == 3);
+  // The address is refused: a flood of new usernames from it leaves no trace.
+  for (int i = 0; i < 1000; ++i) {
+    REQUIRE_FALSE(limiter.Admit("random" + std::to_string(i), "10.0.0.1").admitted);
+  }
+  CHECK(limiter.tracked_usernames() == 3);
+  // Once their failures have left the window, the next call sweeps them out.
+  clock.Advance(16 * kMinute);
+  REQUIRE(limiter.Admit("fresh", "10.0.0.2").admitted);
+  CHECK(limiter.tracked_usernames() == 1);  // "fresh", in flight
+  limiter.Finish("fresh", "10.0.0.2", LoginLimiter::Outcome::kSucceeded);
+  CHECK(limiter.tracked_usernames() == 0);
+}
+
 TEST_CASE("a success clears the username's failures but not the address's") {
   ManualClock clock(kStart);
   LoginLimits limits;

@@ -1,5 +1,5 @@
 // Notes and the home feed (SPEC §6): restricted note text (audited
-// separately), writing and revising notes, the educator's feed.
+// separately), writing, revising and restricting notes, the educator's feed.
 #include <boost/json/array.hpp>
 
 #include "http/api/audited.h"
@@ -38,6 +38,11 @@ json::object NoteJson(const NoteInfo& info) {
 std::string NoteStudentOrEmpty(const Exchange& ex, const std::string& note_id) {
   auto student = ex.services().records->NoteStudent(note_id);
   return student ? *student : "";
+}
+
+// The refusal of a change to `note` by someone other than its author.
+Denial NotAuthor(const NoteInfo& note) {
+  return {AccessScope::kUnknown, note.student_id, std::string(kDeniedNotAuthor), note.id};
 }
 
 // GET /api/notes/{id}/restricted: educators with access to the student and
@@ -101,46 +106,97 @@ void WriteNote(const http::HttpRequest& request, const http::RouteParams& params
   });
 }
 
-// POST /api/notes/{id}/revisions {text}: the note's author, while they
-// still have access to the student; the NoteRevised event records the
-// reviser.
-void ReviseNote(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
-  std::string note_id(params.Get("id"));
-  if (!CheckPathId(ex, note_id, "note", "note")) return;
+// For a route that changes the note `note_id` (from the path): true, with
+// `*note` set, if the caller is its author and still has access to the
+// student; false, having answered: 400 for a malformed id, 404/410 for an
+// unknown note or a shredded student, 403 (recorded as AccessDenied) for
+// anyone else.
+bool CheckNoteAuthor(const Exchange& ex, const std::string& note_id, NoteInfo* note) {
+  if (!CheckPathId(ex, note_id, "note", "note")) return false;
   if (!HasRole(ex, {Role::kEducator})) {
-    return Deny(ex, {AccessScope::kUnknown, NoteStudentOrEmpty(ex, note_id),
-                     std::string(kDeniedNotEducator), note_id});
+    Deny(ex, {AccessScope::kUnknown, NoteStudentOrEmpty(ex, note_id),
+              std::string(kDeniedNotEducator), note_id});
+    return false;
   }
-  auto note = ex.services().records->FindNote(note_id);
-  if (!note) return ex.ReplyError(note.error());
-  Denial not_author{AccessScope::kUnknown, note->student_id, std::string(kDeniedNotAuthor),
-                    note_id};
-  if (note->author_id != ex.user_id()) return Deny(ex, not_author);
+  auto found = ex.services().records->FindNote(note_id);
+  if (!found) {
+    ex.ReplyError(found.error());
+    return false;
+  }
+  if (found->author_id != ex.user_id()) {
+    Deny(ex, NotAuthor(*found));
+    return false;
+  }
   // Authorship is not enough: an author whose access to the student has
   // ended (grant revoked or expired, class left) may no longer change it.
-  AccessDecision decision = ex.services().roster->Decide(ex.user_id(), note->student_id, ex.now_us);
+  AccessDecision decision =
+      ex.services().roster->Decide(ex.user_id(), found->student_id, ex.now_us);
   if (!decision.allowed) {
-    return Deny(ex, {AccessScope::kUnknown, note->student_id, decision.reason, note_id});
+    Deny(ex, {AccessScope::kUnknown, found->student_id, decision.reason, note_id});
+    return false;
   }
+  *note = std::move(*found);
+  return true;
+}
+
+// POST /api/notes/{id}/revisions {text}: the note's author, while they
+// still have access to the student (CheckNoteAuthor); the NoteRevised event
+// records the reviser.
+void ReviseNote(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  std::string note_id(params.Get("id"));
+  NoteInfo note;
+  if (!CheckNoteAuthor(ex, note_id, &note)) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);
   std::optional<std::string> text = fields.Text("text", kNoteMaxChars, true, /*multiline=*/true);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
-  OffloadRaw(ex, [ex, note_id, text = *text, not_author] {
+  OffloadRaw(ex, [ex, note_id, text = *text, not_author = NotAuthor(note)] {
     auto revised = ex.services().records->ReviseNote(ex.caller.actor, note_id, text);
     if (!revised) return ReplyCommandError(ex, revised.error(), not_author);
     ex.Reply(Created(NoteJson(*revised)));
   });
 }
 
-// GET /api/feed?limit=&before=: audited as one `search` read (query
-// "view=feed") naming every student on the page, since the page shows
-// their notes, services and voice.
+// POST /api/notes/{id}/restrict (no body, or {}): the note's author, while
+// they still have access to the student (CheckNoteAuthor), marks it
+// restricted; the NoteRestricted event records who. 201 when it was marked,
+// 200 (appending nothing) if it already was restricted.
+void RestrictNote(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
+  std::string note_id(params.Get("id"));
+  NoteInfo note;
+  if (!CheckNoteAuthor(ex, note_id, &note)) return;
+  auto body = ParseBody(request, /*empty_ok=*/true);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  OffloadRaw(ex, [ex, note_id, not_author = NotAuthor(note)] {
+    bool appended = false;
+    auto restricted = ex.services().records->RestrictNote(ex.caller.actor, note_id, &appended);
+    if (!restricted) return ReplyCommandError(ex, restricted.error(), not_author);
+    json::object body = NoteJson(*restricted);
+    ex.Reply(appended ? Created(body) : Ok(body));
+  });
+}
+
+// The page to start after: `before` (SPEC's name) or `cursor` (the audit
+// routes' name for a next_cursor); both given, they must agree.
+std::optional<std::string> FeedCursor(QueryFields& query) {
+  std::optional<std::string> before = query.Text("before", kMaxCursorChars);
+  std::optional<std::string> cursor = query.Text("cursor", kMaxCursorChars);
+  if (before && cursor && *before != *cursor) {
+    query.Problem("cursor", "must equal before when both are given");
+  }
+  return before ? before : cursor;
+}
+
+// GET /api/feed?limit=&before= (or cursor=): audited as one `search` read
+// (query "view=feed") naming every student on the page, since the page
+// shows their notes, services and voice.
 void GetFeed(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   QueryFields query(request);
   std::optional<int64_t> limit = query.Int("limit", 1, kFeedMaxLimit);
-  std::optional<std::string> before = query.Text("before", kMaxCursorChars);
+  std::optional<std::string> before = FeedCursor(query);
   if (!HasRole(ex, {Role::kEducator})) {  // refusals first: a bad query is still one
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedNotEducator), ""});
   }
@@ -164,6 +220,7 @@ void RegisterNoteRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "GET", "/api/notes/{id}/restricted", GetRestrictedNote);
   AddRoute(router, context, "POST", "/api/students/{id}/notes", WriteNote);
   AddRoute(router, context, "POST", "/api/notes/{id}/revisions", ReviseNote);
+  AddRoute(router, context, "POST", "/api/notes/{id}/restrict", RestrictNote);
   AddRoute(router, context, "GET", "/api/feed", GetFeed);
 }
 

@@ -23,25 +23,36 @@ json::object HitJson(const StudentSearchHit& hit) {
   return json::object{{"id", hit.id},
                       {"name", hit.name},
                       {"grade", hit.grade},
-                      {"school", hit.school_name},
-                      {"school_id", hit.school_id},
+                      {"school", hit.school_id},  // an id, as in the profile's `student`
+                      {"school_name", hit.school_name},
                       {"reason", hit.reason}};
 }
 
-// GET /api/students?q=&limit=: audited as one `search` read naming every
-// student returned (the typed text only as a keyed digest).
+// GET /api/students?q=&limit=&cursor=: one page of the matching students
+// the caller may access, and `next_cursor` (the last student's id; null on
+// the last page) to pass back as `cursor` for the next. Each page is
+// audited as one `search` read naming every student on it (the typed text
+// only as a keyed digest).
 void SearchStudents(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   QueryFields query(request);
   std::optional<std::string> q = query.Text("q", kMaxSearchChars);
   std::optional<int64_t> limit = query.Int("limit", 1, kSearchMaxLimit);
+  std::optional<std::string> cursor = query.Id("cursor", "stu");
   if (!HasRole(ex, {Role::kEducator})) {  // refusals first: a bad query is still one
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedNotEducator), ""});
   }
   if (!query.ok()) return ex.Reply(query.BadRequest());
+  const auto page_size = static_cast<size_t>(limit.value_or(kSearchDefaultLimit));
   RosterCommands commands(ex.services());
-  auto hits = commands.Search(ex.user_id(), q.value_or(""), ex.now_us,
-                              static_cast<size_t>(limit.value_or(kSearchDefaultLimit)));
+  // One more than a page, to learn whether another follows.
+  auto hits =
+      commands.Search(ex.user_id(), q.value_or(""), ex.now_us, page_size + 1, cursor.value_or(""));
   if (!hits) return ex.ReplyError(hits.error());
+  json::value next_cursor = nullptr;
+  if (hits->size() > page_size) {
+    hits->resize(page_size);
+    next_cursor = json::value(hits->back().id);
+  }
   AuditedRead read;
   read.scope = AccessScope::kSearch;
   read.extra.reason = "educator";
@@ -52,7 +63,9 @@ void SearchStudents(const http::HttpRequest& request, const http::RouteParams&, 
     students.push_back(HitJson(hit));
     read.students.push_back({hit.id, hit.reason});
   }
-  SendAfterAudit(ex, std::move(read), Ok(json::object{{"students", std::move(students)}}));
+  SendAfterAudit(
+      ex, std::move(read),
+      Ok(json::object{{"students", std::move(students)}, {"next_cursor", std::move(next_cursor)}}));
 }
 
 // Adds `"key":value` as the last member of the serialized JSON object

@@ -91,6 +91,15 @@ void Offload(const Exchange& exchange, std::function<http::HttpResponse()> work)
   OffloadRaw(exchange, [exchange, work = std::move(work)] { exchange.Reply(work()); });
 }
 
+void StopServing(http::HttpServer& server, ApiContext& context) {
+  server.Stop();
+  // A pool task may append (and so start a completion); a completion may
+  // offer work to a pool, which refuses it once shut down.
+  if (context.login_pool) context.login_pool->Shutdown();
+  if (context.blocking) context.blocking->Shutdown();
+  if (context.services && context.services->log) context.services->log->Drain();
+}
+
 http::HttpResponse Created(const boost::json::object& body) {
   return http::JsonResponse(201, body);
 }

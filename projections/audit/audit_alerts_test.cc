@@ -216,6 +216,41 @@ TEST_CASE("ten denials within ten minutes raise one denial-burst alert") {
   CHECK(alerts[0].as_object().at("denials").to_number<int>() == 10);
 }
 
+TEST_CASE("a long denial burst writes the same few bytes per denial, and counts them all") {
+  AuditWorld w;
+  const std::string window_key = std::string("denial_burst") + '\0' + "usr_prober";
+  auto header_size = [&] {
+    auto stored = w.fx().store().Get("a_windows", AsBytes(window_key));
+    REQUIRE(stored);
+    REQUIRE(stored->has_value());
+    return (*stored)->size();
+  };
+  auto deny = [&] {
+    REQUIRE(w.audit()
+                .RecordDenied(w.ActorFor("usr_prober"), AccessScope::kProfile, "stu_x",
+                              "denied:no_relationship", "GET /api/audit/events")
+                .ok());
+  };
+  std::optional<size_t> size_at_threshold;
+  for (int i = 0; i < 300; ++i) {  // one a second: all within ten minutes
+    deny();
+    if (i == 9) size_at_threshold = header_size();
+    if (i > 9) REQUIRE(header_size() == *size_at_threshold);
+    w.Advance(kMicrosPerSecond);
+  }
+  REQUIRE(AlertsOf(w).size() == 1);
+  CHECK(AlertsOf(w)[0].as_object().at("denials").to_number<int>() == 10);
+  // The quiet period ends ten minutes after the tenth denial: the alert then
+  // raised counts the 290 denials after the tenth, and itself.
+  w.Advance(309 * kMicrosPerSecond);
+  deny();
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 2);
+  CHECK(alerts[0].as_object().at("denials").to_number<int>() == 291);
+  CHECK(header_size() == *size_at_threshold);
+  RequireRebuildIdentical(w);
+}
+
 TEST_CASE("failed sign-ins count towards a denial burst, and are in the audit trail") {
   AuditWorld w;
   std::string known = w.AddUser("teacher.one", Role::kEducator);

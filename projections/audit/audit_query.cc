@@ -108,10 +108,7 @@ Status ValidateQuery(const AuditQuery& q) {
         "unknown action: use RecordViewed, AccessDenied, RecordDisclosed, RecordShredded, "
         "LoginSucceeded, LoginFailed, AlertReviewed, AuditSettingsChanged or a scope");
   }
-  if (q.since_us && q.until_us && *q.since_us > *q.until_us) {
-    return InvalidArgumentError("since is after until");
-  }
-  return OkStatus();
+  return CheckAuditWindow(q.since_us, q.until_us);
 }
 
 }  // namespace

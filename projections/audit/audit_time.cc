@@ -1,8 +1,8 @@
 #include "projections/audit/audit_time.h"
 
-#include "core/civil_date.h"
-
 #include <cstdio>
+
+#include "core/civil_date.h"
 
 namespace backpack {
 namespace {
@@ -141,5 +141,12 @@ std::string FormatIsoTime(int64_t unix_micros) {
 Result<int64_t> ParseIsoTime(std::string_view text) { return Parse(text, false); }
 
 Result<int64_t> ParseIsoTimeUntil(std::string_view text) { return Parse(text, true); }
+
+Status CheckAuditWindow(std::optional<int64_t> since_us, std::optional<int64_t> until_us) {
+  if (since_us && until_us && *until_us <= *since_us) {
+    return InvalidArgumentError("until must be after since");
+  }
+  return OkStatus();
+}
 
 }  // namespace backpack

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,5 +22,12 @@ Result<int64_t> ParseIsoTime(std::string_view text);
 // As ParseIsoTime, but a bare date means the end of that day (the next
 // midnight), so that "--until 2026-09-30" includes September 30th.
 Result<int64_t> ParseIsoTimeUntil(std::string_view text);
+
+// The one rule for a window [since, until) of the audit trail, which audit
+// queries and breach reports apply alike (Audit::Query, Audit::BreachReport;
+// the HTTP API names the field with it): when both ends are given, until must
+// be after since, so that the window holds an instant. kInvalidArgument
+// ("until must be after since") otherwise.
+Status CheckAuditWindow(std::optional<int64_t> since_us, std::optional<int64_t> until_us);
 
 }  // namespace backpack

@@ -109,7 +109,7 @@ json::object StudentJson(const Services& services, StudentAccesses& s,
 Result<json::object> Audit::BreachReport(std::string_view actor_id, int64_t since_us,
                                          int64_t until_us) const {
   if (actor_id.empty()) return Err(InvalidArgumentError("a breach report needs an actor"));
-  if (since_us > until_us) return Err(InvalidArgumentError("since is after until"));
+  RETURN_IF_ERROR(CheckAuditWindow(since_us, until_us));
   ASSIGN_OR_RETURN(auto reads, ReadsInWindow(*services_.store, actor_id, since_us, until_us));
   uint64_t access_events = 0;
   std::vector<StudentAccesses> grouped = GroupByStudent(reads, access_events);

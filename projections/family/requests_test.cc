@@ -73,6 +73,26 @@ TEST_CASE("shredding is refused during a pending inspection and allowed after fu
   CHECK(*w.family().IsShredded(w.ana));
 }
 
+TEST_CASE("a second inspection pending after a fulfilled first holds the record") {
+  World w;
+  auto first = w.family().RequestInspection(w.As(w.guardian), w.ana);
+  REQUIRE(first);
+  REQUIRE(w.family().FulfillInspection(w.As(w.privacy), first->id).ok());
+  auto second = w.family().RequestInspection(w.As(w.guardian), w.ana);
+  REQUIRE(second);
+  auto deletion = w.family().RequestDeletion(w.As(w.guardian), w.ana, "We are moving away");
+  REQUIRE(deletion);
+  CHECK(*w.family().HasLegalHold(w.ana));
+  Status shred = w.family().Shred(w.As(w.privacy), w.ana, "retention schedule");
+  CHECK(shred.code() == StatusCode::kFailedPrecondition);
+  CHECK(shred.message().find(second->id) != std::string::npos);
+  Status approve = w.family().ApproveDeletion(w.As(w.privacy), deletion->id);
+  CHECK(approve.code() == StatusCode::kFailedPrecondition);
+  CHECK(approve.message().find(second->id) != std::string::npos);
+  CHECK_FALSE(*w.family().IsShredded(w.ana));
+  CHECK(w.fx().data_keys().Get(w.ana));
+}
+
 TEST_CASE("a refused correction lets the guardian attach a statement shown with the record") {
   World w;
   uint64_t note = w.WriteNote(w.ana, "behavior", "Left class early (synthetic)");

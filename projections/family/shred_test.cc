@@ -172,6 +172,7 @@ TEST_CASE("a rebuild reproduces the family projection byte for byte, shreds incl
   w.ViewProfile(w.ana, "districtwide");
   w.Append({Disclosed(w.ben, w.privacy, "State office", "state reporting")});
   w.Append({Viewed("", w.educator, fb::ReadScope::Search, "", {{w.ana, "x"}, {w.ben, "y"}})});
+  w.Append({Denied(w.ana, w.stranger, "no_access")});  // a refusal about the shredded student
   auto correction = w.family().RequestCorrection(w.As(w.guardian), w.ana, "Wrong", note);
   REQUIRE(correction);
   REQUIRE(w.family()
@@ -184,6 +185,7 @@ TEST_CASE("a rebuild reproduces the family projection byte for byte, shreds incl
   REQUIRE(deletion);
   REQUIRE(w.family().ApproveDeletion(w.As(w.privacy), deletion->id).ok());
   w.ViewProfile(w.ana, "districtwide");  // a read after the shred (outcome would be gone)
+  w.Append({Denied(w.ana, w.stranger, "no_access")});  // and a refusal after it
   testing::TempDir scratch_dir;
   auto scratch = w.fx().Rebuilt(scratch_dir.path());
   std::vector<std::string> families = w.family().projection()->ColumnFamilies();

@@ -91,6 +91,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   report.events_appended = events.size();
   report.retracted = planner.retracted();
   report.replaced = planner.replaced();
+  if (options.dry_run) return report;
   auto appended = services.log->Append(std::move(events));
   if (!appended) return Err(appended.error());
   report.import_id = context.import_id;
@@ -113,6 +114,16 @@ Result<bool> Intake::HasUsers() const {
   ASSIGN_OR_RETURN(auto value,
                    services_.store->Get(intake::kImportsFamily, AsBytes(intake::kUsersExistKey)));
   return value.has_value();
+}
+
+Result<bool> Intake::HasImports() const {
+  ASSIGN_OR_RETURN(auto it, services_.store->NewIterator(intake::kImportsFamily));
+  it->Seek(AsBytes(intake::kImportKeyPrefix));
+  if (!it->Valid()) {
+    RETURN_IF_ERROR(it->status());
+    return false;
+  }
+  return AsChars(it->key()).starts_with(intake::kImportKeyPrefix);
 }
 
 }  // namespace backpack

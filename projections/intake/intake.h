@@ -57,6 +57,10 @@ struct ImportOptions {
   // emptying itself: it is refused unless this is set. A new school year,
   // which replaces most classes and enrollments, is what this is for.
   bool allow_mass_retraction = false;
+  // Plans the set and reports what it would append (events_appended,
+  // retracted, replaced, ...) without appending anything; import_id stays
+  // empty. The mass-retraction refusal applies as to a real import.
+  bool dry_run = false;
 };
 inline constexpr uint64_t kMassRetractionMinRows = 20;
 
@@ -82,6 +86,8 @@ class Intake {
   // True once any account exists (a UserCreated event was committed); until
   // then the CLI lets the "system" actor import.
   Result<bool> HasUsers() const;
+  // True once any import appended events (an in_imports summary exists).
+  Result<bool> HasImports() const;
 
  private:
   Services& services_;

@@ -127,6 +127,28 @@ TEST_CASE("re-importing the same set appends nothing, even after a restart") {
   CHECK(f.log().size() == size);
 }
 
+TEST_CASE("a dry run reports what the import would append and appends nothing") {
+  IntakeFixture f;
+  Intake& intake = *f.domain().services().intake;
+  CHECK_FALSE(*intake.HasImports());
+  ImportOptions dry;
+  dry.dry_run = true;
+  const Actor system{"system", "req_test", ""};
+  auto planned = Import(f.domain().services(), ParseOk(SmallDistrict()), system, dry);
+  REQUIRE(planned);
+  CHECK(planned->events_appended == kFirstImportEvents);
+  CHECK(planned->import_id.empty());
+  CHECK(f.log().size() == 0);
+  CHECK_FALSE(*intake.HasImports());
+
+  f.ImportOk(SmallDistrict());
+  CHECK(*intake.HasImports());
+  auto again = Import(f.domain().services(), ParseOk(SmallDistrict()), system, dry);
+  REQUIRE(again);
+  CHECK(again->events_appended == 0);
+  CHECK(again->unchanged == kSmallDistrictRows);
+}
+
 TEST_CASE("the same rows in another order or file layout append nothing") {
   IntakeFixture f;
   f.ImportOk(SmallDistrict());

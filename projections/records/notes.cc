@@ -131,7 +131,9 @@ Result<NoteInfo> Records::ReviseNote(const Actor& actor, std::string_view note_i
   return info;
 }
 
-Result<NoteInfo> Records::RestrictNote(const Actor& actor, std::string_view note_id) {
+Result<NoteInfo> Records::RestrictNote(const Actor& actor, std::string_view note_id,
+                                       bool* appended) {
+  if (appended) *appended = false;
   Services& s = impl_->services;
   if (!s.log) return Err(UnavailableError("the event log is not open"));
   ASSIGN_OR_RETURN(auto note, records::RequireNote(s, note_id));
@@ -141,9 +143,10 @@ Result<NoteInfo> Records::RestrictNote(const Actor& actor, std::string_view note
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateNoteRestrictedPayload(fbb, fbb.CreateString(info.id),
                                              fbb.CreateString(actor.user_id)));
-  auto appended = s.log->Append(
+  auto added = s.log->Append(
       {MakeEvent(EventType::NoteRestricted, actor, info.student_id, fbb, /*personal=*/false)});
-  if (!appended) return Err(appended.error());
+  if (!added) return Err(added.error());
+  if (appended) *appended = true;
   info.restricted = true;
   return info;
 }

@@ -136,8 +136,11 @@ class Records {
   // actor wrote the note; kNotFound for an unknown note.
   Result<NoteInfo> ReviseNote(const Actor& actor, std::string_view note_id, std::string_view text);
   // Appends NoteRestricted (restricted_by = actor) unless already
-  // restricted. kPermissionDenied unless the actor wrote the note.
-  Result<NoteInfo> RestrictNote(const Actor& actor, std::string_view note_id);
+  // restricted; `*appended` (if given) says whether it did.
+  // kPermissionDenied unless the actor wrote the note; kNotFound for an
+  // unknown note.
+  Result<NoteInfo> RestrictNote(const Actor& actor, std::string_view note_id,
+                                bool* appended = nullptr);
 
   // The current text of a note (restricted or not). The caller must have
   // checked Roster::DecideRestricted for the note's student first.

@@ -1,5 +1,7 @@
 // RosterCommands: grants, break-glass and student search.
 #include <algorithm>
+#include <optional>
+#include <tuple>
 
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
@@ -162,29 +164,37 @@ Result<BreakGlassStart> RosterCommands::StartBreakGlass(const Actor& actor,
 
 Result<std::vector<StudentSearchHit>> RosterCommands::Search(std::string_view user_id,
                                                              std::string_view query, int64_t now_us,
-                                                             size_t limit) const {
+                                                             size_t limit,
+                                                             std::string_view after) const {
   std::string needle = roster::FoldForSearch(roster::TrimSpace(query));
   // Each match with why it may be read, ordered by (family name, given name) as
   // searched, then id.
+  using Order = std::tuple<std::string, std::string, std::string>;
   struct Found {
-    std::tuple<std::string, std::string, std::string> order;
+    Order order;
     StudentInfo student;
     std::string reason;
   };
   std::vector<Found> found;
+  std::optional<Order> start;  // the order of `after`
   for (auto& [id, reason] : services_.roster->AccessibleStudents(user_id, now_us)) {
     auto student = services_.roster->FindStudent(id);
     if (!student) continue;  // shredded since the decision
-    if (!Matches(*student, needle)) continue;
     auto order = std::make_tuple(roster::FoldForSearch(student->family_name),
                                  roster::FoldForSearch(student->given_name), student->id);
+    if (!after.empty() && student->id == after) start = order;
+    if (!Matches(*student, needle)) continue;
     found.push_back({std::move(order), std::move(*student), std::move(reason)});
+  }
+  if (!after.empty() && !start) {
+    return Err(InvalidArgumentError("invalid cursor: not a student of an earlier page"));
   }
   std::sort(found.begin(), found.end(),
             [](const Found& a, const Found& b) { return a.order < b.order; });
   std::vector<StudentSearchHit> hits;
   for (auto& [order, s, reason] : found) {
     if (hits.size() >= limit) break;
+    if (start && order <= *start) continue;
     hits.push_back(StudentSearchHit{s.id, s.DisplayName(), s.grade, s.school_id, s.school_name,
                                     std::move(reason)});
   }

@@ -154,10 +154,15 @@ class RosterCommands {
 
   // Students `user_id` may access at `now_us` whose name or sourcedId
   // contains `query` (case-insensitive; "" matches all), ordered by family
-  // name, given name and id; at most `limit`. Does not audit: the caller
-  // appends the RecordViewed event.
+  // name, given name and id; at most `limit`. With `after` (the id of the
+  // last student of an earlier page), only those ordered after that student
+  // as it is named now: pages never repeat or skip a student unless one is
+  // renamed between them. kInvalidArgument if `after` is not a student the
+  // user may access now (a cursor must not place students they may not see).
+  // Does not audit: the caller appends the RecordViewed event.
   Result<std::vector<StudentSearchHit>> Search(std::string_view user_id, std::string_view query,
-                                               int64_t now_us, size_t limit) const;
+                                               int64_t now_us, size_t limit,
+                                               std::string_view after = {}) const;
 
  private:
   size_t EnabledDistrictAdmins() const;

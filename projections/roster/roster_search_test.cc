@@ -31,6 +31,13 @@ TEST_CASE("search finds accessible students by name or sourcedId, case-insensiti
   auto hits = cmd.Search(lead, "avery", w.now(), 10);
   REQUIRE(hits);
   REQUIRE(hits->size() == 1);
+  CHECK(Names(cmd.Search(lead, "", w.now(), 10, hits->front().id)) ==
+        std::vector<std::string>{"Bee Rowntree"});
+  CHECK(Names(cmd.Search(lead, "", w.now(), 10, w.StudentId("stu-b"))).empty());
+  // A cursor must be a student the caller may access: sch-2's is not.
+  auto elsewhere = cmd.Search(lead, "", w.now(), 10, w.StudentId("stu-c"));
+  REQUIRE_FALSE(elsewhere);
+  CHECK(elsewhere.error().code() == StatusCode::kInvalidArgument);
   const StudentSearchHit& hit = hits->front();
   CHECK(hit.id == w.StudentId("stu-a"));
   CHECK(hit.grade == "07");

@@ -24,6 +24,42 @@ Alert RaisedBy(const AccessEntry& entry, std::string_view kind, const Trigger& t
   return alert;
 }
 
+// A window's expiry key: `time_prefix`, the time (8 bytes big-endian), then
+// `suffix`. Keys under one prefix sort by time.
+std::string TimeKey(const std::string& time_prefix, int64_t at_us, std::string_view suffix = {}) {
+  auto be = EncodeBigEndian64(static_cast<uint64_t>(at_us));
+  std::string key = time_prefix + std::string(be.begin(), be.end());
+  key += suffix;
+  return key;
+}
+
+// The expiry keys under `time_prefix` timed at or before `cutoff_us`, from
+// `from_us` on (keys too short to hold a time are passed over), each with
+// its value, oldest first; and the time of the first key after the cutoff,
+// if any. Scanning from the window's oldest time never walks the deletions
+// earlier expiries left (all older).
+struct ExpiredKeys {
+  std::vector<std::pair<std::string, Bytes>> due;
+  std::optional<int64_t> first_kept;
+};
+Result<ExpiredKeys> ScanExpired(ProjectionTxn& txn, const std::string& time_prefix, int64_t from_us,
+                                int64_t cutoff_us) {
+  ExpiredKeys expired;
+  const std::string start = TimeKey(time_prefix, std::max<int64_t>(from_us, 0));
+  RETURN_IF_ERROR(txn.ScanFrom(
+      kWindowsFamily, AsBytes(time_prefix), AsBytes(start), [&](ByteView key, ByteView value) {
+        if (key.size() < time_prefix.size() + 8) return true;
+        int64_t at = static_cast<int64_t>(DecodeBigEndian64(key.subspan(time_prefix.size(), 8)));
+        if (at > cutoff_us) {
+          expired.first_kept = at;
+          return false;
+        }
+        expired.due.emplace_back(AsChars(key), Bytes(value.begin(), value.end()));
+        return true;
+      }));
+  return expired;
+}
+
 // A bulk window's entries in a_windows, under the window's header key H:
 //   H \0 'r' student            -> 8-byte big-endian time of the latest read
 //   H \0 't' time(8 BE) student -> empty: the student's expiry key
@@ -47,34 +83,21 @@ class StoredBulkEntries final : public BulkWindowEntries {
   Status SetLastRead(const std::string& student, std::optional<int64_t> previous_us,
                      int64_t at_us) override {
     txn_.Put(kWindowsFamily, AsBytes(read_prefix_ + student), EncodeBigEndian64(at_us));
-    if (!previous_us) txn_.Put(kWindowsFamily, AsBytes(TimeKey(at_us, student)), {});
+    if (!previous_us) txn_.Put(kWindowsFamily, AsBytes(TimeKey(time_prefix_, at_us, student)), {});
     return OkStatus();
   }
 
-  // Starts at header.oldest_us, so the deletions left by earlier expiries
-  // (all older) are never walked again.
   Result<uint64_t> ForgetUpTo(int64_t cutoff_us, BulkWindowHeader& header) override {
-    std::vector<std::string> due;  // expiry keys at or before the cutoff, oldest first
-    std::optional<int64_t> first_kept;
-    std::string start = TimeKey(std::max<int64_t>(header.oldest_us, 0), "");
-    RETURN_IF_ERROR(txn_.ScanFrom(
-        kWindowsFamily, AsBytes(time_prefix_), AsBytes(start), [&](ByteView key, ByteView) {
-          if (key.size() < time_prefix_.size() + 8) return true;
-          int64_t at = static_cast<int64_t>(DecodeBigEndian64(key.subspan(time_prefix_.size(), 8)));
-          if (at > cutoff_us) {
-            first_kept = at;
-            return false;
-          }
-          due.emplace_back(AsChars(key));
-          return true;
-        }));
+    ASSIGN_OR_RETURN(ExpiredKeys expired,
+                     ScanExpired(txn_, time_prefix_, header.oldest_us, cutoff_us));
+    std::optional<int64_t> first_kept = expired.first_kept;
     uint64_t forgotten = 0;
-    for (const auto& key : due) {
+    for (const auto& [key, unused] : expired.due) {
       std::string student = key.substr(time_prefix_.size() + 8);
       ASSIGN_OR_RETURN(std::optional<int64_t> latest, LastRead(student));
       txn_.Delete(kWindowsFamily, AsBytes(key));
       if (latest && *latest > cutoff_us) {  // read again since: still in the window
-        txn_.Put(kWindowsFamily, AsBytes(TimeKey(*latest, student)), {});
+        txn_.Put(kWindowsFamily, AsBytes(TimeKey(time_prefix_, *latest, student)), {});
         first_kept = std::min(first_kept.value_or(*latest), *latest);
         continue;
       }
@@ -86,13 +109,42 @@ class StoredBulkEntries final : public BulkWindowEntries {
   }
 
  private:
-  std::string TimeKey(int64_t at_us, const std::string& student) const {
-    auto be = EncodeBigEndian64(static_cast<uint64_t>(at_us));
-    return time_prefix_ + std::string(be.begin(), be.end()) + student;
-  }
-
   ProjectionTxn& txn_;
   const std::string read_prefix_;
+  const std::string time_prefix_;
+};
+
+// A denial window's entries in a_windows, under the window's header key H:
+//   H \0 't' time(8 BE) -> 8-byte big-endian count of the denials at that time
+// Times only grow (they are the log's), so expiry takes keys from the front.
+class StoredDenialEntries final : public DenialWindowEntries {
+ public:
+  StoredDenialEntries(ProjectionTxn& txn, const std::string& header_key)
+      : txn_(txn), time_prefix_(header_key + std::string(1, '\0') + 't') {}
+
+  Status AddAt(int64_t at_us) override {
+    const std::string key = TimeKey(time_prefix_, at_us);
+    ASSIGN_OR_RETURN(auto stored, txn_.Get(kWindowsFamily, AsBytes(key)));
+    uint64_t count = stored && stored->size() == 8 ? DecodeBigEndian64(*stored) : 0;
+    txn_.Put(kWindowsFamily, AsBytes(key), EncodeBigEndian64(count + 1));
+    return OkStatus();
+  }
+
+  Result<uint64_t> ForgetUpTo(int64_t cutoff_us, DenialWindowHeader& header) override {
+    ASSIGN_OR_RETURN(ExpiredKeys expired,
+                     ScanExpired(txn_, time_prefix_, header.oldest_us, cutoff_us));
+    uint64_t forgotten = 0;
+    for (const auto& [key, count] : expired.due) {
+      if (key.size() != time_prefix_.size() + 8) continue;
+      if (count.size() == 8) forgotten += DecodeBigEndian64(count);
+      txn_.Delete(kWindowsFamily, AsBytes(key));
+    }
+    header.oldest_us = expired.first_kept.value_or(cutoff_us);
+    return forgotten;
+  }
+
+ private:
+  ProjectionTxn& txn_;
   const std::string time_prefix_;
 };
 
@@ -264,14 +316,17 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
 
 Status AuditProjection::TrackDenials(const AccessEntry& entry, ProjectionTxn& txn) {
   const std::string key = WindowKey(kDenialBurstAlert, entry.actor_id);
-  DenialWindow window;
+  DenialWindowHeader header;
   ASSIGN_OR_RETURN(auto stored, txn.Get(kWindowsFamily, AsBytes(key)));
   if (stored) {
-    if (auto decoded = DecodeDenialWindow(*stored)) window = std::move(*decoded);
+    // A malformed header restarts the count rather than failing every commit.
+    if (auto decoded = DecodeDenialWindowHeader(*stored)) header = *decoded;
   }
-  auto trigger = AddDenial(window, entry.at_us, options_.denial_burst_threshold,
-                           options_.denial_burst_window_us);
-  txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeDenialWindow(window)));
+  StoredDenialEntries entries(txn, key);
+  ASSIGN_OR_RETURN(auto trigger,
+                   AddDenial(header, entries, entry.at_us, options_.denial_burst_threshold,
+                             options_.denial_burst_window_us));
+  txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeDenialWindowHeader(header)));
   if (trigger) PutAlert(RaisedBy(entry, kDenialBurstAlert, *trigger), txn);
   return OkStatus();
 }

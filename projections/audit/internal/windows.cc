@@ -57,13 +57,22 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
   return std::optional<Trigger>(trigger);
 }
 
-std::optional<Trigger> AddDenial(DenialWindow& window, int64_t at_us, size_t threshold,
-                                 int64_t window_us) {
-  window.times.push_back(at_us);
-  std::erase_if(window.times, [&](int64_t t) { return at_us - t >= window_us; });
-  if (window.times.size() < threshold || at_us < window.quiet_until_us) return std::nullopt;
-  window.quiet_until_us = at_us + window_us;
-  return Trigger{window.times.size(), window.times.front()};
+Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindowEntries& entries,
+                                         int64_t at_us, size_t threshold, int64_t window_us) {
+  RETURN_IF_ERROR(entries.AddAt(at_us));
+  if (header.denials++ == 0) header.oldest_us = at_us;
+  // header.oldest_us is the earliest denial: while it is inside the window
+  // nothing can have expired, and no scan is needed.
+  const int64_t cutoff_us = at_us - window_us;
+  if (header.oldest_us <= cutoff_us) {
+    ASSIGN_OR_RETURN(uint64_t forgotten, entries.ForgetUpTo(cutoff_us, header));
+    header.denials -= std::min(forgotten, header.denials);
+  }
+  if (header.denials < threshold || at_us < header.quiet_until_us) {
+    return std::optional<Trigger>();
+  }
+  header.quiet_until_us = at_us + window_us;
+  return std::optional<Trigger>(Trigger{header.denials, header.oldest_us});
 }
 
 std::string EncodeBulkWindowHeader(const BulkWindowHeader& header) {
@@ -87,23 +96,25 @@ Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value) {
   return header;
 }
 
-std::string EncodeDenialWindow(const DenialWindow& window) {
-  json::array times;
-  for (int64_t t : window.times) times.push_back(t);
-  json::object o;
-  o["quiet_until_us"] = window.quiet_until_us;
-  o["times"] = std::move(times);
-  return json::serialize(o);
+std::string EncodeDenialWindowHeader(const DenialWindowHeader& header) {
+  std::string out;
+  for (uint64_t field : {static_cast<uint64_t>(header.quiet_until_us), header.denials,
+                         static_cast<uint64_t>(header.oldest_us)}) {
+    auto be = EncodeBigEndian64(field);
+    out.append(be.begin(), be.end());
+  }
+  return out;
 }
 
-Result<DenialWindow> DecodeDenialWindow(ByteView value) {
-  ASSIGN_OR_RETURN(json::object o, ParseObject(value));
-  DenialWindow window;
-  window.quiet_until_us = QuietUntil(o);
-  if (const json::value* v = o.if_contains("times"); v && v->is_array()) {
-    for (const auto& t : v->get_array()) window.times.push_back(AsInt(t));
+Result<DenialWindowHeader> DecodeDenialWindowHeader(ByteView value) {
+  if (value.size() != kDenialWindowHeaderSize) {
+    return Err(DataLossError("malformed denial window"));
   }
-  return window;
+  DenialWindowHeader header;
+  header.quiet_until_us = static_cast<int64_t>(DecodeBigEndian64(value.subspan(0, 8)));
+  header.denials = DecodeBigEndian64(value.subspan(8, 8));
+  header.oldest_us = static_cast<int64_t>(DecodeBigEndian64(value.subspan(16, 8)));
+  return header;
 }
 
 }  // namespace backpack::audit_internal

@@ -61,21 +61,44 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
                                         const std::vector<std::string>& students, int64_t at_us,
                                         uint64_t seq, size_t threshold);
 
-// Times of one actor's recent AccessDenied events.
-struct DenialWindow {
-  int64_t quiet_until_us = 0;
-  std::vector<int64_t> times;  // ascending
+// One actor's AccessDenied events within the last window: a small header
+// plus one entry per distinct denial time (a commit group's events share
+// one), kept apart like the bulk window's so that a denial costs a few small
+// writes whatever the window holds. An alert raised as a quiet period ends
+// reports every denial the window holds, however many: the entries are what
+// makes that count exact, the header alone is constant in size.
+struct DenialWindowHeader {
+  int64_t quiet_until_us = 0;  // no new alert before this time
+  uint64_t denials = 0;        // denials in the window
+  int64_t oldest_us = 0;       // the earliest denial time in the window (exact)
+};
+
+// Where a denial window keeps its per-time entries.
+class DenialWindowEntries {
+ public:
+  virtual ~DenialWindowEntries() = default;
+  // Counts one more denial at `at_us`.
+  virtual Status AddAt(int64_t at_us) = 0;
+  // Removes every denial at or before `cutoff_us`, looking no earlier than
+  // `header.oldest_us`, and sets that to the earliest time kept (or
+  // `cutoff_us` if none is); returns how many denials it removed.
+  virtual Result<uint64_t> ForgetUpTo(int64_t cutoff_us, DenialWindowHeader& header) = 0;
 };
 
 // Adds a denial at `at_us`, forgets those `window_us` or more older, and
 // raises when at least `threshold` remain and no alert was raised within the
-// past window.
-std::optional<Trigger> AddDenial(DenialWindow& window, int64_t at_us, size_t threshold,
-                                 int64_t window_us);
+// past window: the trigger counts the denials in the window, from the
+// earliest. Requires `at_us` not before an earlier denial's (the log's times
+// never go back) and `window_us` > 0.
+Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindowEntries& entries,
+                                         int64_t at_us, size_t threshold, int64_t window_us);
 
 std::string EncodeBulkWindowHeader(const BulkWindowHeader& header);
 Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value);
-std::string EncodeDenialWindow(const DenialWindow& window);
-Result<DenialWindow> DecodeDenialWindow(ByteView value);
+// The denial header is fixed-size: quiet_until_us, denials and oldest_us, each
+// 8 bytes big-endian.
+inline constexpr size_t kDenialWindowHeaderSize = 24;
+std::string EncodeDenialWindowHeader(const DenialWindowHeader& header);
+Result<DenialWindowHeader> DecodeDenialWindowHeader(ByteView value);
 
 }  // namespace backpack::audit_internal

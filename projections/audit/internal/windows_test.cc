@@ -1,6 +1,8 @@
 #include "projections/audit/internal/windows.h"
 
 #include <catch2/catch.hpp>
+#include <deque>
+#include <random>
 #include <set>
 
 using namespace backpack;
@@ -53,6 +55,53 @@ class MemoryWindow final : public BulkWindowEntries {
     }
     h.oldest_us = by_time.empty() ? cutoff : by_time.begin()->first;
     return forgotten;
+  }
+};
+
+// A denial window whose entries live in memory, as a_windows keeps them.
+class MemoryDenials final : public DenialWindowEntries {
+ public:
+  DenialWindowHeader header;
+  std::map<int64_t, uint64_t> at;  // time -> denials then
+  size_t visited = 0;              // entries ForgetUpTo looked at, in all
+
+  std::optional<Trigger> Add(int64_t at_us, size_t threshold = 10,
+                             int64_t window_us = 10 * kMinute) {
+    auto raised = AddDenial(header, *this, at_us, threshold, window_us);
+    REQUIRE(raised);
+    return *raised;
+  }
+
+  Status AddAt(int64_t at_us) override {
+    ++at[at_us];
+    return OkStatus();
+  }
+  Result<uint64_t> ForgetUpTo(int64_t cutoff, DenialWindowHeader& h) override {
+    uint64_t forgotten = 0;
+    auto it = at.lower_bound(h.oldest_us);
+    CHECK(it == at.begin());  // nothing is left before the oldest
+    for (; it != at.end() && it->first <= cutoff; it = at.erase(it)) {
+      forgotten += it->second;
+      ++visited;
+    }
+    if (it != at.end()) ++visited;
+    h.oldest_us = it == at.end() ? cutoff : it->first;
+    return forgotten;
+  }
+};
+
+// The denial window as it was before it was bounded: every time kept in
+// one list, the alert counting them all.
+struct ReferenceDenials {
+  int64_t quiet_until_us = 0;
+  std::deque<int64_t> times;
+
+  std::optional<Trigger> Add(int64_t at_us, size_t threshold, int64_t window_us) {
+    times.push_back(at_us);
+    while (at_us - times.front() >= window_us) times.pop_front();
+    if (times.size() < threshold || at_us < quiet_until_us) return std::nullopt;
+    quiet_until_us = at_us + window_us;
+    return Trigger{times.size(), times.front()};
   }
 };
 }  // namespace
@@ -110,21 +159,69 @@ TEST_CASE("bulk window raises again after a quiet hour") {
 }
 
 TEST_CASE("denial window raises at ten denials within ten minutes") {
-  DenialWindow window;
-  const int64_t ten_minutes = 10 * kMinute;
-  for (int i = 0; i < 9; ++i) CHECK_FALSE(AddDenial(window, kStart + i * kMinute, 10, ten_minutes));
-  auto trigger = AddDenial(window, kStart + 9 * kMinute, 10, ten_minutes);
+  MemoryDenials window;
+  for (int i = 0; i < 9; ++i) CHECK_FALSE(window.Add(kStart + i * kMinute));
+  auto trigger = window.Add(kStart + 9 * kMinute);
   REQUIRE(trigger);
   CHECK(trigger->count == 10);
   CHECK(trigger->window_start_us == kStart);
-  CHECK_FALSE(AddDenial(window, kStart + 9 * kMinute + 1, 10, ten_minutes));
+  CHECK_FALSE(window.Add(kStart + 9 * kMinute + 1));
 }
 
 TEST_CASE("denials spread over more than ten minutes raise nothing") {
-  DenialWindow window;
-  for (int i = 0; i < 30; ++i) {
-    CHECK_FALSE(AddDenial(window, kStart + i * 2 * kMinute, 10, 10 * kMinute));
+  MemoryDenials window;
+  for (int i = 0; i < 30; ++i) CHECK_FALSE(window.Add(kStart + i * 2 * kMinute));
+  CHECK(window.at.size() == 5);  // the denials of the last ten minutes
+}
+
+TEST_CASE("an alert raised as the quiet period ends counts every denial in the window") {
+  MemoryDenials window;
+  for (int i = 0; i < 200; ++i) {
+    auto trigger = window.Add(kStart + i * kMinute / 60);  // one a second
+    CHECK(trigger.has_value() == (i == 9));
   }
+  // Quiet until 10 minutes after the tenth: the window then holds the
+  // denials after it, and this one.
+  auto trigger = window.Add(kStart + 9 * kMinute / 60 + 10 * kMinute);
+  REQUIRE(trigger);
+  CHECK(trigger->count == 191);
+  CHECK(trigger->window_start_us == kStart + 10 * kMinute / 60);
+}
+
+TEST_CASE("100k denials: the header stays small, the alerts as an unbounded window's") {
+  // Bursts (many denials sharing a group's time, a second apart) and lulls
+  // long enough to empty the window, so that alerts are raised both at the
+  // threshold and, as quiet periods end, with far more denials than that.
+  std::mt19937_64 random(20261124);
+  MemoryDenials window;
+  ReferenceDenials reference;
+  int64_t at = kStart;
+  size_t raised = 0, above_threshold = 0, longest_header = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    const uint64_t roll = random() % 10'000;
+    if (roll < 5) {
+      at += 11 * kMinute;
+    } else if (roll < 4000) {
+      at += static_cast<int64_t>(random() % 2'000'000);
+    }  // else: the same time as the last denial
+    auto trigger = window.Add(at);
+    auto expected = reference.Add(at, 10, 10 * kMinute);
+    REQUIRE(trigger.has_value() == expected.has_value());
+    if (trigger) {
+      REQUIRE(trigger->count == expected->count);
+      REQUIRE(trigger->window_start_us == expected->window_start_us);
+      ++raised;
+      if (trigger->count > 10) ++above_threshold;
+    }
+    REQUIRE(window.header.denials == reference.times.size());
+    longest_header = std::max(longest_header, EncodeDenialWindowHeader(window.header).size());
+  }
+  CHECK(raised > 20);
+  CHECK(above_threshold > 10);
+  CHECK(longest_header == kDenialWindowHeaderSize);
+  // Each denial adds at most one entry and each entry is looked at about
+  // once by expiry: no denial rereads or rewrites the window.
+  CHECK(window.visited <= 2 * 100'000);
 }
 
 TEST_CASE("windows survive their encoding") {
@@ -135,11 +232,14 @@ TEST_CASE("windows survive their encoding") {
   CHECK(decoded->students == 7);
   CHECK(decoded->oldest_us == kStart);
   CHECK(decoded->alert_seq == 42);
-  DenialWindow denials;
-  (void)AddDenial(denials, kStart, 10, kMinute);
-  auto decoded_denials = DecodeDenialWindow(backpack::AsBytes(EncodeDenialWindow(denials)));
+  DenialWindowHeader denials{kStart + kMinute, 12, kStart};
+  auto decoded_denials =
+      DecodeDenialWindowHeader(backpack::AsBytes(EncodeDenialWindowHeader(denials)));
   REQUIRE(decoded_denials);
-  CHECK(decoded_denials->times == denials.times);
+  CHECK(decoded_denials->quiet_until_us == denials.quiet_until_us);
+  CHECK(decoded_denials->denials == 12);
+  CHECK(decoded_denials->oldest_us == kStart);
+  CHECK_FALSE(DecodeDenialWindowHeader(backpack::AsBytes("not a header")));
   CHECK_FALSE(DecodeBulkWindowHeader(backpack::AsBytes("not json")));
 }
 

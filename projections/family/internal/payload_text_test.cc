@@ -65,5 +65,47 @@ TEST_CASE("every event type has a renderable payload table") {
   }
 }
 
+// Byte strings no payload table verifies as: too short, a root offset
+// outside the buffer, a zero root offset (an unverified read takes the
+// offset itself for a table whose fields are all absent), random bytes.
+std::vector<Bytes> GarbagePayloads() {
+  return {Bytes{0x7f},
+          Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9},
+          Bytes{0xf0, 0xff, 0xff, 0x0f, 0, 0, 0, 0, 0, 0, 0, 0},
+          Bytes(8, 0),
+          Bytes(64, 0),
+          Bytes{0x0c, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef, 0x55, 0xaa, 0x55, 0xaa, 4, 0, 0, 0}};
+}
+
+// An empty table: a valid payload of every type.
+Bytes EmptyTable() {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(flatbuffers::Offset<flatbuffers::Table>(fbb.EndTable(fbb.StartTable())));
+  return Finished(fbb);
+}
+
+TEST_CASE("every event type refuses garbage and truncated payloads with a status") {
+  const Bytes valid = EmptyTable();
+  for (int raw = 1; raw <= 200; ++raw) {
+    auto type = static_cast<EventType>(raw);
+    if (EventTypeName(type) == "Unknown") continue;
+    INFO(EventTypeName(type));
+    REQUIRE(PayloadToJson(type, valid));  // the control: whole, it renders
+    for (const Bytes& garbage : GarbagePayloads()) {
+      INFO("garbage of " << garbage.size() << " bytes");
+      CHECK_FALSE(VerifyPayload(type, garbage));
+      auto json = PayloadToJson(type, garbage);
+      REQUIRE_FALSE(json);
+      CHECK(json.error().code() == StatusCode::kDataLoss);
+    }
+    for (size_t cut = 0; cut < valid.size(); ++cut) {
+      INFO("cut to " << cut << " bytes");
+      const Bytes truncated(valid.begin(), valid.begin() + static_cast<ptrdiff_t>(cut));
+      CHECK_FALSE(VerifyPayload(type, truncated));
+      CHECK_FALSE(PayloadToJson(type, truncated));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace backpack::family
