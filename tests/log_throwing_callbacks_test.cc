@@ -49,6 +49,15 @@ class ThrowingHook : public CommitHook {
   std::promise<void> held_, gate_;
 };
 
+// A log in `dir` that runs `hook` on every group, with the hook's family.
+std::unique_ptr<TestLog> OpenWithHook(const TempDir& dir, ThrowingHook& hook) {
+  EventLogOptions options;
+  options.hook = &hook;
+  auto t = TestLog::Open(dir.path(), options);
+  REQUIRE(t->store->EnsureColumnFamily(kHookFamily).ok());
+  return t;
+}
+
 // Appends `events` without waiting; the future holds the result.
 std::future<Result<AppendResult>> AppendLater(EventLog& log, std::vector<NewEvent> events) {
   auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
@@ -64,10 +73,7 @@ TEST_CASE(
     "a commit hook that throws fails its whole group, stores none of it, and the log goes on") {
   TempDir dir;
   ThrowingHook hook;
-  EventLogOptions options;
-  options.hook = &hook;
-  auto t = TestLog::Open(dir.path(), options);
-  REQUIRE(t->store->EnsureColumnFamily(kHookFamily).ok());
+  auto t = OpenWithHook(dir, hook);
   REQUIRE(t->log->Append({NoteEvent("stu_a", "one")}));
 
   // The gate's group holds the writer while three appends queue behind it:
@@ -108,10 +114,7 @@ TEST_CASE(
 TEST_CASE("an append's completion that throws does not keep the others from completing") {
   TempDir dir;
   ThrowingHook hook;
-  EventLogOptions options;
-  options.hook = &hook;
-  auto t = TestLog::Open(dir.path(), options);
-  REQUIRE(t->store->EnsureColumnFamily(kHookFamily).ok());
+  auto t = OpenWithHook(dir, hook);
 
   auto gate = AppendLater(*t->log, {NoteEvent("stu_gate", "held")});
   hook.WaitHeld();
