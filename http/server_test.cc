@@ -206,9 +206,14 @@ TEST_CASE("the request log names the route pattern and never the target or query
     REQUIRE(response);
     auto hello = RoundTrip(f.server.port(), BuildRequest("GET", "/hello"));
     REQUIRE(hello);
+    // A method is whatever token a client sends: it is logged only if known.
+    auto odd = RoundTrip(f.server.port(), BuildRequest("AVABAKER", "/hello"));
+    REQUIRE(odd);
   }
   spdlog::set_default_logger(previous);
   const std::string log = captured.str();
+  CHECK(log.find("AVABAKER") == std::string::npos);
+  CHECK(log.find("http other <unmatched> 405") != std::string::npos);
   CHECK(log.find("http GET /api/students/{id}/profile 200") != std::string::npos);
   CHECK(log.find("http GET /hello 200") != std::string::npos);
   CHECK(log.find("user=u-test") != std::string::npos);

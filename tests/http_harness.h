@@ -53,6 +53,7 @@ class ServerProcess {
   // SIGKILL and reap.
   void Kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
   // The child's stderr so far.
   std::string Log() const;

@@ -10,6 +10,8 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "core/bytes.h"
@@ -126,6 +128,23 @@ TEST_CASE("healthz reports the last sequence number and metrics include the log'
   const double longest = MetricValue(metrics->body, "backpack_log_sync_seconds_max");
   CHECK(longest > 0);
   CHECK(longest <= MetricValue(metrics->body, "backpack_log_sync_seconds_total"));
+}
+
+// The server's memory holds the store's keys and decrypted records.
+TEST_CASE("serve runs with core files off, so that a crash writes none of its memory") {
+  Served s;
+  std::ifstream limits("/proc/" + std::to_string(s.server.pid()) + "/limits");
+  REQUIRE(limits);
+  std::string line, core_limit;
+  while (std::getline(limits, line)) {
+    if (line.starts_with("Max core file size")) core_limit = line;
+  }
+  INFO(core_limit);
+  std::istringstream fields(core_limit.substr(std::string("Max core file size").size()));
+  std::string soft, hard;
+  fields >> soft >> hard;
+  CHECK(soft == "0");
+  CHECK(hard == "0");
 }
 
 TEST_CASE("the served checkpoint is signed, and inclusion proofs verify against it") {

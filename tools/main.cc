@@ -1,6 +1,7 @@
 // backpack: the one command-line binary (SPEC §5).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -52,6 +53,12 @@ int main(int argc, char** argv) {
   // Everything this process creates (the store's files, exports, credentials)
   // is readable by its owner only.
   ::umask(077);
+  // Its memory holds the store's keys and decrypted records: a crash writes
+  // no core file (nor hands one to a core-dump service), and other processes
+  // of the same user cannot attach to read it.
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::prctl(PR_SET_DUMPABLE, 0);
   // Warnings go to standard error, so that a command's output (a CSV, a JSON
   // report, a checkpoint) stays only its output when redirected.
   spdlog::set_default_logger(spdlog::stderr_color_mt("backpack"));

@@ -8,9 +8,9 @@
 namespace backpack::http::internal {
 namespace {
 
-constexpr std::size_t kMaxLoggedMethod = 16;
-
-// Bounds the label's cardinality: a client may send any token as a method.
+// A known method, or "other": a client may send any token as a method, which
+// bounds the metrics label's cardinality and keeps whatever a client typed
+// there (a name, say) out of the request log.
 std::string_view MethodLabel(std::string_view method) {
   static constexpr std::array<std::string_view, 7> kKnown = {"GET",   "HEAD",   "POST",   "PUT",
                                                              "PATCH", "DELETE", "OPTIONS"};
@@ -67,8 +67,8 @@ void ServerState::RecordRequest(std::string_view method, std::string_view patter
                                 std::string_view user_id) const {
   // Only the route pattern, never the target: paths and queries hold ids.
   spdlog::info("http {} {} {} {:.1f}ms request_id={} user={}",
-               method.empty() ? "-" : method.substr(0, kMaxLoggedMethod), pattern, status,
-               seconds * 1000.0, request_id, user_id.empty() ? "-" : user_id);
+               method.empty() ? "-" : MethodLabel(method), pattern, status, seconds * 1000.0,
+               request_id, user_id.empty() ? "-" : user_id);
   const std::string route(pattern);
   metrics
       ->GetCounter("backpack_http_requests_total", "HTTP requests by method, route and status.",
