@@ -181,6 +181,22 @@ TEST_CASE("a history export over HTTP holds the record of its own making, and ve
         std::pair<int, int>{0, withheld});
 }
 
+TEST_CASE("a guardian's history shows another family's refused guardian by neither name nor id") {
+  ApiWorld& w = SharedWorld();
+  const std::string history = "/api/students/" + w.child + "/history";
+  REQUIRE(w.Call("GET", history, w.other_guardian.token).status == 403);
+  auto r = w.Call("GET", history, w.guardian.token);
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find(w.other_guardian.user_id) == std::string::npos);
+  const std::string name = "Synthetic " + w.other_guardian.username;
+  CHECK(r.body.find('"' + name + '"') == std::string::npos);  // as who.name
+  CHECK(r.body.find(name + " (") == std::string::npos);       // in a summary
+  CHECK(r.body.find("Access denied to another guardian") != std::string::npos);
+  auto full = w.Call("GET", history, w.privacy.token);
+  REQUIRE(full.status == 200);
+  CHECK(full.body.find(w.other_guardian.user_id) != std::string::npos);
+}
+
 TEST_CASE("another family's guardian is refused the history") {
   ApiWorld& w = SharedWorld();
   uint64_t before = w.LogSize();

@@ -57,7 +57,8 @@ void GetHistory(const http::HttpRequest&, const http::RouteParams& params, Excha
   auto read = HistoryRead(ex, id, AccessScope::kHistory);
   if (!read) return;
   ServeDecided(ex, DecideHistory(ex, id), std::move(*read), [&]() -> Result<http::HttpResponse> {
-    ASSIGN_OR_RETURN(json::object history, ex.services().family->History(id));
+    const std::string for_guardian = ex.role() == Role::kGuardian ? ex.user_id() : "";
+    ASSIGN_OR_RETURN(json::object history, ex.services().family->History(id, for_guardian));
     return Ok(history);
   });
 }

@@ -114,7 +114,12 @@ class Family {
   // requests:[...]}. Once the student is shredded, an encrypted event is
   // {seq,type,at,at_us,shredded:true} only; a plain one (a read, a denial, the
   // shred itself) keeps who and summary. kNotFound if nothing is known.
-  Result<boost::json::object> History(std::string_view student_id) const;
+  // `for_guardian`: the guardian the history is for, if one is; then a
+  // guardian account never linked to the student (another family's, refused
+  // the record) is who{role: "guardian", name: "another guardian"}, without
+  // id, wherever it appears (events, summaries, disclosures).
+  Result<boost::json::object> History(std::string_view student_id,
+                                      std::string_view for_guardian = {}) const;
   // The self-contained, offline-verifiable bundle of every event about the
   // student (docs/history-export.md; check with VerifyExport in export.h).
   // Writes a fresh checkpoint first. kNotFound as History. `for_guardian`:

@@ -130,14 +130,19 @@ Result<Family::ShownWithRecord> Family::RecordAnnotations(std::string_view stude
   return shown;
 }
 
-Result<json::object> Family::History(std::string_view student_id) const {
+Result<json::object> Family::History(std::string_view student_id,
+                                     std::string_view for_guardian) const {
   if (!services_.log) return Err(UnavailableError("the event log is not open"));
   std::string student(student_id);
   uint64_t as_of = services_.log->size();
   ASSIGN_OR_RETURN(bool shredded, family::ReadShredded(*services_.store, student));
   ASSIGN_OR_RETURN(auto entries, family::ReadSubjectIndex(*services_.store, student, as_of));
   if (entries.empty() && !shredded) return Err(NotFoundError("no record of this student"));
-  family::WhoResolver who(services_.roster);
+  // A guardian sees the other guardians of the child by name, but not
+  // another family's (who asked for the record and was refused).
+  family::WhoResolver who = for_guardian.empty()
+                                ? family::WhoResolver(services_.roster)
+                                : family::WhoResolver::ForGuardianOf(services_.roster, student);
   json::array events;
   for (const family::IndexEntry& entry : entries) {
     // Once shredded, an encrypted event is its type and time only (HistoryItem

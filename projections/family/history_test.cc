@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 #include <set>
 
@@ -184,6 +185,43 @@ TEST_CASE("history names who a grant gave access to, shows its revocation, and s
   CHECK(std::any_of(summaries.begin(), summaries.end(), [](const std::string& s) {
     return s.starts_with("Access denied to ") && s.ends_with("(no relationship to the student)");
   }));
+}
+
+TEST_CASE("a guardian's history names the child's guardians but not another family's") {
+  World w;
+  const std::string co = UserIdFor(w.fx().keys().index_key, "G-2");  // Ana's second guardian
+  w.Append({GuardianLinked(w.ben, "G-9", "S-2"),                     // the stranger is Ben's family
+            GuardianLinked(w.ana, "G-2", "S-1"),
+            UserCreated(co, "jordan", fb::UserRole::Guardian, "Jordan Q.")});
+  REQUIRE(RosterCommands(w.fx().services())
+              .UnlinkGuardian(w.As(w.admin), co, w.ana, "Synthetic court order")
+              .ok());
+  const uint64_t refused = w.Append({Denied(w.ana, w.stranger, "denied:no_relationship")});
+  const uint64_t former = w.Append({Denied(w.ana, co, "denied:no_relationship")});
+
+  auto history = w.family().History(w.ana, w.guardian);
+  REQUIRE(history);
+  const std::string text = json::serialize(*history);
+  CHECK(text.find(w.stranger) == std::string::npos);
+  CHECK(text.find("Other Parent") == std::string::npos);
+  const json::object anonymous{{"role", "guardian"}, {"name", "another guardian"}};
+  CHECK(EventAt(*history, refused).at("who") == anonymous);
+  CHECK(EventAt(*history, refused).at("summary") ==
+        "Access denied to another guardian (no relationship to the student)");
+  const json::value& disclosed = history->at("disclosures").as_array().back();
+  CHECK(disclosed.at("seq").to_number<uint64_t>() == former);
+  CHECK(history->at("disclosures").as_array().at(0).at("who") == anonymous);
+  // A guardian of the child, even once unlinked, is the family's to know.
+  CHECK(EventAt(*history, former).at("who").at("id") == co.c_str());
+  CHECK(disclosed.at("who").at("name") == "Jordan Q.");
+
+  SECTION("the privacy officer's history names them") {
+    auto full = w.family().History(w.ana);
+    REQUIRE(full);
+    CHECK(EventAt(*full, refused).at("who").at("id") == w.stranger.c_str());
+    CHECK(EventAt(*full, refused).at("summary") ==
+          "Access denied to Other Parent (no relationship to the student)");
+  }
 }
 
 TEST_CASE("history of an unknown student is not found") {

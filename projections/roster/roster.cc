@@ -172,6 +172,13 @@ bool Roster::IsGuardianOf(std::string_view user_id, std::string_view student_id)
   return backpack::IsGuardianOf(impl_->shared.state.access, user_id, student_id);
 }
 
+bool Roster::WasEverGuardianOf(std::string_view user_id, std::string_view student_id) const {
+  Services& s = impl_->services;
+  StoreReader reader(*s.store, *s.data_keys);
+  auto link = roster::ReadGuardianLink(reader.txn(), roster::PairKey(student_id, user_id));
+  return link && link->has_value();
+}
+
 std::vector<AccessListEntry> Roster::AccessList(std::string_view student_id, int64_t now_us) const {
   std::shared_lock lock(impl_->shared.mu);
   return backpack::AccessList(impl_->shared.state.access, student_id, now_us);

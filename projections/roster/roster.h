@@ -83,6 +83,11 @@ class Roster {
   AccessDecision DecideRestricted(std::string_view user_id, std::string_view student_id,
                                   int64_t now_us) const;
   bool IsGuardianOf(std::string_view user_id, std::string_view student_id) const;
+  // True if the account has ever been linked as the student's guardian: the
+  // link is in force now, or ended (unlinked, or its row retracted). False
+  // once the student is shredded, for any other account (another family's
+  // guardian), and if the link cannot be read.
+  bool WasEverGuardianOf(std::string_view user_id, std::string_view student_id) const;
   std::vector<AccessListEntry> AccessList(std::string_view student_id, int64_t now_us) const;
   // Ids of every student `user_id` may access now, with the reason.
   std::vector<std::pair<std::string, std::string>> AccessibleStudents(std::string_view user_id,

@@ -294,6 +294,18 @@ TEST_CASE("an administrator ends one guardian's link, also while the student is 
   CHECK(RebuildDifference(w, scratch.path() / "db") == "");
 }
 
+TEST_CASE("a guardian whose link ended was still once the student's guardian") {
+  RosterWorld w;
+  const auto [a, guardian, second] = TwoGuardiansOfStudentA(w);
+  const std::string b = w.StudentId("stu-b");
+  REQUIRE(w.commands().UnlinkGuardian(kAdmin, guardian, a, "Synthetic court order").ok());
+  CHECK_FALSE(w.roster().IsGuardianOf(guardian, a));
+  CHECK(w.roster().WasEverGuardianOf(guardian, a));
+  CHECK(w.roster().WasEverGuardianOf(second, a));
+  CHECK_FALSE(w.roster().WasEverGuardianOf(guardian, b));
+  CHECK_FALSE(w.roster().WasEverGuardianOf(w.AddUser("tch-1", Role::kEducator), a));
+}
+
 TEST_CASE("Load after reopening gives the same decisions as the live state") {
   RosterWorld w;
   w.ImportDistrict();

@@ -13,7 +13,16 @@ boost::json::object MakeWho(std::string_view id, std::string_view role, std::str
   return who;
 }
 
+// How a guardian account is named to another family.
+constexpr std::string_view kAnotherGuardian = "another guardian";
+
 }  // namespace
+
+WhoResolver WhoResolver::ForGuardianOf(const Roster* roster, std::string student_id) {
+  WhoResolver who(roster);
+  who.guardians_of_ = std::move(student_id);
+  return who;
+}
 
 const boost::json::object& WhoResolver::Who(const std::string& actor_id) {
   auto it = cache_.find(actor_id);
@@ -26,8 +35,13 @@ const boost::json::object& WhoResolver::Who(const std::string& actor_id) {
   } else if (auto user =
                  roster_ ? roster_->FindUser(actor_id) : Result<UserInfo>(Err(NotFoundError("")));
              user) {
-    who = MakeWho(actor_id, RoleName(user->role),
-                  user->display_name.empty() ? user->username : user->display_name);
+    if (user->role == Role::kGuardian && !guardians_of_.empty() &&
+        !roster_->WasEverGuardianOf(actor_id, guardians_of_)) {
+      who = boost::json::object{{"role", RoleName(Role::kGuardian)}, {"name", kAnotherGuardian}};
+    } else {
+      who = MakeWho(actor_id, RoleName(user->role),
+                    user->display_name.empty() ? user->username : user->display_name);
+    }
   } else {
     who = MakeWho(actor_id, "unknown", actor_id);
   }

@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace backpack {
 class Roster;
@@ -18,6 +19,12 @@ class WhoResolver {
  public:
   // `roster` may be null (then every user is {id, "unknown", id}).
   explicit WhoResolver(const Roster* roster) : roster_(roster) {}
+  // For a view shown to a guardian of `student_id`: a guardian account never
+  // linked to the student (another family's) is {role: "guardian", name:
+  // "another guardian"}, without id, as their reads are withheld from the
+  // family's export (docs/history-export.md). The student's guardians, now or
+  // before, are named.
+  static WhoResolver ForGuardianOf(const Roster* roster, std::string student_id);
 
   // "system" (imports, maintenance) and "cli" are {role: "system"}; users
   // {role: SPEC role name, name: display name or username}.
@@ -26,6 +33,7 @@ class WhoResolver {
 
  private:
   const Roster* roster_;
+  std::string guardians_of_;  // "": name every guardian
   std::map<std::string, boost::json::object> cache_;
 };
 
