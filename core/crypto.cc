@@ -157,4 +157,10 @@ Hash256 HmacSha256Key::Digest(ByteView data) const {
 
 void SecureWipe(std::span<uint8_t> bytes) { sodium_memzero(bytes.data(), bytes.size()); }
 
+void SecureWipe(std::string& secret) {
+  secret.resize(secret.capacity());
+  sodium_memzero(secret.data(), secret.size());
+  secret.clear();
+}
+
 }  // namespace backpack

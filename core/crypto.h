@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <string>
 
 #include "core/bytes.h"
 #include "core/status.h"
@@ -108,5 +109,20 @@ class HmacSha256Key {
 
 // Overwrites `bytes` with zeros in a way the compiler will not elide.
 void SecureWipe(std::span<uint8_t> bytes);
+// Overwrites all of `secret`'s buffer (its spare capacity too) and empties it.
+void SecureWipe(std::string& secret);
+
+// Wipes a string of key material (hex read from a key file, say) when the
+// scope it guards ends, however it ends.
+class WipedAtExit {
+ public:
+  explicit WipedAtExit(std::string& secret) : secret_(secret) {}
+  ~WipedAtExit() { SecureWipe(secret_); }
+  WipedAtExit(const WipedAtExit&) = delete;
+  WipedAtExit& operator=(const WipedAtExit&) = delete;
+
+ private:
+  std::string& secret_;
+};
 
 }  // namespace backpack

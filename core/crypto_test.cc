@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <new>
 #include <string>
+
+#include "core/keys.h"
 
 using namespace backpack;
 
@@ -76,4 +79,32 @@ TEST_CASE("hex and base64 round-trip and reject garbage") {
   CHECK_FALSE(FromBase64("@@@@"));
   CHECK(DecodeBigEndian64(EncodeBigEndian64(0x0102030405060708ull)) == 0x0102030405060708ull);
   CHECK(EncodeBigEndian64(1)[7] == 1);
+}
+
+TEST_CASE("a wiped secret string is empty and its whole buffer zero") {
+  std::string secret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  secret.pop_back();  // spare capacity that held key material too
+  const char* buffer = secret.data();
+  const size_t capacity = secret.capacity();
+  SecureWipe(secret);
+  CHECK(secret.empty());
+  REQUIRE(secret.data() == buffer);  // wiped in place, not reallocated
+  CHECK(std::all_of(buffer, buffer + capacity, [](char c) { return c == 0; }));
+}
+
+TEST_CASE("store keys wipe the key-encryption and index keys when destroyed") {
+  REQUIRE(CryptoInit().ok());
+  alignas(StoreKeys) unsigned char storage[sizeof(StoreKeys)];
+  auto* keys = new (storage) StoreKeys(SigningKey::Generate());
+  keys->kek.fill(0xA5);
+  keys->index_key.fill(0x5A);
+  const auto offset = [&](const AeadKey& key) {
+    return static_cast<size_t>(reinterpret_cast<const unsigned char*>(key.data()) - storage);
+  };
+  const size_t kek_at = offset(keys->kek), index_at = offset(keys->index_key);
+  keys->~StoreKeys();
+  CHECK(std::all_of(storage + kek_at, storage + kek_at + kAeadKeySize,
+                    [](unsigned char b) { return b == 0; }));
+  CHECK(std::all_of(storage + index_at, storage + index_at + kAeadKeySize,
+                    [](unsigned char b) { return b == 0; }));
 }

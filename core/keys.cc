@@ -5,6 +5,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -48,15 +49,21 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
     status = PermissionDeniedError("key file " + path.string() +
                                    " is readable by group or others; run chmod 600 on it");
   } else {
-    char chunk[4096];
+    // Reserved up front, so that no reallocation leaves a copy of the key behind.
+    text.reserve(2 * kMaxKeyFileBytes);
+    std::array<char, kMaxKeyFileBytes> chunk;
     ssize_t got;
-    while ((got = ::read(fd, chunk, sizeof chunk)) > 0 && text.size() < kMaxKeyFileBytes) {
-      text.append(chunk, static_cast<size_t>(got));
+    while ((got = ::read(fd, chunk.data(), chunk.size())) > 0 && text.size() < kMaxKeyFileBytes) {
+      text.append(chunk.data(), static_cast<size_t>(got));
     }
     if (got < 0) status = UnavailableError("cannot read " + path.string());
+    SecureWipe(std::span(reinterpret_cast<uint8_t*>(chunk.data()), chunk.size()));
   }
   ::close(fd);
-  if (!status.ok()) return Err(status);
+  if (!status.ok()) {
+    SecureWipe(text);
+    return Err(status);
+  }
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
 }
@@ -117,10 +124,12 @@ Status CreateKeyFiles(const std::filesystem::path& dir) {
   SigningKey signing = SigningKey::Generate();
   AeadKey kek;
   RandomFill(kek);
-  RETURN_IF_ERROR(WriteSecretFile(dir / kSigningKeyFile, ToHex(signing.secret()) + "\n"));
-  Status s = WriteSecretFile(dir / kKekFile, ToHex(kek) + "\n");
+  std::string signing_hex = ToHex(signing.secret()) + "\n";
+  std::string kek_hex = ToHex(kek) + "\n";
+  WipedAtExit wipe_signing_hex(signing_hex), wipe_kek_hex(kek_hex);
   SecureWipe(kek);
-  RETURN_IF_ERROR(s);
+  RETURN_IF_ERROR(WriteSecretFile(dir / kSigningKeyFile, signing_hex));
+  RETURN_IF_ERROR(WriteSecretFile(dir / kKekFile, kek_hex));
   return SyncDirectory(dir);
 }
 
@@ -145,17 +154,27 @@ Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir) {
     return Err(NotFoundError("no key files in " + dir.string() + " (run `backpack init`)"));
   }
   ASSIGN_OR_RETURN(std::string signing_hex, ReadSecretFile(dir / kSigningKeyFile));
+  WipedAtExit wipe_signing_hex(signing_hex);
   ASSIGN_OR_RETURN(std::string kek_hex, ReadSecretFile(dir / kKekFile));
+  WipedAtExit wipe_kek_hex(kek_hex);
   auto signing_bytes = FromHex(signing_hex);
   auto kek_bytes = FromHex(kek_hex);
+  auto wipe_bytes = [&] {
+    if (signing_bytes) SecureWipe(*signing_bytes);
+    if (kek_bytes) SecureWipe(*kek_bytes);
+  };
   if (!signing_bytes || !kek_bytes || kek_bytes->size() != kAeadKeySize) {
+    wipe_bytes();
     return Err(DataLossError("malformed key file in " + dir.string()));
   }
-  ASSIGN_OR_RETURN(SigningKey signing, SigningKey::FromSecret(*signing_bytes));
-  SecureWipe(*signing_bytes);
-  StoreKeys keys{std::move(signing), {}, {}, {}};
+  auto signing = SigningKey::FromSecret(*signing_bytes);
+  if (!signing) {
+    wipe_bytes();
+    return Err(signing.error());
+  }
+  StoreKeys keys(std::move(*signing));
   std::memcpy(keys.kek.data(), kek_bytes->data(), kAeadKeySize);
-  SecureWipe(*kek_bytes);
+  wipe_bytes();
   keys.index_key = DeriveIndexKey(keys.kek);
   keys.signing_key_id = SigningKeyId(keys.signing.public_key());
   return keys;

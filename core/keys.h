@@ -18,8 +18,20 @@ namespace backpack {
 inline constexpr std::string_view kSigningKeyFile = "signing.key";
 inline constexpr std::string_view kKekFile = "kek.key";
 
+// Wipes its secrets when destroyed (a copy or move leaves the source to
+// wipe its own).
 struct StoreKeys {
-  SigningKey signing;
+  explicit StoreKeys(SigningKey signing_key) : signing(std::move(signing_key)) {}
+  StoreKeys(const StoreKeys&) = default;
+  StoreKeys(StoreKeys&&) = default;
+  StoreKeys& operator=(const StoreKeys&) = default;
+  StoreKeys& operator=(StoreKeys&&) = default;
+  ~StoreKeys() {
+    SecureWipe(kek);
+    SecureWipe(index_key);
+  }
+
+  SigningKey signing;  // wipes itself
   AeadKey kek{};
   // Derived from the KEK: keys opaque index lookups (e.g. by SIS id).
   AeadKey index_key{};

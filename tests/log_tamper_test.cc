@@ -409,7 +409,7 @@ TEST_CASE("the log refuses to open for appends once events or the tree were tamp
     CHECK_THAT(log.error().message(), Catch::Contains("Merkle tree"));
   }
   SECTION("opened with another store's keys: the wrong key is named, not damage") {
-    StoreKeys other{SigningKey::Generate(), {}, {}, {}};
+    StoreKeys other(SigningKey::Generate());
     other.signing_key_id = SigningKeyId(other.signing.public_key());
     auto log = EventLog::Open(*f.t->store, other, *f.t->data_keys);
     REQUIRE_FALSE(log);
