@@ -5,6 +5,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -279,13 +280,30 @@ TEST_CASE("RunUntilSignal stops the server on SIGTERM and then calls on_stop") {
   Fixture f;
   const uint16_t port = f.server.port();
   bool stopped_callback = false;
-  // Long enough for RunUntilSignal to install its handler first.
-  std::thread sender([] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    std::raise(SIGTERM);
+  // SIGTERM only once RunUntilSignal has installed its handler in place of
+  // the one there now (Catch's, which would end the test run).
+  struct sigaction before {};
+  REQUIRE(sigaction(SIGTERM, nullptr, &before) == 0);
+  std::atomic<bool> returned{false};
+  std::atomic<bool> installed{false};
+  std::thread sender([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!returned && std::chrono::steady_clock::now() < deadline) {
+      struct sigaction now {};
+      if (sigaction(SIGTERM, nullptr, &now) == 0 && now.sa_handler != before.sa_handler) {
+        installed = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    // Not installed after a minute: raise it anyway, so that the test fails
+    // (Catch reports the signal) instead of waiting forever.
+    if (!returned) std::raise(SIGTERM);
   });
   Status status = RunUntilSignal(f.server, [&] { stopped_callback = true; });
+  returned = true;
   sender.join();
+  CHECK(installed);
   CHECK(status.ok());
   CHECK(stopped_callback);
   TestClient after(port);
