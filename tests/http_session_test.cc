@@ -240,14 +240,17 @@ TEST_CASE("a cookie logout without a body needs no content type, as curl sends i
 }
 
 TEST_CASE("a session ends after its idle timeout, and each use extends it") {
-  Served s({"--session-idle-seconds", "3"});
+  // Used every second for longer than the idle timeout, so only the uses can
+  // keep it alive; a stall of up to 7 s between two uses does no harm.
+  Served s({"--session-idle-seconds", "8"});
   std::string token = s.server.TokenFor("principal");
   REQUIRE_FALSE(token.empty());
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 9; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    INFO("use " << i + 1 << ", at least " << i + 1 << " s after the sign-in");
     REQUIRE(s.server.Json("GET", "/api/me", token)->status == 200);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(9500));
   auto expired = s.server.Json("GET", "/api/me", token);
   REQUIRE(expired->status == 401);
   CHECK(ErrorCode(expired) == "unauthenticated");
