@@ -96,17 +96,21 @@ TEST_CASE("a full disk fails audited reads closed (503, no data) until space ret
   CHECK(MetricValue(metrics->body, "backpack_store_free_bytes") < 16 << 20);
 
   disk.Free();
-  for (int i = 0; i < 50 && !server.Healthy(); ++i) {  // without a request to recover
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto healthy_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!server.Healthy() && std::chrono::steady_clock::now() < healthy_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // no request to recover
   }
   CHECK(server.Healthy());
   metrics = server.Call("GET", "/metrics");
   REQUIRE(metrics);
   CHECK(MetricValue(metrics->body, "backpack_audit_available") == 1);
   std::optional<ClientResponse> again;
-  for (int i = 0; i < 50; ++i) {
+  const auto served_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
     again = server.Json("GET", profile, token);
-    if (again && again->status == 200) break;
+    if ((again && again->status == 200) || std::chrono::steady_clock::now() >= served_deadline) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   REQUIRE(again);
@@ -163,11 +167,16 @@ TEST_CASE("every write acknowledged with 201 survives SIGKILL, and the log verif
     REQUIRE_FALSE(token.empty());
     const std::vector<std::string> students = StudentIds(server, token);
     std::vector<std::thread> writers;
+    std::atomic<int> writers_done{0};
     for (int t = 0; t < 4; ++t) {
-      writers.emplace_back(
-          [&, t] { WriteNotesUntilRefused(server, token, students, t + 1, &acked); });
+      writers.emplace_back([&, t] {
+        WriteNotesUntilRefused(server, token, students, t + 1, &acked);
+        ++writers_done;
+      });
     }
-    for (int i = 0; i < 200; ++i) {  // until enough writes are in flight
+    // Until enough writes are in flight (or the writers have given up).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (writers_done < 4 && std::chrono::steady_clock::now() < deadline) {
       {
         std::lock_guard lock(acked.mu);
         if (acked.count >= 40) break;

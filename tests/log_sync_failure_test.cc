@@ -161,7 +161,8 @@ TEST_CASE("after a failed sync the log says it is not writable until it has reco
 
   store.fail_syncs = false;
   // No append asks for the recovery: the writer retries by itself.
-  for (int i = 0; i < 200 && !(*log)->Writable().ok(); ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!(*log)->Writable().ok() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   CHECK((*log)->Writable().ok());

@@ -43,9 +43,9 @@ class Pty {
     REQUIRE(::write(master_, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
   }
   // What the terminal shows (the child's stderr and any echo), read until
-  // `needle` appears or five seconds pass.
+  // `needle` appears or a minute passes.
   const std::string& ShownUntil(const std::string& needle) {
-    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
     while (shown_.find(needle) == std::string::npos && Clock::now() < deadline) {
       Drain(master_, &shown_, 50);
     }
