@@ -7,6 +7,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "core/data_keys.h"
@@ -18,20 +19,49 @@ using namespace backpack::testing;
 
 namespace {
 
+// Waits until `flag` is set, for at most a minute (however slow the
+// machine); whether it was set.
+bool WaitFor(const std::atomic<bool>& flag) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!flag && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return flag;
+}
+
+// A thread running `work`. Catch's assertions are not thread-safe, so
+// `work` records its results for the test's thread to check after Join().
+// Joined on destruction too (a REQUIRE failed first), after `release`
+// has let go of whatever the thread may be waiting for.
+class Worker {
+ public:
+  Worker(std::function<void()> release, std::function<void()> work)
+      : release_(std::move(release)), thread_(std::move(work)) {}
+  ~Worker() { Join(); }
+  void Join() {
+    if (!thread_.joinable()) return;
+    release_();
+    thread_.join();
+  }
+
+ private:
+  std::function<void()> release_;
+  std::thread thread_;
+};
+
 // Holds the next data-key read (after reading) or write (before writing)
-// open until `Release` is called, for at most five seconds.
+// open until `Release` is called, for at most a minute.
 class GatedStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> gate_next_read{false};
   std::atomic<bool> gate_next_write{false};
   std::atomic<bool> entered{false};    // a gated call is waiting
-  std::atomic<bool> timed_out{false};  // it waited five seconds in vain
+  std::atomic<bool> timed_out{false};  // it waited a minute in vain
 
   void Release() { released_ = true; }
-  void WaitUntilEntered() {
-    for (int i = 0; i < 5000 && !entered; ++i) Sleep();
-  }
+  // Whether a gated call is waiting (within a minute).
+  bool WaitUntilEntered() { return WaitFor(entered); }
 
   Result<std::optional<Bytes>> Get(std::string_view family, ByteView key, ReadView view) override {
     auto read = ForwardingStore::Get(family, key, view);
@@ -44,11 +74,9 @@ class GatedStore final : public ForwardingStore {
   }
 
  private:
-  static void Sleep() { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }
   void Hold() {
     entered = true;
-    for (int i = 0; i < 5000 && !released_; ++i) Sleep();
-    timed_out = !released_;
+    timed_out = !WaitFor(released_);
   }
   std::atomic<bool> released_{false};
 };
@@ -78,12 +106,15 @@ TEST_CASE("the key ring answers other lookups while a shred writes its tombstone
   r.PersistKey("stu_shredded");
   r.PersistKey("stu_other");
   r.store.gate_next_write = true;
-  std::thread shredder([&] { CHECK(r.ring.Shred("stu_shredded").ok()); });
-  r.store.WaitUntilEntered();
+  std::atomic<bool> shredded{false};
+  Worker shredder([&] { r.store.Release(); },
+                  [&] { shredded = r.ring.Shred("stu_shredded").ok(); });
+  REQUIRE(r.store.WaitUntilEntered());
   CHECK(r.ring.Get("stu_other"));  // must not wait for the shred's write
   r.store.Release();
-  shredder.join();
+  shredder.Join();
   CHECK_FALSE(r.store.timed_out);
+  CHECK(shredded);
   CHECK(r.ring.IsShredded("stu_shredded"));
 }
 
@@ -94,12 +125,14 @@ TEST_CASE("the key ring answers other lookups while it reads a key from the stor
   DataKeyRing fresh(r.store, r.opened.keys->kek);  // nothing cached: it reads the store
   REQUIRE(fresh.Get("stu_other"));
   r.store.gate_next_read = true;
-  std::thread loader([&] { CHECK(fresh.Get("stu_loading")); });
-  r.store.WaitUntilEntered();
+  std::atomic<bool> loaded{false};
+  Worker loader([&] { r.store.Release(); }, [&] { loaded = fresh.Get("stu_loading").has_value(); });
+  REQUIRE(r.store.WaitUntilEntered());
   CHECK(fresh.Get("stu_other"));  // cached: must not wait for the other read
   r.store.Release();
-  loader.join();
+  loader.Join();
   CHECK_FALSE(r.store.timed_out);
+  CHECK(loaded);
 }
 
 TEST_CASE("a data key under another key-encryption key fails closed and says which key") {
@@ -120,11 +153,11 @@ TEST_CASE("a key read from the store just before its shred is not cached after i
   DataKeyRing fresh(r.store, r.opened.keys->kek);
   r.store.gate_next_read = true;
   Result<AeadKey> loaded = Err(UnavailableError("not yet"));
-  std::thread loader([&] { loaded = fresh.Get("stu_shredded"); });
-  r.store.WaitUntilEntered();  // it has read the wrapped key, not yet cached it
+  Worker loader([&] { r.store.Release(); }, [&] { loaded = fresh.Get("stu_shredded"); });
+  REQUIRE(r.store.WaitUntilEntered());  // it has read the wrapped key, not yet cached it
   REQUIRE(fresh.Shred("stu_shredded").ok());
   r.store.Release();
-  loader.join();
+  loader.Join();
   CHECK_FALSE(r.store.timed_out);
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error().code() == StatusCode::kGone);
@@ -138,8 +171,8 @@ TEST_CASE("a key created while another lookup reads the store is the key that lo
   DataKeyRing small(r.store, r.opened.keys->kek, /*cache_capacity=*/2);
   r.store.gate_next_read = true;
   Result<DataKey> late = Err(UnavailableError("not yet"));
-  std::thread reader([&] { late = small.GetOrCreate("stu_new"); });
-  r.store.WaitUntilEntered();  // it read "no key yet", and has not decided
+  Worker reader([&] { r.store.Release(); }, [&] { late = small.GetOrCreate("stu_new"); });
+  REQUIRE(r.store.WaitUntilEntered());  // it read "no key yet", and has not decided
   auto created = small.GetOrCreate("stu_new");
   REQUIRE(created);
   REQUIRE(created->wrapped_to_persist);
@@ -152,7 +185,7 @@ TEST_CASE("a key created while another lookup reads the store is the key that lo
     small.MarkDurable(other);
   }
   r.store.Release();
-  reader.join();
+  reader.Join();
   CHECK_FALSE(r.store.timed_out);
   REQUIRE(late);
   CHECK(late->key == created->key);  // not a second key that would replace the first
@@ -176,18 +209,17 @@ class TwoShredsStore final : public ForwardingStore {
     if (n == 1) return UnavailableError("injected write failure");
     return ForwardingStore::Write(batch, sync);
   }
-  void WaitForWrites(int n) {
-    for (int i = 0; i < 5000 && writes < n; ++i) {
+  // Whether `n` writes have begun (within a minute).
+  bool WaitForWrites(int n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (writes < n && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    return writes >= n;
   }
 
  private:
-  static void Wait(const std::atomic<bool>& released) {
-    for (int i = 0; i < 5000 && !released; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-  }
+  static void Wait(const std::atomic<bool>& released) { WaitFor(released); }
 };
 
 }  // namespace
@@ -197,16 +229,21 @@ TEST_CASE("a failed shred does not let a key be cached while another shred of it
   r.PersistKey("stu_shredded");
   TwoShredsStore store(*r.opened.store);
   DataKeyRing ring(store, r.opened.keys->kek);
-  std::thread failing([&] { CHECK_FALSE(ring.Shred("stu_shredded").ok()); });
-  store.WaitForWrites(1);
-  std::thread succeeding([&] { CHECK(ring.Shred("stu_shredded").ok()); });
-  store.WaitForWrites(2);
+  std::atomic<bool> first_ok{true}, second_ok{false};
+  Worker failing([&] { store.release_first = true; },
+                 [&] { first_ok = ring.Shred("stu_shredded").ok(); });
+  REQUIRE(store.WaitForWrites(1));
+  Worker succeeding([&] { store.release_second = true; },
+                    [&] { second_ok = ring.Shred("stu_shredded").ok(); });
+  REQUIRE(store.WaitForWrites(2));
   store.release_first = true;
-  failing.join();
+  failing.Join();
+  CHECK_FALSE(first_ok);
   // The second shred is still writing its tombstone: the key is gone already.
   CHECK(ring.Get("stu_shredded").error().code() == StatusCode::kGone);
   store.release_second = true;
-  succeeding.join();
+  succeeding.Join();
+  CHECK(second_ok);
   CHECK(ring.IsShredded("stu_shredded"));
   CHECK(ring.Get("stu_shredded").error().code() == StatusCode::kGone);
 }
