@@ -266,20 +266,28 @@ TEST_CASE("the blocking pool runs work off the caller's thread and drains on shu
 }
 
 TEST_CASE("the blocking pool refuses work beyond its queue bound") {
-  BlockingPool pool(1, 2);
+  // Declared before the pool, which joins its thread on destruction.
   std::atomic<bool> release{false};
   std::atomic<bool> started{false};
+  BlockingPool pool(1, 2);
+  // Lets the busy work end however the test ends (a failed REQUIRE too), so
+  // that the pool's destructor does not wait for it forever.
+  struct Releaser {
+    std::atomic<bool>& release;
+    ~Releaser() { release = true; }
+  } releaser{release};
   REQUIRE(pool.Submit([&] {
     started = true;
     while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }));
-  for (int i = 0; i < 1000 && !started; ++i)
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!started && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   REQUIRE(started);
   REQUIRE(pool.Submit([] {}));
   REQUIRE(pool.Submit([] {}));
   REQUIRE_FALSE(pool.Submit([] {}));
-  release = true;
 }
 
 }  // namespace
