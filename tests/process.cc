@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -24,6 +26,34 @@ std::vector<char*> Argv(std::vector<std::string>& args) {
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   return argv;
+}
+
+// Writes `input` to the pipe `fd`; stops early if the child closed its end
+// without reading it all (EPIPE), which is the child's business, not the
+// test's. SIGPIPE, which that write raises, is blocked in this thread for
+// the write and then consumed, so it cannot kill the test process; the
+// process-wide disposition (which children inherit) is left alone.
+void WriteInput(int fd, std::string_view input) {
+  sigset_t pipe_signal, old_mask;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &old_mask);
+  bool broken = false;
+  while (!input.empty()) {
+    ssize_t n = write(fd, input.data(), input.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      broken = n < 0 && errno == EPIPE;
+      break;
+    }
+    input.remove_prefix(static_cast<size_t>(n));
+  }
+  if (broken && !sigismember(&old_mask, SIGPIPE)) {
+    const timespec now{0, 0};
+    while (sigtimedwait(&pipe_signal, nullptr, &now) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
 }
 
 }  // namespace
@@ -95,10 +125,9 @@ CliResult RunProgram(const std::vector<std::string>& full, const std::string& in
   close(in[0]);
   close(out[1]);
   close(err[1]);
-  if (pid > 0 && !input.empty()) {
-    ssize_t written = write(in[1], input.data(), input.size());
-    (void)written;
-  }
+  // `input` must fit the pipe's buffer (64 KiB): a child that does not read
+  // it would otherwise block this write while it fills its stdout.
+  if (pid > 0 && !input.empty()) WriteInput(in[1], input);
   close(in[1]);
   CliResult result;
   const auto deadline = Clock::now() + timeout;
