@@ -85,17 +85,20 @@ TEST_CASE("every acknowledged append survives SIGKILL and the log still verifies
   // Through the write-ahead log, and as ingested table files (large imports).
   const bool bulk = GENERATE(false, true);
   INFO("bulk " << bulk);
+  const uint32_t seed = RunSeed();
+  INFO("seed " << seed << " (BACKPACK_TEST_SEED repeats it)");
   TempDir dir;
-  std::mt19937 rng(std::random_device{}());
+  std::mt19937 rng(seed);
   size_t total_acks = 0;
   for (int round = 0; round < 6; ++round) {
-    int millis = 150 + rng() % 600;
+    const int millis = 150 + static_cast<int>(rng() % 600);
+    INFO("round " << round << " killed " << millis << " ms after ready");
     auto acks = ParseAcks(RunAndKill(dir.path(), round, millis, bulk));
     total_acks += acks.size();
     auto t = TestLog::Open(dir.path());
     for (const auto& [seq, request_id] : acks) {
       auto e = t->log->Read(seq);
-      INFO("round " << round << " seq " << seq);
+      INFO("seq " << seq);
       REQUIRE(e);
       REQUIRE(e->header.request_id == request_id);
     }

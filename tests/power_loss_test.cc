@@ -26,14 +26,6 @@ namespace {
 
 using TestEnvPtr = std::shared_ptr<const rocks::TestEnv>;
 
-// The seed of this run: BACKPACK_TEST_SEED if set (to repeat a failure), else random.
-uint32_t RunSeed() {
-  if (const char* seed = std::getenv("BACKPACK_TEST_SEED")) {
-    return static_cast<uint32_t>(std::strtoul(seed, nullptr, 10));
-  }
-  return std::random_device{}();
-}
-
 // An event log with keys in `keys_dir` (created on first use) over the
 // database in `db`, written through `env` (null: the real filesystem).
 struct OpenedLog {

@@ -3,6 +3,7 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -21,6 +22,13 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+uint32_t RunSeed() {
+  if (const char* seed = std::getenv("BACKPACK_TEST_SEED")) {
+    return static_cast<uint32_t>(std::strtoul(seed, nullptr, 10));
+  }
+  return std::random_device{}();
 }
 
 std::string ReadFile(const std::filesystem::path& path) {

@@ -1,6 +1,7 @@
 // Helpers shared by tests: temporary directories, an opened log, file scans.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -55,6 +56,10 @@ struct TestLog {
 
 // A NoteWritten event about `subject` whose text is `text`.
 NewEvent NoteEvent(const std::string& subject, const std::string& text);
+
+// The seed of a randomized test's run: BACKPACK_TEST_SEED if set (to repeat
+// a failure), else random. A test INFOs it, so that a failure prints it.
+uint32_t RunSeed();
 
 // The whole file as bytes; "" if it cannot be read.
 std::string ReadFile(const std::filesystem::path& path);
