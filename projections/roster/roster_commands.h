@@ -113,6 +113,7 @@ class RosterCommands {
   // disabled. kNotFound for an unknown user; kFailedPrecondition for the only
   // enabled district admin (nobody could manage accounts any more);
   // kInvalidArgument unless `reason` is text of 1..kMaxReasonChars characters.
+  // The reason is sealed in the log under the account's data key.
   [[nodiscard]] Result<AccountChange> DisableUser(const Actor& actor, std::string_view user_id,
                                                   std::string_view reason);
   // Lets a disabled account sign in again (UserEnabled); kAlreadySo if it is

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "events/log_layout.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/rebuild.h"
 #include "projections/roster/internal/records.h"
@@ -70,6 +71,63 @@ TEST_CASE("a disabled account can be enabled again, for a stated reason") {
   CHECK_FALSE(w.roster().FindUser(id)->disabled);
   CHECK(w.commands().Authenticate("casey", "correct horse battery"));
   CHECK(RosterRebuildDifference(w) == "");
+}
+
+// True if `marker` is in a stored key or value of `w`'s store, or in a file
+// of its directory once the log is flushed into table files.
+bool StoredInPlaintext(RosterWorld& w, std::string_view marker) {
+  if (AllStoredBytes(w.fx().store()).find(marker) != std::string::npos) return true;
+  REQUIRE(w.fx().store().FlushAndCompact(cf::kLog).ok());
+  return AnyFileContains(w.fx().store().path(), marker);
+}
+
+// The reason of the UserDisabled or UserEnabled event at `seq`, as read back.
+template <typename Payload>
+std::string AccountReasonAt(RosterWorld& w, uint64_t seq, bool* encrypted) {
+  auto event = w.fx().log().Read(seq);
+  REQUIRE(event);
+  *encrypted = event->header.payload_encrypted;
+  auto* p = flatbuffers::GetRoot<Payload>(event->payload.data());
+  return p->reason() ? p->reason()->str() : "";
+}
+
+TEST_CASE("the reasons for disabling and enabling an account are stored sealed") {
+  RosterWorld w;
+  std::string id = w.AddUser("casey", Role::kEducator);
+  auto cmd = w.commands();
+  const std::string off = "Kestrelwood-Disciplinary-7c1e", on = "Marrowgate-Reinstated-2b9d";
+  REQUIRE(cmd.DisableUser(kAdmin, id, off) == AccountChange::kChanged);
+  const uint64_t disabled_at = w.fx().log().size() - 1;
+  REQUIRE(cmd.EnableUser(kAdmin, id, on) == AccountChange::kChanged);
+  bool encrypted = false;
+  CHECK(AccountReasonAt<fb::UserDisabledPayload>(w, disabled_at, &encrypted) == off);
+  CHECK(encrypted);
+  CHECK(AccountReasonAt<fb::UserEnabledPayload>(w, disabled_at + 1, &encrypted) == on);
+  CHECK(encrypted);
+  CHECK_FALSE(StoredInPlaintext(w, off));
+  CHECK_FALSE(StoredInPlaintext(w, on));
+  CHECK(RosterRebuildDifference(w) == "");
+}
+
+TEST_CASE("a plaintext UserDisabled of an earlier store still disables, live and replayed") {
+  RosterWorld w;
+  std::string id = w.AddUser("casey", Role::kEducator);
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateUserDisabledPayloadDirect(fbb, id.c_str(), "left"));
+  NewEvent legacy;
+  legacy.type = EventType::UserDisabled;
+  legacy.actor_id = kAdmin.user_id;
+  legacy.subject_id = id;
+  legacy.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  legacy.personal = false;
+  w.Append({std::move(legacy)});
+  CHECK(w.roster().FindUser(id)->disabled);
+  CHECK(RosterRebuildDifference(w) == "");
+  REQUIRE(
+      ReplayInto(w.fx().store(), w.fx().data_keys(), w.fx().log(), w.fx().domain().projector()));
+  w.Reopen();
+  CHECK(w.roster().FindUser(id)->disabled);
+  CHECK(w.commands().EnableUser(kAdmin, id, "back") == AccountChange::kChanged);
 }
 
 TEST_CASE("an account's flags, schools and grades can be changed and the rest stays") {

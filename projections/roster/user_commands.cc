@@ -291,12 +291,15 @@ Result<AccountChange> RosterCommands::DisableUser(const Actor& actor, std::strin
     return Err(FailedPreconditionError(
         "this is the only enabled district admin account: add another before disabling it"));
   }
+  // The reason is an admin's free text about a person (why they left, were
+  // suspended): sealed under the account's data key, as UserCreated is.
+  // Earlier stores hold these events in plaintext; the projection reads both.
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(
       fb::CreateUserDisabledPayloadDirect(fbb, user.id.c_str(), std::string(reason).c_str()));
-  RETURN_IF_ERROR(
-      roster::AppendOne(services_, roster::MakeEvent(EventType::UserDisabled, actor, user.id,
-                                                     roster::FinishPayload(fbb), false)));
+  RETURN_IF_ERROR(roster::AppendOne(
+      services_, roster::MakeEvent(EventType::UserDisabled, actor, user.id,
+                                   roster::FinishPayload(fbb), /*personal=*/true)));
   return AccountChange::kChanged;
 }
 
@@ -308,9 +311,9 @@ Result<AccountChange> RosterCommands::EnableUser(const Actor& actor, std::string
   if (!user.disabled) return AccountChange::kAlreadySo;
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateUserEnabledPayloadDirect(fbb, user.id.c_str(), std::string(reason).c_str()));
-  RETURN_IF_ERROR(
-      roster::AppendOne(services_, roster::MakeEvent(EventType::UserEnabled, actor, user.id,
-                                                     roster::FinishPayload(fbb), false)));
+  RETURN_IF_ERROR(roster::AppendOne(
+      services_, roster::MakeEvent(EventType::UserEnabled, actor, user.id,
+                                   roster::FinishPayload(fbb), /*personal=*/true)));
   return AccountChange::kChanged;
 }
 
