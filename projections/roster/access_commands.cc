@@ -112,10 +112,14 @@ Result<std::string> RosterCommands::Grant(const Actor& actor, const GrantRequest
   GrantScope scope = request.scope;
   RETURN_IF_ERROR(ResolveScope(services_, scope));
   std::string id = NewId("grant");
+  // The reason is an admin's free text, so the event is always sealed: a
+  // student's grant under the student's key (it is on their record), a class
+  // or school grant under the grantee educator's (the person it is about).
   bool about_student = scope.kind == GrantScopeKind::kStudent;
   RETURN_IF_ERROR(roster::AppendOne(
-      services_, roster::MakeEvent(EventType::AccessGranted, actor, about_student ? scope.id : "",
-                                   GrantPayload(id, request, scope), about_student)));
+      services_, roster::MakeEvent(EventType::AccessGranted, actor,
+                                   about_student ? scope.id : request.educator_id,
+                                   GrantPayload(id, request, scope), /*personal=*/true)));
   return id;
 }
 
@@ -131,15 +135,17 @@ Status RosterCommands::Revoke(const Actor& actor, std::string_view grant_id,
   Bytes payload = roster::FinishPayload(fbb);
   // A student's grant is revoked on their record, as it was granted (its
   // reason encrypted under the student's key), so that the family's history
-  // shows both; a grant of a shredded student's is revoked on no record.
+  // shows both. Any other grant, and one of a shredded student's, is revoked
+  // under the grantee educator's key, as a class or school grant is granted.
   if (grant->scope.kind == GrantScopeKind::kStudent) {
     Status on_record = roster::AppendOne(
         services_, roster::MakeEvent(EventType::AccessRevoked, actor, grant->scope.id, payload,
                                      /*personal=*/true));
     if (on_record.code() != StatusCode::kGone) return on_record;
   }
-  return roster::AppendOne(services_, roster::MakeEvent(EventType::AccessRevoked, actor, "",
-                                                        std::move(payload), /*personal=*/false));
+  return roster::AppendOne(services_,
+                           roster::MakeEvent(EventType::AccessRevoked, actor, grant->educator_id,
+                                             std::move(payload), /*personal=*/true));
 }
 
 Result<BreakGlassStart> RosterCommands::StartBreakGlass(const Actor& actor,

@@ -71,7 +71,7 @@ struct GrantRequest {
   std::string educator_id;  // an enabled educator's user id
   GrantScope scope;         // student id, class id, or school id + grades
   std::optional<int64_t> expires_at_us;
-  std::string reason;  // required; stored encrypted for a student scope
+  std::string reason;  // required; sealed under the student (student scope) or the educator
 };
 
 struct BreakGlassStart {
@@ -144,7 +144,8 @@ class RosterCommands {
   // class or school; kInvalidArgument for a non-educator, a missing reason
   // or an expiry in the past.
   Result<std::string> Grant(const Actor& actor, const GrantRequest& request);
-  // kNotFound for an unknown grant; ok if already revoked.
+  // kNotFound for an unknown grant; ok if already revoked. The reason is
+  // sealed as the grant's was.
   Status Revoke(const Actor& actor, std::string_view grant_id, std::string_view reason = "");
   // One hour of access for `educator_id` to `student_id`. kInvalidArgument
   // for a reason shorter than kMinBreakGlassReasonLength (after trimming),

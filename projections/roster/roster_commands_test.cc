@@ -345,6 +345,74 @@ TEST_CASE("class and school-grade grants cover their students") {
   CHECK(w.roster().Decide(edu, w.StudentId("stu-b"), w.now()).reason == "grant:" + *by_grade);
 }
 
+// The reason of the AccessGranted or AccessRevoked event at `seq`, as read back.
+template <typename Payload>
+std::string GrantReasonAt(RosterWorld& w, uint64_t seq, std::string* subject) {
+  auto event = w.fx().log().Read(seq);
+  REQUIRE(event);
+  CHECK(event->header.payload_encrypted);
+  *subject = event->header.subject_id;
+  auto* p = flatbuffers::GetRoot<Payload>(event->payload.data());
+  return p->reason() ? p->reason()->str() : "";
+}
+
+TEST_CASE("class and school grants keep their reasons sealed under the educator") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string edu = w.AddUser("helper", Role::kEducator);
+  auto cmd = w.commands();
+  const std::string for_class = "Thornquist-Custody-Class-4e2a";
+  const std::string for_school = "Brackenridge-Support-School-9d31";
+  const std::string revoking = "Ollerton-Revoked-Grant-5c07";
+  auto by_class =
+      cmd.Grant(kAdmin, GrantRequest{edu, GrantScope::ForClass("cls-1"), {}, for_class});
+  REQUIRE(by_class);
+  const uint64_t class_seq = w.fx().log().size() - 1;
+  auto by_grade = cmd.Grant(
+      kAdmin, GrantRequest{edu, GrantScope::ForSchoolGrades("sch-1", {"08"}), {}, for_school});
+  REQUIRE(by_grade);
+  REQUIRE(cmd.Revoke(kAdmin, *by_class, revoking).ok());
+  std::string subject;
+  CHECK(GrantReasonAt<fb::AccessGrantedPayload>(w, class_seq, &subject) == for_class);
+  CHECK(subject == edu);
+  CHECK(GrantReasonAt<fb::AccessGrantedPayload>(w, class_seq + 1, &subject) == for_school);
+  CHECK(subject == edu);
+  CHECK(GrantReasonAt<fb::AccessRevokedPayload>(w, class_seq + 2, &subject) == revoking);
+  CHECK(subject == edu);
+  // The grants decide as before: the class one is revoked, the school one holds.
+  CHECK_FALSE(w.roster().Decide(edu, w.StudentId("stu-a"), w.now()).allowed);
+  CHECK(w.roster().Decide(edu, w.StudentId("stu-b"), w.now()).reason == "grant:" + *by_grade);
+  for (const std::string& marker : {for_class, for_school, revoking}) {
+    CAPTURE(marker);
+    CHECK_FALSE(StoredInPlaintext(w, marker));
+  }
+  CHECK(RosterRebuildDifference(w) == "");
+  w.Reopen();
+  CHECK(w.roster().Decide(edu, w.StudentId("stu-b"), w.now()).reason == "grant:" + *by_grade);
+  CHECK_FALSE(w.roster().Decide(edu, w.StudentId("stu-a"), w.now()).allowed);
+}
+
+TEST_CASE("a plaintext class grant of an earlier store still applies, live and replayed") {
+  RosterWorld w;
+  w.ImportDistrict();
+  std::string edu = w.AddUser("helper", Role::kEducator);
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateAccessGrantedPayloadDirect(fbb, "grant_legacy", edu.c_str(),
+                                                  fb::GrantScope::Class, "", "cls-1", "", nullptr,
+                                                  0, "substitute"));
+  NewEvent legacy;
+  legacy.type = EventType::AccessGranted;
+  legacy.actor_id = kAdmin.user_id;
+  legacy.payload.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  legacy.personal = false;  // subject "", as earlier stores recorded it
+  w.Append({std::move(legacy)});
+  CHECK(w.roster().Decide(edu, w.StudentId("stu-a"), w.now()).reason == "grant:grant_legacy");
+  CHECK(RosterRebuildDifference(w) == "");
+  REQUIRE(w.commands().Revoke(kAdmin, "grant_legacy", "done").ok());
+  CHECK_FALSE(w.roster().Decide(edu, w.StudentId("stu-a"), w.now()).allowed);
+  CHECK(RosterRebuildDifference(w) == "");
+}
+
 TEST_CASE("grants refuse bad input") {
   RosterWorld w;
   w.ImportDistrict();
