@@ -36,6 +36,10 @@ namespace backpack {
 inline constexpr int64_t kInspectionDueMicros = 45 * kMicrosPerDay;
 // Longest family text accepted (correction text, statement, reasons).
 inline constexpr size_t kMaxFamilyTextChars = 20'000;
+// The plaintext RecordShredded's reason when its actor typed one (Shred): the
+// typed text is in the ShredReasonRecorded appended just before, sealed under
+// the actor's key.
+inline constexpr std::string_view kShredReasonSealed = "stated in ShredReasonRecorded";
 
 enum class FamilyRequestKind { kInspection, kCorrection, kDeletion };
 // "inspection", "correction", "deletion".
@@ -191,9 +195,10 @@ class Family {
   // among the history's `disclosures`. Returns its seq.
   Result<uint64_t> RecordDisclosure(const Actor& actor, std::string_view student_id,
                                     const DisclosureRecord& disclosure);
-  // By a privacy officer or district admin: appends RecordShredded (reason:
-  // administrative, no personal details), then destroys the student's data
-  // key (flushed and compacted away). kFailedPrecondition during a legal
+  // By a privacy officer or district admin: appends, in one commit,
+  // ShredReasonRecorded (`reason`, sealed under the actor's data key) and
+  // RecordShredded (reason kShredReasonSealed), then destroys the student's
+  // data key (flushed and compacted away). kFailedPrecondition during a legal
   // hold; kGone if already shredded.
   Status Shred(const Actor& actor, std::string_view student_id, std::string_view reason);
 

@@ -29,6 +29,18 @@ NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string
   return MakeEvent(EventType::RecordShredded, actor, student, fbb, /*personal=*/false);
 }
 
+// The reason an actor typed, sealed under the actor's own data key: it is
+// their account of the shred (FERPA accountability), kept readable after the
+// student's key is gone, and out of the plaintext RecordShredded.
+NewEvent ShredReasonEvent(const UserInfo& actor_user, const Actor& actor, std::string_view student,
+                          std::string_view reason) {
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateShredReasonRecordedPayloadDirect(fbb, std::string(student).c_str(),
+                                                        std::string(reason).c_str()));
+  return MakeEvent(EventType::ShredReasonRecorded, actor, actor_user.id, fbb,
+                   /*personal=*/true);
+}
+
 // Appends `events` and then the student's RecordShredded in one commit, then
 // destroys the student's key (flushed and compacted away). The RecordShredded
 // keeps the student's break-glass alerts as they stand, with reviews held
@@ -90,7 +102,10 @@ Status Family::Shred(const Actor& actor, std::string_view student_id, std::strin
       family::RequireRole(user, {Role::kPrivacyOfficer, Role::kDistrictAdmin}, "shred records"));
   RETURN_IF_ERROR(family::CheckText(reason, "the reason"));
   RETURN_IF_ERROR(CheckShreddable(*this, services_, student_id));
-  return AppendShredThenDestroyKey(services_, actor, student_id, reason, "", {});
+  std::vector<NewEvent> events;
+  events.push_back(ShredReasonEvent(user, actor, student_id, reason));
+  return AppendShredThenDestroyKey(services_, actor, student_id, kShredReasonSealed, "",
+                                   std::move(events));
 }
 
 }  // namespace backpack

@@ -1,8 +1,10 @@
 // Family::History: the family's view of every event about the record.
 #include <boost/json/array.hpp>
+#include <optional>
 
 #include "projections/family/family.h"
 #include "projections/family/internal/iso_time.h"
+#include "projections/family/internal/payload_read.h"
 #include "projections/family/internal/payload_text.h"
 #include "projections/family/internal/reads.h"
 #include "projections/family/internal/records.h"
@@ -28,6 +30,24 @@ bool IsImported(const json::object& content) {
   return import_id && import_id->is_string() && !import_id->as_string().empty();
 }
 
+// The reason `shred`'s actor typed: the ShredReasonRecorded committed just
+// before it, sealed under the actor's key. nullopt if there is none (an
+// approved deletion, or a shred recorded by an earlier version).
+std::optional<std::string> SealedShredReason(EventLog& log, const LoggedEvent& shred,
+                                             const std::string& student) {
+  if (shred.header.seq == 0) return std::nullopt;
+  auto before = log.Read(shred.header.seq - 1);
+  if (!before || before->shredded || before->header.type != EventType::ShredReasonRecorded ||
+      before->header.subject_id != shred.header.actor_id) {
+    return std::nullopt;
+  }
+  auto payload = family::ReadPayload<fb::ShredReasonRecordedPayload>(*before);
+  if (!payload || !(*payload)->student_id() || (*payload)->student_id()->str() != student) {
+    return std::nullopt;
+  }
+  return (*payload)->reason() ? (*payload)->reason()->str() : "";
+}
+
 // One event with who did it and a summary decrypted from its payload.
 Result<json::object> HistoryItem(EventLog& log, const family::IndexEntry& entry,
                                  const std::string& student, family::WhoResolver& who) {
@@ -39,6 +59,9 @@ Result<json::object> HistoryItem(EventLog& log, const family::IndexEntry& entry,
   }
   auto content = family::PayloadToJson(event.header.type, event.payload);
   json::object fields = content ? std::move(*content) : json::object();
+  if (event.header.type == EventType::RecordShredded) {
+    if (auto reason = SealedShredReason(log, event, student)) fields["reason"] = *reason;
+  }
   const std::string& actor = event.header.actor_id;
   if (IsImported(fields)) {
     item["who"] = {{"id", actor}, {"role", "system"}, {"name", "SIS import"}};

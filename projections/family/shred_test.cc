@@ -132,6 +132,43 @@ TEST_CASE("after a shred the log still verifies and no file holds the name or th
   CHECK_FALSE(testing::AnyFileContains(s.w.dir(), "Zanzibar-Pumpernickel"));
 }
 
+TEST_CASE("a typed shred reason is sealed under the actor, shown in the history, stored nowhere") {
+  World w;
+  const std::string reason = "Pemberton-Relocation-Custody-83fa (synthetic)";
+  REQUIRE(w.family().Shred(w.As(w.privacy), w.ana, reason).ok());
+  const uint64_t shred_seq = w.log().size() - 1;
+  auto shred = w.log().Read(shred_seq);
+  REQUIRE(shred);
+  REQUIRE(shred->header.type == EventType::RecordShredded);
+  CHECK_FALSE(shred->header.payload_encrypted);
+  auto* marker = flatbuffers::GetRoot<fb::RecordShreddedPayload>(shred->payload.data());
+  CHECK(marker->reason()->str() == kShredReasonSealed);
+  auto stated = w.log().Read(shred_seq - 1);
+  REQUIRE(stated);
+  CHECK(stated->header.type == EventType::ShredReasonRecorded);
+  CHECK(stated->header.subject_id == w.privacy);
+  CHECK(stated->header.payload_encrypted);
+  // The privacy officer reads the reason in the shredded record's history.
+  for (bool reopened : {false, true}) {
+    if (reopened) w.Reopen();
+    auto history = w.family().History(w.ana);
+    REQUIRE(history);
+    CHECK(history->at("events").as_array().back().at("summary").as_string() ==
+          "Record shredded (" + reason + ")");
+  }
+  testing::TempDir scratch_dir;
+  auto scratch = w.fx().Rebuilt(scratch_dir.path());
+  auto difference =
+      FirstDifference(w.fx().store(), *scratch, w.family().projection()->ColumnFamilies());
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
+  scratch.reset();
+  CHECK(testing::AllStoredBytes(w.fx().store()).find(reason) == std::string::npos);
+  REQUIRE(w.fx().store().FlushAndCompact(cf::kLog).ok());
+  w.Close();
+  CHECK_FALSE(testing::AnyFileContains(w.dir(), reason));
+}
+
 TEST_CASE("a shred interrupted before the key was destroyed completes on the next start") {
   World w;
   w.WriteNote(w.ana, "counseling", kNoteText);
