@@ -197,6 +197,45 @@ TEST_CASE("a guardian's history shows another family's refused guardian by neith
   CHECK(full.body.find(w.other_guardian.user_id) != std::string::npos);
 }
 
+TEST_CASE("a guardian's export over HTTP shows the teacher's reads in full, not an audit query") {
+  ApiWorld& w = SharedWorld();
+  REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
+  // The privacy officer looks into the teacher's reads of the child.
+  const std::string filters = "student_id=" + w.child + "&actor_id=" + w.teacher.user_id;
+  REQUIRE(w.Call("GET", "/api/audit/events?" + filters + "&limit=1", w.privacy.token).status ==
+          200);
+  const std::string target = "/api/students/" + w.child + "/history/export";
+  auto r = w.Call("GET", target, w.guardian.token);
+  REQUIRE(r.status == 200);
+  json::value bundle = ApiWorld::Json(r);
+  auto verified = VerifyExport(bundle);
+  INFO((verified ? std::string() : verified.error().message()));
+  REQUIRE(verified);
+  auto full = w.Call("GET", target, w.privacy.token);
+  REQUIRE(full.status == 200);
+  json::value full_bundle = ApiWorld::Json(full);
+  REQUIRE(VerifyExport(full_bundle));
+  // The teacher's reads, with the address they came from, are in both, and
+  // checked against their signed bytes; the audit query's filters only in
+  // the privacy officer's.
+  CHECK(r.body.find(filters) == std::string::npos);
+  CHECK(full.body.find(filters) != std::string::npos);
+  for (const json::value* b : {&bundle, &full_bundle}) {
+    int reads = 0;
+    int investigations = 0;
+    for (const json::value& e : b->at("events").as_array()) {
+      investigations += e.at("withheld") == "audit_investigation";
+      if (Str(e.at("actor_id")) != w.teacher.user_id || e.at("type") != "RecordViewed") continue;
+      ++reads;
+      CHECK(e.at("withheld").is_null());
+      CHECK(e.at("stored").is_string());
+      CHECK_FALSE(Str(e.at("content").at("client_ip")).empty());
+    }
+    CHECK(reads > 0);
+    CHECK((investigations > 0) == (b == &bundle));
+  }
+}
+
 TEST_CASE("another family's guardian is refused the history") {
   ApiWorld& w = SharedWorld();
   uint64_t before = w.LogSize();

@@ -2,6 +2,7 @@
 #include "projections/family/export.h"
 
 #include <boost/json/array.hpp>
+#include <optional>
 #include <set>
 
 #include "events/checkpoint.h"
@@ -31,15 +32,34 @@ struct ExportContext {
   const Roster* roster = nullptr;  // to tell guardians' reads from staff's
 };
 
-// True if the bundle is for a guardian and `h` is another guardian's read or
-// refusal: its plain payload holds the address they connected from, which is
-// not the family's to see of each other (SPEC §2 keeps who and when in the
-// history; the signed bytes stay in the log).
-bool IsOtherGuardiansAccess(const ExportContext& ctx, const EventHeader& h) {
-  if (ctx.for_guardian.empty() || !ctx.roster || h.actor_id == ctx.for_guardian) return false;
-  if (h.type != EventType::RecordViewed && h.type != EventType::AccessDenied) return false;
-  auto actor = ctx.roster->FindUser(h.actor_id);
-  return actor && actor->role == Role::kGuardian;
+// True if `content` (a rendered RecordViewed or AccessDenied) is of an audit
+// query or a breach report: its filters say whom the privacy officer looked
+// into, and over what window.
+bool IsAuditInvestigation(const json::value& content) {
+  const json::value* scope =
+      content.is_object() ? content.as_object().if_contains("scope") : nullptr;
+  return scope && (*scope == "AuditQuery" || *scope == "BreachReport");
+}
+
+// What a bundle for a guardian withholds of `h`, a plain event with `content`
+// (rendered), if anything. Another guardian's read or refusal: its address,
+// which the family's guardians are not to learn of each other (SPEC §2 keeps
+// who and when in the history; the signed bytes stay in the log). Staff's
+// audit query or breach report: its filters, which say whom the privacy
+// officer looked into. Staff's other reads and refusals are shown in full,
+// address and all: who read the child's record, from where and why is what
+// the family's bundle lets them check against the signed log.
+std::optional<std::string_view> WithheldFromGuardian(const ExportContext& ctx, const EventHeader& h,
+                                                     const json::value& content) {
+  if (ctx.for_guardian.empty() || h.payload_encrypted || h.actor_id == ctx.for_guardian) {
+    return std::nullopt;
+  }
+  if (h.type != EventType::RecordViewed && h.type != EventType::AccessDenied) return std::nullopt;
+  auto actor =
+      ctx.roster ? ctx.roster->FindUser(h.actor_id) : Result<UserInfo>(Err(NotFoundError("")));
+  if (actor && actor->role == Role::kGuardian) return kWithheldOtherGuardian;
+  if (IsAuditInvestigation(content)) return kWithheldAuditInvestigation;
+  return std::nullopt;
 }
 
 // True if `content` (a rendered multi-student RecordViewed) lists a student
@@ -108,10 +128,10 @@ Result<json::object> ExportEvent(const ExportContext& ctx, const family::IndexEn
     item["stored"] = nullptr;
     item["content"] = nullptr;
     item["withheld"] = kWithheldOtherStudents;
-  } else if (!h.payload_encrypted && IsOtherGuardiansAccess(ctx, h)) {
+  } else if (auto reason = WithheldFromGuardian(ctx, h, item["content"])) {
     item["stored"] = nullptr;
     item["content"] = nullptr;
-    item["withheld"] = kWithheldOtherGuardian;
+    item["withheld"] = *reason;
   }
   json::array hashes;
   for (const Hash256& hash : proof) hashes.emplace_back(ToHex(hash));

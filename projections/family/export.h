@@ -21,6 +21,7 @@ inline constexpr std::string_view kHistoryExportFormat = "backpack-history-expor
 inline constexpr std::string_view kWithheldRestrictedNote = "restricted_note";
 inline constexpr std::string_view kWithheldOtherStudents = "other_students";
 inline constexpr std::string_view kWithheldOtherGuardian = "other_guardian";
+inline constexpr std::string_view kWithheldAuditInvestigation = "audit_investigation";
 
 struct ExportVerification {
   std::string origin;

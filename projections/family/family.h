@@ -128,8 +128,10 @@ class Family {
   // student (docs/history-export.md; check with VerifyExport in export.h).
   // Writes a fresh checkpoint first. kNotFound as History. `for_guardian`:
   // the guardian the bundle is for, if one is; then another guardian's reads
-  // and refusals, which say where that guardian connected from, show only
-  // their place in the log (withheld as other_guardian).
+  // and refusals (other_guardian), and staff audit queries and breach
+  // reports, whose filters say whom the privacy officer looked into
+  // (audit_investigation), show only their place in the log. Staff's other
+  // reads and refusals are shown in full, address and all.
   Result<boost::json::object> ExportHistory(std::string_view student_id,
                                             std::string_view for_guardian = {}) const;
 

@@ -226,11 +226,12 @@ void DropAbsentAppendedFields(EventType type, const json::value& content, json::
   }
 }
 
-// An event withheld because it names other students, or because it is
-// another guardian's read or refusal: only its leaf hash and inclusion proof
-// are there, so only its place in the signed log is checked here. Its
-// envelope fields, which only the signed manifest attests, must be those of
-// such an event.
+// An event withheld because it names other students, or, in a guardian's
+// bundle, because it is another guardian's read or refusal, or a staff audit
+// query or breach report (audit_investigation): only its leaf hash and
+// inclusion proof are there, so only its place in the signed log is checked
+// here. Its envelope fields, which only the signed manifest attests, must be
+// those of such an event.
 Result<uint64_t> VerifyWithheldRead(const json::object& e, uint64_t seq, const BundleContext& ctx,
                                     const std::string& where) {
   for (std::string_view key : {"stored", "content", "opening_key"}) {
@@ -240,14 +241,15 @@ Result<uint64_t> VerifyWithheldRead(const json::object& e, uint64_t seq, const B
   ASSIGN_OR_RETURN(std::string type, GetString(e, "type", where));
   ASSIGN_OR_RETURN(bool encrypted, GetBool(e, "encrypted", where));
   ASSIGN_OR_RETURN(bool shredded, GetBool(e, "shredded", where));
-  const bool other_guardian = e.at("withheld") == json::value(kWithheldOtherGuardian);
+  const json::string& withheld = e.at("withheld").as_string();
+  const bool other_students = withheld == kWithheldOtherStudents;
   const bool read = type == EventTypeName(EventType::RecordViewed);
   const bool refusal = type == EventTypeName(EventType::AccessDenied);
-  if (encrypted || shredded || !(read || (other_guardian && refusal))) {
-    return Err(DataLossError(
-        where + (other_guardian ? "only a plain read or refusal may be withheld as "
-                                  "other_guardian"
-                                : "only a plain read may be withheld as other_students")));
+  if (encrypted || shredded || !(read || (!other_students && refusal))) {
+    return Err(DataLossError(where +
+                             (other_students ? "only a plain read may be withheld as "
+                                             : "only a plain read or refusal may be withheld as ") +
+                             std::string(withheld)));
   }
   ASSIGN_OR_RETURN(uint64_t at_us, GetUint(e, "at_us", where));
   ASSIGN_OR_RETURN(std::string at, GetString(e, "at", where));
@@ -269,9 +271,9 @@ Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, siz
   RETURN_IF_ERROR(RequireExactKeys(e, kEventKeys, where));
   if (seq >= ctx.checkpoint.size) return Err(DataLossError(where + "beyond the checkpoint"));
   const json::value& withheld = e.at("withheld");
-  if (withheld == json::value(kWithheldOtherStudents) ||
-      withheld == json::value(kWithheldOtherGuardian)) {
-    return VerifyWithheldRead(e, seq, ctx, where);
+  for (std::string_view read :
+       {kWithheldOtherStudents, kWithheldOtherGuardian, kWithheldAuditInvestigation}) {
+    if (withheld == json::value(read)) return VerifyWithheldRead(e, seq, ctx, where);
   }
   if (!withheld.is_null() && withheld != json::value(kWithheldRestrictedNote)) {
     return Err(DataLossError(where + "unknown withheld value"));
