@@ -28,6 +28,16 @@ json::object ExportedAna(World& w) {
 
 bool Verifies(const json::object& bundle) { return VerifyExport(json::value(bundle)).has_value(); }
 
+// Ana's history exported for her guardian; it must verify.
+json::object VerifiedGuardianExport(World& w) {
+  auto bundle = w.family().ExportHistory(w.ana, w.guardian);
+  REQUIRE(bundle);
+  auto verified = VerifyExport(json::value(*bundle));
+  INFO((verified ? std::string() : verified.error().message()));
+  REQUIRE(verified);
+  return *bundle;
+}
+
 json::object& Event(json::object& bundle, size_t i) {
   return bundle["events"].as_array()[i].as_object();
 }
@@ -245,12 +255,7 @@ TEST_CASE("a guardian's bundle shows another guardian's reads only as their plac
             ReadFrom(w.ana, second, "203.0.113.77"), ReadFrom(w.ana, w.guardian, "198.51.100.5"),
             ReadFrom(w.ana, w.educator, "10.1.2.3"), Denied(w.ana, second, "denied:test")});
 
-  auto for_guardian = w.family().ExportHistory(w.ana, w.guardian);
-  REQUIRE(for_guardian);
-  json::object bundle = *for_guardian;
-  auto verified = VerifyExport(json::value(bundle));
-  INFO((verified ? std::string() : verified.error().message()));
-  REQUIRE(verified);
+  json::object bundle = VerifiedGuardianExport(w);
   const std::string text = json::serialize(bundle);
   CHECK(text.find("203.0.113.77") == std::string::npos);
   CHECK(text.find("198.51.100.5") != std::string::npos);  // their own read
@@ -312,12 +317,7 @@ TEST_CASE("a guardian's bundle withholds what an audit looked into, not where st
        ReadFrom(w.ana, w.guardian, "198.51.100.5"),
        NoteRestricted(w.ana, w.educator, NewId("note"))});  // plain, but not a read
 
-  auto for_guardian = w.family().ExportHistory(w.ana, w.guardian);
-  REQUIRE(for_guardian);
-  json::object bundle = *for_guardian;
-  auto verified = VerifyExport(json::value(bundle));
-  INFO((verified ? std::string() : verified.error().message()));
-  REQUIRE(verified);
+  json::object bundle = VerifiedGuardianExport(w);
   const std::string text = json::serialize(bundle);
   for (const char* hidden : {"10.7.7.7", "usr_rivera&since"}) {
     CHECK(text.find(hidden) == std::string::npos);

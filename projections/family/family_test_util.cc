@@ -4,6 +4,7 @@
 
 #include "events/schema/payloads_generated.h"
 #include "projections/ids.h"
+#include "projections/rebuild.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -141,6 +142,15 @@ World::~World() = default;
 void World::Reopen() {
   fx_.reset();
   fx_ = std::make_unique<testing::DomainFixture>(dir_);
+}
+
+void World::CheckRebuildEqualsLive() {
+  testing::TempDir scratch_dir;
+  auto scratch = fx().Rebuilt(scratch_dir.path());
+  auto difference =
+      FirstDifference(fx().store(), *scratch, family().projection()->ColumnFamilies());
+  REQUIRE(difference);
+  CHECK(*difference == std::nullopt);
 }
 
 uint64_t World::Append(std::vector<NewEvent> events) {

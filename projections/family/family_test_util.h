@@ -32,6 +32,9 @@ class World {
   // Closes the store (e.g. to scan its files); Reopen() opens it again.
   void Close() { fx_.reset(); }
   void Reopen();
+  // Rebuilds the projections into a scratch store: the family projection's
+  // families must equal the live ones byte for byte.
+  void CheckRebuildEqualsLive();
 
   Actor As(const std::string& user_id) const { return Actor{user_id, "req_test", ""}; }
   // Appends in one group; returns the first seq.

@@ -3,7 +3,6 @@
 #include <thread>
 
 #include "projections/family/family_test_util.h"
-#include "projections/rebuild.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -184,12 +183,7 @@ TEST_CASE("a request's first decision and first statement stand, live and rebuil
     CHECK(found->statement == "Our statement");
   };
   check();
-  testing::TempDir scratch_dir;
-  auto scratch = w.fx().Rebuilt(scratch_dir.path());
-  auto difference =
-      FirstDifference(w.fx().store(), *scratch, w.family().projection()->ColumnFamilies());
-  REQUIRE(difference);
-  CHECK(*difference == std::nullopt);
+  w.CheckRebuildEqualsLive();
 }
 
 TEST_CASE("two decisions racing on one correction request: exactly one is taken") {

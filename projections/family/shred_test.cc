@@ -156,13 +156,7 @@ TEST_CASE("a typed shred reason is sealed under the actor, shown in the history,
     CHECK(history->at("events").as_array().back().at("summary").as_string() ==
           "Record shredded (" + reason + ")");
   }
-  testing::TempDir scratch_dir;
-  auto scratch = w.fx().Rebuilt(scratch_dir.path());
-  auto difference =
-      FirstDifference(w.fx().store(), *scratch, w.family().projection()->ColumnFamilies());
-  REQUIRE(difference);
-  CHECK(*difference == std::nullopt);
-  scratch.reset();
+  w.CheckRebuildEqualsLive();
   CHECK(testing::AllStoredBytes(w.fx().store()).find(reason) == std::string::npos);
   REQUIRE(w.fx().store().FlushAndCompact(cf::kLog).ok());
   w.Close();
