@@ -112,17 +112,18 @@ void SecureWipe(std::span<uint8_t> bytes);
 // Overwrites all of `secret`'s buffer (its spare capacity too) and empties it.
 void SecureWipe(std::string& secret);
 
-// Wipes a string of key material (hex read from a key file, say) when the
-// scope it guards ends, however it ends.
+// Wipes key material (a string of hex read from a key file, the bytes it
+// decodes to) when the scope it guards ends, however it ends.
+template <typename Secret>
 class WipedAtExit {
  public:
-  explicit WipedAtExit(std::string& secret) : secret_(secret) {}
+  explicit WipedAtExit(Secret& secret) : secret_(secret) {}
   ~WipedAtExit() { SecureWipe(secret_); }
   WipedAtExit(const WipedAtExit&) = delete;
   WipedAtExit& operator=(const WipedAtExit&) = delete;
 
  private:
-  std::string& secret_;
+  Secret& secret_;
 };
 
 }  // namespace backpack

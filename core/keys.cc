@@ -159,22 +159,15 @@ Result<StoreKeys> LoadKeyFiles(const std::filesystem::path& dir) {
   WipedAtExit wipe_kek_hex(kek_hex);
   auto signing_bytes = FromHex(signing_hex);
   auto kek_bytes = FromHex(kek_hex);
-  auto wipe_bytes = [&] {
+  if (!signing_bytes || !kek_bytes || kek_bytes->size() != kAeadKeySize) {
     if (signing_bytes) SecureWipe(*signing_bytes);
     if (kek_bytes) SecureWipe(*kek_bytes);
-  };
-  if (!signing_bytes || !kek_bytes || kek_bytes->size() != kAeadKeySize) {
-    wipe_bytes();
     return Err(DataLossError("malformed key file in " + dir.string()));
   }
-  auto signing = SigningKey::FromSecret(*signing_bytes);
-  if (!signing) {
-    wipe_bytes();
-    return Err(signing.error());
-  }
-  StoreKeys keys(std::move(*signing));
+  WipedAtExit wipe_signing_bytes(*signing_bytes), wipe_kek_bytes(*kek_bytes);
+  ASSIGN_OR_RETURN(SigningKey signing, SigningKey::FromSecret(*signing_bytes));
+  StoreKeys keys(std::move(signing));
   std::memcpy(keys.kek.data(), kek_bytes->data(), kAeadKeySize);
-  wipe_bytes();
   keys.index_key = DeriveIndexKey(keys.kek);
   keys.signing_key_id = SigningKeyId(keys.signing.public_key());
   return keys;

@@ -31,6 +31,17 @@ std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get
 
 std::string Profile(const std::string& id) { return "/api/students/" + id + "/profile"; }
 
+// A district admin grants `educator` access to `student` over HTTP; the grant's id.
+std::string GrantStudent(ApiWorld& w, const std::string& educator, const std::string& student,
+                         const std::string& reason) {
+  json::object body{{"educator_id", educator},
+                    {"scope", json::object{{"student_id", student}}},
+                    {"reason", reason}};
+  auto granted = w.Call("POST", "/api/grants", w.admin.token, json::serialize(body));
+  REQUIRE(granted.status == 201);
+  return Str(ApiWorld::Json(granted).at("id"));
+}
+
 // A 422's details ([] if it has none).
 json::array Details(const ClientResponse& r) {
   json::value body = ApiWorld::Json(r);
@@ -715,12 +726,8 @@ TEST_CASE("a privacy officer may not review an alert about their own account") {
 
 TEST_CASE("a grant gives access, shows in the access list, and its revocation ends it") {
   ApiWorld& w = SharedWorld();
-  json::object body{{"educator_id", w.outsider.user_id},
-                    {"scope", json::object{{"student_id", w.other_student}}},
-                    {"reason", "Synthetic tutoring arrangement"}};
-  auto r = w.Call("POST", "/api/grants", w.admin.token, json::serialize(body));
-  REQUIRE(r.status == 201);
-  std::string grant(ApiWorld::Json(r).at("id").as_string());
+  const std::string grant =
+      GrantStudent(w, w.outsider.user_id, w.other_student, "Synthetic tutoring arrangement");
   REQUIRE(w.Call("GET", Profile(w.other_student), w.outsider.token).status == 200);
   auto note =
       w.Call("POST", "/api/students/" + w.other_student + "/notes", w.outsider.token,
@@ -940,12 +947,8 @@ TEST_CASE("a cookie-authenticated write without a JSON body is refused and recor
 
 TEST_CASE("a cookie-authenticated DELETE without a body needs no content type") {
   ApiWorld& w = SharedWorld();
-  json::object grant{{"educator_id", w.outsider.user_id},
-                     {"scope", json::object{{"student_id", w.child}}},
-                     {"reason", "Synthetic grant to revoke by cookie"}};
-  auto granted = w.Call("POST", "/api/grants", w.admin.token, json::serialize(grant));
-  REQUIRE(granted.status == 201);
-  const std::string id = Str(ApiWorld::Json(granted).at("id"));
+  const std::string id =
+      GrantStudent(w, w.outsider.user_id, w.child, "Synthetic grant to revoke by cookie");
   REQUIRE(w.services().roster->Decide(w.outsider.user_id, w.child, w.clock().NowMicros()).allowed);
   const std::string admin_cookie = "Cookie: backpack_session=" + w.admin.token + "\r\n";
   uint64_t before = w.LogSize();

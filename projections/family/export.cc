@@ -55,9 +55,10 @@ std::optional<std::string_view> WithheldFromGuardian(const ExportContext& ctx, c
     return std::nullopt;
   }
   if (h.type != EventType::RecordViewed && h.type != EventType::AccessDenied) return std::nullopt;
-  auto actor =
-      ctx.roster ? ctx.roster->FindUser(h.actor_id) : Result<UserInfo>(Err(NotFoundError("")));
-  if (actor && actor->role == Role::kGuardian) return kWithheldOtherGuardian;
+  if (ctx.roster) {
+    auto actor = ctx.roster->FindUser(h.actor_id);
+    if (actor && actor->role == Role::kGuardian) return kWithheldOtherGuardian;
+  }
   if (IsAuditInvestigation(content)) return kWithheldAuditInvestigation;
   return std::nullopt;
 }
