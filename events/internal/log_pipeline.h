@@ -1,5 +1,5 @@
 // The event log's units of work, shared by its two pipeline stages: the
-// writer (events/event_log.cc) chains, signs, projects and writes groups;
+// writer (log_writer.cc) chains, signs, projects and writes groups;
 // the syncer (log_syncer.h) makes them durable and completes their appends.
 #pragma once
 
