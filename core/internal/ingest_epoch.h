@@ -1,5 +1,5 @@
 // A sequence lock between reads of a store and the ingestions of table files
-// into it (core/store.cc).
+// into it (core/internal/rocks_store.h).
 #pragma once
 
 #include <atomic>

@@ -1,14 +1,14 @@
 // Bulk writes as table files: a batch too large for the write-ahead log and
 // the memtables is written into one SST file per family and ingested
 // (RocksDB's IngestExternalFiles, atomic across families). Only
-// core/store.cc includes this.
+// core/internal/rocks_store_writes.cc includes this.
 #pragma once
 
 #include <rocksdb/db.h>
 
 #include <functional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
