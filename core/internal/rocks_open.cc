@@ -82,10 +82,9 @@ bool FileVanished(const rocksdb::Status& s) {
   return !s.ok() && s.ToString().find("No such file or directory") != std::string::npos;
 }
 
-}  // namespace
-
-Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
-                           const std::vector<std::string>& extra_families) {
+// The database options of every store. Creates `dir` first if the store may
+// be created there, so that the info log has a directory to write to.
+rocksdb::DBOptions DbOptionsFor(const std::string& dir, const StoreOptions& options) {
   rocksdb::DBOptions db_options;
   if (options.test_env) db_options.env = options.test_env->env.get();
   db_options.create_if_missing = options.create_if_missing;
@@ -102,7 +101,15 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
   std::error_code ec;
   if (options.create_if_missing && !options.read_only) std::filesystem::create_directories(dir, ec);
   db_options.info_log = NewInfoLog(dir);
+  return db_options;
+}
 
+// The families to open: every one the database in `dir` has, then those
+// `options` and `extra_families` want that it lacks (kNotFound for one
+// lacking if read-only, as nothing can be created then).
+Result<std::vector<rocksdb::ColumnFamilyDescriptor>> FamiliesToOpen(
+    const rocksdb::DBOptions& db_options, const std::string& dir, const StoreOptions& options,
+    const std::vector<std::string>& extra_families) {
   std::vector<std::string> names;
   rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
   if (!listed.ok()) names = {rocksdb::kDefaultColumnFamilyName};
@@ -116,8 +123,16 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) descriptors.emplace_back(name, FamilyOptions(name, options));
+  return descriptors;
+}
 
-  OpenedDb opened;
+// Opens the database into `opened`, read-only if `options` say so; a
+// read-only open is tried again while a table file vanishes under it
+// (kReadOnlyOpenAttempts).
+rocksdb::Status OpenDb(const rocksdb::DBOptions& db_options, const std::string& dir,
+                       const StoreOptions& options,
+                       const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
+                       OpenedDb& opened) {
   rocksdb::Status s;
   for (int attempt = 1;; ++attempt) {
     opened.handles.clear();
@@ -128,6 +143,17 @@ Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
     if (!options.read_only || !FileVanished(s) || attempt == kReadOnlyOpenAttempts) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
   }
+  return s;
+}
+
+}  // namespace
+
+Result<OpenedDb> OpenRocks(const std::string& dir, const StoreOptions& options,
+                           const std::vector<std::string>& extra_families) {
+  const rocksdb::DBOptions db_options = DbOptionsFor(dir, options);
+  ASSIGN_OR_RETURN(auto descriptors, FamiliesToOpen(db_options, dir, options, extra_families));
+  OpenedDb opened;
+  rocksdb::Status s = OpenDb(db_options, dir, options, descriptors, opened);
   if (s.IsIOError() && s.ToString().find("lock file") != std::string::npos) {
     // RocksDB's LOCK is held: say so rather than "Resource temporarily unavailable".
     return Err(UnavailableError("the store at " + dir +
