@@ -257,12 +257,8 @@ void RunGuardianUnlink(const GlobalOptions& global, const UnlinkOptions& o, int*
   std::cout << "unlinked " << *guardian << " from " << *student << "\n";
 }
 
-}  // namespace
-
-void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
-  auto* user = cli.add_subcommand("user", "manage accounts");
-  user->require_subcommand(1);
-  auto* add = user->add_subcommand("add", "create an account; reads the password from stdin");
+void AddUserAddCommand(CLI::App& user, const GlobalOptions& global, int* exit_code) {
+  auto* add = user.add_subcommand("add", "create an account; reads the password from stdin");
   static UserAddOptions u;
   add->add_option("--username", u.username, "login name")->required();
   add->add_option("--role", u.role, "educator, privacy_officer, district_admin or guardian")
@@ -274,8 +270,11 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   add->add_option("--grades", u.grades, "grade levels within --schools")->delimiter(',');
   add->add_option("--sourced-id", u.sourced_id, "the person's OneRoster sourcedId");
   add->callback([&global, exit_code] { RunUserAdd(global, u, exit_code); });
+}
 
-  auto* update = user->add_subcommand(
+// `user update`: only the options given change.
+void AddUserUpdateCommand(CLI::App& user, const GlobalOptions& global, int* exit_code) {
+  auto* update = user.add_subcommand(
       "update", "change an account's display name, flags, schools or grades (the rest stays)");
   static UserUpdateOptions up;
   update->add_option("--username", up.username, "login name or user id")->required();
@@ -292,25 +291,30 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   up.grades_given =
       update->add_option("--grades", up.grades, "grade levels (replaces them)")->delimiter(',');
   update->callback([&global, exit_code] { RunUserUpdate(global, up, exit_code); });
+}
 
-  auto* disable = user->add_subcommand("disable", "disable an account: it can no longer sign in");
+// `user disable`, `user enable` and `user password`.
+void AddUserChangeCommands(CLI::App& user, const GlobalOptions& global, int* exit_code) {
+  auto* disable = user.add_subcommand("disable", "disable an account: it can no longer sign in");
   static UserChangeOptions d;
   disable->add_option("--username", d.username, "login name or user id")->required();
   disable->add_option("--reason", d.reason, "why (kept in the UserDisabled event)")->required();
   disable->callback([&global, exit_code] { RunUserDisable(global, d, exit_code); });
 
-  auto* enable = user->add_subcommand("enable", "let a disabled account sign in again");
+  auto* enable = user.add_subcommand("enable", "let a disabled account sign in again");
   static UserChangeOptions e;
   enable->add_option("--username", e.username, "login name or user id")->required();
   enable->add_option("--reason", e.reason, "why (kept in the UserEnabled event)")->required();
   enable->callback([&global, exit_code] { RunUserEnable(global, e, exit_code); });
 
   auto* password =
-      user->add_subcommand("password", "set an account's password; reads it from stdin");
+      user.add_subcommand("password", "set an account's password; reads it from stdin");
   static UserChangeOptions pw;
   password->add_option("--username", pw.username, "login name or user id")->required();
   password->callback([&global, exit_code] { RunUserPassword(global, pw, exit_code); });
+}
 
+void AddGrantCommand(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
   auto* grant = cli.add_subcommand("grant", "grant an educator explicit access");
   static GrantOptions g;
   grant->add_option("--educator", g.educator, "username or user id")->required();
@@ -322,7 +326,10 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   grant->add_option("--expires", g.expires,
                     "ISO 8601 time (UTC unless an offset), or a date: through that day");
   grant->callback([&global, exit_code] { RunGrant(global, g, exit_code); });
+}
 
+// `guardian unlink`.
+void AddGuardianCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
   auto* guardian = cli.add_subcommand("guardian", "manage guardians' links to students");
   guardian->require_subcommand(1);
   auto* unlink = guardian->add_subcommand(
@@ -332,6 +339,18 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   unlink->add_option("--student", un.student, "student id or OneRoster sourcedId")->required();
   unlink->add_option("--reason", un.reason, "why (sealed under the student's key)")->required();
   unlink->callback([&global, exit_code] { RunGuardianUnlink(global, un, exit_code); });
+}
+
+}  // namespace
+
+void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
+  auto* user = cli.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  AddUserAddCommand(*user, global, exit_code);
+  AddUserUpdateCommand(*user, global, exit_code);
+  AddUserChangeCommands(*user, global, exit_code);
+  AddGrantCommand(cli, global, exit_code);
+  AddGuardianCommands(cli, global, exit_code);
 }
 
 }  // namespace backpack
