@@ -46,10 +46,10 @@ double ProcessCpuSeconds() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-}  // namespace backpack
+namespace {
 
-int main(int argc, char** argv) {
-  using namespace backpack;
+// Called first: what the process writes and what it holds stay its owner's.
+void ProtectProcess() {
   // Everything this process creates (the store's files, exports, credentials)
   // is readable by its owner only.
   ::umask(077);
@@ -59,11 +59,38 @@ int main(int argc, char** argv) {
   const rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
   ::prctl(PR_SET_DUMPABLE, 0);
+}
+
+void LogWarningsToStderr() {
   // Warnings go to standard error, so that a command's output (a CSV, a JSON
   // report, a checkpoint) stays only its output when redirected.
   spdlog::set_default_logger(spdlog::stderr_color_mt("backpack"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_level(spdlog::level::warn);
+}
+
+// Usage errors are one line on stderr, like every other error (SPEC §5).
+// A word that names no command is reported as such (CLI11 would only say that a
+// subcommand is required).
+std::string UsageFailureMessage(const CLI::App* app, const CLI::Error& e) {
+  std::string what = e.what();
+  const CLI::App* command = app;  // the innermost command named so far
+  while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
+  bool wanted_command = command->get_require_subcommand_min() > 0;
+  if (auto extras = app->remaining();
+      wanted_command && !extras.empty() && !extras.front().starts_with("-")) {
+    what = "unknown command '" + extras.front() + "'";
+  }
+  return "backpack: " + what + " (run with --help for usage)\n";
+}
+
+}  // namespace
+}  // namespace backpack
+
+int main(int argc, char** argv) {
+  using namespace backpack;
+  ProtectProcess();
+  LogWarningsToStderr();
   CLI::App cli{"Backpack: an audit-first student record store"};
   cli.require_subcommand(1);
   // --data and --keys are accepted before or after the subcommand (SPEC §5); subcommands
@@ -72,20 +99,7 @@ int main(int argc, char** argv) {
   GlobalOptions global;
   cli.add_option("--data", global.data, "data directory")->capture_default_str();
   cli.add_option("--keys", global.keys, "key directory (default DATA/keys)");
-  // Usage errors are one line on stderr, like every other error (SPEC §5).
-  // A word that names no command is reported as such (CLI11 would only say that a
-  // subcommand is required).
-  cli.failure_message([](const CLI::App* app, const CLI::Error& e) {
-    std::string what = e.what();
-    const CLI::App* command = app;  // the innermost command named so far
-    while (!command->get_subcommands().empty()) command = command->get_subcommands().front();
-    bool wanted_command = command->get_require_subcommand_min() > 0;
-    if (auto extras = app->remaining();
-        wanted_command && !extras.empty() && !extras.front().starts_with("-")) {
-      what = "unknown command '" + extras.front() + "'";
-    }
-    return "backpack: " + what + " (run with --help for usage)\n";
-  });
+  cli.failure_message(UsageFailureMessage);
   int exit_code = kExitOk;
   AddLogCommands(cli, global, &exit_code);
   AddBenchCommands(cli, global, &exit_code);
