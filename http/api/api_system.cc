@@ -65,35 +65,38 @@ void AppendMetric(std::string* out, std::string_view name, std::string_view type
   *out += std::string(name) + " " + (ec == std::errc() ? std::string(number, end) : "NaN") + "\n";
 }
 
+// The event log's figures (EventLog::stats).
+void AppendLogMetrics(std::string* out, const EventLog& log) {
+  const EventLogStats stats = log.stats();
+  AppendMetric(out, "backpack_log_events", "gauge", "Events in the log.",
+               static_cast<double>(log.size()));
+  AppendMetric(out, "backpack_log_events_appended_total", "counter",
+               "Events appended since the server started.",
+               static_cast<double>(stats.events_appended));
+  AppendMetric(out, "backpack_log_commit_groups_total", "counter", "Commit groups written durably.",
+               static_cast<double>(stats.groups_committed));
+  AppendMetric(out, "backpack_log_commit_groups_failed_total", "counter",
+               "Commit groups whose write failed.", static_cast<double>(stats.groups_failed));
+  AppendMetric(out, "backpack_log_last_group_events", "gauge",
+               "Events in the most recent commit group.",
+               static_cast<double>(stats.last_group_events));
+  AppendMetric(out, "backpack_log_syncs_total", "counter",
+               "fsyncs of the write-ahead log; each makes one or more commit groups durable.",
+               static_cast<double>(stats.syncs));
+  AppendMetric(out, "backpack_log_sync_seconds_total", "counter",
+               "Time spent in those fsyncs; divide by backpack_log_syncs_total for the "
+               "mean fsync latency.",
+               static_cast<double>(stats.sync_write_micros_total) / 1e6);
+  AppendMetric(out, "backpack_log_sync_seconds_max", "gauge",
+               "The longest of those fsyncs (a stalled disk shows here first).",
+               static_cast<double>(stats.sync_write_micros_max) / 1e6);
+}
+
 // The event log's and the sign-in state's figures, appended to the
 // registry's own exposition.
 std::string ServerStateMetrics(ApiContext& context) {
   std::string out;
-  if (EventLog* log = LogOf(context)) {
-    const EventLogStats stats = log->stats();
-    AppendMetric(&out, "backpack_log_events", "gauge", "Events in the log.",
-                 static_cast<double>(log->size()));
-    AppendMetric(&out, "backpack_log_events_appended_total", "counter",
-                 "Events appended since the server started.",
-                 static_cast<double>(stats.events_appended));
-    AppendMetric(&out, "backpack_log_commit_groups_total", "counter",
-                 "Commit groups written durably.", static_cast<double>(stats.groups_committed));
-    AppendMetric(&out, "backpack_log_commit_groups_failed_total", "counter",
-                 "Commit groups whose write failed.", static_cast<double>(stats.groups_failed));
-    AppendMetric(&out, "backpack_log_last_group_events", "gauge",
-                 "Events in the most recent commit group.",
-                 static_cast<double>(stats.last_group_events));
-    AppendMetric(&out, "backpack_log_syncs_total", "counter",
-                 "fsyncs of the write-ahead log; each makes one or more commit groups durable.",
-                 static_cast<double>(stats.syncs));
-    AppendMetric(&out, "backpack_log_sync_seconds_total", "counter",
-                 "Time spent in those fsyncs; divide by backpack_log_syncs_total for the "
-                 "mean fsync latency.",
-                 static_cast<double>(stats.sync_write_micros_total) / 1e6);
-    AppendMetric(&out, "backpack_log_sync_seconds_max", "gauge",
-                 "The longest of those fsyncs (a stalled disk shows here first).",
-                 static_cast<double>(stats.sync_write_micros_max) / 1e6);
-  }
+  if (EventLog* log = LogOf(context)) AppendLogMetrics(&out, *log);
   AppendMetric(&out, "backpack_audit_available", "gauge",
                "1 while access events can be made durable (audited reads are served), else 0.",
                AuditWritable(context).ok() ? 1 : 0);
