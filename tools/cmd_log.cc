@@ -130,32 +130,46 @@ void RunCheckpoint(const GlobalOptions& global, int* exit_code) {
   std::cout << *note;
 }
 
-}  // namespace
+// What verify reads: the store, opened read-only, and the key to check the
+// log with.
+struct VerifySource {
+  std::unique_ptr<App> app;          // without a pinned key
+  std::unique_ptr<Store> own_store;  // with one
+  Ed25519PublicKey key{};
+  Store& store() { return own_store ? *own_store : app->store(); }
+};
 
-Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins& pins) {
-  RETURN_IF_ERROR(CryptoInit());
-  const DataPaths paths = global.paths();
+// With a pinned key the key files are not needed, nor read.
+Result<VerifySource> OpenVerifySource(const GlobalOptions& global, const DataPaths& paths,
+                                      const VerifyPins& pins) {
   const auto cannot_open = [&](const Status& s) {
     return Err(UnavailableError("cannot open " + global.data + ": " + s.message()));
   };
-  // With a pinned key the key files are not needed, nor read.
-  std::unique_ptr<App> app;
-  std::unique_ptr<Store> own_store;
-  Ed25519PublicKey key{};
+  VerifySource source;
   if (pins.key) {
     StoreOptions options;
     options.read_only = true;
     auto store = Store::Open(paths.db().string(), options);
     if (!store) return cannot_open(store.error());
-    own_store = std::move(*store);
-    key = pins.key->public_key;
+    source.own_store = std::move(*store);
+    source.key = pins.key->public_key;
   } else {
     auto opened = App::OpenReadOnly(paths);
     if (!opened) return cannot_open(opened.error());
-    app = std::move(*opened);
-    key = app->keys().signing.public_key();
+    source.app = std::move(*opened);
+    source.key = source.app->keys().signing.public_key();
   }
-  Store& store = own_store ? *own_store : app->store();
+  return source;
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins& pins) {
+  RETURN_IF_ERROR(CryptoInit());
+  const DataPaths paths = global.paths();
+  ASSIGN_OR_RETURN(VerifySource source, OpenVerifySource(global, paths, pins));
+  const Ed25519PublicKey& key = source.key;
+  Store& store = source.store();
   ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
   if (pins.key && !pins.key->key_name.empty() && pins.key->key_name != origin) {
     return Err(FailedPreconditionError("the store's log is " + origin +
@@ -165,7 +179,7 @@ Result<VerifyReport> VerifyDataDir(const GlobalOptions& global, const VerifyPins
   if (pins.key) {
     RETURN_IF_ERROR(CheckLogSigner(store, origin, key, "the given key"));
   } else {
-    RETURN_IF_ERROR(CheckKeysSignLog(store, app->keys(), paths));
+    RETURN_IF_ERROR(CheckKeysSignLog(store, source.app->keys(), paths));
   }
   std::optional<Checkpoint> pinned;
   if (pins.checkpoint) {
