@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "events/schema/payloads_generated.h"
+#include "projections/family/export.h"
 #include "projections/ids.h"
 #include "projections/rebuild.h"
 
@@ -112,6 +113,19 @@ NewEvent Retracted(const std::string& student, fb::RecordKind kind, const std::s
   fbb.Finish(fb::CreateRecordRetractedPayloadDirect(fbb, kind, sourced_id.c_str(), 1, "imp_test",
                                                     replaced));
   return Make(EventType::RecordRetracted, "system", student, fbb, true);
+}
+
+bool Verifies(const boost::json::object& bundle) {
+  return VerifyExport(boost::json::value(bundle)).has_value();
+}
+
+boost::json::object VerifiedGuardianExport(World& w) {
+  auto bundle = w.family().ExportHistory(w.ana, w.guardian);
+  REQUIRE(bundle);
+  auto verified = VerifyExport(boost::json::value(*bundle));
+  INFO((verified ? std::string() : verified.error().message()));
+  REQUIRE(verified);
+  return *bundle;
 }
 
 World::World() : temp_(std::make_unique<testing::TempDir>()), dir_(temp_->path()) { Populate(); }

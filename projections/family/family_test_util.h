@@ -54,6 +54,12 @@ class World {
   std::unique_ptr<testing::DomainFixture> fx_;
 };
 
+// --- History export bundles.
+// True if `bundle` passes VerifyExport.
+bool Verifies(const boost::json::object& bundle);
+// Ana's history exported for her guardian; REQUIREs that it verifies.
+boost::json::object VerifiedGuardianExport(World& w);
+
 // --- Synthetic events.
 NewEvent StudentImported(const AeadKey& index_key, const std::string& sourced_id,
                          const std::string& given, const std::string& family);
