@@ -14,6 +14,7 @@
 #include "projections/family/internal/opening.h"
 #include "projections/family/internal/payload_text.h"
 #include "projections/family/internal/reads.h"
+#include "projections/ids.h"
 #include "projections/roster/roster.h"
 
 namespace backpack {
@@ -28,8 +29,9 @@ struct ExportContext {
   const AeadKey* data_key = nullptr;  // null: no key (none yet, or shredded)
   bool shredded = false;
   std::string student_id;
-  std::string for_guardian;        // the guardian the bundle is for; "" for staff
-  const Roster* roster = nullptr;  // to tell guardians' reads from staff's
+  std::string for_guardian;            // the guardian the bundle is for; "" for staff
+  const Roster* roster = nullptr;      // to tell guardians' reads from staff's
+  const AeadKey* index_key = nullptr;  // to tell the guardian's own links from others'
 };
 
 // True if `content` (a rendered RecordViewed or AccessDenied) is of an audit
@@ -202,6 +204,34 @@ void WithholdRestrictedNotes(json::array& events) {
   }
 }
 
+// True if `item` is a readable GuardianLinked of a guardian other than the
+// one the bundle is for (whose account id is UserIdFor their sourcedId).
+bool IsOtherGuardiansLink(const ExportContext& ctx, const json::object& item) {
+  if (item.at("type").as_string() != EventTypeName(EventType::GuardianLinked)) return false;
+  const json::value& content = item.at("content");
+  const json::value* sourced =
+      content.is_object() ? content.as_object().if_contains("guardian_sourced_id") : nullptr;
+  if (!sourced || !sourced->is_string()) return false;
+  return UserIdFor(*ctx.index_key, sourced->as_string()) != ctx.for_guardian;
+}
+
+// A GuardianLinked holds the guardian's email and phone numbers as the SIS
+// had them. Co-parents are each entitled to the child's record, not to each
+// other's contact details (one may be under a protective order): a bundle
+// for a guardian keeps the signed bytes and proof of another guardian's
+// link, but not its opening key or content. Their own link stays open; the
+// family's history still names the other guardian.
+void WithholdOtherGuardiansContacts(const ExportContext& ctx, json::array& events) {
+  if (ctx.for_guardian.empty()) return;
+  for (json::value& v : events) {
+    json::object& item = v.as_object();
+    if (!IsOtherGuardiansLink(ctx, item)) continue;
+    item["opening_key"] = nullptr;
+    item["content"] = nullptr;
+    item["withheld"] = kWithheldOtherGuardianContact;
+  }
+}
+
 // The exported events, and the manifest's entry of each.
 Result<json::array> ExportEvents(const ExportContext& ctx,
                                  const std::vector<family::IndexEntry>& entries,
@@ -212,6 +242,7 @@ Result<json::array> ExportEvents(const ExportContext& ctx,
     events.emplace_back(std::move(item));
   }
   WithholdRestrictedNotes(events);
+  WithholdOtherGuardiansContacts(ctx, events);
   for (const json::value& item : events) {
     auto event = family::ManifestEventOf(item.as_object());
     if (!event) return Err(InternalError("an exported event has a malformed envelope"));
@@ -260,7 +291,8 @@ Result<json::object> Family::ExportHistory(std::string_view student_id,
                     shredded,
                     student,
                     std::string(for_guardian),
-                    services_.roster};
+                    services_.roster,
+                    &services_.keys->index_key};
   family::ManifestFields manifest{
       log.origin(), student, checkpoint.size, shredded, services_.clock->NowMicros(), {}};
   ASSIGN_OR_RETURN(json::array events, ExportEvents(ctx, entries, manifest.events));

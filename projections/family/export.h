@@ -22,6 +22,9 @@ inline constexpr std::string_view kWithheldRestrictedNote = "restricted_note";
 inline constexpr std::string_view kWithheldOtherStudents = "other_students";
 inline constexpr std::string_view kWithheldOtherGuardian = "other_guardian";
 inline constexpr std::string_view kWithheldAuditInvestigation = "audit_investigation";
+// In a guardian's bundle, a GuardianLinked of another of the student's
+// guardians: its payload holds that guardian's email and phone numbers.
+inline constexpr std::string_view kWithheldOtherGuardianContact = "other_guardian_contact";
 
 struct ExportVerification {
   std::string origin;

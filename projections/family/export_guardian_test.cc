@@ -1,6 +1,6 @@
 // What a history export bundle made for a guardian withholds of other people:
-// other guardians' reads, and what staff audits looked into
-// (docs/history-export.md).
+// other guardians' reads and contact details, and what staff audits looked
+// into (docs/history-export.md).
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 #include <map>
@@ -204,6 +204,112 @@ TEST_CASE("a guardian's bundle withholds what an audit looked into, not where st
       CHECK_THAT(refused.error().message(),
                  Catch::Contains("only a plain read or refusal may be withheld as "
                                  "audit_investigation"));
+    }
+  }
+}
+
+// Ana's second guardian "G-2", linked with contact details of their own.
+constexpr char kCoEmail[] = "jordan.coparent@example.test";
+constexpr char kCoPhone[] = "+1-555-0142";
+
+// The GuardianLinked events of `bundle`, by the guardian's sourcedId; a
+// withheld one (no content) under "".
+std::map<std::string, json::object*> LinksBySourcedId(json::object& bundle) {
+  std::map<std::string, json::object*> out;
+  for (json::value& v : bundle["events"].as_array()) {
+    if (v.at("type") != "GuardianLinked") continue;
+    const json::value& content = v.at("content");
+    out[content.is_object() ? std::string(content.at("guardian_sourced_id").as_string()) : ""] =
+        &v.as_object();
+  }
+  return out;
+}
+
+// `bundle` with the event at `seq` marked withheld as `reason`, with no
+// opening key or content, as an export withholds a co-guardian's link.
+json::object Remarked(const json::object& bundle, const json::value& seq, const char* reason) {
+  json::object copy = bundle;
+  for (json::value& c : copy["events"].as_array()) {
+    if (c.at("seq") != seq) continue;
+    c.as_object()["withheld"] = reason;
+    c.as_object()["opening_key"] = nullptr;
+    c.as_object()["content"] = nullptr;
+  }
+  return copy;
+}
+
+TEST_CASE("a guardian's bundle withholds another guardian's contact details, not their link") {
+  World w;
+  const std::string second = UserIdFor(w.fx().keys().index_key, "G-2");
+  w.Append({GuardianLinked(w.ana, "G-2", "S-1", kCoEmail, kCoPhone),
+            UserCreated(second, "jordan", fb::UserRole::Guardian, "Jordan Q.")});
+
+  json::object bundle = VerifiedGuardianExport(w);
+  CHECK(VerifyExportText(json::serialize(bundle)));
+  const std::string text = json::serialize(bundle);
+  CHECK(text.find(kCoEmail) == std::string::npos);
+  CHECK(text.find("555-0142") == std::string::npos);
+  CHECK(text.find("guardian@example.test") != std::string::npos);  // their own
+  auto links = LinksBySourcedId(bundle);
+  REQUIRE(links.size() == 2);
+  REQUIRE(links.contains("G-1"));
+  REQUIRE(links.contains(""));
+  const json::object& own = *links["G-1"];
+  CHECK(own.at("withheld").is_null());
+  CHECK(own.at("opening_key").is_string());
+  const json::object& other = *links[""];
+  CHECK(other.at("withheld") == "other_guardian_contact");
+  CHECK(other.at("stored").is_string());  // its place and signature still verify
+  CHECK(other.at("opening_key").is_null());
+  CHECK(other.at("content").is_null());
+
+  SECTION("the other guardian's bundle withholds the first one's, not their own") {
+    auto theirs = w.family().ExportHistory(w.ana, second);
+    REQUIRE(theirs);
+    const std::string their_text = json::serialize(*theirs);
+    CHECK(their_text.find(kCoEmail) != std::string::npos);
+    CHECK(their_text.find("guardian@example.test") == std::string::npos);
+    CHECK(Verifies(*theirs));
+  }
+  SECTION("the privacy officer's bundle withholds neither") {
+    auto full = w.family().ExportHistory(w.ana);
+    REQUIRE(full);
+    CHECK(json::serialize(*full).find(kCoEmail) != std::string::npos);
+    for (const auto& [seq, reason] : WithheldBySeq(*full)) CHECK(reason == "");
+    CHECK(Verifies(*full));
+  }
+  SECTION("the guardian's own link, or a staff note, re-marked as withheld does not verify") {
+    w.WriteNote(w.ana, "general", "Synthetic open note");
+    json::object later = VerifiedGuardianExport(w);
+    for (const json::value& v : later.at("events").as_array()) {
+      if (!v.at("withheld").is_null() || !v.at("encrypted").as_bool()) continue;
+      INFO(v.at("type").as_string().c_str());
+      CHECK_FALSE(Verifies(Remarked(later, v.at("seq"), "other_guardian_contact")));
+    }
+  }
+  SECTION("a withheld link shown as not withheld does not verify") {
+    json::object copy = bundle;
+    LinksBySourcedId(copy)[""]->insert_or_assign("withheld", nullptr);
+    CHECK_FALSE(Verifies(copy));
+  }
+}
+
+TEST_CASE("only a live guardian link may be withheld as another guardian's contact") {
+  World w;
+  w.WriteNote(w.ana, "general", "Synthetic open note");
+  w.Append({NoteRestricted(w.ana, w.educator, NewId("note"))});
+  auto exported = w.family().ExportHistory(w.ana);
+  REQUIRE(exported);
+  for (const char* type : {"StudentImported", "NoteWritten", "NoteRestricted"}) {
+    for (const json::value& v : exported->at("events").as_array()) {
+      if (v.at("type") != type) continue;
+      auto refused =
+          VerifyExport(json::value(Remarked(*exported, v.at("seq"), "other_guardian_contact")));
+      INFO(type);
+      REQUIRE_FALSE(refused);
+      CHECK_THAT(refused.error().message(),
+                 Catch::Contains("only a live guardian link may be withheld as "
+                                 "other_guardian_contact"));
     }
   }
 }

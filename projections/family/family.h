@@ -130,8 +130,10 @@ class Family {
   // the guardian the bundle is for, if one is; then another guardian's reads
   // and refusals (other_guardian), and staff audit queries and breach
   // reports, whose filters say whom the privacy officer looked into
-  // (audit_investigation), show only their place in the log. Staff's other
-  // reads and refusals are shown in full, address and all.
+  // (audit_investigation), show only their place in the log; the other
+  // guardians' GuardianLinked, which hold their email and phone, keep their
+  // signed bytes but not their content (other_guardian_contact). Staff's
+  // other reads and refusals are shown in full, address and all.
   Result<boost::json::object> ExportHistory(std::string_view student_id,
                                             std::string_view for_guardian = {}) const;
 

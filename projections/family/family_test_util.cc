@@ -35,11 +35,12 @@ NewEvent StudentImported(const AeadKey& index_key, const std::string& sourced_id
 }
 
 NewEvent GuardianLinked(const std::string& student, const std::string& guardian_sourced_id,
-                        const std::string& student_sourced_id) {
+                        const std::string& student_sourced_id, const std::string& email,
+                        const std::string& phone) {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateGuardianLinkedPayloadDirect(
       fbb, guardian_sourced_id.c_str(), student_sourced_id.c_str(), "Marisol", "Quillfeather",
-      "guardian@example.test", "", "", "parent", "imp_1"));
+      email.c_str(), phone.c_str(), phone.c_str(), "parent", "imp_1"));
   return Make(EventType::GuardianLinked, "usr_importer", student, fbb, true);
 }
 

@@ -166,18 +166,42 @@ Status VerifyProof(const json::object& e, uint64_t seq, const Hash256& leaf_hash
   return OkStatus();
 }
 
+// The reason `e` withholds its content but not its signed bytes (a
+// restricted note's text, another guardian's contact details), or "".
+std::string_view ContentWithheld(const json::object& e) {
+  const json::value& withheld = e.at("withheld");
+  for (std::string_view reason : {kWithheldRestrictedNote, kWithheldOtherGuardianContact}) {
+    if (withheld == json::value(reason)) return reason;
+  }
+  return "";
+}
+
+// The one kind of live event each reason of ContentWithheld may apply to.
+bool MayWithholdContent(std::string_view reason, EventType type) {
+  if (reason == kWithheldRestrictedNote) {
+    return type == EventType::NoteWritten || type == EventType::NoteRevised;
+  }
+  return reason == kWithheldOtherGuardianContact && type == EventType::GuardianLinked;
+}
+
+std::string CannotWithhold(std::string_view reason) {
+  return reason == kWithheldRestrictedNote
+             ? "only a live note's text may be withheld"
+             : "only a live guardian link may be withheld as " + std::string(reason);
+}
+
 // The readable content the signed payload implies: its JSON rendering, or
-// null when there is none (no rendering, shredded, or a restricted note's
-// text withheld).
+// null when there is none (no rendering, shredded, or withheld: a restricted
+// note's text, another guardian's contact details).
 Result<json::value> ExpectedContent(const json::object& e, const codec::DecodedEvent& d,
                                     const BundleContext& ctx, const std::string& where) {
   ASSIGN_OR_RETURN(bool shredded, GetBool(e, "shredded", where));
-  const bool withheld = e.at("withheld") == json::value(kWithheldRestrictedNote);
+  const std::string_view withheld = ContentWithheld(e);
   const json::value* opening = e.if_contains("opening_key");
   bool has_opening = opening && !opening->is_null();
   if (!d.header.payload_encrypted || ctx.shredded) {
     if (has_opening) return Err(DataLossError(where + "unexpected opening_key"));
-    if (withheld) return Err(DataLossError(where + "only a live note's text may be withheld"));
+    if (!withheld.empty()) return Err(DataLossError(where + CannotWithhold(withheld)));
     if (shredded != (d.header.payload_encrypted && ctx.shredded)) {
       return Err(DataLossError(where + "shredded flag does not match the bundle"));
     }
@@ -185,10 +209,9 @@ Result<json::value> ExpectedContent(const json::object& e, const codec::DecodedE
     auto content = family::PayloadToJson(d.header.type, d.payload);
     return content ? json::value(std::move(*content)) : json::value(nullptr);
   }
-  if (withheld) {  // a restricted note's text: only a note event may be withheld
-    bool note = d.header.type == EventType::NoteWritten || d.header.type == EventType::NoteRevised;
-    if (!note || shredded || has_opening) {
-      return Err(DataLossError(where + "only a live note's text may be withheld"));
+  if (!withheld.empty()) {
+    if (!MayWithholdContent(withheld, d.header.type) || shredded || has_opening) {
+      return Err(DataLossError(where + CannotWithhold(withheld)));
     }
     return json::value(nullptr);
   }
@@ -275,7 +298,7 @@ Result<uint64_t> VerifyEvent(const json::value& v, const BundleContext& ctx, siz
        {kWithheldOtherStudents, kWithheldOtherGuardian, kWithheldAuditInvestigation}) {
     if (withheld == json::value(read)) return VerifyWithheldRead(e, seq, ctx, where);
   }
-  if (!withheld.is_null() && withheld != json::value(kWithheldRestrictedNote)) {
+  if (!withheld.is_null() && ContentWithheld(e).empty()) {
     return Err(DataLossError(where + "unknown withheld value"));
   }
   ASSIGN_OR_RETURN(std::string stored_text, GetString(e, "stored", where));
