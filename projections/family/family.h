@@ -121,7 +121,8 @@ class Family {
   // `for_guardian`: the guardian the history is for, if one is; then a
   // guardian account never linked to the student (another family's, refused
   // the record) is who{role: "guardian", name: "another guardian"}, without
-  // id, wherever it appears (events, summaries, disclosures).
+  // id, wherever it appears (events, summaries, disclosures), and the
+  // student's other guardians are never named by username (WhoResolver).
   Result<boost::json::object> History(std::string_view student_id,
                                       std::string_view for_guardian = {}) const;
   // The self-contained, offline-verifiable bundle of every event about the

@@ -161,11 +161,13 @@ Result<json::object> Family::History(std::string_view student_id,
   ASSIGN_OR_RETURN(bool shredded, family::ReadShredded(*services_.store, student));
   ASSIGN_OR_RETURN(auto entries, family::ReadSubjectIndex(*services_.store, student, as_of));
   if (entries.empty() && !shredded) return Err(NotFoundError("no record of this student"));
-  // A guardian sees the other guardians of the child by name, but not
-  // another family's (who asked for the record and was refused).
+  // A guardian sees the other guardians of the child by name (not by
+  // username, often an email address), but not another family's (who asked
+  // for the record and was refused).
   family::WhoResolver who = for_guardian.empty()
                                 ? family::WhoResolver(services_.roster)
-                                : family::WhoResolver::ForGuardianOf(services_.roster, student);
+                                : family::WhoResolver::ForGuardianOf(services_.roster, student,
+                                                                     std::string(for_guardian));
   json::array events;
   for (const family::IndexEntry& entry : entries) {
     // Once shredded, an encrypted event is its type and time only (HistoryItem

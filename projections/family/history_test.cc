@@ -224,6 +224,39 @@ TEST_CASE("a guardian's history names the child's guardians but not another fami
   }
 }
 
+TEST_CASE("a guardian's history never names a co-guardian by their username, often an email") {
+  World w;
+  const std::string co = UserIdFor(w.fx().keys().index_key, "G-2");
+  const std::string username = "jordan.coparent@example.test";
+  w.Append({GuardianLinked(w.ana, "G-2", "S-1", username),
+            UserCreated(co, username, fb::UserRole::Guardian, "")});
+  const uint64_t read = w.Append({Viewed(w.ana, co, fb::ReadScope::History, "guardian")});
+  const uint64_t own = w.Append({Viewed(w.ana, w.guardian, fb::ReadScope::History, "guardian")});
+
+  auto history = w.family().History(w.ana, w.guardian);
+  REQUIRE(history);
+  CHECK(json::serialize(*history).find(username) == std::string::npos);
+  // Named as the SIS named them when it linked them.
+  const json::object named{{"id", co}, {"role", "guardian"}, {"name", "Marisol Quillfeather"}};
+  CHECK(EventAt(*history, read).at("who") == named);
+  CHECK(EventAt(*history, own).at("who").at("name") == "Marisol Q.");
+
+  SECTION("once unlinked, as a guardian of the student") {
+    REQUIRE(RosterCommands(w.fx().services())
+                .UnlinkGuardian(w.As(w.admin), co, w.ana, "Synthetic court order")
+                .ok());
+    auto later = w.family().History(w.ana, w.guardian);
+    REQUIRE(later);
+    CHECK(json::serialize(*later).find(username) == std::string::npos);
+    CHECK(EventAt(*later, read).at("who").at("name") == "a guardian of the student");
+  }
+  SECTION("the privacy officer's history names the account as it is") {
+    auto full = w.family().History(w.ana);
+    REQUIRE(full);
+    CHECK(EventAt(*full, read).at("who").at("name") == username.c_str());
+  }
+}
+
 TEST_CASE("history of an unknown student is not found") {
   World w;
   auto history = w.family().History("stu_00000000000000000000");
