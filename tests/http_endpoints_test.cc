@@ -1083,66 +1083,6 @@ TEST_CASE("alert reviews and settings changes are in the audit trail and the ale
   CHECK(Str(changed[0].at("change")) == "bulk_access_threshold=40");
 }
 
-TEST_CASE("imports take a zip: a repeated set appends nothing, garbage gets 422 details") {
-  ApiWorld& w = SharedWorld();
-  uint64_t before = w.LogSize();
-  // Posted twice (the world imported it once already): 200, not 201, since
-  // nothing was created; no import id, no event.
-  for (int i = 0; i < 2; ++i) {
-    auto again = w.Call("POST", "/api/imports", w.admin.token, w.DistrictZip(), "application/zip");
-    REQUIRE(again.status == 200);
-    const json::value report = ApiWorld::Json(again);
-    CHECK(report.at("import_id").is_null());
-    REQUIRE(report.at("events_appended") == 0);
-    CHECK(report.at("unchanged").to_number<int64_t>() > 0);
-    CHECK(report.at("skipped_deleted") == 0);
-    REQUIRE(w.LogSize() == before);
-  }
-  auto garbage = w.Call("POST", "/api/imports", w.admin.token, "PK not a zip", "application/zip");
-  REQUIRE(garbage.status == 422);
-  REQUIRE(ApiWorld::Json(garbage).at("error").at("details").as_array().size() >= 1);
-  REQUIRE(w.Call("POST", "/api/imports", w.admin.token, "{}", "application/json").status == 400);
-  REQUIRE(w.LogSize() == before);
-  auto bad_flag = w.Call("POST", "/api/imports?allow_mass_retraction=maybe", w.admin.token,
-                         w.DistrictZip(), "application/zip");
-  CHECK(bad_flag.status == 400);
-  auto no_retraction = w.Call("POST", "/api/imports?allow_mass_retraction=false", w.admin.token,
-                              w.DistrictZip(), "application/zip");
-  CHECK(no_retraction.status == 200);
-  // Signed in by cookie, either zip type passes the cross-site check.
-  const std::string cookie = "Cookie: backpack_session=" + w.admin.token + "\r\n";
-  for (std::string_view type : {"application/zip", "application/x-zip-compressed"}) {
-    INFO(type);
-    auto by_cookie = w.Call("POST", "/api/imports", "", w.DistrictZip(), type, cookie);
-    REQUIRE(by_cookie.status == 200);
-    REQUIRE(ApiWorld::Json(by_cookie).at("events_appended") == 0);
-  }
-  REQUIRE(w.LogSize() == before);
-}
-
-TEST_CASE("an import body over 1 MiB is read only for a signed-in district admin") {
-  ApiWorld& w = SharedWorld();
-  uint64_t before = w.LogSize();
-  const std::string over_a_mib(1024 * 1024 + 1, 'z');
-  // Anyone else is answered by the route without the body being read: 401
-  // for no session, 403 (recorded) for the wrong role.
-  CHECK(w.Call("POST", "/api/imports", "", over_a_mib, "application/zip").status == 401);
-  CHECK(w.LogSize() == before);
-  for (const Account* account : {&w.teacher, &w.privacy}) {
-    INFO(account->username);
-    auto refused = w.Call("POST", "/api/imports", account->token, over_a_mib, "application/zip");
-    CHECK(refused.status == 403);
-    CHECK(refused.Header("connection") == "close");
-    auto denied = w.EventsSince(before, EventType::AccessDenied);
-    REQUIRE(denied.size() == 1);
-    CHECK(denied[0].header.actor_id == account->user_id);
-    before = w.LogSize();
-  }
-  auto read = w.Call("POST", "/api/imports", w.admin.token, over_a_mib, "application/zip");
-  CHECK(read.status == 422);  // read, parsed, and found not to be a zip
-  CHECK(w.LogSize() == before);
-}
-
 TEST_CASE("family requests: inspection holds the record, corrections get a statement") {
   ApiWorld& w = SharedWorld();
   const std::string base = "/api/students/" + w.child;

@@ -213,9 +213,10 @@ http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
   return http::JsonError(422, "unprocessable", message, std::move(details));
 }
 
-// POST /api/imports (application/zip): one atomic, idempotent import. 201
-// when it appended events; 200 with import_id null and events_appended 0
-// when the set changes nothing (all of it was imported before).
+// POST /api/imports (application/zip): one atomic, idempotent import, 201
+// (SPEC §6). A set that changes nothing (all of it was imported before)
+// appends nothing: events_appended 0, and import_id names the latest earlier
+// import of the same files, or is null if none was.
 void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
     return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""},
@@ -250,7 +251,7 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
                         {"skipped_shredded", report->skipped_shredded},
                         {"skipped_deleted", report->skipped_deleted},
                         {"superseded", report->superseded}};
-    return report->events_appended == 0 ? Ok(answer) : Created(answer);
+    return Created(answer);
   });
 }
 

@@ -87,7 +87,12 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   report.skipped_shredded = planner.skipped_shredded();
   report.skipped_deleted = skipped_deleted;
   report.superseded = planner.superseded();
-  if (events.empty()) return report;
+  if (events.empty()) {
+    ASSIGN_OR_RETURN(auto earlier,
+                     intake::LatestImportOfFileSet(*services.store, set.file_set_hash));
+    report.import_id = earlier.value_or("");
+    return report;
+  }
   report.events_appended = events.size();
   report.retracted = planner.retracted();
   report.replaced = planner.replaced();

@@ -32,7 +32,10 @@
 namespace backpack {
 
 struct ImportReport {
-  std::string import_id;         // "" when nothing was appended
+  // The import that appended the events. For a set that changes nothing
+  // (events_appended 0): the latest earlier import of the same file set
+  // (same file_set_hash), if any, else "".
+  std::string import_id;
   uint64_t events_appended = 0;  // including ImportCompleted
   uint64_t unchanged = 0;        // rows identical to their last imported version
   uint64_t retracted = 0;        // RecordRetracted events appended for rows a full export lacks
@@ -59,7 +62,8 @@ struct ImportOptions {
   bool allow_mass_retraction = false;
   // Plans the set and reports what it would append (events_appended,
   // retracted, replaced, ...) without appending anything; import_id stays
-  // empty. The mass-retraction refusal applies as to a real import.
+  // empty unless the set changes nothing (then as for a real import). The
+  // mass-retraction refusal applies as to a real import.
   bool dry_run = false;
 };
 inline constexpr uint64_t kMassRetractionMinRows = 20;

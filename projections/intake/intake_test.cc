@@ -114,16 +114,36 @@ TEST_CASE("import payloads fold courses into classes and join demographics") {
   }
 }
 
-TEST_CASE("re-importing the same set appends nothing, even after a restart") {
+TEST_CASE("a repeated set appends nothing and names the first import, after a restart too") {
   IntakeFixture f;
-  f.ImportOk(SmallDistrict());
+  const ImportReport first = f.ImportOk(SmallDistrict());
+  REQUIRE_FALSE(first.import_id.empty());
   uint64_t size = f.log().size();
   ImportReport again = f.ImportOk(SmallDistrict());
   CHECK(again.events_appended == 0);
-  CHECK(again.import_id.empty());
+  CHECK(again.import_id == first.import_id);
   CHECK(again.unchanged == kSmallDistrictRows);
   f.domain().Reopen();
-  CHECK(f.ImportOk(SmallDistrict()).events_appended == 0);
+  again = f.ImportOk(SmallDistrict());
+  CHECK(again.events_appended == 0);
+  CHECK(again.import_id == first.import_id);
+  CHECK(f.log().size() == size);
+}
+
+TEST_CASE("a set that changes nothing names the latest import of the same files") {
+  IntakeFixture f;
+  const ImportReport first = f.ImportOk(SmallDistrict());
+  const auto corrected = Edit(SmallDistrict(), "attendance.csv", "absent,true,Illness",
+                              "absent,true,Medical appointment");
+  const ImportReport correction = f.ImportOk(corrected);
+  CHECK(f.ImportOk(corrected).import_id == correction.import_id);
+  // The first set again changes the row back: an import of its own, which
+  // a repeat of the same files then names.
+  const ImportReport back = f.ImportOk(SmallDistrict());
+  REQUIRE(back.events_appended > 0);
+  CHECK(back.import_id != first.import_id);
+  const uint64_t size = f.log().size();
+  CHECK(f.ImportOk(SmallDistrict()).import_id == back.import_id);
   CHECK(f.log().size() == size);
 }
 
@@ -141,12 +161,13 @@ TEST_CASE("a dry run reports what the import would append and appends nothing") 
   CHECK(f.log().size() == 0);
   CHECK_FALSE(*intake.HasImports());
 
-  f.ImportOk(SmallDistrict());
+  const ImportReport first = f.ImportOk(SmallDistrict());
   CHECK(*intake.HasImports());
   auto again = Import(f.domain().services(), ParseOk(SmallDistrict()), system, dry);
   REQUIRE(again);
   CHECK(again->events_appended == 0);
   CHECK(again->unchanged == kSmallDistrictRows);
+  CHECK(again->import_id == first.import_id);  // as a real import answers
 }
 
 TEST_CASE("the same rows in another order or file layout append nothing") {
@@ -159,7 +180,9 @@ TEST_CASE("the same rows in another order or file layout append nothing") {
       "s-102,2025-09-03,absent,false,\n"
       "s-101,2025-09-04,tardy,false,Bus late\n"
       "s-101,2025-09-03,absent,true,Illness\n";
-  CHECK(f.ImportOk(files).events_appended == 0);
+  const ImportReport report = f.ImportOk(files);
+  CHECK(report.events_appended == 0);
+  CHECK(report.import_id.empty());  // no import had these files
   CHECK(f.log().size() == size);
 }
 

@@ -41,6 +41,32 @@ std::string ImportSummaryJson(const LoggedEvent& event, const fb::ImportComplete
 
 }  // namespace
 
+Result<std::optional<std::string>> LatestImportOfFileSet(Store& store,
+                                                         const Hash256& file_set_hash) {
+  const std::string wanted = ToHex(file_set_hash);
+  ASSIGN_OR_RETURN(auto it, store.NewIterator(kImportsFamily));
+  std::optional<std::string> latest;
+  uint64_t latest_seq = 0;
+  for (it->Seek(AsBytes(kImportKeyPrefix)); it->Valid(); it->Next()) {
+    if (!AsChars(it->key()).starts_with(kImportKeyPrefix)) break;
+    boost::system::error_code ec;
+    boost::json::value summary = boost::json::parse(AsChars(it->value()), ec);
+    const boost::json::object* o = ec ? nullptr : summary.if_object();
+    const auto* hash = o ? o->if_contains("file_set_hash") : nullptr;
+    const auto* id = o ? o->if_contains("import_id") : nullptr;
+    const auto* seq_value = o ? o->if_contains("seq") : nullptr;
+    const uint64_t seq = seq_value ? seq_value->to_number<uint64_t>(ec) : 0;
+    if (!hash || !hash->is_string() || !id || !id->is_string() || !seq_value || ec) {
+      return Err(DataLossError("malformed in_imports summary"));
+    }
+    if (hash->get_string() != wanted || (latest && seq < latest_seq)) continue;
+    latest = std::string(id->get_string());
+    latest_seq = seq;
+  }
+  RETURN_IF_ERROR(it->status());
+  return latest;
+}
+
 std::vector<std::string> IntakeProjection::ColumnFamilies() const {
   return {std::string(kRowsFamily), std::string(kImportsFamily)};
 }

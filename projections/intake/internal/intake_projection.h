@@ -2,6 +2,7 @@
 // Families: in_rows (internal/rows.h) and in_imports (docs/storage-format.md, "Intake storage").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,13 @@ inline constexpr std::string_view kImportsFamily = "in_imports";
 // kUsersExistKey -> "1" once any UserCreated event is committed.
 inline constexpr std::string_view kImportKeyPrefix = "import/";
 inline constexpr std::string_view kUsersExistKey = "meta/users_exist";
+
+// The id of the latest import (highest seq) of the file set `file_set_hash`
+// names, from the in_imports summaries; nullopt if no import appended events
+// for it. Reads every summary: for a set that changes nothing, not for
+// every import.
+Result<std::optional<std::string>> LatestImportOfFileSet(Store& store,
+                                                         const Hash256& file_set_hash);
 
 // Deterministic (invariant 6): reads only the event, the transaction and the
 // store's fixed index key. Holds nothing in memory but that key, so
