@@ -1,6 +1,7 @@
 // POST /api/imports end to end (SPEC §6): 201 {import_id, events_appended}
 // for every set taken, a repeated set naming the import of the same files;
-// 422 with details [{file, line, message}] for a set that cannot be parsed.
+// 422 with details [{file, line, message}] for one that cannot be taken, with
+// nothing appended.
 #include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -8,6 +9,7 @@
 
 #include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
+#include "imports/csv.h"
 #include "imports/import_set.h"
 #include "tests/api_test_world.h"
 
@@ -34,6 +36,34 @@ std::string LatestImportOf(ApiWorld& w, const std::string& zip) {
     }
   }
   return latest;
+}
+
+std::string CsvField(const std::string& field) {
+  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  std::string quoted = "\"";
+  for (char c : field) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// Rewrites the CSV file at `path` without its column `column`.
+void DropColumn(const std::filesystem::path& path, std::string_view column) {
+  auto table = imports::ParseCsv(testing::ReadFile(path));
+  REQUIRE(table);
+  const auto at = std::find(table->header.begin(), table->header.end(), column);
+  REQUIRE(at != table->header.end());
+  const size_t drop = static_cast<size_t>(at - table->header.begin());
+  auto line = [drop](const std::vector<std::string>& fields) {
+    std::string out;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i == drop) continue;
+      if (!out.empty()) out += ',';
+      out += CsvField(fields[i]);
+    }
+    return out + "\n";
+  };
+  std::string out = line(table->header);
+  for (const imports::CsvRecord& record : table->records) out += line(record.fields);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << out;
 }
 
 // Rewrites the CSV file at `path` with CRLF line ends: the same rows in
@@ -96,6 +126,38 @@ TEST_CASE("imports take a zip: garbage gets 422 details, a bad flag 400") {
     REQUIRE(ApiWorld::Json(by_cookie).at("events_appended") == 0);
   }
   REQUIRE(w.LogSize() == before);
+}
+
+TEST_CASE("a mass retraction answers 422 with a detail for each file and appends nothing") {
+  ApiWorld& w = SharedWorld();
+  // A partial export: users.csv without the guardians' links, and
+  // enrollments.csv with its header only.
+  const std::string partial = w.DistrictZip([](const std::filesystem::path& dir) {
+    DropColumn(dir / "users.csv", "agentSourcedIds");
+    std::string enrollments = testing::ReadFile(dir / "enrollments.csv");
+    enrollments.resize(enrollments.find('\n') + 1);
+    std::ofstream(dir / "enrollments.csv", std::ios::binary | std::ios::trunc) << enrollments;
+  });
+  const uint64_t before = w.LogSize();
+  auto refused = w.Call("POST", "/api/imports", w.admin.token, partial, "application/zip");
+  INFO(refused.body);
+  REQUIRE(refused.status == 422);
+  const json::value answer = ApiWorld::Json(refused);
+  const json::value& error = answer.at("error");
+  CHECK(Str(error.at("code")) == "unprocessable");
+  const json::array& details = error.at("details").as_array();
+  REQUIRE(details.size() == 2);
+  CHECK(Str(details[0].at("file")) == "enrollments.csv");
+  CHECK(Str(details[1].at("file")) == "users.csv");
+  for (const json::value& detail : details) {
+    CHECK(detail.at("line") == 0);  // the whole file
+    const std::string message = Str(detail.at("message"));
+    CHECK(message.starts_with("would retract more than half of what is held: "));
+    CHECK(message.find("?allow_mass_retraction=true") != std::string::npos);
+  }
+  CHECK(Str(details[0].at("message")).find(" enrollments.") != std::string::npos);
+  CHECK(Str(details[1].at("message")).find(" guardian links.") != std::string::npos);
+  CHECK(w.LogSize() == before);
 }
 
 TEST_CASE("an import body over 1 MiB is read only for a signed-in district admin") {

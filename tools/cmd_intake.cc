@@ -100,10 +100,11 @@ struct BenchImportOptions {
   bool into_existing_store = false;
 };
 
-// Import's refusal of a set that retracts most of what is held names the
-// flag of `backpack import`; bench import has none: it says what to do.
+// Import's refusal of a set that retracts most of what is held
+// (kUnprocessable, Import's only one) names the flag of `backpack import`;
+// bench import has none: it says what to do.
 Status BenchImportRefusal(const Status& status) {
-  if (status.code() != StatusCode::kFailedPrecondition) return status;
+  if (status.code() != StatusCode::kUnprocessable) return status;
   return FailedPreconditionError(
       "bench import refused: its synthetic district would retract most of the district this "
       "store holds, and nothing was imported; run it on a fresh store (backpack --data NEW_DIR "

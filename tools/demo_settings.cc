@@ -74,11 +74,12 @@ Status OtherDistrictRefusal(const DataPaths& paths, std::string_view held,
 constexpr std::string_view kUnrecordedSettings =
     "unrecorded: another import, or a demo from before demos recorded their settings";
 
-// Import refuses a set that would retract most of what the store holds,
-// advising import's --allow-mass-retraction; for demo, which has no such
-// flag, that means DATA holds another district.
+// Import refuses a set that would retract most of what the store holds
+// (kUnprocessable, Import's only one), advising import's
+// --allow-mass-retraction; for demo, which has no such flag, that means DATA
+// holds another district.
 Status DemoImportRefusal(const Status& status, const DataPaths& paths, const DemoSettings& wanted) {
-  if (status.code() != StatusCode::kFailedPrecondition) return status;
+  if (status.code() != StatusCode::kUnprocessable) return status;
   return OtherDistrictRefusal(paths, kUnrecordedSettings, wanted);
 }
 

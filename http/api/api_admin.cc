@@ -200,7 +200,8 @@ void EnableUser(const http::HttpRequest& request, const http::RouteParams& param
   SetUserDisabled(request, params, std::move(ex), /*disable=*/false);
 }
 
-// 422 (or 413 when a limit was exceeded) with every problem of the set.
+// 422 (or 413 when a limit was exceeded) with every problem of the set: the
+// parser's, or intake's mass-retraction refusal (one per file, line 0).
 http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
   json::array details;
   for (const imports::ImportError& e : errors.errors()) {
@@ -216,7 +217,9 @@ http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
 // POST /api/imports (application/zip): one atomic, idempotent import, 201
 // (SPEC §6). A set that changes nothing (all of it was imported before)
 // appends nothing: events_appended 0, and import_id names the latest earlier
-// import of the same files, or is null if none was.
+// import of the same files, or is null if none was. A set that would
+// retract most of a kind held is refused (422 with details) unless
+// ?allow_mass_retraction=true.
 void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
     return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""},
@@ -239,8 +242,9 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
   Offload(ex, [ex, zip, options] {
     imports::ImportOutcome set = imports::ParseImportZip(AsBytes(*zip));
     if (!set) return ImportRejected(set.error());
-    auto report = ex.services().intake->Import(*set, ex.caller.actor, options);
-    if (!report) return ApiError(report.error());
+    imports::ImportErrors refusal;
+    auto report = ex.services().intake->Import(*set, ex.caller.actor, options, &refusal);
+    if (!report) return refusal.empty() ? ApiError(report.error()) : ImportRejected(refusal);
     json::value import_id =
         report->import_id.empty() ? json::value(nullptr) : json::value(report->import_id);
     json::object answer{{"import_id", import_id},

@@ -1,5 +1,6 @@
 #include "projections/intake/intake.h"
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,38 +38,72 @@ std::string_view KindNoun(fb::RecordKind kind) {
   }
 }
 
-// kFailedPrecondition naming every kind whose planned retractions empty
-// more than half of its rows held (see ImportOptions); each kind is judged
-// on its own.
-Status CheckMassRetraction(const intake::Planner& planner) {
-  std::string refused;
-  for (const auto& r : planner.retractions()) {
-    if (r.held < kMassRetractionMinRows || r.retracted * 2 <= r.held) continue;
-    if (!refused.empty()) refused += ", ";
-    refused += std::to_string(r.retracted) + " of the " + std::to_string(r.held) + " " +
-               std::string(KindNoun(r.kind));
+// The file whose rows a retractable kind comes from.
+std::string_view KindFile(fb::RecordKind kind) {
+  switch (kind) {
+    case fb::RecordKind::Org:
+      return "orgs.csv";
+    case fb::RecordKind::Class:
+      return "classes.csv";
+    case fb::RecordKind::Enrollment:
+      return "enrollments.csv";
+    default:
+      return "users.csv";  // students and guardian links
   }
-  if (refused.empty()) return OkStatus();
-  return FailedPreconditionError(
-      "the set would retract more than half of what is held: " + refused +
-      ". Is it a partial export? Nothing was imported. If the retractions are meant (a new "
-      "school year replaces most classes and enrollments), import it with "
-      "--allow-mass-retraction (HTTP: ?allow_mass_retraction=true)");
 }
 
-}  // namespace
+// One problem per file (line 0: the whole file, in file name order) whose
+// planned retractions empty more than half of the rows held of one of its
+// kinds (see ImportOptions; each kind judged on its own), naming the kinds,
+// their counts and the override. Empty if the set may be imported.
+imports::ImportErrors MassRetractions(const intake::Planner& planner) {
+  std::map<std::string_view, std::string> refused;  // file -> "27 of the 30 students, ..."
+  for (const auto& r : planner.retractions()) {
+    if (r.held < kMassRetractionMinRows || r.retracted * 2 <= r.held) continue;
+    std::string& counts = refused[KindFile(r.kind)];
+    if (!counts.empty()) counts += ", ";
+    counts += std::to_string(r.retracted) + " of the " + std::to_string(r.held) + " " +
+              std::string(KindNoun(r.kind));
+  }
+  imports::ImportErrors problems;
+  for (const auto& [file, counts] : refused) {
+    problems.Add(std::string(file), 0,
+                 "would retract more than half of what is held: " + counts +
+                     ". Is it a partial export? Nothing was imported. If the retractions are "
+                     "meant (a new school year replaces most classes and enrollments), import it "
+                     "with --allow-mass-retraction (HTTP: ?allow_mass_retraction=true)");
+  }
+  return problems;
+}
 
-Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
-                            ImportOptions options) {
-  if (!services.log) return Err(FailedPreconditionError("the event log is not open"));
-  std::lock_guard lock(ImportMutex());
+// ok if the set may be imported; else the mass-retraction refusal
+// (kUnprocessable, its `file: message` lines), its problems also put in
+// `refusal` if given.
+Status RefuseMassRetraction(const intake::Planner& planner, imports::ImportErrors* refusal) {
+  imports::ImportErrors problems = MassRetractions(planner);
+  if (problems.empty()) return OkStatus();
+  Status refused = problems.ToStatus();
+  if (refusal) *refusal = std::move(problems);
+  return refused;
+}
+
+intake::EventContext NewEventContext(Services& services, const Actor& actor) {
   intake::EventContext context;
   context.index_key = &services.keys->index_key;
   context.import_id = NewId("imp");
   context.actor_id = actor.user_id;
   context.request_id = actor.request_id;
   context.today = intake::UtcDateOf(services.clock->NowMicros());
+  return context;
+}
 
+}  // namespace
+
+Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
+                            ImportOptions options, imports::ImportErrors* refusal) {
+  if (!services.log) return Err(FailedPreconditionError("the event log is not open"));
+  std::lock_guard lock(ImportMutex());
+  const intake::EventContext context = NewEventContext(services, actor);
   std::vector<intake::RowEvent> rows;
   // About one event per row read: reserved once rather than grown file by file.
   size_t rows_read = 0;
@@ -79,7 +114,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   intake::Planner planner(services, context);
   RETURN_IF_ERROR(planner.AddRows(std::move(rows)));
   RETURN_IF_ERROR(planner.AddRetractions(set));
-  if (!options.allow_mass_retraction) RETURN_IF_ERROR(CheckMassRetraction(planner));
+  if (!options.allow_mass_retraction) RETURN_IF_ERROR(RefuseMassRetraction(planner, refusal));
   std::vector<NewEvent> events = planner.Finish(set);
 
   ImportReport report;
@@ -111,8 +146,8 @@ Intake::~Intake() = default;
 Projection* Intake::projection() { return projection_.get(); }
 
 Result<ImportReport> Intake::Import(const imports::ImportSet& set, const Actor& actor,
-                                    ImportOptions options) {
-  return backpack::Import(services_, set, actor, options);
+                                    ImportOptions options, imports::ImportErrors* refusal) {
+  return backpack::Import(services_, set, actor, options, refusal);
 }
 
 Result<bool> Intake::HasUsers() const {

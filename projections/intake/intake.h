@@ -69,11 +69,14 @@ struct ImportOptions {
 inline constexpr uint64_t kMassRetractionMinRows = 20;
 
 // Imports `set` as `actor` (who must be allowed to import: callers check).
-// Errors: kGone or kUnavailable from the log (nothing appended);
-// kFailedPrecondition if services.log is not open, or for a mass
-// retraction (ImportOptions), with nothing appended.
+// Errors, all with nothing appended: kGone or kUnavailable from the log;
+// kFailedPrecondition if services.log is not open; kUnprocessable for a mass
+// retraction (ImportOptions): the set's problems, one per file that trips
+// the guard (line 0, the whole file; the message names the kinds, their
+// counts and the override), as ImportErrors::ToStatus words them and, if
+// `refusal` is given, put there as they are (for HTTP's 422 details).
 Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
-                            ImportOptions options = {});
+                            ImportOptions options = {}, imports::ImportErrors* refusal = nullptr);
 
 // The intake module: owns the projection that remembers imported rows
 // (families in_rows and in_imports, docs/storage-format.md, "Intake storage").
@@ -86,7 +89,7 @@ class Intake {
 
   // Imports `set` (see Import above).
   Result<ImportReport> Import(const imports::ImportSet& set, const Actor& actor,
-                              ImportOptions options = {});
+                              ImportOptions options = {}, imports::ImportErrors* refusal = nullptr);
   // True once any account exists (a UserCreated event was committed); until
   // then the CLI lets the "system" actor import.
   Result<bool> HasUsers() const;

@@ -109,11 +109,22 @@ TEST_CASE("a bulk set lacking most of the students is refused unless allowed") {
   f.ImportOk(SmallDistrictWithMoreStudents(27));  // 30 students
   const uint64_t size = f.log().size();
   // Only the three of SmallDistrict: 27 of 30 would be retracted.
-  auto refused =
-      Import(f.domain().services(), ParseOk(SmallDistrict()), Actor{"system", "req_test", ""});
+  imports::ImportErrors refusal;
+  auto refused = Import(f.domain().services(), ParseOk(SmallDistrict()),
+                        Actor{"system", "req_test", ""}, {}, &refusal);
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().code() == StatusCode::kFailedPrecondition);
-  CHECK(refused.error().message().find("27 of the 30 students") != std::string::npos);
+  CHECK(refused.error().code() == StatusCode::kUnprocessable);
+  // One problem, about the whole of users.csv, worded as the Status says it.
+  REQUIRE(refusal.errors().size() == 1);
+  const imports::ImportError& problem = refusal.errors()[0];
+  CHECK(problem.file == "users.csv");
+  CHECK(problem.line == 0);
+  CHECK(
+      problem.message.starts_with("would retract more than half of what is held: "
+                                  "27 of the 30 students. Is it a partial export?"));
+  CHECK(problem.message.find("--allow-mass-retraction") != std::string::npos);
+  CHECK(problem.message.find("?allow_mass_retraction=true") != std::string::npos);
+  CHECK(refused.error().message() == problem.ToString());
   CHECK(f.log().size() == size);
   // Half of them missing is an ordinary export.
   auto half = Import(f.domain().services(), ParseOk(SmallDistrictWithMoreStudents(12)),
@@ -139,9 +150,11 @@ TEST_CASE("a bulk set lacking most of the enrollments or guardian links is refus
   no_enrollments["enrollments.csv"].resize(no_enrollments["enrollments.csv"].find('\n') + 1);
   auto refused = import(no_enrollments);
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().code() == StatusCode::kFailedPrecondition);
+  CHECK(refused.error().code() == StatusCode::kUnprocessable);
   const std::string& message = refused.error().message();
-  CHECK(message.find("23 of the 23 enrollments") != std::string::npos);
+  CHECK(
+      message.starts_with("enrollments.csv: would retract more than half of what is held: "
+                          "23 of the 23 enrollments."));
   CHECK(message.find("students") == std::string::npos);  // each kind on its own
   CHECK(message.find("new school year") != std::string::npos);
   CHECK(message.find("--allow-mass-retraction") != std::string::npos);
@@ -150,10 +163,28 @@ TEST_CASE("a bulk set lacking most of the enrollments or guardian links is refus
   const imports::FileSet no_links = DropColumn(full, "users.csv", "agentSourcedIds");
   refused = import(no_links);
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().message().find("22 of the 22 guardian links") != std::string::npos);
-  refused = import(DropColumn(no_enrollments, "users.csv", "agentSourcedIds"));
+  CHECK(refused.error().message().starts_with(
+      "users.csv: would retract more than half of what is held: 22 of the 22 guardian links."));
+  // Two files trip the guard: one problem each, in file name order.
+  imports::ImportErrors refusal;
+  refused = Import(f.domain().services(),
+                   ParseOk(DropColumn(no_enrollments, "users.csv", "agentSourcedIds")),
+                   Actor{"system", "req_test", ""}, {}, &refusal);
   REQUIRE_FALSE(refused);
-  CHECK(refused.error().message().find("22 of the 22 guardian links, 23 of the 23 enrollments") !=
+  REQUIRE(refusal.errors().size() == 2);
+  CHECK(refusal.errors()[0].file == "enrollments.csv");
+  CHECK(refusal.errors()[0].message.find("23 of the 23 enrollments.") != std::string::npos);
+  CHECK(refusal.errors()[1].file == "users.csv");
+  CHECK(refusal.errors()[1].message.find("22 of the 22 guardian links.") != std::string::npos);
+  CHECK(refused.error().message() == refusal.ToStatus().message());
+  // Students and guardian links both come from users.csv: one problem names both.
+  refusal = imports::ImportErrors();
+  refused = Import(f.domain().services(), ParseOk(SmallDistrict()), Actor{"system", "req_test", ""},
+                   {}, &refusal);
+  REQUIRE_FALSE(refused);
+  REQUIRE(refusal.errors().size() == 2);
+  CHECK(refusal.errors()[1].file == "users.csv");
+  CHECK(refusal.errors()[1].message.find(": 20 of the 23 students, 20 of the 22 guardian links.") !=
         std::string::npos);
   CHECK(f.log().size() == size);
 
