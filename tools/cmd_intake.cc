@@ -202,7 +202,10 @@ std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& 
 void PrintImportReport(const ImportReport& report) {
   if (report.events_appended == 0) {
     // Not "identical": a set may lack supplemental rows, which are kept.
-    std::cout << "nothing to import: all " << report.unchanged << " rows were imported before\n";
+    std::cout << "nothing to import: all " << report.unchanged << " rows were imported before";
+    if (!report.import_id.empty())
+      std::cout << " (the same files as import " << report.import_id << ")";
+    std::cout << "\n";
   } else {
     std::cout << "imported " << report.events_appended << " events (import " << report.import_id
               << ")\n";

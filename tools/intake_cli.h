@@ -12,10 +12,8 @@ namespace backpack {
 
 // Parses the set at `path` (a folder or a zip). On problems prints every one
 // to stderr as `file:line: message`, then a summary line, and returns
-// nullopt: nothing is imported.
-// Parses the set at `path`, printing every problem as `file:line: message`.
-// `limits` defaults to SPEC §4's (64 MiB uncompressed); only sets Backpack
-// generated itself (demo, bench) may raise them.
+// nullopt: nothing is imported. `limits` defaults to SPEC §4's (64 MiB uncompressed); only sets
+// Backpack generated itself (demo, bench) may raise them.
 std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path,
                                                    const imports::ImportLimits& limits = {});
 
@@ -23,8 +21,9 @@ std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& 
 // district is about 180 MB.
 imports::ImportLimits GeneratedSetLimits();
 
-// "imported N events (import ID)" or "nothing to import: identical to a
-// previous import", to stdout.
+// "imported N events (import ID)" or "nothing to import: all N rows were
+// imported before", naming the earlier import of the same files if there was
+// one, to stdout; then the counts of rows not imported as they stand.
 void PrintImportReport(const ImportReport& report);
 
 struct DemoCommandOptions {
