@@ -50,7 +50,9 @@ Result<bool> RebuildInterrupted(Store& store);
 // 9: alert reviews and audit settings changes are in the audit trail (a_events).
 // 10: a denial-burst window is a fixed-size header plus one entry per denial
 // time, not one JSON list rewritten on every denial.
-inline constexpr std::string_view kProjectionsVersion = "10";
+// 11: a shred's audit entry names the approved deletion request (target_id),
+// and f_shredded_requests keeps the ids of the requests a shred made unreadable.
+inline constexpr std::string_view kProjectionsVersion = "11";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

@@ -178,8 +178,8 @@ Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::st
   }
   if (alert.reviewed) return AlreadyExistsError("the alert was already reviewed");
   flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateAlertReviewedPayloadDirect(fbb, std::string(alert_id).c_str(),
-                                                  std::string(note).c_str()));
+  fbb.Finish(fb::CreateAlertReviewedPayloadDirect(
+      fbb, std::string(alert_id).c_str(), std::string(note).c_str(), actor.client_ip.c_str()));
   // The note is free text, encrypted under the alert's student, or, for an
   // alert about an account (bulk access, denial burst) or a shredded
   // student (whose key is gone), under the reviewer.

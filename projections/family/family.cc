@@ -43,14 +43,26 @@ std::vector<std::string> Family::SequencedFamilies() {
   return {std::string(family::kSubjectEvents), std::string(family::kDisclosures)};
 }
 
+namespace {
+
+Status ShreddedRequestError() {
+  return GoneError("the student's record was already shredded, and this request with it");
+}
+
+}  // namespace
+
 Result<FamilyRequest> Family::FindRequest(std::string_view request_id) const {
   auto request = family::ReadRequest(*services_.store, *services_.data_keys, request_id);
-  if (!request && request.error().code() == StatusCode::kGone) {
-    return Err(NotFoundError("no such request"));
-  }
+  if (!request && request.error().code() == StatusCode::kGone) return Err(ShreddedRequestError());
   if (!request) return Err(request.error());
-  if (!*request) return Err(NotFoundError("no such request"));
-  return std::move(**request);
+  if (*request) return std::move(**request);
+  ASSIGN_OR_RETURN(auto shredded, ShreddedRequestStudent(request_id));
+  return Err(shredded ? ShreddedRequestError() : NotFoundError("no such request"));
+}
+
+Result<std::optional<std::string>> Family::ShreddedRequestStudent(
+    std::string_view request_id) const {
+  return family::ReadShreddedRequest(*services_.store, request_id);
 }
 
 namespace {
@@ -126,10 +138,11 @@ Result<bool> Family::HasLegalHold(std::string_view student_id) const {
   });
 }
 
-Result<std::optional<FamilyRequest>> Family::PendingInspection(std::string_view student_id) const {
+Result<std::optional<FamilyRequest>> Family::PendingRequest(std::string_view student_id,
+                                                            FamilyRequestKind kind) const {
   ASSIGN_OR_RETURN(auto requests, Requests(student_id));  // oldest first
   for (FamilyRequest& r : requests) {
-    if (r.kind == FamilyRequestKind::kInspection && r.status == "pending") return std::move(r);
+    if (r.kind == kind && r.status == "pending") return std::move(r);
   }
   return std::optional<FamilyRequest>();
 }

@@ -138,8 +138,11 @@ class Family {
   Result<boost::json::object> ExportHistory(std::string_view student_id,
                                             std::string_view for_guardian = {}) const;
 
-  // kNotFound for unknown (or shredded) requests.
+  // kNotFound for unknown requests, kGone for those of a shredded student.
   Result<FamilyRequest> FindRequest(std::string_view request_id) const;
+  // The student of `request_id` if shredding the student's record made the
+  // request unreadable (only its id and student stay known); else nullopt.
+  Result<std::optional<std::string>> ShreddedRequestStudent(std::string_view request_id) const;
   // The student's requests, by id.
   Result<std::vector<FamilyRequest>> Requests(std::string_view student_id) const;
   // Every student's requests of `kind` (any if nullopt) whose status is
@@ -164,8 +167,11 @@ class Family {
   Result<ShownWithRecord> RecordAnnotations(std::string_view student_id) const;
   // True while an inspection request is pending (FERPA §99.10 legal hold).
   Result<bool> HasLegalHold(std::string_view student_id) const;
-  // The oldest pending inspection request about the student, if any.
-  Result<std::optional<FamilyRequest>> PendingInspection(std::string_view student_id) const;
+  // The oldest pending request of `kind` about the student, if any (one
+  // pending inspection is a legal hold; one pending deletion is the family's
+  // request for the whole record: no second of either kind is taken).
+  Result<std::optional<FamilyRequest>> PendingRequest(std::string_view student_id,
+                                                      FamilyRequestKind kind) const;
   // True once RecordShredded about the student is committed.
   Result<bool> IsShredded(std::string_view student_id) const;
 
@@ -175,7 +181,8 @@ class Family {
   // kInvalidArgument for empty or over-long text, kUnavailable if the
   // append failed.
 
-  // By a guardian of the student (or a privacy officer on the family's behalf).
+  // By a guardian of the student (or a privacy officer on the family's
+  // behalf). kFailedPrecondition while one is pending.
   Result<RequestReceipt> RequestInspection(const Actor& actor, std::string_view student_id);
   // By a privacy officer; records the log size the family was shown.
   Status FulfillInspection(const Actor& actor, std::string_view request_id);
@@ -187,7 +194,8 @@ class Family {
                           CorrectionDecision decision, std::string_view reason);
   // By a guardian, once, after the correction was refused.
   Status AttachStatement(const Actor& actor, std::string_view request_id, std::string_view text);
-  // By a guardian of the student or a district admin.
+  // By a guardian of the student or a district admin. kFailedPrecondition
+  // while one (by anyone) is pending: approving it shreds the whole record.
   Result<RequestReceipt> RequestDeletion(const Actor& actor, std::string_view student_id,
                                          std::string_view reason);
   // By a privacy officer: appends DeletionApproved and RecordShredded, then
@@ -217,8 +225,9 @@ class Family {
   Services& services_;
   std::unique_ptr<Impl> impl_;
   // Serialises every command that checks a request's status (or a legal
-  // hold) with its append: inspection requests, shredding, decisions and
-  // statements. Appends are durable, with their projection, on return.
+  // hold) with its append: requests, shredding (which lists the student's
+  // requests), decisions and statements. Appends are durable, with their
+  // projection, on return.
   std::mutex hold_mu_;
 };
 

@@ -28,7 +28,7 @@ Result<RequestReceipt> Family::RequestInspection(const Actor& actor, std::string
   RETURN_IF_ERROR(CheckStudent(services_, student_id));
   RETURN_IF_ERROR(RequireGuardianOr(services_, user, student_id, Role::kPrivacyOfficer,
                                     "request an inspection"));
-  ASSIGN_OR_RETURN(auto pending, PendingInspection(student_id));
+  ASSIGN_OR_RETURN(auto pending, PendingRequest(student_id, FamilyRequestKind::kInspection));
   if (pending) {
     return Err(FailedPreconditionError("an inspection request is already pending (" + pending->id +
                                        ", due " + family::IsoDate(pending->due_by_us) + ")"));
@@ -58,6 +58,7 @@ Status Family::FulfillInspection(const Actor& actor, std::string_view request_id
 
 Result<RequestReceipt> Family::RequestCorrection(const Actor& actor, std::string_view student_id,
                                                  std::string_view text, uint64_t about_seq) {
+  std::lock_guard lock(hold_mu_);  // a shred lists the student's requests
   ASSIGN_OR_RETURN(UserInfo user, ActingUser(services_, actor));
   RETURN_IF_ERROR(CheckStudent(services_, student_id));
   RETURN_IF_ERROR(
@@ -116,11 +117,17 @@ Status Family::AttachStatement(const Actor& actor, std::string_view request_id,
 
 Result<RequestReceipt> Family::RequestDeletion(const Actor& actor, std::string_view student_id,
                                                std::string_view reason) {
+  std::lock_guard lock(hold_mu_);  // the pending check below holds until the append
   ASSIGN_OR_RETURN(UserInfo user, ActingUser(services_, actor));
   RETURN_IF_ERROR(CheckStudent(services_, student_id));
   RETURN_IF_ERROR(
       RequireGuardianOr(services_, user, student_id, Role::kDistrictAdmin, "request a deletion"));
   RETURN_IF_ERROR(CheckText(reason, "the reason"));
+  ASSIGN_OR_RETURN(auto pending, PendingRequest(student_id, FamilyRequestKind::kDeletion));
+  if (pending) {
+    return Err(FailedPreconditionError("a deletion request is already pending (" + pending->id +
+                                       "); a privacy officer decides it for the whole record"));
+  }
   std::string id = NewId("del");
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateDeletionRequestedPayloadDirect(fbb, id.c_str(), std::string(reason).c_str(),
@@ -141,9 +148,9 @@ Result<uint64_t> Family::RecordDisclosure(const Actor& actor, std::string_view s
   RETURN_IF_ERROR(CheckText(disclosure.legitimate_interest, "the legitimate interest"));
   RETURN_IF_ERROR(CheckText(disclosure.description, "the description"));
   flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateRecordDisclosedPayloadDirect(fbb, disclosure.recipient.c_str(),
-                                                    disclosure.legitimate_interest.c_str(),
-                                                    disclosure.description.c_str()));
+  fbb.Finish(fb::CreateRecordDisclosedPayloadDirect(
+      fbb, disclosure.recipient.c_str(), disclosure.legitimate_interest.c_str(),
+      disclosure.description.c_str(), actor.client_ip.c_str()));
   ASSIGN_OR_RETURN(AppendResult appended,
                    AppendOne(services_, MakeEvent(EventType::RecordDisclosed, actor, student_id,
                                                   fbb, /*personal=*/true)));

@@ -13,8 +13,11 @@
 namespace backpack {
 namespace {
 
+// `request_ids`: the student's family requests, which the shred makes
+// unreadable (their ids stay known, for an answer "gone" to a later request).
 NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string_view student,
                        std::string_view reason, std::string_view request_id,
+                       const std::vector<std::string>& request_ids,
                        const std::vector<KeptBreakGlassAlert>& alerts) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::ShreddedBreakGlassAlert>> kept;
@@ -23,9 +26,12 @@ NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string
         fbb, a.alert_seq, a.actor_id.c_str(), a.at_us, a.expires_at_us, a.break_glass_id.c_str(),
         a.reviewed, a.reviewed_by.c_str(), a.reviewed_at_us, a.review_seq));
   }
+  std::vector<flatbuffers::Offset<flatbuffers::String>> requests;
+  for (const std::string& id : request_ids) requests.push_back(fbb.CreateString(id));
   fbb.Finish(fb::CreateRecordShreddedPayloadDirect(
       fbb, std::string(reason).c_str(), std::string(request_id).c_str(),
-      services.clock->NowMicros(), kept.empty() ? nullptr : &kept));
+      services.clock->NowMicros(), kept.empty() ? nullptr : &kept, actor.client_ip.c_str(),
+      requests.empty() ? nullptr : &requests));
   return MakeEvent(EventType::RecordShredded, actor, student, fbb, /*personal=*/false);
 }
 
@@ -46,12 +52,18 @@ NewEvent ShredReasonEvent(const UserInfo& actor_user, const Actor& actor, std::s
 // keeps the student's break-glass alerts as they stand, with reviews held
 // back until it is appended (Audit::WithBreakGlassAlertsAbout). If only the
 // append succeeded, the error says that the shred is recorded and when it
-// completes.
+// completes. The RecordShredded also lists the student's family requests;
+// the caller holds hold_mu_, so none can commit between that read and the
+// append.
 Status AppendShredThenDestroyKey(const Services& services, const Actor& actor,
                                  std::string_view student, std::string_view reason,
                                  std::string_view request_id, std::vector<NewEvent> events) {
+  ASSIGN_OR_RETURN(auto requests, family::ReadRequestStates(*services.store, student));
+  std::vector<std::string> request_ids;
+  for (const auto& [id, state] : requests) request_ids.push_back(id);
   auto append = [&](const std::vector<KeptBreakGlassAlert>& alerts) -> Status {
-    events.push_back(ShreddedEvent(services, actor, student, reason, request_id, alerts));
+    events.push_back(
+        ShreddedEvent(services, actor, student, reason, request_id, request_ids, alerts));
     auto appended = family::AppendAll(services, std::move(events));
     return appended ? OkStatus() : appended.error();
   };
@@ -69,7 +81,7 @@ Status AppendShredThenDestroyKey(const Services& services, const Actor& actor,
 // and the RecordShredded append.
 Status CheckShreddable(const Family& family, const Services& services, std::string_view student) {
   RETURN_IF_ERROR(family::CheckStudent(services, student));
-  ASSIGN_OR_RETURN(auto pending, family.PendingInspection(student));
+  ASSIGN_OR_RETURN(auto pending, family.PendingRequest(student, FamilyRequestKind::kInspection));
   if (pending) {
     return FailedPreconditionError("the family has a pending inspection request (" + pending->id +
                                    "; FERPA §99.10 legal hold); fulfil it before shredding");

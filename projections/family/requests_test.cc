@@ -244,6 +244,11 @@ TEST_CASE("an approved deletion request shreds the record") {
         StatusCode::kPermissionDenied);
   auto by_admin = w.family().RequestDeletion(w.As(w.admin), w.ben, "Duplicate record");
   REQUIRE(by_admin);
+  // One pending deletion per student: approving it shreds the whole record.
+  auto second = w.family().RequestDeletion(w.As(w.admin), w.ben, "Asked again");
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code() == StatusCode::kFailedPrecondition);
+  CHECK(second.error().message().find(by_admin->id) != std::string::npos);
   auto request = w.family().RequestDeletion(w.As(w.guardian), w.ana, "We are moving away");
   REQUIRE(request);
   CHECK(w.family().ApproveDeletion(w.As(w.guardian), request->id).code() ==
@@ -256,7 +261,10 @@ TEST_CASE("an approved deletion request shreds the record") {
   REQUIRE(w.family().ApproveDeletion(w.As(w.privacy), request->id).ok());
   CHECK(*w.family().IsShredded(w.ana));
   CHECK(w.fx().data_keys().IsShredded(w.ana));
-  CHECK(w.family().FindRequest(request->id).error().code() == StatusCode::kNotFound);
+  // The shred took the request's record; its id is known to be gone.
+  CHECK(w.family().FindRequest(request->id).error().code() == StatusCode::kGone);
+  CHECK(*w.family().ShreddedRequestStudent(request->id) == w.ana);
+  CHECK(w.family().FindRequest(NewId("del")).error().code() == StatusCode::kNotFound);
   CHECK(w.family().FindRequest(by_admin->id));  // Ben's request is untouched
   CHECK(w.family().RequestInspection(w.As(w.guardian), w.ana).error().code() == StatusCode::kGone);
 }

@@ -217,6 +217,11 @@ TEST_CASE("a rebuild reproduces the family projection byte for byte, shreds incl
   REQUIRE(w.family().ApproveDeletion(w.As(w.privacy), deletion->id).ok());
   w.ViewProfile(w.ana, "districtwide");  // a read after the shred (outcome would be gone)
   w.Append({Denied(w.ana, w.stranger, "no_access")});  // and a refusal after it
+  // The shred's requests are known as gone, from its payload alone (the
+  // rebuilt families, compared below, include f_shredded_requests).
+  CHECK(w.family().FindRequest(correction->id).error().code() == StatusCode::kGone);
+  CHECK(w.family().FindRequest(deletion->id).error().code() == StatusCode::kGone);
+  CHECK(w.family().FindRequest(inspection->id));  // Ben's
   testing::TempDir scratch_dir;
   auto scratch = w.fx().Rebuilt(scratch_dir.path());
   std::vector<std::string> families = w.family().projection()->ColumnFamilies();

@@ -114,6 +114,7 @@ Status AuditProjection::ApplyDenied(const LoggedEvent& event, ProjectionTxn& txn
 Status AuditProjection::ApplyDisclosed(const LoggedEvent& event, ProjectionTxn& txn) {
   AccessEntry entry = EntryHeader(event, kRecordDisclosed);
   entry.outcome = "disclosed";
+  if (const auto* p = Payload<fb::RecordDisclosedPayload>(event)) entry.ip = Str(p->client_ip());
   Index(entry, txn);
   return OkStatus();
 }
@@ -147,8 +148,10 @@ Status AuditProjection::IndexReview(const LoggedEvent& event, ProjectionTxn& txn
   AccessEntry entry = EntryHeader(event, kAlertReviewed);
   if (entry.student_id == entry.actor_id) entry.student_id.clear();
   entry.outcome = "reviewed";
-  if (const auto* p = Payload<fb::AlertReviewedPayload>(event))
+  if (const auto* p = Payload<fb::AlertReviewedPayload>(event)) {
     entry.target_id = Str(p->alert_id());
+    entry.ip = Str(p->client_ip());
+  }
   Index(entry, txn);
   return OkStatus();
 }
@@ -202,6 +205,10 @@ Status AuditProjection::ApplyShredded(const LoggedEvent& event, ProjectionTxn& t
   if (student.empty()) return OkStatus();
   AccessEntry entry = EntryHeader(event, kRecordShredded);
   entry.outcome = "shredded";
+  if (const auto* p = Payload<fb::RecordShreddedPayload>(event)) {
+    entry.ip = Str(p->client_ip());
+    entry.target_id = Str(p->request_id());  // the approved deletion request, if any
+  }
   Index(entry, txn);
   RETURN_IF_ERROR(KeepShreddedAlerts(event, txn));
   return txn.DeleteOwnedBy(kAlertTextFamily, student);

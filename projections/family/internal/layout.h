@@ -26,6 +26,9 @@ inline constexpr std::string_view kStudentRequests = "f_student_requests";
 inline constexpr std::string_view kDisclosures = "f_disclosures";
 // student id -> plain shred marker {"seq","at_us","reason","request_id"}.
 inline constexpr std::string_view kShredded = "f_shredded";
+// request id -> student id (plain): the requests a shred made unreadable,
+// from the RecordShredded payload (request_ids, and the approved request_id).
+inline constexpr std::string_view kShreddedRequests = "f_shredded_requests";
 
 // "stu_..." ids are students (projections/ids.h).
 bool IsStudentId(std::string_view id);

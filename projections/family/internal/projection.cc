@@ -99,7 +99,7 @@ Status ApplyShredded(const LoggedEvent& e, ProjectionTxn& txn);
 
 std::vector<std::string> FamilyProjection::ColumnFamilies() const {
   return {std::string(kRequests), std::string(kStudentRequests), std::string(kDisclosures),
-          std::string(kShredded)};
+          std::string(kShredded), std::string(kShreddedRequests)};
 }
 
 std::vector<std::string> FamilyProjection::TouchedFamilies() const {

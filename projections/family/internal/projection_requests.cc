@@ -137,9 +137,29 @@ Status ApplyRequestEvent(const LoggedEvent& e, ProjectionTxn& txn) {
   }
 }
 
+namespace {
+
+// Keeps the ids of the requests the shred of `student` made unreadable, as
+// its payload lists them (and the approved one).
+void MarkRequestsShredded(const fb::RecordShreddedPayload& p, const std::string& student,
+                          ProjectionTxn& txn) {
+  if (p.request_ids()) {
+    for (const auto* id : *p.request_ids()) {
+      if (id && id->size() > 0) txn.Put(kShreddedRequests, AsBytes(id->str()), AsBytes(student));
+    }
+  }
+  if (p.request_id() && p.request_id()->size() > 0) {
+    txn.Put(kShreddedRequests, AsBytes(p.request_id()->str()), AsBytes(student));
+  }
+}
+
+}  // namespace
+
 // Deletes everything the projection holds about the student except the
 // subject index (envelope fields the log keeps anyway), then marks the
-// student shredded; Family::Shred and Recover destroy the key.
+// student shredded and their requests (listed by the payload alone, as a
+// replay, which never sees the sealed ones, must derive the same) as
+// shredded; Family::Shred and Recover destroy the key.
 Status ApplyShredded(const LoggedEvent& e, ProjectionTxn& txn) {
   ASSIGN_OR_RETURN(auto* p, ReadPayload<fb::RecordShreddedPayload>(e));
   const std::string& student = e.header.subject_id;
@@ -161,6 +181,7 @@ Status ApplyShredded(const LoggedEvent& e, ProjectionTxn& txn) {
   for (const Bytes& key : disclosure_keys) txn.Delete(kDisclosures, key);
   ShredMarker marker{e.header.seq, e.header.recorded_at_us, Str(p->reason()), Str(p->request_id())};
   txn.Put(kShredded, AsBytes(student), AsBytes(SerializeShredMarker(marker)));
+  MarkRequestsShredded(*p, student, txn);
   return OkStatus();
 }
 

@@ -74,6 +74,12 @@ Result<std::optional<FamilyRequest>> ReadRequest(Store& store, DataKeyRing& data
   return std::optional<FamilyRequest>(std::move(request));
 }
 
+Result<std::optional<std::string>> ReadShreddedRequest(Store& store, std::string_view request_id) {
+  ASSIGN_OR_RETURN(auto student, store.Get(kShreddedRequests, AsBytes(request_id)));
+  if (!student) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(AsChars(*student)));
+}
+
 Result<std::vector<Disclosure>> ReadDisclosures(Store& store, DataKeyRing& data_keys,
                                                 std::string_view student) {
   std::vector<Disclosure> out;

@@ -28,6 +28,9 @@ Result<std::vector<std::string>> FindRequestIds(
 // One request; nullopt if absent. kGone if its student was shredded.
 Result<std::optional<FamilyRequest>> ReadRequest(Store& store, DataKeyRing& data_keys,
                                                  std::string_view request_id);
+// The student of `request_id` if a shred made the request unreadable;
+// nullopt otherwise.
+Result<std::optional<std::string>> ReadShreddedRequest(Store& store, std::string_view request_id);
 // The student's disclosure record, oldest first.
 Result<std::vector<Disclosure>> ReadDisclosures(Store& store, DataKeyRing& data_keys,
                                                 std::string_view student);
