@@ -26,6 +26,8 @@ inline constexpr std::string_view kDeniedWrongRole = "denied:wrong_role";
 inline constexpr std::string_view kDeniedNotAuthor = "denied:not_author";
 // A privacy officer reviewing an alert about their own account.
 inline constexpr std::string_view kDeniedOwnAlert = "denied:own_alert";
+// A request about a student whose record was shredded (answered 410 gone).
+inline constexpr std::string_view kDeniedGone = "denied:gone";
 // A cookie-authenticated write without a JSON or zip body (IsCrossSiteSafe).
 inline constexpr std::string_view kDeniedCrossSite = "denied:cross_site_content_type";
 

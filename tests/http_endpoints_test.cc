@@ -1332,12 +1332,13 @@ TEST_CASE("an approved deletion shreds the record: profile 410, history still se
   REQUIRE(ApiWorld::Json(history).at("shredded") == true);
   REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
   // A guardian is told the record is gone (its family links went with it),
-  // not refused as a stranger.
+  // not refused as a stranger; the request is recorded all the same.
   before = w.LogSize();
   auto gone = w.Call("GET", base + "/history", w.other_guardian.token);
   REQUIRE(gone.status == 410);
   REQUIRE(Str(ApiWorld::Json(gone).at("error").at("code")) == "gone");
-  REQUIRE(w.LogSize() == before);
+  REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
+  REQUIRE(w.LogSize() == before + 1);
 
   // The trail by student keeps who read the record, and shows who shredded it.
   auto trail =

@@ -113,8 +113,15 @@ void RevokeGrant(const http::HttpRequest&, const http::RouteParams& params, Exch
 void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
   if (!CheckStudentRoute(ex, id, {Role::kDistrictAdmin, Role::kPrivacyOfficer})) return;
+  // Who may read the student and why (classes, grants, break-glass uses) is
+  // about the student: audited like an audit query naming them.
+  const std::string reason(RoleName(ex.role()));  // privacy_officer or district_admin
+  AuditedRead read;
+  read.scope = AccessScope::kAuditQuery;
+  read.extra.reason = reason;
+  read.extra.query = kAccessListReadQuery;
+  if (!CheckStudentFound(ex, read.scope, id, read.extra)) return;
   Roster& roster = *ex.services().roster;
-  if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
   json::array access;
   for (const AccessListEntry& entry : roster.AccessList(id, ex.now_us)) {
     json::object o{{"user_id", entry.user_id}, {"reason", entry.reason}};
@@ -125,13 +132,6 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
     }
     access.push_back(std::move(o));
   }
-  // Who may read the student and why (classes, grants, break-glass uses) is
-  // about the student: audited like an audit query naming them.
-  const std::string reason(RoleName(ex.role()));  // privacy_officer or district_admin
-  AuditedRead read;
-  read.scope = AccessScope::kAuditQuery;
-  read.extra.reason = reason;
-  read.extra.query = kAccessListReadQuery;
   read.extra.result_count = access.size();
   read.students.push_back({id, reason});
   SendAfterAudit(
@@ -178,6 +178,7 @@ void UnlinkGuardian(const http::HttpRequest& request, const http::RouteParams& p
                     Exchange ex) {
   std::string id(params.Get("id"));
   if (!CheckStudentRoute(ex, id, {Role::kDistrictAdmin})) return;
+  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);

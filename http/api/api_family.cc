@@ -41,9 +41,12 @@ std::optional<StudentRead> HistoryRead(const Exchange& ex, const std::string& id
   auto found = ex.services().roster->FindStudent(id);
   if (!found && found.error().code() == StatusCode::kGone && ex.role() == Role::kPrivacyOfficer) {
     read.outcome = AccessOutcome::kGone;  // only the non-personal history remains
-  } else if (!found) {
-    // 404, or 410 for a guardian: shredding removed the family's links
+  } else if (!found && found.error().code() == StatusCode::kGone) {
+    // 410 for a guardian, recorded: shredding removed the family's links
     // with the record, so whose child it was can no longer be checked.
+    ReplyGone(ex, std::move(read), found.error());
+    return std::nullopt;
+  } else if (!found) {
     ex.ReplyError(found.error());
     return std::nullopt;
   }
@@ -98,10 +101,7 @@ bool CheckGuardianRequest(const Exchange& ex, const std::string& id, bool admin_
                    : OnlyRolesMessage({Role::kGuardian}));
     return false;
   }
-  if (auto found = ex.services().roster->FindStudent(id); !found) {
-    ex.ReplyError(found.error());
-    return false;
-  }
+  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return false;
   if (!admin && !ex.services().roster->IsGuardianOf(ex.user_id(), id)) {
     Deny(ex, {AccessScope::kUnknown, id, std::string(kDeniedNoRelationship), ""});
     return false;

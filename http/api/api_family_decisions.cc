@@ -16,16 +16,41 @@ namespace {
 
 constexpr size_t kMaxDecisionChars = 10;
 
-// The request `id` names (validated by `prefix`), or an answer already sent.
+// Refuses a caller without `role`; true if refused.
+bool RefuseUnless(const Exchange& ex, Role role, const FamilyRequest& request) {
+  if (ex.role() == role) return false;
+  Deny(ex, {AccessScope::kUnknown, request.student_id, std::string(kDeniedWrongRole), request.id},
+       OnlyRolesMessage({role}));
+  return true;
+}
+
+// The request `id` names (validated by `prefix`), for a caller of `role`, or
+// an answer already sent: 400, 404, 403 (recorded) for another role, or 410
+// (recorded, ReplyGone) when shredding the student's record took the request.
 std::optional<FamilyRequest> FindRequest(const Exchange& ex, const std::string& id,
-                                         std::string_view prefix, FamilyRequestKind kind) {
+                                         std::string_view prefix, FamilyRequestKind kind,
+                                         Role role) {
   if (!CheckPathId(ex, id, prefix, "request")) return std::nullopt;
-  auto found = ex.services().family->FindRequest(id);
+  Family& family = *ex.services().family;
+  auto found = family.FindRequest(id);
   if (found && found->kind != kind) found = Err(NotFoundError("no such request"));
+  if (!found && found.error().code() == StatusCode::kGone) {
+    FamilyRequest gone;
+    gone.id = id;
+    if (auto student = family.ShreddedRequestStudent(id); student && *student) {
+      gone.student_id = **student;
+    }
+    if (!RefuseUnless(ex, role, gone)) {
+      ReplyGone(ex, {AccessScope::kUnknown, gone.student_id, id, AccessOutcome::kGone, {}},
+                found.error());
+    }
+    return std::nullopt;
+  }
   if (!found) {
     ex.ReplyError(found.error());
     return std::nullopt;
   }
+  if (RefuseUnless(ex, role, *found)) return std::nullopt;
   return *found;
 }
 
@@ -40,20 +65,12 @@ void ReplyDecisionError(const Exchange& ex, const Status& status, const FamilyRe
                     {AccessScope::kUnknown, request.student_id, std::string(reason), request.id});
 }
 
-// Refuses a caller without `role`; true if refused.
-bool RefuseUnless(const Exchange& ex, Role role, const FamilyRequest& request) {
-  if (ex.role() == role) return false;
-  Deny(ex, {AccessScope::kUnknown, request.student_id, std::string(kDeniedWrongRole), request.id},
-       OnlyRolesMessage({role}));
-  return true;
-}
-
 // POST /api/correction-requests/{id}/decision {decision: amend|refuse, reason}.
 void DecideCorrection(const http::HttpRequest& request, const http::RouteParams& params,
                       Exchange ex) {
   std::string id(params.Get("id"));
-  auto found = FindRequest(ex, id, "corr", FamilyRequestKind::kCorrection);
-  if (!found || RefuseUnless(ex, Role::kPrivacyOfficer, *found)) return;
+  auto found = FindRequest(ex, id, "corr", FamilyRequestKind::kCorrection, Role::kPrivacyOfficer);
+  if (!found) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);
@@ -81,8 +98,8 @@ void DecideCorrection(const http::HttpRequest& request, const http::RouteParams&
 void AttachStatement(const http::HttpRequest& request, const http::RouteParams& params,
                      Exchange ex) {
   std::string id(params.Get("id"));
-  auto found = FindRequest(ex, id, "corr", FamilyRequestKind::kCorrection);
-  if (!found || RefuseUnless(ex, Role::kGuardian, *found)) return;
+  auto found = FindRequest(ex, id, "corr", FamilyRequestKind::kCorrection, Role::kGuardian);
+  if (!found) return;
   if (!ex.services().roster->IsGuardianOf(ex.user_id(), found->student_id)) {
     return Deny(ex,
                 {AccessScope::kUnknown, found->student_id, std::string(kDeniedNoRelationship), id});
@@ -142,8 +159,8 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
 void FulfilInspection(const http::HttpRequest& request, const http::RouteParams& params,
                       Exchange ex) {
   std::string id(params.Get("id"));
-  auto found = FindRequest(ex, id, "insp", FamilyRequestKind::kInspection);
-  if (!found || RefuseUnless(ex, Role::kPrivacyOfficer, *found)) return;
+  auto found = FindRequest(ex, id, "insp", FamilyRequestKind::kInspection, Role::kPrivacyOfficer);
+  if (!found) return;
   auto body = ParseBody(request, /*empty_ok=*/true);
   if (!body) return ex.ReplyError(body.error());
   if (BodyFields fields(*body); !fields.Finish()) return ex.Reply(fields.Unprocessable());
@@ -160,8 +177,8 @@ void FulfilInspection(const http::HttpRequest& request, const http::RouteParams&
 void ApproveDeletion(const http::HttpRequest& request, const http::RouteParams& params,
                      Exchange ex) {
   std::string id(params.Get("id"));
-  auto found = FindRequest(ex, id, "del", FamilyRequestKind::kDeletion);
-  if (!found || RefuseUnless(ex, Role::kPrivacyOfficer, *found)) return;
+  auto found = FindRequest(ex, id, "del", FamilyRequestKind::kDeletion, Role::kPrivacyOfficer);
+  if (!found) return;
   auto body = ParseBody(request, /*empty_ok=*/true);
   if (!body) return ex.ReplyError(body.error());
   if (BodyFields fields(*body); !fields.Finish()) return ex.Reply(fields.Unprocessable());

@@ -86,9 +86,8 @@ void WriteNote(const http::HttpRequest& request, const http::RouteParams& params
     return Deny(ex,
                 {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
   }
-  Roster& roster = *ex.services().roster;
-  if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
-  AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
+  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return;
+  AccessDecision decision = ex.services().roster->Decide(ex.user_id(), id, ex.now_us);
   if (!decision.allowed) return Deny(ex, {AccessScope::kUnknown, id, decision.reason, ""});
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
@@ -100,9 +99,13 @@ void WriteNote(const http::HttpRequest& request, const http::RouteParams& params
   std::optional<std::string> text = fields.Text("text", kNoteMaxChars, true, /*multiline=*/true);
   std::optional<bool> restricted = fields.Bool("restricted", false);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
-  Offload(ex, [ex, id, kind = *kind, text = *text, restricted = *restricted] {
+  OffloadRaw(ex, [ex, id, kind = *kind, text = *text, restricted = *restricted] {
     auto note = ex.services().records->WriteNote(ex.caller.actor, id, kind, text, restricted);
-    return note ? Created(NoteJson(*note)) : ApiError(note.error());
+    if (!note) {
+      return ReplyCommandError(ex, note.error(),
+                               {AccessScope::kUnknown, id, std::string(kDeniedNoRelationship), ""});
+    }
+    ex.Reply(Created(NoteJson(*note)));
   });
 }
 

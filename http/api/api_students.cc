@@ -96,9 +96,8 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
     return Deny(ex, {scope, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
   }
   if (!query.ok()) return ex.Reply(query.BadRequest());
-  Roster& roster = *ex.services().roster;
-  if (auto found = roster.FindStudent(id); !found) return ex.ReplyError(found.error());
-  AccessDecision decision = roster.Decide(ex.user_id(), id, ex.now_us);
+  if (!CheckStudentFound(ex, scope, id)) return;
+  AccessDecision decision = ex.services().roster->Decide(ex.user_id(), id, ex.now_us);
   ServeDecided(ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
                [&]() -> Result<http::HttpResponse> {
                  ASSIGN_OR_RETURN(std::string profile,
@@ -131,9 +130,7 @@ void StartBreakGlass(const http::HttpRequest& request, const http::RouteParams& 
     return Deny(ex,
                 {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
   }
-  if (auto found = ex.services().roster->FindStudent(id); !found) {
-    return ex.ReplyError(found.error());
-  }
+  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);

@@ -110,6 +110,9 @@ void ServeDecided(const Exchange& exchange, const AccessDecision& decision, Stud
     return;
   }
   Result<http::HttpResponse> response = produce();
+  if (!response && response.error().code() == StatusCode::kGone) {
+    return ReplyGone(exchange, std::move(read), response.error());  // shredded meanwhile
+  }
   if (!response) {
     exchange.ReplyError(response.error());
     return;
@@ -147,9 +150,42 @@ void ServeDecidedRecordFirst(const Exchange& exchange, const AccessDecision& dec
 void ReplyCommandError(const Exchange& exchange, const Status& status, Denial denial) {
   if (status.code() == StatusCode::kPermissionDenied) {
     Deny(exchange, std::move(denial));
+  } else if (status.code() == StatusCode::kGone) {
+    ReplyGone(exchange,
+              {denial.scope, denial.student_id, denial.target_id, AccessOutcome::kGone, {}},
+              status);
   } else {
     exchange.ReplyError(status);
   }
+}
+
+void ReplyGone(const Exchange& exchange, StudentRead request, const Status& gone) {
+  Audit* audit = exchange.services().audit;
+  if (!audit) return exchange.Reply(AuditUnavailable());
+  auto answer = [exchange, gone](Status recorded) {
+    exchange.Reply(recorded.ok() ? ApiError(gone) : AuditUnavailable());
+  };
+  if (request.scope == AccessScope::kUnknown) {
+    return audit->RecordDeniedAsync(exchange.caller.actor, AccessScope::kUnknown,
+                                    request.student_id, kDeniedGone, exchange.route,
+                                    request.target_id, std::move(answer));
+  }
+  const std::string role(RoleName(exchange.role()));
+  request.extra.reason = role;
+  audit->RecordAccessAsync(exchange.caller.actor, request.scope, {{request.student_id, role}},
+                           AccessOutcome::kGone, request.extra, std::move(answer));
+}
+
+bool CheckStudentFound(const Exchange& exchange, AccessScope scope, const std::string& id,
+                       const AccessExtra& extra) {
+  Result<StudentInfo> found = exchange.services().roster->FindStudent(id);
+  if (found) return true;
+  if (found.error().code() == StatusCode::kGone) {
+    ReplyGone(exchange, {scope, id, "", AccessOutcome::kGone, extra}, found.error());
+  } else {
+    exchange.ReplyError(found.error());
+  }
+  return false;
 }
 
 std::string KnownStudent(const Exchange& exchange, std::string_view id) {

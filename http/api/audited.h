@@ -75,8 +75,28 @@ void ServeDecidedRecordFirst(const Exchange& exchange, const AccessDecision& dec
                              StudentRead read, Producer produce);
 
 // Answers a failed command: kPermissionDenied is a refusal (Deny with
-// `denial`), anything else goes out through ErrorResponse.
+// `denial`), kGone a request about a shredded record (ReplyGone with
+// `denial`'s scope, student and target), anything else goes out through
+// ErrorResponse.
 void ReplyCommandError(const Exchange& exchange, const Status& status, Denial denial);
+
+// Answers 410 gone (`gone`'s message) to a request about the shredded
+// student `request.student_id`, once the request is recorded (SPEC §2
+// invariant 3: a privacy officer must see who asked for a deleted record):
+// a read (a scope) as RecordViewed of that scope with outcome gone, like a
+// privacy officer's reads of what is left of such a record, its reason the
+// caller's role (the relationship to the record can no longer be checked);
+// anything else (scope kUnknown: a write) as AccessDenied with reason
+// denied:gone, the route and `request.target_id`. Opaque ids only: the
+// student's data went with the key. 503 audit_unavailable if it failed.
+void ReplyGone(const Exchange& exchange, StudentRead request, const Status& gone);
+
+// For a route about the student `id`, after its role check: true if the
+// roster knows the student and the record is not shredded; false, having
+// answered: 404 for an unknown student, ReplyGone (of `scope`, with `extra`)
+// for a shredded one.
+bool CheckStudentFound(const Exchange& exchange, AccessScope scope, const std::string& id,
+                       const AccessExtra& extra = {});
 
 // The student `id` names if the roster knows it (even shredded), else "":
 // for denials decided before the student's existence is checked.
