@@ -88,16 +88,19 @@ Bytes GrantPayload(const std::string& id, const GrantRequest& r, const GrantScop
   return roster::FinishPayload(fbb);
 }
 
-// `needle` is folded (roster::FoldForSearch).
-bool Matches(const StudentInfo& s, const std::string& needle) {
-  if (needle.empty()) return true;
-  for (const std::string* field :
-       {&s.given_name, &s.family_name, &s.preferred_name, &s.sourced_id}) {
-    if (roster::FoldForSearch(*field).find(needle) != std::string::npos) return true;
-  }
-  std::string full = roster::FoldForSearch(s.given_name + " " + s.family_name);
-  return full.find(needle) != std::string::npos ||
-         roster::FoldForSearch(s.DisplayName()).find(needle) != std::string::npos;
+// True if every one of `words` (roster::SearchWords) is in the student's
+// given, family or preferred name or sourcedId, in any order: "Bailey Kevin"
+// finds Kevin Bailey as "Kevin Bailey" does. No words match every student.
+bool Matches(const StudentInfo& s, const std::vector<std::string>& words) {
+  if (words.empty()) return true;
+  const std::string fields[] = {
+      roster::FoldForSearch(s.given_name), roster::FoldForSearch(s.family_name),
+      roster::FoldForSearch(s.preferred_name), roster::FoldForSearch(s.sourced_id)};
+  return std::all_of(words.begin(), words.end(), [&fields](const std::string& word) {
+    return std::any_of(std::begin(fields), std::end(fields), [&word](const std::string& field) {
+      return field.find(word) != std::string::npos;
+    });
+  });
 }
 
 }  // namespace
@@ -172,7 +175,7 @@ Result<std::vector<StudentSearchHit>> RosterCommands::Search(std::string_view us
                                                              std::string_view query, int64_t now_us,
                                                              size_t limit,
                                                              std::string_view after) const {
-  std::string needle = roster::FoldForSearch(roster::TrimSpace(query));
+  const std::vector<std::string> words = roster::SearchWords(query);
   // Each match with why it may be read, ordered by (family name, given name) as
   // searched, then id.
   using Order = std::tuple<std::string, std::string, std::string>;
@@ -189,7 +192,7 @@ Result<std::vector<StudentSearchHit>> RosterCommands::Search(std::string_view us
     auto order = std::make_tuple(roster::FoldForSearch(student->family_name),
                                  roster::FoldForSearch(student->given_name), student->id);
     if (!after.empty() && student->id == after) start = order;
-    if (!Matches(*student, needle)) continue;
+    if (!Matches(*student, words)) continue;
     found.push_back({std::move(order), std::move(*student), std::move(reason)});
   }
   if (!after.empty() && !start) {

@@ -154,8 +154,10 @@ class RosterCommands {
   Result<BreakGlassStart> StartBreakGlass(const Actor& actor, std::string_view educator_id,
                                           std::string_view student_id, std::string_view reason);
 
-  // Students `user_id` may access at `now_us` whose name or sourcedId
-  // contains `query` (case-insensitive; "" matches all), ordered by family
+  // Students `user_id` may access at `now_us` whose given, family or
+  // preferred name or sourcedId contains each word of `query`, in any order
+  // (words split at blanks and commas, so "Bailey, Kevin" finds Kevin Bailey;
+  // case and accents folded; no words match all), ordered by family
   // name, given name and id; at most `limit`. With `after` (the id of the
   // last student of an earlier page), only those ordered after that student
   // as it is named now: pages never repeat or skip a student unless one is

@@ -67,6 +67,27 @@ TEST_CASE("search folds accents and case, and orders names as it matches them") 
                                  "Stefan Straße"});
 }
 
+TEST_CASE("search finds a name from its words in any order, commas or not") {
+  RosterWorld w;
+  w.ImportDistrict();
+  w.Append({StudentEvent(w.index_key(), "stu-k", "Kevin", "Bailey", "07", "sch-1"),
+            StudentEvent(w.index_key(), "stu-l", "Kevin", "Baxter", "07", "sch-1", "Kev")});
+  std::string lead = w.AddUser("lead", Role::kEducator, {"schoolwide"}, {"sch-1"});
+  auto cmd = w.commands();
+  for (const char* query : {"Kevin Bailey", "Bailey Kevin", "Bailey, Kevin", "bailey,kevin",
+                            "  BAILEY ,  kev ", "bai kev"}) {
+    CAPTURE(query);
+    CHECK(Names(cmd.Search(lead, query, w.now(), 10)) == std::vector<std::string>{"Kevin Bailey"});
+  }
+  // Every word must be found: a word no field holds finds nobody.
+  CHECK(Names(cmd.Search(lead, "Bailey Avery", w.now(), 10)).empty());
+  CHECK(Names(cmd.Search(lead, "Baxter, Kev", w.now(), 10)) ==
+        std::vector<std::string>{"Kev Baxter"});  // the preferred name counts too
+  CHECK(Names(cmd.Search(lead, "kevin", w.now(), 10)) ==
+        std::vector<std::string>{"Kevin Bailey", "Kev Baxter"});
+  CHECK(Names(cmd.Search(lead, " , ", w.now(), 10)).size() == 4);  // no words: everyone
+}
+
 TEST_CASE("search returns nothing for guardians and unknown users") {
   RosterWorld w;
   w.ImportDistrict();

@@ -90,4 +90,18 @@ std::string FoldForSearch(std::string_view text) {
   return out;
 }
 
+std::vector<std::string> SearchWords(std::string_view query) {
+  auto separator = [](char c) {
+    return c == ' ' || c == '\t' || c == ',' || c == '\r' || c == '\n';
+  };
+  std::vector<std::string> words;
+  size_t start = 0;
+  for (size_t i = 0; i <= query.size(); ++i) {
+    if (i < query.size() && !separator(query[i])) continue;
+    if (i > start) words.push_back(FoldForSearch(query.substr(start, i - start)));
+    start = i + 1;
+  }
+  return words;
+}
+
 }  // namespace backpack::roster

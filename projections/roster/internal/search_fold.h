@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace backpack::roster {
 
@@ -15,5 +16,10 @@ namespace backpack::roster {
 // ("Æ" -> "ae", "ß" -> "ss"), and combining diacritical marks (U+0300-U+036F)
 // dropped. Other characters, and bytes that are not UTF-8, are kept as they are.
 std::string FoldForSearch(std::string_view text);
+
+// The words of a search query, each folded (FoldForSearch): the query split
+// at blanks and commas, so that "Bailey, Kevin" and "bailey kevin" give the
+// words of "Kevin Bailey". Empty if the query holds no word.
+std::vector<std::string> SearchWords(std::string_view query);
 
 }  // namespace backpack::roster
