@@ -1,5 +1,6 @@
 #include "http/request.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
@@ -20,7 +21,81 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::string_view TrimBlanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// A qvalue ("0", "0.5", "1.000", ...; RFC 9110 §12.4.2) in thousandths.
+std::optional<int> ParseQValue(std::string_view text) {
+  if (text.empty() || (text[0] != '0' && text[0] != '1')) return std::nullopt;
+  if (text.size() > 1 && (text[1] != '.' || text.size() > 5)) return std::nullopt;
+  int thousandths = (text[0] - '0') * 1000;
+  int scale = 100;
+  for (char c : text.substr(std::min<size_t>(text.size(), 2))) {
+    if (c < '0' || c > '9') return std::nullopt;
+    thousandths += (c - '0') * scale;
+    scale /= 10;
+  }
+  if (thousandths > 1000) return std::nullopt;
+  return thousandths;
+}
+
+// One media range of an Accept header: its specificity for `media_type`
+// (3 the type itself, 2 "type/*", 1 "*/*"; 0 if it does not match) and its
+// q-value in thousandths (nullopt if malformed).
+struct RangeRating {
+  int specificity = 0;
+  std::optional<int> quality = 1000;
+};
+RangeRating RateRange(std::string_view range, std::string_view media_type) {
+  RangeRating rating;
+  const size_t semicolon = range.find(';');
+  const std::string_view name = TrimBlanks(range.substr(0, semicolon));
+  const std::string_view type = media_type.substr(0, media_type.find('/'));
+  if (EqualsIgnoreCase(name, media_type)) {
+    rating.specificity = 3;
+  } else if (name.size() == type.size() + 2 &&
+             EqualsIgnoreCase(name.substr(0, type.size()), type) &&
+             name.substr(type.size()) == "/*") {
+    rating.specificity = 2;
+  } else if (name == "*/*") {
+    rating.specificity = 1;
+  }
+  std::string_view params = semicolon == std::string_view::npos ? "" : range.substr(semicolon + 1);
+  while (!params.empty()) {
+    const size_t next = params.find(';');
+    const std::string_view param = TrimBlanks(params.substr(0, next));
+    params = next == std::string_view::npos ? "" : params.substr(next + 1);
+    const size_t equals = param.find('=');
+    if (equals == std::string_view::npos) continue;
+    if (EqualsIgnoreCase(TrimBlanks(param.substr(0, equals)), "q")) {
+      rating.quality = ParseQValue(TrimBlanks(param.substr(equals + 1)));
+    }
+  }
+  return rating;
+}
+
 }  // namespace
+
+std::optional<int> AcceptQuality(std::string_view accept, std::string_view media_type,
+                                 bool wildcards) {
+  int best_specificity = 0;
+  std::optional<int> best;
+  while (true) {
+    const size_t comma = accept.find(',');
+    const RangeRating r = RateRange(accept.substr(0, comma), media_type);
+    const bool counts = r.quality && (r.specificity == 3 || (wildcards && r.specificity > 0));
+    if (counts && (r.specificity > best_specificity ||
+                   (r.specificity == best_specificity && *r.quality > *best))) {
+      best_specificity = r.specificity;
+      best = r.quality;
+    }
+    if (comma == std::string_view::npos) return best;
+    accept.remove_prefix(comma + 1);
+  }
+}
 
 void HeaderMap::Add(std::string name, std::string value) {
   fields_.emplace_back(std::move(name), std::move(value));

@@ -72,6 +72,16 @@ struct HttpResponse {
   std::string log_user_id;
 };
 
+// How the Accept header value `accept` (RFC 9110 §12.5.1) rates
+// `media_type` ("type/subtype", lower case): the q-value, in thousandths (0
+// to 1000; 1000 when not given), of the most specific media range matching
+// it (parameters other than q aside), "type/*" and "*/*" counting only if
+// `wildcards`; the highest if several are as specific. Nullopt if no range
+// matches. Names compare case-insensitively; a range whose q is malformed
+// is ignored.
+std::optional<int> AcceptQuality(std::string_view accept, std::string_view media_type,
+                                 bool wildcards = true);
+
 // Splits `target` (origin-form, e.g. "/a/b?x=1") into `path` and decoded
 // `query`. kInvalidArgument if it is not a valid origin-form target.
 Status ParseTarget(std::string_view target, std::string* path, std::vector<QueryParam>* query);

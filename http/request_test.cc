@@ -167,6 +167,28 @@ TEST_CASE("HeaderMap looks names up case-insensitively") {
   CHECK_FALSE(headers.Has("cookie"));
 }
 
+TEST_CASE("AcceptQuality takes the q of the most specific range naming the type") {
+  CHECK(AcceptQuality("text/csv", "text/csv") == 1000);
+  CHECK(AcceptQuality("Text/CSV ; Q=0.9, application/json", "text/csv") == 900);
+  CHECK(AcceptQuality("text/csv;q=0.9, application/json", "application/json") == 1000);
+  CHECK(AcceptQuality("text/csv;charset=utf-8;q=0.25", "text/csv") == 250);
+  CHECK(AcceptQuality("text/csv;q=0", "text/csv") == 0);
+  CHECK(AcceptQuality("*/*;q=0.1, application/*;q=0.5", "application/json") == 500);
+  CHECK(AcceptQuality("*/*;q=0.1, application/json;q=0.3, application/*", "application/json") ==
+        300);
+  CHECK(AcceptQuality("text/*;q=0.7", "text/csv") == 700);
+  CHECK_FALSE(AcceptQuality("text/*;q=0.7, */*", "text/csv", /*wildcards=*/false));
+  CHECK_FALSE(AcceptQuality("text/html", "text/csv"));
+  CHECK_FALSE(AcceptQuality("", "text/csv"));
+  // Malformed q-values are not read as any quality: the range is ignored.
+  for (const char* q : {"2", "1.5", "0.1234", "x", "", "-1", "0.5x"}) {
+    INFO(q);
+    CHECK_FALSE(AcceptQuality(std::string("text/csv;q=") + q, "text/csv"));
+  }
+  CHECK(AcceptQuality("text/csv;q=1.000", "text/csv") == 1000);
+  CHECK(AcceptQuality("text/csv;q=0.", "text/csv") == 0);
+}
+
 TEST_CASE("request ids are 32 hex characters and unique") {
   REQUIRE(CryptoInit().ok());
   std::set<std::string> seen;

@@ -297,6 +297,18 @@ TEST_CASE("the breach report lists exactly the students the account read") {
   REQUIRE(csv.status == 200);
   REQUIRE(csv.Header("content-type").starts_with("text/csv"));
   REQUIRE(csv.body.find(w.other_student) != std::string::npos);
+  // q-values count: the highest wins, a tie keeps CSV, q=0 refuses it.
+  const std::pair<std::string, bool> accepts[] = {{"text/csv;q=0.9, application/json", false},
+                                                  {"application/json;q=0.5, text/csv", true},
+                                                  {"text/csv, application/json", true},
+                                                  {"text/csv;q=0, */*", false},
+                                                  {"*/*", false}};
+  for (const auto& [accept, wants_csv] : accepts) {
+    INFO(accept);
+    auto answer = w.Call("GET", target, w.privacy.token, "", "", "Accept: " + accept + "\r\n");
+    REQUIRE(answer.status == 200);
+    CHECK(answer.Header("content-type").starts_with("text/csv") == wants_csv);
+  }
 }
 
 TEST_CASE("breach report and audit CSV tell a feed page and a restricted note from other reads") {

@@ -1,8 +1,6 @@
 // The privacy officer's routes (SPEC §6): the audit trail, breach reports
 // and alerts. Each read is itself audited (`audit_query` or
 // `breach_report`), naming every student in the answer.
-#include <cctype>
-
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
@@ -19,12 +17,15 @@ constexpr size_t kMaxActionChars = 40;
 constexpr size_t kMaxReviewNoteChars = 2000;
 constexpr int64_t kMaxAlertsLimit = 1000;
 
+// CSV if the Accept header names text/csv as acceptable (q above 0) and
+// rates it at least as high as JSON, the default: `text/csv;q=0.9,
+// application/json` and `*/*` get JSON, `text/csv, application/json` CSV.
 bool WantsCsv(const http::HttpRequest& request) {
   auto accept = request.headers.Get("Accept");
   if (!accept) return false;
-  std::string lower(*accept);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("text/csv") != std::string::npos;
+  const int csv = http::AcceptQuality(*accept, "text/csv", /*wildcards=*/false).value_or(0);
+  const int json = http::AcceptQuality(*accept, "application/json").value_or(0);
+  return csv > 0 && csv >= json;
 }
 
 http::HttpResponse CsvResponse(std::string body, std::string_view filename) {
