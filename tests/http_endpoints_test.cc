@@ -630,6 +630,15 @@ TEST_CASE("invalid input gets 400 or 422 and appends nothing") {
                       R"({"educator_id":"usr_zz","scope":{"student_id":"x","class_id":"y"}})");
   REQUIRE(grant.status == 422);
   REQUIRE(Details(grant).size() >= 3);
+  // Two kinds of scope: one problem, the scope's, and not "not a known field"
+  // for the fields that are known but combined.
+  int scope_problems = 0;
+  for (const json::value& detail : Details(grant)) {
+    INFO(json::serialize(detail));
+    CHECK(Str(detail.at("message")) != "is not a known field");
+    if (Str(detail.at("field")).starts_with("scope")) ++scope_problems;
+  }
+  CHECK(scope_problems == 1);
   // Refusals decided past the body's own checks still name their field.
   auto field_of = [&](const std::string& target, const std::string& token, const json::object& b) {
     auto r = w.Call("POST", target, token, json::serialize(b));

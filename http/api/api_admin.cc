@@ -33,6 +33,8 @@ std::optional<GrantScope> ReadGrantScope(BodyFields& fields) {
   std::optional<GrantScope> out;
   if (kinds != 1) {
     fields.Problem("scope", "must name exactly one of student_id, class_id, school_id");
+    // Known fields, wrongly combined: that one problem says it all.
+    for (const char* known : {"student_id", "class_id", "school_id", "grades"}) scope.Skip(known);
   } else if (scope.Has("student_id")) {
     if (auto id = scope.Token("student_id", IsStudentId)) out = GrantScope::ForStudent(*id);
   } else if (scope.Has("class_id")) {

@@ -85,6 +85,8 @@ bool BodyFields::Has(std::string_view field) const {
   return value && !value->is_null();
 }
 
+void BodyFields::Skip(std::string_view field) { read_.insert(std::string(field)); }
+
 std::optional<std::string> BodyFields::Text(std::string_view field, size_t max_chars, bool required,
                                             bool multiline) {
   const json::value* value = Find(field);

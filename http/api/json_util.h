@@ -71,6 +71,9 @@ class BodyFields {
                                                   bool (*valid)(std::string_view));
   // True if `field` is present and not null.
   bool Has(std::string_view field) const;
+  // Counts `field` as read without reading it: a known field whose problem
+  // was reported otherwise, which Finish should not call unknown.
+  void Skip(std::string_view field);
 
   void Problem(std::string_view field, std::string_view message);
   // Adds the problems of a nested reader.
