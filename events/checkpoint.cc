@@ -210,19 +210,38 @@ std::string SignCheckpoint(const Checkpoint& checkpoint, std::string_view key_na
   return note;
 }
 
-Result<Checkpoint> VerifyCheckpoint(std::string_view note, std::string_view key_name,
-                                    const Ed25519PublicKey& public_key) {
-  std::string_view text;
-  std::vector<std::string_view> signature_lines;
-  RETURN_IF_ERROR(SplitNote(note, text, signature_lines));
-  ASSIGN_OR_RETURN(Checkpoint checkpoint, ParseCheckpointText(text));
+namespace {
+
+struct ParsedNote {
+  std::string_view text;  // the signed note text
+  Checkpoint checkpoint;
   std::vector<NoteSignature> signatures;
+};
+
+Result<ParsedNote> ParseNote(std::string_view note) {
+  ParsedNote parsed;
+  std::vector<std::string_view> signature_lines;
+  RETURN_IF_ERROR(SplitNote(note, parsed.text, signature_lines));
+  ASSIGN_OR_RETURN(parsed.checkpoint, ParseCheckpointText(parsed.text));
   for (std::string_view line : signature_lines) {
     ASSIGN_OR_RETURN(NoteSignature signature, ParseSignatureLine(line));
-    signatures.push_back(std::move(signature));
+    parsed.signatures.push_back(std::move(signature));
   }
-  RETURN_IF_ERROR(CheckSignatures(text, signatures, key_name, public_key));
-  return checkpoint;
+  return parsed;
+}
+
+}  // namespace
+
+Result<Checkpoint> ParseCheckpoint(std::string_view note) {
+  ASSIGN_OR_RETURN(ParsedNote parsed, ParseNote(note));
+  return std::move(parsed.checkpoint);
+}
+
+Result<Checkpoint> VerifyCheckpoint(std::string_view note, std::string_view key_name,
+                                    const Ed25519PublicKey& public_key) {
+  ASSIGN_OR_RETURN(ParsedNote parsed, ParseNote(note));
+  RETURN_IF_ERROR(CheckSignatures(parsed.text, parsed.signatures, key_name, public_key));
+  return std::move(parsed.checkpoint);
 }
 
 Result<std::vector<std::array<uint8_t, 4>>> NoteSignerKeyHashes(std::string_view note,

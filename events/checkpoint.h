@@ -37,6 +37,10 @@ std::string CheckpointText(const Checkpoint& checkpoint);
 std::string SignCheckpoint(const Checkpoint& checkpoint, std::string_view key_name,
                            const SigningKey& key);
 
+// Parses `note` as a signed checkpoint without checking any signature:
+// kInvalidArgument for a malformed note (what VerifyCheckpoint refuses as one).
+Result<Checkpoint> ParseCheckpoint(std::string_view note);
+
 // Parses `note` and checks its signature line for `key_name` against
 // `public_key`. kInvalidArgument for malformed notes, kDataLoss for a missing
 // or bad signature.

@@ -186,6 +186,9 @@ TEST_CASE("every command calls a path it cannot read or write a usage error, in 
       {"import --actor system " + missing, 2, "cannot read " + missing + ": No such file"},
       {"import --actor system " + fifo, 2, fifo + " is neither a folder nor a zip file"},
       {"verify --checkpoint " + missing, 2, "cannot read " + missing + ": No such file"},
+      {"verify --checkpoint /dev/null", 2, "/dev/null is not a signed checkpoint (malformed"},
+      {"verify --checkpoint " + not_zip, 2, not_zip + " is not a signed checkpoint"},
+      {"verify --checkpoint " + tmp.path().string(), 2, "cannot read " + tmp.path().string()},
       {"verify-export " + missing, 2, "cannot read " + missing + ": No such file"},
       {"export-history --student s-101 --out " + missing + "/bundle.json", 2, missing},
   };

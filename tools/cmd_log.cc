@@ -57,6 +57,14 @@ std::optional<VerifyPins> ParseVerifyPins(const VerifyCliOptions& o, int* exit_c
       *exit_code = kExitUsage;
       return std::nullopt;
     }
+    // A file that holds no checkpoint is the argument's fault, not a sign
+    // that the log was rolled back.
+    if (auto parsed = ParseCheckpoint(*text); !parsed) {
+      std::cerr << "backpack: --checkpoint: " << o.checkpoint_file
+                << " is not a signed checkpoint (" << parsed.error().message() << ")\n";
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
     pins.checkpoint = std::move(*text);
   }
   return pins;
