@@ -171,7 +171,13 @@ TEST_CASE("malformed checkpoints are rejected as invalid arguments") {
   for (const std::string& bad : malformed) {
     CAPTURE(bad);
     CHECK(CodeOf(VerifyCheckpoint(bad, kOrigin, key.public_key())) == StatusCode::kInvalidArgument);
+    CHECK(CodeOf(ParseCheckpoint(bad)) == StatusCode::kInvalidArgument);
   }
+  // Parsing alone checks no signature: another key's note parses.
+  const SigningKey other = SigningKey::Generate();
+  auto parsed = ParseCheckpoint(SignCheckpoint(SampleCheckpoint(), "elsewhere", other));
+  REQUIRE(parsed);
+  CHECK(parsed->size == SampleCheckpoint().size);
   std::string many = note;
   for (int i = 0; i < 100; ++i) many += line;
   CHECK(CodeOf(VerifyCheckpoint(many, kOrigin, key.public_key())) == StatusCode::kInvalidArgument);
