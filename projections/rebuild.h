@@ -52,7 +52,9 @@ Result<bool> RebuildInterrupted(Store& store);
 // time, not one JSON list rewritten on every denial.
 // 11: a shred's audit entry names the approved deletion request (target_id),
 // and f_shredded_requests keeps the ids of the requests a shred made unreadable.
-inline constexpr std::string_view kProjectionsVersion = "11";
+// 12: a denial-burst alert counts the denials while it is open, as a bulk
+// alert does its reads (the window's header names the alert).
+inline constexpr std::string_view kProjectionsVersion = "12";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);

@@ -45,6 +45,7 @@ void AddKindFields(const Alert& a, json::object& o) {
   } else {
     o["denials"] = a.count;
     o["window_start"] = FormatIsoTime(a.window_start_us);
+    o["last_denial_at"] = FormatIsoTime(a.last_read_at_us);
   }
 }
 

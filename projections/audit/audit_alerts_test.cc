@@ -209,11 +209,46 @@ TEST_CASE("ten denials within ten minutes raise one denial-burst alert") {
   }
   CHECK(AlertsOf(w).empty());
   deny("usr_prober");
-  deny("usr_prober");  // still the same burst: no second alert
+  deny("usr_prober");  // still the same burst: no second alert, one more denial
   const json::array& alerts = AlertsOf(w);
   REQUIRE(alerts.size() == 1);
   CHECK(TextOf(alerts[0].as_object(), "kind") == "denial_burst");
-  CHECK(alerts[0].as_object().at("denials").to_number<int>() == 10);
+  CHECK(alerts[0].as_object().at("denials").to_number<int>() == 11);
+}
+
+TEST_CASE("an unreviewed denial-burst alert keeps counting while open, a reviewed one stays put") {
+  AuditWorld w;
+  std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
+  auto deny = [&] {
+    REQUIRE(w.audit()
+                .RecordDenied(w.ActorFor("usr_prober"), AccessScope::kProfile, "stu_x",
+                              "denied:no_relationship", "GET /api/students/{id}/profile")
+                .ok());
+  };
+  const int64_t first = w.now();
+  for (int i = 0; i < 10; ++i, w.Advance(kMicrosPerSecond)) deny();
+  auto burst = [&] {
+    const json::array& alerts = AlertsOf(w);
+    REQUIRE(alerts.size() == 1);
+    return alerts[0].as_object();
+  };
+  const std::string raised_at = TextOf(burst(), "at");
+  int64_t last = 0;
+  for (int i = 0; i < 5; ++i, w.Advance(kMinute)) {  // still the same burst: no second alert
+    last = w.now();
+    deny();
+  }
+  json::object alert = burst();
+  CHECK(alert.at("denials").to_number<int>() == 15);
+  CHECK(TextOf(alert, "at") == raised_at);
+  CHECK(TextOf(alert, "window_start") == FormatIsoTime(first));
+  CHECK(TextOf(alert, "last_denial_at") == FormatIsoTime(last));
+
+  REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), TextOf(alert, "id"), "Asked why").ok());
+  deny();
+  CHECK(burst().at("denials").to_number<int>() == 15);  // as reviewed
+  CHECK(TextOf(burst(), "last_denial_at") == FormatIsoTime(last));
+  RequireRebuildIdentical(w);
 }
 
 TEST_CASE("a long denial burst writes the same few bytes per denial, and counts them all") {
@@ -239,7 +274,10 @@ TEST_CASE("a long denial burst writes the same few bytes per denial, and counts 
     w.Advance(kMicrosPerSecond);
   }
   REQUIRE(AlertsOf(w).size() == 1);
-  CHECK(AlertsOf(w)[0].as_object().at("denials").to_number<int>() == 10);
+  // The alert stays open, counting on, for ten minutes after the tenth denial.
+  const json::object first = AlertsOf(w)[0].as_object();
+  CHECK(first.at("denials").to_number<int>() == 300);
+  CHECK(TextOf(first, "last_denial_at") == FormatIsoTime(w.now() - kMicrosPerSecond));
   // The quiet period ends ten minutes after the tenth denial: the alert then
   // raised counts the 290 denials after the tenth, and itself.
   w.Advance(309 * kMicrosPerSecond);
@@ -247,6 +285,7 @@ TEST_CASE("a long denial burst writes the same few bytes per denial, and counts 
   const json::array& alerts = AlertsOf(w);
   REQUIRE(alerts.size() == 2);
   CHECK(alerts[0].as_object().at("denials").to_number<int>() == 291);
+  CHECK(alerts[1].as_object().at("denials").to_number<int>() == 300);
   CHECK(header_size() == *size_at_threshold);
   RequireRebuildIdentical(w);
 }

@@ -163,6 +163,19 @@ Status ContinueBulkAlert(uint64_t alert_seq, const Trigger& trigger, int64_t at_
   return OkStatus();
 }
 
+// Counts one more denial, at `at_us`, in the actor's burst alert
+// `alert_seq`, unless it was reviewed (it then stays as the reviewer saw it).
+Status ContinueDenialAlert(uint64_t alert_seq, int64_t at_us, ProjectionTxn& txn) {
+  ASSIGN_OR_RETURN(auto stored, txn.Get(kAlertsFamily, AsBytes(SeqKey(alert_seq))));
+  if (!stored) return OkStatus();
+  auto alert = DecodeAlert(*stored);
+  if (!alert || alert->reviewed || alert->kind != kDenialBurstAlert) return OkStatus();
+  alert->count++;
+  alert->last_read_at_us = at_us;
+  PutAlert(*alert, txn);
+  return OkStatus();
+}
+
 // The alert `kept` of a RecordShredded names, about `student`.
 Alert ShreddedAlert(const fb::ShreddedBreakGlassAlert& kept, const std::string& student) {
   Alert alert;
@@ -324,10 +337,16 @@ Status AuditProjection::TrackDenials(const AccessEntry& entry, ProjectionTxn& tx
   }
   StoredDenialEntries entries(txn, key);
   ASSIGN_OR_RETURN(auto trigger,
-                   AddDenial(header, entries, entry.at_us, options_.denial_burst_threshold,
-                             options_.denial_burst_window_us));
+                   AddDenial(header, entries, entry.at_us, entry.seq,
+                             options_.denial_burst_threshold, options_.denial_burst_window_us));
   txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeDenialWindowHeader(header)));
-  if (trigger) PutAlert(RaisedBy(entry, kDenialBurstAlert, *trigger), txn);
+  if (!trigger) return OkStatus();
+  if (trigger->continues_open_alert) {
+    return ContinueDenialAlert(header.alert_seq, entry.at_us, txn);
+  }
+  Alert alert = RaisedBy(entry, kDenialBurstAlert, *trigger);
+  alert.last_read_at_us = entry.at_us;
+  PutAlert(alert, txn);
   return OkStatus();
 }
 

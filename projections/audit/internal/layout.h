@@ -106,10 +106,12 @@ struct Alert {
   // were sealed under the destroyed key).
   bool student_shredded = false;
   // Distinct students (bulk: the most seen in the window while the alert was
-  // open) or denials (burst).
+  // open) or denials (burst: those in the window when it was raised, and
+  // every one after while it was open).
   uint64_t count = 0;
   int64_t window_start_us = 0;  // bulk, burst: the oldest counted event
-  int64_t last_read_at_us = 0;  // bulk: the latest read that counted towards it
+  // The latest read (bulk) or denial (burst) that counted towards it.
+  int64_t last_read_at_us = 0;
   bool reviewed = false;
   std::string reviewed_by;
   int64_t reviewed_at_us = 0;

@@ -58,7 +58,8 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
 }
 
 Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindowEntries& entries,
-                                         int64_t at_us, size_t threshold, int64_t window_us) {
+                                         int64_t at_us, uint64_t seq, size_t threshold,
+                                         int64_t window_us) {
   RETURN_IF_ERROR(entries.AddAt(at_us));
   if (header.denials++ == 0) header.oldest_us = at_us;
   // header.oldest_us is the earliest denial: while it is inside the window
@@ -68,11 +69,16 @@ Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindo
     ASSIGN_OR_RETURN(uint64_t forgotten, entries.ForgetUpTo(cutoff_us, header));
     header.denials -= std::min(forgotten, header.denials);
   }
-  if (header.denials < threshold || at_us < header.quiet_until_us) {
-    return std::optional<Trigger>();
+  Trigger trigger{header.denials, header.oldest_us};
+  if (at_us < header.quiet_until_us) {
+    if (header.alert_seq == 0) return std::optional<Trigger>();
+    trigger.continues_open_alert = true;
+    return std::optional<Trigger>(trigger);
   }
+  if (header.denials < threshold) return std::optional<Trigger>();
   header.quiet_until_us = at_us + window_us;
-  return std::optional<Trigger>(Trigger{header.denials, header.oldest_us});
+  header.alert_seq = seq;
+  return std::optional<Trigger>(trigger);
 }
 
 std::string EncodeBulkWindowHeader(const BulkWindowHeader& header) {
@@ -99,7 +105,7 @@ Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value) {
 std::string EncodeDenialWindowHeader(const DenialWindowHeader& header) {
   std::string out;
   for (uint64_t field : {static_cast<uint64_t>(header.quiet_until_us), header.denials,
-                         static_cast<uint64_t>(header.oldest_us)}) {
+                         static_cast<uint64_t>(header.oldest_us), header.alert_seq}) {
     auto be = EncodeBigEndian64(field);
     out.append(be.begin(), be.end());
   }
@@ -114,6 +120,7 @@ Result<DenialWindowHeader> DecodeDenialWindowHeader(ByteView value) {
   header.quiet_until_us = static_cast<int64_t>(DecodeBigEndian64(value.subspan(0, 8)));
   header.denials = DecodeBigEndian64(value.subspan(8, 8));
   header.oldest_us = static_cast<int64_t>(DecodeBigEndian64(value.subspan(16, 8)));
+  header.alert_seq = DecodeBigEndian64(value.subspan(24, 8));
   return header;
 }
 

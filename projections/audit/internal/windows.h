@@ -16,13 +16,14 @@ namespace backpack::audit_internal {
 
 inline constexpr int64_t kBulkWindowMicros = 3'600'000'000;  // one hour
 
-// An alert a window decided to raise, or (bulk access) to bring up to date.
+// An alert a window decided to raise, or to bring up to date.
 struct Trigger {
   uint64_t count = 0;           // distinct students, or denials
   int64_t window_start_us = 0;  // the first counted event still in the window
-  // Bulk access: the reads came within the hour after the actor's alert
-  // `BulkWindowHeader::alert_seq` was raised; that alert, if not reviewed
-  // yet, takes the new count instead of a new alert being raised.
+  // The event came within the quiet period after the actor's alert
+  // `alert_seq` (of the window's header) was raised; that alert, if not
+  // reviewed yet, is brought up to date instead of a new one being raised:
+  // bulk access takes the new count, a denial burst counts one more denial.
   bool continues_open_alert = false;
 };
 
@@ -71,6 +72,7 @@ struct DenialWindowHeader {
   int64_t quiet_until_us = 0;  // no new alert before this time
   uint64_t denials = 0;        // denials in the window
   int64_t oldest_us = 0;       // the earliest denial time in the window (exact)
+  uint64_t alert_seq = 0;      // the alert raised at quiet_until_us - window; 0 if none
 };
 
 // Where a denial window keeps its per-time entries.
@@ -85,19 +87,22 @@ class DenialWindowEntries {
   virtual Result<uint64_t> ForgetUpTo(int64_t cutoff_us, DenialWindowHeader& header) = 0;
 };
 
-// Adds a denial at `at_us`, forgets those `window_us` or more older, and
-// raises when at least `threshold` remain and no alert was raised within the
-// past window: the trigger counts the denials in the window, from the
-// earliest. Requires `at_us` not before an earlier denial's (the log's times
-// never go back) and `window_us` > 0.
+// Adds the denial of the event `seq` at `at_us` and forgets those
+// `window_us` or more older. Raises (header.alert_seq = seq) when at least
+// `threshold` remain and no alert was raised within the past window: the
+// trigger counts the denials in the window, from the earliest. Within the
+// window after an alert was raised, every denial returns a trigger that
+// continues that alert. Requires `at_us` not before an earlier denial's (the
+// log's times never go back) and `window_us` > 0.
 Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindowEntries& entries,
-                                         int64_t at_us, size_t threshold, int64_t window_us);
+                                         int64_t at_us, uint64_t seq, size_t threshold,
+                                         int64_t window_us);
 
 std::string EncodeBulkWindowHeader(const BulkWindowHeader& header);
 Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value);
-// The denial header is fixed-size: quiet_until_us, denials and oldest_us, each
-// 8 bytes big-endian.
-inline constexpr size_t kDenialWindowHeaderSize = 24;
+// The denial header is fixed-size: quiet_until_us, denials, oldest_us and
+// alert_seq, each 8 bytes big-endian.
+inline constexpr size_t kDenialWindowHeaderSize = 32;
 std::string EncodeDenialWindowHeader(const DenialWindowHeader& header);
 Result<DenialWindowHeader> DecodeDenialWindowHeader(ByteView value);
 

@@ -64,11 +64,18 @@ class MemoryDenials final : public DenialWindowEntries {
   DenialWindowHeader header;
   std::map<int64_t, uint64_t> at;  // time -> denials then
   size_t visited = 0;              // entries ForgetUpTo looked at, in all
+  uint64_t seq = 0;                // of the last denial's event
+  size_t continued = 0;            // denials that continued an open alert
 
+  // The window's AddDenial: the trigger if it raised a new alert.
   std::optional<Trigger> Add(int64_t at_us, size_t threshold = 10,
                              int64_t window_us = 10 * kMinute) {
-    auto raised = AddDenial(header, *this, at_us, threshold, window_us);
+    auto raised = AddDenial(header, *this, at_us, ++seq, threshold, window_us);
     REQUIRE(raised);
+    if (*raised && (*raised)->continues_open_alert) {
+      ++continued;
+      return std::nullopt;
+    }
     return *raised;
   }
 
@@ -95,10 +102,12 @@ class MemoryDenials final : public DenialWindowEntries {
 struct ReferenceDenials {
   int64_t quiet_until_us = 0;
   std::deque<int64_t> times;
+  size_t continued = 0;  // denials while an alert was open
 
   std::optional<Trigger> Add(int64_t at_us, size_t threshold, int64_t window_us) {
     times.push_back(at_us);
     while (at_us - times.front() >= window_us) times.pop_front();
+    if (at_us < quiet_until_us) ++continued;
     if (times.size() < threshold || at_us < quiet_until_us) return std::nullopt;
     quiet_until_us = at_us + window_us;
     return Trigger{times.size(), times.front()};
@@ -165,7 +174,23 @@ TEST_CASE("denial window raises at ten denials within ten minutes") {
   REQUIRE(trigger);
   CHECK(trigger->count == 10);
   CHECK(trigger->window_start_us == kStart);
+  CHECK(window.header.alert_seq == window.seq);
   CHECK_FALSE(window.Add(kStart + 9 * kMinute + 1));
+}
+
+TEST_CASE("denials within the quiet period continue the alert raised, whatever their number") {
+  MemoryDenials window;
+  for (int i = 0; i < 10; ++i) window.Add(kStart + i * kMinute / 60);
+  const uint64_t alert = window.header.alert_seq;
+  REQUIRE(alert == 10);
+  // One denial every two minutes: never ten in the window again, but each
+  // comes while the alert is open and counts towards it.
+  for (int i = 1; i <= 4; ++i) CHECK_FALSE(window.Add(kStart + i * 2 * kMinute));
+  CHECK(window.continued == 4);
+  CHECK(window.header.alert_seq == alert);
+  // Once the quiet period is over, a lone denial neither continues nor raises.
+  CHECK_FALSE(window.Add(kStart + 9 * kMinute / 60 + 10 * kMinute));
+  CHECK(window.continued == 4);
 }
 
 TEST_CASE("denials spread over more than ten minutes raise nothing") {
@@ -214,6 +239,7 @@ TEST_CASE("100k denials: the header stays small, the alerts as an unbounded wind
       if (trigger->count > 10) ++above_threshold;
     }
     REQUIRE(window.header.denials == reference.times.size());
+    REQUIRE(window.continued == reference.continued);
     longest_header = std::max(longest_header, EncodeDenialWindowHeader(window.header).size());
   }
   CHECK(raised > 20);
@@ -232,13 +258,14 @@ TEST_CASE("windows survive their encoding") {
   CHECK(decoded->students == 7);
   CHECK(decoded->oldest_us == kStart);
   CHECK(decoded->alert_seq == 42);
-  DenialWindowHeader denials{kStart + kMinute, 12, kStart};
+  DenialWindowHeader denials{kStart + kMinute, 12, kStart, 77};
   auto decoded_denials =
       DecodeDenialWindowHeader(backpack::AsBytes(EncodeDenialWindowHeader(denials)));
   REQUIRE(decoded_denials);
   CHECK(decoded_denials->quiet_until_us == denials.quiet_until_us);
   CHECK(decoded_denials->denials == 12);
   CHECK(decoded_denials->oldest_us == kStart);
+  CHECK(decoded_denials->alert_seq == 77);
   CHECK_FALSE(DecodeDenialWindowHeader(backpack::AsBytes("not a header")));
   CHECK_FALSE(DecodeBulkWindowHeader(backpack::AsBytes("not json")));
 }
