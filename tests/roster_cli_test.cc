@@ -307,6 +307,56 @@ TEST_CASE("user add and update check schools and grades as grant does") {
   CHECK(ann->grades == IdSet{"07"});
 }
 
+TEST_CASE("user add warns, in one line, of a guardian or teacher account no roster row links") {
+  TempDir tmp;
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  {
+    DomainFixture seed(tmp.path() / "data");
+    const AeadKey& k = seed.keys().index_key;
+    REQUIRE(seed.log().Append(
+        {OrgEvent("sch-1", "Synthetic School"), ClassEvent("cls-1", "sch-1"),
+         StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
+         EnrollmentEvent(k, "enr-t1", "cls-1", "tch-1", "teacher"),
+         GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test"),
+         GuardianEvent(k, "gdn-2", "stu-a", "Riley", "Quinlan", "riley.q@example.test")}));
+  }
+  const std::string password = "a synthetic long password\n";
+  struct Row {
+    std::string args;
+    std::string warning;  // "" for none
+  };
+  const Row rows[] = {
+      {"--username morgan --role guardian --sourced-id gdn-1", ""},
+      {"--username taylor --role educator --sourced-id tch-1", ""},
+      {"--username riley.q@example.test --role guardian", ""},  // linked by its email
+      {"--username privacy --role privacy_officer", ""},
+      {"--username lee --role guardian",
+       "backpack: warning: lee sees no students, and no import will link it: that takes "
+       "--sourced-id with the guardian's users.csv sourcedId\n"},
+      {"--username kim --role educator",
+       "backpack: warning: kim has no class rosters, and no import will link it: that takes "
+       "--sourced-id with the teacher's users.csv sourcedId\n"},
+      {"--username sam --role guardian --sourced-id gdn-9",
+       "backpack: warning: no imported student names sourcedId gdn-9 as its guardian (yet): sam "
+       "sees no students until an import does\n"},
+      {"--username ash --role educator --sourced-id tch-9",
+       "backpack: warning: no imported class names sourcedId tch-9 as its teacher (yet): ash "
+       "has no class rosters until an import does\n"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.args);
+    CliResult added = RunCli(tmp, "user add " + row.args, password);
+    CHECK(added.exit_code == 0);  // created all the same
+    CHECK(FirstLine(added.out).starts_with("usr_"));
+    CHECK(added.err == row.warning);
+  }
+  DomainFixture after(tmp.path() / "data");
+  Roster& roster = *after.services().roster;
+  CHECK(roster.FindUserByUsername("morgan")->guardian_of.size() == 1);
+  CHECK(roster.TeachesAClass(roster.FindUserByUsername("taylor")->id));
+  CHECK(roster.FindUserByUsername("sam")->guardian_of.empty());
+}
+
 TEST_CASE("backpack guardian unlink ends one guardian's link to one student") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);

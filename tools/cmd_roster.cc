@@ -47,6 +47,35 @@ std::optional<std::string> ReadPassword(const std::string& username, int* exit_c
   return line;
 }
 
+// True if the roster links account `id` to an imported person: a guardian
+// to a student, an educator to a class they teach.
+bool LinkedToRoster(const Roster& roster, Role role, const std::string& id) {
+  if (role == Role::kEducator) return roster.TeachesAClass(id);
+  auto user = roster.FindUser(id);
+  return user && !user->guardian_of.empty();
+}
+
+// One warning line on stderr for a new guardian's or educator's account that
+// no imported row links yet (it is created all the same: the import that
+// brings its row may come later). Names only what the operator typed.
+void WarnIfUnlinked(const Roster& roster, const UserAddOptions& o, Role role,
+                    const std::string& id) {
+  if (role != Role::kGuardian && role != Role::kEducator) return;
+  if (LinkedToRoster(roster, role, id)) return;
+  const bool guardian = role == Role::kGuardian;
+  const std::string person = guardian ? "guardian" : "teacher";
+  const std::string lacks = guardian ? "sees no students" : "has no class rosters";
+  if (o.sourced_id.empty()) {
+    std::cerr << "backpack: warning: " << o.username << " " << lacks
+              << ", and no import will link it: that takes --sourced-id with the " << person
+              << "'s users.csv sourcedId\n";
+    return;
+  }
+  std::cerr << "backpack: warning: no imported " << (guardian ? "student" : "class")
+            << " names sourcedId " << o.sourced_id << " as its " << person
+            << " (yet): " << o.username << " " << lacks << " until an import does\n";
+}
+
 void RunUserAdd(const GlobalOptions& global, const UserAddOptions& o, int* exit_code) {
   auto role = ParseRole(o.role);
   if (!role) {
@@ -66,6 +95,7 @@ void RunUserAdd(const GlobalOptions& global, const UserAddOptions& o, int* exit_
     return;
   }
   std::cout << *id << "\n";
+  WarnIfUnlinked(*app->services().roster, o, *role, *id);
 }
 
 // The grant's scope from exactly one of --student, --class, --school.

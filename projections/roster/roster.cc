@@ -172,6 +172,11 @@ bool Roster::IsGuardianOf(std::string_view user_id, std::string_view student_id)
   return backpack::IsGuardianOf(impl_->shared.state.access, user_id, student_id);
 }
 
+bool Roster::TeachesAClass(std::string_view user_id) const {
+  std::shared_lock lock(impl_->shared.mu);
+  return !impl_->shared.state.access.ClassesOfTeacher(user_id).empty();
+}
+
 bool Roster::WasEverGuardianOf(std::string_view user_id, std::string_view student_id) const {
   Services& s = impl_->services;
   StoreReader reader(*s.store, *s.data_keys);

@@ -83,6 +83,9 @@ class Roster {
   AccessDecision DecideRestricted(std::string_view user_id, std::string_view student_id,
                                   int64_t now_us) const;
   bool IsGuardianOf(std::string_view user_id, std::string_view student_id) const;
+  // True if an imported enrollment (in effect or not) names the account as a
+  // class's teacher: it has a class roster.
+  bool TeachesAClass(std::string_view user_id) const;
   // True if the account has ever been linked as the student's guardian: the
   // link is in force now, or ended (unlinked, or its row retracted). False
   // once the student is shredded, for any other account (another family's
