@@ -63,6 +63,10 @@ std::vector<Probe> ProbesOf(ApiWorld& w, const std::string& student) {
       write("/disclosures", &w.privacy,
             R"({"recipient":"Synthetic","legitimate_interest":"Synthetic",)"
             R"("description":"Synthetic"})"),
+      {"POST", "/api/grants", &w.admin,
+       R"({"educator_id":")" + w.principal.user_id + R"(","scope":{"student_id":")" + student +
+           R"("},"reason":"Synthetic"})",
+       "AccessDenied", "", gone, "POST /api/grants"},
   };
 }
 

@@ -83,16 +83,20 @@ void CreateGrant(const http::HttpRequest& request, const http::RouteParams&, Exc
   grant.educator_id = *educator;
   grant.scope = std::move(*scope);
   grant.reason = *reason;
-  Offload(ex, [ex, grant = std::move(grant)] {
+  OffloadRaw(ex, [ex, grant = std::move(grant)] {
     auto id = RosterCommands(ex.services()).Grant(ex.caller.actor, grant);
-    if (id) return Created(json::object{{"id", *id}});
+    if (id) return ex.Reply(Created(json::object{{"id", *id}}));
     StatusCode code = id.error().code();
     if (code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument) {
       // The educator, reason and expiry were checked above: what is left
       // is the scope's target (no such student, class or school).
-      return UnprocessableField("scope", id.error().message());
+      return ex.Reply(UnprocessableField("scope", id.error().message()));
     }
-    return ApiError(id.error());
+    if (code == StatusCode::kGone) {  // a shredded student's: recorded, as gone
+      return ReplyGone(ex, {AccessScope::kUnknown, grant.scope.id, "", AccessOutcome::kGone, {}},
+                       id.error());
+    }
+    ex.Reply(ApiError(id.error()));
   });
 }
 
@@ -187,11 +191,14 @@ void UnlinkGuardian(const http::HttpRequest& request, const http::RouteParams& p
   auto guardian = fields.Token("guardian_id", IsUserId);
   auto reason = fields.Text("reason", kMaxReasonChars, true, /*multiline=*/true);
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
-  Offload(ex, [ex, id, guardian = *guardian, reason = *reason] {
+  OffloadRaw(ex, [ex, id, guardian = *guardian, reason = *reason] {
     Status unlinked =
         RosterCommands(ex.services()).UnlinkGuardian(ex.caller.actor, guardian, id, reason);
-    if (!unlinked.ok()) return ApiError(unlinked);
-    return Ok(json::object{{"student_id", id}, {"guardian_id", guardian}, {"unlinked", true}});
+    if (unlinked.code() == StatusCode::kGone) {  // shredded since the check above
+      return ReplyGone(ex, {AccessScope::kUnknown, id, "", AccessOutcome::kGone, {}}, unlinked);
+    }
+    if (!unlinked.ok()) return ex.Reply(ApiError(unlinked));
+    ex.Reply(Ok(json::object{{"student_id", id}, {"guardian_id", guardian}, {"unlinked", true}}));
   });
 }
 
