@@ -47,6 +47,22 @@ TEST_CASE("an exported history verifies offline") {
   CHECK(VerifyExportText(json::serialize(bundle)));
 }
 
+TEST_CASE("a bundle is of format 4, and the verifier takes format 3 too but no other") {
+  World w;
+  json::object bundle = ExportedAna(w);
+  CHECK(bundle.at("format") == "backpack-history-export/4");
+  for (const char* format : {"backpack-history-export/3", "backpack-history-export/4"}) {
+    bundle["format"] = format;
+    CHECK(Verifies(bundle));
+  }
+  for (const char* format : {"backpack-history-export/2", "backpack-history-export/5", ""}) {
+    bundle["format"] = format;
+    auto refused = VerifyExport(json::value(bundle));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message().find("not a backpack-history-export/4") != std::string::npos);
+  }
+}
+
 TEST_CASE("an export carries readable content of encrypted and plain payloads") {
   World w;
   json::object bundle = ExportedAna(w);

@@ -92,8 +92,10 @@ struct BundleContext {
 Result<BundleContext> VerifyHeader(const json::object& b,
                                    const std::optional<Ed25519PublicKey>& override_key) {
   ASSIGN_OR_RETURN(std::string format, GetString(b, "format", ""));
-  if (format != kHistoryExportFormat)
-    return Err(InvalidArgumentError("not a " + std::string(kHistoryExportFormat) + " bundle"));
+  if (format != kHistoryExportFormat && format != kHistoryExportFormatV3) {
+    return Err(
+        InvalidArgumentError("not a " + std::string(kHistoryExportFormat) + " (or /3) bundle"));
+  }
   RETURN_IF_ERROR(RequireExactKeys(b, kBundleKeys, ""));
   BundleContext ctx;
   ASSIGN_OR_RETURN(ctx.origin, GetString(b, "origin", ""));
