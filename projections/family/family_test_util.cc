@@ -36,10 +36,11 @@ NewEvent StudentImported(const AeadKey& index_key, const std::string& sourced_id
 
 NewEvent GuardianLinked(const std::string& student, const std::string& guardian_sourced_id,
                         const std::string& student_sourced_id, const std::string& email,
-                        const std::string& phone) {
+                        const std::string& phone, const std::string& given,
+                        const std::string& family) {
   flatbuffers::FlatBufferBuilder fbb;
   fbb.Finish(fb::CreateGuardianLinkedPayloadDirect(
-      fbb, guardian_sourced_id.c_str(), student_sourced_id.c_str(), "Marisol", "Quillfeather",
+      fbb, guardian_sourced_id.c_str(), student_sourced_id.c_str(), given.c_str(), family.c_str(),
       email.c_str(), phone.c_str(), phone.c_str(), "parent", "imp_1"));
   return Make(EventType::GuardianLinked, "usr_importer", student, fbb, true);
 }

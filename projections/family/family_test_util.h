@@ -63,12 +63,13 @@ boost::json::object VerifiedGuardianExport(World& w);
 // --- Synthetic events.
 NewEvent StudentImported(const AeadKey& index_key, const std::string& sourced_id,
                          const std::string& given, const std::string& family);
-// A link of guardian "Marisol Quillfeather", with contact details `email`
-// and `phone` (also as sms).
+// A link of guardian `given` `family`, with contact details `email` and
+// `phone` (also as sms).
 NewEvent GuardianLinked(const std::string& student, const std::string& guardian_sourced_id,
                         const std::string& student_sourced_id,
                         const std::string& email = "guardian@example.test",
-                        const std::string& phone = "");
+                        const std::string& phone = "", const std::string& given = "Marisol",
+                        const std::string& family = "Quillfeather");
 NewEvent UserCreated(const std::string& user_id, const std::string& username, fb::UserRole role,
                      const std::string& display_name, const std::vector<std::string>& flags = {});
 NewEvent Note(const std::string& student, const std::string& author, const std::string& kind,

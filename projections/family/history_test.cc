@@ -228,7 +228,7 @@ TEST_CASE("a guardian's history never names a co-guardian by their username, oft
   World w;
   const std::string co = UserIdFor(w.fx().keys().index_key, "G-2");
   const std::string username = "jordan.coparent@example.test";
-  w.Append({GuardianLinked(w.ana, "G-2", "S-1", username),
+  w.Append({GuardianLinked(w.ana, "G-2", "S-1", username, "", "Jordan", "Rivers"),
             UserCreated(co, username, fb::UserRole::Guardian, "")});
   const uint64_t read = w.Append({Viewed(w.ana, co, fb::ReadScope::History, "guardian")});
   const uint64_t own = w.Append({Viewed(w.ana, w.guardian, fb::ReadScope::History, "guardian")});
@@ -236,8 +236,8 @@ TEST_CASE("a guardian's history never names a co-guardian by their username, oft
   auto history = w.family().History(w.ana, w.guardian);
   REQUIRE(history);
   CHECK(json::serialize(*history).find(username) == std::string::npos);
-  // Named as the SIS named them when it linked them.
-  const json::object named{{"id", co}, {"role", "guardian"}, {"name", "Marisol Quillfeather"}};
+  // Named as the SIS named them when it linked them (not as the viewer's own link).
+  const json::object named{{"id", co}, {"role", "guardian"}, {"name", "Jordan Rivers"}};
   CHECK(EventAt(*history, read).at("who") == named);
   CHECK(EventAt(*history, own).at("who").at("name") == "Marisol Q.");
 
