@@ -245,6 +245,20 @@ TEST_CASE("import refuses a set that empties enrollments.csv, naming the enrollm
                               "is held: 23 of the 23 enrollments."));
   CHECK(refused.err.find("--allow-mass-retraction") != std::string::npos);
   CHECK(LogSize(tmp) == size);
+  {                                     // two files refused: one line each, each said by backpack
+    imports::FileSet unlinked = files;  // the parents' links to their children left out too
+    for (int i = 0; i < 20; ++i) {
+      const std::string link = ",,,,,,s-" + std::to_string(500 + i) + ",,\n";
+      unlinked = Edit(unlinked, "users.csv", link, ",,,,,,,,\n");
+    }
+    CliResult twice = RunCli(tmp, "import --actor system " + ImportFolder(tmp, unlinked, "both"));
+    INFO(twice.err);
+    CHECK(twice.exit_code == 1);
+    CHECK(std::count(twice.err.begin(), twice.err.end(), '\n') == 2);
+    CHECK(twice.err.starts_with("backpack: enrollments.csv: would retract "));
+    CHECK(twice.err.find("\nbackpack: users.csv: would retract ") != std::string::npos);
+    CHECK(LogSize(tmp) == size);
+  }
   CliResult allowed = RunCli(tmp, "import --actor system --allow-mass-retraction " + partial);
   INFO(allowed.err);
   CHECK(allowed.exit_code == 0);

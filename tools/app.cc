@@ -289,7 +289,12 @@ int ExitCodeFor(const Status& status) {
 }
 
 int Fail(const Status& status) {
-  std::cerr << "backpack: " << status.message() << "\n";
+  std::string_view rest = status.message();
+  do {  // each line (one per problem, for an import refused file by file)
+    const size_t end = std::min(rest.find('\n'), rest.size());
+    std::cerr << "backpack: " << rest.substr(0, end) << "\n";
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  } while (!rest.empty());
   return ExitCodeFor(status);
 }
 

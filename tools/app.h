@@ -125,7 +125,8 @@ Status WritePrivateFile(const std::filesystem::path& path, std::string_view text
 
 // Maps a Status to the CLI exit code.
 int ExitCodeFor(const Status& status);
-// Prints "backpack: <message>" to stderr and returns ExitCodeFor(status).
+// Prints "backpack: <message>" to stderr, each line of a message of several
+// so prefixed, and returns ExitCodeFor(status).
 int Fail(const Status& status);
 
 }  // namespace backpack
