@@ -330,6 +330,9 @@ TEST_CASE("user add warns, in one line, of a guardian or teacher account no rost
       {"--username taylor --role educator --sourced-id tch-1", ""},
       {"--username riley.q@example.test --role guardian", ""},  // linked by its email
       {"--username privacy --role privacy_officer", ""},
+      {"--username principal --role educator --flags districtwide", ""},
+      {"--username counselor --role educator --flags schoolwide --schools sch-1", ""},
+      {"--username gradelead --role educator --schools sch-1 --grades 07", ""},
       {"--username lee --role guardian",
        "backpack: warning: lee sees no students, and no import will link it: that takes "
        "--sourced-id with the guardian's users.csv sourcedId\n"},

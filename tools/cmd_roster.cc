@@ -1,5 +1,6 @@
 // user add, update, disable, enable and password, grant, and guardian unlink
 // (SPEC §5): thin shells over RosterCommands.
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -55,12 +56,21 @@ bool LinkedToRoster(const Roster& roster, Role role, const std::string& id) {
   return user && !user->guardian_of.empty();
 }
 
+// True if an educator's account is given access other than class rosters:
+// district-wide, or to schools (school-wide or by grade).
+bool HasAccessBeyondRosters(const UserAddOptions& o) {
+  return !o.schools.empty() ||
+         std::find(o.flags.begin(), o.flags.end(), "districtwide") != o.flags.end();
+}
+
 // One warning line on stderr for a new guardian's or educator's account that
 // no imported row links yet (it is created all the same: the import that
-// brings its row may come later). Names only what the operator typed.
+// brings its row may come later), unless it is an educator given other
+// access and no --sourced-id. Names only what the operator typed.
 void WarnIfUnlinked(const Roster& roster, const UserAddOptions& o, Role role,
                     const std::string& id) {
   if (role != Role::kGuardian && role != Role::kEducator) return;
+  if (role == Role::kEducator && o.sourced_id.empty() && HasAccessBeyondRosters(o)) return;
   if (LinkedToRoster(roster, role, id)) return;
   const bool guardian = role == Role::kGuardian;
   const std::string person = guardian ? "guardian" : "teacher";
