@@ -38,20 +38,6 @@ std::string_view KindNoun(fb::RecordKind kind) {
   }
 }
 
-// The file whose rows a retractable kind comes from.
-std::string_view KindFile(fb::RecordKind kind) {
-  switch (kind) {
-    case fb::RecordKind::Org:
-      return "orgs.csv";
-    case fb::RecordKind::Class:
-      return "classes.csv";
-    case fb::RecordKind::Enrollment:
-      return "enrollments.csv";
-    default:
-      return "users.csv";  // students and guardian links
-  }
-}
-
 // One problem per file (line 0: the whole file, in file name order) whose
 // planned retractions empty more than half of the rows held of one of its
 // kinds (see ImportOptions; each kind judged on its own), naming the kinds,
@@ -60,7 +46,7 @@ imports::ImportErrors MassRetractions(const intake::Planner& planner) {
   std::map<std::string_view, std::string> refused;  // file -> "27 of the 30 students, ..."
   for (const auto& r : planner.retractions()) {
     if (r.held < kMassRetractionMinRows || r.retracted * 2 <= r.held) continue;
-    std::string& counts = refused[KindFile(r.kind)];
+    std::string& counts = refused[r.file];
     if (!counts.empty()) counts += ", ";
     counts += std::to_string(r.retracted) + " of the " + std::to_string(r.held) + " " +
               std::string(KindNoun(r.kind));

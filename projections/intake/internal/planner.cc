@@ -20,17 +20,18 @@ constexpr size_t kRowsPerThread = 2048;
 // What a row needs, compared with what in_rows remembers.
 enum class RowPlan : uint8_t { kShredded, kUnchanged, kNew, kChanged };
 
-// Roster kinds a full export retracts, with the manifest entry of their file.
+// Roster kinds a full export retracts, with their file and its manifest entry.
 struct RetractableKind {
   fb::RecordKind kind;
+  std::string_view file;
   std::string_view manifest_key;
 };
 constexpr RetractableKind kRetractable[] = {
-    {fb::RecordKind::Org, "file.orgs"},
-    {fb::RecordKind::Class, "file.classes"},
-    {fb::RecordKind::Student, "file.users"},
-    {fb::RecordKind::Guardian, "file.users"},
-    {fb::RecordKind::Enrollment, "file.enrollments"},
+    {fb::RecordKind::Org, "orgs.csv", "file.orgs"},
+    {fb::RecordKind::Class, "classes.csv", "file.classes"},
+    {fb::RecordKind::Student, "users.csv", "file.users"},
+    {fb::RecordKind::Guardian, "users.csv", "file.users"},
+    {fb::RecordKind::Enrollment, "enrollments.csv", "file.enrollments"},
 };
 
 bool IsRetractable(fb::RecordKind kind) {
@@ -226,12 +227,12 @@ Status Planner::AddRetractions(const imports::ImportSet& set) {
   for (const auto& r : kRetractable) {
     auto mode = set.manifest.find(std::string(r.manifest_key));
     if (mode == set.manifest.end() || mode->second != "bulk") continue;
-    RETURN_IF_ERROR(RetractMissing(r.kind));
+    RETURN_IF_ERROR(RetractMissing(r.kind, r.file));
   }
   return OkStatus();
 }
 
-Status Planner::RetractMissing(fb::RecordKind kind) {
+Status Planner::RetractMissing(fb::RecordKind kind, std::string_view file) {
   std::string prefix = RowKeyPrefix(kind, std::nullopt);
   ASSIGN_OR_RETURN(auto it, services_.store->NewIterator(kRowsFamily));
   std::vector<std::pair<std::string, uint64_t>> missing;  // owner, seq
@@ -248,7 +249,7 @@ Status Planner::RetractMissing(fb::RecordKind kind) {
     if (!state->retracted) missing.emplace_back(RowKeyOwner(it->key()), state->seq);
   }
   RETURN_IF_ERROR(it->status());
-  retractions_.push_back({kind, present + missing.size(), missing.size()});
+  retractions_.push_back({kind, file, present + missing.size(), missing.size()});
   for (const auto& [owner, seq] : missing) {
     ASSIGN_OR_RETURN(NewEvent event, RetractionEvent(kind, owner, seq));
     events_.push_back(std::move(event));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -48,6 +49,7 @@ class Planner {
   // (not retracted), and how many of them the set retracts.
   struct KindRetraction {
     fb::RecordKind kind;
+    std::string_view file;  // the file its rows come from, e.g. users.csv
     uint64_t held = 0;
     uint64_t retracted = 0;
   };
@@ -56,7 +58,7 @@ class Planner {
  private:
   // Queues the events of a changed row; `held` is what in_rows holds for it.
   Status AddChanged(RowEvent row, fb::RecordKind kind, const RowState& held);
-  Status RetractMissing(fb::RecordKind kind);
+  Status RetractMissing(fb::RecordKind kind, std::string_view file);
   // RecordRetracted of the roster row imported by event `seq`.
   Result<NewEvent> RetractionEvent(fb::RecordKind kind, const std::string& owner, uint64_t seq);
   // RecordRetracted (replaced) of the supplemental row whose record event
