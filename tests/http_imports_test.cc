@@ -11,14 +11,13 @@
 #include "events/schema/payloads_generated.h"
 #include "imports/csv.h"
 #include "imports/import_set.h"
+#include "tests/api_test_helpers.h"
 #include "tests/api_test_world.h"
 
 namespace backpack::api_testing {
 namespace {
 
 namespace json = boost::json;
-
-std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : ""; }
 
 // The import id of the latest ImportCompleted in the log for the files of
 // `zip` (same file_set_hash); "" if none.

@@ -8,14 +8,13 @@
 #include <vector>
 
 #include "projections/roster/roster.h"
+#include "tests/api_test_helpers.h"
 #include "tests/api_test_world.h"
 
 namespace backpack::api_testing {
 namespace {
 
 namespace json = boost::json;
-
-std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : ""; }
 
 // The students `account` may access now (and that are not shredded).
 std::set<std::string> Accessible(ApiWorld& w, const Account& account) {

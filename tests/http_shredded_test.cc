@@ -12,14 +12,13 @@
 #include "projections/access_policy.h"
 #include "projections/family/family.h"
 #include "projections/ids.h"
+#include "tests/api_test_helpers.h"
 #include "tests/api_test_world.h"
 
 namespace backpack::api_testing {
 namespace {
 
 namespace json = boost::json;
-
-std::string Str(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : ""; }
 
 // One request and what its record in the audit trail must say.
 struct Probe {
