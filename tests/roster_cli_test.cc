@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <sstream>
 
 #include "projections/roster/roster.h"
@@ -18,6 +19,13 @@ CliResult RunCli(const TempDir& tmp, const std::string& args, const std::string&
 }
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// Appends to the store at DATA the events `make` returns, given the store's
+// index key (for the events that need it), then closes the store.
+void Seed(const TempDir& tmp, const std::function<std::vector<NewEvent>(const AeadKey&)>& make) {
+  DomainFixture seed(tmp.path() / "data");
+  REQUIRE(seed.log().Append(make(seed.keys().index_key)));
+}
 
 TEST_CASE("the data option is accepted after the subcommand too") {
   TempDir tmp;
@@ -142,12 +150,10 @@ TEST_CASE("user add refuses the names of the built-in actors, in any case") {
 TEST_CASE("backpack user add and grant create an account and an explicit grant") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
-  {
-    DomainFixture seed(tmp.path() / "data");
-    REQUIRE(seed.log().Append(
-        {OrgEvent("sch-1", "Synthetic School"),
-         StudentEvent(seed.keys().index_key, "stu-a", "Avery", "Quinlan", "07", "sch-1")}));
-  }
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {OrgEvent("sch-1", "Synthetic School"),
+            StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1")};
+  });
   const std::string password = "a synthetic long password\n";
   auto added =
       RunCli(tmp, "user add --username alice --role educator --display-name Alice", password);
@@ -222,10 +228,9 @@ TEST_CASE("backpack user add and grant create an account and an explicit grant")
 TEST_CASE("backpack user enable, password and update manage an existing account") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
-  {
-    DomainFixture seed(tmp.path() / "data");
-    REQUIRE(seed.log().Append({OrgEvent("sch-1", "Synthetic School")}));
-  }
+  Seed(tmp, [](const AeadKey&) -> std::vector<NewEvent> {
+    return {OrgEvent("sch-1", "Synthetic School")};
+  });
   auto added = RunCli(tmp, "user add --username alice --role educator --flags schoolwide",
                       "a synthetic long password\n");
   REQUIRE(added.exit_code == 0);
@@ -275,10 +280,9 @@ TEST_CASE("backpack user enable, password and update manage an existing account"
 TEST_CASE("user add and update check schools and grades as grant does") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
-  {
-    DomainFixture seed(tmp.path() / "data");
-    REQUIRE(seed.log().Append({OrgEvent("sch-1", "Synthetic School")}));
-  }
+  Seed(tmp, [](const AeadKey&) -> std::vector<NewEvent> {
+    return {OrgEvent("sch-1", "Synthetic School")};
+  });
   const std::string password = "a synthetic long password\n";
   const std::string add = "user add --role educator --username ";
   CliResult unknown = RunCli(tmp, add + "ann --schools nosuchschool --grades 99", password);
@@ -310,16 +314,14 @@ TEST_CASE("user add and update check schools and grades as grant does") {
 TEST_CASE("user add warns, in one line, of a guardian or teacher account no roster row links") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
-  {
-    DomainFixture seed(tmp.path() / "data");
-    const AeadKey& k = seed.keys().index_key;
-    REQUIRE(seed.log().Append(
-        {OrgEvent("sch-1", "Synthetic School"), ClassEvent("cls-1", "sch-1"),
-         StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
-         EnrollmentEvent(k, "enr-t1", "cls-1", "tch-1", "teacher"),
-         GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test"),
-         GuardianEvent(k, "gdn-2", "stu-a", "Riley", "Quinlan", "riley.q@example.test")}));
-  }
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {OrgEvent("sch-1", "Synthetic School"),
+            ClassEvent("cls-1", "sch-1"),
+            StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
+            EnrollmentEvent(k, "enr-t1", "cls-1", "tch-1", "teacher"),
+            GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test"),
+            GuardianEvent(k, "gdn-2", "stu-a", "Riley", "Quinlan", "riley.q@example.test")};
+  });
   const std::string password = "a synthetic long password\n";
   struct Row {
     std::string args;
@@ -363,14 +365,11 @@ TEST_CASE("user add warns, in one line, of a guardian or teacher account no rost
 TEST_CASE("backpack guardian unlink ends one guardian's link to one student") {
   TempDir tmp;
   REQUIRE(RunCli(tmp, "init").exit_code == 0);
-  {
-    DomainFixture seed(tmp.path() / "data");
-    const AeadKey& k = seed.keys().index_key;
-    REQUIRE(seed.log().Append(
-        {OrgEvent("sch-1", "Synthetic School"),
-         StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
-         GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test")}));
-  }
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {OrgEvent("sch-1", "Synthetic School"),
+            StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
+            GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test")};
+  });
   auto added = RunCli(tmp, "user add --username morgan.q@example.test --role guardian",
                       "a synthetic long password\n");
   REQUIRE(added.exit_code == 0);
