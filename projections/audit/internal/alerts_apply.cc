@@ -1,6 +1,7 @@
 // The derived alerts of the audit projection: break-glass uses, bulk access
 // and denial bursts, and their reviews.
 #include <algorithm>
+#include <functional>
 
 #include "projections/audit/internal/audit_projection.h"
 #include "projections/audit/internal/payload.h"
@@ -148,29 +149,16 @@ class StoredDenialEntries final : public DenialWindowEntries {
   const std::string time_prefix_;
 };
 
-// Brings the actor's bulk alert `alert_seq` up to date with reads at `at_us`
-// that keep more than the threshold in the window, unless it was reviewed
-// (a reviewed alert stays as the reviewer saw it).
-Status ContinueBulkAlert(uint64_t alert_seq, const Trigger& trigger, int64_t at_us,
-                         ProjectionTxn& txn) {
+// Brings the actor's open alert `alert_seq` of `kind` up to date with an
+// event at `at_us`, its count becoming `next_count` of the stored one, unless
+// it was reviewed (a reviewed alert stays as the reviewer saw it).
+Status ContinueOpenAlert(uint64_t alert_seq, std::string_view kind, int64_t at_us,
+                         const std::function<uint64_t(uint64_t)>& next_count, ProjectionTxn& txn) {
   ASSIGN_OR_RETURN(auto stored, txn.Get(kAlertsFamily, AsBytes(SeqKey(alert_seq))));
   if (!stored) return OkStatus();
   auto alert = DecodeAlert(*stored);
-  if (!alert || alert->reviewed || alert->kind != kBulkAccessAlert) return OkStatus();
-  alert->count = std::max(alert->count, trigger.count);
-  alert->last_read_at_us = at_us;
-  PutAlert(*alert, txn);
-  return OkStatus();
-}
-
-// Counts one more denial, at `at_us`, in the actor's burst alert
-// `alert_seq`, unless it was reviewed (it then stays as the reviewer saw it).
-Status ContinueDenialAlert(uint64_t alert_seq, int64_t at_us, ProjectionTxn& txn) {
-  ASSIGN_OR_RETURN(auto stored, txn.Get(kAlertsFamily, AsBytes(SeqKey(alert_seq))));
-  if (!stored) return OkStatus();
-  auto alert = DecodeAlert(*stored);
-  if (!alert || alert->reviewed || alert->kind != kDenialBurstAlert) return OkStatus();
-  alert->count++;
+  if (!alert || alert->reviewed || alert->kind != kind) return OkStatus();
+  alert->count = next_count(alert->count);
   alert->last_read_at_us = at_us;
   PutAlert(*alert, txn);
   return OkStatus();
@@ -319,7 +307,11 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
   }
   if (!trigger) return OkStatus();
   if (trigger->continues_open_alert) {
-    return ContinueBulkAlert(header.alert_seq, *trigger, entry.at_us, txn);
+    // Reads that keep more than the threshold in the window: the larger count.
+    const uint64_t count = trigger->count;
+    return ContinueOpenAlert(
+        header.alert_seq, kBulkAccessAlert, entry.at_us,
+        [count](uint64_t stored) { return std::max(stored, count); }, txn);
   }
   Alert alert = RaisedBy(entry, kBulkAccessAlert, *trigger);
   alert.last_read_at_us = entry.at_us;
@@ -342,7 +334,9 @@ Status AuditProjection::TrackDenials(const AccessEntry& entry, ProjectionTxn& tx
   txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeDenialWindowHeader(header)));
   if (!trigger) return OkStatus();
   if (trigger->continues_open_alert) {
-    return ContinueDenialAlert(header.alert_seq, entry.at_us, txn);
+    return ContinueOpenAlert(  // one more denial
+        header.alert_seq, kDenialBurstAlert, entry.at_us,
+        [](uint64_t stored) { return stored + 1; }, txn);
   }
   Alert alert = RaisedBy(entry, kDenialBurstAlert, *trigger);
   alert.last_read_at_us = entry.at_us;
