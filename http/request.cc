@@ -21,12 +21,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view TrimBlanks(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // A qvalue ("0", "0.5", "1.000", ...; RFC 9110 §12.4.2) in thousandths.
 std::optional<int> ParseQValue(std::string_view text) {
   if (text.empty() || (text[0] != '0' && text[0] != '1')) return std::nullopt;
@@ -78,6 +72,12 @@ RangeRating RateRange(std::string_view range, std::string_view media_type) {
 }
 
 }  // namespace
+
+std::string_view TrimBlanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
 
 std::optional<int> AcceptQuality(std::string_view accept, std::string_view media_type,
                                  bool wildcards) {

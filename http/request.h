@@ -72,6 +72,10 @@ struct HttpResponse {
   std::string log_user_id;
 };
 
+// `text` without the spaces and tabs at either end (a header field's
+// optional whitespace, RFC 9110 §5.6.3).
+std::string_view TrimBlanks(std::string_view text);
+
 // How the Accept header value `accept` (RFC 9110 §12.5.1) rates
 // `media_type` ("type/subtype", lower case): the q-value, in thousandths (0
 // to 1000; 1000 when not given), of the most specific media range matching

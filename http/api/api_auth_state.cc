@@ -10,6 +10,7 @@
 #include "core/bytes.h"
 #include "core/crypto.h"
 #include "http/api/api_auth.h"
+#include "http/request.h"
 
 namespace backpack::api {
 namespace {
@@ -45,12 +46,6 @@ std::string Lowercase(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 // A token is exactly what Create() hands out; anything else is not looked up.
@@ -133,18 +128,19 @@ std::string ExpiredSessionCookie(const SessionOptions& options) {
 std::optional<std::string> SessionToken(std::string_view authorization,
                                         std::string_view cookie_header, bool* from_cookie) {
   *from_cookie = false;
-  authorization = Trim(authorization);
+  authorization = http::TrimBlanks(authorization);
   if (authorization.size() > 7 && Lowercase(authorization.substr(0, 7)) == "bearer ") {
-    return std::string(Trim(authorization.substr(7)));
+    return std::string(http::TrimBlanks(authorization.substr(7)));
   }
   while (!cookie_header.empty()) {
     size_t end = cookie_header.find(';');
-    std::string_view pair = Trim(cookie_header.substr(0, end));
+    std::string_view pair = http::TrimBlanks(cookie_header.substr(0, end));
     cookie_header = end == std::string_view::npos ? "" : cookie_header.substr(end + 1);
     size_t eq = pair.find('=');
-    if (eq == std::string_view::npos || Trim(pair.substr(0, eq)) != kSessionCookie) continue;
+    if (eq == std::string_view::npos || http::TrimBlanks(pair.substr(0, eq)) != kSessionCookie)
+      continue;
     *from_cookie = true;
-    return std::string(Trim(pair.substr(eq + 1)));
+    return std::string(http::TrimBlanks(pair.substr(eq + 1)));
   }
   return std::nullopt;
 }
