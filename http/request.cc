@@ -108,6 +108,14 @@ std::optional<std::string_view> HeaderMap::Get(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<std::string_view> HeaderMap::GetAll(std::string_view name) const {
+  std::vector<std::string_view> values;
+  for (const auto& [field_name, value] : fields_) {
+    if (EqualsIgnoreCase(field_name, name)) values.emplace_back(value);
+  }
+  return values;
+}
+
 std::string HttpRequest::MediaType() const {
   std::string_view value = headers.Get("Content-Type").value_or("");
   value = value.substr(0, value.find(';'));

@@ -26,6 +26,8 @@ class HeaderMap {
   void Add(std::string name, std::string value);
   // The first field named `name` (ASCII case-insensitive), if any.
   std::optional<std::string_view> Get(std::string_view name) const;
+  // Every field named `name` (ASCII case-insensitive), in order.
+  std::vector<std::string_view> GetAll(std::string_view name) const;
   bool Has(std::string_view name) const { return Get(name).has_value(); }
   const std::vector<std::pair<std::string, std::string>>& fields() const { return fields_; }
 
@@ -48,7 +50,9 @@ struct HttpRequest {
   std::vector<QueryParam> query;  // Percent-decoded; '+' decodes to a space.
   HeaderMap headers;
   std::string body;
-  std::string client_ip;   // Peer address, e.g. "127.0.0.1".
+  // The client's address, e.g. "127.0.0.1": the TCP peer's, or behind a
+  // trusted proxy the one it forwarded (ClientAddress(), client_address.h).
+  std::string client_ip;
   std::string request_id;  // 32 random hex characters, unique per request.
 
   // The first query parameter named `key` (case-sensitive), if any.
