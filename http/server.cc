@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/crypto.h"
+#include "http/client_address.h"
 #include "http/internal/server_state.h"
 #include "http/internal/session.h"
 
@@ -146,11 +147,25 @@ Status OpenAcceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint,
   return OkStatus();
 }
 
-ServerOptions ResolveThreads(ServerOptions options) {
+// Resolves the thread count and normalizes the trusted proxies (Start()
+// refuses any that is not an IP address).
+ServerOptions ResolveOptions(ServerOptions options) {
   if (options.threads <= 0) {
     options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
+  for (std::string& proxy : options.trusted_proxies) {
+    proxy = NormalizeIpAddress(proxy).value_or(proxy);
+  }
   return options;
+}
+
+Status CheckTrustedProxies(const std::vector<std::string>& proxies) {
+  for (const std::string& proxy : proxies) {
+    if (!NormalizeIpAddress(proxy)) {
+      return InvalidArgumentError("trusted proxy '" + proxy + "' is not an IP address");
+    }
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -173,7 +188,7 @@ Status CheckListenAddress(const std::string& listen) {
 
 HttpServer::HttpServer(ServerOptions options, Router router, std::shared_ptr<Metrics> metrics)
     : impl_(std::make_unique<Impl>()) {
-  impl_->state = std::make_shared<ServerState>(ResolveThreads(std::move(options)),
+  impl_->state = std::make_shared<ServerState>(ResolveOptions(std::move(options)),
                                                std::move(router), std::move(metrics));
 }
 
@@ -188,6 +203,7 @@ Status HttpServer::Start() {
   if (impl_->started) return FailedPreconditionError("HTTP server already started");
   RETURN_IF_ERROR(CryptoInit());  // NewRequestId() draws from libsodium.
   ServerState& state = *impl_->state;
+  RETURN_IF_ERROR(CheckTrustedProxies(state.options.trusted_proxies));
   ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseListenAddress(state.options.listen));
   tcp::acceptor acceptor(net::make_strand(state.ioc));
   RETURN_IF_ERROR(OpenAcceptor(acceptor, endpoint, state.options.listen));

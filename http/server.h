@@ -4,7 +4,8 @@
 //
 // Each request gets one log line (method, route pattern, status, latency,
 // request id, HttpResponse::log_user_id) and updates the Metrics registry.
-// Raw targets, query strings, bodies and headers are never logged.
+// Raw targets, query strings, bodies, headers and client addresses are
+// never logged.
 #pragma once
 
 #include <chrono>
@@ -64,8 +65,14 @@ struct ServerOptions {
   // Connections beyond this are answered 503 and closed at once.
   std::size_t max_connections = 1024;
   // As max_connections, per client address: one client (or a school's NAT)
-  // cannot take every slot. 0 means a quarter of max_connections.
+  // cannot take every slot. 0 means a quarter of max_connections. It counts
+  // TCP peers: behind a trusted proxy, the proxy's connections as a whole.
   std::size_t max_connections_per_client = 0;
+  // Reverse proxies (IP addresses, client_address.h) whose X-Forwarded-For
+  // names the client (HttpRequest::client_ip); none by default. A request
+  // from one of them without a usable X-Forwarded-For is answered 400.
+  // Start() refuses an entry that is not an IP address.
+  std::vector<std::string> trusted_proxies;
   // Source of HttpRequest::request_id; defaults to NewRequestId(). Called on
   // I/O threads concurrently, so it must be thread-safe.
   std::function<std::string()> request_id_generator;
@@ -86,7 +93,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds, listens and starts the I/O threads; returns once accepting.
-  // kInvalidArgument for a bad listen address, kUnavailable (naming the
+  // kInvalidArgument for a bad listen address or trusted proxy, kUnavailable (naming the
   // address and the OS reason) when it cannot bind, e.g. the port is taken,
   // kFailedPrecondition if already started.
   Status Start();

@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 
+#include "http/client_address.h"
+
 namespace backpack::http::internal {
 namespace {
 
@@ -205,20 +207,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     if (ec) return FailRead(ec);
     started_ = std::chrono::steady_clock::now();
     const auto& header = parser_->get();
-    request_ = HttpRequest{};
-    request_.method = std::string(header.method_string());
-    request_.target = std::string(header.target());
-    request_.client_ip = client_ip_;
-    request_.request_id = state_->NextRequestId();
-    for (const auto& field : header) {
-      request_.headers.Add(std::string(field.name_string()), std::string(field.value()));
-    }
-    if (Status target = ParseTarget(request_.target, &request_.path, &request_.query);
-        !target.ok()) {
-      return RespondAndClose(ErrorResponse(target));
-    }
-    if (std::string problem = FramingProblem(header); !problem.empty()) {
-      return RespondAndClose(JsonError(400, "bad_request", problem));
+    if (std::optional<HttpResponse> refusal = TakeHeader(header)) {
+      return RespondAndClose(std::move(*refusal));
     }
     match_ = state_->router.Match(request_.method, request_.path);
     const ServerState::BodyLimit limit = state_->BodyLimitFor(request_, match_.pattern);
@@ -243,6 +233,34 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
       return SendContinue();
     }
     ReadBody();
+  }
+
+  // Fills request_ from `header`; the reply refusing it if it is unacceptable.
+  std::optional<HttpResponse> TakeHeader(
+      const bhttp::request_parser<bhttp::string_body>::value_type& header) {
+    request_ = HttpRequest{};
+    request_.method = std::string(header.method_string());
+    request_.target = std::string(header.target());
+    request_.request_id = state_->NextRequestId();
+    for (const auto& field : header) {
+      request_.headers.Add(std::string(field.name_string()), std::string(field.value()));
+    }
+    if (Status target = ParseTarget(request_.target, &request_.path, &request_.query);
+        !target.ok()) {
+      return ErrorResponse(target);
+    }
+    if (std::string problem = FramingProblem(header); !problem.empty()) {
+      return JsonError(400, "bad_request", problem);
+    }
+    Result<std::string> client =
+        ClientAddress(client_ip_, state_->options.trusted_proxies, request_.headers);
+    if (!client) {
+      // A misconfigured proxy: say so to the operator (no address, no header value).
+      spdlog::warn("http: refused a request: {}", client.error().message());
+      return ErrorResponse(client.error());
+    }
+    request_.client_ip = std::move(*client);
+    return std::nullopt;
   }
 
   void SendContinue() {
@@ -371,7 +389,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   uint64_t id_ = 0;
-  std::string client_ip_;
+  std::string client_ip_;  // The TCP peer's address ("" if unknown).
   Phase phase_ = Phase::kReading;
   bool first_request_ = true;
   bool stopping_ = false;    // Set by Shutdown(): no further requests.

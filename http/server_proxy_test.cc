@@ -1,0 +1,110 @@
+// HttpServer behind a reverse proxy: the client address a handler sees
+// (HttpRequest::client_ip) over real loopback sockets, with and without
+// ServerOptions::trusted_proxies. Addresses are documentation ones.
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "http/server.h"
+#include "http/test_client.h"
+#include "http/test_server.h"
+
+namespace backpack::http {
+namespace {
+
+using testing::BuildRequest;
+using testing::ClientResponse;
+using testing::TestClient;
+
+struct Fixture {
+  explicit Fixture(std::vector<std::string> trusted_proxies)
+      : server(Options(std::move(trusted_proxies)), testing::MakeTestRouter(routes)) {
+    REQUIRE(server.Start().ok());
+  }
+  static ServerOptions Options(std::vector<std::string> trusted_proxies) {
+    ServerOptions options = testing::TestOptions();
+    options.trusted_proxies = std::move(trusted_proxies);
+    return options;
+  }
+  testing::TestRouteState routes;
+  HttpServer server;
+};
+
+// GET of the test profile route (it answers the client address as "ip")
+// from loopback address `source`, with `headers` ("Name: value\r\n" lines).
+std::optional<ClientResponse> GetFrom(const Fixture& f, const std::string& source,
+                                      const std::string& headers) {
+  TestClient client(f.server.port(), std::chrono::milliseconds(5000), source);
+  if (!client.connected() || !client.Send(BuildRequest("GET", "/api/students/s1/profile", "",
+                                                       headers + "Connection: close\r\n"))) {
+    return std::nullopt;
+  }
+  return client.ReadResponse();
+}
+
+// The "ip" the handler saw, or "status N: CODE: MESSAGE" if it was not reached.
+std::string SeenAddress(const Fixture& f, const std::string& headers,
+                        const std::string& source = "127.0.0.1") {
+  std::optional<ClientResponse> response = GetFrom(f, source, headers);
+  if (!response) return "no response";
+  boost::json::value body = boost::json::parse(response->body);
+  if (response->status == 200) return std::string(body.at("ip").as_string());
+  return "status " + std::to_string(response->status) + ": " +
+         std::string(body.at("error").at("code").as_string()) + ": " +
+         std::string(body.at("error").at("message").as_string());
+}
+
+TEST_CASE("behind a trusted proxy a handler sees the rightmost X-Forwarded-For address") {
+  Fixture f({"127.0.0.1"});
+  CHECK(SeenAddress(f, "X-Forwarded-For: 198.51.100.7\r\n") == "198.51.100.7");
+  CHECK(SeenAddress(f, "X-Forwarded-For: 203.0.113.9, 198.51.100.7\r\n") == "198.51.100.7");
+  CHECK(SeenAddress(f, "x-forwarded-for: 2001:DB8:0::7\r\n") == "2001:db8::7");
+}
+
+TEST_CASE("X-Forwarded-For from a peer that is not a trusted proxy is ignored") {
+  Fixture none({});
+  CHECK(SeenAddress(none, "X-Forwarded-For: 198.51.100.7\r\n") == "127.0.0.1");
+  CHECK(SeenAddress(none, "X-Forwarded-For: nonsense\r\nX-Forwarded-For: ,\r\n") == "127.0.0.1");
+  Fixture other({"127.0.0.1"});
+  CHECK(SeenAddress(other, "X-Forwarded-For: 198.51.100.7\r\n", "127.0.0.2") == "127.0.0.2");
+  CHECK(SeenAddress(other, "X-Forwarded-For: nonsense\r\n", "127.0.0.2") == "127.0.0.2");
+}
+
+TEST_CASE("a trusted proxy's unusable X-Forwarded-For gets 400 and never reaches a handler") {
+  Fixture f({"192.0.2.10", "127.0.0.1"});
+  const std::string kPrefix = "status 400: bad_request: ";
+  CHECK(SeenAddress(f, "") ==
+        kPrefix +
+            "a request through a trusted proxy needs exactly one X-Forwarded-For field, got 0");
+  CHECK(SeenAddress(f, "X-Forwarded-For: 198.51.100.7\r\nX-Forwarded-For: 203.0.113.9\r\n") ==
+        kPrefix +
+            "a request through a trusted proxy needs exactly one X-Forwarded-For field, got 2");
+  CHECK(SeenAddress(f, "X-Forwarded-For:\r\n") ==
+        kPrefix + "empty X-Forwarded-For field from a trusted proxy");
+  for (const std::string value :
+       {"198.51.100.7:443", "[2001:db8::7]", "198.51.100.7,", "unknown", "198.51.100.7, garbage"}) {
+    INFO(value);
+    CHECK(SeenAddress(f, "X-Forwarded-For: " + value + "\r\n") ==
+          kPrefix + "the last X-Forwarded-For entry from a trusted proxy is not an IP address");
+  }
+}
+
+TEST_CASE("a trusted proxy that is not an IP address stops the server from starting") {
+  testing::TestRouteState routes;
+  HttpServer server(Fixture::Options({"127.0.0.1", "proxy.example"}),
+                    testing::MakeTestRouter(routes));
+  Status started = server.Start();
+  CHECK(started.code() == StatusCode::kInvalidArgument);
+  CHECK(started.message() == "trusted proxy 'proxy.example' is not an IP address");
+  CHECK(server.port() == 0);
+}
+
+TEST_CASE("trusted proxies given in another spelling of their address are trusted") {
+  Fixture f({"0:0:0:0:0:ffff:7f00:1"});  // ::ffff:127.0.0.1
+  CHECK(SeenAddress(f, "X-Forwarded-For: 198.51.100.7\r\n") == "198.51.100.7");
+}
+
+}  // namespace
+}  // namespace backpack::http
