@@ -11,10 +11,12 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
+#include "http/client_address.h"
 #include "http/server.h"
 #include "tools/commands.h"
 
@@ -31,7 +33,8 @@ struct ServeOptions {
   int threads = 0;  // not given: one per core
   bool secure_cookie = false;
   size_t max_connections = 1024;
-  size_t max_connections_per_client = 0;  // not given: a quarter of max_connections
+  size_t max_connections_per_client = 0;       // not given: a quarter of max_connections
+  std::optional<std::string> trusted_proxies;  // --trusted-proxy as given
   // Hidden, for tests and drills.
   int64_t session_idle_seconds = 30 * 60;
   size_t login_user_limit = 5;
@@ -100,7 +103,8 @@ struct ApiState {
   api::ApiContext context;
 };
 
-int Serve(App& app, const ServeOptions& options, const sigset_t& signals) {
+int Serve(App& app, const ServeOptions& options, std::vector<std::string> trusted_proxies,
+          const sigset_t& signals) {
   ApiState state(app, options);
   http::Router router;
   api::RegisterAllRoutes(router, state.context);
@@ -109,6 +113,7 @@ int Serve(App& app, const ServeOptions& options, const sigset_t& signals) {
   server_options.threads = options.threads;
   server_options.max_connections = options.max_connections;
   server_options.max_connections_per_client = options.max_connections_per_client;
+  server_options.trusted_proxies = std::move(trusted_proxies);
   server_options.route_body_limits = api::RouteBodyLimits(state.context);
   http::HttpServer server(server_options, std::move(router), state.metrics);
   if (Status started = server.Start(); !started.ok()) {
@@ -139,9 +144,17 @@ void RunServe(const GlobalOptions& global, const ServeOptions& options, int* exi
     *exit_code = Fail(listen);  // before the store is opened
     return;
   }
+  Result<std::vector<std::string>> trusted_proxies = std::vector<std::string>();
+  if (options.trusted_proxies) {
+    trusted_proxies = http::ParseTrustedProxies(*options.trusted_proxies);
+  }
+  if (!trusted_proxies) {
+    *exit_code = Fail(trusted_proxies.error());
+    return;
+  }
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;
-  *exit_code = Serve(*app, options, signals);
+  *exit_code = Serve(*app, options, std::move(*trusted_proxies), signals);
   app.reset();  // drains the log and writes the final checkpoint
   // kExitOk only after serving: a server that never started did not stop.
   if (*exit_code == kExitOk) spdlog::info("stopped");
@@ -171,6 +184,11 @@ void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
       ->check(CLI::Range(size_t{1}, kMaxServeConnections));
   serve->add_flag("--secure-cookie", options.secure_cookie,
                   "mark the session cookie Secure (when served behind TLS)");
+  serve
+      ->add_option("--trusted-proxy", options.trusted_proxies,
+                   "IP addresses of reverse proxies whose X-Forwarded-For names the client "
+                   "(default: none)")
+      ->type_name("ADDR[,ADDR...]");
   // Hidden: test hooks.
   serve->add_option("--session-idle-seconds", options.session_idle_seconds)->group("");
   serve->add_option("--login-user-limit", options.login_user_limit)->group("");
