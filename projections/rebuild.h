@@ -54,6 +54,9 @@ Result<bool> RebuildInterrupted(Store& store);
 // and f_shredded_requests keeps the ids of the requests a shred made unreadable.
 // 12: a denial-burst alert counts the denials while it is open, as a bulk
 // alert does its reads (the window's header names the alert).
+// rec_shredded_notes came after 12 without a new version: no shred logged
+// before it lists note ids, so a rebuild of an older store writes nothing
+// there either.
 inline constexpr std::string_view kProjectionsVersion = "12";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).

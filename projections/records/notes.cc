@@ -66,11 +66,18 @@ Status CheckAuthor(const NoteInfo& note, const Actor& actor) {
 namespace records {
 namespace {
 
-// The note `note_id`, or kNotFound.
+// Why there is no note `note_id`: kGone if a shred took it, else kNotFound.
+Status MissingNote(Services& services, std::string_view note_id) {
+  ASSIGN_OR_RETURN(auto shredded, ShreddedNoteStudent(*services.store, note_id));
+  if (!shredded) return NotFoundError("no such note");
+  return GoneError("the student's record was already shredded, and this note with it");
+}
+
+// The note `note_id`, or MissingNote.
 Result<LoadedNote> RequireNote(Services& services, std::string_view note_id) {
   ReadTxn read(services);
   ASSIGN_OR_RETURN(auto note, LoadNote(read.txn(), note_id));
-  if (!note) return Err(NotFoundError("no such note"));
+  if (!note) return Err(MissingNote(services, note_id));
   return std::move(*note);
 }
 
@@ -166,10 +173,19 @@ Result<std::string> Records::NoteStudent(std::string_view note_id) const {
   Services& s = impl_->services;
   if (note_id.empty()) return Err(NotFoundError("no such note"));
   ASSIGN_OR_RETURN(auto ref_bytes, s.store->Get(records::kNoteFamily, AsBytes(note_id)));
-  if (!ref_bytes) return Err(NotFoundError("no such note"));
+  if (!ref_bytes) return Err(records::MissingNote(s, note_id));
   auto ref = records::ParseNoteRef(*ref_bytes);
   if (!ref) return Err(DataLossError("records: malformed rec_notes value"));
   return ref->student_id;
+}
+
+Result<std::optional<std::string>> Records::ShreddedNoteStudent(std::string_view note_id) const {
+  return records::ShreddedNoteStudent(*impl_->services.store, note_id);
+}
+
+Result<std::vector<std::string>> Records::NoteIds(std::string_view student_id) const {
+  records::ReadTxn read(impl_->services);
+  return records::NoteIdsOf(read.txn(), student_id);
 }
 
 }  // namespace backpack

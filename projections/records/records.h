@@ -19,6 +19,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -133,7 +134,8 @@ class Records {
   Result<NoteInfo> WriteNote(const Actor& actor, std::string_view student_id, std::string_view kind,
                              std::string_view text, bool restricted);
   // Appends NoteRevised (revised_by = actor). kPermissionDenied unless the
-  // actor wrote the note; kNotFound for an unknown note.
+  // actor wrote the note; kNotFound for an unknown note, kGone for one a
+  // shred took (as for every note lookup below).
   Result<NoteInfo> ReviseNote(const Actor& actor, std::string_view note_id, std::string_view text);
   // Appends NoteRestricted (restricted_by = actor) unless already
   // restricted; `*appended` (if given) says whether it did.
@@ -149,6 +151,12 @@ class Records {
   Result<NoteInfo> FindNote(std::string_view note_id) const;
   // The student a note is about, for access checks on note routes.
   Result<std::string> NoteStudent(std::string_view note_id) const;
+  // The student of `note_id` if shredding the student's record took the
+  // note (only its id and student stay known, from the RecordShredded's
+  // note_ids); else nullopt.
+  Result<std::optional<std::string>> ShreddedNoteStudent(std::string_view note_id) const;
+  // The ids of the student's notes, for the RecordShredded that takes them.
+  Result<std::vector<std::string>> NoteIds(std::string_view student_id) const;
 
  private:
   struct Impl;

@@ -104,9 +104,12 @@ NewEvent NoteRestricted(const std::string& student, const std::string& note_id,
   return Make(EventType::NoteRestricted, student, fbb, false, by);
 }
 
-NewEvent Shredded(const std::string& student) {
+NewEvent Shredded(const std::string& student, const std::vector<std::string>& note_ids) {
   flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "test", "", 0));
+  std::vector<flatbuffers::Offset<flatbuffers::String>> notes;
+  for (const std::string& id : note_ids) notes.push_back(fbb.CreateString(id));
+  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "test", "", 0, nullptr, nullptr, nullptr,
+                                                   notes.empty() ? nullptr : &notes));
   return Make(EventType::RecordShredded, student, fbb, /*personal=*/false);
 }
 

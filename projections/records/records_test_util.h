@@ -35,7 +35,8 @@ NewEvent NoteRevised(const std::string& student, const std::string& note_id,
                      const std::string& text, const std::string& by);
 NewEvent NoteRestricted(const std::string& student, const std::string& note_id,
                         const std::string& by);
-NewEvent Shredded(const std::string& student);
+// A RecordShredded listing `note_ids` as the student's notes.
+NewEvent Shredded(const std::string& student, const std::vector<std::string>& note_ids = {});
 
 // --- Roster facts: a school `school`, a student, a class with a teacher.
 NewEvent StudentImported(const AeadKey& index_key, const std::string& sourced_id,

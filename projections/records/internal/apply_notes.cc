@@ -94,9 +94,18 @@ Status DeleteWhere(ProjectionTxn& txn, std::string_view family, std::string_view
 // Deletes everything the projection holds about the student. Every
 // rec_student value under the student's prefix is sealed for that student,
 // so deleting the prefix equals DeleteOwnedBy without scanning the family.
+// The notes the payload lists are kept as shredded (id -> student): from the
+// payload alone, since a replay never sees the student's own note events.
 Status ApplyShredded(const LoggedEvent& event, ProjectionTxn& txn, SummaryMemo* summaries) {
+  auto* p = VerifiedPayload<fb::RecordShreddedPayload>(event);
+  if (!p) return MalformedPayload(event);
   const std::string& student = event.header.subject_id;
   if (summaries) summaries->Forget(student);  // deleted below, and no plaintext kept
+  if (p->note_ids()) {
+    for (const auto* id : *p->note_ids()) {
+      if (id && id->size() > 0) txn.Put(kShreddedNoteFamily, AsBytes(id->str()), AsBytes(student));
+    }
+  }
   RETURN_IF_ERROR(DeleteWhere(txn, kStudentFamily, StudentPrefix(student),
                               [](ByteView, ByteView) { return true; }));
   RETURN_IF_ERROR(DeleteWhere(txn, kNoteFamily, "", [&](ByteView, ByteView value) {

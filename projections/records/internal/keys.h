@@ -19,6 +19,9 @@ inline constexpr std::string_view kStudentFamily = "rec_student";
 inline constexpr std::string_view kFeedFamily = "rec_feed";
 // Note lookup: note_id -> student_id \0 seq(8 BE) of its NoteWritten.
 inline constexpr std::string_view kNoteFamily = "rec_notes";
+// Notes a shred took: note_id -> student_id, from the RecordShredded payload's
+// note_ids (plain: opaque ids only).
+inline constexpr std::string_view kShreddedNoteFamily = "rec_shredded_notes";
 
 // The kind of a value under a student's prefix.
 enum class Tag : char {

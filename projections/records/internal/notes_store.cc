@@ -21,6 +21,25 @@ Result<std::optional<LoadedNote>> LoadNote(ProjectionTxn& txn, std::string_view 
   return std::optional<LoadedNote>(std::move(note));
 }
 
+Result<std::optional<std::string>> ShreddedNoteStudent(Store& store, std::string_view note_id) {
+  if (note_id.empty()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(auto student, store.Get(kShreddedNoteFamily, AsBytes(note_id)));
+  if (!student) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(AsChars(*student)));
+}
+
+// rec_notes is keyed by note id alone, so this scans it all, as the shred's
+// own deletion of the student's entries does.
+Result<std::vector<std::string>> NoteIdsOf(ProjectionTxn& txn, std::string_view student_id) {
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(txn.Scan(kNoteFamily, {}, [&](ByteView key, ByteView value) {
+    auto ref = ParseNoteRef(value);
+    if (ref && ref->student_id == student_id) ids.emplace_back(AsChars(key));
+    return true;
+  }));
+  return ids;
+}
+
 NoteInfo NoteInfoFrom(const std::string& student_id, const boost::json::object& note) {
   NoteInfo info;
   info.id = StringField(note, "id");

@@ -5,8 +5,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
+#include "core/store.h"
 #include "projections/projection.h"
 #include "projections/records/records.h"
 
@@ -21,6 +23,13 @@ struct LoadedNote {
 
 // The note `note_id`; nullopt if unknown, kGone if its student was shredded.
 Result<std::optional<LoadedNote>> LoadNote(ProjectionTxn& txn, std::string_view note_id);
+
+// The student of `note_id` if a shred took the note (rec_shredded_notes);
+// nullopt otherwise.
+Result<std::optional<std::string>> ShreddedNoteStudent(Store& store, std::string_view note_id);
+
+// The ids of the student's notes (rec_notes), in id order.
+Result<std::vector<std::string>> NoteIdsOf(ProjectionTxn& txn, std::string_view student_id);
 
 // The metadata of a stored note value.
 NoteInfo NoteInfoFrom(const std::string& student_id, const boost::json::object& note);

@@ -6,6 +6,8 @@
 // its subject's lane. The one case no lane split can follow is an id reused
 // after the student who held it was shredded (the live projection then
 // writes the note for the new student): from there on one lane replays all.
+// A shred's note_ids count as its student's, since a shred writes
+// rec_shredded_notes under them: one another student held first is a reuse.
 #include <deque>
 #include <unordered_map>
 
@@ -31,8 +33,7 @@ class RecordsPartitioner final : public RebuildPartitioner {
       case EventType::NoteRestricted:
         return OwnerOr(NoteIdOf<fb::NoteRestrictedPayload>(event), subject);
       case EventType::RecordShredded:
-        Shredded(subject);
-        return subject;
+        return Shredded(event);
       default:
         return subject;
     }
@@ -106,9 +107,26 @@ class RecordsPartitioner final : public RebuildPartitioner {
   }
 
   // Frees every note id the student holds (their holders count the shreds).
-  void Shredded(const std::string& student) {
-    auto found = index_of_.find(student);
-    if (found != index_of_.end()) ++students_[found->second].shreds;
+  // The shred writes rec_shredded_notes under the note ids it lists, yet a
+  // replay skips the shredded student's own note events (unreadable): so a
+  // listed id counts as the student's, and one another student held first
+  // (shredded since, or the live projection would not have given it to this
+  // student) is a reuse, as for a note.
+  std::optional<std::string_view> Shredded(const LoggedEvent& event) {
+    const uint32_t student = StudentIndex(event.header.subject_id);
+    bool reused = false;
+    auto* payload = VerifiedPayload<fb::RecordShreddedPayload>(event);
+    if (payload && payload->note_ids()) {
+      for (const auto* id : *payload->note_ids()) {
+        if (!id || id->size() == 0) continue;
+        const Holder* holder = HolderOf(StrView(id));
+        if (!holder) AddHolder(StrView(id), Holder{student, students_[student].shreds});
+        reused = reused || (holder && holder->student != student);
+      }
+    }
+    ++students_[student].shreds;
+    if (reused) return std::nullopt;
+    return std::string_view(event.header.subject_id);
   }
 
   uint32_t StudentIndex(const std::string& student) {
@@ -122,7 +140,7 @@ class RecordsPartitioner final : public RebuildPartitioner {
   StringSequence note_ids_;
   std::vector<Holder> holders_;
   PositionIndex holder_index_;
-  std::deque<Student> students_;                     // a deque: the ids handed out stay put
+  std::deque<Student> students_;                        // a deque: the ids handed out stay put
   std::unordered_map<std::string, uint32_t> index_of_;  // in students_, by student id
 };
 

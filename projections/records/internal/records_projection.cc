@@ -8,7 +8,8 @@
 namespace backpack::records {
 
 std::vector<std::string> RecordsProjection::ColumnFamilies() const {
-  return {std::string(kStudentFamily), std::string(kFeedFamily), std::string(kNoteFamily)};
+  return {std::string(kStudentFamily), std::string(kFeedFamily), std::string(kNoteFamily),
+          std::string(kShreddedNoteFamily)};
 }
 
 Status MalformedPayload(const LoggedEvent& event) {
