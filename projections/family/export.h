@@ -18,11 +18,13 @@ namespace backpack {
 
 // The bundles this version makes. Version 4 may hold payload fields appended
 // after version 3 (the client address of a disclosure, an alert review or a
-// shred; a shred's request ids), which a verifier of version 3 would find not
+// shred; a shred's request ids), and version 5 one appended after version 4
+// (a shred's note ids), which a verifier of an earlier version would find not
 // matching the signed payload: the number tells it the bundle is newer than
-// it. Bundles of version 3 still verify.
-inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/4";
-inline constexpr std::string_view kHistoryExportFormatV3 = "backpack-history-export/3";
+// it. Bundles of versions 3 and 4 still verify.
+inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/5";
+inline constexpr std::string_view kHistoryExportEarlierFormats[] = {"backpack-history-export/3",
+                                                                    "backpack-history-export/4"};
 // An exported event's `withheld`: null, or why part of it is not shown.
 inline constexpr std::string_view kWithheldRestrictedNote = "restricted_note";
 inline constexpr std::string_view kWithheldOtherStudents = "other_students";

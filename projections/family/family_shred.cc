@@ -9,15 +9,27 @@
 #include "projections/family/family.h"
 #include "projections/family/internal/command_util.h"
 #include "projections/family/internal/reads.h"
+#include "projections/records/records.h"
 
 namespace backpack {
 namespace {
 
-// `request_ids`: the student's family requests, which the shred makes
-// unreadable (their ids stay known, for an answer "gone" to a later request).
+// What the shred makes unreadable whose ids stay known, for an answer
+// "gone" to a later request about one: the student's family requests and notes.
+struct TakenIds {
+  std::vector<std::string> requests;
+  std::vector<std::string> notes;
+};
+
+std::vector<flatbuffers::Offset<flatbuffers::String>> Strings(flatbuffers::FlatBufferBuilder& fbb,
+                                                              const std::vector<std::string>& ids) {
+  std::vector<flatbuffers::Offset<flatbuffers::String>> out;
+  for (const std::string& id : ids) out.push_back(fbb.CreateString(id));
+  return out;
+}
+
 NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string_view student,
-                       std::string_view reason, std::string_view request_id,
-                       const std::vector<std::string>& request_ids,
+                       std::string_view reason, std::string_view request_id, const TakenIds& taken,
                        const std::vector<KeptBreakGlassAlert>& alerts) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::ShreddedBreakGlassAlert>> kept;
@@ -26,12 +38,12 @@ NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string
         fbb, a.alert_seq, a.actor_id.c_str(), a.at_us, a.expires_at_us, a.break_glass_id.c_str(),
         a.reviewed, a.reviewed_by.c_str(), a.reviewed_at_us, a.review_seq));
   }
-  std::vector<flatbuffers::Offset<flatbuffers::String>> requests;
-  for (const std::string& id : request_ids) requests.push_back(fbb.CreateString(id));
+  const auto requests = Strings(fbb, taken.requests);
+  const auto notes = Strings(fbb, taken.notes);
   fbb.Finish(fb::CreateRecordShreddedPayloadDirect(
       fbb, std::string(reason).c_str(), std::string(request_id).c_str(),
       services.clock->NowMicros(), kept.empty() ? nullptr : &kept, actor.client_ip.c_str(),
-      requests.empty() ? nullptr : &requests));
+      requests.empty() ? nullptr : &requests, notes.empty() ? nullptr : &notes));
   return MakeEvent(EventType::RecordShredded, actor, student, fbb, /*personal=*/false);
 }
 
@@ -52,18 +64,21 @@ NewEvent ShredReasonEvent(const UserInfo& actor_user, const Actor& actor, std::s
 // keeps the student's break-glass alerts as they stand, with reviews held
 // back until it is appended (Audit::WithBreakGlassAlertsAbout). If only the
 // append succeeded, the error says that the shred is recorded and when it
-// completes. The RecordShredded also lists the student's family requests;
-// the caller holds hold_mu_, so none can commit between that read and the
-// append.
+// completes. The RecordShredded also lists the student's family requests
+// (the caller holds hold_mu_, so none can commit between that read and the
+// append) and notes (a note written meanwhile is not listed: a later request
+// about it is answered "no such note", as for shreds before notes were listed).
 Status AppendShredThenDestroyKey(const Services& services, const Actor& actor,
                                  std::string_view student, std::string_view reason,
                                  std::string_view request_id, std::vector<NewEvent> events) {
   ASSIGN_OR_RETURN(auto requests, family::ReadRequestStates(*services.store, student));
-  std::vector<std::string> request_ids;
-  for (const auto& [id, state] : requests) request_ids.push_back(id);
+  TakenIds taken;
+  for (const auto& [id, state] : requests) taken.requests.push_back(id);
+  if (services.records) {
+    ASSIGN_OR_RETURN(taken.notes, services.records->NoteIds(student));
+  }
   auto append = [&](const std::vector<KeptBreakGlassAlert>& alerts) -> Status {
-    events.push_back(
-        ShreddedEvent(services, actor, student, reason, request_id, request_ids, alerts));
+    events.push_back(ShreddedEvent(services, actor, student, reason, request_id, taken, alerts));
     auto appended = family::AppendAll(services, std::move(events));
     return appended ? OkStatus() : appended.error();
   };

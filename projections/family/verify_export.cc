@@ -1,6 +1,7 @@
 // VerifyExport: offline verification of history export bundles.
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <span>
 
@@ -92,9 +93,11 @@ struct BundleContext {
 Result<BundleContext> VerifyHeader(const json::object& b,
                                    const std::optional<Ed25519PublicKey>& override_key) {
   ASSIGN_OR_RETURN(std::string format, GetString(b, "format", ""));
-  if (format != kHistoryExportFormat && format != kHistoryExportFormatV3) {
+  if (format != kHistoryExportFormat &&
+      std::find(std::begin(kHistoryExportEarlierFormats), std::end(kHistoryExportEarlierFormats),
+                format) == std::end(kHistoryExportEarlierFormats)) {
     return Err(
-        InvalidArgumentError("not a " + std::string(kHistoryExportFormat) + " (or /3) bundle"));
+        InvalidArgumentError("not a " + std::string(kHistoryExportFormat) + " (or /3, /4) bundle"));
   }
   RETURN_IF_ERROR(RequireExactKeys(b, kBundleKeys, ""));
   BundleContext ctx;
