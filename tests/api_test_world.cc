@@ -16,6 +16,7 @@
 #include "imports/import_set.h"
 #include "projections/ids.h"
 #include "projections/intake/intake.h"
+#include "projections/rebuild.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
 #include "tests/forwarding_log.h"
@@ -211,6 +212,14 @@ boost::json::value ApiWorld::Json(const ClientResponse& response) {
 }
 
 uint64_t ApiWorld::LogSize() { return fx_->log().size(); }
+
+std::string ApiWorld::RebuildDifference() {
+  testing::TempDir scratch_dir;
+  std::unique_ptr<Store> scratch = fx_->Rebuilt(scratch_dir.path() / "db");
+  auto difference = FirstDifference(fx_->store(), *scratch, fx_->domain().ColumnFamilies());
+  REQUIRE(difference);
+  return difference->value_or("");
+}
 
 std::vector<LoggedEvent> ApiWorld::EventsSince(uint64_t from, EventType type) {
   std::vector<LoggedEvent> out;

@@ -69,6 +69,10 @@ class ApiWorld {
   // Events at seq >= `from` (of `type`, unless Unknown).
   std::vector<LoggedEvent> EventsSince(uint64_t from, EventType type = EventType::Unknown);
   size_t CountSince(uint64_t from, EventType type) { return EventsSince(from, type).size(); }
+  // What `backpack rebuild --check` reports: the first difference between the
+  // live projections and a replay of the whole log into scratch space, or ""
+  // if they are identical. No request may be in flight.
+  std::string RebuildDifference();
 
   // Signs `account` in again (e.g. after its session expired).
   void Refresh(Account& account);

@@ -200,14 +200,14 @@ TEST_CASE("an approved deletion shreds the record: profile 410, history still se
 
   REQUIRE(w.Call("POST", approve, w.privacy.token).status == 200);
   REQUIRE(w.Call("GET", Profile(w.spare_student), w.principal.token).status == 410);
-  // The note went with the record's projections: its author can neither
-  // revise nor restrict it (404: its id no longer names anything, and the
-  // log holds it only under the destroyed key), and nothing is appended.
+  // The note went with the record: its author can neither revise nor
+  // restrict it (410, the shred listed its id), and each try is recorded.
   before = w.LogSize();
   CHECK(w.Call("POST", note_path + "/revisions", w.principal.token, R"({"text":"Synthetic"})")
-            .status == 404);
-  CHECK(w.Call("POST", note_path + "/restrict", w.principal.token).status == 404);
-  CHECK(w.LogSize() == before);
+            .status == 410);
+  CHECK(w.Call("POST", note_path + "/restrict", w.principal.token).status == 410);
+  CHECK(w.CountSince(before, EventType::AccessDenied) == 2);
+  CHECK(w.LogSize() == before + 2);
   before = w.LogSize();
   auto history = w.Call("GET", base + "/history", w.privacy.token);
   REQUIRE(history.status == 200);

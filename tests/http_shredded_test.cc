@@ -1,6 +1,6 @@
 // Requests about a shredded record, end to end over a real server: each is
 // recorded (SPEC §2 invariant 3) before it is answered 410 gone, whoever
-// asks, and fails closed; a shred's family requests answer "gone" too.
+// asks, and fails closed; a shred's family requests and notes answer "gone" too.
 // Its own world: it shreds the child whose guardian has an account.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -12,6 +12,7 @@
 #include "projections/access_policy.h"
 #include "projections/family/family.h"
 #include "projections/ids.h"
+#include "projections/roster/roster.h"
 #include "tests/api_test_helpers.h"
 #include "tests/api_test_world.h"
 
@@ -30,6 +31,7 @@ struct Probe {
   std::string scope;   // the trail's scope ("" for writes)
   std::string reason;
   std::string route;  // AccessDenied: the route's pattern
+  int status = 410;
 };
 
 // Every student-scoped route a role may reach, about `student`, shredded.
@@ -109,6 +111,22 @@ std::string ShredChild(ApiWorld& w, std::string* legacy) {
   return id;
 }
 
+// Each of `probes`, while no append succeeds, is answered 503
+// audit_unavailable and leaves the log as it was.
+void CheckFailClosed(ApiWorld& w, const std::vector<Probe>& probes) {
+  const uint64_t before = w.LogSize();
+  {
+    AppendsFail failing(w);
+    for (const Probe& probe : probes) {
+      INFO(probe.method << " " << probe.target << " by " << probe.caller->username);
+      auto r = w.Call(probe.method, probe.target, probe.caller->token, probe.body);
+      CHECK(r.status == 503);
+      CHECK(Str(ApiWorld::Json(r).at("error").at("code")) == "audit_unavailable");
+    }
+  }
+  CHECK(w.LogSize() == before);
+}
+
 TEST_CASE("every request about a shredded record is recorded before its 410 for each role") {
   ApiWorld& w = SharedWorld();
   std::string legacy;
@@ -183,19 +201,125 @@ TEST_CASE("every request about a shredded record is recorded before its 410 for 
     }
     CHECK(found);
   }
-  {  // when a request about a shredded record cannot be recorded it is answered 503
+  // when a request about a shredded record cannot be recorded it is answered 503
+  CheckFailClosed(w, probes);
+}
+
+// A student of the district that no other test here uses (theirs are the
+// world's named students): for a test to shred.
+std::string UnusedStudent(ApiWorld& w) {
+  const int64_t now = w.clock().NowMicros();
+  for (const auto& [id, reason] :
+       w.services().roster->AccessibleStudents(w.principal.user_id, now)) {
+    if (id != w.child && id != w.other_student && id != w.spare_student) return id;
+  }
+  FAIL("the district has no student besides the world's named ones");
+  return "";
+}
+
+// A note by the principal about `student`; its id (REQUIREs a 201).
+std::string PrincipalNote(ApiWorld& w, const std::string& student, bool restricted) {
+  json::object body{
+      {"kind", "counselor"}, {"text", "Synthetic note Quince-Harbor"}, {"restricted", restricted}};
+  auto r = w.Call("POST", "/api/students/" + student + "/notes", w.principal.token,
+                  json::serialize(body));
+  REQUIRE(r.status == 201);
+  return Str(ApiWorld::Json(r).at("id"));
+}
+
+// The requests about the notes `restricted` and `plain` of a shredded
+// student: 410 for an educator the route serves, whatever their relationship
+// to the note (neither access nor authorship can be checked any more);
+// refused first, as for a live note, without the restricted-notes flag or
+// the role.
+std::vector<Probe> NoteProbesOf(ApiWorld& w, const std::string& restricted,
+                                const std::string& plain) {
+  const std::string read = "/api/notes/" + restricted + "/restricted";
+  const std::string read_route = "GET /api/notes/{id}/restricted";
+  const std::string revise = "/api/notes/" + plain + "/revisions";
+  const std::string revise_route = "POST /api/notes/{id}/revisions";
+  const std::string revision = R"({"text":"Synthetic revision"})";
+  const std::string gone(kDeniedGone);
+  const std::string not_educator(kDeniedNotEducator);
+  return {
+      {"GET", read, &w.principal, "", "RecordViewed", "restricted_note", "educator", ""},
+      {"POST", revise, &w.principal, revision, "AccessDenied", "", gone, revise_route},
+      {"POST", "/api/notes/" + plain + "/restrict", &w.principal, "", "AccessDenied", "", gone,
+       "POST /api/notes/{id}/restrict"},
+      {"POST", revise, &w.outsider, revision, "AccessDenied", "", gone, revise_route},
+      {"GET", read, &w.outsider, "", "AccessDenied", "restricted_note",
+       std::string(kDeniedNoRestrictedNotesFlag), read_route, 403},
+      {"GET", read, &w.guardian, "", "AccessDenied", "restricted_note", not_educator, read_route,
+       403},
+      {"POST", revise, &w.guardian, revision, "AccessDenied", "", not_educator, revise_route, 403},
+  };
+}
+
+// `name` of an audit trail entry, or "" if it has none.
+std::string Field(const json::object& e, std::string_view name) {
+  const json::value* v = e.if_contains(name);
+  return v ? Str(*v) : "";
+}
+
+// The audit trail of `student` holds the records `made` (by seq) of the
+// note probes, each as its probe says, naming the note it asked about.
+void CheckNoteTrail(ApiWorld& w, const std::string& student,
+                    const std::map<uint64_t, const Probe*>& made, const std::string& restricted,
+                    const std::string& plain) {
+  const auto trail = TrailSince(w, student, made.begin()->first);
+  REQUIRE(trail.size() == made.size());
+  for (const auto& [seq, probe] : made) {
+    INFO(probe->method << " " << probe->target << " by " << probe->caller->username);
+    const json::object& e = trail.at(seq);
+    CHECK(Str(e.at("action")) == probe->action);
+    CHECK(Field(e, "scope") == probe->scope);
+    CHECK(Str(e.at("reason")) == probe->reason);
+    CHECK(Str(e.at("outcome")) == (probe->action == "RecordViewed" ? "gone" : "denied"));
+    CHECK(Str(e.at("actor").at("id")) == probe->caller->user_id);
+    if (!probe->route.empty()) CHECK(Field(e, "route") == probe->route);
+    const bool reads_restricted = probe->target.ends_with("/restricted");
+    CHECK(Field(e, probe->action == "RecordViewed" ? "note_id" : "target_id") ==
+          (reads_restricted ? restricted : plain));
+  }
+}
+
+TEST_CASE("requests about a shredded student's notes are recorded before their 410") {
+  ApiWorld& w = SharedWorld();
+  const std::string student = UnusedStudent(w);
+  const std::string restricted = PrincipalNote(w, student, true);
+  const std::string plain = PrincipalNote(w, student, false);
+  REQUIRE(
+      w.services()
+          .family->Shred(Actor{w.privacy.user_id, "req_shred", ""}, student, "Synthetic: retention")
+          .ok());
+  std::map<uint64_t, const Probe*> made;  // seq of each request's record
+  const std::vector<Probe> probes = NoteProbesOf(w, restricted, plain);
+  for (const Probe& probe : probes) {
+    INFO(probe.method << " " << probe.target << " by " << probe.caller->username);
     const uint64_t before = w.LogSize();
-    {
-      AppendsFail failing(w);
-      for (const Probe& probe : probes) {
-        INFO(probe.method << " " << probe.target << " by " << probe.caller->username);
-        auto r = w.Call(probe.method, probe.target, probe.caller->token, probe.body);
-        CHECK(r.status == 503);
-        CHECK(Str(ApiWorld::Json(r).at("error").at("code")) == "audit_unavailable");
-      }
-    }
+    auto r = w.Call(probe.method, probe.target, probe.caller->token, probe.body);
+    CHECK(r.status == probe.status);
+    CHECK(Str(ApiWorld::Json(r).at("error").at("code")) ==
+          (probe.status == 410 ? "gone" : "forbidden"));
+    auto events = w.EventsSince(before);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].header.subject_id == student);
+    CHECK_FALSE(events[0].header.payload_encrypted);  // ids, codes and times only
+    made[events[0].header.seq] = &probe;
+  }
+  CheckNoteTrail(w, student, made, restricted, plain);
+  {  // a note id never issued is still unknown, and nothing is recorded
+    const uint64_t before = w.LogSize();
+    const std::string unknown = NewId("note");
+    CHECK(w.Call("GET", "/api/notes/" + unknown + "/restricted", w.principal.token).status == 404);
+    CHECK(w.Call("POST", "/api/notes/" + unknown + "/revisions", w.principal.token,
+                 R"({"text":"Synthetic revision"})")
+              .status == 404);
     CHECK(w.LogSize() == before);
   }
+  CheckFailClosed(w, probes);
+  // The shred's note ids come from its event alone: a rebuild keeps them gone.
+  CHECK(w.RebuildDifference() == "");
 }
 
 TEST_CASE("a second pending deletion request for the same student is refused with 409") {

@@ -5,6 +5,7 @@
 #include "http/api/audited.h"
 #include "http/api/json_util.h"
 #include "http/api/route.h"
+#include "projections/access_state.h"
 #include "projections/audit/audit_time.h"
 #include "projections/records/records.h"
 
@@ -34,10 +35,24 @@ json::object NoteJson(const NoteInfo& info) {
                                                              : json::value(info.revised_by)}};
 }
 
-// The student `note_id` is about, or "" if unknown: for denials.
+// The student `note_id` is about, even if a shred took the note, or "" if
+// unknown: for denials and for the record of a request about a shredded note.
 std::string NoteStudentOrEmpty(const Exchange& ex, const std::string& note_id) {
-  auto student = ex.services().records->NoteStudent(note_id);
-  return student ? *student : "";
+  Records& records = *ex.services().records;
+  if (auto student = records.NoteStudent(note_id)) return *student;
+  auto shredded = records.ShreddedNoteStudent(note_id);
+  return shredded && *shredded ? **shredded : "";
+}
+
+// Answers `error`, the failed lookup of note `note_id`: for a note a shred
+// took (kGone), ReplyGone recorded against its student, a read of `scope`
+// or (kUnknown) a write; anything else as it is (404 for an unknown note).
+void ReplyNoteError(const Exchange& ex, const Status& error, AccessScope scope,
+                    const std::string& note_id) {
+  if (error.code() != StatusCode::kGone) return ex.ReplyError(error);
+  StudentRead gone{scope, NoteStudentOrEmpty(ex, note_id), note_id, AccessOutcome::kGone, {}};
+  if (scope == AccessScope::kRestrictedNote) gone.extra.note_id = note_id;
+  ReplyGone(ex, std::move(gone), error);
 }
 
 // The refusal of a change to `note` by someone other than its author.
@@ -48,7 +63,9 @@ Denial NotAuthor(const NoteInfo& note) {
 // GET /api/notes/{id}/restricted: educators with access to the student and
 // the can_view_restricted_notes flag; audited as `restricted_note`. A note
 // that is not restricted is refused with 409 (its text is in the profile):
-// a read here would be recorded as a restricted note's.
+// a read here would be recorded as a restricted note's. A note a shred took
+// is answered 410 (recorded as a read with outcome gone) to an educator with
+// the flag; access to its student can no longer be decided.
 void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
   std::string note_id(params.Get("id"));
   if (!CheckPathId(ex, note_id, "note", "note")) return;
@@ -58,7 +75,12 @@ void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params
   }
   Records& records = *ex.services().records;
   auto student = records.NoteStudent(note_id);
-  if (!student) return ex.ReplyError(student.error());
+  if (!student && student.error().code() == StatusCode::kGone &&
+      !ex.caller.user.flags.contains(kFlagCanViewRestrictedNotes)) {
+    return Deny(ex, {AccessScope::kRestrictedNote, NoteStudentOrEmpty(ex, note_id),
+                     std::string(kDeniedNoRestrictedNotesFlag), note_id});
+  }
+  if (!student) return ReplyNoteError(ex, student.error(), AccessScope::kRestrictedNote, note_id);
   AccessDecision decision =
       ex.services().roster->DecideRestricted(ex.user_id(), *student, ex.now_us);
   StudentRead read{AccessScope::kRestrictedNote, *student, note_id, AccessOutcome::kAllowed, {}};
@@ -111,9 +133,10 @@ void WriteNote(const http::HttpRequest& request, const http::RouteParams& params
 
 // For a route that changes the note `note_id` (from the path): true, with
 // `*note` set, if the caller is its author and still has access to the
-// student; false, having answered: 400 for a malformed id, 404/410 for an
-// unknown note or a shredded student, 403 (recorded as AccessDenied) for
-// anyone else.
+// student; false, having answered: 400 for a malformed id, 404 for an
+// unknown note, 410 to an educator for a note a shred took (recorded as
+// AccessDenied denied:gone: its author can no longer be checked), 403
+// (recorded as AccessDenied) for anyone else.
 bool CheckNoteAuthor(const Exchange& ex, const std::string& note_id, NoteInfo* note) {
   if (!CheckPathId(ex, note_id, "note", "note")) return false;
   if (!HasRole(ex, {Role::kEducator})) {
@@ -123,7 +146,7 @@ bool CheckNoteAuthor(const Exchange& ex, const std::string& note_id, NoteInfo* n
   }
   auto found = ex.services().records->FindNote(note_id);
   if (!found) {
-    ex.ReplyError(found.error());
+    ReplyNoteError(ex, found.error(), AccessScope::kUnknown, note_id);
     return false;
   }
   if (found->author_id != ex.user_id()) {
