@@ -1,5 +1,5 @@
-// user add, update, disable, enable and password, grant, and guardian unlink
-// (SPEC §5): thin shells over RosterCommands.
+// user add, update, disable, enable and password, and grant (SPEC §5): thin
+// shells over RosterCommands.
 #include <algorithm>
 #include <iostream>
 #include <optional>
@@ -236,10 +236,10 @@ void RunUserPassword(const GlobalOptions& global, const UserChangeOptions& o, in
 }
 
 struct UserUpdateOptions {
-  std::string username, display_name;
+  std::string username, display_name, sourced_id;
   std::vector<std::string> flags, schools, grades;
   const CLI::Option *display_name_given = nullptr, *flags_given = nullptr, *schools_given = nullptr,
-                    *grades_given = nullptr;
+                    *grades_given = nullptr, *sourced_id_given = nullptr;
 };
 
 // A list option's new value if it was given: "" (as in --flags "") clears it.
@@ -252,8 +252,44 @@ std::optional<IdSet> ListChange(const CLI::Option* given, const std::vector<std:
   return set;
 }
 
-// Changes an account's display name, flags, schools or grades (UserUpdated).
+// Links an account made without --sourced-id to its OneRoster person
+// (UserUpdated): "linked USER_ID", or "unchanged USER_ID" if it already was.
+// A refusal names the account as the operator typed it, and nothing else of
+// the person. Warns, as user add does, if no imported row names the person.
+void RunUserLink(const GlobalOptions& global, const UserUpdateOptions& o, int* exit_code) {
+  auto app = OpenOrReport(global, exit_code);
+  if (!app) return;
+  Roster& roster = *app->services().roster;
+  auto user = roster.ResolveUser(o.username);
+  if (!user) {
+    *exit_code = Fail(NotFoundError("no account " + o.username));
+    return;
+  }
+  auto linked = RosterCommands(app->services()).LinkUser(CliActor(), *user, o.sourced_id);
+  if (!linked) {
+    const Status& why = linked.error();
+    *exit_code = Fail(Status(why.code(), o.username + ": " + std::string(why.message())));
+    return;
+  }
+  std::cout << (*linked == AccountChange::kChanged ? "linked " : "unchanged ") << *user << "\n";
+  if (auto info = roster.FindUser(*user)) {
+    WarnIfUnlinked(roster, UserAddOptions{o.username, "", "", o.sourced_id, {}, {}, {}}, info->role,
+                   *user);
+  }
+}
+
+// Changes an account's display name, flags, schools or grades (UserUpdated),
+// or links it (--sourced-id, given alone).
 void RunUserUpdate(const GlobalOptions& global, const UserUpdateOptions& o, int* exit_code) {
+  if (o.sourced_id_given->count() > 0) {
+    if (o.display_name_given->count() + o.flags_given->count() + o.schools_given->count() +
+            o.grades_given->count() >
+        0) {
+      *exit_code = Usage("--sourced-id goes alone: link the account, then change the rest");
+      return;
+    }
+    return RunUserLink(global, o, exit_code);
+  }
   UserChanges changes;
   if (o.display_name_given->count() > 0) changes.display_name = o.display_name;
   changes.flags = ListChange(o.flags_given, o.flags);
@@ -267,34 +303,6 @@ void RunUserUpdate(const GlobalOptions& global, const UserUpdateOptions& o, int*
     return commands.UpdateUser(CliActor(), id, changes);
   };
   ChangeUser(global, o.username, {"updated", "unchanged"}, update, exit_code);
-}
-
-struct UnlinkOptions {
-  std::string guardian, student, reason;
-};
-
-// Ends one guardian's link to one student (GuardianUnlinked) and prints
-// "unlinked GUARDIAN_ID from STUDENT_ID".
-void RunGuardianUnlink(const GlobalOptions& global, const UnlinkOptions& o, int* exit_code) {
-  auto app = OpenOrReport(global, exit_code);
-  if (!app) return;
-  auto guardian = app->services().roster->ResolveUser(o.guardian);
-  if (!guardian) {
-    *exit_code = Fail(NotFoundError("no account " + o.guardian));
-    return;
-  }
-  auto student = ResolveStudentId(*app, o.student);
-  if (!student) {
-    *exit_code = Fail(student.error());
-    return;
-  }
-  Status unlinked =
-      RosterCommands(app->services()).UnlinkGuardian(CliActor(), *guardian, *student, o.reason);
-  if (!unlinked.ok()) {
-    *exit_code = Fail(unlinked);
-    return;
-  }
-  std::cout << "unlinked " << *guardian << " from " << *student << "\n";
 }
 
 void AddUserAddCommand(CLI::App& user, const GlobalOptions& global, int* exit_code) {
@@ -315,7 +323,9 @@ void AddUserAddCommand(CLI::App& user, const GlobalOptions& global, int* exit_co
 // `user update`: only the options given change.
 void AddUserUpdateCommand(CLI::App& user, const GlobalOptions& global, int* exit_code) {
   auto* update = user.add_subcommand(
-      "update", "change an account's display name, flags, schools or grades (the rest stays)");
+      "update",
+      "change an account's display name, flags, schools or grades (the rest stays), or link it "
+      "to its OneRoster sourcedId");
   static UserUpdateOptions up;
   update->add_option("--username", up.username, "login name or user id")->required();
   up.display_name_given =
@@ -330,6 +340,10 @@ void AddUserUpdateCommand(CLI::App& user, const GlobalOptions& global, int* exit
           ->delimiter(',');
   up.grades_given =
       update->add_option("--grades", up.grades, "grade levels (replaces them)")->delimiter(',');
+  up.sourced_id_given = update->add_option(
+      "--sourced-id", up.sourced_id,
+      "link an account made without one to the person's OneRoster sourcedId (alone; a link "
+      "never changes)");
   update->callback([&global, exit_code] { RunUserUpdate(global, up, exit_code); });
 }
 
@@ -368,19 +382,6 @@ void AddGrantCommand(CLI::App& cli, const GlobalOptions& global, int* exit_code)
   grant->callback([&global, exit_code] { RunGrant(global, g, exit_code); });
 }
 
-// `guardian unlink`.
-void AddGuardianCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
-  auto* guardian = cli.add_subcommand("guardian", "manage guardians' links to students");
-  guardian->require_subcommand(1);
-  auto* unlink = guardian->add_subcommand(
-      "unlink", "end one guardian's link to one student (e.g. a court order)");
-  static UnlinkOptions un;
-  unlink->add_option("--guardian", un.guardian, "the guardian's username or user id")->required();
-  unlink->add_option("--student", un.student, "student id or OneRoster sourcedId")->required();
-  unlink->add_option("--reason", un.reason, "why (sealed under the student's key)")->required();
-  unlink->callback([&global, exit_code] { RunGuardianUnlink(global, un, exit_code); });
-}
-
 }  // namespace
 
 void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code) {
@@ -390,7 +391,6 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   AddUserUpdateCommand(*user, global, exit_code);
   AddUserChangeCommands(*user, global, exit_code);
   AddGrantCommand(cli, global, exit_code);
-  AddGuardianCommands(cli, global, exit_code);
 }
 
 }  // namespace backpack

@@ -23,6 +23,8 @@ void AddBenchCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
 void AddRebuildCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // user add, grant (projections/roster).
 void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// guardian unlink (projections/roster).
+void AddGuardianCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // serve: the HTTP API (http/api).
 void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // audit query, audit breach-report, audit alerts (projections/audit).

@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
   AddBenchCommands(cli, global, &exit_code);
   AddRebuildCommands(cli, global, &exit_code);
   AddRosterCommands(cli, global, &exit_code);
+  AddGuardianCommands(cli, global, &exit_code);
   AddServeCommands(cli, global, &exit_code);
   AddAuditCommands(cli, global, &exit_code);
   AddFamilyCommands(cli, global, &exit_code);

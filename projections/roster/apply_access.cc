@@ -1,4 +1,5 @@
 // Roster projection: accounts, grants, break-glass and shredding.
+#include "projections/ids.h"
 #include "projections/roster/internal/payload.h"
 #include "projections/roster/internal/records.h"
 #include "projections/roster/internal/roster_projection.h"
@@ -49,13 +50,16 @@ Status ApplyUserState(ApplyContext& c) {
   RETURN_IF_ERROR(RequirePersonalAbout(c.event, id));
   ASSIGN_OR_RETURN(Role role, RoleFrom(p->role()));
   ASSIGN_OR_RETURN(auto old, ReadUser(c.txn, id));
+  // An account's OneRoster link is set once: a later event naming another
+  // person keeps the first (RosterCommands::LinkUser never writes one).
+  const bool had_link = old && !old->sourced_id.empty();
   UserRecord record{username,
                     Str(p->display_name()),
                     role,
                     StrSet(p->flags()),
                     StrSet(p->schools()),
                     StrSet(p->grades()),
-                    Str(p->sourced_id()),
+                    had_link ? old->sourced_id : Str(p->sourced_id()),
                     old ? old->disabled : false};
   RETURN_IF_ERROR(IndexUsername(c, id, old, username));
   RETURN_IF_ERROR(WriteUser(c.txn, id, record));
@@ -65,7 +69,8 @@ Status ApplyUserState(ApplyContext& c) {
             UserFor(id, record.role, record.disabled, record.flags, record.schools, record.grades))
         .IgnoreError();
   });
-  return OkStatus();
+  if (had_link || record.sourced_id.empty()) return OkStatus();
+  return AdoptPerson(c, UserIdFor(c.index_key, record.sourced_id), id);
 }
 
 Result<GrantScope> ScopeFrom(const fb::AccessGrantedPayload& p) {

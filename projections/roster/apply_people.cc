@@ -47,9 +47,11 @@ Result<EnrollmentKey> EnrollmentKeyOf(ApplyContext& c, const fb::EnrollmentImpor
   RETURN_IF_ERROR(RequireId(key.class_id, "class"));
   RETURN_IF_ERROR(RequireId(user_sourced_id, "user"));
   key.role = role == "teacher" ? EnrollmentRole::kTeacher : EnrollmentRole::kStudent;
-  key.member_id = key.role == EnrollmentRole::kTeacher ? UserIdFor(c.index_key, user_sourced_id)
-                                                       : StudentIdFor(c.index_key, user_sourced_id);
-  if (key.role == EnrollmentRole::kStudent) {
+  if (key.role == EnrollmentRole::kTeacher) {
+    ASSIGN_OR_RETURN(key.member_id,
+                     AccountOfPerson(c.txn, UserIdFor(c.index_key, user_sourced_id)));
+  } else {
+    key.member_id = StudentIdFor(c.index_key, user_sourced_id);
     RETURN_IF_ERROR(RequirePersonalAbout(c.event, key.member_id));
   }
   key.digest = EnrollmentDigest(c.index_key, sourced_id);
@@ -110,7 +112,8 @@ Status EndLinksKeptForRetractedStudent(ApplyContext& c, const std::string& stude
 // A guardian row went missing. With a student subject, only that link is
 // retracted; without one, every link of the guardian.
 Status RetractGuardian(ApplyContext& c, std::string_view sourced_id) {
-  std::string guardian_id = UserIdFor(c.index_key, sourced_id);
+  ASSIGN_OR_RETURN(std::string guardian_id,
+                   AccountOfPerson(c.txn, UserIdFor(c.index_key, sourced_id)));
   if (!c.event.header.subject_id.empty()) {
     return RetractGuardianLink(c, c.event.header.subject_id, guardian_id);
   }
@@ -241,7 +244,8 @@ Status ApplyGuardianLink(ApplyContext& c) {
   RETURN_IF_ERROR(RequireId(guardian_sourced_id, "guardian"));
   RETURN_IF_ERROR(RequireId(student_sourced_id, "student"));
   std::string student_id = StudentIdFor(c.index_key, student_sourced_id);
-  std::string guardian_id = UserIdFor(c.index_key, guardian_sourced_id);
+  ASSIGN_OR_RETURN(std::string guardian_id,
+                   AccountOfPerson(c.txn, UserIdFor(c.index_key, guardian_sourced_id)));
   RETURN_IF_ERROR(RequirePersonalAbout(c.event, student_id));
   GuardianContact contact{guardian_sourced_id, Str(p->given_name()), Str(p->family_name()),
                           Str(p->email()),     Str(p->phone()),      Str(p->relationship())};

@@ -54,8 +54,8 @@ struct AddUserRequest {
   PasswordCost password_cost = PasswordCost::kInteractive;
 };
 
-// What UpdateUser changes; an unset field keeps its value. The username,
-// role and OneRoster link of an account never change.
+// What UpdateUser changes; an unset field keeps its value. The username and
+// role of an account never change; its OneRoster link is set once (LinkUser).
 struct UserChanges {
   std::optional<std::string> display_name;
   std::optional<IdSet> flags;  // kFlag* names
@@ -126,6 +126,19 @@ class RosterCommands {
   // never imported, kInvalidArgument as AddUser's checks.
   [[nodiscard]] Result<AccountChange> UpdateUser(const Actor& actor, std::string_view user_id,
                                                  const UserChanges& changes);
+  // Links an account made without a OneRoster sourcedId to the teacher or
+  // guardian with `sourced_id` (UserUpdated with the full state, sealed under
+  // the account's key): that person's imported guardian links and class
+  // rosters, those imported before and after, become the account's.
+  // kAlreadySo, appending nothing, if it is linked to that person. A link
+  // never changes (it would move a guardian's access to other children):
+  // kFailedPrecondition if the account is linked to another person (by its
+  // sourcedId, or by its username or email when it was made), or is not a
+  // guardian's or an educator's. kAlreadyExists if another account is linked
+  // to `sourced_id`; kNotFound for an unknown user; kInvalidArgument for an
+  // empty or malformed sourcedId.
+  [[nodiscard]] Result<AccountChange> LinkUser(const Actor& actor, std::string_view user_id,
+                                               std::string_view sourced_id);
   // Replaces the account's password (PasswordReset; the hash stays in the
   // credentials family). kNotFound for an unknown user, kInvalidArgument for a
   // password outside kMinPasswordLength..kMaxPasswordLength bytes. If the

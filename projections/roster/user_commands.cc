@@ -8,12 +8,14 @@
 #include "projections/roster/internal/passwords.h"
 #include "projections/roster/internal/records.h"
 #include "projections/roster/internal/roster_impl.h"
+#include "projections/roster/internal/user_state.h"
 #include "projections/roster/roster_commands.h"
 
 namespace backpack {
 namespace {
 
 using roster::StoreReader;
+using roster::UserStatePayload;
 
 constexpr size_t kMaxUsernameLength = 64;
 constexpr size_t kMaxDisplayNameLength = 200;
@@ -119,20 +121,6 @@ Status ValidateSchoolAccess(Services& s, const IdSet& schools, const IdSet& grad
   return OkStatus();
 }
 
-fb::UserRole ToFbRole(Role role) {
-  switch (role) {
-    case Role::kEducator:
-      return fb::UserRole::Educator;
-    case Role::kPrivacyOfficer:
-      return fb::UserRole::PrivacyOfficer;
-    case Role::kDistrictAdmin:
-      return fb::UserRole::DistrictAdmin;
-    case Role::kGuardian:
-      return fb::UserRole::Guardian;
-  }
-  return fb::UserRole::Unknown;
-}
-
 // The guardian whose imported email is `email`, if any (lowest id wins).
 std::optional<std::string> GuardianByEmail(Services& s, std::string_view email) {
   StoreReader reader(*s.store, *s.data_keys);
@@ -161,32 +149,6 @@ std::string AccountIdFor(Services& s, const roster::Memory& m, const AddUserRequ
     if (auto by_email = GuardianByEmail(s, r.username)) return *by_email;
   }
   return NewId("usr");
-}
-
-// A UserCreated or UserUpdated payload (the same fields: the full state).
-template <typename Payload>
-Bytes UserStatePayload(const std::string& id, const AddUserRequest& r, const IdSet& guardian_of) {
-  flatbuffers::FlatBufferBuilder fbb;
-  auto user_id = fbb.CreateString(id);
-  auto username = fbb.CreateString(r.username);
-  auto display_name = fbb.CreateString(r.display_name);
-  auto flags = roster::StringVector(fbb, r.flags);
-  auto schools = roster::StringVector(fbb, r.schools);
-  auto grades = roster::StringVector(fbb, r.grades);
-  auto children = roster::StringVector(fbb, guardian_of);
-  auto sourced_id = fbb.CreateString(r.sourced_id);
-  typename Payload::Builder builder(fbb);
-  builder.add_user_id(user_id);
-  builder.add_username(username);
-  builder.add_role(ToFbRole(r.role));
-  builder.add_display_name(display_name);
-  builder.add_flags(flags);
-  builder.add_schools(schools);
-  builder.add_grades(grades);
-  builder.add_guardian_of(children);
-  builder.add_sourced_id(sourced_id);
-  fbb.Finish(builder.Finish());
-  return roster::FinishPayload(fbb);
 }
 
 }  // namespace
@@ -247,9 +209,8 @@ Result<std::string> RosterCommands::AddUser(const Actor& actor, const AddUserReq
     id = AccountIdFor(services_, impl.shared.state, request);
     guardian_of = impl.shared.state.access.StudentsOfGuardian(id);
   }
-  if (services_.roster->FindUser(id)) {
-    return Err(AlreadyExistsError("that person already has an account"));
-  }
+  ASSIGN_OR_RETURN(bool taken, roster::PersonHasAccount(services_, id));
+  if (taken) return Err(AlreadyExistsError("that person already has an account"));
   RETURN_IF_ERROR(roster::PutCredential(*services_.store, id, hash));
   Status appended = roster::AppendOne(
       services_,

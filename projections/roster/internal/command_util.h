@@ -49,6 +49,11 @@ inline Status AppendOne(Services& services, NewEvent event) {
   return appended ? OkStatus() : appended.error();
 }
 
+// True if an account has the id `person_id` (UserIdFor a OneRoster
+// sourcedId, or a new account's id), or was linked to that person after it
+// was made (link_commands.cc). Reads committed state.
+Result<bool> PersonHasAccount(Services& services, const std::string& person_id);
+
 std::string_view TrimSpace(std::string_view text);
 
 // kInvalidArgument unless `reason` is text (UTF-8, no control characters but

@@ -160,6 +160,10 @@ std::string UsernameIndexKey(const AeadKey& index_key, std::string_view username
   return "username/" + LookupDigest(index_key, "username", ToLowerAscii(username));
 }
 
+std::string PersonIndexKey(std::string_view person_id) {
+  return "person/" + std::string(person_id);
+}
+
 std::string GuardianEmailPrefix(const AeadKey& index_key, std::string_view email) {
   return "email/" + LookupDigest(index_key, "guardian_email", ToLowerAscii(email)) + "/";
 }

@@ -102,6 +102,9 @@ struct EnrollmentKey {
 std::string PairKey(std::string_view first, std::string_view second);  // a \0 b
 // r_user_index key of a username (case-insensitive).
 std::string UsernameIndexKey(const AeadKey& index_key, std::string_view username);
+// r_user_index key of a person (UserIdFor their OneRoster sourcedId) whose
+// account was linked after it was made: "person/" person id -> account id.
+std::string PersonIndexKey(std::string_view person_id);
 // r_guardian_index keys: "email/" digest "/" student "/" guardian.
 std::string GuardianEmailPrefix(const AeadKey& index_key, std::string_view email);
 std::string GuardianEmailKey(const AeadKey& index_key, std::string_view email,

@@ -75,6 +75,16 @@ Status ApplyRevoke(ApplyContext& c);
 Status ApplyBreakGlass(ApplyContext& c);
 Status ApplyShred(ApplyContext& c);
 
+// apply_link.cc: an account linked to its OneRoster person after it was made.
+// The account that stands for `person_id` (UserIdFor a teacher's or
+// guardian's sourcedId): the one linked to the person later, if any, else the
+// person id itself. Imported rows naming a person are written under it.
+Result<std::string> AccountOfPerson(ProjectionTxn& txn, const std::string& person_id);
+// `account_id` now stands for `person_id`: records that (r_user_index) and
+// moves the person's guardian links, contacts and teacher enrollments to the
+// account, unless the person already has an account (the first keeps them).
+Status AdoptPerson(ApplyContext& c, const std::string& person_id, const std::string& account_id);
+
 // Shared by the operations and LoadMemory, so both paths agree.
 void AddEnrollmentTo(Memory& m, const EnrollmentKey& row, const EnrollmentPeriod& period);
 User UserFor(const std::string& id, Role role, bool disabled, const IdSet& flags,

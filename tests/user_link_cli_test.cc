@@ -1,0 +1,228 @@
+// `backpack user update --sourced-id` through the real binary: an account
+// made without a OneRoster sourcedId is linked to its person later, once.
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <functional>
+
+#include "events/payload_view.h"
+#include "events/schema/payloads_generated.h"
+#include "projections/roster/roster.h"
+#include "projections/roster/roster_test_events.h"
+#include "tests/domain_fixture.h"
+
+namespace backpack::testing {
+namespace {
+
+const std::string kPassword = "a synthetic long password\n";
+
+// Runs `backpack --data DATA <args>` with `input` on stdin.
+CliResult RunCli(const TempDir& tmp, const std::string& args, const std::string& input = "") {
+  return RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args, input);
+}
+
+std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// Appends to the store at DATA the events `make` returns, given the store's
+// index key, then closes the store.
+void Seed(const TempDir& tmp, const std::function<std::vector<NewEvent>(const AeadKey&)>& make) {
+  DomainFixture seed(tmp.path() / "data");
+  REQUIRE(seed.log().Append(make(seed.keys().index_key)));
+}
+
+// A school with two families and one class: Avery (guardian gdn-1) is in
+// cls-1, taught by tch-1; Blake's guardian is gdn-2.
+void SeedDistrict(const TempDir& tmp) {
+  REQUIRE(RunCli(tmp, "init").exit_code == 0);
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {OrgEvent("sch-1", "Synthetic School"),
+            ClassEvent("cls-1", "sch-1"),
+            StudentEvent(k, "stu-a", "Avery", "Quinlan", "07", "sch-1"),
+            StudentEvent(k, "stu-b", "Blake", "Okafor", "07", "sch-1"),
+            EnrollmentEvent(k, "enr-s1", "cls-1", "stu-a", "student"),
+            EnrollmentEvent(k, "enr-t1", "cls-1", "tch-1", "teacher"),
+            GuardianEvent(k, "gdn-1", "stu-a", "Morgan", "Quinlan", "morgan.q@example.test"),
+            GuardianEvent(k, "gdn-2", "stu-b", "Riley", "Okafor", "riley.o@example.test")};
+  });
+}
+
+// The id of the account `username` makes, which it prints.
+std::string AddUser(const TempDir& tmp, const std::string& args) {
+  CliResult added = RunCli(tmp, "user add " + args, kPassword);
+  REQUIRE(added.exit_code == 0);
+  return FirstLine(added.out);
+}
+
+uint64_t LogSize(const TempDir& tmp) { return DomainFixture(tmp.path() / "data").log().size(); }
+
+size_t Lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+
+TEST_CASE("user update --sourced-id links a guardian account made without one to its children") {
+  TempDir tmp;
+  SeedDistrict(tmp);
+  const std::string lee = AddUser(tmp, "--username lee --role guardian");
+  const uint64_t before = LogSize(tmp);
+
+  CliResult linked = RunCli(tmp, "user update --username lee --sourced-id gdn-1");
+  REQUIRE(linked.exit_code == 0);
+  CHECK(linked.out == "linked " + lee + "\n");
+  CHECK(linked.err == "");  // the process's own roster sees the link at once: no warning
+  {
+    DomainFixture after(tmp.path() / "data");
+    REQUIRE(after.log().size() == before + 1);
+    // One UserUpdated about the account, sealed under its key, naming the person.
+    auto event = after.log().Read(before);
+    REQUIRE(event);
+    CHECK(event->header.type == EventType::UserUpdated);
+    CHECK(event->header.subject_id == lee);
+    CHECK(event->header.payload_encrypted);
+    const auto* payload = VerifiedRoot<fb::UserUpdatedPayload>(event->payload);
+    REQUIRE(payload);
+    CHECK(payload->sourced_id()->str() == "gdn-1");
+    CHECK(payload->username()->str() == "lee");
+    // GET /api/me's `students` is the account's guardian_of.
+    Roster& roster = *after.services().roster;
+    const std::string avery = *roster.ResolveStudent("stu-a");
+    CHECK(roster.FindUser(lee)->guardian_of == std::vector<std::string>{avery});
+    CHECK(roster.IsGuardianOf(lee, avery));
+    CHECK_FALSE(roster.IsGuardianOf(lee, *roster.ResolveStudent("stu-b")));
+    auto guardians = roster.GuardiansOf(avery);
+    REQUIRE(guardians.size() == 1);
+    CHECK(guardians[0].id == lee);
+    CHECK(guardians[0].email == "morgan.q@example.test");
+  }
+  // Rows imported after the link are the account's too.
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {StudentEvent(k, "stu-c", "Casey", "Quinlan", "04", "sch-1"),
+            GuardianEvent(k, "gdn-1", "stu-c", "Morgan", "Quinlan", "morgan.q@example.test")};
+  });
+  CliResult again = RunCli(tmp, "user update --username lee --sourced-id gdn-1");
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out == "unchanged " + lee + "\n");
+  {
+    DomainFixture after(tmp.path() / "data");
+    Roster& roster = *after.services().roster;
+    CHECK(roster.FindUser(lee)->guardian_of.size() == 2);
+    CHECK(roster.IsGuardianOf(lee, *roster.ResolveStudent("stu-c")));
+  }
+  CliResult check = RunCli(tmp, "rebuild --check");
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+  CHECK(RunCli(tmp, "verify").exit_code == 0);
+}
+
+TEST_CASE("a linked account is never linked again to another person") {
+  TempDir tmp;
+  SeedDistrict(tmp);
+  const std::string lee = AddUser(tmp, "--username lee --role guardian");
+  REQUIRE(RunCli(tmp, "user update --username lee --sourced-id gdn-1").exit_code == 0);
+  const uint64_t before = LogSize(tmp);
+
+  CliResult moved = RunCli(tmp, "user update --username lee --sourced-id gdn-2");
+  CHECK(moved.exit_code == 1);
+  CHECK(moved.out == "");
+  CHECK(moved.err ==
+        "backpack: lee: the account is already linked to another person in the student "
+        "information system, not to sourcedId gdn-2: a link is never changed\n");
+  // Nor one linked when it was made, by --sourced-id or by its email.
+  AddUser(tmp, "--username morgan --role guardian --sourced-id gdn-9");
+  AddUser(tmp, "--username riley.o@example.test --role guardian");
+  const uint64_t added = LogSize(tmp);
+  for (const char* username : {"morgan", "riley.o@example.test"}) {
+    INFO(username);
+    CliResult refused =
+        RunCli(tmp, std::string("user update --username ") + username + " --sourced-id gdn-3");
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("already linked to another person") != std::string::npos);
+    CHECK(Lines(refused.err) == 1);
+  }
+  CHECK(LogSize(tmp) == added);
+  CHECK(added == before + 2);  // the two accounts; no link was recorded
+  DomainFixture after(tmp.path() / "data");
+  Roster& roster = *after.services().roster;
+  CHECK(roster.IsGuardianOf(lee, *roster.ResolveStudent("stu-a")));
+  CHECK_FALSE(roster.IsGuardianOf(lee, *roster.ResolveStudent("stu-b")));
+}
+
+TEST_CASE("user update --sourced-id refuses a sourcedId another account holds") {
+  TempDir tmp;
+  SeedDistrict(tmp);
+  AddUser(tmp, "--username morgan --role guardian --sourced-id gdn-1");
+  const std::string lee = AddUser(tmp, "--username lee --role guardian");
+  const std::string pat = AddUser(tmp, "--username pat --role guardian");
+  const uint64_t before = LogSize(tmp);
+
+  CliResult taken = RunCli(tmp, "user update --username lee --sourced-id gdn-1");
+  CHECK(taken.exit_code == 1);
+  CHECK(taken.err == "backpack: lee: another account is already linked to sourcedId gdn-1\n");
+  CHECK(LogSize(tmp) == before);
+
+  // Held by an account linked later: refused by user add and update alike.
+  REQUIRE(RunCli(tmp, "user update --username lee --sourced-id gdn-2").exit_code == 0);
+  const uint64_t linked = LogSize(tmp);
+  CliResult update = RunCli(tmp, "user update --username pat --sourced-id gdn-2");
+  CHECK(update.exit_code == 1);
+  CHECK(update.err == "backpack: pat: another account is already linked to sourcedId gdn-2\n");
+  CliResult add =
+      RunCli(tmp, "user add --username sam --role guardian --sourced-id gdn-2", kPassword);
+  CHECK(add.exit_code == 1);
+  CHECK(add.err == "backpack: that person already has an account\n");
+  CliResult by_email =
+      RunCli(tmp, "user add --username riley.o@example.test --role guardian", kPassword);
+  CHECK(by_email.exit_code == 1);
+  CHECK(LogSize(tmp) == linked);
+
+  // Only a guardian's or a teacher's account has a person to link, and a
+  // link is given alone.
+  AddUser(tmp, "--username privacy --role privacy_officer");
+  CliResult officer = RunCli(tmp, "user update --username privacy --sourced-id gdn-3");
+  CHECK(officer.exit_code == 1);
+  CHECK(Lines(officer.err) == 1);
+  CHECK(RunCli(tmp, "user update --username pat --sourced-id gdn-3 --display-name Pat").exit_code ==
+        2);
+  CHECK(RunCli(tmp, "user update --username nobody --sourced-id gdn-3").exit_code == 1);
+  DomainFixture after(tmp.path() / "data");
+  CHECK(after.services().roster->FindUser(pat)->guardian_of.empty());
+}
+
+TEST_CASE("user update --sourced-id gives a teacher account its class rosters") {
+  TempDir tmp;
+  SeedDistrict(tmp);
+  const std::string kim = AddUser(tmp, "--username kim --role educator");
+  CliResult linked = RunCli(tmp, "user update --username kim --sourced-id tch-1");
+  REQUIRE(linked.exit_code == 0);
+  CHECK(linked.out == "linked " + kim + "\n");
+  CHECK(linked.err == "");
+  {
+    DomainFixture after(tmp.path() / "data");
+    Roster& roster = *after.services().roster;
+    CHECK(roster.TeachesAClass(kim));
+    const int64_t now = after.clock().NowMicros();
+    CHECK(roster.Decide(kim, *roster.ResolveStudent("stu-a"), now).reason == "class:cls-1");
+    CHECK_FALSE(roster.Decide(kim, *roster.ResolveStudent("stu-b"), now).allowed);
+  }
+  // A later export's enrollment of the teacher is the account's.
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {ClassEvent("cls-2", "sch-1"), EnrollmentEvent(k, "enr-s2", "cls-2", "stu-b", "student"),
+            EnrollmentEvent(k, "enr-t2", "cls-2", "tch-1", "teacher")};
+  });
+  {
+    DomainFixture after(tmp.path() / "data");
+    Roster& roster = *after.services().roster;
+    CHECK(roster.Decide(kim, *roster.ResolveStudent("stu-b"), after.clock().NowMicros()).reason ==
+          "class:cls-2");
+  }
+  // A sourcedId no import names yet links all the same, with user add's warning.
+  AddUser(tmp, "--username ash --role educator");
+  CliResult early = RunCli(tmp, "user update --username ash --sourced-id tch-9");
+  CHECK(early.exit_code == 0);
+  CHECK(early.err ==
+        "backpack: warning: no imported class names sourcedId tch-9 as its teacher (yet): ash "
+        "has no class rosters until an import does\n");
+  CliResult check = RunCli(tmp, "rebuild --check");
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+}
+
+}  // namespace
+}  // namespace backpack::testing
