@@ -205,14 +205,18 @@ void WithholdRestrictedNotes(json::array& events) {
 }
 
 // True if `item` is a readable GuardianLinked of a guardian other than the
-// one the bundle is for (whose account id is UserIdFor their sourcedId).
+// one the bundle is for (whose account stands for their sourcedId: its id is
+// UserIdFor it, or the account was linked to it later). A link whose account
+// cannot be told counts as another's.
 bool IsOtherGuardiansLink(const ExportContext& ctx, const json::object& item) {
   if (item.at("type").as_string() != EventTypeName(EventType::GuardianLinked)) return false;
   const json::value& content = item.at("content");
   const json::value* sourced =
       content.is_object() ? content.as_object().if_contains("guardian_sourced_id") : nullptr;
   if (!sourced || !sourced->is_string()) return false;
-  return UserIdFor(*ctx.index_key, sourced->as_string()) != ctx.for_guardian;
+  if (!ctx.roster) return UserIdFor(*ctx.index_key, sourced->as_string()) != ctx.for_guardian;
+  auto account = ctx.roster->AccountOf(sourced->as_string());
+  return !account || *account != ctx.for_guardian;
 }
 
 // A GuardianLinked holds the guardian's email and phone numbers as the SIS

@@ -7,6 +7,8 @@
 
 #include "projections/family/export.h"
 #include "projections/family/family_test_util.h"
+#include "projections/roster/roster.h"
+#include "projections/roster/roster_commands.h"
 
 namespace backpack::family_testing {
 namespace {
@@ -312,6 +314,29 @@ TEST_CASE("only a live guardian link may be withheld as another guardian's conta
                                  "other_guardian_contact"));
     }
   }
+}
+
+TEST_CASE("a guardian account linked after it was made sees its own link in its bundle") {
+  World w;
+  const std::string later = NewId("usr");  // made without a sourcedId
+  w.Append({GuardianLinked(w.ana, "G-2", "S-1", kCoEmail, kCoPhone),
+            UserCreated(later, "jordan", fb::UserRole::Guardian, "Jordan Q.")});
+  CHECK_FALSE(w.fx().services().roster->IsGuardianOf(later, w.ana));
+  auto linked = RosterCommands(w.fx().services()).LinkUser(w.As(w.admin), later, "G-2");
+  REQUIRE(linked);
+  CHECK(*linked == AccountChange::kChanged);
+  CHECK(w.fx().services().roster->IsGuardianOf(later, w.ana));  // at once, in this process
+
+  auto bundle = w.family().ExportHistory(w.ana, later);
+  REQUIRE(bundle);
+  CHECK(Verifies(*bundle));
+  auto links = LinksBySourcedId(*bundle);
+  REQUIRE(links.contains("G-2"));
+  CHECK(links["G-2"]->at("withheld").is_null());
+  REQUIRE(links.contains(""));  // G-1's, the other guardian's
+  CHECK(links[""]->at("withheld") == "other_guardian_contact");
+  CHECK(json::serialize(*bundle).find("guardian@example.test") == std::string::npos);
+  w.CheckRebuildEqualsLive();
 }
 
 }  // namespace

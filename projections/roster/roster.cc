@@ -155,6 +155,12 @@ std::vector<GuardianInfo> Roster::GuardiansOf(std::string_view student_id) const
   return out;
 }
 
+Result<std::string> Roster::AccountOf(std::string_view sourced_id) const {
+  Services& s = impl_->services;
+  StoreReader reader(*s.store, *s.data_keys);
+  return roster::AccountOfPerson(reader.txn(), UserIdFor(s.keys->index_key, sourced_id));
+}
+
 AccessDecision Roster::Decide(std::string_view user_id, std::string_view student_id,
                               int64_t now_us) const {
   std::shared_lock lock(impl_->shared.mu);

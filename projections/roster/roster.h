@@ -76,6 +76,10 @@ class Roster {
   // Accepts a user id or a username; kNotFound if neither names an account.
   Result<std::string> ResolveUser(std::string_view id_or_username) const;
   std::vector<GuardianInfo> GuardiansOf(std::string_view student_id) const;
+  // The id of the account that stands for the OneRoster person (teacher,
+  // guardian) with `sourced_id`, whether or not it exists: the account linked
+  // to them after it was made (RosterCommands::LinkUser), else UserIdFor it.
+  Result<std::string> AccountOf(std::string_view sourced_id) const;
 
   // SPEC §1 decisions on the committed AccessState at `now_us`.
   AccessDecision Decide(std::string_view user_id, std::string_view student_id,
