@@ -7,6 +7,7 @@
 
 #include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
+#include "projections/ids.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_test_events.h"
 #include "tests/domain_fixture.h"
@@ -105,6 +106,17 @@ TEST_CASE("user update --sourced-id links a guardian account made without one to
     CHECK(roster.FindUser(lee)->guardian_of.size() == 2);
     CHECK(roster.IsGuardianOf(lee, *roster.ResolveStudent("stu-c")));
   }
+  // And so is a later export's retraction of one of the person's links.
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {RetractEvent(static_cast<uint8_t>(fb::RecordKind::Guardian), "gdn-1",
+                         StudentIdFor(k, "stu-c"))};
+  });
+  {
+    DomainFixture after(tmp.path() / "data");
+    Roster& roster = *after.services().roster;
+    CHECK_FALSE(roster.IsGuardianOf(lee, *roster.ResolveStudent("stu-c")));
+    CHECK(roster.IsGuardianOf(lee, *roster.ResolveStudent("stu-a")));
+  }
   CliResult check = RunCli(tmp, "rebuild --check");
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
@@ -201,16 +213,18 @@ TEST_CASE("user update --sourced-id gives a teacher account its class rosters") 
     CHECK(roster.Decide(kim, *roster.ResolveStudent("stu-a"), now).reason == "class:cls-1");
     CHECK_FALSE(roster.Decide(kim, *roster.ResolveStudent("stu-b"), now).allowed);
   }
-  // A later export's enrollment of the teacher is the account's.
+  // A later export's enrollment of the teacher, and retraction of one, are the account's.
   Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
     return {ClassEvent("cls-2", "sch-1"), EnrollmentEvent(k, "enr-s2", "cls-2", "stu-b", "student"),
-            EnrollmentEvent(k, "enr-t2", "cls-2", "tch-1", "teacher")};
+            EnrollmentEvent(k, "enr-t2", "cls-2", "tch-1", "teacher"),
+            RetractEvent(static_cast<uint8_t>(fb::RecordKind::Enrollment), "enr-t1", "")};
   });
   {
     DomainFixture after(tmp.path() / "data");
     Roster& roster = *after.services().roster;
-    CHECK(roster.Decide(kim, *roster.ResolveStudent("stu-b"), after.clock().NowMicros()).reason ==
-          "class:cls-2");
+    const int64_t now = after.clock().NowMicros();
+    CHECK(roster.Decide(kim, *roster.ResolveStudent("stu-b"), now).reason == "class:cls-2");
+    CHECK_FALSE(roster.Decide(kim, *roster.ResolveStudent("stu-a"), now).allowed);
   }
   // A sourcedId no import names yet links all the same, with user add's warning.
   AddUser(tmp, "--username ash --role educator");
