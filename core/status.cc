@@ -1,5 +1,8 @@
 #include "core/status.h"
 
+#include <exception>
+#include <typeinfo>
+
 namespace backpack {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -19,6 +22,17 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kInternal: return "internal";
   }
   return "unknown";
+}
+
+Status CaughtError(std::string_view what) {
+  std::string message = std::string(what) + " threw";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    message += std::string(" ") + typeid(e).name();
+  } catch (...) {
+  }
+  return InternalError(std::move(message));
 }
 
 std::string Status::ToString() const {

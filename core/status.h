@@ -81,6 +81,12 @@ inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std:
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
+// Only inside a catch block: kInternal "WHAT threw TYPE", naming the caught
+// exception's type but never its message, which may quote stored (personal)
+// data. For the threads that must outlive a throw (std::bad_alloc, a rethrown
+// task of core/parallel.h) and turn it into a Status at their boundary.
+Status CaughtError(std::string_view what);
+
 // A value or the Status explaining its absence. The Status is never ok().
 template <typename T>
 using Result = tl::expected<T, Status>;
