@@ -25,7 +25,7 @@ void SigningPool::WorkerLoop(size_t) {
     const auto* fn = fn_;
     size_t n = n_;
     lock.unlock();
-    for (size_t i; (i = next_.fetch_add(1)) < n;) (*fn)(i);
+    Claim(*fn, n);
     lock.lock();
     if (--busy_ == 0) done_cv_.notify_one();
   }
@@ -45,10 +45,18 @@ void SigningPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
     ++generation_;
   }
   work_cv_.notify_all();
-  for (size_t i; (i = next_.fetch_add(1)) < n;) fn(i);
+  Claim(fn, n);
   std::unique_lock lock(mu_);
   done_cv_.wait(lock, [&] { return busy_ == 0; });
   fn_ = nullptr;
+  lock.unlock();
+  failure_.Rethrow();
+}
+
+void SigningPool::Claim(const std::function<void(size_t)>& fn, size_t n) {
+  failure_.Run([&] {
+    for (size_t i; !failure_.thrown() && (i = next_.fetch_add(1)) < n;) fn(i);
+  });
 }
 
 }  // namespace backpack
