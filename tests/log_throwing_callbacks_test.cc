@@ -1,12 +1,21 @@
 // Exceptions from code the log runs but does not own: a commit hook that
 // throws fails its group like an error status, and an append's completion
-// that throws does not keep the appends after it from completing.
+// that throws does not keep the appends after it from completing. And from
+// the writer's own steps on the signing pool (std::bad_alloc while chaining
+// or signing): the group fails, the process and the log go on.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <future>
 #include <mutex>
+#include <new>
 #include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "events/verifier.h"
+#include "tests/forwarding_store.h"
 #include "tests/test_util.h"
 
 using namespace backpack;
@@ -66,6 +75,34 @@ std::future<Result<AppendResult>> AppendLater(EventLog& log, std::vector<NewEven
                   [promise](Result<AppendResult> r) { promise->set_value(std::move(r)); });
   return future;
 }
+
+// The real store, except that reading a data key throws while
+// `throw_key_reads` is set and writing while `throw_writes` is, as running
+// out of memory would.
+class ThrowingStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::atomic<bool> throw_key_reads{false};
+  std::atomic<bool> throw_writes{false};
+
+  Result<std::optional<Bytes>> Get(std::string_view family, ByteView key, ReadView view) override {
+    if (throw_key_reads && family == cf::kDataKeys) throw std::bad_alloc();
+    return ForwardingStore::Get(family, key, view);
+  }
+  Status Write(WriteBatch& batch, bool sync) override {
+    if (throw_writes) throw std::bad_alloc();
+    return ForwardingStore::Write(batch, sync);
+  }
+};
+
+// A log in a temporary directory over ThrowingStore.
+struct ThrowingStoreLog {
+  TempDir dir;
+  TestStore opened = OpenTestStore(dir.path(), "backpack.test/throwing");
+  ThrowingStore store{*opened.store};
+  DataKeyRing data_keys{store, opened.keys->kek};
+  Result<std::unique_ptr<EventLog>> log = EventLog::Open(store, *opened.keys, data_keys);
+};
 
 }  // namespace
 
@@ -142,4 +179,87 @@ TEST_CASE("an append's completion that throws does not keep the others from comp
   CHECK(t->log->size() == 4);
   // Each completion that threw still counts as answered: Drain returns.
   t->log->Drain();
+}
+
+TEST_CASE("a throw while the writer chains or signs a group fails only that group") {
+  for (WriterStep step : {WriterStep::kChain, WriterStep::kSign}) {
+    INFO("step " << static_cast<int>(step));
+    TempDir dir;
+    std::atomic<bool> armed{false};
+    EventLogOptions options;
+    options.signing_threads = 4;  // signing tasks wait for the chain on other threads
+    options.writer_fault_for_tests = [&](WriterStep at, uint64_t) {
+      if (at != step || !armed.exchange(false)) return;
+      // A chain that throws late, once signing tasks wait for it.
+      if (at == WriterStep::kChain) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      // The message stands for one that quotes stored data.
+      throw std::runtime_error("quotes stu_secret");
+    };
+    auto t = TestLog::Open(dir.path(), options);
+    REQUIRE(t->log->Append({NoteEvent("stu_a", "one")}));
+
+    armed = true;
+    std::vector<NewEvent> group;
+    for (int i = 0; i < 100; ++i) group.push_back(NoteEvent("stu_b", "note " + std::to_string(i)));
+    Result<AppendResult> failed = t->log->Append(std::move(group));
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().code() == StatusCode::kUnavailable);
+    CHECK(failed.error().message().find("chaining or signing the group threw") !=
+          std::string::npos);
+    CHECK(failed.error().message().find("stu_secret") == std::string::npos);
+    CHECK(t->log->size() == 1);
+    CHECK_FALSE(t->log->ReadStored(1));
+
+    // The chain was rolled back: the next append takes the failed group's place.
+    for (int i = 0; i < 3; ++i) {
+      auto next = t->log->Append({NoteEvent("stu_c", "after"), NoteEvent("stu_d", "after")});
+      REQUIRE(next);
+      CHECK(next->first_seq == 1 + 2 * static_cast<uint64_t>(i));
+    }
+    REQUIRE(t->log->WriteCheckpoint().ok());
+    auto report = VerifyLog(*t->store, t->log->public_key(), 2);
+    REQUIRE(report);
+    INFO(report->why);
+    CHECK(report->ok);
+    CHECK(report->events == 7);
+  }
+}
+
+TEST_CASE("an append that throws while it is prepared gets a status, and the log goes on") {
+  ThrowingStoreLog f;
+  REQUIRE(f.log);
+  EventLog& log = **f.log;
+  f.store.throw_key_reads = true;  // the new subject's key is looked up in the store
+  Result<AppendResult> failed;
+  REQUIRE_NOTHROW(failed = log.Append({NoteEvent("stu_new", "x")}));
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code() == StatusCode::kInternal);
+  CHECK(failed.error().message() == "preparing the append threw St9bad_alloc");
+  f.store.throw_key_reads = false;
+  auto next = log.Append({NoteEvent("stu_new", "x")});
+  REQUIRE(next);
+  CHECK(next->first_seq == 0);
+}
+
+TEST_CASE("a store write that throws fails the group like a failed write, and the log recovers") {
+  ThrowingStoreLog f;
+  REQUIRE(f.log);
+  EventLog& log = **f.log;
+  REQUIRE(log.Append({NoteEvent("stu_a", "one")}));
+  f.store.throw_writes = true;
+  Result<AppendResult> failed = log.Append({NoteEvent("stu_b", "two")});
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code() == StatusCode::kUnavailable);
+  CHECK(failed.error().message().find("writing the group threw St9bad_alloc") != std::string::npos);
+  CHECK_FALSE(log.Writable().ok());  // it recovers before the next group
+  f.store.throw_writes = false;
+  auto next = log.Append({NoteEvent("stu_c", "three")});
+  REQUIRE(next);
+  CHECK(next->first_seq == 1);
+  REQUIRE(log.WriteCheckpoint().ok());
+  auto report = VerifyLog(f.store, log.public_key(), 2);
+  REQUIRE(report);
+  INFO(report->why);
+  CHECK(report->ok);
+  CHECK(report->events == 2);
 }

@@ -74,10 +74,12 @@ class EventLogImpl final : public EventLog {
   void WriteGroup(std::vector<PendingAppend> group);
   GroupWork Sequence(std::vector<PendingAppend>& group);
   Result<std::function<void()>> ChainSignAndProject(GroupWork& work, WriteBatch& batch);
+  void ChainOrBreak(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained);
   void Chain(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained);
   void SignRun(GroupWork& work, size_t begin, size_t end) const;
   void StageGroup(GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
   void StageCheckpoint(WriteBatch& batch);
+  Status WriteUnsynced(WriteBatch& batch);
   // Whether appends are waiting for the writer.
   bool WorkQueued();
 

@@ -59,9 +59,7 @@ class SubjectKeys {
   std::unordered_map<std::string, AeadKey> keys_;
 };
 
-}  // namespace
-
-Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& data_keys) {
+Result<PendingAppend> PrepareEvents(std::vector<NewEvent> events, DataKeyRing& data_keys) {
   if (events.empty()) return Err(InvalidArgumentError("nothing to append"));
   PendingAppend pending;
   pending.events.reserve(events.size());
@@ -93,6 +91,16 @@ Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& d
   }
   SealPayloads(pending.events, key_of_event);
   return pending;
+}
+
+}  // namespace
+
+Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& data_keys) {
+  try {
+    return PrepareEvents(std::move(events), data_keys);
+  } catch (...) {
+    return Err(CaughtError("preparing the append"));
+  }
 }
 
 Result<ChainState> LoadChainState(Store& store) {

@@ -62,7 +62,8 @@ struct ChainState {
 // The caller-side work of an append, done on the caller's thread: checks
 // `events` and seals each personal payload under its subject's data key,
 // creating keys on first use (their wrapped forms travel with the append, to
-// be written in its group's batch).
+// be written in its group's batch). A throw (std::bad_alloc, on the caller's
+// thread or one sealing beside it) becomes kInternal naming only its type.
 Result<PendingAppend> PrepareAppend(std::vector<NewEvent> events, DataKeyRing& data_keys);
 
 // Restores the writer's chain state from the last event written (kLatest:

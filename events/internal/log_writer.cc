@@ -38,6 +38,19 @@ Result<std::function<void()>> ProjectGroup(CommitHook* hook, std::span<const Log
   }
 }
 
+// What `chained` holds once chaining a group has thrown.
+constexpr size_t kChainBroken = SIZE_MAX;
+
+// Waits until events [0, end) have been chained (tasks are claimed in
+// order, so the chain has started by now); false if chaining threw.
+bool WaitChained(std::atomic<size_t>& chained, size_t end) {
+  size_t done;
+  while ((done = chained.load(std::memory_order_acquire)) < end) {
+    chained.wait(done, std::memory_order_acquire);
+  }
+  return done != kChainBroken;
+}
+
 }  // namespace
 
 // The first pipeline stage: takes each group, chains, signs and projects it,
@@ -104,6 +117,8 @@ GroupWork EventLogImpl::Sequence(std::vector<PendingAppend>& group) {
 // hashes or signatures), task 1 chains, and each later task signs a run of
 // events once chaining has passed it. Only the hook's thread touches
 // `batch` here. Returns what the hook staged for after durability.
+// A throw from chaining or signing (std::bad_alloc) fails the group with
+// kInternal naming only its type; WriteGroup then rolls the chain back.
 Result<std::function<void()>> EventLogImpl::ChainSignAndProject(GroupWork& work,
                                                                 WriteBatch& batch) {
   const size_t n = work.logged.size();
@@ -117,21 +132,34 @@ Result<std::function<void()>> EventLogImpl::ChainSignAndProject(GroupWork& work,
   const size_t runs = (n + run - 1) / run;
   std::atomic<size_t> chained{0};
   Result<std::function<void()>> staged{std::function<void()>()};
-  pool_.ParallelFor(2 + runs, [&](size_t task) {
-    if (task == 0) {
-      staged = ProjectGroup(options_.hook, work.logged, batch);
-      return;
-    }
-    if (task == 1) return Chain(work, run, chained);
-    size_t begin = (task - 2) * run;
-    size_t end = std::min(n, begin + run);
-    // Tasks are claimed in order, so the chain has started by now.
-    for (size_t done; (done = chained.load(std::memory_order_acquire)) < end;) {
-      chained.wait(done, std::memory_order_acquire);
-    }
-    SignRun(work, begin, end);
-  });
+  try {
+    pool_.ParallelFor(2 + runs, [&](size_t task) {
+      if (task == 0) {
+        staged = ProjectGroup(options_.hook, work.logged, batch);
+        return;
+      }
+      if (task == 1) return ChainOrBreak(work, run, chained);
+      size_t begin = (task - 2) * run;
+      size_t end = std::min(n, begin + run);
+      if (WaitChained(chained, end)) SignRun(work, begin, end);
+    });
+  } catch (...) {
+    return Err(CaughtError("chaining or signing the group"));
+  }
   return staged;
+}
+
+// Chain, but a throw first sets `chained` to kChainBroken, so that no
+// signing task waits forever for events that will never be chained.
+void EventLogImpl::ChainOrBreak(GroupWork& work, size_t publish_every,
+                                std::atomic<size_t>& chained) {
+  try {
+    Chain(work, publish_every, chained);
+  } catch (...) {
+    chained.store(kChainBroken, std::memory_order_release);
+    chained.notify_all();
+    throw;
+  }
 }
 
 // Encodes each body chained to the previous event's hash and hashes it,
@@ -139,6 +167,9 @@ Result<std::function<void()>> EventLogImpl::ChainSignAndProject(GroupWork& work,
 // many are done. Advances state_.last_hash.
 void EventLogImpl::Chain(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained) {
   const size_t n = work.logged.size();
+  if (options_.writer_fault_for_tests) {
+    options_.writer_fault_for_tests(WriterStep::kChain, work.logged[0].header.seq);
+  }
   for (size_t i = 0; i < n; ++i) {
     work.bodies[i] = codec::EncodeBody(work.logged[i].header, keys_.signing_key_id,
                                        state_.last_hash, work.payloads[i]);
@@ -154,6 +185,9 @@ void EventLogImpl::Chain(GroupWork& work, size_t publish_every, std::atomic<size
 
 // Signs events [begin, end) and encodes each as stored, with its leaf hash.
 void EventLogImpl::SignRun(GroupWork& work, size_t begin, size_t end) const {
+  if (options_.writer_fault_for_tests) {
+    options_.writer_fault_for_tests(WriterStep::kSign, work.logged[begin].header.seq);
+  }
   for (size_t i = begin; i < end; ++i) {
     work.stored[i] = codec::EncodeSignedEvent(work.bodies[i], keys_.signing.Sign(work.hashes[i]));
     Bytes().swap(work.bodies[i]);  // the stored event holds it now
@@ -200,6 +234,16 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
   batch.Put(cf::kCheckpoints, layout::CheckpointKey(checkpoint.size), AsBytes(note));
 }
 
+// A throw from the store (std::bad_alloc while a bulk batch's files are
+// written on every core) is a failed write: the store may hold part of it.
+Status EventLogImpl::WriteUnsynced(WriteBatch& batch) {
+  try {
+    return store_.Write(batch, /*sync=*/false);
+  } catch (...) {
+    return CaughtError("writing the group");
+  }
+}
+
 void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
   Status status = needs_recovery_ || syncer_.failed() ? RecoverAfterFailure() : OkStatus();
@@ -227,7 +271,7 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
     status = store_.CheckSpaceFor(batch);
     refused = !status.ok();
   }
-  if (status.ok()) status = store_.Write(batch, /*sync=*/false);
+  if (status.ok()) status = WriteUnsynced(batch);
   if (!status.ok()) {
     state_ = std::move(rollback);
     return FailGroup(group, work, status, refused, checkpoint_lock);
