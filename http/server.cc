@@ -213,7 +213,7 @@ Status HttpServer::Start() {
   impl_->listener->Run();
   impl_->work.emplace(state.ioc.get_executor());
   for (int i = 0; i < state.options.threads; ++i) {
-    impl_->threads.emplace_back([&state] { state.ioc.run(); });
+    impl_->threads.emplace_back([&state] { internal::RunIoThread(state.ioc); });
   }
   spdlog::info("http listening on {} (port {}, {} threads)", state.options.listen, impl_->port,
                state.options.threads);

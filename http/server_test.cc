@@ -11,10 +11,13 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <new>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "http/internal/server_state.h"
 #include "http/test_client.h"
 #include "http/test_server.h"
 
@@ -166,6 +169,35 @@ TEST_CASE("a handler that drops its responder or throws yields 500") {
     CHECK(response->status == 500);
     CHECK(ErrorCode(*response) == "internal");
   }
+}
+
+TEST_CASE("a handler's exception is logged by its type, never by its message") {
+  std::ostringstream captured;
+  auto previous = spdlog::default_logger();
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  {
+    Fixture f;
+    auto response = RoundTrip(f.server.port(), BuildRequest("GET", "/throw"));
+    REQUIRE(response);
+    CHECK(response->status == 500);
+  }
+  spdlog::set_default_logger(previous);
+  const std::string log = captured.str();
+  CHECK(log.find("http handler for /throw threw") != std::string::npos);
+  CHECK(log.find("runtime_error") != std::string::npos);
+  CHECK(log.find("boom") == std::string::npos);  // the message may quote personal data
+}
+
+TEST_CASE("an I/O thread outlives a completion that throws and runs the ones after it") {
+  boost::asio::io_context ioc;
+  std::vector<int> ran;
+  boost::asio::post(ioc, [&] { ran.push_back(1); });
+  boost::asio::post(ioc, [] { throw std::bad_alloc(); });
+  boost::asio::post(ioc, [] { throw 42; });
+  boost::asio::post(ioc, [&] { ran.push_back(2); });
+  CHECK_NOTHROW(internal::RunIoThread(ioc));
+  CHECK(ran == std::vector<int>{1, 2});
 }
 
 TEST_CASE("JSON bodies that are nested too deep or invalid UTF-8 or not objects get 400") {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
+#include <typeinfo>
 
 namespace backpack::http::internal {
 namespace {
@@ -81,6 +83,19 @@ void ServerState::RecordRequest(std::string_view method, std::string_view patter
                      "Time from a complete request header to the response, by route.",
                      {{"route", route}})
       .Observe(seconds);
+}
+
+void RunIoThread(boost::asio::io_context& ioc) {
+  while (true) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("http: an I/O completion threw {}; going on", typeid(e).name());
+    } catch (...) {
+      spdlog::error("http: an I/O completion threw; going on");
+    }
+  }
 }
 
 }  // namespace backpack::http::internal

@@ -66,6 +66,13 @@ struct ServerState {
   bool refuse_posts_ = false;  // Guarded by post_mu_.
 };
 
+// An I/O thread's body: runs `ioc` until it runs out of work or is stopped.
+// A completion handler that throws (std::bad_alloc: handlers report their
+// own errors as statuses, and a route handler's throw is already answered
+// 500 by the session) is logged by its type only and dropped, with the
+// connection it served; the thread goes on serving the others.
+void RunIoThread(boost::asio::io_context& ioc);
+
 template <typename Executor, typename Fn>
 void ServerState::PostUnlessStopped(const Executor& executor, Fn&& fn) {
   std::lock_guard lock(post_mu_);

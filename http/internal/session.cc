@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <typeinfo>
 
 #include "http/client_address.h"
 
@@ -322,7 +323,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
       (*match_.handler)(request_, match_.params, std::move(respond));
     } catch (const std::exception& e) {
       // The handler's Responder copies are gone; the last one answers 500.
-      spdlog::error("http handler for {} threw: {}", match_.pattern, e.what());
+      // Only the type is logged: the message may quote personal data.
+      spdlog::error("http handler for {} threw {}", match_.pattern, typeid(e).name());
     } catch (...) {
       spdlog::error("http handler for {} threw", match_.pattern);
     }
