@@ -225,7 +225,12 @@ class ProjectionLanes {
     std::vector<std::thread> threads;
     for (size_t i = 0; i < lanes_.size(); ++i) {
       threads.emplace_back([&, i] {
-        results[i] = RunLane(i, batches, staged_budget);
+        try {
+          results[i] = RunLane(i, batches, staged_budget);
+        } catch (...) {  // std::bad_alloc, a projection's bug: fails the rebuild, not the process
+          results[i] = CaughtError("replaying into the " +
+                                   std::string(lanes_[i]->projection->name()) + " projection");
+        }
         if (!results[i].ok()) batches.Close();
       });
     }
@@ -366,10 +371,16 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   SharedBatches batches(lanes.size());
   RebuildStats stats;
   std::thread reader([&] {
-    batches.Finish(log.Replay(0, kReplayBatch, [&](std::span<LoggedEvent> events) {
-      stats.events += events.size();
-      return batches.Push(lanes.Assign(events));
-    }));
+    Status read;
+    try {
+      read = log.Replay(0, kReplayBatch, [&](std::span<LoggedEvent> events) {
+        stats.events += events.size();
+        return batches.Push(lanes.Assign(events));
+      });
+    } catch (...) {  // a partitioner's bug, std::bad_alloc: fails the rebuild, not the process
+      read = CaughtError("reading the log for the rebuild");
+    }
+    batches.Finish(std::move(read));
   });
   // Lanes return once the reader has finished, or after one failed and
   // closed the batches (which stops the reader too).

@@ -1,9 +1,12 @@
 // ReplayInto: projections replay side by side, each at its own pace; a
 // projection that fails stops the whole replay with its error, and leaves
 // the rebuild marked unfinished.
-#include <catch2/catch.hpp>
-
 #include "projections/rebuild.h"
+
+#include <catch2/catch.hpp>
+#include <new>
+#include <stdexcept>
+
 #include "tests/test_util.h"
 
 using namespace backpack;
@@ -23,9 +26,11 @@ class CountingProjection final : public Projection {
   std::vector<std::string> ColumnFamilies() const override { return {family_}; }
   Status Apply(const LoggedEvent& event, ProjectionTxn& txn) override {
     if (fail_at_ && event.header.seq == *fail_at_) return DataLossError("cannot apply this one");
+    if (throw_at && event.header.seq == *throw_at) throw std::out_of_range("quotes stu_secret");
     txn.Put(family_, EncodeBigEndian64(event.header.seq), AsBytes("seen"));
     return OkStatus();
   }
+  std::optional<uint64_t> throw_at;  // throws instead on this event, if any
 
  private:
   std::string family_;
@@ -66,12 +71,16 @@ class SplitCountingProjection final : public Projection {
     return std::make_unique<Partitioner>(*this);
   }
   int loads = 0;
+  std::optional<uint64_t> throw_in_partitioner_at;  // on the reader thread
 
  private:
   class Partitioner final : public RebuildPartitioner {
    public:
     explicit Partitioner(const SplitCountingProjection& p) : p_(p) {}
     std::optional<std::string_view> LaneKey(const LoggedEvent& event) override {
+      if (p_.throw_in_partitioner_at && event.header.seq == *p_.throw_in_partitioner_at) {
+        throw std::bad_alloc();
+      }
       if (p_.merge_at_ && event.header.seq == *p_.merge_at_) return std::nullopt;
       return event.header.subject_id;
     }
@@ -153,9 +162,8 @@ TEST_CASE("a projection replayed in lanes applies every event once, lanes mergin
   TempDir dir;
   auto log = LogOfNotes(dir, 70'000);
   // Never merged, merged in the third batch, merged on the very first event.
-  const std::optional<uint64_t> merge_at =
-      GENERATE(std::optional<uint64_t>(), std::optional<uint64_t>(45'000),
-               std::optional<uint64_t>(0));
+  const std::optional<uint64_t> merge_at = GENERATE(
+      std::optional<uint64_t>(), std::optional<uint64_t>(45'000), std::optional<uint64_t>(0));
   INFO("merge at " << merge_at.value_or(UINT64_MAX));
   SplitCountingProjection split(merge_at, std::nullopt);
   CountingProjection whole("p_whole", std::nullopt);
@@ -188,6 +196,37 @@ TEST_CASE("a projection that fails stops the replay with its error and leaves it
   auto unfinished = RebuildInterrupted(*log->store);
   REQUIRE(unfinished);
   CHECK(*unfinished);
+}
+
+TEST_CASE(
+    "a projection or partitioner that throws fails the replay with a status, not the process") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 70'000);
+  SECTION("a lane's projection throws") {
+    CountingProjection healthy("p_healthy", std::nullopt), throwing("p_throwing", std::nullopt);
+    throwing.throw_at = 45'000;
+    auto stats = Replay(*log, {&healthy, &throwing});
+    REQUIRE_FALSE(stats);
+    CHECK(stats.error().code() == StatusCode::kInternal);
+    CHECK(stats.error().message().find("replaying into the p_throwing projection threw") !=
+          std::string::npos);
+    CHECK(stats.error().message().find("stu_secret") == std::string::npos);
+  }
+  SECTION("the reader's partitioner throws") {
+    SplitCountingProjection split(std::nullopt, std::nullopt);
+    split.throw_in_partitioner_at = 45'000;
+    auto stats = Replay(*log, {&split});
+    REQUIRE_FALSE(stats);
+    CHECK(stats.error().code() == StatusCode::kInternal);
+    CHECK(stats.error().message().find("reading the log for the rebuild threw") !=
+          std::string::npos);
+  }
+  auto unfinished = RebuildInterrupted(*log->store);
+  REQUIRE(unfinished);
+  CHECK(*unfinished);
+  // The process goes on: the next replay finishes.
+  CountingProjection again("p_again", std::nullopt);
+  REQUIRE(Replay(*log, {&again}));
 }
 
 // A family a projection writes but a rebuild keeps already holds, in place,
