@@ -1,7 +1,8 @@
 // A failed fsync (SyncWal) fails every group written since the last durable
-// one, and the writer recovers before the next group: acknowledged appends
-// are all there, sequence numbers stay dense, and the log verifies. The
-// failure is injected by a Store that forwards to a real one.
+// one, a failed write the groups chained onto it, and the writer recovers
+// before the next group: acknowledged appends are all there, sequence
+// numbers stay dense, and the log verifies. The failure is injected by a
+// Store that forwards to a real one.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
@@ -16,12 +17,23 @@ using namespace backpack::testing;
 
 namespace {
 
-// The real store, except that SyncWal fails while `fail_syncs` is set.
+// The real store, except that SyncWal fails while `fail_syncs` is set, and
+// an unsynced write (a commit group's) while `fail_writes` is.
 class FailingSyncStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> fail_syncs{false};
   std::atomic<int> failed_syncs{0};
+  std::atomic<bool> fail_writes{false};
+  std::atomic<int> failed_writes{0};
+
+  Status Write(WriteBatch& batch, bool sync) override {
+    if (fail_writes && !sync) {
+      failed_writes++;
+      return UnavailableError("injected write failure");
+    }
+    return ForwardingStore::Write(batch, sync);
+  }
 
   Status SyncWal() override {
     if (fail_syncs) {
@@ -43,7 +55,10 @@ struct FailingSyncLog {
 
 }  // namespace
 
-TEST_CASE("a failed sync fails its groups, the log recovers and nothing acknowledged is lost") {
+TEST_CASE(
+    "a failed sync or write fails its groups, the log recovers and nothing acknowledged is lost") {
+  const bool fail_writes = GENERATE(false, true);
+  INFO((fail_writes ? "failing writes" : "failing syncs"));
   FailingSyncLog f;
   REQUIRE(f.log);
   auto& [dir, opened, store, data_keys, log] = f;
@@ -84,16 +99,18 @@ TEST_CASE("a failed sync fails its groups, the log recovers and nothing acknowle
     });
   }
   wait_until([&] { return acknowledged_count() >= 20; });
-  store.fail_syncs = true;
-  wait_until([&] { return store.failed_syncs > 0; });
+  std::atomic<bool>& fail = fail_writes ? store.fail_writes : store.fail_syncs;
+  std::atomic<int>& failed = fail_writes ? store.failed_writes : store.failed_syncs;
+  fail = true;
+  wait_until([&] { return failed > 0; });
   std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  store.fail_syncs = false;
+  fail = false;
   const size_t before_recovery = acknowledged_count();
   wait_until([&] { return acknowledged_count() >= before_recovery + 20; });
   stop = true;
   for (auto& t : writers) t.join();
 
-  REQUIRE(store.failed_syncs > 0);
+  REQUIRE(failed > 0);
   CHECK(failures > 0);
   CHECK(other_errors == 0);
   // Appends after the failure work again.
