@@ -77,21 +77,15 @@ std::future<Result<AppendResult>> AppendLater(EventLog& log, std::vector<NewEven
 }
 
 // The real store, except that reading a data key throws while
-// `throw_key_reads` is set and writing while `throw_writes` is, as running
-// out of memory would.
+// `throw_key_reads` is set, as running out of memory would.
 class ThrowingStore final : public ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> throw_key_reads{false};
-  std::atomic<bool> throw_writes{false};
 
   Result<std::optional<Bytes>> Get(std::string_view family, ByteView key, ReadView view) override {
     if (throw_key_reads && family == cf::kDataKeys) throw std::bad_alloc();
     return ForwardingStore::Get(family, key, view);
-  }
-  Status Write(WriteBatch& batch, bool sync) override {
-    if (throw_writes) throw std::bad_alloc();
-    return ForwardingStore::Write(batch, sync);
   }
 };
 
@@ -239,27 +233,4 @@ TEST_CASE("an append that throws while it is prepared gets a status, and the log
   auto next = log.Append({NoteEvent("stu_new", "x")});
   REQUIRE(next);
   CHECK(next->first_seq == 0);
-}
-
-TEST_CASE("a store write that throws fails the group like a failed write, and the log recovers") {
-  ThrowingStoreLog f;
-  REQUIRE(f.log);
-  EventLog& log = **f.log;
-  REQUIRE(log.Append({NoteEvent("stu_a", "one")}));
-  f.store.throw_writes = true;
-  Result<AppendResult> failed = log.Append({NoteEvent("stu_b", "two")});
-  REQUIRE_FALSE(failed);
-  CHECK(failed.error().code() == StatusCode::kUnavailable);
-  CHECK(failed.error().message().find("writing the group threw St9bad_alloc") != std::string::npos);
-  CHECK_FALSE(log.Writable().ok());  // it recovers before the next group
-  f.store.throw_writes = false;
-  auto next = log.Append({NoteEvent("stu_c", "three")});
-  REQUIRE(next);
-  CHECK(next->first_seq == 1);
-  REQUIRE(log.WriteCheckpoint().ok());
-  auto report = VerifyLog(f.store, log.public_key(), 2);
-  REQUIRE(report);
-  INFO(report->why);
-  CHECK(report->ok);
-  CHECK(report->events == 2);
 }

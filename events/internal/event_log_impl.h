@@ -79,7 +79,6 @@ class EventLogImpl final : public EventLog {
   void SignRun(GroupWork& work, size_t begin, size_t end) const;
   void StageGroup(GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
   void StageCheckpoint(WriteBatch& batch);
-  Status WriteUnsynced(WriteBatch& batch);
   // Whether appends are waiting for the writer.
   bool WorkQueued();
 

@@ -234,16 +234,6 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
   batch.Put(cf::kCheckpoints, layout::CheckpointKey(checkpoint.size), AsBytes(note));
 }
 
-// A throw from the store (std::bad_alloc while a bulk batch's files are
-// written on every core) is a failed write: the store may hold part of it.
-Status EventLogImpl::WriteUnsynced(WriteBatch& batch) {
-  try {
-    return store_.Write(batch, /*sync=*/false);
-  } catch (...) {
-    return CaughtError("writing the group");
-  }
-}
-
 void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
   Status status = needs_recovery_ || syncer_.failed() ? RecoverAfterFailure() : OkStatus();
@@ -271,7 +261,12 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
     status = store_.CheckSpaceFor(batch);
     refused = !status.ok();
   }
-  if (status.ok()) status = WriteUnsynced(batch);
+  // A throw from the store's write is not caught: RocksDB is not
+  // exception-safe inside a write (a std::bad_alloc in a memtable insert can
+  // leave part of the batch applied), so the process ends and the next start
+  // recovers from the write-ahead log, rather than going on with a store
+  // whose state nobody can vouch for.
+  if (status.ok()) status = store_.Write(batch, /*sync=*/false);
   if (!status.ok()) {
     state_ = std::move(rollback);
     return FailGroup(group, work, status, refused, checkpoint_lock);
