@@ -52,10 +52,12 @@ Result<std::optional<AeadKey>> DataKeyRing::ReadStored(const std::string& subjec
 Result<std::optional<DataKeyRing::Entry>> DataKeyRing::LookupLocked(
     const std::string& subject, std::unique_lock<std::mutex>& lock) {
   for (;;) {
+    if (marked_shredded_.contains(subject) || shredding_.contains(subject)) {
+      return Err(GoneError("the record was shredded"));
+    }
     if (auto it = cache_.find(subject); it != cache_.end()) {
       return std::optional<Entry>(it->second);
     }
-    if (shredding_.contains(subject)) return Err(GoneError("the record was shredded"));
     const uint64_t epoch = cache_epoch_;
     lock.unlock();
     auto stored = ReadStored(subject);
@@ -158,9 +160,26 @@ Status DataKeyRing::Shred(const std::string& subject) {
 }
 
 Result<bool> DataKeyRing::ShredComplete(const std::string& subject) {
-  if (!IsShredded(subject)) return false;
+  auto stored = ReadStored(subject);
+  if (stored && *stored) SecureWipe(**stored);
+  if (stored || stored.error().code() != StatusCode::kGone) return false;  // no tombstone
   ASSIGN_OR_RETURN(size_t versions, store_.CountVersions(cf::kDataKeys, AsBytes(subject)));
   return versions == 1;
+}
+
+void DataKeyRing::MarkShredded(const std::string& subject) {
+  std::lock_guard lock(mu_);
+  if (auto it = cache_.find(subject); it != cache_.end()) {
+    SecureWipe(it->second.key);
+    cache_.erase(it);
+  }
+  marked_shredded_.insert(subject);
+  ++cache_epoch_;  // lookups that read the store before now read again
+}
+
+void DataKeyRing::UnmarkShredded(const std::string& subject) {
+  std::lock_guard lock(mu_);
+  marked_shredded_.erase(subject);
 }
 
 bool DataKeyRing::IsShredded(const std::string& subject) {

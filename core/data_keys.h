@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/crypto.h"
 #include "core/store.h"
@@ -33,7 +34,8 @@ class DataKeyRing {
   DataKeyRing(Store& store, const AeadKey& kek, size_t cache_capacity = 200'000);
   ~DataKeyRing();
 
-  // The subject's key, created on first use. kGone if the subject was shredded.
+  // The subject's key, created on first use. kGone if the subject was shredded
+  // or marked shredded (MarkShredded): a shredded subject never gets a new key.
   Result<DataKey> GetOrCreate(const std::string& subject);
   // The subject's key; kNotFound if it never had one, kGone if shredded.
   Result<AeadKey> Get(const std::string& subject);
@@ -49,10 +51,21 @@ class DataKeyRing {
   // finishes the job, as the family projection does whenever the store opens.
   Status Shred(const std::string& subject);
   bool IsShredded(const std::string& subject);
-  // True once `subject` is shredded and nothing in the store holds an older
-  // value of its key; false after a crash or failure between writing the
-  // tombstone and compacting the old value away.
+  // True once the store holds the tombstone of `subject` and no older value
+  // of its key; false after a crash or failure between writing the
+  // RecordShredded and the tombstone, or the tombstone and compacting the old
+  // value away. Asks the store, whatever MarkShredded said.
   Result<bool> ShredComplete(const std::string& subject);
+
+  // From now on, in memory, `subject` is shredded: its cached key is wiped
+  // and every lookup (GetOrCreate, Get, IsShredded) answers kGone without
+  // reading the store, until Shred destroys the stored key. The event log
+  // marks each subject whose RecordShredded it has written, so that nothing
+  // sealed after that point can use, or re-create, the subject's key.
+  void MarkShredded(const std::string& subject);
+  // Undoes MarkShredded (the RecordShredded was not written after all):
+  // lookups ask the store again.
+  void UnmarkShredded(const std::string& subject);
 
   // The value stored for a shredded subject.
   static ByteView Tombstone();
@@ -79,12 +92,15 @@ class DataKeyRing {
   size_t cache_capacity_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
+  // Subjects marked shredded (MarkShredded; guarded by mu_).
+  std::unordered_set<std::string> marked_shredded_;
   // Subjects whose tombstone Shred is writing, with how many shreds of each
   // are (guarded by mu_).
   std::unordered_map<std::string, int> shredding_;
-  // Bumped whenever a shred begins or keys are evicted (guarded by mu_): a
-  // lookup that read the store while it changed reads again, since what it
-  // read may be stale, or a key created meanwhile may have left the cache.
+  // Bumped whenever a shred begins, a subject is marked shredded or keys are
+  // evicted (guarded by mu_): a lookup that read the store while it changed
+  // reads again, since what it read may be stale, or a key created meanwhile
+  // may have left the cache.
   uint64_t cache_epoch_ = 0;
 };
 
