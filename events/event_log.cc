@@ -20,6 +20,7 @@ EventLogImpl::EventLogImpl(Store& store, const StoreKeys& keys, DataKeyRing& dat
       options_(options),
       origin_(std::move(origin)),
       state_(std::move(state)),
+      shreds_(data_keys),
       pool_(options.signing_threads > 0 ? options.signing_threads : static_cast<int>(CoreCount())),
       syncer_(store, data_keys, stats_, state_.next_seq),
       answers_(options.durability_wait_limit) {

@@ -113,8 +113,10 @@ class EventLog {
 
   // Appends `events` atomically, in order, in one commit group; blocks until
   // durable. kInvalidArgument for bad events (nothing appended), kGone if a
-  // subject was shredded, kUnavailable if the write failed or the disk has
-  // stalled (as AppendAsync).
+  // subject of a personal event was shredded (nothing appended; also when its
+  // RecordShredded reached the log first, though the event was sealed before
+  // it: no personal event about a subject ever follows its RecordShredded),
+  // kUnavailable if the write failed or the disk has stalled (as AppendAsync).
   virtual Result<AppendResult> Append(std::vector<NewEvent> events) = 0;
   // As Append, but returns at once; `done` runs exactly once: on the
   // calling thread for an append refused at once, else on a log thread after

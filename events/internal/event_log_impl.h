@@ -22,6 +22,7 @@
 #include "events/internal/append_answers.h"
 #include "events/internal/log_pipeline.h"
 #include "events/internal/log_syncer.h"
+#include "events/internal/shred_order.h"
 #include "events/signing_pool.h"
 
 namespace backpack::log_pipeline {
@@ -109,6 +110,9 @@ class EventLogImpl final : public EventLog {
   // next group (as it does once the syncer has failed()). Written under
   // checkpoint_mu_; Writable reads it without.
   std::atomic<bool> needs_recovery_{false};
+  // Refuses personal events about a subject after its RecordShredded
+  // (guarded by checkpoint_mu_).
+  ShredOrder shreds_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -39,6 +39,7 @@ void EventLogImpl::FailGroup(std::vector<PendingAppend>& group, const GroupWork&
                              std::unique_lock<std::mutex>& checkpoint_lock) {
   const size_t events = work.logged.size();
   if (refused) {
+    shreds_.Rewound(state_.next_seq);
     Status forgot = options_.hook ? options_.hook->OnGroupRefused() : OkStatus();
     if (!forgot.ok()) needs_recovery_ = true;
     spdlog::error("event log: the store refused {} events before writing them: {}", events,
@@ -72,6 +73,7 @@ Status EventLogImpl::RecoverAfterFailure() {
   RETURN_IF_ERROR(store_.SyncWal());
   ASSIGN_OR_RETURN(state_, LoadChainState(store_));
   RETURN_IF_ERROR(CheckLogIntact(store_, keys_, origin_, state_));
+  shreds_.Rewound(state_.next_seq);  // before the hook completes surviving shreds
   if (options_.hook) RETURN_IF_ERROR(options_.hook->OnStoreRecovered());
   syncer_.Recovered(state_.next_seq);
   checkpointed_size_ = UINT64_MAX;

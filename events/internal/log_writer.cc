@@ -237,8 +237,11 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
 void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
   Status status = needs_recovery_ || syncer_.failed() ? RecoverAfterFailure() : OkStatus();
+  shreds_.RefuseAfterShred(group);
+  if (group.empty()) return;
   ChainState rollback = state_;
   GroupWork work = Sequence(group);
+  shreds_.Sequenced(work.logged);
   WriteBatch batch;
   std::function<void()> on_durable;
   if (status.ok()) {
@@ -271,6 +274,7 @@ void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
     state_ = std::move(rollback);
     return FailGroup(group, work, status, refused, checkpoint_lock);
   }
+  shreds_.Written();
   if (checkpoint) {
     last_checkpoint_us_ = now;
     checkpointed_size_ = state_.next_seq;
