@@ -3,7 +3,11 @@
 // The event is appended before the key is destroyed, so a crash in between
 // leaves a committed shred marker with a live key, which Recover() (run by
 // the projection's Load at startup) completes. The other order could lose
-// the record without any trace in the log.
+// the record without any trace in the log. From the moment the RecordShredded
+// is written the log refuses (kGone) every personal event about the student,
+// one sealed just before the shred included, and the key ring hands out no
+// key for it (events/internal/shred_order.h): a write that loses the race
+// resurrects nothing the key's destruction is meant to take.
 #include "events/schema/payloads_generated.h"
 #include "projections/audit/audit.h"
 #include "projections/family/family.h"

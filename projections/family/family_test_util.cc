@@ -10,6 +10,9 @@
 namespace backpack::family_testing {
 namespace {
 
+// When the world's clock starts (the fixture's default: 2026-09-21).
+constexpr int64_t kWorldStartUs = 1'790'000'000'000'000;
+
 NewEvent Make(EventType type, const std::string& actor, const std::string& subject,
               flatbuffers::FlatBufferBuilder& fbb, bool personal) {
   NewEvent e;
@@ -134,8 +137,15 @@ World::World() : temp_(std::make_unique<testing::TempDir>()), dir_(temp_->path()
 
 World::World(const std::filesystem::path& dir) : dir_(dir) { Populate(); }
 
+World::World(testing::DomainFixtureOptions options)
+    : temp_(std::make_unique<testing::TempDir>()),
+      dir_(temp_->path()),
+      options_(std::move(options)) {
+  Populate();
+}
+
 void World::Populate() {
-  fx_ = std::make_unique<testing::DomainFixture>(dir_);
+  fx_ = std::make_unique<testing::DomainFixture>(dir_, kWorldStartUs, options_);
   const AeadKey& key = fx_->keys().index_key;
   ana = StudentIdFor(key, "S-1");
   ben = StudentIdFor(key, "S-2");
@@ -157,7 +167,7 @@ World::~World() = default;
 
 void World::Reopen() {
   fx_.reset();
-  fx_ = std::make_unique<testing::DomainFixture>(dir_);
+  fx_ = std::make_unique<testing::DomainFixture>(dir_, kWorldStartUs, options_);
 }
 
 void World::CheckRebuildEqualsLive() {

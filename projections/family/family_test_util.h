@@ -23,6 +23,8 @@ class World {
   World();  // in a fresh temporary directory
   // In `dir` (a data directory: dir/keys, dir/db), which must be new.
   explicit World(const std::filesystem::path& dir);
+  // In a fresh temporary directory, with the fixture's seams set.
+  explicit World(testing::DomainFixtureOptions options);
   ~World();
 
   testing::DomainFixture& fx() { return *fx_; }
@@ -51,6 +53,7 @@ class World {
 
   std::unique_ptr<testing::TempDir> temp_;
   std::filesystem::path dir_;
+  testing::DomainFixtureOptions options_;
   std::unique_ptr<testing::DomainFixture> fx_;
 };
 
