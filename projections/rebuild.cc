@@ -178,7 +178,7 @@ class ProjectionLanes {
                   const std::vector<Projection*>& projections,
                   const std::vector<std::string>& ignored)
       : target_(target) {
-    const size_t parts = std::clamp<size_t>(CoreCount(), 2, 8);
+    const size_t parts = RebuildLaneCount();
     for (Projection* p : projections) {
       auto partitioner = p->NewRebuildPartitioner();
       if (!partitioner) {
@@ -208,7 +208,7 @@ class ProjectionLanes {
       for (size_t i = 0; i < batch.events.size() && !split->merged; ++i) {
         std::optional<std::string_view> key = split->partitioner->LaneKey(batch.events[i]);
         split->merged = !key;
-        parts[i] = key ? std::hash<std::string_view>()(*key) % split->parts : kMerged;
+        parts[i] = key ? static_cast<uint8_t>(RebuildLaneOf(*key, split->parts)) : kMerged;
       }
     }
     return batch;
@@ -392,6 +392,12 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   RETURN_IF_ERROR(SetRebuildMarker(target, false));
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return stats;
+}
+
+size_t RebuildLaneCount() { return std::clamp<size_t>(CoreCount(), 2, 8); }
+
+size_t RebuildLaneOf(std::string_view key, size_t lanes) {
+  return std::hash<std::string_view>()(key) % lanes;
 }
 
 Result<bool> RebuildInterrupted(Store& store) {

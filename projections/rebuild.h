@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/data_keys.h"
 #include "core/store.h"
@@ -26,6 +27,13 @@ struct RebuildStats {
 // was interrupted and its projections are incomplete (RebuildInterrupted).
 Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog& log,
                                 Projector& projector);
+
+// How ReplayInto splits a projection that has a partitioner
+// (Projection::NewRebuildPartitioner): into RebuildLaneCount() lanes (2 to
+// 8, one per core), an event whose lane key is `key` going to lane
+// RebuildLaneOf(key, lanes). Tests use them to put events in given lanes.
+size_t RebuildLaneCount();
+size_t RebuildLaneOf(std::string_view key, size_t lanes);
 
 // True if a rebuild of `store` began and did not finish: its projections
 // must be rebuilt before anything reads them.

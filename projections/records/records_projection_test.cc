@@ -166,25 +166,38 @@ TEST_CASE("a note a shred listed is gone, and one never written or not listed un
 // The replay skips a shredded student's note events, so only the shred's
 // note_ids tell the lanes (rebuild_partitioner.cc) that a later note reuses
 // an id the shred keeps as gone: each reuse here must replay after the shred.
+// The `skip`-th student id (counted from 0) that a rebuild replays in `lane`.
+std::string StudentInLane(size_t lane, int skip) {
+  for (int i = 0;; ++i) {
+    std::string id = "stu_lane" + std::to_string(i);
+    if (RebuildLaneOf(id, RebuildLaneCount()) == lane && skip-- == 0) return id;
+  }
+}
+
 TEST_CASE("a rebuild in lanes replays a note reusing a listed id after the shred that listed it") {
+  // Each note id is listed by a shred in one lane, then reused and listed by
+  // a shred in another, once each way: lanes that both wrote rec_shredded_notes
+  // under those ids would get one wrong whichever lane wrote last.
   World w;
   AddEverything(w, w.alex);
-  std::vector<std::string> first, second;
-  for (int i = 0; i < 8; ++i) {
-    first.push_back("stu_first" + std::to_string(i));
-    second.push_back("stu_second" + std::to_string(i));
+  REQUIRE(RebuildLaneCount() >= 2);
+  struct Reuse {
+    std::string first, second, note;
+  };
+  const std::vector<Reuse> reuses = {
+      {StudentInLane(0, 0), StudentInLane(1, 0), "note_reused0"},
+      {StudentInLane(1, 1), StudentInLane(0, 1), "note_reused1"},
+  };
+  for (const Reuse& r : reuses) {
+    AppendOrDie(w.log(), {Note(r.first, w.teacher, r.note, "first", false)});
+    AppendOrDie(w.log(), {Shredded(r.first, {r.note})});
+    REQUIRE(w.fx().data_keys().Shred(r.first).ok());
   }
-  auto note_of = [](int i) { return "note_reused" + std::to_string(i); };
-  for (int i = 0; i < 8; ++i) {
-    AppendOrDie(w.log(), {Note(first[i], w.teacher, note_of(i), "first", false)});
-    AppendOrDie(w.log(), {Shredded(first[i], {note_of(i)})});
-    REQUIRE(w.fx().data_keys().Shred(first[i]).ok());
-  }
-  for (int i = 0; i < 8; ++i) {
-    AppendOrDie(w.log(), {Note(second[i], w.teacher, note_of(i), "reused", false)});
-    AppendOrDie(w.log(), {Shredded(second[i], {note_of(i)})});
-    REQUIRE(w.fx().data_keys().Shred(second[i]).ok());
-    CHECK(*w.records().ShreddedNoteStudent(note_of(i)) == second[i]);
+  for (const Reuse& r : reuses) {
+    AppendOrDie(w.log(), {Note(r.second, w.teacher, r.note, "reused", false)});
+    AppendOrDie(w.log(), {Shredded(r.second, {r.note})});
+    REQUIRE(w.fx().data_keys().Shred(r.second).ok());
+    CHECK(*w.records().ShreddedNoteStudent(r.note) == r.second);
   }
   RequireRebuildIdentical(w);
 }
