@@ -79,15 +79,17 @@ bool IsTrustedProxy(std::string_view peer, const std::vector<std::string>& trust
 
 Result<std::string> ForwardedClientAddress(const HeaderMap& headers) {
   const std::vector<std::string_view> fields = headers.GetAll("X-Forwarded-For");
-  if (fields.size() != 1) {
-    return Err(InvalidArgumentError(
-        "a request through a trusted proxy needs exactly one X-Forwarded-For field, got " +
-        std::to_string(fields.size())));
+  if (fields.empty()) {
+    return Err(
+        InvalidArgumentError("a request through a trusted proxy needs an X-Forwarded-For field"));
   }
-  const std::string_view value = TrimBlanks(fields.front());
-  if (value.empty()) {
+  if (std::all_of(fields.begin(), fields.end(),
+                  [](std::string_view field) { return TrimBlanks(field).empty(); })) {
     return Err(InvalidArgumentError("empty X-Forwarded-For field from a trusted proxy"));
   }
+  // The field lines, in order, are one list joined with commas (RFC 9110
+  // section 5.3): its rightmost entry is the last line's rightmost.
+  const std::string_view value = fields.back();
   const std::size_t comma = value.rfind(',');
   const std::string_view last =
       TrimBlanks(comma == std::string_view::npos ? value : value.substr(comma + 1));

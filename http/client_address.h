@@ -35,11 +35,13 @@ Result<std::vector<std::string>> ParseTrustedProxies(std::string_view list);
 bool IsTrustedProxy(std::string_view peer, const std::vector<std::string>& trusted_proxies);
 
 // The client address a trusted proxy forwarded in `headers`: the rightmost
-// entry of its X-Forwarded-For field, the one the proxy itself appended
-// (entries to its left came from the client and may be forged), normalized.
-// kInvalidArgument, with a message for the client, if there is no such
-// field, several, an empty one, or a rightmost entry that is not an IP
-// address: a misconfigured proxy is refused rather than audited as itself.
+// entry of X-Forwarded-For, the one the proxy itself appended (entries to
+// its left came from the client and may be forged), normalized. Several
+// field lines count as one joined with commas, in order (RFC 9110 section
+// 5.3; HAProxy appends a line of its own to the client's). kInvalidArgument,
+// with a message for the client, if there is no such field, only blank ones,
+// or a rightmost entry that is empty or not an IP address: a misconfigured
+// proxy is refused rather than audited as itself.
 Result<std::string> ForwardedClientAddress(const HeaderMap& headers);
 
 // The client address of a request from `peer` with `headers`: the

@@ -122,15 +122,35 @@ TEST_CASE("the forwarded address is the rightmost X-Forwarded-For entry, normali
   CHECK(ForwardedClientAddress(lower_case) == "203.0.113.9");
 }
 
-TEST_CASE("a trusted proxy's missing, repeated, empty or malformed X-Forwarded-For is refused") {
+TEST_CASE("several X-Forwarded-For lines count as one joined with commas, in order") {
+  // HAProxy's option forwardfor appends its own line to the one the client sent.
+  CHECK(ForwardedOrError({"203.0.113.9", "198.51.100.7"}) == "198.51.100.7");
+  CHECK(ForwardedOrError({"198.51.100.7", "203.0.113.9"}) == "203.0.113.9");
+  CHECK(ForwardedOrError({"192.0.2.1, 203.0.113.9", "2001:DB8::7"}) == "2001:db8::7");
+  CHECK(ForwardedOrError({"garbage", "", "203.0.113.9,198.51.100.7"}) == "198.51.100.7");
+  CHECK(ForwardedOrError({"", " 198.51.100.7 "}) == "198.51.100.7");
+  HeaderMap mixed_case;
+  mixed_case.Add("X-Forwarded-For", "203.0.113.9");
+  mixed_case.Add("Accept", "application/json");
+  mixed_case.Add("x-forwarded-for", "198.51.100.7");
+  CHECK(ForwardedClientAddress(mixed_case) == "198.51.100.7");
+}
+
+TEST_CASE("a trusted proxy's missing, empty or malformed X-Forwarded-For is refused") {
   const std::string kNotAddress =
       "error: the last X-Forwarded-For entry from a trusted proxy is not an IP address";
+  const std::string kEmpty = "error: empty X-Forwarded-For field from a trusted proxy";
   CHECK(ForwardedOrError({}) ==
-        "error: a request through a trusted proxy needs exactly one X-Forwarded-For field, got 0");
-  CHECK(ForwardedOrError({"198.51.100.7", "203.0.113.9"}) ==
-        "error: a request through a trusted proxy needs exactly one X-Forwarded-For field, got 2");
-  CHECK(ForwardedOrError({""}) == "error: empty X-Forwarded-For field from a trusted proxy");
-  CHECK(ForwardedOrError({" \t "}) == "error: empty X-Forwarded-For field from a trusted proxy");
+        "error: a request through a trusted proxy needs an X-Forwarded-For field");
+  CHECK(ForwardedOrError({""}) == kEmpty);
+  CHECK(ForwardedOrError({" \t "}) == kEmpty);
+  CHECK(ForwardedOrError({"", " "}) == kEmpty);
+  // The rightmost entry of the joined list is the last line's, whatever came before.
+  CHECK(ForwardedOrError({"198.51.100.7", ""}) == kNotAddress);
+  CHECK(ForwardedOrError({"198.51.100.7", " "}) == kNotAddress);
+  CHECK(ForwardedOrError({"198.51.100.7", "203.0.113.9,"}) == kNotAddress);
+  CHECK(ForwardedOrError({"198.51.100.7", "unknown"}) == kNotAddress);
+  CHECK(ForwardedOrError({"198.51.100.7", "203.0.113.9:443"}) == kNotAddress);
   for (const std::string& value :
        {std::string("198.51.100.7,"), std::string("198.51.100.7, "), std::string(","),
         std::string("198.51.100.7:443"), std::string("[2001:db8::7]"),
@@ -154,6 +174,8 @@ TEST_CASE("X-Forwarded-For counts only from a trusted proxy") {
   CHECK(ClientAddress("127.0.0.1", {}, forged) == "127.0.0.1");
   // Not from a proxy, a malformed header is ignored, not refused.
   CHECK(ClientAddress("192.0.2.50", proxies, Forwarded({"x", "y"})) == "192.0.2.50");
+  CHECK(ClientAddress("127.0.0.1", proxies, Forwarded({"198.51.100.9", "198.51.100.7"})) ==
+        "198.51.100.7");
   CHECK(ClientAddress("127.0.0.1", proxies, forged) == "198.51.100.7");
   CHECK(ClientAddress("::ffff:127.0.0.1", proxies, forged) == "198.51.100.7");
   CHECK_FALSE(ClientAddress("127.0.0.1", proxies, Forwarded({"x"})));

@@ -155,7 +155,7 @@ TEST_CASE("a trusted proxy's unusable X-Forwarded-For gets 400 and appends nothi
   const std::string privacy = TokenVia(s.server, Via("198.51.100.7"), "privacy");
   const uint64_t before = LastSeq(s.server);
   for (const std::string& headers :
-       {std::string(), Via("198.51.100.7") + Via("198.51.100.7"), Via(""), Via("198.51.100.7, "),
+       {std::string(), Via("198.51.100.7") + Via(""), Via(""), Via("198.51.100.7, "),
         Via("198.51.100.7:443"), Via("[2001:db8::7]"), Via("unknown")}) {
     INFO(headers);
     auto login = LoginVia(s.server, headers, "principal", "not the password");
@@ -167,7 +167,35 @@ TEST_CASE("a trusted proxy's unusable X-Forwarded-For gets 400 and appends nothi
     CHECK(read->status == 400);
   }
   CHECK(LastSeq(s.server) == before);
-  CHECK(s.server.Log().find("refused a request: empty X-Forwarded-For") != std::string::npos);
+  // Fourteen refusals within seconds: the first is logged, the rest at most
+  // once every ten seconds.
+  const std::string log = s.server.Log();
+  CHECK(log.find("refused a request: a request through a trusted proxy needs an X-Forwarded-For "
+                 "field") != std::string::npos);
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("refused a request"); at != std::string::npos;
+       at = log.find("refused a request", at + 1)) {
+    ++lines;
+  }
+  CHECK(lines >= 1);
+  CHECK(lines <= 2);
+}
+
+TEST_CASE("behind a proxy that appends its own X-Forwarded-For line its entry is audited") {
+  Served s(kTrustLoopback);
+  const uint64_t start = LastSeq(s.server);
+  // HAProxy's option forwardfor: the client's line (a web filter's, or forged), then the proxy's.
+  const std::string haproxy = Via("192.0.2.99, 203.0.113.9") + Via("198.51.100.7");
+  const std::string privacy = TokenVia(s.server, haproxy, "privacy");
+  REQUIRE(LoginStatus(s.server, Via("192.0.2.99") + Via("2001:DB8::7"), "principal", "wrong") ==
+          401);
+  AuditEvents(s.server, haproxy, privacy);  // itself an audited read
+  CHECK(EventsAfter(start, AuditEvents(s.server, haproxy, privacy)) ==
+        std::set<std::string>{
+            "LoginSucceeded privacy 198.51.100.7",
+            "LoginFailed principal 2001:db8::7",
+            "RecordViewed privacy 198.51.100.7",
+        });
 }
 
 TEST_CASE("behind a trusted proxy only a forwarded loopback client reads /healthz and /metrics") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <optional>
 #include <typeinfo>
 
 namespace backpack::http::internal {
@@ -62,6 +63,19 @@ std::string ServerState::NextRequestId() const {
 void ServerState::RefusePosts() {
   std::lock_guard lock(post_mu_);
   refuse_posts_ = true;
+}
+
+void ServerState::LogRefusedRequest(const Status& why) {
+  const std::optional<uint64_t> unlogged = refusal_log_.Admit(LogThrottle::Clock::now());
+  if (!unlogged) return;
+  if (*unlogged == 0) {
+    spdlog::warn("http: refused a request: {}", why.message());
+  } else {
+    spdlog::warn(
+        "http: refused a request: {} (and {} more since the last such line, not logged: "
+        "at most one every {} s)",
+        why.message(), *unlogged, kRefusalLogInterval.count());
+  }
 }
 
 void ServerState::RecordRequest(std::string_view method, std::string_view pattern, int status,

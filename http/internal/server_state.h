@@ -9,6 +9,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "http/internal/connection_tracker.h"
+#include "http/internal/log_throttle.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -46,6 +48,13 @@ struct ServerState {
   // After this, PostUnlessStopped drops everything; see Stop().
   void RefusePosts();
 
+  // Logs that a request was refused for `why` before any route saw it (a
+  // trusted proxy's unusable X-Forwarded-For), at most one line every
+  // kRefusalLogInterval: a client sends such requests at will. The message
+  // must hold no address and no header value.
+  void LogRefusedRequest(const Status& why);
+  static constexpr std::chrono::seconds kRefusalLogInterval{10};
+
   // Records one finished request: a log line and the request metrics.
   void RecordRequest(std::string_view method, std::string_view pattern, int status, double seconds,
                      std::string_view request_id, std::string_view user_id) const;
@@ -62,6 +71,7 @@ struct ServerState {
   std::atomic<bool> stopping{false};
 
  private:
+  LogThrottle refusal_log_{kRefusalLogInterval};
   std::mutex post_mu_;
   bool refuse_posts_ = false;  // Guarded by post_mu_.
 };

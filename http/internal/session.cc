@@ -257,7 +257,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
         ClientAddress(client_ip_, state_->options.trusted_proxies, request_.headers);
     if (!client) {
       // A misconfigured proxy: say so to the operator (no address, no header value).
-      spdlog::warn("http: refused a request: {}", client.error().message());
+      state_->LogRefusedRequest(client.error());
       return ErrorResponse(client.error());
     }
     request_.client_ip = std::move(*client);
