@@ -66,7 +66,8 @@ struct ServerOptions {
   std::size_t max_connections = 1024;
   // As max_connections, per client address: one client (or a school's NAT)
   // cannot take every slot. 0 means a quarter of max_connections. It counts
-  // TCP peers: behind a trusted proxy, the proxy's connections as a whole.
+  // TCP peers, and exempts the trusted proxies (their connections carry many
+  // clients, whom the proxy should limit): max_connections alone caps those.
   std::size_t max_connections_per_client = 0;
   // Reverse proxies (IP addresses, client_address.h) whose X-Forwarded-For
   // names the client (HttpRequest::client_ip); none by default. A request

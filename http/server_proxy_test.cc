@@ -20,6 +20,7 @@
 namespace backpack::http {
 namespace {
 
+using std::chrono::milliseconds;
 using testing::BuildRequest;
 using testing::ClientResponse;
 using testing::TestClient;
@@ -128,6 +129,53 @@ TEST_CASE("refused requests from a trusted proxy are logged at most once in a wh
   CHECK(lines == 1);
   CHECK(log.find("refused a request: the last X-Forwarded-For entry") != std::string::npos);
   CHECK(log.find("198.51.100.") == std::string::npos);
+}
+
+// `n` connections from `source`, each with one request through the proxy
+// answered 200, so the server has accepted and registered them. They stay
+// open while the vector lives.
+std::vector<std::unique_ptr<TestClient>> HoldConnections(const HttpServer& server,
+                                                         const std::string& source, int n) {
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < n; ++i) {
+    INFO(source << " connection " << i);
+    held.push_back(std::make_unique<TestClient>(server.port(), milliseconds(30'000), source));
+    const std::string forwarded = "X-Forwarded-For: 198.51.100." + std::to_string(i) + "\r\n";
+    REQUIRE(held.back()->Send(BuildRequest("GET", "/hello", "", forwarded)));
+    std::optional<ClientResponse> response = held.back()->ReadResponse();
+    REQUIRE(response);
+    REQUIRE(response->status == 200);
+  }
+  return held;
+}
+
+// The status the server answers a new connection from `source` with before
+// any request (503 over a cap), or 0 if it answers nothing within a second.
+int StatusBeforeRequest(const HttpServer& server, const std::string& source) {
+  TestClient client(server.port(), milliseconds(1000), source);
+  std::optional<ClientResponse> response = client.ReadResponse();
+  return response ? response->status : 0;
+}
+
+TEST_CASE("a trusted proxy is exempt from the per-client connection cap, not the overall one") {
+  ServerOptions options = Fixture::Options({"127.0.0.1"});
+  options.max_connections = 8;
+  options.max_connections_per_client = 2;
+  // Long enough that no held connection times out (freeing its slot) however
+  // slowly the machine runs.
+  options.header_timeout = milliseconds(60'000);
+  options.idle_timeout = milliseconds(60'000);
+  testing::TestRouteState routes;
+  HttpServer server(options, testing::MakeTestRouter(routes));
+  REQUIRE(server.Start().ok());
+  // Through the proxy, twice the per-client cap.
+  auto proxied = HoldConnections(server, "127.0.0.1", 4);
+  // Other peers keep their cap.
+  auto direct = HoldConnections(server, "127.0.0.2", 2);
+  CHECK(StatusBeforeRequest(server, "127.0.0.2") == 503);
+  auto other = HoldConnections(server, "127.0.0.3", 2);
+  // Eight in all: the overall cap holds for the proxy too.
+  CHECK(StatusBeforeRequest(server, "127.0.0.1") == 503);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -196,6 +197,27 @@ TEST_CASE("behind a proxy that appends its own X-Forwarded-For line its entry is
             "LoginFailed principal 2001:db8::7",
             "RecordViewed privacy 198.51.100.7",
         });
+}
+
+TEST_CASE("a trusted proxy's connections are capped only by --max-connections") {
+  Served s({"--trusted-proxy", "127.0.0.1", "--max-connections", "4",
+            "--max-connections-per-client", "1"});
+  std::vector<std::unique_ptr<http::testing::TestClient>> held;
+  for (int i = 0; i < 4; ++i) {  // keep-alive connections through the proxy, each answered
+    INFO("connection " << i);
+    held.push_back(
+        std::make_unique<http::testing::TestClient>(s.server.port(), std::chrono::seconds(30)));
+    REQUIRE(held.back()->Send(http::testing::BuildRequest("GET", "/api/log/checkpoint", "",
+                                                          Via("198.51.100." + std::to_string(i)))));
+    auto response = held.back()->ReadResponse();
+    REQUIRE(response);
+    CHECK(response->status == 200);
+  }
+  // Four open: the fifth is over --max-connections.
+  http::testing::TestClient fifth(s.server.port(), std::chrono::seconds(30));
+  auto refused = fifth.ReadResponse();
+  REQUIRE(refused);
+  CHECK(refused->status == 503);
 }
 
 TEST_CASE("behind a trusted proxy only a forwarded loopback client reads /healthz and /metrics") {

@@ -180,7 +180,7 @@ void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   serve
       ->add_option("--max-connections-per-client", options.max_connections_per_client,
                    "open connections from one client address, up to --max-connections "
-                   "(default: a quarter of --max-connections)")
+                   "(default: a quarter of --max-connections); a --trusted-proxy is exempt")
       ->check(CLI::Range(size_t{1}, kMaxServeConnections));
   serve->add_flag("--secure-cookie", options.secure_cookie,
                   "mark the session cookie Secure (when served behind TLS)");

@@ -2,8 +2,13 @@
 
 namespace backpack::http::internal {
 
+bool ConnectionTracker::Uncapped(const std::string& client_ip) const {
+  return uncapped_ && uncapped_(client_ip);
+}
+
 bool ConnectionTracker::FullLocked(const std::string& client_ip) const {
   if (closed_ || entries_.size() >= max_connections_) return true;
+  if (Uncapped(client_ip)) return false;
   auto found = per_client_.find(client_ip);
   return found != per_client_.end() && found->second >= max_per_client_;
 }
@@ -19,7 +24,7 @@ uint64_t ConnectionTracker::Add(std::weak_ptr<Connection> connection,
   if (FullLocked(client_ip)) return 0;
   const uint64_t id = next_id_++;
   entries_.emplace(id, Entry{std::move(connection), client_ip});
-  ++per_client_[client_ip];
+  if (!Uncapped(client_ip)) ++per_client_[client_ip];
   return id;
 }
 

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,9 +30,14 @@ class Connection {
 class ConnectionTracker {
  public:
   // At most `max_connections` in all and `max_per_client` from one client
-  // address, so that one client cannot take every slot.
-  ConnectionTracker(std::size_t max_connections, std::size_t max_per_client)
-      : max_connections_(max_connections), max_per_client_(max_per_client) {}
+  // address, so that one client cannot take every slot; a client address for
+  // which `uncapped` is true (a trusted proxy, whose connections carry many
+  // clients) has only the overall cap. `uncapped` must be thread-safe.
+  ConnectionTracker(std::size_t max_connections, std::size_t max_per_client,
+                    std::function<bool(const std::string& client_ip)> uncapped = {})
+      : max_connections_(max_connections),
+        max_per_client_(max_per_client),
+        uncapped_(std::move(uncapped)) {}
 
   // True if another connection from `client_ip` would exceed a cap, or the
   // tracker is closed.
@@ -54,16 +60,19 @@ class ConnectionTracker {
     std::weak_ptr<Connection> connection;
     std::string client_ip;
   };
+  bool Uncapped(const std::string& client_ip) const;
   // Requires mu_ held.
   bool FullLocked(const std::string& client_ip) const;
 
   const std::size_t max_connections_;
   const std::size_t max_per_client_;
+  const std::function<bool(const std::string&)> uncapped_;
   mutable std::mutex mu_;
   std::condition_variable empty_cv_;
-  bool closed_ = false;                            // Guarded by mu_.
-  uint64_t next_id_ = 1;                           // Guarded by mu_.
-  std::map<uint64_t, Entry> entries_;              // Guarded by mu_.
+  bool closed_ = false;                // Guarded by mu_.
+  uint64_t next_id_ = 1;               // Guarded by mu_.
+  std::map<uint64_t, Entry> entries_;  // Guarded by mu_.
+  // Connections by client address, uncapped ones left out.
   std::map<std::string, std::size_t> per_client_;  // Guarded by mu_.
 };
 

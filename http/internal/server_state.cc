@@ -8,6 +8,8 @@
 #include <optional>
 #include <typeinfo>
 
+#include "http/client_address.h"
+
 namespace backpack::http::internal {
 namespace {
 
@@ -38,7 +40,10 @@ ServerState::ServerState(ServerOptions opts, Router routes, std::shared_ptr<Metr
       tracker(options.max_connections,
               options.max_connections_per_client > 0
                   ? options.max_connections_per_client
-                  : std::max<std::size_t>(1, options.max_connections / 4)) {}
+                  : std::max<std::size_t>(1, options.max_connections / 4),
+              [proxies = options.trusted_proxies](const std::string& client_ip) {
+                return IsTrustedProxy(client_ip, proxies);
+              }) {}
 
 ServerState::BodyLimit ServerState::BodyLimitFor(const HttpRequest& request,
                                                  std::string_view pattern) const {
