@@ -7,6 +7,7 @@
 // (guardian links and contacts, teacher enrollments) move to the account's
 // id, and rows imported later are written there too (AccountOfPerson), so
 // every read by account id sees them.
+#include "projections/roster/internal/person_rows.h"
 #include "projections/roster/internal/records.h"
 #include "projections/roster/internal/roster_projection.h"
 
@@ -31,24 +32,6 @@ Status MoveGuardianContact(ApplyContext& c, const std::string& student_id,
   return OkStatus();
 }
 
-// The person's guardian links, by student id.
-Result<std::vector<std::pair<std::string, GuardianLinkState>>> GuardianLinksOf(
-    ProjectionTxn& txn, const std::string& person_id) {
-  std::vector<std::pair<std::string, GuardianLinkState>> links;
-  const std::string suffix = std::string(1, '\0') + person_id;
-  Status decoded;
-  RETURN_IF_ERROR(txn.Scan(kGuardianLinks, {}, [&](ByteView key, ByteView value) {
-    std::string_view k = AsChars(key);
-    if (!k.ends_with(suffix)) return true;
-    auto link = DecodeGuardianLink(value);
-    if (!link) decoded = link.error();
-    if (link) links.emplace_back(std::string(k.substr(0, k.size() - suffix.size())), *link);
-    return decoded.ok();
-  }));
-  RETURN_IF_ERROR(decoded);
-  return links;
-}
-
 Status MoveGuardianLinks(ApplyContext& c, const std::string& person_id,
                          const std::string& account_id) {
   ASSIGN_OR_RETURN(auto links, GuardianLinksOf(c.txn, person_id));
@@ -63,25 +46,6 @@ Status MoveGuardianLinks(ApplyContext& c, const std::string& person_id,
     });
   }
   return OkStatus();
-}
-
-// The person's teacher enrollment rows (retracted ones too).
-Result<std::vector<std::pair<EnrollmentKey, EnrollmentRecord>>> TeacherRowsOf(
-    ProjectionTxn& txn, const std::string& person_id) {
-  std::vector<std::pair<EnrollmentKey, EnrollmentRecord>> rows;
-  Status decoded;
-  RETURN_IF_ERROR(txn.Scan(kEnrollments, AsBytes(person_id + '\0'), [&](ByteView k, ByteView v) {
-    auto row = EnrollmentKey::Decode(k);
-    auto record = DecodeEnrollment(v);
-    if (!row || !record) {
-      decoded = !row ? row.error() : record.error();
-      return false;
-    }
-    if (row->role == EnrollmentRole::kTeacher) rows.emplace_back(*row, *record);
-    return true;
-  }));
-  RETURN_IF_ERROR(decoded);
-  return rows;
 }
 
 Status MoveTeacherEnrollments(ApplyContext& c, const std::string& person_id,

@@ -2,6 +2,7 @@
 // sourcedId to its teacher or guardian (`user update --sourced-id`).
 #include "projections/ids.h"
 #include "projections/roster/internal/command_util.h"
+#include "projections/roster/internal/person_rows.h"
 #include "projections/roster/internal/records.h"
 #include "projections/roster/internal/roster_impl.h"
 #include "projections/roster/internal/user_state.h"
@@ -20,22 +21,23 @@ Status ValidateSourcedId(std::string_view sourced_id) {
   return OkStatus();
 }
 
-// True if an imported row (a guardian link or a teacher enrollment, in
-// force or ended) names account `id`: it was linked by its username or email
-// when it was made.
+// Which kinds of imported rows (guardian links, teacher enrollment rows; in
+// force or ended) are stored under `member_id`.
+struct RowKinds {
+  bool guardian = false, teacher = false;
+};
+
+Result<RowKinds> RowKindsOf(ProjectionTxn& txn, const std::string& member_id) {
+  ASSIGN_OR_RETURN(auto links, roster::GuardianLinksOf(txn, member_id));
+  ASSIGN_OR_RETURN(auto rows, roster::TeacherRowsOf(txn, member_id));
+  return RowKinds{.guardian = !links.empty(), .teacher = !rows.empty()};
+}
+
+// True if an imported row names account `id`: it was linked by its username
+// or email when it was made.
 Result<bool> RosterRowsName(ProjectionTxn& txn, const std::string& id) {
-  bool named = false;
-  const std::string suffix = std::string(1, '\0') + id;
-  RETURN_IF_ERROR(txn.Scan(roster::kGuardianLinks, {}, [&](ByteView key, ByteView) {
-    named = AsChars(key).ends_with(suffix);
-    return !named;
-  }));
-  if (named) return true;
-  RETURN_IF_ERROR(txn.Scan(roster::kEnrollments, AsBytes(id + '\0'), [&](ByteView, ByteView) {
-    named = true;
-    return false;
-  }));
-  return named;
+  ASSIGN_OR_RETURN(RowKinds kinds, RowKindsOf(txn, id));
+  return kinds.guardian || kinds.teacher;
 }
 
 // Whether account `id` (its stored record `user`) is linked to a OneRoster
