@@ -2,15 +2,12 @@
 #include <iostream>
 #include <string>
 
-#include "projections/ids.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
 #include "tools/commands.h"
 
 namespace backpack {
 namespace {
-
-Actor CliActor() { return Actor{"system", NewId("req"), ""}; }
 
 struct UnlinkOptions {
   std::string guardian, student, reason;

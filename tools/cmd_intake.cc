@@ -146,7 +146,7 @@ void RunBenchImport(const GlobalOptions& global, const BenchImportOptions& bench
   }
   start = SteadyClock::now();
   cpu_seconds -= ProcessCpuSeconds();
-  auto report = Import(app->services(), *set, Actor{"system", NewId("req"), ""});
+  auto report = Import(app->services(), *set, CliActor());
   cpu_seconds += ProcessCpuSeconds();
   double import_seconds = SecondsSince(start);
   if (!report) {

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "projections/audit/audit_time.h"
-#include "projections/ids.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
 #include "tools/commands.h"
@@ -16,9 +15,10 @@
 namespace backpack {
 namespace {
 
+// Each member starts empty ({}), so a designated initializer may name a few.
 struct UserAddOptions {
-  std::string username, role, display_name, sourced_id;
-  std::vector<std::string> flags, schools, grades;
+  std::string username{}, role{}, display_name{}, sourced_id{};
+  std::vector<std::string> flags{}, schools{}, grades{};
 };
 
 struct GrantOptions {
@@ -32,8 +32,6 @@ int Usage(const std::string& message) {
 }
 
 IdSet ToSet(const std::vector<std::string>& items) { return IdSet(items.begin(), items.end()); }
-
-Actor CliActor() { return Actor{"system", NewId("req"), ""}; }
 
 // The password on the first line of stdin, without its line ending (typed
 // unseen after a prompt naming `username` when stdin is a terminal);
@@ -273,8 +271,8 @@ void RunUserLink(const GlobalOptions& global, const UserUpdateOptions& o, int* e
   }
   std::cout << (*linked == AccountChange::kChanged ? "linked " : "unchanged ") << *user << "\n";
   if (auto info = roster.FindUser(*user)) {
-    WarnIfUnlinked(roster, UserAddOptions{o.username, "", "", o.sourced_id, {}, {}, {}}, info->role,
-                   *user);
+    WarnIfUnlinked(roster, UserAddOptions{.username = o.username, .sourced_id = o.sourced_id},
+                   info->role, *user);
   }
 }
 

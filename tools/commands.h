@@ -70,6 +70,10 @@ Status RequireFreshStoreForBench(App& app, std::string_view command, bool into_e
 // Opens the data directory or prints why not; exit code 3 on failure.
 std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code);
 
+// Who a command-line write (user add, grant, guardian unlink, import) is by:
+// kSystemActorId, with a new request id for each call.
+Actor CliActor();
+
 // CPU time this process has used so far, user and system, every thread
 // (RocksDB's included), in seconds. Benchmarks print CPU per event beside
 // their rate: on a shared VM it varies less from run to run.

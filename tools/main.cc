@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "projections/ids.h"
 #include "tools/commands.h"
 
 namespace backpack {
@@ -38,6 +39,8 @@ std::unique_ptr<App> OpenOrReport(const GlobalOptions& global, int* exit_code) {
   }
   return std::move(*app);
 }
+
+Actor CliActor() { return Actor{std::string(kSystemActorId), NewId("req"), ""}; }
 
 double ProcessCpuSeconds() {
   rusage usage{};
