@@ -226,16 +226,100 @@ TEST_CASE("user update --sourced-id gives a teacher account its class rosters") 
     CHECK(roster.Decide(kim, *roster.ResolveStudent("stu-b"), now).reason == "class:cls-2");
     CHECK_FALSE(roster.Decide(kim, *roster.ResolveStudent("stu-a"), now).allowed);
   }
-  // A sourcedId no import names yet links all the same, with user add's warning.
-  AddUser(tmp, "--username ash --role educator");
-  CliResult early = RunCli(tmp, "user update --username ash --sourced-id tch-9");
-  CHECK(early.exit_code == 0);
-  CHECK(early.err ==
-        "backpack: warning: no imported class names sourcedId tch-9 as its teacher (yet): ash "
-        "has no class rosters until an import does\n");
   CliResult check = RunCli(tmp, "rebuild --check");
   INFO(check.out << check.err);
   CHECK(check.exit_code == 0);
+}
+
+TEST_CASE("user update --sourced-id refuses to link an account to a person of the other kind") {
+  TempDir tmp;
+  SeedDistrict(tmp);
+  // dual-1 is imported both as Blake's guardian and as a teacher of cls-1.
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {GuardianEvent(k, "dual-1", "stu-b", "Drew", "Okafor", "drew.o@example.test"),
+            EnrollmentEvent(k, "enr-t9", "cls-1", "dual-1", "teacher")};
+  });
+  const std::string typo = AddUser(tmp, "--username typo.teacher --role educator");
+  const std::string pat = AddUser(tmp, "--username pat --role guardian");
+  const uint64_t before = LogSize(tmp);
+
+  CliResult educator = RunCli(tmp, "user update --username typo.teacher --sourced-id gdn-1");
+  CHECK(educator.exit_code == 1);
+  CHECK(educator.out == "");
+  CHECK(educator.err ==
+        "backpack: typo.teacher: sourcedId gdn-1 is imported as a guardian, and an educator "
+        "account is linked only to a teacher\n");
+  CliResult guardian = RunCli(tmp, "user update --username pat --sourced-id tch-1");
+  CHECK(guardian.exit_code == 1);
+  CHECK(guardian.out == "");
+  CHECK(guardian.err ==
+        "backpack: pat: sourcedId tch-1 is imported as a teacher, and a guardian account is "
+        "linked only to a guardian\n");
+  for (const char* username : {"typo.teacher", "pat"}) {
+    INFO(username);
+    CliResult dual =
+        RunCli(tmp, std::string("user update --username ") + username + " --sourced-id dual-1");
+    CHECK(dual.exit_code == 1);
+    CHECK(dual.err.find("sourcedId dual-1 is imported as a ") != std::string::npos);
+    CHECK(Lines(dual.err) == 1);
+  }
+  CHECK(LogSize(tmp) == before);
+
+  // Each person can still be linked to an account of their own kind.
+  const std::string lee = AddUser(tmp, "--username lee --role guardian");
+  REQUIRE(RunCli(tmp, "user update --username lee --sourced-id gdn-1").out ==
+          "linked " + lee + "\n");
+  const std::string kim = AddUser(tmp, "--username kim --role educator");
+  REQUIRE(RunCli(tmp, "user update --username kim --sourced-id tch-1").out ==
+          "linked " + kim + "\n");
+  DomainFixture after(tmp.path() / "data");
+  Roster& roster = *after.services().roster;
+  const std::string avery = *roster.ResolveStudent("stu-a");
+  CHECK(roster.FindUser(lee)->guardian_of == std::vector<std::string>{avery});
+  CHECK(roster.GuardiansOf(avery).at(0).id == lee);
+  CHECK(roster.TeachesAClass(kim));
+  CHECK(roster.FindUser(typo)->guardian_of.empty());
+  CHECK_FALSE(roster.TeachesAClass(typo));
+  CHECK(roster.FindUser(pat)->guardian_of.empty());
+  CHECK_FALSE(roster.TeachesAClass(pat));
+}
+
+TEST_CASE("user update --sourced-id refuses a sourcedId no import names yet") {
+  TempDir tmp;
+  SeedDistrict(tmp);
+  const std::string ash = AddUser(tmp, "--username ash --role educator");
+  const std::string pat = AddUser(tmp, "--username pat --role guardian");
+  const uint64_t before = LogSize(tmp);
+
+  CliResult educator = RunCli(tmp, "user update --username ash --sourced-id tch-9");
+  CHECK(educator.exit_code == 1);
+  CHECK(educator.out == "");
+  CHECK(educator.err ==
+        "backpack: ash: no imported class names sourcedId tch-9 as its teacher: link the account "
+        "once an import does (a link is never changed)\n");
+  CliResult guardian = RunCli(tmp, "user update --username pat --sourced-id gdn-9");
+  CHECK(guardian.exit_code == 1);
+  CHECK(guardian.out == "");
+  CHECK(guardian.err ==
+        "backpack: pat: no imported student names sourcedId gdn-9 as its guardian: link the "
+        "account once an import does (a link is never changed)\n");
+  CHECK(LogSize(tmp) == before);
+
+  // Nothing was reserved: once an import names them, the same accounts link.
+  Seed(tmp, [](const AeadKey& k) -> std::vector<NewEvent> {
+    return {EnrollmentEvent(k, "enr-t9", "cls-1", "tch-9", "teacher"),
+            GuardianEvent(k, "gdn-9", "stu-b", "Sky", "Okafor", "sky.o@example.test")};
+  });
+  CliResult teacher = RunCli(tmp, "user update --username ash --sourced-id tch-9");
+  CHECK(teacher.exit_code == 0);
+  CHECK(teacher.out == "linked " + ash + "\n");
+  CliResult parent = RunCli(tmp, "user update --username pat --sourced-id gdn-9");
+  CHECK(parent.exit_code == 0);
+  CHECK(parent.out == "linked " + pat + "\n");
+  DomainFixture after(tmp.path() / "data");
+  Roster& roster = *after.services().roster;
+  CHECK(roster.TeachesAClass(ash));
+  CHECK(roster.IsGuardianOf(pat, *roster.ResolveStudent("stu-b")));
 }
 
 }  // namespace

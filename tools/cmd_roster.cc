@@ -253,7 +253,8 @@ std::optional<IdSet> ListChange(const CLI::Option* given, const std::vector<std:
 // Links an account made without --sourced-id to its OneRoster person
 // (UserUpdated): "linked USER_ID", or "unchanged USER_ID" if it already was.
 // A refusal names the account as the operator typed it, and nothing else of
-// the person. Warns, as user add does, if no imported row names the person.
+// the person. Warns, as user add does, if the person's imported rows link the
+// account to nothing now (all were retracted or unlinked).
 void RunUserLink(const GlobalOptions& global, const UserUpdateOptions& o, int* exit_code) {
   auto app = OpenOrReport(global, exit_code);
   if (!app) return;

@@ -49,6 +49,31 @@ Result<bool> LinkedToAPerson(Services& s, ProjectionTxn& txn, const std::string&
   return RosterRowsName(txn, id);
 }
 
+// OK if imported rows of the account's kind name the person `person_id` (a
+// guardian's links for a guardian account, a teacher's enrollment rows for an
+// educator's) and none of the other kind do. A link is never changed, so a
+// typo must neither hand one person's rows to an account of the other kind (a
+// parent's children to a teacher) nor reserve a person no import names yet.
+// The refusal names only the sourcedId the operator typed.
+Status RequireRowsOfAccountsKind(ProjectionTxn& txn, Role role, const std::string& person_id,
+                                 std::string_view sourced_id) {
+  ASSIGN_OR_RETURN(RowKinds kinds, RowKindsOf(txn, person_id));
+  const bool guardian = role == Role::kGuardian;
+  const std::string kind = guardian ? "guardian" : "teacher";
+  const std::string id(sourced_id);
+  if (guardian ? kinds.teacher : kinds.guardian) {
+    return FailedPreconditionError(
+        "sourcedId " + id + " is imported as a " + (guardian ? "teacher" : "guardian") + ", and " +
+        (guardian ? "a guardian" : "an educator") + " account is linked only to a " + kind);
+  }
+  if (!(guardian ? kinds.guardian : kinds.teacher)) {
+    return NotFoundError("no imported " + std::string(guardian ? "student" : "class") +
+                         " names sourcedId " + id + " as its " + kind +
+                         ": link the account once an import does (a link is never changed)");
+  }
+  return OkStatus();
+}
+
 // The students the person `person_id`'s imported rows link as their
 // guardian's (UserUpdated's guardian_of).
 IdSet ChildrenOf(Services& s, const std::string& person_id) {
@@ -97,6 +122,7 @@ Result<AccountChange> RosterCommands::LinkUser(const Actor& actor, std::string_v
     return Err(AlreadyExistsError("another account is already linked to sourcedId " +
                                   std::string(sourced_id)));
   }
+  RETURN_IF_ERROR(RequireRowsOfAccountsKind(reader.txn(), record->role, person, sourced_id));
   AddUserRequest next{record->username, record->role,   record->display_name,   record->flags,
                       record->schools,  record->grades, std::string(sourced_id)};
   RETURN_IF_ERROR(roster::AppendOne(

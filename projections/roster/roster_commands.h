@@ -134,9 +134,12 @@ class RosterCommands {
   // never changes (it would move a guardian's access to other children):
   // kFailedPrecondition if the account is linked to another person (by its
   // sourcedId, or by its username or email when it was made), or is not a
-  // guardian's or an educator's. kAlreadyExists if another account is linked
-  // to `sourced_id`; kNotFound for an unknown user; kInvalidArgument for an
-  // empty or malformed sourcedId.
+  // guardian's or an educator's, or if any imported row names the person as
+  // the other kind (a guardian link for an educator's account, a teacher
+  // enrollment row for a guardian's). kAlreadyExists if another account is
+  // linked to `sourced_id`; kNotFound for an unknown user, or if no imported
+  // row of the account's kind names the person yet (a typo must not reserve
+  // a person); kInvalidArgument for an empty or malformed sourcedId.
   [[nodiscard]] Result<AccountChange> LinkUser(const Actor& actor, std::string_view user_id,
                                                std::string_view sourced_id);
   // Replaces the account's password (PasswordReset; the hash stays in the
