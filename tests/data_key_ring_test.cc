@@ -19,16 +19,6 @@ using namespace backpack::testing;
 
 namespace {
 
-// Waits until `flag` is set, for at most a minute (however slow the
-// machine); whether it was set.
-bool WaitFor(const std::atomic<bool>& flag) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!flag && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return flag;
-}
-
 // A thread running `work`. Catch's assertions are not thread-safe, so
 // `work` records its results for the test's thread to check after Join().
 // Joined on destruction too (a REQUIRE failed first), after `release`

@@ -17,15 +17,6 @@ using namespace backpack::testing;
 
 namespace {
 
-// Waits until `flag` is set, for at most a minute; whether it was set.
-bool WaitFor(const std::atomic<bool>& flag) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!flag && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return flag;
-}
-
 // Holds the writer in the first group with an event about `subject` (of
 // type `type`, if not Unknown) until released, for at most a minute; fails
 // the first group with a RecordShredded if `fail_shred`.

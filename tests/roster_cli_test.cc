@@ -8,24 +8,11 @@
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_commands.h"
 #include "projections/roster/roster_test_events.h"
+#include "tests/cli_seed.h"
 #include "tests/domain_fixture.h"
 
 namespace backpack::testing {
 namespace {
-
-// Runs `backpack --data DATA <args>` with `input` on stdin.
-CliResult RunCli(const TempDir& tmp, const std::string& args, const std::string& input = "") {
-  return RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args, input);
-}
-
-std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
-
-// Appends to the store at DATA the events `make` returns, given the store's
-// index key (for the events that need it), then closes the store.
-void Seed(const TempDir& tmp, const std::function<std::vector<NewEvent>(const AeadKey&)>& make) {
-  DomainFixture seed(tmp.path() / "data");
-  REQUIRE(seed.log().Append(make(seed.keys().index_key)));
-}
 
 TEST_CASE("the data option is accepted after the subcommand too") {
   TempDir tmp;

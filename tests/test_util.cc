@@ -3,10 +3,12 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <thread>
 
 #include "events/schema/payloads_generated.h"
 
@@ -77,6 +79,14 @@ void TestLog::Close() {
   log.reset();
   data_keys.reset();
   store.reset();
+}
+
+bool WaitFor(const std::atomic<bool>& flag) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!flag && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return flag;
 }
 
 NewEvent NoteEvent(const std::string& subject, const std::string& text) {

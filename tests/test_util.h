@@ -1,6 +1,7 @@
 // Helpers shared by tests: temporary directories, an opened log, file scans.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -56,6 +57,10 @@ struct TestLog {
 
 // A NoteWritten event about `subject` whose text is `text`.
 NewEvent NoteEvent(const std::string& subject, const std::string& text);
+
+// Waits until `flag` is set, for at most a minute (however slow the
+// machine); whether it was set.
+bool WaitFor(const std::atomic<bool>& flag);
 
 // The seed of a randomized test's run: BACKPACK_TEST_SEED if set (to repeat
 // a failure), else random. A test INFOs it, so that a failure prints it.

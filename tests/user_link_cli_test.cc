@@ -10,26 +10,13 @@
 #include "projections/ids.h"
 #include "projections/roster/roster.h"
 #include "projections/roster/roster_test_events.h"
+#include "tests/cli_seed.h"
 #include "tests/domain_fixture.h"
 
 namespace backpack::testing {
 namespace {
 
 const std::string kPassword = "a synthetic long password\n";
-
-// Runs `backpack --data DATA <args>` with `input` on stdin.
-CliResult RunCli(const TempDir& tmp, const std::string& args, const std::string& input = "") {
-  return RunBackpackWords("--data " + (tmp.path() / "data").string() + " " + args, input);
-}
-
-std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
-
-// Appends to the store at DATA the events `make` returns, given the store's
-// index key, then closes the store.
-void Seed(const TempDir& tmp, const std::function<std::vector<NewEvent>(const AeadKey&)>& make) {
-  DomainFixture seed(tmp.path() / "data");
-  REQUIRE(seed.log().Append(make(seed.keys().index_key)));
-}
 
 // A school with two families and one class: Avery (guardian gdn-1) is in
 // cls-1, taught by tch-1; Blake's guardian is gdn-2.
