@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <typeinfo>
 #include <unordered_map>
 
 #include "core/crypto.h"
@@ -141,10 +140,8 @@ void CompleteAppends(std::vector<PendingAppend>& appends, const GroupWork& work,
 void RunCallback(std::string_view what, const std::function<void()>& callback) {
   try {
     callback();
-  } catch (const std::exception& e) {
-    spdlog::error("event log: {} threw {}; going on", what, typeid(e).name());
   } catch (...) {
-    spdlog::error("event log: {} threw; going on", what);
+    spdlog::error("event log: {}; going on", CaughtError(what).message());
   }
 }
 

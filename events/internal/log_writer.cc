@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <typeinfo>
 
 #include "events/checkpoint.h"
 #include "events/codec.h"
@@ -31,10 +30,8 @@ Result<std::function<void()>> ProjectGroup(CommitHook* hook, std::span<const Log
   if (!hook) return std::function<void()>();
   try {
     return hook->OnGroup(events, batch);
-  } catch (const std::exception& e) {
-    return Err(InternalError(std::string("the commit hook threw ") + typeid(e).name()));
   } catch (...) {
-    return Err(InternalError("the commit hook threw"));
+    return Err(CaughtError("the commit hook"));
   }
 }
 

@@ -6,7 +6,6 @@
 #include <array>
 #include <exception>
 #include <optional>
-#include <typeinfo>
 
 #include "http/client_address.h"
 
@@ -109,10 +108,8 @@ void RunIoThread(boost::asio::io_context& ioc) {
     try {
       ioc.run();
       return;
-    } catch (const std::exception& e) {
-      spdlog::error("http: an I/O completion threw {}; going on", typeid(e).name());
     } catch (...) {
-      spdlog::error("http: an I/O completion threw; going on");
+      spdlog::error("http: {}; going on", CaughtError("an I/O completion").message());
     }
   }
 }

@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <typeinfo>
 
 #include "http/client_address.h"
 
@@ -321,12 +320,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   void CallHandler(Responder respond) {
     try {
       (*match_.handler)(request_, match_.params, std::move(respond));
-    } catch (const std::exception& e) {
+    } catch (...) {
       // The handler's Responder copies are gone; the last one answers 500.
       // Only the type is logged: the message may quote personal data.
-      spdlog::error("http handler for {} threw {}", match_.pattern, typeid(e).name());
-    } catch (...) {
-      spdlog::error("http handler for {} threw", match_.pattern);
+      spdlog::error("{}", CaughtError("http handler for " + std::string(match_.pattern)).message());
     }
   }
 
