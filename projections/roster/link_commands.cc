@@ -14,11 +14,9 @@ namespace {
 using roster::StoreReader;
 
 Status ValidateSourcedId(std::string_view sourced_id) {
-  if (sourced_id.empty() || sourced_id.size() > 256 ||
-      sourced_id.find('\0') != std::string_view::npos) {
-    return InvalidArgumentError("a sourcedId is 1-256 bytes without NUL");
-  }
-  return OkStatus();
+  constexpr std::string_view kForm = "a sourcedId is 1-256 bytes without NUL";
+  if (sourced_id.empty()) return InvalidArgumentError(std::string(kForm));
+  return roster::CheckSourcedIdForm(sourced_id, kForm);
 }
 
 // Which kinds of imported rows (guardian links, teacher enrollment rows; in

@@ -64,9 +64,7 @@ Status ValidateAccount(const AddUserRequest& r) {
   if (r.display_name.size() > kMaxDisplayNameLength) {
     return InvalidArgumentError("display name too long");
   }
-  if (r.sourced_id.size() > 256 || r.sourced_id.find('\0') != std::string::npos) {
-    return InvalidArgumentError("malformed sourced id");
-  }
+  RETURN_IF_ERROR(roster::CheckSourcedIdForm(r.sourced_id, "malformed sourced id"));
   RETURN_IF_ERROR(ValidateAttributes(r.flags, "flags"));
   for (const std::string& flag : r.flags) {
     // A misspelt flag would give an account silently without the access meant.
@@ -158,6 +156,13 @@ namespace roster {
 std::mutex& CommandMutex() {
   static std::mutex mu;
   return mu;
+}
+
+Status CheckSourcedIdForm(std::string_view sourced_id, std::string_view message) {
+  if (sourced_id.size() > 256 || sourced_id.find('\0') != std::string_view::npos) {
+    return InvalidArgumentError(std::string(message));
+  }
+  return OkStatus();
 }
 
 Status RequireReason(std::string_view reason, size_t min_length) {

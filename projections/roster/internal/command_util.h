@@ -61,4 +61,8 @@ std::string_view TrimSpace(std::string_view text);
 // and at most kMaxReasonChars.
 Status RequireReason(std::string_view reason, size_t min_length);
 
+// kInvalidArgument for a sourcedId of more than 256 bytes or holding a NUL
+// (empty is the caller's to judge), saying `message`.
+Status CheckSourcedIdForm(std::string_view sourced_id, std::string_view message);
+
 }  // namespace backpack::roster
