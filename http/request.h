@@ -76,6 +76,10 @@ struct HttpResponse {
   std::string log_user_id;
 };
 
+// Whether `a` and `b` are equal but for the case of ASCII letters, as header
+// field names and tokens such as "chunked" compare (RFC 9110 §5.1).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 // `text` without the spaces and tabs at either end (a header field's
 // optional whitespace, RFC 9110 §5.6.3).
 std::string_view TrimBlanks(std::string_view text);

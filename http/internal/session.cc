@@ -8,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -18,6 +17,7 @@
 #include <string>
 
 #include "http/client_address.h"
+#include "http/internal/session_rules.h"
 
 namespace backpack::http::internal {
 namespace {
@@ -41,22 +41,6 @@ bool IsQuietClose(const beast::error_code& ec) {
   const auto& http_category = make_error_code(bhttp::error::bad_method).category();
   return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
          ec.category() != http_category;
-}
-
-// Field names the transport owns, and names or values that would split the
-// header (CR, LF, NUL, other control bytes except HTAB).
-bool IsAllowedResponseField(std::string_view name, std::string_view value) {
-  for (std::string_view reserved : {"content-length", "transfer-encoding", "connection"}) {
-    if (beast::iequals(name, reserved)) return false;
-  }
-  if (name.empty()) return false;
-  for (char c : name) {
-    if (c <= ' ' || c == ':' || c == 0x7f) return false;
-  }
-  return std::none_of(value.begin(), value.end(), [](char c) {
-    const auto b = static_cast<unsigned char>(c);
-    return (b < 0x20 && c != '\t') || b == 0x7f;
-  });
 }
 
 // Converts a handler's response; see HttpResponse for the added fields.
@@ -88,45 +72,6 @@ std::unique_ptr<bhttp::response<bhttp::string_body>> ToBeastResponse(HttpRespons
   if (status != 204 && status != 304) out->body() = std::move(response.body);
   out->prepare_payload();
   return out;
-}
-
-// Why a request's framing or Host is unacceptable (RFC 9112 §3.2, §6.1,
-// §6.3), or "" if it is fine. A message whose body length is uncertain is
-// refused and its connection closed, so that no byte of it can be taken for
-// the next request (request smuggling).
-std::string FramingProblem(const bhttp::request_parser<bhttp::string_body>::value_type& header) {
-  const auto codings = header.count(bhttp::field::transfer_encoding);
-  if (codings > 0) {
-    if (header.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
-    if (header.count(bhttp::field::content_length) > 0) {
-      return "both Transfer-Encoding and Content-Length";
-    }
-    std::string_view coding = header[bhttp::field::transfer_encoding];
-    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
-      coding.remove_prefix(1);
-    }
-    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
-      coding.remove_suffix(1);
-    }
-    if (codings != 1 || !beast::iequals(coding, "chunked")) {
-      return "unsupported Transfer-Encoding (only chunked)";
-    }
-  }
-  if (header.version() >= 11 && header.count(bhttp::field::host) != 1) {
-    return "an HTTP/1.1 request needs exactly one Host header";
-  }
-  return "";
-}
-
-// How long a whole body may take to arrive: the body timeout, plus time for
-// the declared (or, when chunked, the largest allowed) length at a slow
-// client's rate. Re-arming the timer at every read instead would let a client
-// hold its connection forever by sending a byte now and then.
-std::chrono::milliseconds BodyDeadline(std::chrono::milliseconds body_timeout,
-                                       std::size_t expected_bytes) {
-  constexpr std::size_t kSlowClientBytesPerSecond = 64 * 1024;
-  return body_timeout +
-         std::chrono::milliseconds(expected_bytes * 1000 / kSlowClientBytesPerSecond);
 }
 
 std::optional<HttpResponse> ReplyForReadError(const beast::error_code& ec, std::size_t body_limit) {
@@ -249,7 +194,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
         !target.ok()) {
       return ErrorResponse(target);
     }
-    if (std::string problem = FramingProblem(header); !problem.empty()) {
+    if (std::string problem = FramingProblem(header.version(), request_.headers);
+        !problem.empty()) {
       return JsonError(400, "bad_request", problem);
     }
     Result<std::string> client =
