@@ -21,6 +21,15 @@ inline CliResult RunCli(const TempDir& tmp, const std::string& args,
 
 inline std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// Checks that `result` is a refusal (SPEC §5): exit 1, nothing on stdout and
+// exactly `stderr_line` (without its newline) on stderr. Whether anything was
+// appended is for the caller to check.
+inline void CheckRefused(const CliResult& result, const std::string& stderr_line) {
+  CHECK(result.exit_code == 1);
+  CHECK(result.out == "");
+  CHECK(result.err == stderr_line + "\n");
+}
+
 // Appends to the store at DATA the events `make` returns, given the store's
 // index key (for the events that need it), then closes the store.
 inline void Seed(const TempDir& tmp,
