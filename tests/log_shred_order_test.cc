@@ -64,6 +64,37 @@ struct Answer {
   }
 };
 
+// An append's answer whose `done` first asks `log` for a checkpoint on
+// another thread, which needs the writer's checkpoint lock, and notes whether
+// that call returned within a limit: it cannot while the writer answers
+// under its lock. The asking thread is joined on the test's thread (Join),
+// so that a regression fails after the limit instead of hanging.
+struct CheckpointingAnswer {
+  explicit CheckpointingAnswer(EventLog& log) : log(log) {}
+  EventLog& log;
+  Answer answer;
+  std::thread asker;
+  std::future<Status> checkpoint;
+  bool checkpoint_returned = false;  // set before `answer` is
+
+  std::function<void(Result<AppendResult>)> Done() {
+    return [this](Result<AppendResult> r) {
+      std::packaged_task<Status()> ask([this] { return log.WriteCheckpoint(); });
+      checkpoint = ask.get_future();
+      asker = std::thread(std::move(ask));
+      checkpoint_returned =
+          checkpoint.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+      answer.promise.set_value(std::move(r));
+    };
+  }
+  // Waits for the answer, then for the checkpoint call.
+  Result<AppendResult> Join() {
+    Result<AppendResult> result = answer.future.get();
+    asker.join();
+    return result;
+  }
+};
+
 // The sequence numbers of personal events about `subject` from `from` on.
 std::vector<uint64_t> PersonalEventsFrom(EventLog& log, const std::string& subject, uint64_t from) {
   std::vector<uint64_t> found;
@@ -190,4 +221,37 @@ TEST_CASE("a RecordShredded whose group fails leaves its subject's record writab
   auto note = t->log->Append({NoteEvent("stu_d", "after the failed shred")});
   INFO((note ? std::string("appended") : note.error().ToString()));
   CHECK(note);
+}
+
+TEST_CASE("an append refused after its subject's shred is answered once the writer lock is free") {
+  for (size_t max_group : {size_t{8192}, size_t{1}}) {  // the shred's group, or its own
+    INFO("max_group_events: " << max_group);
+    TempDir dir;
+    GateHook hook;
+    hook.first.subject = "stu_blocker";
+    EventLogOptions options;
+    options.hook = &hook;
+    options.max_group_events = max_group;
+    auto t = TestLog::Open(dir.path(), options);
+    REQUIRE(t->log->Append({NoteEvent("stu_e", "before the shred")}));
+
+    Answer blocker, shred;
+    CheckpointingAnswer late(*t->log);
+    t->log->AppendAsync({NoteEvent("stu_blocker", "x")}, blocker.Done());
+    REQUIRE(WaitFor(hook.first.entered));
+    t->log->AppendAsync({ShredEvent("stu_e")}, shred.Done());
+    t->log->AppendAsync({NoteEvent("stu_e", "after the shred")}, late.Done());
+    hook.first.released = true;
+
+    REQUIRE(blocker.future.get());
+    REQUIRE(shred.future.get());
+    auto answer = late.Join();
+    REQUIRE_FALSE(answer);
+    CHECK(answer.error().code() == StatusCode::kGone);
+    // As for a failed group (FailGroup): the answer comes after the lock is released.
+    CHECK(late.checkpoint_returned);
+    Status checkpoint = late.checkpoint.get();
+    INFO(checkpoint.ToString());
+    CHECK(checkpoint.ok());
+  }
 }

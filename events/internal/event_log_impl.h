@@ -73,6 +73,10 @@ class EventLogImpl final : public EventLog {
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
   void WriteGroup(std::vector<PendingAppend> group);
+  // WriteGroup's work under checkpoint_mu_, released before it returns:
+  // moves the appends the shred order refuses to `after_shred`, unanswered,
+  // and writes the rest (or fails them, FailGroup).
+  void SequenceAndWrite(std::vector<PendingAppend> group, std::vector<PendingAppend>& after_shred);
   GroupWork Sequence(std::vector<PendingAppend>& group);
   Result<std::function<void()>> ChainSignAndProject(GroupWork& work, WriteBatch& batch);
   void ChainOrBreak(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained);

@@ -232,9 +232,17 @@ void EventLogImpl::StageCheckpoint(WriteBatch& batch) {
 }
 
 void EventLogImpl::WriteGroup(std::vector<PendingAppend> group) {
+  std::vector<PendingAppend> after_shred;
+  SequenceAndWrite(std::move(group), after_shred);
+  // Answered once checkpoint_mu_ is released, as FailGroup answers a failed group.
+  AnswerRefusedAfterShred(after_shred);
+}
+
+void EventLogImpl::SequenceAndWrite(std::vector<PendingAppend> group,
+                                    std::vector<PendingAppend>& after_shred) {
   std::unique_lock checkpoint_lock(checkpoint_mu_);
   Status status = needs_recovery_ || syncer_.failed() ? RecoverAfterFailure() : OkStatus();
-  shreds_.RefuseAfterShred(group);
+  after_shred = shreds_.RefuseAfterShred(group);
   if (group.empty()) return;
   ChainState rollback = state_;
   GroupWork work = Sequence(group);

@@ -28,13 +28,14 @@ bool ShredOrder::FollowsShred(const PendingAppend& append,
   return false;
 }
 
-void ShredOrder::RefuseAfterShred(std::vector<PendingAppend>& group) {
+std::vector<PendingAppend> ShredOrder::RefuseAfterShred(std::vector<PendingAppend>& group) {
   std::unordered_set<std::string> shredded_here;  // by the appends kept so far
+  std::vector<PendingAppend> refused;
   size_t kept = 0;
   for (size_t i = 0; i < group.size(); ++i) {
     std::vector<std::string> shreds;
     if (FollowsShred(group[i], shredded_here, shreds)) {
-      group[i].done(Err(GoneError("the record was shredded before this change was recorded")));
+      refused.push_back(std::move(group[i]));
       continue;
     }
     shredded_here.insert(shreds.begin(), shreds.end());
@@ -42,6 +43,13 @@ void ShredOrder::RefuseAfterShred(std::vector<PendingAppend>& group) {
     ++kept;
   }
   group.erase(group.begin() + static_cast<std::ptrdiff_t>(kept), group.end());
+  return refused;
+}
+
+void AnswerRefusedAfterShred(std::vector<PendingAppend>& refused) {
+  for (PendingAppend& append : refused) {
+    append.done(Err(GoneError("the record was shredded before this change was recorded")));
+  }
 }
 
 void ShredOrder::Sequenced(std::span<const LoggedEvent> logged) {

@@ -11,7 +11,8 @@
 // refuses it then. Once the RecordShredded's group is written, the subject
 // is marked shredded in the key ring, so that later appends fail at once.
 //
-// Thread-safety: used by the log's writer under its checkpoint_mu_ only.
+// Thread-safety: ShredOrder is used by the log's writer under its
+// checkpoint_mu_ only; AnswerRefusedAfterShred runs without it.
 #pragma once
 
 #include <cstdint>
@@ -32,11 +33,13 @@ class ShredOrder {
   // `data_keys` must outlive this.
   explicit ShredOrder(DataKeyRing& data_keys) : data_keys_(data_keys) {}
 
-  // Answers kGone, and takes out of `group`, every append with a personal
-  // event about a subject whose RecordShredded was sequenced before it (in an
-  // earlier group, or earlier in this one or in the same append). Its events
-  // and any data key it created are never written.
-  void RefuseAfterShred(std::vector<PendingAppend>& group);
+  // Takes out of `group`, and returns unanswered, every append with a
+  // personal event about a subject whose RecordShredded was sequenced before
+  // it (in an earlier group, or earlier in this one or in the same append).
+  // Its events and any data key it created are never written. The writer
+  // answers them (AnswerRefusedAfterShred) once it has released
+  // checkpoint_mu_.
+  [[nodiscard]] std::vector<PendingAppend> RefuseAfterShred(std::vector<PendingAppend>& group);
   // `logged` (a group, with its sequence numbers) is about to be written:
   // remembers its RecordShredded events.
   void Sequenced(std::span<const LoggedEvent> logged);
@@ -59,5 +62,10 @@ class ShredOrder {
   // Subjects of the group last Sequenced, marked once it is written.
   std::vector<std::string> unmarked_;
 };
+
+// Answers kGone to each append RefuseAfterShred took out. Called without
+// checkpoint_mu_ held, as FailGroup and the syncer answer: a caller's `done`
+// never runs under the writer's lock.
+void AnswerRefusedAfterShred(std::vector<PendingAppend>& refused);
 
 }  // namespace backpack::log_pipeline
