@@ -11,16 +11,9 @@
 #include "core/store.h"
 #include "events/event_log.h"
 #include "projections/domain.h"
+#include "tools/exit_codes.h"
 
 namespace backpack {
-
-// Exit codes of SPEC §5.
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitRefused = 1,  // verification failed or request refused
-  kExitUsage = 2,
-  kExitStoreError = 3,
-};
 
 struct DataPaths {
   std::filesystem::path data;

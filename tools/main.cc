@@ -10,6 +10,7 @@
 
 #include "projections/ids.h"
 #include "tools/commands.h"
+#include "tools/run_guarded.h"
 
 namespace backpack {
 
@@ -87,12 +88,8 @@ std::string UsageFailureMessage(const CLI::App* app, const CLI::Error& e) {
   return "backpack: " + what + " (run with --help for usage)\n";
 }
 
-}  // namespace
-}  // namespace backpack
-
-int main(int argc, char** argv) {
-  using namespace backpack;
-  ProtectProcess();
+// Parses the command line and runs the command it names; the exit code.
+int RunCommandLine(int argc, char** argv) {
   LogWarningsToStderr();
   CLI::App cli{"Backpack: an audit-first student record store"};
   cli.require_subcommand(1);
@@ -120,4 +117,13 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
   return exit_code;
+}
+
+}  // namespace
+}  // namespace backpack
+
+int main(int argc, char** argv) {
+  using namespace backpack;
+  ProtectProcess();
+  return RunGuarded([&] { return RunCommandLine(argc, argv); }, std::cerr);
 }
