@@ -2,11 +2,21 @@
 
 namespace backpack {
 
+// If a thread cannot be started (std::system_error, std::bad_alloc), the ones
+// already running are stopped and joined before the exception leaves: a
+// joinable std::thread destroyed during unwinding would call std::terminate.
 SigningPool::SigningPool(int threads) {
-  for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  try {
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  } catch (...) {
+    StopWorkers();
+    throw;
+  }
 }
 
-SigningPool::~SigningPool() {
+SigningPool::~SigningPool() { StopWorkers(); }
+
+void SigningPool::StopWorkers() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;

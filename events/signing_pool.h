@@ -36,6 +36,8 @@ class SigningPool {
 
  private:
   void WorkerLoop(size_t worker);
+  // Stops every worker and joins it.
+  void StopWorkers();
   // Runs fn on indices until none is left or one has thrown.
   void Claim(const std::function<void(size_t)>& fn, size_t n);
 
