@@ -232,7 +232,7 @@ std::vector<LoggedEvent> ApiWorld::EventsSince(uint64_t from, EventType type) {
 }
 
 void ApiWorld::Refresh(Account& account) {
-  account.token = impl_->sessions->Create(account.user_id);
+  account.token = impl_->sessions->Create(account.user_id).value();
 }
 
 Account ApiWorld::NewAccount(const std::string& username, Role role) {
@@ -242,7 +242,7 @@ Account ApiWorld::NewAccount(const std::string& username, Role role) {
 }
 
 std::string ApiWorld::ExpiredToken(const Account& account) {
-  std::string token = impl_->sessions->Create(account.user_id);
+  std::string token = impl_->sessions->Create(account.user_id).value();
   impl_->session_clock.Advance(kSessionIdleMicros + kMicrosPerSecond);
   for (Account* a :
        {&admin, &privacy, &principal, &teacher, &outsider, &guardian, &other_guardian}) {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -63,21 +64,24 @@ std::string ListeningUrl(const std::string& listen, uint16_t port) {
 // Lifetime: handlers and the completions of their appends use it, so it may
 // only go once the server has stopped, the pools have finished and the log
 // has answered every append (api::StopServing); the App, and with it the
-// log, outlives it.
+// log, outlives it: the SessionStore writes to the App's store until it goes.
 struct ApiState {
-  ApiState(App& app, const ServeOptions& options)
-      : sessions(SystemClock(), api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
-                                                    options.secure_cookie}),
+  ApiState(App& app, const ServeOptions& options, std::unique_ptr<api::SessionStore> kept)
+      : sessions(std::move(kept)),
         limiter(SystemClock(), LimitsFor(options)),
         blocking(BlockingThreads(options)),
         login_pool(kLoginThreads, kLoginQueue) {
     context.services = &app.services();
     context.clock = &SystemClock();
     context.metrics = metrics.get();
-    context.sessions = &sessions;
+    context.sessions = sessions.get();
     context.login_limiter = &limiter;
     context.blocking = &blocking;
     context.login_pool = &login_pool;
+  }
+  static api::SessionOptions SessionOptionsFor(const ServeOptions& options) {
+    return api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
+                               options.secure_cookie};
   }
   static api::LoginLimits LimitsFor(const ServeOptions& options) {
     api::LoginLimits limits;
@@ -92,7 +96,8 @@ struct ApiState {
   }
 
   std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
-  api::SessionStore sessions;
+  // Kept in the store (api_auth.h): sessions survive a restart.
+  std::unique_ptr<api::SessionStore> sessions;
   api::LoginLimiter limiter;
   api::BlockingPool blocking;
   // Sign-ins beyond the queue get 429 at once; the per-username and
@@ -105,7 +110,10 @@ struct ApiState {
 
 int Serve(App& app, const ServeOptions& options, std::vector<std::string> trusted_proxies,
           const sigset_t& signals) {
-  ApiState state(app, options);
+  auto sessions =
+      api::SessionStore::Open(app.store(), SystemClock(), ApiState::SessionOptionsFor(options));
+  if (!sessions) return Fail(sessions.error());
+  ApiState state(app, options, std::move(*sessions));
   http::Router router;
   api::RegisterAllRoutes(router, state.context);
   http::ServerOptions server_options;

@@ -102,13 +102,16 @@ Status RecordLogin(ApiContext& context, const LoginAttempt& attempt,
                                               success, failure, attempt.request_id);
 }
 
+// 201 with a new session, or 503 if it could not be saved (fail closed: a
+// token is handed out only once its session would survive a restart).
 HttpResponse SignedIn(ApiContext& context, const UserInfo& user) {
-  const std::string token = context.sessions->Create(user.id);
+  Result<std::string> token = context.sessions->Create(user.id);
+  if (!token) return Unavailable("the session could not be saved; try again later");
   json::object body;
-  body["token"] = token;
+  body["token"] = *token;
   body["user"] = UserJson(user);
   HttpResponse response = http::JsonResponse(201, body);
-  response.headers.emplace_back("Set-Cookie", SessionCookie(token, context.sessions->options()));
+  response.headers.emplace_back("Set-Cookie", SessionCookie(*token, context.sessions->options()));
   response.log_user_id = user.id;
   return response;
 }
@@ -242,6 +245,33 @@ HttpResponse SignedOut(ApiContext& context, std::string log_user_id) {
   return response;
 }
 
+// Ends the session durably and answers 204; if the end could not be saved,
+// 503 instead, the cookie expired all the same. The session has ended on
+// this server either way (and the delete is retried), but a restart before
+// the retry succeeds would bring it back: a 204 would promise what the
+// store could not keep, and the client should not take the token as dead.
+HttpResponse EndSession(ApiContext& context, const std::string& token, std::string log_user_id) {
+  Result<bool> ended = context.sessions->End(token);  // false: it had ended already
+  if (ended) return SignedOut(context, std::move(log_user_id));
+  HttpResponse response = Unavailable(
+      "the session has ended, but the sign-out could not be saved yet (it is retried): a "
+      "restart of the server before then would bring the session back");
+  response.headers.emplace_back("Set-Cookie", ExpiredSessionCookie(context.sessions->options()));
+  response.log_user_id = std::move(log_user_id);
+  return response;
+}
+
+// EndSession on the blocking pool (its delete waits for an fsync); inline
+// without a pool, 429 if the pool is full (the session goes on: retry).
+void EndSessionOffloaded(ApiContext& context, const std::string& token, std::string log_user_id,
+                         const Responder& respond) {
+  if (context.blocking == nullptr) return respond(EndSession(context, token, log_user_id));
+  auto work = [&context, token, log_user_id, respond] {
+    respond(EndSession(context, token, log_user_id));
+  };
+  if (!context.blocking->Submit(std::move(work))) respond(ServerBusy());
+}
+
 void HandleLogout(ApiContext& context, const HttpRequest& request, Responder respond) {
   bool from_cookie = false;
   auto token = SessionToken(request.headers.Get("Authorization").value_or(""),
@@ -253,8 +283,7 @@ void HandleLogout(ApiContext& context, const HttpRequest& request, Responder res
     const bool fault = caller.error().code() != StatusCode::kUnauthenticated;
     if (fault && token &&
         (!from_cookie || IsBodilessDelete(request) || HasApiContentType(request))) {
-      context.sessions->End(*token);
-      return respond(SignedOut(context, ""));
+      return EndSessionOffloaded(context, *token, "", respond);
     }
     return respond(http::ErrorResponse(caller.error()));
   }
@@ -264,8 +293,8 @@ void HandleLogout(ApiContext& context, const HttpRequest& request, Responder res
     return Deny(exchange, {AccessScope::kUnknown, "", std::string(kDeniedCrossSite), ""},
                 std::string(kCrossSiteRefusal));
   }
-  if (token) context.sessions->End(*token);
-  respond(SignedOut(context, caller->user.id));
+  if (!token) return respond(SignedOut(context, caller->user.id));
+  EndSessionOffloaded(context, *token, caller->user.id, respond);
 }
 
 void HandleMe(ApiContext& context, const HttpRequest& request, Responder respond) {
@@ -292,7 +321,7 @@ Result<Caller> Authenticate(ApiContext& context, const HttpRequest& request) {
                                  user.error().code() == StatusCode::kGone);
   if (!user && !unknown) return Err(user.error());
   if (!user || user->disabled) {
-    context.sessions->End(*token);
+    context.sessions->Forget(*token);  // durably so already: the log keeps the account's state
     return Err(UnauthenticatedError("the account is not active"));
   }
   Caller caller;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +21,8 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/status.h"
+#include "core/store.h"
 
 namespace backpack::api {
 
@@ -31,26 +34,84 @@ struct SessionOptions {
   bool secure_cookie = false;  // add `Secure` to the cookie (served behind TLS)
 };
 
-// Live sessions, in memory only: a server restart signs everyone out. A
-// token is 32 random bytes as 64 lowercase hex characters; only its SHA-256
-// is kept, so a memory dump does not reveal usable tokens. A session ends
-// after `options.idle_micros` without use (measured on the injected clock).
+// The mutable column family that keeps sessions across restarts
+// (docs/storage-format.md): SHA-256(token) -> last-used time, user id.
+inline constexpr std::string_view kSessionsFamily = "sessions";
+
+// Live sessions. A token is 32 random bytes as 64 lowercase hex characters;
+// only its SHA-256 is kept, in memory and on disk, so neither a memory dump
+// nor the database reveals usable tokens. A session ends after
+// `options.idle_micros` without use (measured on the injected clock).
+//
+// Durability (a store-backed SessionStore, from Open): every session is also
+// a row of kSessionsFamily, so sessions survive a restart of the server.
+//  - Create writes the row durably (synced) before the token exists for
+//    anyone; if it cannot, no session is made.
+//  - End and EndAllFor delete rows durably: a session that was ended, and
+//    told so, never comes back after a crash or restart. If the delete
+//    fails the session still ends at once in memory, the failure is logged,
+//    and the delete is retried with every later synced write of the store
+//    (Create, End, EndAllFor, or PersistLastUse within a minute) until one
+//    succeeds; only a restart before then can bring the session back.
+//  - Touch (every authenticated request) never writes. A thread of the
+//    store calls PersistLastUse once every kPersistEvery, which rewrites the
+//    rows of sessions used since (one unsynced batch) and deletes expired
+//    ones; the destructor calls it once more. A row's last-used time is thus
+//    never later than the session's real last use, and at most about
+//    kPersistEvery earlier (more only if such a write failed or a crash lost
+//    it). Contract: after a restart a session may end up to that much
+//    EARLIER than `options.idle_micros` after its last use, never later.
+//  - Open drops (and deletes) the sessions that expired while the server
+//    was down. A session whose account was disabled meanwhile is loaded,
+//    and Authenticate (api.h) refuses it and Forgets it at its first use.
+// Sessions are not capped in number, in memory or on disk (nor were they
+// before they were kept): only a verified password makes one (argon2id, on
+// a pool of two threads), and each ends after `options.idle_micros` idle.
 class SessionStore {
  public:
+  // How often a store-backed SessionStore writes last-used times.
+  static constexpr int64_t kPersistEvery = 60 * kMicrosPerSecond;
+
+  // In memory only (tests): a restart would sign everyone out.
   // `clock` must outlive the store.
   explicit SessionStore(Clock& clock, SessionOptions options = {});
+  // Backed by kSessionsFamily of `store` (created if absent): loads the
+  // sessions kept there, dropping and deleting those idle for
+  // `options.idle_micros` or more and rows that do not decode, then starts
+  // the thread that calls PersistLastUse. The store's error if the family
+  // cannot be created or read. `store` and `clock` must outlive the result.
+  static Result<std::unique_ptr<SessionStore>> Open(Store& store, Clock& clock,
+                                                    SessionOptions options = {});
+  // Stops the thread, then PersistLastUse (a store-backed one).
+  ~SessionStore();
+  SessionStore(const SessionStore&) = delete;
+  SessionStore& operator=(const SessionStore&) = delete;
 
-  // Starts a session for `user_id` and returns its token.
-  std::string Create(std::string_view user_id);
+  // Starts a session for `user_id` and returns its token; backed by a store,
+  // only once its row is durable, and kUnavailable (no session) otherwise.
+  Result<std::string> Create(std::string_view user_id);
   // The user id of the live session `token` names, refreshing its idle
   // timer; nullopt for unknown or expired tokens (expired ones are dropped).
+  // Never waits for the store.
   std::optional<std::string> Touch(std::string_view token);
-  // Ends the session `token` names; false if there was none.
-  bool End(std::string_view token);
-  // Ends every session of `user_id` (e.g. the account was disabled).
-  void EndAllFor(std::string_view user_id);
+  // Ends the session `token` names; false if there was none. Backed by a
+  // store, returns once the delete is durable, or the store's error: the
+  // session has ended in memory all the same (see above).
+  Result<bool> End(std::string_view token);
+  // Ends every session of `user_id` (e.g. the account was disabled), with
+  // the same durability as End.
+  Status EndAllFor(std::string_view user_id);
+  // Ends the session `token` names, leaving its row to the next
+  // PersistLastUse: for a session whose account is durably disabled or
+  // gone, which cannot come back to use anyway. Never waits for the store.
+  void Forget(std::string_view token);
   // Live sessions (expired ones are swept first).
   size_t size();
+  // Writes the last-used time of every session used since it was last
+  // written, deletes the rows of sessions that ended without a durable
+  // delete (expired, Forgotten), unsynced, and retries the deletes End and
+  // EndAllFor could not save (then synced). Logs a failure. No-op in memory.
+  void PersistLastUse();
 
   const SessionOptions& options() const { return options_; }
 
@@ -58,15 +119,43 @@ class SessionStore {
   struct Entry {
     std::string user_id;
     int64_t last_used_us = 0;
+    int64_t stored_us = 0;  // the last-used time its row holds
   };
-  // Drops expired sessions. Requires mu_ held.
-  void SweepLocked(int64_t now_us);
+  SessionStore(Clock& clock, SessionOptions options, Store* store);
+  // Loads the family's rows (Open).
+  Status Load();
+  // Drops `it`; its row is deleted by the next PersistLastUse. Requires mu_ held.
+  void DropLocked(std::unordered_map<std::string, Entry>::iterator it);
+  // Drops expired sessions; every minute at most unless `force`. Requires
+  // mu_ held.
+  void SweepLocked(int64_t now_us, bool force = false);
+  // Writes `batch`, synced, with the deletes still unsaved; forgets those
+  // on success. Requires write_mu_ held.
+  Status WriteSyncedLocked(WriteBatch& batch);
+  // Deletes the rows of `digests` durably (unsaved on failure, logged).
+  Status DeleteDurably(const std::vector<std::string>& digests);
+  // PersistLastUse's batch. Requires write_mu_ and mu_ held.
+  WriteBatch LastUseBatchLocked();
+  // The thread's loop: PersistLastUse every kPersistEvery until stopping.
+  void PersistLoop();
 
   Clock& clock_;
   const SessionOptions options_;
+  Store* const store_;  // null: memory only
+  // Lock order: write_mu_, then mu_. Rows are written only under write_mu_,
+  // and a row of a session is written only while mu_ shows the session
+  // live, so that no rewrite of its last-used time can land after the
+  // delete that ended it.
+  std::mutex write_mu_;
+  std::vector<std::string> unsaved_deletes_;  // digests; guarded by write_mu_
   std::mutex mu_;
   std::unordered_map<std::string, Entry> sessions_;  // SHA-256(token) -> entry; guarded by mu_
-  int64_t last_sweep_us_ = 0;                        // guarded by mu_
+  std::vector<std::string> dropped_;  // digests of rows to delete lazily; guarded by mu_
+  int64_t last_sweep_us_ = 0;         // guarded by mu_
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mu_
+  std::thread persister_;  // store-backed only
 };
 
 struct LoginLimits {

@@ -1,4 +1,5 @@
-// SessionStore, LoginLimiter, BlockingPool and the cookie helpers.
+// LoginLimiter, BlockingPool and the cookie helpers (SessionStore is in
+// session_store.cc).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
@@ -34,13 +35,8 @@ std::string AddressKey(std::string_view ip) {
   return std::string(prefix) + "/64";
 }
 
-constexpr size_t kTokenBytes = 32;
+// How often LoginLimiter forgets keys without failures at most.
 constexpr int64_t kSweepEveryMicros = 60 * kMicrosPerSecond;
-
-std::string TokenDigest(std::string_view token) {
-  Hash256 digest = Sha256(AsBytes(token));
-  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
 
 std::string Lowercase(std::string_view text) {
   std::string out(text);
@@ -48,68 +44,7 @@ std::string Lowercase(std::string_view text) {
   return out;
 }
 
-// A token is exactly what Create() hands out; anything else is not looked up.
-bool LooksLikeToken(std::string_view token) {
-  return token.size() == 2 * kTokenBytes && std::all_of(token.begin(), token.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 }  // namespace
-
-// ---- SessionStore -----------------------------------------------------------
-
-SessionStore::SessionStore(Clock& clock, SessionOptions options)
-    : clock_(clock), options_(options) {}
-
-std::string SessionStore::Create(std::string_view user_id) {
-  std::string token = ToHex(RandomBytes(kTokenBytes));
-  const int64_t now = clock_.NowMicros();
-  std::lock_guard lock(mu_);
-  SweepLocked(now);
-  sessions_[TokenDigest(token)] = Entry{std::string(user_id), now};
-  return token;
-}
-
-std::optional<std::string> SessionStore::Touch(std::string_view token) {
-  if (!LooksLikeToken(token)) return std::nullopt;
-  const int64_t now = clock_.NowMicros();
-  std::lock_guard lock(mu_);
-  auto it = sessions_.find(TokenDigest(token));
-  if (it == sessions_.end()) return std::nullopt;
-  if (now - it->second.last_used_us >= options_.idle_micros) {
-    sessions_.erase(it);
-    return std::nullopt;
-  }
-  it->second.last_used_us = now;
-  return it->second.user_id;
-}
-
-bool SessionStore::End(std::string_view token) {
-  if (!LooksLikeToken(token)) return false;
-  std::lock_guard lock(mu_);
-  return sessions_.erase(TokenDigest(token)) > 0;
-}
-
-void SessionStore::EndAllFor(std::string_view user_id) {
-  std::lock_guard lock(mu_);
-  std::erase_if(sessions_, [&](const auto& entry) { return entry.second.user_id == user_id; });
-}
-
-size_t SessionStore::size() {
-  std::lock_guard lock(mu_);
-  last_sweep_us_ = 0;  // force a sweep
-  SweepLocked(clock_.NowMicros());
-  return sessions_.size();
-}
-
-void SessionStore::SweepLocked(int64_t now_us) {
-  if (last_sweep_us_ != 0 && now_us - last_sweep_us_ < kSweepEveryMicros) return;
-  last_sweep_us_ = now_us;
-  std::erase_if(sessions_, [&](const auto& entry) {
-    return now_us - entry.second.last_used_us >= options_.idle_micros;
-  });
-}
 
 std::string SessionCookie(std::string_view token, const SessionOptions& options) {
   std::string cookie = std::string(kSessionCookie) + "=" + std::string(token) +

@@ -28,7 +28,7 @@ TEST_CASE("session tokens are 64 hex characters and unique") {
   SessionStore sessions(clock);
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {
-    std::string token = sessions.Create("usr_a");
+    std::string token = sessions.Create("usr_a").value();
     REQUIRE(token.size() == 64);
     REQUIRE(token.find_first_not_of("0123456789abcdef") == std::string::npos);
     REQUIRE(seen.insert(token).second);
@@ -40,7 +40,7 @@ TEST_CASE("a session ends after 30 idle minutes and use keeps it alive") {
   REQUIRE(CryptoInit().ok());
   ManualClock clock(kStart);
   SessionStore sessions(clock);
-  std::string token = sessions.Create("usr_a");
+  std::string token = sessions.Create("usr_a").value();
   clock.Advance(29 * kMinute);
   REQUIRE(sessions.Touch(token) == std::optional<std::string>("usr_a"));
   clock.Advance(29 * kMinute);  // 58 minutes in, 29 idle
@@ -54,19 +54,19 @@ TEST_CASE("ended sessions and unknown or malformed tokens authenticate nobody") 
   REQUIRE(CryptoInit().ok());
   ManualClock clock(kStart);
   SessionStore sessions(clock);
-  std::string token = sessions.Create("usr_a");
-  std::string other = sessions.Create("usr_a");
-  std::string third = sessions.Create("usr_b");
+  std::string token = sessions.Create("usr_a").value();
+  std::string other = sessions.Create("usr_a").value();
+  std::string third = sessions.Create("usr_b").value();
   REQUIRE_FALSE(sessions.Touch(std::string(64, '0')).has_value());
   REQUIRE_FALSE(sessions.Touch("").has_value());
   REQUIRE_FALSE(sessions.Touch(token + "0").has_value());
   std::string upper = token;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
   if (upper != token) REQUIRE_FALSE(sessions.Touch(upper).has_value());
-  REQUIRE(sessions.End(token));
-  REQUIRE_FALSE(sessions.End(token));
+  REQUIRE(sessions.End(token) == true);
+  REQUIRE(sessions.End(token) == false);
   REQUIRE_FALSE(sessions.Touch(token).has_value());
-  sessions.EndAllFor("usr_a");
+  REQUIRE(sessions.EndAllFor("usr_a").ok());
   REQUIRE_FALSE(sessions.Touch(other).has_value());
   REQUIRE(sessions.Touch(third) == std::optional<std::string>("usr_b"));
 }

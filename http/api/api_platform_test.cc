@@ -129,7 +129,7 @@ TEST_CASE("healthz answers 503 saying why while access events cannot be made dur
 
 TEST_CASE("Authenticate accepts bearer and cookie tokens and refreshes the idle timer") {
   World w;
-  std::string token = w.sessions.Create(w.user_id);
+  std::string token = w.sessions.Create(w.user_id).value();
   auto bearer = Request("GET", "/api/me");
   bearer.headers.Add("Authorization", "Bearer " + token);
   auto caller = Authenticate(w.context, bearer);
@@ -153,7 +153,7 @@ TEST_CASE("Authenticate accepts bearer and cookie tokens and refreshes the idle 
 
 TEST_CASE("cookie-authenticated state changes need a JSON or zip content type") {
   World w;
-  std::string token = w.sessions.Create(w.user_id);
+  std::string token = w.sessions.Create(w.user_id).value();
   auto safe = [&](const http::HttpRequest& request) {
     auto caller = Authenticate(w.context, request);
     REQUIRE(caller);
@@ -203,7 +203,7 @@ TEST_CASE("cookie-authenticated state changes need a JSON or zip content type") 
 
 TEST_CASE("a disabled account's sessions stop authenticating") {
   World w;
-  std::string token = w.sessions.Create(w.user_id);
+  std::string token = w.sessions.Create(w.user_id).value();
   auto request = Request("GET", "/api/me");
   request.headers.Add("Authorization", "Bearer " + token);
   REQUIRE(Authenticate(w.context, request));
@@ -223,7 +223,7 @@ TEST_CASE("a store fault while authenticating keeps the session and is no 401") 
   WriteBatch batch;
   batch.Put("r_users", AsBytes(broken), AsBytes(std::string("\x05owner-not-sealed-at-all")));
   REQUIRE(w.fx.store().Write(batch, /*sync=*/true).ok());
-  std::string token = w.sessions.Create(broken);
+  std::string token = w.sessions.Create(broken).value();
   auto request = Request("GET", "/api/me");
   request.headers.Add("Authorization", "Bearer " + token);
   auto failed = Authenticate(w.context, request);
@@ -237,7 +237,7 @@ TEST_CASE("a store fault while authenticating keeps the session and is no 401") 
   CHECK(w.Route(logout).status == 204);
   CHECK_FALSE(w.sessions.Touch(token));
   // An account that does not exist any more ends the session.
-  std::string orphan = w.sessions.Create("usr_00000000000000000000");
+  std::string orphan = w.sessions.Create("usr_00000000000000000000").value();
   auto unknown = Request("GET", "/api/me");
   unknown.headers.Add("Authorization", "Bearer " + orphan);
   auto refused = Authenticate(w.context, unknown);

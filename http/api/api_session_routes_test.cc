@@ -1,0 +1,139 @@
+// POST and DELETE /api/session, in-process over a DomainFixture, with a
+// store-backed SessionStore whose writes the test can make fail: signing in
+// and signing out fail closed and say so.
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <future>
+
+#include "http/api/api.h"
+#include "http/api/api_auth.h"
+#include "projections/roster/roster_commands.h"
+#include "tests/domain_fixture.h"
+#include "tests/forwarding_store.h"
+
+namespace backpack::api {
+namespace {
+
+constexpr std::string_view kPassword = "synthetic password 1";
+
+// The fixture's store, except that writes fail while `fail_writes` is set.
+class FailingStore final : public testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Status Write(WriteBatch& batch, bool sync) override {
+    if (fail_writes) return UnavailableError("injected write failure");
+    return ForwardingStore::Write(batch, sync);
+  }
+  std::atomic<bool> fail_writes{false};
+};
+
+struct World {
+  World() : fx(dir.path()), store(fx.store()), limiter(fx.clock()), pool(1) {
+    auto opened = SessionStore::Open(store, fx.clock());
+    REQUIRE(opened);
+    sessions = std::move(*opened);
+    context.services = &fx.services();
+    context.clock = &fx.clock();
+    context.metrics = &metrics;
+    context.sessions = sessions.get();
+    context.login_limiter = &limiter;
+    context.blocking = &pool;
+    AddUserRequest request;
+    request.username = "teacher";
+    request.role = Role::kEducator;
+    request.password_cost = PasswordCost::kMinimal;
+    REQUIRE(RosterCommands(fx.services()).AddUser(Actor{"system", "req", ""}, request, kPassword));
+    RegisterSessionRoutes(router, context);
+  }
+
+  // Runs the route for `request` and waits for its answer (given on the pool).
+  http::HttpResponse Route(const http::HttpRequest& request) {
+    http::RouteMatch match = router.Match(request.method, request.path);
+    if (match.error) return *match.error;
+    std::promise<http::HttpResponse> answer;
+    std::future<http::HttpResponse> answered = answer.get_future();
+    (*match.handler)(request, match.params,
+                     [&answer](http::HttpResponse r) { answer.set_value(std::move(r)); });
+    return answered.get();
+  }
+  http::HttpResponse SignIn() {
+    http::HttpRequest request = Request("POST", "/api/session");
+    request.headers.Add("Content-Type", "application/json");
+    request.body = R"({"username":"teacher","password":")" + std::string(kPassword) + "\"}";
+    return Route(request);
+  }
+  http::HttpResponse WithToken(std::string method, std::string path, const std::string& token) {
+    http::HttpRequest request = Request(std::move(method), std::move(path));
+    request.headers.Add("Authorization", "Bearer " + token);
+    return Route(request);
+  }
+  static http::HttpRequest Request(std::string method, std::string path) {
+    http::HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.target = request.path;
+    request.client_ip = "127.0.0.1";
+    request.request_id = "0123456789abcdef0123456789abcdef";
+    return request;
+  }
+
+  testing::TempDir dir;
+  testing::DomainFixture fx;
+  FailingStore store;
+  http::Metrics metrics;
+  std::unique_ptr<SessionStore> sessions;  // after `store`, before the pool: both use it
+  LoginLimiter limiter;
+  BlockingPool pool;
+  ApiContext context;
+  http::Router router;
+};
+
+std::string TokenOf(const http::HttpResponse& signed_in) {
+  return std::string(boost::json::parse(signed_in.body).as_object().at("token").as_string());
+}
+
+std::string Header(const http::HttpResponse& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+TEST_CASE("a sign-in whose session cannot be saved answers 503 without a token") {
+  World w;
+  w.store.fail_writes = true;
+  http::HttpResponse refused = w.SignIn();
+  CHECK(refused.status == 503);
+  CHECK(refused.body.find("token") == std::string::npos);
+  CHECK(Header(refused, "Set-Cookie").empty());
+  CHECK(w.sessions->size() == 0);
+
+  w.store.fail_writes = false;
+  http::HttpResponse signed_in = w.SignIn();
+  CHECK(signed_in.status == 201);
+  CHECK(w.sessions->size() == 1);
+}
+
+TEST_CASE("a sign-out whose delete fails ends the session but answers 503") {
+  World w;
+  http::HttpResponse signed_in = w.SignIn();
+  REQUIRE(signed_in.status == 201);
+  const std::string token = TokenOf(signed_in);
+  REQUIRE(w.WithToken("GET", "/api/me", token).status == 200);
+
+  w.store.fail_writes = true;
+  http::HttpResponse unsaved = w.WithToken("DELETE", "/api/session", token);
+  CHECK(unsaved.status == 503);
+  CHECK(unsaved.body.find("could not be saved") != std::string::npos);
+  CHECK(Header(unsaved, "Set-Cookie").find("Max-Age=0") != std::string::npos);
+  CHECK(w.WithToken("GET", "/api/me", token).status == 401);  // ended all the same
+
+  w.store.fail_writes = false;
+  const std::string other = TokenOf(w.SignIn());
+  CHECK(w.WithToken("DELETE", "/api/session", other).status == 204);
+  CHECK(w.WithToken("GET", "/api/me", other).status == 401);
+}
+
+}  // namespace
+}  // namespace backpack::api
