@@ -27,6 +27,8 @@ void AddRosterCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
 void AddGuardianCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // serve: the HTTP API (http/api).
 void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
+// sessions clear: ends every sign-in session (http/api's sessions family).
+void AddSessionsCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // audit query, audit breach-report, audit alerts (projections/audit).
 void AddAuditCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code);
 // export-history, verify-export, shred (projections/family).

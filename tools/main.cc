@@ -107,6 +107,7 @@ int RunCommandLine(int argc, char** argv) {
   AddRosterCommands(cli, global, &exit_code);
   AddGuardianCommands(cli, global, &exit_code);
   AddServeCommands(cli, global, &exit_code);
+  AddSessionsCommands(cli, global, &exit_code);
   AddAuditCommands(cli, global, &exit_code);
   AddFamilyCommands(cli, global, &exit_code);
   AddIntakeCommands(cli, global, &exit_code);
