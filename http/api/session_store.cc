@@ -117,8 +117,6 @@ Status SessionStore::Load() {
   RETURN_IF_ERROR(it->status());
   it.reset();
   if (undecodable > 0) spdlog::warn("sessions: dropped {} rows that do not decode", undecodable);
-  spdlog::info("sessions: {} kept from before the start, {} ended meanwhile", sessions_.size(),
-               dropped.Count());
   if (dropped.Count() == 0) return OkStatus();
   Status deleted = store_->Write(dropped, /*sync=*/false);
   if (!deleted.ok()) spdlog::warn("sessions: deleting ended ones failed: {}", deleted.message());
