@@ -96,7 +96,9 @@ class EventLog {
   // no longer matches the latest signed checkpoint: appending would reuse
   // the removed events' numbers and sign over the damage (`backpack verify`,
   // which opens the store read-only, names it). kFailedPrecondition, naming
-  // both keys, if the log names another signing key than `keys` (CheckLogSigner).
+  // both key IDs, if the log names another signing key than `keys`
+  // (CheckLogSigner: whether the key is wrong or the log's key IDs were
+  // edited, nothing may be appended under `keys`).
   static Result<std::unique_ptr<EventLog>> Open(Store& store, const StoreKeys& keys,
                                                 DataKeyRing& data_keys,
                                                 const EventLogOptions& options = {});

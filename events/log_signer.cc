@@ -66,10 +66,10 @@ Result<std::optional<std::string>> OtherLogSigner(Store& store, std::string_view
     return Found();
   }
   if (ids.first && ids.last && *ids.first != *ids.last) return Found();  // tampering
-  if (ids.first) return Found("key ID " + *ids.first);
-  if (ids.last) return Found("key ID " + *ids.last);
+  if (ids.first) return Found("the log's events name key ID " + *ids.first);
+  if (ids.last) return Found("the log's events name key ID " + *ids.last);
   if (!checkpoint_signers.empty()) {
-    return Found("the key with checkpoint key hash " + ToHex(checkpoint_signers.front()));
+    return Found("the log's latest checkpoint names key hash " + ToHex(checkpoint_signers.front()));
   }
   return Found();
 }
@@ -78,8 +78,8 @@ Status CheckLogSigner(Store& store, std::string_view origin, const Ed25519Public
                       std::string_view whose_key) {
   ASSIGN_OR_RETURN(std::optional<std::string> other, OtherLogSigner(store, origin, key));
   if (!other) return OkStatus();
-  return FailedPreconditionError("the log is signed by " + *other + ", not by " +
-                                 std::string(whose_key) + " (key ID " + SigningKeyId(key) + ")");
+  return FailedPreconditionError(*other + ", not " + std::string(whose_key) + " (key ID " +
+                                 SigningKeyId(key) + ")");
 }
 
 }  // namespace backpack

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/keys.h"
 #include "events/checkpoint.h"
 #include "events/codec.h"
 #include "events/log_layout.h"
@@ -261,6 +262,17 @@ Status CheckPinnedCheckpoint(Store& store, const Checkpoint& pinned, uint64_t ev
   return OkStatus();
 }
 
+// Adds to a finding's reason that the log names another signer than `key`,
+// if it does: the likeliest cause of a finding at seq 0 is the wrong key.
+Status AddKeyHint(Store& store, std::string_view origin, const Ed25519PublicKey& key,
+                  const KeyHint& hint, std::string& why) {
+  ASSIGN_OR_RETURN(std::optional<std::string> other, OtherLogSigner(store, origin, key));
+  if (!other) return OkStatus();
+  why += " (" + *other + ", not key ID " + SigningKeyId(key) + " of " + hint.key + ": " +
+         hint.advice + ")";
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<std::optional<LogFinding>> CheckLatestCheckpoint(Store& store, std::string_view origin,
@@ -296,9 +308,8 @@ Result<std::optional<LogFinding>> CheckLatestCheckpoint(Store& store, std::strin
 }
 
 Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads,
-                               const Checkpoint* pinned) {
+                               const Checkpoint* pinned, const KeyHint& hint) {
   ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
-  RETURN_IF_ERROR(CheckLogSigner(store, origin, public_key, "the given key"));
   Findings findings;
   LogWalk walk(store, public_key, origin, threads);
   RETURN_IF_ERROR(walk.Run(findings));
@@ -313,6 +324,7 @@ Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key,
   report.ok = !findings.bad();
   report.first_bad_seq = findings.seq();
   report.why = findings.why();
+  if (!report.ok) RETURN_IF_ERROR(AddKeyHint(store, origin, public_key, hint, report.why));
   report.events = report.ok ? frontier.size() : findings.seq();
   report.root = frontier.Root();
   return report;

@@ -38,15 +38,26 @@ Result<std::optional<LogFinding>> CheckLatestCheckpoint(Store& store, std::strin
                                                         const Ed25519PublicKey& key,
                                                         uint64_t events);
 
+// How a failed verification names the key it was checked with, and what to
+// do if that key is the wrong one, in the hint its reason ends with when the
+// log names another signer (OtherLogSigner): "bad signature (the log's events
+// name key ID X, not key ID Y of the given key: if that key is wrong, verify
+// with the right one)".
+struct KeyHint {
+  std::string key = "the given key";
+  std::string advice = "if that key is wrong, verify with the right one";
+};
+
 // Verifies the log in `store` against `public_key`, using `threads` threads
-// for signatures. A Status error means verification could not run: I/O, or
-// kFailedPrecondition if the log names another signing key than `public_key`
-// (CheckLogSigner: a wrong key is not tampering); tampering is reported in
-// the VerifyReport. With `pinned` (a checkpoint the
-// caller saved earlier and has checked the signature of), the log must also
-// still hold that tree: what the store's own checkpoints cannot show, since
-// whoever rolls back the log can roll them back with it.
+// for signatures. A Status error means verification could not run (I/O);
+// whatever does not verify under `public_key` is reported in the VerifyReport
+// as tampering at its first seq, a log signed with another key too: the key
+// IDs a log names prove nothing, so they only add `hint` to the reason. With
+// `pinned` (a checkpoint the caller saved earlier and has checked the
+// signature of), the log must also still hold that tree: what the store's
+// own checkpoints cannot show, since whoever rolls back the log can roll them
+// back with it.
 Result<VerifyReport> VerifyLog(Store& store, const Ed25519PublicKey& public_key, int threads,
-                               const Checkpoint* pinned = nullptr);
+                               const Checkpoint* pinned = nullptr, const KeyHint& hint = {});
 
 }  // namespace backpack

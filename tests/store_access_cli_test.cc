@@ -183,20 +183,20 @@ TEST_CASE("a directory that holds no store is refused and left as it was") {
   CHECK(Names(data / "db") == std::vector<std::string>{"notes.txt"});
 }
 
-TEST_CASE("a key the log is not signed by is named as the wrong key, not as tampering") {
+TEST_CASE("verify with another store's keys is tampering at seq 0, hinting at both key IDs") {
   TempDir tmp;
   const fs::path a = tmp.path() / "a", b = tmp.path() / "b";
   InitWithEvents(a);
   InitWithEvents(b);
   const std::string a_id = KeyIdIn(a / "keys"), b_id = KeyIdIn(b / "keys");
-  const std::string named = "the log is signed by key ID " + a_id;
+  const std::string named = "the log's events name key ID " + a_id;
 
   CliResult keys = RunBackpack({"--data", a.string(), "verify", "--keys", (b / "keys").string()});
   INFO(keys.out << keys.err);
   CHECK(keys.exit_code == 1);
-  CHECK(keys.out.empty());
-  CHECK(keys.err.find(named + ", not by the key in " + (b / "keys").string() + " (key ID " + b_id +
-                      "); check --keys") != std::string::npos);
+  CHECK(keys.out == "tampered at seq 0: bad signature (" + named + ", not key ID " + b_id +
+                        " of the key in " + (b / "keys").string() +
+                        ": if --keys is wrong, point it at the right keys)\n");
 
   auto b_keys = LoadKeyFiles(b / "keys");
   REQUIRE(b_keys);
@@ -204,19 +204,58 @@ TEST_CASE("a key the log is not signed by is named as the wrong key, not as tamp
   CliResult pinned = RunBackpack({"--data", a.string(), "verify", "--public-key", b_public});
   INFO(pinned.out << pinned.err);
   CHECK(pinned.exit_code == 1);
-  CHECK(pinned.out.empty());
-  CHECK(pinned.err.find(named + ", not by the given key (key ID " + b_id + ")") !=
-        std::string::npos);
+  CHECK(pinned.out.starts_with("tampered at seq 0: bad signature (" + named + ", not key ID " +
+                               b_id + " of the given key: if --public-key is wrong"));
 
+  // What needs no verification refuses to append under keys the log does not
+  // name, saying what the log names and what to do.
   for (const char* command : {"checkpoint", "rebuild"}) {
     CliResult other = RunBackpack({"--data", a.string(), "--keys", (b / "keys").string(), command});
     INFO(command << ": " << other.err);
     CHECK(other.exit_code == 3);
-    CHECK(other.err.find(named) != std::string::npos);
-    CHECK(other.err.find("check --keys") != std::string::npos);
-    CHECK(other.err.find("backpack verify") == std::string::npos);
+    CHECK(other.err.find(named + ", not the key in " + (b / "keys").string() + " (key ID " + b_id +
+                         "); check --keys, and if it is right, run `backpack verify`") !=
+          std::string::npos);
   }
   CHECK(RunBackpack({"--data", a.string(), "verify"}).exit_code == 0);
+}
+
+TEST_CASE("verify names seq 0 of a log whose events' key IDs were edited and checkpoints dropped") {
+  TempDir tmp;
+  const fs::path data = tmp.path() / "data";
+  InitWithEvents(data);
+  const std::vector<std::string> add = {"--data",     data.string(), "user",   "add",
+                                        "--username", "privacy",     "--role", "privacy_officer"};
+  REQUIRE(RunBackpack(add, kPassword).exit_code == 0);
+  const std::string key_id = KeyIdIn(data / "keys");
+  const std::string edited = "deadbeefdeadbeef";
+  REQUIRE(edited.size() == key_id.size());
+  {
+    auto store = Store::Open((data / "db").string(), StoreOptions{});
+    REQUIRE(store);
+    WriteBatch batch;
+    for (uint64_t seq : {0, 1}) {
+      auto value = (*store)->Get(cf::kLog, EncodeBigEndian64(seq));
+      REQUIRE(value);
+      REQUIRE(*value);
+      std::string bytes(AsChars(**value));
+      const size_t at = bytes.find(key_id);
+      REQUIRE(at != std::string::npos);
+      bytes.replace(at, edited.size(), edited);
+      batch.Put(cf::kLog, EncodeBigEndian64(seq), AsBytes(bytes));
+    }
+    auto it = (*store)->NewIterator(cf::kCheckpoints);
+    REQUIRE(it);
+    for ((*it)->SeekToFirst(); (*it)->Valid(); (*it)->Next()) {
+      batch.Delete(cf::kCheckpoints, Bytes((*it)->key().begin(), (*it)->key().end()));
+    }
+    REQUIRE((*store)->Write(batch, /*sync=*/true).ok());
+  }
+  CliResult verify = RunBackpack({"--data", data.string(), "verify"});
+  INFO(verify.out << verify.err);
+  CHECK(verify.exit_code == 1);
+  CHECK(verify.out.starts_with("tampered at seq 0: bad signature (the log's events name key ID " +
+                               edited + ", not key ID " + key_id + " of the key in "));
 }
 
 TEST_CASE("a failed init removes what it created and nothing else") {

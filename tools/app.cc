@@ -66,7 +66,8 @@ Status CheckKeysSignLog(Store& store, const StoreKeys& keys, const DataPaths& pa
   Status signer =
       CheckLogSigner(store, origin, keys.signing.public_key(), "the key in " + paths.keys.string());
   if (signer.ok()) return signer;
-  return FailedPreconditionError(signer.message() + "; check --keys");
+  return FailedPreconditionError(signer.message() +
+                                 "; check --keys, and if it is right, run `backpack verify`");
 }
 
 Result<std::unique_ptr<App>> App::Open(const DataPaths& paths, const EventLogOptions& log_options) {

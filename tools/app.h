@@ -36,8 +36,9 @@ class App {
   static Result<std::unique_ptr<App>> Open(const DataPaths& paths,
                                            const EventLogOptions& log_options = {});
   // Opens the store read-only and loads the keys, the directory checked
-  // first as by Open; no event log (for verify). The log's signer is not
-  // checked: callers do (CheckKeysSignLog).
+  // first as by Open; no event log (for verify, which checks every signature).
+  // The signer the log names is not checked: callers that trust the log
+  // without verifying it do (CheckKeysSignLog).
   static Result<std::unique_ptr<App>> OpenReadOnly(const DataPaths& paths);
 
   Store& store() { return *store_; }
@@ -76,9 +77,10 @@ Result<InitResult> InitStore(const DataPaths& paths, bool record_keys_path);
 // InitStore without recording the key directory.
 Status InitDataDir(const DataPaths& paths);
 
-// kFailedPrecondition, naming both keys and advising to check --keys, if the
-// log in `store` names another signing key than `keys` (loaded from
-// `paths.keys`): a wrong key directory, not tampering.
+// kFailedPrecondition, naming both key IDs and advising to check --keys (and,
+// if it is right, to run `backpack verify`), if the log in `store` names
+// another signing key than `keys` (loaded from `paths.keys`): most likely a
+// wrong key directory, but only verification could say it is not tampering.
 Status CheckKeysSignLog(Store& store, const StoreKeys& keys, const DataPaths& paths);
 
 // The student id `text` names (a OneRoster sourcedId, or else a stu_ id:

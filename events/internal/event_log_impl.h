@@ -27,9 +27,9 @@
 
 namespace backpack::log_pipeline {
 
-// Why the stored log may not be appended to, or OK: it must be signed by
-// `keys` (CheckLogSigner), hold the events its recorded size counts, and its
-// latest checkpoint must hold (CheckLatestCheckpoint).
+// Why the stored log may not be appended to, or OK: it must name no other
+// signer than `keys` (CheckLogSigner), hold the events its recorded size
+// counts, and its latest checkpoint must hold (CheckLatestCheckpoint).
 Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view origin,
                       const ChainState& state);
 

@@ -15,7 +15,8 @@ namespace backpack::log_pipeline {
 Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view origin,
                       const ChainState& state) {
   const uint64_t held = state.next_seq;
-  // A wrong key is not damage: say so, rather than that no checkpoint holds.
+  // Most likely a wrong key rather than damage: say what the log names,
+  // rather than that no checkpoint holds.
   RETURN_IF_ERROR(
       CheckLogSigner(store, origin, keys.signing.public_key(), "the key it is opened with"));
   const std::string advice = "; run `backpack verify`";
