@@ -92,13 +92,14 @@ class EventLog {
  public:
   // Opens the log in `store` (which must outlive it). Requires the store to
   // have been initialised (origin recorded by InitializeLog). kDataLoss, and
-  // nothing appended, if the log lost events from its tail or its stored tree
-  // no longer matches the latest signed checkpoint: appending would reuse
-  // the removed events' numbers and sign over the damage (`backpack verify`,
-  // which opens the store read-only, names it). kFailedPrecondition, naming
-  // both key IDs, if the log names another signing key than `keys`
-  // (CheckLogSigner: whether the key is wrong or the log's key IDs were
-  // edited, nothing may be appended under `keys`).
+  // nothing appended, if the log lost events from its tail or its head or its
+  // stored tree no longer matches the latest signed checkpoint: appending
+  // would reuse the removed events' numbers and sign over the damage
+  // (`backpack verify`, which opens the store read-only, names it). Events
+  // are not counted: only `backpack verify` finds one removed in between.
+  // kFailedPrecondition, naming both key IDs, if the log names another
+  // signing key than `keys` (CheckLogSigner: whether the key is wrong or the
+  // log's key IDs were edited, nothing may be appended under `keys`).
   static Result<std::unique_ptr<EventLog>> Open(Store& store, const StoreKeys& keys,
                                                 DataKeyRing& data_keys,
                                                 const EventLogOptions& options = {});

@@ -368,6 +368,13 @@ TEST_CASE("the log refuses to open for appends once events or the tree were tamp
     CHECK_THAT(log.error().message(), Catch::Contains("recorded 24"));
     CHECK_THAT(log.error().message(), Catch::Contains("backpack verify"));
   }
+  SECTION("the first event removed") {
+    f.Delete(0);  // the last seq still matches the recorded size
+    auto log = reopen();
+    REQUIRE_FALSE(log);
+    CHECK(log.error().code() == StatusCode::kDataLoss);
+    CHECK_THAT(log.error().message(), Catch::Contains("first event is not seq 0"));
+  }
   SECTION("tail removed and the recorded size rewritten") {
     for (uint64_t seq = kEvents - 3; seq < kEvents; ++seq) f.Delete(seq);
     WriteBatch b;

@@ -28,8 +28,10 @@
 namespace backpack::log_pipeline {
 
 // Why the stored log may not be appended to, or OK: it must name no other
-// signer than `keys` (CheckLogSigner), hold the events its recorded size
-// counts, and its latest checkpoint must hold (CheckLatestCheckpoint).
+// signer than `keys` (CheckLogSigner), its last event's seq must be one less
+// than its recorded size, its first event's seq 0, and its latest checkpoint
+// must hold (CheckLatestCheckpoint). Events are not counted: a removed event
+// between the ends is for `backpack verify` to find.
 Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view origin,
                       const ChainState& state);
 

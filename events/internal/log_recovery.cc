@@ -4,6 +4,8 @@
 // be appended to.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "events/checkpoint.h"
 #include "events/internal/event_log_impl.h"
 #include "events/log_layout.h"
@@ -11,6 +13,22 @@
 #include "events/verifier.h"
 
 namespace backpack::log_pipeline {
+namespace {
+
+// Whether the log's first event is seq 0, if it holds any: one seek. With
+// the last event's seq checked against `log_size`, this finds a log cut at
+// either end; an event removed from the middle takes reading every key,
+// which opening leaves to `backpack verify`.
+Result<bool> StartsAtZero(Store& store) {
+  ASSIGN_OR_RETURN(auto it, store.NewIterator(cf::kLog, ReadView::kLatest));
+  it->SeekToFirst();
+  RETURN_IF_ERROR(it->status());
+  if (!it->Valid()) return true;
+  const auto zero = layout::LogKey(0);
+  return std::equal(zero.begin(), zero.end(), it->key().begin(), it->key().end());
+}
+
+}  // namespace
 
 Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view origin,
                       const ChainState& state) {
@@ -26,6 +44,8 @@ Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view orig
     return DataLossError("the log holds " + std::to_string(held) + " events but recorded " +
                          std::to_string(recorded_size) + advice);
   }
+  ASSIGN_OR_RETURN(bool starts_at_zero, StartsAtZero(store));
+  if (!starts_at_zero) return DataLossError("the log's first event is not seq 0" + advice);
   ASSIGN_OR_RETURN(auto finding,
                    CheckLatestCheckpoint(store, origin, keys.signing.public_key(), held));
   if (finding) return DataLossError(finding->why + advice);
