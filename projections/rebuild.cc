@@ -12,8 +12,10 @@ namespace backpack {
 namespace {
 
 constexpr size_t kReplayBatch = 20'000;
-// In the meta family while a rebuild is under way.
+// In the meta family while a rebuild is under way. Its value is kKeptPrefix
+// and the kept families the rebuild leaves as they are, comma-separated.
 constexpr std::string_view kRebuildMarker = "rebuild_incomplete";
+constexpr std::string_view kKeptPrefix = "kept:";
 constexpr std::string_view kProjectionsVersionKey = "projections_version";
 // Staged projection writes held in memory before they are written out.
 constexpr size_t kStagedBudget = 256u << 20;
@@ -33,7 +35,8 @@ std::string Printable(ByteView key) {
 // see Projection::TouchedFamilies) that already hold entries in `target`.
 // Replaying would only rewrite, entry for entry, what the live projections
 // wrote there. Into a store where such a family is empty (a scratch store
-// for `rebuild --check`) the replay writes it.
+// for `rebuild --check`, or one upgraded to a version that added the family)
+// the replay writes it. Asked once per rebuild (BeginRebuild).
 Result<std::vector<std::string>> FilledKeptFamilies(Store& target,
                                                     const std::vector<Projection*>& projections) {
   std::vector<std::string> filled;
@@ -50,17 +53,46 @@ Result<std::vector<std::string>> FilledKeptFamilies(Store& target,
   return filled;
 }
 
-// Durably sets or clears the interrupted-rebuild marker; clearing it also
-// records the version the projections were built by.
-Status SetRebuildMarker(Store& target, bool under_way) {
+// Durably sets the interrupted-rebuild marker, recording the families the
+// rebuild keeps (`kept`), or clears it; clearing it also records the version
+// the projections were built by.
+Status SetRebuildMarker(Store& target, bool under_way, const std::vector<std::string>& kept = {}) {
   WriteBatch batch;
   if (under_way) {
-    batch.Put(cf::kMeta, AsBytes(kRebuildMarker), AsBytes("1"));
+    std::string value(kKeptPrefix);
+    for (size_t i = 0; i < kept.size(); ++i) value += (i ? "," : "") + kept[i];
+    batch.Put(cf::kMeta, AsBytes(kRebuildMarker), AsBytes(value));
   } else {
     batch.Delete(cf::kMeta, AsBytes(kRebuildMarker));
     batch.Put(cf::kMeta, AsBytes(kProjectionsVersionKey), AsBytes(kProjectionsVersion));
   }
   return target.Write(batch, /*sync=*/true);
+}
+
+// The kept families a rebuild leaves as they are (FilledKeptFamilies),
+// decided when it begins and recorded in its marker, which it sets. A rebuild
+// resuming an interrupted one takes the decision the marker records: the
+// replay's large unlogged writes are ingested as table files, which survive a
+// crash, so a family the first attempt began to fill holds entries and yet
+// is not complete. An older binary's marker ("1") records none: keep none.
+Result<std::vector<std::string>> BeginRebuild(Store& target,
+                                              const std::vector<Projection*>& projections) {
+  ASSIGN_OR_RETURN(auto marker, target.Get(cf::kMeta, AsBytes(kRebuildMarker)));
+  std::vector<std::string> kept;
+  if (!marker) {
+    ASSIGN_OR_RETURN(kept, FilledKeptFamilies(target, projections));
+    RETURN_IF_ERROR(SetRebuildMarker(target, true, kept));
+    return kept;
+  }
+  std::string_view value = AsChars(*marker);
+  if (!value.starts_with(kKeptPrefix)) return kept;
+  value.remove_prefix(kKeptPrefix.size());
+  while (!value.empty()) {
+    const size_t comma = std::min(value.find(','), value.size());
+    kept.emplace_back(value.substr(0, comma));
+    value.remove_prefix(std::min(comma + 1, value.size()));
+  }
+  return kept;
 }
 
 }  // namespace
@@ -69,10 +101,8 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
                                 Projector& projector) {
   auto started = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(target.EnsureColumnFamily(cf::kMeta));
-  RETURN_IF_ERROR(SetRebuildMarker(target, true));
+  ASSIGN_OR_RETURN(std::vector<std::string> kept, BeginRebuild(target, projector.projections()));
   RETURN_IF_ERROR(target.ResetColumnFamilies(projector.ColumnFamilies()));
-  ASSIGN_OR_RETURN(std::vector<std::string> kept,
-                   FilledKeptFamilies(target, projector.projections()));
   rebuild::ProjectionLanes lanes(target, data_keys, projector.projections(), kept);
   rebuild::SharedBatches batches(lanes.size());
   RebuildStats stats;

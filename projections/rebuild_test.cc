@@ -252,3 +252,43 @@ TEST_CASE("a rebuild writes a kept family only where it is empty") {
   REQUIRE(kept->has_value());
   CHECK(std::string(AsChars(**kept)) == "as kept");
 }
+
+// The replay's large unlogged batches are ingested as table files, which a
+// crash leaves behind: a kept family that was empty when the rebuild began
+// then holds some entries. The rebuild that resumes it must fill it all.
+TEST_CASE("a rebuild resumed after a crash fills a kept family the first attempt began") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 5'000);
+  REQUIRE(log->store->EnsureColumnFamily("p_kept").ok());
+  KeepingProjection keeping;
+  CountingProjection failing("p_failing", 4'000);
+  REQUIRE_FALSE(Replay(*log, {&keeping, &failing}));
+  auto unfinished = RebuildInterrupted(*log->store);
+  REQUIRE(unfinished);
+  REQUIRE(*unfinished);
+  WriteBatch ingested;  // what the first attempt's ingested batches held
+  for (uint64_t seq = 0; seq < 100; ++seq) {
+    ingested.Put("p_kept", EncodeBigEndian64(seq), AsBytes("seen"));
+  }
+  REQUIRE(log->store->Write(ingested, /*sync=*/true).ok());
+
+  REQUIRE(Replay(*log, {&keeping}));
+  CHECK(CountKeys(*log->store, "p_owned") == 5'000);
+  CHECK(CountKeys(*log->store, "p_kept") == 5'000);
+}
+
+TEST_CASE("a rebuild resuming an older binary's marker keeps no family as it is") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 2'000);
+  REQUIRE(log->store->EnsureColumnFamily("p_kept").ok());
+  WriteBatch interrupted;  // an older binary's marker records no decision
+  interrupted.Put(cf::kMeta, AsBytes("rebuild_incomplete"), AsBytes("1"));
+  interrupted.Put("p_kept", EncodeBigEndian64(7), AsBytes("half-written"));
+  REQUIRE(log->store->Write(interrupted, /*sync=*/true).ok());
+  KeepingProjection keeping;
+  REQUIRE(Replay(*log, {&keeping}));
+  CHECK(CountKeys(*log->store, "p_kept") == 2'000);
+  auto unfinished = RebuildInterrupted(*log->store);
+  REQUIRE(unfinished);
+  CHECK_FALSE(*unfinished);
+}
