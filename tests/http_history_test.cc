@@ -91,6 +91,9 @@ TEST_CASE("a guardian's history shows another family's refused guardian by neith
 
 TEST_CASE("a guardian's export over HTTP shows the teacher's reads in full, not an audit query") {
   ApiWorld& w = SharedWorld();
+  // The teacher's reads from here on: a search or feed page of theirs before
+  // this case names other students, and is rightly withheld from the family.
+  const uint64_t first_read = w.LogSize();
   REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);
   // The privacy officer looks into the teacher's reads of the child.
   const std::string filters = "student_id=" + w.child + "&actor_id=" + w.teacher.user_id;
@@ -118,12 +121,13 @@ TEST_CASE("a guardian's export over HTTP shows the teacher's reads in full, not 
     for (const json::value& e : b->at("events").as_array()) {
       investigations += e.at("withheld") == "audit_investigation";
       if (Str(e.at("actor_id")) != w.teacher.user_id || e.at("type") != "RecordViewed") continue;
+      if (e.at("seq").to_number<uint64_t>() < first_read) continue;
       ++reads;
       CHECK(e.at("withheld").is_null());
       CHECK(e.at("stored").is_string());
       CHECK_FALSE(Str(e.at("content").at("client_ip")).empty());
     }
-    CHECK(reads > 0);
+    CHECK(reads == 1);  // the profile read above
     CHECK((investigations > 0) == (b == &bundle));
   }
 }
