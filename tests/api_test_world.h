@@ -96,7 +96,7 @@ class ApiWorld {
   Account admin, privacy, principal, teacher, outsider, guardian, other_guardian;
   std::string child;          // guardian's child, in a class `teacher` teaches
   std::string other_student;  // a student `teacher` may not read
-  std::string spare_student;  // for destructive tests (deletion, break-glass)
+  std::string spare_student;  // for break-glass, and for deletion in a world of its own
 
  private:
   struct Impl;
@@ -133,8 +133,10 @@ class AppendsFail {
 };
 
 // The world shared by the tests of one binary, built on first use. Tests
-// run one at a time, so they share it; each counts events from the log
-// size it saw before acting.
+// run one at a time, so they share it, in whatever order they are run: each
+// counts events from the log size it saw before acting, and a test that
+// changes what others rely on (shreds a student, changes an alert setting)
+// builds an ApiWorld of its own instead.
 ApiWorld& SharedWorld();
 
 }  // namespace backpack::api_testing
