@@ -1,7 +1,8 @@
 // The student-record routes of SPEC §6 over a real server: profiles, notes,
 // search and the feed, each read answered only after it is recorded
 // (invariant 3). The other endpoint areas are in the http_*_test.cc files
-// beside this one; all run over SharedWorld (api_test_world.h).
+// beside this one; they share SharedWorld (api_test_world.h) and pass in
+// any order.
 #include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
