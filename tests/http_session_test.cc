@@ -45,6 +45,18 @@ std::string CookieHeader(const std::string& token) {
   return "Cookie: backpack_session=" + token + "\r\n";
 }
 
+// POST /api/session from the loopback address `source` ("127.0.0.2"...).
+int LoginStatusFrom(const ServerProcess& server, const std::string& source,
+                    const std::string& username, const std::string& password) {
+  http::testing::TestClient client(server.port(), std::chrono::seconds(30), source);
+  const json::object body{{"username", username}, {"password", password}};
+  REQUIRE(client.Send(
+      http::testing::BuildRequest("POST", "/api/session", json::serialize(body),
+                                  "Content-Type: application/json\r\nConnection: close\r\n")));
+  auto response = client.ReadResponse();
+  return response ? response->status : 0;
+}
+
 uint64_t LastSeq(const ServerProcess& server) {
   return Object(server.Call("GET", "/healthz")).at("last_seq").to_number<uint64_t>();
 }
@@ -136,7 +148,7 @@ TEST_CASE("sign-ins are in the privacy officer's audit trail, failures with why"
 }
 
 TEST_CASE(
-    "five failed sign-ins lock that username: 429 with Retry-After, even for the right password") {
+    "five failed sign-ins lock that username at that address: 429, even for the right password") {
   Served s;
   for (int i = 0; i < 5; ++i) {
     REQUIRE(s.server.Login("principal", "wrong password " + std::to_string(i))->status == 401);
@@ -165,6 +177,26 @@ TEST_CASE(
     rate_limited += e.at("reason") == "RateLimited";
   }
   CHECK(rate_limited == 1);
+}
+
+TEST_CASE("failed sign-ins from another address do not lock the account out for its user") {
+  Served s;
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(LoginStatusFrom(s.server, "127.0.0.2", "principal", "wrong " + std::to_string(i)) ==
+            401);
+  }
+  CHECK(LoginStatusFrom(s.server, "127.0.0.2", "principal", Password("principal")) == 429);
+  CHECK(LoginStatusFrom(s.server, "127.0.0.3", "principal", Password("principal")) == 201);
+}
+
+TEST_CASE("a username's failures over all addresses reach a ceiling that refuses it anywhere") {
+  Served s({"--login-user-ceiling", "7"});
+  for (int i = 0; i < 7; ++i) {
+    const std::string source = i < 4 ? "127.0.0.2" : "127.0.0.3";  // neither locked by itself
+    REQUIRE(LoginStatusFrom(s.server, source, "principal", "wrong " + std::to_string(i)) == 401);
+  }
+  CHECK(LoginStatusFrom(s.server, "127.0.0.4", "principal", Password("principal")) == 429);
+  CHECK(LoginStatusFrom(s.server, "127.0.0.4", "privacy", Password("privacy")) == 201);
 }
 
 TEST_CASE("failed sign-ins from one address lock the address for every username") {

@@ -38,7 +38,8 @@ struct ServeOptions {
   std::optional<std::string> trusted_proxies;  // --trusted-proxy as given
   // Hidden, for tests and drills.
   int64_t session_idle_seconds = 30 * 60;
-  size_t login_user_limit = 5;
+  size_t login_user_limit = 5;      // per username at one address
+  size_t login_user_ceiling = 100;  // per username over all addresses
   size_t login_ip_limit = 50;
   int blocking_threads = 0;
 };
@@ -85,7 +86,8 @@ struct ApiState {
   }
   static api::LoginLimits LimitsFor(const ServeOptions& options) {
     api::LoginLimits limits;
-    limits.max_failures_per_username = options.login_user_limit;
+    limits.max_failures_per_username_and_ip = options.login_user_limit;
+    limits.max_failures_per_username = options.login_user_ceiling;
     limits.max_failures_per_ip = options.login_ip_limit;
     return limits;
   }
@@ -143,7 +145,7 @@ void RunServe(const GlobalOptions& global, const ServeOptions& options, int* exi
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   LogRequests();
   if (options.session_idle_seconds <= 0 || options.login_user_limit == 0 ||
-      options.login_ip_limit == 0) {
+      options.login_user_ceiling == 0 || options.login_ip_limit == 0) {
     std::cerr << "backpack: session and login limits must be positive\n";
     *exit_code = kExitUsage;
     return;
@@ -200,6 +202,7 @@ void AddServeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_code
   // Hidden: test hooks.
   serve->add_option("--session-idle-seconds", options.session_idle_seconds)->group("");
   serve->add_option("--login-user-limit", options.login_user_limit)->group("");
+  serve->add_option("--login-user-ceiling", options.login_user_ceiling)->group("");
   serve->add_option("--login-ip-limit", options.login_ip_limit)->group("");
   serve->add_option("--blocking-threads", options.blocking_threads)->group("");
   serve->callback([&global, exit_code] { RunServe(global, options, exit_code); });

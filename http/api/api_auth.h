@@ -6,6 +6,7 @@
 // concurrently.
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -159,20 +160,33 @@ class SessionStore {
 };
 
 struct LoginLimits {
-  size_t max_failures_per_username = 5;
+  // Per username (case-insensitive) at one client address: the limit that
+  // stops guessing, and the one a user's own typos meet. Counted per address
+  // so that nobody elsewhere can lock an account out by failing on purpose.
+  size_t max_failures_per_username_and_ip = 5;
+  // Per username over every address: bounds a guessing attack spread over
+  // many addresses (NIST SP 800-63B allows at most 100 consecutive failures
+  // per account). Locking an account out this way takes failures from at
+  // least 100 / max_failures_per_username_and_ip = 20 distinct addresses
+  // (IPv6: /64s) in the window, not a student behind the school's one NAT
+  // address; and a user's own sign-in does not clear it, so the real user
+  // signing in does not hand a slow guesser a fresh allowance.
+  size_t max_failures_per_username = 100;
   // Per client address, an IPv6 client's whole /64 counting as one; schools
   // share NAT addresses, so looser than per account.
   size_t max_failures_per_ip = 50;
   int64_t window_micros = 15 * 60 * kMicrosPerSecond;
-  size_t max_tracked_keys = 100'000;  // memory bound under a flood of random usernames
+  size_t max_tracked_keys = 100'000;  // per table: memory bound under a flood of usernames
 };
 
-// Failed-login rate limits per username (case-insensitive) and per client
-// address over a sliding window. An attempt is admitted only while both
-// keys have fewer failures, counting attempts still being verified, than
-// their limit; so a burst of concurrent attempts cannot overshoot it. Keys
-// are added only for admitted attempts, and ones without failures in the
-// window are swept out once a minute.
+// Failed-login rate limits over a sliding window, on three keys: the
+// username (case-insensitive) at the client address, the username over all
+// addresses, and the address (an IPv6 client's /64 counting as one); see
+// LoginLimits. An attempt is admitted only while every key has fewer
+// failures, counting attempts still being verified, than its limit; so a
+// burst of concurrent attempts cannot overshoot it. Keys are added only for
+// admitted attempts, and ones without failures in the window are swept out
+// once a minute.
 class LoginLimiter {
  public:
   // `clock` must outlive the limiter.
@@ -182,19 +196,21 @@ class LoginLimiter {
     bool admitted = false;
     int64_t retry_after_seconds = 0;  // when refused: until the oldest failure leaves the window
     // When refused: whether this refusal is to be recorded: yes unless one
-    // was recorded (RefusalRecorded) for each refusing key (username,
-    // address; or the full table) within the window, or is being recorded,
-    // so that a flood of refused attempts cannot grow the log without bound.
+    // was recorded (RefusalRecorded) for each refusing key (username at the
+    // address, username, address; or the full table) within the window, or
+    // is being recorded, so that a flood of refused attempts cannot grow the
+    // log without bound.
     // A true here must be followed by RefusalRecorded or RefusalNotRecorded.
     bool record_refusal = false;
   };
-  // Reserves a verification slot for (username, ip) if both are under their
-  // limits. Every admitted attempt must be closed by exactly one Finish().
+  // Reserves a verification slot for (username, ip) if every key is under
+  // its limit. Every admitted attempt must be closed by exactly one Finish().
   Admission Admit(std::string_view username, std::string_view ip);
   enum class Outcome { kSucceeded, kFailed, kAbandoned };
-  // Releases the slot. kFailed counts a failure against both keys;
-  // kSucceeded clears the username's failures; kAbandoned (the attempt could
-  // not be checked, e.g. the store failed) counts nothing.
+  // Releases the slot. kFailed counts a failure against every key;
+  // kSucceeded clears the failures of the username at that address (not
+  // those of the username elsewhere, nor the address's); kAbandoned (the
+  // attempt could not be checked, e.g. the store failed) counts nothing.
   void Finish(std::string_view username, std::string_view ip, Outcome outcome);
   // Notes that a refusal of (username, ip) is on the record, which stops
   // Admit asking for another one within the window.
@@ -212,6 +228,21 @@ class LoginLimiter {
     std::optional<int64_t> refusal_recorded_at;  // the last refusal recorded
     bool refusal_pending = false;                // one is being recorded
   };
+  using KeyMap = std::unordered_map<std::string, Key>;
+  // One of the tables an attempt counts in: the attempt's key there, and
+  // the table's limit.
+  struct Counter {
+    KeyMap* map;
+    std::string name;
+    size_t limit;
+    bool cleared_by_success;
+  };
+  static constexpr size_t kCounters = 3;
+  using Counters = std::array<Counter, kCounters>;
+  using Keys = std::array<Key*, kCounters>;
+  // The keys of (username, ip). Reads no guarded state: needs no lock.
+  Counters CountersFor(std::string_view username, std::string_view ip);
+
   // Drops failures older than the window; false if `key` is then unused.
   bool Prune(Key& key, int64_t now_us) const;
   int64_t RetryAfterSeconds(const Key& key, int64_t now_us) const;
@@ -221,12 +252,17 @@ class LoginLimiter {
   // or a refusal being recorded. Prunes it.
   bool Live(Key& key, int64_t now_us) const;
   // The key `name`, pruned; null if not tracked.
-  Key* Find(std::unordered_map<std::string, Key>& map, const std::string& name, int64_t now_us);
+  Key* Find(KeyMap& map, const std::string& name, int64_t now_us);
   // Starts tracking `name` (not tracked yet); null if `map` is full of live keys.
-  Key* Add(std::unordered_map<std::string, Key>& map, const std::string& name, int64_t now_us);
+  Key* Add(KeyMap& map, const std::string& name, int64_t now_us);
+  // Adds the counters' keys not in `keys` yet; false (and none added) if
+  // some table is full of live keys. Requires mu_ held.
+  bool AddMissing(const Counters& counters, Keys& keys, int64_t now_us);
   static bool Refuses(const Key* key, size_t limit);
-  Admission Refuse(Key* user, Key* address, int64_t now_us);
-  void SweepMap(std::unordered_map<std::string, Key>& map, int64_t now_us);
+  // `refusing`: the keys that refuse, null for the others.
+  Admission Refuse(const Keys& refusing, int64_t now_us);
+  Admission RefuseUntrackable(int64_t now_us);
+  void SweepMap(KeyMap& map, int64_t now_us);
   // Drops keys that are no longer live, once a minute at most (as
   // SessionStore does). Requires mu_ held.
   void SweepLocked(int64_t now_us);
@@ -235,8 +271,11 @@ class LoginLimiter {
   Clock& clock_;
   const LoginLimits limits_;
   std::mutex mu_;
-  std::unordered_map<std::string, Key> by_username_;  // guarded by mu_
-  std::unordered_map<std::string, Key> by_ip_;        // guarded by mu_
+  // Keyed by the address key's length, ':', the address key and the
+  // lowercased username (unambiguous whatever the two hold).
+  KeyMap by_username_and_ip_;  // guarded by mu_
+  KeyMap by_username_;         // guarded by mu_
+  KeyMap by_ip_;               // guarded by mu_
   // The last recorded refusal for want of room to track a key; guarded by mu_.
   std::optional<int64_t> full_refusal_recorded_at_;
   bool full_refusal_pending_ = false;

@@ -84,6 +84,17 @@ std::optional<std::string> SessionToken(std::string_view authorization,
 
 LoginLimiter::LoginLimiter(Clock& clock, LoginLimits limits) : clock_(clock), limits_(limits) {}
 
+LoginLimiter::Counters LoginLimiter::CountersFor(std::string_view username, std::string_view ip) {
+  std::string user_key = Lowercase(username);
+  std::string ip_key = AddressKey(ip);
+  std::string pair_key = std::to_string(ip_key.size()) + ":" + ip_key + user_key;
+  return {{
+      {&by_username_and_ip_, std::move(pair_key), limits_.max_failures_per_username_and_ip, true},
+      {&by_username_, std::move(user_key), limits_.max_failures_per_username, false},
+      {&by_ip_, std::move(ip_key), limits_.max_failures_per_ip, false},
+  }};
+}
+
 bool LoginLimiter::Prune(Key& key, int64_t now_us) const {
   while (!key.failures.empty() && now_us - key.failures.front() >= limits_.window_micros) {
     key.failures.pop_front();
@@ -97,16 +108,14 @@ int64_t LoginLimiter::RetryAfterSeconds(const Key& key, int64_t now_us) const {
   return std::max<int64_t>(1, (wait_us + kMicrosPerSecond - 1) / kMicrosPerSecond);
 }
 
-LoginLimiter::Key* LoginLimiter::Find(std::unordered_map<std::string, Key>& map,
-                                      const std::string& name, int64_t now_us) {
+LoginLimiter::Key* LoginLimiter::Find(KeyMap& map, const std::string& name, int64_t now_us) {
   auto it = map.find(name);
   if (it == map.end()) return nullptr;
   Prune(it->second, now_us);
   return &it->second;
 }
 
-LoginLimiter::Key* LoginLimiter::Add(std::unordered_map<std::string, Key>& map,
-                                     const std::string& name, int64_t now_us) {
+LoginLimiter::Key* LoginLimiter::Add(KeyMap& map, const std::string& name, int64_t now_us) {
   if (map.size() >= limits_.max_tracked_keys) {
     SweepMap(map, now_us);
     if (map.size() >= limits_.max_tracked_keys) return nullptr;
@@ -114,11 +123,27 @@ LoginLimiter::Key* LoginLimiter::Add(std::unordered_map<std::string, Key>& map,
   return &map[name];
 }
 
+bool LoginLimiter::AddMissing(const Counters& counters, Keys& keys, int64_t now_us) {
+  std::array<bool, kCounters> added{};
+  for (size_t i = 0; i < kCounters; ++i) {
+    if (keys[i] != nullptr) continue;
+    keys[i] = Add(*counters[i].map, counters[i].name, now_us);
+    if (keys[i] == nullptr) {
+      for (size_t j = 0; j < i; ++j) {
+        if (added[j]) counters[j].map->erase(counters[j].name);  // unused: added just now
+      }
+      return false;
+    }
+    added[i] = true;
+  }
+  return true;
+}
+
 bool LoginLimiter::Live(Key& key, int64_t now_us) const {
   return Prune(key, now_us) || key.refusal_pending;
 }
 
-void LoginLimiter::SweepMap(std::unordered_map<std::string, Key>& map, int64_t now_us) {
+void LoginLimiter::SweepMap(KeyMap& map, int64_t now_us) {
   for (auto it = map.begin(); it != map.end();) {
     it = Live(it->second, now_us) ? std::next(it) : map.erase(it);
   }
@@ -127,8 +152,7 @@ void LoginLimiter::SweepMap(std::unordered_map<std::string, Key>& map, int64_t n
 void LoginLimiter::SweepLocked(int64_t now_us) {
   if (last_sweep_us_ != 0 && now_us - last_sweep_us_ < kSweepEveryMicros) return;
   last_sweep_us_ = now_us;
-  SweepMap(by_username_, now_us);
-  SweepMap(by_ip_, now_us);
+  for (KeyMap* map : {&by_username_and_ip_, &by_username_, &by_ip_}) SweepMap(*map, now_us);
 }
 
 bool LoginLimiter::Refuses(const Key* key, size_t limit) {
@@ -137,50 +161,51 @@ bool LoginLimiter::Refuses(const Key* key, size_t limit) {
 
 LoginLimiter::Admission LoginLimiter::Admit(std::string_view username, std::string_view ip) {
   const int64_t now = clock_.NowMicros();
-  const std::string user_key = Lowercase(username);
-  const std::string ip_key = AddressKey(ip);
+  const Counters counters = CountersFor(username, ip);  // names only: no lock needed
   std::lock_guard lock(mu_);
   SweepLocked(now);
   // Only looked up: a refused attempt adds no key (a flood of random
   // usernames from a refused address must not grow the tables).
-  Key* user = Find(by_username_, user_key, now);
-  Key* address = Find(by_ip_, ip_key, now);
-  const bool user_refuses = Refuses(user, limits_.max_failures_per_username);
-  const bool address_refuses = Refuses(address, limits_.max_failures_per_ip);
-  if (user_refuses || address_refuses) {
-    return Refuse(user_refuses ? user : nullptr, address_refuses ? address : nullptr, now);
+  Keys keys{};
+  Keys refusing{};
+  bool refused = false;
+  for (size_t i = 0; i < kCounters; ++i) {
+    keys[i] = Find(*counters[i].map, counters[i].name, now);
+    if (Refuses(keys[i], counters[i].limit)) {
+      refusing[i] = keys[i];
+      refused = true;
+    }
   }
-  if (!user) user = Add(by_username_, user_key, now);
-  if (!address) address = Add(by_ip_, ip_key, now);
-  // Untrackable (table full of live keys): refuse rather than go unlimited.
-  if (user == nullptr || address == nullptr) {
-    if (user && !Live(*user, now)) by_username_.erase(user_key);  // added just now
-    const bool record = !full_refusal_pending_ && !RecordedWithin(full_refusal_recorded_at_, now);
-    if (record) full_refusal_pending_ = true;
-    return Admission{false, 60, record};
-  }
-  ++user->in_flight;
-  ++address->in_flight;
+  if (refused) return Refuse(refusing, now);
+  // Untrackable (a table full of live keys): refuse rather than go unlimited.
+  if (!AddMissing(counters, keys, now)) return RefuseUntrackable(now);
+  for (Key* key : keys) ++key->in_flight;
   return Admission{true, 0};
 }
 
-// A refusal by `user` and/or `address` (null: that key does not refuse) is
-// to be recorded unless one was within the window, or one is being recorded
-// (attempts that arrive together ask once).
-LoginLimiter::Admission LoginLimiter::Refuse(Key* user, Key* address, int64_t now_us) {
+// A refusal by the keys in `refusing` is to be recorded unless one was
+// within the window, or one is being recorded (attempts that arrive
+// together ask once).
+LoginLimiter::Admission LoginLimiter::Refuse(const Keys& refusing, int64_t now_us) {
   int64_t retry = 0;
   bool record = false;
-  for (Key* key : {user, address}) {
+  for (Key* key : refusing) {
     if (key == nullptr) continue;
     retry = std::max(retry, RetryAfterSeconds(*key, now_us));
     if (!key->refusal_pending && !RecordedWithin(key->refusal_recorded_at, now_us)) record = true;
   }
   if (record) {
-    for (Key* key : {user, address}) {
+    for (Key* key : refusing) {
       if (key) key->refusal_pending = true;
     }
   }
   return Admission{false, retry, record};
+}
+
+LoginLimiter::Admission LoginLimiter::RefuseUntrackable(int64_t now_us) {
+  const bool record = !full_refusal_pending_ && !RecordedWithin(full_refusal_recorded_at_, now_us);
+  if (record) full_refusal_pending_ = true;
+  return Admission{false, 60, record};
 }
 
 void LoginLimiter::RefusalRecorded(std::string_view username, std::string_view ip) {
@@ -194,11 +219,12 @@ void LoginLimiter::RefusalNotRecorded(std::string_view username, std::string_vie
 void LoginLimiter::EndRefusalRecording(std::string_view username, std::string_view ip,
                                        bool recorded) {
   const int64_t now = clock_.NowMicros();
+  const Counters counters = CountersFor(username, ip);
   std::lock_guard lock(mu_);
   bool by_key = false;  // refused by a key's own limit, not for want of room
-  for (auto* map : {&by_username_, &by_ip_}) {
-    auto it = map->find(map == &by_username_ ? Lowercase(username) : AddressKey(ip));
-    if (it == map->end() || !it->second.refusal_pending) continue;
+  for (const Counter& counter : counters) {
+    auto it = counter.map->find(counter.name);
+    if (it == counter.map->end() || !it->second.refusal_pending) continue;
     by_key = true;
     it->second.refusal_pending = false;
     if (recorded) it->second.refusal_recorded_at = now;
@@ -220,20 +246,18 @@ bool LoginLimiter::RecordedWithin(const std::optional<int64_t>& recorded_at, int
 
 void LoginLimiter::Finish(std::string_view username, std::string_view ip, Outcome outcome) {
   const int64_t now = clock_.NowMicros();
+  const Counters counters = CountersFor(username, ip);
   std::lock_guard lock(mu_);
   SweepLocked(now);
-  auto finish = [&](std::unordered_map<std::string, Key>& map, const std::string& name,
-                    bool clear_on_success) {
-    auto it = map.find(name);
-    if (it == map.end()) return;
+  for (const Counter& counter : counters) {
+    auto it = counter.map->find(counter.name);
+    if (it == counter.map->end()) continue;
     Key& key = it->second;
     if (key.in_flight > 0) --key.in_flight;
     if (outcome == Outcome::kFailed) key.failures.push_back(now);
-    if (outcome == Outcome::kSucceeded && clear_on_success) key.failures.clear();
-    if (!Live(key, now)) map.erase(it);
-  };
-  finish(by_username_, Lowercase(username), /*clear_on_success=*/true);
-  finish(by_ip_, AddressKey(ip), /*clear_on_success=*/false);
+    if (outcome == Outcome::kSucceeded && counter.cleared_by_success) key.failures.clear();
+    if (!Live(key, now)) counter.map->erase(it);
+  }
 }
 
 // ---- BlockingPool -----------------------------------------------------------

@@ -93,7 +93,7 @@ TEST_CASE("the token comes from a bearer header before the cookie") {
   REQUIRE_FALSE(from_cookie);
 }
 
-TEST_CASE("five failed logins lock the username for the rest of the window") {
+TEST_CASE("five failed logins lock the username at that address for the rest of the window") {
   ManualClock clock(kStart);
   LoginLimiter limiter(clock);
   for (int i = 0; i < 5; ++i) {
@@ -101,13 +101,52 @@ TEST_CASE("five failed logins lock the username for the rest of the window") {
     limiter.Finish("Teacher1", "10.0.0.1", LoginLimiter::Outcome::kFailed);
     clock.Advance(kMinute);
   }
-  // Usernames are case-insensitive, and another address does not help.
-  auto refused = limiter.Admit("teacher1", "10.0.0.2");
+  // Usernames are case-insensitive.
+  auto refused = limiter.Admit("teacher1", "10.0.0.1");
   REQUIRE_FALSE(refused.admitted);
   REQUIRE(refused.retry_after_seconds == 10 * 60);  // first failure leaves at minute 15
+  // Someone else's failures do not lock the account out for its user at
+  // another address, nor other accounts at that address.
+  REQUIRE(limiter.Admit("teacher1", "10.0.0.2").admitted);
+  limiter.Finish("teacher1", "10.0.0.2", LoginLimiter::Outcome::kSucceeded);
   REQUIRE(limiter.Admit("teacher2", "10.0.0.1").admitted);
   clock.Advance(10 * kMinute);
-  REQUIRE(limiter.Admit("teacher1", "10.0.0.2").admitted);
+  REQUIRE(limiter.Admit("teacher1", "10.0.0.1").admitted);
+}
+
+TEST_CASE("an IPv6 client's failures for a username count at its whole /64") {
+  ManualClock clock(kStart);
+  LoginLimiter limiter(clock);
+  for (int i = 0; i < 5; ++i)
+    FailTimes(limiter, "teacher1", "2001:db8:1:2::" + std::to_string(i), 1);
+  CHECK_FALSE(limiter.Admit("teacher1", "2001:db8:1:2:ffff::9").admitted);
+  CHECK(limiter.Admit("teacher1", "2001:db8:1:3::1").admitted);  // another /64
+}
+
+TEST_CASE("a username's failures over every address reach a ceiling that refuses it anywhere") {
+  ManualClock clock(kStart);
+  LoginLimiter limiter(clock);  // the defaults: 5 per address, 100 in all
+  // 99 failures from 20 addresses, none of them locked at 5 on its own.
+  for (int i = 0; i < 20; ++i)
+    FailTimes(limiter, "Principal", "10.1.0." + std::to_string(i), i < 19 ? 5 : 4);
+  // The real user's sign-in clears their own address's failures, not the ceiling.
+  REQUIRE(limiter.Admit("principal", "10.2.0.1").admitted);
+  limiter.Finish("principal", "10.2.0.1", LoginLimiter::Outcome::kSucceeded);
+  FailTimes(limiter, "principal", "10.1.0.19", 1);  // the 100th
+  auto refused = limiter.Admit("principal", "10.2.0.1");
+  REQUIRE_FALSE(refused.admitted);
+  CHECK(refused.retry_after_seconds == 15 * 60);
+  CHECK(refused.record_refusal);
+  limiter.RefusalRecorded("principal", "10.2.0.1");
+  // Refused from every fresh address, and recorded once in the window.
+  for (int i = 0; i < 20; ++i) {
+    auto again = limiter.Admit("principal", "10.3.0." + std::to_string(i));
+    REQUIRE_FALSE(again.admitted);
+    CHECK_FALSE(again.record_refusal);
+  }
+  CHECK(limiter.Admit("privacy", "10.3.0.1").admitted);  // other accounts are unaffected
+  clock.Advance(15 * kMinute);
+  CHECK(limiter.Admit("principal", "10.3.0.1").admitted);
 }
 
 TEST_CASE("only the first refusal of a locked key in a window is to be recorded") {
@@ -123,7 +162,7 @@ TEST_CASE("only the first refusal of a locked key in a window is to be recorded"
   CHECK(limiter.Admit("teacher1", "10.0.0.1").record_refusal);
   limiter.RefusalRecorded("teacher1", "10.0.0.1");
   for (int i = 0; i < 20; ++i) {
-    auto refused = limiter.Admit("teacher1", i % 2 ? "10.0.0.1" : "10.0.0.9");
+    auto refused = limiter.Admit("teacher1", "10.0.0.1");
     REQUIRE_FALSE(refused.admitted);
     CHECK_FALSE(refused.record_refusal);
   }
@@ -171,7 +210,7 @@ TEST_CASE("refused attempts add no username to the limiter, and expired ones are
   CHECK(limiter.tracked_usernames() == 0);
 }
 
-TEST_CASE("a success clears the username's failures but not the address's") {
+TEST_CASE("a success clears the username's failures at that address but not the address's") {
   ManualClock clock(kStart);
   LoginLimits limits;
   limits.max_failures_per_ip = 6;
@@ -190,6 +229,17 @@ TEST_CASE("attempts in flight count, so a concurrent burst cannot overshoot the 
   REQUIRE_FALSE(limiter.Admit("u", "ip").admitted);
   for (int i = 0; i < 5; ++i) limiter.Finish("u", "ip", LoginLimiter::Outcome::kAbandoned);
   REQUIRE(limiter.Admit("u", "ip").admitted);
+}
+
+TEST_CASE("attempts in flight from many addresses count towards the username's ceiling") {
+  ManualClock clock(kStart);
+  LoginLimits limits;
+  limits.max_failures_per_username = 3;
+  LoginLimiter limiter(clock, limits);
+  for (int i = 0; i < 3; ++i) REQUIRE(limiter.Admit("u", "10.0.0." + std::to_string(i)).admitted);
+  REQUIRE_FALSE(limiter.Admit("u", "10.0.0.9").admitted);
+  limiter.Finish("u", "10.0.0.0", LoginLimiter::Outcome::kAbandoned);
+  REQUIRE(limiter.Admit("u", "10.0.0.9").admitted);
 }
 
 TEST_CASE("failures from one address across many usernames lock the address") {
