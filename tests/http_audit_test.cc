@@ -164,6 +164,34 @@ TEST_CASE("a privacy officer may not review an alert about their own account") {
   CHECK(w.CountSince(before, EventType::AlertReviewed) == 1);
 }
 
+// `count` copies of a three-byte character.
+std::string Kanji(size_t count) {
+  std::string text;
+  for (size_t i = 0; i < count; ++i) text += "\u6f22";  // U+6F22, three bytes in UTF-8
+  return text;
+}
+
+TEST_CASE("an alert review note is limited in characters: the longest the API takes is stored") {
+  ApiWorld w;  // its own store: an alert of its own to review
+  REQUIRE(w.Call("POST", "/api/students/" + w.spare_student + "/break-glass", w.outsider.token,
+                 R"({"reason":"Synthetic emergency: student unwell on a field trip"})")
+              .status == 201);
+  auto alerts = w.Call("GET", "/api/audit/alerts", w.privacy.token);
+  REQUIRE(alerts.status == 200);
+  const std::string alert_id = Str(ApiWorld::Json(alerts).at("alerts").as_array()[0].at("id"));
+  const std::string target = "/api/audit/alerts/" + alert_id + "/review";
+  auto body = [](const std::string& note) { return json::serialize(json::object{{"note", note}}); };
+  const uint64_t before = w.LogSize();
+  auto too_long = w.Call("POST", target, w.privacy.token, body(Kanji(kMaxReviewNoteChars + 1)));
+  REQUIRE(too_long.status == 422);
+  CHECK(Str(Details(too_long).at(0).at("field")) == "note");
+  CHECK(w.LogSize() == before);
+  // 2000 characters, 6000 bytes: what the API accepts, the audit layer stores.
+  auto longest = w.Call("POST", target, w.privacy.token, body(Kanji(kMaxReviewNoteChars)));
+  CHECK(longest.status == 201);
+  CHECK(w.CountSince(before, EventType::AlertReviewed) == 1);
+}
+
 TEST_CASE("an audit query is itself audited") {
   ApiWorld& w = SharedWorld();
   REQUIRE(w.Call("GET", Profile(w.child), w.teacher.token).status == 200);

@@ -14,7 +14,6 @@ namespace {
 constexpr std::string_view kOfficerReason = "privacy_officer";
 constexpr size_t kMaxCursorChars = 64;
 constexpr size_t kMaxActionChars = 40;
-constexpr size_t kMaxReviewNoteChars = 2000;
 constexpr int64_t kMaxAlertsLimit = 1000;
 
 // CSV if the Accept header names text/csv as acceptable (q above 0) and

@@ -1,6 +1,7 @@
 // Audit::Alerts and Audit::ReviewAlert.
 #include <flatbuffers/flatbuffers.h>
 
+#include "core/utf8.h"
 #include "events/schema/payloads_generated.h"
 #include "projections/audit/audit.h"
 #include "projections/audit/audit_time.h"
@@ -13,8 +14,6 @@ namespace json = boost::json;
 using namespace audit_internal;
 
 namespace {
-
-constexpr size_t kMaxReviewNoteBytes = 4000;
 
 // The sealed text at `key` of a_alert_text: null if absent or shredded.
 Result<json::value> SealedText(const Services& services, const std::string& key) {
@@ -169,7 +168,10 @@ Status Audit::ChangeBulkAccessThreshold(const Actor& actor, size_t threshold) {
 
 Status Audit::ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note) {
   if (note.empty()) return InvalidArgumentError("a review needs a note");
-  if (note.size() > kMaxReviewNoteBytes) return InvalidArgumentError("the note is too long");
+  if (Utf8Length(note) > kMaxReviewNoteChars) {
+    return InvalidArgumentError("the note is longer than " + std::to_string(kMaxReviewNoteChars) +
+                                " characters");
+  }
   if (!services_.log) return UnavailableError("the audit log is not open");
   std::lock_guard lock(review_mu_);
   ASSIGN_OR_RETURN(Alert alert, LoadAlert(*services_.store, alert_id));

@@ -137,6 +137,9 @@ struct AuditQuery {
 };
 inline constexpr size_t kMaxQueryLimit = 1000;
 inline constexpr size_t kMaxBulkAccessThreshold = 1'000'000;
+// The longest alert review note, in characters (code points), as every
+// free text of the API is measured; the API refuses a longer one with 422.
+inline constexpr size_t kMaxReviewNoteChars = 2000;
 
 class Audit {
  public:
@@ -218,7 +221,8 @@ class Audit {
 
   // Appends AlertReviewed. kNotFound for an unknown alert, kPermissionDenied
   // if the alert is about `actor`'s own account, kAlreadyExists if it was
-  // reviewed, kInvalidArgument for an empty or over-long note.
+  // reviewed, kInvalidArgument for an empty note or one of more than
+  // kMaxReviewNoteChars characters.
   Status ReviewAlert(const Actor& actor, std::string_view alert_id, std::string_view note);
 
   // For shredding: runs `append` (which appends the student's RecordShredded)

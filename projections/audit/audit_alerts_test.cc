@@ -325,6 +325,11 @@ TEST_CASE("reviewing an alert records the note and marks it reviewed once") {
   std::string id = TextOf(AlertsOf(w)[0].as_object(), "id");
 
   CHECK(w.audit().ReviewAlert(w.ActorFor(officer), id, "").code() == StatusCode::kInvalidArgument);
+  // The API's limit: one character more is refused (the longest note, in
+  // three-byte characters, is stored: tests/http_audit_test.cc).
+  const std::string too_long(kMaxReviewNoteChars + 1, 'x');
+  CHECK(w.audit().ReviewAlert(w.ActorFor(officer), id, too_long).code() ==
+        StatusCode::kInvalidArgument);
   CHECK(w.audit().ReviewAlert(w.ActorFor(officer), "alr_00000000000000ff", "x").code() ==
         StatusCode::kNotFound);
   CHECK(w.audit().ReviewAlert(w.ActorFor(officer), "bogus", "x").code() == StatusCode::kNotFound);
