@@ -12,6 +12,7 @@
 #include "events/schema/payloads_generated.h"
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
+#include "http/api/read_limiter.h"
 #include "http/server.h"
 #include "imports/import_set.h"
 #include "projections/ids.h"
@@ -55,6 +56,9 @@ struct ApiWorld::Impl {
   std::unique_ptr<api::LoginLimiter> limiter;
   std::unique_ptr<api::BlockingPool> pool;
   std::unique_ptr<api::BlockingPool> login_pool;
+  std::unique_ptr<api::BlockingPool> read_pool;
+  std::shared_ptr<api::ReadLimiter> read_limiter =
+      api::ReadLimiter::Create(api::kDefaultReadsPerAccount);
   std::shared_ptr<http::Metrics> metrics = std::make_shared<http::Metrics>();
   api::ApiContext context;
   std::filesystem::path district;  // the demo set's folder, as generated
@@ -158,6 +162,7 @@ ApiWorld::ApiWorld(ApiWorldOptions world_options)
   impl_->limiter = std::make_unique<api::LoginLimiter>(clock());
   impl_->pool = std::make_unique<api::BlockingPool>(2);
   impl_->login_pool = std::make_unique<api::BlockingPool>(1, kLoginQueue);
+  impl_->read_pool = std::make_unique<api::BlockingPool>(2);
   api::ApiContext& context = impl_->context;
   context.services = &s;
   context.clock = &clock();
@@ -166,6 +171,8 @@ ApiWorld::ApiWorld(ApiWorldOptions world_options)
   context.login_limiter = impl_->limiter.get();
   context.blocking = impl_->pool.get();
   context.login_pool = impl_->login_pool.get();
+  context.read_pool = impl_->read_pool.get();
+  context.read_limiter = impl_->read_limiter.get();
   http::Router router;
   api::RegisterAllRoutes(router, context);
   http::ServerOptions server_options;

@@ -17,6 +17,7 @@
 
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
+#include "http/api/read_limiter.h"
 #include "http/client_address.h"
 #include "http/server.h"
 #include "tools/commands.h"
@@ -71,7 +72,8 @@ struct ApiState {
       : sessions(std::move(kept)),
         limiter(SystemClock(), LimitsFor(options)),
         blocking(BlockingThreads(options)),
-        login_pool(kLoginThreads, kLoginQueue) {
+        login_pool(kLoginThreads, kLoginQueue),
+        read_pool(BlockingThreads(options), kReadQueue) {
     context.services = &app.services();
     context.clock = &SystemClock();
     context.metrics = metrics.get();
@@ -79,6 +81,8 @@ struct ApiState {
     context.login_limiter = &limiter;
     context.blocking = &blocking;
     context.login_pool = &login_pool;
+    context.read_pool = &read_pool;
+    context.read_limiter = read_limiter.get();
   }
   static api::SessionOptions SessionOptionsFor(const ServeOptions& options) {
     return api::SessionOptions{options.session_idle_seconds * kMicrosPerSecond,
@@ -107,6 +111,15 @@ struct ApiState {
   static constexpr size_t kLoginThreads = 2;
   static constexpr size_t kLoginQueue = 64;
   api::BlockingPool login_pool;
+  // Reads whose cost grows with the stored data (histories, searches,
+  // audit reports, ...): their own threads, so that they hold up neither the
+  // I/O threads nor `blocking`'s durable writes, and at most
+  // kDefaultReadsPerAccount in progress per account, so that one account
+  // cannot fill the queue (429 beyond).
+  static constexpr size_t kReadQueue = 256;
+  api::BlockingPool read_pool;
+  std::shared_ptr<api::ReadLimiter> read_limiter =
+      api::ReadLimiter::Create(api::kDefaultReadsPerAccount);
   api::ApiContext context;
 };
 

@@ -24,6 +24,7 @@ namespace backpack::api {
 class SessionStore;  // api_auth.h: tokens (stored only as hashes), 30-minute idle expiry
 class LoginLimiter;  // api_auth.h: failed-login rate limits per username and per IP
 class BlockingPool;  // api_auth.h: runs slow work (argon2id) off the I/O threads
+class ReadLimiter;   // read_limiter.h: expensive reads in progress per account
 
 struct ApiContext {
   Services* services = nullptr;
@@ -36,7 +37,19 @@ struct ApiContext {
   // so that a flood of sign-ins cannot hold up notes, grants and other
   // durable writes. nullptr: they share `blocking`.
   BlockingPool* login_pool = nullptr;
+  // Reads whose cost grows with the stored data (histories, searches, the
+  // feed, audit pages and reports, exports) are built here, not on the I/O
+  // threads, `blocking` or `login_pool`: a flood of them cannot hold up
+  // cheap requests, durable writes or sign-ins. nullptr: they share
+  // `blocking`.
+  BlockingPool* read_pool = nullptr;
+  // How many of those reads one account may have in progress (429 beyond):
+  // one account cannot fill `read_pool`. nullptr: no limit.
+  ReadLimiter* read_limiter = nullptr;
 };
+
+// Expensive reads one account may have in progress at once, by default.
+inline constexpr size_t kDefaultReadsPerAccount = 2;
 
 // The authenticated caller of a request.
 struct Caller {

@@ -115,18 +115,8 @@ void RevokeGrant(const http::HttpRequest&, const http::RouteParams& params, Exch
   });
 }
 
-// GET /api/students/{id}/access: who may read the student now, and why.
-void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
-  std::string id(params.Get("id"));
-  if (!CheckStudentRoute(ex, id, {Role::kDistrictAdmin, Role::kPrivacyOfficer})) return;
-  // Who may read the student and why (classes, grants, break-glass uses) is
-  // about the student: audited like an audit query naming them.
-  const std::string reason(RoleName(ex.role()));  // privacy_officer or district_admin
-  AuditedRead read;
-  read.scope = AccessScope::kAuditQuery;
-  read.extra.reason = reason;
-  read.extra.query = kAccessListReadQuery;
-  if (!CheckStudentFound(ex, read.scope, id, read.extra)) return;
+// The answer of GetAccessList, sent once `read` is recorded.
+void ServeAccessList(const Exchange& ex, const std::string& id, AuditedRead read) {
   Roster& roster = *ex.services().roster;
   json::array access;
   for (const AccessListEntry& entry : roster.AccessList(id, ex.now_us)) {
@@ -139,11 +129,30 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
     access.push_back(std::move(o));
   }
   read.extra.result_count = access.size();
-  read.students.push_back({id, reason});
+  read.students.push_back({id, read.extra.reason});
   SendAfterAudit(
       ex, std::move(read),
       Ok(json::object{
           {"student_id", id}, {"as_of", FormatIsoTime(ex.now_us)}, {"access", std::move(access)}}));
+}
+
+// GET /api/students/{id}/access: who may read the student now, and why.
+void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
+  std::string id(params.Get("id"));
+  if (!CheckStudentRoute(ex, id, {Role::kDistrictAdmin, Role::kPrivacyOfficer})) return;
+  // Who may read the student and why (classes, grants, break-glass uses) is
+  // about the student: audited like an audit query naming them.
+  const std::string reason(RoleName(ex.role()));  // privacy_officer or district_admin
+  AuditedRead read;
+  read.scope = AccessScope::kAuditQuery;
+  read.extra.reason = reason;
+  read.extra.query = kAccessListReadQuery;
+  if (!CheckStudentFound(ex, read.scope, id, read.extra)) return;
+  // Who may read the student runs through every account and grant: on the
+  // read pool.
+  OffloadRead(ex, [ex, id, read = std::move(read)](const ReadSlot&) mutable {
+    ServeAccessList(ex, id, std::move(read));
+  });
 }
 
 // POST /api/users/{id}/disable and /enable {reason}: a district admin

@@ -60,6 +60,29 @@ bool RefuseNonOfficer(const Exchange& ex, AccessScope scope) {
   return true;
 }
 
+// One page of GetEvents, sent once its `audit_query` read is recorded.
+void ServeEventsPage(const Exchange& ex, const AuditQuery& q, bool csv) {
+  auto page = ex.services().audit->Query(q);
+  if (!page) return ex.ReplyError(page.error());
+  const json::value* events = page->if_contains("events");
+  AuditedRead read{AccessScope::kAuditQuery,
+                   StudentsInResult(*page, kOfficerReason),
+                   AccessOutcome::kAllowed,
+                   {}};
+  read.extra.reason = kOfficerReason;
+  read.extra.query = QueryFilterString(q);
+  read.extra.result_count = events && events->is_array() ? events->get_array().size() : 0;
+  http::HttpResponse response =
+      csv ? CsvResponse(AuditEventsCsv(*page), "audit-events.csv") : Ok(*page);
+  // CSV has no room for the cursor: a page that is not the last says where
+  // the next one starts in a header.
+  const json::value* next = page->if_contains("next_cursor");
+  if (csv && next && next->is_string()) {
+    response.headers.emplace_back("X-Next-Cursor", std::string(next->get_string()));
+  }
+  SendAfterAudit(ex, std::move(read), std::move(response));
+}
+
 // GET /api/audit/events?student_id=&actor_id=&since=&until=&action=&limit=&cursor=
 void GetEvents(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (RefuseNonOfficer(ex, AccessScope::kAuditQuery)) return;
@@ -76,24 +99,30 @@ void GetEvents(const http::HttpRequest& request, const http::RouteParams&, Excha
   q.limit = static_cast<size_t>(query.Int("limit", 1, kMaxQueryLimit).value_or(100));
   q.cursor = query.Text("cursor", kMaxCursorChars).value_or("");
   if (!query.ok()) return ex.Reply(query.BadRequest());
-  auto page = ex.services().audit->Query(q);
-  if (!page) return ex.ReplyError(page.error());
-  const json::value* events = page->if_contains("events");
-  AuditedRead read{AccessScope::kAuditQuery,
-                   StudentsInResult(*page, kOfficerReason),
+  // A page may look through many entries to find `limit` that match (a
+  // student's and an actor's, or an old window): on the read pool.
+  OffloadRead(ex, [ex, q = std::move(q), csv = WantsCsv(request)](const ReadSlot&) {
+    ServeEventsPage(ex, q, csv);
+  });
+}
+
+// The answer of GetBreachReport, sent once its `breach_report` read is
+// recorded.
+void ServeBreachReport(const Exchange& ex, const std::string& actor, int64_t since, int64_t until,
+                       bool csv) {
+  auto report = ex.services().audit->BreachReport(actor, since, until);
+  if (!report) return ex.ReplyError(report.error());
+  const json::value* students = report->if_contains("students");
+  AuditedRead read{AccessScope::kBreachReport,
+                   StudentsInResult(*report, kOfficerReason),
                    AccessOutcome::kAllowed,
                    {}};
   read.extra.reason = kOfficerReason;
-  read.extra.query = QueryFilterString(q);
-  read.extra.result_count = events && events->is_array() ? events->get_array().size() : 0;
+  read.extra.query =
+      "actor_id=" + actor + "&since=" + FormatIsoTime(since) + "&until=" + FormatIsoTime(until);
+  read.extra.result_count = students && students->is_array() ? students->get_array().size() : 0;
   http::HttpResponse response =
-      WantsCsv(request) ? CsvResponse(AuditEventsCsv(*page), "audit-events.csv") : Ok(*page);
-  // CSV has no room for the cursor: a page that is not the last says where
-  // the next one starts in a header.
-  const json::value* next = page->if_contains("next_cursor");
-  if (WantsCsv(request) && next && next->is_string()) {
-    response.headers.emplace_back("X-Next-Cursor", std::string(next->get_string()));
-  }
+      csv ? CsvResponse(BreachReportCsv(*report), "breach-report.csv") : Ok(*report);
   SendAfterAudit(ex, std::move(read), std::move(response));
 }
 
@@ -109,20 +138,10 @@ void GetBreachReport(const http::HttpRequest& request, const http::RouteParams&,
     query.Problem("until", window.message());
   }
   if (!query.ok()) return ex.Reply(query.BadRequest());
-  auto report = ex.services().audit->BreachReport(*actor, *since, *until);
-  if (!report) return ex.ReplyError(report.error());
-  const json::value* students = report->if_contains("students");
-  AuditedRead read{AccessScope::kBreachReport,
-                   StudentsInResult(*report, kOfficerReason),
-                   AccessOutcome::kAllowed,
-                   {}};
-  read.extra.reason = kOfficerReason;
-  read.extra.query =
-      "actor_id=" + *actor + "&since=" + FormatIsoTime(*since) + "&until=" + FormatIsoTime(*until);
-  read.extra.result_count = students && students->is_array() ? students->get_array().size() : 0;
-  http::HttpResponse response =
-      WantsCsv(request) ? CsvResponse(BreachReportCsv(*report), "breach-report.csv") : Ok(*report);
-  SendAfterAudit(ex, std::move(read), std::move(response));
+  // Unpaged: every access of the account in the window, with the students'
+  // names and guardians decrypted. On the read pool.
+  OffloadRead(ex, [ex, actor = *actor, since = *since, until = *until, csv = WantsCsv(request)](
+                      const ReadSlot&) { ServeBreachReport(ex, actor, since, until, csv); });
 }
 
 // GET /api/audit/alerts[?unreviewed=true&limit=&cursor=]: audited as an
@@ -138,18 +157,21 @@ void GetAlerts(const http::HttpRequest& request, const http::RouteParams&, Excha
   std::string cursor = query.Text("cursor", kMaxCursorChars).value_or("");
   if (!query.ok()) return ex.Reply(query.BadRequest());
   const bool only_unreviewed = unreviewed && *unreviewed == "true";
-  auto alerts = ex.services().audit->Alerts(only_unreviewed,
-                                            static_cast<size_t>(limit.value_or(100)), cursor);
-  if (!alerts) return ex.ReplyError(alerts.error());
-  const json::value* items = alerts->if_contains("alerts");
-  AuditedRead read{AccessScope::kAuditQuery,
-                   StudentsInResult(*alerts, kOfficerReason),
-                   AccessOutcome::kAllowed,
-                   {}};
-  read.extra.reason = kOfficerReason;
-  read.extra.query = only_unreviewed ? kUnreviewedAlertsReadQuery : kAlertsReadQuery;
-  read.extra.result_count = items && items->is_array() ? items->get_array().size() : 0;
-  SendAfterAudit(ex, std::move(read), Ok(*alerts));
+  // `unreviewed=true` skips reviewed alerts without bound: on the read pool.
+  OffloadRead(ex, [ex, only_unreviewed, limit = static_cast<size_t>(limit.value_or(100)),
+                   cursor](const ReadSlot&) {
+    auto alerts = ex.services().audit->Alerts(only_unreviewed, limit, cursor);
+    if (!alerts) return ex.ReplyError(alerts.error());
+    const json::value* items = alerts->if_contains("alerts");
+    AuditedRead read{AccessScope::kAuditQuery,
+                     StudentsInResult(*alerts, kOfficerReason),
+                     AccessOutcome::kAllowed,
+                     {}};
+    read.extra.reason = kOfficerReason;
+    read.extra.query = only_unreviewed ? kUnreviewedAlertsReadQuery : kAlertsReadQuery;
+    read.extra.result_count = items && items->is_array() ? items->get_array().size() : 0;
+    SendAfterAudit(ex, std::move(read), Ok(*alerts));
+  });
 }
 
 // POST /api/audit/alerts/{id}/review {note}. An alert about the caller's

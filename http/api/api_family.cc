@@ -54,39 +54,39 @@ std::optional<StudentRead> HistoryRead(const Exchange& ex, const std::string& id
 }
 
 // GET /api/students/{id}/history: every event about the record, oldest
-// first, with the FERPA §99.32 disclosures.
+// first, with the FERPA §99.32 disclosures. Its cost grows with the record
+// (and each read adds to it): built on the read pool.
 void GetHistory(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
   auto read = HistoryRead(ex, id, AccessScope::kHistory);
   if (!read) return;
-  ServeDecided(ex, DecideHistory(ex, id), std::move(*read), [&]() -> Result<http::HttpResponse> {
-    const std::string for_guardian = ex.role() == Role::kGuardian ? ex.user_id() : "";
-    ASSIGN_OR_RETURN(json::object history, ex.services().family->History(id, for_guardian));
-    return Ok(history);
-  });
+  ServeDecidedOnReadPool(
+      ex, DecideHistory(ex, id), std::move(*read), [ex, id]() -> Result<http::HttpResponse> {
+        const std::string for_guardian = ex.role() == Role::kGuardian ? ex.user_id() : "";
+        ASSIGN_OR_RETURN(json::object history, ex.services().family->History(id, for_guardian));
+        return Ok(history);
+      });
 }
 
 // GET /api/students/{id}/history/export: the verifiable bundle of
-// `backpack export-history`. Building it writes a checkpoint: off the I/O
-// threads.
+// `backpack export-history`. Building it writes a checkpoint: on the read
+// pool.
 void GetHistoryExport(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
   auto read = HistoryRead(ex, id, AccessScope::kExport);
   if (!read) return;
   // Recorded before the bundle is built, so that the bundle holds its own
   // export's record (docs/history-export.md), as the CLI's does.
-  OffloadRaw(ex, [ex, id, read = std::move(*read)]() mutable {
-    ServeDecidedRecordFirst(
-        ex, DecideHistory(ex, id), std::move(read), [ex, id]() -> Result<http::HttpResponse> {
-          const std::string for_guardian = ex.role() == Role::kGuardian ? ex.user_id() : "";
-          ASSIGN_OR_RETURN(json::object bundle,
-                           ex.services().family->ExportHistory(id, for_guardian));
-          http::HttpResponse response = Ok(bundle);
-          response.headers.emplace_back("Content-Disposition",
-                                        "attachment; filename=\"history-" + id + ".json\"");
-          return response;
-        });
-  });
+  ServeDecidedRecordFirst(
+      ex, DecideHistory(ex, id), std::move(*read), [ex, id]() -> Result<http::HttpResponse> {
+        const std::string for_guardian = ex.role() == Role::kGuardian ? ex.user_id() : "";
+        ASSIGN_OR_RETURN(json::object bundle,
+                         ex.services().family->ExportHistory(id, for_guardian));
+        http::HttpResponse response = Ok(bundle);
+        response.headers.emplace_back("Content-Disposition",
+                                      "attachment; filename=\"history-" + id + ".json\"");
+        return response;
+      });
 }
 
 // The checks of a family request about student `id` by a guardian of the

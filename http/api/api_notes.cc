@@ -227,17 +227,19 @@ void GetFeed(const http::HttpRequest& request, const http::RouteParams&, Exchang
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedNotEducator), ""});
   }
   if (!query.ok()) return ex.Reply(query.BadRequest());
-  auto page =
-      ex.services().records->Feed(ex.user_id(), static_cast<int>(limit.value_or(kFeedDefaultLimit)),
-                                  before.value_or(""), ex.now_us);
-  if (!page) return ex.ReplyError(page.error());
-  AuditedRead read;
-  read.scope = AccessScope::kSearch;
-  read.extra.reason = "educator";
-  read.extra.query = kFeedReadQuery;
-  read.extra.result_count = page->items.size();
-  for (const FeedStudent& s : page->students) read.students.push_back({s.student_id, s.reason});
-  SendAfterAudit(ex, std::move(read), Ok(page->ToJson()));
+  // A page looks through every accessible student's items: on the read pool.
+  OffloadRead(ex, [ex, limit = static_cast<int>(limit.value_or(kFeedDefaultLimit)),
+                   before = before.value_or("")](const ReadSlot&) {
+    auto page = ex.services().records->Feed(ex.user_id(), limit, before, ex.now_us);
+    if (!page) return ex.ReplyError(page.error());
+    AuditedRead read;
+    read.scope = AccessScope::kSearch;
+    read.extra.reason = "educator";
+    read.extra.query = kFeedReadQuery;
+    read.extra.result_count = page->items.size();
+    for (const FeedStudent& s : page->students) read.students.push_back({s.student_id, s.reason});
+    SendAfterAudit(ex, std::move(read), Ok(page->ToJson()));
+  });
 }
 
 }  // namespace

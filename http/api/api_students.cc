@@ -28,6 +28,33 @@ json::object HitJson(const StudentSearchHit& hit) {
                       {"reason", hit.reason}};
 }
 
+// One page of SearchStudents, sent once its `search` read is recorded.
+void ServeSearchPage(const Exchange& ex, const std::string& q, size_t page_size,
+                     const std::string& cursor) {
+  RosterCommands commands(ex.services());
+  // One more than a page, to learn whether another follows.
+  auto hits = commands.Search(ex.user_id(), q, ex.now_us, page_size + 1, cursor);
+  if (!hits) return ex.ReplyError(hits.error());
+  json::value next_cursor = nullptr;
+  if (hits->size() > page_size) {
+    hits->resize(page_size);
+    next_cursor = json::value(hits->back().id);
+  }
+  AuditedRead read;
+  read.scope = AccessScope::kSearch;
+  read.extra.reason = "educator";
+  read.extra.search_digest = ex.services().audit->DigestSearchText(q);
+  read.extra.result_count = hits->size();
+  json::array students;
+  for (const StudentSearchHit& hit : *hits) {
+    students.push_back(HitJson(hit));
+    read.students.push_back({hit.id, hit.reason});
+  }
+  SendAfterAudit(
+      ex, std::move(read),
+      Ok(json::object{{"students", std::move(students)}, {"next_cursor", std::move(next_cursor)}}));
+}
+
 // GET /api/students?q=&limit=&cursor=: one page of the matching students
 // the caller may access, and `next_cursor` (the last student's id; null on
 // the last page) to pass back as `cursor` for the next. Each page is
@@ -43,29 +70,9 @@ void SearchStudents(const http::HttpRequest& request, const http::RouteParams&, 
   }
   if (!query.ok()) return ex.Reply(query.BadRequest());
   const auto page_size = static_cast<size_t>(limit.value_or(kSearchDefaultLimit));
-  RosterCommands commands(ex.services());
-  // One more than a page, to learn whether another follows.
-  auto hits =
-      commands.Search(ex.user_id(), q.value_or(""), ex.now_us, page_size + 1, cursor.value_or(""));
-  if (!hits) return ex.ReplyError(hits.error());
-  json::value next_cursor = nullptr;
-  if (hits->size() > page_size) {
-    hits->resize(page_size);
-    next_cursor = json::value(hits->back().id);
-  }
-  AuditedRead read;
-  read.scope = AccessScope::kSearch;
-  read.extra.reason = "educator";
-  read.extra.search_digest = ex.services().audit->DigestSearchText(q.value_or(""));
-  read.extra.result_count = hits->size();
-  json::array students;
-  for (const StudentSearchHit& hit : *hits) {
-    students.push_back(HitJson(hit));
-    read.students.push_back({hit.id, hit.reason});
-  }
-  SendAfterAudit(
-      ex, std::move(read),
-      Ok(json::object{{"students", std::move(students)}, {"next_cursor", std::move(next_cursor)}}));
+  // Matching decrypts every student the caller may access: on the read pool.
+  OffloadRead(ex, [ex, q = q.value_or(""), page_size, cursor = cursor.value_or("")](
+                      const ReadSlot&) { ServeSearchPage(ex, q, page_size, cursor); });
 }
 
 // Adds `"key":value` as the last member of the serialized JSON object

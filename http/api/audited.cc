@@ -122,6 +122,18 @@ void ServeDecided(const Exchange& exchange, const AccessDecision& decision, Stud
   SendAfterAudit(exchange, std::move(audited), std::move(*response));
 }
 
+void ServeDecidedOnReadPool(const Exchange& exchange, const AccessDecision& decision,
+                            StudentRead read, Producer produce) {
+  if (!decision.allowed) {
+    Deny(exchange, Denial{read.scope, read.student_id, decision.reason, read.target_id});
+    return;
+  }
+  OffloadRead(exchange, [exchange, decision, read = std::move(read),
+                         produce = std::move(produce)](const ReadSlot&) mutable {
+    ServeDecided(exchange, decision, std::move(read), produce);
+  });
+}
+
 void ServeDecidedRecordFirst(const Exchange& exchange, const AccessDecision& decision,
                              StudentRead read, Producer produce) {
   if (!decision.allowed) {
@@ -133,18 +145,23 @@ void ServeDecidedRecordFirst(const Exchange& exchange, const AccessDecision& dec
     exchange.Reply(AuditUnavailable());
     return;
   }
-  // `done` runs on the log's writer thread, which must not wait: the answer is
-  // produced on the pool.
-  audit->RecordAccessAsync(exchange.caller.actor, read.scope, {{read.student_id, decision.reason}},
-                           read.outcome, read.extra,
-                           [exchange, produce = std::move(produce)](Status recorded) {
-                             if (!recorded.ok()) return exchange.Reply(AuditUnavailable());
-                             OffloadRaw(exchange, [exchange, produce] {
-                               Result<http::HttpResponse> response = produce();
-                               if (!response) return exchange.ReplyError(response.error());
-                               exchange.Reply(std::move(*response));
-                             });
-                           });
+  // The slot is taken before the access is recorded (a refusal reads and
+  // records nothing) and held until the answer is produced. `done` runs on
+  // the log's writer thread, which must not wait: the answer is produced on
+  // the read pool.
+  OffloadRead(exchange, [exchange, decision, read = std::move(read),
+                         produce = std::move(produce)](const ReadSlot& slot) {
+    exchange.services().audit->RecordAccessAsync(
+        exchange.caller.actor, read.scope, {{read.student_id, decision.reason}}, read.outcome,
+        read.extra, [exchange, produce, slot](Status recorded) {
+          if (!recorded.ok()) return exchange.Reply(AuditUnavailable());
+          ContinueRead(exchange, slot, [exchange, produce] {
+            Result<http::HttpResponse> response = produce();
+            if (!response) return exchange.ReplyError(response.error());
+            exchange.Reply(std::move(*response));
+          });
+        });
+  });
 }
 
 void ReplyCommandError(const Exchange& exchange, const Status& status, Denial denial) {

@@ -3,7 +3,8 @@
 // refusal is recorded (AccessDenied) before the 403 goes out. If the record
 // cannot be made, the answer is 503 audit_unavailable and no data.
 //
-// The data of a read is produced on the calling (I/O) thread *before* the
+// The data of a read is produced on the calling thread (an I/O thread, or
+// the read pool for reads whose cost grows with the stored data) *before* the
 // append, held in memory, and sent only from the append's completion: the
 // completion runs on the log's writer thread and must not block, and the
 // event can then name exactly the students the answer holds (search, audit
@@ -67,10 +68,16 @@ using Producer = std::function<Result<http::HttpResponse>()>;
 // SendAfterAudit with the decision's reason as the student's access reason.
 void ServeDecided(const Exchange& exchange, const AccessDecision& decision, StudentRead read,
                   const Producer& produce);
-// As ServeDecided, but the access is recorded before `produce` runs (off the
-// I/O threads), for an answer that must contain the record of its own making
-// (a history export). If `produce` then fails, its error is answered and the
-// record stays: the read was attempted.
+// As ServeDecided, for a read whose cost grows with the stored data (a
+// record's history): a refusal is recorded and answered from the calling
+// thread; an allowed read is produced and recorded on the read pool
+// (OffloadRead: 429 beyond the caller's reads in progress, nothing recorded).
+void ServeDecidedOnReadPool(const Exchange& exchange, const AccessDecision& decision,
+                            StudentRead read, Producer produce);
+// As ServeDecidedOnReadPool, but the access is recorded before `produce`
+// runs (on the read pool), for an answer that must contain the record of its
+// own making (a history export). If `produce` then fails, its error is
+// answered and the record stays: the read was attempted.
 void ServeDecidedRecordFirst(const Exchange& exchange, const AccessDecision& decision,
                              StudentRead read, Producer produce);
 

@@ -75,8 +75,11 @@ http::HttpResponse ServerBusy() {
   return response;
 }
 
-void OffloadRaw(const Exchange& exchange, std::function<void()> work) {
-  BlockingPool* pool = exchange.context->blocking;
+namespace {
+
+// Runs `work` on `pool` (inline when there is none); ServerBusy if the pool
+// refuses it.
+void Submit(const Exchange& exchange, BlockingPool* pool, std::function<void()> work) {
   if (!pool) {
     work();
     return;
@@ -85,6 +88,38 @@ void OffloadRaw(const Exchange& exchange, std::function<void()> work) {
   if (!pool->Submit([shared] { (*shared)(); })) {
     exchange.Reply(ServerBusy());
   }
+}
+
+BlockingPool* ReadPool(const ApiContext& context) {
+  return context.read_pool ? context.read_pool : context.blocking;
+}
+
+}  // namespace
+
+void OffloadRaw(const Exchange& exchange, std::function<void()> work) {
+  Submit(exchange, exchange.context->blocking, std::move(work));
+}
+
+http::HttpResponse TooManyReads(size_t per_account) {
+  http::HttpResponse response = http::JsonError(
+      429, "too_many_requests",
+      "you already have " + std::to_string(per_account) +
+          " expensive reads (histories, searches, audit pages or reports) in progress; retry "
+          "once one has been answered");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+void OffloadRead(const Exchange& exchange, std::function<void(ReadSlot slot)> work) {
+  ReadLimiter* limiter = exchange.context->read_limiter;
+  ReadSlot slot = limiter ? limiter->TryAcquire(exchange.user_id()) : std::make_shared<int>(0);
+  if (!slot) return exchange.Reply(TooManyReads(limiter->per_account()));
+  ContinueRead(exchange, slot, [work = std::move(work), slot] { work(slot); });
+}
+
+void ContinueRead(const Exchange& exchange, ReadSlot slot, std::function<void()> work) {
+  Submit(exchange, ReadPool(*exchange.context),
+         [slot = std::move(slot), work = std::move(work)] { work(); });
 }
 
 void Offload(const Exchange& exchange, std::function<http::HttpResponse()> work) {
@@ -96,6 +131,7 @@ void StopServing(http::HttpServer& server, ApiContext& context) {
   // A pool task may append (and so start a completion); a completion may
   // offer work to a pool, which refuses it once shut down.
   if (context.login_pool) context.login_pool->Shutdown();
+  if (context.read_pool) context.read_pool->Shutdown();
   if (context.blocking) context.blocking->Shutdown();
   if (context.services && context.services->log) context.services->log->Drain();
 }

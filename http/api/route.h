@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "http/api/api.h"
+#include "http/api/read_limiter.h"
 
 namespace backpack::api {
 
@@ -65,6 +66,21 @@ http::HttpResponse ServerBusy();
 void Offload(const Exchange& exchange, std::function<http::HttpResponse()> work);
 // As Offload, for work that replies itself (e.g. via Deny).
 void OffloadRaw(const Exchange& exchange, std::function<void()> work);
+
+// Runs `work`, a read whose cost grows with the stored data, on the read
+// pool (ApiContext::read_pool), holding one of the caller's read slots
+// until `work` and every copy of the slot it keeps are gone. Call it after
+// the cheap checks and refusals, which stay on the I/O thread. If the caller
+// already has its limit of reads in progress: 429 too_many_requests
+// (TooManyReads), and `work` never runs; if the pool is full: ServerBusy.
+// Either way nothing was read, so nothing is recorded.
+void OffloadRead(const Exchange& exchange, std::function<void(ReadSlot slot)> work);
+// Runs the next step of a read that holds `slot` on the read pool (e.g.
+// once its access event is durable); ServerBusy if the pool is full.
+void ContinueRead(const Exchange& exchange, ReadSlot slot, std::function<void()> work);
+// The answer to a read beyond the caller's limit: 429 too_many_requests
+// with Retry-After: 1.
+http::HttpResponse TooManyReads(size_t per_account);
 
 // Parts of the Register*Routes of api.h, in their own files: the note
 // routes (api_notes.cc) and the decisions on family requests
