@@ -85,7 +85,7 @@ Result<Bytes> EventLogImpl::ReadStored(uint64_t seq) {
 }
 
 Result<LoggedEvent> EventLogImpl::Read(uint64_t seq) {
-  return log_reading::ReadEvent(store_, data_keys_, keys_.signing.public_key(), seq);
+  return log_reading::ReadEvent(store_, data_keys_, keys_.signing.public_key(), seq, &verified_);
 }
 
 Status EventLogImpl::Replay(uint64_t from, size_t batch_size,

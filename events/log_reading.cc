@@ -25,6 +25,23 @@ Status DecryptPayload(DataKeyRing& data_keys, const EventHeader& header, ByteVie
   return OkStatus();
 }
 
+// Whether `decoded`, the event `seq` stored as `stored`, is signed by
+// `public_key`: the signature is checked unless `verified` remembers these
+// very bytes as checked.
+Status CheckSignature(const Ed25519PublicKey& public_key, ByteView stored,
+                      const codec::DecodedEvent& decoded, uint64_t seq, VerifiedEvents* verified) {
+  Hash256 stored_digest{};
+  if (verified) {
+    stored_digest = Sha256(stored);
+    if (verified->Contains(seq, stored_digest)) return OkStatus();
+  }
+  if (!VerifyEd25519(public_key, Sha256(decoded.body), decoded.signature)) {
+    return DataLossError("event " + std::to_string(seq) + " has a bad signature");
+  }
+  if (verified) verified->Remember(seq, stored_digest);
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<Bytes> ReadStored(Store& store, uint64_t seq) {
@@ -34,13 +51,12 @@ Result<Bytes> ReadStored(Store& store, uint64_t seq) {
 }
 
 Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
-                              const Ed25519PublicKey& public_key, uint64_t seq) {
+                              const Ed25519PublicKey& public_key, uint64_t seq,
+                              VerifiedEvents* verified) {
   ASSIGN_OR_RETURN(Bytes stored, ReadStored(store, seq));
   ASSIGN_OR_RETURN(codec::DecodedEvent decoded, codec::DecodeSignedEvent(stored));
   if (decoded.header.seq != seq) return Err(DataLossError("event claims another seq"));
-  if (!VerifyEd25519(public_key, Sha256(decoded.body), decoded.signature)) {
-    return Err(DataLossError("event " + std::to_string(seq) + " has a bad signature"));
-  }
+  RETURN_IF_ERROR(CheckSignature(public_key, stored, decoded, seq, verified));
   LoggedEvent out{std::move(decoded.header), {}, false};
   RETURN_IF_ERROR(DecryptPayload(data_keys, out.header, decoded.payload, out));
   return out;

@@ -10,6 +10,7 @@
 #include "core/data_keys.h"
 #include "core/store.h"
 #include "events/event.h"
+#include "events/verified_events.h"
 
 namespace backpack::log_reading {
 
@@ -20,8 +21,12 @@ Result<Bytes> ReadStored(Store& store, uint64_t seq);
 // Event `seq`, its signature checked against `public_key`. kNotFound if
 // absent; kDataLoss if its bytes, sequence number or signature are wrong. A
 // shredded subject's event comes back marked shredded, without payload.
+// With `verified` (checked against the same `public_key` only), stored bytes
+// identical to ones whose signature was checked before are not checked again,
+// and bytes that pass are remembered.
 Result<LoggedEvent> ReadEvent(Store& store, DataKeyRing& data_keys,
-                              const Ed25519PublicKey& public_key, uint64_t seq);
+                              const Ed25519PublicKey& public_key, uint64_t seq,
+                              VerifiedEvents* verified = nullptr);
 
 // Visits events [from, end) in order, in batches of up to `batch_size`
 // (signatures are not checked: `backpack verify` does that); stops at the

@@ -459,3 +459,28 @@ TEST_CASE("verify streams long logs in chunks and still names the first bad seq"
     REQUIRE(t->store->Write(restore, true).ok());
   }
 }
+
+TEST_CASE("a read refuses an event tampered with after an earlier read checked it") {
+  TempDir dir;
+  auto t = TestLog::Open(dir.path());
+  REQUIRE(t->log->Append({NoteEvent("stu_a", "first"), NoteEvent("stu_a", "second")}));
+  REQUIRE(t->log->Read(1));  // checked, and remembered as checked
+  REQUIRE(t->log->Read(1));
+
+  auto stored = t->store->Get(cf::kLog, layout::LogKey(1));
+  REQUIRE(stored);
+  REQUIRE(*stored);
+  auto decoded = codec::DecodeSignedEvent(**stored);
+  REQUIRE(decoded);
+  Bytes forged = **stored;
+  // One byte of the signature, where the decoder still accepts the bytes.
+  forged[decoded->signature.data() - (**stored).data()] ^= 0x01;
+  WriteBatch batch;
+  batch.Put(cf::kLog, layout::LogKey(1), forged);
+  REQUIRE(t->store->Write(batch, true).ok());
+
+  auto read = t->log->Read(1);
+  REQUIRE_FALSE(read);
+  CHECK(read.error().code() == StatusCode::kDataLoss);
+  CHECK(t->log->Read(0));
+}

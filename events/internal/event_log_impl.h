@@ -24,6 +24,7 @@
 #include "events/internal/log_syncer.h"
 #include "events/internal/shred_order.h"
 #include "events/signing_pool.h"
+#include "events/verified_events.h"
 
 namespace backpack::log_pipeline {
 
@@ -104,6 +105,8 @@ class EventLogImpl final : public EventLog {
   const StoreKeys& keys_;
   DataKeyRing& data_keys_;
   EventLogOptions options_;
+  // Events whose stored bytes Read has checked against keys_' public key.
+  VerifiedEvents verified_;
   const std::string origin_;
 
   // Writer-thread state (it runs ahead of durability by the groups being
