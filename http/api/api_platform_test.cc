@@ -3,6 +3,9 @@
 // addresses, disabled accounts, the injected clock).
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <memory>
 
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
@@ -33,14 +36,17 @@ struct World {
     RegisterSystemRoutes(router, context);
   }
 
-  // Runs the route for `request` synchronously (system routes answer inline).
+  // Runs the route for `request` and waits for its answer (system routes
+  // answer inline; sign-out answers from the blocking pool).
   http::HttpResponse Route(http::HttpRequest request) {
     http::RouteMatch match = router.Match(request.method, request.path);
     if (match.error) return *match.error;
-    std::optional<http::HttpResponse> answer;
-    (*match.handler)(request, match.params, [&](http::HttpResponse r) { answer = std::move(r); });
-    REQUIRE(answer);
-    return *answer;
+    auto answer = std::make_shared<std::promise<http::HttpResponse>>();
+    std::future<http::HttpResponse> answered = answer->get_future();
+    (*match.handler)(request, match.params,
+                     [answer](http::HttpResponse r) { answer->set_value(std::move(r)); });
+    REQUIRE(answered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    return answered.get();
   }
 
   testing::TempDir dir;
