@@ -62,6 +62,13 @@ Setup MakeSetup(ApiWorld& w) {
   return s;
 }
 
+// The shared world's setup, made once per process: both cases may run in
+// one process, in either order (the unauthenticated case changes nothing).
+const Setup& SharedSetup(ApiWorld& w) {
+  static const Setup setup = MakeSetup(w);
+  return setup;
+}
+
 std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
   const std::string child = "/api/students/" + w.child;
   const std::string window = "&since=2026-01-01&until=2027-12-31";
@@ -153,7 +160,7 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
 
 TEST_CASE("every domain route refuses unauthenticated callers with 401 and no event") {
   ApiWorld& w = SharedWorld();
-  Setup s = MakeSetup(w);
+  const Setup& s = SharedSetup(w);
   const std::string expired = w.ExpiredToken(w.principal);
   for (const Route& route : Routes(w, s)) {
     for (const std::string& token : {std::string(), std::string(64, 'a'), expired}) {
@@ -170,7 +177,7 @@ TEST_CASE("every domain route refuses unauthenticated callers with 401 and no ev
 TEST_CASE(
     "every domain route admits exactly its roles and records each refusal as one AccessDenied") {
   ApiWorld& w = SharedWorld();
-  Setup s = MakeSetup(w);
+  const Setup& s = SharedSetup(w);
   const std::vector<std::pair<std::string, Account*>> identities = {
       {"admin", &w.admin},
       {"privacy", &w.privacy},
