@@ -107,6 +107,16 @@ std::vector<uint64_t> PersonalEventsFrom(EventLog& log, const std::string& subje
   return found;
 }
 
+// Opens a log in `dir` whose hook holds the group of the first event about
+// "stu_blocker" at its gate, with groups of at most `max_group` events.
+std::unique_ptr<TestLog> OpenBlockedLog(const TempDir& dir, GateHook& hook, size_t max_group) {
+  hook.first.subject = "stu_blocker";
+  EventLogOptions options;
+  options.hook = &hook;
+  options.max_group_events = max_group;
+  return TestLog::Open(dir.path(), options);
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -115,11 +125,7 @@ TEST_CASE(
     INFO("max_group_events: " << max_group);
     TempDir dir;
     GateHook hook;
-    hook.first.subject = "stu_blocker";
-    EventLogOptions options;
-    options.hook = &hook;
-    options.max_group_events = max_group;
-    auto t = TestLog::Open(dir.path(), options);
+    auto t = OpenBlockedLog(dir, hook, max_group);
     REQUIRE(t->log->Append({NoteEvent("stu_a", "before the shred")}));
 
     Answer blocker, shred, late;
@@ -228,11 +234,7 @@ TEST_CASE("an append refused after its subject's shred is answered once the writ
     INFO("max_group_events: " << max_group);
     TempDir dir;
     GateHook hook;
-    hook.first.subject = "stu_blocker";
-    EventLogOptions options;
-    options.hook = &hook;
-    options.max_group_events = max_group;
-    auto t = TestLog::Open(dir.path(), options);
+    auto t = OpenBlockedLog(dir, hook, max_group);
     REQUIRE(t->log->Append({NoteEvent("stu_e", "before the shred")}));
 
     Answer blocker, shred;
