@@ -125,6 +125,8 @@ class SessionStore {
   SessionStore(Clock& clock, SessionOptions options, Store* store);
   // Loads the family's rows (Open).
   Status Load();
+  // Whether a session last used at `last_used_us` has been idle too long.
+  bool IdleTooLong(int64_t last_used_us, int64_t now_us) const;
   // Drops `it`; its row is deleted by the next PersistLastUse. Requires mu_ held.
   void DropLocked(std::unordered_map<std::string, Entry>::iterator it);
   // Drops expired sessions; every minute at most unless `force`. Requires

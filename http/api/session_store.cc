@@ -28,8 +28,7 @@ constexpr size_t kMaxUserIdBytes = 256;
 constexpr size_t kMaxUnsavedDeletes = 65'536;
 
 std::string TokenDigest(std::string_view token) {
-  Hash256 digest = Sha256(AsBytes(token));
-  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return std::string(AsChars(Sha256(AsBytes(token))));
 }
 
 // A token is exactly what Create() hands out; anything else is not looked up.
@@ -61,13 +60,7 @@ std::optional<Row> DecodeRow(ByteView key, ByteView value) {
   }
   const uint64_t time = DecodeBigEndian64(value.first(kTimeBytes));
   if (time > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-  const ByteView id = value.subspan(kTimeBytes);
-  return Row{static_cast<int64_t>(time),
-             std::string(reinterpret_cast<const char*>(id.data()), id.size())};
-}
-
-std::string ToDigest(ByteView key) {
-  return std::string(reinterpret_cast<const char*>(key.data()), key.size());
+  return Row{static_cast<int64_t>(time), std::string(AsChars(value.subspan(kTimeBytes)))};
 }
 
 }  // namespace
@@ -108,11 +101,11 @@ Status SessionStore::Load() {
     if (!row) ++undecodable;
     // A time ahead of the clock (the clock was set back) counts from now.
     const int64_t used = row ? std::min(row->last_used_us, now) : 0;
-    if (!row || now - used >= options_.idle_micros) {
+    if (!row || IdleTooLong(used, now)) {
       dropped.Delete(kSessionsFamily, it->key());
       continue;
     }
-    sessions_[ToDigest(it->key())] = Entry{std::move(row->user_id), used, used};
+    sessions_[std::string(AsChars(it->key()))] = Entry{std::move(row->user_id), used, used};
   }
   RETURN_IF_ERROR(it->status());
   it.reset();
@@ -148,7 +141,7 @@ std::optional<std::string> SessionStore::Touch(std::string_view token) {
   std::lock_guard lock(mu_);
   auto it = sessions_.find(TokenDigest(token));
   if (it == sessions_.end()) return std::nullopt;
-  if (now - it->second.last_used_us >= options_.idle_micros) {
+  if (IdleTooLong(it->second.last_used_us, now)) {
     DropLocked(it);
     return std::nullopt;
   }
@@ -197,6 +190,10 @@ size_t SessionStore::size() {
   return sessions_.size();
 }
 
+bool SessionStore::IdleTooLong(int64_t last_used_us, int64_t now_us) const {
+  return now_us - last_used_us >= options_.idle_micros;
+}
+
 void SessionStore::DropLocked(std::unordered_map<std::string, Entry>::iterator it) {
   if (store_) dropped_.push_back(it->first);
   sessions_.erase(it);
@@ -207,7 +204,7 @@ void SessionStore::SweepLocked(int64_t now_us, bool force) {
   last_sweep_us_ = now_us;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     auto next = std::next(it);
-    if (now_us - it->second.last_used_us >= options_.idle_micros) DropLocked(it);
+    if (IdleTooLong(it->second.last_used_us, now_us)) DropLocked(it);
     it = next;
   }
 }
