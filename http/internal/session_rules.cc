@@ -11,13 +11,7 @@ std::string FramingProblem(unsigned version, const HeaderMap& headers) {
     if (headers.Has("Content-Length")) {
       return "both Transfer-Encoding and Content-Length";
     }
-    std::string_view coding = *headers.Get("Transfer-Encoding");
-    while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
-      coding.remove_prefix(1);
-    }
-    while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
-      coding.remove_suffix(1);
-    }
+    const std::string_view coding = TrimBlanks(*headers.Get("Transfer-Encoding"));
     if (codings != 1 || !EqualsIgnoreCase(coding, "chunked")) {
       return "unsupported Transfer-Encoding (only chunked)";
     }
