@@ -3,12 +3,10 @@
 // addresses, disabled accounts, the injected clock).
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <future>
-#include <memory>
 
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
+#include "http/api/route_test_util.h"
 #include "projections/roster/roster_commands.h"
 #include "tests/domain_fixture.h"
 #include "tests/forwarding_log.h"
@@ -36,17 +34,9 @@ struct World {
     RegisterSystemRoutes(router, context);
   }
 
-  // Runs the route for `request` and waits for its answer (system routes
-  // answer inline; sign-out answers from the blocking pool).
-  http::HttpResponse Route(http::HttpRequest request) {
-    http::RouteMatch match = router.Match(request.method, request.path);
-    if (match.error) return *match.error;
-    auto answer = std::make_shared<std::promise<http::HttpResponse>>();
-    std::future<http::HttpResponse> answered = answer->get_future();
-    (*match.handler)(request, match.params,
-                     [answer](http::HttpResponse r) { answer->set_value(std::move(r)); });
-    REQUIRE(answered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
-    return answered.get();
+  // System routes answer inline; sign-out answers from the blocking pool.
+  http::HttpResponse Route(const http::HttpRequest& request) {
+    return RouteAndWait(router, request);
   }
 
   testing::TempDir dir;

@@ -4,10 +4,10 @@
 #include <atomic>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <future>
 
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
+#include "http/api/route_test_util.h"
 #include "projections/roster/roster_commands.h"
 #include "tests/domain_fixture.h"
 #include "tests/forwarding_store.h"
@@ -47,15 +47,9 @@ struct World {
     RegisterSessionRoutes(router, context);
   }
 
-  // Runs the route for `request` and waits for its answer (given on the pool).
+  // Sign-in and sign-out answer from the pools.
   http::HttpResponse Route(const http::HttpRequest& request) {
-    http::RouteMatch match = router.Match(request.method, request.path);
-    if (match.error) return *match.error;
-    std::promise<http::HttpResponse> answer;
-    std::future<http::HttpResponse> answered = answer.get_future();
-    (*match.handler)(request, match.params,
-                     [&answer](http::HttpResponse r) { answer.set_value(std::move(r)); });
-    return answered.get();
+    return RouteAndWait(router, request);
   }
   http::HttpResponse SignIn() {
     http::HttpRequest request = Request("POST", "/api/session");
