@@ -10,6 +10,7 @@
 #include "events/event_log.h"
 #include "events/log_layout.h"
 #include "events/verifier.h"
+#include "tests/closed_log.h"
 #include "tests/test_util.h"
 
 using namespace backpack;
@@ -19,41 +20,21 @@ namespace {
 
 constexpr uint64_t kEvents = 6;
 
-// A closed log of kEvents notes, its store left open for editing.
-struct KeyIdFixture {
-  TempDir dir;
-  std::unique_ptr<TestLog> t;
-
-  KeyIdFixture() {
-    t = TestLog::Open(dir.path());
-    for (uint64_t i = 0; i < kEvents; ++i) {
-      REQUIRE(t->log->Append({NoteEvent("stu_" + std::to_string(i), "note")}));
-    }
-    t->log.reset();  // writes the final checkpoint
-  }
+// A closed log of kEvents notes, its store open for editing.
+struct KeyIdFixture : ClosedLog {
+  KeyIdFixture()
+      : ClosedLog(kEvents,
+                  [](uint64_t i) { return NoteEvent("stu_" + std::to_string(i), "note"); }) {}
 
   // Replaces the key ID text in the stored event at `seq` with `key_id`, of
   // the same length: the bytes still decode, only the signature breaks.
   void EditKeyId(uint64_t seq, const std::string& key_id) {
-    auto stored = t->store->Get(cf::kLog, layout::LogKey(seq));
-    REQUIRE(stored);
-    REQUIRE(*stored);
-    std::string bytes(AsChars(**stored));
+    std::string bytes(AsChars(Get(seq)));
     const size_t at = bytes.find(t->keys->signing_key_id);
     REQUIRE(at != std::string::npos);
     REQUIRE(key_id.size() == t->keys->signing_key_id.size());
     bytes.replace(at, key_id.size(), key_id);
-    WriteBatch b;
-    b.Put(cf::kLog, layout::LogKey(seq), AsBytes(bytes));
-    REQUIRE(t->store->Write(b, true).ok());
-  }
-
-  void DeleteEveryCheckpoint() {
-    WriteBatch b;
-    for (uint64_t size = 0; size <= kEvents; ++size) {
-      b.Delete(cf::kCheckpoints, layout::CheckpointKey(size));
-    }
-    REQUIRE(t->store->Write(b, true).ok());
+    Put(seq, AsBytes(bytes));
   }
 
   VerifyReport Verify(const Ed25519PublicKey& key) {

@@ -9,6 +9,7 @@
 #include "events/log_layout.h"
 #include "events/merkle.h"
 #include "events/verifier.h"
+#include "tests/closed_log.h"
 #include "tests/test_util.h"
 
 using namespace backpack;
@@ -18,50 +19,17 @@ namespace {
 
 constexpr uint64_t kEvents = 24;
 
-// A closed log of kEvents notes, reopened as a raw store for tampering.
-struct TamperFixture {
-  TempDir dir;
-  std::unique_ptr<TestLog> t;
+// A closed log of kEvents notes, its store open for tampering.
+struct TamperFixture : ClosedLog {
   Ed25519PublicKey public_key;
 
-  TamperFixture() {
-    t = TestLog::Open(dir.path());
-    for (uint64_t i = 0; i < kEvents; ++i) {
-      REQUIRE(
-          t->log->Append({NoteEvent("stu_" + std::to_string(i % 5), "note " + std::to_string(i))}));
-    }
-    public_key = t->keys->signing.public_key();
-    t->log.reset();  // writes the final checkpoint
-  }
+  TamperFixture()
+      : ClosedLog(kEvents,
+                  [](uint64_t i) {
+                    return NoteEvent("stu_" + std::to_string(i % 5), "note " + std::to_string(i));
+                  }),
+        public_key(t->keys->signing.public_key()) {}
 
-  Bytes Get(uint64_t seq) {
-    auto v = t->store->Get(cf::kLog, layout::LogKey(seq));
-    REQUIRE(v);
-    REQUIRE(*v);
-    return **v;
-  }
-  void Put(uint64_t seq, const Bytes& value) {
-    WriteBatch b;
-    b.Put(cf::kLog, layout::LogKey(seq), value);
-    REQUIRE(t->store->Write(b, true).ok());
-  }
-  void Delete(uint64_t seq) {
-    WriteBatch b;
-    b.Delete(cf::kLog, layout::LogKey(seq));
-    REQUIRE(t->store->Write(b, true).ok());
-  }
-  void PutCheckpoint(uint64_t size, ByteView note) {
-    WriteBatch b;
-    b.Put(cf::kCheckpoints, layout::CheckpointKey(size), note);
-    REQUIRE(t->store->Write(b, true).ok());
-  }
-  void DeleteEveryCheckpoint() {
-    WriteBatch b;
-    for (uint64_t size = 0; size <= kEvents; ++size) {
-      b.Delete(cf::kCheckpoints, layout::CheckpointKey(size));
-    }
-    REQUIRE(t->store->Write(b, true).ok());
-  }
   // Verifies, requiring a finding whose reason mentions `why`; returns it.
   VerifyReport VerifyFails(const std::string& why) {
     VerifyReport r = Verify();
