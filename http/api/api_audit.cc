@@ -60,18 +60,23 @@ bool RefuseNonOfficer(const Exchange& ex, AccessScope scope) {
   return true;
 }
 
+// The `scope` read by which a privacy officer sees `result`: every student it
+// names, `query`, and how many items its `items_key` array holds.
+AuditedRead OfficerRead(AccessScope scope, const json::object& result, std::string_view items_key,
+                        std::string query) {
+  const json::value* items = result.if_contains(items_key);
+  AuditedRead read{scope, StudentsInResult(result, kOfficerReason), AccessOutcome::kAllowed, {}};
+  read.extra.reason = kOfficerReason;
+  read.extra.query = std::move(query);
+  read.extra.result_count = items && items->is_array() ? items->get_array().size() : 0;
+  return read;
+}
+
 // One page of GetEvents, sent once its `audit_query` read is recorded.
 void ServeEventsPage(const Exchange& ex, const AuditQuery& q, bool csv) {
   auto page = ex.services().audit->Query(q);
   if (!page) return ex.ReplyError(page.error());
-  const json::value* events = page->if_contains("events");
-  AuditedRead read{AccessScope::kAuditQuery,
-                   StudentsInResult(*page, kOfficerReason),
-                   AccessOutcome::kAllowed,
-                   {}};
-  read.extra.reason = kOfficerReason;
-  read.extra.query = QueryFilterString(q);
-  read.extra.result_count = events && events->is_array() ? events->get_array().size() : 0;
+  AuditedRead read = OfficerRead(AccessScope::kAuditQuery, *page, "events", QueryFilterString(q));
   http::HttpResponse response =
       csv ? CsvResponse(AuditEventsCsv(*page), "audit-events.csv") : Ok(*page);
   // CSV has no room for the cursor: a page that is not the last says where
@@ -112,15 +117,9 @@ void ServeBreachReport(const Exchange& ex, const std::string& actor, int64_t sin
                        bool csv) {
   auto report = ex.services().audit->BreachReport(actor, since, until);
   if (!report) return ex.ReplyError(report.error());
-  const json::value* students = report->if_contains("students");
-  AuditedRead read{AccessScope::kBreachReport,
-                   StudentsInResult(*report, kOfficerReason),
-                   AccessOutcome::kAllowed,
-                   {}};
-  read.extra.reason = kOfficerReason;
-  read.extra.query =
-      "actor_id=" + actor + "&since=" + FormatIsoTime(since) + "&until=" + FormatIsoTime(until);
-  read.extra.result_count = students && students->is_array() ? students->get_array().size() : 0;
+  AuditedRead read = OfficerRead(
+      AccessScope::kBreachReport, *report, "students",
+      "actor_id=" + actor + "&since=" + FormatIsoTime(since) + "&until=" + FormatIsoTime(until));
   http::HttpResponse response =
       csv ? CsvResponse(BreachReportCsv(*report), "breach-report.csv") : Ok(*report);
   SendAfterAudit(ex, std::move(read), std::move(response));
@@ -162,14 +161,9 @@ void GetAlerts(const http::HttpRequest& request, const http::RouteParams&, Excha
                    cursor](const ReadSlot&) {
     auto alerts = ex.services().audit->Alerts(only_unreviewed, limit, cursor);
     if (!alerts) return ex.ReplyError(alerts.error());
-    const json::value* items = alerts->if_contains("alerts");
-    AuditedRead read{AccessScope::kAuditQuery,
-                     StudentsInResult(*alerts, kOfficerReason),
-                     AccessOutcome::kAllowed,
-                     {}};
-    read.extra.reason = kOfficerReason;
-    read.extra.query = only_unreviewed ? kUnreviewedAlertsReadQuery : kAlertsReadQuery;
-    read.extra.result_count = items && items->is_array() ? items->get_array().size() : 0;
+    AuditedRead read =
+        OfficerRead(AccessScope::kAuditQuery, *alerts, "alerts",
+                    std::string(only_unreviewed ? kUnreviewedAlertsReadQuery : kAlertsReadQuery));
     SendAfterAudit(ex, std::move(read), Ok(*alerts));
   });
 }
