@@ -117,7 +117,8 @@ std::optional<ClientResponse> TestClient::ReadResponse(bool to_head) {
     ++continues_received_;
     return ReadResponse(to_head);
   }
-  if (to_head) return response;
+  // A HEAD's reply, a 204 and a 304 have no body (RFC 9112 §6.3).
+  if (to_head || response->status == 204 || response->status == 304) return response;
   std::string length = response->Header("content-length");
   if (length.empty()) {
     while (ReceiveMore()) {

@@ -35,7 +35,7 @@ class TestClient {
   // Sends all of `bytes`; false on error.
   bool Send(std::string_view bytes);
   // Reads one response (Content-Length or read-to-close bodies; none at all
-  // for the reply to a HEAD). Nullopt on timeout, close before a complete
+  // for the reply to a HEAD, a 204 or a 304). Nullopt on timeout, close before a complete
   // response, or garbage.
   std::optional<ClientResponse> ReadResponse(bool to_head = false);
   // True if the server closes the connection (EOF or reset) within `timeout`;
