@@ -2,12 +2,15 @@
 // unauthenticated callers get 401 and change nothing; a signed-in caller
 // outside the route's roles (or without access to the student) gets 403 and
 // exactly one AccessDenied event, naming the student when the route is about
-// one, and no RecordViewed; callers inside are never refused.
+// one, and no RecordViewed; callers inside are never refused. The web
+// interface's files (http/ui_routes.h) are public: anyone gets them, and
+// nothing is recorded, since they hold no data.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
+#include "http/ui_assets.h"
 #include "projections/audit/audit_time.h"
 #include "tests/api_test_world.h"
 
@@ -210,6 +213,31 @@ TEST_CASE(
         REQUIRE(events[0].header.actor_id == account->user_id);
         REQUIRE(events[0].header.subject_id == route.student);
       }
+    }
+  }
+}
+
+TEST_CASE(
+    "the web interface files answer anonymous and signed-in callers alike and record nothing") {
+  ApiWorld& w = SharedWorld();
+  const std::vector<std::string> tokens = {"",
+                                           std::string(64, 'a'),
+                                           w.ExpiredToken(w.principal),
+                                           w.admin.token,
+                                           w.privacy.token,
+                                           w.principal.token,
+                                           w.teacher.token,
+                                           w.outsider.token,
+                                           w.guardian.token};
+  for (const http::UiAsset& asset : http::UiAssets()) {
+    for (const std::string& token : tokens) {
+      INFO(asset.path << " token=" << token.substr(0, 8));
+      uint64_t before = w.LogSize();
+      auto r = w.Call("GET", asset.path, token);
+      REQUIRE(r.status == 200);
+      REQUIRE(r.Header("content-type") == asset.content_type);
+      REQUIRE(r.body == asset.body);
+      REQUIRE(w.LogSize() == before);
     }
   }
 }

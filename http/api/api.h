@@ -16,6 +16,7 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/ui_routes.h"
 #include "projections/roster/roster.h"
 #include "projections/services.h"
 
@@ -102,8 +103,9 @@ std::vector<http::RouteBodyLimit> RouteBodyLimits(ApiContext& context);
 // call; they may then be closed.
 void StopServing(http::HttpServer& server, ApiContext& context);
 
-// Every route of SPEC §6.
+// Every route of SPEC §6, and the web interface that uses them (ui_routes.h).
 inline void RegisterAllRoutes(http::Router& router, ApiContext& context) {
+  http::RegisterUiRoutes(router);
   RegisterSessionRoutes(router, context);
   RegisterSystemRoutes(router, context);
   RegisterStudentRoutes(router, context);
