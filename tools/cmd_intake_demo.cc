@@ -300,7 +300,10 @@ void PrintHowToLogIn(const GlobalOptions& global, const DemoSummary& summary,
             << "passwords: " << file.string() << " (username<TAB>password<TAB>role, mode 0600)\n"
             << "start the server:  backpack --data " << global.data << " serve --listen " << listen
             << "\n"
-            << "then sign in as admin, privacy, principal, a teacher or a guardian:\n"
+            << "then open http://" << listen
+            << "/ in a browser and sign in as admin, privacy, principal, a teacher or a "
+               "guardian,\n"
+            << "or use the API:\n"
             << "  curl -s -X POST http://" << listen
             << "/api/session -H 'Content-Type: "
                "application/json' -d '{\"username\":\"admin\",\"password\":\"...\"}'\n";
