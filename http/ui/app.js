@@ -127,7 +127,8 @@ function route() {
   const here = location.hash || '#/';
   for (const link of document.querySelectorAll('#nav a')) {
     const href = link.getAttribute('href');
-    link.classList.toggle('active', here === href || (href !== '#/' && here.startsWith(href + '/')));
+    const inside = href !== '#/' && here.startsWith(href + '/');
+    link.classList.toggle('active', here === href || inside);
   }
   const page = el('div', {class: 'page'});
   fill(main, page);

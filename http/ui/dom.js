@@ -59,7 +59,8 @@ export function table(columns, rows, caption) {
     el('table', {},
       caption ? el('caption', {}, caption) : null,
       el('thead', {}, el('tr', {}, columns.map(([heading]) => el('th', {scope: 'col'}, heading)))),
-      el('tbody', {}, rows.map((row) => el('tr', {}, columns.map(([, cell]) => el('td', {}, cell(row))))))));
+      el('tbody', {}, rows.map((row) =>
+        el('tr', {}, columns.map(([, cell]) => el('td', {}, cell(row))))))));
 }
 
 // A labelled form field; `input` is the control.

@@ -35,7 +35,8 @@ function events(history) {
   const rows = history.events;
   const accesses = rows.filter((e) => e.type === 'RecordViewed').length;
   return section('History (' + rows.length + ' entries, ' + accesses + ' views)',
-    rows.length ? table([['#', (e) => e.seq], ['When', (e) => when(e.at)], ['Who', (e) => who(e.who)],
+    rows.length ? table([['#', (e) => e.seq], ['When', (e) => when(e.at)],
+      ['Who', (e) => who(e.who)],
       ['What', (e) => el('span', {class: e.type === 'RecordViewed' ? 'viewed' : ''}, e.summary)]],
     rows) : empty('Nothing recorded yet.'));
 }

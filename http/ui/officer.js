@@ -56,10 +56,17 @@ async function renderAudit(page) {
 
 function auditTable(rows) {
   return table([['#', (e) => e.seq], ['When', (e) => when(e.at)],
-    ['Who', (e) => e.actor ? e.actor.username + ' (' + e.actor.role + ')' : ''],
+    ['Who', (e) => actorText(e.actor)],
     ['Action', (e) => e.action], ['Scope', (e) => e.scope || ''],
     ['Student', (e) => e.student_id || ''], ['Reason', (e) => e.reason || ''],
     ['Outcome', (e) => e.outcome || ''], ['From', (e) => e.ip || '']], rows);
+}
+
+// An account as the audit trail names it; a failed sign-in may name none.
+function actorText(actor) {
+  if (!actor || !(actor.username || actor.id)) return 'no account';
+  const role = actor.role ? ' (' + actor.role.replace(/_/g, ' ') + ')' : '';
+  return (actor.username || actor.id) + role;
 }
 
 async function renderAlerts(page) {
@@ -76,8 +83,9 @@ function alertCard(a) {
   const reviewed = a.reviewed || a.review;
   return el('article', {class: 'card' + (reviewed ? '' : ' unreviewed')},
     el('h3', {}, (a.kind || a.type || 'alert').replace(/_/g, ' '), ' · ', when(a.at)),
-    a.actor ? el('p', {}, 'Account: ' + a.actor.username + ' (' + a.actor.role + ')') : null,
-    el('dl', {}, Object.entries(a).filter(([k, v]) => !['id', 'kind', 'type', 'at', 'reviewed'].includes(k) &&
+    a.actor ? el('p', {}, 'Account: ' + actorText(a.actor)) : null,
+    el('dl', {}, Object.entries(a).filter(([k, v]) =>
+      !['id', 'kind', 'type', 'at', 'reviewed'].includes(k) &&
       v !== null && typeof v !== 'object').map(([k, v]) => [el('dt', {}, k.replace(/_/g, ' ')),
       el('dd', {}, String(v))])),
     reviewed ? el('p', {class: 'muted'}, 'Reviewed', reviewText(a)) :

@@ -11,7 +11,8 @@ const kBreakGlassMin = 20;
 export async function renderProfile(page, id, all) {
   let profile;
   try {
-    profile = await call('GET', '/api/students/' + seg(id) + '/profile' + (all ? '?history=all' : ''));
+    const older = all ? '?history=all' : '';
+    profile = await call('GET', '/api/students/' + seg(id) + '/profile' + older);
   } catch (error) {
     if (error instanceof ApiError && error.status === 403) return breakGlass(page, id, error);
     throw error;
