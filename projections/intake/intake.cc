@@ -83,13 +83,11 @@ intake::EventContext NewEventContext(Services& services, const Actor& actor) {
   return context;
 }
 
-}  // namespace
-
-Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
-                            ImportOptions options, imports::ImportErrors* refusal) {
-  if (!services.log) return Err(FailedPreconditionError("the event log is not open"));
-  std::lock_guard lock(ImportMutex());
-  const intake::EventContext context = NewEventContext(services, actor);
+// Plans `set` and, unless `options.dry_run`, appends its events. kGone from
+// the log means a student of the set was shredded after it was planned.
+Result<ImportReport> PlanAndAppend(Services& services, const imports::ImportSet& set,
+                                   const intake::EventContext& context, ImportOptions options,
+                                   imports::ImportErrors* refusal) {
   std::vector<intake::RowEvent> rows;
   // About one event per row read: reserved once rather than grown file by file.
   size_t rows_read = 0;
@@ -121,6 +119,31 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   auto appended = services.log->Append(std::move(events));
   if (!appended) return Err(appended.error());
   report.import_id = context.import_id;
+  return report;
+}
+
+// How many times an import is planned again after a shred overtook it.
+constexpr int kPlansAfterShred = 8;
+
+}  // namespace
+
+// A student of the set may be shredded between planning and appending (the
+// one change imports do not serialise with): the log then refuses the whole
+// append (kGone, nothing appended), since it takes no personal event about a
+// student after the student's RecordShredded. The set is then planned again,
+// which skips the shredded student's rows (skipped_shredded), so that an
+// import overtaken by a shred ends as one planned after it. Each kGone means
+// another shred was committed meanwhile, so this ends; the bound is a guard.
+Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
+                            ImportOptions options, imports::ImportErrors* refusal) {
+  if (!services.log) return Err(FailedPreconditionError("the event log is not open"));
+  std::lock_guard lock(ImportMutex());
+  const intake::EventContext context = NewEventContext(services, actor);
+  Result<ImportReport> report = Err(InternalError("not planned"));
+  for (int plan = 0; plan < kPlansAfterShred; ++plan) {
+    report = PlanAndAppend(services, set, context, options, refusal);
+    if (report || report.error().code() != StatusCode::kGone) break;
+  }
   return report;
 }
 

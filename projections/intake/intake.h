@@ -69,7 +69,11 @@ struct ImportOptions {
 inline constexpr uint64_t kMassRetractionMinRows = 20;
 
 // Imports `set` as `actor` (who must be allowed to import: callers check).
-// Errors, all with nothing appended: kGone or kUnavailable from the log;
+// A student of the set shredded after the set was planned (the log then
+// refuses the append: no personal event follows a RecordShredded) makes it
+// plan the set again, skipping that student's rows, as an import planned
+// after the shred does. Errors, all with nothing appended: kUnavailable (or,
+// should shreds keep overtaking it, kGone) from the log;
 // kFailedPrecondition if services.log is not open; kUnprocessable for a mass
 // retraction (ImportOptions): the set's problems, one per file that trips
 // the guard (line 0, the whole file; the message names the kinds, their

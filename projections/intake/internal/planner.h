@@ -4,7 +4,8 @@
 // Thread-safety: one Planner per import, on one thread. Reads committed
 // state only; the caller serialises imports so the state cannot change
 // between planning and appending (except by shredding, which makes the
-// append fail with kGone and leaves nothing appended).
+// append fail with kGone and leaves nothing appended; Import then plans
+// again).
 #pragma once
 
 #include <string>
