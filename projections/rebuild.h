@@ -65,7 +65,11 @@ Result<bool> RebuildInterrupted(Store& store);
 // rec_shredded_notes came after 12 without a new version: no shred logged
 // before it lists note ids, so a rebuild of an older store writes nothing
 // there either.
-inline constexpr std::string_view kProjectionsVersion = "12";
+// 13: the log takes no personal event about a student after the student's
+// RecordShredded. A binary before that could log and project one (a note
+// sealed just before the shred destroyed the key), whose rows a rebuild,
+// unable to read it, drops: stores such binaries built are rebuilt.
+inline constexpr std::string_view kProjectionsVersion = "13";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).
 Result<bool> ProjectionsOutdated(Store& store);
