@@ -118,8 +118,10 @@ void AttachStatement(const http::HttpRequest& request, const http::RouteParams& 
 }
 
 // GET /api/family-requests?status=pending|...&kind=inspection|correction|deletion:
-// a privacy officer's work list, oldest first. Audited as a `search` read
-// (query "view=family_requests") naming every student listed.
+// a privacy officer's work list, oldest first, then what is left of the
+// requests of shredded records (ShreddedFamilyRequestJson: kind and
+// outcome, nothing personal), by shred. Audited as a `search` read (query
+// "view=family_requests") naming every student listed.
 void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   QueryFields query(request);
   std::optional<std::string> status = query.Text("status", 16);
@@ -130,9 +132,10 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
     if (kind_name && *kind_name == FamilyRequestKindName(k)) kind = k;
   }
   if (kind_name && !kind) query.Problem("kind", "must be inspection, correction or deletion");
-  if (status && std::find(std::begin(kFamilyRequestStatuses), std::end(kFamilyRequestStatuses),
-                          *status) == std::end(kFamilyRequestStatuses)) {
-    query.Problem("status", "must be pending, fulfilled, amended, refused or approved");
+  if (status && *status != kShreddedRequestStatus &&
+      std::find(std::begin(kFamilyRequestStatuses), std::end(kFamilyRequestStatuses), *status) ==
+          std::end(kFamilyRequestStatuses)) {
+    query.Problem("status", "must be pending, fulfilled, amended, refused, approved or shredded");
   }
   if (!HasRole(ex, {Role::kPrivacyOfficer})) {  // refusals first: a bad query is still one
     return Deny(ex, {AccessScope::kSearch, "", std::string(kDeniedWrongRole), ""},
@@ -141,15 +144,19 @@ void ListFamilyRequests(const http::HttpRequest& request, const http::RouteParam
   if (!query.ok()) return ex.Reply(query.BadRequest());
   auto requests = ex.services().family->ListRequests(kind, status.value_or(""));
   if (!requests) return ex.ReplyError(requests.error());
+  auto shredded = ex.services().family->ListShreddedRequests(kind, status.value_or(""));
+  if (!shredded) return ex.ReplyError(shredded.error());
   json::array items;
   for (const FamilyRequest& r : *requests) items.emplace_back(FamilyRequestJson(r));
+  for (const auto& r : *shredded) items.emplace_back(ShreddedFamilyRequestJson(r));
+  const size_t listed = items.size();
   json::object body{{"requests", std::move(items)}};
   const std::string reason(RoleName(ex.role()));
   AuditedRead read{
       AccessScope::kSearch, StudentsInResult(body, reason), AccessOutcome::kAllowed, {}};
   read.extra.reason = reason;
   read.extra.query = kFamilyRequestsReadQuery;
-  read.extra.result_count = requests->size();
+  read.extra.result_count = listed;
   SendAfterAudit(ex, std::move(read), Ok(body));
 }
 

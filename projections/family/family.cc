@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
+#include "projections/family/internal/iso_time.h"
 #include "projections/family/internal/projection.h"
 #include "projections/family/internal/reads.h"
 #include "projections/family/internal/records.h"
@@ -114,6 +116,60 @@ Result<std::vector<FamilyRequest>> Family::ListRequests(std::optional<FamilyRequ
   ASSIGN_OR_RETURN(auto ids, family::FindRequestIds(*services_.store, wanted));
   ASSIGN_OR_RETURN(std::vector<FamilyRequest> out, OpenRequests(services_, ids));
   SortBy(out, &FamilyRequest::requested_seq);
+  return out;
+}
+
+namespace {
+
+// The kind a request id names (NewId's prefix), if any.
+std::optional<FamilyRequestKind> KindOfRequestId(std::string_view id) {
+  for (FamilyRequestKind kind : {FamilyRequestKind::kInspection, FamilyRequestKind::kCorrection,
+                                 FamilyRequestKind::kDeletion}) {
+    std::string_view prefix = kind == FamilyRequestKind::kInspection   ? "insp_"
+                              : kind == FamilyRequestKind::kCorrection ? "corr_"
+                                                                       : "del_";
+    if (id.starts_with(prefix)) return kind;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+boost::json::object ShreddedFamilyRequestJson(const ShreddedFamilyRequest& request) {
+  return {{"id", request.id},
+          {"student_id", request.student_id},
+          {"kind", FamilyRequestKindName(request.kind)},
+          {"status", request.status},
+          {"shredded", true},
+          {"shredded_seq", request.shredded_seq},
+          {"shredded_at", family::IsoTime(request.shredded_at_us)}};
+}
+
+Result<std::vector<ShreddedFamilyRequest>> Family::ListShreddedRequests(
+    std::optional<FamilyRequestKind> kind, std::string_view status,
+    std::string_view student_id) const {
+  ASSIGN_OR_RETURN(auto entries, family::ReadShreddedRequests(*services_.store));
+  std::map<std::string, family::ShredMarker, std::less<>> markers;  // by student
+  std::vector<ShreddedFamilyRequest> out;
+  for (auto& [id, student] : entries) {
+    std::optional<FamilyRequestKind> request_kind = KindOfRequestId(id);
+    if (!request_kind || (kind && *request_kind != *kind)) continue;
+    if (!student_id.empty() && student != student_id) continue;
+    auto marker = markers.find(student);
+    if (marker == markers.end()) {
+      ASSIGN_OR_RETURN(auto read, family::ReadShredMarker(*services_.store, student));
+      if (!read) continue;  // written with the marker, in the same batch
+      marker = markers.emplace(student, std::move(*read)).first;
+    }
+    std::string request_status(id == marker->second.request_id ? "approved"
+                                                               : kShreddedRequestStatus);
+    if (!status.empty() && request_status != status) continue;
+    out.push_back({std::move(id), *request_kind, std::move(student), std::move(request_status),
+                   marker->second.seq, marker->second.at_us});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.shredded_seq < b.shredded_seq;  // ids are in order within a shred
+  });
   return out;
 }
 

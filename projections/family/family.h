@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,28 @@ struct FamilyRequest {
   uint64_t statement_seq = 0;
 };
 
+// The status of a request a shred closed unread (ShreddedFamilyRequest).
+inline constexpr std::string_view kShreddedRequestStatus = "shredded";
+
+// A family request whose student's record was shredded, as far as it stays
+// known once the student's key is gone: ids, kind and outcome, nothing
+// personal (f_shredded_requests and the shred marker, both derived from the
+// plaintext RecordShredded alone). What the family asked for, and who, went
+// with the key.
+struct ShreddedFamilyRequest {
+  std::string id;
+  FamilyRequestKind kind = FamilyRequestKind::kInspection;  // from the id (insp_, corr_, del_)
+  std::string student_id;
+  // "approved": the deletion request the shred carried out;
+  // kShreddedRequestStatus: any other request, closed unread by the shred.
+  std::string status;
+  uint64_t shredded_seq = 0;  // the RecordShredded
+  int64_t shredded_at_us = 0;
+};
+
+// {id, student_id, kind, status, shredded: true, shredded_seq, shredded_at}.
+boost::json::object ShreddedFamilyRequestJson(const ShreddedFamilyRequest& request);
+
 // The request as the API shows it: {id, student_id, kind, status,
 // requested_by, requested_at, requested_seq, due_by | about_seq, text |
 // reason, decided_*, statement...}.
@@ -117,7 +140,9 @@ class Family {
   // name},summary}] oldest first, disclosures:[...], statements:[...],
   // requests:[...]}. Once the student is shredded, an encrypted event is
   // {seq,type,at,at_us,shredded:true} only; a plain one (a read, a denial, the
-  // shred itself) keeps who and summary. kNotFound if nothing is known.
+  // shred itself) keeps who and summary, and `requests` lists what is left of
+  // the student's requests (ShreddedFamilyRequestJson). kNotFound if nothing
+  // is known.
   // `for_guardian`: the guardian the history is for, if one is; then a
   // guardian account never linked to the student (another family's, refused
   // the record) is who{role: "guardian", name: "another guardian"}, without
@@ -149,6 +174,11 @@ class Family {
   // `status` (any if ""), oldest first: a privacy officer's work list.
   Result<std::vector<FamilyRequest>> ListRequests(std::optional<FamilyRequestKind> kind,
                                                   std::string_view status) const;
+  // The requests of shredded records of `kind` (any if nullopt) whose status
+  // is `status` (any if ""), by shred, then id; of `student_id` only if given.
+  Result<std::vector<ShreddedFamilyRequest>> ListShreddedRequests(
+      std::optional<FamilyRequestKind> kind, std::string_view status,
+      std::string_view student_id = {}) const;
   // Of a student's `requests`: the refused corrections that carry a
   // statement, in attach order.
   static std::vector<FamilyRequest> Statements(std::vector<FamilyRequest> requests);

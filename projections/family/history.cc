@@ -122,7 +122,8 @@ json::object RequestItem(const FamilyRequest& r, family::WhoResolver& who) {
   return item;
 }
 
-// disclosures, statements and requests; empty once shredded.
+// disclosures, statements and requests; once shredded, only what is left of
+// the requests (ShreddedFamilyRequestJson).
 Status AddFamilySections(const Family& family, const Services& services, const std::string& student,
                          bool shredded, family::WhoResolver& who, json::object& out) {
   json::array disclosures, statements, requests;
@@ -133,6 +134,9 @@ Status AddFamilySections(const Family& family, const Services& services, const s
     ASSIGN_OR_RETURN(auto all, family.Requests(student));
     for (const auto& r : all) requests.emplace_back(RequestItem(r, who));
     for (const auto& r : Family::Statements(all)) statements.emplace_back(StatementItem(r, who));
+  } else {
+    ASSIGN_OR_RETURN(auto gone, family.ListShreddedRequests(std::nullopt, "", student));
+    for (const auto& r : gone) requests.emplace_back(ShreddedFamilyRequestJson(r));
   }
   out["disclosures"] = std::move(disclosures);
   out["statements"] = std::move(statements);

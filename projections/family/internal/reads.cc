@@ -80,6 +80,23 @@ Result<std::optional<std::string>> ReadShreddedRequest(Store& store, std::string
   return std::optional<std::string>(std::string(AsChars(*student)));
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> ReadShreddedRequests(Store& store) {
+  std::vector<std::pair<std::string, std::string>> out;
+  RETURN_IF_ERROR(
+      ScanPrefix(store, kShreddedRequests, {}, [&](ByteView key, ByteView student) -> Status {
+        out.emplace_back(std::string(AsChars(key)), std::string(AsChars(student)));
+        return OkStatus();
+      }));
+  return out;
+}
+
+Result<std::optional<ShredMarker>> ReadShredMarker(Store& store, std::string_view student) {
+  ASSIGN_OR_RETURN(auto marker, store.Get(kShredded, AsBytes(student)));
+  if (!marker) return std::optional<ShredMarker>();
+  ASSIGN_OR_RETURN(ShredMarker parsed, ParseShredMarker(*marker));
+  return std::optional<ShredMarker>(std::move(parsed));
+}
+
 Result<std::vector<Disclosure>> ReadDisclosures(Store& store, DataKeyRing& data_keys,
                                                 std::string_view student) {
   std::vector<Disclosure> out;

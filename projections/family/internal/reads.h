@@ -31,6 +31,10 @@ Result<std::optional<FamilyRequest>> ReadRequest(Store& store, DataKeyRing& data
 // The student of `request_id` if a shred made the request unreadable;
 // nullopt otherwise.
 Result<std::optional<std::string>> ReadShreddedRequest(Store& store, std::string_view request_id);
+// Every request a shred made unreadable, as (request id, student id), by id.
+Result<std::vector<std::pair<std::string, std::string>>> ReadShreddedRequests(Store& store);
+// The student's shred marker; nullopt if the student was not shredded.
+Result<std::optional<ShredMarker>> ReadShredMarker(Store& store, std::string_view student);
 // The student's disclosure record, oldest first.
 Result<std::vector<Disclosure>> ReadDisclosures(Store& store, DataKeyRing& data_keys,
                                                 std::string_view student);

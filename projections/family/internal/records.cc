@@ -180,6 +180,11 @@ std::string SerializeShredMarker(const ShredMarker& m) {
   return json::serialize(o);
 }
 
+Result<ShredMarker> ParseShredMarker(ByteView bytes) {
+  ASSIGN_OR_RETURN(json::object o, ParseObject(bytes, "shred marker"));
+  return ShredMarker{Uint(o, "seq"), Int(o, "at_us"), Str(o, "reason"), Str(o, "request_id")};
+}
+
 Result<Bytes> OpenSealed(DataKeyRing& data_keys, std::string_view family, ByteView key,
                          ByteView sealed) {
   ASSIGN_OR_RETURN(std::string_view owner, SealedOwner(sealed));

@@ -54,6 +54,7 @@ struct ShredMarker {
   std::string request_id;
 };
 std::string SerializeShredMarker(const ShredMarker& marker);
+Result<ShredMarker> ParseShredMarker(ByteView json);
 
 // Opens a sealed value stored at (`family`, `key`); kGone if its owner was
 // shredded, kDataLoss if it was changed or moved.
