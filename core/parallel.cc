@@ -4,17 +4,20 @@
 #include <thread>
 #include <vector>
 
+#include "core/threads.h"
+
 namespace backpack {
 namespace {
 
 // Starts `task` on a thread of its own; a thread that cannot be started
-// (std::system_error) counts as a task that threw.
+// (std::system_error) counts as a task that threw. `helpers` has room for it
+// (reserved), so that a started thread is never dropped unjoined.
 void StartHelper(std::vector<std::thread>& helpers, FirstException& failure,
                  std::function<void()> task) {
   failure.Run([&] {
-    helpers.emplace_back([&failure, task = std::move(task)] {
+    helpers.push_back(StartThread([&failure, task = std::move(task)] {
       if (!failure.thrown()) failure.Run(task);
-    });
+    }));
   });
 }
 
@@ -42,6 +45,7 @@ void ForEachRange(size_t n, size_t min_per_thread,
   const size_t per_thread = (n + threads - 1) / threads;
   FirstException failure;
   std::vector<std::thread> helpers;
+  helpers.reserve(threads - 1);
   for (size_t t = 1; t < threads && !failure.thrown(); ++t) {
     const size_t begin = t * per_thread;
     const size_t end = std::min(n, (t + 1) * per_thread);
@@ -60,6 +64,7 @@ void ForEachItem(size_t n, const std::function<void(size_t item)>& work) {
   };
   const size_t threads = std::min(n, CoreCount());
   std::vector<std::thread> helpers;
+  helpers.reserve(threads > 0 ? threads - 1 : 0);
   for (size_t t = 1; t < threads && !failure.thrown(); ++t) StartHelper(helpers, failure, take);
   if (!failure.thrown()) failure.Run(take);
   for (auto& helper : helpers) helper.join();

@@ -1,28 +1,29 @@
 #include "events/signing_pool.h"
 
+#include "core/threads.h"
+
 namespace backpack {
 
 // If a thread cannot be started (std::system_error, std::bad_alloc), the ones
-// already running are stopped and joined before the exception leaves: a
-// joinable std::thread destroyed during unwinding would call std::terminate.
+// already running are stopped and joined before the exception leaves
+// (StartThreads).
 SigningPool::SigningPool(int threads) {
-  try {
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
-  } catch (...) {
-    StopWorkers();
-    throw;
-  }
+  StartThreads(
+      workers_, threads > 1 ? static_cast<size_t>(threads - 1) : 0,
+      [this](size_t i) { WorkerLoop(i + 1); }, [this](size_t) { RequestStop(); });
 }
 
-SigningPool::~SigningPool() { StopWorkers(); }
+SigningPool::~SigningPool() {
+  RequestStop();
+  for (auto& t : workers_) t.join();
+}
 
-void SigningPool::StopWorkers() {
+void SigningPool::RequestStop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   work_cv_.notify_all();
-  for (auto& t : workers_) t.join();
 }
 
 void SigningPool::WorkerLoop(size_t) {

@@ -16,7 +16,8 @@ namespace backpack {
 
 class SigningPool {
  public:
-  // `threads` total, including the caller of ParallelFor.
+  // `threads` total, including the caller of ParallelFor. Throws
+  // (std::system_error) if a thread cannot be started, leaving none running.
   explicit SigningPool(int threads);
   ~SigningPool();
   SigningPool(const SigningPool&) = delete;
@@ -36,8 +37,8 @@ class SigningPool {
 
  private:
   void WorkerLoop(size_t worker);
-  // Stops every worker and joins it.
-  void StopWorkers();
+  // Makes every worker return (once it has finished its current call).
+  void RequestStop();
   // Runs fn on indices until none is left or one has thrown.
   void Claim(const std::function<void(size_t)>& fn, size_t n);
 

@@ -1,12 +1,16 @@
 #include "events/signing_pool.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "core/threads.h"
 
 using namespace backpack;
 
@@ -87,4 +91,16 @@ TEST_CASE("SigningPool rethrows exactly one exception when every task throws") {
   std::atomic<size_t> again{0};
   pool.ParallelFor(1000, [&](size_t) { ++again; });
   CHECK(again == 1000);
+}
+
+TEST_CASE("a SigningPool whose worker cannot be started throws, leaving no worker running") {
+  for (int fail_at : {1, 2, 3}) {
+    INFO("start " << fail_at << " fails");
+    std::atomic<int> tried{0};
+    SetThreadStartFaultForTests([&] {
+      if (++tried == fail_at) throw std::system_error(std::make_error_code(std::errc::io_error));
+    });
+    CHECK_THROWS_AS(SigningPool(4), std::system_error);  // joined, or std::terminate
+    SetThreadStartFaultForTests(nullptr);
+  }
 }
