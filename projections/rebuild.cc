@@ -4,8 +4,10 @@
 #include <chrono>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/parallel.h"
+#include "core/threads.h"
 #include "projections/internal/rebuild_lanes.h"
 
 namespace backpack {
@@ -106,7 +108,8 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
   rebuild::ProjectionLanes lanes(target, data_keys, projector.projections(), kept);
   rebuild::SharedBatches batches(lanes.size());
   RebuildStats stats;
-  std::thread reader([&] {
+  std::vector<std::thread> reader;
+  auto read_log = [&](size_t) {
     Status read;
     try {
       read = log.Replay(0, kReplayBatch, [&](std::span<LoggedEvent> events) {
@@ -117,11 +120,12 @@ Result<RebuildStats> ReplayInto(Store& target, DataKeyRing& data_keys, EventLog&
       read = CaughtError("reading the log for the rebuild");
     }
     batches.Finish(std::move(read));
-  });
-  // Lanes return once the reader has finished, or after one failed and
-  // closed the batches (which stops the reader too).
+  };
+  RETURN_IF_ERROR(TryStartThreads("the rebuild's reader", reader, 1, read_log, [](size_t) {}));
+  // Lanes return once the reader has finished, or after one failed (or could
+  // not be started) and closed the batches, which stops the reader too.
   Status applied = lanes.ApplyAll(batches, kStagedBudget, data_keys);
-  reader.join();
+  reader[0].join();
   RETURN_IF_ERROR(applied);
   RETURN_IF_ERROR(batches.status());
   RETURN_IF_ERROR(target.FlushUnlogged());

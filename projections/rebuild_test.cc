@@ -229,6 +229,36 @@ TEST_CASE(
   REQUIRE(Replay(*log, {&again}));
 }
 
+TEST_CASE(
+    "a rebuild thread that cannot be started fails the replay with a status, not the process") {
+  TempDir dir;
+  auto log = LogOfNotes(dir, 5'000);
+  // The reader's start, then each lane's: p_first, p_split's (its first
+  // lane waits at the merge for the others), p_last.
+  const int starts = 1 + 1 + static_cast<int>(RebuildLaneCount()) + 1;
+  for (int fail_at = 1; fail_at <= starts; ++fail_at) {
+    INFO("start " << fail_at << " of " << starts << " fails");
+    CountingProjection first("p_first", std::nullopt), last("p_last", std::nullopt);
+    SplitCountingProjection split(uint64_t{2'500}, std::nullopt);
+    Result<RebuildStats> stats;
+    {
+      testing::ThreadStartFailure failure(fail_at);
+      stats = Replay(*log, {&first, &split, &last});
+      CHECK(failure.tried() == fail_at);  // none started after the failed one
+    }
+    REQUIRE_FALSE(stats);
+    CHECK(stats.error().code() == StatusCode::kUnavailable);
+    CHECK(stats.error().message().find(fail_at == 1 ? "starting the rebuild's reader threw"
+                                                    : "starting the rebuild's lanes threw") !=
+          std::string::npos);
+    auto unfinished = RebuildInterrupted(*log->store);
+    REQUIRE(unfinished);
+    CHECK(*unfinished);
+  }
+  CountingProjection again("p_again", std::nullopt);
+  REQUIRE(Replay(*log, {&again}));
+}
+
 // A family a projection writes but a rebuild keeps already holds, in place,
 // whatever the replay would write there; into an empty one the replay writes.
 TEST_CASE("a rebuild writes a kept family only where it is empty") {

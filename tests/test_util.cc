@@ -8,8 +8,10 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <system_error>
 #include <thread>
 
+#include "core/threads.h"
 #include "events/schema/payloads_generated.h"
 
 namespace backpack::testing {
@@ -25,6 +27,16 @@ TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
+
+ThreadStartFailure::ThreadStartFailure(int fail_at) : fail_at_(fail_at) {
+  SetThreadStartFaultForTests([this] {
+    if (++tried_ == fail_at_) {
+      throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
+    }
+  });
+}
+
+ThreadStartFailure::~ThreadStartFailure() { SetThreadStartFaultForTests(nullptr); }
 
 uint32_t RunSeed() {
   if (const char* seed = std::getenv("BACKPACK_TEST_SEED")) {

@@ -62,6 +62,23 @@ NewEvent NoteEvent(const std::string& subject, const std::string& text);
 // machine); whether it was set.
 bool WaitFor(const std::atomic<bool>& flag);
 
+// While in scope, the `fail_at`-th thread started through core/threads.h
+// (counted from 1) cannot be started: its start throws std::system_error, as
+// when the system has no thread or address space left for one.
+class ThreadStartFailure {
+ public:
+  explicit ThreadStartFailure(int fail_at);
+  ~ThreadStartFailure();
+  ThreadStartFailure(const ThreadStartFailure&) = delete;
+  ThreadStartFailure& operator=(const ThreadStartFailure&) = delete;
+  // How many starts were tried (the failed one included).
+  int tried() const { return tried_; }
+
+ private:
+  const int fail_at_;
+  std::atomic<int> tried_{0};
+};
+
 // The seed of a randomized test's run: BACKPACK_TEST_SEED if set (to repeat
 // a failure), else random. A test INFOs it, so that a failure prints it.
 uint32_t RunSeed();

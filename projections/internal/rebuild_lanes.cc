@@ -6,6 +6,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/threads.h"
 #include "projections/rebuild.h"
 
 namespace backpack::rebuild {
@@ -129,22 +130,30 @@ ReplayBatch ProjectionLanes::Assign(std::span<LoggedEvent> events) {
 Status ProjectionLanes::ApplyAll(SharedBatches& batches, size_t staged_budget,
                                  DataKeyRing& data_keys) {
   std::vector<Status> results(lanes_.size());
+  auto run = [&](size_t i) {
+    try {
+      results[i] = RunLane(i, batches, staged_budget);
+    } catch (...) {  // std::bad_alloc, a projection's bug: fails the rebuild, not the process
+      results[i] = CaughtError("replaying into the " + std::string(lanes_[i]->projection->name()) +
+                               " projection");
+    }
+    if (!results[i].ok()) batches.Close();
+  };
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < lanes_.size(); ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        results[i] = RunLane(i, batches, staged_budget);
-      } catch (...) {  // std::bad_alloc, a projection's bug: fails the rebuild, not the process
-        results[i] = CaughtError("replaying into the " +
-                                 std::string(lanes_[i]->projection->name()) + " projection");
-      }
-      if (!results[i].ok()) batches.Close();
-    });
-  }
+  RETURN_IF_ERROR(TryStartThreads("the rebuild's lanes", threads, lanes_.size(), run,
+                                  [&](size_t started) { StopUnstarted(batches, started); }));
   for (auto& thread : threads) thread.join();
   for (auto& result : results) RETURN_IF_ERROR(result);
   for (auto& split : splits_) RETURN_IF_ERROR(split->projection->Load(target_, data_keys));
   return OkStatus();
+}
+
+void ProjectionLanes::StopUnstarted(SharedBatches& batches, size_t started) {
+  batches.Close();
+  // A split's first lane waits at the merge point for its other lanes.
+  for (size_t i = started; i < lanes_.size(); ++i) {
+    if (lanes_[i]->split && lanes_[i]->part > 0) lanes_[i]->split->others_done.count_down();
+  }
 }
 
 Status ProjectionLanes::RunLane(size_t index, SharedBatches& batches, size_t budget) {

@@ -96,7 +96,9 @@ class ProjectionLanes {
   // the next lane to finish a batch writes its staged changes (unlogged);
   // each lane writes the rest at the end. The first failure in projection
   // order; a failure stops every lane. Split projections then reload their
-  // in-memory state (their lanes kept none).
+  // in-memory state (their lanes kept none). If a lane's thread cannot be
+  // started, the lanes already running are stopped and joined, and the
+  // replay fails with kUnavailable.
   Status ApplyAll(SharedBatches& batches, size_t staged_budget, DataKeyRing& data_keys);
 
  private:
@@ -131,6 +133,9 @@ class ProjectionLanes {
     size_t counted_bytes = 0;  // txn.StagedBytes() as last added to total_staged_
   };
 
+  // Lanes [0, started) run, the others never will: closes `batches` (the
+  // running lanes stop) and counts the others down at their split's merge point.
+  void StopUnstarted(SharedBatches& batches, size_t started);
   // One projection (or one part of a split one) through every batch. Stops
   // without error, writing nothing more, when another lane failed (that lane
   // reports).
