@@ -3,6 +3,7 @@
 #include <future>
 
 #include "core/parallel.h"
+#include "core/threads.h"
 #include "events/checkpoint.h"
 #include "events/internal/event_log_impl.h"
 #include "events/log_layout.h"
@@ -24,8 +25,13 @@ EventLogImpl::EventLogImpl(Store& store, const StoreKeys& keys, DataKeyRing& dat
       pool_(options.signing_threads > 0 ? options.signing_threads : static_cast<int>(CoreCount())),
       syncer_(store, data_keys, stats_, state_.next_seq),
       answers_(options.durability_wait_limit) {
-  writer_ = std::thread([this] { WriterLoop(); });
   answers_.StartWatch([this] { return syncer_.SyncRunningFor(); });
+  try {
+    writer_ = StartThread([this] { WriterLoop(); });
+  } catch (...) {
+    answers_.StopWatch();  // the members' destructors stop the other threads
+    throw;
+  }
 }
 
 EventLogImpl::~EventLogImpl() {
@@ -179,8 +185,12 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(Store& store, const StoreKeys& 
   if (!origin) return Err(FailedPreconditionError("the store has no log (run `backpack init`)"));
   ASSIGN_OR_RETURN(ChainState state, log_pipeline::LoadChainState(store));
   RETURN_IF_ERROR(log_pipeline::CheckLogIntact(store, keys, AsChars(*origin), state));
-  return std::unique_ptr<EventLog>(new log_pipeline::EventLogImpl(
-      store, keys, data_keys, options, std::string(AsChars(*origin)), std::move(state)));
+  try {
+    return std::unique_ptr<EventLog>(new log_pipeline::EventLogImpl(
+        store, keys, data_keys, options, std::string(AsChars(*origin)), std::move(state)));
+  } catch (...) {  // a thread that could not be started (std::system_error), std::bad_alloc
+    return Err(UnavailableError(CaughtError("opening the event log").message()));
+  }
 }
 
 }  // namespace backpack

@@ -100,6 +100,7 @@ class EventLog {
   // kFailedPrecondition, naming both key IDs, if the log names another
   // signing key than `keys` (CheckLogSigner: whether the key is wrong or the
   // log's key IDs were edited, nothing may be appended under `keys`).
+  // kUnavailable if one of its threads cannot be started (none is left).
   static Result<std::unique_ptr<EventLog>> Open(Store& store, const StoreKeys& keys,
                                                 DataKeyRing& data_keys,
                                                 const EventLogOptions& options = {});

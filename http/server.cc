@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/crypto.h"
+#include "core/threads.h"
 #include "http/client_address.h"
 #include "http/internal/server_state.h"
 #include "http/internal/session.h"
@@ -207,17 +208,28 @@ Status HttpServer::Start() {
   ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseListenAddress(state.options.listen));
   tcp::acceptor acceptor(net::make_strand(state.ioc));
   RETURN_IF_ERROR(OpenAcceptor(acceptor, endpoint, state.options.listen));
+  RETURN_IF_ERROR(StartIoThreads());
   impl_->port = acceptor.local_endpoint().port();
   impl_->started = true;
   impl_->listener = std::make_shared<Listener>(impl_->state, std::move(acceptor));
   impl_->listener->Run();
-  impl_->work.emplace(state.ioc.get_executor());
-  for (int i = 0; i < state.options.threads; ++i) {
-    impl_->threads.emplace_back([&state] { internal::RunIoThread(state.ioc); });
-  }
   spdlog::info("http listening on {} (port {}, {} threads)", state.options.listen, impl_->port,
                state.options.threads);
   return OkStatus();
+}
+
+// Before anything is accepted: a thread that cannot be started leaves the
+// io_context without work, so the threads already running return, and the
+// server as it was before Start (the acceptor closes as it goes out of scope).
+Status HttpServer::StartIoThreads() {
+  ServerState& state = *impl_->state;
+  impl_->work.emplace(state.ioc.get_executor());
+  Status started = TryStartThreads(
+      "the HTTP server's I/O threads", impl_->threads, static_cast<size_t>(state.options.threads),
+      [&state](size_t) { internal::RunIoThread(state.ioc); },
+      [this](size_t) { impl_->work.reset(); });
+  if (!started.ok()) state.ioc.restart();
+  return started;
 }
 
 void HttpServer::Stop() {

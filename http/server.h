@@ -96,6 +96,7 @@ class HttpServer {
   // Binds, listens and starts the I/O threads; returns once accepting.
   // kInvalidArgument for a bad listen address or trusted proxy, kUnavailable (naming the
   // address and the OS reason) when it cannot bind, e.g. the port is taken,
+  // or when an I/O thread cannot be started (none is left running then),
   // kFailedPrecondition if already started.
   Status Start();
 
@@ -112,6 +113,9 @@ class HttpServer {
 
  private:
   struct Impl;
+  // Start's I/O threads; requires lifecycle_mu held.
+  Status StartIoThreads();
+
   std::unique_ptr<Impl> impl_;
 };
 

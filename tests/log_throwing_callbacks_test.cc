@@ -234,3 +234,24 @@ TEST_CASE("an append that throws while it is prepared gets a status, and the log
   REQUIRE(next);
   CHECK(next->first_seq == 0);
 }
+
+TEST_CASE("a log whose thread cannot be started fails to open with a status, not the process") {
+  TempDir dir;
+  EventLogOptions options;
+  options.signing_threads = 2;
+  // The signing pool's worker, the syncer, the answers' watch, the writer.
+  for (int fail_at = 1; fail_at <= 4; ++fail_at) {
+    INFO("start " << fail_at << " fails");
+    TestStore opened = OpenTestStore(dir.path(), "backpack.test/log");
+    DataKeyRing data_keys(*opened.store, opened.keys->kek);
+    Result<std::unique_ptr<EventLog>> log;
+    {
+      ThreadStartFailure failure(fail_at);
+      log = EventLog::Open(*opened.store, *opened.keys, data_keys, options);
+      CHECK(failure.tried() == fail_at);
+    }
+    REQUIRE_FALSE(log);
+    CHECK(log.error().code() == StatusCode::kUnavailable);
+    CHECK(log.error().message().find("opening the event log threw") != std::string::npos);
+  }
+}

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/threads.h"
 #include "events/schema/payloads_generated.h"
 #include "events/verifier.h"
 #include "tools/commands.h"
@@ -77,37 +78,45 @@ AppendFigures RunAppends(EventLog& log, uint64_t events, int concurrency) {
   std::atomic<uint64_t> next{0};
   std::vector<std::thread> workers;
   auto start = Clock::now();
-  for (int w = 0; w < threads; ++w) {
-    workers.emplace_back([&, w] {
-      Submitter& me = submitters[w];
-      std::unique_lock lock(me.mu);
-      while (true) {
-        me.slot_freed.wait(lock, [&] { return me.free_slots > 0 || next >= events; });
-        if (next >= events) break;
-        me.free_slots--;
-        me.in_flight++;
-        lock.unlock();
-        uint64_t n = next++;
-        if (n >= events) {
-          lock.lock();
-          me.free_slots++;
-          me.in_flight--;
-          break;
-        }
-        auto began = Clock::now();
-        log.AppendAsync({SyntheticNote(n, w)}, [&me, began](Result<AppendResult> r) {
-          std::lock_guard done(me.mu);
-          if (!r) me.failures++;
-          me.latencies_ms.push_back(SecondsSince(began) * 1000);
-          me.free_slots++;
-          me.in_flight--;
-          me.slot_freed.notify_one();
-        });
+  auto submit = [&](size_t w) {
+    Submitter& me = submitters[w];
+    std::unique_lock lock(me.mu);
+    while (true) {
+      me.slot_freed.wait(lock, [&] { return me.free_slots > 0 || next >= events; });
+      if (next >= events) break;
+      me.free_slots--;
+      me.in_flight++;
+      lock.unlock();
+      uint64_t n = next++;
+      if (n >= events) {
         lock.lock();
+        me.free_slots++;
+        me.in_flight--;
+        break;
       }
-      me.slot_freed.wait(lock, [&] { return me.in_flight == 0; });
-    });
-  }
+      auto began = Clock::now();
+      log.AppendAsync({SyntheticNote(n, static_cast<uint32_t>(w))},
+                      [&me, began](Result<AppendResult> r) {
+                        std::lock_guard done(me.mu);
+                        if (!r) me.failures++;
+                        me.latencies_ms.push_back(SecondsSince(began) * 1000);
+                        me.free_slots++;
+                        me.in_flight--;
+                        me.slot_freed.notify_one();
+                      });
+      lock.lock();
+    }
+    me.slot_freed.wait(lock, [&] { return me.in_flight == 0; });
+  };
+  // If a worker cannot be started, those running find nothing left to submit.
+  auto stop = [&](size_t) {
+    next = events;
+    for (auto& s : submitters) {
+      std::lock_guard lock(s.mu);
+      s.slot_freed.notify_all();
+    }
+  };
+  StartThreads(workers, static_cast<size_t>(threads), submit, stop);
   for (auto& t : workers) t.join();
   AppendFigures figures;
   figures.seconds = SecondsSince(start);
@@ -134,17 +143,16 @@ double SigningCeiling(const SigningKey& key) {
   constexpr int kPerThread = 50'000;  // about a second
   std::vector<std::thread> signers;
   auto start = Clock::now();
-  for (int t = 0; t < threads; ++t) {
-    signers.emplace_back([&key, t] {
-      Hash256 hash{};
-      hash[0] = static_cast<uint8_t>(t);
-      for (int i = 0; i < kPerThread; ++i) {
-        hash[1] = static_cast<uint8_t>(i);
-        auto signature = key.Sign(hash);
-        hash[2] ^= signature[0];
-      }
-    });
-  }
+  auto sign = [&key](size_t t) {
+    Hash256 hash{};
+    hash[0] = static_cast<uint8_t>(t);
+    for (int i = 0; i < kPerThread; ++i) {
+      hash[1] = static_cast<uint8_t>(i);
+      auto signature = key.Sign(hash);
+      hash[2] ^= signature[0];
+    }
+  };
+  StartThreads(signers, static_cast<size_t>(threads), sign, [](size_t) {});  // each ends by itself
   for (auto& t : signers) t.join();
   return threads * kPerThread / SecondsSince(start);
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/threads.h"
 #include "events/internal/log_pipeline.h"
 
 namespace backpack::log_pipeline {
@@ -14,7 +15,7 @@ AppendAnswers::AppendAnswers(std::chrono::milliseconds wait_limit)
 
 void AppendAnswers::StartWatch(std::function<std::chrono::microseconds()> sync_running_for) {
   watch_ =
-      std::thread([this, running_for = std::move(sync_running_for)] { WatchLoop(running_for); });
+      StartThread([this, running_for = std::move(sync_running_for)] { WatchLoop(running_for); });
 }
 
 void AppendAnswers::StopWatch() {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/threads.h"
+
 namespace backpack::log_pipeline {
 namespace {
 
@@ -18,7 +20,7 @@ int64_t SteadyMicros() {
 
 LogSyncer::LogSyncer(Store& store, DataKeyRing& data_keys, LogStats& stats, uint64_t committed_size)
     : store_(store), data_keys_(data_keys), stats_(stats), committed_size_(committed_size) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = StartThread([this] { Loop(); });
 }
 
 LogSyncer::~LogSyncer() { Stop(); }

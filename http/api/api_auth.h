@@ -80,7 +80,8 @@ class SessionStore {
   // sessions kept there, dropping and deleting those idle for
   // `options.idle_micros` or more and rows that do not decode, then starts
   // the thread that calls PersistLastUse. The store's error if the family
-  // cannot be created or read. `store` and `clock` must outlive the result.
+  // cannot be created or read, kUnavailable if the thread cannot be started.
+  // `store` and `clock` must outlive the result.
   static Result<std::unique_ptr<SessionStore>> Open(Store& store, Clock& clock,
                                                     SessionOptions options = {});
   // Stops the thread, then PersistLastUse (a store-backed one).
@@ -288,6 +289,8 @@ class LoginLimiter {
 // flood is refused quickly instead of piling up.
 class BlockingPool {
  public:
+  // Throws (std::system_error) if a thread cannot be started, leaving none
+  // running (StartThreads, core/threads.h).
   explicit BlockingPool(size_t threads, size_t max_queued = 4096);
   // Shutdown().
   ~BlockingPool();
@@ -305,6 +308,8 @@ class BlockingPool {
 
  private:
   void Loop();
+  // Makes each thread return once the queue is empty.
+  void RequestStop();
 
   const size_t max_queued_;
   std::mutex mu_;

@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/crypto.h"
+#include "core/threads.h"
 #include "http/api/api_auth.h"
 #include "http/request.h"
 
@@ -263,11 +264,20 @@ void LoginLimiter::Finish(std::string_view username, std::string_view ip, Outcom
 // ---- BlockingPool -----------------------------------------------------------
 
 BlockingPool::BlockingPool(size_t threads, size_t max_queued) : max_queued_(max_queued) {
-  threads = std::max<size_t>(1, threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  StartThreads(
+      threads_, std::max<size_t>(1, threads), [this](size_t) { Loop(); },
+      [this](size_t) { RequestStop(); });
 }
 
 BlockingPool::~BlockingPool() { Shutdown(); }
+
+void BlockingPool::RequestStop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+}
 
 bool BlockingPool::Submit(std::function<void()> work) {
   {
@@ -280,11 +290,7 @@ bool BlockingPool::Submit(std::function<void()> work) {
 }
 
 void BlockingPool::Shutdown() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
+  RequestStop();
   for (std::thread& thread : threads_) {
     if (thread.joinable()) thread.join();
   }

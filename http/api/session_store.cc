@@ -11,6 +11,7 @@
 
 #include "core/bytes.h"
 #include "core/crypto.h"
+#include "core/threads.h"
 #include "http/api/api_auth.h"
 
 namespace backpack::api {
@@ -75,7 +76,11 @@ Result<std::unique_ptr<SessionStore>> SessionStore::Open(Store& store, Clock& cl
                                                          SessionOptions options) {
   std::unique_ptr<SessionStore> sessions(new SessionStore(clock, options, &store));
   RETURN_IF_ERROR(sessions->Load());
-  sessions->persister_ = std::thread([raw = sessions.get()] { raw->PersistLoop(); });
+  try {
+    sessions->persister_ = StartThread([raw = sessions.get()] { raw->PersistLoop(); });
+  } catch (...) {  // std::system_error: no thread can be started
+    return Err(UnavailableError(CaughtError("starting the sessions' writer").message()));
+  }
   return sessions;
 }
 
