@@ -90,6 +90,11 @@ rocksdb::DBOptions DbOptionsFor(const std::string& dir, const StoreOptions& opti
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // Table files are opened on the opening thread. With more, RocksDB starts
+  // helper threads without handling a failed start: under a tight `ulimit
+  // -v` (no room for a 16th stack) the process ended in std::terminate
+  // instead of the open failing.
+  db_options.max_file_opening_threads = 1;
   // Flush the families that pin the oldest write-ahead log once the logs
   // pass 256 MiB; otherwise (about 30 families x 64 MiB memtables) gigabytes
   // of log could pile up and be replayed at every open.
