@@ -14,9 +14,10 @@
 // the next group or, if none comes, by itself every few seconds. A group the
 // store refuses before writing it (Store::CheckSpaceFor: too little free
 // space) fails alone, and the writer only drops what it had prepared for it.
-// A throw while a group is chained, signed or projected (std::bad_alloc, a
-// CommitHook's bug) fails that group like a failed write; the writer thread
-// and the signing pool's threads go on.
+// A throw while a group is sequenced, chained, signed, projected or staged
+// for its write (std::bad_alloc, a CommitHook's bug) fails that group like a
+// failed write: nothing of it is written, every caller gets kUnavailable, and
+// the writer thread and the signing pool's threads go on.
 //
 // A disk that hangs instead of failing is bounded too: while a sync has run
 // longer than EventLogOptions::stalled_sync_after, Writable() says so and new
@@ -53,11 +54,12 @@ inline constexpr std::chrono::milliseconds kStalledSyncAfter{5'000};
 // request gives up, and well under an HTTP client's patience.
 inline constexpr std::chrono::milliseconds kDurabilityWaitLimit{10'000};
 
-// The steps of the writer that run on the signing pool, for
-// EventLogOptions::writer_fault_for_tests.
+// The writer's steps, for EventLogOptions::writer_fault_for_tests.
 enum class WriterStep {
-  kChain,  // encoding each body with the previous event's hash: once per group
-  kSign,   // signing and encoding a run of a group's events
+  kSequence,  // numbering a group's events: on the writer thread, once they are numbered
+  kChain,     // encoding each body with the previous event's hash: on the pool, once per group
+  kSign,      // signing and encoding a run of a group's events: on the pool
+  kStage,     // putting a group into its batch: on the writer thread, once its events are in
 };
 
 struct EventLogOptions {
@@ -71,8 +73,8 @@ struct EventLogOptions {
   // Once a sync has run this long, every append still waiting is answered
   // kUnavailable; it may still become durable later (see AppendAsync).
   std::chrono::milliseconds durability_wait_limit = kDurabilityWaitLimit;
-  // Test seam, never set in production: called on the signing pool before
-  // each step (once per group or run, never per event) with the first
+  // Test seam, never set in production: called in each step (once per group
+  // or run, never per event; see WriterStep for when) with the first
   // sequence number it covers, so that a test can make the step throw.
   std::function<void(WriterStep step, uint64_t first_seq)> writer_fault_for_tests;
 };

@@ -1,8 +1,8 @@
 // Exceptions from code the log runs but does not own: a commit hook that
 // throws fails its group like an error status, and an append's completion
 // that throws does not keep the appends after it from completing. And from
-// the writer's own steps on the signing pool (std::bad_alloc while chaining
-// or signing): the group fails, the process and the log go on.
+// the writer's own steps (std::bad_alloc while sequencing, chaining, signing
+// or staging a group): the group fails, the process and the log go on.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -98,6 +98,50 @@ struct ThrowingStoreLog {
   Result<std::unique_ptr<EventLog>> log = EventLog::Open(store, *opened.keys, data_keys);
 };
 
+// Makes the writer throw once in `step`, for a group of 100 events after a
+// first one: that group fails with `failure` and is not stored, the chain is
+// rolled back (the next appends take its place), and the log verifies.
+void ThrowingStepFailsOnlyItsGroup(WriterStep step, std::string_view failure) {
+  INFO("step " << static_cast<int>(step));
+  TempDir dir;
+  std::atomic<bool> armed{false};
+  EventLogOptions options;
+  options.signing_threads = 4;  // signing tasks wait for the chain on other threads
+  options.writer_fault_for_tests = [&](WriterStep at, uint64_t) {
+    if (at != step || !armed.exchange(false)) return;
+    // A chain that throws late, once signing tasks wait for it.
+    if (at == WriterStep::kChain) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The message stands for one that quotes stored data.
+    throw std::runtime_error("quotes stu_secret");
+  };
+  auto t = TestLog::Open(dir.path(), options);
+  REQUIRE(t->log->Append({NoteEvent("stu_a", "one")}));
+
+  armed = true;
+  std::vector<NewEvent> group;
+  for (int i = 0; i < 100; ++i) group.push_back(NoteEvent("stu_b", "note " + std::to_string(i)));
+  Result<AppendResult> failed = t->log->Append(std::move(group));
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code() == StatusCode::kUnavailable);
+  CHECK(failed.error().message().find(failure) != std::string::npos);
+  CHECK(failed.error().message().find("stu_secret") == std::string::npos);
+  CHECK(t->log->size() == 1);
+  CHECK_FALSE(t->log->ReadStored(1));
+
+  // The chain was rolled back: the next append takes the failed group's place.
+  for (int i = 0; i < 3; ++i) {
+    auto next = t->log->Append({NoteEvent("stu_c", "after"), NoteEvent("stu_d", "after")});
+    REQUIRE(next);
+    CHECK(next->first_seq == 1 + 2 * static_cast<uint64_t>(i));
+  }
+  REQUIRE(t->log->WriteCheckpoint().ok());
+  auto report = VerifyLog(*t->store, t->log->public_key(), 2);
+  REQUIRE(report);
+  INFO(report->why);
+  CHECK(report->ok);
+  CHECK(report->events == 7);
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -177,45 +221,13 @@ TEST_CASE("an append's completion that throws does not keep the others from comp
 
 TEST_CASE("a throw while the writer chains or signs a group fails only that group") {
   for (WriterStep step : {WriterStep::kChain, WriterStep::kSign}) {
-    INFO("step " << static_cast<int>(step));
-    TempDir dir;
-    std::atomic<bool> armed{false};
-    EventLogOptions options;
-    options.signing_threads = 4;  // signing tasks wait for the chain on other threads
-    options.writer_fault_for_tests = [&](WriterStep at, uint64_t) {
-      if (at != step || !armed.exchange(false)) return;
-      // A chain that throws late, once signing tasks wait for it.
-      if (at == WriterStep::kChain) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      // The message stands for one that quotes stored data.
-      throw std::runtime_error("quotes stu_secret");
-    };
-    auto t = TestLog::Open(dir.path(), options);
-    REQUIRE(t->log->Append({NoteEvent("stu_a", "one")}));
+    ThrowingStepFailsOnlyItsGroup(step, "chaining or signing the group threw");
+  }
+}
 
-    armed = true;
-    std::vector<NewEvent> group;
-    for (int i = 0; i < 100; ++i) group.push_back(NoteEvent("stu_b", "note " + std::to_string(i)));
-    Result<AppendResult> failed = t->log->Append(std::move(group));
-    REQUIRE_FALSE(failed);
-    CHECK(failed.error().code() == StatusCode::kUnavailable);
-    CHECK(failed.error().message().find("chaining or signing the group threw") !=
-          std::string::npos);
-    CHECK(failed.error().message().find("stu_secret") == std::string::npos);
-    CHECK(t->log->size() == 1);
-    CHECK_FALSE(t->log->ReadStored(1));
-
-    // The chain was rolled back: the next append takes the failed group's place.
-    for (int i = 0; i < 3; ++i) {
-      auto next = t->log->Append({NoteEvent("stu_c", "after"), NoteEvent("stu_d", "after")});
-      REQUIRE(next);
-      CHECK(next->first_seq == 1 + 2 * static_cast<uint64_t>(i));
-    }
-    REQUIRE(t->log->WriteCheckpoint().ok());
-    auto report = VerifyLog(*t->store, t->log->public_key(), 2);
-    REQUIRE(report);
-    INFO(report->why);
-    CHECK(report->ok);
-    CHECK(report->events == 7);
+TEST_CASE("a throw while the writer sequences or stages a group fails only that group") {
+  for (WriterStep step : {WriterStep::kSequence, WriterStep::kStage}) {
+    ThrowingStepFailsOnlyItsGroup(step, "sequencing or staging the group threw");
   }
 }
 

@@ -72,6 +72,15 @@ class EventLogImpl final : public EventLog {
   // kUnavailable while a sync has run longer than stalled_sync_after.
   Status CheckNotStalled() const;
 
+  // A group as the writer stages it for the store.
+  struct StagedGroup {
+    GroupWork work;
+    WriteBatch batch;
+    std::function<void()> on_durable;  // the hook's staged in-memory changes
+    bool checkpoint = false;           // the batch holds a checkpoint, signed at `now`
+    int64_t now = 0;
+  };
+
   // The writer stage (log_writer.cc).
   void WriterLoop();
   std::vector<PendingAppend> TakeGroup(std::unique_lock<std::mutex>& lock);
@@ -80,6 +89,12 @@ class EventLogImpl final : public EventLog {
   // moves the appends the shred order refuses to `after_shred`, unanswered,
   // and writes the rest (or fails them, FailGroup).
   void SequenceAndWrite(std::vector<PendingAppend> group, std::vector<PendingAppend>& after_shred);
+  // Everything before the group's write: sequences it (advancing state_),
+  // chains, signs and projects it, and stages it in staged.batch, with a
+  // checkpoint if one is due. A throw anywhere here (std::bad_alloc) fails
+  // the group with kInternal naming only its type. Nothing is written either
+  // way; on failure the caller rolls state_ back.
+  Status PrepareGroup(std::vector<PendingAppend>& group, StagedGroup& staged);
   GroupWork Sequence(std::vector<PendingAppend>& group);
   Result<std::function<void()>> ChainSignAndProject(GroupWork& work, WriteBatch& batch);
   void ChainOrBreak(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained);
@@ -87,6 +102,8 @@ class EventLogImpl final : public EventLog {
   void SignRun(GroupWork& work, size_t begin, size_t end) const;
   void StageGroup(GroupWork& work, std::vector<PendingAppend>& group, WriteBatch& batch);
   void StageCheckpoint(WriteBatch& batch);
+  // EventLogOptions::writer_fault_for_tests, if set.
+  void WriterFault(WriterStep step, uint64_t first_seq) const;
   // Whether appends are waiting for the writer.
   bool WorkQueued();
 
@@ -98,8 +115,8 @@ class EventLogImpl final : public EventLog {
   void RetryRecovery();
   // Answers a group that was not written. `refused`: the store refused it
   // before writing anything. Requires checkpoint_mu_ held (released here).
-  void FailGroup(std::vector<PendingAppend>& group, const GroupWork& work, const Status& status,
-                 bool refused, std::unique_lock<std::mutex>& checkpoint_lock);
+  void FailGroup(std::vector<PendingAppend>& group, const Status& status, bool refused,
+                 std::unique_lock<std::mutex>& checkpoint_lock);
 
   Store& store_;
   const StoreKeys& keys_;

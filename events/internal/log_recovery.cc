@@ -55,10 +55,10 @@ Status CheckLogIntact(Store& store, const StoreKeys& keys, std::string_view orig
 // A refused group changed nothing stored: rolling back the chain (done) and
 // what the hook kept in memory for it suffices. Any other failure may have
 // left the store broken, or a group half-known: the next group recovers first.
-void EventLogImpl::FailGroup(std::vector<PendingAppend>& group, const GroupWork& work,
-                             const Status& status, bool refused,
+void EventLogImpl::FailGroup(std::vector<PendingAppend>& group, const Status& status, bool refused,
                              std::unique_lock<std::mutex>& checkpoint_lock) {
-  const size_t events = work.logged.size();
+  size_t events = 0;
+  for (const PendingAppend& append : group) events += append.events.size();
   if (refused) {
     shreds_.Rewound(state_.next_seq);
     Status forgot = options_.hook ? options_.hook->OnGroupRefused() : OkStatus();
@@ -71,7 +71,7 @@ void EventLogImpl::FailGroup(std::vector<PendingAppend>& group, const GroupWork&
   }
   checkpoint_lock.unlock();
   stats_.Record(1, events, events, false, 0);
-  CompleteAppends(group, work, status, data_keys_);
+  CompleteAppends(group, GroupWork(), status, data_keys_);
 }
 
 void EventLogImpl::RetryRecovery() {

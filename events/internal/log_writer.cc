@@ -106,6 +106,7 @@ GroupWork EventLogImpl::Sequence(std::vector<PendingAppend>& group) {
       work.payloads.push_back(std::move(e.stored_payload));
     }
   }
+  WriterFault(WriterStep::kSequence, work.logged[0].header.seq);
   return work;
 }
 
@@ -164,9 +165,7 @@ void EventLogImpl::ChainOrBreak(GroupWork& work, size_t publish_every,
 // many are done. Advances state_.last_hash.
 void EventLogImpl::Chain(GroupWork& work, size_t publish_every, std::atomic<size_t>& chained) {
   const size_t n = work.logged.size();
-  if (options_.writer_fault_for_tests) {
-    options_.writer_fault_for_tests(WriterStep::kChain, work.logged[0].header.seq);
-  }
+  WriterFault(WriterStep::kChain, work.logged[0].header.seq);
   for (size_t i = 0; i < n; ++i) {
     work.bodies[i] = codec::EncodeBody(work.logged[i].header, keys_.signing_key_id,
                                        state_.last_hash, work.payloads[i]);
@@ -182,9 +181,7 @@ void EventLogImpl::Chain(GroupWork& work, size_t publish_every, std::atomic<size
 
 // Signs events [begin, end) and encodes each as stored, with its leaf hash.
 void EventLogImpl::SignRun(GroupWork& work, size_t begin, size_t end) const {
-  if (options_.writer_fault_for_tests) {
-    options_.writer_fault_for_tests(WriterStep::kSign, work.logged[begin].header.seq);
-  }
+  WriterFault(WriterStep::kSign, work.logged[begin].header.seq);
   for (size_t i = begin; i < end; ++i) {
     work.stored[i] = codec::EncodeSignedEvent(work.bodies[i], keys_.signing.Sign(work.hashes[i]));
     Bytes().swap(work.bodies[i]);  // the stored event holds it now
@@ -206,6 +203,7 @@ void EventLogImpl::StageGroup(GroupWork& work, std::vector<PendingAppend>& group
                              nodes_by_level[level].emplace_back(index, hash);
                            });
   }
+  WriterFault(WriterStep::kStage, work.logged[0].header.seq);
   work.stored = {};
   for (size_t level = 0; level < nodes_by_level.size(); ++level) {
     for (const auto& [index, hash] : nodes_by_level[level]) {
@@ -218,6 +216,10 @@ void EventLogImpl::StageGroup(GroupWork& work, std::vector<PendingAppend>& group
     }
   }
   batch.Put(cf::kMeta, AsBytes(layout::kMetaSize), EncodeBigEndian64(state_.next_seq));
+}
+
+void EventLogImpl::WriterFault(WriterStep step, uint64_t first_seq) const {
+  if (options_.writer_fault_for_tests) options_.writer_fault_for_tests(step, first_seq);
 }
 
 bool EventLogImpl::WorkQueued() {
@@ -245,28 +247,11 @@ void EventLogImpl::SequenceAndWrite(std::vector<PendingAppend> group,
   after_shred = shreds_.RefuseAfterShred(group);
   if (group.empty()) return;
   ChainState rollback = state_;
-  GroupWork work = Sequence(group);
-  shreds_.Sequenced(work.logged);
-  WriteBatch batch;
-  std::function<void()> on_durable;
-  if (status.ok()) {
-    auto staged = ChainSignAndProject(work, batch);
-    if (staged) {
-      on_durable = std::move(*staged);
-    } else {
-      status = staged.error();
-    }
-  }
-  if (status.ok()) StageGroup(work, group, batch);
-  int64_t now = options_.clock->NowMicros();
-  // Checkpoint when no more work waits now that this group is ready (under
-  // load, appends arrive while a group is signed and projected), or once a
-  // second: one signature per group would cost about as much as projecting it.
-  bool checkpoint = !WorkQueued() || now - last_checkpoint_us_ >= kMicrosPerSecond;
-  if (status.ok() && checkpoint) StageCheckpoint(batch);
+  StagedGroup staged;
+  if (status.ok()) status = PrepareGroup(group, staged);
   bool refused = false;  // by the store's space check, before anything was written
   if (status.ok()) {
-    status = store_.CheckSpaceFor(batch);
+    status = store_.CheckSpaceFor(staged.batch);
     refused = !status.ok();
   }
   // A throw from the store's write is not caught: RocksDB is not
@@ -274,18 +259,37 @@ void EventLogImpl::SequenceAndWrite(std::vector<PendingAppend> group,
   // leave part of the batch applied), so the process ends and the next start
   // recovers from the write-ahead log, rather than going on with a store
   // whose state nobody can vouch for.
-  if (status.ok()) status = store_.Write(batch, /*sync=*/false);
+  if (status.ok()) status = store_.Write(staged.batch, /*sync=*/false);
   if (!status.ok()) {
     state_ = std::move(rollback);
-    return FailGroup(group, work, status, refused, checkpoint_lock);
+    return FailGroup(group, status, refused, checkpoint_lock);
   }
   shreds_.Written();
-  if (checkpoint) {
-    last_checkpoint_us_ = now;
+  if (staged.checkpoint) {
+    last_checkpoint_us_ = staged.now;
     checkpointed_size_ = state_.next_seq;
   }
   checkpoint_lock.unlock();
-  syncer_.Submit(WrittenGroup{std::move(group), std::move(work), std::move(on_durable)});
+  syncer_.Submit(
+      WrittenGroup{std::move(group), std::move(staged.work), std::move(staged.on_durable)});
+}
+
+Status EventLogImpl::PrepareGroup(std::vector<PendingAppend>& group, StagedGroup& staged) {
+  try {
+    staged.work = Sequence(group);
+    shreds_.Sequenced(staged.work.logged);
+    ASSIGN_OR_RETURN(staged.on_durable, ChainSignAndProject(staged.work, staged.batch));
+    StageGroup(staged.work, group, staged.batch);
+    staged.now = options_.clock->NowMicros();
+    // Checkpoint when no more work waits now that this group is ready (under
+    // load, appends arrive while a group is signed and projected), or once a
+    // second: one signature per group would cost about as much as projecting it.
+    staged.checkpoint = !WorkQueued() || staged.now - last_checkpoint_us_ >= kMicrosPerSecond;
+    if (staged.checkpoint) StageCheckpoint(staged.batch);
+    return OkStatus();
+  } catch (...) {
+    return CaughtError("sequencing or staging the group");
+  }
 }
 
 }  // namespace backpack::log_pipeline
