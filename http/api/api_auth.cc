@@ -102,16 +102,13 @@ Status RecordLogin(ApiContext& context, const LoginAttempt& attempt,
                                               success, failure, attempt.request_id);
 }
 
-// 201 with a new session, or 503 if it could not be saved (fail closed: a
-// token is handed out only once its session would survive a restart).
-HttpResponse SignedIn(ApiContext& context, const UserInfo& user) {
-  Result<std::string> token = context.sessions->Create(user.id);
-  if (!token) return Unavailable("the session could not be saved; try again later");
+// 201 with the new session's token.
+HttpResponse SignedIn(ApiContext& context, const UserInfo& user, const std::string& token) {
   json::object body;
-  body["token"] = *token;
+  body["token"] = token;
   body["user"] = UserJson(user);
   HttpResponse response = http::JsonResponse(201, body);
-  response.headers.emplace_back("Set-Cookie", SessionCookie(*token, context.sessions->options()));
+  response.headers.emplace_back("Set-Cookie", SessionCookie(token, context.sessions->options()));
   response.log_user_id = user.id;
   return response;
 }
@@ -139,19 +136,35 @@ class LoginSlot {
   bool open_ = true;
 };
 
+// The password was right: saves a new session, then records LoginSucceeded,
+// then answers 201 with the token. Fails closed with 503 and no token if
+// either step fails, and LoginSucceeded is in the log only for a session
+// that exists: a token is handed out only once its session would survive a
+// restart and its sign-in is durably recorded. A session saved for a sign-in
+// that could not be recorded is ended again (nobody ever held its token).
+HttpResponse SignIn(ApiContext& context, const LoginAttempt& attempt, const UserInfo& user,
+                    LoginSlot& slot) {
+  Result<std::string> token = context.sessions->Create(user.id);
+  if (!token) {
+    slot.Close(LoginLimiter::Outcome::kAbandoned);
+    return Unavailable("the session could not be saved; try again later");
+  }
+  if (!RecordLogin(context, attempt, user.id, true, LoginFailure::kNone).ok()) {
+    // Ended in memory at once; a delete that cannot be saved is logged and retried.
+    static_cast<void>(context.sessions->End(*token));
+    slot.Close(LoginLimiter::Outcome::kAbandoned);
+    return Unavailable("the sign-in could not be recorded; try again later");
+  }
+  slot.Close(LoginLimiter::Outcome::kSucceeded);
+  return SignedIn(context, user, *token);
+}
+
 // Runs on the pool: verify, record, answer.
 HttpResponse VerifyLogin(ApiContext& context, const LoginAttempt& attempt) {
   LoginSlot slot(*context.login_limiter, attempt);
   RosterCommands commands(*context.services);
   Result<UserInfo> user = commands.Authenticate(attempt.username, attempt.password);
-  if (user) {
-    if (!RecordLogin(context, attempt, user->id, true, LoginFailure::kNone).ok()) {
-      slot.Close(LoginLimiter::Outcome::kAbandoned);
-      return Unavailable("the sign-in could not be recorded; try again later");
-    }
-    slot.Close(LoginLimiter::Outcome::kSucceeded);
-    return SignedIn(context, *user);
-  }
+  if (user) return SignIn(context, attempt, *user, slot);
   if (user.error().code() != StatusCode::kUnauthenticated) {
     slot.Close(LoginLimiter::Outcome::kAbandoned);
     return Unavailable("sign-in is unavailable; try again later");

@@ -1,9 +1,11 @@
 // POST and DELETE /api/session, in-process over a DomainFixture, with a
-// store-backed SessionStore whose writes the test can make fail: signing in
-// and signing out fail closed and say so.
+// store-backed SessionStore whose writes the test can make fail, and a log
+// whose appends it can make fail: signing in and signing out fail closed and
+// say so, and a sign-in is recorded only for a session that exists.
 #include <atomic>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <stdexcept>
 
 #include "http/api/api.h"
 #include "http/api/api_auth.h"
@@ -28,8 +30,22 @@ class FailingStore final : public testing::ForwardingStore {
   std::atomic<bool> fail_writes{false};
 };
 
+// The fixture's log, except that a group fails (its writer throws) while
+// `fail` is set.
+testing::DomainFixtureOptions FailingAppends(const std::atomic<bool>& fail) {
+  testing::DomainFixtureOptions options;
+  options.log.writer_fault_for_tests = [&fail](WriterStep step, uint64_t) {
+    if (step == WriterStep::kChain && fail) throw std::runtime_error("injected append failure");
+  };
+  return options;
+}
+
 struct World {
-  World() : fx(dir.path()), store(fx.store()), limiter(fx.clock()), pool(1) {
+  World()
+      : fx(dir.path(), 1'790'000'000'000'000, FailingAppends(fail_appends)),
+        store(fx.store()),
+        limiter(fx.clock()),
+        pool(1) {
     auto opened = SessionStore::Open(store, fx.clock());
     REQUIRE(opened);
     sessions = std::move(*opened);
@@ -72,7 +88,19 @@ struct World {
     return request;
   }
 
+  // How many LoginSucceeded events the log holds.
+  int SignInsRecorded() {
+    int found = 0;
+    for (uint64_t seq = 0; seq < fx.log().size(); ++seq) {
+      Result<LoggedEvent> event = fx.log().Read(seq);
+      REQUIRE(event);
+      found += event->header.type == EventType::LoginSucceeded;
+    }
+    return found;
+  }
+
   testing::TempDir dir;
+  std::atomic<bool> fail_appends{false};
   testing::DomainFixture fx;
   FailingStore store;
   http::Metrics metrics;
@@ -94,7 +122,7 @@ std::string Header(const http::HttpResponse& response, std::string_view name) {
   return "";
 }
 
-TEST_CASE("a sign-in whose session cannot be saved answers 503 without a token") {
+TEST_CASE("a sign-in whose session cannot be saved answers 503 and records no sign-in") {
   World w;
   w.store.fail_writes = true;
   http::HttpResponse refused = w.SignIn();
@@ -102,11 +130,30 @@ TEST_CASE("a sign-in whose session cannot be saved answers 503 without a token")
   CHECK(refused.body.find("token") == std::string::npos);
   CHECK(Header(refused, "Set-Cookie").empty());
   CHECK(w.sessions->size() == 0);
+  CHECK(w.SignInsRecorded() == 0);
 
   w.store.fail_writes = false;
   http::HttpResponse signed_in = w.SignIn();
   CHECK(signed_in.status == 201);
   CHECK(w.sessions->size() == 1);
+  CHECK(w.SignInsRecorded() == 1);
+}
+
+TEST_CASE("a sign-in that cannot be recorded answers 503 and leaves no session") {
+  World w;
+  w.fail_appends = true;
+  http::HttpResponse refused = w.SignIn();
+  CHECK(refused.status == 503);
+  CHECK(refused.body.find("could not be recorded") != std::string::npos);
+  CHECK(refused.body.find("token") == std::string::npos);
+  CHECK(Header(refused, "Set-Cookie").empty());
+  CHECK(w.sessions->size() == 0);
+
+  w.fail_appends = false;
+  http::HttpResponse signed_in = w.SignIn();
+  CHECK(signed_in.status == 201);
+  CHECK(w.sessions->size() == 1);
+  CHECK(w.SignInsRecorded() == 1);
 }
 
 TEST_CASE("a sign-out whose delete fails ends the session but answers 503") {
