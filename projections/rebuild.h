@@ -69,6 +69,8 @@ Result<bool> RebuildInterrupted(Store& store);
 // RecordShredded. A binary before that could log and project one (a note
 // sealed just before the shred destroyed the key), whose rows a rebuild,
 // unable to read it, drops: stores such binaries built are rebuilt.
+//     and after an alert is reviewed, reads of new students and denials go on
+// being reported (a new alert), not silenced until its quiet period ends.
 inline constexpr std::string_view kProjectionsVersion = "13";
 // True if `store`'s projections were last rebuilt by another version (or
 // never, as in a store from before versions were kept).

@@ -93,7 +93,7 @@ TEST_CASE("51 distinct students in an hour raise one bulk alert, 50 raise none")
   RequireOneBulkAlert(w, "usr_many", 60);  // the same alert, counting on
 }
 
-TEST_CASE("an unreviewed bulk alert keeps counting within its hour, a reviewed one stays put") {
+TEST_CASE("an unreviewed bulk alert keeps counting, a reviewed one stays put and is followed") {
   AuditWorld w;
   std::vector<std::string> students = AddStudents(w, 200);
   std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
@@ -114,9 +114,22 @@ TEST_CASE("an unreviewed bulk alert keeps counting within its hour, a reviewed o
   CHECK(TextOf(alert, "last_read_at") == FormatIsoTime(last_read));
 
   REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), TextOf(alert, "id"), "Asked why").ok());
+  w.View("usr_scraper", students[190]);  // a student the reviewer saw: nothing new
+  RequireOneBulkAlert(w, "usr_scraper", 191);
+  // Students read since the review, within the hour: a new alert, the
+  // reviewed one as the reviewer saw it.
   for (int i = 191; i < 200; ++i) w.View("usr_scraper", students[i]);
-  RequireOneBulkAlert(w, "usr_scraper", 191);  // as reviewed; the hour is still quiet
-  CHECK(TextOf(AlertsOf(w)[0].as_object(), "last_read_at") == FormatIsoTime(last_read));
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 2);
+  const json::object& follow_up = alerts[0].as_object();
+  const json::object& reviewed = alerts[1].as_object();
+  CHECK(TextOf(reviewed, "id") == TextOf(alert, "id"));
+  CHECK(reviewed.at("distinct_students").to_number<int>() == 191);
+  CHECK(TextOf(reviewed, "last_read_at") == FormatIsoTime(last_read));
+  CHECK(TextOf(follow_up, "kind") == "bulk_access");
+  CHECK_FALSE(follow_up.at("reviewed").as_bool());
+  CHECK(follow_up.at("distinct_students").to_number<int>() == 200);
+  CHECK(TextOf(follow_up, "last_read_at") == FormatIsoTime(w.now()));
   RequireRebuildIdentical(w);
 }
 
@@ -216,7 +229,7 @@ TEST_CASE("ten denials within ten minutes raise one denial-burst alert") {
   CHECK(alerts[0].as_object().at("denials").to_number<int>() == 11);
 }
 
-TEST_CASE("an unreviewed denial-burst alert keeps counting while open, a reviewed one stays put") {
+TEST_CASE("an unreviewed denial-burst alert keeps counting, a reviewed one is followed") {
   AuditWorld w;
   std::string officer = w.AddUser("privacy", Role::kPrivacyOfficer);
   auto deny = [&] {
@@ -245,9 +258,19 @@ TEST_CASE("an unreviewed denial-burst alert keeps counting while open, a reviewe
   CHECK(TextOf(alert, "last_denial_at") == FormatIsoTime(last));
 
   REQUIRE(w.audit().ReviewAlert(w.ActorFor(officer), TextOf(alert, "id"), "Asked why").ok());
+  deny();  // the burst goes on after the review: a new alert
   deny();
-  CHECK(burst().at("denials").to_number<int>() == 15);  // as reviewed
-  CHECK(TextOf(burst(), "last_denial_at") == FormatIsoTime(last));
+  const json::array& alerts = AlertsOf(w);
+  REQUIRE(alerts.size() == 2);
+  const json::object& reviewed = alerts[1].as_object();
+  CHECK(TextOf(reviewed, "id") == TextOf(alert, "id"));
+  CHECK(reviewed.at("denials").to_number<int>() == 15);  // as reviewed
+  CHECK(TextOf(reviewed, "last_denial_at") == FormatIsoTime(last));
+  const json::object& follow_up = alerts[0].as_object();
+  CHECK(TextOf(follow_up, "kind") == "denial_burst");
+  CHECK_FALSE(follow_up.at("reviewed").as_bool());
+  CHECK(follow_up.at("denials").to_number<int>() == 17);  // the window's 16, and one more
+  CHECK(TextOf(follow_up, "window_start") == FormatIsoTime(first));
   RequireRebuildIdentical(w);
 }
 

@@ -1,7 +1,6 @@
 // The derived alerts of the audit projection: break-glass uses, bulk access
 // and denial bursts, and their reviews.
 #include <algorithm>
-#include <functional>
 
 #include "projections/audit/internal/audit_projection.h"
 #include "projections/audit/internal/payload.h"
@@ -149,19 +148,30 @@ class StoredDenialEntries final : public DenialWindowEntries {
   const std::string time_prefix_;
 };
 
-// Brings the actor's open alert `alert_seq` of `kind` up to date with an
-// event at `at_us`, its count becoming `next_count` of the stored one, unless
-// it was reviewed (a reviewed alert stays as the reviewer saw it).
-Status ContinueOpenAlert(uint64_t alert_seq, std::string_view kind, int64_t at_us,
-                         const std::function<uint64_t(uint64_t)>& next_count, ProjectionTxn& txn) {
+// The actor's alert of `kind` that an event at `at_us` may continue: the one
+// the window's header names (`alert_seq`), while its quiet period lasts;
+// nullopt if none (or it is not stored, or not of that kind).
+Result<std::optional<Alert>> OpenAlert(uint64_t alert_seq, int64_t quiet_until_us,
+                                       std::string_view kind, int64_t at_us, ProjectionTxn& txn) {
+  if (alert_seq == 0 || at_us >= quiet_until_us) return std::optional<Alert>();
   ASSIGN_OR_RETURN(auto stored, txn.Get(kAlertsFamily, AsBytes(SeqKey(alert_seq))));
-  if (!stored) return OkStatus();
+  if (!stored) return std::optional<Alert>();
   auto alert = DecodeAlert(*stored);
-  if (!alert || alert->reviewed || alert->kind != kind) return OkStatus();
-  alert->count = next_count(alert->count);
+  if (!alert || alert->kind != kind) return std::optional<Alert>();
+  return std::optional<Alert>(std::move(*alert));
+}
+
+bool Reviewed(const std::optional<Alert>& alert) { return alert && alert->reviewed; }
+
+// Brings the open, unreviewed `alert` up to date with an event at `at_us`, its
+// count becoming `count` (a reviewed alert stays as the reviewer saw it: the
+// windows raise a new one instead).
+void ContinueOpenAlert(std::optional<Alert>& alert, uint64_t count, int64_t at_us,
+                       ProjectionTxn& txn) {
+  if (!alert || alert->reviewed) return;
+  alert->count = count;
   alert->last_read_at_us = at_us;
   PutAlert(*alert, txn);
-  return OkStatus();
 }
 
 // The alert `kept` of a RecordShredded names, about `student`.
@@ -297,8 +307,10 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
   }
   StoredBulkEntries entries(txn, key);
   ASSIGN_OR_RETURN(size_t threshold, BulkAccessThreshold(txn));
-  ASSIGN_OR_RETURN(auto trigger,
-                   AddReads(header, entries, students, entry.at_us, entry.seq, threshold));
+  ASSIGN_OR_RETURN(auto open, OpenAlert(header.alert_seq, header.quiet_until_us, kBulkAccessAlert,
+                                        entry.at_us, txn));
+  ASSIGN_OR_RETURN(auto trigger, AddReads(header, entries, students, entry.at_us, entry.seq,
+                                          threshold, Reviewed(open)));
   // A re-read of a student already in the window leaves the header as it
   // was: rewriting it anyway filled the memtable with copies of it.
   const std::string encoded = EncodeBulkWindowHeader(header);
@@ -308,10 +320,9 @@ Status AuditProjection::TrackBulkAccess(const AccessEntry& entry, ProjectionTxn&
   if (!trigger) return OkStatus();
   if (trigger->continues_open_alert) {
     // Reads that keep more than the threshold in the window: the larger count.
-    const uint64_t count = trigger->count;
-    return ContinueOpenAlert(
-        header.alert_seq, kBulkAccessAlert, entry.at_us,
-        [count](uint64_t stored) { return std::max(stored, count); }, txn);
+    const uint64_t count = open ? std::max(open->count, trigger->count) : 0;
+    ContinueOpenAlert(open, count, entry.at_us, txn);
+    return OkStatus();
   }
   Alert alert = RaisedBy(entry, kBulkAccessAlert, *trigger);
   alert.last_read_at_us = entry.at_us;
@@ -328,15 +339,16 @@ Status AuditProjection::TrackDenials(const AccessEntry& entry, ProjectionTxn& tx
     if (auto decoded = DecodeDenialWindowHeader(*stored)) header = *decoded;
   }
   StoredDenialEntries entries(txn, key);
-  ASSIGN_OR_RETURN(auto trigger,
-                   AddDenial(header, entries, entry.at_us, entry.seq,
-                             options_.denial_burst_threshold, options_.denial_burst_window_us));
+  ASSIGN_OR_RETURN(auto open, OpenAlert(header.alert_seq, header.quiet_until_us, kDenialBurstAlert,
+                                        entry.at_us, txn));
+  ASSIGN_OR_RETURN(auto trigger, AddDenial(header, entries, entry.at_us, entry.seq,
+                                           options_.denial_burst_threshold,
+                                           options_.denial_burst_window_us, Reviewed(open)));
   txn.Put(kWindowsFamily, AsBytes(key), AsBytes(EncodeDenialWindowHeader(header)));
   if (!trigger) return OkStatus();
   if (trigger->continues_open_alert) {
-    return ContinueOpenAlert(  // one more denial
-        header.alert_seq, kDenialBurstAlert, entry.at_us,
-        [](uint64_t stored) { return stored + 1; }, txn);
+    ContinueOpenAlert(open, open ? open->count + 1 : 0, entry.at_us, txn);  // one more denial
+    return OkStatus();
   }
   Alert alert = RaisedBy(entry, kDenialBurstAlert, *trigger);
   alert.last_read_at_us = entry.at_us;

@@ -31,16 +31,18 @@ int64_t QuietUntil(const json::object& o) {
 
 Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntries& entries,
                                         const std::vector<std::string>& students, int64_t at_us,
-                                        uint64_t seq, size_t threshold) {
+                                        uint64_t seq, size_t threshold, bool open_alert_reviewed) {
+  const int64_t cutoff_us = at_us - kBulkWindowMicros;
+  bool entered = false;  // a student not in the window before this read
   for (const auto& id : students) {
     ASSIGN_OR_RETURN(std::optional<int64_t> previous, entries.LastRead(id));
     if (previous == at_us) continue;
     RETURN_IF_ERROR(entries.SetLastRead(id, previous, at_us));
     if (!previous) header.students++;
+    if (!previous || *previous <= cutoff_us) entered = true;
   }
   // header.oldest_us is a lower bound on every entry's read time: while it
   // is inside the window nothing can have expired, and no scan is needed.
-  const int64_t cutoff_us = at_us - kBulkWindowMicros;
   if (header.oldest_us <= cutoff_us) {
     ASSIGN_OR_RETURN(uint64_t forgotten, entries.ForgetUpTo(cutoff_us, header));
     header.students -= std::min(forgotten, header.students);
@@ -49,8 +51,13 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
   Trigger trigger{header.students, header.oldest_us};
   if (at_us < header.quiet_until_us) {
     if (header.alert_seq == 0) return std::optional<Trigger>();  // a header from before alert_seq
-    trigger.continues_open_alert = true;
-    return std::optional<Trigger>(trigger);
+    if (!open_alert_reviewed) {
+      trigger.continues_open_alert = true;
+      return std::optional<Trigger>(trigger);
+    }
+    // The reviewer saw the students read until then: a re-read of one adds
+    // nothing to report, a student new to the window starts a new alert.
+    if (!entered) return std::optional<Trigger>();
   }
   header.quiet_until_us = at_us + kBulkWindowMicros;
   header.alert_seq = seq;
@@ -59,7 +66,7 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
 
 Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindowEntries& entries,
                                          int64_t at_us, uint64_t seq, size_t threshold,
-                                         int64_t window_us) {
+                                         int64_t window_us, bool open_alert_reviewed) {
   RETURN_IF_ERROR(entries.AddAt(at_us));
   if (header.denials++ == 0) header.oldest_us = at_us;
   // header.oldest_us is the earliest denial: while it is inside the window
@@ -70,7 +77,9 @@ Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindo
     header.denials -= std::min(forgotten, header.denials);
   }
   Trigger trigger{header.denials, header.oldest_us};
-  if (at_us < header.quiet_until_us) {
+  // After a review, a denial is judged as if no alert were open: the
+  // reviewer saw the denials until then, a new burst is a new alert.
+  if (at_us < header.quiet_until_us && !open_alert_reviewed) {
     if (header.alert_seq == 0) return std::optional<Trigger>();
     trigger.continues_open_alert = true;
     return std::optional<Trigger>(trigger);

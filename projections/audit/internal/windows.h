@@ -21,9 +21,9 @@ struct Trigger {
   uint64_t count = 0;           // distinct students, or denials
   int64_t window_start_us = 0;  // the first counted event still in the window
   // The event came within the quiet period after the actor's alert
-  // `alert_seq` (of the window's header) was raised; that alert, if not
-  // reviewed yet, is brought up to date instead of a new one being raised:
-  // bulk access takes the new count, a denial burst counts one more denial.
+  // `alert_seq` (of the window's header) was raised, which is not reviewed
+  // yet: it is brought up to date instead of a new one being raised (bulk
+  // access takes the new count, a denial burst counts one more denial).
   bool continues_open_alert = false;
 };
 
@@ -31,7 +31,7 @@ struct Trigger {
 // plus one entry per student, kept apart so that a read costs O(log n), not
 // a rewrite of the whole window (an account may read thousands an hour).
 struct BulkWindowHeader {
-  int64_t quiet_until_us = 0;  // no new alert before this time
+  int64_t quiet_until_us = 0;  // no new alert before this time, unless alert_seq's is reviewed
   uint64_t students = 0;       // entries in the window
   // The earliest read time of an entry (exact once an expiry scan has run,
   // which the window's first read does): where expiry starts looking.
@@ -56,11 +56,13 @@ class BulkWindowEntries {
 // Adds reads of `students` at `at_us` by the event `seq` and forgets reads
 // an hour or more older. When more than `threshold` distinct students
 // remain: raises (header.alert_seq = seq) if no alert was raised for this
-// actor within the past hour, and otherwise returns a trigger that
-// continues the alert raised then.
+// actor within the past hour; otherwise returns a trigger that continues the
+// alert raised then, unless `open_alert_reviewed` (that alert, header's
+// alert_seq, was reviewed): then raises if a student entered the window
+// (was not in it before this read), and returns nothing for re-reads alone.
 Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntries& entries,
                                         const std::vector<std::string>& students, int64_t at_us,
-                                        uint64_t seq, size_t threshold);
+                                        uint64_t seq, size_t threshold, bool open_alert_reviewed);
 
 // One actor's AccessDenied events within the last window: a small header
 // plus one entry per distinct denial time (a commit group's events share
@@ -69,7 +71,7 @@ Result<std::optional<Trigger>> AddReads(BulkWindowHeader& header, BulkWindowEntr
 // reports every denial the window holds, however many: the entries are what
 // makes that count exact, the header alone is constant in size.
 struct DenialWindowHeader {
-  int64_t quiet_until_us = 0;  // no new alert before this time
+  int64_t quiet_until_us = 0;  // no new alert before this time, unless alert_seq's is reviewed
   uint64_t denials = 0;        // denials in the window
   int64_t oldest_us = 0;       // the earliest denial time in the window (exact)
   uint64_t alert_seq = 0;      // the alert raised at quiet_until_us - window; 0 if none
@@ -89,14 +91,15 @@ class DenialWindowEntries {
 
 // Adds the denial of the event `seq` at `at_us` and forgets those
 // `window_us` or more older. Raises (header.alert_seq = seq) when at least
-// `threshold` remain and no alert was raised within the past window: the
-// trigger counts the denials in the window, from the earliest. Within the
-// window after an alert was raised, every denial returns a trigger that
-// continues that alert. Requires `at_us` not before an earlier denial's (the
-// log's times never go back) and `window_us` > 0.
+// `threshold` remain and no alert was raised within the past window, or the
+// one raised then was reviewed (`open_alert_reviewed`): the trigger counts
+// the denials in the window, from the earliest. Within the window after an
+// alert was raised, while it is not reviewed, every denial returns a trigger
+// that continues that alert. Requires `at_us` not before an earlier denial's
+// (the log's times never go back) and `window_us` > 0.
 Result<std::optional<Trigger>> AddDenial(DenialWindowHeader& header, DenialWindowEntries& entries,
                                          int64_t at_us, uint64_t seq, size_t threshold,
-                                         int64_t window_us);
+                                         int64_t window_us, bool open_alert_reviewed);
 
 std::string EncodeBulkWindowHeader(const BulkWindowHeader& header);
 Result<BulkWindowHeader> DecodeBulkWindowHeader(ByteView value);

@@ -20,12 +20,13 @@ class MemoryWindow final : public BulkWindowEntries {
   BulkWindowHeader header;
   std::map<std::string, int64_t> last_read;
   std::set<std::pair<int64_t, std::string>> by_time;
-  uint64_t seq = 0;  // of the last read's event
+  uint64_t seq = 0;       // of the last read's event
+  bool reviewed = false;  // whether the alert header.alert_seq names was reviewed
 
   // The window's AddReads; true if it raised a new alert.
   bool Add(const std::vector<std::string>& students, int64_t at_us,
            std::optional<Trigger>* trigger = nullptr) {
-    auto raised = AddReads(header, *this, students, at_us, ++seq, 50);
+    auto raised = AddReads(header, *this, students, at_us, ++seq, 50, reviewed);
     REQUIRE(raised);
     CHECK(header.students == last_read.size());
     if (trigger) *trigger = *raised;
@@ -66,11 +67,12 @@ class MemoryDenials final : public DenialWindowEntries {
   size_t visited = 0;              // entries ForgetUpTo looked at, in all
   uint64_t seq = 0;                // of the last denial's event
   size_t continued = 0;            // denials that continued an open alert
+  bool reviewed = false;           // whether the alert header.alert_seq names was reviewed
 
   // The window's AddDenial: the trigger if it raised a new alert.
   std::optional<Trigger> Add(int64_t at_us, size_t threshold = 10,
                              int64_t window_us = 10 * kMinute) {
-    auto raised = AddDenial(header, *this, at_us, ++seq, threshold, window_us);
+    auto raised = AddDenial(header, *this, at_us, ++seq, threshold, window_us, reviewed);
     REQUIRE(raised);
     if (*raised && (*raised)->continues_open_alert) {
       ++continued;
@@ -137,6 +139,48 @@ TEST_CASE("bulk window raises only above the threshold of distinct students") {
   CHECK(window.header.alert_seq == window.seq - 1);
 }
 
+TEST_CASE("bulk window: after a review, a student new to the window raises a new alert") {
+  MemoryWindow window;
+  for (int i = 0; i < 51; ++i) window.Add({Student(i)}, kStart + i * kMinute / 10);
+  const uint64_t first = window.header.alert_seq;
+  REQUIRE(first == 51);
+  window.reviewed = true;
+  // Re-reads of students the reviewer saw report nothing.
+  std::optional<Trigger> trigger;
+  CHECK_FALSE(window.Add({Student(0), Student(50)}, kStart + 10 * kMinute, &trigger));
+  CHECK_FALSE(trigger);
+  CHECK(window.header.alert_seq == first);
+  // The next new student: a new alert, counting the whole window.
+  REQUIRE(window.Add({Student(51)}, kStart + 11 * kMinute, &trigger));
+  CHECK(trigger->count == 52);
+  CHECK(trigger->window_start_us == kStart);
+  CHECK(window.header.alert_seq == window.seq);
+  CHECK(window.header.quiet_until_us == kStart + 71 * kMinute);
+  // Which the reads after it continue, until it too is reviewed.
+  window.reviewed = false;
+  for (int i = 52; i < 100; ++i) {
+    CHECK_FALSE(window.Add({Student(i)}, kStart + 12 * kMinute, &trigger));
+    CHECK(trigger->continues_open_alert);
+  }
+  CHECK(trigger->count == 100);
+}
+
+TEST_CASE("bulk window: after a review, a student whose read expired enters the window again") {
+  MemoryWindow window;
+  window.Add({Student(0)}, kStart);
+  for (int i = 1; i < 51; ++i) window.Add({Student(i)}, kStart + 30 * kMinute);
+  REQUIRE(window.header.alert_seq == window.seq);
+  window.reviewed = true;
+  std::optional<Trigger> trigger;
+  CHECK_FALSE(window.Add({Student(1)}, kStart + 59 * kMinute, &trigger));
+  CHECK_FALSE(trigger);  // read within the hour, and seen by the reviewer
+  // Student(0)'s read is an hour old (not yet forgotten): reading them again
+  // is new to the window.
+  REQUIRE(window.Add({Student(0)}, kStart + 60 * kMinute, &trigger));
+  CHECK(trigger->count == 51);
+  CHECK(trigger->window_start_us == kStart + 30 * kMinute);
+}
+
 TEST_CASE("bulk window forgets reads an hour old") {
   MemoryWindow window;
   for (int i = 0; i < 50; ++i) CHECK_FALSE(window.Add({Student(i)}, kStart));
@@ -191,6 +235,29 @@ TEST_CASE("denials within the quiet period continue the alert raised, whatever t
   // Once the quiet period is over, a lone denial neither continues nor raises.
   CHECK_FALSE(window.Add(kStart + 9 * kMinute / 60 + 10 * kMinute));
   CHECK(window.continued == 4);
+}
+
+TEST_CASE("denials after a review raise a new alert while the window holds a burst") {
+  MemoryDenials window;
+  for (int i = 0; i < 10; ++i) window.Add(kStart + i * kMinute / 60);
+  const uint64_t first = window.header.alert_seq;
+  REQUIRE(first == 10);
+  window.reviewed = true;
+  // The eleventh within the window: a new alert, not a silent continuation.
+  auto trigger = window.Add(kStart + kMinute);
+  REQUIRE(trigger);
+  CHECK(trigger->count == 11);
+  CHECK(trigger->window_start_us == kStart);
+  CHECK(window.header.alert_seq == window.seq);
+  CHECK(window.header.quiet_until_us == kStart + 11 * kMinute);
+  window.reviewed = false;
+  CHECK_FALSE(window.Add(kStart + 2 * kMinute));
+  CHECK(window.continued == 1);
+  // Reviewed again, and the burst over: a lone denial raises nothing.
+  window.reviewed = true;
+  CHECK_FALSE(window.Add(kStart + 10 * kMinute + kMinute / 2));
+  CHECK(window.header.denials < 10);
+  CHECK(window.continued == 1);
 }
 
 TEST_CASE("denials spread over more than ten minutes raise nothing") {
