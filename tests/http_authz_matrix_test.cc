@@ -30,7 +30,7 @@ struct Route {
 
 // Ids the routes need, created through the API by callers who may.
 struct Setup {
-  std::string note, grant, alert, correction, deletion, inspection, leaver;
+  std::string note, grant, alert, correction, deletion, refusal, inspection, leaver;
 };
 
 std::string IdOf(const ClientResponse& r) {
@@ -62,6 +62,8 @@ Setup MakeSetup(ApiWorld& w) {
       IdOf(w.Call("POST", "/api/students/" + w.child + "/inspection-requests", w.guardian.token));
   s.deletion = IdOf(w.Call("POST", "/api/students/" + w.spare_student + "/deletion-requests",
                            w.admin.token, R"({"reason":"Synthetic matrix deletion"})"));
+  s.refusal = IdOf(w.Call("POST", "/api/students/" + w.other_student + "/deletion-requests",
+                          w.admin.token, R"({"reason":"Synthetic matrix deletion to refuse"})"));
   return s;
 }
 
@@ -153,6 +155,11 @@ std::vector<Route> Routes(ApiWorld& w, const Setup& s) {
        R"("description":"Synthetic transcript"})",
        {"privacy", "admin"},
        w.child},
+      {"POST",
+       "/api/deletion-requests/" + s.refusal + "/refuse",
+       R"({"reason":"Synthetic refusal"})",
+       {"privacy"},
+       w.other_student},
       {"POST",
        "/api/deletion-requests/" + s.deletion + "/approve",
        "",

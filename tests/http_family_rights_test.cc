@@ -1,5 +1,5 @@
 // Family rights over HTTP (SPEC §6): inspection and correction requests,
-// outside disclosures, and a deletion that shreds the record.
+// outside disclosures, and deletions: refused, or approved and shredding the record.
 #include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -151,6 +151,63 @@ TEST_CASE("an outside disclosure recorded by the privacy officer shows in the fa
     CHECK(Str(first.at("actor").at("id")) == w.privacy.user_id);
     CHECK(trail.body.find("Synthetic County Court") == std::string::npos);
   }
+}
+
+TEST_CASE("a refused deletion keeps the record, is decided once, and lets the family ask again") {
+  ApiWorld& w = SharedWorld();
+  const std::string base = "/api/students/" + w.other_student;
+  auto asked = w.Call("POST", base + "/deletion-requests", w.admin.token,
+                      R"({"reason":"Synthetic: the family asked us to delete it"})");
+  REQUIRE(asked.status == 201);
+  const std::string del = Str(ApiWorld::Json(asked).at("id"));
+  const std::string refuse = "/api/deletion-requests/" + del + "/refuse";
+  // The reason is required, and only a privacy officer refuses.
+  CHECK(w.Call("POST", refuse, w.privacy.token, "{}").status == 422);
+  const std::string why = R"({"reason":"Synthetic: FERPA gives no right to deletion"})";
+  CHECK(w.Call("POST", refuse, w.admin.token, why).status == 403);
+  uint64_t before = w.LogSize();
+  auto refused = w.Call("POST", refuse, w.privacy.token, why);
+  REQUIRE(refused.status == 200);
+  CHECK(Str(ApiWorld::Json(refused).at("status")) == "refused");
+  auto events = w.EventsSince(before, EventType::DeletionRefused);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].header.subject_id == w.other_student);
+  CHECK(events[0].header.payload_encrypted);  // the reason, under the student's key
+  // Decided once: neither refused again nor approved; the record is kept.
+  before = w.LogSize();
+  CHECK(w.Call("POST", refuse, w.privacy.token, why).status == 409);
+  CHECK(w.Call("POST", "/api/deletion-requests/" + del + "/approve", w.privacy.token).status ==
+        409);
+  CHECK(w.CountSince(before, EventType::RecordShredded) == 0);
+  CHECK(w.Call("GET", Profile(w.other_student), w.principal.token).status == 200);
+  // The officer's list shows it refused, with the reason.
+  auto listed = ApiWorld::Json(
+      w.Call("GET", "/api/family-requests?kind=deletion&status=refused", w.privacy.token));
+  bool found = false;
+  for (const json::value& r : listed.at("requests").as_array()) {
+    if (Str(r.at("id")) != del) continue;
+    found = true;
+    CHECK(Str(r.at("decision_reason")) == "Synthetic: FERPA gives no right to deletion");
+    CHECK(Str(r.at("decided_by")) == w.privacy.user_id);
+  }
+  CHECK(found);
+  // The history says so, in words.
+  auto history = ApiWorld::Json(w.Call("GET", base + "/history", w.privacy.token));
+  std::string summary;
+  for (const json::value& e : history.at("events").as_array()) {
+    if (Str(e.at("type")) == "DeletionRefused") summary = Str(e.at("summary"));
+  }
+  CHECK(summary.starts_with("Deletion refused by "));
+  CHECK(summary.ends_with("; the record is kept"));
+  // A new request may be made after the refusal.
+  auto again = w.Call("POST", base + "/deletion-requests", w.admin.token,
+                      R"({"reason":"Synthetic: asked again"})");
+  REQUIRE(again.status == 201);
+  CHECK(w.Call("POST", base + "/deletion-requests", w.admin.token, R"({"reason":"Synthetic"})")
+            .status == 409);  // that one is pending
+  CHECK(w.Call("POST", "/api/deletion-requests/" + Str(ApiWorld::Json(again).at("id")) + "/refuse",
+               w.privacy.token, why)
+            .status == 200);
 }
 
 TEST_CASE("an approved deletion shreds the record: profile 410, history still served") {

@@ -1,7 +1,7 @@
 // Decisions on family requests (SPEC §6): a privacy officer amends or
 // refuses a correction, a guardian attaches a statement to a refused one,
 // a privacy officer fulfils an inspection (ending its legal hold) and
-// approves a deletion (which shreds the record).
+// approves a deletion (which shreds the record) or refuses it.
 #include <algorithm>
 
 #include "http/api/audited.h"
@@ -199,6 +199,26 @@ void ApproveDeletion(const http::HttpRequest& request, const http::RouteParams& 
   });
 }
 
+// POST /api/deletion-requests/{id}/refuse {reason}: the record is kept; the
+// family may ask again. 409 unless the request is pending.
+void RefuseDeletion(const http::HttpRequest& request, const http::RouteParams& params,
+                    Exchange ex) {
+  std::string id(params.Get("id"));
+  auto found = FindRequest(ex, id, "del", FamilyRequestKind::kDeletion, Role::kPrivacyOfficer);
+  if (!found) return;
+  auto body = ParseBody(request);
+  if (!body) return ex.ReplyError(body.error());
+  BodyFields fields(*body);
+  auto reason = fields.Text("reason", kMaxFamilyTextChars, true, /*multiline=*/true);
+  if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  OffloadRaw(ex, [ex, request = *found, reason = *reason] {
+    Status refused = ex.services().family->RefuseDeletion(ex.caller.actor, request.id, reason);
+    if (!refused.ok()) return ReplyDecisionError(ex, refused, request, "reason", kDeniedWrongRole);
+    ex.Reply(Ok(json::object{
+        {"id", request.id}, {"student_id", request.student_id}, {"status", "refused"}}));
+  });
+}
+
 }  // namespace
 
 void RegisterFamilyDecisionRoutes(http::Router& router, ApiContext& context) {
@@ -207,6 +227,7 @@ void RegisterFamilyDecisionRoutes(http::Router& router, ApiContext& context) {
   AddRoute(router, context, "GET", "/api/family-requests", ListFamilyRequests);
   AddRoute(router, context, "POST", "/api/inspection-requests/{id}/fulfil", FulfilInspection);
   AddRoute(router, context, "POST", "/api/deletion-requests/{id}/approve", ApproveDeletion);
+  AddRoute(router, context, "POST", "/api/deletion-requests/{id}/refuse", RefuseDeletion);
 }
 
 }  // namespace backpack::api

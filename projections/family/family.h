@@ -56,7 +56,7 @@ inline constexpr std::string_view kFamilyRequestStatuses[] = {"pending", "fulfil
 
 // A family request as the projection holds it. `status` is "pending", then
 // "fulfilled" (inspection), "amended" or "refused" (correction), or
-// "approved" (deletion).
+// "approved" or "refused" (deletion).
 struct FamilyRequest {
   std::string id;  // insp_..., corr_..., del_...
   FamilyRequestKind kind = FamilyRequestKind::kInspection;
@@ -68,10 +68,10 @@ struct FamilyRequest {
   int64_t due_by_us = 0;   // inspection: requested_at + 45 days
   uint64_t about_seq = 0;  // correction: the disputed event
   std::string text;        // correction: the requested change; deletion: the reason
-  std::string decided_by;  // who fulfilled, decided or approved
+  std::string decided_by;  // who fulfilled, decided, approved or refused
   int64_t decided_at_us = 0;
   uint64_t decided_seq = 0;
-  std::string decision_reason;  // correction decisions
+  std::string decision_reason;  // correction decisions, deletion refusals
   uint64_t as_of_seq = 0;       // inspection: the log size the family was shown
   // The family's statement after a refused correction; "" if none. Shown
   // with the record from then on.
@@ -225,12 +225,17 @@ class Family {
   // By a guardian, once, after the correction was refused.
   Status AttachStatement(const Actor& actor, std::string_view request_id, std::string_view text);
   // By a guardian of the student or a district admin. kFailedPrecondition
-  // while one (by anyone) is pending: approving it shreds the whole record.
+  // while one (by anyone) is pending: approving it shreds the whole record
+  // (after a refusal, a new one may be made).
   Result<RequestReceipt> RequestDeletion(const Actor& actor, std::string_view student_id,
                                          std::string_view reason);
   // By a privacy officer: appends DeletionApproved and RecordShredded, then
   // destroys the key. kFailedPrecondition during a legal hold.
   Status ApproveDeletion(const Actor& actor, std::string_view request_id);
+  // By a privacy officer, instead of approving: appends DeletionRefused
+  // (`reason`, encrypted under the student's key); the record is kept and
+  // the family may ask again. kFailedPrecondition unless the request is pending.
+  Status RefuseDeletion(const Actor& actor, std::string_view request_id, std::string_view reason);
   // By a privacy officer or district admin: records that the student's
   // record was disclosed outside the district's own staff (FERPA §99.32(a):
   // the party, its legitimate interest, and what was disclosed), appending

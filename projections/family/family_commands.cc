@@ -1,4 +1,4 @@
-// Family commands: requests, decisions, statements and shredding.
+// Family commands: requests, decisions and statements (shredding: family_shred.cc).
 #include <flatbuffers/flatbuffers.h>
 
 #include "events/schema/payloads_generated.h"
@@ -136,6 +136,21 @@ Result<RequestReceipt> Family::RequestDeletion(const Actor& actor, std::string_v
                    AppendOne(services_, MakeEvent(EventType::DeletionRequested, actor, student_id,
                                                   fbb, /*personal=*/true)));
   return RequestReceipt{id, appended.first_seq, 0};
+}
+
+Status Family::RefuseDeletion(const Actor& actor, std::string_view request_id,
+                              std::string_view reason) {
+  std::lock_guard lock(hold_mu_);  // the status checked below holds until the append
+  ASSIGN_OR_RETURN(UserInfo user, ActingUser(services_, actor));
+  RETURN_IF_ERROR(RequireRole(user, {Role::kPrivacyOfficer}, "refuse deletions"));
+  RETURN_IF_ERROR(CheckText(reason, "the reason"));
+  ASSIGN_OR_RETURN(FamilyRequest request,
+                   RequestIn(*this, request_id, FamilyRequestKind::kDeletion, "pending"));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(fb::CreateDeletionRefusedPayloadDirect(fbb, request.id.c_str(),
+                                                    std::string(reason).c_str(), user.id.c_str()));
+  return AppendStatus(services_, MakeEvent(EventType::DeletionRefused, actor, request.student_id,
+                                           fbb, /*personal=*/true));
 }
 
 Result<uint64_t> Family::RecordDisclosure(const Actor& actor, std::string_view student_id,

@@ -1,7 +1,9 @@
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "projections/family/export.h"
 #include "projections/family/family_test_util.h"
 
 namespace backpack::family_testing {
@@ -267,6 +269,56 @@ TEST_CASE("an approved deletion request shreds the record") {
   CHECK(w.family().FindRequest(NewId("del")).error().code() == StatusCode::kNotFound);
   CHECK(w.family().FindRequest(by_admin->id));  // Ben's request is untouched
   CHECK(w.family().RequestInspection(w.As(w.guardian), w.ana).error().code() == StatusCode::kGone);
+}
+
+TEST_CASE("a refused deletion keeps the record, is decided once, and lets the family ask again") {
+  World w;
+  const std::string reason = "Refusal reason Pangolin-Juniper-88";
+  auto request = w.family().RequestDeletion(w.As(w.guardian), w.ana, "We are moving away");
+  REQUIRE(request);
+  CHECK(w.family().RefuseDeletion(w.As(w.admin), request->id, reason).code() ==
+        StatusCode::kPermissionDenied);
+  CHECK(w.family().RefuseDeletion(w.As(w.privacy), request->id, "").code() ==
+        StatusCode::kInvalidArgument);
+  REQUIRE(w.family().RefuseDeletion(w.As(w.privacy), request->id, reason).ok());
+  auto refused = w.family().FindRequest(request->id);
+  REQUIRE(refused);
+  CHECK(refused->status == "refused");
+  CHECK(refused->decision_reason == reason);
+  CHECK(refused->decided_by == w.privacy);
+  // Decided once: neither refused again nor approved.
+  CHECK(w.family().RefuseDeletion(w.As(w.privacy), request->id, reason).code() ==
+        StatusCode::kFailedPrecondition);
+  CHECK(w.family().ApproveDeletion(w.As(w.privacy), request->id).code() ==
+        StatusCode::kFailedPrecondition);
+  CHECK_FALSE(*w.family().IsShredded(w.ana));
+  // The family's history says so, and lists the request with the reason.
+  auto history = w.family().History(w.ana, w.guardian);
+  REQUIRE(history);
+  std::string summary;
+  for (const json::value& e : history->at("events").as_array()) {
+    if (e.at("type").as_string() == "DeletionRefused") summary = e.at("summary").as_string();
+  }
+  CHECK(summary.starts_with("Deletion refused by "));
+  CHECK(summary.ends_with("; the record is kept"));
+  const json::object& listed = history->at("requests").as_array().at(0).as_object();
+  CHECK(listed.at("status").as_string() == "refused");
+  CHECK(listed.at("decision_reason").as_string() == reason);
+  // The family's bundle holds the refusal and verifies offline.
+  auto bundle = w.family().ExportHistory(w.ana, w.guardian);
+  REQUIRE(bundle);
+  CHECK(json::serialize(*bundle).find("DeletionRefused") != std::string::npos);
+  CHECK(VerifyExport(json::value(*bundle)));
+  // A new request may follow the refusal.
+  auto again = w.family().RequestDeletion(w.As(w.guardian), w.ana, "Asked again");
+  REQUIRE(again);
+  auto pending = w.family().PendingRequest(w.ana, FamilyRequestKind::kDeletion);
+  REQUIRE(pending);
+  REQUIRE(*pending);
+  CHECK((*pending)->id == again->id);
+  w.CheckRebuildEqualsLive();
+  w.Close();
+  CHECK_FALSE(testing::AnyFileContains(w.dir(), reason));
 }
 
 }  // namespace

@@ -20,16 +20,18 @@ namespace {
   X(StudentImported)                                                                               \
   X(GuardianLinked)                                                                                \
   X(EnrollmentImported)                                                                            \
-  X(RecordRetracted) X(AttendanceRecorded) X(AssessmentRecorded) X(GradeRecorded)                  \
-      X(ServiceRecorded) X(ServiceDiscontinued) X(TeamMembershipRecorded) X(StudentVoiceSubmitted) \
-          X(ImportCompleted) X(NoteWritten) X(NoteRevised) X(NoteRestricted) X(UserCreated)        \
-              X(UserUpdated) X(UserDisabled) X(UserEnabled) X(PasswordReset) X(GuardianUnlinked)   \
+  X(RecordRetracted)                                                                               \
+  X(AttendanceRecorded) X(AssessmentRecorded) X(GradeRecorded) X(ServiceRecorded)                  \
+      X(ServiceDiscontinued) X(TeamMembershipRecorded) X(StudentVoiceSubmitted) X(ImportCompleted) \
+          X(NoteWritten) X(NoteRevised) X(NoteRestricted) X(UserCreated) X(UserUpdated)            \
+              X(UserDisabled) X(UserEnabled) X(PasswordReset) X(GuardianUnlinked)                  \
                   X(LoginSucceeded) X(LoginFailed) X(AccessGranted) X(AccessRevoked)               \
                       X(BreakGlassStarted) X(RecordViewed) X(AccessDenied) X(RecordDisclosed)      \
                           X(AlertReviewed) X(AuditSettingsChanged) X(InspectionRequested)          \
                               X(InspectionFulfilled) X(CorrectionRequested) X(CorrectionDecided)   \
                                   X(StatementAttached) X(DeletionRequested) X(DeletionApproved)    \
-                                      X(RecordShredded) X(ShredReasonRecorded) X(BenchmarkProbe)
+                                      X(RecordShredded) X(ShredReasonRecorded) X(DeletionRefused)  \
+                                          X(BenchmarkProbe)
 
 // The schema parsed once; read-only afterwards.
 const flatbuffers::Parser* SchemaParser() {

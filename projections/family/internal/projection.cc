@@ -125,6 +125,7 @@ Status FamilyProjection::Apply(const LoggedEvent& e, ProjectionTxn& txn) {
     case EventType::StatementAttached:
     case EventType::DeletionRequested:
     case EventType::DeletionApproved:
+    case EventType::DeletionRefused:
       return IsStudentId(subject) ? ApplyRequestEvent(e, txn) : OkStatus();
     case EventType::RecordShredded:
       return subject.empty() ? OkStatus() : ApplyShredded(e, txn);

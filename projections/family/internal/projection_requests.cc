@@ -132,6 +132,14 @@ Status ApplyRequestEvent(const LoggedEvent& e, ProjectionTxn& txn) {
                                                           MarkDecided(h, Str(p.approved_by()), r);
                                                           return true;
                                                         });
+    case EventType::DeletionRefused:
+      return UpdateRequest<fb::DeletionRefusedPayload>(e, txn, FamilyRequestKind::kDeletion,
+                                                       "pending", [&](auto& p, FamilyRequest& r) {
+                                                         r.status = "refused";
+                                                         r.decision_reason = Str(p.reason());
+                                                         MarkDecided(h, Str(p.refused_by()), r);
+                                                         return true;
+                                                       });
     default:
       return ApplyNewRequest(e, txn);
   }

@@ -114,7 +114,8 @@ boost::json::object RequestToJson(const FamilyRequest& r) {
     o["decided_by"] = r.decided_by;
     o["decided_at"] = IsoTime(r.decided_at_us);
   }
-  if (r.kind == FamilyRequestKind::kCorrection && !r.decided_by.empty()) {
+  if ((r.kind == FamilyRequestKind::kCorrection && !r.decided_by.empty()) ||
+      (r.kind == FamilyRequestKind::kDeletion && r.status == "refused")) {
     o["decision_reason"] = r.decision_reason;
   }
   if (r.kind == FamilyRequestKind::kInspection && !r.decided_by.empty()) {

@@ -226,6 +226,8 @@ std::string SummarizeFamily(EventType type, const json::object& c, std::string_v
       return "Deletion requested" + By(actor);
     case EventType::DeletionApproved:
       return "Deletion approved" + By(actor);
+    case EventType::DeletionRefused:  // the reason is with the request (`requests`)
+      return "Deletion refused" + By(actor) + "; the record is kept";
     case EventType::RecordShredded:  // with the reason the history found (history.cc)
       return "Record shredded" + Paren({Field(c, "reason")});
     default:
