@@ -153,7 +153,8 @@ TEST_CASE("an outside disclosure recorded by the privacy officer shows in the fa
   }
 }
 
-TEST_CASE("a refused deletion keeps the record, is decided once, and lets the family ask again") {
+TEST_CASE(
+    "POST /api/deletion-requests/{id}/refuse keeps the record and lets the family ask again") {
   ApiWorld& w = SharedWorld();
   const std::string base = "/api/students/" + w.other_student;
   auto asked = w.Call("POST", base + "/deletion-requests", w.admin.token,
