@@ -128,13 +128,10 @@ bool CanViewRestrictedNotes(const User& user) {
 
 AccessDecision DecideRestrictedNoteAccess(const AccessState& state, std::string_view user_id,
                                           std::string_view student_id, int64_t now_us) {
-  AccessDecision decision = DecideAccess(state, user_id, student_id, now_us);
-  if (!decision.allowed) return decision;
-  // DecideAccess allowed, so the user exists.
-  if (!CanViewRestrictedNotes(*state.FindUser(user_id))) {
-    return Deny(kDeniedNoRestrictedNotesFlag);
-  }
-  return decision;
+  const User* user = state.FindUser(user_id);
+  if (auto denial = CheckUser(user)) return *std::move(denial);
+  if (!CanViewRestrictedNotes(*user)) return Deny(kDeniedNoRestrictedNotesFlag);
+  return DecideAccess(state, user_id, student_id, now_us);
 }
 
 bool IsGuardianOf(const AccessState& state, std::string_view user_id, std::string_view student_id) {
@@ -142,6 +139,41 @@ bool IsGuardianOf(const AccessState& state, std::string_view user_id, std::strin
   if (!user || user->disabled || user->role != Role::kGuardian) return false;
   if (!state.FindStudent(student_id)) return false;
   return state.StudentsOfGuardian(user_id).contains(student_id);
+}
+
+bool SeesEveryRecord(Role role, const IdSet& flags, RouteReach reach) {
+  switch (reach) {
+    case RouteReach::kEducator:
+      return role == Role::kEducator && flags.contains(kFlagDistrictwide);
+    case RouteReach::kRestrictedNote:
+      return role == Role::kEducator && flags.contains(kFlagDistrictwide) &&
+             flags.contains(kFlagCanViewRestrictedNotes);
+    case RouteReach::kStaffOrGuardian:
+      return role == Role::kPrivacyOfficer || role == Role::kDistrictAdmin;
+  }
+  return false;
+}
+
+MissingDecision DecideMissing(Role role, const IdSet& flags, RouteReach reach, RecordKind kind,
+                              MissingRecord state, bool had_right) {
+  const bool shredded = state == MissingRecord::kShredded;
+  if (SeesEveryRecord(role, flags, reach)) {
+    return {shredded ? MissingAnswer::kGone : MissingAnswer::kNotFound, ""};
+  }
+  if (shredded && had_right) return {MissingAnswer::kGone, ""};
+  if (reach == RouteReach::kRestrictedNote && !flags.contains(kFlagCanViewRestrictedNotes)) {
+    return {MissingAnswer::kForbidden, std::string(kDeniedNoRestrictedNotesFlag)};
+  }
+  if (shredded) return {MissingAnswer::kForbidden, std::string(kDeniedNoRelationship)};
+  switch (kind) {
+    case RecordKind::kStudent:
+      return {MissingAnswer::kForbidden, std::string(kDeniedUnknownStudent)};
+    case RecordKind::kNote:
+      return {MissingAnswer::kForbidden, std::string(kDeniedUnknownNote)};
+    case RecordKind::kRequest:
+      return {MissingAnswer::kForbidden, std::string(kDeniedUnknownRequest)};
+  }
+  return {MissingAnswer::kForbidden, std::string(kDeniedNoRelationship)};
 }
 
 std::vector<AccessListEntry> AccessList(const AccessState& state, std::string_view student_id,

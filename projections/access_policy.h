@@ -21,6 +21,9 @@ inline constexpr std::string_view kDeniedUnknownStudent = "denied:unknown_studen
 inline constexpr std::string_view kDeniedRetractedStudent = "denied:retracted_student";
 inline constexpr std::string_view kDeniedNoRelationship = "denied:no_relationship";
 inline constexpr std::string_view kDeniedNoRestrictedNotesFlag = "denied:no_restricted_notes_flag";
+// A note or family request id that names none (DecideMissing).
+inline constexpr std::string_view kDeniedUnknownNote = "denied:unknown_note";
+inline constexpr std::string_view kDeniedUnknownRequest = "denied:unknown_request";
 // Decided by the HTTP API itself, outside the access policy.
 inline constexpr std::string_view kDeniedWrongRole = "denied:wrong_role";
 inline constexpr std::string_view kDeniedNotAuthor = "denied:not_author";
@@ -63,8 +66,11 @@ AccessDecision DecideAccess(const AccessState& state, std::string_view user_id,
 // True iff `user` is an enabled educator with `can_view_restricted_notes`.
 bool CanViewRestrictedNotes(const User& user);
 
-// Access to a student's restricted note text: DecideAccess, and then
-// CanViewRestrictedNotes (denied as kDeniedNoRestrictedNotesFlag). When
+// Access to a student's restricted note text: an enabled educator (denied as
+// DecideAccess denies other users), then CanViewRestrictedNotes (denied as
+// kDeniedNoRestrictedNotesFlag, whatever the access to the student, so that
+// the refusal says nothing about whose note it is, or whether it exists:
+// DecideMissing refuses such a caller the same way), then DecideAccess. When
 // allowed, the reason is DecideAccess's.
 AccessDecision DecideRestrictedNoteAccess(const AccessState& state, std::string_view user_id,
                                           std::string_view student_id, int64_t now_us);
@@ -73,6 +79,48 @@ AccessDecision DecideRestrictedNoteAccess(const AccessState& state, std::string_
 // `student_id`. A retracted student stays readable by their guardians: FERPA
 // rights cover every record the district still holds.
 bool IsGuardianOf(const AccessState& state, std::string_view user_id, std::string_view student_id);
+
+// Requests about an id that names no live record: none ever (unknown), or a
+// shredded student's (the student, their note or family request). So that
+// the answer tells a caller who could not have seen the record nothing about
+// which ids exist or were shredded (SPEC §1: unknown cases are denied), only
+// a caller who could read any record through the route is told "unknown"
+// (404); "gone" (410) goes to them and to a caller who had a right to the
+// shredded record; everyone else is refused as for a live record they may
+// not see (403, recorded).
+enum class MissingRecord { kUnknown, kShredded };
+enum class MissingAnswer { kNotFound, kGone, kForbidden };
+// What the id names.
+enum class RecordKind { kStudent, kNote, kRequest };
+// Whom a route serves any record to, whatever their relationship to it:
+//   kEducator        (profile, notes, break-glass, note changes): districtwide educators;
+//   kRestrictedNote  (a restricted note's text): districtwide educators with
+//                    can_view_restricted_notes;
+//   kStaffOrGuardian (history, family requests and their decisions, the access
+//                    list, disclosures, unlinks): privacy officers and district
+//                    admins; a guardian, only their own child's.
+enum class RouteReach { kEducator, kRestrictedNote, kStaffOrGuardian };
+
+struct MissingDecision {
+  MissingAnswer answer = MissingAnswer::kForbidden;
+  // kForbidden: the reason recorded in the AccessDenied event: kDeniedUnknown*
+  // for an unknown id, kDeniedNoRestrictedNotesFlag for a caller without the
+  // flag on kRestrictedNote, else kDeniedNoRelationship (a shredded record).
+  std::string reason;
+  bool operator==(const MissingDecision&) const = default;
+};
+
+// True iff a caller of `role` with `flags` may read every record through a
+// route of `reach`, so that an answer about an id tells them nothing new.
+bool SeesEveryRecord(Role role, const IdSet& flags, RouteReach reach);
+
+// The answer to a caller of `role` with `flags`, whom a route of `reach`
+// serves, about an id of `kind` that names no live record (`state`).
+// `had_right`: the caller had a right to the shredded record that can still
+// be decided (a guardian linked to the child when it was shredded); ignored
+// for an unknown id. Pure: the caller looks the facts up.
+MissingDecision DecideMissing(Role role, const IdSet& flags, RouteReach reach, RecordKind kind,
+                              MissingRecord state, bool had_right);
 
 struct AccessListEntry {
   std::string user_id;

@@ -460,6 +460,9 @@ TEST_CASE("restricted notes need access and the can_view_restricted_notes flag")
            {"teacher-math", "stu-1", "class:cls-math", true},
            {"district", "stu-1", "denied:no_restricted_notes_flag", false},
            {"teacher-math", "stu-2", "denied:no_relationship", false},
+           // Without the flag, refused for it whatever the access: the answer
+           // says nothing about the note's student.
+           {"teacher-art", "stu-1", "denied:no_restricted_notes_flag", false},
            {"privacy", "stu-1", "denied:not_educator", false},
            {"nobody-here", "stu-1", "denied:unknown_user", false},
        }) {
