@@ -236,6 +236,40 @@ void WithholdOtherGuardiansContacts(const ExportContext& ctx, json::array& event
   }
 }
 
+// True if `item` is an opened event whose content is another adult's own
+// words about the family: another guardian account's correction or deletion
+// request, or a GuardianUnlinked (why a guardian's link ended, such as a
+// court order). A staff member's deletion request stays open.
+bool IsPrivateText(const ExportContext& ctx, const json::object& item) {
+  if (item.at("opening_key").is_null()) return false;  // unreadable, or withheld already
+  const json::string& type = item.at("type").as_string();
+  if (type == EventTypeName(EventType::GuardianUnlinked)) return true;
+  if (type != EventTypeName(EventType::CorrectionRequested) &&
+      type != EventTypeName(EventType::DeletionRequested)) {
+    return false;
+  }
+  const json::string& actor = item.at("actor_id").as_string();
+  if (actor == ctx.for_guardian || !ctx.roster) return false;
+  auto user = ctx.roster->FindUser(actor);
+  return !user || user->role == Role::kGuardian;  // an account that cannot be told counts
+}
+
+// A guardian is entitled to the child's record and to know that a link
+// ended or that another guardian asked for something, not to another
+// adult's private words: a bundle for a guardian keeps the signed bytes and
+// proof of such an event, but not its opening key or content. The family's
+// history still shows the event (who, when, what kind).
+void WithholdPrivateText(const ExportContext& ctx, json::array& events) {
+  if (ctx.for_guardian.empty()) return;
+  for (json::value& v : events) {
+    json::object& item = v.as_object();
+    if (!IsPrivateText(ctx, item)) continue;
+    item["opening_key"] = nullptr;
+    item["content"] = nullptr;
+    item["withheld"] = kWithheldPrivateText;
+  }
+}
+
 // The exported events, and the manifest's entry of each.
 Result<json::array> ExportEvents(const ExportContext& ctx,
                                  const std::vector<family::IndexEntry>& entries,
@@ -247,6 +281,7 @@ Result<json::array> ExportEvents(const ExportContext& ctx,
   }
   WithholdRestrictedNotes(events);
   WithholdOtherGuardiansContacts(ctx, events);
+  WithholdPrivateText(ctx, events);
   for (const json::value& item : events) {
     auto event = family::ManifestEventOf(item.as_object());
     if (!event) return Err(InternalError("an exported event has a malformed envelope"));

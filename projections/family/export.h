@@ -19,12 +19,13 @@ namespace backpack {
 // The bundles this version makes. Version 4 may hold payload fields appended
 // after version 3 (the client address of a disclosure, an alert review or a
 // shred; a shred's request ids), and version 5 one appended after version 4
-// (a shred's note ids), which a verifier of an earlier version would find not
+// (a shred's note ids), and version 6 one appended after version 5 (a
+// shred's guardian ids), which a verifier of an earlier version would find not
 // matching the signed payload: the number tells it the bundle is newer than
-// it. Bundles of versions 3 and 4 still verify.
-inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/5";
-inline constexpr std::string_view kHistoryExportEarlierFormats[] = {"backpack-history-export/3",
-                                                                    "backpack-history-export/4"};
+// it. Bundles of versions 3, 4 and 5 still verify.
+inline constexpr std::string_view kHistoryExportFormat = "backpack-history-export/6";
+inline constexpr std::string_view kHistoryExportEarlierFormats[] = {
+    "backpack-history-export/3", "backpack-history-export/4", "backpack-history-export/5"};
 // An exported event's `withheld`: null, or why part of it is not shown.
 inline constexpr std::string_view kWithheldRestrictedNote = "restricted_note";
 inline constexpr std::string_view kWithheldOtherStudents = "other_students";
@@ -33,6 +34,10 @@ inline constexpr std::string_view kWithheldAuditInvestigation = "audit_investiga
 // In a guardian's bundle, a GuardianLinked of another of the student's
 // guardians: its payload holds that guardian's email and phone numbers.
 inline constexpr std::string_view kWithheldOtherGuardianContact = "other_guardian_contact";
+// In a guardian's bundle, another adult's own words about the family: the
+// text of another guardian's CorrectionRequested or DeletionRequested, and
+// the reason of a GuardianUnlinked (why a guardian's link ended).
+inline constexpr std::string_view kWithheldPrivateText = "private_text";
 
 struct ExportVerification {
   std::string origin;

@@ -47,20 +47,20 @@ TEST_CASE("an exported history verifies offline") {
   CHECK(VerifyExportText(json::serialize(bundle)));
 }
 
-TEST_CASE("a bundle is of format 5, and the verifier takes formats 3 and 4 too but no other") {
+TEST_CASE("a bundle is of format 6, and the verifier takes formats 3 to 5 too but no other") {
   World w;
   json::object bundle = ExportedAna(w);
-  CHECK(bundle.at("format") == "backpack-history-export/5");
-  for (const char* format :
-       {"backpack-history-export/3", "backpack-history-export/4", "backpack-history-export/5"}) {
+  CHECK(bundle.at("format") == "backpack-history-export/6");
+  for (const char* format : {"backpack-history-export/3", "backpack-history-export/4",
+                             "backpack-history-export/5", "backpack-history-export/6"}) {
     bundle["format"] = format;
     CHECK(Verifies(bundle));
   }
-  for (const char* format : {"backpack-history-export/2", "backpack-history-export/6", ""}) {
+  for (const char* format : {"backpack-history-export/2", "backpack-history-export/7", ""}) {
     bundle["format"] = format;
     auto refused = VerifyExport(json::value(bundle));
     REQUIRE_FALSE(refused);
-    CHECK(refused.error().message().find("not a backpack-history-export/5") != std::string::npos);
+    CHECK(refused.error().message().find("not a backpack-history-export/6") != std::string::npos);
   }
 }
 
@@ -332,8 +332,8 @@ TEST_CASE("changing any character of the bundle text fails verification") {
   World w;
   std::string text = json::serialize(ExportedAna(w));
   // Except the format's version, a label the verifier reads but nothing
-  // signs: relabelled /4 (an earlier format it still takes), a bundle of
-  // format 5 that holds no field appended since still matches its payloads.
+  // signs: relabelled /5 (an earlier format it still takes), a bundle of
+  // format 6 that holds no field appended since still matches its payloads.
   const size_t version = text.find(kHistoryExportFormat) + kHistoryExportFormat.size() - 1;
   for (size_t i = 0; i < text.size(); i += 7) {
     if (i == version) continue;

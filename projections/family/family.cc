@@ -67,6 +67,11 @@ Result<std::optional<std::string>> Family::ShreddedRequestStudent(
   return family::ReadShreddedRequest(*services_.store, request_id);
 }
 
+Result<bool> Family::WasGuardianAtShred(std::string_view student_id,
+                                        std::string_view user_id) const {
+  return family::ReadShreddedGuardian(*services_.store, student_id, user_id);
+}
+
 namespace {
 
 // The requests `ids` name, in that order; those of shredded students (gone,

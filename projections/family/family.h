@@ -147,7 +147,9 @@ class Family {
   // guardian account never linked to the student (another family's, refused
   // the record) is who{role: "guardian", name: "another guardian"}, without
   // id, wherever it appears (events, summaries, disclosures), and the
-  // student's other guardians are never named by username (WhoResolver).
+  // student's other guardians are never named by username (WhoResolver),
+  // and another guardian account's requests show no text or reason
+  // (withheld: "private_text"; a statement stays, shown with the record).
   Result<boost::json::object> History(std::string_view student_id,
                                       std::string_view for_guardian = {}) const;
   // The self-contained, offline-verifiable bundle of every event about the
@@ -158,8 +160,10 @@ class Family {
   // reports, whose filters say whom the privacy officer looked into
   // (audit_investigation), show only their place in the log; the other
   // guardians' GuardianLinked, which hold their email and phone, keep their
-  // signed bytes but not their content (other_guardian_contact). Staff's
-  // other reads and refusals are shown in full, address and all.
+  // signed bytes but not their content (other_guardian_contact), and so do
+  // another guardian's correction and deletion requests and every
+  // GuardianUnlinked, whose texts are another adult's words (private_text).
+  // Staff's other reads and refusals are shown in full, address and all.
   Result<boost::json::object> ExportHistory(std::string_view student_id,
                                             std::string_view for_guardian = {}) const;
 
@@ -168,6 +172,11 @@ class Family {
   // The student of `request_id` if shredding the student's record made the
   // request unreadable (only its id and student stay known); else nullopt.
   Result<std::optional<std::string>> ShreddedRequestStudent(std::string_view request_id) const;
+  // True if `user_id` was linked as a guardian of `student_id` when the
+  // student's record was shredded (RecordShredded.guardian_ids); false for
+  // anyone else, for a student not shredded, and for shreds recorded before
+  // the shred listed guardians.
+  Result<bool> WasGuardianAtShred(std::string_view student_id, std::string_view user_id) const;
   // The student's requests, by id.
   Result<std::vector<FamilyRequest>> Requests(std::string_view student_id) const;
   // Every student's requests of `kind` (any if nullopt) whose status is

@@ -14,6 +14,7 @@
 #include "projections/family/internal/command_util.h"
 #include "projections/family/internal/reads.h"
 #include "projections/records/records.h"
+#include "projections/roster/roster.h"
 
 namespace backpack {
 namespace {
@@ -23,6 +24,7 @@ namespace {
 struct TakenIds {
   std::vector<std::string> requests;
   std::vector<std::string> notes;
+  std::vector<std::string> guardians;  // accounts: who may still be told "gone"
 };
 
 std::vector<flatbuffers::Offset<flatbuffers::String>> Strings(flatbuffers::FlatBufferBuilder& fbb,
@@ -44,10 +46,12 @@ NewEvent ShreddedEvent(const Services& services, const Actor& actor, std::string
   }
   const auto requests = Strings(fbb, taken.requests);
   const auto notes = Strings(fbb, taken.notes);
+  const auto guardians = Strings(fbb, taken.guardians);
   fbb.Finish(fb::CreateRecordShreddedPayloadDirect(
       fbb, std::string(reason).c_str(), std::string(request_id).c_str(),
       services.clock->NowMicros(), kept.empty() ? nullptr : &kept, actor.client_ip.c_str(),
-      requests.empty() ? nullptr : &requests, notes.empty() ? nullptr : &notes));
+      requests.empty() ? nullptr : &requests, notes.empty() ? nullptr : &notes,
+      guardians.empty() ? nullptr : &guardians));
   return MakeEvent(EventType::RecordShredded, actor, student, fbb, /*personal=*/false);
 }
 
@@ -71,7 +75,8 @@ NewEvent ShredReasonEvent(const UserInfo& actor_user, const Actor& actor, std::s
 // completes. The RecordShredded also lists the student's family requests
 // (the caller holds hold_mu_, so none can commit between that read and the
 // append) and notes (a note written meanwhile is not listed: a later request
-// about it is answered "no such note", as for shreds before notes were listed).
+// about it is answered "no such note", as for shreds before notes were listed)
+// and guardians (the accounts linked now: the roster's links go with the key).
 Status AppendShredThenDestroyKey(const Services& services, const Actor& actor,
                                  std::string_view student, std::string_view reason,
                                  std::string_view request_id, std::vector<NewEvent> events) {
@@ -81,6 +86,7 @@ Status AppendShredThenDestroyKey(const Services& services, const Actor& actor,
   if (services.records) {
     ASSIGN_OR_RETURN(taken.notes, services.records->NoteIds(student));
   }
+  if (services.roster) taken.guardians = services.roster->GuardianAccountsOf(student);
   auto append = [&](const std::vector<KeptBreakGlassAlert>& alerts) -> Status {
     events.push_back(ShreddedEvent(services, actor, student, reason, request_id, taken, alerts));
     auto appended = family::AppendAll(services, std::move(events));

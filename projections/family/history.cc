@@ -2,6 +2,7 @@
 #include <boost/json/array.hpp>
 #include <optional>
 
+#include "projections/family/export.h"
 #include "projections/family/family.h"
 #include "projections/family/internal/iso_time.h"
 #include "projections/family/internal/payload_read.h"
@@ -10,6 +11,7 @@
 #include "projections/family/internal/records.h"
 #include "projections/family/internal/summary.h"
 #include "projections/family/internal/who.h"
+#include "projections/roster/roster.h"
 
 namespace backpack {
 namespace {
@@ -115,24 +117,44 @@ json::object AmendmentItem(const FamilyRequest& r, family::WhoResolver& who) {
   return item;
 }
 
-json::object RequestItem(const FamilyRequest& r, family::WhoResolver& who) {
+// True if a history for `for_guardian` ("" for staff) is to hide the words
+// of `r`, another guardian account's request: the guardian sees that it
+// exists, its kind, status, who and when, not what the other adult wrote
+// (its text or reason). A statement stays: it is shown with the record.
+bool HidesRequestText(const Services& services, const FamilyRequest& r,
+                      std::string_view for_guardian) {
+  if (for_guardian.empty() || r.requested_by == for_guardian) return false;
+  if (!services.roster) return true;
+  auto user = services.roster->FindUser(r.requested_by);
+  return !user || user->role == Role::kGuardian;
+}
+
+json::object RequestItem(const FamilyRequest& r, family::WhoResolver& who, bool hide_text) {
   json::object item = family::RequestToJson(r);
   item["requested_by"] = who.Who(r.requested_by);
   if (!r.decided_by.empty()) item["decided_by"] = who.Who(r.decided_by);
+  if (hide_text) {
+    item.erase("text");
+    item.erase("reason");
+    item["withheld"] = kWithheldPrivateText;
+  }
   return item;
 }
 
 // disclosures, statements and requests; once shredded, only what is left of
-// the requests (ShreddedFamilyRequestJson).
+// the requests (ShreddedFamilyRequestJson). `for_guardian` as for History.
 Status AddFamilySections(const Family& family, const Services& services, const std::string& student,
-                         bool shredded, family::WhoResolver& who, json::object& out) {
+                         bool shredded, std::string_view for_guardian, family::WhoResolver& who,
+                         json::object& out) {
   json::array disclosures, statements, requests;
   if (!shredded) {
     ASSIGN_OR_RETURN(auto record,
                      family::ReadDisclosures(*services.store, *services.data_keys, student));
     for (const auto& d : record) disclosures.emplace_back(DisclosureItem(d, who));
     ASSIGN_OR_RETURN(auto all, family.Requests(student));
-    for (const auto& r : all) requests.emplace_back(RequestItem(r, who));
+    for (const auto& r : all) {
+      requests.emplace_back(RequestItem(r, who, HidesRequestText(services, r, for_guardian)));
+    }
     for (const auto& r : Family::Statements(all)) statements.emplace_back(StatementItem(r, who));
   } else {
     ASSIGN_OR_RETURN(auto gone, family.ListShreddedRequests(std::nullopt, "", student));
@@ -184,7 +206,7 @@ Result<json::object> Family::History(std::string_view student_id,
   out["shredded"] = shredded;
   out["as_of_seq"] = as_of;
   out["events"] = std::move(events);
-  RETURN_IF_ERROR(AddFamilySections(*this, services_, student, shredded, who, out));
+  RETURN_IF_ERROR(AddFamilySections(*this, services_, student, shredded, for_guardian, who, out));
   return out;
 }
 

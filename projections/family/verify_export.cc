@@ -96,8 +96,8 @@ Result<BundleContext> VerifyHeader(const json::object& b,
   if (format != kHistoryExportFormat &&
       std::find(std::begin(kHistoryExportEarlierFormats), std::end(kHistoryExportEarlierFormats),
                 format) == std::end(kHistoryExportEarlierFormats)) {
-    return Err(
-        InvalidArgumentError("not a " + std::string(kHistoryExportFormat) + " (or /3, /4) bundle"));
+    return Err(InvalidArgumentError("not a " + std::string(kHistoryExportFormat) +
+                                    " (or /3, /4, /5) bundle"));
   }
   RETURN_IF_ERROR(RequireExactKeys(b, kBundleKeys, ""));
   BundleContext ctx;
@@ -175,7 +175,8 @@ Status VerifyProof(const json::object& e, uint64_t seq, const Hash256& leaf_hash
 // restricted note's text, another guardian's contact details), or "".
 std::string_view ContentWithheld(const json::object& e) {
   const json::value& withheld = e.at("withheld");
-  for (std::string_view reason : {kWithheldRestrictedNote, kWithheldOtherGuardianContact}) {
+  for (std::string_view reason :
+       {kWithheldRestrictedNote, kWithheldOtherGuardianContact, kWithheldPrivateText}) {
     if (withheld == json::value(reason)) return reason;
   }
   return "";
@@ -186,13 +187,20 @@ bool MayWithholdContent(std::string_view reason, EventType type) {
   if (reason == kWithheldRestrictedNote) {
     return type == EventType::NoteWritten || type == EventType::NoteRevised;
   }
+  if (reason == kWithheldPrivateText) {
+    return type == EventType::CorrectionRequested || type == EventType::DeletionRequested ||
+           type == EventType::GuardianUnlinked;
+  }
   return reason == kWithheldOtherGuardianContact && type == EventType::GuardianLinked;
 }
 
 std::string CannotWithhold(std::string_view reason) {
-  return reason == kWithheldRestrictedNote
-             ? "only a live note's text may be withheld"
-             : "only a live guardian link may be withheld as " + std::string(reason);
+  if (reason == kWithheldRestrictedNote) return "only a live note's text may be withheld";
+  if (reason == kWithheldPrivateText) {
+    return "only a live family request or guardian unlink may be withheld as " +
+           std::string(reason);
+  }
+  return "only a live guardian link may be withheld as " + std::string(reason);
 }
 
 // The readable content the signed payload implies: its JSON rendering, or

@@ -190,6 +190,12 @@ bool Roster::WasEverGuardianOf(std::string_view user_id, std::string_view studen
   return link && link->has_value();
 }
 
+std::vector<std::string> Roster::GuardianAccountsOf(std::string_view student_id) const {
+  std::shared_lock lock(impl_->shared.mu);
+  const IdSet& ids = impl_->shared.state.access.GuardiansOfStudent(student_id);
+  return {ids.begin(), ids.end()};
+}
+
 std::vector<AccessListEntry> Roster::AccessList(std::string_view student_id, int64_t now_us) const {
   std::shared_lock lock(impl_->shared.mu);
   return backpack::AccessList(impl_->shared.state.access, student_id, now_us);

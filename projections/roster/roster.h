@@ -95,6 +95,8 @@ class Roster {
   // once the student is shredded, for any other account (another family's
   // guardian), and if the link cannot be read.
   bool WasEverGuardianOf(std::string_view user_id, std::string_view student_id) const;
+  // The accounts linked as the student's guardians now (enabled or not), by id.
+  std::vector<std::string> GuardianAccountsOf(std::string_view student_id) const;
   std::vector<AccessListEntry> AccessList(std::string_view student_id, int64_t now_us) const;
   // Ids of every student `user_id` may access now, with the reason.
   std::vector<std::pair<std::string, std::string>> AccessibleStudents(std::string_view user_id,

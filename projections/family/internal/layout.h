@@ -29,6 +29,9 @@ inline constexpr std::string_view kShredded = "f_shredded";
 // request id -> student id (plain): the requests a shred made unreadable,
 // from the RecordShredded payload (request_ids, and the approved request_id).
 inline constexpr std::string_view kShreddedRequests = "f_shredded_requests";
+// student id 0x00 account id -> "" (plain): the student's guardians at the
+// shred, from the RecordShredded payload (guardian_ids).
+inline constexpr std::string_view kShreddedGuardians = "f_shredded_guardians";
 
 // "stu_..." ids are students (projections/ids.h).
 bool IsStudentId(std::string_view id);

@@ -98,8 +98,8 @@ Status ApplyRequestEvent(const LoggedEvent& e, ProjectionTxn& txn);
 Status ApplyShredded(const LoggedEvent& e, ProjectionTxn& txn);
 
 std::vector<std::string> FamilyProjection::ColumnFamilies() const {
-  return {std::string(kRequests), std::string(kStudentRequests), std::string(kDisclosures),
-          std::string(kShredded), std::string(kShreddedRequests)};
+  return {std::string(kRequests), std::string(kStudentRequests),  std::string(kDisclosures),
+          std::string(kShredded), std::string(kShreddedRequests), std::string(kShreddedGuardians)};
 }
 
 std::vector<std::string> FamilyProjection::TouchedFamilies() const {

@@ -190,6 +190,11 @@ Status ApplyShredded(const LoggedEvent& e, ProjectionTxn& txn) {
   ShredMarker marker{e.header.seq, e.header.recorded_at_us, Str(p->reason()), Str(p->request_id())};
   txn.Put(kShredded, AsBytes(student), AsBytes(SerializeShredMarker(marker)));
   MarkRequestsShredded(*p, student, txn);
+  if (p->guardian_ids()) {
+    for (const auto* id : *p->guardian_ids()) {
+      txn.Put(kShreddedGuardians, IdSuffixKey(student, id->str()), {});
+    }
+  }
   return OkStatus();
 }
 

@@ -97,6 +97,12 @@ Result<std::optional<ShredMarker>> ReadShredMarker(Store& store, std::string_vie
   return std::optional<ShredMarker>(std::move(parsed));
 }
 
+Result<bool> ReadShreddedGuardian(Store& store, std::string_view student,
+                                  std::string_view user_id) {
+  ASSIGN_OR_RETURN(auto marker, store.Get(kShreddedGuardians, IdSuffixKey(student, user_id)));
+  return marker.has_value();
+}
+
 Result<std::vector<Disclosure>> ReadDisclosures(Store& store, DataKeyRing& data_keys,
                                                 std::string_view student) {
   std::vector<Disclosure> out;

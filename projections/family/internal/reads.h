@@ -35,6 +35,8 @@ Result<std::optional<std::string>> ReadShreddedRequest(Store& store, std::string
 Result<std::vector<std::pair<std::string, std::string>>> ReadShreddedRequests(Store& store);
 // The student's shred marker; nullopt if the student was not shredded.
 Result<std::optional<ShredMarker>> ReadShredMarker(Store& store, std::string_view student);
+// True if the shred of `student` listed `user_id` among their guardians.
+Result<bool> ReadShreddedGuardian(Store& store, std::string_view student, std::string_view user_id);
 // The student's disclosure record, oldest first.
 Result<std::vector<Disclosure>> ReadDisclosures(Store& store, DataKeyRing& data_keys,
                                                 std::string_view student);

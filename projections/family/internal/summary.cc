@@ -228,6 +228,8 @@ std::string SummarizeFamily(EventType type, const json::object& c, std::string_v
       return "Deletion approved" + By(actor);
     case EventType::DeletionRefused:  // the reason is with the request (`requests`)
       return "Deletion refused" + By(actor) + "; the record is kept";
+    case EventType::GuardianUnlinked:  // that it ended, not why (another adult's matter)
+      return "Guardian link ended" + By(actor);
     case EventType::RecordShredded:  // with the reason the history found (history.cc)
       return "Record shredded" + Paren({Field(c, "reason")});
     default:
