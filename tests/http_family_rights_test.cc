@@ -271,13 +271,16 @@ TEST_CASE("an approved deletion shreds the record: profile 410, history still se
   REQUIRE(history.status == 200);
   REQUIRE(ApiWorld::Json(history).at("shredded") == true);
   REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
-  // A guardian is told the record is gone (its family links went with it),
-  // not refused as a stranger; the request is recorded all the same.
+  // A guardian who was not the child's is refused as for any other family's
+  // child, not told that the record was deleted; the request is recorded.
   before = w.LogSize();
-  auto gone = w.Call("GET", base + "/history", w.other_guardian.token);
-  REQUIRE(gone.status == 410);
-  REQUIRE(Str(ApiWorld::Json(gone).at("error").at("code")) == "gone");
-  REQUIRE(w.CountSince(before, EventType::RecordViewed) == 1);
+  auto refused = w.Call("GET", base + "/history", w.other_guardian.token);
+  REQUIRE(refused.status == 403);
+  CHECK(Str(ApiWorld::Json(refused).at("error").at("message")) ==
+        "you are not a guardian of this student");
+  auto denied = w.EventsSince(before, EventType::AccessDenied);
+  REQUIRE(denied.size() == 1);
+  CHECK(denied[0].header.subject_id == w.spare_student);
   REQUIRE(w.LogSize() == before + 1);
 
   // The trail by student keeps who read the record, and shows who shredded it.

@@ -11,6 +11,7 @@
 
 #include "events/payload_view.h"
 #include "events/schema/payloads_generated.h"
+#include "projections/access_policy.h"
 #include "tests/api_test_helpers.h"
 #include "tests/api_test_world.h"
 
@@ -81,13 +82,37 @@ TEST_CASE("a refused profile read records AccessDenied and sends no data") {
   REQUIRE(w.CountSince(before, EventType::RecordViewed) == 0);
 }
 
-TEST_CASE("unknown and malformed student ids get 404 and 400 without events") {
+TEST_CASE("malformed student ids get 400, and unknown ones 404 only to a districtwide educator") {
   ApiWorld& w = SharedWorld();
+  const std::string unknown = "stu_00000000000000000000";
   uint64_t before = w.LogSize();
-  REQUIRE(w.Call("GET", Profile("stu_00000000000000000000"), w.teacher.token).status == 404);
+  REQUIRE(w.Call("GET", Profile(unknown), w.principal.token).status == 404);
   REQUIRE(w.Call("GET", Profile("not-an-id"), w.teacher.token).status == 400);
   REQUIRE(w.Call("GET", Profile("STU_00"), w.teacher.token).status == 400);
   REQUIRE(w.LogSize() == before);
+  // Anyone else gets exactly the refusal of a real student they may not
+  // read, recorded, so that neither the answer nor its absence from the
+  // trail tells which ids exist.
+  auto real = w.Call("GET", Profile(w.other_student), w.teacher.token);
+  before = w.LogSize();
+  auto probe = w.Call("GET", Profile(unknown), w.teacher.token);
+  CHECK(probe.status == real.status);
+  CHECK(probe.body == real.body);
+  auto denied = w.EventsSince(before, EventType::AccessDenied);
+  REQUIRE(denied.size() == 1);
+  CHECK(DeniedReason(denied[0]) == kDeniedUnknownStudent);
+  CHECK(denied[0].header.subject_id.empty());
+  CHECK(w.LogSize() == before + 1);
+  // A break-glass checks its body before the student: a bad one is a 422
+  // whether or not the student exists, and records nothing.
+  before = w.LogSize();
+  for (const std::string& id : {unknown, w.other_student}) {
+    INFO(id);
+    auto short_reason = w.Call("POST", "/api/students/" + id + "/break-glass", w.outsider.token,
+                               R"({"reason":"too short"})");
+    CHECK(short_reason.status == 422);
+  }
+  CHECK(w.LogSize() == before);
 }
 
 TEST_CASE("restricted note text is served only with the flag, and audited separately") {
@@ -172,7 +197,7 @@ TEST_CASE("a note's author restricts it, and only they may: it leaves the feed a
     REQUIRE(w.CountSince(before, EventType::NoteRestricted) == 0);
   }
   uint64_t before = w.LogSize();
-  CHECK(w.Call("POST", "/api/notes/note_0123456789abcdef0123/restrict", w.teacher.token).status ==
+  CHECK(w.Call("POST", "/api/notes/note_0123456789abcdef0123/restrict", w.principal.token).status ==
         404);
   CHECK(w.Call("POST", "/api/notes/nope/restrict", w.teacher.token).status == 400);
   CHECK(w.Call("POST", target, w.teacher.token, R"({"text":"x"})").status == 422);

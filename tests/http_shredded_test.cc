@@ -34,10 +34,14 @@ struct Probe {
   int status = 410;
 };
 
-// Every student-scoped route a role may reach, about `student`, shredded.
+// Every student-scoped route a role may reach, about `student`, shredded:
+// 410 to a caller who had a right to the record (a districtwide educator, the
+// child's guardian, staff), and to anyone else the refusal (403, recorded)
+// of a record they may not see.
 std::vector<Probe> ProbesOf(ApiWorld& w, const std::string& student) {
   const std::string base = "/api/students/" + student;
   const std::string gone(kDeniedGone);
+  const std::string stranger(kDeniedNoRelationship);
   auto write = [&](const std::string& path, const Account* caller, const std::string& body) {
     return Probe{"POST",         base + path, caller, body,
                  "AccessDenied", "",          gone,   "POST /api/students/{id}" + path};
@@ -46,13 +50,26 @@ std::vector<Probe> ProbesOf(ApiWorld& w, const std::string& student) {
       {"GET", base + "/profile", &w.principal, "", "RecordViewed", "profile", "educator", ""},
       {"GET", base + "/profile?history=all", &w.principal, "", "RecordViewed", "profile_history",
        "educator", ""},
-      // An educator who never had access is told the same (as before the shred recorded).
-      {"GET", base + "/profile", &w.outsider, "", "RecordViewed", "profile", "educator", ""},
+      // An educator who never had access is refused as for any student of
+      // another school, and so is one whose access (a class) cannot be
+      // decided any more.
+      {"GET", base + "/profile", &w.outsider, "", "AccessDenied", "profile", stranger,
+       "GET /api/students/{id}/profile", 403},
+      {"GET", base + "/profile", &w.teacher, "", "AccessDenied", "profile", stranger,
+       "GET /api/students/{id}/profile", 403},
+      {"POST", base + "/break-glass", &w.outsider,
+       R"({"reason":"Synthetic emergency: student unwell on a field trip"})", "AccessDenied", "",
+       stranger, "POST /api/students/{id}/break-glass", 403},
       write("/notes", &w.principal, R"({"kind":"other","text":"Synthetic note"})"),
       write("/break-glass", &w.principal,
             R"({"reason":"Synthetic emergency: student unwell on a field trip"})"),
       {"GET", base + "/history", &w.guardian, "", "RecordViewed", "history", "guardian", ""},
       {"GET", base + "/history/export", &w.guardian, "", "RecordViewed", "export", "guardian", ""},
+      // Another family's guardian is refused as for any child not theirs.
+      {"GET", base + "/history", &w.other_guardian, "", "AccessDenied", "history", stranger,
+       "GET /api/students/{id}/history", 403},
+      {"POST", base + "/inspection-requests", &w.other_guardian, "", "AccessDenied", "", stranger,
+       "POST /api/students/{id}/inspection-requests", 403},
       write("/inspection-requests", &w.guardian, ""),
       write("/correction-requests", &w.guardian, R"({"text":"Synthetic","about_seq":1})"),
       write("/deletion-requests", &w.guardian, R"({"reason":"Synthetic"})"),
@@ -164,7 +181,7 @@ void CheckFailClosed(ApiWorld& w, const std::vector<Probe>& probes) {
   CHECK(w.LogSize() == before);
 }
 
-TEST_CASE("every request about a shredded record is recorded before its 410 for each role") {
+TEST_CASE("every request about a shredded record is recorded, 410 only to who had a right to it") {
   ApiWorld& w = SharedWorld();
   std::string legacy;
   const std::string approved = ShredChild(w, &legacy);
@@ -174,8 +191,9 @@ TEST_CASE("every request about a shredded record is recorded before its 410 for 
     INFO(probe.method << " " << probe.target << " by " << probe.caller->username);
     const uint64_t before = w.LogSize();
     auto r = w.Call(probe.method, probe.target, probe.caller->token, probe.body);
-    CHECK(r.status == 410);
-    CHECK(Str(ApiWorld::Json(r).at("error").at("code")) == "gone");
+    CHECK(r.status == probe.status);
+    CHECK(Str(ApiWorld::Json(r).at("error").at("code")) ==
+          (probe.status == 410 ? "gone" : "forbidden"));
     auto events = w.EventsSince(before);
     REQUIRE(events.size() == 1);
     // The access list is recorded as an audit query, which lists its student.
@@ -262,10 +280,10 @@ std::string PrincipalNote(ApiWorld& w, const std::string& student, bool restrict
 }
 
 // The requests about the notes `restricted` and `plain` of a shredded
-// student: 410 for an educator the route serves, whatever their relationship
-// to the note (neither access nor authorship can be checked any more);
-// refused first, as for a live note, without the restricted-notes flag or
-// the role.
+// student: 410 for a districtwide educator (with the restricted-notes flag
+// for the text), who could read every student's; refused, as for a live
+// note they may not change or read, to any other educator (neither access
+// nor authorship can be checked any more), and to other roles.
 std::vector<Probe> NoteProbesOf(ApiWorld& w, const std::string& restricted,
                                 const std::string& plain) {
   const std::string read = "/api/notes/" + restricted + "/restricted";
@@ -280,7 +298,8 @@ std::vector<Probe> NoteProbesOf(ApiWorld& w, const std::string& restricted,
       {"POST", revise, &w.principal, revision, "AccessDenied", "", gone, revise_route},
       {"POST", "/api/notes/" + plain + "/restrict", &w.principal, "", "AccessDenied", "", gone,
        "POST /api/notes/{id}/restrict"},
-      {"POST", revise, &w.outsider, revision, "AccessDenied", "", gone, revise_route},
+      {"POST", revise, &w.outsider, revision, "AccessDenied", "",
+       std::string(kDeniedNoRelationship), revise_route, 403},
       {"GET", read, &w.outsider, "", "AccessDenied", "restricted_note",
        std::string(kDeniedNoRestrictedNotesFlag), read_route, 403},
       {"GET", read, &w.guardian, "", "AccessDenied", "restricted_note", not_educator, read_route,
@@ -350,6 +369,17 @@ TEST_CASE("requests about a shredded student's notes are recorded before their 4
                  R"({"text":"Synthetic revision"})")
               .status == 404);
     CHECK(w.LogSize() == before);
+    // To an educator who cannot see every student it is refused, recorded,
+    // as another's note is.
+    auto refused = w.Call("POST", "/api/notes/" + unknown + "/revisions", w.outsider.token,
+                          R"({"text":"Synthetic revision"})");
+    CHECK(refused.status == 403);
+    CHECK(Str(ApiWorld::Json(refused).at("error").at("message")) ==
+          "only the note's author may do this");
+    auto denied = w.EventsSince(before);
+    REQUIRE(denied.size() == 1);
+    CHECK(DeniedReason(denied[0]) == kDeniedUnknownNote);
+    CHECK(denied[0].header.subject_id.empty());
   }
   CheckFailClosed(w, probes);
   // The shred's note ids come from its event alone: a rebuild keeps them gone.

@@ -147,7 +147,7 @@ void GetAccessList(const http::HttpRequest&, const http::RouteParams& params, Ex
   read.scope = AccessScope::kAuditQuery;
   read.extra.reason = reason;
   read.extra.query = kAccessListReadQuery;
-  if (!CheckStudentFound(ex, read.scope, id, read.extra)) return;
+  if (!CheckStudentFound(ex, RouteReach::kStaffOrGuardian, read.scope, id, read.extra)) return;
   // Who may read the student runs through every account and grant: on the
   // read pool.
   OffloadRead(ex, [ex, id, read = std::move(read)](const ReadSlot&) mutable {
@@ -195,7 +195,7 @@ void UnlinkGuardian(const http::HttpRequest& request, const http::RouteParams& p
                     Exchange ex) {
   std::string id(params.Get("id"));
   if (!CheckStudentRoute(ex, id, {Role::kDistrictAdmin})) return;
-  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return;
+  if (!CheckStudentFound(ex, RouteReach::kStaffOrGuardian, AccessScope::kUnknown, id)) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);

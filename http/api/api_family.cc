@@ -39,18 +39,18 @@ std::optional<StudentRead> HistoryRead(const Exchange& ex, const std::string& id
   }
   StudentRead read{scope, id, "", AccessOutcome::kAllowed, {}};
   auto found = ex.services().roster->FindStudent(id);
-  if (!found && found.error().code() == StatusCode::kGone && ex.role() == Role::kPrivacyOfficer) {
+  if (found) return read;
+  if (found.error().code() == StatusCode::kGone && ex.role() == Role::kPrivacyOfficer) {
     read.outcome = AccessOutcome::kGone;  // only the non-personal history remains
-  } else if (!found && found.error().code() == StatusCode::kGone) {
-    // 410 for a guardian, recorded: shredding removed the family's links
-    // with the record, so whose child it was can no longer be checked.
-    ReplyGone(ex, std::move(read), found.error());
-    return std::nullopt;
-  } else if (!found) {
-    ex.ReplyError(found.error());
-    return std::nullopt;
+    return read;
   }
-  return read;
+  // An unknown id is 404 to the officer; for a guardian, a shredded record
+  // is 410 (recorded) only if they were linked to the child at the shred, and
+  // anything else is refused as another family's child is.
+  read.outcome = AccessOutcome::kGone;
+  AnswerMissing(ex, RouteReach::kStaffOrGuardian, RecordKind::kStudent, found.error(),
+                std::move(read));
+  return std::nullopt;
 }
 
 // GET /api/students/{id}/history: every event about the record, oldest
@@ -101,7 +101,9 @@ bool CheckGuardianRequest(const Exchange& ex, const std::string& id, bool admin_
                    : OnlyRolesMessage({Role::kGuardian}));
     return false;
   }
-  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return false;
+  if (!CheckStudentFound(ex, RouteReach::kStaffOrGuardian, AccessScope::kUnknown, id)) {
+    return false;
+  }
   if (!admin && !ex.services().roster->IsGuardianOf(ex.user_id(), id)) {
     Deny(ex, {AccessScope::kUnknown, id, std::string(kDeniedNoRelationship), ""});
     return false;

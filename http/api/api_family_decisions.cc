@@ -25,8 +25,11 @@ bool RefuseUnless(const Exchange& ex, Role role, const FamilyRequest& request) {
 }
 
 // The request `id` names (validated by `prefix`), for a caller of `role`, or
-// an answer already sent: 400, 404, 403 (recorded) for another role, or 410
-// (recorded, ReplyGone) when shredding the student's record took the request.
+// an answer already sent: 400; 403 (recorded) for another role, whether or
+// not the request exists; and for a request that is unknown or that
+// shredding its student's record took, what AnswerMissing decides: 404 or
+// 410 (recorded, ReplyGone) to the privacy officer and to the guardians the
+// shred listed, a refusal as for another family's request to any other guardian.
 std::optional<FamilyRequest> FindRequest(const Exchange& ex, const std::string& id,
                                          std::string_view prefix, FamilyRequestKind kind,
                                          Role role) {
@@ -34,24 +37,22 @@ std::optional<FamilyRequest> FindRequest(const Exchange& ex, const std::string& 
   Family& family = *ex.services().family;
   auto found = family.FindRequest(id);
   if (found && found->kind != kind) found = Err(NotFoundError("no such request"));
-  if (!found && found.error().code() == StatusCode::kGone) {
-    FamilyRequest gone;
-    gone.id = id;
+  if (found) {
+    if (RefuseUnless(ex, role, *found)) return std::nullopt;
+    return *found;
+  }
+  FamilyRequest missing;
+  missing.id = id;
+  if (found.error().code() == StatusCode::kGone) {
     if (auto student = family.ShreddedRequestStudent(id); student && *student) {
-      gone.student_id = **student;
+      missing.student_id = **student;
     }
-    if (!RefuseUnless(ex, role, gone)) {
-      ReplyGone(ex, {AccessScope::kUnknown, gone.student_id, id, AccessOutcome::kGone, {}},
-                found.error());
-    }
-    return std::nullopt;
   }
-  if (!found) {
-    ex.ReplyError(found.error());
-    return std::nullopt;
+  if (!RefuseUnless(ex, role, missing)) {
+    AnswerMissing(ex, RouteReach::kStaffOrGuardian, RecordKind::kRequest, found.error(),
+                  {AccessScope::kUnknown, missing.student_id, id, AccessOutcome::kGone, {}});
   }
-  if (RefuseUnless(ex, role, *found)) return std::nullopt;
-  return *found;
+  return std::nullopt;
 }
 
 // Answers a command's failure; refusals are denials about the request's student.

@@ -44,15 +44,16 @@ std::string NoteStudentOrEmpty(const Exchange& ex, const std::string& note_id) {
   return shredded && *shredded ? **shredded : "";
 }
 
-// Answers `error`, the failed lookup of note `note_id`: for a note a shred
-// took (kGone), ReplyGone recorded against its student, a read of `scope`
-// or (kUnknown) a write; anything else as it is (404 for an unknown note).
+// Answers `error`, the failed lookup of note `note_id` on a route of
+// `reach`, as AnswerMissing does: an unknown note (kNotFound) or one a shred
+// took (kGone, recorded against its student, a read of `scope` or (kUnknown)
+// a write) is 404 or 410 only to whom DecideMissing allows, and otherwise
+// refused as a live note would be (`as_if`); anything else as it is.
 void ReplyNoteError(const Exchange& ex, const Status& error, AccessScope scope,
-                    const std::string& note_id) {
-  if (error.code() != StatusCode::kGone) return ex.ReplyError(error);
-  StudentRead gone{scope, NoteStudentOrEmpty(ex, note_id), note_id, AccessOutcome::kGone, {}};
-  if (scope == AccessScope::kRestrictedNote) gone.extra.note_id = note_id;
-  ReplyGone(ex, std::move(gone), error);
+                    const std::string& note_id, RouteReach reach, std::string_view as_if) {
+  StudentRead missing{scope, NoteStudentOrEmpty(ex, note_id), note_id, AccessOutcome::kGone, {}};
+  if (scope == AccessScope::kRestrictedNote) missing.extra.note_id = note_id;
+  AnswerMissing(ex, reach, RecordKind::kNote, error, std::move(missing), as_if);
 }
 
 // The refusal of a change to `note` by someone other than its author.
@@ -63,9 +64,10 @@ Denial NotAuthor(const NoteInfo& note) {
 // GET /api/notes/{id}/restricted: educators with access to the student and
 // the can_view_restricted_notes flag; audited as `restricted_note`. A note
 // that is not restricted is refused with 409 (its text is in the profile):
-// a read here would be recorded as a restricted note's. A note a shred took
-// is answered 410 (recorded as a read with outcome gone) to an educator with
-// the flag; access to its student can no longer be decided.
+// a read here would be recorded as a restricted note's. An unknown note, or
+// one a shred took (410, recorded as a read with outcome gone), is told so
+// only to a districtwide educator with the flag (ReplyNoteError); access to
+// a shredded student can no longer be decided otherwise.
 void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params, Exchange ex) {
   std::string note_id(params.Get("id"));
   if (!CheckPathId(ex, note_id, "note", "note")) return;
@@ -75,12 +77,10 @@ void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params
   }
   Records& records = *ex.services().records;
   auto student = records.NoteStudent(note_id);
-  if (!student && student.error().code() == StatusCode::kGone &&
-      !ex.caller.user.flags.contains(kFlagCanViewRestrictedNotes)) {
-    return Deny(ex, {AccessScope::kRestrictedNote, NoteStudentOrEmpty(ex, note_id),
-                     std::string(kDeniedNoRestrictedNotesFlag), note_id});
+  if (!student) {
+    return ReplyNoteError(ex, student.error(), AccessScope::kRestrictedNote, note_id,
+                          RouteReach::kRestrictedNote, kDeniedNoRelationship);
   }
-  if (!student) return ReplyNoteError(ex, student.error(), AccessScope::kRestrictedNote, note_id);
   AccessDecision decision =
       ex.services().roster->DecideRestricted(ex.user_id(), *student, ex.now_us);
   StudentRead read{AccessScope::kRestrictedNote, *student, note_id, AccessOutcome::kAllowed, {}};
@@ -108,7 +108,7 @@ void WriteNote(const http::HttpRequest& request, const http::RouteParams& params
     return Deny(ex,
                 {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
   }
-  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return;
+  if (!CheckStudentFound(ex, RouteReach::kEducator, AccessScope::kUnknown, id)) return;
   AccessDecision decision = ex.services().roster->Decide(ex.user_id(), id, ex.now_us);
   if (!decision.allowed) return Deny(ex, {AccessScope::kUnknown, id, decision.reason, ""});
   auto body = ParseBody(request);
@@ -133,10 +133,11 @@ void WriteNote(const http::HttpRequest& request, const http::RouteParams& params
 
 // For a route that changes the note `note_id` (from the path): true, with
 // `*note` set, if the caller is its author and still has access to the
-// student; false, having answered: 400 for a malformed id, 404 for an
-// unknown note, 410 to an educator for a note a shred took (recorded as
-// AccessDenied denied:gone: its author can no longer be checked), 403
-// (recorded as AccessDenied) for anyone else.
+// student; false, having answered: 400 for a malformed id; for an unknown
+// note or one a shred took, as ReplyNoteError decides (404, or 410 recorded
+// as AccessDenied denied:gone, to a districtwide educator; else refused as
+// for another's note: its author can no longer be checked); 403 (recorded
+// as AccessDenied) for anyone else.
 bool CheckNoteAuthor(const Exchange& ex, const std::string& note_id, NoteInfo* note) {
   if (!CheckPathId(ex, note_id, "note", "note")) return false;
   if (!HasRole(ex, {Role::kEducator})) {
@@ -146,7 +147,8 @@ bool CheckNoteAuthor(const Exchange& ex, const std::string& note_id, NoteInfo* n
   }
   auto found = ex.services().records->FindNote(note_id);
   if (!found) {
-    ReplyNoteError(ex, found.error(), AccessScope::kUnknown, note_id);
+    ReplyNoteError(ex, found.error(), AccessScope::kUnknown, note_id, RouteReach::kEducator,
+                   kDeniedNotAuthor);
     return false;
   }
   if (found->author_id != ex.user_id()) {

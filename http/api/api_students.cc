@@ -103,7 +103,7 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
     return Deny(ex, {scope, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
   }
   if (!query.ok()) return ex.Reply(query.BadRequest());
-  if (!CheckStudentFound(ex, scope, id)) return;
+  if (!CheckStudentFound(ex, RouteReach::kEducator, scope, id)) return;
   AccessDecision decision = ex.services().roster->Decide(ex.user_id(), id, ex.now_us);
   ServeDecided(ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
                [&]() -> Result<http::HttpResponse> {
@@ -128,7 +128,10 @@ std::string BreakGlassReasonProblem(const std::string& reason) {
 }
 
 // POST /api/students/{id}/break-glass {reason}: one hour of access; the
-// audit projection raises the alert from the BreakGlassStarted event.
+// audit projection raises the alert from the BreakGlassStarted event. The
+// body is checked before the student is looked up, so that a 422 says
+// nothing about whether the id exists; an unknown (or shredded) id is then
+// refused, recorded, to an educator who cannot see every student.
 void StartBreakGlass(const http::HttpRequest& request, const http::RouteParams& params,
                      Exchange ex) {
   std::string id(params.Get("id"));
@@ -137,7 +140,6 @@ void StartBreakGlass(const http::HttpRequest& request, const http::RouteParams& 
     return Deny(ex,
                 {AccessScope::kUnknown, KnownStudent(ex, id), std::string(kDeniedNotEducator), ""});
   }
-  if (!CheckStudentFound(ex, AccessScope::kUnknown, id)) return;
   auto body = ParseBody(request);
   if (!body) return ex.ReplyError(body.error());
   BodyFields fields(*body);
@@ -149,6 +151,7 @@ void StartBreakGlass(const http::HttpRequest& request, const http::RouteParams& 
     }
   }
   if (!fields.Finish()) return ex.Reply(fields.Unprocessable());
+  if (!CheckStudentFound(ex, RouteReach::kEducator, AccessScope::kUnknown, id, {}, "")) return;
   OffloadRaw(ex, [ex, id, reason = *reason] {
     auto started =
         RosterCommands(ex.services()).StartBreakGlass(ex.caller.actor, ex.user_id(), id, reason);

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "projections/family/family.h"
 #include "projections/roster/roster.h"
 
 namespace backpack::api {
@@ -193,15 +194,54 @@ void ReplyGone(const Exchange& exchange, StudentRead request, const Status& gone
                            AccessOutcome::kGone, request.extra, std::move(answer));
 }
 
-bool CheckStudentFound(const Exchange& exchange, AccessScope scope, const std::string& id,
-                       const AccessExtra& extra) {
+namespace {
+
+// Whether the caller had a right to the shredded record of `student` that
+// can still be decided: a guardian linked to the child at the shred.
+bool HadRightToShredded(const Exchange& exchange, const std::string& student) {
+  if (exchange.role() != Role::kGuardian || student.empty()) return false;
+  Result<bool> was = exchange.services().family->WasGuardianAtShred(student, exchange.user_id());
+  return was && *was;  // unknown cases are denied
+}
+
+}  // namespace
+
+void AnswerMissing(const Exchange& exchange, RouteReach reach, RecordKind kind,
+                   const Status& missing, StudentRead request, std::string_view as_if) {
+  const StatusCode code = missing.code();
+  if (code != StatusCode::kNotFound && code != StatusCode::kGone) {
+    return exchange.ReplyError(missing);
+  }
+  const MissingRecord state =
+      code == StatusCode::kGone ? MissingRecord::kShredded : MissingRecord::kUnknown;
+  const bool had_right =
+      state == MissingRecord::kShredded && HadRightToShredded(exchange, request.student_id);
+  const MissingDecision decision =
+      DecideMissing(exchange.role(), exchange.caller.user.flags, reach, kind, state, had_right);
+  switch (decision.answer) {
+    case MissingAnswer::kNotFound:
+      return exchange.ReplyError(missing);
+    case MissingAnswer::kGone:
+      return ReplyGone(exchange, std::move(request), missing);
+    case MissingAnswer::kForbidden:
+      break;
+  }
+  Denial denial{request.scope, request.student_id, decision.reason, request.target_id};
+  if (state == MissingRecord::kUnknown) {
+    if (denial.target_id.empty()) denial.target_id = request.student_id;
+    denial.student_id.clear();  // no such student: the trail names the id as the target
+  }
+  // Without the restricted-notes flag, refused for it as for every note.
+  const bool flag = decision.reason == kDeniedNoRestrictedNotesFlag;
+  Deny(exchange, std::move(denial), DenialMessage(flag ? decision.reason : as_if, exchange.role()));
+}
+
+bool CheckStudentFound(const Exchange& exchange, RouteReach reach, AccessScope scope,
+                       const std::string& id, const AccessExtra& extra, std::string_view as_if) {
   Result<StudentInfo> found = exchange.services().roster->FindStudent(id);
   if (found) return true;
-  if (found.error().code() == StatusCode::kGone) {
-    ReplyGone(exchange, {scope, id, "", AccessOutcome::kGone, extra}, found.error());
-  } else {
-    exchange.ReplyError(found.error());
-  }
+  AnswerMissing(exchange, reach, RecordKind::kStudent, found.error(),
+                {scope, id, "", AccessOutcome::kGone, extra}, as_if);
   return false;
 }
 

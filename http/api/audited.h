@@ -98,12 +98,26 @@ void ReplyCommandError(const Exchange& exchange, const Status& status, Denial de
 // student's data went with the key. 503 audit_unavailable if it failed.
 void ReplyGone(const Exchange& exchange, StudentRead request, const Status& gone);
 
-// For a route about the student `id`, after its role check: true if the
-// roster knows the student and the record is not shredded; false, having
-// answered: 404 for an unknown student, ReplyGone (of `scope`, with `extra`)
-// for a shredded one.
-bool CheckStudentFound(const Exchange& exchange, AccessScope scope, const std::string& id,
-                       const AccessExtra& extra = {});
+// Answers a request that names no live record, `missing` the lookup's
+// kNotFound (an unknown id) or kGone (a shredded student's), as DecideMissing
+// (projections/access_policy.h) decides for the caller on a route of `reach`
+// about an id of `kind`: 404, ReplyGone (of `request`), or a refusal (403,
+// AccessDenied) worded as the one for a live record the caller may not see
+// (the message of `as_if`, a kDenied* reason; "" for a generic one). The
+// refusal of an unknown id names it as `target_id` (the request's, else its
+// `student_id`) and no student; of a shredded one, the student. A guardian
+// linked to the child at the shred (Family::WasGuardianAtShred) had a right
+// to the record. Any other error is answered as it is.
+void AnswerMissing(const Exchange& exchange, RouteReach reach, RecordKind kind,
+                   const Status& missing, StudentRead request,
+                   std::string_view as_if = kDeniedNoRelationship);
+
+// For a route of `reach` about the student `id`, after its role check: true
+// if the roster knows the student and the record is not shredded; false,
+// having answered as AnswerMissing does (a read of `scope`, with `extra`).
+bool CheckStudentFound(const Exchange& exchange, RouteReach reach, AccessScope scope,
+                       const std::string& id, const AccessExtra& extra = {},
+                       std::string_view as_if = kDeniedNoRelationship);
 
 // The student `id` names if the roster knows it (even shredded), else "":
 // for denials decided before the student's existence is checked.
