@@ -82,6 +82,7 @@ bool TableReader::Next(Row* row) {
     if (record_.fields.size() != header_.size()) {
       Report(record_.line, "expected " + std::to_string(header_.size()) + " fields, found " +
                                std::to_string(record_.fields.size()));
+      failed_ = true;  // its sourcedId is unknown: references to it would be noise
       continue;
     }
     CheckRequired(record_);

@@ -70,6 +70,13 @@ TEST_CASE("records with the wrong number of fields are reported and skipped") {
                 "teams.csv:3: expected 4 fields, found 5"});
 }
 
+TEST_CASE("a short row is the only problem reported about it, not each reference to it") {
+  // school-1, which courses, classes, users and enrollments all name, loses two fields.
+  CHECK(ErrorsOf(Edit("orgs.csv", "Example Middle School,school,S1,district-1",
+                      "Example Middle School,school")) ==
+        Strings{"orgs.csv:3: expected 7 fields, found 5"});
+}
+
 TEST_CASE("empty required fields are reported by column") {
   CHECK(ErrorsOf(Edit("users.csv", "stu2,,Sample,", "stu2,,,")) ==
         Strings{"users.csv:3: givenName: required field is empty"});

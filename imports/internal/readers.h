@@ -17,8 +17,9 @@ struct ReadContext {
   ImportSet* set;
   ImportErrors* errors;
   // Required files missing, and files present but not read to the end (bad
-  // header, CSV error, too many rows): their problem is reported once, and
-  // references into them are not checked, to avoid noise.
+  // header, CSV error, a record with the wrong number of fields, too many
+  // rows): their problem is reported once, and references into them are not
+  // checked, to avoid noise.
   std::set<std::string> incomplete_files;
 };
 

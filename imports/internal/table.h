@@ -76,8 +76,9 @@ class TableReader {
   bool Next(Row* row);
   // Data records read so far.
   size_t rows() const { return rows_; }
-  // True once a record was skipped for a CSV error, or the row limit stopped
-  // reading: the rows read are not all the file holds.
+  // True once a record was skipped (a CSV error, or the wrong number of
+  // fields), or the row limit stopped reading: the rows read are not all the
+  // file holds.
   bool failed() const { return failed_; }
 
  private:
