@@ -15,9 +15,10 @@
 //  - files: manifest.csv, orgs.csv and users.csv are required; manifest.csv
 //    must say oneroster.version 1.1 and agree with the files present (bulk
 //    only; delta sets are refused);
-//  - CSV syntax (imports/csv.h), then per file: unknown or repeated columns,
-//    missing required columns, field counts, empty required fields, dates,
-//    datetimes, enumerations, booleans, numbers and grade levels;
+//  - CSV syntax (imports/csv.h), then per file: unknown or repeated columns
+//    ("metadata.*" extension columns are ignored), missing required columns,
+//    field counts, empty required fields, dates, datetimes, enumerations,
+//    booleans, numbers and grade levels;
 //  - duplicate sourcedIds within a file;
 //  - references: org parent -> orgs; session parent -> sessions; course ->
 //    school year session and org; class -> course, school, terms; user ->

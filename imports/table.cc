@@ -19,6 +19,10 @@ std::string Quoted(std::string_view name) {
   return out;
 }
 
+// OneRoster 1.1 lets a file carry extension columns named "metadata.*"
+// (after its defined ones); SIS exports do. Backpack reads none of them.
+bool IsExtensionColumn(std::string_view name) { return name.starts_with("metadata."); }
+
 }  // namespace
 
 TableReader::TableReader(const FileSpec& spec, std::string_view text, const ImportLimits& limits,
@@ -51,7 +55,8 @@ bool TableReader::Open() {
     if (std::find(header_.begin(), header_.begin() + i, name) != header_.begin() + i) {
       Report(record_.line, "column " + Quoted(name) + " appears more than once");
       usable = false;
-    } else if (!Contains(spec_.required, name) && !Contains(spec_.optional, name)) {
+    } else if (!Contains(spec_.required, name) && !Contains(spec_.optional, name) &&
+               !IsExtensionColumn(name)) {
       Report(record_.line, "unknown column " + Quoted(name));
     }
   }

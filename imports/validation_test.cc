@@ -60,6 +60,17 @@ TEST_CASE("header problems: unknown, repeated and missing columns") {
         Strings{"orgs.csv:1: missing required column \"type\""});
 }
 
+TEST_CASE("metadata extension columns are ignored, other unknown columns are not") {
+  REQUIRE(CryptoInit().ok());
+  FileSet files = Edit("orgs.csv", "parentSourcedId\n", "parentSourcedId,metadata.sis.region\n");
+  files = Edit(files, "orgs.csv", "D1,\n", "D1,,North\n");
+  files = Edit(files, "orgs.csv", "district-1\n", "district-1,\n");
+  auto set = ParseImportFiles(files);
+  CHECK(set.has_value());
+  CHECK(ErrorsOf(Edit(files, "orgs.csv", "metadata.sis.region", "metadata")) ==
+        Strings{"orgs.csv:1: unknown column \"metadata\""});
+}
+
 TEST_CASE("records with the wrong number of fields are reported and skipped") {
   CHECK(ErrorsOf(With("teams.csv",
                       "studentSourcedId,activity,season,coach\n"

@@ -19,7 +19,8 @@
 
 namespace backpack::imports::internal {
 
-// The columns of one file. Any other column is an error.
+// The columns of one file. Any other column is an error, except OneRoster's
+// extension columns ("metadata.*"), which are ignored.
 struct FileSpec {
   std::string_view file;
   std::vector<std::string_view> required;  // must be in the header and never empty
