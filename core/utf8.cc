@@ -109,14 +109,23 @@ bool IsCleanText(std::string_view text, bool multiline) {
   return true;
 }
 
+bool HasBidiControl(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const std::optional<char32_t> cp = DecodeUtf8(text, &i);
+    if (!cp) continue;
+    if (*cp == 0x061C || *cp == 0x200E || *cp == 0x200F || (*cp >= 0x202A && *cp <= 0x202E) ||
+        (*cp >= 0x2066 && *cp <= 0x2069)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool IsCleanLine(std::string_view text) {
-  if (!IsCleanText(text, /*multiline=*/false)) return false;
+  if (!IsCleanText(text, /*multiline=*/false) || HasBidiControl(text)) return false;
   for (size_t i = 0; i < text.size();) {
     const char32_t cp = *DecodeUtf8(text, &i);  // well-formed: checked above
-    const bool separator = cp == 0x2028 || cp == 0x2029;
-    const bool bidi = cp == 0x061C || cp == 0x200E || cp == 0x200F ||
-                      (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-    if (separator || bidi) return false;
+    if (cp == 0x2028 || cp == 0x2029) return false;
   }
   return true;
 }

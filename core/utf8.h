@@ -35,10 +35,14 @@ size_t VisibleLength(std::string_view text);
 // are allowed when `multiline`.
 bool IsCleanText(std::string_view text, bool multiline);
 
+// True if `text` holds a bidirectional control (U+061C, U+200E, U+200F,
+// U+202A-U+202E, U+2066-U+2069), which could make text shown to others read
+// as something else. Bytes that are not UTF-8 are skipped.
+bool HasBidiControl(std::string_view text);
+
 // Clean one-line text (IsCleanText) that also holds no line or paragraph
-// separator (U+2028, U+2029) and no bidirectional control (U+061C, U+200E,
-// U+200F, U+202A-U+202E, U+2066-U+2069), which could make a name shown to
-// others read as something else: for names.
+// separator (U+2028, U+2029) and no bidirectional control (HasBidiControl):
+// for names.
 bool IsCleanLine(std::string_view text);
 
 }  // namespace backpack

@@ -11,10 +11,18 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Why a field that is not IsCleanText (multiline) is refused.
+// Whether `field` may be imported: clean text (IsCleanText, multiline)
+// without bidirectional controls, which could make what others are shown
+// (a name, a note) read as something else.
+bool IsImportableText(std::string_view field) {
+  return IsCleanText(field, /*multiline=*/true) && !HasBidiControl(field);
+}
+
+// Why a field that is not IsImportableText is refused.
 std::string_view WhyUnclean(std::string_view field) {
   if (field.find('\0') != std::string_view::npos) return "NUL byte";
   if (!IsValidUtf8(field)) return "invalid UTF-8";
+  if (HasBidiControl(field)) return "bidirectional control character";
   return "control character";
 }
 
@@ -82,8 +90,8 @@ tl::expected<bool, CsvError> CsvReader::Next(CsvRecord* record) {
       return tl::unexpected(std::move(end.error()));
     }
     // Tab, CR and LF may stand in a quoted field; other controls (escape
-    // sequences, C1) would reach whoever displays the value.
-    if (problem.empty() && !IsCleanText(*field, /*multiline=*/true)) {
+    // sequences, C1, bidirectional ones) would reach whoever displays the value.
+    if (problem.empty() && !IsImportableText(*field)) {
       problem = std::string(WhyUnclean(*field)) + " in field " + std::to_string(count);
     }
     if (*end == FieldEnd::kRecordEnd) break;

@@ -3,13 +3,13 @@
 // Accepts CRLF and LF line ends, quoted fields holding commas, line breaks and
 // doubled quotes, and skips a leading UTF-8 byte order mark and blank lines.
 // Rejects, with the physical line where the offending record starts: invalid
-// UTF-8, NUL bytes, an unterminated quoted field, a quote inside an unquoted
-// field, text after a closing quote, a bare carriage return, a field longer
-// than CsvLimits::max_field_bytes and a record with more than
-// CsvLimits::max_fields_per_record fields. A rejected record is skipped and
-// reading goes on, so that one pass finds every bad record: after a bad field
-// the rest of its record is read as usual; after text that breaks the
-// quoting, from the next line; an unterminated quoted field ends the input.
+// UTF-8, NUL bytes, control characters other than tab, CR and LF (C0, DEL,
+// C1), bidirectional controls (HasBidiControl), an unterminated quoted field, a quote inside an
+// unquoted field, text after a closing quote, a bare carriage return, a field longer than
+// CsvLimits::max_field_bytes and a record with more than CsvLimits::max_fields_per_record fields. A
+// rejected record is skipped and reading goes on, so that one pass finds every bad record: after a
+// bad field the rest of its record is read as usual; after text that breaks the quoting, from the
+// next line; an unterminated quoted field ends the input.
 #pragma once
 
 #include <cstddef>

@@ -133,6 +133,18 @@ TEST_CASE("CSV refuses control characters but keeps tabs and line breaks in quot
   CHECK(Fields(*table) == Rows{{"two\r\nlines", "tab\there"}});
 }
 
+TEST_CASE("CSV refuses bidirectional controls, which could make a value read as another") {
+  CHECK(ErrorOf("name\nAdmin \xe2\x80\xae"
+                "nimda\n")
+            .message ==  // U+202E
+        "bidirectional control character in field 1");
+  CHECK(ErrorOf("a,b\nok,\"x\xe2\x81\xa6y\xe2\x81\xa9\"\n").message ==  // U+2066 .. U+2069
+        "bidirectional control character in field 2");
+  auto table = ParseCsv("name\n\xd8\xb9\xd9\x84\xd9\x8a\n");  // Arabic letters are text
+  REQUIRE(table);
+  CHECK(Fields(*table) == Rows{{"\xd8\xb9\xd9\x84\xd9\x8a"}});
+}
+
 TEST_CASE("UTF-8 validation follows RFC 3629") {
   CHECK(IsValidUtf8("plain ASCII"));
   CHECK(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x8E\x92"));

@@ -88,6 +88,11 @@ TEST_CASE("a short row is the only problem reported about it, not each reference
         Strings{"orgs.csv:3: expected 7 fields, found 5"});
 }
 
+TEST_CASE("a bidirectional control in an imported name is refused at its file and line") {
+  CHECK(ErrorsOf(Edit("users.csv", "stu2,,Sample,", "stu2,,Sa\xe2\x80\xaemple,")) ==
+        Strings{"users.csv:3: bidirectional control character in field 9"});
+}
+
 TEST_CASE("empty required fields are reported by column") {
   CHECK(ErrorsOf(Edit("users.csv", "stu2,,Sample,", "stu2,,,")) ==
         Strings{"users.csv:3: givenName: required field is empty"});
