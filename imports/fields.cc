@@ -57,6 +57,11 @@ bool IsIsoDate(std::string_view text) {
   return day <= DaysInMonth(year, month);
 }
 
+bool IsPlausibleYear(std::string_view text) {
+  const int year = Digits(text.substr(0, 4));
+  return year >= kMinImportYear && year <= kMaxImportYear;
+}
+
 bool IsIsoDateTime(std::string_view text, bool zone_required) {
   if (text.size() < 19 || text[10] != 'T') return false;
   if (!IsIsoDate(text.substr(0, 10)) || !IsTime(text.substr(11, 8))) return false;

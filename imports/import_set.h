@@ -17,8 +17,8 @@
 //    only; delta sets are refused);
 //  - CSV syntax (imports/csv.h), then per file: unknown or repeated columns
 //    ("metadata.*" extension columns are ignored), missing required columns,
-//    field counts, empty required fields, dates, datetimes, enumerations,
-//    booleans, numbers and grade levels;
+//    field counts, empty required fields, dates and datetimes (years 1900 to
+//    2100), enumerations, booleans, numbers and grade levels;
 //  - duplicate sourcedIds within a file;
 //  - references: org parent -> orgs; session parent -> sessions; course ->
 //    school year session and org; class -> course, school, terms; user ->

@@ -1,6 +1,7 @@
 // OneRoster 1.1 bulk CSV files: column specs and typed rows.
 #include <array>
 
+#include "imports/internal/fields.h"
 #include "imports/internal/readers.h"
 #include "imports/internal/table.h"
 
@@ -92,7 +93,7 @@ AcademicSession ReadSession(const Row& row) {
   session.end_date = row.Date("endDate");
   row.CheckNotBefore("endDate", session.end_date, "startDate", session.start_date);
   session.parent_sourced_id = row.Text("parentSourcedId");
-  auto year = row.Int("schoolYear", 1000, 9999);
+  auto year = row.Int("schoolYear", kMinImportYear, kMaxImportYear);
   session.school_year = year ? std::to_string(*year) : "";
   return session;
 }

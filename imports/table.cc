@@ -119,16 +119,25 @@ std::string_view Row::Get(std::string_view column) const {
   return index ? std::string_view(record_->fields[*index]) : std::string_view();
 }
 
+std::string Row::CheckYear(std::string_view column, std::string_view value) const {
+  if (IsPlausibleYear(value)) return std::string(value);
+  Error(std::string(column) + ": year outside " + std::to_string(kMinImportYear) + " to " +
+        std::to_string(kMaxImportYear));
+  return {};
+}
+
 std::string Row::Date(std::string_view column) const {
   std::string_view value = Get(column);
-  if (value.empty() || IsIsoDate(value)) return std::string(value);
+  if (value.empty()) return {};
+  if (IsIsoDate(value)) return CheckYear(column, value);
   Error(std::string(column) + ": not a date (expected YYYY-MM-DD)");
   return {};
 }
 
 std::string Row::DateTime(std::string_view column, bool zone_required) const {
   std::string_view value = Get(column);
-  if (value.empty() || IsIsoDateTime(value, zone_required)) return std::string(value);
+  if (value.empty()) return {};
+  if (IsIsoDateTime(value, zone_required)) return CheckYear(column, value);
   Error(std::string(column) + (zone_required
                                    ? ": not a datetime (expected YYYY-MM-DDTHH:MM:SS and a zone)"
                                    : ": not a datetime (expected YYYY-MM-DDTHH:MM:SS)"));

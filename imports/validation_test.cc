@@ -120,6 +120,22 @@ TEST_CASE("bad dates and datetimes") {
         Strings{"orgs.csv:3: dateLastModified: not a datetime (expected YYYY-MM-DDTHH:MM:SS)"});
 }
 
+TEST_CASE("dates and datetimes outside 1900 to 2100 are refused") {
+  CHECK(ErrorsOf(Edit("attendance.csv", "2024-09-03", "0001-01-01")) ==
+        Strings{"attendance.csv:2: date: year outside 1900 to 2100"});
+  CHECK(ErrorsOf(Edit("services.csv", "2024-09-10,", "2024-09-10,9999-12-31")) ==
+        Strings{"services.csv:2: endDate: year outside 1900 to 2100"});
+  CHECK(ErrorsOf(Edit("demographics.csv", "2012-03-04", "1899-12-31")) ==
+        Strings{"demographics.csv:2: birthDate: year outside 1900 to 2100"});
+  CHECK(ErrorsOf(Edit("student_voice.csv", "2024-09-20T14:05:00Z", "2999-09-20T14:05:00Z")) ==
+        Strings{"student_voice.csv:2: submittedAt: year outside 1900 to 2100"});
+  CHECK(ErrorsOf(Edit("academicSessions.csv", "2025-06-10,,2025", "2025-06-10,,2999")) ==
+        Strings{"academicSessions.csv:2: schoolYear: not a whole number from 1900 to 2100"});
+  REQUIRE(CryptoInit().ok());
+  CHECK(ParseImportFiles(Edit("attendance.csv", "2024-09-03", "1900-01-01")).has_value());
+  CHECK(ParseImportFiles(Edit("services.csv", "2024-09-10,", "2024-09-10,2100-12-31")).has_value());
+}
+
 TEST_CASE("bad enumeration values") {
   CHECK(ErrorsOf(Edit("users.csv", "guardian,guard1", "wizard,guard1")) ==
         Strings{"users.csv:5: role: unknown value (expected one of administrator, aide, guardian, "
@@ -148,7 +164,7 @@ TEST_CASE("numbers and grade levels that are not") {
         Strings{"assessments.csv:2: score: not a number",
                 "assessments.csv:2: percentile: not a whole number from 0 to 100"});
   CHECK(ErrorsOf(Edit("academicSessions.csv", "2025-06-10,,2025", "2025-06-10,,twenty")) ==
-        Strings{"academicSessions.csv:2: schoolYear: not a whole number from 1000 to 9999"});
+        Strings{"academicSessions.csv:2: schoolYear: not a whole number from 1900 to 2100"});
   CHECK(ErrorsOf(Edit("users.csv", "guard-1,07,", "guard-1,7,")) ==
         Strings{"users.csv:2: grades: not a grade level (expected KG, 01 to 13, PK, ...)"});
   CHECK(ErrorsOf(Edit("users.csv", "\"KG,09\"", "\"KG,,09\"")) ==

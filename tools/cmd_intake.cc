@@ -101,7 +101,8 @@ struct BenchImportOptions {
 };
 
 // Import's refusal of a set that retracts most of what is held
-// (kUnprocessable, Import's only one) names the flag of `backpack import`;
+// (kUnprocessable; a generated set's birth dates are all past, so it is the
+// only refusal bench import meets) names the flag of `backpack import`;
 // bench import has none: it says what to do.
 Status BenchImportRefusal(const Status& status) {
   if (status.code() != StatusCode::kUnprocessable) return status;

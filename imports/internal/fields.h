@@ -11,6 +11,15 @@ namespace backpack::imports::internal {
 // "YYYY-MM-DD", a real calendar date (leap years included).
 bool IsIsoDate(std::string_view text);
 
+// Years a date in an import may name: a SIS holds nothing older or later, and
+// a year such as 0001 or 9999 is a placeholder or a typo.
+inline constexpr int kMinImportYear = 1900;
+inline constexpr int kMaxImportYear = 2100;
+
+// True if `text`, which starts with an IsIsoDate date, names a year from
+// kMinImportYear to kMaxImportYear.
+bool IsPlausibleYear(std::string_view text);
+
 // "YYYY-MM-DDTHH:MM:SS" with optional fractional seconds, then "Z" or
 // "+HH:MM"/"-HH:MM". The zone may be left out only if `zone_required` is false.
 bool IsIsoDateTime(std::string_view text, bool zone_required);

@@ -39,6 +39,8 @@ class Row {
 
   std::string_view Get(std::string_view column) const;
   std::string Text(std::string_view column) const { return std::string(Get(column)); }
+  // Dates and datetimes must also name a year from kMinImportYear to
+  // kMaxImportYear (fields.h).
   std::string Date(std::string_view column) const;
   std::string DateTime(std::string_view column, bool zone_required) const;
   std::optional<bool> Bool(std::string_view column) const;
@@ -57,6 +59,10 @@ class Row {
 
  private:
   friend class TableReader;
+  // `value` (a well-formed date or datetime) if its year is plausible; else
+  // reports it and gives "".
+  std::string CheckYear(std::string_view column, std::string_view value) const;
+
   const TableReader* table_ = nullptr;
   const CsvRecord* record_ = nullptr;
   SourceLine source_;

@@ -62,11 +62,22 @@ imports::ImportErrors MassRetractions(const intake::Planner& planner) {
   return problems;
 }
 
-// ok if the set may be imported; else the mass-retraction refusal
-// (kUnprocessable, its `file: message` lines), its problems also put in
-// `refusal` if given.
-Status RefuseMassRetraction(const intake::Planner& planner, imports::ImportErrors* refusal) {
-  imports::ImportErrors problems = MassRetractions(planner);
+// One problem per demographics row whose birthDate is after `today` (the
+// store's clock, UTC): a typo the parser's year bounds let through, such as
+// 2099 for 2009. Messages name no value (a birth date is personal data).
+imports::ImportErrors FutureBirthDates(const imports::ImportSet& set, const std::string& today) {
+  imports::ImportErrors problems;
+  for (const imports::Demographics& d : set.demographics) {
+    // ISO 8601 dates order as text.
+    if (d.birth_date > today)
+      problems.Add(d.source.file, d.source.line, "birthDate: in the future");
+  }
+  return problems;
+}
+
+// ok if `problems` is empty; else the refusal (kUnprocessable, their
+// `file:line: message` lines), the problems also put in `refusal` if given.
+Status Refuse(imports::ImportErrors problems, imports::ImportErrors* refusal) {
   if (problems.empty()) return OkStatus();
   Status refused = problems.ToStatus();
   if (refusal) *refusal = std::move(problems);
@@ -98,7 +109,7 @@ Result<ImportReport> PlanAndAppend(Services& services, const imports::ImportSet&
   intake::Planner planner(services, context);
   RETURN_IF_ERROR(planner.AddRows(std::move(rows)));
   RETURN_IF_ERROR(planner.AddRetractions(set));
-  if (!options.allow_mass_retraction) RETURN_IF_ERROR(RefuseMassRetraction(planner, refusal));
+  if (!options.allow_mass_retraction) RETURN_IF_ERROR(Refuse(MassRetractions(planner), refusal));
   std::vector<NewEvent> events = planner.Finish(set);
 
   ImportReport report;
@@ -139,6 +150,7 @@ Result<ImportReport> Import(Services& services, const imports::ImportSet& set, c
   if (!services.log) return Err(FailedPreconditionError("the event log is not open"));
   std::lock_guard lock(ImportMutex());
   const intake::EventContext context = NewEventContext(services, actor);
+  RETURN_IF_ERROR(Refuse(FutureBirthDates(set, context.today), refusal));
   Result<ImportReport> report = Err(InternalError("not planned"));
   for (int plan = 0; plan < kPlansAfterShred; ++plan) {
     report = PlanAndAppend(services, set, context, options, refusal);

@@ -74,11 +74,14 @@ inline constexpr uint64_t kMassRetractionMinRows = 20;
 // plan the set again, skipping that student's rows, as an import planned
 // after the shred does. Errors, all with nothing appended: kUnavailable (or,
 // should shreds keep overtaking it, kGone) from the log;
-// kFailedPrecondition if services.log is not open; kUnprocessable for a mass
-// retraction (ImportOptions): the set's problems, one per file that trips
-// the guard (line 0, the whole file; the message names the kinds, their
-// counts and the override), as ImportErrors::ToStatus words them and, if
-// `refusal` is given, put there as they are (for HTTP's 422 details).
+// kFailedPrecondition if services.log is not open; kUnprocessable for a set
+// refused whole, as ImportErrors::ToStatus words its problems and, if
+// `refusal` is given, put there as they are (for HTTP's 422 details): a
+// birthDate after today by services.clock (one problem per row,
+// `demographics.csv:LINE: birthDate: in the future`), else a mass
+// retraction (ImportOptions: one problem per file that trips the guard, line
+// 0, the whole file; the message names the kinds, their counts and the
+// override).
 Result<ImportReport> Import(Services& services, const imports::ImportSet& set, const Actor& actor,
                             ImportOptions options = {}, imports::ImportErrors* refusal = nullptr);
 

@@ -269,3 +269,23 @@ TEST_CASE("a service is discontinued once its end date has come") {
   CHECK(f.CountsFrom(size) == Counts{{"ServiceDiscontinued", 1}, {"ImportCompleted", 1}});
   CHECK(f.ImportOk(files).events_appended == 0);
 }
+
+TEST_CASE("a birthDate after the store's today is refused at its line and nothing is appended") {
+  IntakeFixture f;  // clock: 2026-09-21
+  auto import = [&](const std::string& birth_date, imports::ImportErrors* refusal) {
+    imports::FileSet files = Edit(SmallDistrict(), "demographics.csv", "2013-05-06", birth_date);
+    return Import(f.domain().services(), ParseOk(files), Actor{"system", "req_test", ""}, {},
+                  refusal);
+  };
+  imports::ImportErrors refusal;
+  auto tomorrow = import("2026-09-22", &refusal);
+  REQUIRE_FALSE(tomorrow);
+  CHECK(tomorrow.error().code() == StatusCode::kUnprocessable);
+  REQUIRE(refusal.errors().size() == 1);
+  CHECK(refusal.errors()[0].ToString() == "demographics.csv:2: birthDate: in the future");
+  CHECK(f.log().size() == 0);
+  imports::ImportErrors none;
+  auto today = import("2026-09-21", &none);  // born today: an odd row, but a possible one
+  CHECK(today);
+  CHECK(none.empty());
+}
