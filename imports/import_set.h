@@ -24,7 +24,9 @@
 //    school year session and org; class -> course, school, terms; user ->
 //    orgs and agents (a parent's, guardian's or relative's agents must be
 //    students); enrollment -> class, school, user; demographics -> user;
-//    supplemental studentSourcedId -> a student; grades classSourcedId -> class. References into a file not read whole (a
+//    supplemental studentSourcedId -> a student; grades classSourcedId -> class.
+//    An org or class marked tobedeleted (not imported) may be named only by
+//    rows marked tobedeleted too. References into a file not read whole (a
 //    record skipped, see internal/readers.h) are not checked.
 //
 // Precondition: CryptoInit() has run (file_set_hash uses SHA-256).

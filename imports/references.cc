@@ -50,12 +50,26 @@ bool IsFamilyRole(UserRole role) {
   return role == UserRole::kParent || role == UserRole::kGuardian || role == UserRole::kRelative;
 }
 
+bool IsDeleted(const OneRosterRow& row) { return row.status == "tobedeleted"; }
+
 // What a reference must resolve to.
 struct Target {
   IdIndex index;
   std::string_view noun;  // "org"
   std::string_view file;  // "orgs.csv"
+  // Whether a row marked tobedeleted, which is not imported, is refused as a
+  // target. Not for users: rows about a student marked so are left out
+  // (intake's skipped_deleted), as the student is.
+  bool refuse_deleted = false;
 };
+
+// The row a reference is made from.
+struct Referrer {
+  const SourceLine& at;
+  bool deleted = false;  // itself marked tobedeleted: it may name rows that are too
+};
+
+Referrer From(const OneRosterRow& row) { return {row.source, IsDeleted(row)}; }
 
 class ReferenceChecker {
  public:
@@ -63,11 +77,11 @@ class ReferenceChecker {
       : context_(context),
         set_(*context.set),
         errors_(context.errors),
-        orgs_{IndexIds(Pointers(set_.orgs), errors_), "org", "orgs.csv"},
+        orgs_{IndexIds(Pointers(set_.orgs), errors_), "org", "orgs.csv", true},
         sessions_{IndexIds(Pointers(set_.academic_sessions), errors_), "academic session",
                   "academicSessions.csv"},
         courses_{IndexIds(Pointers(set_.courses), errors_), "course", "courses.csv"},
-        classes_{IndexIds(Pointers(set_.classes), errors_), "class", "classes.csv"},
+        classes_{IndexIds(Pointers(set_.classes), errors_), "class", "classes.csv", true},
         users_{IndexIds(UserPointers(set_), errors_), "user", "users.csv"} {
     IndexIds(Pointers(set_.enrollments), errors_);
     IndexIds(Pointers(set_.demographics), errors_);
@@ -81,57 +95,65 @@ class ReferenceChecker {
   }
 
  private:
-  // The row `id` names in `target`, or null after reporting it. Empty ids
+  // The row `id` names in `target`, or null after reporting it (or the row
+  // it names being marked tobedeleted, if `target` refuses that). Empty ids
   // and targets that could not be read are not checked (and give null).
-  const OneRosterRow* Ref(const SourceLine& at, std::string_view column, const std::string& id,
+  const OneRosterRow* Ref(Referrer from, std::string_view column, const std::string& id,
                           const Target& target) const {
     if (id.empty() || context_.incomplete_files.contains(std::string(target.file))) return nullptr;
     auto it = target.index.find(id);
-    if (it != target.index.end()) return it->second;
+    if (it != target.index.end()) {
+      if (!target.refuse_deleted || from.deleted || !IsDeleted(*it->second)) return it->second;
+      errors_->Add(from.at.file, from.at.line,
+                   std::string(column) + ": the " + std::string(target.noun) + " in " +
+                       std::string(target.file) +
+                       " with that sourcedId is marked tobedeleted, and is not imported");
+      return nullptr;
+    }
     std::string message = std::string(column) + ": no " + std::string(target.noun) + " in " +
                           std::string(target.file) + " has that sourcedId";
     if (!context_.files.contains(std::string(target.file))) message += " (the file is missing)";
-    errors_->Add(at.file, at.line, std::move(message));
+    errors_->Add(from.at.file, from.at.line, std::move(message));
     return nullptr;
   }
 
-  void RefStudent(const SourceLine& at, std::string_view column, const std::string& id) const {
+  void RefStudent(Referrer from, std::string_view column, const std::string& id) const {
     // users_ indexes User rows only.
-    const auto* user = static_cast<const User*>(Ref(at, column, id, users_));
+    const auto* user = static_cast<const User*>(Ref(from, column, id, users_));
     if (user != nullptr && user->role != UserRole::kStudent) {
-      errors_->Add(at.file, at.line,
+      errors_->Add(from.at.file, from.at.line,
                    std::string(column) + ": refers to a user who is not a student");
     }
   }
 
   void CheckRosters() const {
     for (const Org& org : set_.orgs)
-      Ref(org.source, "parentSourcedId", org.parent_sourced_id, orgs_);
+      Ref(From(org), "parentSourcedId", org.parent_sourced_id, orgs_);
     for (const AcademicSession& s : set_.academic_sessions) {
-      Ref(s.source, "parentSourcedId", s.parent_sourced_id, sessions_);
+      Ref(From(s), "parentSourcedId", s.parent_sourced_id, sessions_);
     }
     for (const Course& c : set_.courses) {
-      Ref(c.source, "schoolYearSourcedId", c.school_year_sourced_id, sessions_);
-      Ref(c.source, "orgSourcedId", c.org_sourced_id, orgs_);
+      Ref(From(c), "schoolYearSourcedId", c.school_year_sourced_id, sessions_);
+      Ref(From(c), "orgSourcedId", c.org_sourced_id, orgs_);
     }
     for (const Class& c : set_.classes) {
-      Ref(c.source, "courseSourcedId", c.course_sourced_id, courses_);
-      Ref(c.source, "schoolSourcedId", c.school_sourced_id, orgs_);
+      Ref(From(c), "courseSourcedId", c.course_sourced_id, courses_);
+      Ref(From(c), "schoolSourcedId", c.school_sourced_id, orgs_);
       for (const std::string& term : c.term_sourced_ids) {
-        Ref(c.source, "termSourcedIds", term, sessions_);
+        Ref(From(c), "termSourcedIds", term, sessions_);
       }
     }
   }
 
   void CheckUser(const User& user) const {
     for (const std::string& org : user.org_sourced_ids) {
-      Ref(user.source, "orgSourcedIds", org, orgs_);
+      Ref(From(user), "orgSourcedIds", org, orgs_);
     }
     for (const std::string& agent : user.agent_sourced_ids) {
       if (IsFamilyRole(user.role)) {
-        RefStudent(user.source, "agentSourcedIds", agent);
+        RefStudent(From(user), "agentSourcedIds", agent);
       } else {
-        Ref(user.source, "agentSourcedIds", agent, users_);
+        Ref(From(user), "agentSourcedIds", agent, users_);
       }
     }
   }
@@ -140,18 +162,17 @@ class ReferenceChecker {
     for (const auto* users : {&set_.students, &set_.teachers, &set_.guardians, &set_.others}) {
       for (const User& user : *users) CheckUser(user);
     }
-    for (const Demographics& d : set_.demographics)
-      Ref(d.source, "sourcedId", d.sourced_id, users_);
+    for (const Demographics& d : set_.demographics) Ref(From(d), "sourcedId", d.sourced_id, users_);
   }
 
   void CheckEnrollments() const {
     for (const Enrollment& e : set_.enrollments) {
-      Ref(e.source, "classSourcedId", e.class_sourced_id, classes_);
-      Ref(e.source, "schoolSourcedId", e.school_sourced_id, orgs_);
+      Ref(From(e), "classSourcedId", e.class_sourced_id, classes_);
+      Ref(From(e), "schoolSourcedId", e.school_sourced_id, orgs_);
       if (e.role == "student") {
-        RefStudent(e.source, "userSourcedId", e.user_sourced_id);
+        RefStudent(From(e), "userSourcedId", e.user_sourced_id);
       } else {
-        Ref(e.source, "userSourcedId", e.user_sourced_id, users_);
+        Ref(From(e), "userSourcedId", e.user_sourced_id, users_);
       }
     }
   }
@@ -159,7 +180,7 @@ class ReferenceChecker {
   void CheckSupplemental() const {
     auto students = [&](const auto& rows) {
       for (const auto& row : rows) {
-        RefStudent(row.source, "studentSourcedId", row.student_sourced_id);
+        RefStudent({row.source}, "studentSourcedId", row.student_sourced_id);
       }
     };
     students(set_.attendance);
@@ -169,7 +190,7 @@ class ReferenceChecker {
     students(set_.teams);
     students(set_.student_voice);
     for (const Grade& g : set_.grades)
-      Ref(g.source, "classSourcedId", g.class_sourced_id, classes_);
+      Ref({g.source}, "classSourcedId", g.class_sourced_id, classes_);
   }
 
   const ReadContext& context_;

@@ -93,6 +93,26 @@ TEST_CASE("a bidirectional control in an imported name is refused at its file an
         Strings{"users.csv:3: bidirectional control character in field 9"});
 }
 
+TEST_CASE("rows naming an org or class marked tobedeleted are errors unless marked so too") {
+  const std::string deleted_class =
+      "classSourcedId: the class in classes.csv with that sourcedId is marked tobedeleted, and is "
+      "not imported";
+  FileSet files = Edit("classes.csv", "class-math7a,,", "class-math7a,tobedeleted,");
+  CHECK(ErrorsOf(files) == Strings{"enrollments.csv:2: " + deleted_class,
+                                   "enrollments.csv:3: " + deleted_class,
+                                   "grades.csv:2: " + deleted_class});
+  files = Edit(files, "enrollments.csv", "enr-1,,", "enr-1,tobedeleted,");
+  files = Edit(files, "enrollments.csv", "enr-2,,", "enr-2,tobedeleted,");
+  files = Edit(files, "grades.csv", "stu-1,class-math7a,Q1,B+,2024-11-01\n", "");
+  REQUIRE(CryptoInit().ok());
+  CHECK(ParseImportFiles(files).has_value());
+  const std::string deleted_org =
+      ": the org in orgs.csv with that sourcedId is marked tobedeleted, and is not imported";
+  CHECK(ErrorsOf(Edit("orgs.csv", "district-1,,,", "district-1,tobedeleted,,")) ==
+        Strings{"orgs.csv:3: parentSourcedId" + deleted_org,
+                "users.csv:6: orgSourcedIds" + deleted_org});
+}
+
 TEST_CASE("empty required fields are reported by column") {
   CHECK(ErrorsOf(Edit("users.csv", "stu2,,Sample,", "stu2,,,")) ==
         Strings{"users.csv:3: givenName: required field is empty"});
