@@ -74,6 +74,22 @@ TEST_CASE("zip files spread over folders or nested deeper are refused") {
         std::vector<std::string>{"set.zip: users.csv appears more than once"});
 }
 
+TEST_CASE("a zip naming one entry twice is refused as such") {
+  TempDir dir;
+  WriteZip(dir.path() / "twice.zip", {{"users.csv", "sourcedId\n"}, {"userX.csv", "other\n"}});
+  Bytes bytes = ReadBytes(dir.path() / "twice.zip");
+  // Rename the second entry to users.csv, in its local header and in the
+  // central directory (libzip would not write two entries of one name).
+  for (int i = 0; i < 2; ++i) {
+    const size_t at = Find(bytes, "userX.csv");
+    bytes[at + 4] = static_cast<uint8_t>('s');
+  }
+  auto files = ReadZipSource(bytes, "twice.zip", ImportLimits{});
+  REQUIRE_FALSE(files);
+  CHECK(Messages(files.error()) ==
+        std::vector<std::string>{"twice.zip: the archive holds two entries with the same name"});
+}
+
 TEST_CASE("zip entries that escape the archive are refused, even unknown ones") {
   CHECK(ZipErrors({{"../users.csv", "x"}}) ==
         std::vector<std::string>{"set.zip: entry \"../users.csv\": path escapes the archive"});

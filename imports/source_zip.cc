@@ -31,6 +31,12 @@ struct Entry {
 };
 
 std::string ZipErrorMessage(zip_error_t* error) {
+  // libzip refuses to open an archive whose central directory names one
+  // entry twice, without saying which: "File already exists" reads as if
+  // something were written.
+  if (zip_error_code_zip(error) == ZIP_ER_EXISTS) {
+    return "the archive holds two entries with the same name";
+  }
   return std::string("not a readable zip archive (") + zip_error_strerror(error) + ")";
 }
 
