@@ -215,10 +215,12 @@ TEST_CASE("import refuses a set lacking most of the students unless told to allo
   const std::string partial = ImportFolder(tmp, SmallDistrict(), "partial");
   CliResult refused = RunCli(tmp, "import --actor system " + partial);
   CHECK(refused.exit_code == 1);
-  // One line, `file: message` as for the set's other problems (the whole file: no line).
-  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  // `file: message` as for the set's other problems (the whole file: no line),
+  // then the same summary.
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 2);
   CHECK(refused.err.starts_with(
-      "backpack: users.csv: would retract more than half of what is held: 27 of the 30 students."));
+      "users.csv: would retract more than half of what is held: 27 of the 30 students."));
+  CHECK(refused.err.ends_with("\nbackpack: import rejected (1 problem); nothing was imported\n"));
   CHECK(refused.err.find("partial export") != std::string::npos);
   CHECK(refused.err.find("--allow-mass-retraction") != std::string::npos);
   CHECK(LogSize(tmp) == size);
@@ -239,13 +241,13 @@ TEST_CASE("import refuses a set that empties enrollments.csv, naming the enrollm
   const std::string partial = ImportFolder(tmp, files, "partial");
   CliResult refused = RunCli(tmp, "import --actor system " + partial);
   CHECK(refused.exit_code == 1);
-  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 2);
   CHECK(
-      refused.err.starts_with("backpack: enrollments.csv: would retract more than half of what "
+      refused.err.starts_with("enrollments.csv: would retract more than half of what "
                               "is held: 23 of the 23 enrollments."));
   CHECK(refused.err.find("--allow-mass-retraction") != std::string::npos);
   CHECK(LogSize(tmp) == size);
-  {                                     // two files refused: one line each, each said by backpack
+  {                                     // two files refused: one line each, then the summary
     imports::FileSet unlinked = files;  // the parents' links to their children left out too
     for (int i = 0; i < 20; ++i) {
       const std::string link = ",,,,,,s-" + std::to_string(500 + i) + ",,\n";
@@ -254,9 +256,10 @@ TEST_CASE("import refuses a set that empties enrollments.csv, naming the enrollm
     CliResult twice = RunCli(tmp, "import --actor system " + ImportFolder(tmp, unlinked, "both"));
     INFO(twice.err);
     CHECK(twice.exit_code == 1);
-    CHECK(std::count(twice.err.begin(), twice.err.end(), '\n') == 2);
-    CHECK(twice.err.starts_with("backpack: enrollments.csv: would retract "));
-    CHECK(twice.err.find("\nbackpack: users.csv: would retract ") != std::string::npos);
+    CHECK(std::count(twice.err.begin(), twice.err.end(), '\n') == 3);
+    CHECK(twice.err.starts_with("enrollments.csv: would retract "));
+    CHECK(twice.err.find("\nusers.csv: would retract ") != std::string::npos);
+    CHECK(twice.err.ends_with("\nbackpack: import rejected (2 problems); nothing was imported\n"));
     CHECK(LogSize(tmp) == size);
   }
   CliResult allowed = RunCli(tmp, "import --actor system --allow-mass-retraction " + partial);

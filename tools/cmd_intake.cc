@@ -69,8 +69,25 @@ Status CheckImportPath(const std::filesystem::path& path) {
   return OkStatus();
 }
 
+// One line per problem, "... and N more" if some were not kept, then the
+// summary: how a rejected import reads on stderr, whoever rejected it.
+void PrintRejection(const imports::ImportErrors& errors) {
+  for (const auto& error : errors.errors()) std::cerr << error.ToString() << "\n";
+  if (errors.dropped() > 0) std::cerr << "... and " << errors.dropped() << " more\n";
+  const size_t total = errors.total();
+  std::cerr << "backpack: import rejected (" << total << (total == 1 ? " problem" : " problems")
+            << "); nothing was imported\n";
+}
+
+struct ImportCommandOptions {
+  ImportOptions import;
+  // The CLI reads files an administrator chose on their own machine: a
+  // district's full attendance file may exceed the 64 MiB an HTTP upload may.
+  uint64_t max_bytes = kCliImportMaxBytes;
+};
+
 void RunImport(const GlobalOptions& global, const std::string& user, const std::string& path,
-               ImportOptions options, int* exit_code) {
+               const ImportCommandOptions& options, int* exit_code) {
   if (Status readable = CheckImportPath(path); !readable.ok()) {
     *exit_code = Fail(readable);
     return;
@@ -82,12 +99,20 @@ void RunImport(const GlobalOptions& global, const std::string& user, const std::
     *exit_code = Fail(actor.error());
     return;
   }
-  auto set = ParseSetOrReport(path);
+  imports::ImportLimits limits;
+  limits.max_total_bytes = options.max_bytes;
+  auto set = ParseSetOrReport(path, limits);
   if (!set) {
     *exit_code = kExitRefused;
     return;
   }
-  auto report = Import(app->services(), *set, *actor, options);
+  imports::ImportErrors refusal;  // the mass-retraction refusal, file by file
+  auto report = Import(app->services(), *set, *actor, options.import, &refusal);
+  if (!report && !refusal.empty()) {
+    PrintRejection(refusal);
+    *exit_code = kExitRefused;
+    return;
+  }
   if (!report) {
     *exit_code = Fail(report.error());
     return;
@@ -192,11 +217,7 @@ std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& 
                                                    const imports::ImportLimits& limits) {
   auto set = imports::ParseImportSet(path, limits);
   if (set) return std::move(*set);
-  const imports::ImportErrors& errors = set.error();
-  for (const auto& error : errors.errors()) std::cerr << error.ToString() << "\n";
-  if (errors.dropped() > 0) std::cerr << "... and " << errors.dropped() << " more\n";
-  std::cerr << "backpack: import rejected (" << errors.total()
-            << " problems); nothing was imported\n";
+  PrintRejection(set.error());
   return std::nullopt;
 }
 
@@ -236,14 +257,20 @@ void AddIntakeCommands(CLI::App& cli, const GlobalOptions& global, int* exit_cod
   auto* import_command =
       cli.add_subcommand("import", "import a OneRoster 1.1 bulk set (zip or folder)");
   static std::string actor, path;
-  static ImportOptions import_options;
+  static ImportCommandOptions import_options;
   import_command
       ->add_option("--actor", actor, "district_admin username or id (\"system\" before any)")
       ->required();
   import_command->add_option("PATH", path, "zip file or folder")->required();
-  import_command->add_flag("--allow-mass-retraction", import_options.allow_mass_retraction,
+  import_command->add_flag("--allow-mass-retraction", import_options.import.allow_mass_retraction,
                            "import a bulk set that retracts more than half of the orgs, classes, "
                            "students, guardian links or enrollments held (a new school year)");
+  import_command
+      ->add_option("--max-bytes", import_options.max_bytes,
+                   "refuse a set whose files total more than this many bytes uncompressed")
+      ->check(Uint64Digits())
+      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max()))
+      ->capture_default_str();
   import_command->callback(
       [&global, exit_code] { RunImport(global, actor, path, import_options, exit_code); });
 

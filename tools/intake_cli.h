@@ -1,6 +1,7 @@
 // Helpers shared by the intake commands (cmd_intake.cc, cmd_intake_demo.cc).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 
@@ -10,10 +11,17 @@
 
 namespace backpack {
 
+// What `backpack import` reads at most, uncompressed, unless --max-bytes
+// says otherwise: 1 GiB, where an HTTP upload may hold 64 MiB
+// (ImportLimits' default).
+inline constexpr uint64_t kCliImportMaxBytes = uint64_t{1} << 30;
+
 // Parses the set at `path` (a folder or a zip). On problems prints every one
-// to stderr as `file:line: message`, then a summary line, and returns
-// nullopt: nothing is imported. `limits` defaults to SPEC §4's (64 MiB uncompressed); only sets
-// Backpack generated itself (demo, bench) may raise them.
+// to stderr as `file:line: message`, then a summary line ("import rejected
+// (N problems); nothing was imported"), and returns nullopt: nothing is
+// imported. `limits` defaults to ImportLimits' (64 MiB uncompressed);
+// `backpack import` raises the byte limit (kCliImportMaxBytes, --max-bytes)
+// and sets Backpack generated itself (demo, bench) raise more.
 std::optional<imports::ImportSet> ParseSetOrReport(const std::filesystem::path& path,
                                                    const imports::ImportLimits& limits = {});
 
