@@ -130,7 +130,7 @@ std::string_view RouteParams::Get(std::string_view name) const {
 }
 
 Handler Sync(SyncHandler handler) {
-  return [handler = std::move(handler)](const HttpRequest& request, const RouteParams& params,
+  return [handler = std::move(handler)](HttpRequest& request, const RouteParams& params,
                                         Responder respond) { respond(handler(request, params)); };
 }
 

@@ -45,9 +45,11 @@ using Responder = std::function<void(HttpResponse)>;
 // An asynchronous handler: it may answer inline or later (e.g. after a durable
 // audit append). It runs on a server I/O thread and must not block for long.
 // `request` and `params` stay valid only until the handler returns; copy what
-// a deferred answer needs. Must not throw (a throw becomes a 500).
+// a deferred answer needs, or move it out of `request` (an upload's body,
+// say): the transport reads nothing of the request's body after the handler.
+// Must not throw (a throw becomes a 500).
 using Handler =
-    std::function<void(const HttpRequest& request, const RouteParams& params, Responder respond)>;
+    std::function<void(HttpRequest& request, const RouteParams& params, Responder respond)>;
 
 // A handler that computes its response before returning.
 using SyncHandler =

@@ -19,7 +19,8 @@ Handler Named(std::string name) {
 std::string CallMatched(const RouteMatch& match) {
   REQUIRE(match.handler != nullptr);
   std::string body;
-  (*match.handler)(HttpRequest{}, match.params, [&](HttpResponse r) { body = r.body; });
+  HttpRequest request;
+  (*match.handler)(request, match.params, [&](HttpResponse r) { body = r.body; });
   return body;
 }
 

@@ -6,6 +6,7 @@
 // http::HttpRequest / HttpResponse (http/request.h) and the domain modules.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -47,6 +48,10 @@ struct ApiContext {
   // How many of those reads one account may have in progress (429 beyond):
   // one account cannot fill `read_pool`. nullptr: no limit.
   ReadLimiter* read_limiter = nullptr;
+  // True while a POST /api/imports is being parsed or imported. Imports run
+  // one at a time: a zip of up to kImportBodyLimit parses into several times
+  // its size, so another upload meanwhile is refused (429), not queued.
+  std::atomic<bool> import_in_flight{false};
 };
 
 // Expensive reads one account may have in progress at once, by default.

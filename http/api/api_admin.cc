@@ -235,13 +235,67 @@ http::HttpResponse ImportRejected(const imports::ImportErrors& errors) {
   return http::JsonError(422, "unprocessable", message, std::move(details));
 }
 
+// Parses and imports `zip`: 201 with the report, or the refusal.
+http::HttpResponse ImportZip(const Exchange& ex, const std::string& zip, ImportOptions options) {
+  imports::ImportOutcome set = imports::ParseImportZip(AsBytes(zip));
+  if (!set) return ImportRejected(set.error());
+  imports::ImportErrors refusal;
+  auto report = ex.services().intake->Import(*set, ex.caller.actor, options, &refusal);
+  if (!report) return refusal.empty() ? ApiError(report.error()) : ImportRejected(refusal);
+  json::value import_id =
+      report->import_id.empty() ? json::value(nullptr) : json::value(report->import_id);
+  json::object answer{{"import_id", import_id},
+                      {"events_appended", report->events_appended},
+                      {"unchanged", report->unchanged},
+                      {"retracted", report->retracted},
+                      {"replaced", report->replaced},
+                      {"skipped_shredded", report->skipped_shredded},
+                      {"skipped_deleted", report->skipped_deleted},
+                      {"superseded", report->superseded}};
+  return Created(answer);
+}
+
+// Holds ApiContext::import_in_flight from its creation (TakeImportSlot)
+// until Release() or its destruction, whichever comes first.
+class ImportSlot {
+ public:
+  explicit ImportSlot(std::atomic<bool>& in_flight) : in_flight_(in_flight) {}
+  ~ImportSlot() { Release(); }
+  ImportSlot(const ImportSlot&) = delete;
+  ImportSlot& operator=(const ImportSlot&) = delete;
+
+  void Release() {
+    if (!released_.exchange(true)) in_flight_.store(false);
+  }
+
+ private:
+  std::atomic<bool>& in_flight_;
+  std::atomic<bool> released_{false};
+};
+
+// The slot of the one import in flight, or null if another import holds it.
+std::shared_ptr<ImportSlot> TakeImportSlot(ApiContext& context) {
+  if (context.import_in_flight.exchange(true)) return nullptr;
+  return std::make_shared<ImportSlot>(context.import_in_flight);
+}
+
+http::HttpResponse ImportInProgress() {
+  http::HttpResponse response = http::JsonError(
+      429, "too_many_requests",
+      "another import is in progress; nothing was read from this one: send it again once that "
+      "import has finished");
+  response.headers.emplace_back("Retry-After", "10");
+  return response;
+}
+
 // POST /api/imports (application/zip): one atomic, idempotent import, 201
 // (SPEC §6). A set that changes nothing (all of it was imported before)
 // appends nothing: events_appended 0, and import_id names the latest earlier
 // import of the same files, or is null if none was. A set that would
 // retract most of a kind held is refused (422 with details) unless
-// ?allow_mass_retraction=true.
-void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
+// ?allow_mass_retraction=true. One import at a time: another, while one is
+// parsed or imported, gets 429 too_many_requests and is not looked at.
+void PostImport(http::HttpRequest& request, const http::RouteParams&, Exchange ex) {
   if (!HasRole(ex, {Role::kDistrictAdmin})) {
     return Deny(ex, {AccessScope::kUnknown, "", std::string(kDeniedWrongRole), ""},
                 OnlyRolesMessage({Role::kDistrictAdmin}));
@@ -259,24 +313,16 @@ void PostImport(const http::HttpRequest& request, const http::RouteParams&, Exch
         http::JsonError(400, "bad_request", "allow_mass_retraction must be true or false"));
   }
   options.allow_mass_retraction = allow == "true";
-  auto zip = std::make_shared<const std::string>(request.body);
-  Offload(ex, [ex, zip, options] {
-    imports::ImportOutcome set = imports::ParseImportZip(AsBytes(*zip));
-    if (!set) return ImportRejected(set.error());
-    imports::ImportErrors refusal;
-    auto report = ex.services().intake->Import(*set, ex.caller.actor, options, &refusal);
-    if (!report) return refusal.empty() ? ApiError(report.error()) : ImportRejected(refusal);
-    json::value import_id =
-        report->import_id.empty() ? json::value(nullptr) : json::value(report->import_id);
-    json::object answer{{"import_id", import_id},
-                        {"events_appended", report->events_appended},
-                        {"unchanged", report->unchanged},
-                        {"retracted", report->retracted},
-                        {"replaced", report->replaced},
-                        {"skipped_shredded", report->skipped_shredded},
-                        {"skipped_deleted", report->skipped_deleted},
-                        {"superseded", report->superseded}};
-    return Created(answer);
+  std::shared_ptr<ImportSlot> slot = TakeImportSlot(*ex.context);
+  if (!slot) return ex.Reply(ImportInProgress());
+  // Moved, not copied: the body may be 64 MiB.
+  auto zip = std::make_shared<const std::string>(std::move(request.body));
+  // The slot is released before the answer goes out (or, if the pool is
+  // full, when the work is dropped unrun).
+  Offload(ex, [ex, zip, options, slot] {
+    http::HttpResponse answer = ImportZip(ex, *zip, options);
+    slot->Release();
+    return answer;
   });
 }
 

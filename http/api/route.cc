@@ -36,7 +36,7 @@ bool CheckPathId(const Exchange& exchange, std::string_view id, std::string_view
 void AddRoute(http::Router& router, ApiContext& context, std::string_view method,
               std::string_view pattern, RouteFn fn) {
   std::string route = std::string(method) + " " + std::string(pattern);
-  http::Handler handler = [&context, route, fn = std::move(fn)](const http::HttpRequest& request,
+  http::Handler handler = [&context, route, fn = std::move(fn)](http::HttpRequest& request,
                                                                 const http::RouteParams& params,
                                                                 http::Responder respond) {
     const Services* s = context.services;

@@ -32,9 +32,10 @@ struct Exchange {
 };
 
 // A route body: runs once the caller is authenticated. `request` and
-// `params` are valid only until it returns.
-using RouteFn = std::function<void(const http::HttpRequest& request,
-                                   const http::RouteParams& params, Exchange exchange)>;
+// `params` are valid only until it returns; it may move from `request`
+// (http::Handler).
+using RouteFn = std::function<void(http::HttpRequest& request, const http::RouteParams& params,
+                                   Exchange exchange)>;
 
 // Registers `fn` for `method` and `pattern`. Each request is authenticated
 // first (401 unauthenticated), and a cookie-authenticated write without a

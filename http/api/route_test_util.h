@@ -19,7 +19,8 @@ inline http::HttpResponse RouteAndWait(http::Router& router, const http::HttpReq
   if (match.error) return *match.error;
   auto answer = std::make_shared<std::promise<http::HttpResponse>>();
   std::future<http::HttpResponse> answered = answer->get_future();
-  (*match.handler)(request, match.params,
+  http::HttpRequest copy = request;  // the handler may move from it
+  (*match.handler)(copy, match.params,
                    [answer](http::HttpResponse r) { answer->set_value(std::move(r)); });
   REQUIRE(answered.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   return answered.get();
