@@ -61,6 +61,25 @@ Status RestrictToOwner(const fs::path& db) {
 
 }  // namespace
 
+namespace {
+
+// The keys of the store at paths.db(), which exists (Store::CheckOpenable
+// passed). A key directory or key files that are not there are no reason to
+// run `init`, which refuses an existing store: the advice names --keys.
+Result<StoreKeys> LoadStoreKeys(const DataPaths& paths) {
+  auto keys = LoadKeyFiles(paths.keys);
+  if (keys || keys.error().code() != StatusCode::kNotFound) return keys;
+  std::error_code ec;
+  const std::string what =
+      fs::exists(paths.keys, ec) ? "no key files in " : "missing key directory ";
+  return Err(NotFoundError(what + paths.keys.string() + " for the store at " + paths.db().string() +
+                           ": give the store's key directory with --keys DIR (`init --keys` "
+                           "records it in " +
+                           (paths.data / kKeysPathFile).string() + ")"));
+}
+
+}  // namespace
+
 Status CheckKeysSignLog(Store& store, const StoreKeys& keys, const DataPaths& paths) {
   ASSIGN_OR_RETURN(const std::string origin, layout::LogOrigin(store));
   Status signer =
@@ -73,7 +92,7 @@ Status CheckKeysSignLog(Store& store, const StoreKeys& keys, const DataPaths& pa
 Result<std::unique_ptr<App>> App::Open(const DataPaths& paths, const EventLogOptions& log_options) {
   RETURN_IF_ERROR(CryptoInit());
   RETURN_IF_ERROR(Store::CheckOpenable(paths.db().string(), AppStoreOptions()));
-  ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
+  ASSIGN_OR_RETURN(StoreKeys keys, LoadStoreKeys(paths));
   std::unique_ptr<App> app(new App(std::move(keys)));
   ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), AppStoreOptions()));
   RETURN_IF_ERROR(CheckKeysSignLog(*app->store_, app->keys_, paths));
@@ -121,7 +140,7 @@ Result<std::unique_ptr<App>> App::OpenReadOnly(const DataPaths& paths) {
   StoreOptions options;
   options.read_only = true;
   RETURN_IF_ERROR(Store::CheckOpenable(paths.db().string(), options));
-  ASSIGN_OR_RETURN(StoreKeys keys, LoadKeyFiles(paths.keys));
+  ASSIGN_OR_RETURN(StoreKeys keys, LoadStoreKeys(paths));
   std::unique_ptr<App> app(new App(std::move(keys)));
   ASSIGN_OR_RETURN(app->store_, Store::Open(paths.db().string(), options));
   app->data_keys_ = std::make_unique<DataKeyRing>(*app->store_, app->keys_.kek);
@@ -178,7 +197,17 @@ Result<bool> CreateOrReuseKeys(const fs::path& keys, InitUndo& undo) {
 Result<InitResult> InitStore(const DataPaths& paths, bool record_keys_path) {
   RETURN_IF_ERROR(CryptoInit());
   ASSIGN_OR_RETURN(bool db_exists, PathExists(paths.db()));
-  if (db_exists) return Err(AlreadyExistsError("a store already exists at " + paths.db().string()));
+  if (db_exists) {
+    ASSIGN_OR_RETURN(bool has_database, PathExists(paths.db() / "CURRENT"));
+    if (has_database) {
+      return Err(AlreadyExistsError("a store already exists at " + paths.db().string()));
+    }
+    return Err(AlreadyExistsError(
+        paths.db().string() +
+        " exists but holds no database (no CURRENT file); init creates a store only where "
+        "there is none: move that directory away (or remove it if nothing in it is needed), "
+        "then run init again"));
+  }
   InitUndo undo;
   // Before the keys: a data directory that cannot be made leaves no key behind.
   undo.WillCreate(paths.data);

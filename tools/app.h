@@ -70,7 +70,8 @@ struct InitResult {
 // Creates a data directory (and its parents): keys (unless `paths.keys`
 // holds both key files already: they are reused), store and log; with
 // `record_keys_path`, records `paths.keys` in DATA/keys.path. kAlreadyExists
-// if DATA/db exists; kFailedPrecondition if the key directory holds only one
+// if DATA/db exists (the message tells a store from a directory holding no
+// database); kFailedPrecondition if the key directory holds only one
 // key file. A failure removes again whatever this call created (directories,
 // key files, the store), and nothing else.
 Result<InitResult> InitStore(const DataPaths& paths, bool record_keys_path);
