@@ -131,17 +131,29 @@ json::object AttendanceSummaryOf(const Section& recent, int64_t since_us, int64_
 }
 
 // Entries point into `source` (which must outlive the split) and into
-// `note_texts`.
+// `texts`.
 struct Split {
   Sections recent, older;
   AttendanceSummary summary;
-  std::deque<std::string> note_texts;  // each note as this reader sees it
+  // Each note as this reader sees it, and each marked entry with its marks.
+  std::deque<std::string> texts;
 };
+
+// An entry's view as JSON text, with the flags `marks` gives entry `seq`.
+std::string MarkedView(json::object view, uint64_t seq, const EntryMarks& marks) {
+  if (marks.disputed.contains(seq)) view["disputed"] = true;
+  if (marks.amended.contains(seq)) view["amended"] = true;
+  return json::serialize(view);
+}
+
+bool IsMarked(uint64_t seq, const EntryMarks& marks) {
+  return marks.disputed.contains(seq) || marks.amended.contains(seq);
+}
 
 // Views of the recent records, and of the older ones if `with_older` (the
 // older student voice always: it may stand in for a missing recent one).
 Split SplitRecords(const ProfileSource& source, int64_t since_us, bool with_older,
-                   AuthorNames& names, const NoteViewer& viewer) {
+                   AuthorNames& names, const NoteViewer& viewer, const EntryMarks& marks) {
   Split split;
   split.summary = source.summary;
   for (const ProfileRecord& record : source.records) {
@@ -150,8 +162,11 @@ Split SplitRecords(const ProfileSource& source, int64_t since_us, bool with_olde
     Section* section = (recent ? split.recent : split.older).For(record.tag);
     if (record.tag == Tag::kNote) {
       auto name_of = [&names](const std::string& user_id) { return names.Get(user_id); };
-      split.note_texts.push_back(json::serialize(NoteView(record.data, name_of, viewer)));
-      section->push_back({record.time_us, record.seq, nullptr, split.note_texts.back()});
+      split.texts.push_back(MarkedView(NoteView(record.data, name_of, viewer), record.seq, marks));
+      section->push_back({record.time_us, record.seq, nullptr, split.texts.back()});
+    } else if (IsMarked(record.seq, marks)) {
+      split.texts.push_back(MarkedView(record.data, record.seq, marks));
+      section->push_back({record.time_us, record.seq, &record.data, split.texts.back()});
     } else {
       section->push_back({record.time_us, record.seq, &record.data, record.view_text});
     }
@@ -216,9 +231,10 @@ Result<CachedRecords> CachedStudentRecords(Services& services, RecordCache& cach
 }  // namespace records
 
 Result<json::object> Records::Profile(std::string_view student_id, bool history_all, int64_t now_us,
-                                      std::string access_reason, const UserInfo& viewer) const {
+                                      std::string access_reason, const UserInfo& viewer,
+                                      const EntryMarks& marks) const {
   ASSIGN_OR_RETURN(std::string text,
-                   ProfileText(student_id, history_all, now_us, access_reason, viewer));
+                   ProfileText(student_id, history_all, now_us, access_reason, viewer, marks));
   boost::system::error_code error;
   json::value parsed = json::parse(text, error);
   if (error || !parsed.is_object()) return Err(InternalError("profile text is not a JSON object"));
@@ -227,7 +243,7 @@ Result<json::object> Records::Profile(std::string_view student_id, bool history_
 
 Result<std::string> Records::ProfileText(std::string_view student_id, bool history_all,
                                          int64_t now_us, std::string_view access_reason,
-                                         const UserInfo& viewer) const {
+                                         const UserInfo& viewer, const EntryMarks& marks) const {
   using namespace records;
   Services& s = impl_->services;
   if (student_id.empty()) return Err(NotFoundError("no such student"));
@@ -242,7 +258,7 @@ Result<std::string> Records::ProfileText(std::string_view student_id, bool histo
   NoteViewer note_viewer{
       viewer.id, CanViewRestrictedNotes(User{viewer.id, viewer.role, viewer.disabled, viewer.flags,
                                              viewer.schools, viewer.grades})};
-  Split split = SplitRecords(*cached, since, history_all, names, note_viewer);
+  Split split = SplitRecords(*cached, since, history_all, names, note_viewer, marks);
   bool alert = ComputeAttendanceAlert(split.summary, now_us).has_value();
 
   std::string out = "{";

@@ -1,7 +1,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "projections/records/records.h"
 #include "projections/records/records_world_test_util.h"
@@ -191,6 +193,49 @@ TEST_CASE("profile shows restricted notes without their text") {
       CHECK(B(note.at("can_view")) == (viewer == w.principal));
     }
   }
+}
+
+TEST_CASE("profile notes carry their seq, and entries the flags of the family's annotations") {
+  World w;
+  AppendOrDie(w.log(), {Note(w.alex, w.teacher, "note_open", "Met with family"),
+                        Note(w.alex, w.teacher, "note_secret", "Counseling detail", true),
+                        Attendance(w.alex, w.Day(-2), fb::AttendanceStatus::Absent),
+                        Attendance(w.alex, w.Day(-70), fb::AttendanceStatus::Tardy)});
+  auto plain = w.records().Profile(w.alex, true, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(plain);
+  std::map<std::string, uint64_t> note_seqs;
+  for (const auto& note : plain->at("notes").as_array()) {
+    REQUIRE(note.at("seq").is_number());
+    note_seqs[S(note.at("id"))] = note.at("seq").to_number<uint64_t>();
+  }
+  REQUIRE(note_seqs.size() == 2);
+  CHECK(note_seqs["note_open"] != note_seqs["note_secret"]);
+  const uint64_t recent_day = plain->at("attendance").as_array()[0].at("seq").to_number<uint64_t>();
+  const uint64_t older_day =
+      plain->at("older").at("attendance").as_array()[0].at("seq").to_number<uint64_t>();
+  CHECK(json::serialize(*plain).find("disputed") == std::string::npos);
+
+  EntryMarks marks;
+  marks.disputed = {note_seqs["note_secret"], older_day};
+  marks.amended = {note_seqs["note_secret"], recent_day};
+  auto marked =
+      w.records().Profile(w.alex, true, w.now(), "districtwide", w.Viewer(w.principal), marks);
+  REQUIRE(marked);
+  auto flags = [](const json::value& entry) {
+    const json::object& o = entry.as_object();
+    return std::pair{o.contains("disputed") && B(o.at("disputed")),
+                     o.contains("amended") && B(o.at("amended"))};
+  };
+  for (const auto& note : marked->at("notes").as_array()) {
+    const bool secret = S(note.at("id")) == "note_secret";
+    CHECK(flags(note) == std::pair{secret, secret});
+  }
+  CHECK(flags(marked->at("attendance").as_array()[0]) == std::pair{false, true});
+  CHECK(flags(marked->at("older").at("attendance").as_array()[0]) == std::pair{true, false});
+  // The cached views are untouched: the next reader without marks sees none.
+  auto again = w.records().Profile(w.alex, true, w.now(), "districtwide", w.Viewer(w.principal));
+  REQUIRE(again);
+  CHECK(json::serialize(*again) == json::serialize(*plain));
 }
 
 TEST_CASE("a cached profile follows every change to the student, and only theirs") {

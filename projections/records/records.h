@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,15 @@ struct NoteInfo {
   int64_t written_at_us = 0;
   int64_t revised_at_us = 0;  // 0: never revised
   std::string revised_by;     // "" if never revised
+};
+
+// The profile entries (by seq: a note's is its NoteWritten's) that the
+// family's annotations are about (Family::RecordAnnotations). The profile
+// shows each with `disputed: true` (a statement about a refused correction,
+// FERPA §99.21(c)) and `amended: true` (a correction decided amend, §99.20).
+struct EntryMarks {
+  std::set<uint64_t> disputed;
+  std::set<uint64_t> amended;
 };
 
 // A note with its current text, for GET /api/notes/{id}/restricted.
@@ -104,14 +114,18 @@ class Records {
   // access_reason, as_of; with `history_all`, also `older` (the same sections
   // before the window). Restricted notes appear as {id, restricted: true,
   // kind, author, at, ...} and never with text. `viewer` marks the notes
-  // they wrote (`mine`) and whether they could open restricted ones.
+  // they wrote (`mine`) and whether they could open restricted ones. Each
+  // entry (notes too) carries its `seq`, and the entries `marks` names their
+  // `disputed` / `amended` flag (absent otherwise).
   // kGone if the student was shredded, kNotFound if unknown.
   Result<boost::json::object> Profile(std::string_view student_id, bool history_all, int64_t now_us,
-                                      std::string access_reason, const UserInfo& viewer) const;
+                                      std::string access_reason, const UserInfo& viewer,
+                                      const EntryMarks& marks = {}) const;
   // The same profile as JSON text, assembled from record views serialized
   // when their student was cached (what the HTTP layer sends).
   Result<std::string> ProfileText(std::string_view student_id, bool history_all, int64_t now_us,
-                                  std::string_view access_reason, const UserInfo& viewer) const;
+                                  std::string_view access_reason, const UserInfo& viewer,
+                                  const EntryMarks& marks = {}) const;
 
   // The educator's home feed: notes (not restricted), services, student
   // voice and attendance alerts of the students `educator_id` may access at

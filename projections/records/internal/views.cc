@@ -99,6 +99,7 @@ json::object NoteView(const json::object& note, const NameOf& name_of, const Not
   const std::string author = StringField(note, "author");
   json::object o;
   o["id"] = StringField(note, "id");
+  o["seq"] = note.contains("seq") ? note.at("seq") : json::value(nullptr);
   o["restricted"] = restricted;
   o["kind"] = StringField(note, "kind");
   o["author"] = author;
