@@ -7,6 +7,7 @@
 #include "http/api/route.h"
 #include "projections/access_state.h"
 #include "projections/audit/audit_time.h"
+#include "projections/family/family.h"
 #include "projections/records/records.h"
 
 namespace backpack::api {
@@ -64,7 +65,9 @@ Denial NotAuthor(const NoteInfo& note) {
 // GET /api/notes/{id}/restricted: educators with access to the student and
 // the can_view_restricted_notes flag; audited as `restricted_note`. A note
 // that is not restricted is refused with 409 (its text is in the profile):
-// a read here would be recorded as a restricted note's. An unknown note, or
+// a read here would be recorded as a restricted note's. The answer carries
+// the family's `statements` and `amendments` about the note (any of its
+// events) in full: the profile shows them only as stubs. An unknown note, or
 // one a shred took (410, recorded as a read with outcome gone), is told so
 // only to a districtwide educator with the flag (ReplyNoteError); access to
 // a shredded student can no longer be decided otherwise.
@@ -93,8 +96,12 @@ void GetRestrictedNote(const http::HttpRequest&, const http::RouteParams& params
       return Err(
           FailedPreconditionError("this note is not restricted: its text is in the profile"));
     }
+    ASSIGN_OR_RETURN(Family::ShownWithRecord shown,
+                     ex.services().family->NoteAnnotations(note.info.student_id, note_id));
     json::object body = NoteJson(note.info);
     body["text"] = note.text;
+    body["statements"] = std::move(shown.statements);
+    body["amendments"] = std::move(shown.amendments);
     return Ok(body);
   });
 }

@@ -91,6 +91,9 @@ void AppendMember(std::string& object_text, std::string_view key, const json::va
 // refused corrections are shown with the record (FERPA §99.21(b)), and so are
 // amended corrections: the entry `about_seq` was found inaccurate (§99.20);
 // the record itself comes from the district's systems, which must correct it.
+// The entries they are about are flagged `disputed` / `amended`. Those about
+// a restricted note are stubs here, for every reader: their text describes
+// the note, and is served with it by its own audited read (GetRestrictedNote).
 void GetProfile(const http::HttpRequest& request, const http::RouteParams& params, Exchange ex) {
   std::string id(params.Get("id"));
   if (!CheckPathId(ex, id, "stu", "student")) return;
@@ -107,11 +110,11 @@ void GetProfile(const http::HttpRequest& request, const http::RouteParams& param
   AccessDecision decision = ex.services().roster->Decide(ex.user_id(), id, ex.now_us);
   ServeDecided(ex, decision, StudentRead{scope, id, "", AccessOutcome::kAllowed, {}},
                [&]() -> Result<http::HttpResponse> {
-                 ASSIGN_OR_RETURN(std::string profile,
-                                  ex.services().records->ProfileText(
-                                      id, all, ex.now_us, decision.reason, ex.caller.user));
                  ASSIGN_OR_RETURN(Family::ShownWithRecord shown,
                                   ex.services().family->RecordAnnotations(id));
+                 ASSIGN_OR_RETURN(std::string profile, ex.services().records->ProfileText(
+                                                           id, all, ex.now_us, decision.reason,
+                                                           ex.caller.user, shown.marks));
                  AppendMember(profile, "statements", shown.statements);
                  AppendMember(profile, "amendments", shown.amendments);
                  return OkJsonText(std::move(profile));

@@ -29,6 +29,7 @@
 
 #include "core/status.h"
 #include "projections/projection.h"
+#include "projections/records/records.h"
 #include "projections/services.h"
 
 namespace backpack {
@@ -198,12 +199,23 @@ class Family {
   // student's requests: `statements` [{request_id, about_seq, seq, at,
   // by{id,role,name}, text}] and `amendments` [{request_id, about_seq, seq, at,
   // by, requested_change, reason}], so that a reader knows what the family
-  // disputes and which entries were found inaccurate.
+  // disputes and which entries were found inaccurate; and `marks`, the
+  // profile entries they are about (a note's entry for any event of the
+  // note). One about a restricted note (family::AboutRestrictedNote) is only
+  // {request_id, about_seq, note_id, seq, at, restricted: true}, for every
+  // reader: what the family and the privacy officer wrote about the note
+  // describes it, and is served only with the note's own audited read
+  // (NoteAnnotations).
   struct ShownWithRecord {
     boost::json::array statements;
     boost::json::array amendments;
+    EntryMarks marks;
   };
   Result<ShownWithRecord> RecordAnnotations(std::string_view student_id) const;
+  // The statements and amendments about `note_id` (any of its events), in
+  // full, for the note's restricted read; `marks` is empty.
+  Result<ShownWithRecord> NoteAnnotations(std::string_view student_id,
+                                          std::string_view note_id) const;
   // True while an inspection request is pending (FERPA §99.10 legal hold).
   Result<bool> HasLegalHold(std::string_view student_id) const;
   // The oldest pending request of `kind` about the student, if any (one

@@ -4,6 +4,7 @@
 
 #include "projections/family/export.h"
 #include "projections/family/family.h"
+#include "projections/family/internal/annotations.h"
 #include "projections/family/internal/iso_time.h"
 #include "projections/family/internal/payload_read.h"
 #include "projections/family/internal/payload_text.h"
@@ -94,29 +95,6 @@ json::object DisclosureItem(const family::Disclosure& d, family::WhoResolver& wh
   return item;
 }
 
-json::object StatementItem(const FamilyRequest& r, family::WhoResolver& who) {
-  json::object item;
-  item["request_id"] = r.id;
-  item["about_seq"] = r.about_seq;
-  item["seq"] = r.statement_seq;
-  item["at"] = family::IsoTime(r.statement_at_us);
-  item["by"] = who.Who(r.statement_by);
-  item["text"] = r.statement;
-  return item;
-}
-
-json::object AmendmentItem(const FamilyRequest& r, family::WhoResolver& who) {
-  json::object item;
-  item["request_id"] = r.id;
-  item["about_seq"] = r.about_seq;
-  item["seq"] = r.decided_seq;
-  item["at"] = family::IsoTime(r.decided_at_us);
-  item["by"] = who.Who(r.decided_by);
-  item["requested_change"] = r.text;
-  item["reason"] = r.decision_reason;
-  return item;
-}
-
 // True if a history for `for_guardian` ("" for staff) is to hide the words
 // of `r`, another guardian account's request: the guardian sees that it
 // exists, its kind, status, who and when, not what the other adult wrote
@@ -155,7 +133,8 @@ Status AddFamilySections(const Family& family, const Services& services, const s
     for (const auto& r : all) {
       requests.emplace_back(RequestItem(r, who, HidesRequestText(services, r, for_guardian)));
     }
-    for (const auto& r : Family::Statements(all)) statements.emplace_back(StatementItem(r, who));
+    for (const auto& r : Family::Statements(all))
+      statements.emplace_back(family::StatementItem(r, who));
   } else {
     ASSIGN_OR_RETURN(auto gone, family.ListShreddedRequests(std::nullopt, "", student));
     for (const auto& r : gone) requests.emplace_back(ShreddedFamilyRequestJson(r));
@@ -167,17 +146,6 @@ Status AddFamilySections(const Family& family, const Services& services, const s
 }
 
 }  // namespace
-
-Result<Family::ShownWithRecord> Family::RecordAnnotations(std::string_view student_id) const {
-  ASSIGN_OR_RETURN(std::vector<FamilyRequest> requests, Requests(student_id));
-  family::WhoResolver who(services_.roster);
-  ShownWithRecord shown;
-  for (const auto& r : Statements(requests)) shown.statements.emplace_back(StatementItem(r, who));
-  for (const auto& r : Amendments(std::move(requests))) {
-    shown.amendments.emplace_back(AmendmentItem(r, who));
-  }
-  return shown;
-}
 
 Result<json::object> Family::History(std::string_view student_id,
                                      std::string_view for_guardian) const {
