@@ -109,16 +109,29 @@ bool IsCleanText(std::string_view text, bool multiline) {
   return true;
 }
 
-bool HasBidiControl(std::string_view text) {
+namespace {
+
+bool IsBidiReordering(char32_t cp) {
+  return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool IsBidiMark(char32_t cp) { return cp == 0x061C || cp == 0x200E || cp == 0x200F; }
+
+template <typename Predicate>
+bool HasCodePoint(std::string_view text, Predicate matches) {
   for (size_t i = 0; i < text.size();) {
     const std::optional<char32_t> cp = DecodeUtf8(text, &i);
-    if (!cp) continue;
-    if (*cp == 0x061C || *cp == 0x200E || *cp == 0x200F || (*cp >= 0x202A && *cp <= 0x202E) ||
-        (*cp >= 0x2066 && *cp <= 0x2069)) {
-      return true;
-    }
+    if (cp && matches(*cp)) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool HasBidiReordering(std::string_view text) { return HasCodePoint(text, IsBidiReordering); }
+
+bool HasBidiControl(std::string_view text) {
+  return HasCodePoint(text, [](char32_t cp) { return IsBidiReordering(cp) || IsBidiMark(cp); });
 }
 
 bool IsCleanLine(std::string_view text) {

@@ -35,9 +35,16 @@ size_t VisibleLength(std::string_view text);
 // are allowed when `multiline`.
 bool IsCleanText(std::string_view text, bool multiline);
 
-// True if `text` holds a bidirectional control (U+061C, U+200E, U+200F,
-// U+202A-U+202E, U+2066-U+2069), which could make text shown to others read
-// as something else. Bytes that are not UTF-8 are skipped.
+// True if `text` holds a bidirectional embedding, override or isolate
+// (U+202A-U+202E, U+2066-U+2069): the controls that reorder the text after
+// them, so that what others are shown reads as something else. Bytes that
+// are not UTF-8 are skipped.
+bool HasBidiReordering(std::string_view text);
+
+// True if `text` holds a bidirectional control: HasBidiReordering's, or a
+// direction mark (U+061C, U+200E, U+200F). Marks reorder nothing, and
+// right-to-left text from elsewhere may carry them (imports allow them), but
+// a name typed here needs none.
 bool HasBidiControl(std::string_view text);
 
 // Clean one-line text (IsCleanText) that also holds no line or paragraph

@@ -12,17 +12,18 @@ namespace {
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 // Whether `field` may be imported: clean text (IsCleanText, multiline)
-// without bidirectional controls, which could make what others are shown
-// (a name, a note) read as something else.
+// without bidirectional embeddings, overrides or isolates (HasBidiReordering),
+// which could make what others are shown (a name, a note) read as something
+// else. Direction marks pass: right-to-left names and answers carry them.
 bool IsImportableText(std::string_view field) {
-  return IsCleanText(field, /*multiline=*/true) && !HasBidiControl(field);
+  return IsCleanText(field, /*multiline=*/true) && !HasBidiReordering(field);
 }
 
 // Why a field that is not IsImportableText is refused.
 std::string_view WhyUnclean(std::string_view field) {
   if (field.find('\0') != std::string_view::npos) return "NUL byte";
   if (!IsValidUtf8(field)) return "invalid UTF-8";
-  if (HasBidiControl(field)) return "bidirectional control character";
+  if (HasBidiReordering(field)) return "bidirectional control character";
   return "control character";
 }
 

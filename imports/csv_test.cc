@@ -145,6 +145,14 @@ TEST_CASE("CSV refuses bidirectional controls, which could make a value read as 
   CHECK(Fields(*table) == Rows{{"\xd8\xb9\xd9\x84\xd9\x8a"}});
 }
 
+TEST_CASE("CSV keeps direction marks, which right-to-left names carry and which reorder nothing") {
+  // U+200F RIGHT-TO-LEFT MARK, U+200E LEFT-TO-RIGHT MARK, U+061C ARABIC LETTER MARK
+  const std::string marked = "\xd8\xb9\xd9\x84\xe2\x80\x8f 7\xe2\x80\x8e \xd8\xb9\xd8\x9c";
+  auto table = ParseCsv("name\n" + marked + "\n");
+  REQUIRE(table);
+  CHECK(Fields(*table) == Rows{{marked}});
+}
+
 TEST_CASE("UTF-8 validation follows RFC 3629") {
   CHECK(IsValidUtf8("plain ASCII"));
   CHECK(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x8E\x92"));
