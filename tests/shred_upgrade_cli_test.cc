@@ -10,23 +10,13 @@
 #include <catch2/catch.hpp>
 
 #include "projections/family/family_test_util.h"
+#include "projections/roster/roster_test_events.h"
 #include "tests/cli_seed.h"
 
 namespace backpack::family_testing {
 namespace {
 
 constexpr int64_t kLaterUs = 1'800'000'000'000'000;  // after the World's events
-
-NewEvent ShredEvent(const std::string& student) {
-  flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "test", "", 0));
-  return NewEvent{EventType::RecordShredded,
-                  "system",
-                  student,
-                  "req_shred",
-                  Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
-                  false};
-}
 
 // Appends `late` to the store at `data` as a binary without the shred order
 // did, destroys `student`'s key, and records the projections as built by
@@ -63,7 +53,7 @@ TEST_CASE(
     ana = w.ana;
     educator = w.educator;
     w.WriteNote(ana, "counseling", "Before the shred (synthetic)");
-    w.Append({ShredEvent(ana)});  // committed; the key is destroyed below
+    w.Append({backpack::testing::ShredEvent(ana)});  // committed; the key is destroyed below
   }
   AppendAsOlderBinary(data, ana, Note(ana, educator, "other", "After the shred (synthetic)"));
 

@@ -14,6 +14,7 @@
 #include "projections/ids.h"
 #include "projections/intake/intake_test_util.h"
 #include "projections/rebuild.h"
+#include "projections/roster/roster_test_events.h"
 #include "tests/forwarding_log.h"
 #include "tests/forwarding_store.h"
 
@@ -56,17 +57,6 @@ class QueueingLog final : public backpack::testing::ForwardingEventLog {
   }
 };
 
-NewEvent ShredEvent(const std::string& student) {
-  flatbuffers::FlatBufferBuilder fbb;
-  fbb.Finish(fb::CreateRecordShreddedPayloadDirect(fbb, "test", "", 0));
-  return NewEvent{EventType::RecordShredded,
-                  "system",
-                  student,
-                  "req_shred",
-                  Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()),
-                  false};
-}
-
 // SmallDistrict with one row of s-101 (the student shredded) and one of
 // s-102 corrected: an import with something to append about each.
 imports::FileSet Corrected() {
@@ -82,7 +72,7 @@ ImportReport ImportAfterShred() {
   IntakeFixture f;
   f.ImportOk(SmallDistrict());
   const std::string student = StudentIdFor(f.domain().keys().index_key, "s-101");
-  REQUIRE(f.log().Append({ShredEvent(student)}));
+  REQUIRE(f.log().Append({backpack::testing::ShredEvent(student)}));
   REQUIRE(f.domain().data_keys().Shred(student).ok());
   return f.ImportOk(Corrected());
 }
@@ -105,7 +95,7 @@ TEST_CASE("an import overtaken by a shred of its student skips the student as a 
   // The RecordShredded is sequenced and its group held before it is written.
   held->hold_next_write = true;
   std::promise<Result<AppendResult>> shred;
-  fx.log().AppendAsync({ShredEvent(student)},
+  fx.log().AppendAsync({backpack::testing::ShredEvent(student)},
                        [&shred](Result<AppendResult> r) { shred.set_value(std::move(r)); });
   REQUIRE(backpack::testing::WaitFor(held->holding));
   // The import is planned and sealed meanwhile, and queued behind the shred.
