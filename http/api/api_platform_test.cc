@@ -18,19 +18,8 @@ constexpr std::string_view kPassword = "synthetic password 1";
 
 struct World {
   World() : fx(dir.path()), sessions(fx.clock()), limiter(fx.clock()), pool(1) {
-    context.services = &fx.services();
-    context.clock = &fx.clock();
-    context.metrics = &metrics;
-    context.sessions = &sessions;
-    context.login_limiter = &limiter;
-    context.blocking = &pool;
-    AddUserRequest request;
-    request.username = "teacher";
-    request.role = Role::kEducator;
-    request.password_cost = PasswordCost::kMinimal;
-    auto id = RosterCommands(fx.services()).AddUser(Actor{"system", "req", ""}, request, kPassword);
-    REQUIRE(id);
-    user_id = *id;
+    WireContext(context, fx, metrics, sessions, limiter, pool);
+    user_id = AddTestTeacher(fx, kPassword);
     RegisterSystemRoutes(router, context);
   }
 
@@ -51,13 +40,7 @@ struct World {
 };
 
 http::HttpRequest Request(std::string method, std::string path, std::string ip = "127.0.0.1") {
-  http::HttpRequest request;
-  request.method = std::move(method);
-  request.path = std::move(path);
-  request.target = request.path;
-  request.client_ip = std::move(ip);
-  request.request_id = "0123456789abcdef0123456789abcdef";
-  return request;
+  return TestRequest(std::move(method), std::move(path), std::move(ip));
 }
 
 TEST_CASE("healthz and metrics answer loopback clients only") {

@@ -49,17 +49,8 @@ struct World {
     auto opened = SessionStore::Open(store, fx.clock());
     REQUIRE(opened);
     sessions = std::move(*opened);
-    context.services = &fx.services();
-    context.clock = &fx.clock();
-    context.metrics = &metrics;
-    context.sessions = sessions.get();
-    context.login_limiter = &limiter;
-    context.blocking = &pool;
-    AddUserRequest request;
-    request.username = "teacher";
-    request.role = Role::kEducator;
-    request.password_cost = PasswordCost::kMinimal;
-    REQUIRE(RosterCommands(fx.services()).AddUser(Actor{"system", "req", ""}, request, kPassword));
+    WireContext(context, fx, metrics, *sessions, limiter, pool);
+    AddTestTeacher(fx, kPassword);
     RegisterSessionRoutes(router, context);
   }
 
@@ -79,13 +70,7 @@ struct World {
     return Route(request);
   }
   static http::HttpRequest Request(std::string method, std::string path) {
-    http::HttpRequest request;
-    request.method = std::move(method);
-    request.path = std::move(path);
-    request.target = request.path;
-    request.client_ip = "127.0.0.1";
-    request.request_id = "0123456789abcdef0123456789abcdef";
-    return request;
+    return TestRequest(std::move(method), std::move(path));
   }
 
   // How many LoginSucceeded events the log holds.
